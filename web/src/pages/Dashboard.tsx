@@ -1,0 +1,68 @@
+// Dashboard from GET /api/v1/stats: open incidents by status and severity,
+// overdue count, incidents per month, per type and per organisation.
+import { useEffect, useState } from 'preact/hooks';
+import { get } from '../api';
+import { t } from '../i18n';
+import { codes, lbl } from '../state';
+import { ErrorBox, Loading, usePoll } from '../components/ui';
+import { Columns, HBars, type Datum } from '../components/charts';
+
+const STATES = ['received', 'acknowledged', 'verified', 'rejected', 'classified', 'containing', 'eradicating', 'recovering', 'reviewing', 'closed'];
+const SEVERITIES = ['low', 'medium', 'high', 'critical'];
+
+function fromMap(m: Record<string, number> | undefined, order: string[], group: 'states' | 'severities' | 'incident_types', prefix: string): Datum[] {
+  const keys = [...order.filter((k) => m && k in m), ...Object.keys(m ?? {}).filter((k) => !order.includes(k))];
+  return keys.map((k) => ({ label: k === 'null' || k === '' ? t('sev_unset') : lbl(group, k), value: Number(m?.[k] ?? 0), cls: `${prefix}-${k}` }));
+}
+
+export function Dashboard() {
+  const [s, setS] = useState<any>(null);
+  const [error, setError] = useState<unknown>(null);
+  const load = () => get('/api/v1/stats').then((x) => { setS(x); setError(null); }, setError);
+  useEffect(() => { void load(); }, []);
+  usePoll(load, 30_000, []);
+  if (error && !s) return <ErrorBox error={error} />;
+  if (!s) return <Loading />;
+  const months: Datum[] = (s.by_month ?? []).map((m: any) => {
+    const [y, mo] = String(m.month).split('-');
+    return { label: mo ? `${mo}/${y.slice(2)}` : String(m.month), value: Number(m.count ?? 0) };
+  });
+  const byOrg: any[] = s.by_org ?? [];
+  const maxOrg = Math.max(1, ...byOrg.map((o) => Number(o.total ?? 0)));
+  return (
+    <section class="dashboard">
+      <h1>{t('dashboard_title')}</h1>
+      <div class="stats-cards">
+        <a class="stat" href="#/queue"><span class="n">{s.open ?? 0}</span><span>{t('open_incidents')}</span></a>
+        <a class={`stat${s.overdue ? ' stat-overdue' : ''}`} href="#/queue"><span class="n">{s.overdue ?? 0}</span><span>{t('overdue_deadlines')}</span></a>
+      </div>
+      <div class="dash-grid">
+        <section class="panel"><h2>{t('by_status')}</h2><HBars id="c-status" title={t('by_status')} data={fromMap(s.by_status, codes('states', STATES), 'states', 'st')} /></section>
+        <section class="panel"><h2>{t('by_severity')}</h2><HBars id="c-sev" title={t('by_severity')} data={fromMap(s.by_severity, codes('severities', SEVERITIES), 'severities', 'sev')} /></section>
+        <section class="panel"><h2>{t('by_month')}</h2>{months.length ? <Columns id="c-month" title={t('by_month')} data={months} /> : <p class="muted">{t('none')}</p>}</section>
+        <section class="panel"><h2>{t('by_type')}</h2><HBars id="c-type" title={t('by_type')} data={fromMap(s.by_type, codes('incident_types', []), 'incident_types', 'ty')} /></section>
+        <section class="panel wide">
+          <h2>{t('by_org')}</h2>
+          <table class="list by-org">
+            <thead><tr><th scope="col">{t('org')}</th><th scope="col">{t('open_n')}</th><th scope="col">{t('total_n')}</th><th scope="col" class="bar-col"><span class="visually-hidden">{t('chart')}</span></th></tr></thead>
+            <tbody>
+              {byOrg.map((o) => (
+                <tr key={o.org?.id ?? o.org?.code}>
+                  <td data-label={t('org')}>{o.org?.name}</td>
+                  <td data-label={t('open_n')}>{o.open ?? 0}</td>
+                  <td data-label={t('total_n')}>{o.total ?? 0}</td>
+                  <td class="bar-col" aria-hidden="true">
+                    <svg viewBox="0 0 200 14" class="inline-bar" preserveAspectRatio="none">
+                      <rect x="0" y="1" height="12" width={(Number(o.total ?? 0) / maxOrg) * 200} class="bar total" />
+                      <rect x="0" y="1" height="12" width={(Number(o.open ?? 0) / maxOrg) * 200} class="bar open" />
+                    </svg>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      </div>
+    </section>
+  );
+}
