@@ -6,14 +6,15 @@ export function parseHash(h = location.hash): string[] {
   return path.split('/').filter(Boolean).map(decodeURIComponent);
 }
 
+/** The current route, read from location on every render (never stale after go()). */
 export function useRoute(): string[] {
-  const [r, setR] = useState(parseHash());
+  const [, setN] = useState(0);
   useEffect(() => {
-    const on = () => setR(parseHash());
+    const on = () => setN((n) => n + 1);
     addEventListener('hashchange', on);
     return () => removeEventListener('hashchange', on);
   }, []);
-  return r;
+  return parseHash();
 }
 
 export function go(path: string) {

@@ -60,7 +60,33 @@ export function Directory() {
     <section class="directory">
       <h1>{t('directory_title')}</h1>
       <ErrorBox error={actErr} />
-      <div class="dir-grid">
+      <section class="panel" aria-labelledby="h-contacts">
+        <h2 id="h-contacts">{t('contacts')}</h2>
+        <table class="list contacts">
+          <thead><tr><th scope="col">{t('f_name')}</th><th scope="col">{t('org')}</th><th scope="col">{t('network_role')}</th><th scope="col">{t('f_phone')}</th><th scope="col">{t('f_email')}</th><th scope="col">{t('on_duty')}</th></tr></thead>
+          <tbody>
+            {contacts.map((c) => (
+              <tr key={c.id} class={c.on_duty ? 'on-duty' : ''}>
+                <td data-label={t('f_name')}>{c.name}</td>
+                <td data-label={t('org')}>{c.org?.name}</td>
+                <td data-label={t('network_role')}>{c.network_role}</td>
+                <td data-label={t('f_phone')}>{c.phone && <a href={`tel:${c.phone}`}>{c.phone}</a>}</td>
+                <td data-label={t('f_email')}>{c.email && <a href={`mailto:${c.email}`}>{c.email}</a>}</td>
+                <td data-label={t('on_duty')}>
+                  {hasRole('admin', 'coordinator') ? (
+                    <label class="check">
+                      <input type="checkbox" checked={c.on_duty} onChange={() => act(() => patch(`/api/v1/contacts/${encodeURIComponent(c.id)}`, { on_duty: !c.on_duty }))} />
+                      {' '}{c.on_duty ? t('on_duty_yes') : t('on_duty_no')}
+                    </label>
+                  ) : c.on_duty ? <span class="badge duty">{t('on_duty_yes')}</span> : <span class="muted">{t('on_duty_no')}</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {hasRole('admin', 'coordinator') && <NewContact orgs={app.orgs} onDone={load} />}
+      </section>
+      <div class={admin ? 'dir-grid' : ''}>
         <section class="panel" aria-labelledby="h-orgs">
           <h2 id="h-orgs">{t('orgs_people')}</h2>
           <ul class="org-tree">
@@ -90,40 +116,13 @@ export function Directory() {
           </ul>
         </section>
 
-        <section class="panel" aria-labelledby="h-contacts">
-          <h2 id="h-contacts">{t('contacts')}</h2>
-          <table class="list contacts">
-            <thead><tr><th scope="col">{t('f_name')}</th><th scope="col">{t('org')}</th><th scope="col">{t('network_role')}</th><th scope="col">{t('f_phone')}</th><th scope="col">{t('f_email')}</th><th scope="col">{t('on_duty')}</th></tr></thead>
-            <tbody>
-              {contacts.map((c) => (
-                <tr key={c.id} class={c.on_duty ? 'on-duty' : ''}>
-                  <td data-label={t('f_name')}>{c.name}</td>
-                  <td data-label={t('org')}>{c.org?.name}</td>
-                  <td data-label={t('network_role')}>{c.network_role}</td>
-                  <td data-label={t('f_phone')}>{c.phone && <a href={`tel:${c.phone}`}>{c.phone}</a>}</td>
-                  <td data-label={t('f_email')}>{c.email && <a href={`mailto:${c.email}`}>{c.email}</a>}</td>
-                  <td data-label={t('on_duty')}>
-                    {hasRole('admin', 'coordinator') ? (
-                      <label class="check">
-                        <input type="checkbox" checked={c.on_duty} onChange={() => act(() => patch(`/api/v1/contacts/${encodeURIComponent(c.id)}`, { on_duty: !c.on_duty }))} />
-                        {' '}{c.on_duty ? t('on_duty_yes') : t('on_duty_no')}
-                      </label>
-                    ) : c.on_duty ? <span class="badge duty">{t('on_duty_yes')}</span> : <span class="muted">{t('on_duty_no')}</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {hasRole('admin', 'coordinator') && <NewContact orgs={app.orgs} onDone={load} />}
-        </section>
+        {admin && (
+          <div>
+            <NewUser orgs={app.orgs} onDone={load} />
+            <NewOrg orgs={app.orgs} onDone={load} />
+          </div>
+        )}
       </div>
-
-      {admin && (
-        <div class="dir-grid">
-          <NewOrg orgs={app.orgs} onDone={load} />
-          <NewUser orgs={app.orgs} onDone={load} />
-        </div>
-      )}
     </section>
   );
 }

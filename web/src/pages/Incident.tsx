@@ -142,10 +142,11 @@ export function IncidentPage({ id }: { id: string }) {
     setBusy(true);
     setActErr(null);
     try {
-      await post(`${url}/transitions`, body, { ifMatch: inc.version });
+      const x = await post(`${url}/transitions`, body, { ifMatch: inc.version });
+      if (x && x.status) setInc((o: any) => ({ ...o, ...x }));
+      await load();
       setAction(null);
       setForm(null);
-      await load();
     } catch (err) {
       setActErr(err);
     } finally {
@@ -380,7 +381,7 @@ function TimelineItem({ e }: { e: any }) {
   return (
     <li class={`tl tl-${e.kind}`}>
       <time dateTime={e.at}>{fmtDateTime(e.at)}</time>
-      <span class="who">{e.actor?.full_name || e.actor?.username || ''}</span>
+      <span class="tl-who">{e.actor?.full_name || e.actor?.username || ''}</span>
       <span class="kind">{t(`tl_${e.kind}` as Key)}</span>
       <span class="prewrap what">{timelineText(e)}</span>
     </li>

@@ -21,10 +21,10 @@ export function Login() {
     setError(null);
     try {
       const s = await post('/api/v1/session', { username: username.trim(), password }, { no401: true });
-      sessionStarted(s.user, s.csrf);
       const back = sessionStorage.getItem('ungcuu.back');
       sessionStorage.removeItem('ungcuu.back');
       go(back && !back.startsWith('#/login') ? back : '/queue');
+      sessionStarted(s.user, s.csrf);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) setError(t('login_bad'));
       else if (err instanceof ApiError && err.status === 429) setError(lockText(err.retryAfter));

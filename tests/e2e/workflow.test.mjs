@@ -1,0 +1,234 @@
+// The whole life of an incident through the browser: a commune reporter
+// reports it with an attachment, the district coordinator takes it through
+// every state to closed (support request, legal report, closing report
+// Mẫu 04), another commune cannot see it, a stale action keeps what was typed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, Client } from '../lib/server.mjs';
+import { launch, newPage, login, shot, dropFiles } from './lib.mjs';
+
+let server, browser;
+const shared = {};
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('commune reporter reports an incident with an attachment', { timeout: 90_000 }, async () => {
+  const { context, page } = await newPage(browser);
+  await login(page, server, 'tamthanh');
+  await page.goto(`${server.url}/#/report`);
+  await page.locator('#title').fill('Trang thông tin điện tử xã Tam Thanh bị thay đổi giao diện');
+  await page.locator('#description').fill('Sáng nay trang chủ hiện ảnh lạ và dòng chữ "hacked". Đã chụp màn hình.\nMáy chủ đặt tại UBND xã.');
+  await page.locator('#system-name').fill('Trang thông tin điện tử xã Tam Thanh');
+  await page.locator('#system-domains').fill('tamthanh.phuquy.binhthuan.gov.vn');
+  await page.locator('#system-ips').fill('203.0.113.10');
+  await page.locator('#system-level').selectOption('2');
+  await page.getByLabel('Thay đổi giao diện').check();
+  await page.getByLabel('Qua kiểm tra nhật ký (log)').check();
+  await page.getByLabel('Nhà cung cấp dịch vụ Internet (ISP)').check();
+  await page.locator('input[name=services][value=web]').check();
+  await page.locator('input[name=measures][value=antivirus]').check();
+  await page.locator('#support_needed').fill('Đề nghị huyện hỗ trợ khôi phục trang và tìm nguyên nhân.');
+  await dropFiles(page, '.dropzone', [{ name: 'nhật-ký truy cập.log', type: 'text/plain', content: '203.0.113.66 - - [24/Nov/2026:08:01:02 +0700] "POST /wp-login.php" 200\n' }]);
+  await page.locator('.dropzone .files li').filter({ hasText: 'nhật-ký truy cập.log' }).waitFor();
+  await shot(page, 'report-form');
+  await page.getByRole('button', { name: 'Gửi báo cáo' }).click();
+  await page.locator('#incident-number').waitFor();
+  const number = (await page.locator('#incident-number').textContent()).trim();
+  assert.match(number, /^PQ-\d{4}-\d{4}$/);
+  await page.getByText('Đã tải lên 1 tệp đính kèm.').waitFor();
+  assert.ok(await page.getByText(/trong vòng 2 giờ/).isVisible());
+  await shot(page, 'report-confirmation');
+  const id = page.url().split('/').pop();
+  shared.id = id;
+  shared.number = number;
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+async function act(page, label, fill) {
+  await page.locator('.actionbar').getByRole('button', { name: label, exact: false }).click();
+  const panel = page.locator('#action-panel');
+  await panel.waitFor();
+  if (fill) await fill(panel);
+  const before = await page.locator('.inc-head .badge').first().textContent();
+  await panel.getByRole('button', { name: 'Xác nhận' }).click();
+  await panel.waitFor({ state: 'detached' });
+  await page.waitForFunction((b) => document.querySelector('.inc-head .badge')?.textContent !== b, before, { timeout: 5000 })
+    .catch(() => assert.fail(`state did not change after "${label}"`));
+  return page.locator('.inc-head .badge').first().textContent();
+}
+
+test('district coordinator takes it through every state to closed', { timeout: 150_000 }, async () => {
+  assert.ok(shared.id, 'needs the reported incident');
+  const { context, page } = await newPage(browser);
+  await login(page, server, 'dieuphoi');
+  await page.goto(`${server.url}/#/queue`);
+  const row = page.locator('table.incidents tbody tr').filter({ hasText: shared.number });
+  await row.waitFor();
+  await shot(page, 'queue');
+  await row.getByRole('link', { name: shared.number }).click();
+  await page.locator('.inc-head').getByText(shared.number).waitFor();
+  await page.locator('.attachments').getByText('nhật-ký truy cập.log').waitFor();
+
+  await act(page, 'Xác nhận tiếp nhận');
+  await act(page, 'Xác minh');
+  await act(page, 'Phân loại', async (p) => {
+    await p.locator('#act-severity').selectOption('high');
+    await p.locator('#act-note').fill('Thay đổi giao diện, cấp độ 2, huyện tự xử lý được.');
+  });
+  assert.ok(await page.locator('.inc-head .sev-high').isVisible());
+  await act(page, 'Bắt đầu ngăn chặn');
+
+  // Support request to the province team while containing.
+  await page.locator('#open-support').click();
+  await page.locator('#sr-summary').fill('Đề nghị Sở TT&TT hỗ trợ phân tích mã độc trên máy chủ web');
+  await page.locator('#sr-help').fill('Phân tích tệp lạ trong thư mục uploads.');
+  await page.locator('#sr-urgency').selectOption('high');
+  await page.getByRole('button', { name: 'Gửi đề nghị' }).click();
+  await page.locator('.sr').filter({ hasText: 'phân tích mã độc' }).waitFor();
+
+  // A legal report: the notification (thông báo sự cố) to VNCERT/CC.
+  await page.getByText('Ghi nhận báo cáo đã gửi').click();
+  await page.locator('#rep-kind').selectOption('notification');
+  await page.locator('#rep-recipient').fill('VNCERT/CC; Sở TT&TT Bình Thuận');
+  await page.locator('#rep-reference').fill('12/BC-UBND');
+  await page.getByRole('button', { name: 'Ghi nhận', exact: true }).click();
+  await page.locator('#h-reports .count').filter({ hasText: '1' }).waitFor();
+
+  await page.locator('#observables').count(); // section exists
+  await page.getByText('Thêm dấu hiệu').click();
+  await page.locator('#obs-kind').selectOption('ip');
+  await page.locator('#obs-value').fill('203.0.113.66');
+  await page.locator('#observables, section[aria-labelledby=h-observables]').getByRole('button', { name: 'Thêm' }).click();
+  await page.locator('ul.observables').getByText('203.0.113.66').waitFor();
+
+  await page.locator('#comment-body').fill('Đã cô lập máy chủ web khỏi mạng.');
+  await page.locator('section[aria-labelledby=h-comments]').getByRole('button', { name: 'Gửi' }).click();
+  await page.locator('ul.comments').getByText('Đã cô lập máy chủ web khỏi mạng.').waitFor();
+
+  await act(page, 'Gỡ bỏ nguyên nhân');
+  await act(page, 'Khôi phục hệ thống');
+  await act(page, 'Tổng kết');
+  await act(page, 'Đóng sự cố', async (p) => {
+    await p.locator('#cr-summary').fill('Đã khôi phục trang từ bản sao lưu, vá plugin lỗi, đổi mật khẩu quản trị.');
+    await p.locator('#cr-cause').fill('Plugin WordPress chưa cập nhật, mật khẩu yếu.');
+    await p.locator('#cr-resolution').fill('Khôi phục từ bản sao lưu ngày 23/11; cập nhật plugin.');
+    await p.locator('#cr-proposals').fill('Rà soát định kỳ 6 tháng; bật xác thực hai lớp.');
+    await p.locator('#cr-damage').fill('Gián đoạn 4 giờ, không mất dữ liệu.');
+  });
+  assert.ok(await page.locator('.inc-head .st-closed').isVisible());
+  await page.locator('#h-closing').waitFor();
+  await page.locator('#h-timeline').scrollIntoViewIfNeeded();
+  await shot(page, 'incident');
+
+  // Both paper forms print from their own route.
+  await page.getByRole('link', { name: /Mẫu 03/ }).click();
+  await page.locator('.paper .p-title').waitFor();
+  assert.match(await page.locator('.paper').textContent(), /BÁO CÁO BAN ĐẦU SỰ CỐ/);
+  await page.emulateMedia({ media: 'print' });
+  await shot(page, 'print-mau-03');
+  await page.emulateMedia({ media: 'screen' });
+  await page.goto(`${server.url}/#/incidents/${shared.id}/print/04`);
+  await page.locator('.paper .p-title').waitFor();
+  const t04 = await page.locator('.paper').textContent();
+  assert.match(t04, /BÁO CÁO KẾT THÚC/);
+  assert.match(t04, /Đã khôi phục trang từ bản sao lưu/);
+  await page.emulateMedia({ media: 'print' });
+  await shot(page, 'print-mau-04');
+  await page.emulateMedia({ media: 'screen' });
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('a stale action explains itself and keeps what was typed (412)', { timeout: 60_000 }, async () => {
+  const { context, page } = await newPage(browser);
+  await login(page, server, 'dieuphoi');
+  await page.goto(`${server.url}/#/incidents/${shared.id}`);
+  await page.locator('.actionbar').getByRole('button', { name: 'Mở lại' }).click();
+  const reason = 'Trang lại bị thay đổi giao diện lúc 14:00, cần ngăn chặn tiếp.';
+  await page.locator('#act-reason').fill(reason);
+
+  // Meanwhile another coordinator changes the incident.
+  const other = new Client(server.url);
+  const l = server.login('dieuphoi');
+  assert.equal((await other.login(l.username, l.password)).status, 200);
+  const cur = await other.get(`/api/v1/incidents/${shared.id}`);
+  const r = await other.patch(`/api/v1/incidents/${shared.id}`, { description: `${cur.body.description}\n(Bổ sung bởi người khác.)` },
+    { 'If-Match': `"${cur.body.version}"` });
+  assert.equal(r.status, 200, `PATCH incident: ${r.text}`);
+
+  await page.locator('#action-panel').getByRole('button', { name: 'Xác nhận' }).click();
+  const alert = page.locator('#action-panel .alert.error');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /vừa được người khác cập nhật/);
+  assert.equal(await page.locator('#act-reason').inputValue(), reason);
+  await shot(page, 'incident-stale-412', false);
+  await page.getByRole('button', { name: /Tải lại sự cố/ }).click();
+  await page.locator('.description').getByText('Bổ sung bởi người khác').waitFor();
+  assert.equal(await page.locator('#act-reason').inputValue(), reason);
+  await page.locator('#action-panel').getByRole('button', { name: 'Xác nhận' }).click();
+  await page.locator('#action-panel').waitFor({ state: 'detached' });
+  assert.ok(await page.locator('.inc-head .st-containing').isVisible());
+  await context.close();
+});
+
+test('another commune cannot see the incident', { timeout: 60_000 }, async () => {
+  const { context, page } = await newPage(browser);
+  await login(page, server, 'longhai');
+  await page.goto(`${server.url}/#/queue`);
+  await page.locator('.summary, .empty').first().waitFor();
+  assert.equal(await page.locator('table.incidents').getByText(shared.number).count(), 0);
+  await page.goto(`${server.url}/#/incidents/${shared.id}`);
+  await page.locator('.alert.error').waitFor();
+  assert.match(await page.locator('.alert.error').textContent(), /Không tìm thấy/);
+  assert.equal(await page.getByText(shared.number).count(), 0);
+  await context.close();
+});
+
+test('dashboard and directory', { timeout: 60_000 }, async () => {
+  const { context, page } = await newPage(browser);
+  await login(page, server, 'admin');
+  await page.goto(`${server.url}/#/dashboard`);
+  await page.locator('.stats-cards .stat').first().waitFor();
+  await page.locator('.chart svg').first().waitFor();
+  await shot(page, 'dashboard');
+
+  await page.goto(`${server.url}/#/directory`);
+  await page.locator('.org-tree').waitFor();
+  assert.match(await page.locator('.org-tree').textContent(), /Tam Thanh/);
+  // Admin creates an organisation, a user, a contact, and toggles on duty.
+  await page.locator('#org-name').fill('UBND xã Ngũ Phụng (thôn Đông Hải)');
+  await page.locator('#org-code').fill('pq-test-donghai');
+  await page.locator('#org-parent').selectOption({ label: /UBND huyện Phú Quý/ }).catch(async () => {
+    const v = await page.locator('#org-parent option').filter({ hasText: 'Phú Quý' }).first().getAttribute('value');
+    await page.locator('#org-parent').selectOption(v);
+  });
+  await page.getByRole('button', { name: 'Tạo đơn vị' }).click();
+  await page.locator('.org-tree').getByText('thôn Đông Hải').waitFor();
+  await page.locator('#user-full-name').fill('Nguyễn Thị Thử');
+  await page.locator('#user-username').fill('thu.nguyen');
+  await page.locator('#user-password').fill('Mật-khẩu-đủ-dài-2026!');
+  const v = await page.locator('#user-org option').filter({ hasText: 'thôn Đông Hải' }).first().getAttribute('value');
+  await page.locator('#user-org').selectOption(v);
+  await page.getByRole('button', { name: 'Tạo người dùng' }).click();
+  await page.locator('.people').getByText('Nguyễn Thị Thử').waitFor();
+  page.once('dialog', () => {});
+  await page.getByText('Thêm đầu mối liên hệ').click();
+  await page.locator('#contact-name').fill('Trực ban ứng cứu huyện');
+  await page.locator('#contact-phone').fill('0252 3769 999');
+  await page.locator('#contact-role').fill('Trực 24/7');
+  await page.locator('section[aria-labelledby=h-contacts] form').getByRole('button', { name: 'Thêm' }).click();
+  const crow = page.locator('table.contacts tr').filter({ hasText: 'Trực ban ứng cứu huyện' });
+  await crow.waitFor();
+  await crow.getByRole('checkbox').check();
+  await crow.getByText('Đang trực').waitFor();
+  await shot(page, 'directory');
+  await context.close();
+});
