@@ -1,0 +1,49 @@
+/*
+ * api.h - the handlers behind /api/v1, one file per resource. Each parses
+ * the request, calls one domain function and renders its answer.
+ */
+#ifndef UNGCUU_API_H
+#define UNGCUU_API_H
+
+#include "../http/http.h"
+
+/* misc.c */
+int api_health(struct req *r);
+int api_openapi(struct req *r);
+int api_meta(struct req *r);
+int api_stats(struct req *r);
+int api_deadlines(struct req *r);
+/* session.c */
+int api_session_create(struct req *r);
+int api_session_get(struct req *r);
+int api_session_delete(struct req *r);
+/* directory.c */
+int api_org_list(struct req *r);
+int api_org_create(struct req *r);
+int api_user_list(struct req *r);
+int api_user_create(struct req *r);
+int api_user_disable(struct req *r);
+int api_contact_list(struct req *r);
+int api_contact_create(struct req *r);
+int api_contact_update(struct req *r);
+/* incidents.c */
+int api_incident_list(struct req *r);
+int api_incident_create(struct req *r);
+int api_incident_get(struct req *r);
+int api_incident_update(struct req *r);
+int api_incident_transition(struct req *r);
+int api_support_create(struct req *r);
+int api_support_transition(struct req *r);
+int api_report_create(struct req *r);
+int api_task_create(struct req *r);
+int api_task_update(struct req *r);
+int api_observable_create(struct req *r);
+int api_comment_create(struct req *r);
+int api_assignee_create(struct req *r);
+int api_attachment_create(struct req *r);
+int api_attachment_get(struct req *r);
+
+/* The embedded OpenAPI document (openapi.json, built into openapi_doc.c). */
+extern const char api_openapi_doc[];
+
+#endif

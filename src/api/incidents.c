@@ -1,0 +1,191 @@
+/* incidents.c - incidents and the records on them. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
+
+#include "api.h"
+#include "../base/msg.h"
+#include "../domain/incident.h"
+
+/* Answers an incident with its version as the ETag. */
+static int reply_incident(struct req *r, int status, json_t *j)
+{
+	if (j == NULL)
+		return -1;
+	r->etag_version = (long long)json_integer_value(json_object_get(j, "version"));
+	return req_reply(r, status, j);
+}
+
+static long long if_match(struct req *r)
+{
+	long long v = req_if_match(r);
+	if (v == -2) {
+		err_field(&r->err, "/If-Match", MSG_BAD_VALUE, "\"VERSION\"");
+		r->err.code = E_PRECOND;
+	}
+	return v;
+}
+
+int api_incident_list(struct req *r)
+{
+	struct incident_filter f = {
+		.status = req_query(r, "status"), .org_code = req_query(r, "org"),
+		.type = req_query(r, "type"), .severity = req_query(r, "severity"),
+		.q = req_query(r, "q"), .cursor = req_query(r, "cursor"),
+	};
+	const char *overdue = req_query(r, "overdue"), *limit = req_query(r, "limit");
+	f.overdue = overdue && (strcmp(overdue, "true") == 0 || strcmp(overdue, "1") == 0);
+	if (limit) {
+		char *end;
+		long n = strtol(limit, &end, 10);
+		if (*end || n < 1 || n > 200)
+			return err_field(&r->err, "/limit", MSG_BAD_VALUE, "1..200");
+		f.limit = (int)n;
+	}
+	if (f.q && strlen(f.q) > 200)
+		return err_field(&r->err, "/q", MSG_TOO_LONG, "200");
+	json_t *j = incident_list(&r->ctx, &f, &r->err);
+	return j ? req_reply(r, 200, j) : -1;
+}
+
+int api_incident_create(struct req *r)
+{
+	json_t *body = req_json(r);
+	if (body == NULL)
+		return -1;
+	json_t *j = incident_create(&r->ctx, body, &r->err);
+	if (j == NULL)
+		return -1;
+	r->extra_header[0][0] = MHD_HTTP_HEADER_LOCATION;
+	r->extra_header[0][1] = arena_printf(r->arena, "/api/v1/incidents/%s",
+					     json_string_value(json_object_get(j, "id")));
+	return reply_incident(r, 201, j);
+}
+
+int api_incident_get(struct req *r)
+{
+	return reply_incident(r, 200, incident_get(&r->ctx, r->params[0], 1, &r->err));
+}
+
+int api_incident_update(struct req *r)
+{
+	long long v = if_match(r);
+	json_t *body = v == -2 ? NULL : req_json(r);
+	if (body == NULL)
+		return -1;
+	return reply_incident(r, 200, incident_update(&r->ctx, r->params[0], v, body, &r->err));
+}
+
+int api_incident_transition(struct req *r)
+{
+	long long v = if_match(r);
+	json_t *body = v == -2 ? NULL : req_json(r);
+	if (body == NULL)
+		return -1;
+	return reply_incident(r, 200,
+			      incident_transition(&r->ctx, r->params[0], v, body, &r->err));
+}
+
+/* The records: a JSON body in, the created record out with 201. */
+typedef json_t *(*record_fn)(struct ctx *, const char *, json_t *, struct err *);
+
+static int record(struct req *r, record_fn fn)
+{
+	json_t *body = req_json(r);
+	json_t *j = body ? fn(&r->ctx, r->params[0], body, &r->err) : NULL;
+	return j ? req_reply(r, 201, j) : -1;
+}
+
+int api_support_create(struct req *r) { return record(r, incident_add_support); }
+int api_report_create(struct req *r) { return record(r, incident_add_report); }
+int api_task_create(struct req *r) { return record(r, incident_add_task); }
+int api_observable_create(struct req *r) { return record(r, incident_add_observable); }
+int api_comment_create(struct req *r) { return record(r, incident_add_comment); }
+int api_assignee_create(struct req *r) { return record(r, incident_assign); }
+
+int api_support_transition(struct req *r)
+{
+	json_t *body = req_json(r);
+	json_t *j = body ? incident_support_transition(&r->ctx, r->params[0], r->params[1],
+						       body, &r->err) : NULL;
+	return j ? req_reply(r, 200, j) : -1;
+}
+
+int api_task_update(struct req *r)
+{
+	json_t *body = req_json(r);
+	json_t *j = body ? incident_update_task(&r->ctx, r->params[0], r->params[1], body,
+						&r->err) : NULL;
+	return j ? req_reply(r, 200, j) : -1;
+}
+
+static int hexval(int c)
+{
+	return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
+}
+
+/* X-Filename is percent-encoded UTF-8 (what encodeURIComponent makes). */
+static char *decode_name(struct req *r, const char *s)
+{
+	size_t n = strlen(s);
+	char *out = arena_alloc(r->arena, n + 1), *o = out;
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n + 0 && isxdigit((unsigned char)s[i + 1]) &&
+		    isxdigit((unsigned char)s[i + 2])) {
+			*o++ = (char)(hexval((unsigned char)s[i + 1]) * 16 +
+				      hexval((unsigned char)s[i + 2]));
+			i += 2;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	for (char *p = out; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			return NULL; /* no control characters in a file name */
+	return out;
+}
+
+int api_attachment_create(struct req *r)
+{
+	const char *raw = req_header(r, "X-Filename");
+	const char *name = raw ? decode_name(r, raw) : NULL;
+	if (raw && name == NULL)
+		return err_field(&r->err, "/X-Filename", MSG_BAD_VALUE, "name");
+	json_t *j = incident_add_attachment(&r->ctx, r->params[0], name,
+					    req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE),
+					    r->body.p, r->body.len, &r->err);
+	return j ? req_reply(r, 201, j) : -1;
+}
+
+int api_attachment_get(struct req *r)
+{
+	const void *data = NULL;
+	size_t n = 0;
+	json_t *meta = incident_get_attachment(&r->ctx, r->params[0], r->params[1], &r->lent,
+					       &data, &n, &r->err);
+	if (meta == NULL)
+		return -1;
+	r->status = 200;
+	/* Served as a download, never rendered: the bytes came from a reporter. */
+	r->ctype = "application/octet-stream";
+	r->out_static = data ? data : "";
+	r->out_len = n;
+	const char *name = json_string_value(json_object_get(meta, "name"));
+	char *safe = arena_strdup(r->arena, name);
+	for (char *p = safe; p && *p; p++)
+		if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
+			*p = '_';
+	r->extra_header[0][0] = MHD_HTTP_HEADER_CONTENT_DISPOSITION;
+	r->extra_header[0][1] = arena_printf(r->arena, "attachment; filename=\"%s\"", safe);
+	r->extra_header[1][0] = "Digest";
+	r->extra_header[1][1] = arena_printf(r->arena, "sha-256=%s",
+		json_string_value(json_object_get(meta, "sha256")));
+	json_decref(meta);
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* misc.c - health, the API description, vocabularies, deadlines, stats. */
+#include <string.h>
+
+#include "api.h"
+#include "../domain/incident.h"
+
+int api_health(struct req *r)
+{
+	return req_reply(r, 200, json_pack("{s:s, s:s}", "status", "ok",
+					   "version", r->srv->version));
+}
+
+int api_openapi(struct req *r)
+{
+	r->status = 200;
+	r->ctype = "application/json";
+	r->out_static = api_openapi_doc;
+	r->out_len = strlen(api_openapi_doc);
+	return 0;
+}
+
+int api_meta(struct req *r)
+{
+	return req_reply(r, 200, incident_meta());
+}
+
+int api_deadlines(struct req *r)
+{
+	const char *o = req_query(r, "overdue");
+	json_t *j = deadline_list(&r->ctx, o && strcmp(o, "true") == 0, &r->err);
+	return j ? req_reply(r, 200, j) : -1;
+}
+
+int api_stats(struct req *r)
+{
+	json_t *j = incident_stats(&r->ctx, &r->err);
+	return j ? req_reply(r, 200, j) : -1;
+}

@@ -1,0 +1,60 @@
+/*
+ * cli.h - the command table's shape and what commands share: option parsing
+ * (every command takes --help; unknown options exit 2 with one line), table
+ * and JSON output, opening the database, reading a password from stdin.
+ */
+#ifndef UNGCUU_CLI_H
+#define UNGCUU_CLI_H
+
+#include <jansson.h>
+
+#include "../base/err.h"
+#include "../domain/domain.h"
+
+#define EXIT_USAGE 2
+
+struct cli_opt {
+	const char *name;     /* long name without "--" */
+	int arg;              /* 0 flag, 1 takes a value, 2 repeatable value */
+	const char *help_vi, *help_en;
+};
+
+struct cli_args {
+	const char *val[24];  /* per option: value, "1" for a set flag, NULL */
+	char *multi[24];      /* repeatable values joined by commas (malloc) */
+	const char *pos[8];
+	int npos;
+};
+
+/* Parses argv (argv[0] is the command name). Returns 0, or 1 after printing
+ * help (caller exits 0), or 2 after printing a one-line error. */
+int cli_parse(int argc, char **argv, const struct cli_opt *opts, const char *usage,
+	      const char *about_vi, const char *about_en, struct cli_args *a);
+void cli_args_release(struct cli_args *a);
+/* Value of an option by name. */
+const char *cli_get(const struct cli_args *a, const struct cli_opt *opts, const char *name);
+/* Prints a one-line error (Vietnamese or English by $LANG) to stderr. */
+void cli_error(const struct err *e);
+void cli_errorf(int msg, const char *arg);
+int cli_lang(void);
+/* Prints JSON to stdout (pretty, UTF-8). */
+void cli_print_json(const json_t *j);
+/* Prints rows of the array `items` as an aligned table of `cols` keys
+ * (dotted paths like "org.code"), with headers. */
+void cli_print_table(const json_t *items, const char *const *cols,
+		     const char *const *headers);
+/* Opens and migrates the database; NULL after printing an error. */
+struct store *cli_open_db(const char *path, int must_exist);
+/* Reads one line (a password) from stdin without its newline. */
+char *cli_read_line_stdin(void);
+/* The instance rules read from the environment-free defaults. */
+void cli_rules(struct rules *r);
+
+/* The commands (one file each). */
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_admin(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+#endif

@@ -1,0 +1,165 @@
+/* serve.c - `ungcuu serve`: the coordination server. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "cli.h"
+#include "instance.h"
+#include "../base/log.h"
+#include "../base/msg.h"
+#include "../base/timeutil.h"
+#include "../http/http.h"
+#include "../store/store.h"
+#include "../base/banned.h"
+
+static const struct cli_opt opts[] = {
+	{ "db", 1, "tệp cơ sở dữ liệu (mặc định var/ungcuu.db)", "database file (default var/ungcuu.db)" },
+	{ "listen", 1, "địa chỉ:cổng (mặc định 127.0.0.1:8080)", "address:port (default 127.0.0.1:8080)" },
+	{ "web", 1, "thư mục giao diện web đã build (mặc định web/dist)", "built web UI directory (default web/dist)" },
+	{ "threads", 1, "số luồng xử lý (mặc định: số lõi CPU)", "worker threads (default: CPU cores)" },
+	{ "config", 1, "tệp cấu hình INI (thời hạn, giới hạn)", "INI configuration file (deadlines, limits)" },
+	{ "max-attachment", 1, "dung lượng tối đa tệp đính kèm, byte", "largest attachment in bytes" },
+	{ NULL, 0, NULL, NULL },
+};
+
+struct conf {
+	struct rules *rules;
+	const char *listen, *web;
+	char listen_buf[64], web_buf[512];
+	int bad_line;
+};
+
+static int64_t duration(const char *v)
+{
+	return time_parse_duration(v);
+}
+
+/* [deadlines] ack = 2h, notification = 5d, initial_report = 24h,
+ * closing_report = 5d; [instance] number_prefix; [server] listen, web,
+ * max_attachment. */
+static int on_ini(void *user, const char *section, const char *name, const char *value)
+{
+	struct conf *c = user;
+	int64_t d = -1;
+	if (strcmp(section, "deadlines") == 0) {
+		d = duration(value);
+		if (d <= 0)
+			return 0;
+		if (strcmp(name, "ack") == 0)
+			c->rules->ack_ms = d;
+		else if (strcmp(name, "notification") == 0)
+			c->rules->notification_ms = d;
+		else if (strcmp(name, "initial_report") == 0)
+			c->rules->initial_ms = d;
+		else if (strcmp(name, "closing_report") == 0)
+			c->rules->closing_ms = d;
+		else
+			return 0;
+		return 1;
+	}
+	if (strcmp(section, "instance") == 0 && strcmp(name, "number_prefix") == 0) {
+		snprintf(c->rules->number_prefix, sizeof(c->rules->number_prefix), "%s", value);
+		return 1;
+	}
+	if (strcmp(section, "server") == 0) {
+		if (strcmp(name, "listen") == 0) {
+			snprintf(c->listen_buf, sizeof(c->listen_buf), "%s", value);
+			c->listen = c->listen_buf;
+		} else if (strcmp(name, "web") == 0) {
+			snprintf(c->web_buf, sizeof(c->web_buf), "%s", value);
+			c->web = c->web_buf;
+		} else if (strcmp(name, "max_attachment") == 0) {
+			c->rules->max_attachment = strtoull(value, NULL, 10);
+		} else {
+			return 0;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct cli_args a;
+	struct err e = { 0 };
+	static struct server srv;
+	int rc = cli_parse(argc, argv, opts,
+		"ungcuu serve [--db PATH] [--listen ADDR:PORT] [--web DIR] [--config FILE]",
+		"Chạy máy chủ điều phối: API JSON tại /api/v1 và giao diện web. "
+		"SIGTERM/SIGINT dừng máy chủ an toàn.",
+		"Run the coordination server: the JSON API under /api/v1 and the web UI. "
+		"SIGTERM/SIGINT stop it cleanly.", &a);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	const char *path = cli_get(&a, opts, "db");
+	if (path == NULL)
+		path = "var/ungcuu.db";
+	if (!instance_exists(path)) {
+		err_set(&e, E_IO, MSG_IO, path);
+		cli_error(&e);
+		fprintf(stderr, "ungcuu: %s\n", cli_lang() == LANG_EN
+			? "create it first with `ungcuu init --db PATH`"
+			: "hãy tạo trước bằng `ungcuu init --db PATH`");
+		return 1;
+	}
+	/* Migrate once, on the main thread, before any worker opens it. */
+	struct store *db = cli_open_db(path, 1);
+	if (db == NULL)
+		return 1;
+	instance_rules(db, &srv.rules);
+	store_close(db);
+
+	struct conf conf = { .rules = &srv.rules, .listen = "127.0.0.1:8080", .web = "web/dist" };
+	const char *cfg = cli_get(&a, opts, "config");
+	if (cfg) {
+		int line = ini_parse(cfg, on_ini, &conf);
+		if (line != 0) {
+			char where[600];
+			snprintf(where, sizeof(where), line < 0 ? "%s" : "%s:%d", cfg, line);
+			cli_errorf(MSG_BAD_VALUE, where);
+			return EXIT_USAGE;
+		}
+	}
+	const char *v;
+	if ((v = cli_get(&a, opts, "listen")))
+		conf.listen = v;
+	if ((v = cli_get(&a, opts, "web")))
+		conf.web = v;
+	if ((v = cli_get(&a, opts, "max-attachment")))
+		srv.rules.max_attachment = strtoull(v, NULL, 10);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	srv.threads = (v = cli_get(&a, opts, "threads")) ? (unsigned)atoi(v)
+		      : (unsigned)(ncpu > 1 ? ncpu : 2);
+	if (srv.threads < 1 || srv.threads > 64)
+		srv.threads = 2;
+	srv.db_path = path;
+	srv.version = UNGCUU_VERSION;
+	srv.web = static_load(conf.web);
+
+	/* Workers inherit a blocked mask; the main thread waits for the signal. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (server_start(&srv, conf.listen, &e) != 0) {
+		cli_error(&e);
+		static_free(srv.web);
+		return 1;
+	}
+	log_info("ungcuu %s serving http://%s (db %s, %u threads)", UNGCUU_VERSION,
+		 conf.listen, path, srv.threads);
+	int sig = 0;
+	sigwait(&set, &sig);
+	log_info("signal %d: stopping", sig);
+	server_stop(&srv);
+	static_free(srv.web);
+	cli_args_release(&a);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,79 @@
+/* domain.c - roles, rule defaults and the system actor. */
+#include <stdio.h>
+#include <string.h>
+
+#include "domain.h"
+#include "../base/banned.h"
+
+const char *const role_names[] = {
+	"reporter", "focal", "coordinator", "responder", "leader", "admin", NULL
+};
+
+int roles_parse(const char *csv)
+{
+	unsigned bits = 0;
+	const char *p = csv;
+	if (csv == NULL || *csv == '\0')
+		return -1;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		int found = 0;
+		for (int i = 0; role_names[i]; i++) {
+			if (strlen(role_names[i]) == n && strncmp(role_names[i], p, n) == 0) {
+				bits |= 1u << i;
+				found = 1;
+			}
+		}
+		if (!found)
+			return -1;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return (int)bits;
+}
+
+char *roles_format(unsigned roles, char *out, size_t n)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (int i = 0; role_names[i]; i++) {
+		if (!(roles & (1u << i)))
+			continue;
+		int w = snprintf(out + len, n - len, "%s%s", len ? "," : "", role_names[i]);
+		if (w < 0 || (size_t)w >= n - len)
+			break;
+		len += (size_t)w;
+	}
+	return out;
+}
+
+json_t *roles_json(unsigned roles)
+{
+	json_t *a = json_array();
+	for (int i = 0; role_names[i]; i++)
+		if (roles & (1u << i))
+			json_array_append_new(a, json_string(role_names[i]));
+	return a;
+}
+
+void rules_default(struct rules *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->ack_ms = 2LL * 3600 * 1000;
+	r->notification_ms = 5LL * 86400 * 1000;
+	r->initial_ms = 24LL * 3600 * 1000;
+	r->closing_ms = 5LL * 86400 * 1000;
+	snprintf(r->number_prefix, sizeof(r->number_prefix), "PQ");
+	r->max_attachment = LIMIT_ATTACHMENT_DEFAULT;
+}
+
+void actor_system(struct actor *a)
+{
+	memset(a, 0, sizeof(*a));
+	snprintf(a->username, sizeof(a->username), "system");
+	snprintf(a->org_path, sizeof(a->org_path), "/");
+	a->roles = ROLE_ALL;
+	a->system = 1;
+}

@@ -1,0 +1,73 @@
+/*
+ * domain.h - what every domain module shares: the acting person (actor), the
+ * roles, the instance configuration the rules read, and the call context.
+ * Domain functions take a struct ctx and return JSON documents (jansson) in
+ * the shape of docs/API.md; they never print and never speak HTTP.
+ */
+#ifndef UNGCUU_DOMAIN_H
+#define UNGCUU_DOMAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "../base/err.h"
+#include "../base/limits.h"
+#include "../base/uuid.h"
+#include "../store/store.h"
+
+enum role {
+	ROLE_REPORTER = 1 << 0,
+	ROLE_FOCAL = 1 << 1,
+	ROLE_COORDINATOR = 1 << 2,
+	ROLE_RESPONDER = 1 << 3,
+	ROLE_LEADER = 1 << 4,
+	ROLE_ADMIN = 1 << 5,
+};
+#define ROLE_ANY_WRITER (ROLE_REPORTER | ROLE_FOCAL | ROLE_COORDINATOR | ROLE_RESPONDER)
+#define ROLE_ALL (ROLE_ANY_WRITER | ROLE_LEADER | ROLE_ADMIN)
+
+extern const char *const role_names[];   /* NULL-terminated, bit order */
+
+/* "coordinator,responder" -> bits; -1 on an unknown name. */
+int roles_parse(const char *csv);
+/* bits -> "coordinator,responder" */
+char *roles_format(unsigned roles, char *out, size_t n);
+json_t *roles_json(unsigned roles);
+
+struct actor {
+	char id[UUID_LEN];
+	char username[65];
+	char full_name[129];
+	char org_id[UUID_LEN];
+	char org_path[LIMIT_ORG_PATH];
+	unsigned roles;
+	int via_session;        /* authenticated by cookie: CSRF applies */
+	char csrf[65];
+	int system;             /* the command line acting as the instance */
+};
+
+/* Instance configuration the rules read (defaults from regulation.md §13). */
+struct rules {
+	int64_t ack_ms;            /* T5 acknowledge: 2 h */
+	int64_t notification_ms;   /* T1 notification: 5 days from detection */
+	int64_t initial_ms;        /* T3 initial report: 24 h from classification */
+	int64_t closing_ms;        /* T6 closing report: 5 days from review */
+	char number_prefix[16];    /* incident numbers: PQ-2026-0007 */
+	size_t max_attachment;
+};
+
+void rules_default(struct rules *r);
+
+struct ctx {
+	struct store *db;
+	const struct rules *rules;
+	const struct actor *actor;
+	int lang;
+};
+
+/* The system actor used by `ungcuu admin ...` on the server's own machine. */
+void actor_system(struct actor *a);
+
+#endif

@@ -1,0 +1,49 @@
+/* incident_int.h - what incident.c and incident_records.c share (private). */
+#ifndef UNGCUU_INCIDENT_INT_H
+#define UNGCUU_INCIDENT_INT_H
+
+#include "incident.h"
+
+/* The part of an incident the rules look at before acting. */
+struct inc_head {
+	char id[UUID_LEN];
+	char number[32];
+	int status;
+	long long version;
+	char org_id[UUID_LEN];
+	char org_path[LIMIT_ORG_PATH];
+	int related;            /* the actor is assigned or was asked for support */
+	int64_t detected_at;
+};
+
+/* Loads an incident visible to the actor and checks `action` on it.
+ * E_NOTFOUND when missing or out of scope. */
+int inc_load(struct ctx *c, const char *id, int action, struct inc_head *h,
+	     struct err *e);
+/* Inside a transaction: a timeline event (data stolen) and rev + 1. */
+int inc_event(struct ctx *c, const char *incident_id, const char *kind,
+	      json_t *data, struct err *e);
+int deadline_start(struct ctx *c, const char *incident_id, const char *kind,
+		   int64_t due, int replace, struct err *e);
+int deadline_meet(struct ctx *c, const char *incident_id, const char *kind,
+		  int64_t at, struct err *e);
+/* The API form of an incident (the caller's allowed transitions included). */
+json_t *inc_render(struct ctx *c, const char *id, int full, struct err *e);
+/* Starts a record on an incident: loads, authorises, begins a transaction. */
+int inc_record_begin(struct ctx *c, const char *id, int action, struct inc_head *h,
+		     struct err *e);
+/* Finishes it: event (data stolen), audit of `rec`, commit. On failure rolls
+ * back. Returns 0 or -1. */
+int inc_record_end(struct ctx *c, const struct inc_head *h, const char *kind,
+		   json_t *data, const char *entity, const char *entity_id,
+		   const json_t *rec, struct err *e);
+/* The SQL condition that the incident i (joined with orgs o) is visible to
+ * the actor in $1 (org path) and $2 (user id). */
+#define INC_VISIBLE "(substr(o.path, 1, length($1)) = $1 OR EXISTS (SELECT 1 FROM " \
+	"assignees a WHERE a.incident_id = i.id AND a.user_id = $2) OR EXISTS (" \
+	"SELECT 1 FROM support_requests s JOIN orgs so ON so.id = s.to_org_id " \
+	"WHERE s.incident_id = i.id AND substr($1, 1, length(so.path)) = so.path))"
+const char *inc_scope_path(const struct ctx *c);
+const char *inc_scope_user(const struct ctx *c);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * main.c - the command table (git's commands[]): `ungcuu CMD ...`.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "cli/cli.h"
+#include "base/crypto.h"
+#include "base/msg.h"
+#include "base/banned.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *about_vi, *about_en;
+};
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+static const struct command commands[] = {
+	{ "init", cmd_init, "tạo cơ sở dữ liệu, khóa hệ thống và tài khoản quản trị",
+	  "create the database, instance keys and the administrator" },
+	{ "serve", cmd_serve, "chạy máy chủ API và giao diện web",
+	  "run the API server and the web UI" },
+	{ "admin", cmd_admin, "quản lý tổ chức, người dùng, mã truy cập, nhật ký kiểm toán",
+	  "manage organisations, people, tokens, the audit log" },
+	{ "report", cmd_report, "báo cáo và xử lý sự cố qua API",
+	  "report and handle incidents through the API" },
+	{ "demo", cmd_demo, "tạo dữ liệu mẫu huyện Phú Quý", "create the Phú Quý demo district" },
+	{ "version", cmd_version, "in phiên bản", "print the version" },
+	{ "help", cmd_help, "danh sách lệnh", "list the commands" },
+};
+
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	int en = cli_lang() == LANG_EN;
+	printf("ungcuu %s — %s\n\n%s: ungcuu %s [--help]\n\n%s:\n", UNGCUU_VERSION,
+	       en ? "incident response for agencies, communes and operators"
+		  : "ứng cứu sự cố an toàn thông tin cho cơ quan, xã và doanh nghiệp",
+	       en ? "usage" : "cách dùng", en ? "COMMAND" : "LỆNH", en ? "commands" : "các lệnh");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		printf("  %-10s %s\n", commands[i].name,
+		       en ? commands[i].about_en : commands[i].about_vi);
+	printf("\n%s\n", en ? "`ungcuu COMMAND --help` shows a command's options. "
+			      "Messages are Vietnamese; LANG=en gives English."
+			    : "`ungcuu LỆNH --help` hiện các tùy chọn của lệnh. "
+			      "Đặt LANG=en để hiện tiếng Anh.");
+	return 0;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("ungcuu %s\n", UNGCUU_VERSION);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (crypto_init() != 0) {
+		fprintf(stderr, "ungcuu: libsodium failed to start\n");
+		return 1;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (argc < 2)
+		return cmd_help(argc, argv), EXIT_USAGE;
+	const char *name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+		name = "help";
+	if (strcmp(name, "--version") == 0)
+		name = "version";
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].name, name) == 0) {
+			int rc = commands[i].fn(argc - 1, argv + 1);
+			curl_global_cleanup();
+			return rc;
+		}
+	}
+	cli_errorf(MSG_UNKNOWN_COMMAND, argv[1]);
+	curl_global_cleanup();
+	return EXIT_USAGE;
+}

@@ -1,0 +1,193 @@
+/* store.c - dispatch to the backend, transactions and migrations. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+#include "../base/msg.h"
+#include "../base/timeutil.h"
+#include "../base/banned.h"
+
+/* The migration files, embedded at build time (migrations.c). */
+struct migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+extern const struct migration store_migrations[];
+extern const size_t store_migrations_count;
+
+/* Each backend's stmt starts with a pointer back to its store. */
+struct stmt_head {
+	struct store *s;
+};
+
+static const struct store_ops *ops(struct store *s)
+{
+	return ((struct store_base *)s)->ops;
+}
+
+struct store *store_open(const char *location, struct err *e)
+{
+	if (strncmp(location, "postgres://", 11) == 0 ||
+	    strncmp(location, "postgresql://", 13) == 0) {
+		err_set(e, E_DB, MSG_DB, "PostgreSQL backend not built yet");
+		return NULL;
+	}
+	return store_sqlite_ops.open(location, e);
+}
+
+void store_close(struct store *s)
+{
+	if (s)
+		ops(s)->close(s);
+}
+
+int store_exec(struct store *s, const char *sql, struct err *e)
+{
+	return ops(s)->exec(s, sql, e);
+}
+
+static struct stmt *vquery(struct store *s, struct err *e, const char *sql,
+			   const char *fmt, va_list ap)
+{
+	struct stmt *st = ops(s)->prepare(s, sql, e);
+	if (st == NULL)
+		return NULL;
+	if (fmt && *fmt && ops(s)->bind(st, fmt, ap, e) != 0) {
+		ops(s)->done(st);
+		return NULL;
+	}
+	return st;
+}
+
+struct stmt *store_query(struct store *s, struct err *e, const char *sql,
+			 const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct stmt *st = vquery(s, e, sql, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+int store_run(struct store *s, struct err *e, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct stmt *st = vquery(s, e, sql, fmt, ap);
+	va_end(ap);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	return ops(s)->changes(s);
+}
+
+int stmt_step(struct stmt *st, struct err *e)
+{
+	return ops(((struct stmt_head *)st)->s)->step(st, e);
+}
+
+const char *stmt_text(struct stmt *st, int col)
+{
+	return ops(((struct stmt_head *)st)->s)->text(st, col);
+}
+
+int64_t stmt_int(struct stmt *st, int col)
+{
+	return ops(((struct stmt_head *)st)->s)->integer(st, col);
+}
+
+const void *stmt_blob(struct stmt *st, int col, size_t *len)
+{
+	return ops(((struct stmt_head *)st)->s)->blob(st, col, len);
+}
+
+int stmt_isnull(struct stmt *st, int col)
+{
+	return ops(((struct stmt_head *)st)->s)->isnull(st, col);
+}
+
+void stmt_done(struct stmt *st)
+{
+	if (st)
+		ops(((struct stmt_head *)st)->s)->done(st);
+}
+
+int store_begin(struct store *s, struct err *e)
+{
+	struct store_base *b = (struct store_base *)s;
+	if (b->in_tx)
+		return err_set(e, E_INTERNAL, MSG_DB, "nested transaction");
+	if (ops(s)->exec(s, "BEGIN IMMEDIATE", e) != 0)
+		return -1;
+	b->in_tx = 1;
+	return 0;
+}
+
+int store_commit(struct store *s, struct err *e)
+{
+	struct store_base *b = (struct store_base *)s;
+	if (ops(s)->exec(s, "COMMIT", e) != 0) {
+		store_rollback(s);
+		return -1;
+	}
+	b->in_tx = 0;
+	return 0;
+}
+
+void store_rollback(struct store *s)
+{
+	struct store_base *b = (struct store_base *)s;
+	struct err ignore = { 0 };
+	if (b->in_tx)
+		ops(s)->exec(s, "ROLLBACK", &ignore);
+	b->in_tx = 0;
+}
+
+const char *store_backend(struct store *s)
+{
+	return ops(s)->name;
+}
+
+int store_schema_version(struct store *s)
+{
+	struct err e = { 0 };
+	int v = 0;
+	struct stmt *st = store_query(s, &e,
+		"SELECT COALESCE(MAX(version), 0) FROM schema_migrations", "");
+	if (st == NULL)
+		return 0; /* no table yet: empty database */
+	if (stmt_step(st, &e) == 1)
+		v = (int)stmt_int(st, 0);
+	stmt_done(st);
+	return v;
+}
+
+int store_migrate(struct store *s, struct err *e)
+{
+	if (store_exec(s, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+		       "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+		       "applied_at BIGINT NOT NULL)", e) != 0)
+		return -1;
+	int have = store_schema_version(s), applied = 0;
+	for (size_t i = 0; i < store_migrations_count; i++) {
+		const struct migration *m = &store_migrations[i];
+		if (m->version <= have)
+			continue;
+		if (store_begin(s, e) != 0)
+			return -1;
+		if (store_exec(s, m->sql, e) != 0 ||
+		    store_run(s, e, "INSERT INTO schema_migrations (version, name, applied_at) "
+			      "VALUES ($1, $2, $3)", "iti", (int64_t)m->version, m->name,
+			      time_now_ms()) < 0 ||
+		    store_commit(s, e) != 0) {
+			store_rollback(s);
+			return -1;
+		}
+		applied++;
+	}
+	return applied;
+}

@@ -1,0 +1,57 @@
+/*
+ * store.h - the storage interface the domain layer uses. One connection per
+ * thread (struct store), prepared statements cached per connection. SQL uses
+ * $1..$n placeholders, which SQLite and PostgreSQL both accept; ids are text
+ * UUIDv7, times BIGINT milliseconds UTC, JSON as TEXT.
+ *
+ * Backends implement struct store_ops (store_int.h); store_open picks one by
+ * the location: "postgres://..." or a file path for SQLite.
+ */
+#ifndef UNGCUU_STORE_H
+#define UNGCUU_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/err.h"
+
+struct store;
+struct stmt;
+
+struct store *store_open(const char *location, struct err *e);
+void store_close(struct store *s);
+/* Runs SQL text with no parameters (migrations, pragmas). */
+int store_exec(struct store *s, const char *sql, struct err *e);
+
+/*
+ * Prepares (or takes from the cache) sql and binds its parameters from fmt:
+ *   't' const char * (NULL binds NULL)   'i' int64_t
+ *   'b' const void *, size_t (blob)      'n' NULL
+ * The statement is lent until stmt_done(). NULL and e filled on failure.
+ */
+struct stmt *store_query(struct store *s, struct err *e, const char *sql,
+			 const char *fmt, ...);
+/* 1 = a row is ready, 0 = done, -1 = error (e filled). */
+int stmt_step(struct stmt *st, struct err *e);
+const char *stmt_text(struct stmt *st, int col);   /* NULL for NULL */
+int64_t stmt_int(struct stmt *st, int col);
+const void *stmt_blob(struct stmt *st, int col, size_t *len);
+int stmt_isnull(struct stmt *st, int col);
+/* Resets the statement for reuse; always call it, even after an error. */
+void stmt_done(struct stmt *st);
+/* Runs a statement that returns no rows; returns rows changed or -1. */
+int store_run(struct store *s, struct err *e, const char *sql, const char *fmt, ...);
+
+/* Write transactions (BEGIN IMMEDIATE on SQLite: one writer, no deadlock
+ * upgrades). Nested begin is an error. */
+int store_begin(struct store *s, struct err *e);
+int store_commit(struct store *s, struct err *e);
+void store_rollback(struct store *s);
+
+/* Applies pending migrations; returns the number applied or -1. */
+int store_migrate(struct store *s, struct err *e);
+/* The schema version the database is at (0 for an empty one). */
+int store_schema_version(struct store *s);
+const char *store_backend(struct store *s);
+
+#endif

@@ -1,0 +1,123 @@
+// Starts a real `ungcuu serve` on a free loopback port with a fresh database,
+// for the API and browser tests. Everything it starts, it stops.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = resolve(here, '..', '..');
+export const bin = process.env.UNGCUU_BIN
+  ? resolve(process.env.UNGCUU_BIN)
+  : join(root, 'build', 'ungcuu');
+
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+// Runs the ungcuu binary synchronously and returns stdout (throws on exit != 0).
+export function cli(args, opts = {}) {
+  return execFileSync(bin, args, { encoding: 'utf8', ...opts });
+}
+
+// opts.demo: seed the demo district (default true); opts.args: extra serve args.
+// Returns { url, db, dir, logins, admin, stop(), kill9(), restart() }.
+export async function startServer(opts = {}) {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'ungcuu-test-'));
+  const db = join(dir, 'ungcuu.db');
+  let logins = [];
+  let admin = null;
+  if (!opts.dir) {
+    if (opts.demo !== false) {
+      logins = JSON.parse(cli(['demo', '--db', db, '--json'])).logins;
+    } else {
+      admin = JSON.parse(cli(['init', '--db', db, '--json']));
+    }
+  }
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const web = opts.web ?? join(root, 'web', 'dist');
+  let child;
+  const start = async () => {
+    child = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`,
+      '--web', web, ...(opts.args ?? [])], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.once('exit', (code) => {
+      if (code && code !== 0 && !child.stopping) process.stderr.write(stderr);
+    });
+    // Bounded wait for /health: 200 tries × 50 ms.
+    for (let i = 0; i < 200; i++) {
+      try {
+        const r = await fetch(`${url}/api/v1/health`);
+        if (r.ok) return;
+      } catch { /* not up yet */ }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    throw new Error(`server did not start: ${stderr}`);
+  };
+  const waitExit = () => new Promise((ok) => {
+    if (child.exitCode !== null || child.signalCode !== null) ok();
+    else child.once('exit', () => ok());
+  });
+  await start();
+  return {
+    url, db, dir, logins, admin,
+    login(username) { return logins.find((l) => l.username === username); },
+    async stop() {
+      child.stopping = true;
+      child.kill('SIGTERM');
+      await waitExit();
+      if (!opts.dir && !opts.keep) rmSync(dir, { recursive: true, force: true });
+    },
+    async kill9() { child.stopping = true; child.kill('SIGKILL'); await waitExit(); },
+    async restart() { await start(); },
+  };
+}
+
+// A tiny API client: keeps the session cookie and CSRF token like a browser.
+export class Client {
+  constructor(url, { lang } = {}) { this.url = url; this.cookie = null; this.csrf = null; this.token = null; this.lang = lang; }
+  async login(username, password) {
+    const r = await this.req('POST', '/api/v1/session', { username, password });
+    if (r.status === 200) {
+      this.csrf = r.body.csrf;
+      this.user = r.body.user;
+    }
+    return r;
+  }
+  async req(method, path, body, headers = {}) {
+    const h = { ...headers };
+    if (this.cookie) h.Cookie = this.cookie;
+    if (this.token) h.Authorization = `Bearer ${this.token}`;
+    if (this.csrf && method !== 'GET' && !('X-CSRF-Token' in h)) h['X-CSRF-Token'] = this.csrf;
+    if (this.lang) h['Accept-Language'] = this.lang;
+    let payload;
+    if (body !== undefined) {
+      if (typeof body === 'string' || body instanceof Uint8Array || Buffer.isBuffer(body)) payload = body;
+      else payload = JSON.stringify(body);
+      if (!('Content-Type' in h)) h['Content-Type'] = 'application/json';
+    }
+    const r = await fetch(this.url + path, { method, headers: h, body: payload });
+    const setCookie = r.headers.get('set-cookie');
+    if (setCookie) this.cookie = setCookie.split(';')[0];
+    const text = await r.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+    return { status: r.status, headers: r.headers, body: json, text };
+  }
+  get(p, h) { return this.req('GET', p, undefined, h); }
+  post(p, b, h) { return this.req('POST', p, b, h); }
+  patch(p, b, h) { return this.req('PATCH', p, b, h); }
+  del(p, h) { return this.req('DELETE', p, undefined, h); }
+}
