@@ -3,7 +3,7 @@ import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { del } from './api';
 import { getLang, setLang, t } from './i18n';
-import { app, boot, hasRole, sessionEnded, useApp } from './state';
+import { app, boot, sessionEnded, useApp } from './state';
 import { go, useRoute } from './router';
 import { Login } from './pages/Login';
 import { ReportForm } from './pages/Report';
@@ -87,7 +87,5 @@ function App() {
   return <Shell route={route}>{page}</Shell>;
 }
 
-// Users with only the reporter role start on the report form when they have nothing open.
-void hasRole;
 void boot();
 render(<App />, document.getElementById('app')!);

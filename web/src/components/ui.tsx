@@ -31,7 +31,7 @@ export function ErrorBox({ error, children }: { error: unknown; children?: Compo
   if (!error) return null;
   const fields = error instanceof ApiError ? error.problem?.errors ?? [] : [];
   return (
-    <div class="alert error" role="alert">
+    <div class="alert error" role="alert" tabIndex={-1}>
       <p>{errText(error)}</p>
       {fields.length > 0 && (
         <ul>{fields.map((f) => <li>{f.pointer ? `${f.pointer.replace(/^\//, '').replace(/\//g, ' › ')}: ` : ''}{f.detail}</li>)}</ul>

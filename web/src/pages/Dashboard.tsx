@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get } from '../api';
 import { t } from '../i18n';
 import { codes, lbl } from '../state';
-import { ErrorBox, Loading, usePoll } from '../components/ui';
+import { ErrorBox, Loading, TimeLeft, usePoll } from '../components/ui';
 import { Columns, HBars, type Datum } from '../components/charts';
 
 const STATES = ['received', 'acknowledged', 'verified', 'rejected', 'classified', 'containing', 'eradicating', 'recovering', 'reviewing', 'closed'];
@@ -18,7 +18,11 @@ function fromMap(m: Record<string, number> | undefined, order: string[], group: 
 export function Dashboard() {
   const [s, setS] = useState<any>(null);
   const [error, setError] = useState<unknown>(null);
-  const load = () => get('/api/v1/stats').then((x) => { setS(x); setError(null); }, setError);
+  const [late, setLate] = useState<any[] | null>(null);
+  const load = () => {
+    get('/api/v1/deadlines?overdue=true&limit=50').then((x) => setLate(x.items ?? []), () => setLate(null));
+    return get('/api/v1/stats').then((x) => { setS(x); setError(null); }, setError);
+  };
   useEffect(() => { void load(); }, []);
   usePoll(load, 30_000, []);
   if (error && !s) return <ErrorBox error={error} />;
@@ -36,6 +40,19 @@ export function Dashboard() {
         <a class="stat" href="#/queue"><span class="n">{s.open ?? 0}</span><span>{t('open_incidents')}</span></a>
         <a class={`stat${s.overdue ? ' stat-overdue' : ''}`} href="#/queue"><span class="n">{s.overdue ?? 0}</span><span>{t('overdue_deadlines')}</span></a>
       </div>
+      {late && late.length > 0 && (
+        <section class="panel late">
+          <h2>{t('overdue_list')}</h2>
+          <ul>
+            {late.map((d) => (
+              <li key={`${d.incident?.id}-${d.kind}`}>
+                <a href={`#/incidents/${d.incident?.id}`}><span class="number">{d.incident?.number}</span> {d.incident?.title}</a>
+                {' — '}{lbl('deadline_kinds', d.kind)}: <TimeLeft d={d} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <div class="dash-grid">
         <section class="panel"><h2>{t('by_status')}</h2><HBars id="c-status" title={t('by_status')} data={fromMap(s.by_status, codes('states', STATES), 'states', 'st')} /></section>
         <section class="panel"><h2>{t('by_severity')}</h2><HBars id="c-sev" title={t('by_severity')} data={fromMap(s.by_severity, codes('severities', SEVERITIES), 'severities', 'sev')} /></section>

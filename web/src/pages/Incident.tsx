@@ -3,11 +3,11 @@
 // timeline and everything recorded on it. A refused or stale action explains
 // itself and keeps what was typed.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, patch, post } from '../api';
-import { getLang, t, type Key } from '../i18n';
+import { t, type Key } from '../i18n';
 import { app, codes, hasRole, lbl } from '../state';
-import { DropZone, ErrorBox, Field, Loading, SeverityBadge, StatusBadge, TimeLeft, errText, fmtSize, usePoll, useNow, type Deadline } from '../components/ui';
+import { DropZone, ErrorBox, Field, Loading, SeverityBadge, StatusBadge, TimeLeft, fmtSize, usePoll, useNow, type Deadline } from '../components/ui';
 import { fmtDateTime, localInputs, toUtcIso } from '../time';
 import { TYPES, uploadFiles } from './Report';
 
@@ -71,7 +71,6 @@ export function IncidentPage({ id }: { id: string }) {
   const [actErr, setActErr] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [users, setUsers] = useState<any[]>([]);
-  const typing = useRef(false);
   const now = useNow();
   const url = `/api/v1/incidents/${encodeURIComponent(id)}`;
 
@@ -98,7 +97,7 @@ export function IncidentPage({ id }: { id: string }) {
     try {
       const x = await get(url);
       if (x.version !== inc.version || (x.timeline?.length ?? 0) !== (inc.timeline?.length ?? 0)) {
-        if (action || typing.current) setNewer(x);
+        if (action) setNewer(x);
         else setInc(x);
       }
     } catch { /* the next poll tries again; a 401 goes to login */ }
@@ -164,7 +163,7 @@ export function IncidentPage({ id }: { id: string }) {
   const deadlines: Deadline[] = inc.deadlines ?? [];
 
   return (
-    <article class="incident" onInput={() => { typing.current = true; }}>
+    <article class="incident">
       <nav class="crumbs" aria-label={t('breadcrumb')}><a href="#/queue">{t('nav_queue')}</a> › {inc.number}</nav>
       <header class="inc-head">
         <h1><span class="number">{inc.number}</span> <span class="inc-title">{inc.title}</span></h1>
@@ -181,7 +180,7 @@ export function IncidentPage({ id }: { id: string }) {
 
       {newer && (
         <div class="alert info" role="status">
-          {t('incident_changed')} <button type="button" class="button secondary small" onClick={() => { setInc(newer); setNewer(null); typing.current = false; }}>{t('show_changes')}</button>
+          {t('incident_changed')} <button type="button" class="button secondary small" onClick={() => { setInc(newer); setNewer(null); }}>{t('show_changes')}</button>
         </div>
       )}
 
@@ -750,7 +749,3 @@ function Assign({ url, reload, users }: { url: string; reload: () => Promise<any
     </Section>
   );
 }
-
-// Keep the language import used for the type-checker (labels re-render on switch).
-void getLang;
-void errText;

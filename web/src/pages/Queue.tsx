@@ -9,7 +9,9 @@ import { fmtDateTime } from '../time';
 import { TYPES } from './Report';
 
 interface Filters { status: string; severity: string; org: string; type: string; overdue: boolean; q: string }
-const EMPTY: Filters = { status: '', severity: '', org: '', type: '', overdue: false, q: '' };
+const EMPTY: Filters = { status: 'open', severity: '', org: '', type: '', overdue: false, q: '' };
+const CLOSED = ['closed', 'rejected'];
+const statusMatch = (f: string, s: string) => f === '' || (f === 'open' ? !CLOSED.includes(s) : f === s);
 const KEY = 'ungcuu.queueFilters';
 type SortKey = 'urgency' | 'number' | 'status' | 'severity' | 'org' | 'detected';
 
@@ -19,7 +21,8 @@ const SEVERITIES = ['low', 'medium', 'high', 'critical'];
 function query(f: Filters): string {
   const p = new URLSearchParams();
   p.set('limit', '200');
-  for (const k of ['status', 'severity', 'org', 'type', 'q'] as const) if (f[k]) p.set(k, f[k].trim());
+  // Status is filtered here in the browser so the status counts stay whole.
+  for (const k of ['severity', 'org', 'type', 'q'] as const) if (f[k]) p.set(k, f[k].trim());
   if (f.overdue) p.set('overdue', 'true');
   return `/api/v1/incidents?${p}`;
 }
@@ -42,7 +45,7 @@ export function Queue() {
     if (busy.current) return;
     busy.current = true;
     try {
-      const r = await getAll(query(filters), 50);
+      const r = await getAll(serverQuery, 50);
       t0.current = performance.now();
       setItems(r.items);
       setTruncated(r.truncated);
@@ -55,12 +58,15 @@ export function Queue() {
     }
   };
 
+  const serverQuery = query(filters);
   useEffect(() => {
     sessionStorage.setItem(KEY, JSON.stringify(filters));
+  }, [filters]);
+  useEffect(() => {
     setItems(null);
     void load();
-  }, [filters]);
-  usePoll(load, 10_000, [filters]);
+  }, [serverQuery]);
+  usePoll(load, 10_000, [serverQuery]);
 
   // Debounced free-text search.
   useEffect(() => {
@@ -83,7 +89,7 @@ export function Queue() {
   const stOrder = codes('states', STATES);
   const sorted = useMemo(() => {
     if (!items) return [];
-    const rows = items.map((i) => {
+    const rows = items.filter((i) => statusMatch(filters.status, i.status)).map((i) => {
       const nd = nextDeadline(i.deadlines);
       return { i, nd, over: nd ? isOverdue(nd, now) : false, due: nd ? Date.parse(nd.due_at) : Infinity };
     });
@@ -98,7 +104,7 @@ export function Queue() {
     const c = cmp[sort.key];
     rows.sort((a, b) => (sort.desc ? -c(a, b) : c(a, b)) || cmp.urgency(a, b));
     return rows;
-  }, [items, sort, now]);
+  }, [items, sort, now, filters.status]);
 
   const overdueCount = sorted.filter((r) => r.over).length;
   const set = (p: Partial<Filters>) => setFilters((f) => ({ ...f, ...p }));
@@ -125,6 +131,7 @@ export function Queue() {
         <div class="field">
           <label for="f-status">{t('status')}</label>
           <select id="f-status" value={filters.status} onChange={(e) => set({ status: val(e) })}>
+            <option value="open">{t('open_states')}</option>
             <option value="">{t('all')}</option>
             {stOrder.map((s) => <option value={s}>{lbl('states', s)}</option>)}
           </select>
@@ -163,13 +170,25 @@ export function Queue() {
       {!items && !error && <Loading />}
       {items && (
         <>
+          <div class="chips" role="group" aria-label={t('by_status_short')}>
+            {['open', ...stOrder, ''].map((st) => {
+              const n = items.filter((i) => statusMatch(st, i.status)).length;
+              if (!n && st !== 'open' && st !== '' && filters.status !== st) return null;
+              return (
+                <button type="button" key={st || 'all'} class={`chip${filters.status === st ? ' on' : ''}`} aria-pressed={filters.status === st}
+                  onClick={() => set({ status: st })}>
+                  {st === 'open' ? t('open_states') : st === '' ? t('all') : lbl('states', st)} <span class="n">{n}</span>
+                </button>
+              );
+            })}
+          </div>
           <p class="summary" aria-live="polite">
-            {t('queue_count', { n: items.length })}
+            {t('queue_count', { n: sorted.length })}
             {overdueCount > 0 && <> · <span class="overdue">{t('queue_overdue', { n: overdueCount })}</span></>}
             {updated && <span class="muted"> · {t('updated_at', { at: fmtDateTime(updated).slice(11) })}</span>}
             {truncated && <span class="muted"> · {t('queue_truncated')}</span>}
           </p>
-          {items.length === 0 ? (
+          {sorted.length === 0 ? (
             <p class="empty">{t('queue_empty')}</p>
           ) : (
             <table class="list incidents">
