@@ -1,0 +1,85 @@
+# ungcuu - the two commands a new machine needs are `make run` and `make check`.
+# Meson + ninja do the building; this file installs what is missing, wires
+# the web UI, the demo district and the test suites together.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+BIN        := $(BUILD)/ungcuu
+VAR        ?= var
+LISTEN     ?= 127.0.0.1:8080
+FUZZ_SECONDS ?= 20
+
+# Debian packages: to build, and to run every test suite.
+BUILD_PKGS := meson ninja-build pkg-config gcc libmicrohttpd-dev libjansson-dev \
+	libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev libinih-dev zlib1g-dev
+TEST_PKGS  := clang libclang-rt-14-dev libcmocka-dev sqlite3 chromium fonts-noto-core wrk
+
+.PHONY: all deps deps-test build asan fuzz web web-deps e2e-deps run demo check bench clean distclean
+
+all: build
+
+deps:
+	@tools/install-deps.sh $(BUILD_PKGS)
+
+deps-test: deps
+	@tools/install-deps.sh $(TEST_PKGS)
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=debugoptimized
+
+build: deps $(BUILD)/build.ninja
+	@ninja -C $(BUILD)
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+asan: deps-test $(ASAN_BUILD)/build.ninja
+	@ninja -C $(ASAN_BUILD)
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) --buildtype=debugoptimized -Dfuzz=true -Db_lundef=false
+
+fuzz: deps-test $(FUZZ_BUILD)/build.ninja
+	@ninja -C $(FUZZ_BUILD)
+
+# The web UI: npm only for the UI and its tests (packages pinned by the lock files).
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+web/dist/index.html: web/node_modules/.package-lock.json $(shell find web/src web/index.html web/public -type f 2>/dev/null) web/vite.config.ts
+	cd web && npm run --silent build
+
+web: web/dist/index.html
+
+tests/e2e/node_modules/.package-lock.json: tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
+
+e2e-deps: tests/e2e/node_modules/.package-lock.json
+
+# A demo district in var/ when it is empty; its logins are kept in
+# var/demo-logins.json (readable by its owner only) and printed at each start.
+$(VAR)/ungcuu.db:
+	@mkdir -p $(VAR)
+	@umask 077 && $(BIN) demo --db $@ --json > $(VAR)/demo-logins.json
+
+demo: build $(VAR)/ungcuu.db
+
+run: build web demo
+	@node tools/print-logins.mjs $(VAR)/demo-logins.json http://$(LISTEN)
+	exec $(BIN) serve --db $(VAR)/ungcuu.db --listen $(LISTEN) --web web/dist
+
+# Every suite: unit (cmocka, under ASan+UBSan), API (node --test against the
+# ASan server), browser (playwright-core + Debian's chromium), fuzz smoke
+# (libFuzzer, clang). Ends with one line: N passed, N failed.
+check: deps-test build asan fuzz web e2e-deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-all.sh $(ASAN_BUILD) $(FUZZ_BUILD)
+
+bench: deps-test build web
+	@tests/bench/run.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-release web/dist
+
+distclean: clean
+	rm -rf web/node_modules tests/e2e/node_modules

@@ -1,0 +1,85 @@
+#!/bin/sh
+# run-all.sh ASAN_BUILD FUZZ_BUILD - runs every test suite and ends with the
+# one line `N passed, N failed` counting every test case of every suite:
+#   unit  cmocka cases (TAP) of each tests/unit binary, built with ASan+UBSan
+#   api   node --test tests/api against the ASan+UBSan server
+#   e2e   node --test tests/e2e: playwright-core driving Debian's chromium
+#   fuzz  each libFuzzer target for FUZZ_SECONDS on its corpus
+set -u
+ASAN=${1:-build-asan}
+FUZZ=${2:-build-fuzz}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+passed=0
+failed=0
+
+# count FILE: adds TAP "ok"/"not ok" lines of FILE to the totals.
+count() {
+	p=$(grep -cE '^[[:space:]]*ok [0-9]+' "$1")
+	f=$(grep -cE '^[[:space:]]*not ok [0-9]+' "$1")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	echo "  $2: $p passed, $f failed"
+}
+
+# node's TAP reporter ends with "# pass N" / "# fail N" for the whole run.
+count_node() {
+	p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$1" | tail -n 1)
+	f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$1" | tail -n 1)
+	p=${p:-0}
+	f=${f:-0}
+	if [ "$3" != 0 ] && [ "$f" = 0 ]; then
+		f=1 # the runner itself failed (a crash, a file that did not load)
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	echo "  $2: $p passed, $f failed"
+}
+
+echo "== unit (cmocka, ASan+UBSan)"
+for t in "$ASAN"/tests/unit/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	CMOCKA_MESSAGE_OUTPUT=TAP timeout 300 "$t" > "$log/$name.tap" 2>&1
+	rc=$?
+	if [ $rc != 0 ] && ! grep -qE '^not ok' "$log/$name.tap"; then
+		echo "not ok 1 - $name exited with $rc" >> "$log/$name.tap"
+	fi
+	grep -E '^(not ok|#)' "$log/$name.tap" | grep -v '^# ok' | head -20
+	[ $rc != 0 ] && tail -30 "$log/$name.tap"
+	count "$log/$name.tap" "$name"
+done
+
+echo "== api (node --test, ASan+UBSan server)"
+UNGCUU_BIN="$ASAN/ungcuu" timeout 900 node --test --test-reporter=tap tests/api/ > "$log/api.tap" 2>&1
+rc=$?
+grep -E '^\s*not ok' -A 12 "$log/api.tap" | head -80
+count_node "$log/api.tap" api $rc
+
+echo "== e2e (playwright-core + chromium)"
+UNGCUU_BIN="$ASAN/ungcuu" timeout 900 node --test --test-concurrency=1 --test-reporter=tap tests/e2e/ > "$log/e2e.tap" 2>&1
+rc=$?
+grep -E '^\s*not ok' -A 12 "$log/e2e.tap" | head -80
+grep -E '^# (render|queue|size)' "$log/e2e.tap"
+count_node "$log/e2e.tap" e2e $rc
+
+echo "== fuzz (libFuzzer, ${FUZZ_SECONDS}s each)"
+if [ -x tests/fuzz/run.sh ]; then
+	tests/fuzz/run.sh "$FUZZ" "$FUZZ_SECONDS" > "$log/fuzz.tap" 2>&1
+	grep -E '^(ok|not ok)' "$log/fuzz.tap"
+	p=$(grep -cE '^ok ' "$log/fuzz.tap")
+	f=$(grep -cE '^not ok ' "$log/fuzz.tap")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" != 0 ] && tail -40 "$log/fuzz.tap"
+	echo "  fuzz: $p passed, $f failed"
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
