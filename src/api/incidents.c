@@ -8,6 +8,8 @@
 
 #include "api.h"
 #include "../base/msg.h"
+#include "../base/timeutil.h"
+#include "../http/cache.h"
 #include "../domain/incident.h"
 
 /* Answers an incident with its version as the ETag. */
@@ -65,9 +67,43 @@ int api_incident_create(struct req *r)
 	return reply_incident(r, 201, j);
 }
 
+/* Hot read: coordinators poll incidents during an attack. The rendered
+ * answer is kept per person and language (allowed_transitions depend on the
+ * roles) for a second at most, and only while nothing was committed. */
+#define INCIDENT_CACHE_MS 1000
+
 int api_incident_get(struct req *r)
 {
-	return reply_incident(r, 200, incident_get(&r->ctx, r->params[0], 1, &r->err));
+	char key[CACHE_KEY];
+	int64_t now = time_now_ms(), stamp = req_stamp(r);
+	struct cache *cache = server_cache(r->srv);
+	snprintf(key, sizeof(key), "i:%.40s:%.40s:%d", r->params[0], r->actor.id, r->lang);
+	struct cache_entry *hit = cache_get(cache, key, stamp, now);
+	if (hit) {
+		r->out = malloc(hit->len + 1);
+		if (r->out == NULL)
+			return err_set(&r->err, E_NOMEM, MSG_INTERNAL, NULL);
+		memcpy(r->out, hit->body, hit->len + 1);
+		r->out_len = hit->len;
+		r->status = 200;
+		r->ctype = "application/json";
+		r->etag_version = hit->etag;
+		return 0;
+	}
+	if (reply_incident(r, 200, incident_get(&r->ctx, r->params[0], 1, &r->err)) != 0)
+		return -1;
+	struct cache_entry *put = cache_put(cache, key, stamp, now + INCIDENT_CACHE_MS);
+	if (put) {
+		put->body = malloc(r->out_len + 1);
+		if (put->body) {
+			memcpy(put->body, r->out, r->out_len + 1);
+			put->len = r->out_len;
+			put->etag = r->etag_version;
+		} else {
+			put->key[0] = '\0';
+		}
+	}
+	return 0;
 }
 
 int api_incident_update(struct req *r)

@@ -23,6 +23,7 @@ static const struct cli_opt opts[] = {
 	{ "threads", 1, "số luồng xử lý (mặc định: số lõi CPU)", "worker threads (default: CPU cores)" },
 	{ "config", 1, "tệp cấu hình INI (thời hạn, giới hạn)", "INI configuration file (deadlines, limits)" },
 	{ "max-attachment", 1, "dung lượng tối đa tệp đính kèm, byte", "largest attachment in bytes" },
+	{ "no-cache", 0, "không dùng bộ nhớ đệm đọc (để đo)", "no read cache (for measuring)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -137,6 +138,7 @@ int cmd_serve(int argc, char **argv)
 	if (srv.threads < 1 || srv.threads > 64)
 		srv.threads = 2;
 	srv.db_path = path;
+	srv.no_cache = cli_get(&a, opts, "no-cache") != NULL;
 	srv.version = UNGCUU_VERSION;
 	srv.web = static_load(conf.web);
 

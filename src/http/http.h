@@ -49,6 +49,7 @@ struct server {
 	pthread_key_t db_key;
 	unsigned threads;
 	const char *version;
+	int no_cache;           /* --no-cache: every read goes to the database */
 };
 
 struct req {
@@ -76,6 +77,7 @@ struct req {
 	char *set_cookie;
 	const char *extra_header[4][2];
 	struct stmt *lent;       /* a statement whose blob is the body */
+	int64_t stamp;           /* 0: not read yet */
 };
 
 /* Request helpers (req.c). */
@@ -92,6 +94,10 @@ int req_reply_empty(struct req *r, int status);
 void req_problem(struct req *r);
 /* The per-thread database connection (opened on first use). */
 struct store *server_db(struct server *srv, struct err *e);
+/* The per-thread cache (cache.h), or NULL when caching is off. */
+struct cache *server_cache(struct server *srv);
+/* The database stamp for this request, read once (store_stamp). */
+int64_t req_stamp(struct req *r);
 
 /* server.c */
 int server_start(struct server *srv, const char *listen, struct err *e);

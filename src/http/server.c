@@ -18,31 +18,76 @@
 
 #include <microhttpd.h>
 
+#include "cache.h"
 #include "http.h"
 #include "../base/limits.h"
 #include "../base/log.h"
 #include "../base/msg.h"
+#include "../base/timeutil.h"
 #include "../domain/user.h"
 #include "../store/store.h"
 #include "../base/banned.h"
 
 #define SESSION_COOKIE "ungcuu_session"
+/* How long a token's owner is trusted without asking the database again
+ * (any commit anywhere ends it sooner: cache.h). */
+#define TOKEN_CACHE_MS 10000
 
-static void db_close(void *p)
+/* What each worker thread keeps: its connection and its cache. */
+struct worker {
+	struct store *db;
+	struct cache *cache;
+};
+
+static void worker_free(void *p)
 {
-	store_close(p);
+	struct worker *w = p;
+	store_close(w->db);
+	cache_free(w->cache);
+	free(w);
+}
+
+static struct worker *worker_get(struct server *srv, struct err *e)
+{
+	struct worker *w = pthread_getspecific(srv->db_key);
+	if (w)
+		return w;
+	w = calloc(1, sizeof(*w));
+	if (w == NULL) {
+		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		return NULL;
+	}
+	w->db = store_open(srv->db_path, e);
+	if (w->db == NULL) {
+		free(w);
+		return NULL;
+	}
+	if (!srv->no_cache)
+		w->cache = cache_new();
+	pthread_setspecific(srv->db_key, w);
+	return w;
 }
 
 struct store *server_db(struct server *srv, struct err *e)
 {
-	struct store *db = pthread_getspecific(srv->db_key);
-	if (db == NULL) {
-		db = store_open(srv->db_path, e);
-		if (db == NULL)
-			return NULL;
-		pthread_setspecific(srv->db_key, db);
+	struct worker *w = worker_get(srv, e);
+	return w ? w->db : NULL;
+}
+
+struct cache *server_cache(struct server *srv)
+{
+	struct err e = { 0 };
+	struct worker *w = worker_get(srv, &e);
+	return w ? w->cache : NULL;
+}
+
+int64_t req_stamp(struct req *r)
+{
+	if (r->stamp == 0) {
+		struct store *db = server_db(r->srv, &r->err);
+		r->stamp = db ? store_stamp(db) : -1;
 	}
-	return db;
+	return r->stamp;
 }
 
 static const char *cookie_token(struct MHD_Connection *c)
@@ -76,8 +121,22 @@ static int authenticate(struct req *r)
 	struct store *db = server_db(r->srv, &r->err);
 	if (db == NULL)
 		return -1;
-	if (auth_resolve(db, token, &r->actor, &r->err) != 0)
-		return -1;
+	/* The stamp is read before the database, so a change made meanwhile
+	 * leaves the entry stale rather than wrong. */
+	char key[CACHE_KEY];
+	int64_t now = time_now_ms(), stamp = req_stamp(r);
+	struct cache *cache = server_cache(r->srv);
+	snprintf(key, sizeof(key), "t:%.100s", token);
+	struct cache_entry *hit = cache_get(cache, key, stamp, now);
+	if (hit) {
+		r->actor = hit->actor;
+	} else {
+		if (auth_resolve(db, token, &r->actor, &r->err) != 0)
+			return -1;
+		struct cache_entry *put = cache_put(cache, key, stamp, now + TOKEN_CACHE_MS);
+		if (put)
+			put->actor = r->actor;
+	}
 	/* A session token presented as Bearer still counts as a cookie login
 	 * for CSRF purposes only when it came in a cookie. */
 	if (via_cookie && is_write(r->method)) {
@@ -297,7 +356,7 @@ int server_start(struct server *srv, const char *listen, struct err *e)
 	if (port <= 0 || port > 65535 || inet_pton(AF_INET, host, &addr.sin_addr) != 1)
 		return err_set(e, E_INVALID, MSG_BAD_VALUE, listen);
 	addr.sin_port = htons((uint16_t)port);
-	if (pthread_key_create(&srv->db_key, db_close) != 0)
+	if (pthread_key_create(&srv->db_key, worker_free) != 0)
 		return err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
 	MHD_set_panic_func(on_panic, NULL);
 	srv->daemon = MHD_start_daemon(
@@ -308,7 +367,7 @@ int server_start(struct server *srv, const char *listen, struct err *e)
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024), /* zeroed per request */
 		MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		pthread_key_delete(srv->db_key);

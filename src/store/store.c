@@ -135,7 +135,13 @@ int store_commit(struct store *s, struct err *e)
 		return -1;
 	}
 	b->in_tx = 0;
+	b->commits++;
 	return 0;
+}
+
+int64_t store_stamp(struct store *s)
+{
+	return ops(s)->stamp ? ops(s)->stamp(s) : -1;
 }
 
 void store_rollback(struct store *s)

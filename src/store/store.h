@@ -48,6 +48,14 @@ int store_begin(struct store *s, struct err *e);
 int store_commit(struct store *s, struct err *e);
 void store_rollback(struct store *s);
 
+/*
+ * A stamp that changes whenever anything was committed to the database, by
+ * this connection or any other (another thread, another process such as
+ * `ungcuu admin`). Caches keep what they computed with the stamp and trust it
+ * only while the stamp is unchanged. -1: the backend cannot tell (no caching).
+ */
+int64_t store_stamp(struct store *s);
+
 /* Applies pending migrations; returns the number applied or -1. */
 int store_migrate(struct store *s, struct err *e);
 /* The schema version the database is at (0 for an empty one). */

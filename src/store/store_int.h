@@ -20,12 +20,14 @@ struct store_ops {
 	int (*isnull)(struct stmt *st, int col);
 	void (*done)(struct stmt *st);
 	int (*changes)(struct store *s);
+	int64_t (*stamp)(struct store *s);
 };
 
 /* Every backend's struct store starts with this. */
 struct store_base {
 	const struct store_ops *ops;
 	int in_tx;
+	int64_t commits;   /* this connection's own commits (for store_stamp) */
 };
 
 extern const struct store_ops store_sqlite_ops;

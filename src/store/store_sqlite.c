@@ -3,9 +3,14 @@
  * report survives a power cut), a busy timeout for the single writer, and a
  * per-connection cache of prepared statements keyed by SQL text.
  */
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -28,7 +33,49 @@ struct store {
 	struct store_base base;
 	sqlite3 *db;
 	struct stmt *cache[CACHE_SLOTS];
+	_Atomic uint64_t *stamp;   /* shared change counter in <db>-stamp */
 };
+
+/* WAL frames before a checkpoint: SQLite's own default. */
+#define AUTOCHECKPOINT_FRAMES 1000
+
+/*
+ * Every ungcuu process that commits to the database adds one to a counter
+ * in the file <db>-stamp, mapped shared; readers compare it with what their
+ * caches were built with. The WAL hook runs after a commit is complete and
+ * its lock released, so a reader never sees the new count with old data.
+ * Taking the WAL hook replaces SQLite's auto-checkpoint, so do it here too.
+ */
+static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct store *s = arg;
+	if (s->stamp)
+		atomic_fetch_add(s->stamp, 1);
+	if (frames >= AUTOCHECKPOINT_FRAMES)
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
+static void stamp_map(struct store *s, const char *path)
+{
+	char name[4096];
+	struct stat sb;
+	if (strcmp(path, ":memory:") == 0 ||
+	    snprintf(name, sizeof(name), "%s-stamp", path) >= (int)sizeof(name))
+		return;
+	int fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &sb) == 0 && sb.st_size < (off_t)sizeof(uint64_t) &&
+	    ftruncate(fd, sizeof(uint64_t)) != 0) {
+		close(fd);
+		return;
+	}
+	void *p = mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p != MAP_FAILED)
+		s->stamp = p;
+}
 
 static int db_err(struct store *s, struct err *e)
 {
@@ -54,6 +101,8 @@ static struct store *sq_open(const char *path, struct err *e)
 		return NULL;
 	}
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	stamp_map(s, path);
+	sqlite3_wal_hook(s->db, on_wal_commit, s);
 	sqlite3_extended_result_codes(s->db, 1);
 	if (store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
 		       "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;", e) != 0) {
@@ -76,6 +125,8 @@ static void sq_close(struct store *s)
 		if (s->cache[i])
 			stmt_free(s->cache[i]);
 	sqlite3_close(s->db);
+	if (s->stamp)
+		munmap((void *)s->stamp, sizeof(uint64_t));
 	free(s);
 }
 
@@ -226,6 +277,27 @@ static int sq_changes(struct store *s)
 	return sqlite3_changes(s->db);
 }
 
+/* The shared counter when there is one (a load from shared memory); else
+ * PRAGMA data_version, which changes when another connection commits, with
+ * this connection's own commits and changes added. */
+static int64_t sq_stamp(struct store *s)
+{
+	if (s->stamp)
+		return (int64_t)(atomic_load(s->stamp) & 0x3fffffffffffffffULL) + 1;
+	struct err e = { 0 };
+	int64_t v = -1;
+	struct stmt *st = sq_prepare(s, "PRAGMA data_version", &e);
+	if (st == NULL)
+		return -1;
+	if (sq_step(st, &e) == 1)
+		v = sqlite3_column_int64(st->st, 0);
+	sq_done(st);
+	if (v < 0)
+		return -1;
+	/* Each part only grows, so the sum never repeats. */
+	return (v << 40) + (s->base.commits << 20) + (int64_t)sqlite3_total_changes(s->db);
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -240,4 +312,5 @@ const struct store_ops store_sqlite_ops = {
 	.isnull = sq_isnull,
 	.done = sq_done,
 	.changes = sq_changes,
+	.stamp = sq_stamp,
 };
