@@ -148,19 +148,32 @@ test('district coordinator takes it through every state to closed', { timeout: 1
 });
 
 test('a stale action explains itself and keeps what was typed (412)', { timeout: 60_000 }, async () => {
-  const { context, page } = await newPage(browser);
-  await login(page, server, 'dieuphoi');
-  await page.goto(`${server.url}/#/incidents/${shared.id}`);
-  await page.locator('.actionbar').getByRole('button', { name: 'Mở lại' }).click();
-  const reason = 'Trang lại bị thay đổi giao diện lúc 14:00, cần ngăn chặn tiếp.';
-  await page.locator('#act-reason').fill(reason);
-
-  // Meanwhile another coordinator changes the incident.
+  // A fresh incident, acknowledged through the API.
+  const rep = new Client(server.url);
+  const lr = server.login('tamthanh');
+  assert.equal((await rep.login(lr.username, lr.password)).status, 200);
+  const created = await rep.post('/api/v1/incidents', {
+    title: 'Thư giả mạo đề nghị cung cấp mật khẩu hộp thư công vụ', description: 'Nhiều cán bộ nhận thư giả mạo.',
+    detected_at: new Date().toISOString(), type: 'phishing',
+  });
+  assert.equal(created.status, 201, created.text);
+  const id = created.body.id;
   const other = new Client(server.url);
   const l = server.login('dieuphoi');
   assert.equal((await other.login(l.username, l.password)).status, 200);
-  const cur = await other.get(`/api/v1/incidents/${shared.id}`);
-  const r = await other.patch(`/api/v1/incidents/${shared.id}`, { description: `${cur.body.description}\n(Bổ sung bởi người khác.)` },
+  const ack = await other.post(`/api/v1/incidents/${id}/transitions`, { to: 'acknowledged' }, { 'If-Match': `"${created.body.version}"` });
+  assert.equal(ack.status, 200, ack.text);
+
+  const { context, page } = await newPage(browser);
+  await login(page, server, 'dieuphoi');
+  await page.goto(`${server.url}/#/incidents/${id}`);
+  await page.locator('.actionbar').getByRole('button', { name: 'Từ chối' }).click();
+  const reason = 'Thư đã bị bộ lọc chặn, không ai bấm vào đường dẫn; không phải sự cố.';
+  await page.locator('#act-reason').fill(reason);
+
+  // Meanwhile another coordinator edits the incident.
+  const cur = await other.get(`/api/v1/incidents/${id}`);
+  const r = await other.patch(`/api/v1/incidents/${id}`, { description: `${cur.body.description}\n(Bổ sung bởi người khác.)` },
     { 'If-Match': `"${cur.body.version}"` });
   assert.equal(r.status, 200, `PATCH incident: ${r.text}`);
 
@@ -175,7 +188,14 @@ test('a stale action explains itself and keeps what was typed (412)', { timeout:
   assert.equal(await page.locator('#act-reason').inputValue(), reason);
   await page.locator('#action-panel').getByRole('button', { name: 'Xác nhận' }).click();
   await page.locator('#action-panel').waitFor({ state: 'detached' });
-  assert.ok(await page.locator('.inc-head .st-containing').isVisible());
+  await page.locator('.inc-head .st-rejected').waitFor();
+  assert.match(await page.locator('.dl').first().textContent(), /không phải sự cố/);
+
+  // Reopen (rejected → received) needs a reason too.
+  await page.locator('.actionbar').getByRole('button', { name: 'Mở lại' }).click();
+  await page.locator('#act-reason').fill('Một cán bộ xác nhận đã nhập mật khẩu vào trang giả mạo.');
+  await page.locator('#action-panel').getByRole('button', { name: 'Xác nhận' }).click();
+  await page.locator('.inc-head .st-received').waitFor();
   await context.close();
 });
 
@@ -186,7 +206,10 @@ test('another commune cannot see the incident', { timeout: 60_000 }, async () =>
   await page.locator('.summary, .empty').first().waitFor();
   assert.equal(await page.locator('table.incidents').getByText(shared.number).count(), 0);
   await page.goto(`${server.url}/#/incidents/${shared.id}`);
-  await page.locator('.alert.error').waitFor();
+  await page.locator('.alert.error').waitFor().catch(async (e) => {
+    await shot(page, 'failure-scope', false);
+    throw new Error(`${e.message}\n${await page.locator('main').innerText()}`);
+  });
   assert.match(await page.locator('.alert.error').textContent(), /Không tìm thấy/);
   assert.equal(await page.getByText(shared.number).count(), 0);
   await context.close();

@@ -9,9 +9,11 @@ export function parseHash(h = location.hash): string[] {
 /** The current route, read from location on every render (never stale after go()). */
 export function useRoute(): string[] {
   const [, setN] = useState(0);
+  const seen = location.hash;
   useEffect(() => {
     const on = () => setN((n) => n + 1);
     addEventListener('hashchange', on);
+    if (location.hash !== seen) on();
     return () => removeEventListener('hashchange', on);
   }, []);
   return parseHash();

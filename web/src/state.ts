@@ -30,19 +30,25 @@ export interface AppState {
 
 export const app: AppState = { ready: false, user: null, meta: null, orgs: null, flash: null };
 const listeners = new Set<() => void>();
+let version = 0;
 
 export function setApp(p: Partial<AppState>) {
   Object.assign(app, p);
+  version++;
   listeners.forEach((l) => l());
 }
 
 /** Re-renders the caller on any change of app state or language. */
 export function useApp(): AppState {
   const [, force] = useState(0);
+  const seen = version;
   useEffect(() => {
     const l = () => force((n) => n + 1);
     listeners.add(l);
     const off = onLangChange(l);
+    // A change between this render and the subscription (a fast answer to the
+    // first request) would otherwise be lost.
+    if (version !== seen) l();
     return () => { listeners.delete(l); off(); };
   }, []);
   return app;

@@ -6,13 +6,27 @@ import { t } from '../i18n';
 import { codes, lbl } from '../state';
 import { ErrorBox, Loading, TimeLeft, usePoll } from '../components/ui';
 import { Columns, HBars, type Datum } from '../components/charts';
+import { localInputs } from '../time';
 
 const STATES = ['received', 'acknowledged', 'verified', 'rejected', 'classified', 'containing', 'eradicating', 'recovering', 'reviewing', 'closed'];
 const SEVERITIES = ['low', 'medium', 'high', 'critical'];
 
 function fromMap(m: Record<string, number> | undefined, order: string[], group: 'states' | 'severities' | 'incident_types', prefix: string): Datum[] {
   const keys = [...order.filter((k) => m && k in m), ...Object.keys(m ?? {}).filter((k) => !order.includes(k))];
-  return keys.map((k) => ({ label: k === 'null' || k === '' ? t('sev_unset') : lbl(group, k), value: Number(m?.[k] ?? 0), cls: `${prefix}-${k}` }));
+  return keys.map((k) => ({ label: k === 'null' || k === 'none' || k === '' ? t('sev_unset') : lbl(group, k), value: Number(m?.[k] ?? 0), cls: `${prefix}-${k}` }));
+}
+
+/** The last n months up to this one (UTC+7), with the months that had no incident as 0. */
+function lastMonths(rows: { month: string; count: number }[], n: number): Datum[] {
+  const counts = new Map(rows.map((r) => [String(r.month), Number(r.count ?? 0)]));
+  const [y0, m0] = localInputs().date.split('-').map(Number);
+  const out: Datum[] = [];
+  for (let i = n - 1; i >= 0; i--) {
+    const d = new Date(Date.UTC(y0, m0 - 1 - i, 1));
+    const key = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+    out.push({ label: `${key.slice(5)}/${key.slice(2, 4)}`, value: counts.get(key) ?? 0 });
+  }
+  return out;
 }
 
 export function Dashboard() {
@@ -27,11 +41,8 @@ export function Dashboard() {
   usePoll(load, 30_000, []);
   if (error && !s) return <ErrorBox error={error} />;
   if (!s) return <Loading />;
-  const months: Datum[] = (s.by_month ?? []).map((m: any) => {
-    const [y, mo] = String(m.month).split('-');
-    return { label: mo ? `${mo}/${y.slice(2)}` : String(m.month), value: Number(m.count ?? 0) };
-  });
-  const byOrg: any[] = s.by_org ?? [];
+  const months = lastMonths(s.by_month ?? [], 12);
+  const byOrg: any[] = [...(s.by_org ?? [])].sort((a, b) => (b.open ?? 0) - (a.open ?? 0) || (b.total ?? 0) - (a.total ?? 0));
   const maxOrg = Math.max(1, ...byOrg.map((o) => Number(o.total ?? 0)));
   return (
     <section class="dashboard">

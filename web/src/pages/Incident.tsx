@@ -319,7 +319,7 @@ export function IncidentPage({ id }: { id: string }) {
 
           <Section id="timeline" title={t('timeline')} count={inc.timeline?.length}>
             <ol class="timeline">
-              {(inc.timeline ?? []).map((e: any) => <TimelineItem key={e.id} e={e} />)}
+              {(inc.timeline ?? []).map((e: any) => <TimelineItem key={e.id} e={e} inc={inc} />)}
             </ol>
           </Section>
 
@@ -345,15 +345,21 @@ export function IncidentPage({ id }: { id: string }) {
           <Reports inc={inc} url={url} reload={load} />
           <Observables inc={inc} url={url} reload={load} />
           <Attachments inc={inc} url={url} reload={load} />
-          {hasRole('coordinator') && users.length > 0 && <Assign url={url} reload={load} users={users} />}
+          {((inc.assignees?.length ?? 0) > 0 || (hasRole('coordinator') && users.length > 0)) && (
+            <Assign url={url} reload={load} users={users} assignees={inc.assignees ?? []} canAssign={hasRole('coordinator') && users.length > 0} />
+          )}
         </aside>
       </div>
     </article>
   );
 }
 
-function timelineText(e: any): string {
+function timelineText(e: any, inc: any): string {
   const x = e.data ?? {};
+  const person = (id: string) => {
+    const u = (inc.assignees ?? []).find((a: any) => a.id === id);
+    return u ? u.full_name || u.username : '';
+  };
   switch (e.kind) {
     case 'created': return t('tl_created');
     case 'transition': {
@@ -363,26 +369,36 @@ function timelineText(e: any): string {
       if (x.note) s += ` — ${x.note}`;
       return s;
     }
-    case 'comment': return x.body ?? '';
-    case 'attachment': return `${x.filename ?? x.name ?? ''} ${x.size ? `(${fmtSize(x.size)})` : ''}`;
-    case 'support_request': return `${x.summary ?? ''}${x.to_org?.name ? ` → ${x.to_org.name}` : x.to_org_code ? ` → ${x.to_org_code}` : ''}`;
-    case 'support_request_update': return `${x.summary ?? ''} ${x.to ? `→ ${t(`sr_${x.to}` as Key)}` : x.status ? `→ ${t(`sr_${x.status}` as Key)}` : ''}${x.note ? ` — ${x.note}` : ''}`;
+    case 'comment': return x.body ?? x.excerpt ?? '';
+    case 'attachment': return `${x.name ?? x.filename ?? ''} ${x.size !== undefined ? `(${fmtSize(x.size)})` : ''}`;
+    case 'support_request': {
+      const to = x.to_org_name ?? x.to_org?.name ?? x.to_org ?? '';
+      return `${x.summary ?? ''}${to ? ` → ${to}` : ''}`;
+    }
+    case 'support_request_update': {
+      const sr = (inc.support_requests ?? []).find((r: any) => r.id === x.id);
+      const st = x.to ?? x.status;
+      return `${sr?.summary ?? ''}${st ? ` → ${t(`sr_${st}` as Key)}` : ''}${x.note ? ` — ${x.note}` : ''}`;
+    }
     case 'report': return `${lbl('report_kinds', x.kind)}${x.recipient ? ` → ${x.recipient}` : ''}`;
     case 'task': return x.title ?? '';
-    case 'task_update': return `${x.title ?? ''} ${x.done ? `✓ ${t('done')}` : ''}`;
+    case 'task_update': {
+      const tk = (inc.tasks ?? []).find((r: any) => r.id === x.id);
+      return `${x.title ?? tk?.title ?? ''}${x.done === true ? ` — ${t('done')}` : x.done === false ? ` — ${t('not_done')}` : ''}`;
+    }
     case 'observable': return `${lbl('observable_kinds', x.kind)}: ${x.value ?? ''}`;
-    case 'assignment': return x.user?.full_name ?? x.user?.username ?? x.username ?? '';
-    default: return Object.entries(x).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ');
+    case 'assignment': return x.user?.full_name ?? x.user?.username ?? person(x.user_id) ?? '';
+    default: return Object.entries(x).filter(([k]) => k !== 'id').map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ');
   }
 }
 
-function TimelineItem({ e }: { e: any }) {
+function TimelineItem({ e, inc }: { e: any; inc: any }) {
   return (
     <li class={`tl tl-${e.kind}`}>
       <time dateTime={e.at}>{fmtDateTime(e.at)}</time>
       <span class="tl-who">{e.actor?.full_name || e.actor?.username || ''}</span>
       <span class="kind">{t(`tl_${e.kind}` as Key)}</span>
-      <span class="prewrap what">{timelineText(e)}</span>
+      <span class="prewrap what">{timelineText(e, inc)}</span>
     </li>
   );
 }
@@ -420,7 +436,7 @@ function Comments({ inc, url, reload }: SubProps) {
     <Section id="comments" title={t('comments')} count={list.length}>
       <ul class="comments">
         {list.map((c) => (
-          <li key={c.id}><p class="meta">{c.author?.full_name || c.actor?.full_name || c.author?.username || ''} · {fmtDateTime(c.created_at ?? c.at)}</p><p class="prewrap">{c.body}</p></li>
+          <li key={c.id}><p class="meta">{c.created_by?.full_name || c.created_by?.username || c.author?.full_name || ''} · {fmtDateTime(c.created_at ?? c.at)}</p><p class="prewrap">{c.body}</p></li>
         ))}
       </ul>
       <form onSubmit={(e) => { e.preventDefault(); void s.run(async () => { await post(`${url}/comments`, { body: s.v.body }); await reload(); }); }}>
@@ -465,7 +481,11 @@ function SupportRequests({ inc, url, reload, canOpen }: SubProps & { canOpen: bo
       await reload();
     } catch (e) { setSrErr(e); }
   };
-  const srNext = (sr: any): string[] => sr.allowed_transitions ?? (sr.status === 'sent' ? ['accepted', 'declined'] : sr.status === 'accepted' ? ['done'] : []);
+  // The server has the last word; without allowed_transitions on a support request,
+  // offer accept/decline to the organisation it was sent to, done once accepted.
+  const srNext = (sr: any): string[] => sr.allowed_transitions
+    ?? (sr.status === 'sent' ? (sr.to_org?.id && sr.to_org.id === app.user?.org?.id ? ['accepted', 'declined'] : [])
+      : sr.status === 'accepted' ? ['done'] : []);
   return (
     <Section id="support" title={t('support_requests')} count={list.length}>
       <ErrorBox error={srErr} />
@@ -732,11 +752,12 @@ function Attachments({ inc, url, reload }: SubProps) {
   );
 }
 
-function Assign({ url, reload, users }: { url: string; reload: () => Promise<any>; users: any[] }) {
+function Assign({ url, reload, users, assignees, canAssign }: { url: string; reload: () => Promise<any>; users: any[]; assignees: any[]; canAssign: boolean }) {
   const s = useSub(() => ({ user_id: '' }));
   return (
-    <Section id="assign" title={t('assign')}>
-      <form class="subform" onSubmit={(e) => { e.preventDefault(); void s.run(async () => { await post(`${url}/assignees`, { user_id: s.v.user_id }); await reload(); }); }}>
+    <Section id="assign" title={t('assign')} count={assignees.length}>
+      {assignees.length > 0 && <ul class="tasks">{assignees.map((a) => <li key={a.id}>{a.full_name || a.username}</li>)}</ul>}
+      {canAssign && <form class="subform" onSubmit={(e) => { e.preventDefault(); void s.run(async () => { await post(`${url}/assignees`, { user_id: s.v.user_id }); await reload(); }); }}>
         <ErrorBox error={s.err} />
         <Field id="assign-user" label={t('assignee')}>
           <select id="assign-user" required value={s.v.user_id} onChange={(e) => s.set({ user_id: val(e) })}>
@@ -745,7 +766,7 @@ function Assign({ url, reload, users }: { url: string; reload: () => Promise<any
           </select>
         </Field>
         <button type="submit" class="button secondary" disabled={s.busy}>{t('assign_btn')}</button>
-      </form>
+      </form>}
     </Section>
   );
 }
