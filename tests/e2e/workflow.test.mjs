@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client } from '../lib/server.mjs';
-import { launch, newPage, login, shot, dropFiles } from './lib.mjs';
+import { join } from 'node:path';
+import { launch, newPage, login, shot, dropFiles, shotsDir } from './lib.mjs';
 
 let server, browser;
 const shared = {};
@@ -135,6 +136,7 @@ test('district coordinator takes it through every state to closed', { timeout: 1
   await page.emulateMedia({ media: 'print' });
   await shot(page, 'print-mau-03');
   await page.emulateMedia({ media: 'screen' });
+  await page.pdf({ path: join(shotsDir, 'mau-03.pdf'), format: 'A4', preferCSSPageSize: true });
   await page.goto(`${server.url}/#/incidents/${shared.id}/print/04`);
   await page.locator('.paper .p-title').waitFor();
   const t04 = await page.locator('.paper').textContent();
@@ -143,6 +145,7 @@ test('district coordinator takes it through every state to closed', { timeout: 1
   await page.emulateMedia({ media: 'print' });
   await shot(page, 'print-mau-04');
   await page.emulateMedia({ media: 'screen' });
+  await page.pdf({ path: join(shotsDir, 'mau-04.pdf'), format: 'A4', preferCSSPageSize: true });
   assert.deepEqual(page.errors, []);
   await context.close();
 });

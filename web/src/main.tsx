@@ -20,7 +20,7 @@ function LangSwitch() {
   const en = getLang() === 'en';
   return (
     <button type="button" class="link lang" lang={en ? 'vi' : 'en'} onClick={() => setLang(en ? 'vi' : 'en')}>
-      {en ? 'Tiếng Việt' : 'English'}
+      {t('lang_switch')}
     </button>
   );
 }

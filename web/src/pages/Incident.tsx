@@ -193,8 +193,8 @@ export function IncidentPage({ id }: { id: string }) {
         ))}
         {allowed.length === 0 && <span class="muted">{t('no_actions')}</span>}
         <span class="spacer" />
-        <a class="button secondary" href={`#/incidents/${inc.id}/print/03`}>{t('print_report')} (Mẫu 03)</a>
-        {(inc.closing_report || inc.status === 'closed') && <a class="button secondary" href={`#/incidents/${inc.id}/print/04`}>{t('print_report')} (Mẫu 04)</a>}
+        <a class="button secondary" href={`#/incidents/${inc.id}/print/03`}>{t('print_report_03')}</a>
+        {(inc.closing_report || inc.status === 'closed') && <a class="button secondary" href={`#/incidents/${inc.id}/print/04`}>{t('print_report_04')}</a>}
       </div>
 
       {action && form && fl && (
@@ -705,7 +705,7 @@ function Observables({ inc, url, reload }: SubProps) {
           <Field id="obs-value" label={t('obs_value')} req>
             <input id="obs-value" required value={s.v.value} onInput={(e) => s.set({ value: val(e) })} />
           </Field>
-          <Field id="obs-tlp" label="TLP">
+          <Field id="obs-tlp" label={t('tlp')}>
             <select id="obs-tlp" value={s.v.tlp} onChange={(e) => s.set({ tlp: val(e) })}>
               <option value="">{t('tlp_default')}</option>
               {tlps.map((k) => <option value={k}>{k}</option>)}

@@ -68,11 +68,11 @@ function Form03({ inc }: { inc: any }) {
 
       <h2>1. {tv('p_s1')}</h2>
       <Line label={tv('p_name')} value={r.name} req /><Line label={tv('p_org_address')} value={r.address} req />
-      <Line label={tv('f_phone')} value={r.phone} req /><Line label="Email" value={r.email} req />
+      <Line label={tv('f_phone')} value={r.phone} req /><Line label={tv('p_email')} value={r.email} req />
 
       <h2>2. {tv('p_s2')}</h2>
       <Line label={tv('p_name')} value={c.name} req /><Line label={tv('f_position')} value={c.position} />
-      <Line label={tv('f_phone')} value={c.phone} req /><Line label="Email" value={c.email} req />
+      <Line label={tv('f_phone')} value={c.phone} req /><Line label={tv('p_email')} value={c.email} req />
 
       <h2>3. {tv('p_s3')}</h2>
       <Line label={tv('f_operator')} value={s.operator} req /><Line label={tv('f_owner')} value={s.owner} />
@@ -133,7 +133,7 @@ function Form04({ inc }: { inc: any }) {
 
       <h2>1. {tv('p_s1')}</h2>
       <Line label={tv('p_name')} value={r.name} req /><Line label={tv('p_org_address')} value={r.address} req />
-      <Line label={tv('f_phone')} value={r.phone} req /><Line label="Email" value={r.email} req />
+      <Line label={tv('f_phone')} value={r.phone} req /><Line label={tv('p_email')} value={r.email} req />
 
       <h2>2. {tv('p_initial_ref')}</h2>
       <Line label={tv('p_initial_number')} value={inc.number} /><Line label={tv('p_initial_date')} value={fmtDate(inc.created_at)} />
@@ -175,7 +175,7 @@ export function PrintView({ id, form }: { id: string; form: '03' | '04' }) {
     <div class="print-view">
       <div class="no-print toolbar">
         <a class="button secondary" href={`#/incidents/${id}`}>← {t('back_to_incident')}</a>
-        <button type="button" class="button primary" onClick={() => print()} disabled={!inc}>🖶 {t('print_now')}</button>
+        <button type="button" class="button primary" onClick={() => print()} disabled={!inc}>{t('print_now')}</button>
         <span class="muted">{t('print_hint')}</span>
       </div>
       {error ? <ErrorBox error={error} /> : !inc ? <Loading /> : (
