@@ -12,11 +12,11 @@ let server, browser;
 before(async () => {
   server = await startServer();
   browser = await launch();
-});
+}, { timeout: 60_000 });
 after(async () => {
   await browser?.close();
   await server?.stop();
-});
+}, { timeout: 30_000 });
 
 test(`queue of ${N} incidents renders (time printed)`, { timeout: 240_000 }, async () => {
   const api = new Client(server.url);

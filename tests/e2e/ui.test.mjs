@@ -10,11 +10,11 @@ let server, browser;
 before(async () => {
   server = await startServer();
   browser = await launch();
-});
+}, { timeout: 60_000 });
 after(async () => {
   await browser?.close();
   await server?.stop();
-});
+}, { timeout: 30_000 });
 
 test('wrong password says so in Vietnamese', { timeout: 60_000 }, async () => {
   const { context, page } = await newPage(browser);
@@ -149,8 +149,18 @@ test('phone-sized screen: the queue and form fit', { timeout: 60_000 }, async ()
   await page.goto(`${server.url}/#/queue`);
   await page.locator('.summary').waitFor();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 1, `page scrolls sideways by ${overflow}px on a phone`);
+  assert.ok(overflow <= 1, `queue scrolls sideways by ${overflow}px on a phone`);
   await shot(page, 'queue-phone', false);
+  await page.locator('table.incidents a').first().click();
+  await page.locator('.inc-head').waitFor();
+  const o2 = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(o2 <= 1, `incident page scrolls sideways by ${o2}px on a phone`);
+  await shot(page, 'incident-phone', false);
+  await page.goto(`${server.url}/#/report`);
+  await page.locator('#title').waitFor();
+  const o3 = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(o3 <= 1, `report form scrolls sideways by ${o3}px on a phone`);
+  await shot(page, 'report-form-phone', false);
   await context.close();
 });
 

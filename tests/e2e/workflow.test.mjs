@@ -14,11 +14,11 @@ const shared = {};
 before(async () => {
   server = await startServer();
   browser = await launch();
-});
+}, { timeout: 60_000 });
 after(async () => {
   await browser?.close();
   await server?.stop();
-});
+}, { timeout: 30_000 });
 
 test('commune reporter reports an incident with an attachment', { timeout: 90_000 }, async () => {
   const { context, page } = await newPage(browser);

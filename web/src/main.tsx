@@ -54,7 +54,7 @@ function Shell({ route, children }: { route: string[]; children: any }) {
           </nav>
         )}
         <div class="who">
-          {u && <span class="user" title={u.org?.name}>{u.full_name || u.username} · <small>{u.org?.name}</small></span>}
+          {u && <span class="user" title={u.org?.name}>{u.full_name || u.username}<small> · {u.org?.name}</small></span>}
           <LangSwitch />
           {u && <button type="button" class="link" onClick={logout}>{t('logout')}</button>}
         </div>

@@ -66,8 +66,15 @@ export function IncidentPage({ id }: { id: string }) {
   const [inc, setInc] = useState<any>(null);
   const [error, setError] = useState<unknown>(null);
   const [newer, setNewer] = useState<any>(null);
-  const [action, setAction] = useState<string | null>(null);
-  const [form, setForm] = useState<ActionForm | null>(null);
+  // An open action and what was typed in it survive a reload or an expired session.
+  const draftKey = `ungcuu.action.${id}`;
+  const draft = (() => { try { return JSON.parse(sessionStorage.getItem(draftKey) || 'null'); } catch { return null; } })();
+  const [action, setAction] = useState<string | null>(draft?.action ?? null);
+  const [form, setForm] = useState<ActionForm | null>(draft?.form ?? null);
+  useEffect(() => {
+    if (action && form) sessionStorage.setItem(draftKey, JSON.stringify({ action, form }));
+    else sessionStorage.removeItem(draftKey);
+  }, [action, form]);
   const [actErr, setActErr] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [users, setUsers] = useState<any[]>([]);
@@ -258,7 +265,7 @@ export function IncidentPage({ id }: { id: string }) {
           </Field>
           <div class="actions">
             <button type="submit" class="button primary" disabled={busy || !stillAllowed}>{busy ? t('sending') : t('confirm')}</button>
-            <button type="button" class="button secondary" onClick={() => { setAction(null); setActErr(null); }}>{t('cancel')}</button>
+            <button type="button" class="button secondary" onClick={() => { setAction(null); setForm(null); setActErr(null); }}>{t('cancel')}</button>
             <span class="muted">{t('state_change', { from: lbl('states', inc.status), to: lbl('states', action) })}</span>
           </div>
         </form>
