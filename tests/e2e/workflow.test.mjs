@@ -95,6 +95,23 @@ test('district coordinator takes it through every state to closed', { timeout: 1
   await page.getByRole('button', { name: 'Gửi đề nghị' }).click();
   await page.locator('.sr').filter({ hasText: 'phân tích mã độc' }).waitFor();
 
+  // The province team accepts it from its own session.
+  {
+    const { context: c2, page: p2 } = await newPage(browser);
+    await login(p2, server, 'tinh');
+    await p2.goto(`${server.url}/#/incidents/${shared.id}`);
+    const sr = p2.locator('.sr').filter({ hasText: 'phân tích mã độc' });
+    await sr.locator('input').fill('Đội ứng cứu tỉnh cử 1 kỹ sư hỗ trợ từ xa.');
+    await sr.getByRole('button', { name: 'Nhận hỗ trợ' }).click();
+    await sr.getByText('Đã nhận hỗ trợ').waitFor();
+    await c2.close();
+  }
+  await page.reload();
+  const sr = page.locator('.sr').filter({ hasText: 'phân tích mã độc' });
+  await sr.getByText('Đã nhận hỗ trợ').waitFor();
+  await sr.getByRole('button', { name: 'Đánh dấu hoàn thành' }).click();
+  await sr.getByText('Hoàn thành').waitFor();
+
   // A legal report: the notification (thông báo sự cố) to VNCERT/CC.
   await page.getByText('Ghi nhận báo cáo đã gửi').click();
   await page.locator('#rep-kind').selectOption('notification');
