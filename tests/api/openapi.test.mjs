@@ -1,0 +1,420 @@
+// src/api/openapi.json against the route table and the running server:
+// every (method, path) of src/api/routes.c is described; the served
+// document is the file; every $ref resolves; and real answers of the server
+// (status codes and bodies) match what the document says, field by field.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, root } from '../lib/server.mjs';
+import { Client, loginAs, bearer, report, newUser, raw } from './helpers.mjs';
+
+const docText = readFileSync(join(root, 'src', 'api', 'openapi.json'), 'utf8');
+const doc = JSON.parse(docText);
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+// The route table of routes.c: { "METHOD", "/api/v1/…{}…", handler, … }.
+function routesFromSource() {
+  const src = readFileSync(join(root, 'src', 'api', 'routes.c'), 'utf8');
+  const out = [];
+  for (const m of src.matchAll(/\{\s*"(GET|POST|PUT|PATCH|DELETE)"\s*,\s*"(\/api\/[^"]*)"\s*,\s*(\w+)/g)) {
+    out.push({ method: m[1], pattern: m[2], handler: m[3] });
+  }
+  return out;
+}
+
+// routes.c's {} become {id}, {sid}, {tid} or {aid}: named after the segment before.
+function templateOf(pattern) {
+  const names = { 'support-requests': 'sid', tasks: 'tid', attachments: 'aid' };
+  const segs = pattern.split('/');
+  let first = true;
+  return segs.map((s, k) => {
+    if (s !== '{}') return s;
+    const name = first ? 'id' : (names[segs[k - 1]] ?? 'id');
+    first = false;
+    return `{${name}}`;
+  }).join('/');
+}
+
+// ---- a small JSON Schema (2020-12 subset) validator ----
+function resolve(refStr) {
+  assert.ok(refStr.startsWith('#/'), `only local refs: ${refStr}`);
+  let node = doc;
+  for (const part of refStr.slice(2).split('/')) {
+    node = node?.[part.replaceAll('~1', '/').replaceAll('~0', '~')];
+  }
+  assert.ok(node !== undefined, `unresolved $ref ${refStr}`);
+  return node;
+}
+
+function typeOf(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (Number.isInteger(v)) return 'integer';
+  return typeof v;
+}
+
+// Property names a schema knows (null: open, anything goes).
+function knownProps(schema) {
+  if (schema.$ref) return knownProps({ ...resolve(schema.$ref), ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$ref')) });
+  if (schema.additionalProperties !== undefined && schema.additionalProperties !== false) return null;
+  let set = null;
+  if (schema.properties) set = new Set(Object.keys(schema.properties));
+  for (const sub of schema.allOf ?? []) {
+    const k = knownProps(sub);
+    if (k === null) return null;
+    set = new Set([...(set ?? []), ...k]);
+  }
+  return set;
+}
+
+// errors gets "path: message" lines. closed: objects may not carry fields the
+// schema does not name (so the document lists everything the server sends).
+function validate(schema, v, path, errors, closed) {
+  if (schema === true || schema === undefined) return;
+  if (schema === false) { errors.push(`${path}: nothing allowed`); return; }
+  if (schema.$ref) {
+    const rest = Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$ref'));
+    validate({ ...resolve(schema.$ref), ...rest }, v, path, errors, closed);
+    return;
+  }
+  const t = typeOf(v);
+  if (schema.type !== undefined) {
+    const types = [].concat(schema.type);
+    const ok = types.includes(t) || (t === 'integer' && types.includes('number'));
+    if (!ok) { errors.push(`${path}: type ${t}, expected ${types.join('|')}`); return; }
+  }
+  if ('const' in schema && JSON.stringify(schema.const) !== JSON.stringify(v)) errors.push(`${path}: not ${JSON.stringify(schema.const)}`);
+  if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(v))) errors.push(`${path}: ${JSON.stringify(v)} not in enum`);
+  if (t === 'string') {
+    if (schema.minLength !== undefined && [...v].length < schema.minLength) errors.push(`${path}: shorter than ${schema.minLength}`);
+    if (schema.maxLength !== undefined && [...v].length > schema.maxLength) errors.push(`${path}: longer than ${schema.maxLength}`);
+    if (schema.pattern && !new RegExp(schema.pattern, 'u').test(v)) errors.push(`${path}: ${JSON.stringify(v)} does not match ${schema.pattern}`);
+    if (schema.format === 'date-time' && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(v)) errors.push(`${path}: not a date-time: ${v}`);
+    if (schema.format === 'uuid' && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) errors.push(`${path}: not a uuid: ${v}`);
+  }
+  if (t === 'integer' || t === 'number') {
+    if (schema.minimum !== undefined && v < schema.minimum) errors.push(`${path}: below ${schema.minimum}`);
+    if (schema.maximum !== undefined && v > schema.maximum) errors.push(`${path}: above ${schema.maximum}`);
+  }
+  if (t === 'array') {
+    if (schema.minItems !== undefined && v.length < schema.minItems) errors.push(`${path}: fewer than ${schema.minItems} items`);
+    if (schema.maxItems !== undefined && v.length > schema.maxItems) errors.push(`${path}: more than ${schema.maxItems} items`);
+    if (schema.items) v.forEach((x, k) => validate(schema.items, x, `${path}/${k}`, errors, closed));
+  }
+  if (t === 'object') {
+    for (const k of schema.required ?? []) if (!(k in v)) errors.push(`${path}: missing ${k}`);
+    for (const [k, x] of Object.entries(v)) {
+      if (schema.properties?.[k] !== undefined) validate(schema.properties[k], x, `${path}/${k}`, errors, closed);
+      else if (schema.additionalProperties === false) errors.push(`${path}/${k}: not allowed`);
+      else if (typeof schema.additionalProperties === 'object') validate(schema.additionalProperties, x, `${path}/${k}`, errors, closed);
+    }
+    if (closed && schema.additionalProperties === undefined) {
+      const known = knownProps(schema);
+      if (known) for (const k of Object.keys(v)) if (!known.has(k)) errors.push(`${path}/${k}: not in the document`);
+    }
+  }
+  for (const sub of schema.allOf ?? []) {
+    const own = [];
+    // each branch checked open; the union of their fields is checked above
+    validate(sub, v, path, own, false);
+    errors.push(...own);
+    if (closed) {
+      // still descend closed into the branch's own properties
+      const s = sub.$ref ? resolve(sub.$ref) : sub;
+      if (typeOf(v) === 'object' && s.properties) {
+        for (const [k, x] of Object.entries(v)) if (s.properties[k]) validate(s.properties[k], x, `${path}/${k}`, errors, true);
+      }
+    }
+  }
+  if (schema.oneOf) {
+    const ok = schema.oneOf.filter((sub) => { const e = []; validate(sub, v, path, e, closed); return e.length === 0; });
+    if (ok.length !== 1) {
+      const detail = schema.oneOf.map((sub) => { const e = []; validate(sub, v, path, e, closed); return e.join('; '); }).join(' | ');
+      errors.push(`${path}: matches ${ok.length} of oneOf (${detail})`);
+    }
+  }
+  if (schema.anyOf && !schema.anyOf.some((sub) => { const e = []; validate(sub, v, path, e, closed); return e.length === 0; })) {
+    errors.push(`${path}: matches none of anyOf`);
+  }
+}
+
+function errorsOf(schema, v, closed = true) {
+  const errors = [];
+  validate(schema, v, '', errors, closed);
+  return errors;
+}
+
+// The operation of the document that a concrete request hits.
+function operationFor(method, path) {
+  const bare = path.split('?')[0];
+  for (const [tpl, item] of Object.entries(doc.paths)) {
+    const re = new RegExp(`^${tpl.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+    if (re.test(bare) && item[method.toLowerCase()]) return { tpl, op: item[method.toLowerCase()] };
+  }
+  return null;
+}
+
+function responseOf(op, status) {
+  let r = op.responses[String(status)] ?? op.responses.default;
+  if (r?.$ref) r = resolve(r.$ref);
+  return r;
+}
+
+// ---- the document itself ----
+
+test('every route of routes.c is in openapi.json (and nothing else)', () => {
+  const routes = routesFromSource();
+  assert.ok(routes.length >= 30, `parsed ${routes.length} routes from routes.c`);
+  const missing = [];
+  const expected = new Set();
+  for (const r of routes) {
+    const tpl = templateOf(r.pattern);
+    expected.add(`${r.method} ${tpl}`);
+    if (!doc.paths[tpl]?.[r.method.toLowerCase()]) missing.push(`${r.method} ${tpl} (${r.handler})`);
+  }
+  assert.deepEqual(missing, [], 'routes without a description');
+  const extra = [];
+  for (const [tpl, item] of Object.entries(doc.paths)) {
+    for (const m of METHODS) if (item[m] && !expected.has(`${m.toUpperCase()} ${tpl}`)) extra.push(`${m.toUpperCase()} ${tpl}`);
+  }
+  assert.deepEqual(extra, [], 'described operations that the server does not route');
+});
+
+test('the document is OpenAPI 3.1 and well-formed: refs resolve, path parameters declared, ids unique', () => {
+  assert.match(doc.openapi, /^3\.1\.\d+$/);
+  assert.equal(typeof doc.info.title, 'string');
+  assert.equal(typeof doc.info.version, 'string');
+  const refs = [];
+  (function walk(n) {
+    if (Array.isArray(n)) n.forEach(walk);
+    else if (n && typeof n === 'object') {
+      if (typeof n.$ref === 'string') refs.push(n.$ref);
+      Object.values(n).forEach(walk);
+    }
+  }(doc));
+  assert.ok(refs.length > 50);
+  for (const r of refs) resolve(r);
+  const ids = new Set();
+  for (const [tpl, item] of Object.entries(doc.paths)) {
+    const inPath = [...tpl.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+    for (const m of METHODS) {
+      const op = item[m];
+      if (!op) continue;
+      assert.equal(typeof op.operationId, 'string', `${m} ${tpl}: operationId`);
+      assert.ok(!ids.has(op.operationId), `duplicate operationId ${op.operationId}`);
+      ids.add(op.operationId);
+      const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((x) => (x.$ref ? resolve(x.$ref) : x));
+      const declared = params.filter((x) => x.in === 'path').map((x) => x.name);
+      assert.deepEqual([...declared].sort(), [...inPath].sort(), `${m} ${tpl}: path parameters`);
+      for (const x of params.filter((y) => y.in === 'path')) assert.equal(x.required, true);
+      const codes = Object.keys(op.responses);
+      assert.ok(codes.some((c) => /^2\d\d$/.test(c)), `${m} ${tpl}: a success response`);
+      for (const c of codes.filter((c) => /^[45]\d\d$/.test(c))) {
+        const resp = responseOf(op, c);
+        assert.ok(resp.content?.['application/problem+json'], `${m} ${tpl} ${c}: problem+json`);
+      }
+      if (['post', 'patch', 'put'].includes(m) && op.requestBody) {
+        assert.ok(op.requestBody.content, `${m} ${tpl}: request body content`);
+      }
+      const sec = op.security ?? doc.security;
+      assert.ok(Array.isArray(sec));
+    }
+  }
+  const s = doc.components.securitySchemes;
+  assert.equal(s.bearerAuth.type, 'http');
+  assert.equal(s.bearerAuth.scheme, 'bearer');
+  assert.equal(s.cookieAuth.type, 'apiKey');
+  assert.equal(s.cookieAuth.in, 'cookie');
+  assert.equal(s.cookieAuth.name, 'ungcuu_session');
+  // no login needed exactly where routes.c says AUTH_NONE
+  const src = readFileSync(join(root, 'src', 'api', 'routes.c'), 'utf8');
+  for (const m of src.matchAll(/\{\s*"(\w+)"\s*,\s*"([^"]+)"\s*,\s*\w+\s*,\s*(AUTH_\w+)/g)) {
+    const op = doc.paths[templateOf(m[2])][m[1].toLowerCase()];
+    const open = Array.isArray(op.security) && op.security.length === 0;
+    assert.equal(open, m[3] === 'AUTH_NONE', `${m[1]} ${m[2]}: security matches ${m[3]}`);
+  }
+  const p = doc.components.schemas.Problem;
+  for (const k of ['type', 'status', 'title', 'detail']) assert.ok(p.required.includes(k));
+  assert.ok(p.properties.errors);
+});
+
+test('the enumerations of the document are those of the server (GET /api/v1/meta)', async () => {
+  const s = await startServer({ demo: false });
+  try {
+    const m = (await raw(s.url, 'GET', '/api/v1/meta')).body;
+    const en = (n) => doc.components.schemas[n].enum;
+    assert.deepEqual(en('State'), m.states.map((x) => x.code));
+    assert.deepEqual(en('IncidentType'), m.incident_types.map((x) => x.code));
+    assert.deepEqual(en('Severity'), m.severities.map((x) => x.code));
+    assert.deepEqual(en('DeadlineKind'), m.deadline_kinds.map((x) => x.code));
+    assert.deepEqual(en('ReportKind'), m.report_kinds.map((x) => x.code));
+    assert.deepEqual(en('ObservableKind'), m.observable_kinds.map((x) => x.code));
+    assert.deepEqual(en('Tlp'), m.tlp);
+    assert.deepEqual(en('Role'), m.roles);
+    assert.deepEqual(en('OrgKind'), m.org_kinds);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('request schemas agree with the server on what is valid', () => {
+  const create = doc.components.schemas.IncidentCreate;
+  const good = report({
+    org_code: 'pq-tamthanh', reporter: { name: 'A', phone: '1' }, system: { name: 's', level: 2, domains: ['a.vn'] },
+    detection_method: { kind: 'ids' }, notified: ['isp'], details: { services: ['web'] }, confidential: true, tlp: 'RED',
+    handling_status: 'handled', support_needed: 'x',
+  });
+  assert.deepEqual(errorsOf(create, good), []);
+  for (const bad of [
+    { ...good, foo: 1 }, { ...good, title: 5 }, { ...good, type: 'virus' }, { ...good, system: { level: 6 } },
+    { ...good, system: { level: '2' } }, { ...good, system: { x: 1 } }, { ...good, confidential: 'yes' },
+    { ...good, notified: ['tv'] }, { ...good, title: '' }, (() => { const b = { ...good }; delete b.type; return b; })(),
+  ]) {
+    assert.notDeepEqual(errorsOf(create, bad), [], `should be invalid: ${JSON.stringify(bad).slice(0, 120)}`);
+  }
+  const tr = doc.components.schemas.TransitionRequest;
+  assert.deepEqual(errorsOf(tr, { to: 'closed', closing_report: { summary: 'x' } }), []);
+  assert.notDeepEqual(errorsOf(tr, { to: 'closed', closing_report: {} }), []);
+  assert.notDeepEqual(errorsOf(tr, { to: 'nowhere' }), []);
+  assert.notDeepEqual(errorsOf(doc.components.schemas.ObservableCreate, { kind: 'ip' }), []);
+  assert.deepEqual(errorsOf(doc.components.schemas.UserCreate, { username: 'ab', password: '12345678', org_code: 'pq', roles: ['reporter'] }), []);
+  assert.notDeepEqual(errorsOf(doc.components.schemas.UserCreate, { username: 'ab', password: '1234567', org_code: 'pq', roles: ['reporter'] }), []);
+});
+
+// ---- the served document and real answers ----
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await server?.stop(); });
+
+test('GET /api/v1/openapi.json serves exactly the file, without login', async () => {
+  const r = await fetch(`${server.url}/api/v1/openapi.json`);
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /^application\/json/);
+  const text = await r.text();
+  assert.equal(text, docText);
+  assert.deepEqual(JSON.parse(text), doc);
+});
+
+test('real answers match the document: status codes listed, bodies valid, no undocumented fields', async () => {
+  const seen = [];
+  const problems = [];
+  // A client whose every answer is checked against the document.
+  const check = (c) => {
+    const orig = c.req.bind(c);
+    c.req = async (method, path, body, headers) => {
+      const r = await orig(method, path, body, headers);
+      const found = operationFor(method, path);
+      if (!found) { problems.push(`${method} ${path}: no operation`); return r; }
+      const resp = responseOf(found.op, r.status);
+      seen.push(`${method} ${found.tpl} ${r.status}`);
+      if (!resp) { problems.push(`${method} ${found.tpl}: status ${r.status} not documented (${r.text.slice(0, 160)})`); return r; }
+      const ctype = (r.headers.get('content-type') ?? '').split(';')[0];
+      if (r.status === 204) return r;
+      const media = resp.content?.[ctype];
+      if (!media) { problems.push(`${method} ${found.tpl} ${r.status}: content type ${ctype} not documented`); return r; }
+      if (media.schema && r.body !== null) {
+        const errs = errorsOf(media.schema, r.body);
+        if (errs.length) problems.push(`${method} ${found.tpl} ${r.status}: ${errs.slice(0, 5).join('; ')}`);
+      }
+      for (const h of Object.keys(resp.headers ?? {})) {
+        if (h.toLowerCase() !== 'set-cookie' && /^2/.test(String(r.status)) && !r.headers.get(h)) problems.push(`${method} ${found.tpl} ${r.status}: header ${h} missing`);
+      }
+      return r;
+    };
+    return c;
+  };
+  const anon = check(new Client(server.url));
+  await anon.get('/api/v1/health');
+  await anon.get('/api/v1/meta');
+  await anon.get('/api/v1/incidents');                                   // 401
+  const coord = check(await loginAs(server, 'dieuphoi'));
+  const tam = check(await loginAs(server, 'tamthanh'));
+  const tinh = check(await loginAs(server, 'tinh'));
+  const admin = check(await loginAs(server, 'admin'));
+  const lead = check(await loginAs(server, 'lanhdao'));
+  const tok = check(bearer(server, 'dieuphoi'));
+  await coord.get('/api/v1/session');
+  await coord.get('/api/v1/orgs');
+  await coord.get('/api/v1/users');
+  await coord.get('/api/v1/contacts');
+  await coord.get('/api/v1/deadlines');
+  await coord.get('/api/v1/deadlines?overdue=true');
+  await coord.get('/api/v1/stats');
+  await lead.get('/api/v1/stats');
+  // incidents: every state of the demo, full reads
+  const list = await coord.get('/api/v1/incidents?limit=200');
+  for (const it of list.body.items) await coord.get(`/api/v1/incidents/${it.id}`);
+  await coord.get('/api/v1/incidents?limit=2');
+  await coord.get('/api/v1/incidents?limit=0');                          // 422
+  const full = {
+    reporter: { name: 'A', address: 'B', phone: '1', email: 'a@b.vn' }, contact: { name: 'C', position: 'D' },
+    system: { name: 's', operator: 'o', owner: 'w', level: 2, domains: ['a.vn'], ips: ['203.0.113.1'], security_provider: 'x', connectivity_provider: 'y' },
+    detection_method: { kind: 'other', detail: 'd' }, notified: ['isp'], handling_status: 'handled',
+    details: { os: 'Linux', services: ['web', 'other'], services_other: 'ftp', measures: ['ids'], measures_other: '', public_ips: ['203.0.113.1'], domains: ['a.vn'], purpose: 'p' },
+    confidential: true, support_needed: 'help',
+  };
+  const i = (await tam.post('/api/v1/incidents', report(full))).body;
+  await tam.post('/api/v1/incidents', report({ type: 'virus' }));         // 422
+  await tam.post('/api/v1/incidents', '{"title":');                      // 400
+  await tam.post('/api/v1/incidents', 'x', { 'Content-Type': 'text/plain' }); // 415
+  await lead.post('/api/v1/incidents', report());                        // 403
+  await tam.post('/api/v1/incidents', report({ description: 'x'.repeat(1024 * 1024 + 1) })); // 413
+  const base = `/api/v1/incidents/${i.id}`;
+  await tam.patch(base, { title: 'Sửa' });                               // 428
+  await tam.patch(base, { title: 'Sửa' }, { 'If-Match': '"9"' });        // 412
+  await tam.patch(base, { title: 'Sửa', system: null }, { 'If-Match': '"1"' });
+  await coord.post(`${base}/transitions`, { to: 'verified' }, { 'If-Match': '"2"' }); // 409
+  await coord.post(`${base}/transitions`, { to: 'acknowledged' }, { 'If-Match': '"2"' });
+  await coord.post(`${base}/support-requests`, { summary: 'Hỗ trợ', urgency: 'high', help_needed: 'x', due_at: new Date(Date.now() + 3600_000).toISOString() });
+  const sr = (await coord.get(base)).body.support_requests[0];
+  await coord.post(`${base}/support-requests/${sr.id}/transitions`, { to: 'accepted' }); // 403
+  await tinh.post(`${base}/support-requests/${sr.id}/transitions`, { to: 'accepted', note: 'ok' });
+  await tinh.post(`${base}/support-requests/${sr.id}/transitions`, { to: 'accepted' }); // 409
+  await coord.post(`${base}/transitions`, { to: 'verified', note: 'n' }, { 'If-Match': '"3"' });
+  await coord.post(`${base}/reports`, { kind: 'notification', recipient: 'VNCERT/CC', channel: 'email', reference: 'r', body: 'b' });
+  await coord.post(`${base}/transitions`, { to: 'classified', severity: 'high', serious: true, type: 'malware' }, { 'If-Match': '"4"' });
+  const me = (await coord.get('/api/v1/session')).body.user;
+  const task = (await coord.post(`${base}/tasks`, { title: 'Việc', assignee_id: me.id, due_at: new Date(Date.now() + 3600_000).toISOString() })).body;
+  await coord.patch(`${base}/tasks/${task.id}`, { done: true });
+  await coord.post(`${base}/observables`, { kind: 'ip', value: '203.0.113.9', tlp: 'GREEN', note: 'n' });
+  await coord.post(`${base}/observables`, { kind: 'ip', value: '999.0.0.1' }); // 422
+  await coord.post(`${base}/comments`, { body: 'Bình luận' });
+  await coord.post(`${base}/assignees`, { user_id: me.id });
+  const att = await coord.post(`${base}/attachments`, 'dữ liệu', { 'Content-Type': 'text/plain', 'X-Filename': encodeURIComponent('tệp.txt') });
+  await coord.get(`${base}/attachments/01900000-0000-7000-8000-000000000000`); // 404
+  for (const to of ['containing', 'eradicating', 'recovering', 'reviewing']) {
+    const v = (await coord.get(base)).body.version;
+    await coord.post(`${base}/transitions`, { to }, { 'If-Match': `"${v}"` });
+  }
+  const v = (await coord.get(base)).body.version;
+  await coord.post(`${base}/transitions`, { to: 'closed', closing_report: { summary: 's', cause: 'c', resolution: 'r', proposals: 'p', damage: 'd' } }, { 'If-Match': `"${v}"` });
+  await coord.get(base);
+  await coord.get(`${base}/attachments/${att.body.id}`);
+  await tok.post('/api/v1/incidents', report({ org_code: 'pq-vnpt' }));
+  // directory
+  await admin.post('/api/v1/orgs', { code: 'pq-thu', name: 'Thử', kind: 'agency', parent_code: 'pq', address: 'a', response_team: false });
+  await admin.post('/api/v1/orgs', { code: 'pq-thu', name: 'Thử', kind: 'agency', parent_code: 'pq' }); // 409
+  await coord.post('/api/v1/orgs', { code: 'pq-thu2', name: 'Thử', kind: 'agency', parent_code: 'pq' }); // 403
+  const nu = await newUser(admin, { org_code: 'pq-thu', roles: ['reporter', 'focal'] });
+  await admin.post(`/api/v1/users/${nu.user.id}/disable`);
+  const contact = await coord.post('/api/v1/contacts', { org_code: 'pq-thu', name: 'Trực', phone: '1', email: 'e', network_role: 'r', on_duty: true });
+  await coord.patch(`/api/v1/contacts/${contact.body.id}`, { on_duty: false });
+  await coord.del('/api/v1/session');
+  // a locked login (429)
+  const victim = await newUser(admin);
+  const l = check(new Client(server.url));
+  for (let k = 0; k < 3; k++) await l.login(victim.username, 'sai-mat-khau');
+  await l.login(victim.username, 'sai-mat-khau');
+
+  assert.deepEqual(problems, []);
+  // the walk above touched every operation of the document
+  const touched = new Set(seen.map((s) => s.split(' ').slice(0, 2).join(' ')));
+  const all = [];
+  for (const [tpl, item] of Object.entries(doc.paths)) for (const m of METHODS) if (item[m]) all.push(`${m.toUpperCase()} ${tpl}`);
+  assert.deepEqual(all.filter((x) => !touched.has(x) && x !== 'GET /api/v1/openapi.json'), []);
+  for (const code of [200, 201, 204, 400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429]) {
+    assert.ok(seen.some((s) => s.endsWith(` ${code}`)), `saw a ${code}`);
+  }
+});
