@@ -41,6 +41,11 @@ count_node() {
 	echo "  $2: $p passed, $f failed"
 }
 
+echo "== lint"
+python3 tools/check-binds.py > "$log/lint.tap" 2>&1
+cat "$log/lint.tap"
+count "$log/lint.tap" lint
+
 echo "== unit (cmocka, ASan+UBSan)"
 for t in "$ASAN"/tests/unit/test_*; do
 	[ -x "$t" ] || continue

@@ -212,13 +212,29 @@ int api_attachment_get(struct req *r)
 	r->ctype = "application/octet-stream";
 	r->out_static = data ? data : "";
 	r->out_len = n;
+	/* RFC 6266: an ASCII fallback and the UTF-8 name percent-encoded. */
 	const char *name = json_string_value(json_object_get(meta, "name"));
-	char *safe = arena_strdup(r->arena, name);
-	for (char *p = safe; p && *p; p++)
-		if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
-			*p = '_';
+	size_t nl = strlen(name);
+	char *ascii = arena_alloc(r->arena, nl + 1), *enc = arena_alloc(r->arena, 3 * nl + 1);
+	if (ascii == NULL || enc == NULL) {
+		json_decref(meta);
+		return err_set(&r->err, E_NOMEM, MSG_INTERNAL, NULL);
+	}
+	char *a = ascii, *q = enc;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		int plain = isalnum(*p) || strchr("!#$&+-.^_`|~", *p);
+		*a++ = (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\') ? (char)*p : '_';
+		if (plain) {
+			*q++ = (char)*p;
+		} else {
+			snprintf(q, 4, "%%%02X", *p);
+			q += 3;
+		}
+	}
+	*a = *q = '\0';
 	r->extra_header[0][0] = MHD_HTTP_HEADER_CONTENT_DISPOSITION;
-	r->extra_header[0][1] = arena_printf(r->arena, "attachment; filename=\"%s\"", safe);
+	r->extra_header[0][1] = arena_printf(r->arena, "attachment; filename=\"%s\"; "
+					     "filename*=UTF-8''%s", ascii, enc);
 	r->extra_header[1][0] = "Digest";
 	r->extra_header[1][1] = arena_printf(r->arena, "sha-256=%s",
 		json_string_value(json_object_get(meta, "sha256")));

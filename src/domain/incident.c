@@ -383,7 +383,7 @@ int inc_load(struct ctx *c, const char *id, int action, struct inc_head *h,
 		"i.org_id, o.path, i.detected_at, CASE WHEN EXISTS (SELECT 1 FROM assignees a "
 		"WHERE a.incident_id = i.id AND a.user_id = $2) OR EXISTS (SELECT 1 FROM "
 		"support_requests s JOIN orgs so ON so.id = s.to_org_id WHERE s.incident_id = "
-		"i.id AND substr($3, 1, length(so.path)) = so.path) THEN 1 ELSE 0 END "
+		"i.id AND so.path = $3) THEN 1 ELSE 0 END "
 		"FROM incidents i JOIN orgs o ON o.id = i.org_id WHERE i.id = $1", "ttt",
 		id, inc_scope_user(c), inc_scope_path(c));
 	if (st == NULL)
@@ -576,14 +576,37 @@ static json_t *event_row(struct stmt *st)
 
 static json_t *support_row(struct stmt *st)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s, s:s, s:s}}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s, s:s, s:s}, s:s}",
 		"id", stmt_text(st, 0), "summary", stmt_text(st, 1),
 		"help_needed", stmt_text(st, 2), "urgency", stmt_text(st, 3),
 		"due_at", time_json(st, 4), "status", stmt_text(st, 5), "note", stmt_text(st, 6),
 		"created_at", time_json(st, 7), "updated_at", time_json(st, 8),
 		"created_by", user_ref(st, 13),
 		"to_org", "id", stmt_text(st, 9), "code", stmt_text(st, 10),
-		"name", stmt_text(st, 11), "kind", stmt_text(st, 12));
+		"name", stmt_text(st, 11), "kind", stmt_text(st, 12), "_path", stmt_text(st, 16));
+}
+
+/* What the caller may do with each support request: the asked organisation
+ * accepts or declines a sent one; either side marks an accepted one done
+ * (the same rule as incident_support_transition). */
+static void support_actions(struct ctx *c, json_t *list)
+{
+	size_t i;
+	json_t *sr;
+	int may = (c->actor->roles & policy_roles(ACT_SUPPORT_ANSWER)) != 0;
+	json_array_foreach(list, i, sr) {
+		const char *status = json_string_value(json_object_get(sr, "status"));
+		const char *path = json_string_value(json_object_get(sr, "_path"));
+		json_t *a = json_array();
+		if (may && strcmp(status, "sent") == 0 && policy_in_scope(c->actor, path)) {
+			json_array_append_new(a, json_string("accepted"));
+			json_array_append_new(a, json_string("declined"));
+		} else if (may && strcmp(status, "accepted") == 0) {
+			json_array_append_new(a, json_string("done"));
+		}
+		json_object_set_new(sr, "allowed_transitions", a);
+		json_object_del(sr, "_path");
+	}
 }
 
 static json_t *report_row(struct stmt *st)
@@ -643,7 +666,7 @@ static int render_full(struct ctx *c, json_t *j, const char *id, struct err *e)
 		"WHERE e.incident_id = $1 ORDER BY e.id LIMIT 2000", id, event_row, e) ||
 	    render_records(c, j, "support_requests", "SELECT s.id, s.summary, s.help_needed, "
 		"s.urgency, s.due_at, s.status, s.note, s.created_at, s.updated_at, o.id, o.code, "
-		"o.name, o.kind, u.id, u.username, u.full_name FROM support_requests s "
+		"o.name, o.kind, u.id, u.username, u.full_name, o.path FROM support_requests s "
 		"JOIN orgs o ON o.id = s.to_org_id" BY_USER("s", "created_by")
 		"WHERE s.incident_id = $1 ORDER BY s.id", id, support_row, e) ||
 	    render_records(c, j, "reports", "SELECT r.id, r.kind, r.recipient, r.channel, "
@@ -669,6 +692,7 @@ static int render_full(struct ctx *c, json_t *j, const char *id, struct err *e)
 		"assignees s JOIN users u ON u.id = s.user_id WHERE s.incident_id = $1 "
 		"ORDER BY s.created_at", id, assignee_row, e))
 		return -1;
+	support_actions(c, json_object_get(j, "support_requests"));
 	return 0;
 }
 
@@ -863,8 +887,8 @@ static int apply_transition(struct ctx *c, const struct inc_head *h,
 		if (rc >= 0)
 			rc = store_run(c->db, e, "INSERT INTO reports (id, incident_id, kind, recipient, "
 				       "channel, reference, body, sent_at, created_by, created_at) VALUES "
-				       "($1, $2, 'closing', '', 'system', '', $3, $4, $5, $4)", "ttiit"
-				       , uuid7(rid), id, text, now, c->actor->system ? NULL : c->actor->id);
+				       "($1, $2, 'closing', '', 'system', '', $3, $4, $5, $4)", "tttit",
+				       uuid7(rid), id, text, now, c->actor->system ? NULL : c->actor->id);
 		free(text);
 		if (rc < 0)
 			return -1;

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""check-binds.py - every store_run/store_query call in src/ binds as many
+values as its format string says, the SQL's highest $n equals the format's
+length, and 'i' values are int64_t. A mismatch is undefined behaviour
+(va_arg) that no compiler warns about. Prints one TAP line; exit 1 on a
+problem."""
+import glob
+import re
+import sys
+
+# Names that hold int64_t values in the code (times and counters).
+INT64_NAMES = {'now', 'due', 'sent', 'detected', 't0', 'lock', 'failed', 'exp',
+               'expires', 'at'}
+
+
+def split_args(s):
+    args, depth, cur, i, instr = [], 0, '', 0, False
+    while i < len(s):
+        c = s[i]
+        if instr:
+            cur += c
+            if c == '\\':
+                cur += s[i + 1]
+                i += 1
+            elif c == '"':
+                instr = False
+        elif c == '"':
+            instr = True
+            cur += c
+        elif c in '([{':
+            depth += 1
+            cur += c
+        elif c in ')]}':
+            depth -= 1
+            cur += c
+        elif c == ',' and depth == 0:
+            args.append(cur.strip())
+            cur = ''
+        else:
+            cur += c
+        i += 1
+    if cur.strip():
+        args.append(cur.strip())
+    return args
+
+
+def calls(src):
+    for m in re.finditer(r'\b(store_run|store_query)\s*\(', src):
+        i = j = m.end()
+        depth, instr = 1, False
+        while depth > 0:
+            c = src[j]
+            if instr:
+                if c == '\\':
+                    j += 1
+                elif c == '"':
+                    instr = False
+            elif c == '"':
+                instr = True
+            elif c == '(':
+                depth += 1
+            elif c == ')':
+                depth -= 1
+            j += 1
+        yield src[:m.start()].count('\n') + 1, split_args(src[i:j - 1])
+
+
+problems = []
+for f in sorted(glob.glob('src/**/*.c', recursive=True)):
+    for line, args in calls(open(f, encoding='utf-8').read()):
+        if len(args) < 4 or not args[3].startswith('"'):
+            continue  # a format built at run time: checked by its tests
+        fmt = ''.join(re.findall(r'"([^"]*)"', args[3]))
+        vals = args[4:]
+        need = sum(2 if ch == 'b' else 1 for ch in fmt)
+        if need != len(vals):
+            problems.append(f'{f}:{line}: format {fmt!r} needs {need} values, got {len(vals)}')
+            continue
+        sql = args[2]
+        params = [int(x) for x in re.findall(r'\$(\d+)', sql)]
+        if sql.startswith('"') and (max(params) if params else 0) != len(fmt):
+            problems.append(f'{f}:{line}: SQL uses ${max(params or [0])}, format has {len(fmt)}')
+        k = 0
+        for ch in fmt:
+            v = vals[k]
+            k += 2 if ch == 'b' else 1
+            if ch == 'i' and not (v.startswith('(int64_t)') or v in INT64_NAMES or
+                                  'time_now_ms' in v or '_ms' in v):
+                problems.append(f'{f}:{line}: int64_t expected for {v}')
+            if ch == 't' and (v.startswith('(int64_t)') or v in INT64_NAMES):
+                problems.append(f'{f}:{line}: a string expected for {v}')
+
+for p in problems:
+    print('#', p)
+print(('not ok' if problems else 'ok') + ' 1 - store bind formats match their arguments')
+sys.exit(1 if problems else 0)
