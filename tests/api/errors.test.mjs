@@ -140,6 +140,23 @@ test('bodies over 1 MiB → 413 and nothing is created', async () => {
   assert.equal(await countIncidents(coord), n);
 });
 
+test('a client sending a body far over the limit reads the 413 answer (the connection is not reset under it)', async () => {
+  // The server may refuse early, but it must let the client read its answer:
+  // closing with the upload unread resets the connection (EPIPE/ECONNRESET).
+  const n = await countIncidents(coord);
+  const outcomes = [];
+  for (let k = 0; k < 5; k++) {
+    try {
+      const r = await post('/api/v1/incidents', JSON.stringify({ ...report(), description: 'x'.repeat(4 * 1024 * 1024) }));
+      outcomes.push(r.status);
+    } catch (e) {
+      outcomes.push(e.cause?.code ?? e.message);
+    }
+  }
+  assert.deepEqual(outcomes, [413, 413, 413, 413, 413]);
+  assert.equal(await countIncidents(coord), n);
+});
+
 test('the wrong Content-Type for a JSON endpoint → 415 problem, nothing created', async () => {
   const n = await countIncidents(coord);
   assertProblem(await post('/api/v1/incidents', valid(), { 'Content-Type': 'text/plain' }), 415);

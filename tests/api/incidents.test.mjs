@@ -208,6 +208,14 @@ test('the leader can read everything in the district but not move, file or write
   assert.equal(again.comments.length, 0);
 });
 
+test('a reporter-only officer files but cannot edit the report afterwards (focal, coordinator, responder may)', async () => {
+  const i = await file(longhai);
+  assertProblem(await longhai.patch(`/api/v1/incidents/${i.id}`, { title: 'Sửa' }, { 'If-Match': '"1"' }), 403);
+  assert.equal((await getIncident(longhai, i.id)).version, 1);
+  const r = await coord.patch(`/api/v1/incidents/${i.id}`, { title: 'Sửa' }, { 'If-Match': '"1"' });
+  assert.equal(r.status, 200, r.text);
+});
+
 test('the admin account reads but cannot file or move incidents', async () => {
   const admin = await loginAs(server, 'admin');
   const i = await file(tam);
@@ -439,6 +447,8 @@ test('Accept-Language: en gives English, anything else Vietnamese', async () => 
   assert.equal(assertProblem(anon, 401).title, 'Unauthorized');
   const anonVi = await raw(server.url, 'GET', '/api/v1/incidents');
   assert.equal(assertProblem(anonVi, 401).title, 'Chưa đăng nhập');
+  const viFirst = await raw(server.url, 'GET', '/api/v1/incidents', undefined, { 'Accept-Language': 'vi, en;q=0.8' });
+  assert.equal(assertProblem(viFirst, 401).title, 'Chưa đăng nhập');
 });
 
 test('an API token (Bearer) files and reads like a session', async () => {
@@ -463,4 +473,60 @@ test('an incident escalated to the province team stays out of other communes\' r
   const list = await longhai.get('/api/v1/incidents?limit=200');
   assert.ok(!list.body.items.some((x) => x.id === i.id));
   assert.equal((await getIncident(coord, i.id)).comments.length, 0);
+});
+
+test('two coordinators never overwrite each other: of concurrent writes with one If-Match exactly one wins', async () => {
+  const i = await file(tam);
+  const path = `/api/v1/incidents/${i.id}`;
+  const other = await loginAs(server, 'dieuphoi');
+  const patches = await Promise.all(Array.from({ length: 12 }, (_, k) =>
+    (k % 2 ? coord : other).patch(path, { title: `Tiêu đề ${k}` }, { 'If-Match': '"1"' })));
+  const codes = patches.map((r) => r.status).sort();
+  assert.deepEqual(codes, [200, ...Array(11).fill(412)], `PATCH codes ${codes}`);
+  const winner = patches.find((r) => r.status === 200).body.title;
+  const moves = await Promise.all(Array.from({ length: 12 }, (_, k) =>
+    (k % 2 ? coord : other).post(`${path}/transitions`, { to: 'acknowledged' }, { 'If-Match': '"2"' })));
+  assert.deepEqual(moves.map((r) => r.status).sort(), [200, ...Array(11).fill(412)]);
+  const g = await getIncident(coord, i.id);
+  assert.equal(g.version, 3);
+  assert.equal(g.title, winner);
+  assert.equal(g.timeline.filter((e) => e.kind === 'transition').length, 1);
+});
+
+test('concurrent reports get distinct, consecutive numbers', async () => {
+  const rs = await Promise.all(Array.from({ length: 16 }, () => coord.post('/api/v1/incidents', report({ org_code: 'pq-vnpt' }))));
+  assert.deepEqual(rs.map((r) => r.status), Array(16).fill(201));
+  const nums = rs.map((r) => Number(r.body.number.split('-')[2])).sort((a, b) => a - b);
+  assert.equal(new Set(nums).size, 16);
+  assert.equal(nums[15] - nums[0], 15);
+});
+
+test('a read right after another person\'s write sees it (no stale answer)', async () => {
+  const i = await file(tam);
+  const path = `/api/v1/incidents/${i.id}`;
+  for (let k = 0; k < 3; k++) assert.equal((await coord.get(path)).body.version, 1);
+  const p = await tam.patch(path, { title: 'Đã sửa bởi xã' }, { 'If-Match': '"1"' });
+  assert.equal(p.status, 200, p.text);
+  const g = await coord.get(path);
+  assert.equal(g.body.version, 2);
+  assert.equal(g.body.title, 'Đã sửa bởi xã');
+  assert.equal(g.headers.get('etag'), '"2"');
+  await tam.post(`${path}/comments`, { body: 'Bình luận mới' });
+  assert.equal((await coord.get(path)).body.comments.length, 1);
+});
+
+test('a support request lets the asked organisation (and only it) see the incident', async () => {
+  const i = await file(tam);
+  const vnpt = await loginAs(server, 'vnpt');
+  assertProblem(await vnpt.get(`/api/v1/incidents/${i.id}`), 404);
+  await moveOk(coord, i.id, { to: 'acknowledged' }, 1);
+  const s = await coord.post(`/api/v1/incidents/${i.id}/support-requests`, { summary: 'Nhờ VNPT chặn địa chỉ tấn công', to_org_code: 'pq-vnpt' });
+  assert.equal(s.status, 201, s.text);
+  assert.equal(s.body.to_org.code, 'pq-vnpt');
+  const g = await vnpt.get(`/api/v1/incidents/${i.id}`);
+  assert.equal(g.status, 200, g.text);
+  assert.ok((await vnpt.get('/api/v1/incidents?limit=200')).body.items.some((x) => x.id === i.id));
+  assertProblem(await longhai.get(`/api/v1/incidents/${i.id}`), 404);
+  // vnpt is reporter+focal: answering a support request needs coordinator or responder
+  assertProblem(await vnpt.post(`/api/v1/incidents/${i.id}/support-requests/${s.body.id}/transitions`, { to: 'accepted' }), 403);
 });

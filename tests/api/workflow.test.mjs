@@ -149,7 +149,10 @@ test('the whole process, from the commune\'s report to the closing report, by th
   assert.ok(i.deadlines.find((d) => d.kind === 'closing_report').met_at, 'closing report met');
   assert.ok(i.deadlines.every((d) => d.overdue === false));
   assert.deepEqual(i.allowed_transitions, ['containing'], 'only reopening is left');
-  assert.ok(i.reports.some((r) => r.kind === 'closing'), 'the closing report is a report record');
+  const closingRec = i.reports.find((r) => r.kind === 'closing');
+  assert.ok(closingRec, 'the closing report is a report record');
+  assert.deepEqual(JSON.parse(closingRec.body), cr, 'the record holds the closing report (Mẫu 04)');
+  assert.equal(closingRec.created_by.username, 'dieuphoi');
 
   // the timeline tells it, oldest first
   const kinds = i.timeline.map((e) => e.kind);
@@ -474,6 +477,24 @@ test('attachments over the limit → 413, nothing stored (server with --max-atta
   assert.equal((await getIncident(c, i.id)).attachments.length, 1);
 });
 
+test('an upload far over the limit still gets to read its 413 (the connection is not reset under it)', async () => {
+  const c = await loginAs(small, 'tamthanh');
+  const i = await file(c);
+  const base = `/api/v1/incidents/${i.id}/attachments`;
+  const outcomes = [];
+  const scan = Buffer.alloc(16 * 1024 * 1024, 0x42);
+  for (let k = 0; k < 4; k++) {
+    try {
+      const r = await c.post(base, scan, { 'Content-Type': 'application/pdf', 'X-Filename': 'ho-so.pdf' });
+      outcomes.push(r.status);
+    } catch (e) {
+      outcomes.push(e.cause?.code ?? e.message);
+    }
+  }
+  assert.deepEqual(outcomes, [413, 413, 413, 413], 'a 16 MiB scan against a 1000-byte limit');
+  assert.equal((await getIncident(c, i.id)).attachments.length, 0);
+});
+
 test('the timeline holds creation, each transition, support request, report, task, observable, comment, attachment — oldest first', async () => {
   let i = await file(tam);
   const id = i.id;
@@ -586,4 +607,24 @@ test('a download names the file in Content-Disposition so that a browser can rec
   const star = cd.match(/filename\*=UTF-8''([^;\s]+)/i);
   assert.ok(star, `filename* present: ${cd}`);
   assert.equal(decodeURIComponent(star[1]), name);
+});
+
+test('support requests tell each caller what they may answer (allowed_transitions)', async () => {
+  const i = await walkTo('acknowledged');
+  const sr = await coord.post(`/api/v1/incidents/${i.id}/support-requests`, { summary: 'Xin hỗ trợ' });
+  assert.equal(sr.status, 201, sr.text);
+  const of = async (c) => (await getIncident(c, i.id)).support_requests.find((x) => x.id === sr.body.id).allowed_transitions;
+  assert.deepEqual([...await of(tinh)].sort(), ['accepted', 'declined'], 'the asked province team answers');
+  assert.deepEqual(await of(coord), [], 'the asking district does not');
+  assert.deepEqual(await of(lead), [], 'the leader does not');
+  const acc = await tinh.post(`/api/v1/incidents/${i.id}/support-requests/${sr.body.id}/transitions`, { to: 'accepted' });
+  assert.equal(acc.status, 200, acc.text);
+  assert.deepEqual(await of(tinh), ['done']);
+  assert.deepEqual(await of(coord), ['done'], 'either side marks it done');
+  assert.deepEqual(await of(tam), [], 'a commune reporter does not');
+  // what is offered works
+  const d = await coord.post(`/api/v1/incidents/${i.id}/support-requests/${sr.body.id}/transitions`, { to: 'done', note: 'Xong' });
+  assert.equal(d.status, 200, d.text);
+  assert.deepEqual(await of(coord), []);
+  assert.deepEqual(await of(tinh), []);
 });
