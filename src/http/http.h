@@ -61,6 +61,7 @@ struct req {
 	int nparams;
 	struct buf body;
 	int body_overflow;
+	size_t discarded;        /* bytes dropped past the body limit */
 	struct arena *arena;
 	struct actor actor;
 	struct ctx ctx;
@@ -78,6 +79,7 @@ struct req {
 	const char *extra_header[4][2];
 	struct stmt *lent;       /* a statement whose blob is the body */
 	int64_t stamp;           /* 0: not read yet */
+	const char *allow;       /* Allow header of a 405 */
 };
 
 /* Request helpers (req.c). */
@@ -113,5 +115,7 @@ int static_serve(struct req *r, struct static_files *s);
  * *path_known tells whether another method would match (405). */
 const struct route *router_match(const char *method, const char *path,
 				 const char **params, int *nparams, int *path_known);
+/* "GET, POST": the methods routes have for path (for a 405's Allow). */
+const char *router_allowed(const char *path, struct arena *a);
 
 #endif

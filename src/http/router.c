@@ -44,3 +44,26 @@ const struct route *router_match(const char *method, const char *path,
 	}
 	return NULL;
 }
+
+const char *router_allowed(const char *path, struct arena *a)
+{
+	const char *params[REQ_MAX_PARAMS];
+	char list[64] = "";
+	size_t len = 0;
+	int n;
+	for (size_t i = 0; i < api_routes_count; i++) {
+		const char *m = api_routes[i].method;
+		if (!match(api_routes[i].pattern, path, params, &n) || strstr(list, m))
+			continue;
+		size_t add = strlen(m) + (len ? 2 : 0);
+		if (len + add >= sizeof(list))
+			break;
+		if (len) {
+			memcpy(list + len, ", ", 2);
+			len += 2;
+		}
+		memcpy(list + len, m, strlen(m) + 1);
+		len += strlen(m);
+	}
+	return arena_strdup(a, list);
+}

@@ -32,6 +32,8 @@
 /* How long a token's owner is trusted without asking the database again
  * (any commit anywhere ends it sooner: cache.h). */
 #define TOKEN_CACHE_MS 10000
+/* Bytes of an oversized body read and dropped before closing on it. */
+#define DISCARD_MAX (64 * 1024 * 1024)
 
 /* What each worker thread keeps: its connection and its cache. */
 struct worker {
@@ -178,8 +180,11 @@ static void req_setup(struct req *r, const char *url)
 		return; /* static files: answered at the end */
 	r->route = router_match(r->method, url, r->params, &r->nparams, &known);
 	if (r->route == NULL) {
-		if (known)
-			err_set(&r->err, E_CONFLICT, MSG_METHOD_NOT_ALLOWED, NULL), r->status = 405;
+		if (known) {
+			err_set(&r->err, E_CONFLICT, MSG_METHOD_NOT_ALLOWED, NULL);
+			r->status = 405;
+			r->allow = router_allowed(url, r->arena);
+		}
 		else
 			err_set(&r->err, E_NOTFOUND, MSG_ROUTE_NOT_FOUND, url);
 		return;
@@ -219,7 +224,13 @@ static void dispatch(struct req *r)
 	r->ctx.db = server_db(r->srv, &r->err);
 	r->ctx.rules = &r->srv->rules;
 	r->ctx.lang = r->lang;
-	if (r->ctx.db == NULL || r->route->fn(r) != 0) {
+	/* A read runs in one snapshot: one lock instead of one per statement. */
+	int reading = r->ctx.db && strcmp(r->method, "GET") == 0 &&
+		      store_read_begin(r->ctx.db, &r->err) == 0;
+	int rc = r->ctx.db ? r->route->fn(r) : -1;
+	if (reading)
+		store_read_end(r->ctx.db);
+	if (rc != 0) {
 		if (r->err.code == E_OK)
 			err_set(&r->err, E_INTERNAL, MSG_INTERNAL, NULL);
 		req_problem(r);
@@ -267,6 +278,8 @@ static enum MHD_Result send_response(struct req *r)
 	for (int i = 0; i < 4; i++)
 		if (r->extra_header[i][0])
 			MHD_add_response_header(resp, r->extra_header[i][0], r->extra_header[i][1]);
+	if (r->allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
 	add_security_headers(resp, r->ctype);
 	enum MHD_Result rc = MHD_queue_response(r->conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
@@ -296,18 +309,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->etag_version = -1;
 		buf_init(&r->body, LIMIT_ANON_BODY);
 		req_setup(r, url);
-		if (r->body_overflow && r->route) {
-			/* Refuse before reading a body we would throw away. */
-			too_large(r);
-			r->answered = 2;
-			return send_response(r);
-		}
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!r->body_overflow && r->answered != 2 &&
-		    buf_add(&r->body, upload, *upload_size) != 0)
+		/* Past the limit the rest is read and dropped, so the client gets
+		 * to read its 413 instead of a reset; beyond DISCARD_MAX it is
+		 * answered at once and the connection closed. */
+		if (r->body_overflow) {
+			r->discarded += *upload_size;
+			if (r->discarded > DISCARD_MAX && r->answered != 2) {
+				too_large(r);
+				r->answered = 2;
+				*upload_size = 0;
+				return send_response(r);
+			}
+		} else if (r->answered != 2 && buf_add(&r->body, upload, *upload_size) != 0) {
 			r->body_overflow = 1;
+		}
 		*upload_size = 0;
 		return MHD_YES;
 	}

@@ -1,4 +1,5 @@
 /* store.c - dispatch to the backend, transactions and migrations. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,15 +117,33 @@ void stmt_done(struct stmt *st)
 		ops(((struct stmt_head *)st)->s)->done(st);
 }
 
+/* The in-process writers' queue (serial_writes backends). */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+enum { TX_NONE, TX_WRITE, TX_READ };
+
 int store_begin(struct store *s, struct err *e)
 {
 	struct store_base *b = (struct store_base *)s;
 	if (b->in_tx)
 		return err_set(e, E_INTERNAL, MSG_DB, "nested transaction");
-	if (ops(s)->exec(s, "BEGIN IMMEDIATE", e) != 0)
+	if (ops(s)->serial_writes)
+		pthread_mutex_lock(&write_lock);
+	if (ops(s)->exec(s, "BEGIN IMMEDIATE", e) != 0) {
+		if (ops(s)->serial_writes)
+			pthread_mutex_unlock(&write_lock);
 		return -1;
-	b->in_tx = 1;
+	}
+	b->in_tx = TX_WRITE;
 	return 0;
+}
+
+static void tx_end(struct store *s)
+{
+	struct store_base *b = (struct store_base *)s;
+	if (b->in_tx == TX_WRITE && ops(s)->serial_writes)
+		pthread_mutex_unlock(&write_lock);
+	b->in_tx = TX_NONE;
 }
 
 int store_commit(struct store *s, struct err *e)
@@ -134,9 +153,30 @@ int store_commit(struct store *s, struct err *e)
 		store_rollback(s);
 		return -1;
 	}
-	b->in_tx = 0;
+	tx_end(s);
 	b->commits++;
 	return 0;
+}
+
+int store_read_begin(struct store *s, struct err *e)
+{
+	struct store_base *b = (struct store_base *)s;
+	if (b->in_tx)
+		return err_set(e, E_INTERNAL, MSG_DB, "nested transaction");
+	if (ops(s)->exec(s, "BEGIN", e) != 0)
+		return -1;
+	b->in_tx = TX_READ;
+	return 0;
+}
+
+void store_read_end(struct store *s)
+{
+	struct store_base *b = (struct store_base *)s;
+	struct err ignore = { 0 };
+	if (b->in_tx == TX_READ) {
+		ops(s)->exec(s, "COMMIT", &ignore);
+		b->in_tx = TX_NONE;
+	}
 }
 
 int64_t store_stamp(struct store *s)
@@ -150,7 +190,7 @@ void store_rollback(struct store *s)
 	struct err ignore = { 0 };
 	if (b->in_tx)
 		ops(s)->exec(s, "ROLLBACK", &ignore);
-	b->in_tx = 0;
+	tx_end(s);
 }
 
 const char *store_backend(struct store *s)

@@ -21,6 +21,7 @@ struct store_ops {
 	void (*done)(struct stmt *st);
 	int (*changes)(struct store *s);
 	int64_t (*stamp)(struct store *s);
+	int serial_writes;   /* one writer per database: queue writers in-process */
 };
 
 /* Every backend's struct store starts with this. */

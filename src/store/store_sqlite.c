@@ -313,4 +313,5 @@ const struct store_ops store_sqlite_ops = {
 	.done = sq_done,
 	.changes = sq_changes,
 	.stamp = sq_stamp,
+	.serial_writes = 1,
 };
