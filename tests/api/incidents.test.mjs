@@ -118,6 +118,7 @@ test('GET /incidents/{id} answers the incident, ETag and a timeline oldest first
   const r = await tam.get(`/api/v1/incidents/${i.id}`);
   assert.equal(r.status, 200, r.text);
   assert.equal(r.headers.get('etag'), '"1"');
+  assert.equal(r.headers.get('cache-control'), 'no-store', 'an incident is not kept in shared caches');
   assert.equal(r.body.id, i.id);
   assert.equal(r.body.number, i.number);
   for (const k of ['tasks', 'observables', 'comments', 'attachments', 'support_requests', 'reports', 'timeline']) {
@@ -243,6 +244,17 @@ test('PATCH /incidents/{id}: If-Match required (428), stale (412), ok → 200 ve
   // the old version is now stale
   assertProblem(await tam.patch(path, { title: 'Lần nữa' }, { 'If-Match': '"1"' }), 412);
   assert.equal((await getIncident(tam, i.id)).title, 'Tiêu đề mới');
+  // null removes an optional group; confidential keeps TLP at least AMBER
+  const r3 = await tam.patch(path, { system: null, confidential: true, tlp: 'GREEN' }, { 'If-Match': '"2"' });
+  assert.equal(r3.status, 200, r3.text);
+  assert.equal(r3.body.system, null);
+  assert.equal(r3.body.confidential, true);
+  assert.equal(r3.body.tlp, 'AMBER');
+  assert.equal(r3.body.title, 'Tiêu đề mới');
+  assertProblem(await tam.patch(path, { title: null }, { 'If-Match': '"3"' }), 422, '/title');
+  const g = await getIncident(tam, i.id);
+  assert.equal(g.version, 3);
+  assert.ok(g.timeline.some((e) => e.kind === 'updated'), 'an edit is on the timeline');
 });
 
 test('GET /incidents lists newest first as {items, next_cursor} without timelines', async () => {
@@ -339,6 +351,23 @@ test('list filters: status, org, type, severity, overdue', async () => {
   // q matches the title or the number
   const byNumber = await q(`q=${encodeURIComponent(phish.number)}`);
   assert.deepEqual(byNumber.map((x) => x.id), [phish.id]);
+  const byWords = await q(`q=${encodeURIComponent('giả mạo')}`);
+  assert.ok(byWords.length >= 1);
+  assert.ok(byWords.every((x) => x.title.includes('giả mạo')), JSON.stringify(byWords.map((x) => x.title)));
+});
+
+test('q is text, not a pattern: % and _ match only themselves', async () => {
+  const pct = await file(tam, { title: 'Băng thông giảm 50% vào giờ cao điểm' });
+  const under = await file(tam, { title: 'Tệp lạ tên ho_so_mat.exe' });
+  const q = async (text) => {
+    const r = await coord.get(`/api/v1/incidents?limit=200&q=${encodeURIComponent(text)}`);
+    assert.equal(r.status, 200, r.text);
+    return r.body.items.map((x) => x.id);
+  };
+  assert.deepEqual(await q('50%'), [pct.id]);
+  assert.deepEqual(await q('%'), [pct.id]);
+  assert.deepEqual(await q('ho_so'), [under.id]);
+  assert.deepEqual(await q('_'), [under.id]);
 });
 
 test('a commune officer lists only the own commune\'s incidents', async () => {

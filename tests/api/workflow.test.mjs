@@ -110,6 +110,8 @@ test('the whole process, from the commune\'s report to the closing report, by th
   assert.equal(i.type, 'encryption');
   const initial = i.deadlines.find((d) => d.kind === 'initial_report');
   assert.ok(initial, 'beyond own capacity: the initial report (Mẫu 03) is due');
+  const t3 = new Date(initial.due_at) - Date.now();
+  assert.ok(Math.abs(t3 - 24 * 3600_000) < 60_000, `initial report due in ${t3} ms (T3: 24 h)`);
 
   // 6. asks the province team for help (default recipient), who accepts
   const sr = await coord.post(`/api/v1/incidents/${i.id}/support-requests`, {
@@ -141,6 +143,8 @@ test('the whole process, from the commune\'s report to the closing report, by th
   i = await moveOk(coord, i.id, { to: 'reviewing' }, i.version);
   const closing = i.deadlines.find((d) => d.kind === 'closing_report');
   assert.ok(closing && closing.met_at === null);
+  const t6 = new Date(closing.due_at) - Date.now();
+  assert.ok(Math.abs(t6 - 5 * 86400_000) < 60_000, `closing report due in ${t6} ms (T6: 5 days)`);
 
   // 10. close with the closing report (Mẫu 04)
   const cr = { summary: 'Đã gỡ mã độc, khôi phục dữ liệu.', cause: 'Thư giả mạo', resolution: 'Cô lập, quét, khôi phục', proposals: 'Tập huấn', damage: 'Không đáng kể' };
@@ -475,6 +479,18 @@ test('attachments over the limit → 413, nothing stored (server with --max-atta
   assert.equal(fits.status, 201, fits.text);
   assert.equal(fits.body.size, 1000);
   assert.equal((await getIncident(c, i.id)).attachments.length, 1);
+});
+
+test('the default attachment limit is 20 MiB', async () => {
+  const i = await walkTo('received');
+  const base = `/api/v1/incidents/${i.id}/attachments`;
+  const over = await tam.post(base, Buffer.alloc(20 * 1024 * 1024 + 1, 0x43), { 'Content-Type': 'application/octet-stream', 'X-Filename': 'qua-lon.bin' });
+  assertProblem(over, 413);
+  const bytes = Buffer.alloc(3 * 1024 * 1024, 0x44);
+  const ok = await tam.post(base, bytes, { 'Content-Type': 'application/octet-stream', 'X-Filename': 'vua.bin' });
+  assert.equal(ok.status, 201, ok.text);
+  assert.equal(ok.body.sha256, sha256(bytes));
+  assert.deepEqual((await getIncident(coord, i.id)).attachments.map((a) => a.name), ['vua.bin']);
 });
 
 test('an upload far over the limit still gets to read its 413 (the connection is not reset under it)', async () => {
