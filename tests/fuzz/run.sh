@@ -1,0 +1,68 @@
+#!/bin/sh
+# tests/fuzz/run.sh BUILD_DIR SECONDS - runs each libFuzzer target of
+# tests/fuzz for SECONDS on a copy of its seed corpus (tests/fuzz/corpus/NAME;
+# the copy grows, the corpus in git does not) and prints TAP-ish lines:
+#   ok fuzz_NAME        no crash, leak, timeout (5 s) or 2 GB of memory
+#   not ok fuzz_NAME    and the reproducer, kept under the work directory
+# Exits 1 if any target failed. BUILD_DIR is a -Dfuzz=true build (clang).
+set -u
+
+if [ $# -ne 2 ]; then
+	echo "usage: $0 BUILD_DIR SECONDS" >&2
+	exit 2
+fi
+build=$1
+seconds=$2
+here=$(cd "$(dirname "$0")" && pwd)
+targets="incident router time"
+
+case $seconds in
+''|*[!0-9]*) echo "$0: SECONDS must be a whole number" >&2; exit 2 ;;
+esac
+
+work=$(mktemp -d /tmp/ungcuu-fuzz-XXXXXX) || exit 1
+failed=0
+n=0
+for t in $targets; do n=$((n + 1)); done
+echo "1..$n"
+
+for t in $targets; do
+	bin=$build/tests/fuzz/fuzz_$t
+	if [ ! -x "$bin" ]; then
+		echo "not ok fuzz_$t # not built: $bin (CC=clang meson setup BUILD -Dfuzz=true)"
+		failed=1
+		continue
+	fi
+	corpus=$work/$t/corpus
+	mkdir -p "$corpus" "$work/$t/artifacts"
+	if [ -d "$here/corpus/$t" ]; then
+		cp "$here/corpus/$t"/* "$corpus"/ 2>/dev/null
+	fi
+	log=$work/$t/log
+	"$bin" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
+		-print_final_stats=1 -artifact_prefix="$work/$t/artifacts/" \
+		"$corpus" >"$log" 2>&1
+	rc=$?
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
+	files=$(ls "$corpus" | wc -l)
+	if [ $rc -eq 0 ]; then
+		echo "ok fuzz_$t # ${runs:-?} runs, ${rate:-?} exec/s, ${cov:-cov: ?}, corpus $files"
+	else
+		failed=1
+		echo "not ok fuzz_$t # exit $rc after ${runs:-?} runs"
+		for f in "$work/$t/artifacts"/*; do
+			[ -e "$f" ] && echo "#   reproducer: $f"
+		done
+		grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error|#[0-9]+ 0x)' "$log" |
+			head -n 20 | sed 's/^/#   /'
+		echo "#   log: $log"
+	fi
+done
+
+# Keep the work directory only when something needs looking at.
+if [ $failed -eq 0 ]; then
+	rm -rf "$work"
+fi
+exit $failed

@@ -1,0 +1,561 @@
+/*
+ * test_user.c - people, passwords and tokens (domain/user.c, base/crypto.c):
+ * Argon2id hashes, token format and stored form, login, throttling (slowed
+ * from the 3rd failure, locked 15 minutes from the 5th), disabled people,
+ * sessions and API tokens resolved, revoked and expired.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testlib.h"
+#include "base/crypto.h"
+#include "base/limits.h"
+#include "base/msg.h"
+#include "domain/user.h"
+
+/* ---- crypto ---- */
+
+static void test_password_hash(void **state)
+{
+	(void)state;
+	char h1[PWHASH_LEN], h2[PWHASH_LEN];
+	assert_int_equal(crypto_init(), 0);
+	assert_int_equal(password_hash("mật khẩu dài 1", h1), 0);
+	assert_int_equal(strncmp(h1, "$argon2id$", 10), 0);
+	assert_non_null(strstr(h1, "m=19456,t=2,p=1"));
+	assert_true(password_verify(h1, "mật khẩu dài 1"));
+	assert_false(password_verify(h1, "mật khẩu dài 2"));
+	assert_false(password_verify(h1, "mat khau dai 1"));
+	assert_false(password_verify(h1, ""));
+	/* Salted: the same password never hashes alike. */
+	assert_int_equal(password_hash("mật khẩu dài 1", h2), 0);
+	assert_string_not_equal(h1, h2);
+	assert_true(password_verify(h2, "mật khẩu dài 1"));
+	assert_false(password_verify("not a hash", "x"));
+	assert_false(password_verify("", ""));
+}
+
+static int b64url(char c)
+{
+	return isalnum((unsigned char)c) || c == '-' || c == '_';
+}
+
+static void test_token_new(void **state)
+{
+	(void)state;
+	char tok[TOKEN_LEN], hash[SHA256_HEX_LEN], again[SHA256_HEX_LEN];
+	char tok2[TOKEN_LEN], hash2[SHA256_HEX_LEN];
+	assert_int_equal(crypto_init(), 0);
+	for (int round = 0; round < 100; round++) {
+		token_new(tok, hash);
+		assert_int_equal(strlen(tok), 4 + 43);
+		assert_int_equal(strncmp(tok, "ucu_", 4), 0);
+		for (int i = 4; i < 47; i++)
+			assert_true(b64url(tok[i]));
+		assert_int_equal(strlen(hash), 64);
+		assert_string_equal(hash, sha256_hex(tok, strlen(tok), again));
+		token_new(tok2, hash2);
+		assert_string_not_equal(tok, tok2);
+		assert_string_not_equal(hash, hash2);
+	}
+}
+
+static void test_sha256_and_friends(void **state)
+{
+	(void)state;
+	char h[SHA256_HEX_LEN], h2[SHA256_HEX_LEN];
+	assert_string_equal(sha256_hex("abc", 3, h),
+		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(sha256_hex("", 0, h),
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	struct sha256_ctx *c = sha256_begin();
+	assert_non_null(c);
+	sha256_update(c, "a", 1);
+	sha256_update(c, "bc", 2);
+	assert_string_equal(sha256_end(c, h2), sha256_hex("abc", 3, h));
+	char hex[129];
+	random_hex(hex, 16);
+	assert_int_equal(strlen(hex), 32);
+	random_hex(hex, 100); /* clamped to 64 bytes */
+	assert_int_equal(strlen(hex), 128);
+	for (int i = 0; i < 128; i++)
+		assert_true(isxdigit((unsigned char)hex[i]) && !isupper((unsigned char)hex[i]));
+	assert_true(secret_equal("abc", "abc"));
+	assert_false(secret_equal("abc", "abd"));
+	assert_false(secret_equal("abc", "abcd"));
+	assert_true(secret_equal("", ""));
+	char pk[65], sk[129];
+	assert_int_equal(ed25519_keypair_hex(pk, sk), 0);
+	assert_int_equal(strlen(pk), 64);
+	assert_int_equal(strlen(sk), 128);
+	/* The secret key ends with the public key (libsodium's layout). */
+	assert_string_equal(sk + 64, pk);
+}
+
+/* ---- people ---- */
+
+static int add(struct ctx *c, const char *username, const char *password, const char *org,
+	       unsigned roles, const char *full_name, struct err *e)
+{
+	struct user_new n = { .username = username, .password = password, .org_code = org,
+			      .roles = roles, .full_name = full_name };
+	err_clear(e);
+	json_t *j = NULL;
+	int rc = user_add(c, &n, &j, e);
+	if (rc == 0) {
+		assert_non_null(j);
+		assert_string_equal(json_string_value(json_object_get(j, "username")), username);
+		json_decref(j);
+	} else {
+		assert_null(j);
+	}
+	return rc;
+}
+
+static char *repeat(char *buf, size_t n, char ch)
+{
+	memset(buf, ch, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static void test_user_add_limits(void **state)
+{
+	struct tdb *t = *state;
+	struct ctx sys = t_ctx(t->db, &W.sys);
+	struct err e;
+	char name[80], pw[LIMIT_PASSWORD_MAX + 2], full[210];
+	long long users = tdb_count(t->db, "users");
+
+	/* Username: 2..64 of a-z 0-9 . - _ */
+	assert_int_equal(add(&sys, "a", WORLD_PASSWORD, "pq", ROLE_REPORTER, NULL, &e), -1);
+	assert_int_equal(e.code, E_INVALID);
+	assert_string_equal(e.fields[0].pointer, "/username");
+	assert_int_equal(add(&sys, "ab", WORLD_PASSWORD, "pq", ROLE_REPORTER, NULL, &e), 0);
+	assert_int_equal(add(&sys, repeat(name, 64, 'u'), WORLD_PASSWORD, "pq", ROLE_REPORTER,
+			     NULL, &e), 0);
+	assert_int_equal(add(&sys, repeat(name, 65, 'v'), WORLD_PASSWORD, "pq", ROLE_REPORTER,
+			     NULL, &e), -1);
+	assert_int_equal(add(&sys, "Hoa", WORLD_PASSWORD, "pq", ROLE_REPORTER, NULL, &e), -1);
+	assert_int_equal(add(&sys, "hoa nguyen", WORLD_PASSWORD, "pq", ROLE_REPORTER, NULL, &e),
+			 -1);
+	assert_int_equal(add(&sys, NULL, WORLD_PASSWORD, "pq", ROLE_REPORTER, NULL, &e), -1);
+
+	/* Password: LIMIT_PASSWORD_MIN..LIMIT_PASSWORD_MAX bytes. */
+	assert_int_equal(add(&sys, "pw-short", repeat(pw, LIMIT_PASSWORD_MIN - 1, 'p'), "pq",
+			     ROLE_REPORTER, NULL, &e), -1);
+	assert_string_equal(e.fields[0].pointer, "/password");
+	assert_int_equal(e.fields[0].msg, MSG_PASSWORD_SHORT);
+	assert_int_equal(add(&sys, "pw-min", repeat(pw, LIMIT_PASSWORD_MIN, 'p'), "pq",
+			     ROLE_REPORTER, NULL, &e), 0);
+	assert_int_equal(add(&sys, "pw-max", repeat(pw, LIMIT_PASSWORD_MAX, 'p'), "pq",
+			     ROLE_REPORTER, NULL, &e), 0);
+	assert_int_equal(add(&sys, "pw-long", repeat(pw, LIMIT_PASSWORD_MAX + 1, 'p'), "pq",
+			     ROLE_REPORTER, NULL, &e), -1);
+	assert_int_equal(e.fields[0].msg, MSG_TOO_LONG);
+	assert_int_equal(add(&sys, "pw-null", NULL, "pq", ROLE_REPORTER, NULL, &e), -1);
+
+	/* Roles: at least one, only known ones. */
+	assert_int_equal(add(&sys, "no-role", WORLD_PASSWORD, "pq", 0, NULL, &e), -1);
+	assert_string_equal(e.fields[0].pointer, "/roles");
+	assert_int_equal(add(&sys, "odd-role", WORLD_PASSWORD, "pq", 1u << 6, NULL, &e), -1);
+	/* Full name: at most 200 bytes. */
+	assert_int_equal(add(&sys, "name-max", WORLD_PASSWORD, "pq", ROLE_REPORTER,
+			     repeat(full, 200, 'n'), &e), 0);
+	assert_int_equal(add(&sys, "name-long", WORLD_PASSWORD, "pq", ROLE_REPORTER,
+			     repeat(full, 201, 'n'), &e), -1);
+	/* Several problems at once are all named. */
+	assert_int_equal(add(&sys, "X", "short", "pq", 0, NULL, &e), -1);
+	assert_int_equal(e.nfields, 3);
+
+	assert_int_equal(tdb_count(t->db, "users"), users + 5);
+	/* The stored form is an Argon2id hash, never the password. */
+	assert_int_equal(tdb_count(t->db, "users WHERE pw_hash LIKE '$argon2id$%'"), users + 5);
+	assert_int_equal(tdb_count(t->db, "users WHERE pw_hash LIKE '%" WORLD_PASSWORD "%'"), 0);
+}
+
+static void test_user_add_rules(void **state)
+{
+	struct tdb *t = *state;
+	struct ctx sys = t_ctx(t->db, &W.sys);
+	struct ctx admin = t_ctx(t->db, &W.role[R_ADMIN]);
+	struct ctx coord = t_ctx(t->db, &W.role[R_COORDINATOR]);
+	struct err e;
+	long long users = tdb_count(t->db, "users"), audit = tdb_count(t->db, "audit_log");
+
+	assert_int_equal(add(&sys, "cr", WORLD_PASSWORD, "pq", ROLE_REPORTER, NULL, &e), -1);
+	assert_int_equal(e.code, E_CONFLICT);
+	assert_int_equal(add(&sys, "nobody", WORLD_PASSWORD, "atlantis", ROLE_REPORTER, NULL, &e),
+			 -1);
+	assert_int_equal(e.code, E_INVALID);
+	assert_string_equal(e.fields[0].pointer, "/org_code");
+	/* Only an administrator, and only in their subtree. */
+	assert_int_equal(add(&coord, "by-coord", WORLD_PASSWORD, "xa-a", ROLE_REPORTER, NULL, &e),
+			 -1);
+	assert_int_equal(e.code, E_FORBIDDEN);
+	assert_int_equal(add(&admin, "up-there", WORLD_PASSWORD, "tinh", ROLE_REPORTER, NULL, &e),
+			 -1);
+	assert_int_equal(e.code, E_NOTFOUND);
+	assert_int_equal(tdb_count(t->db, "users"), users);
+	assert_int_equal(tdb_count(t->db, "audit_log"), audit);
+	assert_int_equal(add(&admin, "by-admin", WORLD_PASSWORD, "xa-a",
+			     ROLE_REPORTER | ROLE_FOCAL, "Nguyễn Thị Hoa", &e), 0);
+	assert_int_equal(tdb_count(t->db, "users"), users + 1);
+	assert_int_equal(tdb_count(t->db, "audit_log WHERE action = 'user.create' AND "
+				   "actor = 'd-admin'"), 1);
+
+	/* Each sees the people of their subtree. */
+	struct ctx rep = t_ctx(t->db, &W.rep_a);
+	err_clear(&e);
+	json_t *l = user_list(&rep, &e);
+	assert_non_null(l);
+	assert_int_equal(json_array_size(json_object_get(l, "items")), 2); /* rep-a, by-admin */
+	json_decref(l);
+	l = user_list(&admin, &e);
+	assert_int_equal(json_array_size(json_object_get(l, "items")), users + 1);
+	json_decref(l);
+}
+
+/* ---- login ---- */
+
+static int login(struct store *db, const char *user, const char *pw, char tok[TOKEN_LEN],
+		 struct err *e)
+{
+	struct ctx c = t_ctx(db, NULL);
+	char csrf[65];
+	json_t *u = NULL;
+	err_clear(e);
+	int rc = auth_login(&c, user, pw, tok, csrf, &u, e);
+	if (rc == 0) {
+		assert_non_null(u);
+		assert_string_equal(json_string_value(json_object_get(u, "username")), user);
+		assert_int_equal(strlen(csrf), 64);
+		json_decref(u);
+	} else {
+		assert_int_not_equal(e->code, E_OK);
+	}
+	return rc;
+}
+
+static void test_login_and_session(void **state)
+{
+	struct tdb *t = *state;
+	struct err e;
+	struct actor a;
+	char tok[TOKEN_LEN], hs[SHA256_HEX_LEN], stored[80];
+	int64_t t0 = 1790000000000LL;
+
+	time_set_fake_now(t0);
+	assert_int_equal(login(t->db, "cr", WORLD_PASSWORD, tok, &e), 0);
+	assert_int_equal(strlen(tok), TOKEN_LEN - 1);
+	assert_int_equal(strncmp(tok, "ucu_", 4), 0);
+	/* Only the hash of the token is stored. */
+	tdb_text(t->db, "SELECT hash FROM tokens WHERE kind = 'session'", stored, sizeof(stored));
+	assert_string_equal(stored, sha256_hex(tok, strlen(tok), hs));
+	assert_int_equal(tdb_count(t->db, "tokens WHERE hash LIKE '%ucu_%'"), 0);
+	assert_int_equal(tdb_int(t->db, "SELECT expires_at FROM tokens WHERE kind = 'session'"),
+			 t0 + LIMIT_SESSION_SECONDS * 1000LL);
+
+	err_clear(&e);
+	assert_int_equal(auth_resolve(t->db, tok, &a, &e), 0);
+	assert_string_equal(a.username, "cr");
+	assert_string_equal(a.id, W.cr.id);
+	assert_string_equal(a.org_path, W.cr.org_path);
+	assert_int_equal(a.roles, ROLE_COORDINATOR | ROLE_RESPONDER);
+	assert_true(a.via_session);
+	assert_int_equal(strlen(a.csrf), 64);
+	assert_false(a.system);
+
+	/* Valid until the last millisecond of 12 hours, then expired. */
+	time_set_fake_now(t0 + LIMIT_SESSION_SECONDS * 1000LL - 1);
+	err_clear(&e);
+	assert_int_equal(auth_resolve(t->db, tok, &a, &e), 0);
+	time_set_fake_now(t0 + LIMIT_SESSION_SECONDS * 1000LL);
+	err_clear(&e);
+	assert_int_equal(auth_resolve(t->db, tok, &a, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+	assert_int_equal(e.msg, MSG_SESSION_EXPIRED);
+
+	/* Logged out: revoked. */
+	time_set_fake_now(t0);
+	assert_int_equal(login(t->db, "cr", WORLD_PASSWORD, tok, &e), 0);
+	err_clear(&e);
+	assert_int_equal(auth_resolve(t->db, tok, &a, &e), 0);
+	struct ctx c = t_ctx(t->db, NULL);
+	auth_logout(&c, tok);
+	err_clear(&e);
+	assert_int_equal(auth_resolve(t->db, tok, &a, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+
+	/* Unknown, malformed and missing tokens. */
+	char fake[TOKEN_LEN], h[SHA256_HEX_LEN];
+	token_new(fake, h);
+	char shorter[TOKEN_LEN], longer[TOKEN_LEN + 1], right_len[TOKEN_LEN];
+	snprintf(shorter, sizeof(shorter), "%.*s", TOKEN_LEN - 2, fake);
+	snprintf(longer, sizeof(longer), "%sA", fake);
+	memcpy(right_len, "ucu_", 4);
+	repeat(right_len + 4, TOKEN_LEN - 5, 'A');
+	const char *const bad[] = { "", "ucu_", "Bearer x", shorter, longer, right_len, NULL };
+	assert_int_equal(strlen(right_len), TOKEN_LEN - 1);
+	err_clear(&e);
+	assert_int_equal(auth_resolve(t->db, fake, &a, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+	assert_int_equal(e.msg, MSG_UNAUTH);
+	for (int i = 0; bad[i]; i++) {
+		err_clear(&e);
+		assert_int_equal(auth_resolve(t->db, bad[i], &a, &e), -1);
+		assert_int_equal(e.code, E_UNAUTH);
+	}
+	err_clear(&e);
+	assert_int_equal(auth_resolve(t->db, NULL, &a, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+	/* The stored hash itself is not a token. */
+	tdb_text(t->db, "SELECT hash FROM tokens LIMIT 1", stored, sizeof(stored));
+	err_clear(&e);
+	assert_int_equal(auth_resolve(t->db, stored, &a, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+}
+
+static void test_login_refusals(void **state)
+{
+	struct tdb *t = *state;
+	struct err e;
+	char tok[TOKEN_LEN], pw[LIMIT_PASSWORD_MAX + 2];
+
+	assert_int_equal(login(t->db, "cr", "sai-mat-khau", tok, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+	assert_int_equal(e.msg, MSG_BAD_LOGIN);
+	/* An unknown name answers the same as a wrong password. */
+	assert_int_equal(login(t->db, "khong-co", WORLD_PASSWORD, tok, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+	assert_int_equal(e.msg, MSG_BAD_LOGIN);
+	assert_int_equal(login(t->db, NULL, WORLD_PASSWORD, tok, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+	assert_int_equal(login(t->db, "cr", NULL, tok, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+	assert_int_equal(login(t->db, "cr", "", tok, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+	/* Past LIMIT_PASSWORD_MAX nothing is hashed or counted. */
+	long long failed = tdb_int(t->db, "SELECT failed_logins FROM users WHERE username = 'cr'");
+	assert_int_equal(login(t->db, "cr", repeat(pw, LIMIT_PASSWORD_MAX + 1, 'p'), tok, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+	assert_int_equal(tdb_int(t->db, "SELECT failed_logins FROM users WHERE username = 'cr'"),
+			 failed);
+	assert_int_equal(tdb_count(t->db, "tokens"), 0);
+
+	/* A password of exactly LIMIT_PASSWORD_MAX bytes logs in. */
+	struct ctx sys = t_ctx(t->db, &W.sys);
+	assert_int_equal(add(&sys, "long-pw", repeat(pw, LIMIT_PASSWORD_MAX, 'p'), "pq",
+			     ROLE_LEADER, NULL, &e), 0);
+	assert_int_equal(login(t->db, "long-pw", pw, tok, &e), 0);
+	pw[LIMIT_PASSWORD_MAX - 1] = 'q';
+	assert_int_equal(login(t->db, "long-pw", pw, tok, &e), -1);
+}
+
+static void test_throttling(void **state)
+{
+	struct tdb *t = *state;
+	struct err e;
+	char tok[TOKEN_LEN];
+	int64_t t0 = 1790000000000LL;
+	const char *who = "d-leader";
+
+	time_set_fake_now(t0);
+	/* Failures 1 and 2: just wrong. */
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(login(t->db, who, "sai", tok, &e), -1);
+		assert_int_equal(e.code, E_UNAUTH);
+		assert_int_equal(e.retry_after, 0);
+	}
+	/* Failure 3 slows the next attempt by 1 s: even the right password waits. */
+	assert_int_equal(login(t->db, who, "sai", tok, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+	assert_int_equal(login(t->db, who, WORLD_PASSWORD, tok, &e), -1);
+	assert_int_equal(e.code, E_LOCKED);
+	assert_int_equal(e.retry_after, 1);
+	assert_int_equal(e.msg, MSG_LOCKED);
+	assert_string_equal(e.arg, "1");
+	time_set_fake_now(t0 + 999);
+	assert_int_equal(login(t->db, who, WORLD_PASSWORD, tok, &e), -1);
+	assert_int_equal(e.code, E_LOCKED);
+	assert_int_equal(e.retry_after, 1);
+	/* Failures while slowed are not counted. */
+	assert_int_equal(tdb_int(t->db, "SELECT failed_logins FROM users WHERE "
+				 "username = 'd-leader'"), 3);
+
+	/* Failure 4: 2 s. */
+	time_set_fake_now(t0 + 1000);
+	assert_int_equal(login(t->db, who, "sai", tok, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+	time_set_fake_now(t0 + 1000 + 1500);
+	assert_int_equal(login(t->db, who, WORLD_PASSWORD, tok, &e), -1);
+	assert_int_equal(e.code, E_LOCKED);
+	assert_int_equal(e.retry_after, 1);
+	time_set_fake_now(t0 + 1000 + 1);
+	assert_int_equal(login(t->db, who, WORLD_PASSWORD, tok, &e), -1);
+	assert_int_equal(e.retry_after, 2);
+
+	/* Failure 5: locked for 15 minutes, said at once. */
+	time_set_fake_now(t0 + 3000);
+	assert_int_equal(login(t->db, who, "sai", tok, &e), -1);
+	assert_int_equal(e.code, E_LOCKED);
+	assert_int_equal(e.retry_after, LIMIT_LOGIN_LOCK_SECONDS);
+	assert_string_equal(e.arg, "900");
+	time_set_fake_now(t0 + 3000 + LIMIT_LOGIN_LOCK_SECONDS * 1000LL - 1);
+	assert_int_equal(login(t->db, who, WORLD_PASSWORD, tok, &e), -1);
+	assert_int_equal(e.code, E_LOCKED);
+	assert_int_equal(e.retry_after, 1);
+	/* Other people are not affected. */
+	assert_int_equal(login(t->db, "d-focal", WORLD_PASSWORD, tok, &e), 0);
+
+	/* After the lock: the right password works and the count starts again. */
+	time_set_fake_now(t0 + 3000 + LIMIT_LOGIN_LOCK_SECONDS * 1000LL);
+	assert_int_equal(login(t->db, who, WORLD_PASSWORD, tok, &e), 0);
+	assert_int_equal(tdb_int(t->db, "SELECT failed_logins FROM users WHERE "
+				 "username = 'd-leader'"), 0);
+	assert_int_equal(login(t->db, who, "sai", tok, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+	assert_int_equal(login(t->db, who, WORLD_PASSWORD, tok, &e), 0);
+
+	/* Counting starts again from zero: five more failures lock again. */
+	time_set_fake_now(t0 + 10LL * 3600 * 1000);
+	for (int i = 1; i <= LIMIT_LOGIN_LOCK_AFTER; i++) {
+		time_set_fake_now(t0 + 10LL * 3600 * 1000 + i * 10000LL);
+		assert_int_equal(login(t->db, who, "sai", tok, &e), -1);
+		assert_int_equal(e.code, i >= LIMIT_LOGIN_LOCK_AFTER ? E_LOCKED : E_UNAUTH);
+	}
+}
+
+static void test_disabled_user(void **state)
+{
+	struct tdb *t = *state;
+	struct ctx sys = t_ctx(t->db, &W.sys), admin = t_ctx(t->db, &W.role[R_ADMIN]);
+	struct ctx coord = t_ctx(t->db, &W.role[R_COORDINATOR]);
+	struct err e;
+	struct actor a;
+	char session[TOKEN_LEN], api[TOKEN_LEN];
+
+	assert_int_equal(login(t->db, "rep-a", WORLD_PASSWORD, session, &e), 0);
+	err_clear(&e);
+	assert_int_equal(token_create(&sys, "rep-a", api, &e), 0);
+	err_clear(&e);
+	assert_int_equal(auth_resolve(t->db, api, &a, &e), 0);
+
+	/* Only an administrator disables. */
+	err_clear(&e);
+	assert_null(user_disable(&coord, "rep-a", &e));
+	assert_int_equal(e.code, E_FORBIDDEN);
+	err_clear(&e);
+	assert_null(user_disable(&admin, "khong-co", &e));
+	assert_int_equal(e.code, E_NOTFOUND);
+	err_clear(&e);
+	json_t *u = user_disable(&admin, W.rep_a.id, &e);
+	assert_non_null(u);
+	assert_true(json_is_true(json_object_get(u, "disabled")));
+	json_decref(u);
+
+	/* Every token is revoked; the right password no longer opens a session. */
+	err_clear(&e);
+	assert_int_equal(auth_resolve(t->db, session, &a, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+	err_clear(&e);
+	assert_int_equal(auth_resolve(t->db, api, &a, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+	assert_int_equal(login(t->db, "rep-a", WORLD_PASSWORD, session, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+	assert_int_equal(e.msg, MSG_USER_DISABLED);
+	err_clear(&e);
+	assert_int_equal(token_create(&sys, "rep-a", api, &e), -1);
+	assert_int_equal(e.code, E_CONFLICT);
+
+	/* A token left unrevoked (say, disabled by hand) still does not resolve. */
+	assert_int_equal(login(t->db, "rep-b", WORLD_PASSWORD, session, &e), 0);
+	struct err e2 = { 0 };
+	assert_int_equal(store_run(t->db, &e2, "UPDATE users SET disabled = 1 WHERE "
+				   "username = 'rep-b'", ""), 1);
+	err_clear(&e);
+	assert_int_equal(auth_resolve(t->db, session, &a, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+}
+
+static void test_api_tokens(void **state)
+{
+	struct tdb *t = *state;
+	struct ctx sys = t_ctx(t->db, &W.sys), admin = t_ctx(t->db, &W.role[R_ADMIN]);
+	struct ctx coord = t_ctx(t->db, &W.role[R_COORDINATOR]);
+	struct err e;
+	struct actor a;
+	char tok[TOKEN_LEN], tok2[TOKEN_LEN], hs[SHA256_HEX_LEN], stored[80];
+
+	time_set_fake_now(1790000000000LL);
+	err_clear(&e);
+	assert_int_equal(token_create(&admin, "d-responder", tok, &e), 0);
+	assert_int_equal(strlen(tok), TOKEN_LEN - 1);
+	tdb_text(t->db, "SELECT hash FROM tokens WHERE kind = 'api'", stored, sizeof(stored));
+	assert_string_equal(stored, sha256_hex(tok, strlen(tok), hs));
+	assert_int_equal(tdb_int(t->db, "SELECT expires_at FROM tokens WHERE kind = 'api'"), 0);
+	assert_int_equal(tdb_count(t->db, "audit_log WHERE action = 'token.create'"), 1);
+	err_clear(&e);
+	assert_int_equal(auth_resolve(t->db, tok, &a, &e), 0);
+	assert_string_equal(a.username, "d-responder");
+	assert_int_equal(a.roles, ROLE_RESPONDER);
+	assert_false(a.via_session);
+	assert_string_equal(a.csrf, "");
+	/* API tokens do not expire by themselves. */
+	time_set_fake_now(1790000000000LL + 3650LL * 86400 * 1000);
+	err_clear(&e);
+	assert_int_equal(auth_resolve(t->db, tok, &a, &e), 0);
+
+	err_clear(&e);
+	assert_int_equal(token_create(&coord, "d-responder", tok2, &e), -1);
+	assert_int_equal(e.code, E_FORBIDDEN);
+	err_clear(&e);
+	assert_int_equal(token_create(&sys, "khong-co", tok2, &e), -1);
+	assert_int_equal(e.code, E_NOTFOUND);
+	err_clear(&e);
+	assert_int_equal(token_create(&admin, "rep-b", tok2, &e), 0);
+	err_clear(&e);
+	assert_int_equal(token_create(&sys, "d-responder", tok2, &e), 0);
+	assert_string_not_equal(tok, tok2);
+
+	/* Revoking every API token of a person leaves the others' alone. */
+	char other[TOKEN_LEN];
+	err_clear(&e);
+	assert_int_equal(token_create(&sys, "cr", other, &e), 0);
+	char session[TOKEN_LEN];
+	assert_int_equal(login(t->db, "d-responder", WORLD_PASSWORD, session, &e), 0);
+	err_clear(&e);
+	assert_int_equal(token_revoke_all(&sys, "d-responder", &e), 2);
+	err_clear(&e);
+	assert_int_equal(auth_resolve(t->db, tok, &a, &e), -1);
+	assert_int_equal(e.code, E_UNAUTH);
+	err_clear(&e);
+	assert_int_equal(auth_resolve(t->db, tok2, &a, &e), -1);
+	err_clear(&e);
+	assert_int_equal(auth_resolve(t->db, other, &a, &e), 0);
+	/* The session is not an API token: it stays. */
+	err_clear(&e);
+	assert_int_equal(auth_resolve(t->db, session, &a, &e), 0);
+	err_clear(&e);
+	assert_int_equal(token_revoke_all(&coord, "cr", &e), -1);
+	assert_int_equal(e.code, E_FORBIDDEN);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_password_hash),
+		cmocka_unit_test(test_token_new),
+		cmocka_unit_test(test_sha256_and_friends),
+		cmocka_unit_test_setup_teardown(test_user_add_limits, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_user_add_rules, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_login_and_session, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_login_refusals, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_throttling, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_disabled_user, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_api_tokens, world_open, world_close),
+	};
+	return cmocka_run_group_tests_name("user", tests, world_build, world_destroy);
+}
