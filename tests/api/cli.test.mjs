@@ -1,14 +1,13 @@
 // The command line: help and usage errors, `init`, `report new|list|show|move`
 // against a running server with --url/--token, and `admin audit-verify` on
 // an intact and on a tampered audit log.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
-import { Client, run, tokenFor, getIncident } from './helpers.mjs';
+import { test, before, after, Client, run, tokenFor, getIncident } from './helpers.mjs';
 
 const EN = { UNGCUU_LANG: 'en', LANG: 'C.UTF-8' };
 let server, tokCoord, tokTam, api, tmp;
@@ -76,17 +75,36 @@ test('`ungcuu CMD --help` exits 0 for every command and admin verb', () => {
 });
 
 test('an unknown command or option exits 2 with one line on stderr', () => {
-  usageError(run(['frobnicate'], { env: EN }), 'unknown command');
-  usageError(run(['report', '--frobnicate'], { env: EN }), 'report unknown option');
-  usageError(run(['init', '--frobnicate'], { env: EN }), 'init unknown option');
-  usageError(run(['serve', '--frobnicate'], { env: EN }), 'serve unknown option');
-  usageError(run(['demo', '--frobnicate'], { env: EN }), 'demo unknown option');
-  usageError(run(['admin', 'frobnicate'], { env: EN }), 'admin unknown group');
-  usageError(run(['admin', 'user', 'frobnicate'], { env: EN }), 'admin unknown verb');
-  usageError(run(['admin', 'user', 'list', '--db', server.db, '--frobnicate'], { env: EN }), 'admin unknown option');
-  usageError(run(['report', 'frobnicate', '--token', 'x', '--url', server.url], { env: EN }), 'report unknown verb');
-  usageError(run(['report', 'list', '--url', server.url], { env: { ...EN, UNGCUU_TOKEN: undefined } }), 'report without a token');
-  usageError(run(['report', 'new', '--title'], { env: EN }), 'option without its value');
+  const cases = [
+    [['frobnicate'], 'unknown command'],
+    [['--frobnicate'], 'unknown top-level option'],
+    [['version', '--frobnicate'], 'version unknown option'],
+    [['help', '--frobnicate'], 'help unknown option'],
+    [['report', '--frobnicate'], 'report unknown option'],
+    [['report'], 'report without a verb'],
+    [['init', '--frobnicate'], 'init unknown option'],
+    [['serve', '--frobnicate'], 'serve unknown option'],
+    [['demo', '--frobnicate'], 'demo unknown option'],
+    [['admin', 'frobnicate'], 'admin unknown group'],
+    [['admin', 'user', 'frobnicate'], 'admin unknown verb'],
+    [['admin', 'user', 'list', '--db', server.db, '--frobnicate'], 'admin unknown option'],
+    [['report', 'frobnicate', '--token', 'x', '--url', server.url], 'report unknown verb'],
+    [['report', 'new', '--title'], 'option without its value'],
+  ];
+  const wrong = [];
+  for (const [args, what] of cases) {
+    try {
+      usageError(run(args, { env: EN }), what);
+    } catch (e) {
+      wrong.push(`ungcuu ${args.join(' ')}: ${e.message.split('\n')[0]}`);
+    }
+  }
+  try {
+    usageError(run(['report', 'list', '--url', server.url], { env: { ...EN, UNGCUU_TOKEN: undefined } }), 'report without a token');
+  } catch (e) {
+    wrong.push(`report list without a token: ${e.message.split('\n')[0]}`);
+  }
+  assert.deepEqual(wrong, []);
   const r = run(['frobnicate'], { env: EN });
   assert.match(r.stderr, /frobnicate/);
   assert.equal(r.stdout, '');

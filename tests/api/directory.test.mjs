@@ -1,10 +1,9 @@
 // The directory: organisations, people and the response forces' contacts.
 // The admin creates; others read their part of the tree and are refused
 // writes.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { Client, loginAs, assertProblem, newUser, file } from './helpers.mjs';
+import { test, before, after, Client, loginAs, assertProblem, newUser, file } from './helpers.mjs';
 
 let server, admin, coord, tam, vnpt, lead;
 

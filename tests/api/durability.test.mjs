@@ -1,9 +1,8 @@
 // What the server answered 201/200 for survives `kill -9` right after the
 // answer: the incident, its move, its attachment are there after a restart.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { loginAs, bearer, report, getIncident, sha256 } from './helpers.mjs';
+import { test, before, after, loginAs, bearer, report, getIncident, sha256 } from './helpers.mjs';
 
 let server;
 

@@ -1,11 +1,10 @@
 // Bad input of every class: each gets a 4xx application/problem+json answer
 // (RFC 9457, with errors[{pointer, detail}] for invalid fields) and creates
 // or changes nothing.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import {
-  bearer, loginAs, report, file, move, getIncident, countIncidents, assertProblem, raw,
+  test, before, after, bearer, loginAs, report, file, move, getIncident, countIncidents, assertProblem, raw,
 } from './helpers.mjs';
 
 let server, coord, tok;

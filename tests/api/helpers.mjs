@@ -1,11 +1,22 @@
 // Shared helpers of the API tests (tests/api/*.test.mjs). Not a test file:
 // node --test only runs *.test.mjs here.
 import assert from 'node:assert/strict';
+import { test as nodeTest, before as nodeBefore, after as nodeAfter } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { Client, cli, bin } from '../lib/server.mjs';
 
 export { Client, cli, bin };
+
+// node:test with a bound on every test and hook, so that a hung server or
+// request fails the test instead of stalling the run.
+const TEST_TIMEOUT = 30_000;
+export function test(name, opts, fn) {
+  if (typeof opts === 'function') return nodeTest(name, { timeout: TEST_TIMEOUT }, opts);
+  return nodeTest(name, { timeout: TEST_TIMEOUT, ...opts }, fn);
+}
+export const before = (fn) => nodeBefore(fn, { timeout: TEST_TIMEOUT });
+export const after = (fn) => nodeAfter(fn, { timeout: TEST_TIMEOUT });
 
 // A logged-in client (session cookie + CSRF) for a demo login.
 export async function loginAs(server, username, opts = {}) {

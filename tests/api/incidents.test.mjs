@@ -1,11 +1,10 @@
 // Incidents: filing (Mẫu 03), reading, listing with filters and pagination,
 // editing with If-Match, organisation scope, the leader's read-only view,
 // deadlines, the dashboard and the vocabularies.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import {
-  Client, loginAs, bearer, report, file, move, moveOk, getIncident, countIncidents,
+  test, before, after, Client, loginAs, bearer, report, file, move, moveOk, getIncident, countIncidents,
   assertProblem, raw, userByName,
 } from './helpers.mjs';
 

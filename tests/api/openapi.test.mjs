@@ -2,12 +2,11 @@
 // every (method, path) of src/api/routes.c is described; the served
 // document is the file; every $ref resolves; and real answers of the server
 // (status codes and bodies) match what the document says, field by field.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, root } from '../lib/server.mjs';
-import { Client, loginAs, bearer, report, newUser, raw } from './helpers.mjs';
+import { test, before, after, Client, loginAs, bearer, report, newUser, raw } from './helpers.mjs';
 
 const docText = readFileSync(join(root, 'src', 'api', 'openapi.json'), 'utf8');
 const doc = JSON.parse(docText);

@@ -1,11 +1,10 @@
 // Sessions and credentials: the cookie and its CSRF token, API tokens
 // (unknown, revoked, expired), log-out, and the throttling of failed logins.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
 import {
-  Client, cli, loginAs, tokenFor, bearer, report, countIncidents, assertProblem, sha256, raw,
+  test, before, after, Client, cli, loginAs, tokenFor, bearer, report, countIncidents, assertProblem, sha256, raw,
   newUser,
 } from './helpers.mjs';
 

@@ -3,11 +3,10 @@
 // on the way (and that a refusal changes nothing), the records on an
 // incident (support requests, legal reports, tasks, observables, comments,
 // attachments) and the timeline that tells it all.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import {
-  Client, loginAs, file, move, moveOk, getIncident, assertProblem, sha256, userByName, newUser,
+  test, before, after, Client, loginAs, file, move, moveOk, getIncident, assertProblem, sha256, userByName, newUser,
 } from './helpers.mjs';
 
 let server, small;
