@@ -54,3 +54,33 @@ test('kill -9 right after a transition and an attachment: both are there after r
   await server.restart();
   assert.equal((await s.get('/api/v1/session')).status, 200);
 });
+
+test('under 200 concurrent mixed requests every write is answered 201 and kept, every read 200', async () => {
+  const c = bearer(server, 'dieuphoi');
+  const ids = [];
+  for (let k = 0; k < 5; k++) {
+    const r = await c.post('/api/v1/incidents', report({ org_code: 'pq' }));
+    assert.equal(r.status, 201, r.text);
+    ids.push(r.body.id);
+  }
+  const before_ = (await c.get('/api/v1/incidents?limit=200')).body.items.length;
+  const reqs = [];
+  for (let k = 0; k < 200; k++) {
+    const id = ids[k % 5];
+    const m = k % 4;
+    if (m === 0) reqs.push(c.post('/api/v1/incidents', report({ org_code: 'pq-vnpt' })));
+    else if (m === 1) reqs.push(c.post(`/api/v1/incidents/${id}/comments`, { body: `bình luận ${k}` }));
+    else if (m === 2) reqs.push(c.get(`/api/v1/incidents/${id}`));
+    else reqs.push(c.get('/api/v1/incidents?limit=20'));
+  }
+  const rs = await Promise.all(reqs);
+  const codes = {};
+  for (const r of rs) codes[r.status] = (codes[r.status] ?? 0) + 1;
+  assert.deepEqual(codes, { 200: 100, 201: 100 });
+  for (const id of ids) {
+    const g = await getIncident(c, id);
+    assert.equal(g.comments.length, 10);
+    assert.equal(g.timeline.filter((e) => e.kind === 'comment').length, 10);
+  }
+  assert.equal((await c.get('/api/v1/incidents?limit=200')).body.items.length, before_ + 50);
+});
