@@ -34,10 +34,20 @@ static const struct command commands[] = {
 	{ "help", cmd_help, "danh sách lệnh", "list the commands" },
 };
 
+/* help and version take no options: anything else is a usage error. */
+static int no_args(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--help") != 0) {
+		cli_errorf(MSG_UNKNOWN_OPTION, argv[1]);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 static int cmd_help(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (no_args(argc, argv))
+		return EXIT_USAGE;
 	int en = cli_lang() == LANG_EN;
 	printf("ungcuu %s — %s\n\n%s: ungcuu %s [--help]\n\n%s:\n", UNGCUU_VERSION,
 	       en ? "incident response for agencies, communes and operators"
@@ -55,8 +65,8 @@ static int cmd_help(int argc, char **argv)
 
 static int cmd_version(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (no_args(argc, argv))
+		return EXIT_USAGE;
 	printf("ungcuu %s\n", UNGCUU_VERSION);
 	return 0;
 }
@@ -69,7 +79,7 @@ int main(int argc, char **argv)
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (argc < 2)
-		return cmd_help(argc, argv), EXIT_USAGE;
+		return cmd_help(1, argv), EXIT_USAGE;
 	const char *name = argv[1];
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
 		name = "help";

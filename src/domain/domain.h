@@ -46,6 +46,7 @@ struct actor {
 	int via_session;        /* authenticated by cookie: CSRF applies */
 	char csrf[65];
 	int system;             /* the command line acting as the instance */
+	int64_t token_expires;  /* when the presented token expires (0 never) */
 };
 
 /* Instance configuration the rules read (defaults from regulation.md §13). */

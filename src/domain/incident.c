@@ -779,9 +779,10 @@ json_t *incident_list(struct ctx *c, const struct incident_filter *f, struct err
 		add_filter(&sql, " AND i.type = $%1$d", f->type, vals, &nv);
 	if (f->severity)
 		add_filter(&sql, " AND i.severity = $%1$d", f->severity, vals, &nv);
+	/* q is text, not a pattern: instr() has no wildcards. */
 	if (f->q)
-		add_filter(&sql, " AND (i.title LIKE '%%' || $%1$d || '%%' OR i.number LIKE "
-			   "'%%' || $%1$d || '%%')", f->q, vals, &nv);
+		add_filter(&sql, " AND (instr(lower(i.title), lower($%1$d)) > 0 OR "
+			   "instr(i.number, $%1$d) > 0)", f->q, vals, &nv);
 	if (f->cursor)
 		add_filter(&sql, " AND i.id < $%1$d", f->cursor, vals, &nv);
 	if (f->overdue) {

@@ -28,6 +28,14 @@ enum action {
 	ACT_CONTACT_WRITE,
 	ACT_STATS_READ,
 	ACT_TOKEN_CREATE,
+	ACT_ASSET_READ,            /* systems, hosts, findings, warnings, compliance */
+	ACT_ASSET_WRITE,           /* the registry of systems and hosts */
+	ACT_AGENT_ENROLL,
+	ACT_FINDING_ACCEPT,        /* accept a risk with a reason and an expiry */
+	ACT_FEED_IMPORT,           /* vulnerability feeds: instance-wide data */
+	ACT_SCAN_IMPORT,           /* scanner reports, Windows inventories */
+	ACT_WARNING_ISSUE,
+	ACT_WARNING_ANSWER,        /* a target acknowledges, reports the fix */
 	ACT__COUNT
 };
 

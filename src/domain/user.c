@@ -321,6 +321,7 @@ int auth_resolve(struct store *db, const char *token, struct actor *a, struct er
 			a->via_session = strcmp(stmt_text(st, 6), "session") == 0;
 			const char *csrf = stmt_text(st, 7);
 			snprintf(a->csrf, sizeof(a->csrf), "%s", csrf ? csrf : "");
+			a->token_expires = exp;
 		}
 	}
 	stmt_done(st);

@@ -135,7 +135,10 @@ static int authenticate(struct req *r)
 	} else {
 		if (auth_resolve(db, token, &r->actor, &r->err) != 0)
 			return -1;
-		struct cache_entry *put = cache_put(cache, key, stamp, now + TOKEN_CACHE_MS);
+		int64_t until = now + TOKEN_CACHE_MS;
+		if (r->actor.token_expires && r->actor.token_expires < until)
+			until = r->actor.token_expires;
+		struct cache_entry *put = cache_put(cache, key, stamp, until);
 		if (put)
 			put->actor = r->actor;
 	}

@@ -1,0 +1,725 @@
+/*
+ * vuln.c - feeds into the database, the matcher, findings and scanner
+ * imports.
+ *
+ * The matcher loads the affected-version table once into memory, indexed by
+ * package name, then walks every host's packages: a lookup per package
+ * (by dpkg source name too, which is what Debian's advisories name), a
+ * version comparison by the ecosystem's own rules (vercmp.h) per candidate.
+ * Findings are then reconciled per host: new ones open, seen ones updated,
+ * missing ones closed as fixed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vuln.h"
+#include "asset.h"
+#include "audit.h"
+#include "feed.h"
+#include "org.h"
+#include "policy.h"
+#include "vercmp.h"
+#include "../agent/inventory.h"
+#include "../base/arena.h"
+#include "../base/jsonv.h"
+#include "../base/msg.h"
+#include "../base/timeutil.h"
+#include "../base/banned.h"
+
+#define DAY_MS (86400LL * 1000)
+/* Memory for the matcher's in-memory feed index: 100,000 advisories with
+ * several affected ranges each fit in well under this. */
+#define MATCH_ARENA (768LL * 1024 * 1024)
+
+const char *severity_of(double cvss)
+{
+	if (cvss < 0)
+		return NULL;
+	if (cvss >= 9.0)
+		return "critical";
+	if (cvss >= 7.0)
+		return "high";
+	if (cvss >= 4.0)
+		return "medium";
+	return "low";
+}
+
+/* regulation.md §2 T14 has no national deadline: the policy default is
+ * 7 days for known-exploited and critical, 30 high, 90 medium, 180 low. */
+int64_t finding_due(int64_t first_seen, const char *severity, int kev)
+{
+	int days = 90;
+	if (kev || (severity && strcmp(severity, "critical") == 0))
+		days = 7;
+	else if (severity && strcmp(severity, "high") == 0)
+		days = 30;
+	else if (severity && strcmp(severity, "low") == 0)
+		days = 180;
+	return first_seen + days * DAY_MS;
+}
+
+/* ---- import ---- */
+
+struct import_ctx {
+	struct ctx *c;
+	const char *source;
+	struct vuln_stats *st;
+};
+
+static char *json_list(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	char *s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+static int import_one(void *arg, const struct feed_vuln *v, struct err *e)
+{
+	struct import_ctx *x = arg;
+	struct ctx *c = x->c;
+	int64_t now = time_now_ms();
+	char *aliases = json_list(v->aliases, v->naliases);
+	const char *sev = v->severity ? v->severity : severity_of(v->cvss);
+	int exists = 0;
+	struct stmt *q = store_query(c->db, e, "SELECT 1 FROM vulns WHERE id = $1", "t", v->id);
+	if (q == NULL)
+		goto fail;
+	exists = stmt_step(q, e);
+	stmt_done(q);
+	if (exists < 0)
+		goto fail;
+	x->st->records++;
+	if (exists)
+		x->st->updated++;
+	else
+		x->st->created++;
+	if (v->withdrawn)
+		x->st->withdrawn++;
+	if (strcmp(x->source, "kev") == 0) {
+		/* KEV adds the flag to what the other feeds describe. */
+		if (store_run(c->db, e, "INSERT INTO vulns (id, summary, kev, kev_due, kev_action, "
+			      "sources, updated_at) VALUES ($1, $2, 1, NULLIF($3, 0), $4, 'kev', $5) "
+			      "ON CONFLICT (id) DO UPDATE SET kev = 1, kev_due = excluded.kev_due, "
+			      "kev_action = excluded.kev_action, updated_at = excluded.updated_at",
+			      "ttiti", v->id, v->summary ? v->summary : "", v->kev_due,
+			      v->kev_action ? v->kev_action : "", now) < 0)
+			goto fail;
+		free(aliases);
+		return 0;
+	}
+	/* cvss stored as REAL through its text form: the store binds text/ints. */
+	char cvss[16];
+	snprintf(cvss, sizeof(cvss), "%.1f", v->cvss);
+	if (store_run(c->db, e, "INSERT INTO vulns (id, aliases, summary, cvss, severity, published, "
+		      "modified, withdrawn, kev, kev_due, sources, updated_at) VALUES ($1, $2, $3, "
+		      "CASE WHEN CAST($4 AS REAL) < 0 THEN NULL ELSE CAST($4 AS REAL) END, $5, "
+		      "NULLIF($6, 0), NULLIF($7, 0), $8, $9, NULLIF($10, 0), $11, $12) "
+		      "ON CONFLICT (id) DO UPDATE SET aliases = excluded.aliases, summary = "
+		      "excluded.summary, cvss = COALESCE(excluded.cvss, vulns.cvss), severity = "
+		      "COALESCE(excluded.severity, vulns.severity), published = excluded.published, "
+		      "modified = excluded.modified, withdrawn = excluded.withdrawn, kev = "
+		      "MAX(vulns.kev, excluded.kev), kev_due = COALESCE(vulns.kev_due, excluded.kev_due), "
+		      "sources = CASE WHEN instr(vulns.sources, excluded.sources) > 0 THEN vulns.sources "
+		      "ELSE vulns.sources || ',' || excluded.sources END, updated_at = excluded.updated_at",
+		      "tttttiiiiit" "i", v->id, aliases ? aliases : "[]", v->summary ? v->summary : "",
+		      cvss, sev, v->published, v->modified, (int64_t)v->withdrawn, (int64_t)v->kev,
+		      v->kev_due, x->source, now) < 0 ||
+	    store_run(c->db, e, "DELETE FROM vuln_affected WHERE vuln_id = $1 AND source = $2",
+		      "tt", v->id, x->source) < 0)
+		goto fail;
+	for (size_t i = 0; i < v->naffected; i++) {
+		const struct feed_affected *a = &v->affected[i];
+		char *versions = json_list(a->versions, a->nversions);
+		int rc = 0;
+		static const struct feed_range none = { 0 };
+		size_t nr = a->nranges ? a->nranges : 1;
+		for (size_t k = 0; k < nr && rc >= 0; k++) {
+			const struct feed_range *r = a->nranges ? &a->ranges[k] : &none;
+			/* A package listed with neither ranges nor versions is affected
+			 * in every version: keep it as introduced "0". */
+			const char *intro = r->introduced;
+			if (!a->nranges && !a->nversions)
+				intro = "0";
+			rc = store_run(c->db, e, "INSERT INTO vuln_affected (vuln_id, source, ecosystem, "
+				       "package, introduced, fixed, last_affected, start_incl, start_excl, "
+				       "end_incl, end_excl, versions) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,"
+				       "$10,$11,$12)", "tttttttttt" "tt", v->id, x->source,
+				       a->ecosystem ? a->ecosystem : "", a->package ? a->package : "",
+				       intro, r->fixed, r->last_affected, r->start_including,
+				       r->start_excluding, r->end_including, r->end_excluding,
+				       k == 0 && versions ? versions : "[]");
+		}
+		free(versions);
+		if (rc < 0)
+			goto fail;
+	}
+	free(aliases);
+	return 0;
+fail:
+	free(aliases);
+	return -1;
+}
+
+int vuln_import(struct ctx *c, const char *kind, const char *name, const char *data,
+		size_t n, struct vuln_stats *st, struct err *e)
+{
+	long (*parse)(const char *, const char *, size_t, feed_sink, void *, struct err *);
+	if (strcmp(kind, "osv") == 0)
+		parse = feed_parse_osv;
+	else if (strcmp(kind, "nvd") == 0)
+		parse = feed_parse_nvd;
+	else if (strcmp(kind, "kev") == 0)
+		parse = feed_parse_kev;
+	else
+		return err_set(e, E_INVALID, MSG_BAD_VALUE, kind);
+	if (policy_check(c->actor, ACT_FEED_IMPORT, NULL, e) != 0 || store_begin(c->db, e) != 0)
+		return -1;
+	struct import_ctx x = { c, kind, st };
+	char what[300];
+	snprintf(what, sizeof(what), "%s %s", kind, name);
+	if (parse(name, data, n, import_one, &x, e) < 0 ||
+	    audit_append(c, "feed.import", "feed", what, NULL, NULL, e) != 0 ||
+	    store_commit(c->db, e) != 0) {
+		store_rollback(c->db);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the matcher ---- */
+
+struct aff {
+	const char *vuln, *package;
+	int eco;                 /* ECO_*, or -1 for a CPE criteria */
+	int release;             /* Debian release of "Debian:12", 0 any */
+	const char *introduced, *fixed, *last_affected, *si, *se, *ei, *ee;
+	const char **versions;
+	size_t nversions;
+	struct aff *next;        /* same hash bucket */
+};
+
+struct vmeta {
+	const char *id;
+	double cvss;
+	const char *severity;
+	int kev, withdrawn;
+	struct vmeta *next;
+};
+
+#define BUCKETS (1u << 18)
+
+struct index {
+	struct arena *a;
+	struct aff **by_pkg;
+	struct aff *cpes;        /* CPE criteria, matched against services */
+	struct vmeta **by_id;
+};
+
+static unsigned hash(const char *s)
+{
+	unsigned h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h & (BUCKETS - 1);
+}
+
+static const char *dup(struct arena *a, struct stmt *st, int col)
+{
+	const char *s = stmt_text(st, col);
+	return s ? arena_strdup(a, s) : NULL;
+}
+
+static int release_of(const char *eco)
+{
+	const char *colon = strchr(eco, ':');
+	if (colon == NULL || strncmp(eco, "Debian", 6) != 0)
+		return 0;
+	return atoi(colon + 1);
+}
+
+static void index_free(struct index *x)
+{
+	arena_free(x->a);
+	free(x->by_pkg);
+	free(x->by_id);
+}
+
+static int index_load(struct ctx *c, struct index *x, struct err *e)
+{
+	memset(x, 0, sizeof(*x));
+	x->a = arena_new(MATCH_ARENA);
+	x->by_pkg = calloc(BUCKETS, sizeof(*x->by_pkg));
+	x->by_id = calloc(BUCKETS, sizeof(*x->by_id));
+	if (x->a == NULL || x->by_pkg == NULL || x->by_id == NULL)
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	struct stmt *st = store_query(c->db, e, "SELECT id, cvss, severity, kev, withdrawn, aliases "
+				      "FROM vulns", "");
+	if (st == NULL)
+		return -1;
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1) {
+		struct vmeta *m = arena_alloc(x->a, sizeof(*m));
+		if (m == NULL) {
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			break;
+		}
+		m->id = dup(x->a, st, 0);
+		m->cvss = stmt_isnull(st, 1) ? -1 : atof(stmt_text(st, 1));
+		m->severity = dup(x->a, st, 2);
+		m->kev = (int)stmt_int(st, 3);
+		m->withdrawn = (int)stmt_int(st, 4);
+		unsigned h = hash(m->id);
+		m->next = x->by_id[h];
+		x->by_id[h] = m;
+	}
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	/* An advisory known by its CVE alias in KEV is known-exploited too. */
+	st = store_query(c->db, e, "SELECT v.id FROM vulns v WHERE v.kev = 0 AND EXISTS (SELECT 1 "
+			 "FROM vulns k WHERE k.kev = 1 AND v.aliases LIKE '%\"' || k.id || '\"%')", "");
+	if (st == NULL)
+		return -1;
+	while ((rc = stmt_step(st, e)) == 1) {
+		const char *id = stmt_text(st, 0);
+		for (struct vmeta *m = x->by_id[hash(id)]; m; m = m->next)
+			if (strcmp(m->id, id) == 0)
+				m->kev = 1;
+	}
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	st = store_query(c->db, e, "SELECT a.vuln_id, a.ecosystem, a.package, a.introduced, a.fixed, "
+			 "a.last_affected, a.start_incl, a.start_excl, a.end_incl, a.end_excl, "
+			 "a.versions FROM vuln_affected a JOIN vulns v ON v.id = a.vuln_id "
+			 "WHERE v.withdrawn = 0", "");
+	if (st == NULL)
+		return -1;
+	while ((rc = stmt_step(st, e)) == 1) {
+		struct aff *f = arena_alloc(x->a, sizeof(*f));
+		if (f == NULL) {
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			break;
+		}
+		memset(f, 0, sizeof(*f));
+		const char *eco = stmt_text(st, 1);
+		f->vuln = dup(x->a, st, 0);
+		f->package = dup(x->a, st, 2);
+		f->eco = strcmp(eco, "cpe") == 0 ? -1 : ecosystem_from(eco);
+		f->release = release_of(eco);
+		f->introduced = dup(x->a, st, 3);
+		f->fixed = dup(x->a, st, 4);
+		f->last_affected = dup(x->a, st, 5);
+		f->si = dup(x->a, st, 6);
+		f->se = dup(x->a, st, 7);
+		f->ei = dup(x->a, st, 8);
+		f->ee = dup(x->a, st, 9);
+		const char *vs = stmt_text(st, 10);
+		if (vs && strcmp(vs, "[]") != 0) {
+			json_t *arr = json_loads(vs, 0, NULL);
+			f->nversions = json_array_size(arr);
+			f->versions = arena_alloc(x->a, (f->nversions + 1) * sizeof(char *));
+			for (size_t i = 0; f->versions && i < f->nversions; i++)
+				f->versions[i] = arena_strdup(x->a, json_string_value(json_array_get(arr, i)));
+			json_decref(arr);
+		}
+		if (f->eco < 0) {
+			f->next = x->cpes;
+			x->cpes = f;
+		} else {
+			unsigned h = hash(f->package);
+			f->next = x->by_pkg[h];
+			x->by_pkg[h] = f;
+		}
+	}
+	stmt_done(st);
+	return rc < 0 ? -1 : 0;
+}
+
+static const struct vmeta *meta_of(const struct index *x, const char *id)
+{
+	for (struct vmeta *m = x->by_id[hash(id)]; m; m = m->next)
+		if (strcmp(m->id, id) == 0)
+			return m;
+	return NULL;
+}
+
+/* Whether version v (of ecosystem eco) lies in f's range. */
+static int affected(const struct aff *f, int eco, const char *v)
+{
+	for (size_t i = 0; i < f->nversions; i++)
+		if (f->versions[i] && strcmp(f->versions[i], v) == 0)
+			return 1;
+	int any = f->introduced || f->fixed || f->last_affected || f->si || f->se || f->ei || f->ee;
+	if (!any)
+		return 0;
+	if (f->introduced && strcmp(f->introduced, "0") != 0 && vercmp(eco, v, f->introduced) < 0)
+		return 0;
+	if (f->fixed && vercmp(eco, v, f->fixed) >= 0)
+		return 0;
+	if (f->last_affected && vercmp(eco, v, f->last_affected) > 0)
+		return 0;
+	if (f->si && vercmp(eco, v, f->si) < 0)
+		return 0;
+	if (f->se && vercmp(eco, v, f->se) <= 0)
+		return 0;
+	if (f->ei && vercmp(eco, v, f->ei) > 0)
+		return 0;
+	if (f->ee && vercmp(eco, v, f->ee) >= 0)
+		return 0;
+	return 1;
+}
+
+struct hit {
+	const char *vuln, *package, *installed, *fixed;
+};
+
+struct hits {
+	struct hit *v;
+	size_t n, cap;
+};
+
+static int hit_add(struct hits *h, const char *vuln, const char *pkg, const char *inst,
+		   const char *fixed)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (strcmp(h->v[i].vuln, vuln) == 0 && strcmp(h->v[i].package, pkg) == 0)
+			return 0;
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 64;
+		struct hit *p = realloc(h->v, cap * sizeof(*p));
+		if (p == NULL)
+			return -1;
+		h->v = p;
+		h->cap = cap;
+	}
+	h->v[h->n++] = (struct hit){ vuln, pkg, inst, fixed };
+	return 0;
+}
+
+struct host_pkg {
+	char *eco, *name, *version, *source;
+};
+
+/* Everything the matcher needs about one host, copied out of SQLite. */
+struct host_inv {
+	char id[UUID_LEN];
+	char os_id[32], os_version[32];
+	struct host_pkg *pkgs;
+	size_t n;
+	char **cpes, **cpe_versions;
+	size_t ncpes;
+};
+
+static void inv_release(struct host_inv *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		free(h->pkgs[i].eco);
+		free(h->pkgs[i].name);
+		free(h->pkgs[i].version);
+		free(h->pkgs[i].source);
+	}
+	for (size_t i = 0; i < h->ncpes; i++) {
+		free(h->cpes[i]);
+		free(h->cpe_versions[i]);
+	}
+	free(h->pkgs);
+	free(h->cpes);
+	free(h->cpe_versions);
+	memset(h, 0, sizeof(*h));
+}
+
+static char *sdup(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+static int inv_load(struct ctx *c, const char *host_id, struct host_inv *h, struct err *e)
+{
+	memset(h, 0, sizeof(*h));
+	snprintf(h->id, sizeof(h->id), "%s", host_id);
+	struct stmt *st = store_query(c->db, e, "SELECT os_id, os_version FROM hosts WHERE id = $1",
+				      "t", host_id);
+	if (st == NULL)
+		return -1;
+	if (stmt_step(st, e) == 1) {
+		snprintf(h->os_id, sizeof(h->os_id), "%s", stmt_text(st, 0));
+		snprintf(h->os_version, sizeof(h->os_version), "%s", stmt_text(st, 1));
+	}
+	stmt_done(st);
+	st = store_query(c->db, e, "SELECT ecosystem, name, version, source FROM host_packages "
+			 "WHERE host_id = $1", "t", host_id);
+	if (st == NULL)
+		return -1;
+	int rc;
+	size_t cap = 0;
+	while ((rc = stmt_step(st, e)) == 1) {
+		if (h->n == cap) {
+			cap = cap ? cap * 2 : 256;
+			struct host_pkg *p = realloc(h->pkgs, cap * sizeof(*p));
+			if (p == NULL) {
+				rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+				break;
+			}
+			h->pkgs = p;
+		}
+		struct host_pkg *p = &h->pkgs[h->n++];
+		p->eco = sdup(stmt_text(st, 0));
+		p->name = sdup(stmt_text(st, 1));
+		p->version = sdup(stmt_text(st, 2));
+		p->source = sdup(stmt_text(st, 3));
+	}
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	st = store_query(c->db, e, "SELECT cpe, version FROM host_services WHERE host_id = $1 AND "
+			 "cpe <> ''", "t", host_id);
+	if (st == NULL)
+		return -1;
+	cap = 0;
+	while ((rc = stmt_step(st, e)) == 1) {
+		if (h->ncpes == cap) {
+			cap = cap ? cap * 2 : 8;
+			char **a = realloc(h->cpes, cap * sizeof(char *));
+			char **b = a ? realloc(h->cpe_versions, cap * sizeof(char *)) : NULL;
+			if (a)
+				h->cpes = a;
+			if (b)
+				h->cpe_versions = b;
+			if (a == NULL || b == NULL) {
+				rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+				break;
+			}
+		}
+		h->cpes[h->ncpes] = sdup(stmt_text(st, 0));
+		h->cpe_versions[h->ncpes++] = sdup(stmt_text(st, 1));
+	}
+	stmt_done(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The version field (6th attribute) of a CPE 2.3 name. */
+static void cpe_version(const char *cpe, char *out, size_t n)
+{
+	int field = 0;
+	out[0] = '\0';
+	for (const char *p = cpe; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p == ':' && ++field == 5) {
+			const char *end = strchr(p + 1, ':');
+			size_t l = end ? (size_t)(end - p - 1) : strlen(p + 1);
+			snprintf(out, n, "%.*s", (int)(l < n - 1 ? l : n - 1), p + 1);
+			return;
+		}
+	}
+}
+
+static void match_host(const struct index *x, const struct host_inv *h, struct hits *out)
+{
+	int debian_release = strcmp(h->os_id, "debian") == 0 ? atoi(h->os_version) : 0;
+	for (size_t i = 0; i < h->n; i++) {
+		const struct host_pkg *p = &h->pkgs[i];
+		int eco = ecosystem_from(p->eco);
+		if (eco == ECO_UNKNOWN)
+			continue;
+		const char *keys[2] = { p->name, p->source[0] && strcmp(p->source, p->name) ? p->source : NULL };
+		for (int k = 0; k < 2 && keys[k]; k++) {
+			for (const struct aff *f = x->by_pkg[hash(keys[k])]; f; f = f->next) {
+				if (f->eco != eco || strcmp(f->package, keys[k]) != 0)
+					continue;
+				if (f->release && debian_release && f->release != debian_release)
+					continue;
+				if (affected(f, eco, p->version))
+					hit_add(out, f->vuln, p->name, p->version,
+						f->fixed ? f->fixed : "");
+			}
+		}
+	}
+	for (size_t i = 0; i < h->ncpes; i++) {
+		char ver[128];
+		cpe_version(h->cpes[i], ver, sizeof(ver));
+		const char *v = h->cpe_versions[i][0] ? h->cpe_versions[i] : ver;
+		for (const struct aff *f = x->cpes; f; f = f->next) {
+			if (!cpe_match(f->package, h->cpes[i]))
+				continue;
+			/* An exact-version criteria matched as it stands; a range needs the
+			 * service's version inside it. */
+			int ranged = f->si || f->se || f->ei || f->ee;
+			if (!ranged || (v[0] && affected(f, ECO_GENERIC, v)))
+				hit_add(out, f->vuln, h->cpes[i], v, f->ee ? f->ee : "");
+		}
+	}
+}
+
+/* Reconciles a host's findings of one origin with the hits. Inside a
+ * transaction. */
+static int reconcile(struct ctx *c, const struct index *x, const char *host_id,
+		     const char *origin, const struct hits *hits, struct vuln_stats *st,
+		     struct err *e)
+{
+	int64_t now = time_now_ms();
+	char fid[UUID_LEN];
+	for (size_t i = 0; i < hits->n; i++) {
+		const struct hit *h = &hits->v[i];
+		const struct vmeta *m = x ? meta_of(x, h->vuln) : NULL;
+		const char *sev = m && m->severity ? m->severity : (m ? severity_of(m->cvss) : NULL);
+		int kev = m ? m->kev : 0;
+		char cvss[16];
+		snprintf(cvss, sizeof(cvss), "%.1f", m ? m->cvss : -1.0);
+		int n = store_run(c->db, e, "UPDATE findings SET last_seen = $1, installed_version = $2, "
+			"fixed_version = $3, kev = $4, severity = $5, status = CASE WHEN status = 'fixed' "
+			"THEN 'open' ELSE status END, fixed_at = NULL WHERE host_id = $6 AND vuln_id = $7 "
+			"AND package = $8", "ittittt" "t", now, h->installed, h->fixed, (int64_t)kev, sev,
+			host_id, h->vuln, h->package);
+		if (n < 0)
+			return -1;
+		if (n > 0) {
+			st->kept++;
+			continue;
+		}
+		if (store_run(c->db, e, "INSERT INTO findings (id, host_id, vuln_id, package, "
+			      "installed_version, fixed_version, cvss, severity, kev, origin, status, "
+			      "due_at, first_seen, last_seen) VALUES ($1,$2,$3,$4,$5,$6, CASE WHEN "
+			      "CAST($7 AS REAL) < 0 THEN NULL ELSE CAST($7 AS REAL) END,$8,$9,$10,'open',"
+			      "$11,$12,$12)", "tttttttti" "tii", uuid7(fid), host_id, h->vuln, h->package,
+			      h->installed, h->fixed, cvss, sev, (int64_t)kev, origin,
+			      finding_due(now, sev, kev), now) < 0)
+			return -1;
+		st->opened++;
+	}
+	/* Whatever this origin no longer sees is fixed. */
+	int closed = store_run(c->db, e, "UPDATE findings SET status = 'fixed', fixed_at = $1, "
+			       "version = version + 1 WHERE host_id = $2 AND origin = $3 AND status "
+			       "<> 'fixed' AND last_seen < $1", "itt", now, host_id, origin);
+	if (closed < 0)
+		return -1;
+	st->closed += closed;
+	return 0;
+}
+
+static int match_one(struct ctx *c, const struct index *x, const char *host_id,
+		     struct vuln_stats *st, struct err *e)
+{
+	struct host_inv h;
+	struct hits hits = { 0 };
+	int rc = inv_load(c, host_id, &h, e);
+	if (rc == 0) {
+		match_host(x, &h, &hits);
+		rc = reconcile(c, x, host_id, "inventory", &hits, st, e);
+	}
+	free(hits.v);
+	inv_release(&h);
+	st->hosts++;
+	return rc;
+}
+
+int vuln_match(struct ctx *c, const char *host_id, struct vuln_stats *st, struct err *e)
+{
+	struct index x;
+	int rc = -1;
+	if (policy_check(c->actor, ACT_ASSET_READ, NULL, e) != 0)
+		return -1;
+	if (index_load(c, &x, e) != 0)
+		goto out;
+	/* Host ids first: the matching loop must not hold a statement open
+	 * while it writes. */
+	json_t *ids = json_array();
+	struct stmt *q = store_query(c->db, e, "SELECT h.id FROM hosts h JOIN orgs o ON o.id = "
+		"h.org_id WHERE substr(o.path, 1, length($1)) = $1 AND ($2 IS NULL OR h.id = $2) "
+		"AND EXISTS (SELECT 1 FROM host_packages p WHERE p.host_id = h.id UNION ALL SELECT 1 "
+		"FROM host_services s WHERE s.host_id = h.id AND s.cpe <> '')", "tt",
+		c->actor->system ? "/" : c->actor->org_path, host_id);
+	if (q == NULL) {
+		json_decref(ids);
+		goto out;
+	}
+	while ((rc = stmt_step(q, e)) == 1)
+		json_array_append_new(ids, json_string(stmt_text(q, 0)));
+	stmt_done(q);
+	if (rc < 0) {
+		json_decref(ids);
+		goto out;
+	}
+	if (store_begin(c->db, e) != 0) {
+		json_decref(ids);
+		rc = -1;
+		goto out;
+	}
+	size_t i;
+	json_t *id;
+	rc = 0;
+	json_array_foreach(ids, i, id)
+		if ((rc = match_one(c, &x, json_string_value(id), st, e)) != 0)
+			break;
+	json_decref(ids);
+	if (rc == 0 && (audit_append(c, "findings.match", "host", host_id ? host_id : "*", NULL,
+				     NULL, e) != 0 || store_commit(c->db, e) != 0))
+		rc = -1;
+	if (rc != 0)
+		store_rollback(c->db);
+out:
+	index_free(&x);
+	return rc;
+}
+
+/* ---- inventories ---- */
+
+json_t *agent_inventory(struct ctx *c, const char *host_id, json_t *inv, struct err *e)
+{
+	struct vuln_stats st = { 0 };
+	if (inventory_validate(inv, e) != 0 || store_begin(c->db, e) != 0)
+		return NULL;
+	if (host_store_inventory(c, host_id, inv, "agent", e) != 0 ||
+	    audit_append(c, "host.inventory", "host", host_id, NULL, NULL, e) != 0 ||
+	    store_commit(c->db, e) != 0) {
+		store_rollback(c->db);
+		return NULL;
+	}
+	if (vuln_match(c, host_id, &st, e) != 0)
+		return NULL;
+	return json_pack("{s:s, s:I, s:I, s:I}", "host_id", host_id, "opened", (json_int_t)st.opened,
+			 "closed", (json_int_t)st.closed, "open_kept", (json_int_t)st.kept);
+}
+
+json_t *windows_import(struct ctx *c, const char *name, const char *data, size_t n,
+		       const char *org_code, struct err *e)
+{
+	struct org o;
+	char host_id[UUID_LEN];
+	int created = 0;
+	if (org_code ? org_by_code(c, org_code, &o, e) : org_by_id(c, c->actor->org_id, &o, e))
+		return NULL;
+	struct policy_target t = { .org_path = o.path };
+	if (policy_check(c->actor, ACT_SCAN_IMPORT, &t, e) != 0)
+		return NULL;
+	json_t *inv = inventory_from_windows(name, data, n, e);
+	if (inv == NULL)
+		return NULL;
+	json_t *out = NULL;
+	if (inventory_validate(inv, e) != 0 || store_begin(c->db, e) != 0)
+		goto done;
+	const char *hostname = jv_str(inv, "hostname");
+	if (host_find_or_create(c, o.id, hostname, NULL, host_id, &created, e) != 0 ||
+	    host_store_inventory(c, host_id, inv, "windows", e) != 0 ||
+	    audit_append(c, "host.inventory", "host", host_id, NULL, NULL, e) != 0 ||
+	    store_commit(c->db, e) != 0) {
+		store_rollback(c->db);
+		goto done;
+	}
+	struct vuln_stats st = { 0 };
+	if (vuln_match(c, host_id, &st, e) == 0)
+		out = json_pack("{s:s, s:s, s:b, s:I, s:I}", "host_id", host_id,
+				"hostname", hostname ? hostname : "", "created", created,
+				"packages", (json_int_t)json_array_size(json_object_get(inv, "packages")),
+				"opened", (json_int_t)st.opened);
+done:
+	json_decref(inv);
+	return out;
+}
