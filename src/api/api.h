@@ -43,6 +43,29 @@ int api_assignee_create(struct req *r);
 int api_attachment_create(struct req *r);
 int api_attachment_get(struct req *r);
 
+/* assets.c */
+int api_system_list(struct req *r);
+int api_system_create(struct req *r);
+int api_system_get(struct req *r);
+int api_system_update(struct req *r);
+int api_host_list(struct req *r);
+int api_host_create(struct req *r);
+int api_host_get(struct req *r);
+int api_host_update(struct req *r);
+int api_agent_enroll(struct req *r);
+int api_agent_inventory(struct req *r);
+int api_finding_list(struct req *r);
+int api_finding_update(struct req *r);
+int api_findings_match(struct req *r);
+int api_vuln_get(struct req *r);
+int api_import(struct req *r);
+int api_warning_list(struct req *r);
+int api_warning_create(struct req *r);
+int api_warning_get(struct req *r);
+int api_warning_ack(struct req *r);
+int api_warning_fixed(struct req *r);
+int api_compliance(struct req *r);
+
 /* The embedded OpenAPI document (openapi.json, built into openapi_doc.c). */
 extern const char api_openapi_doc[];
 

@@ -110,3 +110,34 @@ int ed25519_keypair_hex(char pk[65], char sk[129])
 	sodium_memzero(s, sizeof(s));
 	return 0;
 }
+
+static int unhex(const char *h, unsigned char *out, size_t n)
+{
+	size_t len = 0;
+	if (h == NULL || strlen(h) != 2 * n)
+		return -1;
+	if (sodium_hex2bin(out, n, h, 2 * n, NULL, &len, NULL) != 0 || len != n)
+		return -1;
+	return 0;
+}
+
+int ed25519_sign_hex(const char *sk_hex, const void *msg, size_t n, char sig[129])
+{
+	unsigned char sk[crypto_sign_SECRETKEYBYTES], s[crypto_sign_BYTES];
+	if (unhex(sk_hex, sk, sizeof(sk)) != 0)
+		return -1;
+	int rc = crypto_sign_detached(s, NULL, msg, n, sk);
+	sodium_memzero(sk, sizeof(sk));
+	if (rc != 0)
+		return -1;
+	hex(s, sizeof(s), sig);
+	return 0;
+}
+
+int ed25519_verify_hex(const char *pk_hex, const char *sig_hex, const void *msg, size_t n)
+{
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES], s[crypto_sign_BYTES];
+	if (unhex(pk_hex, pk, sizeof(pk)) != 0 || unhex(sig_hex, s, sizeof(s)) != 0)
+		return 0;
+	return crypto_sign_verify_detached(s, msg, n, pk) == 0;
+}

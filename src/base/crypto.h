@@ -31,5 +31,9 @@ int password_verify(const char *hash, const char *pw);
 int secret_equal(const char *a, const char *b);
 /* Ed25519: hex-encoded public (64 chars) and secret (128 chars) keys. */
 int ed25519_keypair_hex(char pk[65], char sk[129]);
+/* Detached signature (128 hex chars) of msg with a hex secret key. */
+int ed25519_sign_hex(const char *sk_hex, const void *msg, size_t n, char sig[129]);
+/* 1 when sig_hex is pk_hex's valid signature of msg, else 0. */
+int ed25519_verify_hex(const char *pk_hex, const char *sig_hex, const void *msg, size_t n);
 
 #endif

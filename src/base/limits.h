@@ -11,6 +11,10 @@
 #define LIMIT_ANON_BODY (16 * 1024)
 /* Default attachment limit (configurable with --max-attachment). */
 #define LIMIT_ATTACHMENT_DEFAULT (20 * 1024 * 1024)
+/* An agent's inventory: 100,000 packages of ~80 bytes each fit. */
+#define LIMIT_INVENTORY (16 * 1024 * 1024)
+/* Feeds and scanner reports uploaded through the API. */
+#define LIMIT_IMPORT (64 * 1024 * 1024)
 /* JSON nesting: our documents are at most 3 deep; 16 refuses stack games. */
 #define LIMIT_JSON_DEPTH 16
 /* Strings: a title is a line, a description a few pages. Counted in bytes. */

@@ -612,7 +612,7 @@ static int match_one(struct ctx *c, const struct index *x, const char *host_id,
 	int rc = inv_load(c, host_id, &h, e);
 	if (rc == 0) {
 		match_host(x, &h, &hits);
-		rc = reconcile(c, x, host_id, "inventory", &hits, st, e);
+		rc = reconcile(c, x, host_id, "match", &hits, st, e);
 	}
 	free(hits.v);
 	inv_release(&h);
@@ -722,4 +722,305 @@ json_t *windows_import(struct ctx *c, const char *name, const char *data, size_t
 done:
 	json_decref(inv);
 	return out;
+}
+
+/* ---- scanner reports ---- */
+
+struct scan_ctx {
+	struct ctx *c;
+	const char *kind, *org_id;
+	int64_t at;
+	struct vuln_stats *st;
+	json_t *hosts;            /* ids touched, for rematching */
+	long findings;
+};
+
+static int scan_host_one(void *arg, const struct scan_host *h, struct err *e)
+{
+	struct scan_ctx *x = arg;
+	struct ctx *c = x->c;
+	char host_id[UUID_LEN];
+	int created = 0;
+	if (h->address == NULL && h->hostname == NULL)
+		return 0;
+	if (host_find_or_create(c, x->org_id, h->hostname, h->address, host_id, &created, e) != 0 ||
+	    store_run(c->db, e, "UPDATE hosts SET last_scan_at = $1, updated_at = $1 WHERE id = $2",
+		      "it", x->at, host_id) < 0)
+		return -1;
+	x->st->records++;
+	json_array_append_new(x->hosts, json_string(host_id));
+	for (size_t i = 0; i < h->nservices; i++) {
+		const struct scan_service *s = &h->services[i];
+		if (s->state && strcmp(s->state, "open") != 0)
+			continue;
+		if (store_run(c->db, e, "INSERT INTO host_services (host_id, proto, port, address, name, "
+			      "product, version, cpe, origin, seen_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,"
+			      "$10) ON CONFLICT (host_id, proto, port, address) DO UPDATE SET name = "
+			      "excluded.name, product = excluded.product, version = excluded.version, cpe = "
+			      "excluded.cpe, origin = excluded.origin, seen_at = excluded.seen_at",
+			      "ttittttt" "ti", host_id, s->proto ? s->proto : "tcp", (int64_t)s->port,
+			      h->address ? h->address : "", s->name ? s->name : "",
+			      s->product ? s->product : "", s->version ? s->version : "",
+			      s->probed && s->cpe ? s->cpe : "", x->kind, x->at) < 0)
+			return -1;
+	}
+	/* An OpenVAS result names CVEs: each is a finding of this scan. */
+	struct hits hits = { 0 };
+	int64_t now = time_now_ms();
+	for (size_t i = 0; i < h->nresults; i++) {
+		const struct scan_result *r = &h->results[i];
+		char cvss[16];
+		snprintf(cvss, sizeof(cvss), "%.1f", r->severity);
+		for (size_t k = 0; k < r->ncves; k++) {
+			if (store_run(c->db, e, "INSERT INTO vulns (id, summary, cvss, severity, sources, "
+				      "updated_at) VALUES ($1, $2, CAST($3 AS REAL), $4, 'openvas', $5) "
+				      "ON CONFLICT (id) DO NOTHING", "tttti", r->cves[k],
+				      r->name ? r->name : "", cvss, severity_of(r->severity), now) < 0 ||
+			    hit_add(&hits, r->cves[k], r->name ? r->name : (r->port ? r->port : ""),
+				    r->port ? r->port : "", r->solution ? r->solution : "") != 0) {
+				free(hits.v);
+				return e->code ? -1 : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			}
+		}
+	}
+	int rc = 0;
+	if (strcmp(x->kind, "openvas") == 0) {
+		rc = reconcile(c, NULL, host_id, "openvas", &hits, x->st, e);
+		x->findings += (long)hits.n;
+	}
+	free(hits.v);
+	return rc;
+}
+
+int scan_import(struct ctx *c, const char *kind, const char *name, const char *data,
+		size_t n, const char *org_code, struct vuln_stats *st, json_t **scan,
+		struct err *e)
+{
+	struct org o;
+	char id[UUID_LEN];
+	long (*parse)(const char *, const char *, size_t, scan_sink, void *, int64_t *,
+		      struct err *);
+	if (strcmp(kind, "nmap") == 0)
+		parse = scan_parse_nmap;
+	else if (strcmp(kind, "openvas") == 0)
+		parse = scan_parse_openvas;
+	else
+		return err_set(e, E_INVALID, MSG_BAD_VALUE, kind);
+	if (org_code ? org_by_code(c, org_code, &o, e) : org_by_id(c, c->actor->org_id, &o, e))
+		return -1;
+	struct policy_target t = { .org_path = o.path };
+	if (policy_check(c->actor, ACT_SCAN_IMPORT, &t, e) != 0 || store_begin(c->db, e) != 0)
+		return -1;
+	struct scan_ctx x = { c, kind, o.id, time_now_ms(), st, json_array(), 0 };
+	int64_t scanned = 0;
+	int64_t now = time_now_ms();
+	if (parse(name, data, n, scan_host_one, &x, &scanned, e) < 0)
+		goto fail;
+	if (scanned == 0)
+		scanned = now;
+	if (store_run(c->db, e, "UPDATE hosts SET last_scan_at = $1 WHERE last_scan_at = $2 AND "
+		      "org_id = $3", "iit", scanned, x.at, o.id) < 0 ||
+	    store_run(c->db, e, "INSERT INTO scans (id, org_id, kind, name, scanned_at, hosts, "
+		      "findings, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+		      "ttttiii" "ti", uuid7(id), o.id, kind, name, scanned, (int64_t)st->records,
+		      (int64_t)x.findings, c->actor->system ? NULL : c->actor->id, now) < 0 ||
+	    audit_append(c, "scan.import", "scan", id, NULL, name, e) != 0 ||
+	    store_commit(c->db, e) != 0)
+		goto fail;
+	/* Services with CPEs now exist: match them against the NVD feed. */
+	size_t i;
+	json_t *hid;
+	json_array_foreach(x.hosts, i, hid)
+		if (vuln_match(c, json_string_value(hid), st, e) != 0)
+			break;
+	if (scan)
+		*scan = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "id", id, "kind", kind,
+				  "name", name, "org_code", o.code, "hosts", (json_int_t)st->records,
+				  "findings", (json_int_t)x.findings, "opened", (json_int_t)st->opened,
+				  "closed", (json_int_t)st->closed);
+	json_decref(x.hosts);
+	return e->code ? -1 : 0;
+fail:
+	store_rollback(c->db);
+	json_decref(x.hosts);
+	return -1;
+}
+
+/* ---- findings ---- */
+
+#define FINDING_SELECT "SELECT f.id, f.vuln_id, f.package, f.installed_version, f.fixed_version, " \
+	"CAST(f.cvss AS TEXT), f.severity, f.kev, f.origin, f.status, f.reason, f.accepted_until, " \
+	"f.due_at, f.first_seen, f.last_seen, f.fixed_at, f.version, h.id, h.hostname, o.code, " \
+	"o.name, o.path, v.summary FROM findings f JOIN hosts h ON h.id = f.host_id JOIN orgs o ON " \
+	"o.id = h.org_id JOIN vulns v ON v.id = f.vuln_id "
+
+static json_t *ts_or_null(struct stmt *st, int col)
+{
+	char ts[TIME_RFC3339_LEN];
+	return stmt_isnull(st, col) ? json_null() : json_string(time_format_utc(stmt_int(st, col), ts));
+}
+
+static json_t *finding_row(struct stmt *st)
+{
+	int64_t due = stmt_isnull(st, 12) ? 0 : stmt_int(st, 12);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:s, s:s, s:s, s:o, s:o, s:o, "
+		"s:o, s:o, s:I, s:b, s:{s:s, s:s}, s:{s:s, s:s}, s:s}",
+		"id", stmt_text(st, 0), "vuln_id", stmt_text(st, 1), "package", stmt_text(st, 2),
+		"installed_version", stmt_text(st, 3), "fixed_version", stmt_text(st, 4),
+		"cvss", stmt_isnull(st, 5) ? json_null() : json_real(atof(stmt_text(st, 5))),
+		"severity", stmt_isnull(st, 6) ? json_null() : json_string(stmt_text(st, 6)),
+		"kev", (int)stmt_int(st, 7), "origin", stmt_text(st, 8), "status", stmt_text(st, 9),
+		"reason", stmt_text(st, 10), "accepted_until", ts_or_null(st, 11),
+		"due_at", ts_or_null(st, 12), "first_seen", ts_or_null(st, 13),
+		"last_seen", ts_or_null(st, 14), "fixed_at", ts_or_null(st, 15),
+		"version", (json_int_t)stmt_int(st, 16),
+		"overdue", strcmp(stmt_text(st, 9), "open") == 0 && due && due < time_now_ms(),
+		"host", "id", stmt_text(st, 17), "hostname", stmt_text(st, 18),
+		"org", "code", stmt_text(st, 19), "name", stmt_text(st, 20),
+		"summary", stmt_text(st, 22));
+}
+
+json_t *finding_list(struct ctx *c, const struct finding_filter *f, struct err *e)
+{
+	static const char *const statuses[] = { "open", "fixed", "accepted", NULL };
+	static const char *const sevs[] = { "low", "medium", "high", "critical", NULL };
+	if (policy_check(c->actor, ACT_ASSET_READ, NULL, e) != 0)
+		return NULL;
+	if (f->status && jv_enum_index(statuses, f->status) < 0)
+		return err_field(e, "/status", MSG_BAD_VALUE, "open, fixed, accepted"), NULL;
+	if (f->severity && jv_enum_index(sevs, f->severity) < 0)
+		return err_field(e, "/severity", MSG_BAD_VALUE, "low, medium, high, critical"), NULL;
+	int limit = f->limit > 0 && f->limit <= 1000 ? f->limit : 200;
+	struct stmt *st = store_query(c->db, e, FINDING_SELECT "WHERE substr(o.path, 1, length($1)) "
+		"= $1 AND ($2 IS NULL OR substr(o.path, 1, length((SELECT path FROM orgs WHERE code = "
+		"$2))) = (SELECT path FROM orgs WHERE code = $2)) AND ($3 IS NULL OR h.id = $3) AND "
+		"($4 IS NULL OR f.status = $4) AND ($5 IS NULL OR f.severity = $5) AND ($6 IS NULL OR "
+		"f.vuln_id = $6) AND ($7 = 0 OR f.kev = 1) AND ($8 = 0 OR (f.status = 'open' AND "
+		"f.due_at < $9)) ORDER BY f.kev DESC, f.cvss DESC, f.due_at LIMIT $10", "tttttt" "iiii",
+		c->actor->system ? "/" : c->actor->org_path, f->org_code, f->host_id, f->status,
+		f->severity, f->vuln_id, (int64_t)f->kev, (int64_t)f->overdue, time_now_ms(),
+		(int64_t)limit);
+	if (st == NULL)
+		return NULL;
+	json_t *items = json_array();
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1)
+		json_array_append_new(items, finding_row(st));
+	stmt_done(st);
+	if (rc < 0) {
+		json_decref(items);
+		return NULL;
+	}
+	return json_pack("{s:o}", "items", items);
+}
+
+static const struct jv_field finding_update_fields[] = {
+	{ "status", JV_ENUM, 1, 0, 0, (const char *const[]){ "open", "accepted", NULL }, NULL },
+	{ "reason", JV_STRING, 0, 0, 2000, NULL, NULL },
+	{ "accepted_until", JV_TIME, 0, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+static json_t *finding_one(struct ctx *c, const char *id, char *path, struct err *e)
+{
+	if (!uuid_valid(id))
+		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL), NULL;
+	struct stmt *st = store_query(c->db, e, FINDING_SELECT "WHERE f.id = $1", "t", id);
+	if (st == NULL)
+		return NULL;
+	json_t *j = NULL;
+	int rc = stmt_step(st, e);
+	if (rc == 1) {
+		j = finding_row(st);
+		snprintf(path, LIMIT_ORG_PATH, "%s", stmt_text(st, 21));
+	} else if (rc == 0) {
+		err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
+	}
+	stmt_done(st);
+	if (j && !policy_in_scope(c->actor, path)) {
+		json_decref(j);
+		err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
+		return NULL;
+	}
+	return j;
+}
+
+json_t *finding_update(struct ctx *c, const char *id, long long if_match, json_t *body,
+		       struct err *e)
+{
+	char path[LIMIT_ORG_PATH];
+	int64_t until = 0;
+	if (jv_validate(body, finding_update_fields, "", e) != 0)
+		return NULL;
+	int accept = strcmp(jv_str(body, "status"), "accepted") == 0;
+	const char *reason = jv_str(body, "reason");
+	if (accept && (reason == NULL || *reason == '\0'))
+		err_field(e, "/reason", MSG_REQUIRED, NULL);
+	if (accept && jv_str(body, "accepted_until") == NULL)
+		err_field(e, "/accepted_until", MSG_REQUIRED, NULL);
+	if (e->code)
+		return NULL;
+	if (accept)
+		time_parse(jv_str(body, "accepted_until"), &until);
+	if (store_begin(c->db, e) != 0)
+		return NULL;
+	json_t *before = finding_one(c, id, path, e), *after = NULL;
+	struct policy_target t = { .org_path = path };
+	if (before == NULL || policy_check(c->actor, ACT_FINDING_ACCEPT, &t, e) != 0)
+		goto fail;
+	if (if_match < 0) {
+		err_set(e, E_PRECOND_REQ, MSG_IF_MATCH_REQUIRED, NULL);
+		goto fail;
+	}
+	if (if_match != json_integer_value(json_object_get(before, "version"))) {
+		err_set(e, E_PRECOND, MSG_STALE, NULL);
+		goto fail;
+	}
+	if (strcmp(json_string_value(json_object_get(before, "status")), "fixed") == 0) {
+		err_set(e, E_CONFLICT, MSG_TRANSITION_DENIED, jv_str(body, "status"));
+		goto fail;
+	}
+	if (store_run(c->db, e, "UPDATE findings SET status = $1, reason = $2, accepted_until = "
+		      "NULLIF($3, 0), version = version + 1 WHERE id = $4", "ttit",
+		      jv_str(body, "status"), reason ? reason : "", until, id) != 1 ||
+	    (after = finding_one(c, id, path, e)) == NULL ||
+	    audit_append_json(c, "finding.update", "finding", id, before, after, e) != 0 ||
+	    store_commit(c->db, e) != 0)
+		goto fail;
+	json_decref(before);
+	return after;
+fail:
+	store_rollback(c->db);
+	json_decref(before);
+	json_decref(after);
+	return NULL;
+}
+
+json_t *vuln_get(struct ctx *c, const char *id, struct err *e)
+{
+	if (policy_check(c->actor, ACT_ASSET_READ, NULL, e) != 0)
+		return NULL;
+	struct stmt *st = store_query(c->db, e, "SELECT id, aliases, summary, CAST(cvss AS TEXT), "
+		"severity, published, modified, withdrawn, kev, kev_due, kev_action, sources FROM "
+		"vulns WHERE id = $1", "t", id);
+	if (st == NULL)
+		return NULL;
+	json_t *j = NULL;
+	int rc = stmt_step(st, e);
+	if (rc == 1) {
+		json_t *aliases = json_loads(stmt_text(st, 1), 0, NULL);
+		j = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:s, s:s}",
+			"id", stmt_text(st, 0), "aliases", aliases ? aliases : json_array(),
+			"summary", stmt_text(st, 2),
+			"cvss", stmt_isnull(st, 3) ? json_null() : json_real(atof(stmt_text(st, 3))),
+			"severity", stmt_isnull(st, 4) ? json_null() : json_string(stmt_text(st, 4)),
+			"published", ts_or_null(st, 5), "modified", ts_or_null(st, 6),
+			"withdrawn", (int)stmt_int(st, 7), "kev", (int)stmt_int(st, 8),
+			"kev_due", ts_or_null(st, 9), "kev_action", stmt_text(st, 10),
+			"sources", stmt_text(st, 11));
+	} else if (rc == 0) {
+		err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
+	}
+	stmt_done(st);
+	return j;
 }

@@ -25,8 +25,12 @@ struct static_files;
 
 typedef int (*handler_fn)(struct req *r);
 
-enum route_auth { AUTH_NONE, AUTH_USER };
-enum route_body { BODY_NONE, BODY_JSON, BODY_RAW };
+enum route_auth {
+	AUTH_NONE,
+	AUTH_USER,    /* a session cookie or an API token */
+	AUTH_AGENT,   /* an enrolled agent's key; the handler checks the signature */
+};
+enum route_body { BODY_NONE, BODY_JSON, BODY_RAW, BODY_IMPORT, BODY_INVENTORY };
 
 struct route {
 	const char *method;
@@ -80,6 +84,8 @@ struct req {
 	struct stmt *lent;       /* a statement whose blob is the body */
 	int64_t stamp;           /* 0: not read yet */
 	const char *allow;       /* Allow header of a 405 */
+	char agent_host[UUID_LEN];   /* AUTH_AGENT: the host of the key */
+	const char *agent_key;
 };
 
 /* Request helpers (req.c). */

@@ -24,6 +24,7 @@
 #include "../base/log.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
+#include "../domain/asset.h"
 #include "../domain/user.h"
 #include "../store/store.h"
 #include "../base/banned.h"
@@ -161,9 +162,35 @@ static size_t body_limit(struct req *r)
 		return LIMIT_ANON_BODY;
 	if (r->route->auth == AUTH_NONE)
 		return LIMIT_ANON_BODY;
-	if (r->route->body == BODY_RAW)
+	switch (r->route->body) {
+	case BODY_RAW:
 		return r->srv->rules.max_attachment;
-	return LIMIT_JSON_BODY;
+	case BODY_IMPORT:
+		return LIMIT_IMPORT;
+	case BODY_INVENTORY:
+		return LIMIT_INVENTORY;
+	default:
+		return LIMIT_JSON_BODY;
+	}
+}
+
+/* An agent names its key; the key must belong to an enrolled host before
+ * any body is read. The signature over the body is the handler's check. */
+static int authenticate_agent(struct req *r)
+{
+	char path[LIMIT_ORG_PATH];
+	struct ctx c = { 0 };
+	r->agent_key = req_header(r, "X-Agent-Key");
+	c.db = server_db(r->srv, &r->err);
+	if (c.db == NULL)
+		return -1;
+	if (host_by_agent_key(&c, r->agent_key, r->agent_host, path, &r->err) != 0)
+		return -1;
+	memset(&r->actor, 0, sizeof(r->actor));
+	snprintf(r->actor.username, sizeof(r->actor.username), "agent:%.40s", r->agent_key);
+	snprintf(r->actor.org_path, sizeof(r->actor.org_path), "%s", path);
+	r->actor.roles = ROLE_REPORTER;
+	return 0;
 }
 
 static void too_large(struct req *r)
@@ -198,6 +225,8 @@ static void req_setup(struct req *r, const char *url)
 		r->params[i] = arena_strndup(r->arena, r->params[i], n);
 	}
 	if (r->route->auth == AUTH_USER && authenticate(r) != 0)
+		return;
+	if (r->route->auth == AUTH_AGENT && authenticate_agent(r) != 0)
 		return;
 	r->ctx.actor = &r->actor;
 	buf_init(&r->body, body_limit(r));
