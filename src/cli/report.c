@@ -11,89 +11,12 @@
 #include <curl/curl.h>
 
 #include "cli.h"
+#include "client.h"
 #include "../base/buf.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
 #include "../base/uuid.h"
 #include "../base/banned.h"
-
-#define CLIENT_MAX_RESPONSE (16 * 1024 * 1024)
-
-struct client {
-	const char *url, *token;
-};
-
-static size_t on_data(char *p, size_t size, size_t n, void *user)
-{
-	return buf_add(user, p, size * n) == 0 ? size * n : 0;
-}
-
-/* One API call: *out gets the parsed answer (NULL if none); returns the HTTP
- * status or -1 on a connection error (printed). */
-static int call(const struct client *cl, const char *method, const char *path,
-		json_t *body, long long if_match, json_t **out)
-{
-	char url[2048], auth[256], im[64];
-	struct buf resp;
-	struct curl_slist *h = NULL;
-	long status = -1;
-	*out = NULL;
-	snprintf(url, sizeof(url), "%s%s", cl->url, path);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", cl->token);
-	buf_init(&resp, CLIENT_MAX_RESPONSE);
-	CURL *c = curl_easy_init();
-	if (c == NULL)
-		return -1;
-	h = curl_slist_append(h, auth);
-	h = curl_slist_append(h, "Content-Type: application/json");
-	h = curl_slist_append(h, cli_lang() == LANG_EN ? "Accept-Language: en" : "Accept-Language: vi");
-	if (if_match >= 0) {
-		snprintf(im, sizeof(im), "If-Match: \"%lld\"", if_match);
-		h = curl_slist_append(h, im);
-	}
-	char *payload = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	if (payload)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
-	CURLcode rc = curl_easy_perform(c);
-	if (rc == CURLE_OK) {
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-		if (resp.len)
-			*out = json_loadb(resp.p, resp.len, 0, NULL);
-	} else {
-		cli_errorf(MSG_NETWORK, curl_easy_strerror(rc));
-	}
-	free(payload);
-	buf_release(&resp);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	return (int)status;
-}
-
-/* Prints a problem+json answer as one line; returns 1. */
-static int problem(int status, json_t *p)
-{
-	const char *detail = json_string_value(json_object_get(p, "detail"));
-	char line[600];
-	snprintf(line, sizeof(line), "%d %s", status, detail ? detail : "");
-	size_t i;
-	json_t *f;
-	json_array_foreach(json_object_get(p, "errors"), i, f) {
-		size_t l = strlen(line);
-		snprintf(line + l, sizeof(line) - l, "; %s: %s",
-			 json_string_value(json_object_get(f, "pointer")),
-			 json_string_value(json_object_get(f, "detail")));
-	}
-	cli_errorf(MSG_SERVER_SAID, line);
-	json_decref(p);
-	return 1;
-}
 
 static const char *const list_cols[] = { "number", "status", "severity", "type", "org.code", "title", NULL };
 static const char *const list_heads[] = { "SỐ HIỆU/NUMBER", "TRẠNG THÁI/STATUS", "MỨC/SEV",
@@ -146,9 +69,9 @@ static int resolve_id(const struct client *cl, const char *ref, char id[UUID_LEN
 	char *q = curl_easy_escape(NULL, ref, 0);
 	snprintf(path, sizeof(path), "/api/v1/incidents?q=%s&limit=200", q ? q : "");
 	curl_free(q);
-	int st = call(cl, "GET", path, NULL, -1, &out);
+	int st = client_call(cl, "GET", path, NULL, -1, &out);
 	if (st != 200)
-		return st < 0 ? 1 : problem(st, out);
+		return st < 0 ? 1 : client_problem(st, out);
 	size_t i;
 	json_t *it;
 	int found = 0;
@@ -203,10 +126,10 @@ static int cmd_new(const struct client *cl, struct cli_args *a, int json)
 	}
 	if (!json_object_get(b, "detected_at"))
 		json_object_set_new(b, "detected_at", json_string(time_format_utc(time_now_ms(), now)));
-	int st = call(cl, "POST", "/api/v1/incidents", b, -1, &out);
+	int st = client_call(cl, "POST", "/api/v1/incidents", b, -1, &out);
 	json_decref(b);
 	if (st != 201)
-		return st < 0 ? 1 : problem(st, out);
+		return st < 0 ? 1 : client_problem(st, out);
 	if (json)
 		cli_print_json(out);
 	else
@@ -227,9 +150,9 @@ static int cmd_show(const struct client *cl, struct cli_args *a, int json)
 	if (resolve_id(cl, a->pos[1], id) != 0)
 		return 1;
 	snprintf(path, sizeof(path), "/api/v1/incidents/%s", id);
-	int st = call(cl, "GET", path, NULL, -1, &out);
+	int st = client_call(cl, "GET", path, NULL, -1, &out);
 	if (st != 200)
-		return st < 0 ? 1 : problem(st, out);
+		return st < 0 ? 1 : client_problem(st, out);
 	if (json)
 		cli_print_json(out);
 	else
@@ -258,10 +181,10 @@ static int cmd_list(const struct client *cl, struct cli_args *a, int json)
 	}
 	if (cli_get(a, opts, "overdue"))
 		buf_adds(&path, "overdue=true&");
-	int st = path.p ? call(cl, "GET", path.p, NULL, -1, &out) : -1;
+	int st = path.p ? client_call(cl, "GET", path.p, NULL, -1, &out) : -1;
 	buf_release(&path);
 	if (st != 200)
-		return st < 0 ? 1 : problem(st, out);
+		return st < 0 ? 1 : client_problem(st, out);
 	if (json)
 		cli_print_json(out);
 	else
@@ -287,9 +210,9 @@ static int cmd_move(const struct client *cl, struct cli_args *a, int json)
 	if (v) {
 		version = strtoll(v, NULL, 10);
 	} else {
-		int st = call(cl, "GET", path, NULL, -1, &out);
+		int st = client_call(cl, "GET", path, NULL, -1, &out);
 		if (st != 200)
-			return st < 0 ? 1 : problem(st, out);
+			return st < 0 ? 1 : client_problem(st, out);
 		version = json_integer_value(json_object_get(out, "version"));
 		json_decref(out);
 	}
@@ -310,10 +233,10 @@ static int cmd_move(const struct client *cl, struct cli_args *a, int json)
 	if ((s = cli_get(a, opts, "summary")))
 		json_object_set_new(b, "closing_report", json_pack("{s:s}", "summary", s));
 	snprintf(path, sizeof(path), "/api/v1/incidents/%s/transitions", id);
-	int st = call(cl, "POST", path, b, version, &out);
+	int st = client_call(cl, "POST", path, b, version, &out);
 	json_decref(b);
 	if (st != 200)
-		return st < 0 ? 1 : problem(st, out);
+		return st < 0 ? 1 : client_problem(st, out);
 	if (json)
 		cli_print_json(out);
 	else

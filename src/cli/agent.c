@@ -1,0 +1,241 @@
+/*
+ * agent.c - `ungcuu agent enroll|run`: the host agent. Enrolling makes an
+ * Ed25519 key pair, registers its public half with the server (with an API
+ * token of the organisation's focal point) and keeps the secret half in the
+ * state directory (0600). Running collects the inventory (inventory.h) and
+ * sends it signed; the server checks the signature before storing anything.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "client.h"
+#include "../agent/inventory.h"
+#include "../base/crypto.h"
+#include "../base/jsonv.h"
+#include "../base/msg.h"
+#include "../base/timeutil.h"
+#include "../base/banned.h"
+
+static const struct cli_opt opts[] = {
+	{ "server", 1, "enroll: địa chỉ máy chủ ungcuu", "enroll: the ungcuu server URL" },
+	{ "token", 1, "enroll: mã truy cập API của đầu mối (hoặc UNGCUU_TOKEN)", "enroll: an API token of the focal point (or UNGCUU_TOKEN)" },
+	{ "org", 1, "enroll: mã tổ chức của máy (mặc định: của người cấp mã)", "enroll: the host's organisation (default: the token owner's)" },
+	{ "hostname", 1, "enroll: tên máy (mặc định: tên máy này)", "enroll: host name (default: this host's)" },
+	{ "state", 1, "thư mục lưu khóa và cấu hình của agent", "directory for the agent's key and settings" },
+	{ "root", 1, "run: gốc hệ thống tệp để kiểm kê (mặc định /)", "run: file system root to inventory (default /)" },
+	{ "dry-run", 0, "run: chỉ in bản kiểm kê, không gửi", "run: print the inventory, send nothing" },
+	{ "json", 0, "in kết quả dạng JSON", "print the result as JSON" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static void state_dir(const char *given, char *out, size_t n)
+{
+	const char *home = getenv("HOME");
+	if (given)
+		snprintf(out, n, "%s", given);
+	else if (geteuid() == 0 || home == NULL)
+		snprintf(out, n, "/var/lib/ungcuu-agent");
+	else
+		snprintf(out, n, "%s/.local/state/ungcuu-agent", home);
+}
+
+static int mkdirs(const char *dir)
+{
+	char tmp[1024];
+	snprintf(tmp, sizeof(tmp), "%s", dir);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	}
+	return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int write_private(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return -1;
+	size_t n = strlen(text);
+	int ok = write(fd, text, n) == (ssize_t)n;
+	return close(fd) == 0 && ok ? 0 : -1;
+}
+
+static int enroll(struct cli_args *a, int json)
+{
+	char dir[1024], path[1100], pk[65], sk[129], host[256] = "";
+	struct err e = { 0 };
+	struct client cl = { cli_get(a, opts, "server"), cli_get(a, opts, "token") };
+	if (cl.token == NULL)
+		cl.token = getenv("UNGCUU_TOKEN");
+	if (cl.url == NULL || cl.token == NULL) {
+		cli_errorf(MSG_MISSING_OPTION, cl.url ? "--token" : "--server");
+		return EXIT_USAGE;
+	}
+	state_dir(cli_get(a, opts, "state"), dir, sizeof(dir));
+	const char *hostname = cli_get(a, opts, "hostname");
+	if (hostname == NULL) {
+		gethostname(host, sizeof(host) - 1);
+		hostname = host;
+	}
+	if (mkdirs(dir) != 0 || ed25519_keypair_hex(pk, sk) != 0) {
+		err_set(&e, E_IO, MSG_IO, dir);
+		cli_error(&e);
+		return 1;
+	}
+	json_t *body = json_pack("{s:s, s:s}", "hostname", hostname, "public_key", pk), *out;
+	if (cli_get(a, opts, "org"))
+		json_object_set_new(body, "org_code", json_string(cli_get(a, opts, "org")));
+	int st = client_call(&cl, "POST", "/api/v1/agents/enroll", body, -1, &out);
+	json_decref(body);
+	if (st != 201) {
+		sodium_memzero(sk, sizeof(sk));
+		return st < 0 ? 1 : client_problem(st, out);
+	}
+	json_t *conf = json_pack("{s:s, s:s, s:O, s:s}", "server", cl.url, "public_key", pk,
+				 "host_id", json_object_get(out, "id"), "hostname", hostname);
+	char *text = json_dumps(conf, JSON_INDENT(2));
+	snprintf(path, sizeof(path), "%s/agent.key", dir);
+	int bad = write_private(path, sk) != 0;
+	snprintf(path, sizeof(path), "%s/agent.json", dir);
+	bad |= text == NULL || write_private(path, text) != 0;
+	sodium_memzero(sk, sizeof(sk));
+	free(text);
+	if (bad) {
+		err_set(&e, E_IO, MSG_IO, path);
+		cli_error(&e);
+	} else if (json) {
+		cli_print_json(conf);
+	} else {
+		printf("%s %s (%s)\n", cli_lang() == LANG_EN ? "enrolled" : "đã đăng ký",
+		       hostname, json_string_value(json_object_get(out, "id")));
+	}
+	json_decref(conf);
+	json_decref(out);
+	return bad;
+}
+
+/* Reads the state directory: the settings and the secret key. */
+static json_t *load_state(const char *dir, char sk[129], struct err *e)
+{
+	char path[1100];
+	size_t n;
+	snprintf(path, sizeof(path), "%s/agent.key", dir);
+	char *key = cli_read_file(path, &n, e);
+	if (key == NULL)
+		return NULL;
+	snprintf(sk, 129, "%.128s", key);
+	sodium_memzero(key, n);
+	free(key);
+	snprintf(path, sizeof(path), "%s/agent.json", dir);
+	json_error_t je;
+	json_t *conf = json_load_file(path, 0, &je);
+	if (conf == NULL || jv_str(conf, "server") == NULL) {
+		json_decref(conf);
+		err_set(e, E_IO, MSG_IO, path);
+		return NULL;
+	}
+	return conf;
+}
+
+static int run(struct cli_args *a, int json)
+{
+	char dir[1024], sk[129] = "", sig[129], ts[TIME_RFC3339_LEN];
+	struct err e = { 0 };
+	const char *root = cli_get(a, opts, "root");
+	int dry = cli_get(a, opts, "dry-run") != NULL;
+	int64_t t0 = time_now_ms();
+	json_t *inv = inventory_collect(root ? root : "/", &e);
+	if (inv == NULL) {
+		cli_error(&e);
+		return 1;
+	}
+	json_object_set_new(inv, "collected_at", json_string(time_format_utc(time_now_ms(), ts)));
+	if (dry) {
+		cli_print_json(inv);
+		json_decref(inv);
+		return 0;
+	}
+	state_dir(cli_get(a, opts, "state"), dir, sizeof(dir));
+	json_t *conf = load_state(dir, sk, &e);
+	if (conf == NULL) {
+		cli_error(&e);
+		fprintf(stderr, "ungcuu: %s\n", cli_lang() == LANG_EN
+			? "enroll first: ungcuu agent enroll --server URL --token T"
+			: "hãy đăng ký trước: ungcuu agent enroll --server URL --token T");
+		json_decref(inv);
+		return 1;
+	}
+	char *body = json_dumps(inv, JSON_COMPACT);
+	int rc = 1;
+	if (body && ed25519_sign_hex(sk, body, strlen(body), sig) == 0) {
+		char hk[128], hs[160];
+		snprintf(hk, sizeof(hk), "X-Agent-Key: %s", jv_str(conf, "public_key"));
+		snprintf(hs, sizeof(hs), "X-Agent-Signature: %s", sig);
+		const char *headers[] = { hk, hs, NULL };
+		struct client cl = { jv_str(conf, "server"), NULL };
+		json_t *out;
+		int st = client_send(&cl, "POST", "/api/v1/agents/inventory", "application/json", body,
+				     strlen(body), headers, &out);
+		if (st == 200) {
+			json_object_set_new(out, "packages",
+					    json_integer((json_int_t)json_array_size(json_object_get(inv, "packages"))));
+			json_object_set_new(out, "seconds", json_real((double)(time_now_ms() - t0) / 1000));
+			if (json) {
+				cli_print_json(out);
+			} else {
+				char *line = json_dumps(out, JSON_COMPACT);
+				printf("%s %s\n", cli_lang() == LANG_EN ? "sent" : "đã gửi", line ? line : "");
+				free(line);
+			}
+			json_decref(out);
+			rc = 0;
+		} else if (st > 0) {
+			rc = client_problem(st, out);
+		}
+	}
+	sodium_memzero(sk, sizeof(sk));
+	free(body);
+	json_decref(conf);
+	json_decref(inv);
+	return rc;
+}
+
+int cmd_agent(int argc, char **argv)
+{
+	struct cli_args a;
+	int rc = cli_parse(argc, argv, opts,
+		"ungcuu agent enroll --server URL --token T [--org CODE] | ungcuu agent run [--dry-run]",
+		"Agent trên máy trạm/máy chủ: kiểm kê hệ điều hành, gói phần mềm và dịch vụ đang "
+		"nghe, gửi về máy chủ có chữ ký Ed25519.\n"
+		"  enroll  đăng ký máy với máy chủ (cần mã truy cập của đầu mối)\n"
+		"  run     thu thập và gửi bản kiểm kê (chạy được từ systemd timer)",
+		"The host agent: inventories the OS, installed packages and listening services, and "
+		"sends them to the server signed with Ed25519.\n"
+		"  enroll  register this host with the server (needs a focal point's API token)\n"
+		"  run     collect and send the inventory (fit for a systemd timer)", &a);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	int json = cli_get(&a, opts, "json") != NULL;
+	if (a.npos == 1 && strcmp(a.pos[0], "enroll") == 0)
+		rc = enroll(&a, json);
+	else if (a.npos == 1 && strcmp(a.pos[0], "run") == 0)
+		rc = run(&a, json);
+	else {
+		cli_errorf(a.npos ? MSG_UNKNOWN_COMMAND : MSG_MISSING_ARG, a.npos ? a.pos[0] : "enroll|run");
+		rc = EXIT_USAGE;
+	}
+	cli_args_release(&a);
+	return rc;
+}
