@@ -203,7 +203,7 @@ static int root_read(const struct root *r, const char *rel, size_t max,
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 1;
-		char what[PATH_MAX + 64];
+		char what[PATH_MAX + 128];
 		snprintf(what, sizeof(what), "%s: %s", name, strerror(errno));
 		return err_set(e, E_IO, MSG_IO, what);
 	}
@@ -552,10 +552,16 @@ static int collect_status_d(const struct root *r, json_t *packages,
 		if (de->d_name[0] == '.' ||
 		    (l > 8 && strcmp(de->d_name + l - 8, ".md5sums") == 0))
 			continue;
+		if (count == INVENTORY_MAX_PACKAGES) {
+			char name[PATH_MAX + 64], what[PATH_MAX + 128];
+			root_name(r, dirrel, name, sizeof(name));
+			snprintf(what, sizeof(what), "%s: more than %d files",
+				 name, INVENTORY_MAX_PACKAGES);
+			err_set(e, E_TOOLARGE, MSG_IO, what);
+			goto out;
+		}
 		if (count == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
-			if (ncap > INVENTORY_MAX_PACKAGES + 1)
-				break;
 			char **nn = realloc(names, ncap * sizeof(*names));
 			if (nn == NULL) {
 				err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
@@ -1115,7 +1121,7 @@ static int check_item(json_t *v, int kind, const char *ptr, struct err *e)
 		const char *a = jv_str(v, "address");
 		if (kind == ITEM_SERVICE && a != NULL && a[0] != '\0' &&
 		    !ip_valid(a)) {
-			char p2[64];
+			char p2[96];
 			snprintf(p2, sizeof(p2), "%s/address", ptr);
 			rc = err_field(e, p2, MSG_BAD_VALUE, "IP address");
 		}
