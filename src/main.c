@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "báo cáo và xử lý sự cố qua API",
 	  "report and handle incidents through the API" },
 	{ "demo", cmd_demo, "tạo dữ liệu mẫu huyện Phú Quý", "create the Phú Quý demo district" },
+	{ "vercmp", cmd_vercmp, "so sánh hai số phiên bản (dpkg, rpm, semver)", "compare two versions (dpkg, rpm, semver)" },
 	{ "version", cmd_version, "in phiên bản", "print the version" },
 	{ "help", cmd_help, "danh sách lệnh", "list the commands" },
 };

@@ -61,6 +61,10 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(MISSING_OPTION, "Thiếu tùy chọn %s", "Missing option %s") \
 	X(IO, "Lỗi đọc/ghi: %s", "I/O error: %s") \
 	X(NETWORK, "Lỗi kết nối: %s", "Connection error: %s") \
+	X(UNKNOWN_ECOSYSTEM, "Hệ sinh thái phiên bản không rõ: %s (dùng dpkg, rpm, semver hoặc generic)", "Unknown version ecosystem: %s (use dpkg, rpm, semver or generic)") \
+	X(BAD_VERSION, "Số phiên bản không hợp lệ: %s", "Invalid version: %s") \
+	X(MISSING_ARG, "Thiếu đối số: %s", "Missing argument: %s") \
+	X(EXTRA_ARG, "Thừa đối số: %s", "Unexpected argument: %s") \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,

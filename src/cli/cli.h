@@ -56,5 +56,6 @@ int cmd_serve(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_vercmp(int argc, char **argv);
 
 #endif

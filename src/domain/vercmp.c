@@ -160,7 +160,9 @@ static void deb_split(const char *str, struct deb_version *v)
 
 /* The weight of a non-digit in dpkg's ordering: '~' below the end of the
  * string (0), the end below letters, letters (by ASCII) below every other
- * character. Digits weigh 0 too: they end a non-digit run. */
+ * character. Digits weigh 0 too: they end a non-digit run. Bytes above
+ * 0x7f (never valid) weigh as unsigned; dpkg's order for them follows the
+ * signedness of char on its machine. */
 static int deb_weight(int c)
 {
 	if (c == 0 || is_digit(c))
@@ -517,25 +519,40 @@ static int semver_valid(const char *s)
 /* --------------------------------------------------------------- generic */
 
 /*
- * A comparison that suits PyPI (PEP 440), Maven, RubyGems, Alpine and most
- * dotted versions without knowing which:
+ * A comparison that suits PyPI (PEP 440), Maven qualifiers, RubyGems, Alpine
+ * and most dotted versions without knowing which:
  *  - a leading 'v' before a digit is dropped; letters compare without case;
  *  - the version is a list of tokens: runs of digits (numbers, any length)
  *    and runs of letters (words); everything else only separates tokens;
  *  - known words have ranks: dev < alpha = a < beta = b < milestone = m <
- *    rc = c = cr = pre = preview < snapshot < (release) < any other word
- *    (post, sp, p, r, local labels...), the others in ASCII order;
- *    "final", "ga" and "release" are the release itself and are skipped;
+ *    rc = c = cr = pre = preview < snapshot < (the release) < sp = post =
+ *    rev = r < any other word (p, abc...), those in ASCII order; "final",
+ *    "ga" and "release" are the release itself and are skipped;
  *  - tokens compare pairwise: numbers by value, words by rank, and a number
  *    beats a word;
+ *  - a 0 facing a word or the end of the other list is padding and is
+ *    skipped (1.0 = 1.0.0, 1.0.0a1 = 1a1, 1.0.0.post1 = 1.0.post1);
  *  - when one list runs out, its missing tokens count as the release: a
- *    trailing 0 changes nothing (1.0 = 1.0.0), a trailing number or
- *    post-word makes the longer list newer (1.0 < 1.0.1, 1.0 < 1.0.post1),
- *    a trailing pre-release word makes it older (1.0rc1 < 1.0).
- * Limits, by design: PEP 440 epochs ("1!2.0") and local-version ordering
- * details are not modelled; "1.0a1" and "1a1" differ (1.0.0a1 > 1a1).
+ *    trailing number or post-word makes the longer list newer (1.0 < 1.0.1,
+ *    1.0 < 1.0.post1), a trailing pre-release word makes it older
+ *    (1.0rc1 < 1.0);
+ *  - what follows the first '+' is a PEP 440 local version, compared only
+ *    when all before it is equal: none sorts first, then segment by segment
+ *    (runs of alphanumerics): all-digit ones as numbers above the others,
+ *    which compare as words; no padding (1.0 < 1.0+abc.5 < 1.0+abc.7 <
+ *    1.0+5 < 1.0+5.0 < 1.0.post1).
+ * This is a total order: it is the lexicographic order of the token lists
+ * once padding zeros are dropped, over tokens ordered pre-release words <
+ * end < other words < numbers (then the same for the local part).
+ * Checked against PEP 440's ordering example, pypa/packaging's ordered
+ * list and Maven's qualifier order (ComparableVersionTest). Not modelled:
+ * PEP 440 epochs ("1!2.0"), its implicit post-release ("1.0-5", here a
+ * plain number above "1.0.post5") and Maven's nesting of '-' sub-lists
+ * ("2-1" < "2.0.a" in Maven, not here).
  */
 enum { TOK_END, TOK_NUM, TOK_WORD };
+
+#define RANK_LABEL 2   /* a word nobody ranked: after the post-releases */
 
 struct token {
 	int kind;
@@ -554,6 +571,7 @@ static const struct {
 	{ "rc", -2 }, { "c", -2 }, { "cr", -2 }, { "pre", -2 }, { "preview", -2 },
 	{ "snapshot", -1 },
 	{ "final", 0 }, { "ga", 0 }, { "release", 0 },
+	{ "sp", 1 }, { "post", 1 }, { "rev", 1 }, { "r", 1 },
 };
 
 static int word_eq(struct span w, const char *name)
@@ -567,18 +585,38 @@ static int word_eq(struct span w, const char *name)
 	return 1;
 }
 
-/* Rank of a word: its entry in words[], or 1 for any other word. */
 static int word_rank(struct span w)
 {
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (word_eq(w, words[i].word))
 			return words[i].rank;
-	return 1;
+	return RANK_LABEL;
 }
 
-/* The next token from *pos; release words are skipped. */
-static void next_token(struct span s, size_t *pos, struct token *t)
+/* The next local-version segment from *pos: a run of alphanumerics, a
+ * number when all digits, else a plain label. */
+static void next_local_token(struct span s, size_t *pos, struct token *t)
 {
+	size_t i = *pos;
+	while (i < s.n && !is_alnum(at(s, i)))
+		i++;
+	size_t start = i;
+	while (i < s.n && is_alnum(at(s, i)))
+		i++;
+	t->s = sub(s, start, i);
+	*pos = i;
+	t->kind = t->s.n == 0 ? TOK_END : all_digits(t->s) ? TOK_NUM : TOK_WORD;
+	t->rank = t->kind == TOK_WORD ? RANK_LABEL : 0;
+}
+
+/* The next token from *pos. In a public version, release words are
+ * skipped; a local one (local != 0) goes by segments. */
+static void next_token(struct span s, size_t *pos, int local, struct token *t)
+{
+	if (local) {
+		next_local_token(s, pos, t);
+		return;
+	}
 	for (;;) {
 		size_t i = *pos;
 		while (i < s.n && !is_alnum(at(s, i)))
@@ -616,11 +654,16 @@ static int word_cmp(struct span a, struct span b)
 	return (a.n > b.n) - (a.n < b.n);
 }
 
+static int is_zero(const struct token *t)
+{
+	return t->kind == TOK_NUM && numcmp(t->s, span_of("0")) == 0;
+}
+
 /* A token against the end of the other list (the release). */
 static int token_vs_end(const struct token *t)
 {
 	if (t->kind == TOK_NUM)
-		return numcmp(t->s, span_of("0"));
+		return 1;
 	return sign(t->rank);
 }
 
@@ -636,33 +679,63 @@ static int token_cmp(const struct token *x, const struct token *y)
 		return numcmp(x->s, y->s);
 	if (x->rank != y->rank)
 		return x->rank < y->rank ? -1 : 1;
-	return x->rank > 0 ? word_cmp(x->s, y->s) : 0;
+	return x->rank == RANK_LABEL ? word_cmp(x->s, y->s) : 0;
 }
 
-static struct span generic_body(const char *str)
+static int token_list_cmp(struct span a, struct span b, int local)
+{
+	size_t i = 0, j = 0;
+	struct token x, y;
+	next_token(a, &i, local, &x);
+	next_token(b, &j, local, &y);
+	for (;;) {
+		if (x.kind == TOK_END && y.kind == TOK_END)
+			return 0;
+		if (!local && is_zero(&x) && y.kind != TOK_NUM) {
+			next_token(a, &i, local, &x);
+			continue;
+		}
+		if (!local && is_zero(&y) && x.kind != TOK_NUM) {
+			next_token(b, &j, local, &y);
+			continue;
+		}
+		int rc = token_cmp(&x, &y);
+		if (rc != 0)
+			return rc;
+		next_token(a, &i, local, &x);
+		next_token(b, &j, local, &y);
+	}
+}
+
+struct generic_version {
+	struct span pub, local;
+	int has_local;
+};
+
+static void generic_split(const char *str, struct generic_version *v)
 {
 	struct span s = span_of(str);
 	if (s.n > 1 && (s.p[0] == 'v' || s.p[0] == 'V') && is_digit(at(s, 1))) {
 		s.p++;
 		s.n--;
 	}
-	return s;
+	size_t plus = first_of(s, '+');
+	v->pub = sub(s, 0, plus);
+	v->has_local = plus < s.n;
+	v->local = sub(s, v->has_local ? plus + 1 : s.n, s.n);
 }
 
 int vercmp_generic(const char *a, const char *b)
 {
-	struct span sa = generic_body(a), sb = generic_body(b);
-	size_t i = 0, j = 0;
-	for (;;) {
-		struct token x, y;
-		next_token(sa, &i, &x);
-		next_token(sb, &j, &y);
-		if (x.kind == TOK_END && y.kind == TOK_END)
-			return 0;
-		int rc = token_cmp(&x, &y);
-		if (rc != 0)
-			return rc;
-	}
+	struct generic_version va, vb;
+	generic_split(a, &va);
+	generic_split(b, &vb);
+	int rc = token_list_cmp(va.pub, vb.pub, 0);
+	if (rc != 0)
+		return rc;
+	if (va.has_local != vb.has_local)
+		return va.has_local ? 1 : -1;
+	return token_list_cmp(va.local, vb.local, 1);
 }
 
 /* Printable ASCII without blanks, with at least one digit. */
