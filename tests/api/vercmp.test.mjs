@@ -381,7 +381,8 @@ function buildRpmHelper() {
   const flags = pc.status === 0 ? pc.stdout.trim().split(/\s+/) : ['-lrpm', '-lrpmio'];
   const r = spawnSync(cc, ['-O2', '-o', exe, src, ...flags], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
-    return { why: `librpm-dev not installed or no C compiler (${(r.error?.message ?? r.stderr).split('\n')[0]}): comparison with librpm skipped` };
+    const cause = r.error?.message ?? (r.stderr.split('\n')[0] || `${cc} exited with ${r.status}`);
+    return { why: `librpm-dev not installed or no C compiler (${cause}): comparison with librpm skipped (apt-get install librpm-dev)` };
   }
   return { exe };
 }
