@@ -4,6 +4,7 @@
 // (status codes and bodies) match what the document says, field by field.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { join } from 'node:path';
 import { startServer, root } from '../lib/server.mjs';
 import { test, before, after, Client, loginAs, bearer, report, newUser, raw } from './helpers.mjs';
@@ -22,17 +23,11 @@ function routesFromSource() {
   return out;
 }
 
-// routes.c's {} become {id}, {sid}, {tid} or {aid}: named after the segment before.
+// routes.c's {} become {id}, {sid}, {tid}, {aid} or {kind}: named after the segment before.
 function templateOf(pattern) {
-  const names = { 'support-requests': 'sid', tasks: 'tid', attachments: 'aid' };
+  const names = { 'support-requests': 'sid', tasks: 'tid', attachments: 'aid', imports: 'kind' };
   const segs = pattern.split('/');
-  let first = true;
-  return segs.map((s, k) => {
-    if (s !== '{}') return s;
-    const name = first ? 'id' : (names[segs[k - 1]] ?? 'id');
-    first = false;
-    return `{${name}}`;
-  }).join('/');
+  return segs.map((s, k) => (s === '{}' ? `{${names[segs[k - 1]] ?? 'id'}}` : s)).join('/');
 }
 
 // ---- a small JSON Schema (2020-12 subset) validator ----
@@ -226,12 +221,21 @@ test('the document is OpenAPI 3.1 and well-formed: refs resolve, path parameters
   assert.equal(s.cookieAuth.type, 'apiKey');
   assert.equal(s.cookieAuth.in, 'cookie');
   assert.equal(s.cookieAuth.name, 'ungcuu_session');
-  // no login needed exactly where routes.c says AUTH_NONE
+  // no login needed exactly where routes.c says AUTH_NONE; a login (token or
+  // cookie) where it says AUTH_USER; an enrolled agent's key and signature
+  // headers, and nothing else, where it says AUTH_AGENT
   const src = readFileSync(join(root, 'src', 'api', 'routes.c'), 'utf8');
   for (const m of src.matchAll(/\{\s*"(\w+)"\s*,\s*"([^"]+)"\s*,\s*\w+\s*,\s*(AUTH_\w+)/g)) {
     const op = doc.paths[templateOf(m[2])][m[1].toLowerCase()];
     const open = Array.isArray(op.security) && op.security.length === 0;
     assert.equal(open, m[3] === 'AUTH_NONE', `${m[1]} ${m[2]}: security matches ${m[3]}`);
+    const schemes = (op.security ?? doc.security).flatMap((req) => Object.keys(req)).sort();
+    if (m[3] === 'AUTH_USER') assert.deepEqual(schemes, ['bearerAuth', 'cookieAuth'], `${m[1]} ${m[2]}: ${m[3]}`);
+    if (m[3] === 'AUTH_AGENT') {
+      assert.deepEqual(op.security, [{ agentKey: [], agentSignature: [] }], `${m[1]} ${m[2]}: ${m[3]}`);
+      assert.deepEqual([s.agentKey, s.agentSignature].map((x) => [x.type, x.in, x.name]),
+        [['apiKey', 'header', 'X-Agent-Key'], ['apiKey', 'header', 'X-Agent-Signature']]);
+    }
   }
   const p = doc.components.schemas.Problem;
   for (const k of ['type', 'status', 'title', 'detail']) assert.ok(p.required.includes(k));
@@ -404,6 +408,77 @@ test('real answers match the document: status codes listed, bodies valid, no und
   await admin.post(`/api/v1/users/${nu.user.id}/disable`);
   const contact = await coord.post('/api/v1/contacts', { org_code: 'pq-thu', name: 'Trực', phone: '1', email: 'e', network_role: 'r', on_duty: true });
   await coord.patch(`/api/v1/contacts/${contact.body.id}`, { on_duty: false });
+  // registry: systems and hosts
+  const sys = (await tam.post('/api/v1/systems', { name: 'Cổng thông tin xã', purpose: 'Dịch vụ công', owner: 'UBND xã', operator: 'Văn phòng', contractor: 'VNPT', level: 2, approval_decision: 'QĐ 12/2026', info_type: 'public', function: 'citizen_facing', user_count: 500, next_check_at: new Date(Date.now() + 86400_000).toISOString() })).body;
+  await tam.post('/api/v1/systems', { name: 'Cấp độ sai', level: 9 });   // 422
+  await lead.post('/api/v1/systems', { name: 'Không được' });               // 403
+  await tam.get('/api/v1/systems?org=pq-tamthanh');
+  await tam.get(`/api/v1/systems/${sys.id}`);
+  await tam.get('/api/v1/systems/01900000-0000-7000-8000-000000000000');    // 404
+  await tam.patch(`/api/v1/systems/${sys.id}`, { level: null });            // 428
+  await tam.patch(`/api/v1/systems/${sys.id}`, { level: null }, { 'If-Match': '"9"' }); // 412
+  await tam.patch(`/api/v1/systems/${sys.id}`, { level: null, user_count: 600, info_type: null }, { 'If-Match': '"1"' });
+  await tam.post('/api/v1/systems', { name: 'Tối thiểu' });
+  const srv = (await tam.post('/api/v1/hosts', { hostname: 'may-chu-01', addresses: ['203.0.113.10'], role: 'web', system_id: sys.id, os_name: 'Debian 12' })).body;
+  await tam.get(`/api/v1/hosts?org=pq-tamthanh&system=${sys.id}`);
+  await tam.patch(`/api/v1/hosts/${srv.id}`, { role: 'db', addresses: ['203.0.113.11'] }, { 'If-Match': '"1"' });
+  // an agent: enrolled key, signed inventory
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const agentKey = Buffer.from(publicKey.export({ format: 'jwk' }).x, 'base64url').toString('hex');
+  const pc = (await tam.post('/api/v1/agents/enroll', { hostname: 'pc-ketoan-01', public_key: agentKey })).body;
+  await tam.post('/api/v1/agents/enroll', { hostname: 'pc-ketoan-02', public_key: 'KHÓA' }); // 422
+  const inv = JSON.stringify({ schema: 'ungcuu-inventory/1', hostname: 'pc-ketoan-01', collected_at: new Date().toISOString(),
+    os: { family: 'linux', id: 'debian', version_id: '12', pretty_name: 'Debian GNU/Linux 12 (bookworm)', kernel: '6.1.0-28-amd64' },
+    packages: [{ ecosystem: 'dpkg', name: 'bash', version: '5.2.15-2+b2', arch: 'amd64', source: 'bash', source_version: '5.2.15-2' }],
+    services: [{ proto: 'tcp', address: '0.0.0.0', port: 22, process: 'sshd' }], addresses: ['192.0.2.7'] });
+  const signed = (body) => ({ 'X-Agent-Key': agentKey, 'X-Agent-Signature': sign(null, Buffer.from(body), privateKey).toString('hex') });
+  await anon.post('/api/v1/agents/inventory', inv, signed(inv));
+  await anon.post('/api/v1/agents/inventory', inv, { ...signed(inv), 'X-Agent-Signature': 'ab'.repeat(64) }); // 401
+  const replayed = inv.replace(/"collected_at":"[^"]+"/, '"collected_at":"2020-01-01T00:00:00Z"');
+  await anon.post('/api/v1/agents/inventory', replayed, signed(replayed));  // 422
+  // feeds, scanner reports, a Windows inventory
+  const bin = { 'Content-Type': 'application/octet-stream' };
+  const osv = (fixed) => JSON.stringify({ schema_version: '1.3.0', id: 'UNGCUU-OA-0001', modified: '2026-11-01T00:00:00Z', published: '2026-11-01T00:00:00Z',
+    aliases: ['CVE-2099-0101'], summary: 'Test advisory against bash', database_specific: { severity: 'HIGH' },
+    affected: [{ package: { ecosystem: 'Debian:12', name: 'bash' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }] });
+  await coord.post('/api/v1/imports/osv?name=oa-osv.json', osv('99:1'), bin);
+  await coord.post('/api/v1/imports/osv?name=oa-osv.json', osv('99:1').slice(0, 60), bin); // 400
+  await coord.post('/api/v1/imports/osv', '{"schema_version":"1.3.0"}', bin);              // 422
+  await coord.post('/api/v1/imports/kev?name=kev.json', JSON.stringify({ title: 'CISA KEV', catalogVersion: '2026.11.24', dateReleased: '2026-11-24T00:00:00.000Z', count: 1,
+    vulnerabilities: [{ cveID: 'CVE-2099-0101', vendorProject: 'GNU', product: 'Bash', vulnerabilityName: 'test', dateAdded: '2026-11-20',
+      shortDescription: 'test', requiredAction: 'Apply updates.', dueDate: '2026-12-11', knownRansomwareCampaignUse: 'Unknown', notes: '', cwes: [] }] }), bin);
+  await tam.post('/api/v1/imports/kev', '{}', bin);                          // 403
+  await coord.post('/api/v1/imports/rpm', 'x', bin);                         // 404
+  await tam.post('/api/v1/imports/nmap?org=pq-tamthanh&name=scan.xml', readFileSync(join(root, 'tests/data/scans/nmap_script_vulners.xml')), bin);
+  await tam.post('/api/v1/imports/openvas?name=openvas.xml', readFileSync(join(root, 'tests/data/scans/one_vuln.xml')), bin);
+  await tam.post('/api/v1/imports/windows-inventory?name=collect.json', readFileSync(join(root, 'tests/data/inventory/windows/windows-sample.json')), bin);
+  // findings and advisories
+  await tam.post('/api/v1/findings/match');
+  await tam.get('/api/v1/findings?org=pq-tamthanh&status=open&kev=true&limit=50');
+  await tam.get('/api/v1/findings?severity=urgent');                         // 422
+  const fnd = (await tam.get(`/api/v1/findings?host=${pc.id}&vuln=UNGCUU-OA-0001`)).body.items[0];
+  await tam.patch(`/api/v1/findings/${fnd.id}`, { status: 'accepted' }, { 'If-Match': `"${fnd.version}"` }); // 422
+  await tam.patch(`/api/v1/findings/${fnd.id}`, { status: 'accepted', reason: 'Máy cô lập, chờ bản vá', accepted_until: '2027-01-01T00:00:00Z' }, { 'If-Match': `"${fnd.version}"` });
+  await tam.get(`/api/v1/hosts/${pc.id}`);
+  await tam.get('/api/v1/vulns/UNGCUU-OA-0001');
+  await tam.get('/api/v1/vulns/CVE-1999-0000');                              // 404
+  // warnings (while the finding is accepted, the package still makes the host affected)
+  const deadline = new Date(Date.now() + 7 * 86400_000).toISOString();
+  const w = (await coord.post('/api/v1/warnings', { title: 'Cảnh báo lỗ hổng bash', body: 'Cập nhật ngay.', source: 'Sở TT&TT', reference: 'CV 123',
+    cves: ['CVE-2099-0101'], products: ['bash'], severity: 'high', deadline, target_org_codes: ['pq-tamthanh', 'pq-longhai'] })).body;
+  await tam.post('/api/v1/warnings', { title: 'Không được', severity: 'low', deadline, target_org_codes: ['pq-tamthanh'] }); // 403
+  await coord.post('/api/v1/warnings', { title: 'Thiếu', severity: 'urgent', deadline, target_org_codes: [] });           // 422
+  await tam.get('/api/v1/warnings');
+  await coord.get(`/api/v1/warnings/${w.id}`);
+  await tam.post(`/api/v1/warnings/${w.id}/acknowledge`);
+  await tam.post(`/api/v1/warnings/${w.id}/fixed`, { note: 'Đã cập nhật bash' });
+  await coord.post(`/api/v1/warnings/${w.id}/acknowledge`, {});              // 409: pq is not a target
+  // a newer advisory closes the finding: it can no longer be accepted
+  await coord.post('/api/v1/imports/osv?name=oa-osv.json', osv('0.1'), bin);
+  const fixed = (await tam.get(`/api/v1/findings?host=${pc.id}&status=fixed`)).body.items[0];
+  await tam.patch(`/api/v1/findings/${fixed.id}`, { status: 'open' }, { 'If-Match': `"${fixed.version}"` }); // 409
+  await tam.get('/api/v1/compliance');
+  await coord.get('/api/v1/compliance?format=csv');
   await coord.del('/api/v1/session');
   // a locked login (429)
   const victim = await newUser(admin);
