@@ -61,6 +61,9 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(MISSING_OPTION, "Thiếu tùy chọn %s", "Missing option %s") \
 	X(IO, "Lỗi đọc/ghi: %s", "I/O error: %s") \
 	X(NETWORK, "Lỗi kết nối: %s", "Connection error: %s") \
+	X(FEED_SYNTAX, "Tệp hỏng hoặc bị cắt cụt: %s", "Malformed or truncated file: %s") \
+	X(FEED_SCHEMA, "Tệp không đúng cấu trúc mong đợi: %s", "File does not have the expected structure: %s") \
+	X(FEED_LIMIT, "Tệp vượt giới hạn cho phép: %s", "File exceeds a limit: %s") \
 	X(UNKNOWN_ECOSYSTEM, "Hệ sinh thái phiên bản không rõ: %s (dùng dpkg, rpm, semver hoặc generic)", "Unknown version ecosystem: %s (use dpkg, rpm, semver or generic)") \
 	X(BAD_VERSION, "Số phiên bản không hợp lệ: %s", "Invalid version: %s") \
 	X(MISSING_ARG, "Thiếu đối số: %s", "Missing argument: %s") \

@@ -1,9 +1,9 @@
 // Entry: the shell (header, navigation, language switch) and the route table.
 import { render } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { del } from './api';
 import { getLang, setLang, t } from './i18n';
-import { app, boot, sessionEnded, useApp } from './state';
+import { app, boot, hasRole, sessionEnded, useApp } from './state';
 import { go, useRoute } from './router';
 import { Login } from './pages/Login';
 import { ReportForm } from './pages/Report';
@@ -31,15 +31,45 @@ async function logout() {
   go('/login');
 }
 
+/** Routes served by the lazily loaded vulnerability-management chunk. */
+const ASSET_ROUTES = ['systems', 'hosts', 'findings', 'warnings', 'compliance', 'imports'];
+type AssetsModule = typeof import('./pages/assets/index');
+let assetsModule: AssetsModule | null = null;
+
+function Assets({ route }: { route: string[] }) {
+  const [m, setM] = useState<AssetsModule | null>(assetsModule);
+  const [err, setErr] = useState<unknown>(null);
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    if (m) return;
+    import('./pages/assets/index').then((x) => { assetsModule = x; setM(x); }, (e) => setErr(e ?? true));
+  }, [n]);
+  if (err) {
+    return (
+      <div class="alert error" role="alert">
+        <p>{t('err_chunk')}</p>
+        <button type="button" class="button secondary small" onClick={() => { setErr(null); setN(n + 1); }}>{t('retry')}</button>
+      </div>
+    );
+  }
+  if (!m) return <Loading />;
+  return <m.AssetsRoute route={route} />;
+}
+
 function Shell({ route, children }: { route: string[]; children: any }) {
   const u = app.user;
   const nav: [string, string, boolean][] = [
     ['queue', t('nav_queue'), true],
     ['report', t('nav_report'), true],
     ['dashboard', t('nav_dashboard'), true],
+    ['systems', t('nav_registry'), true],
+    ['findings', t('nav_findings'), true],
+    ['warnings', t('nav_warnings'), true],
+    ['compliance', t('nav_compliance'), true],
+    ['imports', t('nav_imports'), hasRole('focal', 'coordinator', 'admin')],
     ['directory', t('nav_directory'), true],
   ];
-  const here = route[0] ?? 'queue';
+  const here = route[0] === 'hosts' ? 'systems' : route[0] ?? 'queue';
   return (
     <>
       <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>{t('skip_to_content')}</a>
@@ -82,7 +112,7 @@ function App() {
     case 'incidents': page = b ? <IncidentPage id={b} key={b} /> : <Queue />; break;
     case 'directory': page = <Directory />; break;
     case 'dashboard': page = <Dashboard />; break;
-    default: page = <Queue />;
+    default: page = ASSET_ROUTES.includes(a) ? <Assets route={route} /> : <Queue />;
   }
   return <Shell route={route}>{page}</Shell>;
 }

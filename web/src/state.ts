@@ -54,6 +54,23 @@ export function useApp(): AppState {
   return app;
 }
 
+/** Organisations as a tree in display order, each with its depth (parents first). */
+export function orgTree(orgs: Org[]): { org: Org; depth: number }[] {
+  const ids = new Set(orgs.map((o) => o.id));
+  const kids = new Map<string | null, Org[]>();
+  for (const o of orgs) {
+    const p = o.parent_id && ids.has(o.parent_id) ? o.parent_id : null;
+    if (!kids.has(p)) kids.set(p, []);
+    kids.get(p)!.push(o);
+  }
+  const out: { org: Org; depth: number }[] = [];
+  const walk = (p: string | null, depth: number) => {
+    for (const o of kids.get(p) ?? []) { out.push({ org: o, depth }); if (depth < 20) walk(o.id, depth + 1); }
+  };
+  walk(null, 0);
+  return out;
+}
+
 export function hasRole(...roles: string[]): boolean {
   return !!app.user && app.user.roles.some((r) => roles.includes(r));
 }

@@ -7,17 +7,19 @@ import { lbl } from '../state';
 import { fmtDateTime, splitDuration } from '../time';
 
 /** A message a person understands for any failed request. */
-export function errText(e: unknown): string {
+export function errText(e: unknown, texts?: Partial<Record<number, Key>>): string {
   if (!(e instanceof ApiError)) return t('err_unexpected');
   const byStatus: Record<number, Key> = {
     0: 'err_network', 400: 'err_400', 401: 'err_401', 403: 'err_403', 404: 'err_404',
-    409: 'err_409', 412: 'err_412', 413: 'err_413', 422: 'err_422', 428: 'err_428',
+    409: 'err_409', 412: 'err_412', 413: 'err_413', 422: 'err_422', 428: 'err_428', ...texts,
   };
   let msg: string;
   if (e.status === 429) msg = lockText(e.retryAfter);
   else msg = t(byStatus[e.status] ?? 'err_server');
   const detail = e.problem?.detail || '';
-  if (detail && !msg.includes(detail)) msg += ` (${detail})`;
+  // A page's own wording of a stale version replaces the server's generic one.
+  const own = texts && (e.status === 412 || e.status === 428) && texts[e.status];
+  if (detail && !own && !msg.includes(detail)) msg += ` (${detail})`;
   return msg;
 }
 
@@ -27,12 +29,13 @@ export function lockText(retryAfter: number | null): string {
   return retryAfter < 90 ? t('err_429_s', { n: retryAfter }) : t('err_429_m', { n: min });
 }
 
-export function ErrorBox({ error, children }: { error: unknown; children?: ComponentChildren }) {
+/** texts: messages for this page's records instead of the incident wording (412, 409…). */
+export function ErrorBox({ error, children, texts }: { error: unknown; children?: ComponentChildren; texts?: Partial<Record<number, Key>> }) {
   if (!error) return null;
   const fields = error instanceof ApiError ? error.problem?.errors ?? [] : [];
   return (
     <div class="alert error" role="alert" tabIndex={-1}>
-      <p>{errText(error)}</p>
+      <p>{errText(error, texts)}</p>
       {fields.length > 0 && (
         <ul>{fields.map((f) => <li>{f.pointer ? `${f.pointer.replace(/^\//, '').replace(/\//g, ' › ')}: ` : ''}{f.detail}</li>)}</ul>
       )}

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, patch, post } from '../api';
 import { t } from '../i18n';
-import { app, codes, hasRole, lbl, loadMeta, type Org, type User } from '../state';
+import { app, codes, hasRole, lbl, loadMeta, orgTree, type Org, type User } from '../state';
 import { ErrorBox, Field, Loading } from '../components/ui';
 
 const ORG_KINDS = ['national', 'province', 'district', 'commune', 'agency', 'telecom', 'team'];
@@ -14,21 +14,7 @@ interface Contact { id: string; org: Org; name: string; phone?: string; email?: 
 
 const val = (e: Event) => (e.target as HTMLInputElement).value;
 
-function tree(orgs: Org[]): { org: Org; depth: number }[] {
-  const ids = new Set(orgs.map((o) => o.id));
-  const kids = new Map<string | null, Org[]>();
-  for (const o of orgs) {
-    const p = o.parent_id && ids.has(o.parent_id) ? o.parent_id : null;
-    if (!kids.has(p)) kids.set(p, []);
-    kids.get(p)!.push(o);
-  }
-  const out: { org: Org; depth: number }[] = [];
-  const walk = (p: string | null, depth: number) => {
-    for (const o of kids.get(p) ?? []) { out.push({ org: o, depth }); if (depth < 20) walk(o.id, depth + 1); }
-  };
-  walk(null, 0);
-  return out;
-}
+const tree = orgTree;
 
 export function Directory() {
   const [users, setUsers] = useState<User[] | null>(null);

@@ -231,7 +231,8 @@ export function ReportForm() {
 
         <fieldset>
           <legend>3. {t('sec_system')}</legend>
-          <SystemPicker value={f.system.name} onChange={(name) => setIn('system', { name })} error={fe('/system/name')} />
+          <SystemPicker value={f.system.name} onChange={(name) => setIn('system', { name })} error={fe('/system/name')} orgCode={f.org_code}
+            onPick={(s) => setIn('system', { name: s.name, level: s.level ? String(s.level) : '', operator: s.operator ?? '', owner: s.owner ?? '' })} />
           <div class="grid2">
             <Field id="system-operator" label={t('f_operator')} error={fe('/system/operator')}>
               <input id="system-operator" value={f.system.operator} onInput={(e) => setIn('system', { operator: val(e) })} />

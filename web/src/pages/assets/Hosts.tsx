@@ -1,0 +1,367 @@
+// Hosts (servers, PCs, devices): the list with open findings, one host with
+// its packages, services, hotfixes and findings, and the create/edit form.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiError, get, patch, post } from '../../api';
+import { t } from '../../i18n';
+import { app } from '../../state';
+import { go } from '../../router';
+import { ErrorBox, Field, Loading, useNow } from '../../components/ui';
+import { fmtDateTime } from '../../time';
+import { FindingsTable } from './Findings';
+import {
+  Crumbs, DL, FindingCounts, OrgSelect, Panel, RecordError, RegistryTabs, canWriteRegistry, manyOrgs,
+  osText, splitList, useDraft, useEdit, val,
+} from './common';
+
+interface HostForm { org_code: string; hostname: string; addresses: string; role: string; system_id: string; os_name: string }
+
+function fromHost(h: any, systemId = ''): HostForm {
+  return {
+    org_code: h?.org?.code ?? app.user?.org?.code ?? '',
+    hostname: h?.hostname ?? '', addresses: (h?.addresses ?? []).join(', '), role: h?.role ?? '',
+    system_id: h?.system?.id ?? systemId, os_name: h?.os?.name ?? '',
+  };
+}
+
+function toBody(f: HostForm, o: HostForm | null): any {
+  const before = o;
+  const out: any = {};
+  const ch = (k: keyof HostForm) => !o || o[k] !== f[k];
+  if (ch('hostname')) out.hostname = f.hostname.trim();
+  if (ch('addresses') && (before || f.addresses.trim())) out.addresses = splitList(f.addresses, true);
+  if (ch('role') && (before || f.role.trim())) out.role = f.role.trim();
+  if (ch('os_name') && (before || f.os_name.trim())) out.os_name = f.os_name.trim();
+  if (ch('system_id') && (before || f.system_id)) out.system_id = f.system_id || null;
+  if (!before && f.org_code) out.org_code = f.org_code;
+  return out;
+}
+
+/** Systems of one organisation, for the host form's picker. */
+function useSystems(org: string) {
+  const [list, setList] = useState<any[]>([]);
+  useEffect(() => {
+    if (!org) { setList([]); return; }
+    get(`/api/v1/systems?org=${encodeURIComponent(org)}`).then((r) => setList(r.items ?? []), () => setList([]));
+  }, [org]);
+  return list;
+}
+
+function HostFields({ f, set, errors, isNew }: { f: HostForm; set: (p: Partial<HostForm>) => void; errors: Record<string, string>; isNew: boolean }) {
+  const systems = useSystems(f.org_code);
+  const fe = (p: string) => errors[p];
+  return (
+    <>
+      {isNew && manyOrgs() && <OrgSelect id="host-org" label={t('org')} value={f.org_code} onChange={(v) => set({ org_code: v, system_id: '' })} required />}
+      <div class="grid2">
+        <Field id="host-name" label={t('hostname')} req error={fe('/hostname')} hint={t('hint_hostname')}>
+          <input id="host-name" required maxLength={253} autocomplete="off" value={f.hostname} onInput={(e) => set({ hostname: val(e) })} />
+        </Field>
+        <Field id="host-addresses" label={t('addresses')} error={fe('/addresses')} hint={t('hint_list')}>
+          <input id="host-addresses" value={f.addresses} onInput={(e) => set({ addresses: val(e) })} />
+        </Field>
+        <Field id="host-system" label={t('system')} error={fe('/system_id')}>
+          <select id="host-system" value={f.system_id} onChange={(e) => set({ system_id: val(e) })}>
+            <option value="">{t('no_system')}</option>
+            {systems.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+            {f.system_id && !systems.some((s) => s.id === f.system_id) && <option value={f.system_id}>{t('loading')}</option>}
+          </select>
+        </Field>
+        <Field id="host-role" label={t('host_role')} error={fe('/role')} hint={t('hint_host_role')}>
+          <input id="host-role" maxLength={200} value={f.role} onInput={(e) => set({ role: val(e) })} />
+        </Field>
+        <Field id="host-os" label={t('f_os')} error={fe('/os_name')} hint={t('hint_host_os')}>
+          <input id="host-os" maxLength={200} value={f.os_name} onInput={(e) => set({ os_name: val(e) })} />
+        </Field>
+      </div>
+    </>
+  );
+}
+
+export function HostNew({ systemId }: { systemId?: string }) {
+  const key = `ungcuu.hostNew.${app.user?.username ?? ''}`;
+  const [f, set, clear] = useDraft<HostForm>(key, () => fromHost(null, systemId ?? ''));
+  const [err, setErr] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const errors = useMemo(() => (err instanceof ApiError ? err.fields() : {}), [err]);
+  useEffect(() => {
+    // Coming from a system's page: its organisation and the system itself.
+    if (!systemId) return;
+    get(`/api/v1/systems/${encodeURIComponent(systemId)}`).then((s) => set({ org_code: s.org?.code ?? f.org_code, system_id: s.id }), () => {});
+  }, [systemId]);
+  if (!canWriteRegistry()) return <ErrorBox error={new ApiError(403, null, null)} />;
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true); setErr(null);
+    try {
+      const h = await post('/api/v1/hosts', toBody(f, null));
+      clear();
+      go(`/hosts/${h.id}`);
+    } catch (x) {
+      setErr(x);
+      setTimeout(() => document.querySelector<HTMLElement>('.host-form .alert.error')?.focus(), 0);
+    } finally { setBusy(false); }
+  };
+  return (
+    <section class="narrow">
+      <Crumbs items={[[t('hosts_title'), '#/hosts'], [t('host_new'), null]]} />
+      <h1>{t('host_new')}</h1>
+      <p class="lead">{t('host_new_intro')}</p>
+      <form class="panel host-form" onSubmit={submit}>
+        <ErrorBox error={err} />
+        <HostFields f={f} set={set} errors={errors} isNew />
+        <div class="actions">
+          <button type="submit" class="button primary" disabled={busy}>{busy ? t('sending') : t('host_create')}</button>
+          <a class="button secondary" href={systemId ? `#/systems/${systemId}` : '#/hosts'} onClick={clear}>{t('cancel')}</a>
+          <span class="muted">{t('required_note')}</span>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+export function HostList() {
+  const [org, setOrg] = useState(() => sessionStorage.getItem('ungcuu.hostOrg') ?? '');
+  const [system, setSystem] = useState('');
+  const [q, setQ] = useState('');
+  const [items, setItems] = useState<any[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [systems, setSystems] = useState<any[]>([]);
+  const now = useNow();
+  useEffect(() => {
+    sessionStorage.setItem('ungcuu.hostOrg', org);
+    get(`/api/v1/systems${org ? `?org=${encodeURIComponent(org)}` : ''}`).then((r) => setSystems(r.items ?? []), () => setSystems([]));
+  }, [org]);
+  useEffect(() => {
+    const p = new URLSearchParams();
+    if (org) p.set('org', org);
+    if (system) p.set('system', system);
+    setItems(null);
+    const qs = p.toString();
+    get(`/api/v1/hosts${qs ? `?${qs}` : ''}`).then((r) => { setItems(r.items ?? []); setError(null); }, setError);
+  }, [org, system]);
+  const shown = useMemo(() => {
+    const needle = q.trim().toLowerCase();
+    const l = (items ?? []).filter((h) => !needle || `${h.hostname} ${(h.addresses ?? []).join(' ')} ${osText(h)}`.toLowerCase().includes(needle));
+    return l.sort((a, b) => (b.findings?.kev ?? 0) - (a.findings?.kev ?? 0) || (b.findings?.critical ?? 0) - (a.findings?.critical ?? 0)
+      || (b.findings?.open ?? 0) - (a.findings?.open ?? 0) || String(a.hostname).localeCompare(String(b.hostname), 'vi'));
+  }, [items, q]);
+  const stale = (at: string | null) => !at || now - Date.parse(at) > 30 * 86400_000;
+  return (
+    <section>
+      <RegistryTabs here="hosts" />
+      <div class="page-head">
+        <h1>{t('hosts_title')}</h1>
+        {canWriteRegistry() && <a class="button primary" href="#/hosts/new">{t('host_new')}</a>}
+      </div>
+      <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+        <div class="field">
+          <label for="hf-q">{t('search')}</label>
+          <input id="hf-q" type="search" value={q} placeholder={t('host_search_ph')} onInput={(e) => setQ(val(e))} />
+        </div>
+        {manyOrgs() && <OrgSelect id="hf-org" label={t('org')} value={org} onChange={(v) => { setOrg(v); setSystem(''); }} all />}
+        <div class="field">
+          <label for="hf-system">{t('system')}</label>
+          <select id="hf-system" value={system} onChange={(e) => setSystem(val(e))}>
+            <option value="">{t('all')}</option>
+            {systems.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+          </select>
+        </div>
+      </form>
+      <ErrorBox error={error} />
+      {!items && !error && <Loading />}
+      {items && (
+        <>
+          <p class="summary" aria-live="polite">{t('n_hosts', { n: shown.length })}</p>
+          {shown.length === 0 ? <p class="empty">{t('hosts_empty')}</p> : (
+            <table class="list cards-on-phone hosts">
+              <thead>
+                <tr>
+                  <th scope="col">{t('hostname')}</th>
+                  <th scope="col">{t('org')}</th>
+                  <th scope="col">{t('system')}</th>
+                  <th scope="col">{t('f_os')}</th>
+                  <th scope="col">{t('agent')}</th>
+                  <th scope="col">{t('last_seen')}</th>
+                  <th scope="col">{t('last_scan')}</th>
+                  <th scope="col">{t('open_findings')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {shown.map((h) => (
+                  <tr key={h.id}>
+                    <td data-label={t('hostname')} class="title-cell">
+                      <a href={`#/hosts/${h.id}`}>{h.hostname}</a>
+                      {(h.addresses ?? []).length > 0 && <><br /><small class="muted mono">{h.addresses.join(', ')}</small></>}
+                    </td>
+                    <td data-label={t('org')}>{h.org?.name}</td>
+                    <td data-label={t('system')}>{h.system ? <a href={`#/systems/${h.system.id}`}>{h.system.name}</a> : <span class="muted">—</span>}</td>
+                    <td data-label={t('f_os')}>{osText(h) || <span class="muted">—</span>}</td>
+                    <td data-label={t('agent')}>{h.agent ? <span class="badge duty">{t('yes')}</span> : <span class="muted">{t('no')}</span>}</td>
+                    <td data-label={t('last_seen')}>{h.last_seen_at ? <span class={h.agent && stale(h.last_seen_at) ? 'overdue' : ''}>{fmtDateTime(h.last_seen_at)}</span> : <span class="muted">—</span>}</td>
+                    <td data-label={t('last_scan')}>{h.last_scan_at ? fmtDateTime(h.last_scan_at) : <span class="muted">{t('never')}</span>}</td>
+                    <td data-label={t('open_findings')}><FindingCounts f={h.findings} /></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+const PKG_PAGE = 300;
+
+function Packages({ list }: { list: any[] }) {
+  const [q, setQ] = useState('');
+  const [max, setMax] = useState(PKG_PAGE);
+  const shown = useMemo(() => {
+    const n = q.trim().toLowerCase();
+    return n ? list.filter((p) => `${p.name} ${p.version} ${p.source ?? ''} ${p.ecosystem ?? ''}`.toLowerCase().includes(n)) : list;
+  }, [list, q]);
+  return (
+    <Panel id="packages" title={t('packages')} count={list.length}>
+      {list.length === 0 ? <p class="muted">{t('packages_none')}</p> : <>
+      <div class="field">
+        <label for="pkg-filter">{t('pkg_filter')}</label>
+        <input id="pkg-filter" type="search" value={q} placeholder={t('pkg_filter_ph')} onInput={(e) => { setQ(val(e)); setMax(PKG_PAGE); }} />
+      </div>
+      <p class="summary" aria-live="polite">{t('n_of_m', { n: shown.length, m: list.length })}</p>
+      {shown.length > 0 && (
+        <div class="scroll-x">
+          <table class="list compact packages">
+            <thead><tr><th scope="col">{t('pkg_name')}</th><th scope="col">{t('pkg_version')}</th><th scope="col">{t('pkg_arch')}</th><th scope="col">{t('pkg_ecosystem')}</th><th scope="col">{t('pkg_source')}</th></tr></thead>
+            <tbody>
+              {shown.slice(0, max).map((p, i) => (
+                <tr key={`${p.name}-${p.version}-${i}`}>
+                  <td>{p.name}</td><td class="mono">{p.version}</td><td>{p.arch}</td><td>{p.ecosystem}</td><td>{p.source}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {shown.length > max && <button type="button" class="button secondary small" onClick={() => setMax(max + PKG_PAGE * 3)}>{t('show_more', { n: shown.length - max })}</button>}
+      </>}
+    </Panel>
+  );
+}
+
+export function HostPage({ id }: { id: string }) {
+  const url = `/api/v1/hosts/${encodeURIComponent(id)}`;
+  const draftKey = `ungcuu.hostEdit.${id}`;
+  const [h, setH] = useState<any>(null);
+  const [error, setError] = useState<unknown>(null);
+  const ed = useEdit<HostForm>(draftKey, (r) => fromHost(r));
+  const [saveErr, setSaveErr] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const now = useNow();
+  const errors = useMemo(() => (saveErr instanceof ApiError ? saveErr.fields() : {}), [saveErr]);
+  const load = async () => {
+    try { const x = await get(url); setH(x); setError(null); return x; } catch (e) { setError(e); return null; }
+  };
+  useEffect(() => { void load(); }, [id]);
+  if (error && !h) return <ErrorBox error={error}><p><a href="#/hosts">{t('back_to_hosts')}</a></p></ErrorBox>;
+  if (!h) return <Loading />;
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true); setSaveErr(null);
+    try {
+      const body = toBody(ed.f, ed.base);
+      if (Object.keys(body).length) await patch(url, body, { ifMatch: h.version });
+      await load();
+      ed.stop(); setSaved(true);
+    } catch (x) {
+      setSaveErr(x);
+      setTimeout(() => document.querySelector<HTMLElement>('.host-form .alert.error')?.focus(), 0);
+    } finally { setBusy(false); }
+  };
+  const findings: any[] = h.findings_list ?? [];
+  const open = findings.filter((x) => x.status === 'open').length;
+  const packages: any[] = Array.isArray(h.packages) ? h.packages : [];
+  const services: any[] = h.services ?? [];
+  const hotfixes: string[] = h.hotfixes ?? [];
+  const os = h.os ?? {};
+  return (
+    <article>
+      <Crumbs items={[[t('hosts_title'), '#/hosts'], [h.hostname, null]]} />
+      <div class="page-head">
+        <h1 class="rec-title mono-title">{h.hostname}</h1>
+        <p class="badges">
+          {h.agent ? <span class="badge duty">{t('agent_yes')}</span> : <span class="badge">{t('agent_no')}</span>}
+          <FindingCounts f={h.findings} label />
+          <span class="muted">{h.org?.name}</span>
+        </p>
+      </div>
+      {saved && <p class="alert info" role="status">{t('saved')}</p>}
+      {ed.editing ? (
+        <form class="panel host-form action-panel" onSubmit={save} aria-labelledby="host-edit-h">
+          <h2 id="host-edit-h">{t('host_edit')}</h2>
+          <RecordError error={saveErr} onReload={async () => { setSaveErr(null); const x = await load(); if (x) ed.rebase(x); }} />
+          <HostFields f={ed.f} set={ed.set} errors={errors} isNew={false} />
+          <div class="actions">
+            <button type="submit" class="button primary" disabled={busy}>{busy ? t('sending') : t('save')}</button>
+            <button type="button" class="button secondary" onClick={() => { ed.stop(); setSaveErr(null); }}>{t('cancel')}</button>
+            <span class="muted">{t('version_n', { n: h.version })}</span>
+          </div>
+        </form>
+      ) : canWriteRegistry() && (
+        <div class="actionbar">
+          <button type="button" class="button primary" onClick={() => { ed.start(h); setSaved(false); setTimeout(() => document.getElementById('host-name')?.focus(), 0); }}>{t('host_edit')}</button>
+          <span class="spacer" />
+          <span class="muted">{t('updated_at', { at: fmtDateTime(h.updated_at) })}</span>
+        </div>
+      )}
+      <div class="inc-grid">
+        <div>
+          <Panel id="findings" title={t('findings_title')} count={open} actions={<a href={`#/findings`} class="small-link">{t('all_findings')}</a>}>
+            {findings.length === 0 ? <p class="muted">{t('host_no_findings')}</p> : (
+              <FindingsTable items={findings} now={now} showHost={false} onReload={load}
+                onChanged={(x) => setH((o: any) => ({ ...o, findings_list: (o.findings_list ?? []).map((y: any) => (y.id === x.id ? { ...y, ...x } : y)) }))} />
+            )}
+          </Panel>
+          <Panel id="services" title={t('services')} count={services.length}>
+            {services.length === 0 ? <p class="muted">{t('none')}</p> : (
+              <div class="scroll-x">
+                <table class="list compact services">
+                  <thead><tr><th scope="col">{t('port')}</th><th scope="col">{t('service')}</th><th scope="col">{t('origin')}</th></tr></thead>
+                  <tbody>
+                    {services.map((s, i) => (
+                      <tr key={i}>
+                        <td class="mono nowrap">{s.port}/{s.proto}{s.address && <><br /><small class="muted">{s.address}</small></>}</td>
+                        <td>{s.name} {[s.product, s.version].filter(Boolean).join(' ')}{s.cpe && <><br /><small class="muted mono">{s.cpe}</small></>}</td>
+                        <td><small>{s.origin}{s.seen_at && <><br /><span class="muted nowrap">{fmtDateTime(s.seen_at)}</span></>}</small></td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </Panel>
+          <Packages list={packages} />
+        </div>
+        <div>
+          <Panel id="host" title={t('host_info')}>
+            <DL rows={[
+              [t('org'), h.org?.name],
+              [t('system'), h.system ? <a href={`#/systems/${h.system.id}`}>{h.system.name}</a> : '—'],
+              [t('addresses'), h.addresses],
+              [t('host_role'), h.role],
+              [t('f_os'), osText(h)],
+              [t('os_kernel'), os.kernel],
+              [t('agent'), h.agent ? t('yes') : t('no')],
+              [t('last_seen'), fmtDateTime(h.last_seen_at)],
+              [t('last_scan'), h.last_scan_at ? fmtDateTime(h.last_scan_at) : t('never')],
+            ]} />
+          </Panel>
+          <Panel id="hotfixes" title={t('hotfixes')} count={hotfixes.length}>
+            {hotfixes.length === 0 ? <p class="muted">{t('none')}</p> : <p class="tags">{hotfixes.map((k) => <span class="badge" key={k}>{k}</span>)}</p>}
+          </Panel>
+        </div>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,360 @@
+// The registry of information systems (NĐ85/2016): the list per organisation,
+// one system with its hosts, and the create/edit form with every field of the
+// dossier. Edits send If-Match; a stale or refused save keeps what was typed.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiError, get, patch, post } from '../../api';
+import { t, type Key } from '../../i18n';
+import { app } from '../../state';
+import { go } from '../../router';
+import { ErrorBox, Field, Loading, useNow } from '../../components/ui';
+import { fmtDateTime, toUtcIso, localInputs } from '../../time';
+import {
+  Crumbs, DL, DateDue, FUNCTIONS, FindingCounts, INFO_TYPES, OrgSelect, Panel, RecordError, RegistryTabs,
+  addMonths, canWriteRegistry, code, dateInput, manyOrgs, osText, useDraft, useEdit, val,
+} from './common';
+
+export interface SysForm {
+  org_code: string; name: string; purpose: string; owner: string; operator: string; contractor: string;
+  level: string; approval_decision: string; info_type: string; function: string; user_count: string; next_check: string;
+}
+
+function fromSystem(s: any): SysForm {
+  return {
+    org_code: s?.org?.code ?? app.user?.org?.code ?? '',
+    name: s?.name ?? '', purpose: s?.purpose ?? '', owner: s?.owner ?? '', operator: s?.operator ?? '',
+    contractor: s?.contractor ?? '', level: s?.level ? String(s.level) : '', approval_decision: s?.approval_decision ?? '',
+    info_type: s?.info_type ?? '', function: s?.function ?? '',
+    user_count: s?.user_count === null || s?.user_count === undefined ? '' : String(s.user_count),
+    next_check: dateInput(s?.next_check_at),
+  };
+}
+
+const TEXTS = ['name', 'purpose', 'owner', 'operator', 'contractor', 'approval_decision'] as const;
+
+/** The JSON the server wants: everything for a new system, only what changed for an edit. */
+function toBody(f: SysForm, orig: SysForm | null): any {
+  const out: any = {};
+  const before = orig;
+  const changed = (k: keyof SysForm) => !orig || orig[k] !== f[k];
+  for (const k of TEXTS) {
+    const v = f[k].trim();
+    if (before ? changed(k) : v !== '') out[k] = v;
+  }
+  for (const k of ['info_type', 'function'] as const) {
+    if (before ? changed(k) && f[k] !== '' : f[k] !== '') out[k] = f[k];
+  }
+  if (changed('level') && (f.level || before)) out.level = f.level ? Number(f.level) : null;
+  if (changed('user_count') && (f.user_count.trim() || before)) out.user_count = f.user_count.trim() === '' ? null : Number(f.user_count);
+  if (changed('next_check') && (f.next_check || before)) out.next_check_at = f.next_check ? toUtcIso(f.next_check, '00:00') : null;
+  if (!before && f.org_code) out.org_code = f.org_code;
+  return out;
+}
+
+/** T10 (NĐ85 Đ20.2c): months between security checks by level. */
+const CHECK_MONTHS: Record<string, number> = { 1: 24, 2: 24, 3: 12, 4: 12, 5: 6 };
+
+export function SystemForm({ f, set, errors, isNew }: {
+  f: SysForm; set: (p: Partial<SysForm>) => void; errors: Record<string, string>; isNew: boolean;
+}) {
+  const fe = (p: string) => errors[p];
+  const suggest = () => {
+    const m = CHECK_MONTHS[f.level] ?? 24;
+    set({ next_check: addMonths(localInputs().date, m) });
+  };
+  return (
+    <>
+      {isNew && manyOrgs() && (
+        <OrgSelect id="sys-org" label={t('org')} value={f.org_code} onChange={(v) => set({ org_code: v })} required />
+      )}
+      <Field id="sys-name" label={t('sys_name')} req error={fe('/name')} hint={t('hint_sys_name')}>
+        <input id="sys-name" required maxLength={300} value={f.name} onInput={(e) => set({ name: val(e) })} />
+      </Field>
+      <Field id="sys-purpose" label={t('sys_purpose')} error={fe('/purpose')}>
+        <textarea id="sys-purpose" rows={2} maxLength={2000} value={f.purpose} onInput={(e) => set({ purpose: val(e) })} />
+      </Field>
+      <div class="grid2">
+        <Field id="sys-owner" label={t('f_owner')} error={fe('/owner')} hint={t('hint_sys_owner')}>
+          <input id="sys-owner" maxLength={300} value={f.owner} onInput={(e) => set({ owner: val(e) })} />
+        </Field>
+        <Field id="sys-operator" label={t('f_operator')} error={fe('/operator')} hint={t('hint_sys_operator')}>
+          <input id="sys-operator" maxLength={300} value={f.operator} onInput={(e) => set({ operator: val(e) })} />
+        </Field>
+        <Field id="sys-contractor" label={t('sys_contractor')} error={fe('/contractor')}>
+          <input id="sys-contractor" maxLength={300} value={f.contractor} onInput={(e) => set({ contractor: val(e) })} />
+        </Field>
+        <Field id="sys-users" label={t('sys_user_count')} error={fe('/user_count')}>
+          <input id="sys-users" type="number" min={0} max={100000000} inputMode="numeric" value={f.user_count} onInput={(e) => set({ user_count: val(e) })} />
+        </Field>
+        <Field id="sys-info-type" label={t('sys_info_type')} error={fe('/info_type')} hint={f.info_type === 'state_secret' ? t('hint_state_secret') : undefined}>
+          <select id="sys-info-type" value={f.info_type} onChange={(e) => set({ info_type: val(e) })}>
+            <option value="">{t('not_set')}</option>
+            {INFO_TYPES.map((x) => <option value={x}>{code('info_type', x)}</option>)}
+          </select>
+        </Field>
+        <Field id="sys-function" label={t('sys_function')} error={fe('/function')}>
+          <select id="sys-function" value={f.function} onChange={(e) => set({ function: val(e) })}>
+            <option value="">{t('not_set')}</option>
+            {FUNCTIONS.map((x) => <option value={x}>{code('function', x)}</option>)}
+          </select>
+        </Field>
+      </div>
+      <fieldset class="levels" aria-describedby="level-hint">
+        <legend>{t('f_level')}</legend>
+        <small id="level-hint" class="hint">{t('hint_level')}</small>
+        {fe('/level') && <small class="field-error" role="alert">{fe('/level')}</small>}
+        <label class="check level-opt">
+          <input type="radio" name="sys-level" value="" checked={f.level === ''} onChange={() => set({ level: '' })} />
+          <span><strong>{t('level_unset')}</strong></span>
+        </label>
+        {[1, 2, 3, 4, 5].map((n) => (
+          <label class="check level-opt" key={n}>
+            <input type="radio" name="sys-level" value={String(n)} checked={f.level === String(n)} onChange={() => set({ level: String(n) })} />
+            <span><strong>{t('level_n', { n })}</strong> — <span class="muted">{t(`level_desc_${n}` as Key)}</span></span>
+          </label>
+        ))}
+      </fieldset>
+      <div class="grid2">
+        <Field id="sys-approval" label={t('sys_approval')} error={fe('/approval_decision')} hint={t(f.level && Number(f.level) >= 4 ? 'hint_approval_45' : f.level === '3' ? 'hint_approval_3' : 'hint_approval_12')}>
+          <input id="sys-approval" maxLength={300} value={f.approval_decision} onInput={(e) => set({ approval_decision: val(e) })} />
+        </Field>
+        <Field id="sys-next-check" label={t('sys_next_check')} error={fe('/next_check_at')} hint={t('hint_next_check')}>
+          <div class="inline-input">
+            <input id="sys-next-check" type="date" value={f.next_check} onInput={(e) => set({ next_check: val(e) })} />
+            <button type="button" class="button secondary small" onClick={suggest}>{t('suggest_by_level')}</button>
+          </div>
+        </Field>
+      </div>
+    </>
+  );
+}
+
+export function SystemNew() {
+  const key = `ungcuu.sysNew.${app.user?.username ?? ''}`;
+  const [f, set, clear] = useDraft<SysForm>(key, () => fromSystem(null));
+  const [err, setErr] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const errors = useMemo(() => (err instanceof ApiError ? err.fields() : {}), [err]);
+  if (!canWriteRegistry()) return <ErrorBox error={new ApiError(403, null, null)} />;
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true); setErr(null);
+    try {
+      const s = await post('/api/v1/systems', toBody(f, null));
+      clear();
+      go(`/systems/${s.id}`);
+    } catch (x) {
+      setErr(x);
+      setTimeout(() => document.querySelector<HTMLElement>('.sys-form .alert.error')?.focus(), 0);
+    } finally { setBusy(false); }
+  };
+  return (
+    <section class="narrow">
+      <Crumbs items={[[t('systems_title'), '#/systems'], [t('sys_new'), null]]} />
+      <h1>{t('sys_new')}</h1>
+      <p class="lead">{t('sys_new_intro')}</p>
+      <form class="panel sys-form" onSubmit={submit}>
+        <ErrorBox error={err} texts={{}} />
+        <SystemForm f={f} set={set} errors={errors} isNew />
+        <div class="actions">
+          <button type="submit" class="button primary" disabled={busy}>{busy ? t('sending') : t('sys_create')}</button>
+          <a class="button secondary" href="#/systems" onClick={clear}>{t('cancel')}</a>
+          <span class="muted">{t('required_note')}</span>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+export function SystemList() {
+  const [org, setOrg] = useState(() => sessionStorage.getItem('ungcuu.sysOrg') ?? '');
+  const [items, setItems] = useState<any[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const now = useNow();
+  useEffect(() => {
+    sessionStorage.setItem('ungcuu.sysOrg', org);
+    setItems(null);
+    get(`/api/v1/systems${org ? `?org=${encodeURIComponent(org)}` : ''}`).then((r) => { setItems(r.items ?? []); setError(null); }, setError);
+  }, [org]);
+  const groups = useMemo(() => {
+    const m = new Map<string, { org: any; rows: any[] }>();
+    for (const s of items ?? []) {
+      const k = s.org?.code ?? '';
+      if (!m.has(k)) m.set(k, { org: s.org, rows: [] });
+      m.get(k)!.rows.push(s);
+    }
+    const order = (app.orgs ?? []).map((o) => o.code);
+    const out = [...m.values()];
+    out.sort((a, b) => (order.indexOf(a.org?.code) - order.indexOf(b.org?.code)) || (a.org?.name ?? '').localeCompare(b.org?.name ?? '', 'vi'));
+    for (const g of out) g.rows.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '', 'vi'));
+    return out;
+  }, [items]);
+  const late = (items ?? []).filter((s) => s.next_check_at && Date.parse(s.next_check_at) < now).length;
+  return (
+    <section>
+      <RegistryTabs here="systems" />
+      <div class="page-head">
+        <h1>{t('systems_title')}</h1>
+        {canWriteRegistry() && <a class="button primary" href="#/systems/new">{t('sys_new')}</a>}
+      </div>
+      <p class="lead">{t('systems_intro')}</p>
+      {manyOrgs() && (
+        <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+          <OrgSelect id="sys-f-org" label={t('org')} value={org} onChange={setOrg} all />
+        </form>
+      )}
+      <ErrorBox error={error} />
+      {!items && !error && <Loading />}
+      {items && (
+        <>
+          <p class="summary" aria-live="polite">
+            {t('n_systems', { n: items.length })}
+            {late > 0 && <> · <span class="overdue">{t('n_checks_late', { n: late })}</span></>}
+          </p>
+          {items.length === 0 ? <p class="empty">{t('systems_empty')}</p> : (
+            <table class="list cards-on-phone systems">
+              <thead>
+                <tr>
+                  <th scope="col">{t('sys_name')}</th>
+                  <th scope="col">{t('f_level')}</th>
+                  <th scope="col">{t('sys_function')}</th>
+                  <th scope="col">{t('f_operator')}</th>
+                  <th scope="col">{t('hosts_n')}</th>
+                  <th scope="col">{t('sys_next_check')}</th>
+                </tr>
+              </thead>
+              {groups.map((g) => (
+                <tbody key={g.org?.code}>
+                  <tr class="group"><th colSpan={6} scope="colgroup">{g.org?.name} <span class="muted">({g.rows.length})</span></th></tr>
+                  {g.rows.map((s) => {
+                    const late1 = s.next_check_at && Date.parse(s.next_check_at) < now;
+                    return (
+                      <tr key={s.id} class={late1 ? 'row-overdue' : ''}>
+                        <td data-label={t('sys_name')} class="title-cell"><a href={`#/systems/${s.id}`}>{s.name}</a></td>
+                        <td data-label={t('f_level')}>{s.level ? <span class={`badge lvl lvl-${s.level}`}>{t('level_n', { n: s.level })}</span> : <span class="muted">{t('not_set')}</span>}</td>
+                        <td data-label={t('sys_function')}>{code('function', s.function) || <span class="muted">—</span>}</td>
+                        <td data-label={t('f_operator')}>{s.operator || <span class="muted">—</span>}</td>
+                        <td data-label={t('hosts_n')}>{s.hosts ?? 0}</td>
+                        <td data-label={t('sys_next_check')}><DateDue at={s.next_check_at} now={now} /></td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              ))}
+            </table>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+export function SystemPage({ id }: { id: string }) {
+  const url = `/api/v1/systems/${encodeURIComponent(id)}`;
+  const draftKey = `ungcuu.sysEdit.${id}`;
+  const [sys, setSys] = useState<any>(null);
+  const [hosts, setHosts] = useState<any[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const ed = useEdit<SysForm>(draftKey, fromSystem);
+  const [saveErr, setSaveErr] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const now = useNow();
+  const errors = useMemo(() => (saveErr instanceof ApiError ? saveErr.fields() : {}), [saveErr]);
+
+  const load = async () => {
+    try {
+      const s = await get(url);
+      setSys(s);
+      setError(null);
+      return s;
+    } catch (e) { setError(e); return null; }
+  };
+  useEffect(() => {
+    void load();
+    get(`/api/v1/hosts?system=${encodeURIComponent(id)}`).then((r) => setHosts(r.items ?? []), () => setHosts([]));
+  }, [id]);
+
+  if (error && !sys) return <ErrorBox error={error}><p><a href="#/systems">{t('back_to_systems')}</a></p></ErrorBox>;
+  if (!sys) return <Loading />;
+
+  const startEdit = () => { ed.start(sys); setSaved(false); setTimeout(() => document.getElementById('sys-name')?.focus(), 0); };
+  const cancel = () => { ed.stop(); setSaveErr(null); };
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true); setSaveErr(null);
+    try {
+      const body = toBody(ed.f, ed.base);
+      const x = Object.keys(body).length ? await patch(url, body, { ifMatch: sys.version }) : sys;
+      setSys({ ...sys, ...x });
+      ed.stop();
+      setSaved(true);
+    } catch (x) {
+      setSaveErr(x);
+      setTimeout(() => document.querySelector<HTMLElement>('.sys-form .alert.error')?.focus(), 0);
+    } finally { setBusy(false); }
+  };
+  const reloadKeep = async () => { setSaveErr(null); const s = await load(); if (s) ed.rebase(s); };
+
+  return (
+    <article>
+      <Crumbs items={[[t('systems_title'), '#/systems'], [sys.name, null]]} />
+      <div class="page-head">
+        <h1 class="rec-title">{sys.name}</h1>
+        <p class="badges">
+          {sys.level ? <span class={`badge lvl lvl-${sys.level}`}>{t('level_n', { n: sys.level })}</span> : <span class="badge">{t('level_unset')}</span>}
+          <span class="muted">{sys.org?.name}</span>
+        </p>
+      </div>
+      {saved && <p class="alert info" role="status">{t('saved')}</p>}
+      {ed.editing ? (
+        <form class="panel sys-form action-panel" onSubmit={save} aria-labelledby="sys-edit-h">
+          <h2 id="sys-edit-h">{t('sys_edit')}</h2>
+          <RecordError error={saveErr} onReload={reloadKeep} />
+          <SystemForm f={ed.f} set={ed.set} errors={errors} isNew={false} />
+          <div class="actions">
+            <button type="submit" class="button primary" disabled={busy}>{busy ? t('sending') : t('save')}</button>
+            <button type="button" class="button secondary" onClick={cancel}>{t('cancel')}</button>
+            <span class="muted">{t('version_n', { n: sys.version })}</span>
+          </div>
+        </form>
+      ) : (
+        <div class="actionbar">
+          {canWriteRegistry() && <button type="button" class="button primary" onClick={startEdit}>{t('sys_edit')}</button>}
+          {canWriteRegistry() && <a class="button secondary" href={`#/hosts/new/${sys.id}`}>{t('host_add_to_system')}</a>}
+          <span class="spacer" />
+          <span class="muted">{t('updated_at', { at: fmtDateTime(sys.updated_at) })}</span>
+        </div>
+      )}
+      <div class="inc-grid">
+        <Panel id="sys" title={t('sys_dossier')}>
+          <DL rows={[
+            [t('sys_name'), sys.name],
+            [t('org'), sys.org?.name],
+            [t('sys_purpose'), <span class="prewrap">{sys.purpose || '—'}</span>],
+            [t('f_owner'), sys.owner],
+            [t('f_operator'), sys.operator],
+            [t('sys_contractor'), sys.contractor],
+            [t('f_level'), sys.level ? `${t('level_n', { n: sys.level })} — ${t(`level_desc_${sys.level}` as Key)}` : t('level_unset')],
+            [t('sys_approval'), sys.approval_decision],
+            [t('sys_info_type'), code('info_type', sys.info_type)],
+            [t('sys_function'), code('function', sys.function)],
+            [t('sys_user_count'), sys.user_count === null || sys.user_count === undefined ? '' : sys.user_count.toLocaleString('vi-VN')],
+            [t('sys_next_check'), <DateDue at={sys.next_check_at} now={now} />],
+          ]} />
+        </Panel>
+        <Panel id="sys-hosts" title={t('hosts_title')} count={hosts?.length}>
+          {!hosts ? <Loading /> : hosts.length === 0 ? <p class="muted">{t('hosts_none_system')}</p> : (
+            <ul class="plain">
+              {hosts.map((h) => (
+                <li key={h.id}>
+                  <a href={`#/hosts/${h.id}`}>{h.hostname}</a> <small class="muted">{osText(h)}</small>{' '}
+                  <FindingCounts f={h.findings} />
+                </li>
+              ))}
+            </ul>
+          )}
+        </Panel>
+      </div>
+    </article>
+  );
+}

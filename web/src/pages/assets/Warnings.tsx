@@ -1,0 +1,313 @@
+// Authority warnings (cảnh báo): a coordinator tells organisations below it
+// about a vulnerability with a deadline; each target acknowledges it and
+// reports it fixed; the issuer sees who is late and which hosts are affected.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiError, get, post } from '../../api';
+import { t } from '../../i18n';
+import { app, lbl, orgTree } from '../../state';
+import { go } from '../../router';
+import { ErrorBox, Field, Loading, useNow } from '../../components/ui';
+import { fmtDateTime, localInputs, toUtcIso } from '../../time';
+import { Crumbs, DL, DueLeft, FindingSeverity, Panel, SEVERITIES, canAnswerWarning, canIssueWarning, scopeOrgs, splitList, useDraft, val } from './common';
+
+function Targets({ x }: { x: any }) {
+  const g = x.targets ?? {};
+  const total = g.total ?? 0;
+  return (
+    <span class="target-counts">
+      <span>{t('tg_ack', { n: g.acknowledged ?? 0, m: total })}</span>
+      <span class={total && g.fixed === total ? 'ok' : ''}>{t('tg_fixed', { n: g.fixed ?? 0, m: total })}</span>
+      {!!g.late && <span class="overdue">{t('tg_late', { n: g.late })}</span>}
+    </span>
+  );
+}
+
+export function WarningList() {
+  const [items, setItems] = useState<any[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const now = useNow();
+  useEffect(() => { get('/api/v1/warnings').then((r) => setItems(r.items ?? []), setError); }, []);
+  return (
+    <section>
+      <div class="page-head">
+        <h1>{t('warnings_title')}</h1>
+        {canIssueWarning() && <a class="button primary" href="#/warnings/new">{t('warning_new')}</a>}
+      </div>
+      <p class="lead">{t('warnings_intro')}</p>
+      <ErrorBox error={error} />
+      {!items && !error && <Loading />}
+      {items && (items.length === 0 ? <p class="empty">{t('warnings_empty')}</p> : (
+        <table class="list cards-on-phone warnings">
+          <thead>
+            <tr>
+              <th scope="col">{t('warning')}</th>
+              <th scope="col">{t('issuer')}</th>
+              <th scope="col">{t('severity')}</th>
+              <th scope="col">{t('deadline')}</th>
+              <th scope="col">{t('targets')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((w) => {
+              const g = w.targets ?? {};
+              const allFixed = g.total > 0 && g.fixed === g.total;
+              return (
+                <tr key={w.id} class={g.late ? 'row-overdue' : ''}>
+                  <td data-label={t('warning')} class="title-cell">
+                    <a href={`#/warnings/${w.id}`}>{w.title}</a>
+                    {(w.source || w.reference) && <><br /><small class="muted">{[w.source, w.reference].filter(Boolean).join(' · ')}</small></>}
+                  </td>
+                  <td data-label={t('issuer')}>{w.issuer?.name}<br /><small class="muted">{fmtDateTime(w.created_at)}</small></td>
+                  <td data-label={t('severity')}><FindingSeverity s={w.severity} /></td>
+                  <td data-label={t('deadline')}>{fmtDateTime(w.deadline)}<br /><small><DueLeft at={w.deadline} now={now} done={allFixed ? t('w_all_fixed') : undefined} /></small></td>
+                  <td data-label={t('targets')}><Targets x={w} /></td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      ))}
+    </section>
+  );
+}
+
+interface WForm {
+  title: string; body: string; source: string; reference: string; cves: string; products: string;
+  severity: string; date: string; time: string; targets: string[]; dateTouched: boolean;
+}
+
+/** T14 has no national deadline: suggest the finding policy's days by severity. */
+const DAYS: Record<string, number> = { critical: 7, high: 30, medium: 90, low: 180 };
+
+function suggested(sev: string) {
+  return localInputs(Date.now() + (DAYS[sev] ?? 30) * 86400_000);
+}
+
+export function WarningNew() {
+  const key = `ungcuu.warningNew.${app.user?.username ?? ''}`;
+  const [f, set, clear] = useDraft<WForm>(key, () => {
+    const d = suggested('high');
+    return { title: '', body: '', source: '', reference: '', cves: '', products: '', severity: '', date: d.date, time: '17:00', targets: [], dateTouched: false };
+  });
+  const [err, setErr] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const errors = useMemo(() => (err instanceof ApiError ? err.fields() : {}), [err]);
+  const orgs = orgTree(scopeOrgs());
+  if (!canIssueWarning()) return <ErrorBox error={new ApiError(403, null, null)} />;
+  const toggle = (c: string) => set({ targets: f.targets.includes(c) ? f.targets.filter((x) => x !== c) : [...f.targets, c] });
+  const cves = splitList(f.cves, true).map((c) => c.toUpperCase());
+  const products = splitList(f.products);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setErr(null);
+    if (!f.targets.length) {
+      setErr(new ApiError(422, { status: 422, errors: [{ pointer: '/target_org_codes', detail: t('pick_targets') }] }, null));
+      return;
+    }
+    setBusy(true);
+    try {
+      const body: any = { title: f.title.trim(), severity: f.severity, deadline: toUtcIso(f.date, f.time), target_org_codes: f.targets };
+      for (const k of ['body', 'source', 'reference'] as const) if (f[k].trim()) body[k] = f[k].trim();
+      if (cves.length) body.cves = cves;
+      if (products.length) body.products = products;
+      const w = await post('/api/v1/warnings', body);
+      clear();
+      go(`/warnings/${w.id}`);
+    } catch (x) {
+      setErr(x);
+      setTimeout(() => document.querySelector<HTMLElement>('.warning-form .alert.error')?.focus(), 0);
+    } finally { setBusy(false); }
+  };
+  return (
+    <section class="narrow">
+      <Crumbs items={[[t('warnings_title'), '#/warnings'], [t('warning_new'), null]]} />
+      <h1>{t('warning_new')}</h1>
+      <p class="lead">{t('warning_new_intro')}</p>
+      <form class="panel warning-form" onSubmit={submit}>
+        <ErrorBox error={err} />
+        <Field id="w-title" label={t('w_title')} req error={errors['/title']}>
+          <input id="w-title" required maxLength={200} value={f.title} onInput={(e) => set({ title: val(e) })} />
+        </Field>
+        <Field id="w-body" label={t('w_body')} error={errors['/body']} hint={t('hint_w_body')}>
+          <textarea id="w-body" rows={5} value={f.body} onInput={(e) => set({ body: val(e) })} />
+        </Field>
+        <div class="grid2">
+          <Field id="w-source" label={t('w_source')} error={errors['/source']} hint={t('hint_w_source')}>
+            <input id="w-source" maxLength={300} value={f.source} onInput={(e) => set({ source: val(e) })} />
+          </Field>
+          <Field id="w-reference" label={t('reference')} error={errors['/reference']} hint={t('hint_w_reference')}>
+            <input id="w-reference" maxLength={200} value={f.reference} onInput={(e) => set({ reference: val(e) })} />
+          </Field>
+          <Field id="w-cves" label={t('w_cves')} error={errors['/cves']} hint={t('hint_w_cves', { n: cves.length })}>
+            <textarea id="w-cves" rows={3} class="mono" value={f.cves} onInput={(e) => set({ cves: val(e) })} />
+          </Field>
+          <Field id="w-products" label={t('w_products')} error={errors['/products']} hint={t('hint_w_products', { n: products.length })}>
+            <textarea id="w-products" rows={3} value={f.products} onInput={(e) => set({ products: val(e) })} />
+          </Field>
+          <Field id="w-severity" label={t('severity')} req error={errors['/severity']}>
+            <select id="w-severity" required value={f.severity} onChange={(e) => {
+              const s = val(e);
+              set(f.dateTouched ? { severity: s } : { severity: s, date: suggested(s).date });
+            }}>
+              <option value="">{t('choose')}</option>
+              {SEVERITIES.map((s) => <option value={s}>{lbl('severities', s)}</option>)}
+            </select>
+          </Field>
+          <div class="grid2 tight">
+            <Field id="w-date" label={t('w_deadline_date')} req error={errors['/deadline']} hint={t('hint_w_deadline')}>
+              <input id="w-date" type="date" required value={f.date} onInput={(e) => set({ date: val(e), dateTouched: true })} />
+            </Field>
+            <Field id="w-time" label={t('due_time')} req hint={t('hint_tz')}>
+              <input id="w-time" type="time" required value={f.time} onInput={(e) => set({ time: val(e), dateTouched: true })} />
+            </Field>
+          </div>
+        </div>
+        <fieldset class={errors['/target_org_codes'] ? 'has-error' : ''}>
+          <legend>{t('w_targets')}<span class="req" aria-hidden="true"> *</span></legend>
+          <p class="hint">{t('hint_w_targets', { n: f.targets.length })}</p>
+          {errors['/target_org_codes'] && <small class="field-error" role="alert">{errors['/target_org_codes']}</small>}
+          <div class="actions">
+            <button type="button" class="button secondary small" onClick={() => set({ targets: orgs.filter(({ org }) => org.code !== app.user?.org?.code).map(({ org }) => org.code) })}>{t('select_all_below')}</button>
+            <button type="button" class="button secondary small" onClick={() => set({ targets: [] })}>{t('select_none')}</button>
+          </div>
+          <ul class="org-checks">
+            {orgs.map(({ org, depth }) => (
+              <li key={org.id} style={{ paddingLeft: `${depth * 1.25}rem` }}>
+                <label class="check">
+                  <input type="checkbox" name="targets" value={org.code} checked={f.targets.includes(org.code)} onChange={() => toggle(org.code)} />
+                  {' '}{org.name} <small class="muted">{org.code}</small>
+                </label>
+              </li>
+            ))}
+          </ul>
+        </fieldset>
+        <div class="actions">
+          <button type="submit" class="button primary" disabled={busy}>{busy ? t('sending') : t('warning_issue')}</button>
+          <a class="button secondary" href="#/warnings" onClick={clear}>{t('cancel')}</a>
+          <span class="muted">{t('required_note')}</span>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function Mine({ w, target, reload }: { w: any; target: any; reload: () => Promise<unknown> }) {
+  const key = `ungcuu.warningNote.${w.id}`;
+  const [note, setNote] = useState(() => sessionStorage.getItem(key) ?? '');
+  const [err, setErr] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  useEffect(() => { if (note) sessionStorage.setItem(key, note); else sessionStorage.removeItem(key); }, [note]);
+  const answer = async (what: 'acknowledge' | 'fixed') => {
+    setBusy(true); setErr(null); setDone(null);
+    try {
+      const body: any = { org_code: target.org.code };
+      if (note.trim()) body.note = note.trim();
+      await post(`/api/v1/warnings/${encodeURIComponent(w.id)}/${what}`, body);
+      setNote('');
+      setDone(what === 'fixed' ? t('w_fixed_done') : t('w_ack_done'));
+      await reload();
+    } catch (x) { setErr(x); } finally { setBusy(false); }
+  };
+  const canAnswer = canAnswerWarning();
+  return (
+    <section class="panel mine" aria-labelledby="h-mine">
+      <h2 id="h-mine">{t('w_your_org', { org: target.org.name })}</h2>
+      <ErrorBox error={err} />
+      {done && <p class="alert info" role="status">{done}</p>}
+      <DL rows={[
+        [t('w_acknowledged'), target.acknowledged_at ? <span class="ok">{fmtDateTime(target.acknowledged_at)}</span> : <span class={target.late ? 'overdue' : ''}>{t('not_yet')}</span>],
+        [t('w_fixed'), target.fixed_at ? <span class="ok">{fmtDateTime(target.fixed_at)}</span> : <span class={target.late ? 'overdue' : ''}>{t('not_yet')}{target.late && ` · ${t('late')}`}</span>],
+      ]} />
+      {canAnswer && !target.fixed_at && (
+        <>
+          <Field id="w-note" label={t('note_optional')} hint={t('hint_w_note')}>
+            <textarea id="w-note" rows={2} maxLength={2000} value={note} onInput={(e) => setNote(val(e))} />
+          </Field>
+          <div class="actions">
+            {!target.acknowledged_at && <button type="button" class="button primary" disabled={busy} onClick={() => answer('acknowledge')}>{t('w_ack_btn')}</button>}
+            <button type="button" class={`button ${target.acknowledged_at ? 'primary' : 'secondary'}`} disabled={busy} onClick={() => answer('fixed')}>{t('w_fixed_btn')}</button>
+          </div>
+        </>
+      )}
+      {!canAnswer && <p class="muted">{t('w_answer_roles')}</p>}
+    </section>
+  );
+}
+
+export function WarningPage({ id }: { id: string }) {
+  const [w, setW] = useState<any>(null);
+  const [error, setError] = useState<unknown>(null);
+  const now = useNow();
+  const load = () => get(`/api/v1/warnings/${encodeURIComponent(id)}`).then((x) => { setW(x); setError(null); }, setError);
+  useEffect(() => { void load(); }, [id]);
+  if (error && !w) return <ErrorBox error={error}><p><a href="#/warnings">{t('back_to_warnings')}</a></p></ErrorBox>;
+  if (!w) return <Loading />;
+  const targets: any[] = w.targets ?? [];
+  const mine = targets.find((x) => x.org?.code === app.user?.org?.code);
+  const fixed = targets.filter((x) => x.fixed_at).length;
+  const allFixed = targets.length > 0 && fixed === targets.length;
+  return (
+    <article>
+      <Crumbs items={[[t('warnings_title'), '#/warnings'], [w.title, null]]} />
+      <h1 class="rec-title">{w.title}</h1>
+      <p class="badges">
+        <FindingSeverity s={w.severity} />
+        <span>{t('deadline')}: <strong>{fmtDateTime(w.deadline)}</strong> (<DueLeft at={w.deadline} now={now} done={allFixed ? t('w_all_fixed') : undefined} />)</span>
+        <span class="muted">{w.issuer?.name}</span>
+      </p>
+      <div class="inc-grid">
+        <div>
+          <Panel id="w" title={t('warning_content')}>
+            {w.body ? <p class="prewrap description">{w.body}</p> : <p class="muted">{t('no_body')}</p>}
+            <DL rows={[
+              [t('issuer'), w.issuer?.name],
+              [t('w_source'), w.source],
+              [t('reference'), w.reference],
+              [t('issued_at'), fmtDateTime(w.created_at)],
+              [t('w_cves'), (w.cves ?? []).length ? <span class="tags">{w.cves.map((c: string) => <span class="badge mono" key={c}>{c}</span>)}</span> : '—'],
+              [t('w_products'), w.products],
+            ]} />
+          </Panel>
+          <Panel id="targets" title={t('w_targets')} count={targets.length}>
+            <p class="summary">
+              {t('tg_ack', { n: targets.filter((x) => x.acknowledged_at).length, m: targets.length })} · {t('tg_fixed', { n: fixed, m: targets.length })}
+              {targets.some((x) => x.late) && <> · <span class="overdue">{t('tg_late', { n: targets.filter((x) => x.late).length })}</span></>}
+            </p>
+            <table class="list cards-on-phone targets">
+              <thead>
+                <tr><th scope="col">{t('org')}</th><th scope="col">{t('w_acknowledged')}</th><th scope="col">{t('w_fixed')}</th><th scope="col">{t('affected_hosts')}</th></tr>
+              </thead>
+              <tbody>
+                {targets.map((x) => (
+                  <tr key={x.org?.code} class={x.late ? 'row-overdue' : ''}>
+                    <td data-label={t('org')}>
+                      {x.org?.name} {x.late && <span class="badge late">{t('late')}</span>}
+                      {x.note && <><br /><small class="muted prewrap">{x.note}</small></>}
+                    </td>
+                    <td data-label={t('w_acknowledged')}>{x.acknowledged_at ? <span class="ok">{fmtDateTime(x.acknowledged_at)}</span> : <span class="muted">{t('not_yet')}</span>}</td>
+                    <td data-label={t('w_fixed')}>{x.fixed_at ? <span class="ok">{fmtDateTime(x.fixed_at)}</span> : <span class={x.late ? 'overdue' : 'muted'}>{t('not_yet')}</span>}</td>
+                    <td data-label={t('affected_hosts')}>
+                      {(x.affected_hosts ?? []).length === 0 ? <span class="muted">{t('none_found')}</span> : (
+                        <ul class="plain affected">
+                          {x.affected_hosts.map((h: any) => (
+                            <li key={h.id}><a href={`#/hosts/${h.id}`}>{h.hostname}</a>: {(h.items ?? []).map((it: string, i: number) => <span key={it}>{i > 0 && ', '}<span class="mono small nowrap">{it}</span></span>)}</li>
+                          ))}
+                        </ul>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Panel>
+        </div>
+        <div>
+          {mine ? <Mine w={w} target={mine} reload={load} /> : (
+            <section class="panel"><p class="muted">{t('w_not_target')}</p></section>
+          )}
+        </div>
+      </div>
+    </article>
+  );
+}
