@@ -1,10 +1,12 @@
 #!/bin/sh
 # tests/fuzz/run.sh BUILD_DIR SECONDS - runs each libFuzzer target of
 # tests/fuzz for SECONDS on a copy of its seed corpus (tests/fuzz/corpus/NAME;
-# the copy grows, the corpus in git does not) and prints TAP-ish lines:
+# the copy grows, the corpus in git does not), with tests/fuzz/fuzz_NAME.dict
+# when there is one, and prints TAP-ish lines:
 #   ok fuzz_NAME        no crash, leak, timeout (5 s) or 2 GB of memory
 #   not ok fuzz_NAME    and the reproducer, kept under the work directory
-# Exits 1 if any target failed. BUILD_DIR is a -Dfuzz=true build (clang).
+# Exits 1 if any target failed. BUILD_DIR is a -Dfuzz=true build (clang);
+# every fuzz_* program it holds is run.
 set -u
 
 if [ $# -ne 2 ]; then
@@ -14,7 +16,18 @@ fi
 build=$1
 seconds=$2
 here=$(cd "$(dirname "$0")" && pwd)
-targets="incident router time"
+
+# Every fuzz_NAME the build made (others join as they are added to
+# tests/fuzz/meson.build); none at all means the build is not a fuzz build.
+targets=""
+for f in "$build"/tests/fuzz/fuzz_*; do
+	if [ -f "$f" ] && [ -x "$f" ]; then
+		targets="$targets ${f##*/fuzz_}"
+	fi
+done
+if [ -z "$targets" ]; then
+	targets="incident router time"
+fi
 
 case $seconds in
 ''|*[!0-9]*) echo "$0: SECONDS must be a whole number" >&2; exit 2 ;;
@@ -39,8 +52,13 @@ for t in $targets; do
 		cp "$here/corpus/$t"/* "$corpus"/ 2>/dev/null
 	fi
 	log=$work/$t/log
+	# A dictionary of the input's words, when the target has one.
+	set --
+	if [ -f "$here/fuzz_$t.dict" ]; then
+		set -- -dict="$here/fuzz_$t.dict"
+	fi
 	"$bin" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
-		-print_final_stats=1 -artifact_prefix="$work/$t/artifacts/" \
+		-print_final_stats=1 -artifact_prefix="$work/$t/artifacts/" "$@" \
 		"$corpus" >"$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)

@@ -244,6 +244,36 @@ static void test_notification_five_days_local(void **state)
 			   "2028-03-02T12:15:00.000Z");
 }
 
+/* The T1 clock runs from detection: correcting detected_at (PATCH) after
+ * verification moves it (regulation.md §13: 5 days from detected_at). */
+static void test_corrected_detection_moves_notification(void **state)
+{
+	struct tdb *t = *state;
+	struct ctx coord = t_ctx(t->db, &W.role[R_COORDINATOR]);
+	struct err e = { 0 };
+	char id[UUID_LEN];
+	int64_t t0 = at("2026-06-10T03:00:00Z"), due, met;
+
+	time_set_fake_now(t0);
+	long long v = t_walk_to(t->db, ST_VERIFIED, id);
+	assert_int_equal(deadline(t->db, id, "notification", &due, &met), 1);
+	assert_int_equal(due, t0 - HOUR + 5 * DAY);
+	/* It was in fact found two days earlier. */
+	json_t *b = json_pack("{s:s}", "detected_at", "2026-06-08T02:00:00Z");
+	json_t *inc = incident_update(&coord, id, v, b, &e);
+	json_decref(b);
+	assert_non_null(inc);
+	assert_string_equal(json_string_value(json_object_get(inc, "detected_at")),
+			    "2026-06-08T02:00:00.000Z");
+	json_decref(inc);
+	assert_int_equal(deadline(t->db, id, "notification", &due, &met), 1);
+	if (due != at("2026-06-13T02:00:00Z")) {
+		char ts[TIME_RFC3339_LEN];
+		fail_msg("detected_at corrected to 2026-06-08T02:00:00Z, notification still due %s "
+			 "(expected 2026-06-13T02:00:00.000Z)", time_format_utc(due, ts));
+	}
+}
+
 /* T1 met by a notification report: when it was sent, once. */
 static void test_notification_met_by_report(void **state)
 {
@@ -587,6 +617,8 @@ int main(void)
 						world_close),
 		cmocka_unit_test_setup_teardown(test_notification_five_days_local, world_open,
 						world_close),
+		cmocka_unit_test_setup_teardown(test_corrected_detection_moves_notification,
+						world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_notification_met_by_report, world_open,
 						world_close),
 		cmocka_unit_test_setup_teardown(test_initial_report_on_escalation, world_open,

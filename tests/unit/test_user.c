@@ -5,6 +5,7 @@
  * sessions and API tokens resolved, revoked and expired.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -428,6 +429,63 @@ static void test_throttling(void **state)
 	}
 }
 
+/* Concurrent wrong passwords (the server answers on several threads, each
+ * with its own connection): every failure must be counted, so that parallel
+ * guesses are slowed and locked like sequential ones. */
+#define GUESSERS 4
+
+struct guesser {
+	const char *path;
+	pthread_barrier_t *start;
+	int code;
+};
+
+static void *guess(void *arg)
+{
+	struct guesser *g = arg;
+	struct err e = { 0 };
+	struct store *db = store_open(g->path, &e);
+	char tok[TOKEN_LEN], csrf[65];
+	json_t *u = NULL;
+	pthread_barrier_wait(g->start);
+	if (db == NULL) {
+		g->code = -1;
+		return NULL;
+	}
+	struct ctx c = t_ctx(db, NULL);
+	auth_login(&c, "d-leader", "doan-mat-khau", tok, csrf, &u, &e);
+	json_decref(u);
+	g->code = e.code;
+	store_close(db);
+	return NULL;
+}
+
+static void test_throttling_concurrent(void **state)
+{
+	struct tdb *t = *state;
+	pthread_t th[GUESSERS];
+	struct guesser g[GUESSERS];
+	pthread_barrier_t start;
+	time_set_fake_now(1790000000000LL);
+	assert_int_equal(pthread_barrier_init(&start, NULL, GUESSERS), 0);
+	for (int i = 0; i < GUESSERS; i++) {
+		g[i] = (struct guesser){ .path = t->path, .start = &start, .code = 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, guess, &g[i]), 0);
+	}
+	int checked = 0;
+	for (int i = 0; i < GUESSERS; i++) {
+		pthread_join(th[i], NULL);
+		assert_true(g[i].code == E_UNAUTH || g[i].code == E_LOCKED);
+		checked += g[i].code == E_UNAUTH; /* the password was tried */
+	}
+	pthread_barrier_destroy(&start);
+	long long counted = tdb_int(t->db, "SELECT failed_logins FROM users WHERE "
+				    "username = 'd-leader'");
+	if (counted < checked)
+		fail_msg("%d wrong passwords tried at once, %lld counted: parallel guesses "
+			 "escape throttling", checked, counted);
+}
+
 static void test_disabled_user(void **state)
 {
 	struct tdb *t = *state;
@@ -554,6 +612,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_login_and_session, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_login_refusals, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_throttling, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_throttling_concurrent, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_disabled_user, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_api_tokens, world_open, world_close),
 	};
