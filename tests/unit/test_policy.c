@@ -46,6 +46,16 @@ static const struct {
 	{ ACT_CONTACT_WRITE, "contact.write", ADM | COO },
 	{ ACT_STATS_READ, "stats.read", REP | FOC | COO | RES | LEA | ADM },
 	{ ACT_TOKEN_CREATE, "token.create", ADM },
+	/* The registry: the focal point keeps the agency's systems (DESIGN.md),
+	 * coordinators issue warnings, everyone reads. */
+	{ ACT_ASSET_READ, "asset.read", REP | FOC | COO | RES | LEA | ADM },
+	{ ACT_ASSET_WRITE, "asset.write", FOC | COO | ADM },
+	{ ACT_AGENT_ENROLL, "agent.enroll", FOC | COO | ADM },
+	{ ACT_FINDING_ACCEPT, "finding.accept", FOC | COO },
+	{ ACT_FEED_IMPORT, "feed.import", COO | ADM },
+	{ ACT_SCAN_IMPORT, "scan.import", FOC | COO | ADM },
+	{ ACT_WARNING_ISSUE, "warning.issue", COO },
+	{ ACT_WARNING_ANSWER, "warning.answer", FOC | COO },
 };
 
 static const char *const role_name[] = {
