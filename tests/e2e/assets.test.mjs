@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startServer, Client, root } from '../lib/server.mjs';
-import { launch, newPage, login, shot, unlabelled } from './lib.mjs';
+import { launch, newPage, login, shot, tabTo, unlabelled } from './lib.mjs';
 
 const scans = join(root, 'tests', 'data', 'scans');
 const SYSTEM = 'Cổng thông tin điện tử xã Tam Thanh';
@@ -107,6 +107,14 @@ test('focal point adds a host to the system', { timeout: 90_000 }, async () => {
   shared.hostId = page.url().split('/').pop();
   await page.locator('.dl').getByRole('link', { name: SYSTEM }).waitFor();
   assert.match(await page.locator('.dl').textContent(), /203\.0\.113\.10, 10\.10\.1\.5/);
+  // Edit the host (If-Match): the role changes, nothing else.
+  await page.getByRole('button', { name: 'Sửa thông tin máy' }).click();
+  await page.locator('#host-role').fill('Máy chủ web, cổng thông tin');
+  assert.deepEqual(await unlabelled(page), []);
+  await page.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await page.getByText('Đã lưu.').waitFor();
+  assert.match(await page.locator('.dl').textContent(), /Máy chủ web, cổng thông tin/);
+  assert.match(await page.locator('.dl').textContent(), /Ubuntu 22\.04 LTS/);
 
   await page.goto(`${server.url}/#/systems`);
   const row = page.locator('table.systems tbody tr').filter({ hasText: SYSTEM });
@@ -254,8 +262,12 @@ test('findings: filters, time left, accept risk and reopen', { timeout: 90_000 }
   await row.locator('.fs-accepted').waitFor();
   assert.match(await row.textContent(), /đến 31\/03\/2027/);
   await shot(page, 'findings');
-  await row.getByRole('button', { name: 'Mở lại CVE-2017-15906' }).click();
-  await page.locator('#fa-confirm').click();
+  // Reopen by keyboard only: the confirm button takes the focus.
+  await page.locator('header a.brand').focus();
+  await tabTo(page, 'button[aria-label="Mở lại CVE-2017-15906"]');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement?.id === 'fa-confirm');
+  await page.keyboard.press('Enter');
   await row.locator('.fs-open').waitFor();
   assert.deepEqual(page.errors, []);
   await context.close();
@@ -359,6 +371,8 @@ test('phone-sized screen and English', { timeout: 90_000 }, async () => {
     await page.locator(ready).first().waitFor({ state: 'attached' });
     const o = await noSideways(page);
     assert.ok(o <= 1, `#/${route} scrolls sideways by ${o}px on a phone`);
+    if (route.startsWith('warnings/')) await shot(page, 'warning-phone', false);
+    if (route === 'compliance') await shot(page, 'compliance-phone', false);
   }
   await page.goto(`${server.url}/#/findings`);
   await page.locator('table.findings').waitFor();
