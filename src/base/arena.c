@@ -38,6 +38,8 @@ struct arena *arena_new(size_t cap)
 
 void *arena_alloc(struct arena *a, size_t n)
 {
+	if (n > a->cap)
+		return NULL; /* also keeps the rounding and sums below from wrapping */
 	n = (n + 15) & ~(size_t)15;
 	if (n == 0)
 		n = 16;

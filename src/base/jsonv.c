@@ -189,6 +189,21 @@ static int check_value(json_t *v, const struct jv_field *f, const char *ptr,
 	return err_field(e, ptr, MSG_WRONG_TYPE, type_name(f->type));
 }
 
+/* prefix + "/" + key with '~' and '/' escaped (RFC 6901). */
+static void pointer(char *out, size_t n, const char *prefix, const char *key)
+{
+	size_t len = (size_t)snprintf(out, n, "%s/", prefix);
+	for (; *key && len + 3 < n; key++) {
+		if (*key == '~' || *key == '/') {
+			out[len++] = '~';
+			out[len++] = *key == '~' ? '0' : '1';
+		} else {
+			out[len++] = *key;
+		}
+	}
+	out[len < n ? len : n - 1] = '\0';
+}
+
 int jv_validate(json_t *obj, const struct jv_field *spec, const char *prefix,
 		struct err *e)
 {
@@ -198,7 +213,7 @@ int jv_validate(json_t *obj, const struct jv_field *spec, const char *prefix,
 	char ptr[64];
 
 	json_object_foreach(obj, k, v) {
-		snprintf(ptr, sizeof(ptr), "%s/%s", prefix, k);
+		pointer(ptr, sizeof(ptr), prefix, k);
 		const struct jv_field *f = find(spec, k);
 		if (f == NULL) {
 			rc = err_field(e, ptr, MSG_UNKNOWN_FIELD, NULL);

@@ -38,6 +38,7 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(FORBIDDEN_ROLE, "Cần vai trò: %s", "Requires role: %s") \
 	X(TRANSITION_DENIED, "Không thể chuyển từ trạng thái hiện tại sang %s", "Cannot move from the current state to %s") \
 	X(STALE, "Sự cố đã được người khác cập nhật; hãy tải lại", "The incident was changed by someone else; reload it") \
+	X(STALE_RECORD, "Bản ghi đã được người khác cập nhật; hãy tải lại", "The record was changed by someone else; reload it") \
 	X(IF_MATCH_REQUIRED, "Thiếu tiêu đề If-Match với phiên bản", "If-Match header with the version is required") \
 	X(TOO_LARGE, "Nội dung quá lớn (tối đa %s byte)", "Body too large (at most %s bytes)") \
 	X(UNSUPPORTED_TYPE, "Kiểu nội dung không được hỗ trợ: %s", "Unsupported content type: %s") \
@@ -68,6 +69,22 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(BAD_VERSION, "Số phiên bản không hợp lệ: %s", "Invalid version: %s") \
 	X(MISSING_ARG, "Thiếu đối số: %s", "Missing argument: %s") \
 	X(EXTRA_ARG, "Thừa đối số: %s", "Unexpected argument: %s") \
+	X(IOC_SYNTAX, "Tệp IOC hỏng hoặc bị cắt cụt: %s", "Malformed or truncated indicator file: %s") \
+	X(IOC_SCHEMA, "Tệp IOC không đúng cấu trúc mong đợi: %s", "Indicator file does not have the expected structure: %s") \
+	X(IOC_VALUE, "Giá trị IOC không hợp lệ: %s", "Invalid indicator value: %s") \
+	X(IOC_LIMIT, "Tệp IOC vượt giới hạn cho phép: %s", "Indicator file exceeds a limit: %s") \
+	X(IOC_PATTERN, "Mẫu STIX sai cú pháp: %s", "STIX pattern syntax error: %s") \
+	X(SWEEP_UNREADABLE, "Không đọc được, đã bỏ qua: %s", "Cannot read, skipped: %s") \
+	X(SWEEP_TOO_LARGE, "Lớn hơn --max-size, đã bỏ qua: %s", "Larger than --max-size, skipped: %s") \
+	X(SWEEP_YARA, "Luật YARA không biên dịch được: %s", "YARA rule does not compile: %s") \
+	X(SWEEP_YARA_WARNING, "Cảnh báo YARA: %s", "YARA warning: %s") \
+	X(SWEEP_BAD_INDICATOR, "Không phải chỉ dấu hợp lệ: %s", "Not a valid indicator: %s") \
+	X(SWEEP_PATTERN_SKIPPED, "Bỏ qua mẫu STIX mà lệnh quét chưa đọc được: %s", "Skipped a STIX pattern the sweep cannot read: %s") \
+	X(SWEEP_MORE_WARNINGS, "Còn cảnh báo không in ra (tệp: số): %s", "More warnings not shown (file: count): %s") \
+	X(SWEEP_FORMAT, "Không phải tệp YARA, gói STIX 2.1, sự kiện MISP hay danh sách chỉ dấu: %s", "Not a YARA file, STIX 2.1 bundle, MISP event or indicator list: %s") \
+	X(SWEEP_NOTHING, "Không có luật hay chỉ dấu nào để dò: %s", "Nothing to look for: %s") \
+	X(SWEEP_SCAN, "Lỗi khi quét: %s", "Scan failed: %s") \
+	X(SWEEP_TRUNCATED, "Quá nhiều kết quả trong một tệp, chỉ in 1000 kết quả đầu (tệp: số bị bỏ): %s", "Too many hits in one file, the first 1000 listed (file: hits left out): %s") \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,

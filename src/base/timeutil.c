@@ -185,6 +185,8 @@ int time_parse(const char *s, int64_t *out)
 	int64_t days = time_days_from_civil((int)y, mo, d);
 	int64_t ms = ((days * 24 + h) * 60 + mi) * 60000 + (int64_t)sec * 1000 + frac;
 	ms -= (int64_t)sign * ((int64_t)oh * 60 + om) * 60000;
+	if (ms < 0)
+		return -1; /* stored times are milliseconds since 1970 UTC */
 	*out = ms;
 	return 0;
 }

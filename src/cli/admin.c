@@ -15,6 +15,8 @@
 #include "../domain/audit.h"
 #include "../domain/org.h"
 #include "../domain/user.h"
+#include "../domain/vuln.h"
+#include "../base/timeutil.h"
 #include "../store/store.h"
 #include "../base/banned.h"
 
@@ -289,6 +291,32 @@ static int contact_list_fn(struct ctx *c, struct cli_args *a, const struct cli_o
 	return done(contact_list(c, &e), &e, json, contact_cols, contact_heads);
 }
 
+static int rematch_fn(struct ctx *c, struct cli_args *a, const struct cli_opt *o, int json)
+{
+	struct err e = { 0 };
+	struct vuln_stats st = { 0 };
+	(void)a;
+	(void)o;
+	int64_t t0 = time_now_ms();
+	if (vuln_match(c, NULL, &st, &e) != 0) {
+		cli_error(&e);
+		return 1;
+	}
+	json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:f}", "hosts", (json_int_t)st.hosts,
+			      "opened", (json_int_t)st.opened, "closed", (json_int_t)st.closed,
+			      "open_kept", (json_int_t)st.kept,
+			      "seconds", (double)(time_now_ms() - t0) / 1000);
+	if (json) {
+		cli_print_json(j);
+	} else {
+		char *line = json_dumps(j, JSON_COMPACT);
+		puts(line ? line : "");
+		free(line);
+	}
+	json_decref(j);
+	return 0;
+}
+
 static const struct cli_opt username_opts[] = {
 	OPT_DB, { "username", 1, "tên đăng nhập", "username" }, OPT_JSON, OPT_END,
 };
@@ -318,6 +346,9 @@ static const struct admin_cmd cmds[] = {
 	{ "audit-verify", NULL, audit_verify_fn, list_opts, "ungcuu admin audit-verify --db PATH",
 	  "Kiểm tra chuỗi băm của nhật ký kiểm toán; thoát 1 và nêu mục hỏng đầu tiên.",
 	  "Check the audit log's hash chain; exits 1 naming the first broken entry." },
+	{ "rematch", NULL, rematch_fn, list_opts, "ungcuu admin rematch --db PATH [--json]",
+	  "Đối chiếu lại mọi máy với các nguồn lỗ hổng (mở và đóng phát hiện).",
+	  "Match every host against the feeds again (opens and closes findings)." },
 	{ "contact", "add", contact_add_fn, contact_add_opts,
 	  "ungcuu admin contact add --db PATH --org CODE --name NAME [--phone P] [--on-duty]",
 	  "Thêm đầu mối của lực lượng ứng cứu.", "Add a response-force contact." },

@@ -47,6 +47,8 @@ void cli_print_table(const json_t *items, const char *const *cols,
 struct store *cli_open_db(const char *path, int must_exist);
 /* Reads one line (a password) from stdin without its newline. */
 char *cli_read_line_stdin(void);
+/* Reads a whole regular file (at most 1 GiB); NULL with e naming it. */
+char *cli_read_file(const char *path, size_t *n, struct err *e);
 /* The instance rules read from the environment-free defaults. */
 void cli_rules(struct rules *r);
 
@@ -56,6 +58,8 @@ int cmd_serve(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
 int cmd_vercmp(int argc, char **argv);
 
 #endif

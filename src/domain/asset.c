@@ -56,6 +56,13 @@ static json_t *time_or_null(struct stmt *st, int col)
 				    : json_string(time_format_utc(stmt_int(st, col), ts));
 }
 
+/* An optional vocabulary field: "" (not set) is shown as null. */
+static json_t *text_or_null(struct stmt *st, int col)
+{
+	const char *v = stmt_text(st, col);
+	return v && *v ? json_string(v) : json_null();
+}
+
 static json_t *int_or_null(struct stmt *st, int col)
 {
 	return stmt_isnull(st, col) ? json_null() : json_integer(stmt_int(st, col));
@@ -69,13 +76,13 @@ static json_t *int_or_null(struct stmt *st, int col)
 
 static json_t *system_row(struct stmt *st)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:o, s:I, "
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:I, "
 		"s:o, s:o, s:{s:s, s:s, s:s, s:s}, s:I}",
 		"id", stmt_text(st, 0), "name", stmt_text(st, 1), "purpose", stmt_text(st, 2),
 		"owner", stmt_text(st, 3), "operator", stmt_text(st, 4),
 		"contractor", stmt_text(st, 5), "level", int_or_null(st, 6),
-		"approval_decision", stmt_text(st, 7), "info_type", stmt_text(st, 8),
-		"function", stmt_text(st, 9), "user_count", int_or_null(st, 10),
+		"approval_decision", stmt_text(st, 7), "info_type", text_or_null(st, 8),
+		"function", text_or_null(st, 9), "user_count", int_or_null(st, 10),
 		"next_check_at", time_or_null(st, 11), "version", (json_int_t)stmt_int(st, 12),
 		"created_at", time_or_null(st, 13), "updated_at", time_or_null(st, 14),
 		"org", "id", stmt_text(st, 15), "code", stmt_text(st, 16), "name", stmt_text(st, 17),
@@ -245,7 +252,7 @@ static json_t *versioned_update(struct ctx *c, const char *table, const char *en
 		goto fail;
 	}
 	if (if_match != json_integer_value(json_object_get(before, "version"))) {
-		err_set(e, E_PRECOND, MSG_STALE, NULL);
+		err_set(e, E_PRECOND, MSG_STALE_RECORD, NULL);
 		goto fail;
 	}
 	snprintf(sql, sizeof(sql), "UPDATE %s SET version = version + 1, updated_at = $1 "
@@ -284,10 +291,17 @@ static int system_apply(struct ctx *c, const char *id, json_t *body, struct err 
 	return 0;
 }
 
+/* A PATCH may leave a required text out, not blank it. */
+static int not_blank(json_t *body, const char *key, struct err *e)
+{
+	const char *v = jv_str(body, key);
+	return v && *v == '\0' ? err_field(e, key[0] == 'n' ? "/name" : "/hostname", MSG_EMPTY, NULL) : 0;
+}
+
 json_t *system_update(struct ctx *c, const char *id, long long if_match, json_t *body,
 		      struct err *e)
 {
-	if (jv_validate(body, system_update_fields, "", e) != 0)
+	if (jv_validate(body, system_update_fields, "", e) != 0 || not_blank(body, "name", e) != 0)
 		return NULL;
 	return versioned_update(c, "systems", "system", SYSTEM_SELECT "WHERE s.id = $1", 19,
 				system_row, id, if_match, body, system_apply, e);
@@ -373,8 +387,18 @@ json_t *host_create(struct ctx *c, json_t *body, struct err *e)
 		return NULL;
 	struct policy_target t = { .org_path = o.path };
 	if (policy_check(c->actor, ACT_ASSET_WRITE, &t, e) != 0 ||
-	    check_system(c, jv_str(body, "system_id"), o.path, e) != 0 ||
-	    store_begin(c->db, e) != 0)
+	    check_system(c, jv_str(body, "system_id"), o.path, e) != 0)
+		return NULL;
+	/* One host per name in an organisation: imports find hosts by name. */
+	struct stmt *dup = store_query(c->db, e, "SELECT 1 FROM hosts WHERE org_id = $1 AND "
+				       "hostname = $2", "tt", o.id, jv_str(body, "hostname"));
+	if (dup == NULL)
+		return NULL;
+	int exists = stmt_step(dup, e);
+	stmt_done(dup);
+	if (exists != 0)
+		return exists < 0 ? NULL : (err_set(e, E_CONFLICT, MSG_EXISTS, jv_str(body, "hostname")), NULL);
+	if (store_begin(c->db, e) != 0)
 		return NULL;
 	json_t *addr = json_object_get(body, "addresses");
 	char *addr_text = json_dumps(addr ? addr : json_array(), JSON_COMPACT);
@@ -489,6 +513,10 @@ static int host_apply(struct ctx *c, const char *id, json_t *body, struct err *e
 			return -1;
 	}
 	const char *sys = jv_str(body, "system_id");
+	json_t *sysv = json_object_get(body, "system_id");
+	if (sysv && json_is_null(sysv) &&
+	    store_run(c->db, e, "UPDATE hosts SET system_id = NULL WHERE id = $1", "t", id) < 0)
+		return -1;
 	if (sys) {
 		char path[LIMIT_ORG_PATH] = "";
 		struct stmt *st = store_query(c->db, e, "SELECT o.path FROM hosts h JOIN orgs o ON "
@@ -509,7 +537,8 @@ static int host_apply(struct ctx *c, const char *id, json_t *body, struct err *e
 json_t *host_update(struct ctx *c, const char *id, long long if_match, json_t *body,
 		    struct err *e)
 {
-	if (jv_validate(body, host_update_fields, "", e) != 0)
+	if (jv_validate(body, host_update_fields, "", e) != 0 ||
+	    not_blank(body, "hostname", e) != 0)
 		return NULL;
 	return versioned_update(c, "hosts", "host", HOST_SELECT "WHERE h.id = $1", 19, host_row,
 				id, if_match, body, host_apply, e);

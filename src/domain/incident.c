@@ -416,7 +416,7 @@ int inc_event(struct ctx *c, const char *incident_id, const char *kind,
 	      json_t *data, struct err *e)
 {
 	char id[UUID_LEN];
-	char *text = json_dumps(data ? data : json_object(), JSON_COMPACT);
+	char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
 	int64_t now = time_now_ms();
 	json_decref(data);
 	int rc = store_run(c->db, e, "INSERT INTO events (id, incident_id, at, actor_id, kind, "
@@ -438,7 +438,20 @@ int deadline_start(struct ctx *c, const char *incident_id, const char *kind,
 		  "ON CONFLICT (incident_id, kind) DO UPDATE SET due_at = excluded.due_at, met_at = NULL"
 		: "INSERT INTO deadlines (incident_id, kind, due_at, met_at) VALUES ($1,$2,$3,NULL) "
 		  "ON CONFLICT (incident_id, kind) DO NOTHING";
-	return store_run(c->db, e, sql, "tti", incident_id, kind, due) < 0 ? -1 : 0;
+	if (store_run(c->db, e, sql, "tti", incident_id, kind, due) < 0)
+		return -1;
+	/* A report sent before its clock started (a notification filed while
+	 * the incident was only acknowledged) already meets it. Not so for the
+	 * closing report: after a reopening the old one no longer counts. */
+	const char *report = strcmp(kind, "notification") == 0 ? "notification"
+			   : strcmp(kind, "initial_report") == 0 ? "initial" : NULL;
+	if (report == NULL)
+		return 0;
+	return store_run(c->db, e, "UPDATE deadlines SET met_at = (SELECT MIN(r.sent_at) FROM "
+			 "reports r WHERE r.incident_id = $1 AND r.kind = $2) WHERE incident_id = $1 "
+			 "AND kind = $3 AND met_at IS NULL AND EXISTS (SELECT 1 FROM reports r WHERE "
+			 "r.incident_id = $1 AND r.kind = $2)", "ttt", incident_id, report, kind) < 0
+		? -1 : 0;
 }
 
 int deadline_meet(struct ctx *c, const char *incident_id, const char *kind,
@@ -1033,6 +1046,12 @@ json_t *incident_update(struct ctx *c, const char *id, long long if_match,
 		      "confidential = $5, tlp = $6, version = version + 1 WHERE id = $7", "ttitit" "t",
 		      jv_str(body, "title"), jv_str(body, "description"), detected, form_text,
 		      (int64_t)confidential, tlp, h.id) != 1)
+		goto fail;
+	/* T1 counts from detection: a corrected time moves an unmet clock. */
+	if (detected != h.detected_at &&
+	    store_run(c->db, e, "UPDATE deadlines SET due_at = $1 WHERE incident_id = $2 AND "
+		      "kind = 'notification' AND met_at IS NULL", "it",
+		      detected + c->rules->notification_ms, h.id) < 0)
 		goto fail;
 	json_t *fields = json_array();
 	const char *k;

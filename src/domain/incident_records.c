@@ -495,14 +495,17 @@ json_t *incident_add_comment(struct ctx *c, const char *id, json_t *body, struct
 		json_decref(rec);
 		return NULL;
 	}
-	/* The timeline shows the start of a comment; the list has all of it. */
+	/* The timeline shows the start of a comment (200 bytes at most, never
+	 * cutting a UTF-8 sequence); the list has all of it. */
+	const char *text = jv_str(body, "body");
+	size_t n = strlen(text);
+	if (n > 200) {
+		n = 200;
+		while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+			n--;
+	}
 	char excerpt[201];
-	snprintf(excerpt, sizeof(excerpt), "%s", jv_str(body, "body"));
-	size_t n = strlen(excerpt);
-	while (n > 0 && ((unsigned char)excerpt[n - 1] & 0xC0) == 0x80)
-		n--; /* never cut a UTF-8 sequence in two */
-	if (n > 0 && strlen(jv_str(body, "body")) > 200 && ((unsigned char)excerpt[n - 1] & 0x80))
-		n--;
+	memcpy(excerpt, text, n);
 	excerpt[n] = '\0';
 	if (inc_record_end(c, &h, "comment", json_pack("{s:s, s:s}", "id", cid,
 			   "excerpt", excerpt), "comment", cid, rec, e) != 0) {

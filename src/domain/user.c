@@ -247,15 +247,25 @@ int auth_login(struct ctx *c, const char *username, const char *password,
 		return err_set(e, E_LOCKED, MSG_LOCKED, secs);
 	}
 	if (!password_verify(hash, password)) {
-		/* Slowed from the 3rd failure (1 s, then 2 s), locked from the 5th. */
-		failed++;
+		/* Slowed from the 3rd failure (1 s, then 2 s), locked from the 5th.
+		 * Counted in the database, atomically: parallel wrong passwords
+		 * on several connections each count. */
+		st = store_query(c->db, e, "UPDATE users SET failed_logins = failed_logins + 1 "
+				 "WHERE id = $1 RETURNING failed_logins", "t", id);
+		if (st == NULL)
+			return -1;
+		rc = stmt_step(st, e);
+		failed = rc == 1 ? stmt_int(st, 0) : failed + 1;
+		stmt_done(st);
+		if (rc < 0)
+			return -1;
 		int64_t lock = 0;
 		if (failed >= LIMIT_LOGIN_LOCK_AFTER)
 			lock = now + LIMIT_LOGIN_LOCK_SECONDS * 1000LL;
 		else if (failed >= LIMIT_LOGIN_SLOW_AFTER)
 			lock = now + 1000LL * (1 << (failed - LIMIT_LOGIN_SLOW_AFTER));
-		if (store_run(c->db, e, "UPDATE users SET failed_logins = $1, "
-			      "locked_until = $2 WHERE id = $3", "iit", failed, lock, id) < 0)
+		if (lock && store_run(c->db, e, "UPDATE users SET locked_until = MAX(locked_until, $1) "
+				      "WHERE id = $2", "it", lock, id) < 0)
 			return -1;
 		if (failed >= LIMIT_LOGIN_LOCK_AFTER) {
 			char secs[24];

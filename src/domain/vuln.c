@@ -206,6 +206,7 @@ struct vmeta {
 	const char *id;
 	double cvss;
 	const char *severity;
+	const char *aliases;     /* JSON text, NULL when none */
 	int kev, withdrawn;
 	struct vmeta *next;
 };
@@ -248,6 +249,14 @@ static void index_free(struct index *x)
 	free(x->by_id);
 }
 
+static const struct vmeta *meta_of(const struct index *x, const char *id)
+{
+	for (struct vmeta *m = x->by_id[hash(id)]; m; m = m->next)
+		if (strcmp(m->id, id) == 0)
+			return m;
+	return NULL;
+}
+
 static int index_load(struct ctx *c, struct index *x, struct err *e)
 {
 	memset(x, 0, sizeof(*x));
@@ -272,6 +281,8 @@ static int index_load(struct ctx *c, struct index *x, struct err *e)
 		m->severity = dup(x->a, st, 2);
 		m->kev = (int)stmt_int(st, 3);
 		m->withdrawn = (int)stmt_int(st, 4);
+		const char *al = stmt_text(st, 5);
+		m->aliases = al && strcmp(al, "[]") != 0 ? arena_strdup(x->a, al) : NULL;
 		unsigned h = hash(m->id);
 		m->next = x->by_id[h];
 		x->by_id[h] = m;
@@ -279,20 +290,23 @@ static int index_load(struct ctx *c, struct index *x, struct err *e)
 	stmt_done(st);
 	if (rc < 0)
 		return -1;
-	/* An advisory known by its CVE alias in KEV is known-exploited too. */
-	st = store_query(c->db, e, "SELECT v.id FROM vulns v WHERE v.kev = 0 AND EXISTS (SELECT 1 "
-			 "FROM vulns k WHERE k.kev = 1 AND v.aliases LIKE '%\"' || k.id || '\"%')", "");
-	if (st == NULL)
-		return -1;
-	while ((rc = stmt_step(st, e)) == 1) {
-		const char *id = stmt_text(st, 0);
-		for (struct vmeta *m = x->by_id[hash(id)]; m; m = m->next)
-			if (strcmp(m->id, id) == 0)
-				m->kev = 1;
+	/* An advisory known by its CVE alias in KEV is known-exploited too:
+	 * one pass over the advisories that have aliases, a hash lookup each. */
+	for (unsigned b = 0; b < BUCKETS; b++) {
+		for (struct vmeta *m = x->by_id[b]; m; m = m->next) {
+			if (m->kev || m->aliases == NULL)
+				continue;
+			json_t *arr = json_loads(m->aliases, 0, NULL);
+			size_t i;
+			json_t *v;
+			json_array_foreach(arr, i, v) {
+				const struct vmeta *k = json_is_string(v) ? meta_of(x, json_string_value(v)) : NULL;
+				if (k && k->kev)
+					m->kev = 1;
+			}
+			json_decref(arr);
+		}
 	}
-	stmt_done(st);
-	if (rc < 0)
-		return -1;
 	st = store_query(c->db, e, "SELECT a.vuln_id, a.ecosystem, a.package, a.introduced, a.fixed, "
 			 "a.last_affected, a.start_incl, a.start_excl, a.end_incl, a.end_excl, "
 			 "a.versions FROM vuln_affected a JOIN vulns v ON v.id = a.vuln_id "
@@ -340,13 +354,6 @@ static int index_load(struct ctx *c, struct index *x, struct err *e)
 	return rc < 0 ? -1 : 0;
 }
 
-static const struct vmeta *meta_of(const struct index *x, const char *id)
-{
-	for (struct vmeta *m = x->by_id[hash(id)]; m; m = m->next)
-		if (strcmp(m->id, id) == 0)
-			return m;
-	return NULL;
-}
 
 /* Whether version v (of ecosystem eco) lies in f's range. */
 static int affected(const struct aff *f, int eco, const char *v)
@@ -376,6 +383,8 @@ static int affected(const struct aff *f, int eco, const char *v)
 
 struct hit {
 	const char *vuln, *package, *installed, *fixed;
+	const char *severity;    /* when no feed describes vuln (scanner results) */
+	double cvss;
 };
 
 struct hits {
@@ -383,12 +392,10 @@ struct hits {
 	size_t n, cap;
 };
 
+/* Appends; duplicates are removed once at the end (hits_unique). */
 static int hit_add(struct hits *h, const char *vuln, const char *pkg, const char *inst,
 		   const char *fixed)
 {
-	for (size_t i = 0; i < h->n; i++)
-		if (strcmp(h->v[i].vuln, vuln) == 0 && strcmp(h->v[i].package, pkg) == 0)
-			return 0;
 	if (h->n == h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 64;
 		struct hit *p = realloc(h->v, cap * sizeof(*p));
@@ -397,8 +404,28 @@ static int hit_add(struct hits *h, const char *vuln, const char *pkg, const char
 		h->v = p;
 		h->cap = cap;
 	}
-	h->v[h->n++] = (struct hit){ vuln, pkg, inst, fixed };
+	h->v[h->n++] = (struct hit){ vuln, pkg, inst, fixed, NULL, -1 };
 	return 0;
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+	const struct hit *x = a, *y = b;
+	int c = strcmp(x->vuln, y->vuln);
+	return c ? c : strcmp(x->package, y->package);
+}
+
+/* Sorts and drops repeated (vuln, package) pairs: one finding each. */
+static void hits_unique(struct hits *h)
+{
+	size_t k = 0;
+	if (h->n < 2)
+		return;
+	qsort(h->v, h->n, sizeof(*h->v), hit_cmp);
+	for (size_t i = 1; i < h->n; i++)
+		if (hit_cmp(&h->v[k], &h->v[i]) != 0)
+			h->v[++k] = h->v[i];
+	h->n = k + 1;
 }
 
 struct host_pkg {
@@ -569,10 +596,13 @@ static int reconcile(struct ctx *c, const struct index *x, const char *host_id,
 	for (size_t i = 0; i < hits->n; i++) {
 		const struct hit *h = &hits->v[i];
 		const struct vmeta *m = x ? meta_of(x, h->vuln) : NULL;
-		const char *sev = m && m->severity ? m->severity : (m ? severity_of(m->cvss) : NULL);
+		double score = m ? m->cvss : h->cvss;
+		const char *sev = m && m->severity ? m->severity : severity_of(score);
+		if (sev == NULL)
+			sev = h->severity;
 		int kev = m ? m->kev : 0;
 		char cvss[16];
-		snprintf(cvss, sizeof(cvss), "%.1f", m ? m->cvss : -1.0);
+		snprintf(cvss, sizeof(cvss), "%.1f", score);
 		int n = store_run(c->db, e, "UPDATE findings SET last_seen = $1, installed_version = $2, "
 			"fixed_version = $3, kev = $4, severity = $5, status = CASE WHEN status = 'fixed' "
 			"THEN 'open' ELSE status END, fixed_at = NULL WHERE host_id = $6 AND vuln_id = $7 "
@@ -612,6 +642,7 @@ static int match_one(struct ctx *c, const struct index *x, const char *host_id,
 	int rc = inv_load(c, host_id, &h, e);
 	if (rc == 0) {
 		match_host(x, &h, &hits);
+		hits_unique(&hits);
 		rc = reconcile(c, x, host_id, "match", &hits, st, e);
 	}
 	free(hits.v);
@@ -781,10 +812,13 @@ static int scan_host_one(void *arg, const struct scan_host *h, struct err *e)
 				free(hits.v);
 				return e->code ? -1 : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 			}
+			hits.v[hits.n - 1].cvss = r->severity;
+			hits.v[hits.n - 1].severity = severity_of(r->severity);
 		}
 	}
 	int rc = 0;
 	if (strcmp(x->kind, "openvas") == 0) {
+		hits_unique(&hits);
 		rc = reconcile(c, NULL, host_id, "openvas", &hits, x->st, e);
 		x->findings += (long)hits.n;
 	}
@@ -973,7 +1007,7 @@ json_t *finding_update(struct ctx *c, const char *id, long long if_match, json_t
 		goto fail;
 	}
 	if (if_match != json_integer_value(json_object_get(before, "version"))) {
-		err_set(e, E_PRECOND, MSG_STALE, NULL);
+		err_set(e, E_PRECOND, MSG_STALE_RECORD, NULL);
 		goto fail;
 	}
 	if (strcmp(json_string_value(json_object_get(before, "status")), "fixed") == 0) {

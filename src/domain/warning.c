@@ -108,6 +108,12 @@ out:
 	"warning_targets t JOIN orgs o ON o.id = t.org_id WHERE t.warning_id = w.id AND " \
 	"substr(o.path, 1, length($1)) = $1))"
 
+/* The targets of w the actor may count: all of them on the issuer's side,
+ * else only those in or above the actor's organisation. */
+#define MINE "JOIN orgs tg ON tg.id = t.org_id WHERE t.warning_id = w.id AND " \
+	"(substr(io.path, 1, length($1)) = $1 OR substr(tg.path, 1, length($1)) = $1 OR " \
+	"substr($1, 1, length(tg.path)) = tg.path)"
+
 json_t *warning_list(struct ctx *c, struct err *e)
 {
 	int64_t now = time_now_ms();
@@ -115,13 +121,11 @@ json_t *warning_list(struct ctx *c, struct err *e)
 		return NULL;
 	struct stmt *st = store_query(c->db, e, "SELECT w.id, w.title, w.source, w.reference, "
 		"w.severity, w.deadline, w.created_at, io.code, io.name, "
-		"(SELECT COUNT(*) FROM warning_targets t WHERE t.warning_id = w.id), "
-		"(SELECT COUNT(*) FROM warning_targets t WHERE t.warning_id = w.id AND "
-		"t.acknowledged_at IS NOT NULL), "
-		"(SELECT COUNT(*) FROM warning_targets t WHERE t.warning_id = w.id AND "
-		"t.fixed_at IS NOT NULL), "
-		"(SELECT COUNT(*) FROM warning_targets t WHERE t.warning_id = w.id AND "
-		"t.fixed_at IS NULL AND w.deadline < $2) "
+		"(SELECT COUNT(*) FROM warning_targets t " MINE "), "
+		"(SELECT COUNT(*) FROM warning_targets t " MINE " AND t.acknowledged_at IS NOT NULL), "
+		"(SELECT COUNT(*) FROM warning_targets t " MINE " AND t.fixed_at IS NOT NULL), "
+		"(SELECT COUNT(*) FROM warning_targets t " MINE " AND t.fixed_at IS NULL AND "
+		"w.deadline < $2) "
 		"FROM warnings w JOIN orgs io ON io.id = w.org_id WHERE " WARNING_VISIBLE
 		" ORDER BY w.created_at DESC LIMIT 500", "ti",
 		c->actor->system ? "/" : c->actor->org_path, now);
@@ -374,7 +378,7 @@ json_t *compliance_list(struct ctx *c, struct err *e)
 			"code", stmt_text(st, 1), "name", stmt_text(st, 2), "kind", stmt_text(st, 3),
 			"hosts", (json_int_t)stmt_int(st, 4), "hosts_reporting", (json_int_t)stmt_int(st, 5),
 			"last_scan_at", tjson(last_scan), "scan_due_at", tjson(due),
-			"scan_overdue", last_scan == 0 || due < now,
+			"scan_overdue", stmt_int(st, 4) > 0 && (last_scan == 0 || due < now),
 			"open_findings", "critical", (json_int_t)stmt_int(st, 7),
 			"high", (json_int_t)stmt_int(st, 8), "medium", (json_int_t)stmt_int(st, 9),
 			"low", (json_int_t)stmt_int(st, 10), "overdue_findings", (json_int_t)stmt_int(st, 11),

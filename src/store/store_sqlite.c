@@ -80,7 +80,7 @@ static void stamp_map(struct store *s, const char *path)
 static int db_err(struct store *s, struct err *e)
 {
 	int code = sqlite3_extended_errcode(s->db);
-	if ((code & 0xff) == SQLITE_CONSTRAINT)
+	if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
 		return err_set(e, E_CONFLICT, MSG_EXISTS, sqlite3_errmsg(s->db));
 	return err_set(e, E_DB, MSG_DB, sqlite3_errmsg(s->db));
 }

@@ -101,8 +101,10 @@ static void test_parse_bounds(void **state)
 	assert_int_equal(ok("9999-12-31T23:59:59.999Z"), 253402300799999LL);
 	bad("1969-12-31T23:59:59Z");
 	bad("0000-01-01T00:00:00Z");
-	/* A local time just after the epoch is before it in UTC. */
-	assert_int_equal(ok("1970-01-01T00:00:00+07:00"), -7 * 3600 * 1000LL);
+	/* A local time just after the epoch is before it in UTC: refused, as
+	 * its own UTC form is (stored times never go below 0). */
+	bad("1970-01-01T00:00:00+07:00");
+	assert_int_equal(ok("1970-01-01T07:00:00+07:00"), 0);
 }
 
 static void test_format(void **state)

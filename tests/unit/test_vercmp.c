@@ -72,7 +72,7 @@ struct counts {
 
 static void vector_line(int eco, char *line, const char *where, struct counts *n)
 {
-	char *save = NULL, *f[64];
+	char *save = NULL, *f[64] = { NULL };
 	int nf = 0;
 	if (strncmp(line, "valid ", 6) == 0 || strncmp(line, "invalid ", 8) == 0) {
 		int want = line[0] == 'v';
