@@ -199,7 +199,15 @@ struct aff {
 	const char *introduced, *fixed, *last_affected, *si, *se, *ei, *ee;
 	const char **versions;
 	size_t nversions;
-	struct aff *next;        /* same hash bucket */
+	struct aff *next;        /* CPE criteria list */
+};
+
+/* A package name's entries, contiguous in index.affs (sorted by name):
+ * one probe per installed package, then a sequential walk. */
+struct pkgslot {
+	const char *name;
+	unsigned hash;
+	unsigned start, count;
 };
 
 struct vmeta {
@@ -215,17 +223,65 @@ struct vmeta {
 
 struct index {
 	struct arena *a;
-	struct aff **by_pkg;
+	struct aff *affs;        /* package entries, sorted by package name */
+	size_t naffs, cap;
+	struct pkgslot *slots;   /* open addressing over the distinct names */
+	size_t nslots;           /* a power of two */
 	struct aff *cpes;        /* CPE criteria, matched against services */
 	struct vmeta **by_id;
 };
 
-static unsigned hash(const char *s)
+static unsigned hash_full(const char *s)
 {
 	unsigned h = 2166136261u;
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h & (BUCKETS - 1);
+	return h;
+}
+
+static unsigned hash(const char *s)
+{
+	return hash_full(s) & (BUCKETS - 1);
+}
+
+static int aff_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct aff *)a)->package, ((const struct aff *)b)->package);
+}
+
+/* Sorts the entries and builds the name table; -1 when out of memory. */
+static int index_slots(struct index *x)
+{
+	qsort(x->affs, x->naffs, sizeof(*x->affs), aff_cmp);
+	x->nslots = 1024;
+	while (x->nslots < 2 * x->naffs)
+		x->nslots *= 2;
+	x->slots = calloc(x->nslots, sizeof(*x->slots));
+	if (x->slots == NULL)
+		return -1;
+	for (size_t i = 0; i < x->naffs;) {
+		size_t j = i + 1;
+		while (j < x->naffs && strcmp(x->affs[j].package, x->affs[i].package) == 0)
+			j++;
+		unsigned h = hash_full(x->affs[i].package);
+		size_t k = h & (x->nslots - 1);
+		while (x->slots[k].name)
+			k = (k + 1) & (x->nslots - 1);
+		x->slots[k] = (struct pkgslot){ x->affs[i].package, h, (unsigned)i, (unsigned)(j - i) };
+		i = j;
+	}
+	return 0;
+}
+
+static const struct pkgslot *index_find(const struct index *x, const char *name)
+{
+	if (x->nslots == 0)
+		return NULL;
+	unsigned h = hash_full(name);
+	for (size_t k = h & (x->nslots - 1); x->slots[k].name; k = (k + 1) & (x->nslots - 1))
+		if (x->slots[k].hash == h && strcmp(x->slots[k].name, name) == 0)
+			return &x->slots[k];
+	return NULL;
 }
 
 static const char *dup(struct arena *a, struct stmt *st, int col)
@@ -245,7 +301,8 @@ static int release_of(const char *eco)
 static void index_free(struct index *x)
 {
 	arena_free(x->a);
-	free(x->by_pkg);
+	free(x->affs);
+	free(x->slots);
 	free(x->by_id);
 }
 
@@ -261,9 +318,8 @@ static int index_load(struct ctx *c, struct index *x, struct err *e)
 {
 	memset(x, 0, sizeof(*x));
 	x->a = arena_new(MATCH_ARENA);
-	x->by_pkg = calloc(BUCKETS, sizeof(*x->by_pkg));
 	x->by_id = calloc(BUCKETS, sizeof(*x->by_id));
-	if (x->a == NULL || x->by_pkg == NULL || x->by_id == NULL)
+	if (x->a == NULL || x->by_id == NULL)
 		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 	struct stmt *st = store_query(c->db, e, "SELECT id, cvss, severity, kev, withdrawn, aliases "
 				      "FROM vulns", "");
@@ -307,20 +363,38 @@ static int index_load(struct ctx *c, struct index *x, struct err *e)
 			json_decref(arr);
 		}
 	}
-	st = store_query(c->db, e, "SELECT a.vuln_id, a.ecosystem, a.package, a.introduced, a.fixed, "
-			 "a.last_affected, a.start_incl, a.start_excl, a.end_incl, a.end_excl, "
-			 "a.versions FROM vuln_affected a JOIN vulns v ON v.id = a.vuln_id "
-			 "WHERE v.withdrawn = 0", "");
+	/* Withdrawn advisories are skipped here, from the metadata in memory. */
+	st = store_query(c->db, e, "SELECT vuln_id, ecosystem, package, introduced, fixed, "
+			 "last_affected, start_incl, start_excl, end_incl, end_excl, versions "
+			 "FROM vuln_affected", "");
 	if (st == NULL)
 		return -1;
 	while ((rc = stmt_step(st, e)) == 1) {
-		struct aff *f = arena_alloc(x->a, sizeof(*f));
+		const char *eco = stmt_text(st, 1);
+		const struct vmeta *vm = meta_of(x, stmt_text(st, 0));
+		if (vm == NULL || vm->withdrawn)
+			continue;
+		struct aff *f;
+		if (strcmp(eco, "cpe") == 0) {
+			f = arena_alloc(x->a, sizeof(*f));
+		} else {
+			if (x->naffs == x->cap) {
+				size_t cap = x->cap ? x->cap * 2 : 4096;
+				struct aff *p = realloc(x->affs, cap * sizeof(*p));
+				if (p == NULL) {
+					rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+					break;
+				}
+				x->affs = p;
+				x->cap = cap;
+			}
+			f = &x->affs[x->naffs++];
+		}
 		if (f == NULL) {
 			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 			break;
 		}
 		memset(f, 0, sizeof(*f));
-		const char *eco = stmt_text(st, 1);
 		f->vuln = dup(x->a, st, 0);
 		f->package = dup(x->a, st, 2);
 		f->eco = strcmp(eco, "cpe") == 0 ? -1 : ecosystem_from(eco);
@@ -344,14 +418,12 @@ static int index_load(struct ctx *c, struct index *x, struct err *e)
 		if (f->eco < 0) {
 			f->next = x->cpes;
 			x->cpes = f;
-		} else {
-			unsigned h = hash(f->package);
-			f->next = x->by_pkg[h];
-			x->by_pkg[h] = f;
 		}
 	}
 	stmt_done(st);
-	return rc < 0 ? -1 : 0;
+	if (rc < 0)
+		return -1;
+	return index_slots(x) == 0 ? 0 : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 }
 
 
@@ -558,8 +630,10 @@ static void match_host(const struct index *x, const struct host_inv *h, struct h
 			continue;
 		const char *keys[2] = { p->name, p->source[0] && strcmp(p->source, p->name) ? p->source : NULL };
 		for (int k = 0; k < 2 && keys[k]; k++) {
-			for (const struct aff *f = x->by_pkg[hash(keys[k])]; f; f = f->next) {
-				if (f->eco != eco || strcmp(f->package, keys[k]) != 0)
+			const struct pkgslot *slot = index_find(x, keys[k]);
+			for (unsigned j = 0; slot && j < slot->count; j++) {
+				const struct aff *f = &x->affs[slot->start + j];
+				if (f->eco != eco)
 					continue;
 				if (f->release && debian_release && f->release != debian_release)
 					continue;
@@ -585,53 +659,138 @@ static void match_host(const struct index *x, const struct host_inv *h, struct h
 	}
 }
 
-/* Reconciles a host's findings of one origin with the hits. Inside a
- * transaction. */
+/* One of a host's findings as stored, for the merge below. */
+struct existing {
+	char *id, *vuln, *package, *installed, *fixed, *status;
+	int kev;
+};
+
+static void existing_free(struct existing *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(x[i].id);
+		free(x[i].vuln);
+		free(x[i].package);
+		free(x[i].installed);
+		free(x[i].fixed);
+		free(x[i].status);
+	}
+	free(x);
+}
+
+/* A host's findings of one origin, ordered like the hits (strcmp order). */
+static struct existing *existing_load(struct ctx *c, const char *host_id, const char *origin,
+				      size_t *n, struct err *e)
+{
+	struct existing *v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	struct stmt *st = store_query(c->db, e, "SELECT id, vuln_id, package, installed_version, "
+		"fixed_version, status, kev FROM findings WHERE host_id = $1 AND origin = $2 "
+		"ORDER BY vuln_id, package", "tt", host_id, origin);
+	if (st == NULL)
+		return NULL;
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			struct existing *p = realloc(v, cap * sizeof(*p));
+			if (p == NULL) {
+				rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+				break;
+			}
+			v = p;
+		}
+		struct existing *x = &v[(*n)++];
+		x->id = sdup(stmt_text(st, 0));
+		x->vuln = sdup(stmt_text(st, 1));
+		x->package = sdup(stmt_text(st, 2));
+		x->installed = sdup(stmt_text(st, 3));
+		x->fixed = sdup(stmt_text(st, 4));
+		x->status = sdup(stmt_text(st, 5));
+		x->kev = (int)stmt_int(st, 6);
+	}
+	stmt_done(st);
+	if (rc < 0) {
+		existing_free(v, *n);
+		*n = 0;
+		return NULL;
+	}
+	if (v == NULL)
+		v = calloc(1, sizeof(*v)); /* empty, but not an error */
+	return v;
+}
+
+/*
+ * Reconciles a host's findings of one origin with the hits (sorted, unique):
+ * a merge of two sorted lists. New hits open findings; findings no longer
+ * hit close as fixed; a fixed one hit again reopens; unchanged ones cost
+ * nothing but the one last_seen update at the end. Inside a transaction.
+ */
 static int reconcile(struct ctx *c, const struct index *x, const char *host_id,
 		     const char *origin, const struct hits *hits, struct vuln_stats *st,
 		     struct err *e)
 {
 	int64_t now = time_now_ms();
 	char fid[UUID_LEN];
-	for (size_t i = 0; i < hits->n; i++) {
-		const struct hit *h = &hits->v[i];
+	size_t ne = 0, i = 0, k = 0;
+	int rc = 0;
+	struct existing *ex = existing_load(c, host_id, origin, &ne, e);
+	if (ex == NULL)
+		return -1;
+	while (rc == 0 && (i < hits->n || k < ne)) {
+		const struct hit *h = i < hits->n ? &hits->v[i] : NULL;
+		struct existing *f = k < ne ? &ex[k] : NULL;
+		int cmp = !h ? 1 : !f ? -1 : strcmp(h->vuln, f->vuln);
+		if (h && f && cmp == 0)
+			cmp = strcmp(h->package, f->package);
+		if (cmp > 0) {
+			/* Stored but no longer seen: fixed. */
+			if (strcmp(f->status, "fixed") != 0) {
+				rc = store_run(c->db, e, "UPDATE findings SET status = 'fixed', fixed_at = $1, "
+					       "version = version + 1 WHERE id = $2", "it", now, f->id) < 0 ? -1 : 0;
+				st->closed++;
+			}
+			k++;
+			continue;
+		}
 		const struct vmeta *m = x ? meta_of(x, h->vuln) : NULL;
 		double score = m ? m->cvss : h->cvss;
 		const char *sev = m && m->severity ? m->severity : severity_of(score);
 		if (sev == NULL)
 			sev = h->severity;
 		int kev = m ? m->kev : 0;
-		char cvss[16];
-		snprintf(cvss, sizeof(cvss), "%.1f", score);
-		int n = store_run(c->db, e, "UPDATE findings SET last_seen = $1, installed_version = $2, "
-			"fixed_version = $3, kev = $4, severity = $5, status = CASE WHEN status = 'fixed' "
-			"THEN 'open' ELSE status END, fixed_at = NULL WHERE host_id = $6 AND vuln_id = $7 "
-			"AND package = $8", "ittittt" "t", now, h->installed, h->fixed, (int64_t)kev, sev,
-			host_id, h->vuln, h->package);
-		if (n < 0)
-			return -1;
-		if (n > 0) {
+		if (cmp == 0) {
+			int reopen = strcmp(f->status, "fixed") == 0;
+			if (reopen || f->kev != kev || strcmp(f->installed, h->installed) != 0 ||
+			    strcmp(f->fixed, h->fixed) != 0)
+				rc = store_run(c->db, e, "UPDATE findings SET installed_version = $1, "
+					       "fixed_version = $2, kev = $3, severity = $4, status = CASE WHEN "
+					       "status = 'fixed' THEN 'open' ELSE status END, fixed_at = NULL, "
+					       "version = version + 1 WHERE id = $5", "ttitt", h->installed,
+					       h->fixed, (int64_t)kev, sev, f->id) < 0 ? -1 : 0;
 			st->kept++;
+			i++;
+			k++;
 			continue;
 		}
-		if (store_run(c->db, e, "INSERT INTO findings (id, host_id, vuln_id, package, "
-			      "installed_version, fixed_version, cvss, severity, kev, origin, status, "
-			      "due_at, first_seen, last_seen) VALUES ($1,$2,$3,$4,$5,$6, CASE WHEN "
-			      "CAST($7 AS REAL) < 0 THEN NULL ELSE CAST($7 AS REAL) END,$8,$9,$10,'open',"
-			      "$11,$12,$12)", "tttttttti" "tii", uuid7(fid), host_id, h->vuln, h->package,
-			      h->installed, h->fixed, cvss, sev, (int64_t)kev, origin,
-			      finding_due(now, sev, kev), now) < 0)
-			return -1;
+		char cvss[16];
+		snprintf(cvss, sizeof(cvss), "%.1f", score);
+		rc = store_run(c->db, e, "INSERT INTO findings (id, host_id, vuln_id, package, "
+			       "installed_version, fixed_version, cvss, severity, kev, origin, status, "
+			       "due_at, first_seen, last_seen) VALUES ($1,$2,$3,$4,$5,$6, CASE WHEN "
+			       "CAST($7 AS REAL) < 0 THEN NULL ELSE CAST($7 AS REAL) END,$8,$9,$10,'open',"
+			       "$11,$12,$12)", "tttttttti" "tii", uuid7(fid), host_id, h->vuln, h->package,
+			       h->installed, h->fixed, cvss, sev, (int64_t)kev, origin,
+			       finding_due(now, sev, kev), now) < 0 ? -1 : 0;
 		st->opened++;
+		i++;
 	}
-	/* Whatever this origin no longer sees is fixed. */
-	int closed = store_run(c->db, e, "UPDATE findings SET status = 'fixed', fixed_at = $1, "
-			       "version = version + 1 WHERE host_id = $2 AND origin = $3 AND status "
-			       "<> 'fixed' AND last_seen < $1", "itt", now, host_id, origin);
-	if (closed < 0)
+	existing_free(ex, ne);
+	if (rc != 0)
 		return -1;
-	st->closed += closed;
-	return 0;
+	return store_run(c->db, e, "UPDATE findings SET last_seen = $1 WHERE host_id = $2 AND "
+			 "origin = $3 AND status <> 'fixed'", "itt", now, host_id, origin) < 0 ? -1 : 0;
 }
 
 static int match_one(struct ctx *c, const struct index *x, const char *host_id,

@@ -44,6 +44,9 @@ CREATE TABLE hosts (
 CREATE INDEX hosts_org ON hosts(org_id);
 CREATE INDEX hosts_hostname ON hosts(hostname);
 
+-- Clustered on its key (WITHOUT ROWID): the matcher reads a host's
+-- packages in key order, 2,000 rows a host, with no second lookup per row.
+-- (A PostgreSQL migration runner drops the clause: its tables are heaps.)
 CREATE TABLE host_packages (
 	host_id TEXT NOT NULL REFERENCES hosts(id),
 	ecosystem TEXT NOT NULL,            -- dpkg | rpm | windows | cpe
@@ -52,7 +55,7 @@ CREATE TABLE host_packages (
 	arch TEXT NOT NULL DEFAULT '',
 	source TEXT NOT NULL DEFAULT '',    -- dpkg source package (what Debian's advisories name)
 	PRIMARY KEY (host_id, ecosystem, name, arch)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE host_services (
 	host_id TEXT NOT NULL REFERENCES hosts(id),
