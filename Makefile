@@ -15,7 +15,7 @@ BUILD_PKGS := meson ninja-build pkg-config gcc libmicrohttpd-dev libjansson-dev 
 	libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev libinih-dev zlib1g-dev \
 	libxml2-dev libyara-dev
 TEST_PKGS  := clang libclang-rt-14-dev libcmocka-dev sqlite3 chromium fonts-noto-core wrk \
-	curl yara
+	curl yara librpm-dev bc time
 
 .PHONY: all deps deps-test build asan fuzz web web-deps e2e-deps run demo check bench clean distclean
 
@@ -77,8 +77,14 @@ run: build web demo
 check: deps-test build asan fuzz web e2e-deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-all.sh $(ASAN_BUILD) $(FUZZ_BUILD)
 
+# Side by side with the references: the server against a bare libmicrohttpd
+# (wrk), the matcher against its target, the sweep against yara, sha256sum
+# and grep -F.
 bench: deps-test build web
 	@tests/bench/run.sh
+	@echo
+	@tests/bench/match.sh build-release/ungcuu
+	@if [ -x tests/bench/sweep.sh ]; then echo; tests/bench/sweep.sh build-release/ungcuu; fi
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-release web/dist
