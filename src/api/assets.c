@@ -17,23 +17,6 @@
 #include "../domain/vuln.h"
 #include "../domain/warning.h"
 
-static int reply_versioned(struct req *r, int status, json_t *j)
-{
-	if (j == NULL)
-		return -1;
-	r->etag_version = (long long)json_integer_value(json_object_get(j, "version"));
-	return req_reply(r, status, j);
-}
-
-static long long if_match(struct req *r)
-{
-	long long v = req_if_match(r);
-	if (v == -2) {
-		err_field(&r->err, "/If-Match", MSG_BAD_VALUE, "\"VERSION\"");
-		r->err.code = E_PRECOND;
-	}
-	return v;
-}
 
 typedef json_t *(*create_fn)(struct ctx *, json_t *, struct err *);
 typedef json_t *(*update_fn)(struct ctx *, const char *, long long, json_t *, struct err *);
@@ -41,14 +24,14 @@ typedef json_t *(*update_fn)(struct ctx *, const char *, long long, json_t *, st
 static int create(struct req *r, create_fn fn)
 {
 	json_t *body = req_json(r);
-	return body ? reply_versioned(r, 201, fn(&r->ctx, body, &r->err)) : -1;
+	return body ? req_reply_versioned(r, 201, fn(&r->ctx, body, &r->err)) : -1;
 }
 
 static int update(struct req *r, update_fn fn)
 {
-	long long v = if_match(r);
+	long long v = req_if_match_checked(r);
 	json_t *body = v == -2 ? NULL : req_json(r);
-	return body ? reply_versioned(r, 200, fn(&r->ctx, r->params[0], v, body, &r->err)) : -1;
+	return body ? req_reply_versioned(r, 200, fn(&r->ctx, r->params[0], v, body, &r->err)) : -1;
 }
 
 int api_system_list(struct req *r)
@@ -65,7 +48,7 @@ int api_finding_update(struct req *r) { return update(r, finding_update); }
 
 int api_system_get(struct req *r)
 {
-	return reply_versioned(r, 200, system_get(&r->ctx, r->params[0], &r->err));
+	return req_reply_versioned(r, 200, system_get(&r->ctx, r->params[0], &r->err));
 }
 
 int api_host_list(struct req *r)
@@ -76,7 +59,7 @@ int api_host_list(struct req *r)
 
 int api_host_get(struct req *r)
 {
-	return reply_versioned(r, 200, host_get(&r->ctx, r->params[0], &r->err));
+	return req_reply_versioned(r, 200, host_get(&r->ctx, r->params[0], &r->err));
 }
 
 int api_agent_enroll(struct req *r)

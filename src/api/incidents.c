@@ -12,24 +12,6 @@
 #include "../http/cache.h"
 #include "../domain/incident.h"
 
-/* Answers an incident with its version as the ETag. */
-static int reply_incident(struct req *r, int status, json_t *j)
-{
-	if (j == NULL)
-		return -1;
-	r->etag_version = (long long)json_integer_value(json_object_get(j, "version"));
-	return req_reply(r, status, j);
-}
-
-static long long if_match(struct req *r)
-{
-	long long v = req_if_match(r);
-	if (v == -2) {
-		err_field(&r->err, "/If-Match", MSG_BAD_VALUE, "\"VERSION\"");
-		r->err.code = E_PRECOND;
-	}
-	return v;
-}
 
 int api_incident_list(struct req *r)
 {
@@ -64,7 +46,7 @@ int api_incident_create(struct req *r)
 	r->extra_header[0][0] = MHD_HTTP_HEADER_LOCATION;
 	r->extra_header[0][1] = arena_printf(r->arena, "/api/v1/incidents/%s",
 					     json_string_value(json_object_get(j, "id")));
-	return reply_incident(r, 201, j);
+	return req_reply_versioned(r, 201, j);
 }
 
 /* Hot read: coordinators poll incidents during an attack. The rendered
@@ -90,7 +72,7 @@ int api_incident_get(struct req *r)
 		r->etag_version = hit->etag;
 		return 0;
 	}
-	if (reply_incident(r, 200, incident_get(&r->ctx, r->params[0], 1, &r->err)) != 0)
+	if (req_reply_versioned(r, 200, incident_get(&r->ctx, r->params[0], 1, &r->err)) != 0)
 		return -1;
 	struct cache_entry *put = cache_put(cache, key, stamp, now + INCIDENT_CACHE_MS);
 	if (put) {
@@ -108,20 +90,20 @@ int api_incident_get(struct req *r)
 
 int api_incident_update(struct req *r)
 {
-	long long v = if_match(r);
+	long long v = req_if_match_checked(r);
 	json_t *body = v == -2 ? NULL : req_json(r);
 	if (body == NULL)
 		return -1;
-	return reply_incident(r, 200, incident_update(&r->ctx, r->params[0], v, body, &r->err));
+	return req_reply_versioned(r, 200, incident_update(&r->ctx, r->params[0], v, body, &r->err));
 }
 
 int api_incident_transition(struct req *r)
 {
-	long long v = if_match(r);
+	long long v = req_if_match_checked(r);
 	json_t *body = v == -2 ? NULL : req_json(r);
 	if (body == NULL)
 		return -1;
-	return reply_incident(r, 200,
+	return req_reply_versioned(r, 200,
 			      incident_transition(&r->ctx, r->params[0], v, body, &r->err));
 }
 

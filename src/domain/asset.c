@@ -186,16 +186,7 @@ static json_t *list_rows(struct ctx *c, const char *sql, const char *org_code,
 				      org_code, extra);
 	if (st == NULL)
 		return NULL;
-	json_t *items = json_array();
-	int rc;
-	while ((rc = stmt_step(st, e)) == 1)
-		json_array_append_new(items, row(st));
-	stmt_done(st);
-	if (rc < 0) {
-		json_decref(items);
-		return NULL;
-	}
-	return json_pack("{s:o}", "items", items);
+	return rows_items(st, row, e);
 }
 
 /* $1 the actor's path, $2 an optional organisation code (its subtree). */
@@ -455,20 +446,6 @@ static json_t *finding_brief(struct stmt *st)
 			 "version", (json_int_t)stmt_int(st, 11));
 }
 
-static int attach_list(struct ctx *c, json_t *j, const char *key, const char *sql,
-		       const char *id, json_t *(*row)(struct stmt *), struct err *e)
-{
-	struct stmt *st = store_query(c->db, e, sql, "t", id);
-	if (st == NULL)
-		return -1;
-	json_t *list = json_array();
-	int rc;
-	while ((rc = stmt_step(st, e)) == 1)
-		json_array_append_new(list, row(st));
-	stmt_done(st);
-	json_object_set_new(j, key, list);
-	return rc < 0 ? -1 : 0;
-}
 
 static json_t *kb_row(struct stmt *st)
 {
@@ -481,14 +458,14 @@ json_t *host_get(struct ctx *c, const char *id, struct err *e)
 	json_t *j = load_one(c, HOST_SELECT "WHERE h.id = $1", id, host_row, 19, path, e);
 	if (j == NULL)
 		return NULL;
-	if (attach_list(c, j, "packages", "SELECT ecosystem, name, version, arch, source FROM "
+	if (rows_attach(c->db, j, "packages", "SELECT ecosystem, name, version, arch, source FROM "
 			"host_packages WHERE host_id = $1 ORDER BY name, arch", id, package_row, e) ||
-	    attach_list(c, j, "services", "SELECT proto, port, address, name, product, version, "
+	    rows_attach(c->db, j, "services", "SELECT proto, port, address, name, product, version, "
 			"cpe, origin, seen_at FROM host_services WHERE host_id = $1 ORDER BY port",
 			id, service_row, e) ||
-	    attach_list(c, j, "hotfixes", "SELECT kb FROM host_hotfixes WHERE host_id = $1 "
+	    rows_attach(c->db, j, "hotfixes", "SELECT kb FROM host_hotfixes WHERE host_id = $1 "
 			"ORDER BY kb", id, kb_row, e) ||
-	    attach_list(c, j, "findings_list", "SELECT id, vuln_id, package, installed_version, "
+	    rows_attach(c->db, j, "findings_list", "SELECT id, vuln_id, package, installed_version, "
 			"fixed_version, severity, CAST(cvss * 10 AS INTEGER), kev, status, due_at, "
 			"first_seen, version FROM findings WHERE host_id = $1 ORDER BY status DESC, "
 			"cvss DESC", id, finding_brief, e)) {

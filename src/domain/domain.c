@@ -77,3 +77,34 @@ void actor_system(struct actor *a)
 	a->roles = ROLE_ALL;
 	a->system = 1;
 }
+
+json_t *rows_array(struct stmt *st, json_t *(*row)(struct stmt *), struct err *e)
+{
+	json_t *list = json_array();
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1)
+		json_array_append_new(list, row(st));
+	stmt_done(st);
+	if (rc < 0) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+json_t *rows_items(struct stmt *st, json_t *(*row)(struct stmt *), struct err *e)
+{
+	json_t *list = rows_array(st, row, e);
+	return list ? json_pack("{s:o}", "items", list) : NULL;
+}
+
+int rows_attach(struct store *db, json_t *j, const char *key, const char *sql,
+		const char *id, json_t *(*row)(struct stmt *), struct err *e)
+{
+	struct stmt *st = store_query(db, e, sql, "t", id);
+	json_t *list = st ? rows_array(st, row, e) : NULL;
+	if (list == NULL)
+		return -1;
+	json_object_set_new(j, key, list);
+	return 0;
+}

@@ -68,6 +68,15 @@ struct ctx {
 	int lang;
 };
 
+/* Steps st to its end, each row turned into JSON by row(), and finishes
+ * st: the array of them (rows_array) or {"items": [...]} (rows_items), or
+ * NULL with e filled when a step failed. */
+json_t *rows_array(struct stmt *st, json_t *(*row)(struct stmt *), struct err *e);
+json_t *rows_items(struct stmt *st, json_t *(*row)(struct stmt *), struct err *e);
+/* j[key] = the rows of sql with $1 = id (a record's list of children). */
+int rows_attach(struct store *db, json_t *j, const char *key, const char *sql,
+		const char *id, json_t *(*row)(struct stmt *), struct err *e);
+
 /* The system actor used by `ungcuu admin ...` on the server's own machine. */
 void actor_system(struct actor *a);
 

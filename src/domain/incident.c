@@ -556,22 +556,6 @@ static json_t *render_row(struct ctx *c, struct stmt *st, struct err *e)
 	return j;
 }
 
-/* Lists one kind of record of an incident into j[key]. */
-static int render_records(struct ctx *c, json_t *j, const char *key, const char *sql,
-			  const char *id, json_t *(*row)(struct stmt *), struct err *e)
-{
-	struct stmt *st = store_query(c->db, e, sql, "t", id);
-	if (st == NULL)
-		return -1;
-	json_t *list = json_array();
-	int rc;
-	while ((rc = stmt_step(st, e)) == 1)
-		json_array_append_new(list, row(st));
-	stmt_done(st);
-	json_object_set_new(j, key, list);
-	return rc < 0 ? -1 : 0;
-}
-
 static json_t *user_ref(struct stmt *st, int col)
 {
 	if (stmt_isnull(st, col))
@@ -674,34 +658,34 @@ static int render_full(struct ctx *c, json_t *j, const char *id, struct err *e)
 {
 	char sql[128];
 	snprintf(sql, sizeof(sql), "LIMIT %d", LIMIT_TIMELINE);
-	if (render_records(c, j, "timeline", "SELECT e.id, e.at, e.kind, e.data, u.id, "
+	if (rows_attach(c->db, j, "timeline", "SELECT e.id, e.at, e.kind, e.data, u.id, "
 		"u.username, u.full_name FROM events e" BY_USER("e", "actor_id")
 		"WHERE e.incident_id = $1 ORDER BY e.id LIMIT 2000", id, event_row, e) ||
-	    render_records(c, j, "support_requests", "SELECT s.id, s.summary, s.help_needed, "
+	    rows_attach(c->db, j, "support_requests", "SELECT s.id, s.summary, s.help_needed, "
 		"s.urgency, s.due_at, s.status, s.note, s.created_at, s.updated_at, o.id, o.code, "
 		"o.name, o.kind, u.id, u.username, u.full_name, o.path FROM support_requests s "
 		"JOIN orgs o ON o.id = s.to_org_id" BY_USER("s", "created_by")
 		"WHERE s.incident_id = $1 ORDER BY s.id", id, support_row, e) ||
-	    render_records(c, j, "reports", "SELECT r.id, r.kind, r.recipient, r.channel, "
+	    rows_attach(c->db, j, "reports", "SELECT r.id, r.kind, r.recipient, r.channel, "
 		"r.reference, r.body, r.sent_at, r.created_at, u.id, u.username, u.full_name "
 		"FROM reports r" BY_USER("r", "created_by") "WHERE r.incident_id = $1 ORDER BY r.id",
 		id, report_row, e) ||
-	    render_records(c, j, "tasks", "SELECT t.id, t.title, t.due_at, t.done, t.created_at, "
+	    rows_attach(c->db, j, "tasks", "SELECT t.id, t.title, t.due_at, t.done, t.created_at, "
 		"a.id, a.username, a.full_name, u.id, u.username, u.full_name FROM tasks t "
 		"LEFT JOIN users a ON a.id = t.assignee_id" BY_USER("t", "created_by")
 		"WHERE t.incident_id = $1 ORDER BY t.id", id, task_row, e) ||
-	    render_records(c, j, "observables", "SELECT b.id, b.kind, b.value, b.tlp, b.note, "
+	    rows_attach(c->db, j, "observables", "SELECT b.id, b.kind, b.value, b.tlp, b.note, "
 		"b.created_at, u.id, u.username, u.full_name FROM observables b"
 		BY_USER("b", "created_by") "WHERE b.incident_id = $1 ORDER BY b.id",
 		id, observable_row, e) ||
-	    render_records(c, j, "comments", "SELECT m.id, m.body, m.created_at, u.id, "
+	    rows_attach(c->db, j, "comments", "SELECT m.id, m.body, m.created_at, u.id, "
 		"u.username, u.full_name FROM comments m" BY_USER("m", "created_by")
 		"WHERE m.incident_id = $1 ORDER BY m.id", id, comment_row, e) ||
-	    render_records(c, j, "attachments", "SELECT a.id, a.name, a.content_type, a.size, "
+	    rows_attach(c->db, j, "attachments", "SELECT a.id, a.name, a.content_type, a.size, "
 		"a.sha256, a.created_at, u.id, u.username, u.full_name FROM attachments a"
 		BY_USER("a", "created_by") "WHERE a.incident_id = $1 ORDER BY a.id",
 		id, attachment_row, e) ||
-	    render_records(c, j, "assignees", "SELECT u.id, u.username, u.full_name FROM "
+	    rows_attach(c->db, j, "assignees", "SELECT u.id, u.username, u.full_name FROM "
 		"assignees s JOIN users u ON u.id = s.user_id WHERE s.incident_id = $1 "
 		"ORDER BY s.created_at", id, assignee_row, e))
 		return -1;

@@ -335,14 +335,5 @@ json_t *contact_list(struct ctx *c, struct err *e)
 		"ORDER BY o.path, c.name", "t", c->actor->system ? "/" : c->actor->org_path);
 	if (st == NULL)
 		return NULL;
-	json_t *items = json_array();
-	int rc;
-	while ((rc = stmt_step(st, e)) == 1)
-		json_array_append_new(items, contact_row(st));
-	stmt_done(st);
-	if (rc < 0) {
-		json_decref(items);
-		return NULL;
-	}
-	return json_pack("{s:o}", "items", items);
+	return rows_items(st, contact_row, e);
 }

@@ -130,16 +130,7 @@ json_t *user_list(struct ctx *c, struct err *e)
 		c->actor->system ? "/" : c->actor->org_path);
 	if (st == NULL)
 		return NULL;
-	json_t *items = json_array();
-	int rc;
-	while ((rc = stmt_step(st, e)) == 1)
-		json_array_append_new(items, user_row(st));
-	stmt_done(st);
-	if (rc < 0) {
-		json_decref(items);
-		return NULL;
-	}
-	return json_pack("{s:o}", "items", items);
+	return rows_items(st, user_row, e);
 }
 
 json_t *user_disable(struct ctx *c, const char *who, struct err *e)

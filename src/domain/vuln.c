@@ -1095,16 +1095,7 @@ json_t *finding_list(struct ctx *c, const struct finding_filter *f, struct err *
 		(int64_t)limit);
 	if (st == NULL)
 		return NULL;
-	json_t *items = json_array();
-	int rc;
-	while ((rc = stmt_step(st, e)) == 1)
-		json_array_append_new(items, finding_row(st));
-	stmt_done(st);
-	if (rc < 0) {
-		json_decref(items);
-		return NULL;
-	}
-	return json_pack("{s:o}", "items", items);
+	return rows_items(st, finding_row, e);
 }
 
 static const struct jv_field finding_update_fields[] = {

@@ -95,6 +95,10 @@ const char *req_query(struct req *r, const char *name);
 json_t *req_json(struct req *r);
 /* If-Match as a version number, -1 when absent, -2 when not a number. */
 long long req_if_match(struct req *r);
+/* If-Match as req_if_match, and a malformed one recorded in r->err. */
+long long req_if_match_checked(struct req *r);
+/* A versioned record (j stolen, NULL: r->err is set) with ETag "version". */
+int req_reply_versioned(struct req *r, int status, json_t *j);
 /* Sets a JSON response (j stolen). Returns 0. */
 int req_reply(struct req *r, int status, json_t *j);
 int req_reply_empty(struct req *r, int status);

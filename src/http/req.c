@@ -79,3 +79,21 @@ int req_reply_empty(struct req *r, int status)
 	r->ctype = NULL;
 	return 0;
 }
+
+long long req_if_match_checked(struct req *r)
+{
+	long long v = req_if_match(r);
+	if (v == -2) {
+		err_field(&r->err, "/If-Match", MSG_BAD_VALUE, "\"VERSION\"");
+		r->err.code = E_PRECOND;
+	}
+	return v;
+}
+
+int req_reply_versioned(struct req *r, int status, json_t *j)
+{
+	if (j == NULL)
+		return -1;
+	r->etag_version = (long long)json_integer_value(json_object_get(j, "version"));
+	return req_reply(r, status, j);
+}
