@@ -29,6 +29,8 @@ static const struct command commands[] = {
 	  "manage organisations, people, tokens, the audit log" },
 	{ "report", cmd_report, "báo cáo và xử lý sự cố qua API",
 	  "report and handle incidents through the API" },
+	{ "asset", cmd_asset, "danh mục hệ thống thông tin và máy (qua API)",
+	  "the registry of information systems and hosts (through the API)" },
 	{ "import", cmd_import, "nhập nguồn lỗ hổng, báo cáo quét, kiểm kê Windows",
 	  "import vulnerability feeds, scanner reports, Windows inventories" },
 	{ "agent", cmd_agent, "agent kiểm kê máy: đăng ký, thu thập và gửi có chữ ký",

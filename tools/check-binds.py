@@ -8,9 +8,30 @@ import glob
 import re
 import sys
 
-# Names that hold int64_t values in the code (times and counters).
-INT64_NAMES = {'now', 'due', 'sent', 'detected', 't0', 'lock', 'failed', 'exp',
-               'expires', 'at'}
+# Names declared int64_t anywhere in src/ (locals, struct fields, function
+# results): a value ending in one of them is taken as int64_t.
+INT64_NAMES = set()
+for path in glob.glob('src/**/*.[ch]', recursive=True):
+    text = open(path, encoding='utf-8').read()
+    for decl in re.findall(r'\bint64_t\s+([^;{}]+);', text):
+        while re.search(r'\([^()]*\)', decl):      # drop initialisers' calls
+            decl = re.sub(r'\([^()]*\)', '', decl)
+        for part in decl.split(','):
+            m = re.match(r'\s*\**\s*(\w+)', part)
+            if m:
+                INT64_NAMES.add(m.group(1))
+    INT64_NAMES.update(re.findall(r'\bint64_t\s+\**(\w+)\s*\(', text))
+
+
+def is_int64(v):
+    """A cast, a declared name (or field), or a call of an int64_t function."""
+    if v.startswith('(int64_t)') or 'time_now_ms' in v:
+        return True
+    call = re.match(r'(\w+)\s*\(', v)
+    if call:
+        return call.group(1) in INT64_NAMES
+    last = re.split(r'->|\.', v)[-1].strip()
+    return re.fullmatch(r'\w+', last) is not None and last in INT64_NAMES
 
 
 def split_args(s):
@@ -84,10 +105,9 @@ for f in sorted(glob.glob('src/**/*.c', recursive=True)):
         for ch in fmt:
             v = vals[k]
             k += 2 if ch == 'b' else 1
-            if ch == 'i' and not (v.startswith('(int64_t)') or v in INT64_NAMES or
-                                  'time_now_ms' in v or '_ms' in v):
+            if ch == 'i' and not is_int64(v) and not re.search(r'\w+_ms\b', v):
                 problems.append(f'{f}:{line}: int64_t expected for {v}')
-            if ch == 't' and (v.startswith('(int64_t)') or v in INT64_NAMES):
+            if ch == 't' and (v.startswith('(int64_t)') or v in ('now',)):
                 problems.append(f'{f}:{line}: a string expected for {v}')
 
 for p in problems:

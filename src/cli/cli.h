@@ -60,6 +60,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
+int cmd_asset(int argc, char **argv);
 int cmd_vercmp(int argc, char **argv);
 
 #endif

@@ -663,6 +663,7 @@ static void match_host(const struct index *x, const struct host_inv *h, struct h
 struct existing {
 	char *id, *vuln, *package, *installed, *fixed, *status;
 	int kev;
+	int64_t accepted_until;
 };
 
 static void existing_free(struct existing *x, size_t n)
@@ -686,8 +687,8 @@ static struct existing *existing_load(struct ctx *c, const char *host_id, const 
 	size_t cap = 0;
 	*n = 0;
 	struct stmt *st = store_query(c->db, e, "SELECT id, vuln_id, package, installed_version, "
-		"fixed_version, status, kev FROM findings WHERE host_id = $1 AND origin = $2 "
-		"ORDER BY vuln_id, package", "tt", host_id, origin);
+		"fixed_version, status, kev, COALESCE(accepted_until, 0) FROM findings WHERE "
+		"host_id = $1 AND origin = $2 ORDER BY vuln_id, package", "tt", host_id, origin);
 	if (st == NULL)
 		return NULL;
 	int rc;
@@ -709,6 +710,7 @@ static struct existing *existing_load(struct ctx *c, const char *host_id, const 
 		x->fixed = sdup(stmt_text(st, 4));
 		x->status = sdup(stmt_text(st, 5));
 		x->kev = (int)stmt_int(st, 6);
+		x->accepted_until = stmt_int(st, 7);
 	}
 	stmt_done(st);
 	if (rc < 0) {
@@ -761,14 +763,18 @@ static int reconcile(struct ctx *c, const struct index *x, const char *host_id,
 			sev = h->severity;
 		int kev = m ? m->kev : 0;
 		if (cmp == 0) {
-			int reopen = strcmp(f->status, "fixed") == 0;
+			/* Fixed and seen again, or an accepted risk past its expiry:
+			 * open again. */
+			int reopen = strcmp(f->status, "fixed") == 0 ||
+				     (strcmp(f->status, "accepted") == 0 && f->accepted_until &&
+				      f->accepted_until < now);
 			if (reopen || f->kev != kev || strcmp(f->installed, h->installed) != 0 ||
 			    strcmp(f->fixed, h->fixed) != 0)
 				rc = store_run(c->db, e, "UPDATE findings SET installed_version = $1, "
 					       "fixed_version = $2, kev = $3, severity = $4, status = CASE WHEN "
-					       "status = 'fixed' THEN 'open' ELSE status END, fixed_at = NULL, "
-					       "version = version + 1 WHERE id = $5", "ttitt", h->installed,
-					       h->fixed, (int64_t)kev, sev, f->id) < 0 ? -1 : 0;
+					       "$5 = 1 THEN 'open' ELSE status END, fixed_at = NULL, "
+					       "version = version + 1 WHERE id = $6", "ttitit", h->installed,
+					       h->fixed, (int64_t)kev, sev, (int64_t)reopen, f->id) < 0 ? -1 : 0;
 			st->kept++;
 			i++;
 			k++;

@@ -167,6 +167,52 @@ test('accepting a risk needs a reason and an expiry, under If-Match', T, async (
     { 'If-Match': `"${ok.body.version}"` })).status, 404);
 });
 
+test('an accepted risk reopens once its expiry has passed', T, async () => {
+  let f = (await focal.get(`/api/v1/findings?host=${hostId}&vuln=UNGCUU-TEST-0001`)).body.items[0];
+  assert.equal(f.status, 'accepted');
+  const soon = new Date(Date.now() + 1000).toISOString();
+  const r = await focal.patch(`/api/v1/findings/${f.id}`, { status: 'accepted', reason: 'một giây',
+    accepted_until: soon }, { 'If-Match': `"${f.version}"` });
+  assert.equal(r.status, 200, r.text);
+  await new Promise((ok) => setTimeout(ok, 1300));
+  assert.equal((await focal.post('/api/v1/findings/match', {})).status, 200);
+  f = (await focal.get(`/api/v1/findings?host=${hostId}&vuln=UNGCUU-TEST-0001`)).body.items[0];
+  assert.equal(f.status, 'open');
+});
+
+test('ungcuu asset: the registry from the command line, through the API', T, () => {
+  const env = { ...process.env, UNGCUU_URL: srv.url, UNGCUU_TOKEN: token('tamthanh') };
+  const run = (args) => spawnSync(bin, ['asset', ...args, '--json'], { encoding: 'utf8', env });
+  const sys = run(['system', 'add', '--name', 'Cổng thông tin xã', '--level', '2', '--info-type', 'public']);
+  assert.equal(sys.status, 0, sys.stderr);
+  const s = JSON.parse(sys.stdout);
+  assert.equal(s.org.code, 'pq-tamthanh');
+  assert.equal(s.level, 2);
+  const edited = run(['system', 'edit', s.id, '--level', '3']);
+  assert.equal(edited.status, 0, edited.stderr);
+  assert.equal(JSON.parse(edited.stdout).level, 3);
+  assert.equal(JSON.parse(edited.stdout).version, 2);
+  const stale = run(['system', 'edit', s.id, '--level', '1', '--version', '1']);
+  assert.equal(stale.status, 1);
+  assert.match(stale.stderr, /412/);
+  const host = run(['host', 'add', '--hostname', 'web-tamthanh', '--address', '10.1.2.3', '--system', s.id]);
+  assert.equal(host.status, 0, host.stderr);
+  const h = JSON.parse(host.stdout);
+  assert.deepEqual(h.addresses, ['10.1.2.3']);
+  assert.equal(h.system.id, s.id);
+  const list = JSON.parse(run(['host', 'list', '--system', s.id]).stdout);
+  assert.deepEqual(list.items.map((x) => x.hostname), ['web-tamthanh']);
+  assert.equal(JSON.parse(run(['host', 'show', h.id]).stdout).hostname, 'web-tamthanh');
+  const dup = run(['host', 'add', '--hostname', 'web-tamthanh']);
+  assert.equal(dup.status, 1);
+  assert.match(dup.stderr, /409/);
+  const table = spawnSync(bin, ['asset', 'system', 'list'], { encoding: 'utf8', env });
+  assert.equal(table.status, 0);
+  assert.match(table.stdout, /Cổng thông tin xã/);
+  assert.equal(spawnSync(bin, ['asset', 'system'], { env }).status, 2);
+  assert.equal(spawnSync(bin, ['asset', 'host', 'show', 'nope'], { env }).status, 2);
+});
+
 test('a newer feed whose fix is older than the installed version closes the finding', T, async () => {
   assert.equal((await upload(coord, 'osv', osvFeed('0.1'))).status, 200);
   const f = await focal.get(`/api/v1/findings?host=${hostId}&vuln=UNGCUU-TEST-0001`);
