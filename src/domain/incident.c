@@ -880,14 +880,30 @@ static int apply_transition(struct ctx *c, const struct inc_head *h,
 		char rid[UUID_LEN];
 		json_t *cr = json_object_get(body, "closing_report");
 		char *text = json_dumps(cr, JSON_COMPACT | JSON_SORT_KEYS);
+		/* The report record reads as the paper form does (Mẫu 04); the
+		 * fields themselves stay as JSON on the incident. */
+		static const char *const parts[][2] = {
+			{ "summary", "Kết quả xử lý" }, { "cause", "Nguyên nhân" },
+			{ "resolution", "Cách thức giải quyết" }, { "proposals", "Đề xuất, kiến nghị" },
+			{ "damage", "Thiệt hại" },
+		};
+		struct buf prose;
+		buf_init(&prose, LIMIT_LONG_TEXT * 6);
+		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+			const char *v = jv_str(cr, parts[i][0]);
+			if (v && *v)
+				buf_printf(&prose, "%s%s: %s", prose.len ? "\n" : "", parts[i][1], v);
+		}
 		int rc = store_run(c->db, e, "UPDATE incidents SET closing_report = $1 WHERE id = $2",
 				   "tt", text, id);
 		if (rc >= 0)
 			rc = store_run(c->db, e, "INSERT INTO reports (id, incident_id, kind, recipient, "
 				       "channel, reference, body, sent_at, created_by, created_at) VALUES "
 				       "($1, $2, 'closing', '', 'system', '', $3, $4, $5, $4)", "tttit",
-				       uuid7(rid), id, text, now, c->actor->system ? NULL : c->actor->id);
+				       uuid7(rid), id, prose.p ? prose.p : "", now,
+				       c->actor->system ? NULL : c->actor->id);
 		free(text);
+		buf_release(&prose);
 		if (rc < 0)
 			return -1;
 		return deadline_meet(c, id, "closing_report", now, e);
