@@ -91,7 +91,8 @@ enum tlp {
 
 /* An object an indicator points at through a STIX relationship or a MISP
  * galaxy: type is a STIX SDO type ("malware", "campaign", "threat-actor",
- * "intrusion-set", "tool", "attack-pattern", "infrastructure"). */
+ * "intrusion-set", "tool", "attack-pattern", "infrastructure",
+ * "vulnerability"). */
 struct ioc_ref {
 	const char *type;
 	const char *name;
@@ -123,7 +124,7 @@ struct ioc {
 	const struct ioc_ref *related;
 	size_t nrelated;
 	const char *origin_id;        /* the STIX object or MISP attribute uuid it came
-				       * from; NULL for lists and CSV */
+				       * from (CSV: a uuid column); NULL for lists */
 	/* Filled by the caller (storage), never by the importers: */
 	const char *org;              /* owning organisation id */
 	const char *const *share_with;   /* organisation ids named for TLP:AMBER */
