@@ -252,7 +252,8 @@ static int aff_cmp(const void *a, const void *b)
 /* Sorts the entries and builds the name table; -1 when out of memory. */
 static int index_slots(struct index *x)
 {
-	qsort(x->affs, x->naffs, sizeof(*x->affs), aff_cmp);
+	if (x->naffs > 1) /* affs is NULL when no feed is loaded yet */
+		qsort(x->affs, x->naffs, sizeof(*x->affs), aff_cmp);
 	x->nslots = 1024;
 	while (x->nslots < 2 * x->naffs)
 		x->nslots *= 2;
