@@ -9,13 +9,9 @@
  * an unpacked image (etc/os-release -> /usr/lib/os-release) resolves inside
  * the image and never reaches the host's own files.
  *
- * rpm: not read yet. TODO(rpm): librpm-dev is in Debian (4.18) but pulls 20
- * packages and needs an rpm database to test against; the cheaper route is
- * reading /var/lib/rpm/rpmdb.sqlite (Fedora 33+, RHEL 9) with the sqlite3
- * we already link, parsing the header blobs of its Packages table (name,
- * epoch, version, release, arch tags), and Packages (Berkeley DB, RHEL 7/8)
- * read-only. Until then an rpm host reports its OS, services and addresses
- * with no packages.
+ * rpm: inventory_rpm.c, through librpm, when built with it (UNGCUU_WITH_RPM);
+ * without it an rpm host reports its OS, services and addresses with no
+ * packages.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -1020,6 +1016,10 @@ json_t *inventory_collect(const char *root, struct err *e)
 	    collect_services(&r, svcs, e) != 0 ||
 	    collect_addresses(&r, addrs, e) != 0)
 		goto fail;
+#ifdef UNGCUU_WITH_RPM
+	if (inventory_rpm(root, pkgs, e) != 0)
+		goto fail;
+#endif
 	doc = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o}",
 			"schema", INVENTORY_SCHEMA,
 			"hostname", host,

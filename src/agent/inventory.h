@@ -1,10 +1,10 @@
 /*
  * inventory.h - what the host agent collects: the OS (/etc/os-release,
- * uname), installed packages (the dpkg status file and status.d/; rpm is
- * not read yet, see inventory.c) and listening services (/proc/net/tcp,
- * tcp6, udp, udp6). Everything is read under `root` ("/" on a real host; a
- * test tree or an unpacked container image otherwise) so it runs
- * unprivileged and is testable. Under a root other than "/", absolute
+ * uname), installed packages (the dpkg status file and status.d/; the rpm
+ * database through librpm when built with it) and listening services
+ * (/proc/net/tcp, tcp6, udp, udp6). Everything is read under `root` ("/" on
+ * a real host; a test tree or an unpacked container image otherwise) so it
+ * runs unprivileged and is testable. Under a root other than "/", absolute
  * symbolic links resolve inside root (openat2 RESOLVE_IN_ROOT), as in a
  * chroot.
  *
@@ -79,6 +79,16 @@ json_t *inventory_collect(const char *root, struct err *e);
  * INVENTORY_MAX_FILE or a line over INVENTORY_MAX_LINE is an error (E_TOOLARGE)
  * naming the file and line. */
 int inventory_dpkg(const char *path, json_t *packages, struct err *e);
+
+/* The packages of the rpm database under root (var/lib/rpm, else
+ * usr/lib/sysimage/rpm; sqlite, ndb or Berkeley DB), read through librpm,
+ * appended to `packages`: {"ecosystem":"rpm", name, version
+ * "[epoch:]version-release" (as rpm's %{EVR}), arch, source (the source
+ * rpm's name)}; gpg-pubkey entries are left out. 0 with nothing appended
+ * when root has no rpm database; -1 with e naming the database when it
+ * cannot be read. Built only with librpm (UNGCUU_WITH_RPM, inventory_rpm.c);
+ * librpm is process-wide state, so call it from one thread at a time. */
+int inventory_rpm(const char *root, json_t *packages, struct err *e);
 
 /* Flags of inventory_dpkg_parse. */
 enum {
