@@ -35,6 +35,7 @@ static const struct command commands[] = {
 	  "import vulnerability feeds, scanner reports, Windows inventories" },
 	{ "agent", cmd_agent, "agent kiểm kê máy: đăng ký, thu thập và gửi có chữ ký",
 	  "the host agent: enroll, collect and send signed inventories" },
+	{ "sweep", cmd_sweep, "dò dấu hiệu tấn công trên máy: YARA, mã băm, IP và tên miền trong nhật ký", "sweep this host for IOCs: YARA, hashes, IPs and domains in logs" },
 	{ "demo", cmd_demo, "tạo dữ liệu mẫu huyện Phú Quý", "create the Phú Quý demo district" },
 	{ "vercmp", cmd_vercmp, "so sánh hai số phiên bản (dpkg, rpm, semver)", "compare two versions (dpkg, rpm, semver)" },
 	{ "version", cmd_version, "in phiên bản", "print the version" },

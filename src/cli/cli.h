@@ -62,5 +62,6 @@ int cmd_import(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
 int cmd_asset(int argc, char **argv);
 int cmd_vercmp(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 #endif
