@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# tests/bench/sweep.sh - `make bench`: `ungcuu sweep` side by side with its
-# peers, in one run on this machine, on one generated tree and one set of
-# rules:
+# tests/bench/sweep.sh [BINARY] - `make bench`: `ungcuu sweep` side by
+# side with its peers, in one run on this machine, on one generated tree
+# and one set of rules:
 #   tree   20,000 files, 1.1 GB (1.02 GiB), in 200 directories: half text
 #          (access-log lines), half random bytes, sizes log-normal from
 #          256 B to 8 MiB; 30 files carry a log4j JNDI string, 20 are
@@ -29,14 +29,13 @@
 # page cache (it was just written), for every program alike.
 #
 # Exit status: 0 every target met, 1 a target missed, 2 the bench could not
-# run. Environment: BUILD (default build: uses BUILD/ungcuu), BENCH_ROUNDS,
-# BENCH_TMPDIR (where the tree goes, default $TMPDIR or /tmp; it needs
+# run. BINARY defaults to $BUILD/ungcuu (BUILD: build). Environment:
+# BENCH_ROUNDS, BENCH_TMPDIR (where the tree goes, default $TMPDIR or /tmp; it needs
 # 1.2 GB), BENCH_KEEP=1 (keep the tree and print where it is).
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-BIN=$BUILD/ungcuu
+BIN=${1:-${BUILD:-build}/ungcuu}
 ROUNDS=${BENCH_ROUNDS:-2}
 FILES=20000
 TOTAL=1100000000
