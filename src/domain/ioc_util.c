@@ -267,7 +267,7 @@ int ioc_jtime(struct ioc_where *w, const json_t *o, const char *key, int seconds
 	      int64_t *out)
 {
 	json_t *v = jget(o, key);
-	const char *s;
+	const char *s = NULL;
 	if (v == NULL)
 		return 0;
 	if (seconds_ok && json_is_integer(v) && json_integer_value(v) >= 0 &&
