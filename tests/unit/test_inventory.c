@@ -72,15 +72,7 @@ static void data_path(char *out, size_t n, const char *rel)
 
 static char *slurp(const char *rel, size_t *n)
 {
-	char path[PATH_MAX];
-	data_path(path, sizeof(path), rel);
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	char *buf = malloc(1 << 20);
-	assert_non_null(buf);
-	*n = fread(buf, 1, 1 << 20, f);
-	fclose(f);
-	return buf;
+	return t_slurp(data_dir, rel, n);
 }
 
 /* ---- helpers ---- */

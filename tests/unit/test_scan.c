@@ -26,21 +26,7 @@
 
 static char *slurp(const char *rel, size_t *n)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", FEED_DATA, rel);
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *d = malloc((size_t)len + 1);
-	assert_non_null(d);
-	assert_int_equal(fread(d, 1, (size_t)len, f), (size_t)len);
-	d[len] = '\0';
-	fclose(f);
-	*n = (size_t)len;
-	return d;
+	return t_slurp(FEED_DATA, rel, n);
 }
 
 struct cap {

@@ -349,3 +349,22 @@ void t_status(struct store *db, const char *id, char status[32], long long *vers
 	*version = stmt_int(st, 1);
 	stmt_done(st);
 }
+
+char *t_slurp(const char *dir, const char *rel, size_t *n)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	long len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *d = malloc((size_t)len + 1);
+	assert_non_null(d);
+	assert_int_equal(fread(d, 1, (size_t)len, f), (size_t)len);
+	d[len] = '\0';
+	fclose(f);
+	*n = (size_t)len;
+	return d;
+}

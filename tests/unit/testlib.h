@@ -102,6 +102,10 @@ long long t_walk_to(struct store *db, int state, char id[UUID_LEN]);
 /* The status and version as stored. */
 void t_status(struct store *db, const char *id, char status[32], long long *version);
 
+/* The whole of dir/rel, NUL-terminated (caller frees); fails the test if
+ * the file cannot be read. */
+char *t_slurp(const char *dir, const char *rel, size_t *n);
+
 /* The code of a state (the table in incident.c is private). */
 const char *t_state_code(int state);
 
