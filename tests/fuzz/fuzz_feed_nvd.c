@@ -11,40 +11,9 @@
 #include <string.h>
 
 #include "domain/feed.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
-
-/* Whether a CPE 2.3 string has an unquoted '*' or '?' inside a value
- * (not the whole value): such a name cannot match itself. */
-static int embedded_wildcard(const char *s)
-{
-	size_t len = 0;
-	int wild = 0, star = 0;
-	for (const char *p = s;; p++) {
-		if (*p == '\\' && p[1]) {
-			p++;
-			len++;
-			continue;
-		}
-		if (*p == ':' || *p == '\0') {
-			if (wild && !(len == 1 && star))
-				return 1;
-			if (*p == '\0')
-				return 0;
-			len = 0;
-			wild = star = 0;
-			continue;
-		}
-		wild |= *p == '*' || *p == '?';
-		star = len == 0 && *p == '*';
-		len++;
-	}
-}
-
-static size_t touch(const char *s)
-{
-	return s ? strlen(s) : 0;
-}
 
 static int sink(void *arg, const struct feed_vuln *v, struct err *e)
 {
