@@ -64,7 +64,8 @@ json_t *warning_create(struct ctx *c, json_t *body, struct err *e)
 		goto out;
 	time_parse(jv_str(body, "deadline"), &deadline);
 	if (c->actor->system) {
-		/* From the command line the warning comes from the root. */
+		/* The instance itself has no organisation: the warning is filed
+		 * under its first target. */
 		if (org_by_code(c, json_string_value(json_array_get(targets, 0)), &issuer, e) != 0)
 			goto out;
 	} else if (org_by_id(c, c->actor->org_id, &issuer, e) != 0) {
