@@ -69,4 +69,22 @@ int api_compliance(struct req *r);
 /* The embedded OpenAPI document (openapi.json, built into openapi_doc.c). */
 extern const char api_openapi_doc[];
 
+/* indicators.c */
+int api_indicator_list(struct req *r);
+int api_indicator_create(struct req *r);
+int api_indicator_get(struct req *r);
+int api_indicator_update(struct req *r);
+int api_indicator_delete(struct req *r);
+int api_indicator_import(struct req *r);
+int api_indicator_export(struct req *r);
+int api_sighting_list(struct req *r);
+int api_hunt_list(struct req *r);
+int api_hunt_create(struct req *r);
+int api_hunt_get(struct req *r);
+int api_hunt_close(struct req *r);
+int api_hunt_rules(struct req *r);
+int api_hunt_results(struct req *r);
+int api_agent_hunts(struct req *r);
+int api_agent_hunt_results(struct req *r);
+
 #endif

@@ -74,6 +74,9 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(IOC_VALUE, "Giá trị IOC không hợp lệ: %s", "Invalid indicator value: %s") \
 	X(IOC_LIMIT, "Tệp IOC vượt giới hạn cho phép: %s", "Indicator file exceeds a limit: %s") \
 	X(IOC_PATTERN, "Mẫu STIX sai cú pháp: %s", "STIX pattern syntax error: %s") \
+	X(HUNT_EMPTY, "Không có chỉ dấu nào đang hiệu lực được chọn và được phép chia sẻ (TLP) cho mọi đơn vị", "No active indicator is chosen that TLP lets go to every target") \
+	X(HUNT_CLOSED, "Đợt săn tìm đã đóng", "The hunt is closed") \
+	X(HUNT_NOT_TARGET, "Đơn vị %s không thuộc đối tượng của đợt săn tìm này", "Organisation %s is not a target of this hunt") \
 	X(SWEEP_UNREADABLE, "Không đọc được, đã bỏ qua: %s", "Cannot read, skipped: %s") \
 	X(SWEEP_TOO_LARGE, "Lớn hơn --max-size, đã bỏ qua: %s", "Larger than --max-size, skipped: %s") \
 	X(SWEEP_YARA, "Luật YARA không biên dịch được: %s", "YARA rule does not compile: %s") \

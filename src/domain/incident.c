@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "incident_int.h"
+#include "indicator.h"
 #include "audit.h"
 #include "org.h"
 #include "policy.h"
@@ -312,11 +313,30 @@ static int next_number(struct ctx *c, char out[32], struct err *e)
 	return 0;
 }
 
+int inc_insert(struct ctx *c, const struct org *o, json_t *body, const char *tlp,
+	       int confidential, const char *form_text, int64_t detected, const char *created_by,
+	       char id[UUID_LEN], char number[32], struct err *e)
+{
+	int64_t now = time_now_ms();
+	uuid7(id);
+	if (next_number(c, number, e) != 0 ||
+	    store_run(c->db, e, "INSERT INTO incidents (id, number, org_id, title, description, "
+		      "type, status, version, rev, tlp, confidential, form, detected_at, created_at, "
+		      "updated_at, created_by) VALUES ($1,$2,$3,$4,$5,$6,'received',1,1,$7,$8,$9,"
+		      "$10,$11,$11,$12)", "tttttttitiit", id, number, o->id,
+		      jv_str(body, "title"), jv_str(body, "description"), jv_str(body, "type"),
+		      tlp, (int64_t)confidential, form_text, detected, now, created_by) < 0 ||
+	    deadline_start(c, id, "ack", now + c->rules->ack_ms, 1, e) != 0 ||
+	    inc_event(c, id, "created", json_pack("{s:s}", "number", number), e) != 0)
+		return -1;
+	return 0;
+}
+
 json_t *incident_create(struct ctx *c, json_t *body, struct err *e)
 {
 	struct org o;
 	char id[UUID_LEN], number[32];
-	int64_t detected, now = time_now_ms();
+	int64_t detected;
 	json_t *form = NULL, *out = NULL;
 	char *form_text = NULL;
 
@@ -341,20 +361,11 @@ json_t *incident_create(struct ctx *c, json_t *body, struct err *e)
 	const char *tlp = choose_tlp(jv_str(body, "tlp"), confidential);
 	form = form_from(body, NULL);
 	form_text = json_dumps(form, JSON_COMPACT);
-	uuid7(id);
 
 	if (store_begin(c->db, e) != 0)
 		goto out;
-	if (next_number(c, number, e) != 0 ||
-	    store_run(c->db, e, "INSERT INTO incidents (id, number, org_id, title, description, "
-		      "type, status, version, rev, tlp, confidential, form, detected_at, created_at, "
-		      "updated_at, created_by) VALUES ($1,$2,$3,$4,$5,$6,'received',1,1,$7,$8,$9,"
-		      "$10,$11,$11,$12)", "tttttttitiit", id, number, o.id,
-		      jv_str(body, "title"), jv_str(body, "description"), jv_str(body, "type"),
-		      tlp, (int64_t)confidential, form_text, detected, now,
-		      c->actor->system ? NULL : c->actor->id) < 0 ||
-	    deadline_start(c, id, "ack", now + c->rules->ack_ms, 1, e) != 0 ||
-	    inc_event(c, id, "created", json_pack("{s:s}", "number", number), e) != 0)
+	if (inc_insert(c, &o, body, tlp, confidential, form_text, detected,
+		       c->actor->system ? NULL : c->actor->id, id, number, e) != 0)
 		goto fail;
 	out = inc_render(c, id, 0, e);
 	if (out == NULL || audit_append_json(c, "incident.create", "incident", id, NULL,
@@ -690,6 +701,16 @@ static int render_full(struct ctx *c, json_t *j, const char *id, struct err *e)
 		"ORDER BY s.created_at", id, assignee_row, e))
 		return -1;
 	support_actions(c, json_object_get(j, "support_requests"));
+	/* "Seen before": each observable against the indicator store and the
+	 * other incidents the reader sees. */
+	size_t k;
+	json_t *o;
+	json_array_foreach(json_object_get(j, "observables"), k, o) {
+		json_t *m = observable_matches(c, id, jv_str(o, "kind"), jv_str(o, "value"), e);
+		if (m == NULL)
+			return -1;
+		json_object_set_new(o, "matches", m);
+	}
 	return 0;
 }
 

@@ -27,6 +27,12 @@ int deadline_start(struct ctx *c, const char *incident_id, const char *kind,
 		   int64_t due, int replace, struct err *e);
 int deadline_meet(struct ctx *c, const char *incident_id, const char *kind,
 		  int64_t at, struct err *e);
+struct org;
+/* Inside a write transaction: a new incident of o in state received (title,
+ * description, type from body), its number and acknowledgement clock. */
+int inc_insert(struct ctx *c, const struct org *o, json_t *body, const char *tlp,
+	       int confidential, const char *form_text, int64_t detected, const char *created_by,
+	       char id[UUID_LEN], char number[32], struct err *e);
 /* The API form of an incident (the caller's allowed transitions included). */
 json_t *inc_render(struct ctx *c, const char *id, int full, struct err *e);
 /* Starts a record on an incident: loads, authorises, begins a transaction. */

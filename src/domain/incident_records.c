@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "incident_int.h"
+#include "indicator.h"
 #include "audit.h"
 #include "org.h"
 #include "policy.h"
@@ -440,14 +441,20 @@ json_t *incident_add_observable(struct ctx *c, const char *id, json_t *body, str
 	const char *kind = jv_str(body, "kind"), *value = jv_str(body, "value");
 	if (!observable_ok(kind, value))
 		return err_field(e, "/value", MSG_BAD_VALUE, kind), NULL;
-	/* Hashes and domains compare case-insensitively: store them lower-case. */
-	char *norm = strdup(value);
+	/* One normal form (lower-case hashes and names, punycode, RFC 5952
+	 * addresses) so that matching is equality; a value the indicator
+	 * parser does not take is kept lower-cased where case does not count. */
+	char *norm = malloc(strlen(value) + IOC_MAX_VALUE);
 	if (norm == NULL)
 		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL), NULL;
-	if (strcmp(kind, "hash") == 0 || strcmp(kind, "domain") == 0 || strcmp(kind, "email") == 0)
-		for (char *p = norm; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-	json_t *rec = NULL;
+	if (observable_normalise(kind, value, norm, strlen(value) + IOC_MAX_VALUE) != 0) {
+		snprintf(norm, strlen(value) + 1, "%s", value);
+		if (strcmp(kind, "hash") == 0 || strcmp(kind, "domain") == 0 ||
+		    strcmp(kind, "email") == 0)
+			for (char *p = norm; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+	}
+	json_t *rec = NULL, *m = NULL;
 	if (store_begin(c->db, e) != 0)
 		goto out;
 	rec = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", uuid7(oid), "kind", kind,
@@ -456,12 +463,15 @@ json_t *incident_add_observable(struct ctx *c, const char *id, json_t *body, str
 	if (store_run(c->db, e, "INSERT INTO observables (id, incident_id, kind, value, tlp, note, "
 		      "created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)", "ttttttti",
 		      oid, h.id, kind, norm, str_or(body, "tlp", "AMBER"), str_or(body, "note", ""),
-		      actor_id(c), time_now_ms()) < 0) {
+		      actor_id(c), time_now_ms()) < 0 ||
+	    indicator_match_observable(c, h.id, h.org_id, oid, kind, norm, e) < 0 ||
+	    (m = observable_matches(c, h.id, kind, norm, e)) == NULL) {
 		store_rollback(c->db);
 		json_decref(rec);
 		rec = NULL;
 		goto out;
 	}
+	json_object_set_new(rec, "matches", m);
 	if (inc_record_end(c, &h, "observable", json_pack("{s:s, s:s, s:s}", "id", oid,
 			   "kind", kind, "value", norm), "observable", oid, rec, e) != 0) {
 		json_decref(rec);

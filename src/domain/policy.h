@@ -36,6 +36,11 @@ enum action {
 	ACT_SCAN_IMPORT,           /* scanner reports, Windows inventories */
 	ACT_WARNING_ISSUE,
 	ACT_WARNING_ANSWER,        /* a target acknowledges, reports the fix */
+	ACT_INDICATOR_READ,        /* the indicator store, sightings */
+	ACT_INDICATOR_WRITE,       /* add, edit, import indicators */
+	ACT_INDICATOR_EXPORT,      /* export under the TLP rule */
+	ACT_HUNT_OPEN,             /* open or close a hunt */
+	ACT_HUNT_REPORT,           /* a target uploads a manual sweep's result */
 	ACT__COUNT
 };
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "warning.h"
+#include "hunt.h"
 #include "audit.h"
 #include "org.h"
 #include "policy.h"
@@ -364,7 +365,8 @@ json_t *compliance_list(struct ctx *c, struct err *e)
 		"(SELECT COUNT(*) FROM findings f JOIN hosts h ON h.id = f.host_id WHERE "
 		"h.org_id = o.id AND f.status = 'open' AND f.due_at < $3), "
 		"(SELECT COUNT(*) FROM warning_targets t JOIN warnings w ON w.id = t.warning_id "
-		"WHERE t.org_id = o.id AND t.fixed_at IS NULL AND w.deadline < $3) "
+		"WHERE t.org_id = o.id AND t.fixed_at IS NULL AND w.deadline < $3), "
+		"(SELECT MAX(r.ran_at) FROM hunt_runs r WHERE r.org_id = o.id) "
 		"FROM orgs o WHERE substr(o.path, 1, length($1)) = $1 ORDER BY o.path", "tii",
 		c->actor->system ? "/" : c->actor->org_path, month, now);
 	if (st == NULL)
@@ -374,8 +376,10 @@ json_t *compliance_list(struct ctx *c, struct err *e)
 	while ((rc = stmt_step(st, e)) == 1) {
 		int64_t last_scan = stmt_isnull(st, 6) ? 0 : stmt_int(st, 6);
 		int64_t due = last_scan ? last_scan + SCAN_PERIOD_DAYS * DAY_MS : 0;
+		int64_t last_hunt = stmt_isnull(st, 13) ? 0 : stmt_int(st, 13);
+		int64_t hunt_due = last_hunt ? last_hunt + HUNT_PERIOD_DAYS * DAY_MS : 0;
 		json_array_append_new(items, json_pack("{s:{s:s, s:s, s:s, s:s}, s:I, s:I, s:o, s:o, "
-			"s:b, s:{s:I, s:I, s:I, s:I}, s:I, s:I}", "org", "id", stmt_text(st, 0),
+			"s:b, s:{s:I, s:I, s:I, s:I}, s:I, s:I, s:o, s:o, s:b}", "org", "id", stmt_text(st, 0),
 			"code", stmt_text(st, 1), "name", stmt_text(st, 2), "kind", stmt_text(st, 3),
 			"hosts", (json_int_t)stmt_int(st, 4), "hosts_reporting", (json_int_t)stmt_int(st, 5),
 			"last_scan_at", tjson(last_scan), "scan_due_at", tjson(due),
@@ -383,14 +387,17 @@ json_t *compliance_list(struct ctx *c, struct err *e)
 			"open_findings", "critical", (json_int_t)stmt_int(st, 7),
 			"high", (json_int_t)stmt_int(st, 8), "medium", (json_int_t)stmt_int(st, 9),
 			"low", (json_int_t)stmt_int(st, 10), "overdue_findings", (json_int_t)stmt_int(st, 11),
-			"overdue_warnings", (json_int_t)stmt_int(st, 12)));
+			"overdue_warnings", (json_int_t)stmt_int(st, 12),
+			"last_hunt_at", tjson(last_hunt), "hunt_due_at", tjson(hunt_due),
+			"hunt_overdue", stmt_int(st, 4) > 0 && (last_hunt == 0 || hunt_due < now)));
 	}
 	stmt_done(st);
 	if (rc < 0) {
 		json_decref(items);
 		return NULL;
 	}
-	return json_pack("{s:o, s:i}", "items", items, "scan_period_days", SCAN_PERIOD_DAYS);
+	return json_pack("{s:o, s:i, s:i}", "items", items, "scan_period_days", SCAN_PERIOD_DAYS,
+			 "hunt_period_days", HUNT_PERIOD_DAYS);
 }
 
 /* RFC 4180 field: quoted when it holds a comma, quote or newline. */
@@ -418,7 +425,7 @@ char *compliance_csv(struct ctx *c, struct err *e)
 	struct buf b;
 	buf_init(&b, 16 * 1024 * 1024);
 	buf_adds(&b, "org_code,org_name,hosts,hosts_reporting_30d,last_scan_at,scan_overdue,"
-		 "critical,high,medium,low,overdue_findings,overdue_warnings\r\n");
+		 "critical,high,medium,low,overdue_findings,overdue_warnings,last_hunt_at,hunt_overdue\r\n");
 	size_t i;
 	json_t *row;
 	json_array_foreach(json_object_get(j, "items"), i, row) {
@@ -439,7 +446,10 @@ char *compliance_csv(struct ctx *c, struct err *e)
 		csv_field(&b, scan ? scan : "", 0);
 		csv_field(&b, json_is_true(json_object_get(row, "scan_overdue")) ? "yes" : "no", 0);
 		for (int k = 2; k < 8; k++)
-			csv_field(&b, num[k], k == 7);
+			csv_field(&b, num[k], 0);
+		const char *hunt = json_string_value(json_object_get(row, "last_hunt_at"));
+		csv_field(&b, hunt ? hunt : "", 0);
+		csv_field(&b, json_is_true(json_object_get(row, "hunt_overdue")) ? "yes" : "no", 1);
 	}
 	json_decref(j);
 	if (b.p == NULL)
