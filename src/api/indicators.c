@@ -119,8 +119,10 @@ int api_indicator_export(struct req *r)
 	int format = indicator_format(r->params[0]);
 	if (format != IND_STIX && format != IND_MISP && format != IND_CSV)
 		return err_set(&r->err, E_NOTFOUND, MSG_ROUTE_NOT_FOUND, r->params[0]);
+	const char *active = req_query(r, "active");
 	struct indicator_export x = { .to_code = req_query(r, "to"), .kind = req_query(r, "kind"),
-				      .tag = req_query(r, "tag") };
+				      .tag = req_query(r, "tag"),
+				      .active = active && strcmp(active, "true") == 0 };
 	size_t len = 0;
 	char *text = indicator_export(&r->ctx, format, &x, &len, &r->err);
 	return text ? reply_file(r, format, text, len, "ungcuu-indicators", &x) : -1;

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "client.h"
 #include "../agent/inventory.h"
+#include "../agent/sweep.h"
 #include "../base/crypto.h"
 #include "../base/jsonv.h"
 #include "../base/msg.h"
@@ -31,6 +32,7 @@ static const struct cli_opt opts[] = {
 	{ "hostname", 1, "enroll: tên máy (mặc định: tên máy này)", "enroll: host name (default: this host's)" },
 	{ "state", 1, "thư mục lưu khóa và cấu hình của agent", "directory for the agent's key and settings" },
 	{ "root", 1, "run: gốc hệ thống tệp để kiểm kê (mặc định /)", "run: file system root to inventory (default /)" },
+	{ "threads", 1, "hunt: số luồng quét (mặc định: mỗi lõi một luồng)", "hunt: sweep threads (default: one per core)" },
 	{ "dry-run", 0, "run: chỉ in bản kiểm kê, không gửi", "run: print the inventory, send nothing" },
 	{ "json", 0, "in kết quả dạng JSON", "print the result as JSON" },
 	{ NULL, 0, NULL, NULL },
@@ -212,19 +214,181 @@ static int run(struct cli_args *a, int json)
 	return rc;
 }
 
+/* Sends a signed request: POST signs the body, GET signs "GET PATH TIME". */
+static int signed_call(json_t *conf, const char *sk, const char *method, const char *path,
+		       const char *body, json_t **out)
+{
+	char sig[129], hk[128], hs[160], ht[64], msg[300];
+	long long now = (long long)time_now_ms();
+	const char *data = body ? body : msg;
+	size_t n = body ? strlen(body) : (size_t)snprintf(msg, sizeof(msg), "GET %s %lld", path, now);
+	if (ed25519_sign_hex(sk, data, n, sig) != 0)
+		return -1;
+	snprintf(hk, sizeof(hk), "X-Agent-Key: %s", jv_str(conf, "public_key"));
+	snprintf(hs, sizeof(hs), "X-Agent-Signature: %s", sig);
+	snprintf(ht, sizeof(ht), "X-Agent-Time: %lld", now);
+	const char *headers[] = { hk, hs, ht, NULL };
+	struct client cl = { jv_str(conf, "server"), NULL };
+	return client_send(&cl, method, path, "application/json", body, body ? n : 0, headers, out);
+}
+
+struct hunt_hits {
+	json_t *hits;
+};
+
+static void on_hits(void *ctx, const char *path, const struct sweep_hit *h, size_t n,
+		    unsigned long long truncated)
+{
+	struct hunt_hits *hh = ctx;
+	(void)truncated;
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:s, s:s, s:s}", "path", path, "kind",
+				      sweep_kind_name(h[i].kind), "indicator", h[i].indicator);
+		if (o && h[i].line > 0)
+			json_object_set_new(o, "line", json_integer(h[i].line));
+		if (o)
+			json_array_append_new(hh->hits, o);
+	}
+}
+
+static void on_problem(void *ctx, int msg, const char *arg)
+{
+	(void)ctx;
+	cli_errorf(msg, arg);
+}
+
+/* Where a hunt looks when no path is given: where people and attackers
+ * leave files, and the logs. */
+static const char *const hunt_paths[] = {
+	"/home", "/root", "/tmp", "/var/tmp", "/var/log", "/var/www", "/srv", "/opt",
+	"/usr/local", "/etc", NULL
+};
+
+/* Runs one hunt: its rules into a set, a sweep, the signed result. */
+static int hunt_one(json_t *conf, const char *sk, json_t *h, const char *const *paths,
+		    size_t npaths, int threads, json_t *report)
+{
+	struct err e = { 0 };
+	char name[80], ts[TIME_RFC3339_LEN];
+	snprintf(name, sizeof(name), "hunt-%.40s.json", jv_str(h, "id"));
+	char *text = json_dumps(json_object_get(h, "rules"), JSON_COMPACT);
+	struct sweep_set *s = sweep_set_new(NULL, NULL);
+	struct hunt_hits hh = { json_array() };
+	struct sweep_stats st = { 0 };
+	int rc = 1;
+	if (text == NULL || s == NULL)
+		err_set(&e, E_NOMEM, MSG_INTERNAL, NULL);
+	else if (sweep_set_load_mem(s, name, text, strlen(text), &e) == 0 &&
+		 sweep_set_finish(s, &e) == 0) {
+		struct sweep_opts o = { .threads = threads };
+		struct sweep_sink sink = { .hits = on_hits, .problem = on_problem, .ctx = &hh };
+		if (sweep_run(s, paths, npaths, &o, &sink, &st, &e) == 0)
+			rc = 0;
+	}
+	free(text);
+	sweep_set_free(s);
+	if (rc != 0) {
+		cli_error(&e);
+		json_decref(hh.hits);
+		return 1;
+	}
+	json_t *body = json_pack("{s:O, s:O, s:s, s:I, s:I, s:I, s:o}", "hunt_id",
+				 json_object_get(h, "id"), "hostname", json_object_get(conf, "hostname"),
+				 "collected_at", time_format_utc(time_now_ms(), ts),
+				 "files", (json_int_t)st.files, "bytes", (json_int_t)st.bytes,
+				 "errors", (json_int_t)st.errors, "hits", hh.hits);
+	char *b = body ? json_dumps(body, JSON_COMPACT) : NULL, path[160];
+	json_t *out = NULL;
+	snprintf(path, sizeof(path), "/api/v1/agents/hunts/%.40s/results", jv_str(h, "id"));
+	int status = b ? signed_call(conf, sk, "POST", path, b, &out) : -1;
+	free(b);
+	if (status == 201) {
+		json_object_set(out, "hunt", json_object_get(h, "title"));
+		json_object_set_new(out, "files", json_integer((json_int_t)st.files));
+		json_object_set_new(out, "seconds", json_real(st.seconds));
+		json_array_append(report, out);
+		rc = 0;
+	} else {
+		rc = status < 0 ? 1 : client_problem(status, out);
+		out = NULL;
+	}
+	json_decref(out);
+	json_decref(body);
+	return rc;
+}
+
+static int hunt(struct cli_args *a, int json)
+{
+	char dir[1024], sk[129] = "";
+	struct err e = { 0 };
+	state_dir(cli_get(a, opts, "state"), dir, sizeof(dir));
+	json_t *conf = load_state(dir, sk, &e), *out = NULL;
+	if (conf == NULL) {
+		cli_error(&e);
+		return 1;
+	}
+	const char *paths[64];
+	size_t npaths = 0;
+	for (int i = 1; i < a->npos && npaths < 64; i++)
+		paths[npaths++] = a->pos[i];
+	struct stat sb;
+	for (int i = 0; npaths == 0 && hunt_paths[i]; i++)
+		if (stat(hunt_paths[i], &sb) == 0)
+			paths[npaths++] = hunt_paths[i];
+	const char *th = cli_get(a, opts, "threads");
+	int rc = 1, status = signed_call(conf, sk, "GET", "/api/v1/agents/hunts", NULL, &out);
+	if (status == 200) {
+		json_t *report = json_array(), *h;
+		size_t k;
+		rc = 0;
+		json_array_foreach(json_object_get(out, "items"), k, h)
+			rc |= hunt_one(conf, sk, h, paths, npaths, th ? atoi(th) : 0, report);
+		if (json) {
+			cli_print_json(report);
+		} else if (json_array_size(report) == 0 && rc == 0) {
+			printf("%s\n", cli_lang() == LANG_EN ? "no open hunt for this host"
+							     : "không có đợt săn tìm nào cho máy này");
+		} else {
+			json_array_foreach(report, k, h) {
+				json_t *inc = json_object_get(h, "incident");
+				if (!json_is_object(inc))
+					inc = NULL;
+				printf(cli_lang() == LANG_EN ? "%s: %lld files, %lld hits%s%s\n"
+				       : "%s: %lld tệp, %lld kết quả%s%s\n", jv_str(h, "hunt"),
+				       (long long)jv_int(h, "files", 0), (long long)jv_int(h, "hits", 0),
+				       inc ? (cli_lang() == LANG_EN ? "; incident " : "; sự cố ") : "",
+				       inc ? jv_str(inc, "number") : "");
+			}
+		}
+		json_decref(report);
+	} else if (status > 0) {
+		rc = client_problem(status, out);
+		out = NULL;
+	}
+	json_decref(out);
+	sodium_memzero(sk, sizeof(sk));
+	json_decref(conf);
+	return rc;
+}
+
 int cmd_agent(int argc, char **argv)
 {
 	struct cli_args a;
 	int rc = cli_parse(argc, argv, opts,
-		"ungcuu agent enroll --server URL --token T [--org CODE] | ungcuu agent run [--dry-run]",
+		"ungcuu agent enroll --server URL --token T [--org CODE] | ungcuu agent run [--dry-run] | "
+		"ungcuu agent hunt [PATH...]",
 		"Agent trên máy trạm/máy chủ: kiểm kê hệ điều hành, gói phần mềm và dịch vụ đang "
 		"nghe, gửi về máy chủ có chữ ký Ed25519.\n"
 		"  enroll  đăng ký máy với máy chủ (cần mã truy cập của đầu mối)\n"
-		"  run     thu thập và gửi bản kiểm kê (chạy được từ systemd timer)",
+		"  run     thu thập và gửi bản kiểm kê (chạy được từ systemd timer)\n"
+		"  hunt    nhận các đợt săn tìm đang mở cho máy này, quét (mặc định /home /root /tmp "
+		"/var/log /var/www /srv /opt /usr/local /etc) và gửi kết quả có chữ ký",
 		"The host agent: inventories the OS, installed packages and listening services, and "
 		"sends them to the server signed with Ed25519.\n"
 		"  enroll  register this host with the server (needs a focal point's API token)\n"
-		"  run     collect and send the inventory (fit for a systemd timer)", &a);
+		"  run     collect and send the inventory (fit for a systemd timer)\n"
+		"  hunt    fetch the open hunts for this host, sweep (by default /home /root /tmp "
+		"/var/log /var/www /srv /opt /usr/local /etc) and send the result signed", &a);
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	int json = cli_get(&a, opts, "json") != NULL;
@@ -232,8 +396,10 @@ int cmd_agent(int argc, char **argv)
 		rc = enroll(&a, json);
 	else if (a.npos == 1 && strcmp(a.pos[0], "run") == 0)
 		rc = run(&a, json);
+	else if (a.npos >= 1 && strcmp(a.pos[0], "hunt") == 0)
+		rc = hunt(&a, json);
 	else {
-		cli_errorf(a.npos ? MSG_UNKNOWN_COMMAND : MSG_MISSING_ARG, a.npos ? a.pos[0] : "enroll|run");
+		cli_errorf(a.npos ? MSG_UNKNOWN_COMMAND : MSG_MISSING_ARG, a.npos ? a.pos[0] : "enroll|run|hunt");
 		rc = EXIT_USAGE;
 	}
 	cli_args_release(&a);

@@ -63,5 +63,7 @@ int cmd_agent(int argc, char **argv);
 int cmd_asset(int argc, char **argv);
 int cmd_vercmp(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_hunt(int argc, char **argv);
 
 #endif

@@ -13,6 +13,8 @@
 #include "cli.h"
 #include "instance.h"
 #include "../base/msg.h"
+#include "../base/jsonv.h"
+#include "../domain/indicator.h"
 #include "../domain/vuln.h"
 #include "../store/store.h"
 #include "../base/banned.h"
@@ -24,6 +26,8 @@ static const struct cli_opt opts[] = {
 	{ "db", 1, "tệp cơ sở dữ liệu", "database file" },
 	{ "org", 1, "mã tổ chức nhận kết quả quét / kiểm kê (mặc định: tổ chức gốc)",
 	  "organisation the scan or inventory belongs to (default: the root)" },
+	{ "tlp", 1, "nhãn TLP cho chỉ dấu không mang nhãn (mặc định AMBER)",
+	  "TLP label of indicators that carry none (default AMBER)" },
 	{ "no-match", 0, "không đối chiếu lại lỗ hổng sau khi nhập", "do not rematch findings afterwards" },
 	{ "json", 0, "in kết quả dạng JSON", "print the result as JSON" },
 	{ NULL, 0, NULL, NULL },
@@ -79,18 +83,24 @@ int cmd_import(int argc, char **argv)
 {
 	struct cli_args a;
 	int rc = cli_parse(argc, argv, opts,
-		"ungcuu import osv|nvd|kev|nmap|openvas|windows-inventory FILE... --db PATH [--org CODE]",
+		"ungcuu import osv|nvd|kev|nmap|openvas|windows-inventory|stix|misp|list|csv|yara "
+		"FILE... --db PATH [--org CODE] [--tlp LABEL]",
 		"Nhập nguồn lỗ hổng (OSV, NVD CVE API 2.0, CISA KEV), báo cáo quét (nmap -oX, "
-		"OpenVAS/Greenbone XML) hoặc tệp kiểm kê máy Windows (collect.ps1). Mỗi tệp là một "
-		"giao dịch: tệp hỏng được báo rõ vị trí và không thay đổi gì. Nhập lại cập nhật tại chỗ.",
+		"OpenVAS/Greenbone XML), tệp kiểm kê máy Windows (collect.ps1), hoặc chỉ dấu tấn công "
+		"(IOC): gói STIX 2.1, sự kiện MISP, danh sách một giá trị mỗi dòng, CSV, luật YARA. "
+		"Mỗi tệp là một giao dịch: tệp hỏng được báo rõ vị trí và không thay đổi gì. Nhập lại "
+		"cập nhật tại chỗ. Chỉ dấu thuộc --org (mặc định: tổ chức gốc).",
 		"Import vulnerability feeds (OSV, NVD CVE API 2.0, CISA KEV), scanner reports (nmap "
-		"-oX, OpenVAS/Greenbone XML) or Windows inventories (collect.ps1). Each file is one "
-		"transaction: a malformed one is reported with its position and changes nothing. "
-		"Re-importing updates in place.", &a);
+		"-oX, OpenVAS/Greenbone XML), Windows inventories (collect.ps1), or indicators of "
+		"compromise: STIX 2.1 bundles, MISP events, plain lists (one value a line), CSV, YARA "
+		"rules. Each file is one transaction: a malformed one is reported with its position "
+		"and changes nothing. Re-importing updates in place. Indicators belong to --org "
+		"(default: the root organisation).", &a);
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	static const char *const kinds[] = { "osv", "nvd", "kev", "nmap", "openvas",
-					     "windows-inventory", NULL };
+					     "windows-inventory", "stix", "misp", "list", "csv",
+					     "yara", NULL };
 	int ok_kind = 0;
 	for (int i = 0; a.npos && kinds[i]; i++)
 		ok_kind |= strcmp(a.pos[0], kinds[i]) == 0;
@@ -130,6 +140,17 @@ int cmd_import(int argc, char **argv)
 						"created", (json_int_t)st.created,
 						"updated", (json_int_t)st.updated,
 						"withdrawn", (json_int_t)st.withdrawn);
+		} else if (data && indicator_format(kind) >= 0) {
+			out = indicator_import(&c, indicator_format(kind), a.pos[i], data, n, org,
+					       cli_get(&a, opts, "tlp"), &e);
+			if (out && !json) {
+				json_t *kept = json_object_get(out, "kept"), *v;
+				size_t k;
+				json_array_foreach(kept, k, v)
+					fprintf(stderr, "%s: %s %s: %s\n", a.pos[i],
+						en ? "kept as text, not matched" : "giữ dạng văn bản, không dò",
+						jv_str(v, "id"), jv_str(v, "why"));
+			}
 		} else if (data && strcmp(kind, "windows-inventory") == 0) {
 			out = windows_import(&c, a.pos[i], data, n, org, &e);
 		} else if (data) {

@@ -294,8 +294,8 @@ json_t *hunt_get(struct ctx *c, const char *id, struct err *e)
 	const char *p = scope_path(c);
 	struct stmt *st = store_query(c->db, e, "SELECT o.code, o.name, (SELECT MAX(r.ran_at) "
 		"FROM hunt_runs r WHERE r.hunt_id = t.hunt_id AND r.org_id = t.org_id), (SELECT "
-		"COUNT(*) FROM hunt_runs r WHERE r.hunt_id = t.hunt_id AND r.org_id = t.org_id), "
-		"(SELECT COALESCE(SUM(r.files), 0) FROM hunt_runs r WHERE r.hunt_id = t.hunt_id AND "
+		"COUNT(DISTINCT COALESCE(r.host_id, r.hostname)) FROM hunt_runs r WHERE r.hunt_id = "
+		"t.hunt_id AND r.org_id = t.org_id), (SELECT COALESCE(SUM(r.files), 0) FROM hunt_runs r WHERE r.hunt_id = t.hunt_id AND "
 		"r.org_id = t.org_id), (SELECT COALESCE(SUM(r.hits), 0) FROM hunt_runs r WHERE "
 		"r.hunt_id = t.hunt_id AND r.org_id = t.org_id), h.deadline FROM hunt_targets t "
 		"JOIN orgs o ON o.id = t.org_id JOIN hunts h ON h.id = t.hunt_id JOIN orgs io ON "
@@ -530,8 +530,8 @@ static int file_incident(struct ctx *c, const struct hunt_head *hh, const struct
 }
 
 /* Adds the hits' values as observables of the incident (each once). */
-static int add_observables(struct ctx *c, const char *incident_id, const char *org_id,
-			   const char *created_by, json_t *hits, struct err *e)
+static int add_observables(struct ctx *c, const char *incident_id, const char *created_by,
+			   json_t *hits, struct err *e)
 {
 	size_t k, added = 0;
 	json_t *v;
@@ -559,7 +559,6 @@ static int add_observables(struct ctx *c, const char *incident_id, const char *o
 			      "tttttti", uuid7(oid), incident_id, kind, norm, note, created_by,
 			      now) < 0)
 			return -1;
-		(void)org_id;
 		added++;
 	}
 	return 0;
@@ -644,9 +643,9 @@ json_t *hunt_submit(struct ctx *c, const char *id, const struct hunt_result *r, 
 		if (inc_id[0] == '\0' && file_incident(c, &hh, &o, r->hostname ? r->hostname : "?",
 							known, r->ran_at, inc_id, number, e) != 0)
 			goto fail;
-		if (add_observables(c, inc_id, o.id, hh.created_by, known, e) != 0 ||
+		if (add_observables(c, inc_id, hh.created_by, known, e) != 0 ||
 		    inc_event(c, inc_id, "hunt_hits", json_pack("{s:s, s:s, s:I}", "hunt", hh.id,
-				"hostname", r->hostname ? r->hostname : "",
+				"hostname", r->hostname ? r->hostname : "", "hits",
 				(json_int_t)json_array_size(known)), e) != 0)
 			goto fail;
 	}

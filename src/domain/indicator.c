@@ -1117,16 +1117,18 @@ char *indicator_export(struct ctx *c, int format, struct indicator_export *x, si
 			return err_field(e, "/to", MSG_BAD_VALUE, x->to_code), NULL;
 		}
 	}
+	int64_t now = time_now_ms();
 	indicator_actor_scope(c, &path, code);
 	if (x->hunt_id) {   /* the hunt module checked the caller: the whole set */
 		path = "/";
 		code[0] = '\0';
 	}
 	struct stmt *st = store_query(c->db, e, "SELECT " IND_COLS IND_FROM "WHERE "
-		INDICATOR_VISIBLE " AND ($3 = '' OR i.kind = $3) AND ($4 = '' OR instr(i.tags, $4) > 0) "
-		"AND ($5 = '' OR EXISTS (SELECT 1 FROM hunt_indicators h WHERE h.hunt_id = $5 AND "
-		"h.indicator_id = i.id)) ORDER BY i.id", "ttttt", path, code, x->kind ? x->kind : "",
-		x->tag ? x->tag : "", x->hunt_id ? x->hunt_id : "");
+		INDICATOR_VISIBLE " AND ($3 = '' OR i.kind = $3) AND ($5 = '' OR instr(i.tags, $5) > 0) "
+		"AND ($6 = '' OR EXISTS (SELECT 1 FROM hunt_indicators h WHERE h.hunt_id = $6 AND "
+		"h.indicator_id = i.id)) AND ($7 = 0 OR (" ACTIVE ")) ORDER BY i.id", "tttitti", path,
+		code, x->kind ? x->kind : "", now, x->tag ? x->tag : "", x->hunt_id ? x->hunt_id : "",
+		(int64_t)(x->active != 0));
 	struct arena *a = arena_new(64 * 1024);
 	struct ioc *v = NULL;
 	size_t n = 0;

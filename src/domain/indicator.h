@@ -51,6 +51,7 @@ struct indicator_export {
 	const char *to_code;    /* recipient organisation; NULL: outside the tree */
 	const char *kind, *tag; /* optional filters */
 	const char *hunt_id;    /* only the hunt's set */
+	int active;             /* only those that match now (for a sweep) */
 	size_t exported, withheld;   /* out */
 };
 /* The visible indicators the TLP rule lets go to x->to_code, as a file of

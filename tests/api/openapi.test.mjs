@@ -25,7 +25,7 @@ function routesFromSource() {
 
 // routes.c's {} become {id}, {sid}, {tid}, {aid} or {kind}: named after the segment before.
 function templateOf(pattern) {
-  const names = { 'support-requests': 'sid', tasks: 'tid', attachments: 'aid', imports: 'kind' };
+  const names = { 'support-requests': 'sid', tasks: 'tid', attachments: 'aid', imports: 'kind', import: 'format', export: 'format' };
   const segs = pattern.split('/');
   return segs.map((s, k) => (s === '{}' ? `{${names[segs[k - 1]] ?? 'id'}}` : s)).join('/');
 }
@@ -477,6 +477,49 @@ test('real answers match the document: status codes listed, bodies valid, no und
   await coord.post('/api/v1/imports/osv?name=oa-osv.json', osv('0.1'), bin);
   const fixed = (await tam.get(`/api/v1/findings?host=${pc.id}&status=fixed`)).body.items[0];
   await tam.patch(`/api/v1/findings/${fixed.id}`, { status: 'open' }, { 'If-Match': `"${fixed.version}"` }); // 409
+  // indicators, exchange, observables that match, hunts, the agent's side
+  const ind = (await coord.post('/api/v1/indicators', { value: 'c2.example.net', tlp: 'GREEN', name: 'C2', tags: ['apt-oa'],
+    confidence: 80, related: ['malware:PlugX'], valid_until: '2099-01-01T00:00:00Z', description: 'd', source: 's' })).body;
+  await coord.post('/api/v1/indicators', { value: 'c2.example.net', tlp: 'GREEN', tags: ['apt-oa'] });     // 200: the same one
+  await coord.post('/api/v1/indicators', { kind: 'ipv4', value: '1.2.3' });                                 // 422
+  await lead.post('/api/v1/indicators', { value: '198.51.100.1' });                                          // 403
+  await coord.get('/api/v1/indicators?q=c2&kind=domain&tlp=GREEN&tag=apt-oa&active=true&limit=5');
+  await tam.get(`/api/v1/indicators/${ind.id}`);
+  await tam.patch(`/api/v1/indicators/${ind.id}`, { name: 'x' }, { 'If-Match': '"2"' });                  // 403: shared, not ours
+  await coord.patch(`/api/v1/indicators/${ind.id}`, { name: 'C2 server' });                                // 428
+  await coord.patch(`/api/v1/indicators/${ind.id}`, { name: 'C2 server' }, { 'If-Match': '"9"' });         // 412
+  await coord.patch(`/api/v1/indicators/${ind.id}`, { name: 'C2 server' }, { 'If-Match': '"2"' });
+  const gone = (await coord.post('/api/v1/indicators', { value: '198.51.100.77', tlp: 'AMBER' })).body;
+  await coord.del(`/api/v1/indicators/${gone.id}`, { 'If-Match': '"1"' });
+  await coord.get(`/api/v1/indicators/${gone.id}`);                                                         // 404
+  await coord.post('/api/v1/indicators/import/stix?name=c2.json&tlp=GREEN', readFileSync(join(root, 'tests/data/ioc/stix/indicator-for-c2-ip-address.json')), bin);
+  await coord.post('/api/v1/indicators/import/stix?name=bad.json', '{"type": "bundle", "objects": [', bin); // 400
+  await coord.post('/api/v1/indicators/import/yara?name=bad.yar', 'rule bad { condition: $x }', bin);       // 422
+  await coord.post('/api/v1/indicators/import/pdf', 'x', bin);                                              // 404
+  await coord.get('/api/v1/indicators/export/stix?to=pq-tamthanh');
+  await coord.get('/api/v1/indicators/export/csv?active=true');
+  await tam.post(`/api/v1/incidents/${i.id}/observables`, { kind: 'domain', value: 'www.c2.example.net' });
+  await tam.get('/api/v1/sightings?limit=10');
+  const hunt = (await coord.post('/api/v1/hunts', { title: 'Săn C2', description: 'd', deadline, target_org_codes: ['pq-tamthanh'], tags: ['apt-oa'] })).body;
+  await tam.post('/api/v1/hunts', { title: 'x', deadline, target_org_codes: ['pq-tamthanh'] });           // 403
+  await coord.post('/api/v1/hunts', { title: 'x', deadline, target_org_codes: ['pq-tamthanh'], tags: ['none'] }); // 422
+  await tam.get('/api/v1/hunts');
+  await tam.get(`/api/v1/hunts/${hunt.id}/rules`);
+  const hits = '{"path":"/var/log/nginx/access.log","kind":"domain","indicator":"c2.example.net","line":7}\n';
+  const nd = { 'Content-Type': 'application/x-ndjson' };
+  await tam.post(`/api/v1/hunts/${hunt.id}/results?hostname=pc-ketoan-02`, hits, nd);
+  await tam.post(`/api/v1/hunts/${hunt.id}/results?hostname=pc-ketoan-02`, '{"path":', nd);               // 400
+  const now = String(Date.now());
+  const signedGet = { 'X-Agent-Key': agentKey, 'X-Agent-Time': now,
+    'X-Agent-Signature': sign(null, Buffer.from(`GET /api/v1/agents/hunts ${now}`), privateKey).toString('hex') };
+  await anon.get('/api/v1/agents/hunts', signedGet);
+  const result = JSON.stringify({ hunt_id: hunt.id, hostname: 'pc-ketoan-01', collected_at: new Date().toISOString(), files: 3, bytes: 10, errors: 0,
+    hits: [{ path: '/tmp/x', kind: 'domain', indicator: 'c2.example.net' }] });
+  await anon.post(`/api/v1/agents/hunts/${hunt.id}/results`, result, signed(result));
+  await anon.post(`/api/v1/agents/hunts/${hunt.id}/results`, result, { ...signed(result), 'X-Agent-Signature': 'ab'.repeat(64) }); // 401
+  await coord.get(`/api/v1/hunts/${hunt.id}`);
+  await coord.post(`/api/v1/hunts/${hunt.id}/close`, undefined, { 'If-Match': `"${hunt.version}"` });
+  await coord.post(`/api/v1/hunts/${hunt.id}/close`, undefined, { 'If-Match': `"${hunt.version + 1}"` });       // 409
   await tam.get('/api/v1/compliance');
   await coord.get('/api/v1/compliance?format=csv');
   await coord.del('/api/v1/session');
