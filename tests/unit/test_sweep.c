@@ -87,6 +87,7 @@ struct got {
 	char match[300];
 	char path[600];
 	long line;
+	char sha256[65];
 };
 
 struct collect {
@@ -110,6 +111,7 @@ static void keep(struct collect *c, const char *path, const struct sweep_hit *h)
 	snprintf(g->match, sizeof(g->match), "%s", h->match ? h->match : "");
 	snprintf(g->path, sizeof(g->path), "%s", path ? path : "");
 	g->line = h->line;
+	snprintf(g->sha256, sizeof(g->sha256), "%s", h->sha256 ? h->sha256 : "");
 }
 
 static void on_line(void *ctx, const struct sweep_hit *h)
@@ -816,6 +818,13 @@ static void test_run_tree(void **state)
 	assert_int_equal(c.v[i].line, 5);
 	assert_int_equal(find(&c, SWEEP_IP, "10.0.0.0/8", "/logs/not-a-log.txt"), -1);
 	assert_int_equal(c.n, 10);
+	/* every hit carries its file's SHA-256 */
+	i = find(&c, SWEEP_HASH, "d41d8cd98f00b204e9800998ecf8427e", "/empty");
+	assert_string_equal(c.v[i].sha256,
+			    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	i = find(&c, SWEEP_FILENAME, "Xorist.EXE", "/d/xorist.exe");
+	assert_string_equal(c.v[i].sha256,   /* "payload" */
+			    "239f59ed55e737c77147cf55ad0c1b030b6d7ee748a7426952f9b852d5a935e5");
 
 	/* following links: a linked file is read; a directory is entered once
 	 * whatever the links to it (the loop ends) */
@@ -828,6 +837,15 @@ static void test_run_tree(void **state)
 			 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
 			 "/abc-link") >= 0);
 	assert_int_equal(c.n, 11);
+	sweep_set_free(s);
+
+	/* SHA-256 even when the set has no hash: a YARA-only sweep */
+	s = rules("rule Marker { strings: $m = \"UNGCUU-TEST-MARKER\" condition: $m }\n", NULL);
+	o.follow_symlinks = 0;
+	run(s, &o, &c, &st);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.v[0].sha256,   /* "xx UNGCUU-TEST-MARKER yy" */
+			    "6e232d7be30c42506249d07ac378a4ec5301c61dcca860bc08fe83d544f17edd");
 	sweep_set_free(s);
 }
 
