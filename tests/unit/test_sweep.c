@@ -187,6 +187,8 @@ static const char *one(const struct sweep_set *s, const char *text)
 	return n == 1 ? c.v[0].indicator : "*";
 }
 
+static struct sweep_set *feed(const char *json, struct collect *c, struct err *e, int *rc);
+
 /* ---- plain lists ---- */
 
 static void test_list_kinds(void **state)
@@ -371,6 +373,44 @@ static void test_domains(void **state)
 	memset(longname, 'a', 400);
 	memcpy(longname + 400, ".sub.evil.example", 18);
 	assert_string_equal(one(s, longname), "evil.example");
+	sweep_set_free(s);
+}
+
+/* IDN: a Unicode name in a list or a STIX bundle (the shared importer's
+ * ioc_normalise) is looked for as its punycode, whatever its case and
+ * final dot, and matches its subdomains in a log. */
+static void test_idn(void **state)
+{
+	(void)state;
+	struct sweep_set *s = list("B\xC3\x9C" "CHER.Example.\n"
+				   "m\xC3\xBCnchen.example\n");
+	assert_string_equal(one(s, "GET http://www.xn--bcher-kva.example/"), "xn--bcher-kva.example");
+	assert_string_equal(one(s, "cdn.XN--MNCHEN-3YA.EXAMPLE."), "xn--mnchen-3ya.example");
+	assert_string_equal(one(s, "xn--mnchen-3ya.example.net"), "");
+	sweep_set_free(s);
+
+	static struct collect c;
+	struct err e = { 0 };
+	int rc;
+	s = feed("{\"type\":\"bundle\",\"objects\":[{\"type\":\"indicator\",\"id\":"
+		 "\"indicator--1\",\"pattern_type\":\"stix\",\"pattern\":"
+		 "\"[domain-name:value = 'Xn--Bcher-Kva.Example.' OR domain-name:value = "
+		 "'m\xC3\xBCnchen.EXAMPLE']\"}]}", &c, &e, &rc);
+	if (rc != 0)
+		fail_msg("%s", e.arg);
+	assert_string_equal(one(s, "a.b.xn--bcher-kva.example"), "xn--bcher-kva.example");
+	assert_string_equal(one(s, "https://xn--mnchen-3ya.example:8443/x"), "xn--mnchen-3ya.example");
+	sweep_set_free(s);
+
+	/* IPv6 forms: compressed, expanded, upper case, in brackets; an
+	 * IPv4-mapped address is the IPv4 one's only when listed so */
+	s = list("2001:db8:0:0:1:0:0:1\n192.0.2.7\n::ffff:198.51.100.9\n");
+	assert_string_equal(one(s, "2001:db8::1:0:0:1"), "2001:db8::1:0:0:1");
+	assert_string_equal(one(s, "2001:DB8:0000:0000:0001:0000:0000:0001"), "2001:db8::1:0:0:1");
+	assert_string_equal(one(s, "[2001:db8:0:0:1::1]:443"), "2001:db8::1:0:0:1");
+	assert_string_equal(one(s, "from ::ffff:198.51.100.9"), "::ffff:198.51.100.9");
+	assert_string_equal(one(s, "from ::FFFF:c633:6409"), "::ffff:198.51.100.9");
+	assert_string_equal(one(s, "from 192.0.2.7"), "192.0.2.7");
 	sweep_set_free(s);
 }
 
@@ -1044,6 +1084,7 @@ int main(void)
 		cmocka_unit_test(test_urls),
 		cmocka_unit_test(test_emails_and_dedup),
 		cmocka_unit_test(test_log_names),
+		cmocka_unit_test(test_idn),
 		cmocka_unit_test(test_stix),
 		cmocka_unit_test(test_misp),
 		cmocka_unit_test(test_yara),
