@@ -403,7 +403,7 @@ static void test_idn(void **state)
 	sweep_set_free(s);
 
 	/* IPv6 forms: compressed, expanded, upper case, in brackets; an
-	 * IPv4-mapped address is the IPv4 one's only when listed so */
+	 * IPv4-mapped address in a log also matches the IPv4 indicator */
 	s = list("2001:db8:0:0:1:0:0:1\n192.0.2.7\n::ffff:198.51.100.9\n");
 	assert_string_equal(one(s, "2001:db8::1:0:0:1"), "2001:db8::1:0:0:1");
 	assert_string_equal(one(s, "2001:DB8:0000:0000:0001:0000:0000:0001"), "2001:db8::1:0:0:1");
@@ -411,6 +411,7 @@ static void test_idn(void **state)
 	assert_string_equal(one(s, "from ::ffff:198.51.100.9"), "::ffff:198.51.100.9");
 	assert_string_equal(one(s, "from ::FFFF:c633:6409"), "::ffff:198.51.100.9");
 	assert_string_equal(one(s, "from 192.0.2.7"), "192.0.2.7");
+	assert_string_equal(one(s, "from ::ffff:192.0.2.7"), "192.0.2.7");
 	sweep_set_free(s);
 }
 
