@@ -1,8 +1,8 @@
 /*
  * sweep.c - the indicator set of a sweep: loading rules files (the format
  * told by the content), plain lists of indicators, and YARA rules compiled
- * by libyara. The values themselves are in sweep_ioc.c, STIX and MISP in
- * sweep_feeds.c, the run in sweep_walk.c.
+ * by libyara. The values themselves are in sweep_ioc.c, STIX and MISP (the
+ * shared importers) in sweep_feeds.c, the run in sweep_walk.c.
  *
  * Plain lists: one indicator a line; blank lines and lines starting with #
  * are skipped, as is " # a comment" after a value. An optional "kind:"
@@ -392,6 +392,11 @@ static int yara_load(struct sweep_set *s, const char *name, const char *path,
 	return 0;
 }
 
+int sweep_yara_text(struct sweep_set *s, const char *name, const char *text, struct err *e)
+{
+	return yara_load(s, name, NULL, text, strlen(text), e);
+}
+
 int sweep_set_finish(struct sweep_set *s, struct err *e)
 {
 	if (s->finished)
@@ -432,11 +437,9 @@ static int load(struct sweep_set *s, const char *name, const char *path, const c
 			rc = sweep_fail(e, E_MALFORMED, MSG_FEED_SYNTAX, name, ":%d:%d: %s", je.line,
 					je.column, je.text);
 		} else {
-			rc = sweep_feed_load(s, name, root, 1, e);
+			rc = sweep_feed_load(s, name, root, p, n, e);
 			if (rc == 1)
 				rc = err_set(e, E_INVALID, MSG_SWEEP_FORMAT, name);
-			else if (rc == 0)
-				rc = sweep_feed_load(s, name, root, 0, e);
 			json_decref(root);
 		}
 	} else if (looks_yara(p, n)) {

@@ -122,12 +122,15 @@ const char *sweep_kind_name(int kind);
 
 /* One hit. indicator is the set's (lent, lives as long as the set); match
  * is what was seen in the log (lent for the callback only); line is 0
- * outside logs. */
+ * outside logs; sha256 is the lower-case hex SHA-256 of the file's contents
+ * as read (lent for the callback only), NULL when the file was not read
+ * (too large, unreadable) and for sweep_log_line. */
 struct sweep_hit {
 	int kind;
 	const char *indicator;
 	const char *match;
 	long line;
+	const char *sha256;
 };
 
 typedef void (*sweep_hit_fn)(void *ctx, const struct sweep_hit *h);

@@ -4,8 +4,8 @@
  *                  lists, YARA compilation;
  *   sweep_ioc.c    indicator values: classification, canonical forms, the
  *                  hash sets and prefix tables they live in, lookups;
- *   sweep_feeds.c  the minimal STIX 2.1 / MISP reader (to be replaced by the
- *                  shared parser of src/domain/ioc_*);
+ *   sweep_feeds.c  STIX 2.1 bundles and MISP events through the shared
+ *                  importers of src/domain/ioc.h;
  *   sweep_log.c    log files: names, the line tokenizer, streaming (gzip);
  *   sweep_walk.c   the walk, the workers and the per-file scan.
  */
@@ -89,6 +89,9 @@ void sweep_msg(char *out, size_t cap, const char *name, const char *fmt, ...)
 /* Fills e with msg and sweep_msg's text; returns -1. */
 int sweep_fail(struct err *e, int code, int msg, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* Compiles the text of one YARA rule file (or rule) into the set; name is
+ * the rules file it came from, for messages. */
+int sweep_yara_text(struct sweep_set *s, const char *name, const char *text, struct err *e);
 
 /* ---- sweep_ioc.c ---- */
 uint64_t sweep_hash(const void *key, size_t n);
@@ -120,10 +123,11 @@ const struct strset_entry *ioc_find_ip6(const struct sweep_set *s,
 					const unsigned char a[16]);
 
 /* ---- sweep_feeds.c ---- */
-/* A STIX 2.1 bundle or MISP event (root already parsed). 1 when root is
- * neither (nothing done), 0 when read, -1 with e. */
-int sweep_feed_load(struct sweep_set *s, const char *name, json_t *root, int dry,
-		    struct err *e);
+/* A STIX 2.1 bundle or MISP event: root is the JSON of p (n bytes), parsed
+ * to tell which. 1 when root is neither (nothing done), 0 when read, -1
+ * with e (the importer's message: file and position). */
+int sweep_feed_load(struct sweep_set *s, const char *name, json_t *root, const char *p,
+		    size_t n, struct err *e);
 
 /* ---- sweep_log.c ---- */
 void sweep_classes(unsigned char cls[256], unsigned char lower[256]);

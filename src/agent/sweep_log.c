@@ -78,7 +78,7 @@ static void hit(struct line *l, int kind, const struct strset_entry *en, const c
 		l->seen[l->nseen].indicator = en->display;
 		l->nseen++;
 	}
-	struct sweep_hit h = { kind, en->display, match, l->lineno };
+	struct sweep_hit h = { kind, en->display, match, l->lineno, NULL };
 	l->fn(l->ctx, &h);
 	l->nhits++;
 }

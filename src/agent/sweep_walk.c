@@ -9,24 +9,31 @@
  * sockets. A path given on the command line is followed if it is a link.
  *
  * A worker matches the file's base name against the file names of the
- * set, and when the set has anything to look for inside files opens it
- * (O_NOFOLLOW when links are not followed, so a file swapped for a link
- * after the walk is not read; O_NOATIME where allowed, so the sweep leaves
- * access times as they were) and
+ * set, opens the file (O_NOFOLLOW when links are not followed, so a file
+ * swapped for a link after the walk is not read; O_NOATIME where allowed,
+ * so the sweep leaves access times as they were) and
  *   - when the file is at most SWEEP_WHOLE_MAX and YARA rules are loaded,
- *     reads it whole into its buffer, feeds that buffer to every hash the
- *     set uses (EVP, one context per algorithm), to the log reader if it
- *     is a log, and to YARA (yr_scanner_scan_mem);
+ *     reads it whole into its buffer, feeds that buffer to SHA-256 (always:
+ *     every hit carries its file's digest) and every other hash the set
+ *     uses (EVP, one context per algorithm, made once per worker), to the
+ *     log reader if it is a log, and to YARA (yr_scanner_scan_mem);
  *   - otherwise streams it in SWEEP_CHUNK reads to the hashes and the log
  *     reader, and lets YARA map the file (yr_scanner_scan_fd) if it is not
  *     larger than --max-size;
  *   - reports the file's hits in one call of the sink.
+ * A file is read up to the size fstat gave when it was opened: what is
+ * appended meanwhile belongs to the next sweep, and a small file costs one
+ * read call, not two (the second only to see the end).
  *
- * Files are read, not mapped: mapping saves the copy from the page cache
- * but costs as much in page-table work here (measured: 0.3 s of system time
- * either way for 1.1 GB in 20,000 files), takes the process-wide mmap lock
- * on every file, and a file cut short while mapped (copytruncate) raises
- * SIGBUS, which libyara 4.2's own handler does not pass on.
+ * Files are read, not mapped. Mapping saves the copy from the page cache
+ * (a fifth of the CPU time of a hashes-only sweep) but costs more in
+ * page-table work and, with two workers, in TLB shoot-downs on every munmap
+ * (measured on the bench tree, 1.1 GB in 20,000 files, 2 cores, warm cache:
+ * read 0.25-0.3 s of system time, mmap 0.7-0.9 s, mmap with MAP_POPULATE
+ * 0.9 s; one worker: read 0.29 s, mmap 0.38 s). Mapping also takes the
+ * process-wide mmap lock on every file, and a file cut short while mapped
+ * (copytruncate) raises SIGBUS, which libyara 4.2's own handler does not
+ * pass on.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -56,6 +63,9 @@
 #define TICK_NS (250 * 1000 * 1000L)
 /* Most workers (one per core; more only waits on the disk). */
 #define MAX_THREADS 256
+/* Files from this size on get POSIX_FADV_SEQUENTIAL (a larger readahead
+ * from disk); for smaller ones the call costs more than it can save. */
+#define FADVISE_MIN (1024u * 1024)
 
 enum { MD_MD5, MD_SHA1, MD_SHA256, MD__COUNT };
 
@@ -78,7 +88,8 @@ struct run {
 	const struct sweep_sink *sink;
 	unsigned long long max_size;
 	int follow, all_fs;
-	EVP_MD *md[MD__COUNT];      /* NULL: the set has no such hash */
+	EVP_MD *md[MD__COUNT];      /* NULL: the set has no such hash (SHA-256:
+				     * always there) */
 
 	pthread_mutex_t qm;
 	pthread_cond_t can_pop, can_push, done;
@@ -113,6 +124,7 @@ struct worker {
 	size_t outcap;
 	struct buf m;
 	unsigned long long truncated;
+	char sha256[2 * 32 + 1];    /* of the file read, "" if not read */
 };
 
 /* ---- time and progress ---- */
@@ -276,7 +288,7 @@ static void flush(struct worker *w, const char *path)
 	for (size_t i = 0; i < w->nh; i++)
 		w->out[i] = (struct sweep_hit){ w->h[i].kind, w->h[i].indicator,
 						w->h[i].match ? w->m.p + w->h[i].match - 1 : NULL,
-						w->h[i].line };
+						w->h[i].line, w->sha256[0] ? w->sha256 : NULL };
 	atomic_fetch_add(&r->hits, w->nh + w->truncated);
 	pthread_mutex_lock(&r->out);
 	if (r->sink->hits)
@@ -285,6 +297,16 @@ static void flush(struct worker *w, const char *path)
 	w->nh = 0;
 	w->truncated = 0;
 	buf_reset(&w->m);
+}
+
+static void hex(char *out, const unsigned char *d, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
+	}
+	out[2 * n] = '\0';
 }
 
 /* ---- reading a file ---- */
@@ -322,7 +344,11 @@ static void hash_end(struct worker *w)
 		unsigned char d[EVP_MAX_MD_SIZE];
 		unsigned dl = 0;
 		EVP_DigestFinal_ex(w->ctx[i], d, &dl);
+		if (i == MD_SHA256)
+			hex(w->sha256, d, dl);
 		const struct strset *t = &w->r->s->set[mds[i].set];
+		if (t->n == 0)
+			continue;
 		const struct strset_entry *en = strset_find(t, sweep_hash(d, dl), d, dl);
 		if (en)
 			add_hit(w, SWEEP_HASH, en->display, NULL, 0);
@@ -344,17 +370,22 @@ static int grow(struct worker *w, size_t n)
 	return 0;
 }
 
-static ssize_t read_full(int fd, unsigned char *p, size_t n)
+/* Reads n bytes (fewer at the end of the file) into p in SWEEP_CHUNK
+ * pieces, hashing each piece as it comes: it is still in the core's cache,
+ * where a hash over the whole buffer afterwards would fetch it again. */
+static ssize_t read_hashed(struct worker *w, int fd, unsigned char *p, size_t n)
 {
 	size_t got = 0;
 	while (got < n) {
-		ssize_t k = read(fd, p + got, n - got);
+		size_t want = n - got < SWEEP_CHUNK ? n - got : SWEEP_CHUNK;
+		ssize_t k = read(fd, p + got, want);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
 			return -1;
 		if (k == 0)
 			break;
+		hash_update(w, p + got, (size_t)k);
 		got += (size_t)k;
 	}
 	return (ssize_t)got;
@@ -389,11 +420,10 @@ static int scan_whole(struct worker *w, int fd, size_t size, int is_log, const c
 		errno = ENOMEM;
 		return -1;
 	}
-	ssize_t got = read_full(fd, w->buf, size);
+	ssize_t got = read_hashed(w, fd, w->buf, size);
 	if (got < 0)
 		return -1;
 	atomic_fetch_add(&w->r->bytes, (unsigned long long)got);
-	hash_update(w, w->buf, (size_t)got);
 	hash_end(w);
 	if (is_log && (logscan_feed(&w->ls, w->buf, (size_t)got) != 0 ||
 		       logscan_end(&w->ls) != 0)) {
@@ -409,22 +439,24 @@ static int scan_whole(struct worker *w, int fd, size_t size, int is_log, const c
 }
 
 /* Chunks to the hashes and the log reader; YARA maps the file itself. */
-static int scan_stream(struct worker *w, int fd, int is_log, int yara, const char *path,
-		       const char *base)
+static int scan_stream(struct worker *w, int fd, size_t size, int is_log, int yara,
+		       const char *path, const char *base)
 {
 	int gz_bad = 0;
 	if (grow(w, SWEEP_CHUNK) != 0) {
 		errno = ENOMEM;
 		return -1;
 	}
-	for (;;) {
-		ssize_t k = read(fd, w->buf, SWEEP_CHUNK);
+	size_t left = size;
+	while (left > 0) {
+		ssize_t k = read(fd, w->buf, left < SWEEP_CHUNK ? left : SWEEP_CHUNK);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
 			return -1;
 		if (k == 0)
-			break;
+			break;   /* cut short since fstat */
+		left -= (size_t)k;
 		atomic_fetch_add(&w->r->bytes, (unsigned long long)k);
 		hash_update(w, w->buf, (size_t)k);
 		if (is_log && !gz_bad && logscan_feed(&w->ls, w->buf, (size_t)k) != 0)
@@ -493,14 +525,15 @@ static void read_file(struct worker *w, const struct job *j, const char *base, i
 	}
 	int yara = w->ys != NULL && !big;
 	int rc;
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (size >= FADVISE_MIN)
+		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	hash_begin(w);
 	if (is_log)
 		logscan_begin(&w->ls);
 	if (yara && size <= SWEEP_WHOLE_MAX)
 		rc = scan_whole(w, fd, size, is_log, path, base);
 	else
-		rc = scan_stream(w, fd, is_log, yara, path, base);
+		rc = scan_stream(w, fd, size, is_log, yara, path, base);
 	if (rc != 0) {
 		atomic_fetch_add(&r->errors, 1);
 		problem(r, MSG_SWEEP_UNREADABLE, path, strerror(errno));
@@ -510,8 +543,7 @@ static void read_file(struct worker *w, const struct job *j, const char *base, i
 	close(fd);
 }
 
-/* A file: its name, then its contents when the set has anything to look
- * for in them (a set of file names only opens nothing). */
+/* A file: its name, then its contents (SHA-256 always). */
 static void scan_file(struct worker *w, const struct job *j)
 {
 	struct run *r = w->r;
@@ -520,11 +552,9 @@ static void scan_file(struct worker *w, const struct job *j)
 	const char *base = slash ? slash + 1 : j->path;
 	int is_log = (s->set[SET_IP].n || s->set[SET_DOMAIN].n || s->set[SET_URL].n ||
 		      s->set[SET_EMAIL].n) && sweep_is_log_name(base);
+	w->sha256[0] = '\0';
 	name_hit(w, base);
-	if (w->ys || r->md[MD_MD5] || r->md[MD_SHA1] || r->md[MD_SHA256] || is_log)
-		read_file(w, j, base, is_log);
-	else
-		atomic_fetch_add(&r->files, 1);
+	read_file(w, j, base, is_log);
 	flush(w, j->path);
 }
 
@@ -823,7 +853,8 @@ int sweep_run(const struct sweep_set *s, const char *const *paths, size_t npaths
 	r.last = r.t0;
 	r.q = malloc(QUEUE_CAP * sizeof(*r.q));
 	for (int i = 0; i < MD__COUNT; i++)
-		if (s->set[mds[i].set].n && (r.md[i] = EVP_MD_fetch(NULL, mds[i].name, NULL)) == NULL) {
+		if ((i == MD_SHA256 || s->set[mds[i].set].n) &&
+		    (r.md[i] = EVP_MD_fetch(NULL, mds[i].name, NULL)) == NULL) {
 			run_release(&r);
 			return err_set(e, E_INTERNAL, MSG_SWEEP_SCAN, mds[i].name);   /* OpenSSL lacks it (FIPS) */
 		}

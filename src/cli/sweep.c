@@ -7,7 +7,8 @@
  * Output: a table of hits (sorted by path and line) on stdout, or with
  * --json one JSON object a hit, as found (JSON Lines):
  *   {"path":"…","kind":"yara|hash|ip|domain|url|email|filename",
- *    "indicator":"…", "line":N, "match":"…"}     (line, match: log hits)
+ *    "indicator":"…", "line":N, "match":"…",     (line, match: log hits)
+ *    "sha256":"…"}     (the file's SHA-256, computed for every file read)
  * Paths that are not valid UTF-8 have the bad bytes replaced by U+FFFD.
  * Progress (on a terminal), problems and the summary go to stderr.
  * Exit status: 1 something matched; 0 nothing did and every file was read;
@@ -52,7 +53,7 @@ static const char about_vi[] =
 	"nhật ký (*.log, access.log*, syslog*, auth.log*, messages*, *.jsonl; cả tệp .gz). Tên "
 	"miền so ở dạng punycode: tên miền Unicode trong tệp luật được chuyển, trong nhật ký thì "
 	"không. Với --json, mỗi kết quả một dòng: path, kind (yara, hash, ip, domain, url, email, "
-	"filename), indicator, và line, match nếu ở trong nhật ký. Không cần máy chủ. Mã thoát: 1 "
+	"filename), indicator, line, match nếu ở trong nhật ký, và sha256 của tệp. Không cần máy chủ. Mã thoát: 1 "
 	"có kết quả, 0 không có và mọi tệp đều đọc được, 2 lỗi (kể cả có tệp không đọc được).";
 static const char about_en[] =
 	"Sweeps this host for indicators of compromise: YARA rules, hashes (MD5, SHA-1, SHA-256) "
@@ -60,8 +61,8 @@ static const char about_en[] =
 	"e-mail addresses in text logs (*.log, access.log*, syslog*, auth.log*, messages*, "
 	"*.jsonl; gzipped too). Domains are compared as punycode: Unicode names in rules files "
 	"are converted, names in logs are not. With --json, one line a hit: path, kind (yara, "
-	"hash, ip, domain, url, email, filename), indicator, and line and match inside a log. "
-	"Needs no server. Exit status: 1 something matched, 0 nothing did and every file was "
+	"hash, ip, domain, url, email, filename), indicator, line and match inside a log, and "
+	"the file's sha256. Needs no server. Exit status: 1 something matched, 0 nothing did and every file was "
 	"read, 2 an error (files that could not be read included).";
 
 /* ---- options ---- */
@@ -295,6 +296,8 @@ static void on_hits(void *ctx, const char *path, const struct sweep_hit *h, size
 				fputs(",\"match\":", stdout);
 				json_str(stdout, h[i].match);
 			}
+			if (h[i].sha256)
+				fprintf(stdout, ",\"sha256\":\"%s\"", h[i].sha256);
 			fputs("}\n", stdout);
 			continue;
 		}

@@ -140,8 +140,9 @@ test('`sweep --json` prints one JSON object a hit and exits 1', () => {
   for (const h of hits) {
     assert.ok(h.path.startsWith(`${tree}/`), h.path);
     h.path = h.path.slice(tree.length + 1);
-    assert.deepEqual(Object.keys(h).filter((k) => !['path', 'kind', 'indicator', 'line', 'match'].includes(k)), []);
+    assert.deepEqual(Object.keys(h).filter((k) => !['path', 'kind', 'indicator', 'line', 'match', 'sha256'].includes(k)), []);
     assert.equal('line' in h, 'match' in h, JSON.stringify(h));
+    assert.match(h.sha256, /^[0-9a-f]{64}$/, JSON.stringify(h));   // every file read is hashed
   }
   const want = expected.map(([path, kind, indicator, line]) => key({ path, kind, indicator, line }));
   assert.deepEqual(hits.map(key).sort(), want.sort());
@@ -228,10 +229,10 @@ test('a YARA rule that does not compile is refused with its line; exit 2', () =>
 
 test('malformed bundles, lists and events are refused naming the file and position', () => {
   const cases = [
-    ['b1.json', '{"type":"bundle","objects":[{"type":"indicator","pattern":"[ipv4-addr:value = \'1.2.3.4]"}]}',
-      /Malformed or truncated file: .*b1\.json: \/objects\/0\/pattern, character 20: unterminated string/],
+    ['b1.json', '{"type":"bundle","objects":[{"type":"indicator","id":"indicator--1","pattern":"[ipv4-addr:value = \'1.2.3.4]"}]}',
+      /.*b1\.json: \/objects\/0 \(indicator--1\): pattern, column 20: string not closed/],
     ['b2.json', '{"type":"bundle",\n "objects": [1,}', /Malformed or truncated file: .*b2\.json:2:16: /],
-    ['b3.json', '{"Event":{"Attribute":{}}}', /File does not have the expected structure: .*b3\.json: \/Event\/Attribute: not an array/],
+    ['b3.json', '{"Event":{"Attribute":{}}}', /Indicator file does not have the expected structure: .*b3\.json: \/Event: Attribute: expected an array/],
     ['b4.json', '{"something":"else"}', /Not a YARA file, STIX 2\.1 bundle, MISP event or indicator list: .*b4\.json/],
     ['l1.txt', 'evil.example\n\nnot an indicator\n', /Not a valid indicator: .*l1\.txt:3: "not an indicator"/],
     ['l2.txt', '# only a comment\n', /Nothing to look for: .*l2\.txt/],

@@ -12,10 +12,14 @@
 #          and the files each one flagged (they must agree);
 #   hashes `ungcuu sweep` with 1,010 SHA-256 indicators against sha256sum
 #          over every file (find | xargs -P CORES), ratio as above; and the
-#          hashing rate against `openssl speed -evp sha256 -bytes 16384`
-#          times the cores used (target: 80 %), by wall clock and by CPU
-#          time (what the kernel spends copying from the page cache shows
-#          in the difference);
+#          hashing rate against `openssl speed -multi CORES -evp sha256
+#          -bytes 16384` (all the cores the sweep uses, hashing at once;
+#          measured in turns with the sweep, best of the rounds like the
+#          sweep, so that other load on the machine hits both alike), target
+#          80 %: by wall clock, with the start of the program and the load of
+#          the list (a sweep of an empty directory, also best of the rounds)
+#          taken out as for the logs, and by CPU time (what the kernel spends
+#          copying from the page cache, a fifth here, shows there);
 #   all    YARA, hashes and the log indicators in one sweep, for the record;
 #   logs   50 MB of access logs (three 16 MiB files) with 100,000 indicators
 #          (40,000 IPs, 40,000 domains, 10,000 URLs, 10,000 e-mail
@@ -204,14 +208,21 @@ for ((i = 0; i < ROUNDS; i++)); do
 	keep Y_YARA
 	Y_YARA_FILES=$(wc -l < "$TMP/out")
 done
+mkdir "$TMP/empty"
+OPENSSL_KBS=0
 for ((i = 0; i < ROUNDS; i++)); do
 	t "$BIN" sweep --quiet --json --rules "$TMP/hashes.txt" "$TREE"
 	keep U_HASH
 	U_HASH_HITS=$(wc -l < "$TMP/out")
+	t "$BIN" sweep --quiet --json --rules "$TMP/hashes.txt" "$TMP/empty"
+	keep U_START
 	t sh -c 'find "$1" -type f -print0 | xargs -0 -P "$2" -n 500 sha256sum' sh "$TREE" "$CORES"
 	keep S_HASH
+	kbs=$(openssl speed -multi "$CORES" -evp sha256 -bytes 16384 -seconds 2 2>/dev/null |
+		awk '/^sha256/ {print $2}' | tr -d k)
+	OPENSSL_KBS=$(awk -v a="$OPENSSL_KBS" -v b="${kbs:-0}" 'BEGIN {print (b > a ? b : a)}')
 done
-OPENSSL_KBS=$(openssl speed -evp sha256 -bytes 16384 -seconds 2 2>/dev/null | awk '/^sha256/ {print $2}' | tr -d k)
+[ "$OPENSSL_KBS" != 0 ] || die "openssl speed -multi $CORES gave no sha256 figure"
 
 # everything at once
 t "$BIN" sweep --quiet --json "${rules[@]}" --rules "$TMP/hashes.txt" \
@@ -237,7 +248,7 @@ awk -v bytes="$BYTES" -v files="$NFILES" -v cores="$CORES" -v logb="$LOG_BYTES" 
 	-v uy="$U_YARA_WALL" -v uyc="$U_YARA_CPU" -v yy="$Y_YARA_WALL" -v yyc="$Y_YARA_CPU" \
 	-v uyf="$U_YARA_FILES" -v yyf="$Y_YARA_FILES" \
 	-v uh="$U_HASH_WALL" -v uhc="$U_HASH_CPU" -v sh="$S_HASH_WALL" -v shc="$S_HASH_CPU" \
-	-v uhh="$U_HASH_HITS" -v ossl="$OPENSSL_KBS" \
+	-v uhh="$U_HASH_HITS" -v ossl="$OPENSSL_KBS" -v ust="$U_START_WALL" \
 	-v ua="$U_ALL_WALL" -v uac="$U_ALL_CPU" -v uah="$U_ALL_HITS" \
 	-v ul="$U_LOG_WALL" -v ul1="$U_LOG1_WALL" -v ulk="$U_LOGK_WALL" -v uld="$U_LOAD_WALL" \
 	-v ulh="$U_LOG_HITS" -v gl="$G_LOG_WALL" -v glh="$G_LOG_LINES" -v rounds="$ROUNDS" '
@@ -259,9 +270,11 @@ BEGIN {
 	row("SHA-256 (1,010), sha256sum -P " cores, uh, uhc, sh, shc)
 	printf "%-36s %8d\n", "  files whose hash is listed", uhh
 	if (uhh != 10) { missed++; printf "  MISMATCH: 10 planted files, %d found\n", uhh }
-	ceil = ossl * 1000 * cores / 1e9
-	printf "%-36s %6.2f GB/s = %3.0f %% of openssl speed -evp sha256 (16 KB) %.2f GB/s x %d cores  >= 80 %% %s\n", "hashing rate, wall clock", gbs(uh), 100 * gbs(uh) / ceil, ossl * 1000 / 1e9, cores, verdict(gbs(uh) >= 0.8 * ceil)
-	printf "%-36s %6.2f GB/s a busy core = %3.0f %% of openssl speed a core (with the kernel reading the page cache)\n", "hashing rate, CPU time", bytes / uhc / 1e9, 100 * (bytes / uhc) / (ossl * 1000)
+	# ossl: openssl speed -multi cores, all the cores together
+	ceil = ossl * 1000 / 1e9
+	printf "%-36s %6.2f GB/s = %3.0f %% of openssl speed -multi %d -evp sha256 (16 KB) %.2f GB/s  >= 80 %% %s\n", "hashing rate, wall clock", gbs(uh - ust), 100 * gbs(uh - ust) / ceil, cores, ceil, verdict(gbs(uh - ust) >= 0.8 * ceil)
+	printf "%-36s %8.2f s (start and loading the list, taken out above)\n", "  sweep of an empty directory", ust
+	printf "%-36s %6.2f GB/s a busy core = %3.0f %% of openssl speed a core (with the kernel reading the page cache)\n", "hashing rate, CPU time", bytes / uhc / 1e9, 100 * (bytes / uhc) / (ossl * 1000 / cores)
 	printf "%-36s %8.2f %7.2f %6.2f  %d hits\n", "all: YARA + hashes + 100,000 IOCs", ua, uac, gbs(ua), uah
 	printf "\n%-36s %8s %7s  (%.0f MB in 3 files; loading the list, %.2f s, taken out)\n", "logs, 100,000 indicators", "MB/s", "hits", logb / 1e6, uld
 	printf "%-36s %8.0f %7d\n", "  ungcuu, " cores " workers", mbs(ul - uld), ulh

@@ -87,6 +87,7 @@ struct got {
 	char match[300];
 	char path[600];
 	long line;
+	char sha256[65];
 };
 
 struct collect {
@@ -110,6 +111,7 @@ static void keep(struct collect *c, const char *path, const struct sweep_hit *h)
 	snprintf(g->match, sizeof(g->match), "%s", h->match ? h->match : "");
 	snprintf(g->path, sizeof(g->path), "%s", path ? path : "");
 	g->line = h->line;
+	snprintf(g->sha256, sizeof(g->sha256), "%s", h->sha256 ? h->sha256 : "");
 }
 
 static void on_line(void *ctx, const struct sweep_hit *h)
@@ -184,6 +186,8 @@ static const char *one(const struct sweep_set *s, const char *text)
 		return "";
 	return n == 1 ? c.v[0].indicator : "*";
 }
+
+static struct sweep_set *feed(const char *json, struct collect *c, struct err *e, int *rc);
 
 /* ---- plain lists ---- */
 
@@ -372,6 +376,45 @@ static void test_domains(void **state)
 	sweep_set_free(s);
 }
 
+/* IDN: a Unicode name in a list or a STIX bundle (the shared importer's
+ * ioc_normalise) is looked for as its punycode, whatever its case and
+ * final dot, and matches its subdomains in a log. */
+static void test_idn(void **state)
+{
+	(void)state;
+	struct sweep_set *s = list("B\xC3\x9C" "CHER.Example.\n"
+				   "m\xC3\xBCnchen.example\n");
+	assert_string_equal(one(s, "GET http://www.xn--bcher-kva.example/"), "xn--bcher-kva.example");
+	assert_string_equal(one(s, "cdn.XN--MNCHEN-3YA.EXAMPLE."), "xn--mnchen-3ya.example");
+	assert_string_equal(one(s, "xn--mnchen-3ya.example.net"), "");
+	sweep_set_free(s);
+
+	static struct collect c;
+	struct err e = { 0 };
+	int rc;
+	s = feed("{\"type\":\"bundle\",\"objects\":[{\"type\":\"indicator\",\"id\":"
+		 "\"indicator--1\",\"pattern_type\":\"stix\",\"pattern\":"
+		 "\"[domain-name:value = 'Xn--Bcher-Kva.Example.' OR domain-name:value = "
+		 "'m\xC3\xBCnchen.EXAMPLE']\"}]}", &c, &e, &rc);
+	if (rc != 0)
+		fail_msg("%s", e.arg);
+	assert_string_equal(one(s, "a.b.xn--bcher-kva.example"), "xn--bcher-kva.example");
+	assert_string_equal(one(s, "https://xn--mnchen-3ya.example:8443/x"), "xn--mnchen-3ya.example");
+	sweep_set_free(s);
+
+	/* IPv6 forms: compressed, expanded, upper case, in brackets; an
+	 * IPv4-mapped address in a log also matches the IPv4 indicator */
+	s = list("2001:db8:0:0:1:0:0:1\n192.0.2.7\n::ffff:198.51.100.9\n");
+	assert_string_equal(one(s, "2001:db8::1:0:0:1"), "2001:db8::1:0:0:1");
+	assert_string_equal(one(s, "2001:DB8:0000:0000:0001:0000:0000:0001"), "2001:db8::1:0:0:1");
+	assert_string_equal(one(s, "[2001:db8:0:0:1::1]:443"), "2001:db8::1:0:0:1");
+	assert_string_equal(one(s, "from ::ffff:198.51.100.9"), "::ffff:198.51.100.9");
+	assert_string_equal(one(s, "from ::FFFF:c633:6409"), "::ffff:198.51.100.9");
+	assert_string_equal(one(s, "from 192.0.2.7"), "192.0.2.7");
+	assert_string_equal(one(s, "from ::ffff:192.0.2.7"), "192.0.2.7");
+	sweep_set_free(s);
+}
+
 static void test_urls(void **state)
 {
 	(void)state;
@@ -489,18 +532,23 @@ static void test_stix(void **state)
 		 "\"[ipv4-addr:value = 'not-an-ip']\"},"
 		 "{\"type\":\"malware\",\"id\":\"malware--1\",\"name\":\"x\"}]}",
 		 &c, &e, &rc);
-	assert_int_equal(rc, 0);
+	if (rc != 0)
+		fail_msg("%s", e.arg);
 	sweep_set_counts(s, n);
 	assert_int_equal(n[SWEEP_DOMAIN], 1);
 	assert_int_equal(n[SWEEP_URL], 1);
 	assert_int_equal(n[SWEEP_EMAIL], 1);
 	assert_int_equal(n[SWEEP_HASH], 2);
-	assert_int_equal(n[SWEEP_IP], 2);        /* 2001:db8::/32 and 192.0.2.2 */
+	/* the shared importer keeps an OR with a part it cannot use whole, as
+	 * a pattern (process:name OR 192.0.2.2): only 2001:db8::/32 */
+	assert_int_equal(n[SWEEP_IP], 1);
 	assert_int_equal(n[SWEEP_FILENAME], 1);
+	assert_int_equal(n[SWEEP_YARA], 1);      /* pattern_type yara: a rule */
 	assert_int_equal(c.warnings, 3);         /* AND, process:name, not-an-ip */
-	assert_non_null(strstr(c.warning, "b.json: /objects/6/pattern"));
+	assert_string_equal(c.warning, "b.json: indicator--g: 'not-an-ip' in ipv4-addr:value: "
+				       "not an IPv4 address");
 	assert_string_equal(one(s, "192.0.2.1"), "");
-	assert_string_equal(one(s, "192.0.2.2"), "192.0.2.2");
+	assert_string_equal(one(s, "192.0.2.2"), "");
 	assert_string_equal(one(s, "192.0.2.3 192.0.2.4"), "");
 	sweep_set_free(s);
 
@@ -510,8 +558,9 @@ static void test_stix(void **state)
 		size_t o = (size_t)snprintf(big, sizeof(big), "{\"type\":\"bundle\",\"objects\":[");
 		for (int k = 0; k < 20 + extra; k++)
 			o += (size_t)snprintf(big + o, sizeof(big) - o,
-					      "%s{\"type\":\"indicator\",\"pattern\":\"[x:y = '%d']\"}",
-					      k ? "," : "", k);
+					      "%s{\"type\":\"indicator\",\"id\":\"indicator--%d\","
+					      "\"pattern\":\"[x:y = '%d']\"}",
+					      k ? "," : "", k, k);
 		snprintf(big + o, sizeof(big) - o, "]}");
 		memset(&c, 0, sizeof(c));
 		s = feed(big, &c, &e, &rc);
@@ -527,18 +576,26 @@ static void test_stix(void **state)
 		const char *json, *where;
 		int msg;
 	} bad[] = {
+		/* the shared importer's messages (ioc.h): the object, its id, the
+		 * column in the pattern */
+		{ "{\"type\":\"bundle\",\"objects\":[{\"type\":\"indicator\",\"id\":\"indicator--1\","
+		  "\"pattern\":\"[ipv4-addr:value = '1.2.3.4]\"}]}",
+		  "b.json: /objects/0 (indicator--1): pattern, column 20: string not closed",
+		  MSG_IOC_PATTERN },
+		{ "{\"type\":\"bundle\",\"objects\":[{\"type\":\"x\",\"id\":\"x--1\"},{\"type\":"
+		  "\"indicator\",\"id\":\"indicator--2\",\"pattern\":\"[ipv4-addr:value = '1.2.3.4'\"}]}",
+		  "b.json: /objects/1 (indicator--2): pattern, column 29: ']' closing", MSG_IOC_PATTERN },
+		{ "{\"type\":\"bundle\",\"objects\":{}}",
+		  "b.json: /: objects: expected an array, not an object", MSG_IOC_SCHEMA },
+		{ "{\"type\":\"bundle\",\"objects\":[{\"type\":\"indicator\",\"id\":\"indicator--3\","
+		  "\"pattern\":5}]}",
+		  "b.json: /objects/0 (indicator--3): pattern: expected a string", MSG_IOC_SCHEMA },
+		{ "{\"type\":\"bundle\",\"objects\":[7]}",
+		  "b.json: /objects/0: a STIX object must be a JSON object", MSG_IOC_SCHEMA },
+		/* stricter: a STIX object needs its id */
 		{ "{\"type\":\"bundle\",\"objects\":[{\"type\":\"indicator\",\"pattern\":"
-		  "\"[ipv4-addr:value = '1.2.3.4]\"}]}",
-		  "b.json: /objects/0/pattern, character 20: unterminated string", MSG_FEED_SYNTAX },
-		{ "{\"type\":\"bundle\",\"objects\":[{\"type\":\"x\"},{\"type\":\"indicator\",\"pattern\":"
-		  "\"[ipv4-addr:value = '1.2.3.4'\"}]}",
-		  "b.json: /objects/1/pattern, character 29: unbalanced bracket", MSG_FEED_SYNTAX },
-		{ "{\"type\":\"bundle\",\"objects\":{}}", "b.json: /objects: not an array",
-		  MSG_FEED_SCHEMA },
-		{ "{\"type\":\"bundle\",\"objects\":[{\"type\":\"indicator\",\"pattern\":5}]}",
-		  "b.json: /objects/0: indicator without a pattern string", MSG_FEED_SCHEMA },
-		{ "{\"type\":\"bundle\",\"objects\":[7]}", "b.json: /objects/0: not a STIX object",
-		  MSG_FEED_SCHEMA },
+		  "\"[ipv4-addr:value = '1.2.3.4']\"}]}",
+		  "b.json: /objects/0: id: missing", MSG_IOC_SCHEMA },
 		{ "{\"type\":\"bundle\",\n \"objects\": [1,}", "b.json:2:16:", MSG_FEED_SYNTAX },
 		{ "{\"hello\":\"world\"}", "b.json", MSG_SWEEP_FORMAT },
 	};
@@ -585,8 +642,7 @@ static void test_misp(void **state)
 		 "{\"type\":\"email-src\",\"value\":\"x@bad.example\",\"to_ids\":true},"
 		 "{\"type\":\"filename|sha256\",\"value\":\"a.exe|"
 		 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\",\"to_ids\":true},"
-		 "{\"type\":\"mutex\",\"value\":\"Global\\\\x\",\"to_ids\":true},"
-		 "{\"type\":\"ip-dst\",\"value\":\"not an ip\",\"to_ids\":true}],"
+		 "{\"type\":\"mutex\",\"value\":\"Global\\\\x\",\"to_ids\":true}],"
 		 "\"Object\":[{\"name\":\"file\",\"Attribute\":["
 		 "{\"type\":\"md5\",\"value\":\"d41d8cd98f00b204e9800998ecf8427e\",\"to_ids\":true,"
 		 "\"object_relation\":\"md5\"}]}]}}]}",
@@ -598,16 +654,28 @@ static void test_misp(void **state)
 	assert_int_equal(n[SWEEP_URL], 1);
 	assert_int_equal(n[SWEEP_EMAIL], 1);
 	assert_int_equal(n[SWEEP_HASH], 2);
-	assert_int_equal(n[SWEEP_FILENAME], 1);
-	assert_int_equal(c.warnings, 1);
-	assert_non_null(strstr(c.warning, "b.json: /response/0/Event/Attribute/12/value"));
+	/* filename|sha256: the shared mapper names the hash with the file
+	 * name (ioc.file_name) rather than making the name an indicator */
+	assert_int_equal(n[SWEEP_FILENAME], 0);
+	assert_int_equal(c.warnings, 0);
+	sweep_set_free(s);
+
+	/* stricter than the sweep's own reader was: a bad value refuses the
+	 * file (it was a warning) */
+	err_clear(&e);
+	s = feed("{\"Event\":{\"Attribute\":[{\"type\":\"ip-dst\",\"value\":\"192.0.2.1\"},"
+		 "{\"type\":\"ip-dst\",\"value\":\"not an ip\",\"to_ids\":true}]}}", &c, &e, &rc);
+	assert_int_equal(rc, -1);
+	assert_int_equal(e.msg, MSG_IOC_VALUE);
+	assert_string_equal(e.arg, "b.json: /Event/Attribute/1: value: 'not an ip': not an IPv4 address");
+	assert_int_equal(sweep_set_total(s), 0);
 	sweep_set_free(s);
 
 	err_clear(&e);
 	s = feed("{\"Event\":{\"Attribute\":[{\"type\":\"md5\"}]}}", &c, &e, &rc);
 	assert_int_equal(rc, -1);
-	assert_int_equal(e.msg, MSG_FEED_SCHEMA);
-	assert_string_equal(e.arg, "b.json: /Event/Attribute/0: attribute without a type and value string");
+	assert_int_equal(e.msg, MSG_IOC_SCHEMA);
+	assert_string_equal(e.arg, "b.json: /Event/Attribute/0: value: missing");
 	sweep_set_free(s);
 }
 
@@ -816,6 +884,13 @@ static void test_run_tree(void **state)
 	assert_int_equal(c.v[i].line, 5);
 	assert_int_equal(find(&c, SWEEP_IP, "10.0.0.0/8", "/logs/not-a-log.txt"), -1);
 	assert_int_equal(c.n, 10);
+	/* every hit carries its file's SHA-256 */
+	i = find(&c, SWEEP_HASH, "d41d8cd98f00b204e9800998ecf8427e", "/empty");
+	assert_string_equal(c.v[i].sha256,
+			    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	i = find(&c, SWEEP_FILENAME, "Xorist.EXE", "/d/xorist.exe");
+	assert_string_equal(c.v[i].sha256,   /* "payload" */
+			    "239f59ed55e737c77147cf55ad0c1b030b6d7ee748a7426952f9b852d5a935e5");
 
 	/* following links: a linked file is read; a directory is entered once
 	 * whatever the links to it (the loop ends) */
@@ -828,6 +903,15 @@ static void test_run_tree(void **state)
 			 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
 			 "/abc-link") >= 0);
 	assert_int_equal(c.n, 11);
+	sweep_set_free(s);
+
+	/* SHA-256 even when the set has no hash: a YARA-only sweep */
+	s = rules("rule Marker { strings: $m = \"UNGCUU-TEST-MARKER\" condition: $m }\n", NULL);
+	o.follow_symlinks = 0;
+	run(s, &o, &c, &st);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.v[0].sha256,   /* "xx UNGCUU-TEST-MARKER yy" */
+			    "6e232d7be30c42506249d07ac378a4ec5301c61dcca860bc08fe83d544f17edd");
 	sweep_set_free(s);
 }
 
@@ -1001,6 +1085,7 @@ int main(void)
 		cmocka_unit_test(test_urls),
 		cmocka_unit_test(test_emails_and_dedup),
 		cmocka_unit_test(test_log_names),
+		cmocka_unit_test(test_idn),
 		cmocka_unit_test(test_stix),
 		cmocka_unit_test(test_misp),
 		cmocka_unit_test(test_yara),

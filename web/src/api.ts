@@ -86,6 +86,28 @@ function parseRetryAfter(v: string): number | null {
   return Number.isFinite(d) ? Math.max(0, Math.round((d - Date.now()) / 1000)) : null;
 }
 
+/**
+ * A GET whose answer is a file (exports): the body as a Blob with the response
+ * headers. Failures throw ApiError like api() (problem+json read when present).
+ */
+export async function getFile(path: string, signal?: AbortSignal): Promise<{ blob: Blob; headers: Headers }> {
+  const h: Record<string, string> = { 'Accept-Language': getLang() === 'en' ? 'en' : 'vi' };
+  let r: Response;
+  try {
+    r = await fetch(path, { headers: h, credentials: 'same-origin', signal });
+  } catch (e) {
+    if ((e as Error)?.name === 'AbortError') throw e;
+    throw new ApiError(0, null, null);
+  }
+  if (!r.ok) {
+    let data: any = null;
+    try { data = JSON.parse(await r.text()); } catch { data = null; }
+    if (r.status === 401 && onUnauthorized) onUnauthorized();
+    throw new ApiError(r.status, data && typeof data === 'object' ? data : null, null);
+  }
+  return { blob: await r.blob(), headers: r.headers };
+}
+
 export const get = <T = any>(p: string, o?: ReqOpts) => api<T>('GET', p, undefined, o);
 export const post = <T = any>(p: string, b?: unknown, o?: ReqOpts) => api<T>('POST', p, b ?? {}, o);
 export const patch = <T = any>(p: string, b?: unknown, o?: ReqOpts) => api<T>('PATCH', p, b ?? {}, o);

@@ -32,7 +32,7 @@ async function logout() {
 }
 
 /** Routes served by the lazily loaded vulnerability-management chunk. */
-const ASSET_ROUTES = ['systems', 'hosts', 'findings', 'warnings', 'compliance', 'imports'];
+const ASSET_ROUTES = ['systems', 'hosts', 'findings', 'warnings', 'compliance', 'imports', 'indicators', 'hunts'];
 type AssetsModule = typeof import('./pages/assets/index');
 let assetsModule: AssetsModule | null = null;
 
@@ -65,6 +65,9 @@ function Shell({ route, children }: { route: string[]; children: any }) {
     ['systems', t('nav_registry'), true],
     ['findings', t('nav_findings'), true],
     ['warnings', t('nav_warnings'), true],
+    // Indicators and hunts: writers (focal, coordinator, responder, admin); leaders and auditors read.
+    ['indicators', t('nav_indicators'), hasRole('focal', 'coordinator', 'responder', 'admin', 'leader', 'auditor')],
+    ['hunts', t('nav_hunts'), hasRole('focal', 'coordinator', 'responder', 'admin', 'leader', 'auditor')],
     ['compliance', t('nav_compliance'), true],
     ['imports', t('nav_imports'), hasRole('focal', 'coordinator', 'admin')],
     ['directory', t('nav_directory'), true],

@@ -53,6 +53,13 @@ export function SeverityBadge({ severity }: { severity: string | null | undefine
   return <span class={`badge sev-${severity}`}>{lbl('severities', severity)}</span>;
 }
 
+/** A TLP 2.0 label in its official colours (black ground; RED, AMBER, GREEN, CLEAR). */
+export function TlpBadge({ tlp, title }: { tlp: string | null | undefined; title?: string }) {
+  if (!tlp) return null;
+  const c = String(tlp).toLowerCase().replace('+', '-');
+  return <span class={`badge tlp tlp-${c}`} title={title}>TLP:{tlp}</span>;
+}
+
 export function durationText(ms: number): string {
   const { days, hours, minutes } = splitDuration(ms);
   if (days > 0) return t('dur_dh', { d: days, h: hours });

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, patch, post } from '../api';
 import { t, type Key } from '../i18n';
 import { app, codes, hasRole, lbl } from '../state';
-import { DropZone, ErrorBox, Field, Loading, SeverityBadge, StatusBadge, TimeLeft, fmtSize, usePoll, useNow, type Deadline } from '../components/ui';
+import { DropZone, ErrorBox, Field, Loading, SeverityBadge, StatusBadge, TimeLeft, TlpBadge, fmtSize, usePoll, useNow, type Deadline } from '../components/ui';
 import { fmtDateTime, localInputs, toUtcIso } from '../time';
 import { TYPES, uploadFiles } from './Report';
 
@@ -177,7 +177,7 @@ export function IncidentPage({ id }: { id: string }) {
         <p class="badges">
           <StatusBadge status={inc.status} /> <SeverityBadge severity={inc.severity} />
           <span class="badge">{lbl('incident_types', inc.type)}</span>
-          {inc.tlp && <span class={`badge tlp tlp-${String(inc.tlp).replace('+', '-').toLowerCase()}`}>TLP:{inc.tlp}</span>}
+          <TlpBadge tlp={inc.tlp} />
           {inc.serious && <span class="badge serious">{t('serious')}</span>}
           {inc.escalate && <span class="badge escalate">{t('escalated')}</span>}
           {inc.confidential && <span class="badge">{t('confidential')}</span>}
@@ -679,6 +679,33 @@ function Reports({ inc, url, reload }: SubProps) {
   );
 }
 
+/** "Seen before": other incidents with the same observable, indicators in the store that match it. */
+function Matches({ m, self }: { m: any; self: string }) {
+  const incs: any[] = (m?.incidents ?? []).filter((i: any) => i.id !== self);
+  const iocs: any[] = m?.indicators ?? [];
+  if (!incs.length && !iocs.length) return null;
+  return (
+    <div class="matches">
+      {incs.length > 0 && (
+        <p class="seen-before">
+          <span class="badge seen">{t('seen_before')}</span>{' '}
+          {incs.map((i, n) => (
+            <span key={i.id}>{n > 0 && ', '}<a href={`#/incidents/${i.id}`} title={i.title}><span class="number">{i.number}</span></a></span>
+          ))}
+        </p>
+      )}
+      {iocs.length > 0 && (
+        <p class="ioc-matches">
+          <span class="badge seen">{t('matches_iocs', { n: iocs.length })}</span>{' '}
+          {iocs.map((x, n) => (
+            <span key={x.id}>{n > 0 && ', '}<a href={`#/indicators/${x.id}`}><code>{x.value}</code></a>{x.name && <small class="muted"> ({x.name})</small>} <TlpBadge tlp={x.tlp} /></span>
+          ))}
+        </p>
+      )}
+    </div>
+  );
+}
+
 function Observables({ inc, url, reload }: SubProps) {
   const s = useSub(() => ({ kind: 'ip', value: '', tlp: '', note: '' }));
   const list: any[] = inc.observables ?? [];
@@ -688,7 +715,10 @@ function Observables({ inc, url, reload }: SubProps) {
       {list.length === 0 && <p class="muted">{t('none')}</p>}
       <ul class="observables">
         {list.map((o) => (
-          <li key={o.id}><span class="badge">{lbl('observable_kinds', o.kind)}</span> <code>{o.value}</code>{o.tlp && <small> TLP:{o.tlp}</small>}{o.note && <small class="muted"> — {o.note}</small>}</li>
+          <li key={o.id}>
+            <span class="badge">{lbl('observable_kinds', o.kind)}</span> <code>{o.value}</code>{o.tlp && <small> TLP:{o.tlp}</small>}{o.note && <small class="muted"> — {o.note}</small>}
+            <Matches m={o.matches} self={inc.id} />
+          </li>
         ))}
       </ul>
       <details>

@@ -1,6 +1,7 @@
 // Compliance per organisation: hosts reporting, the 6-monthly vulnerability
 // scan (CT 18/CT-TTg), open findings by severity, overdue findings and
-// warnings; the same as CSV for a report.
+// warnings; the last threat hunt against the six-month rule (§10); the same
+// as CSV for a report.
 import { useEffect, useState } from 'preact/hooks';
 import { get } from '../../api';
 import { t } from '../../i18n';
@@ -18,6 +19,7 @@ export function CompliancePage() {
   const items: any[] = data?.items ?? [];
   const top = Math.min(...items.map((x) => depth.get(x.org?.code) ?? 0));
   const lateScans = items.filter((x) => x.scan_overdue).length;
+  const lateHunts = items.filter((x) => x.hunt_overdue).length;
   const days = data?.scan_period_days ?? 183;
   return (
     <section>
@@ -33,6 +35,7 @@ export function CompliancePage() {
           <p class="summary">
             {t('n_orgs', { n: items.length })}
             {lateScans > 0 && <> · <span class="overdue">{t('n_scans_late', { n: lateScans })}</span></>}
+            {lateHunts > 0 && <> · <span class="overdue">{t('n_hunts_late', { n: lateHunts })}</span></>}
           </p>
           <div class="scroll-x">
             <table class="list cards-on-phone compliance">
@@ -42,6 +45,8 @@ export function CompliancePage() {
                   <th scope="col">{t('hosts_reporting')}</th>
                   <th scope="col">{t('last_scan')}</th>
                   <th scope="col">{t('scan_6m')}</th>
+                  <th scope="col">{t('last_hunt')}</th>
+                  <th scope="col">{t('hunt_6m')}</th>
                   <th scope="col">{t('open_findings')}</th>
                   <th scope="col">{t('overdue_findings')}</th>
                   <th scope="col">{t('overdue_warnings')}</th>
@@ -53,6 +58,7 @@ export function CompliancePage() {
                   const total = SEVERITIES.reduce((n, s) => n + (f[s] ?? 0), 0);
                   const d = (depth.get(x.org?.code) ?? top) - top;
                   const bad = x.overdue_findings > 0 || x.overdue_warnings > 0;
+                  const huntKnown = 'hunt_overdue' in x || 'last_hunt_at' in x;
                   return (
                     <tr key={x.org?.code} class={bad ? 'row-overdue' : ''}>
                       <th scope="row" data-label={t('org')} style={{ paddingLeft: `${0.5 + d}rem` }}>{x.org?.name}</th>
@@ -64,6 +70,12 @@ export function CompliancePage() {
                         {x.scan_overdue
                           ? <span class="overdue">{x.last_scan_at ? t('scan_overdue_since', { d: fmtDate(x.scan_due_at) }) : t('scan_never')}</span>
                           : x.scan_due_at ? <span class={Date.parse(x.scan_due_at) - now < 30 * 86400_000 ? 'soon' : 'ok'}>{t('scan_due_by', { d: fmtDate(x.scan_due_at) })}</span> : '—'}
+                      </td>
+                      <td data-label={t('last_hunt')}>{x.last_hunt_at ? <span title={fmtDateTime(x.last_hunt_at)}>{fmtDate(x.last_hunt_at)}</span> : <span class="muted">{huntKnown ? t('never') : '—'}</span>}</td>
+                      <td data-label={t('hunt_6m')}>
+                        {x.hunt_overdue
+                          ? <span class="overdue">{x.last_hunt_at ? t('hunt_overdue_since', { d: fmtDate(x.hunt_due_at) }) : t('hunt_never')}</span>
+                          : x.hunt_due_at ? <span class={Date.parse(x.hunt_due_at) - now < 30 * 86400_000 ? 'soon' : 'ok'}>{t('scan_due_by', { d: fmtDate(x.hunt_due_at) })}</span> : '—'}
                       </td>
                       <td data-label={t('open_findings')}>
                         {total === 0 ? <span class="muted">0</span> : (

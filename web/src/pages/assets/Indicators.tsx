@@ -1,0 +1,781 @@
+// Indicators of compromise (chỉ báo): the organisation's store with TLP 2.0
+// labels, one indicator with its incidents and sightings, adding and editing
+// (If-Match), and the exchange page: importing STIX/MISP/list/CSV/YARA files
+// and exporting what the TLP rule lets go to a recipient (API.md, Indicators).
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ApiError, del, get, getFile, patch, post } from '../../api';
+import { t, type Key } from '../../i18n';
+import { app, hasRole, orgTree } from '../../state';
+import { go } from '../../router';
+import { ErrorBox, Field, Loading, TlpBadge, fmtSize } from '../../components/ui';
+import { fmtDate, fmtDateTime, toUtcIso } from '../../time';
+import {
+  Crumbs, DL, OrgSelect, Panel, RecordError, code, dateInput, manyOrgs, scopeOrgs, splitList, useDraft, useEdit, val,
+} from './common';
+
+export const IOC_KINDS = ['ipv4', 'ipv6', 'cidr', 'domain', 'url', 'sha256', 'sha1', 'md5', 'email', 'filename', 'yara', 'pattern'];
+export const TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
+const IMPORT_FORMATS = ['stix', 'misp', 'list', 'csv', 'yara'];
+const EXPORT_FORMATS = ['stix', 'misp', 'csv'];
+const MAX = 64 * 1024 * 1024;
+const FLASH = 'ungcuu.iocFlash';
+
+/** Who may add, change, import indicators (API.md: focal, coordinator, responder, admin). */
+export const canWriteIoc = () => hasRole('focal', 'coordinator', 'responder', 'admin');
+/** Who sees the indicator and hunt pages at all: the writers, and leaders and auditors who read. */
+export const canReadIoc = () => hasRole('focal', 'coordinator', 'responder', 'admin', 'leader', 'auditor');
+
+export const tlpList = (): string[] => (app.meta?.tlp?.length ? app.meta.tlp : TLPS);
+export const kindLabel = (k: string | null | undefined) => code('ioc_kind', k);
+
+/** An indicator's kind as a small badge. */
+export function KindBadge({ k }: { k: string | null | undefined }) {
+  if (!k) return null;
+  return <span class="badge ioc-kind">{kindLabel(k)}</span>;
+}
+
+/** The value of an indicator, cut short in lists (YARA rules and patterns are long). */
+export function IocValue({ v, full }: { v: string | null | undefined; full?: boolean }) {
+  const s = String(v ?? '');
+  if (full) return <pre class="ioc-value">{s}</pre>;
+  const first = s.split('\n')[0];
+  const short = first.length > 90 ? `${first.slice(0, 90)}…` : first + (s.includes('\n') ? ' …' : '');
+  return <code class="ioc-value" title={s.length > 90 || s.includes('\n') ? s.slice(0, 600) : undefined}>{short}</code>;
+}
+
+/** The tabs between the indicator pages. */
+function IocTabs({ here }: { here: 'list' | 'new' | 'exchange' }) {
+  const tabs: [string, string, Key, boolean][] = [
+    ['list', '#/indicators', 'ioc_tab_list', true],
+    ['new', '#/indicators/new', 'ioc_new', canWriteIoc()],
+    ['exchange', '#/indicators/exchange', 'ioc_tab_exchange', true],
+  ];
+  return (
+    <nav class="tabs" aria-label={t('indicators_title')}>
+      {tabs.filter((x) => x[3]).map(([k, href, label]) => (
+        <a key={k} href={href} class={here === k ? 'on' : ''} aria-current={here === k ? 'page' : undefined}>{t(label)}</a>
+      ))}
+    </nav>
+  );
+}
+
+/** Sightings (where and when an indicator was seen): used by the indicator and hunt pages. */
+export function SightingsTable({ items, showIndicator }: { items: any[]; showIndicator?: boolean }) {
+  if (!items.length) return <p class="muted">{t('no_sightings')}</p>;
+  return (
+    <div class="scroll-x">
+      <table class="list cards-on-phone compact sightings">
+        <thead>
+          <tr>
+            <th scope="col">{t('seen_at')}</th>
+            {showIndicator && <th scope="col">{t('indicator')}</th>}
+            <th scope="col">{t('org')}</th>
+            <th scope="col">{t('host')}</th>
+            <th scope="col">{t('where_seen')}</th>
+            <th scope="col">{t('sighting_source')}</th>
+            <th scope="col">{t('incident')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((s) => (
+            <tr key={s.id}>
+              <td data-label={t('seen_at')} class="nowrap">{fmtDateTime(s.seen_at ?? s.created_at)}</td>
+              {showIndicator && (
+                <td data-label={t('indicator')}>
+                  {s.indicator?.id ? <a href={`#/indicators/${s.indicator.id}`}><IocValue v={s.indicator.value} /></a> : <IocValue v={s.indicator?.value} />}
+                  {' '}<KindBadge k={s.indicator?.kind} />
+                </td>
+              )}
+              <td data-label={t('org')}>{s.org?.name ?? s.org?.code ?? '—'}</td>
+              <td data-label={t('host')}>{s.host ? <a href={`#/hosts/${s.host.id}`}>{s.host.hostname}</a> : <span class="muted">—</span>}</td>
+              <td data-label={t('where_seen')}>{s.path ? <span class="mono small">{s.path}{s.line ? `:${s.line}` : ''}</span> : <span class="muted">—</span>}</td>
+              <td data-label={t('sighting_source')}>
+                {code('sighting_src', s.source)}
+                {s.hunt && <><br /><a href={`#/hunts/${s.hunt.id}`}>{s.hunt.title}</a></>}
+              </td>
+              <td data-label={t('incident')}>{s.incident ? <a href={`#/incidents/${s.incident.id}`} class="number">{s.incident.number}</a> : <span class="muted">—</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------- the list
+
+interface Filters { q: string; kind: string; tlp: string; tag: string; active: boolean; org: string }
+const FILTERS_KEY = 'ungcuu.iocFilters';
+
+function readFilters(): Filters {
+  const d: Filters = { q: '', kind: '', tlp: '', tag: '', active: false, org: '' };
+  try { return { ...d, ...JSON.parse(sessionStorage.getItem(FILTERS_KEY) ?? '{}') }; } catch { return d; }
+}
+
+function filterQuery(f: Filters): string {
+  const p = new URLSearchParams();
+  if (f.q.trim()) p.set('q', f.q.trim());
+  if (f.kind) p.set('kind', f.kind);
+  if (f.tlp) p.set('tlp', f.tlp);
+  if (f.tag.trim()) p.set('tag', f.tag.trim());
+  if (f.active) p.set('active', 'true');
+  if (f.org) p.set('org', f.org);
+  p.set('limit', '100');
+  return p.toString();
+}
+
+export function IndicatorList() {
+  const [f, setF] = useState<Filters>(readFilters);
+  const [q, setQ] = useState(f.q);
+  const [tag, setTag] = useState(f.tag);
+  const [items, setItems] = useState<any[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [more, setMore] = useState(false);
+  const [flash] = useState<Key | null>(() => {
+    const x = sessionStorage.getItem(FLASH) as Key | null;
+    sessionStorage.removeItem(FLASH);
+    return x;
+  });
+  const set = (p: Partial<Filters>) => setF((o) => ({ ...o, ...p }));
+  // Typing in the search box waits for a pause before asking the server.
+  useEffect(() => { const h = setTimeout(() => { if (q !== f.q) set({ q }); }, 300); return () => clearTimeout(h); }, [q]);
+  useEffect(() => { const h = setTimeout(() => { if (tag !== f.tag) set({ tag }); }, 500); return () => clearTimeout(h); }, [tag]);
+  useEffect(() => {
+    sessionStorage.setItem(FILTERS_KEY, JSON.stringify(f));
+    const ac = new AbortController();
+    setError(null);
+    get(`/api/v1/indicators?${filterQuery(f)}`, { signal: ac.signal }).then((r) => { setItems(r.items ?? []); setNext(r.next_cursor ?? null); }, (e) => {
+      if ((e as Error)?.name !== 'AbortError') setError(e);
+    });
+    return () => ac.abort();
+  }, [f.q, f.kind, f.tlp, f.tag, f.active, f.org]);
+  const loadMore = async () => {
+    if (!next) return;
+    setMore(true);
+    try {
+      const r = await get(`/api/v1/indicators?${filterQuery(f)}&cursor=${encodeURIComponent(next)}`);
+      setItems((l) => [...(l ?? []), ...(r.items ?? [])]);
+      setNext(r.next_cursor ?? null);
+    } catch (e) { setError(e); } finally { setMore(false); }
+  };
+  const filtered = !!(f.q || f.kind || f.tlp || f.tag || f.active || f.org);
+  const now = Date.now();
+  return (
+    <section>
+      <IocTabs here="list" />
+      <div class="page-head">
+        <h1>{t('indicators_title')}</h1>
+        {canWriteIoc() && <a class="button primary" href="#/indicators/new">{t('ioc_new')}</a>}
+      </div>
+      <p class="lead">{t('indicators_intro')}</p>
+      {flash && <p class="alert info" role="status">{t(flash)}</p>}
+      <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); set({ q, tag }); }}>
+        <div class="field">
+          <label for="if-q">{t('search')}</label>
+          <input id="if-q" type="search" value={q} placeholder={t('ioc_search_ph')} onInput={(e) => setQ(val(e))} />
+        </div>
+        <div class="field">
+          <label for="if-kind">{t('ioc_kind_l')}</label>
+          <select id="if-kind" value={f.kind} onChange={(e) => set({ kind: val(e) })}>
+            <option value="">{t('all')}</option>
+            {IOC_KINDS.map((k) => <option key={k} value={k}>{kindLabel(k)}</option>)}
+          </select>
+        </div>
+        <div class="field">
+          <label for="if-tlp">TLP</label>
+          <select id="if-tlp" value={f.tlp} onChange={(e) => set({ tlp: val(e) })}>
+            <option value="">{t('all')}</option>
+            {tlpList().map((k) => <option key={k} value={k}>{k}</option>)}
+          </select>
+        </div>
+        <div class="field">
+          <label for="if-tag">{t('ioc_tag')}</label>
+          <input id="if-tag" value={tag} onInput={(e) => setTag(val(e))} onChange={(e) => set({ tag: val(e) })} />
+        </div>
+        {manyOrgs() && <OrgSelect id="if-org" label={t('org')} value={f.org} onChange={(v) => set({ org: v })} all />}
+        <label class="check field-inline">
+          <input id="if-active" type="checkbox" checked={f.active} onChange={(e) => set({ active: (e.target as HTMLInputElement).checked })} />
+          {t('ioc_active_only')}
+        </label>
+        {filtered && <button type="button" class="link" onClick={() => { setQ(''); setTag(''); setF({ q: '', kind: '', tlp: '', tag: '', active: false, org: '' }); }}>{t('clear_filters')}</button>}
+      </form>
+      <ErrorBox error={error} />
+      {!items && !error && <Loading />}
+      {items && (
+        <>
+          <p class="summary" aria-live="polite">{t(next ? 'n_iocs_more' : 'n_iocs', { n: items.length })}</p>
+          {items.length === 0 ? <p class="empty">{filtered ? t('iocs_none_match') : t('iocs_empty')}</p> : (
+            <table class="list cards-on-phone indicators">
+              <thead>
+                <tr>
+                  <th scope="col">{t('indicator')}</th>
+                  <th scope="col">{t('ioc_kind_l')}</th>
+                  <th scope="col">TLP</th>
+                  <th scope="col">{t('ioc_tags')}</th>
+                  <th scope="col">{t('org')}</th>
+                  <th scope="col">{t('ioc_validity')}</th>
+                  <th scope="col">{t('sightings')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((x) => (
+                  <tr key={x.id} class={x.active === false ? 'inactive' : ''}>
+                    <td data-label={t('indicator')} class="title-cell">
+                      <a href={`#/indicators/${x.id}`}><IocValue v={x.value} /></a>
+                      {x.name && <><br /><small class="muted">{x.name}</small></>}
+                    </td>
+                    <td data-label={t('ioc_kind_l')}><KindBadge k={x.kind} /></td>
+                    <td data-label="TLP"><TlpBadge tlp={x.tlp} /></td>
+                    <td data-label={t('ioc_tags')}>{(x.tags ?? []).length ? <span class="tags">{x.tags.map((g: string) => <span class="badge tag" key={g}>{g}</span>)}</span> : <span class="muted">—</span>}</td>
+                    <td data-label={t('org')}>{x.org?.name ?? x.org?.code}</td>
+                    <td data-label={t('ioc_validity')}><Validity x={x} now={now} /></td>
+                    <td data-label={t('sightings')}>
+                      {x.sightings ? <><strong>{x.sightings}</strong>{x.last_seen_at && <><br /><small class="muted">{fmtDateTime(x.last_seen_at)}</small></>}</> : <span class="muted">0</span>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {next && <p class="actions"><button type="button" class="button secondary" disabled={more} onClick={loadMore}>{more ? t('loading') : t('load_more')}</button></p>}
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Active / expired / not for detection, with the end date. */
+function Validity({ x, now }: { x: any; now: number }) {
+  const expired = x.valid_until && Date.parse(x.valid_until) < now;
+  const until = x.valid_until ? <small class="muted"> {t('until_d', { d: fmtDate(x.valid_until) })}</small> : null;
+  if (x.active) return <span><span class="badge ioc-active">{t('ioc_active')}</span>{until}</span>;
+  const why: Key = expired ? 'ioc_expired' : x.kind === 'pattern' ? 'ioc_pattern_only' : x.to_ids === false ? 'ioc_context' : 'ioc_inactive';
+  return <span><span class="badge ioc-inactive">{t(why)}</span>{until}</span>;
+}
+
+// ------------------------------------------------------------ add and edit
+
+interface IocForm {
+  value: string; kind: string; tlp: string; name: string; description: string; source: string;
+  confidence: string; to_ids: boolean; valid_until: string; tags: string; share: string[]; org_code: string;
+}
+
+function fromIoc(x: any): IocForm {
+  return {
+    value: x?.value ?? '', kind: x?.kind ?? '', tlp: x?.tlp ?? 'AMBER', name: x?.name ?? '', description: x?.description ?? '',
+    source: x?.source ?? '', confidence: x?.confidence === null || x?.confidence === undefined ? '' : String(x.confidence),
+    to_ids: x ? x.to_ids !== false : true, valid_until: dateInput(x?.valid_until), tags: (x?.tags ?? []).join(', '),
+    share: (x?.share_with ?? []).map((o: any) => o.code).sort(), org_code: x?.org?.code ?? app.user?.org?.code ?? '',
+  };
+}
+
+/** The POST/PATCH body: everything on create, only what changed on edit. */
+function iocBody(f: IocForm, base: IocForm | null): any {
+  const out: any = {};
+  const ch = (k: keyof IocForm) => !base || JSON.stringify(base[k]) !== JSON.stringify(f[k]);
+  if (!base) {
+    out.value = f.value.trim();
+    if (f.kind) out.kind = f.kind;
+    if (f.org_code && f.org_code !== app.user?.org?.code) out.org_code = f.org_code;
+  }
+  if (ch('tlp')) out.tlp = f.tlp;
+  for (const k of ['name', 'description', 'source'] as const) if (ch(k) && (base || f[k].trim())) out[k] = f[k].trim();
+  if (ch('confidence') && (base || f.confidence !== '')) out.confidence = f.confidence === '' ? null : Number(f.confidence);
+  if (ch('to_ids') && (base || !f.to_ids)) out.to_ids = f.to_ids;
+  if (ch('valid_until') && (base || f.valid_until)) out.valid_until = f.valid_until ? toUtcIso(f.valid_until, '23:59') : null;
+  if (ch('tags') && (base || f.tags.trim())) out.tags = splitList(f.tags);
+  // Naming organisations only means something for AMBER.
+  if (f.tlp === 'AMBER' && (ch('share') || ch('tlp')) && (base || f.share.length)) out.share_with_codes = f.share;
+  return out;
+}
+
+function ShareWith({ f, set, error }: { f: IocForm; set: (p: Partial<IocForm>) => void; error?: string }) {
+  const own = f.org_code || app.user?.org?.code;
+  const orgs = orgTree(app.orgs ?? []).filter(({ org }) => org.code !== own);
+  const toggle = (c: string) => set({ share: f.share.includes(c) ? f.share.filter((x) => x !== c) : [...f.share, c].sort() });
+  return (
+    <fieldset class={`share-with${error ? ' has-error' : ''}`}>
+      <legend>{t('ioc_share_with')}</legend>
+      <p class="hint">{t('hint_share_with', { n: f.share.length })}</p>
+      {error && <small class="field-error" role="alert">{error}</small>}
+      <ul class="org-checks">
+        {orgs.map(({ org, depth }) => (
+          <li key={org.id} style={{ paddingLeft: `${depth * 1.25}rem` }}>
+            <label class="check">
+              <input type="checkbox" name="share" value={org.code} checked={f.share.includes(org.code)} onChange={() => toggle(org.code)} />
+              {' '}{org.name} <small class="muted">{org.code}</small>
+            </label>
+          </li>
+        ))}
+      </ul>
+    </fieldset>
+  );
+}
+
+/** What each TLP label means for this store, under the select. */
+const TLP_HINT: Record<string, Key> = {
+  CLEAR: 'tlp_hint_clear', GREEN: 'tlp_hint_green', AMBER: 'tlp_hint_amber', 'AMBER+STRICT': 'tlp_hint_amber_strict', RED: 'tlp_hint_red',
+};
+
+function IocFields({ f, set, errors, isNew }: { f: IocForm; set: (p: Partial<IocForm>) => void; errors: Record<string, string>; isNew: boolean }) {
+  const long = f.kind === 'yara' || f.kind === 'pattern' || f.value.includes('\n') || /^\s*(rule|import|private rule|global rule)\b/.test(f.value);
+  return (
+    <>
+      {isNew && (
+        <>
+          <Field id="ioc-value" label={t('ioc_value')} req error={errors['/value']} hint={t('hint_ioc_value')}>
+            <textarea id="ioc-value" class="mono" required rows={long ? 10 : 2} spellcheck={false} value={f.value} onInput={(e) => set({ value: val(e) })} />
+          </Field>
+          <div class="grid2">
+            <Field id="ioc-kind" label={t('ioc_kind_l')} error={errors['/kind']} hint={t('hint_ioc_kind')}>
+              <select id="ioc-kind" value={f.kind} onChange={(e) => set({ kind: val(e) })}>
+                <option value="">{t('ioc_kind_auto')}</option>
+                {IOC_KINDS.map((k) => <option key={k} value={k}>{kindLabel(k)}</option>)}
+              </select>
+            </Field>
+            {manyOrgs() ? <OrgSelect id="ioc-org" label={t('org')} value={f.org_code} onChange={(v) => set({ org_code: v, share: f.share.filter((c) => c !== v) })} required /> : <div />}
+          </div>
+        </>
+      )}
+      <div class="grid2">
+        <Field id="ioc-tlp" label={t('tlp')} req error={errors['/tlp']} hint={TLP_HINT[f.tlp] ? t(TLP_HINT[f.tlp]) : undefined}>
+          <select id="ioc-tlp" required value={f.tlp} onChange={(e) => set({ tlp: val(e) })}>
+            {tlpList().map((k) => <option key={k} value={k}>TLP:{k}</option>)}
+          </select>
+        </Field>
+        <Field id="ioc-name" label={t('ioc_name')} error={errors['/name']} hint={t('hint_ioc_name')}>
+          <input id="ioc-name" maxLength={300} value={f.name} onInput={(e) => set({ name: val(e) })} />
+        </Field>
+      </div>
+      {f.tlp === 'AMBER' && <ShareWith f={f} set={set} error={errors['/share_with_codes']} />}
+      <Field id="ioc-description" label={t('ioc_description')} error={errors['/description']}>
+        <textarea id="ioc-description" rows={3} value={f.description} onInput={(e) => set({ description: val(e) })} />
+      </Field>
+      <div class="grid2">
+        <Field id="ioc-source" label={t('ioc_source')} error={errors['/source']} hint={t('hint_ioc_source')}>
+          <input id="ioc-source" maxLength={300} value={f.source} onInput={(e) => set({ source: val(e) })} />
+        </Field>
+        <Field id="ioc-tags" label={t('ioc_tags')} error={errors['/tags']} hint={t('hint_ioc_tags')}>
+          <input id="ioc-tags" value={f.tags} onInput={(e) => set({ tags: val(e) })} />
+        </Field>
+        <Field id="ioc-valid-until" label={t('ioc_valid_until')} error={errors['/valid_until']} hint={t('hint_ioc_valid_until')}>
+          <input id="ioc-valid-until" type="date" value={f.valid_until} onInput={(e) => set({ valid_until: val(e) })} />
+        </Field>
+        <Field id="ioc-confidence" label={t('ioc_confidence')} error={errors['/confidence']} hint={t('hint_ioc_confidence')}>
+          <input id="ioc-confidence" type="number" min={0} max={100} step={1} value={f.confidence} onInput={(e) => set({ confidence: val(e) })} />
+        </Field>
+      </div>
+      <label class="check">
+        <input id="ioc-to-ids" type="checkbox" checked={f.to_ids} onChange={(e) => set({ to_ids: (e.target as HTMLInputElement).checked })} />
+        {t('ioc_to_ids')}
+      </label>
+      <small class="hint">{t('hint_ioc_to_ids')}</small>
+    </>
+  );
+}
+
+export function IndicatorNew() {
+  const key = `ungcuu.iocNew.${app.user?.username ?? ''}`;
+  const [f, set, clear] = useDraft<IocForm>(key, () => fromIoc(null));
+  const [err, setErr] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const errors = useMemo(() => (err instanceof ApiError ? err.fields() : {}), [err]);
+  if (!canWriteIoc()) return <ErrorBox error={new ApiError(403, null, null)} />;
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true); setErr(null);
+    try {
+      const x = await post('/api/v1/indicators', iocBody(f, null));
+      clear();
+      // The same kind+value already existed here and was updated (200, version > 1).
+      if (x?.version > 1) sessionStorage.setItem(FLASH, 'ioc_existed');
+      go(`/indicators/${x.id}`);
+    } catch (x) {
+      setErr(x);
+      setTimeout(() => document.querySelector<HTMLElement>('.ioc-form .alert.error')?.focus(), 0);
+    } finally { setBusy(false); }
+  };
+  return (
+    <section class="narrow">
+      <IocTabs here="new" />
+      <h1>{t('ioc_new')}</h1>
+      <p class="lead">{t('ioc_new_intro')}</p>
+      <form class="panel ioc-form" onSubmit={submit}>
+        <ErrorBox error={err} />
+        <IocFields f={f} set={set} errors={errors} isNew />
+        <div class="actions">
+          <button type="submit" class="button primary" disabled={busy}>{busy ? t('sending') : t('ioc_create')}</button>
+          <a class="button secondary" href="#/indicators" onClick={clear}>{t('cancel')}</a>
+          <span class="muted">{t('required_note')}</span>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+// ------------------------------------------------------------ one indicator
+
+export function IndicatorPage({ id }: { id: string }) {
+  const [x, setX] = useState<any>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [flash, setFlash] = useState<Key | null>(() => {
+    const f = sessionStorage.getItem(FLASH) as Key | null;
+    sessionStorage.removeItem(FLASH);
+    return f;
+  });
+  const [saveErr, setSaveErr] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [confirmDel, setConfirmDel] = useState(false);
+  const ed = useEdit<IocForm>(`ungcuu.iocEdit.${id}`, fromIoc);
+  const errors = useMemo(() => (saveErr instanceof ApiError ? saveErr.fields() : {}), [saveErr]);
+  const url = `/api/v1/indicators/${encodeURIComponent(id)}`;
+  const load = () => get(url).then((r) => { setX(r); setError(null); return r; }, (e) => { setError(e); return null; });
+  useEffect(() => { void load(); }, [id]);
+  if (error && !x) return <ErrorBox error={error}><p><a href="#/indicators">{t('back_to_iocs')}</a></p></ErrorBox>;
+  if (!x) return <Loading />;
+  const mine = scopeOrgs().some((o) => o.code === x.org?.code);
+  const writable = canWriteIoc() && mine;
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true); setSaveErr(null); setFlash(null);
+    try {
+      const body = iocBody(ed.f, ed.base);
+      if (Object.keys(body).length) {
+        const r = await patch(url, body, { ifMatch: x.version });
+        setX({ ...x, ...r, sightings_list: r.sightings_list ?? x.sightings_list });
+      }
+      ed.stop();
+      setFlash('saved');
+    } catch (err) {
+      setSaveErr(err);
+      setTimeout(() => document.querySelector<HTMLElement>('.ioc-form .alert.error')?.focus(), 0);
+    } finally { setBusy(false); }
+  };
+  const reloadKeep = async () => {
+    const r = await load();
+    if (r) { ed.rebase(r); setSaveErr(null); }
+  };
+  const remove = async () => {
+    setBusy(true); setSaveErr(null);
+    try {
+      await del(url, { ifMatch: x.version });
+      sessionStorage.setItem(FLASH, 'ioc_deleted');
+      go('/indicators');
+    } catch (err) { setSaveErr(err); setConfirmDel(false); } finally { setBusy(false); }
+  };
+  const sightings: any[] = x.sightings_list ?? [];
+  const incidents: any[] = x.incidents ?? [];
+  return (
+    <article>
+      <Crumbs items={[[t('indicators_title'), '#/indicators'], [x.name || kindLabel(x.kind), null]]} />
+      <h1 class="rec-title">{x.name ? x.name : <IocValue v={x.value} />}</h1>
+      <p class="badges">
+        <TlpBadge tlp={x.tlp} />
+        <KindBadge k={x.kind} />
+        <Validity x={x} now={Date.now()} />
+        <span class="muted">{x.org?.name}</span>
+        {!mine && <span class="badge">{t('ioc_shared_to_us')}</span>}
+      </p>
+      {flash && <p class="alert info" role="status">{t(flash)}</p>}
+      {!ed.editing && saveErr ? <RecordError error={saveErr} onReload={() => { setSaveErr(null); void load(); }} /> : null}
+      <div class="inc-grid">
+        <div>
+          {ed.editing ? (
+            <form class="panel ioc-form" onSubmit={save}>
+              <h2>{t('ioc_edit')}</h2>
+              <RecordError error={saveErr} onReload={reloadKeep} />
+              <IocFields f={ed.f} set={ed.set} errors={errors} isNew={false} />
+              <div class="actions">
+                <button type="submit" class="button primary" disabled={busy}>{busy ? t('sending') : t('save')}</button>
+                <button type="button" class="button secondary" onClick={() => { ed.stop(); setSaveErr(null); }}>{t('cancel')}</button>
+              </div>
+            </form>
+          ) : (
+            <Panel id="ioc" title={t('indicator')} actions={writable && (
+              <span class="actions">
+                <button type="button" class="button secondary small" onClick={() => { ed.start(x); setSaveErr(null); setFlash(null); }}>{t('ioc_edit')}</button>
+                {!confirmDel && <button type="button" class="button danger small" onClick={() => setConfirmDel(true)}>{t('ioc_delete')}</button>}
+              </span>
+            )}>
+              {confirmDel && (
+                <div class="alert error confirm-del" role="alertdialog" aria-labelledby="del-q">
+                  <p id="del-q">{t('ioc_delete_q')}</p>
+                  <div class="actions">
+                    <button type="button" class="button danger" disabled={busy} onClick={remove}>{t('ioc_delete_yes')}</button>
+                    <button type="button" class="button secondary" onClick={() => setConfirmDel(false)}>{t('cancel')}</button>
+                  </div>
+                </div>
+              )}
+              <IocValue v={x.value} full />
+              {x.description && <p class="prewrap description">{x.description}</p>}
+              <DL rows={[
+                [t('ioc_kind_l'), kindLabel(x.kind)],
+                [t('ioc_name'), x.name],
+                [t('ioc_source'), x.source],
+                [t('ioc_file_name'), x.file_name],
+                [t('ioc_pattern_type'), x.pattern_type],
+                [t('ioc_why'), x.why],
+                [t('ioc_confidence'), x.confidence === null || x.confidence === undefined ? '—' : `${x.confidence}/100`],
+                [t('ioc_to_ids_short'), x.to_ids ? t('yes') : t('no')],
+                [t('ioc_valid_from'), fmtDateTime(x.valid_from)],
+                [t('ioc_valid_until'), x.valid_until ? fmtDateTime(x.valid_until) : t('ioc_no_end')],
+                [t('ioc_tags'), (x.tags ?? []).length ? <span class="tags">{x.tags.map((g: string) => <a class="badge tag" key={g} href="#/indicators" onClick={() => sessionStorage.setItem(FILTERS_KEY, JSON.stringify({ ...readFilters(), tag: g }))}>{g}</a>)}</span> : '—'],
+                [t('ioc_related'), (x.related ?? []).map((r: any) => `${r.name} (${r.type})`)],
+                [t('ioc_share_with'), x.tlp === 'AMBER' ? (x.share_with ?? []).map((o: any) => o.name ?? o.code) : '—'],
+                [t('org'), x.org?.name],
+                [t('ioc_created'), fmtDateTime(x.created_at)],
+                [t('ioc_updated'), `${fmtDateTime(x.updated_at)} · ${t('version_n', { n: x.version })}`],
+              ]} />
+            </Panel>
+          )}
+          <Panel id="sightings" title={t('sightings')} count={x.sightings ?? sightings.length}>
+            <SightingsTable items={sightings} />
+          </Panel>
+        </div>
+        <div>
+          <Panel id="incidents" title={t('ioc_incidents')} count={incidents.length}>
+            {incidents.length === 0 ? <p class="muted">{t('none')}</p> : (
+              <ul class="plain">
+                {incidents.map((i) => <li key={i.id}><a href={`#/incidents/${i.id}`}><span class="number">{i.number}</span> {i.title}</a></li>)}
+              </ul>
+            )}
+          </Panel>
+          <Panel id="last-seen" title={t('ioc_last_seen')}>
+            <p>{x.last_seen_at ? fmtDateTime(x.last_seen_at) : <span class="muted">{t('never')}</span>}</p>
+          </Panel>
+        </div>
+      </div>
+    </article>
+  );
+}
+
+// ------------------------------------------------------- import and export
+
+/** A guess at the format from the file's first bytes and name. */
+function sniff(name: string, head: string): string | null {
+  if (/\.ya?r$/i.test(name) || /^\s*(import\s+"|(private\s+|global\s+)*rule\s+\w+)/m.test(head)) return 'yara';
+  if (/"type"\s*:\s*"bundle"|"spec_version"\s*:\s*"2\.1"/.test(head)) return 'stix';
+  if (/"Event"\s*:|"Attribute"\s*:|"threat_level_id"/.test(head)) return 'misp';
+  if (/\.csv$/i.test(name)) return 'csv';
+  if (/\.(txt|list)$/i.test(name)) return 'list';
+  return null;
+}
+
+interface ImportDone { format: string; name: string; at: number; result?: any; error?: unknown }
+
+function ImportResult({ d }: { d: ImportDone }) {
+  const r = d.result ?? {};
+  const n = (k: string) => Number(r[k] ?? 0).toLocaleString('vi-VN');
+  const kept: any[] = r.kept ?? [];
+  return (
+    <>
+      <DL rows={[
+        [t('im_records'), n('records')],
+        [t('im_created'), n('created')],
+        [t('im_updated'), n('updated')],
+        [t('ioc_unconverted'), n('unconverted')],
+        ...(r.revoked ? [[t('ioc_revoked'), n('revoked')] as [string, string]] : []),
+        ...(r.skipped ? [[t('ioc_skipped'), n('skipped')] as [string, string]] : []),
+        ...(r.sightings ? [[t('ioc_new_sightings'), n('sightings')] as [string, string]] : []),
+      ]} />
+      {kept.length > 0 && (
+        <>
+          <h3>{t('ioc_kept_title', { n: kept.length })}</h3>
+          <p class="hint">{t('ioc_kept_hint')}</p>
+          <ul class="plain kept">
+            {kept.map((k, i) => <li key={`${k.id}-${i}`}><code>{k.id}</code> — {k.why}</li>)}
+          </ul>
+        </>
+      )}
+      <p class="actions"><a href="#/indicators">{t('ioc_see_list')}</a></p>
+    </>
+  );
+}
+
+function ImportPanel() {
+  const [format, setFormat] = useState('');
+  const [picked, setPicked] = useState(false);
+  const [tlp, setTlp] = useState('AMBER');
+  const [org, setOrg] = useState(app.user?.org?.code ?? '');
+  const [file, setFile] = useState<File | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [over, setOver] = useState(false);
+  const [local, setLocal] = useState<string | null>(null);
+  const [done, setDone] = useState<ImportDone[]>([]);
+  const input = useRef<HTMLInputElement>(null);
+  const choose = async (f: File | null) => {
+    setLocal(null);
+    setFile(f);
+    if (!f || picked) return;
+    try {
+      const k = sniff(f.name, await f.slice(0, 4096).text());
+      if (k) setFormat(k);
+    } catch { /* the person picks the format */ }
+  };
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setLocal(null);
+    if (!file) { setLocal(t('im_pick_file')); return; }
+    if (!format) { setLocal(t('ioc_pick_format')); return; }
+    if (file.size > MAX) { setLocal(t('im_too_big', { size: fmtSize(file.size) })); return; }
+    const p = new URLSearchParams({ name: file.name, tlp });
+    if (org && org !== app.user?.org?.code) p.set('org', org);
+    setBusy(true);
+    const d: ImportDone = { format, name: file.name, at: Date.now() };
+    try {
+      const type = format === 'stix' || format === 'misp' ? 'application/json' : format === 'csv' ? 'text/csv' : 'text/plain';
+      d.result = await post(`/api/v1/indicators/import/${format}?${p}`, undefined, { raw: file, headers: { 'Content-Type': type } });
+      setFile(null);
+      if (input.current) input.current.value = '';
+    } catch (x) {
+      d.error = x;
+    } finally {
+      setBusy(false);
+      setDone((l) => [d, ...l].slice(0, 10));
+      setTimeout(() => document.getElementById('ioc-im-last')?.focus(), 0);
+    }
+  };
+  return (
+    <>
+      <form class="panel ioc-import" onSubmit={submit} aria-labelledby="h-ioc-import">
+        <h2 id="h-ioc-import">{t('ioc_import')}</h2>
+        <p class="hint">{t('ioc_import_intro')}</p>
+        <fieldset class="radios">
+          <legend>{t('ioc_format')}<span class="req" aria-hidden="true"> *</span></legend>
+          {IMPORT_FORMATS.map((k) => (
+            <label class="check" key={k}>
+              <input type="radio" name="ioc-format" value={k} checked={format === k} onChange={() => { setFormat(k); setPicked(true); }} />
+              <span><strong>{t(`fmt_${k}` as Key)}</strong> <small class="muted">{t(`fmt_${k}_hint` as Key)}</small></span>
+            </label>
+          ))}
+        </fieldset>
+        <div class="grid2">
+          <Field id="ioc-im-tlp" label={t('ioc_default_tlp')} hint={t('hint_default_tlp')}>
+            <select id="ioc-im-tlp" value={tlp} onChange={(e) => setTlp(val(e))}>
+              {tlpList().map((k) => <option key={k} value={k}>TLP:{k}</option>)}
+            </select>
+          </Field>
+          {manyOrgs() ? <OrgSelect id="ioc-im-org" label={t('ioc_owner_org')} value={org} onChange={setOrg} required /> : <div />}
+        </div>
+        <div class="field">
+          <span class="label-like" id="ioc-im-file-label">{t('im_file')}<span class="req" aria-hidden="true"> *</span></span>
+          <div class={`dropzone${over ? ' over' : ''}`}
+            onDragOver={(e) => { e.preventDefault(); setOver(true); }}
+            onDragLeave={() => setOver(false)}
+            onDrop={(e) => { e.preventDefault(); setOver(false); void choose(e.dataTransfer?.files?.[0] ?? null); }}>
+            <p>{t('im_drop')}</p>
+            <label for="ioc-im-file" class="button secondary">{t('im_choose')}</label>
+            <input id="ioc-im-file" ref={input} type="file" class="visually-hidden" aria-describedby="ioc-im-file-label"
+              onChange={(e) => void choose((e.target as HTMLInputElement).files?.[0] ?? null)} />
+            {file && <p class="picked"><strong>{file.name}</strong> <span class="muted">{fmtSize(file.size)}</span></p>}
+          </div>
+          <small class="hint">{t('ioc_im_limit')}</small>
+        </div>
+        {local && <p class="alert error" role="alert">{local}</p>}
+        <div class="actions">
+          <button type="submit" class="button primary" disabled={busy}>{busy ? t('im_uploading') : t('ioc_import_btn')}</button>
+        </div>
+      </form>
+      {done.map((d, i) => (
+        <section key={d.at} id={i === 0 ? 'ioc-im-last' : undefined} tabIndex={-1} class={`panel im-result ${d.error ? 'failed' : 'ok-border'}`}
+          aria-labelledby={`ioc-im-h-${d.at}`} role={i === 0 ? 'status' : undefined}>
+          <h2 id={`ioc-im-h-${d.at}`}>{d.error ? t('im_failed', { name: d.name }) : t('im_ok', { name: d.name })}</h2>
+          <p class="muted">{t(`fmt_${d.format}` as Key)} · {fmtDateTime(d.at)}</p>
+          {d.error ? <ErrorBox error={d.error} texts={{ 400: 'im_bad_file', 422: 'ioc_bad_file', 413: 'err_413', 403: 'im_forbidden' }} /> : <ImportResult d={d} />}
+        </section>
+      ))}
+    </>
+  );
+}
+
+/** The file name from Content-Disposition (filename*=UTF-8'' first), else ours. */
+function dispositionName(h: string | null, fallback: string): string {
+  if (!h) return fallback;
+  const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(h);
+  if (star) { try { return decodeURIComponent(star[1].trim()); } catch { /* fall through */ } }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(h);
+  return plain ? plain[1].trim() : fallback;
+}
+
+function ExportPanel() {
+  const [format, setFormat] = useState('stix');
+  const [to, setTo] = useState('');
+  const [tag, setTag] = useState('');
+  const [kind, setKind] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState<unknown>(null);
+  const [res, setRes] = useState<{ name: string; exported: string | null; withheld: string | null; size: number } | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true); setErr(null); setRes(null);
+    const p = new URLSearchParams();
+    if (to) p.set('to', to);
+    if (tag.trim()) p.set('tag', tag.trim());
+    if (kind) p.set('kind', kind);
+    const qs = p.toString();
+    try {
+      const { blob, headers } = await getFile(`/api/v1/indicators/export/${format}${qs ? `?${qs}` : ''}`);
+      const ext = format === 'csv' ? 'csv' : 'json';
+      const name = dispositionName(headers.get('Content-Disposition'), `ungcuu-indicators-${format}${to ? `-${to}` : ''}.${ext}`);
+      const href = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = href; a.download = name; a.style.display = 'none';
+      document.body.appendChild(a); a.click(); a.remove();
+      setTimeout(() => URL.revokeObjectURL(href), 60_000);
+      setRes({ name, exported: headers.get('X-Exported'), withheld: headers.get('X-Withheld'), size: blob.size });
+    } catch (x) { setErr(x); } finally { setBusy(false); }
+  };
+  const orgs = orgTree(app.orgs ?? []);
+  return (
+    <form class="panel ioc-export" onSubmit={submit} aria-labelledby="h-ioc-export">
+      <h2 id="h-ioc-export">{t('ioc_export')}</h2>
+      <p class="hint">{t('ioc_export_intro')}</p>
+      <div class="grid2">
+        <Field id="ioc-ex-format" label={t('ioc_format')}>
+          <select id="ioc-ex-format" value={format} onChange={(e) => setFormat(val(e))}>
+            {EXPORT_FORMATS.map((k) => <option key={k} value={k}>{t(`fmt_${k}` as Key)}</option>)}
+          </select>
+        </Field>
+        <Field id="ioc-ex-to" label={t('ioc_recipient')} hint={t('hint_ioc_recipient')}>
+          <select id="ioc-ex-to" value={to} onChange={(e) => setTo(val(e))}>
+            <option value="">{t('ioc_outside')}</option>
+            {orgs.map(({ org, depth }) => <option key={org.id} value={org.code}>{'\u00a0\u00a0'.repeat(depth)}{org.name}</option>)}
+          </select>
+        </Field>
+        <Field id="ioc-ex-tag" label={t('ioc_tag')}>
+          <input id="ioc-ex-tag" value={tag} onInput={(e) => setTag(val(e))} />
+        </Field>
+        <Field id="ioc-ex-kind" label={t('ioc_kind_l')}>
+          <select id="ioc-ex-kind" value={kind} onChange={(e) => setKind(val(e))}>
+            <option value="">{t('all')}</option>
+            {IOC_KINDS.map((k) => <option key={k} value={k}>{kindLabel(k)}</option>)}
+          </select>
+        </Field>
+      </div>
+      <ErrorBox error={err} />
+      {res && (
+        <p class="alert info export-result" role="status">
+          {t('ioc_exported', { name: res.name, size: fmtSize(res.size) })}{' '}
+          <strong>{t('ioc_exported_n', { n: res.exported ?? '?' })}</strong>
+          {res.withheld !== null && <>{' · '}<strong class={Number(res.withheld) > 0 ? 'soon' : ''}>{t('ioc_withheld_n', { n: res.withheld })}</strong></>}
+        </p>
+      )}
+      <div class="actions">
+        <button type="submit" class="button primary" disabled={busy}>{busy ? t('loading') : t('ioc_export_btn')}</button>
+      </div>
+    </form>
+  );
+}
+
+export function IndicatorExchange() {
+  return (
+    <section class="narrow">
+      <IocTabs here="exchange" />
+      <h1>{t('ioc_exchange_title')}</h1>
+      <p class="lead">{t('ioc_exchange_intro')}</p>
+      {canWriteIoc() ? <ImportPanel /> : <p class="muted">{t('ioc_import_roles')}</p>}
+      <ExportPanel />
+    </section>
+  );
+}
