@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -327,10 +328,20 @@ static int hunt(struct cli_args *a, int json)
 		cli_error(&e);
 		return 1;
 	}
+	/* Absolute paths in the results: the coordinator reads them. */
+	static char given[64][PATH_MAX];
 	const char *paths[64];
 	size_t npaths = 0;
-	for (int i = 1; i < a->npos && npaths < 64; i++)
-		paths[npaths++] = a->pos[i];
+	for (int i = 1; i < a->npos && npaths < 64; i++) {
+		if (realpath(a->pos[i], given[npaths]) == NULL) {
+			cli_errorf(MSG_IO, a->pos[i]);
+			json_decref(conf);
+			sodium_memzero(sk, sizeof(sk));
+			return 1;
+		}
+		paths[npaths] = given[npaths];
+		npaths++;
+	}
 	struct stat sb;
 	for (int i = 0; npaths == 0 && hunt_paths[i]; i++)
 		if (stat(hunt_paths[i], &sb) == 0)

@@ -335,6 +335,8 @@ json_t *hunt_close(struct ctx *c, const char *id, long long if_match, struct err
 	struct policy_target t = { .org_path = hh.issuer_path };
 	if (policy_check(c->actor, ACT_HUNT_OPEN, &t, e) != 0)
 		return NULL;
+	if (if_match < 0)
+		return err_set(e, E_PRECOND_REQ, MSG_IF_MATCH_REQUIRED, NULL), NULL;
 	if (if_match != hh.version)
 		return err_set(e, E_PRECOND, MSG_STALE_RECORD, NULL), NULL;
 	if (strcmp(hh.status, "open") != 0)
@@ -443,6 +445,7 @@ static const struct jv_field hit_fields[] = {
 	{ "indicator", JV_STRING, 1, 0, IOC_MAX_VALUE, NULL, NULL },
 	{ "line", JV_INT, 0, 0, 1LL << 50, NULL, NULL },
 	{ "match", JV_STRING, 0, 0, IOC_MAX_VALUE, NULL, NULL },
+	{ "sha256", JV_STRING, 0, 0, 64, NULL, NULL },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
@@ -513,10 +516,11 @@ static int file_incident(struct ctx *c, const struct hunt_head *hh, const struct
 	json_array_foreach(hits, k, v) {
 		const char *kind = jv_str(v, "kind");
 		file_kind |= !strcmp(kind, "yara") || !strcmp(kind, "hash") || !strcmp(kind, "filename");
-		if (k < 50)
-			buf_printf(&d, "- %s %s: %s%s%lld\n", kind, jv_str(v, "indicator"),
-				   jv_str(v, "path"), json_object_get(v, "line") ? ":" : "",
-				   json_object_get(v, "line") ? jv_int(v, "line", 0) : 0LL);
+		if (k < 50 && json_object_get(v, "line"))
+			buf_printf(&d, "- %s %s: %s:%lld\n", kind, jv_str(v, "indicator"),
+				   jv_str(v, "path"), jv_int(v, "line", 0));
+		else if (k < 50)   /* a file hit has no line */
+			buf_printf(&d, "- %s %s: %s\n", kind, jv_str(v, "indicator"), jv_str(v, "path"));
 	}
 	char title[LIMIT_SHORT_TEXT + 1];
 	snprintf(title, sizeof(title), "Phát hiện IOC khi săn tìm: %.200s (%.60s)", hh->title,

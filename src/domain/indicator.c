@@ -178,7 +178,7 @@ static int upsert(struct ctx *c, const struct ind_new *n, int *created, char id[
 	int64_t now = time_now_ms();
 	const char *kind = ioc_kind_name(i->kind);
 	char *tags = tags_text(i), *related = related_text(i);
-	char *share = json_dumps(n->share_codes ? n->share_codes : json_array(), JSON_COMPACT);
+	char *share = n->share_codes ? json_dumps(n->share_codes, JSON_COMPACT) : strdup("[]");
 	int rc = -1, is_new = 0;
 	if (tags == NULL || related == NULL || share == NULL) {
 		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
@@ -300,7 +300,8 @@ int observable_normalise(const char *kind, const char *value, char *out, size_t 
 		return -1;
 	if (k < 0)
 		return -1;
-	struct arena *a = arena_new(4096);
+	/* ioc_normalise works in buffers of IOC_MAX_VALUE and more. */
+	struct arena *a = arena_new(16 * IOC_MAX_VALUE);
 	const char *why, *v = a ? ioc_normalise(a, &k, value, &why) : NULL;
 	int rc = v && strlen(v) < n ? 0 : -1;
 	if (rc == 0)
@@ -736,7 +737,7 @@ json_t *indicator_list(struct ctx *c, const struct indicator_filter *f, struct e
 static json_t *ind_write(struct ctx *c, const char *org_id, json_t *rec, const char *action,
 			 json_t *before, int *created, struct err *e)
 {
-	struct arena *a = arena_new(16 * 1024);
+	struct arena *a = arena_new(4 * IOC_MAX_TEXT);
 	struct ind_new n = { .org_id = org_id };
 	char id[UUID_LEN];
 	json_t *out = NULL;
@@ -793,6 +794,10 @@ static json_t *ind_for_change(struct ctx *c, const char *id, long long if_match,
 			&o, e) != 0) {
 		json_decref(cur);
 		return NULL;
+	}
+	if (if_match < 0) {
+		json_decref(cur);
+		return err_set(e, E_PRECOND_REQ, MSG_IF_MATCH_REQUIRED, NULL), NULL;
 	}
 	if (if_match != (long long)json_integer_value(json_object_get(cur, "version"))) {
 		json_decref(cur);
@@ -883,9 +888,12 @@ json_t *sighting_list(struct ctx *c, const char *indicator_id, const char *hunt_
 		"WHERE (substr(so.path, 1, length($1)) = $1 OR substr(o.path, 1, length($1)) = $1 OR "
 		"substr(uo.path, 1, length($1)) = $1) AND ($2 = '' OR s.indicator_id = $2) AND "
 		"($3 = '' OR s.hunt_id = $3) AND ($4 = '' OR so.code = $4) "
-		"ORDER BY s.seen_at DESC, s.id DESC LIMIT $5", "tttti", path,
+		/* never the sighting of an indicator the TLP rule keeps from the actor */
+		"AND (substr(o.path, 1, length($1)) = $1 OR i.tlp IN ('CLEAR', 'GREEN') OR "
+		"(i.tlp = 'AMBER' AND instr(i.share_with, '\"' || $6 || '\"') > 0)) "
+		"ORDER BY s.seen_at DESC, s.id DESC LIMIT $5", "ttttit", path,
 		indicator_id ? indicator_id : "", hunt_id ? hunt_id : "", org_code ? org_code : "",
-		(int64_t)limit);
+		(int64_t)limit, code);
 	return st ? rows_items(st, sighting_json, e) : NULL;
 }
 
@@ -1025,6 +1033,10 @@ json_t *indicator_import(struct ctx *c, int format, const char *name, const char
 
 /* ---- export ---- */
 
+/* The strings of every exported record live in one arena: 100,000 records
+ * take some tens of MB; past this the export says out of memory. */
+#define EXPORT_ARENA_MAX (1024ULL * 1024 * 1024)
+
 /* The stored rows as records for the exporters, allocated in a. */
 static int rows_to_iocs(struct stmt *st, struct arena *a, struct ioc **out, size_t *n,
 			struct err *e)
@@ -1123,13 +1135,21 @@ char *indicator_export(struct ctx *c, int format, struct indicator_export *x, si
 		path = "/";
 		code[0] = '\0';
 	}
+	/* ?tag= names one whole tag: looked for quoted, as the list of tags is
+	 * stored (["apt","c2"]), so that "apt" is not found in "apt28". */
+	json_t *tj = x->tag && *x->tag ? json_string(x->tag) : NULL;
+	char *tag = tj ? json_dumps(tj, JSON_ENCODE_ANY) : NULL;
+	json_decref(tj);
+	if (x->tag && *x->tag && tag == NULL)
+		return err_field(e, "/tag", MSG_BAD_VALUE, NULL), NULL;
 	struct stmt *st = store_query(c->db, e, "SELECT " IND_COLS IND_FROM "WHERE "
 		INDICATOR_VISIBLE " AND ($3 = '' OR i.kind = $3) AND ($5 = '' OR instr(i.tags, $5) > 0) "
 		"AND ($6 = '' OR EXISTS (SELECT 1 FROM hunt_indicators h WHERE h.hunt_id = $6 AND "
 		"h.indicator_id = i.id)) AND ($7 = 0 OR (" ACTIVE ")) ORDER BY i.id", "tttitti", path,
-		code, x->kind ? x->kind : "", now, x->tag ? x->tag : "", x->hunt_id ? x->hunt_id : "",
+		code, x->kind ? x->kind : "", now, tag ? tag : "", x->hunt_id ? x->hunt_id : "",
 		(int64_t)(x->active != 0));
-	struct arena *a = arena_new(64 * 1024);
+	free(tag);
+	struct arena *a = arena_new(EXPORT_ARENA_MAX);
 	struct ioc *v = NULL;
 	size_t n = 0;
 	char *text = NULL;
