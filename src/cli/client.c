@@ -11,7 +11,8 @@
 #include "../base/msg.h"
 #include "../base/banned.h"
 
-#define CLIENT_MAX_RESPONSE (16 * 1024 * 1024)
+/* An indicator export of 100,000 records is some tens of MB. */
+#define CLIENT_MAX_RESPONSE (512 * 1024 * 1024)
 
 static size_t on_data(char *p, size_t size, size_t n, void *user)
 {

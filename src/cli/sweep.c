@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "client.h"
 #include "../agent/sweep.h"
 #include "../base/msg.h"
 #include "../base/banned.h"
@@ -33,6 +34,10 @@ static const struct cli_opt opts[] = {
 		      "(mỗi dòng một chỉ dấu); lặp lại được",
 	  "rules file: YARA, a STIX 2.1 bundle, a MISP event or a list of indicators (one a "
 	  "line); repeatable" },
+	{ "server", 1, "nạp thêm các chỉ dấu đang hiệu lực mà máy chủ ungcuu này chia sẻ cho tổ chức "
+		       "của bạn (cần UNGCUU_TOKEN)",
+	  "also load the active indicators this ungcuu server shares with your organisation "
+	  "(needs UNGCUU_TOKEN)" },
 	{ "json", 0, "in mỗi kết quả một dòng JSON (JSON Lines)", "print one JSON object a hit (JSON Lines)" },
 	{ "threads", 1, "số luồng quét (mặc định: mỗi nhân một luồng)", "workers (default: one per core)" },
 	{ "max-size", 1, "bỏ qua tệp lớn hơn cỡ này, vd. 64M, 2G (mặc định 256M; tệp nhật ký vẫn được "
@@ -46,14 +51,17 @@ static const struct cli_opt opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
-static const char usage[] = "ungcuu sweep --rules FILE [--rules FILE]... [--json] PATH...";
+static const char usage[] =
+	"ungcuu sweep [--rules FILE]... [--server URL] [--json] PATH...";
 static const char about_vi[] =
 	"Dò dấu hiệu tấn công (IOC) trên máy này: luật YARA, mã băm (MD5, SHA-1, SHA-256) và tên "
 	"tệp trên mọi tệp; địa chỉ IP, dải CIDR, tên miền (cả tên miền con), URL và email trong "
 	"nhật ký (*.log, access.log*, syslog*, auth.log*, messages*, *.jsonl; cả tệp .gz). Tên "
 	"miền so ở dạng punycode: tên miền Unicode trong tệp luật được chuyển, trong nhật ký thì "
 	"không. Với --json, mỗi kết quả một dòng: path, kind (yara, hash, ip, domain, url, email, "
-	"filename), indicator, line, match nếu ở trong nhật ký, và sha256 của tệp. Không cần máy chủ. Mã thoát: 1 "
+	"filename), indicator, line, match nếu ở trong nhật ký, và sha256 của tệp. Không cần máy chủ; "
+	"với --server URL (và UNGCUU_TOKEN) thì nạp thêm các chỉ dấu đang hiệu lực máy chủ chia sẻ "
+	"cho tổ chức của bạn. Mã thoát: 1 "
 	"có kết quả, 0 không có và mọi tệp đều đọc được, 2 lỗi (kể cả có tệp không đọc được).";
 static const char about_en[] =
 	"Sweeps this host for indicators of compromise: YARA rules, hashes (MD5, SHA-1, SHA-256) "
@@ -62,12 +70,14 @@ static const char about_en[] =
 	"*.jsonl; gzipped too). Domains are compared as punycode: Unicode names in rules files "
 	"are converted, names in logs are not. With --json, one line a hit: path, kind (yara, "
 	"hash, ip, domain, url, email, filename), indicator, line and match inside a log, and "
-	"the file's sha256. Needs no server. Exit status: 1 something matched, 0 nothing did and every file was "
+	"the file's sha256. Needs no server; with --server URL (and UNGCUU_TOKEN) the active "
+	"indicators the server shares with your organisation are added to the rules. Exit status: 1 something matched, 0 nothing did and every file was "
 	"read, 2 an error (files that could not be read included).";
 
 /* ---- options ---- */
 
 struct args {
+	const char *server;
 	const char **rules, **paths;
 	size_t nrules, npaths;
 	int json, quiet;
@@ -163,6 +173,8 @@ static int parse(int argc, char **argv, struct args *a)
 		int bad = 0;
 		if (strcmp(o, "rules") == 0)
 			a->rules[a->nrules++] = val;
+		else if (strcmp(o, "server") == 0)
+			a->server = val;
 		else if (strcmp(o, "json") == 0)
 			a->json = 1;
 		else if (strcmp(o, "quiet") == 0)
@@ -182,8 +194,8 @@ static int parse(int argc, char **argv, struct args *a)
 			return EXIT_USAGE;
 		}
 	}
-	if (a->nrules == 0) {
-		cli_errorf(MSG_MISSING_OPTION, "--rules");
+	if (a->nrules == 0 && a->server == NULL) {
+		cli_errorf(MSG_MISSING_OPTION, "--rules / --server");
 		return EXIT_USAGE;
 	}
 	if (a->npaths == 0) {
@@ -444,6 +456,43 @@ static void print_summary(const struct sweep_stats *st, int en)
 	fputc('\n', stderr);
 }
 
+/* The server's active indicators for the token's organisation (the TLP
+ * rule applied by the server), as a STIX bundle into the set. */
+static int load_server(struct sweep_set *set, const char *url, struct err *e)
+{
+	struct client cl = { url, getenv("UNGCUU_TOKEN") };
+	json_t *me = NULL, *bundle = NULL;
+	char path[200];
+	if (cl.token == NULL || *cl.token == '\0') {
+		cli_errorf(MSG_MISSING_OPTION, "UNGCUU_TOKEN");
+		return -1;
+	}
+	int st = client_call(&cl, "GET", "/api/v1/session", NULL, -1, &me);
+	if (st != 200) {
+		if (st > 0)
+			client_problem(st, me);
+		return -1;
+	}
+	const char *code = json_string_value(json_object_get(json_object_get(
+		json_object_get(me, "user"), "org"), "code"));
+	snprintf(path, sizeof(path), "/api/v1/indicators/export/stix?active=true&to=%s",
+		 code ? code : "");
+	json_decref(me);
+	st = client_call(&cl, "GET", path, NULL, -1, &bundle);
+	if (st != 200) {
+		if (st > 0)
+			client_problem(st, bundle);
+		return -1;
+	}
+	char *text = json_dumps(bundle, JSON_COMPACT);
+	json_decref(bundle);
+	if (text == NULL)
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	int rc = sweep_set_load_mem(set, url, text, strlen(text), e);
+	free(text);
+	return rc;
+}
+
 int cmd_sweep(int argc, char **argv)
 {
 	struct args a;
@@ -470,12 +519,17 @@ int cmd_sweep(int argc, char **argv)
 			cli_error(&e);
 			goto out;
 		}
+	if (a.server && load_server(set, a.server, &e) != 0) {
+		if (e.code)
+			cli_error(&e);
+		goto out;
+	}
 	if (sweep_set_finish(set, &e) != 0) {
 		cli_error(&e);
 		goto out;
 	}
 	if (sweep_set_total(set) == 0) {
-		cli_errorf(MSG_SWEEP_NOTHING, a.rules[0]);
+		cli_errorf(MSG_SWEEP_NOTHING, a.nrules ? a.rules[0] : a.server);
 		goto out;
 	}
 	if (!a.quiet)

@@ -157,6 +157,13 @@ test('without the agent: hunt rules, ungcuu sweep --json, hunt upload', T, async
   const hitsFile = join(dir, 'hits.jsonl');
   writeFileSync(hitsFile, sweep.stdout);
   assert.ok(sweep.stdout.split('\n').filter(Boolean).every((l) => JSON.parse(l).path));
+  // The same rules straight from the server, for the token's organisation.
+  const direct = ungcuu(['sweep', '--json', '--server', srv.url, tree], { UNGCUU_TOKEN: tokenFor(srv, 'longhai') });
+  assert.equal(direct.status, 1, direct.stderr);
+  assert.ok(direct.stdout.includes('EXPL_Log4j_CVE_2021_44228_Dec21_Soft'), direct.stdout);
+  const noToken = ungcuu(['sweep', '--server', srv.url, tree], { UNGCUU_TOKEN: undefined });
+  assert.equal(noToken.status, 2);
+  assert.match(noToken.stderr, /UNGCUU_TOKEN/);
   const list = ungcuu(['hunt', 'list'], env);
   assert.equal(list.status, 0, list.stderr);
   assert.match(list.stdout, /Săn thủ công/);
