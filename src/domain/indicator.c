@@ -1119,8 +1119,12 @@ char *indicator_export(struct ctx *c, int format, struct indicator_export *x, si
 {
 	const char *path;
 	char code[65];
-	if (policy_check(c->actor, x->hunt_id ? ACT_INDICATOR_READ : ACT_INDICATOR_EXPORT, NULL,
-			 e) != 0)
+	/* A file for one's own organisation (a sweep) holds what one reads
+	 * anyway; a file for others is sharing, for those who may share. */
+	int64_t now = time_now_ms();
+	indicator_actor_scope(c, &path, code);
+	int own = x->hunt_id || (x->to_code && code[0] && strcmp(x->to_code, code) == 0);
+	if (policy_check(c->actor, own ? ACT_INDICATOR_READ : ACT_INDICATOR_EXPORT, NULL, e) != 0)
 		return NULL;
 	if (x->to_code) {
 		struct org o;
@@ -1129,8 +1133,6 @@ char *indicator_export(struct ctx *c, int format, struct indicator_export *x, si
 			return err_field(e, "/to", MSG_BAD_VALUE, x->to_code), NULL;
 		}
 	}
-	int64_t now = time_now_ms();
-	indicator_actor_scope(c, &path, code);
 	if (x->hunt_id) {   /* the hunt module checked the caller: the whole set */
 		path = "/";
 		code[0] = '\0';
