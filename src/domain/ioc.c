@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <idn2.h>
 #include <openssl/evp.h>
 
 #include "ioc.h"
@@ -218,150 +219,53 @@ static int parse_ip(const char *s, char *out, int *kind, const char **why)
 
 /* ---- domains ---- */
 
-/* RFC 3492 punycode of the code points cp[0..n) into out (size m); the
- * basic (ASCII) ones first. 0, or -1 when it does not fit. */
-static int punycode(const unsigned *cp, size_t n, char *out, size_t m)
-{
-	enum { BASE = 36, TMIN = 1, TMAX = 26, SKEW = 38, DAMP = 700 };
-	size_t o = 0, b = 0;
-	for (size_t j = 0; j < n; j++)
-		if (cp[j] < 0x80) {
-			if (o + 1 >= m)
-				return -1;
-			out[o++] = (char)cp[j];
-			b++;
-		}
-	if (b > 0) {
-		if (o + 1 >= m)
-			return -1;
-		out[o++] = '-';
-	}
-	unsigned long nn = 0x80, delta = 0, bias = 72;
-	size_t h = b;
-	while (h < n) {
-		unsigned long mm = 0xFFFFFFFFul;
-		for (size_t j = 0; j < n; j++)
-			if (cp[j] >= nn && cp[j] < mm)
-				mm = cp[j];
-		if ((mm - nn) > (0xFFFFFFFFul - delta) / (h + 1))
-			return -1;
-		delta += (mm - nn) * (h + 1);
-		nn = mm;
-		for (size_t j = 0; j < n; j++) {
-			if (cp[j] < nn && ++delta == 0)
-				return -1;
-			if (cp[j] != nn)
-				continue;
-			unsigned long q = delta;
-			for (unsigned long k = BASE;; k += BASE) {
-				unsigned long t = k <= bias ? TMIN : k >= bias + TMAX ? TMAX : k - bias;
-				if (q < t)
-					break;
-				unsigned long d = t + (q - t) % (BASE - t);
-				if (o + 1 >= m)
-					return -1;
-				out[o++] = (char)(d < 26 ? 'a' + d : '0' + d - 26);
-				q = (q - t) / (BASE - t);
-			}
-			if (o + 1 >= m)
-				return -1;
-			out[o++] = (char)(q < 26 ? 'a' + q : '0' + q - 26);
-			/* adapt the bias */
-			unsigned long dd = h == b ? delta / DAMP : delta / 2;
-			dd += dd / (h + 1);
-			unsigned long k = 0;
-			while (dd > ((BASE - TMIN) * TMAX) / 2) {
-				dd /= BASE - TMIN;
-				k += BASE;
-			}
-			bias = k + (BASE - TMIN + 1) * dd / (dd + SKEW);
-			delta = 0;
-			h++;
-		}
-		delta++;
-		nn++;
-	}
-	out[o] = '\0';
-	return 0;
-}
-
-/* Decodes one UTF-8 character at s (n bytes left): its length, 0 if bad. */
-static size_t utf8_char(const unsigned char *s, size_t n, unsigned *cp)
-{
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
-	if (len == 0 || len > n || s[0] > 0xF4)
-		return 0;
-	unsigned c = s[0] & (0x3F >> (len - 1));
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
-	    (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-/* One label (l bytes at s) into out as ASCII: lower case, or xn-- and
- * punycode when it has other characters. 0 or -1. */
+/* One ASCII label (l bytes at s) into out, lower case. 0 or -1. */
 static int domain_label(const char *s, size_t l, char *out, size_t m, const char **why)
 {
-	unsigned cp[64];
-	size_t n = 0, ascii = 1;
 	if (l == 0) {
 		*why = "empty label in a domain name";
 		return -1;
 	}
-	for (size_t i = 0; i < l;) {
-		unsigned c;
-		size_t k = utf8_char((const unsigned char *)s + i, l - i, &c);
-		if (k == 0 || n == 64) {
-			*why = k == 0 ? "bad UTF-8 in a domain name" : "domain label over 63 bytes";
-			return -1;
-		}
-		if (c < 0x80) {
-			c = (unsigned)tolower((int)c);
-			if (!isalnum((int)c) && c != '-' && c != '_') {
-				*why = "character not allowed in a domain name";
-				return -1;
-			}
-		} else {
-			ascii = 0;
-		}
-		cp[n++] = c;
-		i += k;
-	}
-	char tmp[64];
-	if (ascii) {
-		if (n > 63) {
-			*why = "domain label over 63 bytes";
-			return -1;
-		}
-		for (size_t i = 0; i < n; i++)
-			tmp[i] = (char)cp[i];
-		tmp[n] = '\0';
-	} else if (punycode(cp, n, tmp + 4, sizeof(tmp) - 4) != 0) {
-		*why = "domain label over 63 bytes";
-		return -1;
-	} else {
-		memcpy(tmp, "xn--", 4);
-	}
-	if (strlen(tmp) > 63 || strlen(tmp) + 1 > m) {
+	if (l > 63 || l + 1 > m) {
 		*why = "domain label over 63 bytes";
 		return -1;
 	}
-	memcpy(out, tmp, strlen(tmp) + 1);
+	for (size_t i = 0; i < l; i++) {
+		int c = tolower((unsigned char)s[i]);
+		if (!isalnum(c) && c != '-' && c != '_') {
+			*why = "character not allowed in a domain name";
+			return -1;
+		}
+		out[i] = (char)c;
+	}
+	out[l] = '\0';
 	return 0;
 }
 
-/* A domain name (already refanged) into out (m bytes). */
-static int parse_domain(const char *s, char *out, size_t m, const char **why)
+/* A Unicode name into its ASCII form as a resolver looks it up: IDNA2008
+ * with the TR46 mapping (libidn2, the same as the sweep), so that
+ * "MÜNCHEN.example" and "münchen.example" are both xn--mnchen-3ya.example.
+ * Malloc'd by libidn2 (idn2_free), NULL with why when not a name. */
+static char *domain_ascii(const char *s, const char **why)
+{
+	char *a = NULL;
+	int rc = idn2_to_ascii_8z(s, &a, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+	if (rc != IDN2_OK) {
+		idn2_free(a);
+		a = NULL;
+		rc = idn2_to_ascii_8z(s, &a, IDN2_NFC_INPUT | IDN2_TRANSITIONAL);
+	}
+	if (rc != IDN2_OK) {
+		idn2_free(a);
+		*why = rc == IDN2_ENCODING_ERROR ? "bad UTF-8 in a domain name"
+						 : "not a valid internationalised domain name";
+		return NULL;
+	}
+	return a;
+}
+
+/* An ASCII domain name into out (m bytes). */
+static int parse_ascii_domain(const char *s, char *out, size_t m, const char **why)
 {
 	size_t l = strlen(s), o = 0, labels = 0;
 	if (l && s[l - 1] == '.')
@@ -402,6 +306,23 @@ static int parse_domain(const char *s, char *out, size_t m, const char **why)
 		return -1;
 	}
 	return 0;
+}
+
+/* A domain name (already refanged) into out (m bytes); Unicode through
+ * libidn2. */
+static int parse_domain(const char *s, char *out, size_t m, const char **why)
+{
+	char *idn = NULL;
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p >= 0x80) {
+			if ((idn = domain_ascii(s, why)) == NULL)
+				return -1;
+			s = idn;
+			break;
+		}
+	int rc = parse_ascii_domain(s, out, m, why);
+	idn2_free(idn);
+	return rc;
 }
 
 /* ---- URLs, e-mail ---- */

@@ -223,6 +223,7 @@ static const struct norm_case norm_cases[] = {
 	{ IOC_DOMAIN, "_dmarc.example.com", IOC_DOMAIN, "_dmarc.example.com" },
 	{ IOC_DOMAIN, "bücher.de", IOC_DOMAIN, "xn--bcher-kva.de" },
 	{ IOC_DOMAIN, "tênmiền.vn", IOC_DOMAIN, "xn--tnmin-hsa0954c.vn" },
+	{ IOC_DOMAIN, "MÜNCHEN.Example.", IOC_DOMAIN, "xn--mnchen-3ya.example" },   /* TR46 maps case */
 	{ IOC_DOMAIN, "xn--tnmin-hsa0954c.vn", IOC_DOMAIN, "xn--tnmin-hsa0954c.vn" },
 	{ IOC_DOMAIN, "a..b", -1, "empty label" },
 	{ IOC_DOMAIN, "localhost", -1, "dot" },
