@@ -32,6 +32,7 @@
 #include <idn2.h>
 
 #include "sweep_int.h"
+#include "../domain/ioc.h"
 #include "../base/msg.h"
 #include "../base/banned.h"
 
@@ -277,17 +278,10 @@ size_t ioc_domain(const char *v, size_t n, char *out, size_t cap)
 	tmp[n] = '\0';
 	if (memchr(v, '\0', n))
 		return 0;
-	char *a = NULL;
-	int rc = idn2_to_ascii_8z(tmp, &a, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
-	if (rc != IDN2_OK) {
-		idn2_free(a);
-		a = NULL;
-		rc = idn2_to_ascii_8z(tmp, &a, IDN2_NFC_INPUT | IDN2_TRANSITIONAL);
-	}
-	if (rc != IDN2_OK || a == NULL) {
-		idn2_free(a);
+	const char *why;
+	char *a = ioc_idna_ascii(tmp, &why);
+	if (a == NULL)
 		return 0;
-	}
 	size_t l = strlen(a);
 	if (l >= cap) {
 		idn2_free(a);

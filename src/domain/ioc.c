@@ -246,7 +246,7 @@ static int domain_label(const char *s, size_t l, char *out, size_t m, const char
  * with the TR46 mapping (libidn2, the same as the sweep), so that
  * "MÜNCHEN.example" and "münchen.example" are both xn--mnchen-3ya.example.
  * Malloc'd by libidn2 (idn2_free), NULL with why when not a name. */
-static char *domain_ascii(const char *s, const char **why)
+char *ioc_idna_ascii(const char *s, const char **why)
 {
 	char *a = NULL;
 	int rc = idn2_to_ascii_8z(s, &a, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
@@ -315,7 +315,7 @@ static int parse_domain(const char *s, char *out, size_t m, const char **why)
 	char *idn = NULL;
 	for (const char *p = s; *p; p++)
 		if ((unsigned char)*p >= 0x80) {
-			if ((idn = domain_ascii(s, why)) == NULL)
+			if ((idn = ioc_idna_ascii(s, why)) == NULL)
 				return -1;
 			s = idn;
 			break;

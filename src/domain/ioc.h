@@ -172,6 +172,9 @@ int ioc_classify(const char *value);
  * prefix is a network). NULL when value is not one (why, a static English
  * phrase, says what is wrong) or a runs out. */
 const char *ioc_normalise(struct arena *a, int *kind, const char *value, const char **why);
+/* A Unicode domain name in its ASCII (xn--) form, IDNA2008 with the TR46
+ * mapping (libidn2): free with idn2_free; NULL with why when not a name. */
+char *ioc_idna_ascii(const char *name, const char **why);
 /* Whether the record takes part in matching at now (UTC ms): to_ids, not a
  * pattern kept as text, valid_from <= now < valid_until. */
 int ioc_active(const struct ioc *i, int64_t now);
