@@ -701,9 +701,12 @@ json_t *indicator_list(struct ctx *c, const struct indicator_filter *f, struct e
 		return NULL;
 	int limit = f->limit > 0 && f->limit <= LIMIT_PAGE_MAX ? f->limit : LIMIT_PAGE_DEFAULT;
 	indicator_actor_scope(c, &path, code);
-	if (f->q && strlen(f->q) < IOC_MAX_VALUE)
+	if ((f->q && strlen(f->q) >= IOC_MAX_VALUE) || (f->tag && strlen(f->tag) >= LIMIT_SHORT_TEXT))
+		return err_field(e, f->q && strlen(f->q) >= IOC_MAX_VALUE ? "/q" : "/tag", MSG_TOO_LONG,
+				 f->q && strlen(f->q) >= IOC_MAX_VALUE ? "8191" : "299"), NULL;
+	if (f->q)
 		snprintf(like, sizeof(like), "%s", f->q);
-	if (f->tag && strlen(f->tag) < LIMIT_SHORT_TEXT) {
+	if (f->tag) {
 		json_t *s = json_string(f->tag);
 		char *q = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
 		snprintf(tag, sizeof(tag), "%s", q ? q : "");
