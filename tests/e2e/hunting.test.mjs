@@ -330,6 +330,19 @@ test('an observable added to another incident shows "seen before in" and the ind
   assert.equal(await li.locator('.seen-before a').getAttribute('href'), `#/incidents/${shared.filed.id}`);
   await li.locator('.ioc-matches .tlp-green').waitFor();
   await shot(page, 'incident-seen-before');
+
+  // An observable the store does not know yet goes to it from the incident (incident_ids).
+  await page.locator('#obs-kind').selectOption('url');
+  await page.locator('#obs-value').fill('http://lure-bank.example/dang-nhap');
+  await page.locator('#obs-value').locator('xpath=ancestor::form').getByRole('button', { name: 'Thêm' }).click();
+  const fresh = page.locator('ul.observables li').filter({ hasText: 'lure-bank.example' });
+  await fresh.getByRole('link', { name: 'Thêm vào kho chỉ báo' }).click();
+  await page.locator('#ioc-value').waitFor();
+  assert.equal(await page.locator('#ioc-value').inputValue(), 'http://lure-bank.example/dang-nhap');
+  assert.match(await page.locator('.from-incident').textContent(), new RegExp(inc.body.number));
+  await page.locator('#ioc-tlp').selectOption('GREEN');
+  await page.getByRole('button', { name: 'Lưu chỉ báo' }).click();
+  await page.locator('section[aria-labelledby="h-incidents"]').getByRole('link', { name: new RegExp(inc.body.number) }).waitFor();
   assert.deepEqual(page.errors, []);
   await context.close();
 });

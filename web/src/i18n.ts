@@ -776,6 +776,8 @@ const M = {
   ioc_exported: { vi: 'Đã tải xuống {name} ({size}).', en: 'Downloaded {name} ({size}).' },
   ioc_exported_n: { vi: 'Đã xuất {n} chỉ báo', en: '{n} exported' },
   ioc_withheld_n: { vi: 'giữ lại {n} theo TLP', en: '{n} withheld by TLP' },
+  obs_to_ioc: { vi: 'Thêm vào kho chỉ báo', en: 'Add to the indicator store' },
+  ioc_from_incident: { vi: 'Chỉ báo lấy từ sự cố', en: 'Indicator taken from incident' },
   seen_before: { vi: 'Đã thấy trong', en: 'Seen before in' },
   matches_iocs: { vi: 'Khớp {n} chỉ báo', en: 'Matches {n} indicator(s)' },
 

@@ -679,6 +679,16 @@ function Reports({ inc, url, reload }: SubProps) {
   );
 }
 
+/** Prefills the new-indicator form (its sessionStorage draft) from an observable of this incident. */
+function toIocDraft(o: any, inc: any) {
+  const kinds: Record<string, string> = { domain: 'domain', url: 'url', email: 'email', filename: 'filename' };
+  const draft = {
+    value: o.value ?? '', kind: kinds[o.kind] ?? '', tlp: o.tlp || inc.tlp || 'AMBER', description: o.note ?? '',
+    incidents: [{ id: inc.id, number: inc.number }],
+  };
+  sessionStorage.setItem(`ungcuu.iocNew.${app.user?.username ?? ''}`, JSON.stringify(draft));
+}
+
 /** "Seen before": other incidents with the same observable, indicators in the store that match it. */
 function Matches({ m, self }: { m: any; self: string }) {
   const incs: any[] = (m?.incidents ?? []).filter((i: any) => i.id !== self);
@@ -710,6 +720,7 @@ function Observables({ inc, url, reload }: SubProps) {
   const s = useSub(() => ({ kind: 'ip', value: '', tlp: '', note: '' }));
   const list: any[] = inc.observables ?? [];
   const tlps = app.meta?.tlp?.length ? app.meta.tlp : TLP;
+  const canAddIoc = hasRole('focal', 'coordinator', 'responder', 'admin');
   return (
     <Section id="observables" title={t('observables')} count={list.length}>
       {list.length === 0 && <p class="muted">{t('none')}</p>}
@@ -717,6 +728,9 @@ function Observables({ inc, url, reload }: SubProps) {
         {list.map((o) => (
           <li key={o.id}>
             <span class="badge">{lbl('observable_kinds', o.kind)}</span> <code>{o.value}</code>{o.tlp && <small> TLP:{o.tlp}</small>}{o.note && <small class="muted"> — {o.note}</small>}
+            {canAddIoc && !(o.matches?.indicators ?? []).length && (
+              <>{' '}<a class="small-link" href="#/indicators/new" onClick={() => toIocDraft(o, inc)}>{t('obs_to_ioc')}</a></>
+            )}
             <Matches m={o.matches} self={inc.id} />
           </li>
         ))}

@@ -259,6 +259,8 @@ function Validity({ x, now }: { x: any; now: number }) {
 interface IocForm {
   value: string; kind: string; tlp: string; name: string; description: string; source: string;
   confidence: string; to_ids: boolean; valid_until: string; tags: string; share: string[]; org_code: string;
+  /** The incidents it came from (only on create: "add to the store" from an incident's observable). */
+  incidents: { id: string; number: string }[];
 }
 
 function fromIoc(x: any): IocForm {
@@ -267,6 +269,7 @@ function fromIoc(x: any): IocForm {
     source: x?.source ?? '', confidence: x?.confidence === null || x?.confidence === undefined ? '' : String(x.confidence),
     to_ids: x ? x.to_ids !== false : true, valid_until: dateInput(x?.valid_until), tags: (x?.tags ?? []).join(', '),
     share: (x?.share_with ?? []).map((o: any) => o.code).sort(), org_code: x?.org?.code ?? app.user?.org?.code ?? '',
+    incidents: [],
   };
 }
 
@@ -278,6 +281,7 @@ function iocBody(f: IocForm, base: IocForm | null): any {
     out.value = f.value.trim();
     if (f.kind) out.kind = f.kind;
     if (f.org_code && f.org_code !== app.user?.org?.code) out.org_code = f.org_code;
+    if (f.incidents.length) out.incident_ids = f.incidents.map((i) => i.id);
   }
   if (ch('tlp')) out.tlp = f.tlp;
   for (const k of ['name', 'description', 'source'] as const) if (ch(k) && (base || f[k].trim())) out[k] = f[k].trim();
@@ -322,6 +326,13 @@ function IocFields({ f, set, errors, isNew }: { f: IocForm; set: (p: Partial<Ioc
   const long = f.kind === 'yara' || f.kind === 'pattern' || f.value.includes('\n') || /^\s*(rule|import|private rule|global rule)\b/.test(f.value);
   return (
     <>
+      {isNew && f.incidents.length > 0 && (
+        <p class="alert info from-incident">
+          {t('ioc_from_incident')}{' '}
+          {f.incidents.map((i, n) => <span key={i.id}>{n > 0 && ', '}<a href={`#/incidents/${i.id}`} class="number">{i.number}</a></span>)}{' '}
+          <button type="button" class="link" onClick={() => set({ incidents: [] })}>{t('remove')}</button>
+        </p>
+      )}
       {isNew && (
         <>
           <Field id="ioc-value" label={t('ioc_value')} req error={errors['/value']} hint={t('hint_ioc_value')}>
