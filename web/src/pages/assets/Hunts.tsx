@@ -246,7 +246,7 @@ function Upload({ h, targets, reload }: { h: any; targets: any[]; reload: () => 
     <section class="panel mine hunt-upload" aria-labelledby="h-upload">
       <h2 id="h-upload">{t('hunt_upload')}</h2>
       <p class="hint">{t('hunt_upload_intro')}</p>
-      <p class="mono small cmd">ungcuu sweep --rules {`hunt-${String(h.id).slice(0, 8)}.rules`} --json C:\ /var/log &gt; {t('hunt_result_file')}.jsonl</p>
+      <p class="mono small cmd">ungcuu sweep --rules {`hunt-${String(h.id).slice(0, 8)}.stix.json`} --json C:\ /var/log &gt; {t('hunt_result_file')}.jsonl</p>
       <form onSubmit={submit}>
         <ErrorBox error={err} texts={{ 400: 'hunt_bad_file', 422: 'hunt_bad_upload', 403: 'hunt_upload_forbidden' }} />
         <Field id="hu-org" label={t('org')} req>
@@ -329,7 +329,7 @@ export function HuntPage({ id }: { id: string }) {
         <span class="muted">{h.issuer?.name}</span>
       </p>
       <div class="actionbar">
-        <a class="button secondary" href={`${url}/rules`} download={`hunt-${String(h.id).slice(0, 8)}.rules`}>{t('hunt_rules')}</a>
+        <a class="button secondary" href={`${url}/rules`} download={`hunt-${String(h.id).slice(0, 8)}.stix.json`}>{t('hunt_rules')}</a>
         <span class="muted">{t('hunt_n_iocs', { n: h.indicators ?? 0 })}</span>
         <span class="spacer" />
         {open && canOpenHunt() && issuerSide && !confirm && <button type="button" class="button danger" onClick={() => setConfirm(true)}>{t('hunt_close')}</button>}
@@ -389,42 +389,6 @@ export function HuntPage({ id }: { id: string }) {
               </table>
             </div>
           </Panel>
-          <Panel id="runs" title={t('hunt_runs')} count={runs.length}>
-            {runs.length === 0 ? <p class="muted">{t('hunt_no_runs')}</p> : (
-              <div class="scroll-x">
-                <table class="list cards-on-phone compact hunt-runs">
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('hunt_ran_at')}</th>
-                      <th scope="col">{t('org')}</th>
-                      <th scope="col">{t('host')}</th>
-                      <th scope="col">{t('hunt_via')}</th>
-                      <th scope="col">{t('hunt_files')}</th>
-                      <th scope="col">{t('hunt_hits')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {runs.map((r) => (
-                      <tr key={r.id}>
-                        <td data-label={t('hunt_ran_at')} class="nowrap">{fmtDateTime(r.ran_at)}</td>
-                        <td data-label={t('org')}>{r.org?.name ?? r.org?.code}</td>
-                        <td data-label={t('host')}>{r.host ? <a href={`#/hosts/${r.host.id}`}>{r.host.hostname}</a> : r.hostname || <span class="muted">—</span>}</td>
-                        <td data-label={t('hunt_via')}>
-                          {r.via === 'agent' ? t('hunt_via_agent') : t('hunt_via_upload')}
-                          {r.submitted_by && <><br /><small class="muted">{typeof r.submitted_by === 'string' ? r.submitted_by : r.submitted_by.full_name || r.submitted_by.username}</small></>}
-                        </td>
-                        <td data-label={t('hunt_files')}>{r.files === null || r.files === undefined ? '—' : Number(r.files).toLocaleString('vi-VN')}</td>
-                        <td data-label={t('hunt_hits')}>{r.hits ? <strong class="overdue">{r.hits}</strong> : <span class="muted">0</span>}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-          </Panel>
-          <Panel id="hunt-sightings" title={t('sightings')} count={sightings.length}>
-            <SightingsTable items={sightings} showIndicator />
-          </Panel>
         </div>
         <div>
           {open && canUploadHunt() && myTargets.length > 0 ? <Upload h={h} targets={myTargets} reload={load} /> : (
@@ -441,6 +405,45 @@ export function HuntPage({ id }: { id: string }) {
           </Panel>
         </div>
       </div>
+      <Panel id="runs" title={t('hunt_runs')} count={runs.length}>
+        {runs.length === 0 ? <p class="muted">{t('hunt_no_runs')}</p> : (
+          <div class="scroll-x">
+            <table class="list cards-on-phone compact hunt-runs">
+              <thead>
+                <tr>
+                  <th scope="col">{t('hunt_ran_at')}</th>
+                  <th scope="col">{t('org')}</th>
+                  <th scope="col">{t('host')}</th>
+                  <th scope="col">{t('hunt_via')}</th>
+                  <th scope="col">{t('hunt_files')}</th>
+                  <th scope="col">{t('hunt_hits')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {runs.map((r) => (
+                  <tr key={r.id}>
+                    <td data-label={t('hunt_ran_at')} class="nowrap">{fmtDateTime(r.ran_at)}</td>
+                    <td data-label={t('org')}>{r.org?.name ?? r.org?.code}</td>
+                    <td data-label={t('host')}>{r.host ? <a href={`#/hosts/${r.host.id}`}>{r.host.hostname}</a> : r.hostname || <span class="muted">—</span>}</td>
+                    <td data-label={t('hunt_via')}>
+                      {r.via === 'agent' ? t('hunt_via_agent') : t('hunt_via_upload')}
+                      {r.submitted_by && <><br /><small class="muted">{typeof r.submitted_by === 'string' ? r.submitted_by : r.submitted_by.full_name || r.submitted_by.username}</small></>}
+                    </td>
+                    <td data-label={t('hunt_files')}>{r.files === null || r.files === undefined ? '—' : Number(r.files).toLocaleString('vi-VN')}</td>
+                    <td data-label={t('hunt_hits')}>
+                      {r.hits ? <strong class="overdue">{r.hits}</strong> : <span class="muted">0</span>}
+                      {r.incident && <><br /><a href={`#/incidents/${r.incident.id}`} class="number" title={t('hunt_filed_incident')}>{r.incident.number}</a></>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Panel>
+      <Panel id="hunt-sightings" title={t('sightings')} count={sightings.length}>
+        <SightingsTable items={sightings} showIndicator hideHunt />
+      </Panel>
     </article>
   );
 }

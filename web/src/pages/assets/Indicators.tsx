@@ -60,7 +60,7 @@ function IocTabs({ here }: { here: 'list' | 'new' | 'exchange' }) {
 }
 
 /** Sightings (where and when an indicator was seen): used by the indicator and hunt pages. */
-export function SightingsTable({ items, showIndicator }: { items: any[]; showIndicator?: boolean }) {
+export function SightingsTable({ items, showIndicator, hideHunt }: { items: any[]; showIndicator?: boolean; hideHunt?: boolean }) {
   if (!items.length) return <p class="muted">{t('no_sightings')}</p>;
   return (
     <div class="scroll-x">
@@ -91,7 +91,7 @@ export function SightingsTable({ items, showIndicator }: { items: any[]; showInd
               <td data-label={t('where_seen')}>{s.path ? <span class="mono small">{s.path}{s.line ? `:${s.line}` : ''}</span> : <span class="muted">—</span>}</td>
               <td data-label={t('sighting_source')}>
                 {code('sighting_src', s.source)}
-                {s.hunt && <><br /><a href={`#/hunts/${s.hunt.id}`}>{s.hunt.title}</a></>}
+                {s.hunt && !hideHunt && <><br /><a href={`#/hunts/${s.hunt.id}`}>{s.hunt.title}</a></>}
               </td>
               <td data-label={t('incident')}>{s.incident ? <a href={`#/incidents/${s.incident.id}`} class="number">{s.incident.number}</a> : <span class="muted">—</span>}</td>
             </tr>
