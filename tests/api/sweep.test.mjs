@@ -279,9 +279,10 @@ test('unreadable files are reported and skipped; exit 2 when nothing else matche
 
 test('usage errors exit 2 with one line; --help exits 0', () => {
   const cases = [
-    [[tree], /Missing option --rules/],
+    [[tree], /Missing option --rules \/ --server/],
     [['--rules', join(rules, 'list.txt')], /Missing argument: PATH/],
-    [['--rules', join(rules, 'list.txt'), '--server', 'http://x', tree], /Unknown option: --server/],
+    [['--rules', join(rules, 'list.txt'), '--upload', 'http://x', tree], /Unknown option: --upload/],
+    [['--server', 'http://127.0.0.1:9', tree], /UNGCUU_TOKEN/],
     [['--rules', join(rules, 'list.txt'), '--threads', '0', tree], /Invalid value: --threads 0/],
     [['--rules', join(rules, 'list.txt'), '--max-size', '12Q', tree], /Invalid value: --max-size 12Q/],
     [['--rules'], /Missing option --rules/],
@@ -294,7 +295,7 @@ test('usage errors exit 2 with one line; --help exits 0', () => {
   }
   const h = sweep(['--help']);
   assert.equal(h.status, 0);
-  assert.match(h.stdout, /usage: ungcuu sweep --rules FILE/);
+  assert.match(h.stdout, /usage: ungcuu sweep \[--rules FILE\]\.\.\. \[--server URL\]/);
   assert.match(h.stdout, /--follow-symlinks/);
   const nonexistent = sweep(['--rules', join(rules, 'list.txt'), join(dir, 'no-such-dir')]);
   assert.equal(nonexistent.status, 2);

@@ -56,6 +56,14 @@ static const struct {
 	{ ACT_SCAN_IMPORT, "scan.import", FOC | COO | ADM },
 	{ ACT_WARNING_ISSUE, "warning.issue", COO },
 	{ ACT_WARNING_ANSWER, "warning.answer", FOC | COO },
+	/* Everyone reads the indicators their organisation may see; those who
+	 * handle incidents add them and share them; a coordinator opens hunts;
+	 * the organisation's handlers send a manual hunt's result. */
+	{ ACT_INDICATOR_READ, "indicator.read", REP | FOC | COO | RES | LEA | ADM },
+	{ ACT_INDICATOR_WRITE, "indicator.write", FOC | COO | RES | ADM },
+	{ ACT_INDICATOR_EXPORT, "indicator.export", FOC | COO | RES | ADM },
+	{ ACT_HUNT_OPEN, "hunt.open", COO },
+	{ ACT_HUNT_REPORT, "hunt.report", FOC | COO | RES },
 };
 
 static const char *const role_name[] = {
