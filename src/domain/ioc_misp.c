@@ -186,8 +186,16 @@ int ioc_misp_value(struct ioc_where *w, const struct ioc *base, const char *type
 	case M_IP:
 		return record(w, &b, -1, value, strlen(value));
 	case M_KIND:
-		if (object_file_name && kind >= IOC_SHA256 && kind <= IOC_MD5)
-			b.file_name = object_file_name;
+		if (object_file_name && kind >= IOC_SHA256 && kind <= IOC_MD5) {
+			/* The name in the normal form of a file name, as for
+			 * filename|sha256 below (a STIX export trims it too). */
+			int fk = IOC_FILENAME;
+			const char *why;
+			b.file_name = ioc_normalise(w->r->a, &fk, object_file_name, &why);
+			if (b.file_name == NULL)
+				return ioc_jfail(w, E_INVALID, MSG_IOC_VALUE, "value",
+						 "file name '%.60s': %s", object_file_name, why);
+		}
 		return record(w, &b, kind, value, strlen(value));
 	case M_STIX:
 		return ioc_pattern_records(w, &b, "value", value);
