@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "../base/timeutil.h"
 #include "../base/banned.h"
 
 const char *const role_names[] = {
@@ -107,4 +108,10 @@ int rows_attach(struct store *db, json_t *j, const char *key, const char *sql,
 		return -1;
 	json_object_set_new(j, key, list);
 	return 0;
+}
+
+json_t *ms_json(int64_t ms)
+{
+	char ts[TIME_RFC3339_LEN];
+	return ms ? json_string(time_format_utc(ms, ts)) : json_null();
 }

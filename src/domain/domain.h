@@ -77,6 +77,9 @@ json_t *rows_items(struct stmt *st, json_t *(*row)(struct stmt *), struct err *e
 int rows_attach(struct store *db, json_t *j, const char *key, const char *sql,
 		const char *id, json_t *(*row)(struct stmt *), struct err *e);
 
+/* A time as RFC 3339 UTC, or JSON null for 0 (not set). */
+json_t *ms_json(int64_t ms);
+
 /* The system actor used by `ungcuu admin ...` on the server's own machine. */
 void actor_system(struct actor *a);
 

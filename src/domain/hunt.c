@@ -38,12 +38,6 @@ static const struct jv_field hunt_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
-static json_t *tjson(int64_t ms)
-{
-	char ts[TIME_RFC3339_LEN];
-	return ms ? json_string(time_format_utc(ms, ts)) : json_null();
-}
-
 static int in_strings(json_t *list, const char *s)
 {
 	size_t k;
@@ -197,11 +191,11 @@ static json_t *hunt_row(struct stmt *st)
 {
 	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:{s:s, s:s}, s:I, s:I, s:I, s:I, s:I, s:o}",
 		"id", stmt_text(st, 0), "title", stmt_text(st, 1), "description", stmt_text(st, 2),
-		"deadline", tjson(stmt_int(st, 3)), "status", stmt_text(st, 4),
+		"deadline", ms_json(stmt_int(st, 3)), "status", stmt_text(st, 4),
 		"issuer", "code", stmt_text(st, 5), "name", stmt_text(st, 6),
 		"indicators", (json_int_t)stmt_int(st, 7), "targets_total", (json_int_t)stmt_int(st, 8),
 		"targets_ran", (json_int_t)stmt_int(st, 9), "hits", (json_int_t)stmt_int(st, 10),
-		"version", (json_int_t)stmt_int(st, 11), "created_at", tjson(stmt_int(st, 12)));
+		"version", (json_int_t)stmt_int(st, 11), "created_at", ms_json(stmt_int(st, 12)));
 }
 
 #define HUNT_COLS "h.id, h.title, h.description, h.deadline, h.status, io.code, io.name, " \
@@ -264,7 +258,7 @@ static json_t *target_row(struct stmt *st)
 	int ran = stmt_int(st, 3) > 0;
 	return json_pack("{s:{s:s, s:s}, s:b, s:o, s:I, s:I, s:I, s:b}",
 		"org", "code", stmt_text(st, 0), "name", stmt_text(st, 1), "ran", ran,
-		"last_run_at", tjson(stmt_int(st, 2)), "hosts", (json_int_t)stmt_int(st, 3),
+		"last_run_at", ms_json(stmt_int(st, 2)), "hosts", (json_int_t)stmt_int(st, 3),
 		"files", (json_int_t)stmt_int(st, 4), "hits", (json_int_t)stmt_int(st, 5),
 		"late", !ran && stmt_int(st, 6) < time_now_ms());
 }
@@ -277,7 +271,7 @@ static json_t *run_row(struct stmt *st)
 			stmt_text(st, 3), "hostname", stmt_text(st, 4)),
 		"hostname", stmt_text(st, 5), "via", stmt_text(st, 6),
 		"files", (json_int_t)stmt_int(st, 7), "hits", (json_int_t)stmt_int(st, 8),
-		"ran_at", tjson(stmt_int(st, 9)),
+		"ran_at", ms_json(stmt_int(st, 9)),
 		"submitted_by", stmt_isnull(st, 10) ? json_null() : json_string(stmt_text(st, 10)),
 		"incident", stmt_isnull(st, 11) ? json_null() : json_pack("{s:s, s:s}", "id",
 			stmt_text(st, 11), "number", stmt_text(st, 12)));
@@ -706,7 +700,7 @@ json_t *hunt_for_agent(struct ctx *c, const char *host_id, struct err *e)
 	while ((rc = stmt_step(st, e)) == 1)
 		json_array_append_new(items, json_pack("{s:s, s:s, s:o, s:s}", "id",
 			stmt_text(st, 0), "title", stmt_text(st, 1), "deadline",
-			tjson(stmt_int(st, 2)), "_org", stmt_text(st, 3)));
+			ms_json(stmt_int(st, 2)), "_org", stmt_text(st, 3)));
 	stmt_done(st);
 	size_t k;
 	json_array_foreach(items, k, v) {

@@ -60,12 +60,6 @@ static const struct jv_field update_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
-static json_t *tjson(int64_t ms)
-{
-	char ts[TIME_RFC3339_LEN];
-	return ms ? json_string(time_format_utc(ms, ts)) : json_null();
-}
-
 static const char *actor_id(const struct ctx *c)
 {
 	return c->actor->system ? NULL : c->actor->id;
@@ -115,14 +109,14 @@ static json_t *ind_json(struct stmt *st)
 		"file_name", stmt_text(st, 8), "tlp", stmt_text(st, 9),
 		"confidence", stmt_isnull(st, 10) ? json_null() : json_integer(stmt_int(st, 10)),
 		"to_ids", (int)stmt_int(st, 11),
-		"valid_from", tjson(stmt_int(st, 12)), "valid_until", tjson(stmt_int(st, 13)),
+		"valid_from", ms_json(stmt_int(st, 12)), "valid_until", ms_json(stmt_int(st, 13)),
 		"active", is_active(st, now),
 		"tags", json_text(stmt_text(st, 14)), "related", json_text(stmt_text(st, 15)),
 		"share_with", json_text(stmt_text(st, 16)), "origin_id", stmt_text(st, 17),
-		"version", (json_int_t)stmt_int(st, 18), "created_at", tjson(stmt_int(st, 19)),
-		"updated_at", tjson(stmt_int(st, 20)),
+		"version", (json_int_t)stmt_int(st, 18), "created_at", ms_json(stmt_int(st, 19)),
+		"updated_at", ms_json(stmt_int(st, 20)),
 		"org", "code", stmt_text(st, 21), "name", stmt_text(st, 22),
-		"sightings", (json_int_t)stmt_int(st, 23), "last_seen_at", tjson(stmt_int(st, 24)));
+		"sightings", (json_int_t)stmt_int(st, 23), "last_seen_at", ms_json(stmt_int(st, 24)));
 	/* share_with holds codes; answer them as {"code"} objects like org. */
 	json_t *codes = json_object_get(j, "share_with"), *objs = json_array(), *v;
 	size_t k;
@@ -866,7 +860,7 @@ static json_t *sighting_json(struct stmt *st)
 			stmt_text(st, 10), "title", stmt_text(st, 11)),
 		"source", stmt_text(st, 12), "path", stmt_text(st, 13),
 		"line", stmt_isnull(st, 14) ? json_null() : json_integer(stmt_int(st, 14)),
-		"seen_at", tjson(stmt_int(st, 15)), "created_at", tjson(stmt_int(st, 16)));
+		"seen_at", ms_json(stmt_int(st, 15)), "created_at", ms_json(stmt_int(st, 16)));
 }
 
 /* Sightings the actor may read: where it was seen is in its scope, or the

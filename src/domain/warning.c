@@ -31,12 +31,6 @@ static const struct jv_field warning_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
-static json_t *tjson(int64_t ms)
-{
-	char ts[TIME_RFC3339_LEN];
-	return ms ? json_string(time_format_utc(ms, ts)) : json_null();
-}
-
 json_t *warning_create(struct ctx *c, json_t *body, struct err *e)
 {
 	char id[UUID_LEN];
@@ -140,7 +134,7 @@ json_t *warning_list(struct ctx *c, struct err *e)
 			"s:{s:s, s:s}, s:{s:I, s:I, s:I, s:I}}", "id", stmt_text(st, 0),
 			"title", stmt_text(st, 1), "source", stmt_text(st, 2),
 			"reference", stmt_text(st, 3), "severity", stmt_text(st, 4),
-			"deadline", tjson(stmt_int(st, 5)), "created_at", tjson(stmt_int(st, 6)),
+			"deadline", ms_json(stmt_int(st, 5)), "created_at", ms_json(stmt_int(st, 6)),
 			"issuer", "code", stmt_text(st, 7), "name", stmt_text(st, 8),
 			"targets", "total", (json_int_t)stmt_int(st, 9),
 			"acknowledged", (json_int_t)stmt_int(st, 10),
@@ -251,8 +245,8 @@ json_t *warning_get(struct ctx *c, const char *id, struct err *e)
 			"id", stmt_text(st, 0), "title", stmt_text(st, 1), "body", stmt_text(st, 2),
 			"source", stmt_text(st, 3), "reference", stmt_text(st, 4),
 			"cves", cves ? cves : json_array(), "products", products ? products : json_array(),
-			"severity", stmt_text(st, 7), "deadline", tjson(deadline),
-			"created_at", tjson(stmt_int(st, 9)), "issuer", "code", stmt_text(st, 10),
+			"severity", stmt_text(st, 7), "deadline", ms_json(deadline),
+			"created_at", ms_json(stmt_int(st, 9)), "issuer", "code", stmt_text(st, 10),
 			"name", stmt_text(st, 11), "version", (json_int_t)stmt_int(st, 12));
 	} else if (rc == 0) {
 		err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
@@ -274,8 +268,8 @@ json_t *warning_get(struct ctx *c, const char *id, struct err *e)
 		json_array_append_new(targets, json_pack("{s:{s:s, s:s, s:s, s:s, s:s}, s:o, s:o, s:s, "
 			"s:b}", "org", "id", stmt_text(st, 0), "code", stmt_text(st, 1),
 			"name", stmt_text(st, 2), "kind", stmt_text(st, 3), "path", path,
-			"acknowledged_at", tjson(stmt_isnull(st, 5) ? 0 : stmt_int(st, 5)),
-			"fixed_at", tjson(fixed), "note", stmt_text(st, 7),
+			"acknowledged_at", ms_json(stmt_isnull(st, 5) ? 0 : stmt_int(st, 5)),
+			"fixed_at", ms_json(fixed), "note", stmt_text(st, 7),
 			"late", fixed == 0 && deadline < now));
 	}
 	stmt_done(st);
@@ -382,13 +376,13 @@ json_t *compliance_list(struct ctx *c, struct err *e)
 			"s:b, s:{s:I, s:I, s:I, s:I}, s:I, s:I, s:o, s:o, s:b}", "org", "id", stmt_text(st, 0),
 			"code", stmt_text(st, 1), "name", stmt_text(st, 2), "kind", stmt_text(st, 3),
 			"hosts", (json_int_t)stmt_int(st, 4), "hosts_reporting", (json_int_t)stmt_int(st, 5),
-			"last_scan_at", tjson(last_scan), "scan_due_at", tjson(due),
+			"last_scan_at", ms_json(last_scan), "scan_due_at", ms_json(due),
 			"scan_overdue", stmt_int(st, 4) > 0 && (last_scan == 0 || due < now),
 			"open_findings", "critical", (json_int_t)stmt_int(st, 7),
 			"high", (json_int_t)stmt_int(st, 8), "medium", (json_int_t)stmt_int(st, 9),
 			"low", (json_int_t)stmt_int(st, 10), "overdue_findings", (json_int_t)stmt_int(st, 11),
 			"overdue_warnings", (json_int_t)stmt_int(st, 12),
-			"last_hunt_at", tjson(last_hunt), "hunt_due_at", tjson(hunt_due),
+			"last_hunt_at", ms_json(last_hunt), "hunt_due_at", ms_json(hunt_due),
 			"hunt_overdue", stmt_int(st, 4) > 0 && (last_hunt == 0 || hunt_due < now)));
 	}
 	stmt_done(st);
