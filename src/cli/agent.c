@@ -152,9 +152,27 @@ static json_t *load_state(const char *dir, char sk[129], struct err *e)
 	return conf;
 }
 
+/* Sends a signed request: POST signs the body, GET signs "GET PATH TIME". */
+static int signed_call(json_t *conf, const char *sk, const char *method, const char *path,
+		       const char *body, json_t **out)
+{
+	char sig[129], hk[128], hs[160], ht[64], msg[300];
+	long long now = (long long)time_now_ms();
+	const char *data = body ? body : msg;
+	size_t n = body ? strlen(body) : (size_t)snprintf(msg, sizeof(msg), "GET %s %lld", path, now);
+	if (ed25519_sign_hex(sk, data, n, sig) != 0)
+		return -1;
+	snprintf(hk, sizeof(hk), "X-Agent-Key: %s", jv_str(conf, "public_key"));
+	snprintf(hs, sizeof(hs), "X-Agent-Signature: %s", sig);
+	snprintf(ht, sizeof(ht), "X-Agent-Time: %lld", now);
+	const char *headers[] = { hk, hs, ht, NULL };
+	struct client cl = { jv_str(conf, "server"), NULL };
+	return client_send(&cl, method, path, "application/json", body, body ? n : 0, headers, out);
+}
+
 static int run(struct cli_args *a, int json)
 {
-	char dir[1024], sk[129] = "", sig[129], ts[TIME_RFC3339_LEN];
+	char dir[1024], sk[129] = "", ts[TIME_RFC3339_LEN];
 	struct err e = { 0 };
 	const char *root = cli_get(a, opts, "root");
 	int dry = cli_get(a, opts, "dry-run") != NULL;
@@ -181,56 +199,30 @@ static int run(struct cli_args *a, int json)
 		return 1;
 	}
 	char *body = json_dumps(inv, JSON_COMPACT);
-	int rc = 1;
-	if (body && ed25519_sign_hex(sk, body, strlen(body), sig) == 0) {
-		char hk[128], hs[160];
-		snprintf(hk, sizeof(hk), "X-Agent-Key: %s", jv_str(conf, "public_key"));
-		snprintf(hs, sizeof(hs), "X-Agent-Signature: %s", sig);
-		const char *headers[] = { hk, hs, NULL };
-		struct client cl = { jv_str(conf, "server"), NULL };
-		json_t *out;
-		int st = client_send(&cl, "POST", "/api/v1/agents/inventory", "application/json", body,
-				     strlen(body), headers, &out);
-		if (st == 200) {
-			json_object_set_new(out, "packages",
-					    json_integer((json_int_t)json_array_size(json_object_get(inv, "packages"))));
-			json_object_set_new(out, "seconds", json_real((double)(time_now_ms() - t0) / 1000));
-			if (json) {
-				cli_print_json(out);
-			} else {
-				char *line = json_dumps(out, JSON_COMPACT);
-				printf("%s %s\n", cli_lang() == LANG_EN ? "sent" : "đã gửi", line ? line : "");
-				free(line);
-			}
-			json_decref(out);
-			rc = 0;
-		} else if (st > 0) {
-			rc = client_problem(st, out);
+	json_t *out = NULL;
+	int rc = 1, st = body ? signed_call(conf, sk, "POST", "/api/v1/agents/inventory", body,
+					    &out) : -1;
+	if (st == 200) {
+		json_object_set_new(out, "packages",
+				    json_integer((json_int_t)json_array_size(json_object_get(inv, "packages"))));
+		json_object_set_new(out, "seconds", json_real((double)(time_now_ms() - t0) / 1000));
+		if (json) {
+			cli_print_json(out);
+		} else {
+			char *line = json_dumps(out, JSON_COMPACT);
+			printf("%s %s\n", cli_lang() == LANG_EN ? "sent" : "đã gửi", line ? line : "");
+			free(line);
 		}
+		json_decref(out);
+		rc = 0;
+	} else if (st > 0) {
+		rc = client_problem(st, out);
 	}
 	sodium_memzero(sk, sizeof(sk));
 	free(body);
 	json_decref(conf);
 	json_decref(inv);
 	return rc;
-}
-
-/* Sends a signed request: POST signs the body, GET signs "GET PATH TIME". */
-static int signed_call(json_t *conf, const char *sk, const char *method, const char *path,
-		       const char *body, json_t **out)
-{
-	char sig[129], hk[128], hs[160], ht[64], msg[300];
-	long long now = (long long)time_now_ms();
-	const char *data = body ? body : msg;
-	size_t n = body ? strlen(body) : (size_t)snprintf(msg, sizeof(msg), "GET %s %lld", path, now);
-	if (ed25519_sign_hex(sk, data, n, sig) != 0)
-		return -1;
-	snprintf(hk, sizeof(hk), "X-Agent-Key: %s", jv_str(conf, "public_key"));
-	snprintf(hs, sizeof(hs), "X-Agent-Signature: %s", sig);
-	snprintf(ht, sizeof(ht), "X-Agent-Time: %lld", now);
-	const char *headers[] = { hk, hs, ht, NULL };
-	struct client cl = { jv_str(conf, "server"), NULL };
-	return client_send(&cl, method, path, "application/json", body, body ? n : 0, headers, out);
 }
 
 struct hunt_hits {
