@@ -10,7 +10,6 @@
 
 #include "api.h"
 #include "../base/arena.h"
-#include "../base/buf.h"
 #include "../base/crypto.h"
 #include "../base/jsonv.h"
 #include "../base/msg.h"
@@ -240,40 +239,15 @@ int api_agent_hunt_results(struct req *r)
 	json_incref(hits);
 	json_object_del(body, "hits");
 	int64_t at = 0;
-	int bad = jv_validate(body, agent_result_fields, "", &r->err) != 0 ||
-		  !json_is_array(hits);
+	int bad = jv_validate(body, agent_result_fields, "", &r->err) != 0;
 	if (!bad && strcmp(jv_str(body, "hunt_id"), r->params[0]) != 0)
 		bad = err_field(&r->err, "/hunt_id", MSG_BAD_VALUE, jv_str(body, "hunt_id")) != 0;
 	if (!bad && (time_parse(jv_str(body, "collected_at"), &at) != 0 ||
 		     at < time_now_ms() - AGENT_SKEW_MS || at > time_now_ms() + AGENT_SKEW_MS))
 		bad = err_field(&r->err, "/collected_at", MSG_BAD_VALUE, jv_str(body, "collected_at"))
 		      != 0;
-	if (bad) {
-		if (!r->err.code)
-			err_field(&r->err, "/hits", MSG_WRONG_TYPE, "array");
-		json_decref(hits);
-		return -1;
-	}
-	/* The hits as the sweep printed them, checked like an upload. */
-	char *lines = NULL;
-	size_t k, n = 0;
-	json_t *v;
-	struct buf b;
-	buf_init(&b, LIMIT_INVENTORY);
-	json_array_foreach(hits, k, v) {
-		char *s = json_dumps(v, JSON_COMPACT);
-		if (s == NULL || buf_adds(&b, s) != 0 || buf_adds(&b, "\n") != 0) {
-			free(s);
-			buf_release(&b);
-			json_decref(hits);
-			return err_set(&r->err, E_TOOLARGE, MSG_TOO_LARGE, "hits");
-		}
-		free(s);
-	}
+	json_t *parsed = bad ? NULL : hunt_check_hits(hits, &r->err);
 	json_decref(hits);
-	lines = buf_detach(&b, &n);
-	json_t *parsed = hunt_parse_jsonl("hits", lines ? lines : "", n, &r->err);
-	free(lines);
 	if (parsed == NULL)
 		return -1;
 	struct hunt_result res = { .host_id = r->agent_host, .hostname = jv_str(body, "hostname"),

@@ -115,3 +115,13 @@ json_t *ms_json(int64_t ms)
 	char ts[TIME_RFC3339_LEN];
 	return ms ? json_string(time_format_utc(ms, ts)) : json_null();
 }
+
+int json_has_string(const json_t *list, const char *s)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(list, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return 1;
+	return 0;
+}

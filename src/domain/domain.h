@@ -77,6 +77,8 @@ json_t *rows_items(struct stmt *st, json_t *(*row)(struct stmt *), struct err *e
 int rows_attach(struct store *db, json_t *j, const char *key, const char *sql,
 		const char *id, json_t *(*row)(struct stmt *), struct err *e);
 
+/* Whether the JSON array list holds the string s. */
+int json_has_string(const json_t *list, const char *s);
 /* A time as RFC 3339 UTC, or JSON null for 0 (not set). */
 json_t *ms_json(int64_t ms);
 

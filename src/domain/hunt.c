@@ -38,31 +38,21 @@ static const struct jv_field hunt_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
-static int in_strings(json_t *list, const char *s)
-{
-	size_t k;
-	json_t *v;
-	json_array_foreach(list, k, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
-			return 1;
-	return 0;
-}
-
 /* Whether the indicator row (tags as JSON text) is chosen by sel. */
 static int chosen(json_t *sel, const char *id, const char *kind, const char *tags_text)
 {
 	json_t *ids = json_object_get(sel, "indicator_ids"), *tags = json_object_get(sel, "tags"),
 	       *kinds = json_object_get(sel, "kinds");
 	if (json_array_size(ids))
-		return in_strings(ids, id);
-	if (json_array_size(kinds) && !in_strings(kinds, kind))
+		return json_has_string(ids, id);
+	if (json_array_size(kinds) && !json_has_string(kinds, kind))
 		return 0;
 	if (json_array_size(tags)) {
 		json_t *t = json_loads(tags_text, 0, NULL), *v;
 		size_t k;
 		int hit = 0;
 		json_array_foreach(tags, k, v)
-			hit |= in_strings(t, json_string_value(v));
+			hit |= json_has_string(t, json_string_value(v));
 		json_decref(t);
 		return hit;
 	}
@@ -443,6 +433,17 @@ static const struct jv_field hit_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
+/* One hit object, at ptr (for field errors), appended to hits; where names
+ * it for the limit's message. */
+static int add_hit(json_t *hits, json_t *o, const char *ptr, const char *where, struct err *e)
+{
+	if (jv_validate(o, hit_fields, ptr, e) != 0)
+		return -1;
+	if (json_array_size(hits) >= HUNT_MAX_HITS)
+		return err_set(e, E_TOOLARGE, MSG_IOC_LIMIT, where);
+	return json_array_append(hits, o) == 0 ? 0 : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+}
+
 json_t *hunt_parse_jsonl(const char *name, const char *data, size_t n, struct err *e)
 {
 	json_t *hits = json_array();
@@ -451,35 +452,42 @@ json_t *hunt_parse_jsonl(const char *name, const char *data, size_t n, struct er
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		line++;
-		json_error_t je;
-		json_t *o = NULL;
 		if (len && strspn(p, " \t\r") < len) {
-			o = json_loadb(p, len, JSON_REJECT_DUPLICATES, &je);
-			char where[300];
-			if (o == NULL || !json_is_object(o)) {
-				snprintf(where, sizeof(where), "%.200s: line %zu", name, line);
-				json_decref(o);
-				json_decref(hits);
-				return err_set(e, E_MALFORMED, MSG_IOC_SYNTAX, where), NULL;
-			}
-			if (json_object_get(o, "path")) {
-				char ptr[48];
-				snprintf(ptr, sizeof(ptr), "/%zu", line);
-				if (jv_validate(o, hit_fields, ptr, e) != 0 ||
-				    json_array_size(hits) >= HUNT_MAX_HITS) {
-					if (!e->code) {
-						snprintf(where, sizeof(where), "%.200s: line %zu", name, line);
-						err_set(e, E_TOOLARGE, MSG_IOC_LIMIT, where);
-					}
-					json_decref(o);
-					json_decref(hits);
-					return NULL;
-				}
-				json_array_append(hits, o);
-			}
+			json_error_t je;
+			json_t *o = json_loadb(p, len, JSON_REJECT_DUPLICATES, &je);
+			char where[300], ptr[48];
+			snprintf(where, sizeof(where), "%.200s: line %zu", name, line);
+			snprintf(ptr, sizeof(ptr), "/%zu", line);
+			int rc = o == NULL || !json_is_object(o)
+				 ? err_set(e, E_MALFORMED, MSG_IOC_SYNTAX, where)
+				 : json_object_get(o, "path") ? add_hit(hits, o, ptr, where, e) : 0;
 			json_decref(o);
+			if (rc != 0) {
+				json_decref(hits);
+				return NULL;
+			}
 		}
 		p += len + 1;
+	}
+	return hits;
+}
+
+json_t *hunt_check_hits(const json_t *list, struct err *e)
+{
+	json_t *hits = json_array(), *o;
+	size_t k;
+	if (!json_is_array(list)) {
+		json_decref(hits);
+		return err_field(e, "/hits", MSG_WRONG_TYPE, "array"), NULL;
+	}
+	json_array_foreach(list, k, o) {
+		char ptr[48];
+		snprintf(ptr, sizeof(ptr), "/hits/%zu", k);
+		if (!json_is_object(o) ? err_field(e, ptr, MSG_WRONG_TYPE, "object")
+				       : add_hit(hits, o, ptr, "hits", e)) {
+			json_decref(hits);
+			return NULL;
+		}
 	}
 	return hits;
 }
@@ -611,15 +619,22 @@ json_t *hunt_submit(struct ctx *c, const char *id, const struct hunt_result *r, 
 	if (target <= 0)
 		return target < 0 ? NULL : (err_set(e, E_CONFLICT, MSG_HUNT_NOT_TARGET, o.code), NULL);
 
-	json_t *set = hunt_set(c, hh.id, e), *known = json_array(), *v;
+	/* The hits naming an indicator of the set, and that indicator's id
+	 * (ids[k] for known[k]). */
+	json_t *set = hunt_set(c, hh.id, e), *known = json_array(), *ids = json_array(), *v;
 	if (set == NULL) {
 		json_decref(known);
+		json_decref(ids);
 		return NULL;
 	}
 	size_t k;
-	json_array_foreach(r->hits, k, v)
-		if (hit_indicator(set, jv_str(v, "kind"), jv_str(v, "indicator")))
+	json_array_foreach(r->hits, k, v) {
+		const char *ind = hit_indicator(set, jv_str(v, "kind"), jv_str(v, "indicator"));
+		if (ind) {
 			json_array_append(known, v);
+			json_array_append_new(ids, json_string(ind));
+		}
+	}
 	long unknown = (long)(json_array_size(r->hits) - json_array_size(known));
 	json_t *out = NULL;
 	if (store_begin(c->db, e) != 0)
@@ -657,8 +672,7 @@ json_t *hunt_submit(struct ctx *c, const char *id, const struct hunt_result *r, 
 		      time_now_ms()) < 0)
 		goto fail;
 	json_array_foreach(known, k, v) {
-		struct sighting s = { .indicator_id = hit_indicator(set, jv_str(v, "kind"),
-								    jv_str(v, "indicator")),
+		struct sighting s = { .indicator_id = json_string_value(json_array_get(ids, k)),
 			.org_id = o.id, .source = "hunt", .host_id = host_id[0] ? host_id : NULL,
 			.incident_id = inc_id[0] ? inc_id : NULL, .hunt_id = hh.id, .run_id = run_id,
 			.path = jv_str(v, "path"), .line = jv_int(v, "line", 0), .seen_at = r->ran_at,
@@ -682,6 +696,7 @@ fail:
 out:
 	json_decref(set);
 	json_decref(known);
+	json_decref(ids);
 	return out;
 }
 

@@ -38,6 +38,9 @@ json_t *hunt_submit(struct ctx *c, const char *id, const struct hunt_result *r,
 /* Parses a manual sweep's --json output (JSON Lines; other lines, such as a
  * summary object without "path", are ignored) into an array of hits. */
 json_t *hunt_parse_jsonl(const char *name, const char *data, size_t n, struct err *e);
+/* The same checks on an array of hit objects (an agent's result): a new
+ * array, or NULL with field errors at /hits/N. */
+json_t *hunt_check_hits(const json_t *list, struct err *e);
 
 /* For an agent: the open hunts aimed at its host's organisation (or one
  * above it) that the host has not answered, each with its rules (a STIX

@@ -147,16 +147,6 @@ json_t *warning_list(struct ctx *c, struct err *e)
 	return json_pack("{s:o}", "items", items);
 }
 
-static int in_list(json_t *list, const char *s)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach(list, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
-			return 1;
-	return 0;
-}
-
 /* Adds what makes host `id` affected to hosts[id].items. */
 static void affect(json_t *hosts, const char *id, const char *hostname, const char *what)
 {
@@ -166,7 +156,7 @@ static void affect(json_t *hosts, const char *id, const char *hostname, const ch
 		json_object_set_new(hosts, id, h);
 	}
 	json_t *items = json_object_get(h, "items");
-	if (!in_list(items, what))
+	if (!json_has_string(items, what))
 		json_array_append_new(items, json_string(what));
 }
 
@@ -188,7 +178,7 @@ static json_t *affected_hosts(struct ctx *c, const char *org_path, json_t *cves,
 		json_t *cve;
 		json_array_foreach(cves, i, cve) {
 			const char *want = json_string_value(cve);
-			if (strcmp(want, vid) == 0 || in_list(aliases, want))
+			if (strcmp(want, vid) == 0 || json_has_string(aliases, want))
 				affect(hosts, stmt_text(st, 0), stmt_text(st, 1), want);
 		}
 		json_decref(aliases);
@@ -200,7 +190,7 @@ static json_t *affected_hosts(struct ctx *c, const char *org_path, json_t *cves,
 			"h.org_id WHERE substr(o.path, 1, length($1)) = $1", "t", org_path);
 		rc = st ? 0 : -1;
 		while (st && (rc = stmt_step(st, e)) == 1) {
-			if (in_list(products, stmt_text(st, 2))) {
+			if (json_has_string(products, stmt_text(st, 2))) {
 				char what[300];
 				snprintf(what, sizeof(what), "%s %s", stmt_text(st, 2), stmt_text(st, 3));
 				affect(hosts, stmt_text(st, 0), stmt_text(st, 1), what);
