@@ -15,6 +15,7 @@
 #include "../base/msg.h"
 #include "../base/jsonv.h"
 #include "../domain/indicator.h"
+#include "../domain/org.h"
 #include "../domain/vuln.h"
 #include "../store/store.h"
 #include "../base/banned.h"
@@ -59,19 +60,6 @@ char *cli_read_file(const char *path, size_t *n, struct err *e)
 	data[sb.st_size] = '\0';
 	*n = (size_t)sb.st_size;
 	return data;
-}
-
-static const char *root_org(struct store *db)
-{
-	static char code[65];
-	struct err e = { 0 };
-	struct stmt *st = store_query(db, &e, "SELECT code FROM orgs WHERE parent_id IS NULL "
-				      "ORDER BY created_at LIMIT 1", "");
-	code[0] = '\0';
-	if (st && stmt_step(st, &e) == 1)
-		snprintf(code, sizeof(code), "%s", stmt_text(st, 0));
-	stmt_done(st);
-	return code[0] ? code : NULL;
 }
 
 static int is_feed(const char *kind)
@@ -123,8 +111,10 @@ int cmd_import(int argc, char **argv)
 	actor_system(&sys);
 	struct ctx c = { .db = db, .rules = &rules, .actor = &sys, .lang = cli_lang() };
 	const char *org = cli_get(&a, opts, "org");
-	if (org == NULL && !is_feed(kind))
-		org = root_org(db);
+	struct org root;
+	struct err re = { 0 };
+	if (org == NULL && !is_feed(kind) && org_root(&c, &root, &re) == 0)
+		org = root.code;
 	json_t *results = json_array();
 	int failed = 0, en = cli_lang() == LANG_EN;
 	for (int i = 1; i < a.npos; i++) {

@@ -521,15 +521,7 @@ static int owner_org(struct ctx *c, const char *org_code, struct org *o, struct 
 	}
 	if (!c->actor->system)
 		return org_by_id(c, c->actor->org_id, o, e);
-	struct stmt *st = store_query(c->db, e, "SELECT code FROM orgs WHERE parent_id IS NULL "
-				      "ORDER BY created_at LIMIT 1", "");
-	char code[65] = "";
-	if (st && stmt_step(st, e) == 1)
-		snprintf(code, sizeof(code), "%s", stmt_text(st, 0));
-	stmt_done(st);
-	if (code[0] == '\0')
-		return e->code ? -1 : err_set(e, E_NOTFOUND, MSG_NOT_FOUND, "org");
-	return org_by_code(c, code, o, e);
+	return org_root(c, o, e);
 }
 
 /*

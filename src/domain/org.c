@@ -43,6 +43,21 @@ static int org_one(struct ctx *c, const char *sql, const char *arg,
 	return rc < 0 ? -1 : 0;
 }
 
+int org_root(struct ctx *c, struct org *o, struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT " ORG_COLS " FROM orgs WHERE parent_id IS "
+				      "NULL ORDER BY created_at LIMIT 1", "");
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	if (rc == 1)
+		org_from_row(st, o);
+	stmt_done(st);
+	if (rc == 0)
+		return err_set(e, E_NOTFOUND, MSG_UNKNOWN_ORG, "/");
+	return rc < 0 ? -1 : 0;
+}
+
 int org_by_code(struct ctx *c, const char *code, struct org *o, struct err *e)
 {
 	return org_one(c, "SELECT " ORG_COLS " FROM orgs WHERE code = $1", code, o, e);

@@ -28,6 +28,8 @@ struct org_new {
 int org_add(struct ctx *c, const struct org_new *n, json_t **out, struct err *e);
 int org_by_code(struct ctx *c, const char *code, struct org *o, struct err *e);
 int org_by_id(struct ctx *c, const char *id, struct org *o, struct err *e);
+/* The root of the tree (the first organisation without a parent). */
+int org_root(struct ctx *c, struct org *o, struct err *e);
 /* The nearest organisation above org_path that runs a response team. */
 int org_response_team_above(struct ctx *c, const char *org_path, struct org *o,
 			    struct err *e);
