@@ -13,27 +13,40 @@
  * swapped for a link after the walk is not read; O_NOATIME where allowed,
  * so the sweep leaves access times as they were) and
  *   - when the file is at most SWEEP_WHOLE_MAX and YARA rules are loaded,
- *     reads it whole into its buffer, feeds that buffer to SHA-256 (always:
- *     every hit carries its file's digest) and every other hash the set
- *     uses (EVP, one context per algorithm, made once per worker), to the
- *     log reader if it is a log, and to YARA (yr_scanner_scan_mem);
+ *     reads it whole into its buffer, feeds that buffer to the hashes (see
+ *     below), to the log reader if it is a log, and to YARA
+ *     (yr_scanner_scan_mem);
  *   - otherwise streams it in SWEEP_CHUNK reads to the hashes and the log
  *     reader, and lets YARA map the file (yr_scanner_scan_fd) if it is not
- *     larger than --max-size;
+ *     larger than --max-size; a file that neither the hashes nor the log
+ *     reader need is not read at all;
  *   - reports the file's hits in one call of the sink.
+ * Every hit carries its file's SHA-256. When the set holds hashes, every
+ * file is hashed as it is read (EVP, one context per algorithm, made once
+ * per worker, SHA-256 among them). When it holds none, SHA-256 is computed
+ * only for a file that has hits, after its scan: from the buffer if the file
+ * is in it, else by reading the file again. Hashing every file would cost a
+ * YARA-only sweep a sixth of its time, and a sweep for log indicators the
+ * reading of every file.
  * A file is read up to the size fstat gave when it was opened: what is
  * appended meanwhile belongs to the next sweep, and a small file costs one
  * read call, not two (the second only to see the end).
  *
- * Files are read, not mapped. Mapping saves the copy from the page cache
- * (a fifth of the CPU time of a hashes-only sweep) but costs more in
- * page-table work and, with two workers, in TLB shoot-downs on every munmap
- * (measured on the bench tree, 1.1 GB in 20,000 files, 2 cores, warm cache:
- * read 0.25-0.3 s of system time, mmap 0.7-0.9 s, mmap with MAP_POPULATE
- * 0.9 s; one worker: read 0.29 s, mmap 0.38 s). Mapping also takes the
- * process-wide mmap lock on every file, and a file cut short while mapped
- * (copytruncate) raises SIGBUS, which libyara 4.2's own handler does not
- * pass on.
+ * Files are read, not mapped, into a page-aligned buffer (5 % less CPU
+ * time than malloc's 16-byte offset: the kernel's copy runs at its best
+ * when source and destination sit at the same offset in their pages).
+ * Mapping saves the copy from the page cache (a sixth of the CPU time of a
+ * hashes-only sweep) but costs more in page-table work and, with two
+ * workers, in TLB shoot-downs on every munmap. Measured on the bench tree
+ * (1.1 GB in 20,000 files, 2 cores, warm cache) with a bare loop that only
+ * opens, reads and hashes (tests/bench/bare_hash.c): read 0.40-0.41 s;
+ * mmap 0.60 s (threads) or 0.45 s (processes); MAP_POPULATE,
+ * MADV_POPULATE_READ, MADV_HUGEPAGE, mapping only files from 256 KiB or
+ * 2 MiB on, software prefetch, io_uring (open, read and close linked, 16
+ * files a submission) and O_DIRECT (2-5 s) were no better. Mapping also
+ * takes the process-wide mmap lock on every file, and a file cut short
+ * while mapped (copytruncate) raises SIGBUS, which libyara 4.2's own
+ * handler does not pass on.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -66,6 +79,8 @@
 /* Files from this size on get POSIX_FADV_SEQUENTIAL (a larger readahead
  * from disk); for smaller ones the call costs more than it can save. */
 #define FADVISE_MIN (1024u * 1024)
+/* The read buffer's alignment (see grow). */
+#define BUF_ALIGN 4096
 
 enum { MD_MD5, MD_SHA1, MD_SHA256, MD__COUNT };
 
@@ -90,6 +105,7 @@ struct run {
 	int follow, all_fs;
 	EVP_MD *md[MD__COUNT];      /* NULL: the set has no such hash (SHA-256:
 				     * always there) */
+	int eager;                  /* the set has hashes: hash every file read */
 
 	pthread_mutex_t qm;
 	pthread_cond_t can_pop, can_push, done;
@@ -355,6 +371,9 @@ static void hash_end(struct worker *w)
 	}
 }
 
+/* The worker's buffer, at least n bytes, page-aligned: the kernel copies
+ * from the page cache faster into a buffer at the same offset within its
+ * page as the file's data. What the buffer held is not kept. */
 static int grow(struct worker *w, size_t n)
 {
 	if (w->cap >= n)
@@ -362,17 +381,58 @@ static int grow(struct worker *w, size_t n)
 	size_t cap = w->cap ? w->cap : SWEEP_CHUNK;
 	while (cap < n)
 		cap *= 2;
-	unsigned char *b = realloc(w->buf, cap);
-	if (b == NULL)
+	void *b = NULL;
+	if (posix_memalign(&b, BUF_ALIGN, cap) != 0)
 		return -1;
+	free(w->buf);
 	w->buf = b;
 	w->cap = cap;
 	return 0;
 }
 
+/* 1 when the file's SHA-256 is still to be computed for its hits. */
+static int hash_due(const struct worker *w)
+{
+	return !w->r->eager && (w->nh > 0 || w->truncated > 0);
+}
+
+/* SHA-256 of n bytes at p, for the hits of a file in the buffer. */
+static void hash_mem(struct worker *w, const unsigned char *p, size_t n)
+{
+	hash_begin(w);
+	hash_update(w, p, n);
+	hash_end(w);
+}
+
+/* SHA-256 of the first size bytes of the file, read again from its start,
+ * for the hits of a file that was not kept in the buffer. The buffer is
+ * free (the file was streamed through it, or not read). Leaves w->sha256
+ * empty when the file cannot be read. */
+static void hash_fd(struct worker *w, int fd, size_t size)
+{
+	if (grow(w, SWEEP_CHUNK) != 0)
+		return;
+	hash_begin(w);
+	size_t at = 0;
+	while (at < size) {
+		size_t want = size - at < SWEEP_CHUNK ? size - at : SWEEP_CHUNK;
+		ssize_t k = pread(fd, w->buf, want, (off_t)at);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return;
+		if (k == 0)
+			break;   /* cut short since fstat */
+		hash_update(w, w->buf, (size_t)k);
+		at += (size_t)k;
+	}
+	hash_end(w);
+}
+
 /* Reads n bytes (fewer at the end of the file) into p in SWEEP_CHUNK
- * pieces, hashing each piece as it comes: it is still in the core's cache,
- * where a hash over the whole buffer afterwards would fetch it again. */
+ * pieces, hashing each piece as it comes when the set has hashes: it is
+ * still in the core's cache, where a hash over the whole buffer afterwards
+ * would fetch it again. */
 static ssize_t read_hashed(struct worker *w, int fd, unsigned char *p, size_t n)
 {
 	size_t got = 0;
@@ -385,7 +445,8 @@ static ssize_t read_hashed(struct worker *w, int fd, unsigned char *p, size_t n)
 			return -1;
 		if (k == 0)
 			break;
-		hash_update(w, p + got, (size_t)k);
+		if (w->r->eager)
+			hash_update(w, p + got, (size_t)k);
 		got += (size_t)k;
 	}
 	return (ssize_t)got;
@@ -424,7 +485,8 @@ static int scan_whole(struct worker *w, int fd, size_t size, int is_log, const c
 	if (got < 0)
 		return -1;
 	atomic_fetch_add(&w->r->bytes, (unsigned long long)got);
-	hash_end(w);
+	if (w->r->eager)
+		hash_end(w);
 	if (is_log && (logscan_feed(&w->ls, w->buf, (size_t)got) != 0 ||
 		       logscan_end(&w->ls) != 0)) {
 		atomic_fetch_add(&w->r->errors, 1);
@@ -435,6 +497,8 @@ static int scan_whole(struct worker *w, int fd, size_t size, int is_log, const c
 	 * and a process-wide mutex a file) */
 	yr_scanner_set_flags(w->ys, SCAN_FLAGS_NO_TRYCATCH);
 	yara_result(w, path, yr_scanner_scan_mem(w->ys, w->buf, (size_t)got));
+	if (hash_due(w))
+		hash_mem(w, w->buf, (size_t)got);
 	return 0;
 }
 
@@ -442,12 +506,14 @@ static int scan_whole(struct worker *w, int fd, size_t size, int is_log, const c
 static int scan_stream(struct worker *w, int fd, size_t size, int is_log, int yara,
 		       const char *path, const char *base)
 {
-	int gz_bad = 0;
+	int gz_bad = 0, eager = w->r->eager;
 	if (grow(w, SWEEP_CHUNK) != 0) {
 		errno = ENOMEM;
 		return -1;
 	}
-	size_t left = size;
+	if (!eager && !is_log && yara)   /* YARA reads it: count it once */
+		atomic_fetch_add(&w->r->bytes, (unsigned long long)size);
+	size_t left = eager || is_log ? size : 0;
 	while (left > 0) {
 		ssize_t k = read(fd, w->buf, left < SWEEP_CHUNK ? left : SWEEP_CHUNK);
 		if (k < 0 && errno == EINTR)
@@ -458,11 +524,13 @@ static int scan_stream(struct worker *w, int fd, size_t size, int is_log, int ya
 			break;   /* cut short since fstat */
 		left -= (size_t)k;
 		atomic_fetch_add(&w->r->bytes, (unsigned long long)k);
-		hash_update(w, w->buf, (size_t)k);
+		if (eager)
+			hash_update(w, w->buf, (size_t)k);
 		if (is_log && !gz_bad && logscan_feed(&w->ls, w->buf, (size_t)k) != 0)
 			gz_bad = 1;
 	}
-	hash_end(w);
+	if (eager)
+		hash_end(w);
 	if (is_log && (logscan_end(&w->ls) != 0 || gz_bad)) {
 		atomic_fetch_add(&w->r->errors, 1);
 		problem(w->r, MSG_SWEEP_UNREADABLE, path, "corrupt gzip data");
@@ -472,6 +540,8 @@ static int scan_stream(struct worker *w, int fd, size_t size, int is_log, int ya
 		yr_scanner_set_flags(w->ys, 0);   /* libyara maps the file: guard it */
 		yara_result(w, path, yr_scanner_scan_fd(w->ys, fd));
 	}
+	if (hash_due(w))
+		hash_fd(w, fd, size);
 	return 0;
 }
 
@@ -527,7 +597,8 @@ static void read_file(struct worker *w, const struct job *j, const char *base, i
 	int rc;
 	if (size >= FADVISE_MIN)
 		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	hash_begin(w);
+	if (r->eager)
+		hash_begin(w);
 	if (is_log)
 		logscan_begin(&w->ls);
 	if (yara && size <= SWEEP_WHOLE_MAX)
@@ -852,6 +923,7 @@ int sweep_run(const struct sweep_set *s, const char *const *paths, size_t npaths
 	clock_gettime(CLOCK_MONOTONIC, &r.t0);
 	r.last = r.t0;
 	r.q = malloc(QUEUE_CAP * sizeof(*r.q));
+	r.eager = s->set[SET_MD5].n || s->set[SET_SHA1].n || s->set[SET_SHA256].n;
 	for (int i = 0; i < MD__COUNT; i++)
 		if ((i == MD_SHA256 || s->set[mds[i].set].n) &&
 		    (r.md[i] = EVP_MD_fetch(NULL, mds[i].name, NULL)) == NULL) {

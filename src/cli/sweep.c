@@ -8,7 +8,7 @@
  * --json one JSON object a hit, as found (JSON Lines):
  *   {"path":"…","kind":"yara|hash|ip|domain|url|email|filename",
  *    "indicator":"…", "line":N, "match":"…",     (line, match: log hits)
- *    "sha256":"…"}     (the file's SHA-256, computed for every file read)
+ *    "sha256":"…"}     (the SHA-256 of the file with the hit)
  * Paths that are not valid UTF-8 have the bad bytes replaced by U+FFFD.
  * Progress (on a terminal), problems and the summary go to stderr.
  * Exit status: 1 something matched; 0 nothing did and every file was read;

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include <zlib.h>
+#include <openssl/evp.h>
 
 #include "testlib.h"
 #include "agent/sweep.h"
@@ -913,6 +914,22 @@ static void test_run_tree(void **state)
 	assert_string_equal(c.v[0].sha256,   /* "xx UNGCUU-TEST-MARKER yy" */
 			    "6e232d7be30c42506249d07ac378a4ec5301c61dcca860bc08fe83d544f17edd");
 	sweep_set_free(s);
+
+	/* no YARA, no hash: files that are not logs are not read, but one with
+	 * a hit on its name is, for the SHA-256 of its hit */
+	s = rules(NULL, "Xorist.EXE\n10.0.0.0/8\n");
+	run(s, &o, &c, &st);
+	assert_int_equal(c.np, 0);
+	assert_int_equal(st.files, 8);
+	i = find(&c, SWEEP_FILENAME, "Xorist.EXE", "/d/xorist.exe");
+	assert_true(i >= 0);
+	assert_string_equal(c.v[i].sha256,   /* "payload" */
+			    "239f59ed55e737c77147cf55ad0c1b030b6d7ee748a7426952f9b852d5a935e5");
+	i = find(&c, SWEEP_IP, "10.0.0.0/8", "/logs/access.log");
+	assert_true(i >= 0);
+	assert_string_equal(c.v[i].sha256,
+			    "c4079bf5763bac4861d265fc5bdf5a37ac7e0c0f52159502ce0f1363b2e8ca59");
+	sweep_set_free(s);
 }
 
 static void test_run_limits(void **state)
@@ -994,6 +1011,17 @@ static void test_run_streaming(void **state)
 	run(s, &o, &c, &st);
 	assert_int_equal(c.np, 0);
 	assert_int_equal(c.n, 2 * (size_t)nwant);
+	/* no hash in the set: the log is read once for its lines, then again
+	 * for the SHA-256 its hits carry */
+	unsigned char d[32];
+	unsigned dl = 0;
+	char hex[65];
+	assert_int_equal(EVP_Digest(t, n, d, &dl, EVP_sha256(), NULL), 1);
+	for (unsigned i = 0; i < dl; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	int i0 = find(&c, SWEEP_DOMAIN, "evil.example", "/stream.log");
+	assert_true(i0 >= 0);
+	assert_string_equal(c.v[i0].sha256, hex);
 	for (int f = 0; f < 2; f++) {
 		int k = 0;
 		for (size_t i = 0; i < c.n; i++) {
@@ -1024,6 +1052,18 @@ static void test_run_streaming(void **state)
 	run(s, &o, &c, &st);
 	assert_int_equal(c.np, 0);
 	assert_true(find(&c, SWEEP_YARA, "Tail", "/sparse.bin") >= 0);
+	assert_int_equal(st.bytes, SWEEP_WHOLE_MAX + 16);
+	sweep_set_free(s);
+
+	/* the same file with no hash in the set: YARA maps it, the sweep does
+	 * not read it but for the SHA-256 of the hit, after the scan */
+	s = rules("rule Tail { strings: $m = \"UNGCUU-TAIL\" condition: $m }\n", NULL);
+	run(s, &o, &c, &st);
+	assert_int_equal(c.np, 0);
+	int i = find(&c, SWEEP_YARA, "Tail", "/sparse.bin");
+	assert_true(i >= 0);
+	assert_string_equal(c.v[i].sha256,
+			    "11eedcd438cbf663ad4b91243c546472c03fbdf7c65f672d5d87fd2e327cd17a");
 	assert_int_equal(st.bytes, SWEEP_WHOLE_MAX + 16);
 	unlink(p);
 	sweep_set_free(s);
