@@ -379,48 +379,98 @@ static json_t *hunt_set(struct ctx *c, const char *hunt_id, struct err *e)
 	return set;
 }
 
-/* Whether a YARA rule text declares a rule of this name. */
-static int yara_declares(const char *text, const char *name)
+/* Hits are matched to the hunt's set through an index: a JSON object from
+ * "kind\x1fvalue" to the indicator's id, where kind is the sweep's name for
+ * it ("hash" for the three digests, "ip" for addresses and ranges, "yara"
+ * with the name of each rule a YARA indicator declares) and value is folded
+ * to lower case where the sweep compares without case. One upload may hold
+ * HUNT_MAX_HITS hits against a set of tens of thousands: a lookup each. */
+
+static int kind_folds(const char *kind)
 {
-	size_t n = strlen(name);
-	for (const char *p = text; n && (p = strstr(p, name)) != NULL; p += n) {
-		const char *q = p;
-		while (q > text && (q[-1] == ' ' || q[-1] == '\t'))
-			q--;
-		if (q - text >= 4 && strncmp(q - 4, "rule", 4) == 0 && q != p &&
-		    (q - 4 == text || !(isalnum((unsigned char)q[-5]) || q[-5] == '_')) &&
-		    !(isalnum((unsigned char)p[n]) || p[n] == '_'))
-			return 1;
-	}
+	return !strcmp(kind, "hash") || !strcmp(kind, "ip") || !strcmp(kind, "filename") ||
+	       !strcmp(kind, "domain") || !strcmp(kind, "email");
+}
+
+static const char *sweep_kind(const char *ik)
+{
+	if (!strcmp(ik, "sha256") || !strcmp(ik, "sha1") || !strcmp(ik, "md5"))
+		return "hash";
+	if (!strcmp(ik, "ipv4") || !strcmp(ik, "ipv6") || !strcmp(ik, "cidr"))
+		return "ip";
+	return ik;
+}
+
+/* The index key of (kind, the n bytes of value) into b. */
+static int hit_key(struct buf *b, const char *kind, const char *value, size_t n)
+{
+	buf_reset(b);
+	if (buf_add(b, kind, strlen(kind)) != 0 || buf_add(b, "\x1f", 1) != 0)
+		return -1;
+	size_t at = b->len;
+	if (buf_add(b, value, n) != 0)
+		return -1;
+	if (kind_folds(kind))
+		for (size_t i = at; i < b->len; i++)
+			b->p[i] = (char)tolower((unsigned char)b->p[i]);
 	return 0;
 }
 
-/* The indicator of the hunt's set a sweep hit names, or NULL. */
-static const char *hit_indicator(json_t *set, const char *kind, const char *value)
+static void index_put(json_t *idx, struct buf *b, const char *kind, const char *value, size_t n,
+		      const char *id)
 {
-	size_t k;
-	json_t *v;
-	json_array_foreach(set, k, v) {
-		const char *ik = json_string_value(json_array_get(v, 1)),
-			   *iv = json_string_value(json_array_get(v, 2));
-		int same;
-		if (strcmp(kind, "yara") == 0)
-			same = strcmp(ik, "yara") == 0 && yara_declares(iv, value);
-		else if (strcmp(kind, "hash") == 0)
-			same = (!strcmp(ik, "sha256") || !strcmp(ik, "sha1") || !strcmp(ik, "md5")) &&
-			       strcasecmp(iv, value) == 0;
-		else if (strcmp(kind, "ip") == 0)
-			same = (!strcmp(ik, "ipv4") || !strcmp(ik, "ipv6") || !strcmp(ik, "cidr")) &&
-			       strcasecmp(iv, value) == 0;
-		else if (strcmp(kind, "filename") == 0 || strcmp(kind, "domain") == 0 ||
-			 strcmp(kind, "email") == 0)
-			same = strcmp(ik, kind) == 0 && strcasecmp(iv, value) == 0;
-		else
-			same = strcmp(ik, kind) == 0 && strcmp(iv, value) == 0;
-		if (same)
-			return json_string_value(json_array_get(v, 0));
+	if (hit_key(b, kind, value, n) == 0 && json_object_getn(idx, b->p, b->len) == NULL)
+		json_object_setn_new_nocheck(idx, b->p, b->len, json_string(id));
+}
+
+/* The names a YARA rule text declares ("rule NAME", any modifiers before). */
+static void index_yara(json_t *idx, struct buf *b, const char *text, const char *id)
+{
+	for (const char *p = text; (p = strstr(p, "rule")) != NULL; p += 4) {
+		if (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+			continue;
+		const char *q = p + 4;
+		if (*q != ' ' && *q != '\t')
+			continue;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		const char *name = q;
+		while (isalnum((unsigned char)*q) || *q == '_')
+			q++;
+		if (q > name)
+			index_put(idx, b, "yara", name, (size_t)(q - name), id);
 	}
-	return NULL;
+}
+
+/* The index of a hunt's set ([id, kind, value] rows); NULL: no memory. */
+static json_t *hit_index(const json_t *set)
+{
+	json_t *idx = json_object(), *v;
+	struct buf b;
+	buf_init(&b, IOC_MAX_VALUE + 64);
+	size_t k;
+	json_array_foreach(set, k, v) {
+		const char *id = json_string_value(json_array_get(v, 0)),
+			   *ik = json_string_value(json_array_get(v, 1)),
+			   *iv = json_string_value(json_array_get(v, 2));
+		if (idx == NULL || id == NULL || ik == NULL || iv == NULL)
+			continue;
+		if (strcmp(ik, "yara") == 0)
+			index_yara(idx, &b, iv, id);
+		else
+			index_put(idx, &b, sweep_kind(ik), iv, strlen(iv), id);
+	}
+	buf_release(&b);
+	return idx;
+}
+
+/* The id of the set's indicator a sweep hit names, or NULL. */
+static const char *hit_indicator(const json_t *idx, struct buf *b, const char *kind,
+				 const char *value)
+{
+	if (hit_key(b, kind, value, strlen(value)) != 0)
+		return NULL;
+	return json_string_value(json_object_getn(idx, b->p, b->len));
 }
 
 static const struct jv_field hit_fields[] = {
@@ -622,19 +672,27 @@ json_t *hunt_submit(struct ctx *c, const char *id, const struct hunt_result *r, 
 	/* The hits naming an indicator of the set, and that indicator's id
 	 * (ids[k] for known[k]). */
 	json_t *set = hunt_set(c, hh.id, e), *known = json_array(), *ids = json_array(), *v;
-	if (set == NULL) {
+	json_t *idx = set ? hit_index(set) : NULL;
+	if (idx == NULL) {
+		if (set)
+			err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		json_decref(set);
 		json_decref(known);
 		json_decref(ids);
 		return NULL;
 	}
+	struct buf key;
+	buf_init(&key, IOC_MAX_VALUE + 64);
 	size_t k;
 	json_array_foreach(r->hits, k, v) {
-		const char *ind = hit_indicator(set, jv_str(v, "kind"), jv_str(v, "indicator"));
+		const char *ind = hit_indicator(idx, &key, jv_str(v, "kind"), jv_str(v, "indicator"));
 		if (ind) {
 			json_array_append(known, v);
 			json_array_append_new(ids, json_string(ind));
 		}
 	}
+	buf_release(&key);
+	json_decref(idx);
 	long unknown = (long)(json_array_size(r->hits) - json_array_size(known));
 	json_t *out = NULL;
 	if (store_begin(c->db, e) != 0)

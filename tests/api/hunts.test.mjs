@@ -396,3 +396,44 @@ test('the agent: a tampered body, a stale X-Agent-Time or an unknown key → 401
   const g = await agentGet(key);
   assert.ok((await g.json()).items.find((x) => x.id === hunt.id));
 });
+
+test('each kind of hit finds its indicator: YARA by any rule it declares, addresses and names without case', T, async () => {
+  const tag = uniq('kinds');
+  const n = seq;
+  const g = { tlp: 'GREEN', tags: [tag] };
+  const yara = await indicator({ ...g, kind: 'yara', value:
+    `rule First_${n} { strings: $a = "one" condition: $a }\n` +
+    `private rule Second_${n}\n{ strings: $b = "two" condition: $b }\n` });
+  const v6 = await indicator({ ...g, value: `2001:db8:${n.toString(16)}::1` });
+  const cidr = await indicator({ ...g, value: `100.81.${n % 250}.0/24` });
+  const name = await indicator({ ...g, kind: 'filename', value: `hoadon-${tag}.exe` });
+  const mail = await indicator({ ...g, value: `ke-gian-${tag}@example.net` });
+  const url = await indicator({ ...g, value: `http://c2-${tag}.example/Gate.php` });
+  const hunt = (await openHunt(coord, { tags: [tag], target_org_codes: ['pq'] })).body;
+  assert.equal(hunt.indicators, 6);
+  const hits = [
+    { path: '/srv/a', kind: 'yara', indicator: `Second_${n}` },
+    { path: '/var/log/x.log', kind: 'ip', indicator: v6.value.toUpperCase(), line: 3 },
+    { path: '/var/log/x.log', kind: 'ip', indicator: cidr.value, line: 4 },
+    { path: `/tmp/HOADON-${tag.toUpperCase()}.EXE`, kind: 'filename', indicator: name.value.toUpperCase() },
+    { path: '/var/log/mail.log', kind: 'email', indicator: mail.value.toUpperCase(), line: 9 },
+    { path: '/var/log/x.log', kind: 'url', indicator: url.value, line: 5 },
+    // Not in the set: a rule the YARA text does not declare, a URL that
+    // differs in case (paths are case-sensitive), a name of another kind.
+    { path: '/srv/b', kind: 'yara', indicator: `Third_${n}` },
+    { path: '/var/log/x.log', kind: 'url', indicator: url.value.replace('Gate', 'gate'), line: 6 },
+    { path: '/var/log/x.log', kind: 'domain', indicator: name.value, line: 7 },
+  ];
+  const r = await uploadRun(coord, hunt.id, hits, 'hostname=srv-kinds&org=pq');
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.hits, 6, r.text);
+  assert.equal(r.body.unknown, 3);
+  const all = await sightingsOf(hunt.id);
+  const seen = Object.fromEntries(all.map((s) => [s.path + '#' + (s.line ?? ''), s.indicator.id]));
+  assert.equal(seen['/srv/a#'], yara.id);
+  assert.equal(seen['/var/log/x.log#3'], v6.id);
+  assert.equal(seen['/var/log/x.log#4'], cidr.id);
+  assert.equal(seen[`/tmp/HOADON-${tag.toUpperCase()}.EXE#`], name.id);
+  assert.equal(seen['/var/log/mail.log#9'], mail.id);
+  assert.equal(seen['/var/log/x.log#5'], url.id);
+});
