@@ -77,6 +77,7 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(HUNT_EMPTY, "Không có chỉ dấu nào đang hiệu lực được chọn và được phép chia sẻ (TLP) cho mọi đơn vị", "No active indicator is chosen that TLP lets go to every target") \
 	X(HUNT_CLOSED, "Đợt săn tìm đã đóng", "The hunt is closed") \
 	X(HUNT_NOT_TARGET, "Đơn vị %s không thuộc đối tượng của đợt săn tìm này", "Organisation %s is not a target of this hunt") \
+	X(HUNT_ISSUER_ONLY, "Chỉ đơn vị phát động (%s) mới đóng được đợt săn tìm", "Only the issuing organisation (%s) can close the hunt") \
 	X(SWEEP_UNREADABLE, "Không đọc được, đã bỏ qua: %s", "Cannot read, skipped: %s") \
 	X(SWEEP_TOO_LARGE, "Lớn hơn --max-size, đã bỏ qua: %s", "Larger than --max-size, skipped: %s") \
 	X(SWEEP_YARA, "Luật YARA không biên dịch được: %s", "YARA rule does not compile: %s") \

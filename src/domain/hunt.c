@@ -209,7 +209,7 @@ json_t *hunt_list(struct ctx *c, struct err *e)
 /* The hunt's head for a caller: NULL with not found when invisible. */
 struct hunt_head {
 	char id[UUID_LEN], status[16], issuer_path[LIMIT_ORG_PATH], created_by[UUID_LEN];
-	char title[LIMIT_SHORT_TEXT + 1];
+	char title[LIMIT_SHORT_TEXT + 1], issuer_code[65];
 	long long version;
 	int64_t deadline;
 };
@@ -232,6 +232,7 @@ static json_t *hunt_load(struct ctx *c, const char *id, struct hunt_head *hh, st
 			snprintf(hh->title, sizeof(hh->title), "%s", stmt_text(st, 1));
 			snprintf(hh->status, sizeof(hh->status), "%s", stmt_text(st, 4));
 			snprintf(hh->issuer_path, sizeof(hh->issuer_path), "%s", stmt_text(st, 14));
+			snprintf(hh->issuer_code, sizeof(hh->issuer_code), "%s", stmt_text(st, 5));
 			snprintf(hh->created_by, sizeof(hh->created_by), "%s", stmt_text(st, 15));
 			hh->version = stmt_int(st, 11);
 			hh->deadline = stmt_int(st, 3);
@@ -316,9 +317,14 @@ json_t *hunt_close(struct ctx *c, const char *id, long long if_match, struct err
 	if (cur == NULL)
 		return NULL;
 	json_decref(cur);
+	/* A target sees the hunt: refused, not hidden, when it may not close it */
 	struct policy_target t = { .org_path = hh.issuer_path };
-	if (policy_check(c->actor, ACT_HUNT_OPEN, &t, e) != 0)
-		return NULL;
+	if (policy_check(c->actor, ACT_HUNT_OPEN, &t, e) != 0) {
+		if (e->code != E_NOTFOUND)
+			return NULL;
+		err_clear(e);
+		return err_set(e, E_FORBIDDEN, MSG_HUNT_ISSUER_ONLY, hh.issuer_code), NULL;
+	}
 	if (if_match < 0)
 		return err_set(e, E_PRECOND_REQ, MSG_IF_MATCH_REQUIRED, NULL), NULL;
 	if (if_match != hh.version)

@@ -230,9 +230,12 @@ test('closing a hunt needs If-Match (428, 412); then uploads → 409', T, async 
   const s = await huntSet();
   const hunt = (await openHunt(coord, { tags: [s.tag] })).body;
   const path = `/api/v1/hunts/${hunt.id}/close`;
-  // A target may not close it (the issuer is outside its scope: 404, or 403).
+  // A target sees the hunt but may not close it: 403 naming the issuer;
+  // a commune that is not a target does not see it: 404.
   const byTarget = await tam.post(path, undefined, { 'If-Match': '"1"' });
-  assert.ok([403, 404].includes(byTarget.status), byTarget.text);
+  assertProblem(byTarget, 403);
+  assert.match(byTarget.body.detail ?? byTarget.body.title, /\(pq\)/, byTarget.text);
+  assertProblem(await longhai.post(path, undefined, { 'If-Match': '"1"' }), 404);
   assert.equal((await huntOf(coord, hunt.id)).status, 'open');
   assertProblem(await coord.post(path), 428);
   assertProblem(await coord.post(path, undefined, { 'If-Match': '"5"' }), 412);
