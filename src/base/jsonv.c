@@ -236,6 +236,43 @@ int jv_validate(json_t *obj, const struct jv_field *spec, const char *prefix,
 	return rc;
 }
 
+json_t *jv_member(const json_t *o, const char *key)
+{
+	json_t *v = json_is_object(o) ? json_object_get(o, key) : NULL;
+	return json_is_null(v) ? NULL : v;
+}
+
+const char *jv_type_kind(json_type t)
+{
+	switch (t) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: case JSON_REAL: return "a number";
+	case JSON_TRUE: case JSON_FALSE: return "a boolean";
+	default: return "null";
+	}
+}
+
+const char *jv_kind(const json_t *v)
+{
+	return jv_type_kind(v ? json_typeof(v) : JSON_NULL);
+}
+
+int jv_member_of(const json_t *o, const char *key, json_type t, json_t **out)
+{
+	json_t *v = jv_member(o, key);
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	int ok = t == JSON_INTEGER || t == JSON_REAL ? json_is_number(v) :
+		 t == JSON_TRUE || t == JSON_FALSE ? json_is_boolean(v) : json_typeof(v) == t;
+	if (!ok)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 const char *jv_str(const json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);

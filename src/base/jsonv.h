@@ -42,6 +42,18 @@ int jv_validate(json_t *obj, const struct jv_field *spec, const char *prefix,
 /* Index of s in a NULL-terminated list, or -1. */
 int jv_enum_index(const char *const *list, const char *s);
 
+/* For the readers of foreign files (feeds, indicator exchange): the member
+ * key of o, NULL when o is no object or the key is missing or null; what a
+ * value or a JSON type is, for a message ("an object", "an array",
+ * "a string", "a number", "a boolean", "null"; NULL reads "null"); and the
+ * member when it is of type t (JSON_INTEGER stands for any number,
+ * JSON_TRUE for either boolean): 0 with *out (NULL when missing), -1 with
+ * *out NULL when it is something else. */
+json_t *jv_member(const json_t *o, const char *key);
+const char *jv_kind(const json_t *v);
+const char *jv_type_kind(json_type t);
+int jv_member_of(const json_t *o, const char *key, json_type t, json_t **out);
+
 /* Getters that treat a missing key and JSON null alike. */
 const char *jv_str(const json_t *o, const char *key);
 int jv_bool(const json_t *o, const char *key, int dflt);

@@ -15,6 +15,7 @@
 
 #include "feed_int.h"
 #include "../base/arena.h"
+#include "../base/jsonv.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
 #include "../base/banned.h"
@@ -302,22 +303,13 @@ int fj_syntax(const char *name, const char *data, size_t base, const json_error_
 			 "line %ld, column %ld (byte %lld): %s", l, c, pos, je->text);
 }
 
-static const char *type_name(const json_t *v)
+/* The member key of o when it has type t; fails naming what it is. */
+static int fj_typed(struct fj *j, const json_t *o, const char *key, json_type t, json_t **out)
 {
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: case JSON_REAL: return "a number";
-	case JSON_TRUE: case JSON_FALSE: return "a boolean";
-	default: return "null";
-	}
-}
-
-static json_t *fj_get(const json_t *o, const char *key)
-{
-	json_t *v = json_is_object(o) ? json_object_get(o, key) : NULL;
-	return json_is_null(v) ? NULL : v;
+	if (jv_member_of(o, key, t, out) == 0)
+		return 0;
+	return fj_fail(j, E_INVALID, MSG_FEED_SCHEMA, key, "expected %s, not %s",
+		       t == JSON_TRUE ? "true or false" : jv_type_kind(t), jv_kind(jv_member(o, key)));
 }
 
 static int bounded(struct fj *j, const json_t *v, const char *key)
@@ -331,14 +323,9 @@ static int bounded(struct fj *j, const json_t *v, const char *key)
 
 int fj_str(struct fj *j, const json_t *o, const char *key, const char **out)
 {
-	json_t *v = fj_get(o, key);
+	json_t *v;
 	*out = NULL;
-	if (v == NULL)
-		return 0;
-	if (!json_is_string(v))
-		return fj_fail(j, E_INVALID, MSG_FEED_SCHEMA, key, "expected a string, not %s",
-			       type_name(v));
-	if (bounded(j, v, key) != 0)
+	if (fj_typed(j, o, key, JSON_STRING, &v) != 0 || (v && bounded(j, v, key) != 0))
 		return -1;
 	*out = json_string_value(v);
 	return 0;
@@ -351,7 +338,7 @@ int fj_str_at(struct fj *j, const json_t *arr, size_t i, const char **out)
 	snprintf(key, sizeof(key), "%zu", i);
 	if (!json_is_string(v))
 		return fj_fail(j, E_INVALID, MSG_FEED_SCHEMA, key, "expected a string, not %s",
-			       v ? type_name(v) : "nothing");
+			       v ? jv_kind(v) : "nothing");
 	if (bounded(j, v, key) != 0)
 		return -1;
 	*out = json_string_value(v);
@@ -360,54 +347,36 @@ int fj_str_at(struct fj *j, const json_t *arr, size_t i, const char **out)
 
 int fj_obj(struct fj *j, const json_t *o, const char *key, json_t **out)
 {
-	json_t *v = fj_get(o, key);
-	*out = NULL;
-	if (v == NULL)
-		return 0;
-	if (!json_is_object(v))
-		return fj_fail(j, E_INVALID, MSG_FEED_SCHEMA, key, "expected an object, not %s",
-			       type_name(v));
-	*out = v;
-	return 0;
+	return fj_typed(j, o, key, JSON_OBJECT, out);
 }
 
 int fj_arr(struct fj *j, const json_t *o, const char *key, json_t **out)
 {
-	json_t *v = fj_get(o, key);
-	*out = NULL;
-	if (v == NULL)
-		return 0;
-	if (!json_is_array(v))
-		return fj_fail(j, E_INVALID, MSG_FEED_SCHEMA, key, "expected an array, not %s",
-			       type_name(v));
-	if (json_array_size(v) > FEED_MAX_ITEMS)
+	if (fj_typed(j, o, key, JSON_ARRAY, out) != 0)
+		return -1;
+	if (json_array_size(*out) > FEED_MAX_ITEMS)
 		return fj_fail(j, E_TOOLARGE, MSG_FEED_LIMIT, key,
-			       "%zu items (at most %d)", json_array_size(v), FEED_MAX_ITEMS);
-	*out = v;
+			       "%zu items (at most %d)", json_array_size(*out), FEED_MAX_ITEMS);
 	return 0;
 }
 
 int fj_num(struct fj *j, const json_t *o, const char *key, double *out)
 {
-	json_t *v = fj_get(o, key);
-	if (v == NULL)
-		return 0;
-	if (!json_is_number(v))
-		return fj_fail(j, E_INVALID, MSG_FEED_SCHEMA, key, "expected a number, not %s",
-			       type_name(v));
-	*out = json_number_value(v);
+	json_t *v;
+	if (fj_typed(j, o, key, JSON_REAL, &v) != 0)
+		return -1;
+	if (v)
+		*out = json_number_value(v);
 	return 0;
 }
 
 int fj_bool(struct fj *j, const json_t *o, const char *key, int *out)
 {
-	json_t *v = fj_get(o, key);
-	if (v == NULL)
-		return 0;
-	if (!json_is_boolean(v))
-		return fj_fail(j, E_INVALID, MSG_FEED_SCHEMA, key, "expected true or false, not %s",
-			       type_name(v));
-	*out = json_is_true(v);
+	json_t *v;
+	if (fj_typed(j, o, key, JSON_TRUE, &v) != 0)
+		return -1;
+	if (v)
+		*out = json_is_true(v);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "ioc_int.h"
 #include "../base/arena.h"
+#include "../base/jsonv.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
 #include "../base/banned.h"
@@ -167,30 +168,12 @@ int ioc_jfail(struct ioc_where *w, int code, int msg, const char *key, const cha
 	return ioc_fail(w->r, code, msg, "%s: %s", w->at, detail);
 }
 
-static const char *type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: case JSON_REAL: return "a number";
-	case JSON_TRUE: case JSON_FALSE: return "a boolean";
-	default: return "null";
-	}
-}
-
-static json_t *jget(const json_t *o, const char *key)
-{
-	json_t *v = json_is_object(o) ? json_object_get(o, key) : NULL;
-	return json_is_null(v) ? NULL : v;
-}
-
 static int check_str(struct ioc_where *w, const json_t *v, const char *key, size_t max,
 		     const char **out)
 {
 	if (!json_is_string(v))
 		return ioc_jfail(w, E_INVALID, MSG_IOC_SCHEMA, key, "expected a string, not %s",
-				 type_name(v));
+				 jv_kind(v));
 	size_t l = json_string_length(v);
 	if (l > max)
 		return ioc_jfail(w, E_TOOLARGE, MSG_IOC_LIMIT, key, "%zu bytes (at most %zu)", l,
@@ -203,7 +186,7 @@ static int check_str(struct ioc_where *w, const json_t *v, const char *key, size
 
 int ioc_jstr(struct ioc_where *w, const json_t *o, const char *key, size_t max, const char **out)
 {
-	json_t *v = jget(o, key);
+	json_t *v = jv_member(o, key);
 	*out = NULL;
 	return v ? check_str(w, v, key, max, out) : 0;
 }
@@ -216,30 +199,24 @@ int ioc_jstr_at(struct ioc_where *w, const json_t *arr, size_t i, const char *ke
 	return check_str(w, json_array_get(arr, i), k, max, out);
 }
 
+/* The member key of o when it has type t; fails naming what it is. */
+static int jtyped(struct ioc_where *w, const json_t *o, const char *key, json_type t,
+		  json_t **out)
+{
+	if (jv_member_of(o, key, t, out) == 0)
+		return 0;
+	return ioc_jfail(w, E_INVALID, MSG_IOC_SCHEMA, key, "expected %s, not %s",
+			 jv_type_kind(t), jv_kind(jv_member(o, key)));
+}
+
 int ioc_jarr(struct ioc_where *w, const json_t *o, const char *key, json_t **out)
 {
-	json_t *v = jget(o, key);
-	*out = NULL;
-	if (v == NULL)
-		return 0;
-	if (!json_is_array(v))
-		return ioc_jfail(w, E_INVALID, MSG_IOC_SCHEMA, key, "expected an array, not %s",
-				 type_name(v));
-	*out = v;
-	return 0;
+	return jtyped(w, o, key, JSON_ARRAY, out);
 }
 
 int ioc_jobj(struct ioc_where *w, const json_t *o, const char *key, json_t **out)
 {
-	json_t *v = jget(o, key);
-	*out = NULL;
-	if (v == NULL)
-		return 0;
-	if (!json_is_object(v))
-		return ioc_jfail(w, E_INVALID, MSG_IOC_SCHEMA, key, "expected an object, not %s",
-				 type_name(v));
-	*out = v;
-	return 0;
+	return jtyped(w, o, key, JSON_OBJECT, out);
 }
 
 /* The last second we read and write (9999-12-31T23:59:59Z): RFC 3339
@@ -266,7 +243,7 @@ static int epoch_seconds(const char *s, int64_t *ms)
 int ioc_jtime(struct ioc_where *w, const json_t *o, const char *key, int seconds_ok,
 	      int64_t *out)
 {
-	json_t *v = jget(o, key);
+	json_t *v = jv_member(o, key);
 	const char *s = NULL;
 	if (v == NULL)
 		return 0;
@@ -286,7 +263,7 @@ int ioc_jtime(struct ioc_where *w, const json_t *o, const char *key, int seconds
 
 int ioc_jbool(struct ioc_where *w, const json_t *o, const char *key, int *out)
 {
-	json_t *v = jget(o, key);
+	json_t *v = jv_member(o, key);
 	if (v == NULL)
 		return 0;
 	if (json_is_boolean(v)) {
@@ -307,7 +284,7 @@ int ioc_jbool(struct ioc_where *w, const json_t *o, const char *key, int *out)
 		return 0;
 	}
 	return ioc_jfail(w, E_INVALID, MSG_IOC_SCHEMA, key, "expected a boolean, not %s",
-			 type_name(v));
+			 jv_kind(v));
 }
 
 /* ---- patterns ---- */

@@ -425,6 +425,29 @@ static void test_getters(void **state)
 	assert_int_equal(jv_bool(j, "f", 1), 0);
 	assert_int_equal(jv_bool(j, "z", -1), -1);
 	assert_int_equal(jv_bool(j, "n", -1), -1);
+
+	/* typed members, for the readers of foreign files */
+	json_t *v = (json_t *)1;
+	assert_int_equal(jv_member_of(j, "s", JSON_STRING, &v), 0);
+	assert_string_equal(json_string_value(v), "v");
+	assert_int_equal(jv_member_of(j, "z", JSON_STRING, &v), 0);   /* null: missing */
+	assert_null(v);
+	assert_int_equal(jv_member_of(j, "nope", JSON_OBJECT, &v), 0);
+	assert_null(v);
+	assert_int_equal(jv_member_of(j, "n", JSON_REAL, &v), 0);     /* any number */
+	assert_int_equal(json_integer_value(v), 7);
+	assert_int_equal(jv_member_of(j, "r", JSON_INTEGER, &v), 0);
+	assert_int_equal(jv_member_of(j, "f", JSON_TRUE, &v), 0);     /* either boolean */
+	assert_true(json_is_false(v));
+	assert_int_equal(jv_member_of(j, "s", JSON_ARRAY, &v), -1);
+	assert_null(v);
+	assert_int_equal(jv_member_of(NULL, "s", JSON_STRING, &v), 0);
+	assert_string_equal(jv_kind(jv_member(j, "s")), "a string");
+	assert_string_equal(jv_kind(jv_member(j, "r")), "a number");
+	assert_string_equal(jv_kind(jv_member(j, "b")), "a boolean");
+	assert_string_equal(jv_kind(jv_member(j, "z")), "null");
+	assert_string_equal(jv_kind(j), "an object");
+	assert_string_equal(jv_type_kind(JSON_ARRAY), "an array");
 	json_decref(j);
 	assert_int_equal(jv_enum_index(colours, "red"), 0);
 	assert_int_equal(jv_enum_index(colours, "blue"), 2);
