@@ -131,13 +131,7 @@ int cmd_asset(int argc, char **argv)
 		"  edit  change the fields given (If-Match with --version or the latest)", &a);
 	if (rc)
 		return rc == 1 ? 0 : rc;
-	struct client cl = { cli_get(&a, opts, "url"), cli_get(&a, opts, "token") };
-	if (cl.url == NULL)
-		cl.url = getenv("UNGCUU_URL");
-	if (cl.token == NULL)
-		cl.token = getenv("UNGCUU_TOKEN");
-	if (cl.url == NULL)
-		cl.url = "http://127.0.0.1:8080";
+	struct client cl = client_from_args(&a, opts);
 	int json = cli_get(&a, opts, "json") != NULL;
 	const char *kind = a.npos > 0 ? a.pos[0] : NULL, *verb = a.npos > 1 ? a.pos[1] : NULL;
 	int sys = kind && strcmp(kind, "system") == 0;
@@ -146,8 +140,7 @@ int cmd_asset(int argc, char **argv)
 		cli_args_release(&a);
 		return EXIT_USAGE;
 	}
-	if (cl.token == NULL || *cl.token == '\0') {
-		cli_errorf(MSG_MISSING_OPTION, "--token / UNGCUU_TOKEN");
+	if (!client_has_token(&cl)) {
 		cli_args_release(&a);
 		return EXIT_USAGE;
 	}

@@ -11,6 +11,26 @@
 #include "../base/msg.h"
 #include "../base/banned.h"
 
+struct client client_from_args(const struct cli_args *a, const struct cli_opt *opts)
+{
+	struct client cl = { cli_get(a, opts, "url"), cli_get(a, opts, "token") };
+	if (cl.url == NULL)
+		cl.url = getenv("UNGCUU_URL");
+	if (cl.token == NULL)
+		cl.token = getenv("UNGCUU_TOKEN");
+	if (cl.url == NULL)
+		cl.url = "http://127.0.0.1:8080";
+	return cl;
+}
+
+int client_has_token(const struct client *cl)
+{
+	if (cl->token && *cl->token)
+		return 1;
+	cli_errorf(MSG_MISSING_OPTION, "--token / UNGCUU_TOKEN");
+	return 0;
+}
+
 /* An indicator export of 100,000 records is some tens of MB. */
 #define CLIENT_MAX_RESPONSE (512 * 1024 * 1024)
 

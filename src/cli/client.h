@@ -10,6 +10,15 @@ struct client {
 	const char *url, *token;
 };
 
+struct cli_args;
+struct cli_opt;
+
+/* The server and token of a command with --url and --token: the options,
+ * else UNGCUU_URL and UNGCUU_TOKEN, else http://127.0.0.1:8080 and none. */
+struct client client_from_args(const struct cli_args *a, const struct cli_opt *opts);
+/* 1 when cl has a token; else says which option is missing and gives 0. */
+int client_has_token(const struct client *cl);
+
 /* Sends body (bytes, with ctype) plus extra "Name: value" headers (NULL-
  * terminated, may be NULL); *out gets the parsed JSON answer or NULL.
  * Returns the HTTP status, or -1 after printing a connection error. */

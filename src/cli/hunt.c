@@ -135,18 +135,11 @@ int cmd_hunt(int argc, char **argv)
 		"  upload  send one host's `ungcuu sweep --json` output", &a);
 	if (rc)
 		return rc == 1 ? 0 : rc;
-	struct client cl = { cli_get(&a, opts, "url"), cli_get(&a, opts, "token") };
-	if (cl.url == NULL)
-		cl.url = getenv("UNGCUU_URL");
-	if (cl.token == NULL)
-		cl.token = getenv("UNGCUU_TOKEN");
-	if (cl.url == NULL)
-		cl.url = "http://127.0.0.1:8080";
+	struct client cl = client_from_args(&a, opts);
 	int json = cli_get(&a, opts, "json") != NULL;
 	const char *verb = a.npos ? a.pos[0] : "";
 	char path[160];
-	if (cl.token == NULL || *cl.token == '\0') {
-		cli_errorf(MSG_MISSING_OPTION, "--token / UNGCUU_TOKEN");
+	if (!client_has_token(&cl)) {
 		rc = EXIT_USAGE;
 	} else if (strcmp(verb, "list") == 0 && a.npos == 1) {
 		rc = show(&cl, "/api/v1/hunts", json, list_cols);

@@ -264,20 +264,13 @@ int cmd_report(int argc, char **argv)
 		"  move  move it to another state (--to, --reason, --severity, --summary)", &a);
 	if (rc)
 		return rc == 1 ? 0 : rc;
-	struct client cl = { cli_get(&a, opts, "url"), cli_get(&a, opts, "token") };
-	if (cl.url == NULL)
-		cl.url = getenv("UNGCUU_URL");
-	if (cl.token == NULL)
-		cl.token = getenv("UNGCUU_TOKEN");
-	if (cl.url == NULL)
-		cl.url = "http://127.0.0.1:8080";
+	struct client cl = client_from_args(&a, opts);
 	int json = cli_get(&a, opts, "json") != NULL;
 	const char *verb = a.npos ? a.pos[0] : NULL;
 	if (verb == NULL) {
 		cli_errorf(MSG_MISSING_OPTION, "new|show|list|move");
 		rc = EXIT_USAGE;
-	} else if (cl.token == NULL) {
-		cli_errorf(MSG_MISSING_OPTION, "--token / UNGCUU_TOKEN");
+	} else if (!client_has_token(&cl)) {
 		rc = EXIT_USAGE;
 	} else if (strcmp(verb, "new") == 0) {
 		rc = cmd_new(&cl, &a, json);
