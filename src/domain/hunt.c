@@ -177,14 +177,20 @@ static const char *scope_path(struct ctx *c)
 	return c->actor->system ? "/" : c->actor->org_path;
 }
 
+/* A hunt's row, with its targets counted: all, those that ran it, and
+ * those late (the deadline passed, not run, the hunt still open). */
 static json_t *hunt_row(struct stmt *st)
 {
-	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:{s:s, s:s}, s:I, s:I, s:I, s:I, s:I, s:o}",
+	int64_t total = stmt_int(st, 8), ran = stmt_int(st, 9);
+	int late = strcmp(stmt_text(st, 4), "open") == 0 && stmt_int(st, 3) < time_now_ms();
+	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:{s:s, s:s}, s:I, s:I, s:I, s:I, s:I, s:I, "
+			 "s:o}",
 		"id", stmt_text(st, 0), "title", stmt_text(st, 1), "description", stmt_text(st, 2),
 		"deadline", ms_json(stmt_int(st, 3)), "status", stmt_text(st, 4),
 		"issuer", "code", stmt_text(st, 5), "name", stmt_text(st, 6),
-		"indicators", (json_int_t)stmt_int(st, 7), "targets_total", (json_int_t)stmt_int(st, 8),
-		"targets_ran", (json_int_t)stmt_int(st, 9), "hits", (json_int_t)stmt_int(st, 10),
+		"indicators", (json_int_t)stmt_int(st, 7), "targets_total", (json_int_t)total,
+		"targets_ran", (json_int_t)ran, "targets_late", (json_int_t)(late ? total - ran : 0),
+		"hits", (json_int_t)stmt_int(st, 10),
 		"version", (json_int_t)stmt_int(st, 11), "created_at", ms_json(stmt_int(st, 12)));
 }
 

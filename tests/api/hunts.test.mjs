@@ -9,6 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
 import { bearer, assertProblem } from './helpers.mjs';
 
@@ -189,7 +190,9 @@ test('a hunt: set, rules as a STIX bundle, upload → hits, sightings, unknown a
   assert.deepEqual(g.runs.map((x) => x.hostname).sort(), ['pc-01', 'pc-01', 'pc-02', 'pc-03']);
   assert.equal(g.sightings.length, 4);
   const listed = (await coord.get('/api/v1/hunts')).body.items.find((x) => x.id === hunt.id);
+  assert.equal(listed.targets_total, 1);
   assert.equal(listed.targets_ran, 1);
+  assert.equal(listed.targets_late, 0);
   assert.equal(listed.hits, 4);
 });
 
@@ -440,3 +443,28 @@ test('each kind of hit finds its indicator: YARA by any rule it declares, addres
   assert.equal(seen['/var/log/mail.log#9'], mail.id);
   assert.equal(seen['/var/log/x.log#5'], url.id);
 });
+
+test('the list counts targets: all, ran, late once the deadline passed (and none late once closed)', T, async () => {
+  const tag = uniq('late');
+  const dom = await indicator({ value: `late-${tag}.example`, tlp: 'GREEN', tags: [tag] });
+  const hunt = (await openHunt(coord, { tags: [tag], target_org_codes: ['pq-tamthanh', 'pq-longhai'] })).body;
+  const listed = async () => (await coord.get('/api/v1/hunts')).body.items.find((x) => x.id === hunt.id);
+  assert.deepEqual(Object.values(pick(await listed())), [2, 0, 0, 0]);
+  // The deadline passes (set in the database: the API refuses a past one).
+  execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db,
+    `UPDATE hunts SET deadline = ${Date.now() - DAY} WHERE id = '${hunt.id}'`]);
+  assert.deepEqual(Object.values(pick(await listed())), [2, 0, 2, 0]);
+  const r = await uploadRun(tam, hunt.id, [{ path: '/var/log/a.log', kind: 'domain', indicator: dom.value, line: 1 }],
+    'hostname=pc-late');
+  assert.equal(r.status, 201, r.text);
+  assert.deepEqual(Object.values(pick(await listed())), [2, 1, 1, 1]);
+  const g = await huntOf(coord, hunt.id);
+  assert.deepEqual(g.targets.map((x) => [x.org.code, x.ran, x.late]).sort(),
+    [['pq-longhai', false, true], ['pq-tamthanh', true, false]]);
+  assert.equal((await coord.post(`/api/v1/hunts/${hunt.id}/close`, undefined, { 'If-Match': `"${g.version}"` })).status, 200);
+  assert.deepEqual(Object.values(pick(await listed())), [2, 1, 0, 1]);
+});
+
+function pick(h) {
+  return { total: h.targets_total, ran: h.targets_ran, late: h.targets_late, hits: h.hits };
+}

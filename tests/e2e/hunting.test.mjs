@@ -295,6 +295,12 @@ test('hunt: coordinator opens it, the commune uploads a sweep result, sees the s
   await c.page.getByRole('button', { name: 'Đóng đợt săn tìm' }).click();
   await c.page.getByRole('button', { name: 'Đóng', exact: true }).click();
   await c.page.locator('.badges .hunt-closed').waitFor();
+  // The list counts the target that ran it and the hit it found.
+  await c.page.locator('header nav').getByRole('link', { name: 'Săn tìm', exact: true }).click();
+  const listed = c.page.locator('table.hunts tbody tr').filter({ hasText: HUNT });
+  await listed.waitFor();
+  assert.equal((await listed.locator('td').nth(3).textContent()).trim(), '1/1');
+  assert.equal((await listed.locator('td').nth(4).textContent()).trim(), '1');
 
   // The compliance view: Tam Thanh hunted today.
   await c.page.locator('header nav').getByRole('link', { name: 'Tuân thủ' }).click();

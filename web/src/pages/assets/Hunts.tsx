@@ -51,10 +51,10 @@ export function HuntList() {
           </thead>
           <tbody>
             {items.map((h) => {
-              const tg: any[] = h.targets ?? [];
-              const ran = tg.filter((x) => x.ran).length;
-              const late = tg.filter((x) => x.late).length;
-              const hits = sum(tg, 'hits');
+              const total = Number(h.targets_total) || 0;
+              const ran = Number(h.targets_ran) || 0;
+              const late = Number(h.targets_late) || 0;
+              const hits = Number(h.hits) || 0;
               const open = h.status !== 'closed';
               return (
                 <tr key={h.id} class={open && late ? 'row-overdue' : ''}>
@@ -65,10 +65,10 @@ export function HuntList() {
                   <td data-label={t('issuer')}>{h.issuer?.name}<br /><small class="muted">{fmtDateTime(h.created_at)}</small></td>
                   <td data-label={t('hunt_deadline')}>
                     {fmtDateTime(h.deadline)}
-                    {open && <><br /><small><DueLeft at={h.deadline} now={now} done={tg.length > 0 && ran === tg.length ? t('hunt_all_ran') : undefined} /></small></>}
+                    {open && <><br /><small><DueLeft at={h.deadline} now={now} done={total > 0 && ran === total ? t('hunt_all_ran') : undefined} /></small></>}
                   </td>
                   <td data-label={t('hunt_ran')}>
-                    <span class={tg.length && ran === tg.length ? 'ok' : ''}>{t('n_of_m', { n: ran, m: tg.length })}</span>
+                    <span class={total && ran === total ? 'ok' : ''}>{t('n_of_m', { n: ran, m: total })}</span>
                     {late > 0 && <><br /><span class="overdue">{t('tg_late', { n: late })}</span></>}
                   </td>
                   <td data-label={t('hunt_hits')}>{hits ? <strong class="overdue">{hits}</strong> : <span class="muted">0</span>}</td>
