@@ -95,7 +95,9 @@ test('coordinator adds indicators (TLP badges, AMBER shared with a commune) and 
   await page.locator('h1').filter({ hasText: 'Địa chỉ IP dò quét' }).waitFor();
   shared.ipId = page.url().split('/').pop();
   await page.locator('.badges .tlp-amber').waitFor();
-  assert.match(await page.locator('.dl').textContent(), /UBND xã Tam Thanh|pq-tamthanh/);
+  // share_with answers [{"code"}]: the page names the organisation, not its code.
+  const shareRow = page.locator('.dl > div').filter({ hasText: 'Chia sẻ (AMBER) với đơn vị' }).locator('dd');
+  assert.equal((await shareRow.textContent()).trim(), 'UBND xã Tam Thanh');
 
   // The list: filter by tag, then by TLP; each label in its TLP 2.0 colour.
   await page.locator('.crumbs').getByRole('link', { name: 'Chỉ báo tấn công (IOC)' }).click();

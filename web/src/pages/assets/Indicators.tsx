@@ -25,6 +25,9 @@ export const canWriteIoc = () => hasRole('focal', 'coordinator', 'responder', 'a
 /** Who sees the indicator and hunt pages at all: the writers, and leaders and auditors who read. */
 export const canReadIoc = () => hasRole('focal', 'coordinator', 'responder', 'admin', 'leader', 'auditor');
 
+/** An organisation's name from the visible tree (share_with answers only {"code"}), else the code. */
+const orgName = (c: string) => app.orgs?.find((o) => o.code === c)?.name ?? c;
+
 export const tlpList = (): string[] => (app.meta?.tlp?.length ? app.meta.tlp : TLPS);
 export const kindLabel = (k: string | null | undefined) => code('ioc_kind', k);
 
@@ -533,7 +536,7 @@ export function IndicatorPage({ id }: { id: string }) {
                 [t('ioc_valid_until'), x.valid_until ? fmtDateTime(x.valid_until) : t('ioc_no_end')],
                 [t('ioc_tags'), (x.tags ?? []).length ? <span class="tags">{x.tags.map((g: string) => <a class="badge tag" key={g} href="#/indicators" onClick={() => sessionStorage.setItem(FILTERS_KEY, JSON.stringify({ ...readFilters(), tag: g }))}>{g}</a>)}</span> : '—'],
                 [t('ioc_related'), (x.related ?? []).map((r: any) => `${r.name} (${r.type})`)],
-                [t('ioc_share_with'), x.tlp === 'AMBER' ? (x.share_with ?? []).map((o: any) => o.name ?? o.code) : '—'],
+                [t('ioc_share_with'), x.tlp === 'AMBER' ? (x.share_with ?? []).map((o: any) => o.name ?? orgName(o.code)) : '—'],
                 [t('org'), x.org?.name],
                 [t('ioc_created'), fmtDateTime(x.created_at)],
                 [t('ioc_updated'), `${fmtDateTime(x.updated_at)} · ${t('version_n', { n: x.version })}`],
