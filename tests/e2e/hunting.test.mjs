@@ -278,6 +278,12 @@ test('hunt: coordinator opens it, the commune uploads a sweep result, sees the s
   const obs = t.page.locator('ul.observables li').filter({ hasText: DOMAIN });
   await obs.waitFor();
   await obs.locator('.ioc-matches .tlp-green').waitFor();
+  // The timeline names the hunt's hits (kind `hunt_hits`: data hunt, hostname, hits), with a link to the hunt.
+  const huntEvent = t.page.locator('ol.timeline li.tl-hunt_hits');
+  await huntEvent.waitFor();
+  assert.equal((await huntEvent.locator('.kind').textContent()).trim(), 'Săn tìm phát hiện');
+  assert.equal((await huntEvent.locator('.what').textContent()).trim(), `1 phát hiện trên máy ${HOST}`);
+  assert.equal(await huntEvent.getByRole('link', { name: 'Xem đợt săn tìm' }).getAttribute('href'), `#/hunts/${shared.huntId}`);
   shared.filed = { number, id: t.page.url().split('/').pop() };
   await shot(t.page, 'hunt-filed-incident');
   assert.deepEqual(t.page.errors, []);

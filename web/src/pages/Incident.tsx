@@ -5,7 +5,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, patch, post } from '../api';
-import { t, type Key } from '../i18n';
+import { t, tryT, type Key } from '../i18n';
 import { app, codes, hasRole, lbl } from '../state';
 import { DropZone, ErrorBox, Field, Loading, SeverityBadge, StatusBadge, TimeLeft, TlpBadge, fmtSize, usePoll, useNow, type Deadline } from '../components/ui';
 import { fmtDateTime, localInputs, toUtcIso } from '../time';
@@ -361,6 +361,13 @@ export function IncidentPage({ id }: { id: string }) {
   );
 }
 
+/** The field names an `updated` event lists (the PATCH body's keys), as the form labels them. */
+const UPDATED_FIELDS: Record<string, Key> = {
+  title: 'f_title', description: 'f_description', detected_at: 'detected_at', reporter: 'f_reporter', contact: 'f_contact',
+  system: 'sec_system', handling_status: 'sec_status', detection_method: 'sec_detection', notified: 'sec_notified',
+  details: 'sec_details', confidential: 'f_confidential', tlp: 'tlp', support_needed: 'support_needed_short',
+};
+
 function timelineText(e: any, inc: any): string {
   const x = e.data ?? {};
   const person = (id: string) => {
@@ -395,6 +402,8 @@ function timelineText(e: any, inc: any): string {
     }
     case 'observable': return `${lbl('observable_kinds', x.kind)}: ${x.value ?? ''}`;
     case 'assignment': return x.user?.full_name ?? x.user?.username ?? person(x.user_id) ?? '';
+    case 'updated': return (Array.isArray(x.fields) ? x.fields : []).map((f: string) => (UPDATED_FIELDS[f] ? t(UPDATED_FIELDS[f]) : f)).join(', ');
+    case 'hunt_hits': return t('tl_hunt_hits_text', { n: Number(x.hits ?? 0), host: x.hostname || '—' });
     default: return Object.entries(x).filter(([k]) => k !== 'id').map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ');
   }
 }
@@ -404,8 +413,9 @@ function TimelineItem({ e, inc }: { e: any; inc: any }) {
     <li class={`tl tl-${e.kind}`}>
       <time dateTime={e.at}>{fmtDateTime(e.at)}</time>
       <span class="tl-who">{e.actor?.full_name || e.actor?.username || ''}</span>
-      <span class="kind">{t(`tl_${e.kind}` as Key)}</span>
+      <span class="kind">{tryT(`tl_${e.kind}`) ?? e.kind}</span>
       <span class="prewrap what">{timelineText(e, inc)}</span>
+      {e.kind === 'hunt_hits' && e.data?.hunt && <> <a href={`#/hunts/${encodeURIComponent(e.data.hunt)}`}>{t('tl_hunt_link')}</a></>}
     </li>
   );
 }
