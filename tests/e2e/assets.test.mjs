@@ -284,6 +284,23 @@ test('host page: findings, services, packages filter', { timeout: 90_000 }, asyn
   await page.locator('h1').filter({ hasText: '192.168.0.1' }).waitFor();
   await page.locator('table.services').getByText(/OpenSSH 7\.4/).waitFor();
   assert.equal(await page.locator('table.findings tbody tr[data-finding]').count(), 2);
+  // The host's own findings_list is brief; the table shows the full finding: where it
+  // came from, and for an accepted risk until when and why.
+  const focal = await api('tamthanh');
+  const hostId = page.url().split('/').pop();
+  const fl = await focal.get(`/api/v1/findings?host=${hostId}&vuln=CVE-2017-15906`);
+  assert.equal(fl.body.items.length, 1);
+  const fd = fl.body.items[0];
+  const acc = await focal.patch(`/api/v1/findings/${fd.id}`, { status: 'accepted', reason: 'Chỉ mở trong mạng nội bộ', accepted_until: '2027-03-31T16:59:00Z' }, { 'If-Match': `"${fd.version}"` });
+  assert.equal(acc.status, 200, acc.text);
+  await page.reload();
+  const frow = page.locator('tr[data-finding="CVE-2017-15906"]');
+  await frow.locator('.fs-accepted').waitFor();
+  assert.match(await frow.textContent(), /đối chiếu phiên bản/);
+  assert.match(await frow.textContent(), /đến 31\/03\/2027/);
+  assert.match(await frow.textContent(), /Chỉ mở trong mạng nội bộ/);
+  const back = await focal.patch(`/api/v1/findings/${fd.id}`, { status: 'open' }, { 'If-Match': `"${acc.body.version}"` });
+  assert.equal(back.status, 200, back.text);
   assert.deepEqual(await unlabelled(page), []);
   await shot(page, 'host');
 

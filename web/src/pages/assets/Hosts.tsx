@@ -259,7 +259,13 @@ export function HostPage({ id }: { id: string }) {
   const [saved, setSaved] = useState(false);
   const now = useNow();
   const errors = useMemo(() => (saveErr instanceof ApiError ? saveErr.fields() : {}), [saveErr]);
+  // The host's findings_list is a brief form (no summary, origin, reason, accepted_until,
+  // fixed_at, overdue); the findings list filtered by host has every field the table shows.
+  const [findings, setFindings] = useState<any[] | null>(null);
+  const loadFindings = () => get(`/api/v1/findings?host=${encodeURIComponent(id)}&limit=1000`)
+    .then((r) => setFindings(r.items ?? []), () => setFindings(null));
   const load = async () => {
+    void loadFindings();
     try { const x = await get(url); setH(x); setError(null); return x; } catch (e) { setError(e); return null; }
   };
   useEffect(() => { void load(); }, [id]);
@@ -279,8 +285,8 @@ export function HostPage({ id }: { id: string }) {
       setTimeout(() => document.querySelector<HTMLElement>('.host-form .alert.error')?.focus(), 0);
     } finally { setBusy(false); }
   };
-  const findings: any[] = h.findings_list ?? [];
-  const open = findings.filter((x) => x.status === 'open').length;
+  const list: any[] = findings ?? h.findings_list ?? [];
+  const open = list.filter((x) => x.status === 'open').length;
   const packages: any[] = Array.isArray(h.packages) ? h.packages : [];
   const services: any[] = h.services ?? [];
   const hotfixes: string[] = h.hotfixes ?? [];
@@ -318,9 +324,9 @@ export function HostPage({ id }: { id: string }) {
       <div class="inc-grid">
         <div>
           <Panel id="findings" title={t('findings_title')} count={open} actions={<a href={`#/findings`} class="small-link">{t('all_findings')}</a>}>
-            {findings.length === 0 ? <p class="muted">{t('host_no_findings')}</p> : (
-              <FindingsTable items={findings} now={now} showHost={false} onReload={load}
-                onChanged={(x) => setH((o: any) => ({ ...o, findings_list: (o.findings_list ?? []).map((y: any) => (y.id === x.id ? { ...y, ...x } : y)) }))} />
+            {list.length === 0 ? <p class="muted">{t('host_no_findings')}</p> : (
+              <FindingsTable items={list} now={now} showHost={false} onReload={load}
+                onChanged={(x) => setFindings((l) => (l ?? list).map((y: any) => (y.id === x.id ? { ...y, ...x } : y)))} />
             )}
           </Panel>
           <Panel id="services" title={t('services')} count={services.length}>
