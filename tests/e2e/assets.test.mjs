@@ -6,6 +6,7 @@
 // report form's system picker; phone-sized pages; who sees what.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, Client, root } from '../lib/server.mjs';
 import { launch, newPage, login, shot, tabTo, unlabelled } from './lib.mjs';
@@ -399,6 +400,28 @@ test('phone-sized screen and English', { timeout: 90_000 }, async () => {
   await page.getByText('Known exploited only (KEV)').waitFor();
   await page.getByRole('button', { name: 'Tiếng Việt' }).click();
   await page.locator('h1').filter({ hasText: 'Lỗ hổng' }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('findings list: more than 200 findings all show (the list has no next_cursor)', { timeout: 90_000 }, async () => {
+  // An OpenVAS report of one host whose result names 250 CVEs: 250 open findings in Ngũ Phụng.
+  const xml = readFileSync(join(scans, 'one_vuln.xml'), 'utf8')
+    .replace(/<refs>[\s\S]*?<\/refs>/, `<refs>${Array.from({ length: 250 }, (_, i) => `<ref id="CVE-2023-${20000 + i}" type="cve"/>`).join('')}</refs>`)
+    .replaceAll('10.0.101.2', '10.0.77.9');
+  const coord = await api('dieuphoi');
+  const r = await coord.post('/api/v1/imports/openvas?org=pq-nguphung&name=many.xml', xml, { 'Content-Type': 'application/xml' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.opened, 250);
+  const { context, page } = await newPage(browser);
+  await login(page, server, 'nguphung');
+  await page.goto(`${server.url}/#/findings`);
+  const rows = page.locator('table.findings tbody tr[data-finding]');
+  await rows.first().waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('table.findings tbody tr[data-finding]').length >= 250, null, { timeout: 10_000 }).catch(() => {});
+  assert.equal(await rows.count(), 250);
+  assert.match(await page.locator('p.summary').textContent(), /250/);
+  assert.doesNotMatch(await page.locator('p.summary').textContent(), /chỉ hiện một phần/);
   assert.deepEqual(page.errors, []);
   await context.close();
 });

@@ -2,7 +2,7 @@
 // reported by a scanner), in the order the server sorts them (known-exploited
 // first, then by CVSS), with their due date as time left, accept-risk and reopen.
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, getAll, patch } from '../../api';
+import { ApiError, get, patch } from '../../api';
 import { t, tryT, type Key } from '../../i18n';
 import { lbl } from '../../state';
 import { ErrorBox, Field, Loading, useNow } from '../../components/ui';
@@ -10,6 +10,8 @@ import { fmtDate, fmtDateTime, localInputs, toUtcIso } from '../../time';
 import { DueLeft, FindingSeverity, KevBadge, OrgSelect, RecordError, SEVERITIES, addMonths, canWriteRegistry, cpeName, manyOrgs, val } from './common';
 
 const STATUSES = ['open', 'accepted', 'fixed'];
+/** The most the findings list answers at once (API.md: limit 1–1000). */
+const FINDINGS_MAX = 1000;
 
 interface Action { id: string; mode: 'accept' | 'reopen'; reason: string; until: string }
 const ACTION_KEY = 'ungcuu.findingAction';
@@ -161,13 +163,15 @@ export function FindingsPage() {
   if (f.status) p.set('status', f.status);
   if (f.kev) p.set('kev', 'true');
   if (f.overdue) p.set('overdue', 'true');
-  p.set('limit', '200');
+  // Not paginated (no next_cursor): one answer of at most `limit` findings, the most urgent first.
+  p.set('limit', String(FINDINGS_MAX));
   const q = `/api/v1/findings?${p}`;
   const load = async () => {
     try {
-      const r = await getAll(q, 10);
-      setItems(r.items);
-      setTruncated(r.truncated);
+      const r = await get(q);
+      const l: any[] = r.items ?? [];
+      setItems(l);
+      setTruncated(l.length >= FINDINGS_MAX);
       setError(null);
       setUpdated(Date.now());
     } catch (e) { setError(e); }
