@@ -275,3 +275,18 @@ test('dashboard and directory', { timeout: 60_000 }, async () => {
   await shot(page, 'directory');
   await context.close();
 });
+
+test('dashboard: the overdue card counts incidents, as stats.overdue does', { timeout: 60_000 }, async () => {
+  const { context, page } = await newPage(browser);
+  await login(page, server, 'dieuphoi');
+  // stats.overdue counts incidents with an overdue deadline, not deadlines.
+  await page.goto(`${server.url}/#/dashboard`);
+  const card = page.locator('.stats-cards .stat').nth(1);
+  await card.waitFor();
+  assert.match(await card.textContent(), /sự cố quá hạn$/);
+  await page.locator('.late li').first().waitFor();
+  const hrefs = await page.locator('.late li > a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.equal(Number(await card.locator('.n').textContent()), new Set(hrefs).size);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});

@@ -338,7 +338,7 @@ const M = {
   // Dashboard
   dashboard_title: { vi: 'Tổng quan', en: 'Dashboard' },
   open_incidents: { vi: 'sự cố đang xử lý', en: 'open incidents' },
-  overdue_deadlines: { vi: 'thời hạn đã quá', en: 'overdue deadlines' },
+  overdue_incidents: { vi: 'sự cố quá hạn', en: 'overdue incidents' },
   by_status: { vi: 'Sự cố theo trạng thái', en: 'Incidents by status' },
   by_severity: { vi: 'Sự cố đang mở theo mức độ', en: 'Open incidents by severity' },
   by_month: { vi: 'Số sự cố theo tháng (12 tháng gần nhất)', en: 'Incidents per month (last 12 months)' },

@@ -49,7 +49,7 @@ export function Dashboard() {
       <h1>{t('dashboard_title')}</h1>
       <div class="stats-cards">
         <a class="stat" href="#/queue"><span class="n">{s.open ?? 0}</span><span>{t('open_incidents')}</span></a>
-        <a class={`stat${s.overdue ? ' stat-overdue' : ''}`} href="#/queue"><span class="n">{s.overdue ?? 0}</span><span>{t('overdue_deadlines')}</span></a>
+        <a class={`stat${s.overdue ? ' stat-overdue' : ''}`} href="#/queue"><span class="n">{s.overdue ?? 0}</span><span>{t('overdue_incidents')}</span></a>
       </div>
       {late && late.length > 0 && (
         <section class="panel late">
