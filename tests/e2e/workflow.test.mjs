@@ -290,3 +290,28 @@ test('dashboard: the overdue card counts incidents, as stats.overdue does', { ti
   assert.deepEqual(page.errors, []);
   await context.close();
 });
+
+test('Mẫu 04 is dated when the incident was closed, not when it last changed', { timeout: 60_000 }, async () => {
+  const api = new Client(server.url);
+  const l = server.login('dieuphoi');
+  assert.equal((await api.login(l.username, l.password)).status, 200);
+  const { context, page } = await newPage(browser);
+  await login(page, server, 'dieuphoi');
+  // A demo incident closed days ago, commented on today: the form keeps the closing date.
+  const closed = (await api.get('/api/v1/incidents?status=closed&limit=200')).body.items;
+  const local = (iso) => new Date(Date.parse(iso) + 7 * 3600_000).toISOString().slice(0, 10);
+  let pick = null;
+  for (const i of closed) {
+    const x = (await api.get(`/api/v1/incidents/${i.id}`)).body;
+    const at = x.timeline.filter((e) => e.kind === 'transition' && e.data?.to === 'closed').pop()?.at;
+    if (at && local(at) !== local(new Date().toISOString())) { pick = { id: i.id, at }; break; }
+  }
+  assert.ok(pick, 'the demo has an incident closed before today');
+  assert.equal((await api.post(`/api/v1/incidents/${pick.id}/comments`, { body: 'Bổ sung sau khi đóng.' })).status, 201);
+  await page.goto(`${server.url}/#/incidents/${pick.id}/print/04`);
+  const [y, m, d] = local(pick.at).split('-');
+  await page.locator('.paper .p-nation .i').waitFor();
+  assert.equal((await page.locator('.paper .p-nation .i').textContent()).trim(), `……………, ngày ${d} tháng ${m} năm ${y}`);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});

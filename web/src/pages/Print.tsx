@@ -121,7 +121,10 @@ function Form03({ inc }: { inc: any }) {
 
 function Form04({ inc }: { inc: any }) {
   const r = inc.reporter ?? {}, s = inc.system ?? {}, cr = inc.closing_report ?? {};
-  const closed = cr.created_at ?? cr.at ?? (inc.status === 'closed' ? inc.updated_at : undefined);
+  // closing_report carries no date: the form is dated when the incident was (last) closed,
+  // not updated_at, which any later comment or attachment moves.
+  const closedAt = [...(inc.timeline ?? [])].reverse().find((e: any) => e.kind === 'transition' && e.data?.to === 'closed')?.at;
+  const closed = closedAt ?? (inc.status === 'closed' ? inc.updated_at : undefined);
   const reports: any[] = inc.reports ?? [];
   const att: any[] = inc.attachments ?? [];
   return (
