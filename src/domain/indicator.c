@@ -627,6 +627,22 @@ static int ind_from_json(struct ctx *c, json_t *j, struct arena *a, struct ind_n
 	return 0;
 }
 
+/* One record's share_with, [{"code"}], with each organisation's name (lists
+ * keep the codes alone: a lookup per code per row is not worth it there). */
+static void share_names(struct ctx *c, json_t *j)
+{
+	size_t k;
+	json_t *v;
+	json_array_foreach(json_object_get(j, "share_with"), k, v) {
+		struct org o;
+		struct err e = { 0 };
+		const char *code = jv_str(v, "code");
+		if (code && org_by_code(c, code, &o, &e) == 0)
+			json_object_set_new(v, "name", json_string(o.name));
+		err_clear(&e);
+	}
+}
+
 /* The record id as the actor may read it, or NULL (e: not found). */
 static json_t *ind_load(struct ctx *c, const char *id, struct err *e)
 {
@@ -647,6 +663,8 @@ static json_t *ind_load(struct ctx *c, const char *id, struct err *e)
 			stmt_text(st, 25)) && (c->actor->roles & policy_roles(ACT_INDICATOR_WRITE))));
 	}
 	stmt_done(st);
+	if (j)
+		share_names(c, j);
 	if (rc == 0)
 		err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
 	return j;
@@ -753,9 +771,27 @@ out:
 	return out;
 }
 
+/* related as a record answers it, [{"type","name"}], made the "TYPE:NAME"
+ * strings a body gives, so that a record read can be written back as is.
+ * Anything else is left for the validation to refuse. */
+static void related_flatten(json_t *body)
+{
+	size_t k;
+	json_t *v;
+	json_array_foreach(json_object_get(body, "related"), k, v) {
+		const char *t = jv_str(v, "type"), *n = jv_str(v, "name");
+		if (!json_is_object(v) || t == NULL || n == NULL || json_object_size(v) != 2)
+			continue;
+		json_t *s = json_sprintf("%s:%s", t, n);
+		if (s)
+			json_array_set_new(json_object_get(body, "related"), k, s);
+	}
+}
+
 json_t *indicator_create(struct ctx *c, json_t *body, int *created, struct err *e)
 {
 	struct org o;
+	related_flatten(body);
 	if (jv_validate(body, create_fields, "", e) != 0 ||
 	    policy_check(c->actor, ACT_INDICATOR_WRITE, NULL, e) != 0 ||
 	    owner_org(c, jv_str(body, "org_code"), &o, e) != 0)
@@ -801,6 +837,7 @@ json_t *indicator_update(struct ctx *c, const char *id, long long if_match, json
 			 struct err *e)
 {
 	char org_id[UUID_LEN];
+	related_flatten(body);
 	if (jv_validate(body, update_fields, "", e) != 0)
 		return NULL;
 	json_t *cur = ind_for_change(c, id, if_match, org_id, e);

@@ -271,6 +271,19 @@ test('GET, PATCH with If-Match (428 missing, 412 stale), kind/value fixed, DELET
   assert.equal((await listAll(coord, `&q=${value}`)).length, 0);
 });
 
+test('related goes in as "TYPE:NAME" or as the records give it back, [{"type","name"}]', T, async () => {
+  const a = await create(coord, { value: `${uniq('rel')}.example`, related: ['malware:LockBit 3.0'] });
+  assert.deepEqual(a.related, [{ type: 'malware', name: 'LockBit 3.0' }]);
+  const path = `/api/v1/indicators/${a.id}`;
+  // A record read is written back as is.
+  const back = await coord.patch(path, { related: [...a.related, { type: 'threat-actor', name: 'APT32' }] },
+    { 'If-Match': '"1"' });
+  assert.equal(back.status, 200, back.text);
+  assert.deepEqual(back.body.related, [{ type: 'malware', name: 'LockBit 3.0' }, { type: 'threat-actor', name: 'APT32' }]);
+  assertProblem(await coord.patch(path, { related: [{ type: 'malware' }] }, { 'If-Match': '"2"' }), 422, '/related/0');
+  assertProblem(await coord.patch(path, { related: ['no-colon'] }, { 'If-Match': '"2"' }), 422, '/related/0');
+});
+
 test('an expired indicator (valid_until past) is not active and matches no observable', T, async () => {
   const d = `${uniq('expired')}.example`;
   const x = await create(coord, { value: d, tlp: 'GREEN', valid_from: '2020-01-01T00:00:00Z',
@@ -309,6 +322,7 @@ test('AMBER of pq is 404 for a commune unless it is named; shared is readable, n
   const g = await tam.get(`/api/v1/indicators/${shared.id}`);
   assert.equal(g.status, 200, g.text);
   assert.equal(g.body.org.code, 'pq');
+  assert.deepEqual(g.body.share_with, [{ code: 'pq-tamthanh', name: 'UBND xã Tam Thanh' }]);
   assert.equal(g.body.editable, false);
   assert.deepEqual((await listAll(tam, `&q=${shared.value}`)).map((i) => i.id), [shared.id]);
   assertProblem(await tam.patch(`/api/v1/indicators/${shared.id}`, { name: 'sửa' }, { 'If-Match': '"1"' }), 403);
