@@ -65,9 +65,9 @@ function Shell({ route, children }: { route: string[]; children: any }) {
     ['systems', t('nav_registry'), true],
     ['findings', t('nav_findings'), true],
     ['warnings', t('nav_warnings'), true],
-    // Indicators and hunts: writers (focal, coordinator, responder, admin); leaders and auditors read.
-    ['indicators', t('nav_indicators'), hasRole('focal', 'coordinator', 'responder', 'admin', 'leader', 'auditor')],
-    ['hunts', t('nav_hunts'), hasRole('focal', 'coordinator', 'responder', 'admin', 'leader', 'auditor')],
+    // Indicators and hunts: writers (focal, coordinator, responder, admin); leaders read.
+    ['indicators', t('nav_indicators'), hasRole('focal', 'coordinator', 'responder', 'admin', 'leader')],
+    ['hunts', t('nav_hunts'), hasRole('focal', 'coordinator', 'responder', 'admin', 'leader')],
     ['compliance', t('nav_compliance'), true],
     ['imports', t('nav_imports'), hasRole('focal', 'coordinator', 'admin')],
     ['directory', t('nav_directory'), true],

@@ -7,8 +7,8 @@ import { t } from '../i18n';
 import { app, codes, hasRole, lbl, loadMeta, orgTree, type Org, type User } from '../state';
 import { ErrorBox, Field, Loading } from '../components/ui';
 
-const ORG_KINDS = ['national', 'province', 'district', 'commune', 'agency', 'telecom', 'team'];
-const ROLES = ['admin', 'coordinator', 'responder', 'focal', 'reporter', 'leader', 'auditor'];
+const ORG_KINDS = ['national', 'province', 'district', 'agency', 'commune', 'telecom', 'provider'];
+const ROLES = ['reporter', 'focal', 'coordinator', 'responder', 'leader', 'admin'];
 
 interface Contact { id: string; org: Org; name: string; phone?: string; email?: string; network_role?: string; on_duty: boolean }
 

@@ -22,8 +22,8 @@ const FLASH = 'ungcuu.iocFlash';
 
 /** Who may add, change, import indicators (API.md: focal, coordinator, responder, admin). */
 export const canWriteIoc = () => hasRole('focal', 'coordinator', 'responder', 'admin');
-/** Who sees the indicator and hunt pages at all: the writers, and leaders and auditors who read. */
-export const canReadIoc = () => hasRole('focal', 'coordinator', 'responder', 'admin', 'leader', 'auditor');
+/** Who sees the indicator and hunt pages at all: the writers, and leaders who read. */
+export const canReadIoc = () => hasRole('focal', 'coordinator', 'responder', 'admin', 'leader');
 
 /** An organisation's name from the visible tree (share_with answers only {"code"}), else the code. */
 const orgName = (c: string) => app.orgs?.find((o) => o.code === c)?.name ?? c;
