@@ -6,12 +6,14 @@ import { t } from '../../i18n';
 import { app } from '../../state';
 import { go } from '../../router';
 import { ErrorBox, Field, Loading, useNow } from '../../components/ui';
+import { ListState, PageHead, useList } from '../../components/ListPage';
 import { fmtDateTime } from '../../time';
 import { FindingsTable } from './Findings';
 import {
-  Crumbs, DL, FindingCounts, OrgSelect, Panel, RecordError, RegistryTabs, canWriteRegistry, manyOrgs,
+  Crumbs, DL, FindingCounts, OrgSelect, Panel, RegistryTabs, canWriteRegistry, manyOrgs,
   osText, splitList, useDraft, useEdit, val,
 } from './common';
+import { CreateForm, EditForm, useSubmit } from './forms';
 
 interface HostForm { org_code: string; hostname: string; addresses: string; role: string; system_id: string; os_name: string }
 
@@ -80,42 +82,27 @@ function HostFields({ f, set, errors, isNew }: { f: HostForm; set: (p: Partial<H
 export function HostNew({ systemId }: { systemId?: string }) {
   const key = `ungcuu.hostNew.${app.user?.username ?? ''}`;
   const [f, set, clear] = useDraft<HostForm>(key, () => fromHost(null, systemId ?? ''));
-  const [err, setErr] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const errors = useMemo(() => (err instanceof ApiError ? err.fields() : {}), [err]);
+  const { err, busy, errors, run } = useSubmit('.host-form');
   useEffect(() => {
     // Coming from a system's page: its organisation and the system itself.
     if (!systemId) return;
     get(`/api/v1/systems/${encodeURIComponent(systemId)}`).then((s) => set({ org_code: s.org?.code ?? f.org_code, system_id: s.id }), () => {});
   }, [systemId]);
   if (!canWriteRegistry()) return <ErrorBox error={new ApiError(403, null, null)} />;
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true); setErr(null);
-    try {
+    void run(async () => {
       const h = await post('/api/v1/hosts', toBody(f, null));
       clear();
       go(`/hosts/${h.id}`);
-    } catch (x) {
-      setErr(x);
-      setTimeout(() => document.querySelector<HTMLElement>('.host-form .alert.error')?.focus(), 0);
-    } finally { setBusy(false); }
+    });
   };
   return (
-    <section class="narrow">
-      <Crumbs items={[[t('hosts_title'), '#/hosts'], [t('host_new'), null]]} />
-      <h1>{t('host_new')}</h1>
-      <p class="lead">{t('host_new_intro')}</p>
-      <form class="panel host-form" onSubmit={submit}>
-        <ErrorBox error={err} />
-        <HostFields f={f} set={set} errors={errors} isNew />
-        <div class="actions">
-          <button type="submit" class="button primary" disabled={busy}>{busy ? t('sending') : t('host_create')}</button>
-          <a class="button secondary" href={systemId ? `#/systems/${systemId}` : '#/hosts'} onClick={clear}>{t('cancel')}</a>
-          <span class="muted">{t('required_note')}</span>
-        </div>
-      </form>
-    </section>
+    <CreateForm nav={<Crumbs items={[[t('hosts_title'), '#/hosts'], [t('host_new'), null]]} />} title={t('host_new')} intro={t('host_new_intro')}
+      cls="host-form" err={err} busy={busy} submitLabel={t('host_create')} cancelHref={systemId ? `#/systems/${systemId}` : '#/hosts'}
+      onCancel={clear} onSubmit={submit}>
+      <HostFields f={f} set={set} errors={errors} isNew />
+    </CreateForm>
   );
 }
 
@@ -123,22 +110,17 @@ export function HostList() {
   const [org, setOrg] = useState(() => sessionStorage.getItem('ungcuu.hostOrg') ?? '');
   const [system, setSystem] = useState('');
   const [q, setQ] = useState('');
-  const [items, setItems] = useState<any[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [systems, setSystems] = useState<any[]>([]);
   const now = useNow();
   useEffect(() => {
     sessionStorage.setItem('ungcuu.hostOrg', org);
     get(`/api/v1/systems${org ? `?org=${encodeURIComponent(org)}` : ''}`).then((r) => setSystems(r.items ?? []), () => setSystems([]));
   }, [org]);
-  useEffect(() => {
-    const p = new URLSearchParams();
-    if (org) p.set('org', org);
-    if (system) p.set('system', system);
-    setItems(null);
-    const qs = p.toString();
-    get(`/api/v1/hosts${qs ? `?${qs}` : ''}`).then((r) => { setItems(r.items ?? []); setError(null); }, setError);
-  }, [org, system]);
+  const p = new URLSearchParams();
+  if (org) p.set('org', org);
+  if (system) p.set('system', system);
+  const qs = p.toString();
+  const { items, error } = useList(`/api/v1/hosts${qs ? `?${qs}` : ''}`);
   const shown = useMemo(() => {
     const needle = q.trim().toLowerCase();
     const l = (items ?? []).filter((h) => !needle || `${h.hostname} ${(h.addresses ?? []).join(' ')} ${osText(h)}`.toLowerCase().includes(needle));
@@ -149,10 +131,7 @@ export function HostList() {
   return (
     <section>
       <RegistryTabs here="hosts" />
-      <div class="page-head">
-        <h1>{t('hosts_title')}</h1>
-        {canWriteRegistry() && <a class="button primary" href="#/hosts/new">{t('host_new')}</a>}
-      </div>
+      <PageHead title={t('hosts_title')} newHref={canWriteRegistry() && '#/hosts/new'} newLabel={t('host_new')} />
       <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <div class="field">
           <label for="hf-q">{t('search')}</label>
@@ -167,46 +146,40 @@ export function HostList() {
           </select>
         </div>
       </form>
-      <ErrorBox error={error} />
-      {!items && !error && <Loading />}
-      {items && (
-        <>
-          <p class="summary" aria-live="polite">{t('n_hosts', { n: shown.length })}</p>
-          {shown.length === 0 ? <p class="empty">{t('hosts_empty')}</p> : (
-            <table class="list cards-on-phone hosts">
-              <thead>
-                <tr>
-                  <th scope="col">{t('hostname')}</th>
-                  <th scope="col">{t('org')}</th>
-                  <th scope="col">{t('system')}</th>
-                  <th scope="col">{t('f_os')}</th>
-                  <th scope="col">{t('agent')}</th>
-                  <th scope="col">{t('last_seen')}</th>
-                  <th scope="col">{t('last_scan')}</th>
-                  <th scope="col">{t('open_findings')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((h) => (
-                  <tr key={h.id}>
-                    <td data-label={t('hostname')} class="title-cell">
-                      <a href={`#/hosts/${h.id}`}>{h.hostname}</a>
-                      {(h.addresses ?? []).length > 0 && <><br /><small class="muted mono">{h.addresses.join(', ')}</small></>}
-                    </td>
-                    <td data-label={t('org')}>{h.org?.name}</td>
-                    <td data-label={t('system')}>{h.system ? <a href={`#/systems/${h.system.id}`}>{h.system.name}</a> : <span class="muted">—</span>}</td>
-                    <td data-label={t('f_os')}>{osText(h) || <span class="muted">—</span>}</td>
-                    <td data-label={t('agent')}>{h.agent ? <span class="badge duty">{t('yes')}</span> : <span class="muted">{t('no')}</span>}</td>
-                    <td data-label={t('last_seen')}>{h.last_seen_at ? <span class={h.agent && stale(h.last_seen_at) ? 'overdue' : ''}>{fmtDateTime(h.last_seen_at)}</span> : <span class="muted">—</span>}</td>
-                    <td data-label={t('last_scan')}>{h.last_scan_at ? fmtDateTime(h.last_scan_at) : <span class="muted">{t('never')}</span>}</td>
-                    <td data-label={t('open_findings')}><FindingCounts f={h.findings} /></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </>
-      )}
+      <ListState items={items && shown} error={error} empty={t('hosts_empty')}
+        summary={<p class="summary" aria-live="polite">{t('n_hosts', { n: shown.length })}</p>}>{() => (
+        <table class="list cards-on-phone hosts">
+          <thead>
+            <tr>
+              <th scope="col">{t('hostname')}</th>
+              <th scope="col">{t('org')}</th>
+              <th scope="col">{t('system')}</th>
+              <th scope="col">{t('f_os')}</th>
+              <th scope="col">{t('agent')}</th>
+              <th scope="col">{t('last_seen')}</th>
+              <th scope="col">{t('last_scan')}</th>
+              <th scope="col">{t('open_findings')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((h) => (
+              <tr key={h.id}>
+                <td data-label={t('hostname')} class="title-cell">
+                  <a href={`#/hosts/${h.id}`}>{h.hostname}</a>
+                  {(h.addresses ?? []).length > 0 && <><br /><small class="muted mono">{h.addresses.join(', ')}</small></>}
+                </td>
+                <td data-label={t('org')}>{h.org?.name}</td>
+                <td data-label={t('system')}>{h.system ? <a href={`#/systems/${h.system.id}`}>{h.system.name}</a> : <span class="muted">—</span>}</td>
+                <td data-label={t('f_os')}>{osText(h) || <span class="muted">—</span>}</td>
+                <td data-label={t('agent')}>{h.agent ? <span class="badge duty">{t('yes')}</span> : <span class="muted">{t('no')}</span>}</td>
+                <td data-label={t('last_seen')}>{h.last_seen_at ? <span class={h.agent && stale(h.last_seen_at) ? 'overdue' : ''}>{fmtDateTime(h.last_seen_at)}</span> : <span class="muted">—</span>}</td>
+                <td data-label={t('last_scan')}>{h.last_scan_at ? fmtDateTime(h.last_scan_at) : <span class="muted">{t('never')}</span>}</td>
+                <td data-label={t('open_findings')}><FindingCounts f={h.findings} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}</ListState>
     </section>
   );
 }
@@ -254,11 +227,9 @@ export function HostPage({ id }: { id: string }) {
   const [h, setH] = useState<any>(null);
   const [error, setError] = useState<unknown>(null);
   const ed = useEdit<HostForm>(draftKey, (r) => fromHost(r));
-  const [saveErr, setSaveErr] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { err: saveErr, setErr: setSaveErr, busy, errors, run } = useSubmit('.host-form');
   const [saved, setSaved] = useState(false);
   const now = useNow();
-  const errors = useMemo(() => (saveErr instanceof ApiError ? saveErr.fields() : {}), [saveErr]);
   // The host's findings_list is a brief form (no summary, origin, reason, accepted_until,
   // fixed_at, overdue); the findings list filtered by host has every field the table shows.
   const [findings, setFindings] = useState<any[] | null>(null);
@@ -272,18 +243,14 @@ export function HostPage({ id }: { id: string }) {
   if (error && !h) return <ErrorBox error={error}><p><a href="#/hosts">{t('back_to_hosts')}</a></p></ErrorBox>;
   if (!h) return <Loading />;
 
-  const save = async (e: Event) => {
+  const save = (e: Event) => {
     e.preventDefault();
-    setBusy(true); setSaveErr(null);
-    try {
+    void run(async () => {
       const body = toBody(ed.f, ed.base);
       if (Object.keys(body).length) await patch(url, body, { ifMatch: h.version });
       await load();
       ed.stop(); setSaved(true);
-    } catch (x) {
-      setSaveErr(x);
-      setTimeout(() => document.querySelector<HTMLElement>('.host-form .alert.error')?.focus(), 0);
-    } finally { setBusy(false); }
+    });
   };
   const list: any[] = findings ?? h.findings_list ?? [];
   const open = list.filter((x) => x.status === 'open').length;
@@ -304,16 +271,10 @@ export function HostPage({ id }: { id: string }) {
       </div>
       {saved && <p class="alert info" role="status">{t('saved')}</p>}
       {ed.editing ? (
-        <form class="panel host-form action-panel" onSubmit={save} aria-labelledby="host-edit-h">
-          <h2 id="host-edit-h">{t('host_edit')}</h2>
-          <RecordError error={saveErr} onReload={async () => { setSaveErr(null); const x = await load(); if (x) ed.rebase(x); }} />
+        <EditForm id="host-edit-h" cls="host-form" title={t('host_edit')} err={saveErr} busy={busy} version={h.version} onSubmit={save}
+          onReload={async () => { setSaveErr(null); const x = await load(); if (x) ed.rebase(x); }} onCancel={() => { ed.stop(); setSaveErr(null); }}>
           <HostFields f={ed.f} set={ed.set} errors={errors} isNew={false} />
-          <div class="actions">
-            <button type="submit" class="button primary" disabled={busy}>{busy ? t('sending') : t('save')}</button>
-            <button type="button" class="button secondary" onClick={() => { ed.stop(); setSaveErr(null); }}>{t('cancel')}</button>
-            <span class="muted">{t('version_n', { n: h.version })}</span>
-          </div>
-        </form>
+        </EditForm>
       ) : canWriteRegistry() && (
         <div class="actionbar">
           <button type="button" class="button primary" onClick={() => { ed.start(h); setSaved(false); setTimeout(() => document.getElementById('host-name')?.focus(), 0); }}>{t('host_edit')}</button>

@@ -3,14 +3,18 @@
 // or a manual `ungcuu sweep --json` uploaded here); hits become sightings and
 // may file an incident. The issuer sees per target who ran it, when, and what
 // it found (API.md, Hunts).
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../../api';
 import { t } from '../../i18n';
-import { app, hasRole, orgTree } from '../../state';
+import { app, hasRole } from '../../state';
 import { go } from '../../router';
 import { ErrorBox, Field, Loading, fmtSize, useNow } from '../../components/ui';
+import { ListState, PageHead, useList } from '../../components/ListPage';
 import { fmtDateTime, localInputs, toUtcIso } from '../../time';
-import { Crumbs, DL, DueLeft, Panel, RecordError, scopeOrgs, splitList, useDraft, val } from './common';
+import {
+  Crumbs, DL, DueLeft, Panel, RecordError, scopeOrgs, splitList, useDraft, val,
+} from './common';
+import { CreateForm, TargetOrgs, noTargets, useSubmit } from './forms';
 import { IOC_KINDS, SightingsTable, kindLabel } from './Indicators';
 
 /** Open a hunt: coordinators (API.md). */
@@ -25,20 +29,13 @@ function HuntStatus({ s }: { s: string }) {
 }
 
 export function HuntList() {
-  const [items, setItems] = useState<any[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { items, error } = useList('/api/v1/hunts');
   const now = useNow();
-  useEffect(() => { get('/api/v1/hunts').then((r) => setItems(r.items ?? []), setError); }, []);
   return (
     <section>
-      <div class="page-head">
-        <h1>{t('hunts_title')}</h1>
-        {canOpenHunt() && <a class="button primary" href="#/hunts/new">{t('hunt_new')}</a>}
-      </div>
+      <PageHead title={t('hunts_title')} newHref={canOpenHunt() && '#/hunts/new'} newLabel={t('hunt_new')} />
       <p class="lead">{t('hunts_intro')}</p>
-      <ErrorBox error={error} />
-      {!items && !error && <Loading />}
-      {items && (items.length === 0 ? <p class="empty">{t('hunts_empty')}</p> : (
+      <ListState items={items} error={error} empty={t('hunts_empty')}>{(items) => (
         <table class="list cards-on-phone hunts">
           <thead>
             <tr>
@@ -77,7 +74,7 @@ export function HuntList() {
             })}
           </tbody>
         </table>
-      ))}
+      )}</ListState>
     </section>
   );
 }
@@ -89,23 +86,14 @@ export function HuntNew() {
   const [f, set, clear] = useDraft<HForm>(key, () => ({
     title: '', description: '', date: localInputs(Date.now() + 14 * 86400_000).date, time: '17:00', targets: [], tags: '', kinds: [],
   }));
-  const [err, setErr] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const errors = useMemo(() => (err instanceof ApiError ? err.fields() : {}), [err]);
-  const orgs = orgTree(scopeOrgs());
+  const { err, setErr, busy, errors, run } = useSubmit('.hunt-form');
   if (!canOpenHunt()) return <ErrorBox error={new ApiError(403, null, null)} />;
-  const toggle = (c: string) => set({ targets: f.targets.includes(c) ? f.targets.filter((x) => x !== c) : [...f.targets, c] });
   const toggleKind = (k: string) => set({ kinds: f.kinds.includes(k) ? f.kinds.filter((x) => x !== k) : [...f.kinds, k] });
   const tags = splitList(f.tags);
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setErr(null);
-    if (!f.targets.length) {
-      setErr(new ApiError(422, { status: 422, errors: [{ pointer: '/target_org_codes', detail: t('pick_targets') }] }, null));
-      return;
-    }
-    setBusy(true);
-    try {
+    if (!f.targets.length) { setErr(noTargets()); return; }
+    void run(async () => {
       const body: any = { title: f.title.trim(), deadline: toUtcIso(f.date, f.time), target_org_codes: f.targets };
       if (f.description.trim()) body.description = f.description.trim();
       if (tags.length) body.tags = tags;
@@ -113,77 +101,47 @@ export function HuntNew() {
       const h = await post('/api/v1/hunts', body);
       clear();
       go(`/hunts/${h.id}`);
-    } catch (x) {
-      setErr(x);
-      setTimeout(() => document.querySelector<HTMLElement>('.hunt-form .alert.error')?.focus(), 0);
-    } finally { setBusy(false); }
+    });
   };
   return (
-    <section class="narrow">
-      <Crumbs items={[[t('hunts_title'), '#/hunts'], [t('hunt_new'), null]]} />
-      <h1>{t('hunt_new')}</h1>
-      <p class="lead">{t('hunt_new_intro')}</p>
-      <form class="panel hunt-form" onSubmit={submit}>
-        <ErrorBox error={err} />
-        <Field id="h-title" label={t('hunt_title_l')} req error={errors['/title']} hint={t('hint_hunt_title')}>
-          <input id="h-title" required maxLength={200} value={f.title} onInput={(e) => set({ title: val(e) })} />
+    <CreateForm nav={<Crumbs items={[[t('hunts_title'), '#/hunts'], [t('hunt_new'), null]]} />} title={t('hunt_new')} intro={t('hunt_new_intro')}
+      cls="hunt-form" err={err} busy={busy} submitLabel={t('hunt_open_btn')} cancelHref="#/hunts" onCancel={clear} onSubmit={submit}>
+      <Field id="h-title" label={t('hunt_title_l')} req error={errors['/title']} hint={t('hint_hunt_title')}>
+        <input id="h-title" required maxLength={200} value={f.title} onInput={(e) => set({ title: val(e) })} />
+      </Field>
+      <Field id="h-description" label={t('hunt_description')} error={errors['/description']} hint={t('hint_hunt_description')}>
+        <textarea id="h-description" rows={4} value={f.description} onInput={(e) => set({ description: val(e) })} />
+      </Field>
+      <div class="grid2 tight">
+        <Field id="h-date" label={t('hunt_deadline_date')} req error={errors['/deadline']}>
+          <input id="h-date" type="date" required value={f.date} onInput={(e) => set({ date: val(e) })} />
         </Field>
-        <Field id="h-description" label={t('hunt_description')} error={errors['/description']} hint={t('hint_hunt_description')}>
-          <textarea id="h-description" rows={4} value={f.description} onInput={(e) => set({ description: val(e) })} />
+        <Field id="h-time" label={t('due_time')} req hint={t('hint_tz')}>
+          <input id="h-time" type="time" required value={f.time} onInput={(e) => set({ time: val(e) })} />
         </Field>
-        <div class="grid2 tight">
-          <Field id="h-date" label={t('hunt_deadline_date')} req error={errors['/deadline']}>
-            <input id="h-date" type="date" required value={f.date} onInput={(e) => set({ date: val(e) })} />
-          </Field>
-          <Field id="h-time" label={t('due_time')} req hint={t('hint_tz')}>
-            <input id="h-time" type="time" required value={f.time} onInput={(e) => set({ time: val(e) })} />
-          </Field>
-        </div>
-        <fieldset class={errors['/tags'] || errors['/kinds'] || errors['/indicator_ids'] ? 'has-error' : ''}>
-          <legend>{t('hunt_selection')}</legend>
-          <p class="hint">{t('hint_hunt_selection')}</p>
-          {(errors['/tags'] || errors['/kinds'] || errors['/indicator_ids']) && <small class="field-error" role="alert">{errors['/tags'] || errors['/kinds'] || errors['/indicator_ids']}</small>}
-          <Field id="h-tags" label={t('hunt_by_tags')} hint={t('hint_hunt_tags', { n: tags.length })}>
-            <input id="h-tags" value={f.tags} onInput={(e) => set({ tags: val(e) })} />
-          </Field>
-          <fieldset class="sub">
-            <legend>{t('hunt_by_kinds')}</legend>
-            <div class="checks">
-              {IOC_KINDS.filter((k) => k !== 'pattern').map((k) => (
-                <label class="check" key={k}>
-                  <input type="checkbox" name="kinds" value={k} checked={f.kinds.includes(k)} onChange={() => toggleKind(k)} /> {kindLabel(k)}
-                </label>
-              ))}
-            </div>
-          </fieldset>
-          <p class="hint">{!tags.length && !f.kinds.length ? t('hunt_sel_all') : t('hunt_sel_some')}</p>
-        </fieldset>
-        <fieldset class={errors['/target_org_codes'] ? 'has-error' : ''}>
-          <legend>{t('hunt_targets')}<span class="req" aria-hidden="true"> *</span></legend>
-          <p class="hint">{t('hint_w_targets', { n: f.targets.length })} {t('hint_hunt_targets')}</p>
-          {errors['/target_org_codes'] && <small class="field-error" role="alert">{errors['/target_org_codes']}</small>}
-          <div class="actions">
-            <button type="button" class="button secondary small" onClick={() => set({ targets: orgs.filter(({ org }) => org.code !== app.user?.org?.code).map(({ org }) => org.code) })}>{t('select_all_below')}</button>
-            <button type="button" class="button secondary small" onClick={() => set({ targets: [] })}>{t('select_none')}</button>
-          </div>
-          <ul class="org-checks">
-            {orgs.map(({ org, depth }) => (
-              <li key={org.id} style={{ paddingLeft: `${depth * 1.25}rem` }}>
-                <label class="check">
-                  <input type="checkbox" name="targets" value={org.code} checked={f.targets.includes(org.code)} onChange={() => toggle(org.code)} />
-                  {' '}{org.name} <small class="muted">{org.code}</small>
-                </label>
-              </li>
+      </div>
+      <fieldset class={errors['/tags'] || errors['/kinds'] || errors['/indicator_ids'] ? 'has-error' : ''}>
+        <legend>{t('hunt_selection')}</legend>
+        <p class="hint">{t('hint_hunt_selection')}</p>
+        {(errors['/tags'] || errors['/kinds'] || errors['/indicator_ids']) && <small class="field-error" role="alert">{errors['/tags'] || errors['/kinds'] || errors['/indicator_ids']}</small>}
+        <Field id="h-tags" label={t('hunt_by_tags')} hint={t('hint_hunt_tags', { n: tags.length })}>
+          <input id="h-tags" value={f.tags} onInput={(e) => set({ tags: val(e) })} />
+        </Field>
+        <fieldset class="sub">
+          <legend>{t('hunt_by_kinds')}</legend>
+          <div class="checks">
+            {IOC_KINDS.filter((k) => k !== 'pattern').map((k) => (
+              <label class="check" key={k}>
+                <input type="checkbox" name="kinds" value={k} checked={f.kinds.includes(k)} onChange={() => toggleKind(k)} /> {kindLabel(k)}
+              </label>
             ))}
-          </ul>
+          </div>
         </fieldset>
-        <div class="actions">
-          <button type="submit" class="button primary" disabled={busy}>{busy ? t('sending') : t('hunt_open_btn')}</button>
-          <a class="button secondary" href="#/hunts" onClick={clear}>{t('cancel')}</a>
-          <span class="muted">{t('required_note')}</span>
-        </div>
-      </form>
-    </section>
+        <p class="hint">{!tags.length && !f.kinds.length ? t('hunt_sel_all') : t('hunt_sel_some')}</p>
+      </fieldset>
+      <TargetOrgs legend={t('hunt_targets')} hint={`${t('hint_w_targets', { n: f.targets.length })} ${t('hint_hunt_targets')}`}
+        value={f.targets} onChange={(targets) => set({ targets })} error={errors['/target_org_codes']} />
+    </CreateForm>
   );
 }
 

@@ -2,23 +2,25 @@
 // labels, one indicator with its incidents and sightings, adding and editing
 // (If-Match), and the exchange page: importing STIX/MISP/list/CSV/YARA files
 // and exporting what the TLP rule lets go to a recipient (API.md, Indicators).
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, del, get, getFile, patch, post } from '../../api';
 import { t, type Key } from '../../i18n';
 import { app, hasRole, orgTree } from '../../state';
 import { go } from '../../router';
 import { ErrorBox, Field, Loading, TlpBadge, fmtSize } from '../../components/ui';
+import { type Done, FileDrop, ImportResults, KindRadios, useImport } from '../../components/FileImport';
+import { ListState, PageHead } from '../../components/ListPage';
 import { fmtDate, fmtDateTime, toUtcIso } from '../../time';
 import {
-  Crumbs, DL, OrgSelect, Panel, RecordError, code, dateInput, manyOrgs, scopeOrgs, splitList, useDraft, useEdit, val,
+  Crumbs, DL, FlashNotice, OrgSelect, Panel, RecordError, code, dateInput, flashNext, manyOrgs, scopeOrgs, splitList, useDraft, useEdit,
+  useFlash, val,
 } from './common';
+import { CreateForm, useSubmit } from './forms';
 
 export const IOC_KINDS = ['ipv4', 'ipv6', 'cidr', 'domain', 'url', 'sha256', 'sha1', 'md5', 'email', 'filename', 'yara', 'pattern'];
 export const TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
 const IMPORT_FORMATS = ['stix', 'misp', 'list', 'csv', 'yara'];
 const EXPORT_FORMATS = ['stix', 'misp', 'csv'];
-const MAX = 64 * 1024 * 1024;
-const FLASH = 'ungcuu.iocFlash';
 
 /** Who may add, change, import indicators (API.md: focal, coordinator, responder, admin). */
 export const canWriteIoc = () => hasRole('focal', 'coordinator', 'responder', 'admin');
@@ -135,11 +137,7 @@ export function IndicatorList() {
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [more, setMore] = useState(false);
-  const [flash] = useState<Key | null>(() => {
-    const x = sessionStorage.getItem(FLASH) as Key | null;
-    sessionStorage.removeItem(FLASH);
-    return x;
-  });
+  const [flash] = useFlash();
   const set = (p: Partial<Filters>) => setF((o) => ({ ...o, ...p }));
   // Typing in the search box waits for a pause before asking the server.
   useEffect(() => { const h = setTimeout(() => { if (q !== f.q) set({ q }); }, 300); return () => clearTimeout(h); }, [q]);
@@ -167,12 +165,9 @@ export function IndicatorList() {
   return (
     <section>
       <IocTabs here="list" />
-      <div class="page-head">
-        <h1>{t('indicators_title')}</h1>
-        {canWriteIoc() && <a class="button primary" href="#/indicators/new">{t('ioc_new')}</a>}
-      </div>
+      <PageHead title={t('indicators_title')} newHref={canWriteIoc() && '#/indicators/new'} newLabel={t('ioc_new')} />
       <p class="lead">{t('indicators_intro')}</p>
-      {flash && <p class="alert info" role="status">{t(flash)}</p>}
+      <FlashNotice f={flash} />
       <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); set({ q, tag }); }}>
         <div class="field">
           <label for="if-q">{t('search')}</label>
@@ -203,47 +198,41 @@ export function IndicatorList() {
         </label>
         {filtered && <button type="button" class="link" onClick={() => { setQ(''); setTag(''); setF({ q: '', kind: '', tlp: '', tag: '', active: false, org: '' }); }}>{t('clear_filters')}</button>}
       </form>
-      <ErrorBox error={error} />
-      {!items && !error && <Loading />}
-      {items && (
-        <>
-          <p class="summary" aria-live="polite">{t(next ? 'n_iocs_more' : 'n_iocs', { n: items.length })}</p>
-          {items.length === 0 ? <p class="empty">{filtered ? t('iocs_none_match') : t('iocs_empty')}</p> : (
-            <table class="list cards-on-phone indicators">
-              <thead>
-                <tr>
-                  <th scope="col">{t('indicator')}</th>
-                  <th scope="col">{t('ioc_kind_l')}</th>
-                  <th scope="col">TLP</th>
-                  <th scope="col">{t('ioc_tags')}</th>
-                  <th scope="col">{t('org')}</th>
-                  <th scope="col">{t('ioc_validity')}</th>
-                  <th scope="col">{t('sightings')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((x) => (
-                  <tr key={x.id} class={x.active === false ? 'inactive' : ''}>
-                    <td data-label={t('indicator')} class="title-cell">
-                      <a href={`#/indicators/${x.id}`}><IocValue v={x.value} /></a>
-                      {x.name && <><br /><small class="muted">{x.name}</small></>}
-                    </td>
-                    <td data-label={t('ioc_kind_l')}><KindBadge k={x.kind} /></td>
-                    <td data-label="TLP"><TlpBadge tlp={x.tlp} /></td>
-                    <td data-label={t('ioc_tags')}>{(x.tags ?? []).length ? <span class="tags">{x.tags.map((g: string) => <span class="badge tag" key={g}>{g}</span>)}</span> : <span class="muted">—</span>}</td>
-                    <td data-label={t('org')}>{x.org?.name ?? x.org?.code}</td>
-                    <td data-label={t('ioc_validity')}><Validity x={x} now={now} /></td>
-                    <td data-label={t('sightings')}>
-                      {x.sightings ? <><strong>{x.sightings}</strong>{x.last_seen_at && <><br /><small class="muted">{fmtDateTime(x.last_seen_at)}</small></>}</> : <span class="muted">0</span>}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          {next && <p class="actions"><button type="button" class="button secondary" disabled={more} onClick={loadMore}>{more ? t('loading') : t('load_more')}</button></p>}
-        </>
-      )}
+      <ListState items={items} error={error} empty={filtered ? t('iocs_none_match') : t('iocs_empty')}
+        summary={<p class="summary" aria-live="polite">{t(next ? 'n_iocs_more' : 'n_iocs', { n: items?.length ?? 0 })}</p>}>{(items) => (
+        <table class="list cards-on-phone indicators">
+          <thead>
+            <tr>
+              <th scope="col">{t('indicator')}</th>
+              <th scope="col">{t('ioc_kind_l')}</th>
+              <th scope="col">TLP</th>
+              <th scope="col">{t('ioc_tags')}</th>
+              <th scope="col">{t('org')}</th>
+              <th scope="col">{t('ioc_validity')}</th>
+              <th scope="col">{t('sightings')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((x) => (
+              <tr key={x.id} class={x.active === false ? 'inactive' : ''}>
+                <td data-label={t('indicator')} class="title-cell">
+                  <a href={`#/indicators/${x.id}`}><IocValue v={x.value} /></a>
+                  {x.name && <><br /><small class="muted">{x.name}</small></>}
+                </td>
+                <td data-label={t('ioc_kind_l')}><KindBadge k={x.kind} /></td>
+                <td data-label="TLP"><TlpBadge tlp={x.tlp} /></td>
+                <td data-label={t('ioc_tags')}>{(x.tags ?? []).length ? <span class="tags">{x.tags.map((g: string) => <span class="badge tag" key={g}>{g}</span>)}</span> : <span class="muted">—</span>}</td>
+                <td data-label={t('org')}>{x.org?.name ?? x.org?.code}</td>
+                <td data-label={t('ioc_validity')}><Validity x={x} now={now} /></td>
+                <td data-label={t('sightings')}>
+                  {x.sightings ? <><strong>{x.sightings}</strong>{x.last_seen_at && <><br /><small class="muted">{fmtDateTime(x.last_seen_at)}</small></>}</> : <span class="muted">0</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}</ListState>
+      {items && next && <p class="actions"><button type="button" class="button secondary" disabled={more} onClick={loadMore}>{more ? t('loading') : t('load_more')}</button></p>}
     </section>
   );
 }
@@ -392,39 +381,23 @@ function IocFields({ f, set, errors, isNew }: { f: IocForm; set: (p: Partial<Ioc
 export function IndicatorNew() {
   const key = `ungcuu.iocNew.${app.user?.username ?? ''}`;
   const [f, set, clear] = useDraft<IocForm>(key, () => fromIoc(null));
-  const [err, setErr] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const errors = useMemo(() => (err instanceof ApiError ? err.fields() : {}), [err]);
+  const { err, busy, errors, run } = useSubmit('.ioc-form');
   if (!canWriteIoc()) return <ErrorBox error={new ApiError(403, null, null)} />;
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true); setErr(null);
-    try {
+    void run(async () => {
       const x = await post('/api/v1/indicators', iocBody(f, null));
       clear();
       // The same kind+value already existed here and was updated (200, version > 1).
-      if (x?.version > 1) sessionStorage.setItem(FLASH, 'ioc_existed');
+      if (x?.version > 1) flashNext('ioc_existed');
       go(`/indicators/${x.id}`);
-    } catch (x) {
-      setErr(x);
-      setTimeout(() => document.querySelector<HTMLElement>('.ioc-form .alert.error')?.focus(), 0);
-    } finally { setBusy(false); }
+    });
   };
   return (
-    <section class="narrow">
-      <IocTabs here="new" />
-      <h1>{t('ioc_new')}</h1>
-      <p class="lead">{t('ioc_new_intro')}</p>
-      <form class="panel ioc-form" onSubmit={submit}>
-        <ErrorBox error={err} />
-        <IocFields f={f} set={set} errors={errors} isNew />
-        <div class="actions">
-          <button type="submit" class="button primary" disabled={busy}>{busy ? t('sending') : t('ioc_create')}</button>
-          <a class="button secondary" href="#/indicators" onClick={clear}>{t('cancel')}</a>
-          <span class="muted">{t('required_note')}</span>
-        </div>
-      </form>
-    </section>
+    <CreateForm nav={<IocTabs here="new" />} title={t('ioc_new')} intro={t('ioc_new_intro')} cls="ioc-form" err={err} busy={busy}
+      submitLabel={t('ioc_create')} cancelHref="#/indicators" onCancel={clear} onSubmit={submit}>
+      <IocFields f={f} set={set} errors={errors} isNew />
+    </CreateForm>
   );
 }
 
@@ -433,11 +406,7 @@ export function IndicatorNew() {
 export function IndicatorPage({ id }: { id: string }) {
   const [x, setX] = useState<any>(null);
   const [error, setError] = useState<unknown>(null);
-  const [flash, setFlash] = useState<Key | null>(() => {
-    const f = sessionStorage.getItem(FLASH) as Key | null;
-    sessionStorage.removeItem(FLASH);
-    return f;
-  });
+  const [flash, setFlash] = useFlash();
   const [saveErr, setSaveErr] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [confirmDel, setConfirmDel] = useState(false);
@@ -460,7 +429,7 @@ export function IndicatorPage({ id }: { id: string }) {
         setX({ ...x, ...r, sightings_list: r.sightings_list ?? x.sightings_list });
       }
       ed.stop();
-      setFlash('saved');
+      setFlash({ key: 'saved' });
     } catch (err) {
       setSaveErr(err);
       setTimeout(() => document.querySelector<HTMLElement>('.ioc-form .alert.error')?.focus(), 0);
@@ -474,7 +443,7 @@ export function IndicatorPage({ id }: { id: string }) {
     setBusy(true); setSaveErr(null);
     try {
       await del(url, { ifMatch: x.version });
-      sessionStorage.setItem(FLASH, 'ioc_deleted');
+      flashNext('ioc_deleted');
       go('/indicators');
     } catch (err) { setSaveErr(err); setConfirmDel(false); } finally { setBusy(false); }
   };
@@ -491,7 +460,7 @@ export function IndicatorPage({ id }: { id: string }) {
         <span class="muted">{x.org?.name}</span>
         {!mine && <span class="badge">{t('ioc_shared_to_us')}</span>}
       </p>
-      {flash && <p class="alert info" role="status">{t(flash)}</p>}
+      <FlashNotice f={flash} />
       {!ed.editing && saveErr ? <RecordError error={saveErr} onReload={() => { setSaveErr(null); void load(); }} /> : null}
       <div class="inc-grid">
         <div>
@@ -576,9 +545,7 @@ function sniff(name: string, head: string): string | null {
   return null;
 }
 
-interface ImportDone { format: string; name: string; at: number; result?: any; error?: unknown }
-
-function ImportResult({ d }: { d: ImportDone }) {
+function ImportResult({ d }: { d: Done }) {
   const r = d.result ?? {};
   const n = (k: string) => Number(r[k] ?? 0).toLocaleString('vi-VN');
   const kept: any[] = r.kept ?? [];
@@ -608,62 +575,26 @@ function ImportResult({ d }: { d: ImportDone }) {
 }
 
 function ImportPanel() {
-  const [format, setFormat] = useState('');
-  const [picked, setPicked] = useState(false);
   const [tlp, setTlp] = useState('AMBER');
   const [org, setOrg] = useState(app.user?.org?.code ?? '');
-  const [file, setFile] = useState<File | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [over, setOver] = useState(false);
-  const [local, setLocal] = useState<string | null>(null);
-  const [done, setDone] = useState<ImportDone[]>([]);
-  const input = useRef<HTMLInputElement>(null);
-  const choose = async (f: File | null) => {
-    setLocal(null);
-    setFile(f);
-    if (!f || picked) return;
-    try {
-      const k = sniff(f.name, await f.slice(0, 4096).text());
-      if (k) setFormat(k);
-    } catch { /* the person picks the format */ }
-  };
-  const submit = async (e: Event) => {
+  const im = useImport(IMPORT_FORMATS, sniff, 'ioc-im');
+  const submit = (e: Event) => {
     e.preventDefault();
-    setLocal(null);
-    if (!file) { setLocal(t('im_pick_file')); return; }
-    if (!format) { setLocal(t('ioc_pick_format')); return; }
-    if (file.size > MAX) { setLocal(t('im_too_big', { size: fmtSize(file.size) })); return; }
-    const p = new URLSearchParams({ name: file.name, tlp });
-    if (org && org !== app.user?.org?.code) p.set('org', org);
-    setBusy(true);
-    const d: ImportDone = { format, name: file.name, at: Date.now() };
-    try {
+    void im.send(t('ioc_pick_format'), {}, (file) => {
+      const p = new URLSearchParams({ name: file.name, tlp });
+      if (org && org !== app.user?.org?.code) p.set('org', org);
+      const format = im.kind;
       const type = format === 'stix' || format === 'misp' ? 'application/json' : format === 'csv' ? 'text/csv' : 'text/plain';
-      d.result = await post(`/api/v1/indicators/import/${format}?${p}`, undefined, { raw: file, headers: { 'Content-Type': type } });
-      setFile(null);
-      if (input.current) input.current.value = '';
-    } catch (x) {
-      d.error = x;
-    } finally {
-      setBusy(false);
-      setDone((l) => [d, ...l].slice(0, 10));
-      setTimeout(() => document.getElementById('ioc-im-last')?.focus(), 0);
-    }
+      return post(`/api/v1/indicators/import/${format}?${p}`, undefined, { raw: file, headers: { 'Content-Type': type } });
+    });
   };
   return (
     <>
       <form class="panel ioc-import" onSubmit={submit} aria-labelledby="h-ioc-import">
         <h2 id="h-ioc-import">{t('ioc_import')}</h2>
         <p class="hint">{t('ioc_import_intro')}</p>
-        <fieldset class="radios">
-          <legend>{t('ioc_format')}<span class="req" aria-hidden="true"> *</span></legend>
-          {IMPORT_FORMATS.map((k) => (
-            <label class="check" key={k}>
-              <input type="radio" name="ioc-format" value={k} checked={format === k} onChange={() => { setFormat(k); setPicked(true); }} />
-              <span><strong>{t(`fmt_${k}` as Key)}</strong> <small class="muted">{t(`fmt_${k}_hint` as Key)}</small></span>
-            </label>
-          ))}
-        </fieldset>
+        <KindRadios legend={t('ioc_format')} name="ioc-format" kinds={IMPORT_FORMATS} value={im.kind} onPick={im.pick}
+          label={(k) => [t(`fmt_${k}` as Key), t(`fmt_${k}_hint` as Key)]} />
         <div class="grid2">
           <Field id="ioc-im-tlp" label={t('ioc_default_tlp')} hint={t('hint_default_tlp')}>
             <select id="ioc-im-tlp" value={tlp} onChange={(e) => setTlp(val(e))}>
@@ -672,33 +603,14 @@ function ImportPanel() {
           </Field>
           {manyOrgs() ? <OrgSelect id="ioc-im-org" label={t('ioc_owner_org')} value={org} onChange={setOrg} required /> : <div />}
         </div>
-        <div class="field">
-          <span class="label-like" id="ioc-im-file-label">{t('im_file')}<span class="req" aria-hidden="true"> *</span></span>
-          <div class={`dropzone${over ? ' over' : ''}`}
-            onDragOver={(e) => { e.preventDefault(); setOver(true); }}
-            onDragLeave={() => setOver(false)}
-            onDrop={(e) => { e.preventDefault(); setOver(false); void choose(e.dataTransfer?.files?.[0] ?? null); }}>
-            <p>{t('im_drop')}</p>
-            <label for="ioc-im-file" class="button secondary">{t('im_choose')}</label>
-            <input id="ioc-im-file" ref={input} type="file" class="visually-hidden" aria-describedby="ioc-im-file-label"
-              onChange={(e) => void choose((e.target as HTMLInputElement).files?.[0] ?? null)} />
-            {file && <p class="picked"><strong>{file.name}</strong> <span class="muted">{fmtSize(file.size)}</span></p>}
-          </div>
-          <small class="hint">{t('ioc_im_limit')}</small>
-        </div>
-        {local && <p class="alert error" role="alert">{local}</p>}
+        <FileDrop id="ioc-im-file" file={im.file} onFile={im.choose} hint={t('ioc_im_limit')} />
+        {im.local && <p class="alert error" role="alert">{im.local}</p>}
         <div class="actions">
-          <button type="submit" class="button primary" disabled={busy}>{busy ? t('im_uploading') : t('ioc_import_btn')}</button>
+          <button type="submit" class="button primary" disabled={im.busy}>{im.busy ? t('im_uploading') : t('ioc_import_btn')}</button>
         </div>
       </form>
-      {done.map((d, i) => (
-        <section key={d.at} id={i === 0 ? 'ioc-im-last' : undefined} tabIndex={-1} class={`panel im-result ${d.error ? 'failed' : 'ok-border'}`}
-          aria-labelledby={`ioc-im-h-${d.at}`} role={i === 0 ? 'status' : undefined}>
-          <h2 id={`ioc-im-h-${d.at}`}>{d.error ? t('im_failed', { name: d.name }) : t('im_ok', { name: d.name })}</h2>
-          <p class="muted">{t(`fmt_${d.format}` as Key)} · {fmtDateTime(d.at)}</p>
-          {d.error ? <ErrorBox error={d.error} texts={{ 400: 'im_bad_file', 422: 'ioc_bad_file', 413: 'err_413', 403: 'im_forbidden' }} /> : <ImportResult d={d} />}
-        </section>
-      ))}
+      <ImportResults done={im.done} idPrefix="ioc-im" kindLabel={(k) => t(`fmt_${k}` as Key)}
+        texts={{ 400: 'im_bad_file', 422: 'ioc_bad_file', 413: 'err_413', 403: 'im_forbidden' }}>{(d) => <ImportResult d={d} />}</ImportResults>
     </>
   );
 }

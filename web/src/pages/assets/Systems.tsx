@@ -7,11 +7,13 @@ import { t, type Key } from '../../i18n';
 import { app } from '../../state';
 import { go } from '../../router';
 import { ErrorBox, Field, Loading, useNow } from '../../components/ui';
+import { ListState, PageHead, useList } from '../../components/ListPage';
 import { fmtDateTime, toUtcIso, localInputs } from '../../time';
 import {
-  Crumbs, DL, DateDue, FUNCTIONS, FindingCounts, INFO_TYPES, OrgSelect, Panel, RecordError, RegistryTabs,
+  Crumbs, DL, DateDue, FUNCTIONS, FindingCounts, INFO_TYPES, OrgSelect, Panel, RegistryTabs,
   addMonths, canWriteRegistry, code, dateInput, manyOrgs, osText, useDraft, useEdit, val,
 } from './common';
+import { CreateForm, EditForm, useSubmit } from './forms';
 
 export interface SysForm {
   org_code: string; name: string; purpose: string; owner: string; operator: string; contractor: string;
@@ -131,50 +133,29 @@ export function SystemForm({ f, set, errors, isNew }: {
 export function SystemNew() {
   const key = `ungcuu.sysNew.${app.user?.username ?? ''}`;
   const [f, set, clear] = useDraft<SysForm>(key, () => fromSystem(null));
-  const [err, setErr] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const errors = useMemo(() => (err instanceof ApiError ? err.fields() : {}), [err]);
+  const { err, busy, errors, run } = useSubmit('.sys-form');
   if (!canWriteRegistry()) return <ErrorBox error={new ApiError(403, null, null)} />;
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true); setErr(null);
-    try {
+    void run(async () => {
       const s = await post('/api/v1/systems', toBody(f, null));
       clear();
       go(`/systems/${s.id}`);
-    } catch (x) {
-      setErr(x);
-      setTimeout(() => document.querySelector<HTMLElement>('.sys-form .alert.error')?.focus(), 0);
-    } finally { setBusy(false); }
+    });
   };
   return (
-    <section class="narrow">
-      <Crumbs items={[[t('systems_title'), '#/systems'], [t('sys_new'), null]]} />
-      <h1>{t('sys_new')}</h1>
-      <p class="lead">{t('sys_new_intro')}</p>
-      <form class="panel sys-form" onSubmit={submit}>
-        <ErrorBox error={err} texts={{}} />
-        <SystemForm f={f} set={set} errors={errors} isNew />
-        <div class="actions">
-          <button type="submit" class="button primary" disabled={busy}>{busy ? t('sending') : t('sys_create')}</button>
-          <a class="button secondary" href="#/systems" onClick={clear}>{t('cancel')}</a>
-          <span class="muted">{t('required_note')}</span>
-        </div>
-      </form>
-    </section>
+    <CreateForm nav={<Crumbs items={[[t('systems_title'), '#/systems'], [t('sys_new'), null]]} />} title={t('sys_new')} intro={t('sys_new_intro')}
+      cls="sys-form" err={err} busy={busy} submitLabel={t('sys_create')} cancelHref="#/systems" onCancel={clear} onSubmit={submit}>
+      <SystemForm f={f} set={set} errors={errors} isNew />
+    </CreateForm>
   );
 }
 
 export function SystemList() {
   const [org, setOrg] = useState(() => sessionStorage.getItem('ungcuu.sysOrg') ?? '');
-  const [items, setItems] = useState<any[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const now = useNow();
-  useEffect(() => {
-    sessionStorage.setItem('ungcuu.sysOrg', org);
-    setItems(null);
-    get(`/api/v1/systems${org ? `?org=${encodeURIComponent(org)}` : ''}`).then((r) => { setItems(r.items ?? []); setError(null); }, setError);
-  }, [org]);
+  useEffect(() => { sessionStorage.setItem('ungcuu.sysOrg', org); }, [org]);
+  const { items, error } = useList(`/api/v1/systems${org ? `?org=${encodeURIComponent(org)}` : ''}`);
   const groups = useMemo(() => {
     const m = new Map<string, { org: any; rows: any[] }>();
     for (const s of items ?? []) {
@@ -192,58 +173,50 @@ export function SystemList() {
   return (
     <section>
       <RegistryTabs here="systems" />
-      <div class="page-head">
-        <h1>{t('systems_title')}</h1>
-        {canWriteRegistry() && <a class="button primary" href="#/systems/new">{t('sys_new')}</a>}
-      </div>
+      <PageHead title={t('systems_title')} newHref={canWriteRegistry() && '#/systems/new'} newLabel={t('sys_new')} />
       <p class="lead">{t('systems_intro')}</p>
       {manyOrgs() && (
         <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
           <OrgSelect id="sys-f-org" label={t('org')} value={org} onChange={setOrg} all />
         </form>
       )}
-      <ErrorBox error={error} />
-      {!items && !error && <Loading />}
-      {items && (
-        <>
-          <p class="summary" aria-live="polite">
-            {t('n_systems', { n: items.length })}
-            {late > 0 && <> · <span class="overdue">{t('n_checks_late', { n: late })}</span></>}
-          </p>
-          {items.length === 0 ? <p class="empty">{t('systems_empty')}</p> : (
-            <table class="list cards-on-phone systems">
-              <thead>
-                <tr>
-                  <th scope="col">{t('sys_name')}</th>
-                  <th scope="col">{t('f_level')}</th>
-                  <th scope="col">{t('sys_function')}</th>
-                  <th scope="col">{t('f_operator')}</th>
-                  <th scope="col">{t('hosts_n')}</th>
-                  <th scope="col">{t('sys_next_check')}</th>
-                </tr>
-              </thead>
-              {groups.map((g) => (
-                <tbody key={g.org?.code}>
-                  <tr class="group"><th colSpan={6} scope="colgroup">{g.org?.name} <span class="muted">({g.rows.length})</span></th></tr>
-                  {g.rows.map((s) => {
-                    const late1 = s.next_check_at && Date.parse(s.next_check_at) < now;
-                    return (
-                      <tr key={s.id} class={late1 ? 'row-overdue' : ''}>
-                        <td data-label={t('sys_name')} class="title-cell"><a href={`#/systems/${s.id}`}>{s.name}</a></td>
-                        <td data-label={t('f_level')}>{s.level ? <span class={`badge lvl lvl-${s.level}`}>{t('level_n', { n: s.level })}</span> : <span class="muted">{t('not_set')}</span>}</td>
-                        <td data-label={t('sys_function')}>{code('function', s.function) || <span class="muted">—</span>}</td>
-                        <td data-label={t('f_operator')}>{s.operator || <span class="muted">—</span>}</td>
-                        <td data-label={t('hosts_n')}>{s.hosts ?? 0}</td>
-                        <td data-label={t('sys_next_check')}><DateDue at={s.next_check_at} now={now} /></td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              ))}
-            </table>
-          )}
-        </>
-      )}
+      <ListState items={items} error={error} empty={t('systems_empty')} summary={
+        <p class="summary" aria-live="polite">
+          {t('n_systems', { n: items?.length ?? 0 })}
+          {late > 0 && <> · <span class="overdue">{t('n_checks_late', { n: late })}</span></>}
+        </p>
+      }>{() => (
+        <table class="list cards-on-phone systems">
+          <thead>
+            <tr>
+              <th scope="col">{t('sys_name')}</th>
+              <th scope="col">{t('f_level')}</th>
+              <th scope="col">{t('sys_function')}</th>
+              <th scope="col">{t('f_operator')}</th>
+              <th scope="col">{t('hosts_n')}</th>
+              <th scope="col">{t('sys_next_check')}</th>
+            </tr>
+          </thead>
+          {groups.map((g) => (
+            <tbody key={g.org?.code}>
+              <tr class="group"><th colSpan={6} scope="colgroup">{g.org?.name} <span class="muted">({g.rows.length})</span></th></tr>
+              {g.rows.map((s) => {
+                const late1 = s.next_check_at && Date.parse(s.next_check_at) < now;
+                return (
+                  <tr key={s.id} class={late1 ? 'row-overdue' : ''}>
+                    <td data-label={t('sys_name')} class="title-cell"><a href={`#/systems/${s.id}`}>{s.name}</a></td>
+                    <td data-label={t('f_level')}>{s.level ? <span class={`badge lvl lvl-${s.level}`}>{t('level_n', { n: s.level })}</span> : <span class="muted">{t('not_set')}</span>}</td>
+                    <td data-label={t('sys_function')}>{code('function', s.function) || <span class="muted">—</span>}</td>
+                    <td data-label={t('f_operator')}>{s.operator || <span class="muted">—</span>}</td>
+                    <td data-label={t('hosts_n')}>{s.hosts ?? 0}</td>
+                    <td data-label={t('sys_next_check')}><DateDue at={s.next_check_at} now={now} /></td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          ))}
+        </table>
+      )}</ListState>
     </section>
   );
 }
@@ -255,11 +228,9 @@ export function SystemPage({ id }: { id: string }) {
   const [hosts, setHosts] = useState<any[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const ed = useEdit<SysForm>(draftKey, fromSystem);
-  const [saveErr, setSaveErr] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { err: saveErr, setErr: setSaveErr, busy, errors, run } = useSubmit('.sys-form');
   const [saved, setSaved] = useState(false);
   const now = useNow();
-  const errors = useMemo(() => (saveErr instanceof ApiError ? saveErr.fields() : {}), [saveErr]);
 
   const load = async () => {
     try {
@@ -279,19 +250,15 @@ export function SystemPage({ id }: { id: string }) {
 
   const startEdit = () => { ed.start(sys); setSaved(false); setTimeout(() => document.getElementById('sys-name')?.focus(), 0); };
   const cancel = () => { ed.stop(); setSaveErr(null); };
-  const save = async (e: Event) => {
+  const save = (e: Event) => {
     e.preventDefault();
-    setBusy(true); setSaveErr(null);
-    try {
+    void run(async () => {
       const body = toBody(ed.f, ed.base);
       const x = Object.keys(body).length ? await patch(url, body, { ifMatch: sys.version }) : sys;
       setSys({ ...sys, ...x });
       ed.stop();
       setSaved(true);
-    } catch (x) {
-      setSaveErr(x);
-      setTimeout(() => document.querySelector<HTMLElement>('.sys-form .alert.error')?.focus(), 0);
-    } finally { setBusy(false); }
+    });
   };
   const reloadKeep = async () => { setSaveErr(null); const s = await load(); if (s) ed.rebase(s); };
 
@@ -307,16 +274,10 @@ export function SystemPage({ id }: { id: string }) {
       </div>
       {saved && <p class="alert info" role="status">{t('saved')}</p>}
       {ed.editing ? (
-        <form class="panel sys-form action-panel" onSubmit={save} aria-labelledby="sys-edit-h">
-          <h2 id="sys-edit-h">{t('sys_edit')}</h2>
-          <RecordError error={saveErr} onReload={reloadKeep} />
+        <EditForm id="sys-edit-h" cls="sys-form" title={t('sys_edit')} err={saveErr} busy={busy} version={sys.version} onSubmit={save}
+          onReload={reloadKeep} onCancel={cancel}>
           <SystemForm f={ed.f} set={ed.set} errors={errors} isNew={false} />
-          <div class="actions">
-            <button type="submit" class="button primary" disabled={busy}>{busy ? t('sending') : t('save')}</button>
-            <button type="button" class="button secondary" onClick={cancel}>{t('cancel')}</button>
-            <span class="muted">{t('version_n', { n: sys.version })}</span>
-          </div>
-        </form>
+        </EditForm>
       ) : (
         <div class="actionbar">
           {canWriteRegistry() && <button type="button" class="button primary" onClick={startEdit}>{t('sys_edit')}</button>}

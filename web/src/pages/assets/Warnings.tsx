@@ -1,14 +1,16 @@
 // Authority warnings (cảnh báo): a coordinator tells organisations below it
 // about a vulnerability with a deadline; each target acknowledges it and
 // reports it fixed; the issuer sees who is late and which hosts are affected.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../../api';
 import { t } from '../../i18n';
-import { app, lbl, orgTree } from '../../state';
+import { app, lbl } from '../../state';
 import { go } from '../../router';
 import { ErrorBox, Field, Loading, useNow } from '../../components/ui';
+import { ListState, PageHead, useList } from '../../components/ListPage';
 import { fmtDateTime, localInputs, toUtcIso } from '../../time';
-import { Crumbs, DL, DueLeft, FindingSeverity, Panel, SEVERITIES, canAnswerWarning, canIssueWarning, scopeOrgs, splitList, useDraft, val } from './common';
+import { Crumbs, DL, DueLeft, FindingSeverity, Panel, SEVERITIES, canAnswerWarning, canIssueWarning, splitList, useDraft, val } from './common';
+import { CreateForm, TargetOrgs, noTargets, useSubmit } from './forms';
 
 function Targets({ x }: { x: any }) {
   const g = x.targets ?? {};
@@ -23,20 +25,13 @@ function Targets({ x }: { x: any }) {
 }
 
 export function WarningList() {
-  const [items, setItems] = useState<any[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { items, error } = useList('/api/v1/warnings');
   const now = useNow();
-  useEffect(() => { get('/api/v1/warnings').then((r) => setItems(r.items ?? []), setError); }, []);
   return (
     <section>
-      <div class="page-head">
-        <h1>{t('warnings_title')}</h1>
-        {canIssueWarning() && <a class="button primary" href="#/warnings/new">{t('warning_new')}</a>}
-      </div>
+      <PageHead title={t('warnings_title')} newHref={canIssueWarning() && '#/warnings/new'} newLabel={t('warning_new')} />
       <p class="lead">{t('warnings_intro')}</p>
-      <ErrorBox error={error} />
-      {!items && !error && <Loading />}
-      {items && (items.length === 0 ? <p class="empty">{t('warnings_empty')}</p> : (
+      <ListState items={items} error={error} empty={t('warnings_empty')}>{(items) => (
         <table class="list cards-on-phone warnings">
           <thead>
             <tr>
@@ -66,7 +61,7 @@ export function WarningList() {
             })}
           </tbody>
         </table>
-      ))}
+      )}</ListState>
     </section>
   );
 }
@@ -89,23 +84,14 @@ export function WarningNew() {
     const d = suggested('high');
     return { title: '', body: '', source: '', reference: '', cves: '', products: '', severity: '', date: d.date, time: '17:00', targets: [], dateTouched: false };
   });
-  const [err, setErr] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const errors = useMemo(() => (err instanceof ApiError ? err.fields() : {}), [err]);
-  const orgs = orgTree(scopeOrgs());
+  const { err, setErr, busy, errors, run } = useSubmit('.warning-form');
   if (!canIssueWarning()) return <ErrorBox error={new ApiError(403, null, null)} />;
-  const toggle = (c: string) => set({ targets: f.targets.includes(c) ? f.targets.filter((x) => x !== c) : [...f.targets, c] });
   const cves = splitList(f.cves, true).map((c) => c.toUpperCase());
   const products = splitList(f.products);
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setErr(null);
-    if (!f.targets.length) {
-      setErr(new ApiError(422, { status: 422, errors: [{ pointer: '/target_org_codes', detail: t('pick_targets') }] }, null));
-      return;
-    }
-    setBusy(true);
-    try {
+    if (!f.targets.length) { setErr(noTargets()); return; }
+    void run(async () => {
       const body: any = { title: f.title.trim(), severity: f.severity, deadline: toUtcIso(f.date, f.time), target_org_codes: f.targets };
       for (const k of ['body', 'source', 'reference'] as const) if (f[k].trim()) body[k] = f[k].trim();
       if (cves.length) body.cves = cves;
@@ -113,81 +99,51 @@ export function WarningNew() {
       const w = await post('/api/v1/warnings', body);
       clear();
       go(`/warnings/${w.id}`);
-    } catch (x) {
-      setErr(x);
-      setTimeout(() => document.querySelector<HTMLElement>('.warning-form .alert.error')?.focus(), 0);
-    } finally { setBusy(false); }
+    });
   };
   return (
-    <section class="narrow">
-      <Crumbs items={[[t('warnings_title'), '#/warnings'], [t('warning_new'), null]]} />
-      <h1>{t('warning_new')}</h1>
-      <p class="lead">{t('warning_new_intro')}</p>
-      <form class="panel warning-form" onSubmit={submit}>
-        <ErrorBox error={err} />
-        <Field id="w-title" label={t('w_title')} req error={errors['/title']}>
-          <input id="w-title" required maxLength={200} value={f.title} onInput={(e) => set({ title: val(e) })} />
+    <CreateForm nav={<Crumbs items={[[t('warnings_title'), '#/warnings'], [t('warning_new'), null]]} />} title={t('warning_new')} intro={t('warning_new_intro')}
+      cls="warning-form" err={err} busy={busy} submitLabel={t('warning_issue')} cancelHref="#/warnings" onCancel={clear} onSubmit={submit}>
+      <Field id="w-title" label={t('w_title')} req error={errors['/title']}>
+        <input id="w-title" required maxLength={200} value={f.title} onInput={(e) => set({ title: val(e) })} />
+      </Field>
+      <Field id="w-body" label={t('w_body')} error={errors['/body']} hint={t('hint_w_body')}>
+        <textarea id="w-body" rows={5} value={f.body} onInput={(e) => set({ body: val(e) })} />
+      </Field>
+      <div class="grid2">
+        <Field id="w-source" label={t('w_source')} error={errors['/source']} hint={t('hint_w_source')}>
+          <input id="w-source" maxLength={300} value={f.source} onInput={(e) => set({ source: val(e) })} />
         </Field>
-        <Field id="w-body" label={t('w_body')} error={errors['/body']} hint={t('hint_w_body')}>
-          <textarea id="w-body" rows={5} value={f.body} onInput={(e) => set({ body: val(e) })} />
+        <Field id="w-reference" label={t('reference')} error={errors['/reference']} hint={t('hint_w_reference')}>
+          <input id="w-reference" maxLength={200} value={f.reference} onInput={(e) => set({ reference: val(e) })} />
         </Field>
-        <div class="grid2">
-          <Field id="w-source" label={t('w_source')} error={errors['/source']} hint={t('hint_w_source')}>
-            <input id="w-source" maxLength={300} value={f.source} onInput={(e) => set({ source: val(e) })} />
+        <Field id="w-cves" label={t('w_cves')} error={errors['/cves']} hint={t('hint_w_cves', { n: cves.length })}>
+          <textarea id="w-cves" rows={3} class="mono" value={f.cves} onInput={(e) => set({ cves: val(e) })} />
+        </Field>
+        <Field id="w-products" label={t('w_products')} error={errors['/products']} hint={t('hint_w_products', { n: products.length })}>
+          <textarea id="w-products" rows={3} value={f.products} onInput={(e) => set({ products: val(e) })} />
+        </Field>
+        <Field id="w-severity" label={t('severity')} req error={errors['/severity']}>
+          <select id="w-severity" required value={f.severity} onChange={(e) => {
+            const s = val(e);
+            set(f.dateTouched ? { severity: s } : { severity: s, date: suggested(s).date });
+          }}>
+            <option value="">{t('choose')}</option>
+            {SEVERITIES.map((s) => <option value={s}>{lbl('severities', s)}</option>)}
+          </select>
+        </Field>
+        <div class="grid2 tight">
+          <Field id="w-date" label={t('w_deadline_date')} req error={errors['/deadline']} hint={t('hint_w_deadline')}>
+            <input id="w-date" type="date" required value={f.date} onInput={(e) => set({ date: val(e), dateTouched: true })} />
           </Field>
-          <Field id="w-reference" label={t('reference')} error={errors['/reference']} hint={t('hint_w_reference')}>
-            <input id="w-reference" maxLength={200} value={f.reference} onInput={(e) => set({ reference: val(e) })} />
+          <Field id="w-time" label={t('due_time')} req hint={t('hint_tz')}>
+            <input id="w-time" type="time" required value={f.time} onInput={(e) => set({ time: val(e), dateTouched: true })} />
           </Field>
-          <Field id="w-cves" label={t('w_cves')} error={errors['/cves']} hint={t('hint_w_cves', { n: cves.length })}>
-            <textarea id="w-cves" rows={3} class="mono" value={f.cves} onInput={(e) => set({ cves: val(e) })} />
-          </Field>
-          <Field id="w-products" label={t('w_products')} error={errors['/products']} hint={t('hint_w_products', { n: products.length })}>
-            <textarea id="w-products" rows={3} value={f.products} onInput={(e) => set({ products: val(e) })} />
-          </Field>
-          <Field id="w-severity" label={t('severity')} req error={errors['/severity']}>
-            <select id="w-severity" required value={f.severity} onChange={(e) => {
-              const s = val(e);
-              set(f.dateTouched ? { severity: s } : { severity: s, date: suggested(s).date });
-            }}>
-              <option value="">{t('choose')}</option>
-              {SEVERITIES.map((s) => <option value={s}>{lbl('severities', s)}</option>)}
-            </select>
-          </Field>
-          <div class="grid2 tight">
-            <Field id="w-date" label={t('w_deadline_date')} req error={errors['/deadline']} hint={t('hint_w_deadline')}>
-              <input id="w-date" type="date" required value={f.date} onInput={(e) => set({ date: val(e), dateTouched: true })} />
-            </Field>
-            <Field id="w-time" label={t('due_time')} req hint={t('hint_tz')}>
-              <input id="w-time" type="time" required value={f.time} onInput={(e) => set({ time: val(e), dateTouched: true })} />
-            </Field>
-          </div>
         </div>
-        <fieldset class={errors['/target_org_codes'] ? 'has-error' : ''}>
-          <legend>{t('w_targets')}<span class="req" aria-hidden="true"> *</span></legend>
-          <p class="hint">{t('hint_w_targets', { n: f.targets.length })}</p>
-          {errors['/target_org_codes'] && <small class="field-error" role="alert">{errors['/target_org_codes']}</small>}
-          <div class="actions">
-            <button type="button" class="button secondary small" onClick={() => set({ targets: orgs.filter(({ org }) => org.code !== app.user?.org?.code).map(({ org }) => org.code) })}>{t('select_all_below')}</button>
-            <button type="button" class="button secondary small" onClick={() => set({ targets: [] })}>{t('select_none')}</button>
-          </div>
-          <ul class="org-checks">
-            {orgs.map(({ org, depth }) => (
-              <li key={org.id} style={{ paddingLeft: `${depth * 1.25}rem` }}>
-                <label class="check">
-                  <input type="checkbox" name="targets" value={org.code} checked={f.targets.includes(org.code)} onChange={() => toggle(org.code)} />
-                  {' '}{org.name} <small class="muted">{org.code}</small>
-                </label>
-              </li>
-            ))}
-          </ul>
-        </fieldset>
-        <div class="actions">
-          <button type="submit" class="button primary" disabled={busy}>{busy ? t('sending') : t('warning_issue')}</button>
-          <a class="button secondary" href="#/warnings" onClick={clear}>{t('cancel')}</a>
-          <span class="muted">{t('required_note')}</span>
-        </div>
-      </form>
-    </section>
+      </div>
+      <TargetOrgs legend={t('w_targets')} hint={t('hint_w_targets', { n: f.targets.length })}
+        value={f.targets} onChange={(targets) => set({ targets })} error={errors['/target_org_codes']} />
+    </CreateForm>
   );
 }
 

@@ -185,6 +185,29 @@ export function RecordError({ error, onReload }: { error: unknown; onReload?: ()
   );
 }
 
+const FLASH = 'ungcuu.flash';
+export interface Flash { key: Key; vars?: Record<string, string | number> }
+
+/** A notice for the page that the next go() opens (kept in sessionStorage across the hash change, shown once). */
+export function flashNext(key: Key, vars?: Flash['vars']) {
+  sessionStorage.setItem(FLASH, JSON.stringify({ key, vars }));
+}
+
+/** The notice flashNext() left, taken when the page opens; the setter shows another ("saved") or none. */
+export function useFlash() {
+  return useState<Flash | null>(() => {
+    try {
+      const x = sessionStorage.getItem(FLASH);
+      sessionStorage.removeItem(FLASH);
+      return x ? JSON.parse(x) : null;
+    } catch { return null; }
+  });
+}
+
+export function FlashNotice({ f }: { f: Flash | null }) {
+  return f ? <p class="alert info" role="status">{t(f.key, f.vars)}</p> : null;
+}
+
 /** A form's values kept in sessionStorage until saved or cancelled (reloads and expired sessions lose nothing). */
 export function useDraft<T>(key: string | null, init: () => T): [T, (p: Partial<T>) => void, () => void, (v: T) => void] {
   const [v, setV] = useState<T>(() => {
