@@ -224,89 +224,6 @@ static int looks_yara(const char *p, size_t n)
 	return 0;
 }
 
-/* ---- plain lists ---- */
-
-/* Undoes the usual defanging into out (cap bytes); the new length, 0 when
- * it does not fit. */
-static size_t refang(const char *v, size_t n, char *out, size_t cap)
-{
-	static const struct {
-		const char *from, *to;
-		size_t fl, tl;
-	} subst[] = {
-		{ "[.]", ".", 3, 1 }, { "(.)", ".", 3, 1 }, { "{.}", ".", 3, 1 },
-		{ "[dot]", ".", 5, 1 }, { "[:]", ":", 3, 1 }, { "[@]", "@", 3, 1 },
-		{ "[at]", "@", 4, 1 }, { "[://]", "://", 5, 3 },
-	};
-	size_t o = 0, i = 0;
-	if (n >= 4 && (memcmp(v, "hxxp", 4) == 0 || memcmp(v, "hXXp", 4) == 0)) {
-		memcpy(out, "http", 4);
-		o = i = 4;
-	}
-	while (i < n && o + 4 < cap) {
-		size_t k = sizeof(subst) / sizeof(subst[0]);
-		if (v[i] == '[' || v[i] == '(' || v[i] == '{')
-			for (k = 0; k < sizeof(subst) / sizeof(subst[0]); k++)
-				if (n - i >= subst[k].fl && memcmp(v + i, subst[k].from, subst[k].fl) == 0)
-					break;
-		if (k == sizeof(subst) / sizeof(subst[0])) {
-			out[o++] = v[i++];
-			continue;
-		}
-		memcpy(out + o, subst[k].to, subst[k].tl);
-		o += subst[k].tl;
-		i += subst[k].fl;
-	}
-	if (i < n)
-		return 0;
-	out[o] = '\0';
-	return o;
-}
-
-static int list_load(struct sweep_set *s, const char *name, const char *p, size_t n, int dry,
-		     struct err *e)
-{
-	size_t i = skip_bom(p, n);
-	long lineno = 0;
-	char *v = malloc(SWEEP_MAX_VALUE + 8);
-	if (v == NULL)
-		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
-	int rc = 0;
-	while (i < n) {
-		const char *line = p + i, *nl = memchr(line, '\n', n - i);
-		size_t len = nl ? (size_t)(nl - line) : n - i;
-		i += len + (nl ? 1 : 0);
-		lineno++;
-		while (len && is_space(*line)) {
-			line++;
-			len--;
-		}
-		for (size_t k = 1; k < len; k++)   /* " # comment" after a value */
-			if (line[k] == '#' && is_space(line[k - 1])) {
-				len = k;
-				break;
-			}
-		while (len && is_space(line[len - 1]))
-			len--;
-		if (len == 0 || line[0] == '#')
-			continue;
-		size_t vl = len <= SWEEP_MAX_VALUE ? refang(line, len, v, SWEEP_MAX_VALUE + 8) : 0;
-		const char *val = vl ? v : line;
-		size_t val_n = vl ? vl : len;
-		if (ioc_add(s, SWEEP_IOC_AUTO, val, val_n, dry, NULL, e) != 0) {
-			/* again, to name the line (formatting it for every line costs) */
-			char where[160];
-			sweep_msg(where, sizeof(where), name, ":%ld", lineno);
-			if (e->code != E_NOMEM)
-				ioc_add(s, SWEEP_IOC_AUTO, line, len, 1, where, e);
-			rc = -1;
-			break;
-		}
-	}
-	free(v);
-	return rc;
-}
-
 /* ---- YARA ---- */
 
 struct ycompile {
@@ -445,9 +362,7 @@ static int load(struct sweep_set *s, const char *name, const char *path, const c
 	} else if (looks_yara(p, n)) {
 		rc = yara_load(s, name, path, p, n, e);
 	} else {
-		rc = list_load(s, name, p, n, 1, e);
-		if (rc == 0)
-			rc = list_load(s, name, p, n, 0, e);
+		rc = sweep_list_load(s, name, p, n, e);
 	}
 	warn_end(&wc);
 	return rc;

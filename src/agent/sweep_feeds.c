@@ -1,8 +1,8 @@
 /*
- * sweep_feeds.c - STIX 2.1 bundles and MISP events as sweep rules, read by
- * the shared importers of src/domain/ioc.h (ioc_parse_stix, ioc_parse_misp):
- * the sweep sees the same indicators as `ungcuu import`, with the same
- * errors naming the file and the position.
+ * sweep_feeds.c - STIX 2.1 bundles, MISP events and plain lists as sweep
+ * rules, read by the shared importers of src/domain/ioc.h (ioc_parse_stix,
+ * ioc_parse_misp, ioc_parse_list): the sweep sees the same indicators as
+ * `ungcuu import`, with the same errors naming the file and the position.
  *
  * Each record the importer hands over goes into the set when it takes part
  * in matching now (ioc_active: to_ids, valid_from <= now < valid_until):
@@ -28,15 +28,6 @@
 #include "../base/msg.h"
 #include "../base/timeutil.h"
 #include "../base/banned.h"
-
-/* The sweep's kind of each importer kind; 0 (SWEEP_IOC_AUTO): not a value
- * (YARA rules and patterns have their own way). */
-static const int sweep_kind_of[IOC__COUNT] = {
-	[IOC_IPV4] = SWEEP_IOC_IP, [IOC_IPV6] = SWEEP_IOC_IP, [IOC_CIDR] = SWEEP_IOC_IP,
-	[IOC_DOMAIN] = SWEEP_IOC_DOMAIN, [IOC_URL] = SWEEP_IOC_URL,
-	[IOC_SHA256] = SWEEP_IOC_SHA256, [IOC_SHA1] = SWEEP_IOC_SHA1, [IOC_MD5] = SWEEP_IOC_MD5,
-	[IOC_EMAIL] = SWEEP_IOC_EMAIL, [IOC_FILENAME] = SWEEP_IOC_FILENAME,
-};
 
 struct feed {
 	struct sweep_set *s;
@@ -86,7 +77,7 @@ static int feed_record(void *arg, const struct ioc *i, struct err *e)
 		return 0;
 	if (i->kind == IOC_YARA)
 		return f->dry ? keep_yara(f, i->value, e) : 0;
-	int kind = sweep_kind_of[i->kind];
+	int kind = sweep_kind_of(i->kind);
 	if (kind == SWEEP_IOC_AUTO)
 		return 0;
 	struct err ve = { 0 };
@@ -115,20 +106,16 @@ static int is_stix(json_t *root)
 	       json_object_get(root, "pattern");
 }
 
-int sweep_feed_load(struct sweep_set *s, const char *name, json_t *root, const char *p,
-		    size_t n, struct err *e)
+/* The importer's records into the set: a dry run first (every value
+ * checked, the YARA texts kept), the YARA rules compiled, the values
+ * added. A plain list holds no YARA rule, and the importer hands over
+ * nothing from a file with an error: it goes in in one run (dry 0). */
+static int feed_load(struct sweep_set *s, const char *name, ioc_parser parse, int dry,
+		     const char *p, size_t n, struct err *e)
 {
-	long (*parse)(const char *, const char *, size_t, ioc_sink, void *, struct ioc_stats *,
-		      struct err *);
-	if (is_misp(root))
-		parse = ioc_parse_misp;
-	else if (is_stix(root))
-		parse = ioc_parse_stix;
-	else
-		return 1;
-	struct feed f = { .s = s, .name = name, .dry = 1, .now = time_now_ms() };
+	struct feed f = { .s = s, .name = name, .dry = dry, .now = time_now_ms() };
 	int rc = -1;
-	if (parse(name, p, n, feed_record, &f, NULL, e) < 0)
+	if (dry && parse(name, p, n, feed_record, &f, NULL, e) < 0)
 		goto out;
 	for (size_t k = 0; k < f.nyara; k++)
 		if (sweep_yara_text(s, name, f.yara[k], e) != 0)
@@ -142,4 +129,20 @@ out:
 		free(f.yara[k]);
 	free(f.yara);
 	return rc;
+}
+
+int sweep_feed_load(struct sweep_set *s, const char *name, json_t *root, const char *p,
+		    size_t n, struct err *e)
+{
+	if (is_misp(root))
+		return feed_load(s, name, ioc_parse_misp, 1, p, n, e);
+	if (is_stix(root))
+		return feed_load(s, name, ioc_parse_stix, 1, p, n, e);
+	return 1;
+}
+
+int sweep_list_load(struct sweep_set *s, const char *name, const char *p, size_t n,
+		    struct err *e)
+{
+	return feed_load(s, name, ioc_parse_list, 0, p, n, e);
 }

@@ -110,7 +110,11 @@ size_t ioc_url_key(const char *v, size_t n, int idn, char *out, size_t cap);
 /* An IPv4 address "a.b.c.d" (exactly; digits and dots only). */
 int ioc_ip4_parse(const unsigned char *t, size_t n, uint32_t *ip);
 
-/* Adds (dry: only checks) one value of a kind (enum sweep_ioc). */
+/* The sweep's kind (enum sweep_ioc) of an importer's kind (IOC_*);
+ * SWEEP_IOC_AUTO for YARA rules and patterns, which have their own way. */
+int sweep_kind_of(int ioc_kind);
+/* Adds (dry: only checks) one value of a kind (enum sweep_ioc;
+ * SWEEP_IOC_AUTO: read as a line of a plain list, ioc_list_value). */
 int ioc_add(struct sweep_set *s, int ioc, const char *v, size_t n, int dry,
 	    const char *where, struct err *e);
 
@@ -128,6 +132,9 @@ const struct strset_entry *ioc_find_ip6(const struct sweep_set *s,
  * with e (the importer's message: file and position). */
 int sweep_feed_load(struct sweep_set *s, const char *name, json_t *root, const char *p,
 		    size_t n, struct err *e);
+/* A plain list (ioc_parse_list); 0, or -1 with e naming file and line. */
+int sweep_list_load(struct sweep_set *s, const char *name, const char *p, size_t n,
+		    struct err *e);
 
 /* ---- sweep_log.c ---- */
 void sweep_classes(unsigned char cls[256], unsigned char lower[256]);

@@ -15,14 +15,9 @@
  *   hashes   the raw digest (hex in either case);
  *   filename the base name, ASCII lower-cased (Windows names fold case).
  *
- * A value of a plain list without a "kind:" prefix is, in this order:
- * 32, 40 or 64 hex digits: a hash; an address or CIDR block (a bad prefix
- * length is an error, not a URL); with "://": a URL; with "@": an e-mail
- * address; starting with "/" or holding "\": the file name at its end;
- * "name/path": a URL without a scheme; a valid name whose last label is
- * not a file extension (pdf, exe, zip … see file_exts): a domain; with a
- * dot and no space or colon: a file name; anything else is refused. A
- * ":port" after an IPv4 address or a name is dropped.
+ * A value of a plain list (SWEEP_IOC_AUTO) is read as the importers read
+ * one: ioc_list_value of src/domain/ioc.h ("kind:" prefix, or the kind
+ * told from the value; defanged forms undone; a port dropped).
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -557,70 +552,21 @@ static int add_ip(struct sweep_set *s, const char *v, size_t n, int dry)
 	return strset_add(&s->set[SET_IP], &s->pool, k, fam == 4 ? 5 : 17, disp, dl) == 0 ? 0 : -2;
 }
 
-/* ---- classification ---- */
+/* ---- kinds ---- */
 
-/* Base-name extensions read as file names, not domains, when a plain list
- * does not say ("invoice.pdf"); "com" stays a domain; country codes that
- * are also extensions (pl, py, sh, so) stay domains. */
-static const char *const file_exts[] = {
-	"exe", "dll", "sys", "scr", "bat", "cmd", "ps1", "psm1", "vbs", "vbe", "js",
-	"jse", "wsf", "hta", "lnk", "msi", "msp", "jar", "class", "doc", "docx", "docm",
-	"xls", "xlsx", "xlsm", "ppt", "pptx", "pptm", "pdf", "rtf", "zip", "rar", "7z",
-	"gz", "tgz", "tar", "iso", "img", "vhd", "elf", "bin", "dat", "tmp", "txt",
-	"log", "php", "jsp", "asp", "aspx", "dmg", "apk", "ocx", "cpl", "inf", "reg",
-	NULL,
-};
-
-static int has_file_ext(const char *d, size_t n)
+int sweep_kind_of(int ioc_kind)
 {
-	const char *dot = NULL;
-	for (size_t i = 0; i < n; i++)
-		if (d[i] == '.')
-			dot = d + i;
-	if (dot == NULL)
-		return 0;
-	size_t el = n - (size_t)(dot + 1 - d);
-	for (int i = 0; file_exts[i]; i++)
-		if (strlen(file_exts[i]) == el && memcmp(file_exts[i], dot + 1, el) == 0)
-			return 1;
-	return 0;
+	static const int of[IOC__COUNT] = {
+		[IOC_IPV4] = SWEEP_IOC_IP, [IOC_IPV6] = SWEEP_IOC_IP, [IOC_CIDR] = SWEEP_IOC_IP,
+		[IOC_DOMAIN] = SWEEP_IOC_DOMAIN, [IOC_URL] = SWEEP_IOC_URL,
+		[IOC_SHA256] = SWEEP_IOC_SHA256, [IOC_SHA1] = SWEEP_IOC_SHA1,
+		[IOC_MD5] = SWEEP_IOC_MD5, [IOC_EMAIL] = SWEEP_IOC_EMAIL,
+		[IOC_FILENAME] = SWEEP_IOC_FILENAME,
+	};
+	return ioc_kind >= 0 && ioc_kind < IOC__COUNT ? of[ioc_kind] : SWEEP_IOC_AUTO;
 }
 
-static const struct {
-	const char *name;
-	int ioc;
-} prefixes[] = {
-	{ "ip", SWEEP_IOC_IP }, { "ipv4", SWEEP_IOC_IP }, { "ipv6", SWEEP_IOC_IP },
-	{ "cidr", SWEEP_IOC_IP }, { "ip-src", SWEEP_IOC_IP }, { "ip-dst", SWEEP_IOC_IP },
-	{ "domain", SWEEP_IOC_DOMAIN }, { "hostname", SWEEP_IOC_DOMAIN },
-	{ "fqdn", SWEEP_IOC_DOMAIN }, { "url", SWEEP_IOC_URL }, { "email", SWEEP_IOC_EMAIL },
-	{ "mailto", SWEEP_IOC_EMAIL }, { "md5", SWEEP_IOC_MD5 }, { "sha1", SWEEP_IOC_SHA1 },
-	{ "sha-1", SWEEP_IOC_SHA1 }, { "sha256", SWEEP_IOC_SHA256 },
-	{ "sha-256", SWEEP_IOC_SHA256 }, { "filename", SWEEP_IOC_FILENAME },
-	{ "file", SWEEP_IOC_FILENAME },
-};
-
-static int prefix_kind(const char **v, size_t *n)
-{
-	const char *colon = memchr(*v, ':', *n < 12 ? *n : 12);
-	if (colon == NULL)
-		return SWEEP_IOC_AUTO;
-	size_t pl = (size_t)(colon - *v);
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		if (strlen(prefixes[i].name) != pl)
-			continue;
-		size_t k = 0;
-		while (k < pl && lc((unsigned char)(*v)[k]) == prefixes[i].name[k])
-			k++;
-		if (k == pl) {
-			*v = colon + 1;
-			*n -= pl + 1;
-			trim(v, n);
-			return prefixes[i].ioc;
-		}
-	}
-	return SWEEP_IOC_AUTO;
-}
+/* ---- adding ---- */
 
 static int all_hex(const char *v, size_t n)
 {
@@ -629,79 +575,6 @@ static int all_hex(const char *v, size_t n)
 			return 0;
 	return 1;
 }
-
-static int classify(const char *v, size_t n)
-{
-	if ((n == 32 || n == 40 || n == 64) && all_hex(v, n))
-		return n == 32 ? SWEEP_IOC_MD5 : n == 40 ? SWEEP_IOC_SHA1 : SWEEP_IOC_SHA256;
-	int fam, len;
-	unsigned char a[16];
-	if (ip_parse(v, n, &fam, a, &len) == 0)
-		return SWEEP_IOC_IP;
-	/* an address with a bad prefix ("10.0.0.0/33") is a bad IP, not a URL */
-	const char *slash = memchr(v, '/', n);
-	if (slash) {
-		size_t i = 0, digits = 0;
-		while (i < (size_t)(slash - v) && (hexval((unsigned char)v[i]) >= 0 || v[i] == ':' ||
-						   v[i] == '.'))
-			i++;
-		for (size_t k = (size_t)(slash - v) + 1; k < n && is_digit(v[k]); k++)
-			digits++;
-		if (i == (size_t)(slash - v) && i > 0 && digits == n - i - 1 && digits > 0)
-			return SWEEP_IOC_IP;
-	}
-	for (size_t i = 0; i + 2 < n; i++)
-		if (v[i] == ':' && v[i + 1] == '/' && v[i + 2] == '/')
-			return SWEEP_IOC_URL;
-	if (memchr(v, '@', n))
-		return SWEEP_IOC_EMAIL;
-	if (v[0] == '/' || memchr(v, '\\', n))
-		return SWEEP_IOC_FILENAME;
-	char d[256];
-	if (slash) {   /* "host/path" without a scheme, when host is a name or address */
-		size_t hl = (size_t)(slash - v);
-		uint32_t ip4;
-		if (hl && (ioc_domain(v, hl, d, sizeof(d)) ||
-			   ioc_ip4_parse((const unsigned char *)v, hl, &ip4) == 0))
-			return SWEEP_IOC_URL;
-		return SWEEP_IOC_AUTO;
-	}
-	size_t dl = ioc_domain(v, n, d, sizeof(d));
-	if (dl && !has_file_ext(d, dl))
-		return SWEEP_IOC_DOMAIN;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)v[i] <= ' ' || v[i] == ':')
-			return SWEEP_IOC_AUTO;   /* a file name with spaces needs "filename:" */
-	return memchr(v, '.', n) ? SWEEP_IOC_FILENAME : SWEEP_IOC_AUTO;
-}
-
-/* "192.0.2.1:8080" and "evil.example:443" in a list: the port says
- * nothing a sweep can use; the address or name stays. */
-static void strip_port(const char **v, size_t *n)
-{
-	const char *colon = NULL;
-	for (size_t i = 0; i < *n; i++)
-		if ((*v)[i] == ':') {
-			if (colon)
-				return;   /* IPv6 */
-			colon = *v + i;
-		}
-	if (colon == NULL)
-		return;
-	size_t hl = (size_t)(colon - *v), pl = *n - hl - 1;
-	if (hl == 0 || pl == 0 || pl > 5)
-		return;
-	for (size_t i = 0; i < pl; i++)
-		if (!is_digit(colon[1 + i]))
-			return;
-	char d[256];
-	uint32_t ip4;
-	if (ioc_ip4_parse((const unsigned char *)*v, hl, &ip4) == 0 ||
-	    ioc_domain(*v, hl, d, sizeof(d)))
-		*n = hl;
-}
-
-/* ---- adding ---- */
 
 static int add_hash(struct sweep_set *s, int set, size_t bytes, const char *v, size_t n,
 		    int dry)
@@ -808,12 +681,13 @@ int ioc_add(struct sweep_set *s, int ioc, const char *v, size_t n, int dry,
 {
 	const char *v0 = v;
 	size_t n0 = n;
+	char line[SWEEP_MAX_VALUE + 1];
 	trim(&v, &n);
-	if (ioc == SWEEP_IOC_AUTO)
-		ioc = prefix_kind(&v, &n);
-	if (ioc == SWEEP_IOC_AUTO && n > 0 && n <= SWEEP_MAX_VALUE) {
-		strip_port(&v, &n);
-		ioc = classify(v, n);
+	if (ioc == SWEEP_IOC_AUTO && n > 0 && n <= SWEEP_MAX_VALUE && !memchr(v, '\0', n)) {
+		memcpy(line, v, n);
+		line[n] = '\0';
+		ioc = sweep_kind_of(ioc_list_value(line, &v));
+		n = strlen(v);
 	}
 	int rc = -1;
 	if (n > 0 && n <= SWEEP_MAX_VALUE && ioc != SWEEP_IOC_AUTO)

@@ -75,12 +75,12 @@ int cmd_import(int argc, char **argv)
 		"FILE... --db PATH [--org CODE] [--tlp LABEL]",
 		"Nhập nguồn lỗ hổng (OSV, NVD CVE API 2.0, CISA KEV), báo cáo quét (nmap -oX, "
 		"OpenVAS/Greenbone XML), tệp kiểm kê máy Windows (collect.ps1), hoặc chỉ dấu tấn công "
-		"(IOC): gói STIX 2.1, sự kiện MISP, danh sách một giá trị mỗi dòng, CSV, luật YARA. "
+		"(IOC): gói STIX 2.1, sự kiện MISP, danh sách một giá trị mỗi dòng (có thể ghi LOẠI:GIÁ_TRỊ), CSV, luật YARA. "
 		"Mỗi tệp là một giao dịch: tệp hỏng được báo rõ vị trí và không thay đổi gì. Nhập lại "
 		"cập nhật tại chỗ. Chỉ dấu thuộc --org (mặc định: tổ chức gốc).",
 		"Import vulnerability feeds (OSV, NVD CVE API 2.0, CISA KEV), scanner reports (nmap "
 		"-oX, OpenVAS/Greenbone XML), Windows inventories (collect.ps1), or indicators of "
-		"compromise: STIX 2.1 bundles, MISP events, plain lists (one value a line), CSV, YARA "
+		"compromise: STIX 2.1 bundles, MISP events, plain lists (one value a line, KIND:VALUE allowed), CSV, YARA "
 		"rules. Each file is one transaction: a malformed one is reported with its position "
 		"and changes nothing. Re-importing updates in place. Indicators belong to --org "
 		"(default: the root organisation).", &a);

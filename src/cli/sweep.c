@@ -31,9 +31,10 @@
 
 static const struct cli_opt opts[] = {
 	{ "rules", 2, "tệp luật: YARA, gói STIX 2.1, sự kiện MISP hoặc danh sách chỉ dấu "
-		      "(mỗi dòng một chỉ dấu); lặp lại được",
+		      "(mỗi dòng một chỉ dấu, có thể ghi LOẠI:GIÁ_TRỊ, đọc như `ungcuu import "
+		      "list`); lặp lại được",
 	  "rules file: YARA, a STIX 2.1 bundle, a MISP event or a list of indicators (one a "
-	  "line); repeatable" },
+	  "line, KIND:VALUE allowed, read as `ungcuu import list` reads it); repeatable" },
 	{ "server", 1, "nạp thêm các chỉ dấu đang hiệu lực mà máy chủ ungcuu này chia sẻ cho tổ chức "
 		       "của bạn (cần UNGCUU_TOKEN)",
 	  "also load the active indicators this ungcuu server shares with your organisation "

@@ -40,6 +40,7 @@ static const struct {
 	{ "sha-256", IOC_SHA256 }, { "sha-1", IOC_SHA1 },
 	{ "email-addr", IOC_EMAIL }, { "email-src", IOC_EMAIL }, { "email-dst", IOC_EMAIL },
 	{ "email-reply-to", IOC_EMAIL }, { "file", IOC_FILENAME }, { "file-name", IOC_FILENAME },
+	{ "fqdn", IOC_DOMAIN }, { "mailto", IOC_EMAIL },
 	{ "stix2-pattern", IOC_PATTERN },
 };
 
@@ -575,6 +576,120 @@ int ioc_classify(const char *value)
 out:
 	free(buf);
 	free(out);
+	return kind;
+}
+
+/* ---- plain lists ---- */
+
+static int is_ip_kind(int kind)
+{
+	return kind == IOC_IPV4 || kind == IOC_IPV6 || kind == IOC_CIDR;
+}
+
+/* A "kind:" before the value (not a URL's scheme: "file://x" is a URL):
+ * the kind, *s moved past it. -1: none. */
+static int list_prefix(char **s)
+{
+	char name[16];
+	const char *colon = strchr(*s, ':');
+	size_t l = colon ? (size_t)(colon - *s) : 0;
+	if (l == 0 || l >= sizeof(name) || strncmp(colon, "://", 3) == 0)
+		return -1;
+	memcpy(name, *s, l);
+	name[l] = '\0';
+	int kind = ioc_kind_parse(name);
+	if (kind < 0 || kind == IOC_YARA || kind == IOC_PATTERN)
+		return -1;
+	*s += l + 1;
+	while (is_space((unsigned char)**s))
+		(*s)++;
+	return kind;
+}
+
+/* "192.0.2.1:8080", "evil.example:443": the port dropped (in place). */
+static void list_strip_port(char *s, char *tmp, size_t m)
+{
+	char *colon = strchr(s, ':');
+	const char *why;
+	int kind;
+	if (colon == NULL || colon == s || strchr(colon + 1, ':'))
+		return;   /* none, or IPv6 */
+	size_t pl = strlen(colon + 1);
+	if (pl == 0 || pl > 5 || strspn(colon + 1, "0123456789") != pl)
+		return;
+	*colon = '\0';
+	if ((parse_ip(s, tmp, &kind, &why) == 0 && kind == IOC_IPV4) ||
+	    parse_domain(s, tmp, m, &why) == 0)
+		return;
+	*colon = ':';
+}
+
+/* An address with a prefix that is no length ("10.0.0.0/33", "::/x"):
+ * a bad network, whose normal form says so, not a URL. */
+static int bad_network(const char *s)
+{
+	const char *slash = strchr(s, '/');
+	if (slash == NULL || slash == s || strspn(s, "0123456789abcdefABCDEF:.") != (size_t)(slash - s))
+		return 0;
+	return slash[1] != '\0' && strspn(slash + 1, "0123456789") == strlen(slash + 1);
+}
+
+int ioc_list_value(char *s, const char **value)
+{
+	size_t n = strlen(s);
+	refang(s, n, s);
+	int kind = list_prefix(&s);
+	*value = s;
+	n = strlen(s);
+	if (n == 0 || n > IOC_MAX_VALUE)
+		return -1;
+	size_t m = n * 8 + IP_TEXT_MAX;
+	char *tmp = malloc(m);
+	const char *why;
+	if (tmp == NULL)
+		return -1;
+	if (kind >= 0) {
+		int k = kind;   /* "ip:" and the like: the value tells v4, v6 or a network */
+		if (is_ip_kind(kind) && parse_ip(s, tmp, &k, &why) == 0)
+			kind = k;
+		goto out;
+	}
+	list_strip_port(s, tmp, m);
+	if (s[0] == '*' && s[1] == '.')   /* "*.evil.example": the domain and below */
+		*value = s += 2;
+	n = strlen(s);
+	if ((n == 32 || n == 40 || n == 64) && is_hex(s, n))
+		kind = n == 32 ? IOC_MD5 : n == 40 ? IOC_SHA1 : IOC_SHA256;
+	else if (parse_ip(s, tmp, &kind, &why) == 0)
+		goto out;   /* kind: v4, v6 or a network */
+	else if (bad_network(s))
+		kind = IOC_CIDR;
+	else if (strstr(s, "://"))
+		kind = IOC_URL;
+	else if (strchr(s, '@'))
+		kind = IOC_EMAIL;
+	else if (s[0] == '/' || strchr(s, '\\'))
+		kind = IOC_FILENAME;
+	else if (strchr(s, '/')) {   /* "host/path": a URL without its scheme */
+		char *slash = strchr(s, '/');
+		int k;
+		*slash = '\0';
+		kind = (parse_ip(s, tmp, &k, &why) == 0 && k == IOC_IPV4) ||
+		       parse_domain(s, tmp, m, &why) == 0 ? IOC_URL : -1;
+		*slash = '/';
+	} else if (!has_file_ext(s) && parse_domain(s, tmp, m, &why) == 0)
+		kind = IOC_DOMAIN;
+	else if (strchr(s, '.') && strcspn(s, " \t:") == n)
+		kind = IOC_FILENAME;
+	else
+		kind = -1;
+out:
+	free(tmp);
+	if (kind == IOC_FILENAME) {   /* the name at the end of a path */
+		for (const char *p = s; *p; p++)
+			if ((*p == '/' || *p == '\\') && p[1])
+				*value = p + 1;
+	}
 	return kind;
 }
 

@@ -167,6 +167,23 @@ int ioc_kind_parse(const char *name);
  * name when it ends in a known file extension (".exe", ".docm"...) or is not
  * a host name. -1 for anything else (blank, spaces in a non-file...). */
 int ioc_classify(const char *value);
+/* One value of a plain list, as `ungcuu import list`, POST
+ * /indicators/import/list and `ungcuu sweep --rules` all read it. s: the
+ * line's value (white space and comment gone), NUL-terminated and
+ * writable: it is refanged in place. A "kind:" prefix (a name
+ * ioc_kind_parse knows, or fqdn, mailto; not a URL's scheme) gives the kind
+ * ("ip:" and the like let the value say v4, v6 or network); else a ":port"
+ * after an IPv4 address or a host name is dropped and the kind is, in this
+ * order: 32, 40 or 64 hex digits: a hash; an address or network (one with
+ * a prefix that is no length: a network, whose normal form refuses it);
+ * with "://": a URL; with "@": an e-mail address; starting with "/" or
+ * holding "\": a file name; "host/path" with a host name or IPv4 address:
+ * a URL without its scheme; a host name whose last label is not a file
+ * extension (".exe", ".pdf"; not ".zip", a real top-level domain): a
+ * domain; with a dot and no white space or colon: a file name. *value is
+ * set to the value proper within s (for a file name, the name at the end
+ * of its path). Returns the kind, or -1: none of these. */
+int ioc_list_value(char *s, const char **value);
 /* The normal form of value as kind, allocated in a; *kind may change
  * between IPv4/IPv6/CIDR (a /32 network is an address; an address with a
  * prefix is a network). NULL when value is not one (why, a static English
@@ -248,6 +265,10 @@ const char *stix_pattern_of(struct arena *a, int kind, const char *value, const 
 
 /* ---- import ---- */
 
+/* Any of the parsers of this section. */
+typedef long (*ioc_parser)(const char *name, const char *data, size_t n, ioc_sink sink,
+			   void *arg, struct ioc_stats *st, struct err *e);
+
 /* STIX 2.1: a bundle, a TAXII 2.1 envelope ({"objects": [...]}), a bare
  * object or array of objects, or any JSON holding "objects" lists (a TAXII
  * server's collections). The latest version of each id counts; revoked
@@ -275,8 +296,9 @@ long ioc_parse_stix(const char *name, const char *data, size_t n, ioc_sink sink,
  * created/modified. MISP has no name: records carry none. */
 long ioc_parse_misp(const char *name, const char *data, size_t n, ioc_sink sink, void *arg,
 		    struct ioc_stats *st, struct err *e);
-/* One value a line, kind by ioc_classify; blank lines and '#' comments
- * (whole lines, or after white space) are skipped. */
+/* One value a line, read by ioc_list_value (KIND:VALUE, or the kind told
+ * from the value); blank lines and '#' comments (whole lines, or after
+ * white space) are skipped. */
 long ioc_parse_list(const char *name, const char *data, size_t n, ioc_sink sink, void *arg,
 		    struct ioc_stats *st, struct err *e);
 /* RFC 4180 CSV whose first line names the columns, in any order: value

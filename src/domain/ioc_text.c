@@ -67,13 +67,16 @@ static int list_line(struct ioc_run *r, char *line, size_t lineno)
 	if (l > IOC_MAX_VALUE)
 		return ioc_fail(r, E_TOOLARGE, MSG_IOC_LIMIT, "line %zu: %zu bytes (at most %d)",
 				lineno, l, IOC_MAX_VALUE);
-	int kind = ioc_classify(line);
+	const char *val, *why;
+	int kind = ioc_list_value(line, &val);
 	if (kind < 0)
 		return ioc_fail(r, E_INVALID, MSG_IOC_VALUE,
-				"line %zu: not an indicator (address, network, domain, URL with its scheme, hash, e-mail, file name): '%.60s'",
+				"line %zu: not an indicator (address, network, domain, URL, hash, e-mail, file name; or KIND:VALUE): '%.60s'",
 				lineno, line);
-	const char *why;
-	const char *v = ioc_normalise(r->a, &kind, line, &why);
+	if (kind == IOC_URL && strstr(val, "://") == NULL &&
+	    (val = arena_printf(r->a, "http://%s", val)) == NULL)
+		return ioc_nomem(r);
+	const char *v = ioc_normalise(r->a, &kind, val, &why);
 	if (v == NULL)
 		return ioc_fail(r, E_INVALID, MSG_IOC_VALUE, "line %zu: '%.60s': %s", lineno, line, why);
 	struct ioc *i = ioc_run_add(r);

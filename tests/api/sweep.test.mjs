@@ -234,7 +234,8 @@ test('malformed bundles, lists and events are refused naming the file and positi
     ['b2.json', '{"type":"bundle",\n "objects": [1,}', /Malformed or truncated file: .*b2\.json:2:16: /],
     ['b3.json', '{"Event":{"Attribute":{}}}', /Indicator file does not have the expected structure: .*b3\.json: \/Event: Attribute: expected an array/],
     ['b4.json', '{"something":"else"}', /Not a YARA file, STIX 2\.1 bundle, MISP event or indicator list: .*b4\.json/],
-    ['l1.txt', 'evil.example\n\nnot an indicator\n', /Not a valid indicator: .*l1\.txt:3: "not an indicator"/],
+    // Lists are read as `ungcuu import list` reads them, with its messages.
+    ['l1.txt', 'evil.example\n\nnot an indicator\n', /Invalid indicator value: .*l1\.txt: line 3: not an indicator .*'not an indicator'/],
     ['l2.txt', '# only a comment\n', /Nothing to look for: .*l2\.txt/],
   ];
   for (const [name, text, re] of cases) {

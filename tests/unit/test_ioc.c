@@ -1239,7 +1239,34 @@ static void test_list(void **state)
 	coll_release(&c);
 
 	parse_fails(F_LIST, "8.8.8.8\nevil.com\nfoo bar\n", E_INVALID, MSG_IOC_VALUE, "line 3: not an indicator");
-	parse_fails(F_LIST, "8.8.8.8\n1.2.3.4/40\n", E_INVALID, MSG_IOC_VALUE, "line 2: not an indicator");
+	parse_fails(F_LIST, "8.8.8.8\n1.2.3.4/40\n", E_INVALID, MSG_IOC_VALUE,
+		    "line 2: '1.2.3.4/40': network prefix longer");
+	parse_fails(F_LIST, "evil.com/x\nfoo/bar baz\n", E_INVALID, MSG_IOC_VALUE, "line 2: not an indicator");
+
+	/* The list syntax the sweep reads too: KIND:VALUE, a port after an
+	 * address or a name, the file name at the end of a path, a URL without
+	 * its scheme, defanged values; ".zip" is a top-level domain. */
+	coll_init(&c);
+	assert_int_equal(parse_ok(F_LIST, "domain:invoice.pdf\nip: 2001:db8::1\nfqdn:Mail.Evil.Example\n"
+				  "192.0.2.7:8080\nc2.evil.example:443\n"
+				  "C:\\Users\\ketoan\\Downloads\\hoadon.EXE\n/tmp/.x/kworkerd\n"
+				  "evil2.example/gate.php?id=1\n203.0.113.9/shell\nbad[.]example\n"
+				  "invoice.zip\nurl:hxxp://evil3[.]example/a\nmailto:ke-gian[at]evil.example\n",
+				  &c, &st), 13);
+	find(&c, IOC_DOMAIN, "invoice.pdf");
+	find(&c, IOC_IPV6, "2001:db8::1");
+	find(&c, IOC_DOMAIN, "mail.evil.example");
+	find(&c, IOC_IPV4, "192.0.2.7");
+	find(&c, IOC_DOMAIN, "c2.evil.example");
+	find(&c, IOC_FILENAME, "hoadon.EXE");
+	find(&c, IOC_FILENAME, "kworkerd");
+	find(&c, IOC_URL, "http://evil2.example/gate.php?id=1");
+	find(&c, IOC_URL, "http://203.0.113.9/shell");
+	find(&c, IOC_DOMAIN, "bad.example");
+	find(&c, IOC_DOMAIN, "invoice.zip");
+	find(&c, IOC_URL, "http://evil3.example/a");
+	find(&c, IOC_EMAIL, "ke-gian@evil.example");
+	coll_release(&c);
 	parse_fails(F_LIST, "8.8.8.8\nevil\x01.com\n", E_MALFORMED, MSG_IOC_SYNTAX, "line 2, column 5");
 	{
 		const char nul[] = "8.8.8.8\n\0\n";
