@@ -235,6 +235,7 @@ test('hunt: coordinator opens it, the commune uploads a sweep result, sees the s
   shared.huntId = page.url().split('/').pop();
   // GREEN goes to any organisation, the AMBER one names Tam Thanh: both go.
   await page.locator('.actionbar').getByText('2 chỉ báo').waitFor();
+  assert.equal(await page.locator('main .alert.info').count(), 0, 'nothing withheld, nothing said');
   const rulesHref = await page.getByRole('link', { name: 'Tải bộ luật (cho quét thủ công)' }).getAttribute('href');
   assert.equal(rulesHref, `/api/v1/hunts/${shared.huntId}/rules`);
   const rules = await page.evaluate(async (h) => (await fetch(h)).text(), rulesHref);
@@ -320,6 +321,37 @@ test('hunt: coordinator opens it, the commune uploads a sweep result, sees the s
   await shot(c.page, 'compliance-hunts');
   assert.deepEqual(c.page.errors, []);
   await c.context.close();
+});
+
+test('opening a hunt says how many chosen indicators TLP kept from the targets', { timeout: 120_000 }, async () => {
+  // Two indicators with one tag: GREEN goes to any organisation of the tree,
+  // AMBER+STRICT only to the district that owns it, not to a commune.
+  const tag = 'e2e-tlp-withheld';
+  const c = await api('dieuphoi');
+  for (const [value, tlp] of [['green-ok.example', 'GREEN'], ['strict-only.example', 'AMBER+STRICT']]) {
+    const r = await c.post('/api/v1/indicators', { value, tlp, tags: [tag] });
+    assert.ok(r.status === 201 || r.status === 200, `indicator ${value}: ${r.status} ${r.text}`);
+  }
+  const { context, page } = await newPage(browser);
+  await login(page, server, 'dieuphoi');
+  await page.goto(`${server.url}/#/hunts/new`);
+  await page.locator('#h-title').fill('Săn tìm có chỉ báo bị giữ lại (e2e)');
+  await page.locator('#h-tags').fill(tag);
+  await page.locator('input[name=targets][value="pq-tamthanh"]').check();
+  await page.getByRole('button', { name: 'Mở đợt săn tìm' }).click();
+  await page.locator('h1').filter({ hasText: 'Săn tìm có chỉ báo bị giữ lại (e2e)' }).waitFor();
+  await page.locator('.actionbar').getByText('1 chỉ báo').waitFor();
+  const notice = page.locator('main .alert.info[role=status]');
+  await notice.waitFor();
+  assert.equal((await notice.textContent()).trim(),
+    '1 chỉ báo không được đưa vào đợt săn tìm vì nhãn TLP không cho phép chia sẻ tới mọi đơn vị được chọn.');
+  await shot(page, 'hunt-withheld');
+  // Shown once: opening the hunt again does not repeat it.
+  await page.reload();
+  await page.locator('.actionbar').getByText('1 chỉ báo').waitFor();
+  assert.equal(await page.locator('main .alert.info').count(), 0, 'the notice is shown once');
+  assert.deepEqual(page.errors, []);
+  await context.close();
 });
 
 test('an observable added to another incident shows "seen before in" and the indicator match', { timeout: 120_000 }, async () => {

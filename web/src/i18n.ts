@@ -814,6 +814,7 @@ const M = {
   hunt_closed: { vi: 'Đã đóng', en: 'Closed' },
   hunt_n_iocs: { vi: '{n} chỉ báo', en: '{n} indicators' },
   hunt_iocs: { vi: 'Số chỉ báo', en: 'Indicators' },
+  hunt_withheld: { vi: '{n} chỉ báo không được đưa vào đợt săn tìm vì nhãn TLP không cho phép chia sẻ tới mọi đơn vị được chọn.', en: '{n} indicator(s) were left out of the hunt because their TLP label does not allow sharing them with every organisation chosen.' },
   hunt_ran: { vi: 'Đã thực hiện', en: 'Ran' },
   hunt_ran_q: { vi: 'Đã chạy?', en: 'Ran?' },
   hunt_ran_n: { vi: '{n}/{m} đơn vị đã thực hiện', en: '{n}/{m} organisations ran it' },

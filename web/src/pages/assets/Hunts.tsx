@@ -12,7 +12,7 @@ import { ErrorBox, Field, Loading, fmtSize, useNow } from '../../components/ui';
 import { ListState, PageHead, useList } from '../../components/ListPage';
 import { fmtDateTime, localInputs, toUtcIso } from '../../time';
 import {
-  Crumbs, DL, DueLeft, Panel, RecordError, scopeOrgs, splitList, useDraft, val,
+  Crumbs, DL, DueLeft, FlashNotice, Panel, RecordError, flashNext, scopeOrgs, splitList, useDraft, useFlash, val,
 } from './common';
 import { CreateForm, TargetOrgs, noTargets, useSubmit } from './forms';
 import { IOC_KINDS, SightingsTable, kindLabel } from './Indicators';
@@ -100,6 +100,9 @@ export function HuntNew() {
       if (f.kinds.length) body.kinds = f.kinds;
       const h = await post('/api/v1/hunts', body);
       clear();
+      // Indicators the selection chose but TLP keeps from some target: the hunt's page says how many.
+      const withheld = Number(h.withheld) || 0;
+      if (withheld > 0) flashNext('hunt_withheld', { n: withheld });
       go(`/hunts/${h.id}`);
     });
   };
@@ -254,6 +257,7 @@ export function HuntPage({ id }: { id: string }) {
   const [closeErr, setCloseErr] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [confirm, setConfirm] = useState(false);
+  const [flash] = useFlash();
   const now = useNow();
   const url = `/api/v1/hunts/${encodeURIComponent(id)}`;
   const load = () => get(url).then((x) => { setH(x); setError(null); }, setError);
@@ -286,6 +290,7 @@ export function HuntPage({ id }: { id: string }) {
         <span>{t('hunt_deadline')}: <strong>{fmtDateTime(h.deadline)}</strong>{open && <> (<DueLeft at={h.deadline} now={now} done={targets.length > 0 && ran === targets.length ? t('hunt_all_ran') : undefined} />)</>}</span>
         <span class="muted">{h.issuer?.name}</span>
       </p>
+      <FlashNotice f={flash} />
       <div class="actionbar">
         <a class="button secondary" href={`${url}/rules`} download={`hunt-${String(h.id).slice(0, 8)}.stix.json`}>{t('hunt_rules')}</a>
         <span class="muted">{t('hunt_n_iocs', { n: h.indicators ?? 0 })}</span>
