@@ -535,6 +535,19 @@ static int looks_like_file(const char *s)
 	return alpha;
 }
 
+/* A bare name (no scheme, '@' or path): a file name when it ends in a
+ * known file extension, a domain when it is a host name, else a file name
+ * when it looks like one; -1: neither. out: m bytes of scratch. */
+static int name_kind(const char *s, char *out, size_t m)
+{
+	const char *why;
+	if (has_file_ext(s))
+		return IOC_FILENAME;
+	if (parse_domain(s, out, m, &why) == 0)
+		return IOC_DOMAIN;
+	return looks_like_file(s) ? IOC_FILENAME : -1;
+}
+
 int ioc_classify(const char *value)
 {
 	size_t n;
@@ -567,12 +580,7 @@ int ioc_classify(const char *value)
 			kind = IOC_EMAIL;
 		goto out;
 	}
-	if (has_file_ext(buf))
-		kind = IOC_FILENAME;
-	else if (parse_domain(buf, out, m, &why) == 0)
-		kind = IOC_DOMAIN;
-	else if (looks_like_file(buf))
-		kind = IOC_FILENAME;
+	kind = name_kind(buf, out, m);
 out:
 	free(buf);
 	free(out);
@@ -677,12 +685,8 @@ int ioc_list_value(char *s, const char **value)
 		kind = (parse_ip(s, tmp, &k, &why) == 0 && k == IOC_IPV4) ||
 		       parse_domain(s, tmp, m, &why) == 0 ? IOC_URL : -1;
 		*slash = '/';
-	} else if (!has_file_ext(s) && parse_domain(s, tmp, m, &why) == 0)
-		kind = IOC_DOMAIN;
-	else if (strchr(s, '.') && strcspn(s, " \t:") == n)
-		kind = IOC_FILENAME;
-	else
-		kind = -1;
+	} else
+		kind = name_kind(s, tmp, m);
 out:
 	free(tmp);
 	if (kind == IOC_FILENAME) {   /* the name at the end of a path */

@@ -178,9 +178,10 @@ int ioc_classify(const char *value);
  * a prefix that is no length: a network, whose normal form refuses it);
  * with "://": a URL; with "@": an e-mail address; starting with "/" or
  * holding "\": a file name; "host/path" with a host name or IPv4 address:
- * a URL without its scheme; a host name whose last label is not a file
- * extension (".exe", ".pdf"; not ".zip", a real top-level domain): a
- * domain; with a dot and no white space or colon: a file name. *value is
+ * a URL without its scheme; then, as ioc_classify: a name ending in a file
+ * extension (".exe", ".pdf"; not ".zip", a real top-level domain) is a
+ * file name, a host name a domain, and a name with a short alphanumeric
+ * extension ("report 2024.xyz") a file name. *value is
  * set to the value proper within s (for a file name, the name at the end
  * of its path). Returns the kind, or -1: none of these. */
 int ioc_list_value(char *s, const char **value);
