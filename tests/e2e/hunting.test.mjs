@@ -211,6 +211,35 @@ test('import the STIX fixture through the UI; kept patterns are listed; a broken
   await context.close();
 });
 
+test('a STIX import says how many older versions of the same object it left out', { timeout: 90_000 }, async () => {
+  // One indicator twice, as a feed that resends an updated object in the same
+  // bundle: the newer version is stored, the older one is counted as superseded.
+  const id = 'indicator--6f0a4e52-3c1d-4b7e-9a51-0d2c8e1f7a31';
+  const version = (modified, domain) => ({
+    type: 'indicator', spec_version: '2.1', id, created: '2026-01-05T00:00:00.000Z', modified,
+    name: 'C2 theo phiên bản', pattern: `[domain-name:value = '${domain}']`, pattern_type: 'stix', valid_from: '2026-01-05T00:00:00.000Z',
+  });
+  const bundle = {
+    type: 'bundle', id: 'bundle--0b8f5c1e-7d2a-4e3b-8c9d-1a2b3c4d5e6f',
+    objects: [version('2026-01-05T00:00:00.000Z', 'ban-cu.example'), version('2026-02-10T00:00:00.000Z', 'ban-moi.example')],
+  };
+  const { context, page } = await newPage(browser);
+  await login(page, server, 'dieuphoi');
+  await page.goto(`${server.url}/#/indicators/exchange`);
+  await page.locator('#ioc-im-file').setInputFiles({ name: 'hai-phien-ban.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bundle)) });
+  await page.waitForFunction(() => document.querySelector('input[name=ioc-format][value=stix]')?.checked);
+  await page.getByRole('button', { name: 'Nạp tệp' }).click();
+  const ok = page.locator('.im-result').first();
+  await ok.locator('h2').filter({ hasText: 'Đã nạp hai-phien-ban.json' }).waitFor();
+  const dd = (label) => ok.locator('.dl > div').filter({ hasText: label }).locator('dd').textContent();
+  assert.equal((await dd('Số bản ghi')).trim(), '1');
+  assert.equal((await dd('Phiên bản cũ bỏ qua (cùng mã STIX, đã có bản mới hơn)')).trim(), '1');
+  const stored = (await (await api('dieuphoi')).get('/api/v1/indicators?q=ban-moi.example')).body.items;
+  assert.equal(stored.length, 1, 'the newer version is the one stored');
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
 test('hunt: coordinator opens it, the commune uploads a sweep result, sees the sighting and the filed incident', { timeout: 180_000 }, async () => {
   assert.ok(shared.domainId, 'needs the indicators of the earlier test');
   const focal = await api('tamthanh');

@@ -767,6 +767,7 @@ const M = {
   ioc_unconverted: { vi: 'Giữ nguyên văn (không chuyển được)', en: 'Kept as text (not converted)' },
   ioc_revoked: { vi: 'Bị thu hồi', en: 'Revoked' },
   ioc_skipped: { vi: 'Bỏ qua', en: 'Skipped' },
+  ioc_superseded: { vi: 'Phiên bản cũ bỏ qua (cùng mã STIX, đã có bản mới hơn)', en: 'Older versions left out (same STIX id, a newer one kept)' },
   ioc_new_sightings: { vi: 'Phát hiện mới trong sự cố', en: 'New sightings in incidents' },
   ioc_kept_title: { vi: '{n} mẫu giữ nguyên văn', en: '{n} patterns kept as text' },
   ioc_kept_hint: { vi: 'Không dùng để dò tìm tự động; xem và xử lý thủ công nếu cần.', en: 'Not used for automatic matching; review them by hand if needed.' },

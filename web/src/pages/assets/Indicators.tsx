@@ -557,6 +557,7 @@ function ImportResult({ d }: { d: Done }) {
         [t('im_updated'), n('updated')],
         [t('ioc_unconverted'), n('unconverted')],
         ...(r.revoked ? [[t('ioc_revoked'), n('revoked')] as [string, string]] : []),
+        ...(r.superseded ? [[t('ioc_superseded'), n('superseded')] as [string, string]] : []),
         ...(r.skipped ? [[t('ioc_skipped'), n('skipped')] as [string, string]] : []),
         ...(r.sightings ? [[t('ioc_new_sightings'), n('sightings')] as [string, string]] : []),
       ]} />
