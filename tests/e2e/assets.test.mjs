@@ -361,6 +361,43 @@ test('report form: picking a registered system fills name, level, operator, owne
   await context.close();
 });
 
+test('report form: an incident reported on a picked registered system links to it', { timeout: 90_000 }, async () => {
+  assert.ok(shared.systemId, 'needs the system of the first test');
+  const { context, page } = await newPage(browser);
+  await login(page, server, 'tamthanh');
+  await page.goto(`${server.url}/#/report`);
+  await page.locator('#system-pick').waitFor();
+  await page.locator('#system-pick').selectOption({ label: `${SYSTEM} — Cấp độ 2` });
+  await page.locator('#title').fill('Cổng thông tin xã Tam Thanh không truy cập được');
+  await page.locator('#description').fill('Từ 8 giờ sáng cổng thông tin trả lỗi 503, nghi bị tấn công từ chối dịch vụ.');
+  await page.locator('input[name=type][value=dos]').check();
+  const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/v1/incidents'));
+  await page.getByRole('button', { name: 'Gửi báo cáo' }).click();
+  assert.equal((await sent).postDataJSON().system?.system_id, shared.systemId, 'the picked system is sent by id');
+  await page.locator('#incident-number').waitFor();
+  await page.getByRole('link', { name: 'Xem sự cố' }).click();
+  const row = page.locator('section[aria-labelledby=h-system] .dl > div').filter({ hasText: 'Tên hệ thống thông tin' });
+  await row.waitFor();
+  const link = row.getByRole('link', { name: SYSTEM });
+  assert.equal(await link.getAttribute('href'), `#/systems/${shared.systemId}`);
+  await link.click();
+  await page.locator('h1').filter({ hasText: SYSTEM }).waitFor();
+
+  // A name typed by hand links to nothing, even after a pick.
+  await page.goto(`${server.url}/#/report`);
+  await page.locator('#system-pick').selectOption({ label: `${SYSTEM} — Cấp độ 2` });
+  await page.locator('#system-name').fill('Máy tính văn thư');
+  await page.locator('#title').fill('Máy tính văn thư nhiễm mã độc');
+  await page.locator('#description').fill('Phần mềm diệt virus báo mã độc trên máy văn thư.');
+  await page.locator('input[name=type][value=malware]').check();
+  const typed = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/v1/incidents'));
+  await page.getByRole('button', { name: 'Gửi báo cáo' }).click();
+  assert.equal((await typed).postDataJSON().system?.system_id, undefined, 'a typed name sends no system_id');
+  await page.locator('#incident-number').waitFor();
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
 test('who sees what: a reporter reads, without write actions', { timeout: 60_000 }, async () => {
   const { context, page } = await newPage(browser);
   await login(page, server, 'longhai');

@@ -308,7 +308,9 @@ export function IncidentPage({ id }: { id: string }) {
 
           <Section id="system" title={t('sec_system')}>
             <DL rows={[
-              [t('f_system_name'), s.name], [t('f_operator'), s.operator], [t('f_owner'), s.owner],
+              // A registered system (picked on the report form) links to its record in the registry.
+              [t('f_system_name'), s.system_id ? <a href={`#/systems/${encodeURIComponent(s.system_id)}`} class="system-link">{s.name || t('f_system_pick')}</a> : s.name],
+              [t('f_operator'), s.operator], [t('f_owner'), s.owner],
               [t('f_level'), s.level ? t('level_n', { n: s.level }) : ''], [t('f_domains'), s.domains], [t('f_ips'), s.ips],
               [t('f_security_provider'), s.security_provider], [t('f_connectivity_provider'), s.connectivity_provider],
             ]} />

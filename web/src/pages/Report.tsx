@@ -22,7 +22,8 @@ export interface ReportState {
   reporter: Person;
   contactSame: boolean;
   contact: Person;
-  system: { name: string; operator: string; owner: string; level: string; domains: string; ips: string; security_provider: string; connectivity_provider: string };
+  /** system_id: the registered system picked (GET /api/v1/systems), '' for a name typed by hand. */
+  system: { system_id?: string; name: string; operator: string; owner: string; level: string; domains: string; ips: string; security_provider: string; connectivity_provider: string };
   title: string; description: string; date: string; time: string; type: string;
   handling_status: string;
   detection_kind: string; detection_detail: string;
@@ -41,7 +42,7 @@ function fresh(): ReportState {
     reporter: { name: u?.full_name ?? '', address: u?.org?.name ?? '', phone: u?.phone ?? '', email: u?.email ?? '' },
     contactSame: true,
     contact: { name: '', position: '', phone: '', email: '' },
-    system: { name: '', operator: u?.org?.name ?? '', owner: '', level: '', domains: '', ips: '', security_provider: '', connectivity_provider: '' },
+    system: { system_id: '', name: '', operator: u?.org?.name ?? '', owner: '', level: '', domains: '', ips: '', security_provider: '', connectivity_provider: '' },
     title: '', description: '', date: now.date, time: now.time, type: '',
     handling_status: 'not_handled',
     detection_kind: '', detection_detail: '',
@@ -75,7 +76,7 @@ export function toBody(f: ReportState): any {
     reporter: f.reporter,
     contact,
     system: {
-      name: f.system.name, operator: f.system.operator, owner: f.system.owner,
+      system_id: f.system.system_id, name: f.system.name, operator: f.system.operator, owner: f.system.owner,
       domains: list(f.system.domains), ips: list(f.system.ips),
       security_provider: f.system.security_provider, connectivity_provider: f.system.connectivity_provider,
     },
@@ -208,7 +209,7 @@ export function ReportForm() {
           <legend>1. {t('sec_reporter')}</legend>
           {canPickOrg && (
             <Field id="org_code" label={t('f_org')} error={fe('/org_code')}>
-              <select id="org_code" value={f.org_code} onChange={(e) => set({ org_code: val(e) })}>
+              <select id="org_code" value={f.org_code} onChange={(e) => setF((o) => ({ ...o, org_code: val(e), system: { ...o.system, system_id: '' } }))}>
                 {(app.orgs ?? []).map((o) => <option value={o.code} key={o.id}>{o.name}</option>)}
               </select>
             </Field>
@@ -231,8 +232,9 @@ export function ReportForm() {
 
         <fieldset>
           <legend>3. {t('sec_system')}</legend>
-          <SystemPicker value={f.system.name} onChange={(name) => setIn('system', { name })} error={fe('/system/name')} orgCode={f.org_code}
-            onPick={(s) => setIn('system', { name: s.name, level: s.level ? String(s.level) : '', operator: s.operator ?? '', owner: s.owner ?? '' })} />
+          {/* A typed name is not the registered system any more: only a pick links the incident to it. */}
+          <SystemPicker value={f.system.name} onChange={(name) => setIn('system', { name, system_id: '' })} error={fe('/system/name') ?? fe('/system/system_id')} orgCode={f.org_code}
+            onPick={(s) => setIn('system', { system_id: s.id, name: s.name, level: s.level ? String(s.level) : '', operator: s.operator ?? '', owner: s.owner ?? '' })} />
           <div class="grid2">
             <Field id="system-operator" label={t('f_operator')} error={fe('/system/operator')}>
               <input id="system-operator" value={f.system.operator} onInput={(e) => setIn('system', { operator: val(e) })} />
