@@ -353,8 +353,8 @@ static json_t *host_row(struct stmt *st)
 		"packages", (json_int_t)stmt_int(st, 26));
 }
 
-static int check_system(struct ctx *c, const char *system_id, const char *org_path,
-			struct err *e)
+int system_check(struct ctx *c, const char *system_id, const char *org_path, const char *ptr,
+		 struct err *e)
 {
 	char path[LIMIT_ORG_PATH];
 	if (system_id == NULL)
@@ -363,7 +363,7 @@ static int check_system(struct ctx *c, const char *system_id, const char *org_pa
 	if (s == NULL || strcmp(path, org_path) != 0) {
 		json_decref(s);
 		err_clear(e);
-		return err_field(e, "/system_id", MSG_NOT_FOUND, NULL);
+		return err_field(e, ptr, MSG_NOT_FOUND, NULL);
 	}
 	json_decref(s);
 	return 0;
@@ -378,7 +378,7 @@ json_t *host_create(struct ctx *c, json_t *body, struct err *e)
 		return NULL;
 	struct policy_target t = { .org_path = o.path };
 	if (policy_check(c->actor, ACT_ASSET_WRITE, &t, e) != 0 ||
-	    check_system(c, jv_str(body, "system_id"), o.path, e) != 0)
+	    system_check(c, jv_str(body, "system_id"), o.path, "/system_id", e) != 0)
 		return NULL;
 	/* One host per name in an organisation: imports find hosts by name. */
 	struct stmt *dup = store_query(c->db, e, "SELECT 1 FROM hosts WHERE org_id = $1 AND "
@@ -503,7 +503,7 @@ static int host_apply(struct ctx *c, const char *id, json_t *body, struct err *e
 		if (stmt_step(st, e) == 1)
 			snprintf(path, sizeof(path), "%s", stmt_text(st, 0));
 		stmt_done(st);
-		if (check_system(c, sys, path, e) != 0 ||
+		if (system_check(c, sys, path, "/system_id", e) != 0 ||
 		    store_run(c->db, e, "UPDATE hosts SET system_id = $1 WHERE id = $2", "tt",
 			      sys, id) < 0)
 			return -1;

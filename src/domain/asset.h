@@ -12,6 +12,10 @@
 json_t *system_create(struct ctx *c, json_t *body, struct err *e);
 json_t *system_list(struct ctx *c, const char *org_code, struct err *e);
 json_t *system_get(struct ctx *c, const char *id, struct err *e);
+/* 0 when system_id is NULL or names a system of the organisation at
+ * org_path; else a 422 field error at ptr (the system is not found). */
+int system_check(struct ctx *c, const char *system_id, const char *org_path, const char *ptr,
+		 struct err *e);
 json_t *system_update(struct ctx *c, const char *id, long long if_match, json_t *body,
 		      struct err *e);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "incident_int.h"
+#include "asset.h"
 #include "indicator.h"
 #include "audit.h"
 #include "org.h"
@@ -356,6 +357,10 @@ json_t *incident_create(struct ctx *c, json_t *body, struct err *e)
 		err_field(e, "/org_code", MSG_REQUIRED, NULL);
 		return NULL;
 	}
+	/* a registered system named must be the organisation's own */
+	if (system_check(c, jv_str(json_object_get(body, "system"), "system_id"), o.path,
+			 "/system/system_id", e) != 0)
+		return NULL;
 	time_parse(jv_str(body, "detected_at"), &detected);
 	int confidential = jv_bool(body, "confidential", 0);
 	const char *tlp = choose_tlp(jv_str(body, "tlp"), confidential);
@@ -1043,6 +1048,9 @@ json_t *incident_update(struct ctx *c, const char *id, long long if_match,
 		err_set(e, E_CONFLICT, MSG_CLOSED_INCIDENT, NULL);
 		goto fail;
 	}
+	if (system_check(c, jv_str(json_object_get(body, "system"), "system_id"), h.org_path,
+			 "/system/system_id", e) != 0)
+		goto fail;
 	before = inc_render(c, h.id, 0, e);
 	if (before == NULL)
 		goto fail;

@@ -558,3 +558,24 @@ test('a support request lets the asked organisation (and only it) see the incide
   // vnpt is reporter+focal: answering a support request needs coordinator or responder
   assertProblem(await vnpt.post(`/api/v1/incidents/${i.id}/support-requests/${s.body.id}/transitions`, { to: 'accepted' }), 403);
 });
+
+test('a registered system named by system_id must be the reporting organisation\'s own (422 otherwise)', async () => {
+  const own = await tam.post('/api/v1/systems', { name: `Cổng thông tin xã ${Date.now()}`, level: 2 });
+  assert.equal(own.status, 201, own.text);
+  const other = await coord.post('/api/v1/systems', { name: `Hệ thống huyện ${Date.now()}`, level: 3 });
+  assert.equal(other.status, 201, other.text);
+  const ok = await tam.post('/api/v1/incidents', report({ system: { name: own.body.name, system_id: own.body.id } }));
+  assert.equal(ok.status, 201, ok.text);
+  assert.equal(ok.body.system.system_id, own.body.id);
+  for (const id of [other.body.id, '01a21006-bca1-7029-9c70-9c9bf69e89c1']) {
+    const r = await tam.post('/api/v1/incidents', report({ system: { name: 'x', system_id: id } }));
+    assertProblem(r, 422, '/system/system_id');
+  }
+  // Editing the form is held to the same rule; nothing changes on a refusal.
+  const path = `/api/v1/incidents/${ok.body.id}`;
+  assertProblem(await tam.patch(path, { system: { name: 'x', system_id: other.body.id } }, { 'If-Match': `"${ok.body.version}"` }),
+    422, '/system/system_id');
+  const after = (await tam.get(path)).body;
+  assert.equal(after.version, ok.body.version);
+  assert.equal(after.system.system_id, own.body.id);
+});
