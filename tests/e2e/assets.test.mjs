@@ -67,6 +67,7 @@ test('focal point registers a system; a stale edit keeps what was typed', { time
 
   // Someone else edits the same system while this person is typing.
   await page.getByRole('button', { name: 'Sửa hồ sơ hệ thống' }).click();
+  await page.waitForFunction(() => document.activeElement?.id === 'sys-name');   /* as for the host below */
   await page.locator('#sys-contractor').fill('Công ty TNHH Phần mềm Biển Xanh');
   const other = await api('tamthanh');
   const cur = await other.get(`/api/v1/systems/${shared.systemId}`);
@@ -110,6 +111,9 @@ test('focal point adds a host to the system', { timeout: 90_000 }, async () => {
   assert.match(await page.locator('.dl').textContent(), /203\.0\.113\.10, 10\.10\.1\.5/);
   // Edit the host (If-Match): the role changes, nothing else.
   await page.getByRole('button', { name: 'Sửa thông tin máy' }).click();
+  // The form puts the cursor in its first field a moment later: wait for it,
+  // or typing into another field may land there instead.
+  await page.waitForFunction(() => document.activeElement?.id === 'host-name');
   await page.locator('#host-role').fill('Máy chủ web, cổng thông tin');
   assert.deepEqual(await unlabelled(page), []);
   await page.getByRole('button', { name: 'Lưu', exact: true }).click();
