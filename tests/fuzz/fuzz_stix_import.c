@@ -6,7 +6,8 @@
  * confidence and validity (and to_ids where the format carries it). A
  * file that fails must say where, and hand nothing over.
  * fuzz_misp_import.c includes this file with FUZZ_MISP defined: the same
- * checks after ioc_parse_misp.
+ * checks after ioc_parse_misp; fuzz_list_import.c with FUZZ_LIST: after
+ * ioc_parse_list (the plain lists `ungcuu sweep --rules` reads too).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -112,12 +113,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
 	struct ioc_stats st;
 	struct err e = { 0 };
-#ifdef FUZZ_MISP
-	long (*parse)(const char *, const char *, size_t, ioc_sink, void *, struct ioc_stats *,
-		      struct err *) = ioc_parse_misp;
+#if defined(FUZZ_MISP)
+	ioc_parser parse = ioc_parse_misp;
+#elif defined(FUZZ_LIST)
+	ioc_parser parse = ioc_parse_list;
 #else
-	long (*parse)(const char *, const char *, size_t, ioc_sink, void *, struct ioc_stats *,
-		      struct err *) = ioc_parse_stix;
+	ioc_parser parse = ioc_parse_stix;
 #endif
 	/* A check first: when it fails, the real run must fail too, without
 	 * handing anything over. */
