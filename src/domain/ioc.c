@@ -647,6 +647,8 @@ int ioc_list_value(char *s, const char **value)
 	size_t n = strlen(s);
 	refang(s, n, s);
 	int kind = list_prefix(&s);
+	if ((kind < 0 || kind == IOC_DOMAIN) && s[0] == '*' && s[1] == '.')
+		s += 2;   /* "*.evil.example": the domain and below */
 	*value = s;
 	n = strlen(s);
 	if (n == 0 || n > IOC_MAX_VALUE)
@@ -663,8 +665,6 @@ int ioc_list_value(char *s, const char **value)
 		goto out;
 	}
 	list_strip_port(s, tmp, m);
-	if (s[0] == '*' && s[1] == '.')   /* "*.evil.example": the domain and below */
-		*value = s += 2;
 	n = strlen(s);
 	if ((n == 32 || n == 40 || n == 64) && is_hex(s, n))
 		kind = n == 32 ? IOC_MD5 : n == 40 ? IOC_SHA1 : IOC_SHA256;

@@ -1252,8 +1252,8 @@ static void test_list(void **state)
 				  "C:\\Users\\ketoan\\Downloads\\hoadon.EXE\n/tmp/.x/kworkerd\n"
 				  "evil2.example/gate.php?id=1\n203.0.113.9/shell\nbad[.]example\n"
 				  "invoice.zip\nurl:hxxp://evil3[.]example/a\nmailto:ke-gian[at]evil.example\n"
-				  "Final Report.exe\n",
-				  &c, &st), 14);
+				  "Final Report.exe\ndomain:*.star.example\n",
+				  &c, &st), 15);
 	find(&c, IOC_DOMAIN, "invoice.pdf");
 	find(&c, IOC_IPV6, "2001:db8::1");
 	find(&c, IOC_DOMAIN, "mail.evil.example");
@@ -1268,6 +1268,7 @@ static void test_list(void **state)
 	find(&c, IOC_URL, "http://evil3.example/a");
 	find(&c, IOC_EMAIL, "ke-gian@evil.example");
 	find(&c, IOC_FILENAME, "Final Report.exe");
+	find(&c, IOC_DOMAIN, "star.example");
 	coll_release(&c);
 	parse_fails(F_LIST, "8.8.8.8\nevil\x01.com\n", E_MALFORMED, MSG_IOC_SYNTAX, "line 2, column 5");
 	{
