@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "sweep_int.h"
-#include "../domain/ioc.h"
+#include "../domain/ioc/ioc.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
 #include "../base/banned.h"

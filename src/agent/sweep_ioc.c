@@ -27,7 +27,7 @@
 #include <idn2.h>
 
 #include "sweep_int.h"
-#include "../domain/ioc.h"
+#include "../domain/ioc/ioc.h"
 #include "../base/msg.h"
 #include "../base/banned.h"
 

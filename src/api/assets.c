@@ -13,9 +13,9 @@
 #include "../base/jsonv.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
-#include "../domain/asset.h"
-#include "../domain/vuln.h"
-#include "../domain/warning.h"
+#include "../domain/asset/asset.h"
+#include "../domain/vuln/vuln.h"
+#include "../domain/vuln/warning.h"
 
 
 typedef json_t *(*create_fn)(struct ctx *, json_t *, struct err *);

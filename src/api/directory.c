@@ -5,8 +5,8 @@
 #include "api.h"
 #include "../base/jsonv.h"
 #include "../base/msg.h"
-#include "../domain/org.h"
-#include "../domain/user.h"
+#include "../domain/directory/org.h"
+#include "../domain/directory/user.h"
 
 static const struct jv_field org_fields[] = {
 	{ "code", JV_STRING, 1, 0, 64, NULL, NULL },

@@ -10,7 +10,7 @@
 #include "../base/msg.h"
 #include "../base/timeutil.h"
 #include "../http/cache.h"
-#include "../domain/incident.h"
+#include "../domain/incident/incident.h"
 
 
 int api_incident_list(struct req *r)

@@ -14,8 +14,8 @@
 #include "../base/jsonv.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
-#include "../domain/hunt.h"
-#include "../domain/indicator.h"
+#include "../domain/ioc/hunt.h"
+#include "../domain/ioc/indicator.h"
 #include "../base/banned.h"
 
 int api_indicator_list(struct req *r)

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "api.h"
-#include "../domain/incident.h"
+#include "../domain/incident/incident.h"
 
 int api_health(struct req *r)
 {

@@ -7,7 +7,7 @@
 #include "api.h"
 #include "../base/jsonv.h"
 #include "../base/limits.h"
-#include "../domain/user.h"
+#include "../domain/directory/user.h"
 
 static const struct jv_field login_fields[] = {
 	{ "username", JV_STRING, 1, 0, 64, NULL, NULL },

@@ -14,9 +14,9 @@
 #include "instance.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
-#include "../domain/incident.h"
-#include "../domain/org.h"
-#include "../domain/user.h"
+#include "../domain/incident/incident.h"
+#include "../domain/directory/org.h"
+#include "../domain/directory/user.h"
 #include "../store/store.h"
 #include "../base/banned.h"
 

@@ -11,7 +11,7 @@
 #include "cli.h"
 #include "instance.h"
 #include "../base/msg.h"
-#include "../domain/indicator.h"
+#include "../domain/ioc/indicator.h"
 #include "../store/store.h"
 #include "../base/banned.h"
 

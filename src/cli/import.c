@@ -14,9 +14,9 @@
 #include "instance.h"
 #include "../base/msg.h"
 #include "../base/jsonv.h"
-#include "../domain/indicator.h"
-#include "../domain/org.h"
-#include "../domain/vuln.h"
+#include "../domain/ioc/indicator.h"
+#include "../domain/directory/org.h"
+#include "../domain/vuln/vuln.h"
 #include "../store/store.h"
 #include "../base/banned.h"
 

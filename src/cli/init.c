@@ -14,8 +14,8 @@
 #include "../base/crypto.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
-#include "../domain/org.h"
-#include "../domain/user.h"
+#include "../domain/directory/org.h"
+#include "../domain/directory/user.h"
 #include "../store/store.h"
 #include "../base/banned.h"
 

@@ -19,7 +19,7 @@
 #include "cli.h"
 #include "../base/buf.h"
 #include "../base/msg.h"
-#include "../domain/vercmp.h"
+#include "../domain/vuln/vercmp.h"
 #include "../base/banned.h"
 
 /* A batch line holds two versions; the comparators are linear and need no

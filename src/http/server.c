@@ -24,8 +24,8 @@
 #include "../base/log.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
-#include "../domain/asset.h"
-#include "../domain/user.h"
+#include "../domain/asset/asset.h"
+#include "../domain/directory/user.h"
 #include "../store/store.h"
 #include "../base/banned.h"
 

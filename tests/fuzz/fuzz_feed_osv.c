@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/feed.h"
+#include "domain/vuln/feed.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 

@@ -16,7 +16,7 @@
 #include <jansson.h>
 
 #include "base/msg.h"
-#include "domain/ioc.h"
+#include "domain/ioc/ioc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 

@@ -15,7 +15,7 @@
 
 #include "base/arena.h"
 #include "base/msg.h"
-#include "domain/ioc.h"
+#include "domain/ioc/ioc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 

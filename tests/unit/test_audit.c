@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "testlib.h"
-#include "domain/audit.h"
-#include "domain/incident.h"
-#include "domain/user.h"
+#include "domain/directory/audit.h"
+#include "domain/incident/incident.h"
+#include "domain/directory/user.h"
 
 static void verify(struct store *db, struct audit_result *r)
 {

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "testlib.h"
-#include "domain/incident.h"
+#include "domain/incident/incident.h"
 
 #define MIN (60LL * 1000)
 #define HOUR (60 * MIN)

@@ -16,8 +16,8 @@
 #include "testlib.h"
 #include "base/buf.h"
 #include "base/msg.h"
-#include "domain/feed.h"
-#include "domain/feed_int.h"
+#include "domain/vuln/feed.h"
+#include "domain/vuln/feed_int.h"
 
 #ifndef FEED_DATA
 #error "FEED_DATA (the tests/data/feeds directory) must be defined by the build"

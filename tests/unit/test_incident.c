@@ -12,8 +12,8 @@
 
 #include "testlib.h"
 #include "base/limits.h"
-#include "domain/incident.h"
-#include "domain/policy.h"
+#include "domain/incident/incident.h"
+#include "domain/directory/policy.h"
 
 /* ---- regulation.md §13, independently of src/domain/incident.c ---- */
 

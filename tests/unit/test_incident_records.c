@@ -10,7 +10,7 @@
 
 #include "testlib.h"
 #include "base/crypto.h"
-#include "domain/incident.h"
+#include "domain/incident/incident.h"
 
 /* The data of the newest timeline event of kind. */
 static json_t *last_event(struct ctx *c, const char *id, const char *kind)

@@ -34,7 +34,7 @@
 
 #include "testlib.h"
 #include "agent/inventory.h"
-#include "domain/vercmp.h"
+#include "domain/vuln/vercmp.h"
 
 static char tmp[PATH_MAX - 256];  /* everything of this file lives here */
 static int have_tools;            /* rpm and rpmbuild are on PATH */

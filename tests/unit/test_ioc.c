@@ -19,7 +19,7 @@
 #include "base/arena.h"
 #include "base/msg.h"
 #include "base/timeutil.h"
-#include "domain/ioc.h"
+#include "domain/ioc/ioc.h"
 
 #ifndef IOC_DATA
 #error "IOC_DATA (the tests/data/ioc directory) must be defined by the build"

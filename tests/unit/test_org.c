@@ -11,8 +11,8 @@
 #include "testlib.h"
 #include "base/limits.h"
 #include "base/msg.h"
-#include "domain/incident.h"
-#include "domain/org.h"
+#include "domain/incident/incident.h"
+#include "domain/directory/org.h"
 
 static int add(struct ctx *c, const char *code, const char *name, const char *kind,
 	       const char *parent, struct err *e)

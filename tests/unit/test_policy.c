@@ -11,7 +11,7 @@
 
 #include "testlib.h"
 #include "base/msg.h"
-#include "domain/policy.h"
+#include "domain/directory/policy.h"
 
 #define REP ROLE_REPORTER
 #define FOC ROLE_FOCAL

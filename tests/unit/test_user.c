@@ -14,7 +14,7 @@
 #include "base/crypto.h"
 #include "base/limits.h"
 #include "base/msg.h"
-#include "domain/user.h"
+#include "domain/directory/user.h"
 
 /* ---- crypto ---- */
 

@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "testlib.h"
-#include "domain/vercmp.h"
+#include "domain/vuln/vercmp.h"
 
 #ifndef VERCMP_VECTORS
 #error "VERCMP_VECTORS (the vector directory) is set by tests/unit/meson.build"

@@ -9,9 +9,9 @@
 #include "testlib.h"
 #include "base/crypto.h"
 #include "base/msg.h"
-#include "domain/incident.h"
-#include "domain/org.h"
-#include "domain/user.h"
+#include "domain/incident/incident.h"
+#include "domain/directory/org.h"
+#include "domain/directory/user.h"
 
 struct world W;
 

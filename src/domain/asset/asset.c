@@ -1,0 +1,674 @@
+/* asset.c - information systems, hosts and their inventories. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asset.h"
+#include "../directory/audit.h"
+#include "../directory/org.h"
+#include "../directory/policy.h"
+#include "inventory.h"
+#include "../../base/jsonv.h"
+#include "../../base/msg.h"
+#include "../../base/timeutil.h"
+#include "../../base/banned.h"
+
+const char *const system_info_types[] = { "public", "private", "personal", "state_secret", NULL };
+const char *const system_functions[] = {
+	"internal", "citizen_facing", "infrastructure", "ics", "other", NULL
+};
+
+#define SYSTEM_FIELDS(req) \
+	{ "name", JV_STRING, req, 0, 300, NULL, NULL }, \
+	{ "purpose", JV_STRING, 0, 0, 2000, NULL, NULL }, \
+	{ "owner", JV_STRING, 0, 0, 300, NULL, NULL }, \
+	{ "operator", JV_STRING, 0, 0, 300, NULL, NULL }, \
+	{ "contractor", JV_STRING, 0, 0, 300, NULL, NULL }, \
+	{ "level", JV_INT, 0, 1, 5, NULL, NULL }, \
+	{ "approval_decision", JV_STRING, 0, 0, 300, NULL, NULL }, \
+	{ "info_type", JV_ENUM, 0, 0, 0, system_info_types, NULL }, \
+	{ "function", JV_ENUM, 0, 0, 0, system_functions, NULL }, \
+	{ "user_count", JV_INT, 0, 0, 100000000, NULL, NULL }, \
+	{ "next_check_at", JV_TIME, 0, 0, 0, NULL, NULL }
+
+static const struct jv_field system_create_fields[] = {
+	{ "org_code", JV_STRING, 0, 0, 64, NULL, NULL },
+	SYSTEM_FIELDS(1),
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+static const struct jv_field system_update_fields[] = {
+	SYSTEM_FIELDS(0),
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+/* The text columns a PATCH may set, in the order of SYSTEM_FIELDS. */
+static const char *const system_text_cols[] = {
+	"name", "purpose", "owner", "operator", "contractor", "approval_decision",
+	"info_type", "function", NULL
+};
+
+static json_t *time_or_null(struct stmt *st, int col)
+{
+	char ts[TIME_RFC3339_LEN];
+	return stmt_isnull(st, col) ? json_null()
+				    : json_string(time_format_utc(stmt_int(st, col), ts));
+}
+
+/* An optional vocabulary field: "" (not set) is shown as null. */
+static json_t *text_or_null(struct stmt *st, int col)
+{
+	const char *v = stmt_text(st, col);
+	return v && *v ? json_string(v) : json_null();
+}
+
+static json_t *int_or_null(struct stmt *st, int col)
+{
+	return stmt_isnull(st, col) ? json_null() : json_integer(stmt_int(st, col));
+}
+
+#define SYSTEM_SELECT "SELECT s.id, s.name, s.purpose, s.owner, s.operator, s.contractor, " \
+	"s.level, s.approval_decision, s.info_type, s.function, s.user_count, s.next_check_at, " \
+	"s.version, s.created_at, s.updated_at, o.id, o.code, o.name, o.kind, o.path, " \
+	"(SELECT COUNT(*) FROM hosts h WHERE h.system_id = s.id) " \
+	"FROM systems s JOIN orgs o ON o.id = s.org_id "
+
+static json_t *system_row(struct stmt *st)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:I, "
+		"s:o, s:o, s:{s:s, s:s, s:s, s:s}, s:I}",
+		"id", stmt_text(st, 0), "name", stmt_text(st, 1), "purpose", stmt_text(st, 2),
+		"owner", stmt_text(st, 3), "operator", stmt_text(st, 4),
+		"contractor", stmt_text(st, 5), "level", int_or_null(st, 6),
+		"approval_decision", stmt_text(st, 7), "info_type", text_or_null(st, 8),
+		"function", text_or_null(st, 9), "user_count", int_or_null(st, 10),
+		"next_check_at", time_or_null(st, 11), "version", (json_int_t)stmt_int(st, 12),
+		"created_at", time_or_null(st, 13), "updated_at", time_or_null(st, 14),
+		"org", "id", stmt_text(st, 15), "code", stmt_text(st, 16), "name", stmt_text(st, 17),
+		"kind", stmt_text(st, 18), "hosts", (json_int_t)stmt_int(st, 20));
+	return j;
+}
+
+/* Loads one row visible to the actor; path gets its organisation's path. */
+static json_t *load_one(struct ctx *c, const char *sql, const char *id,
+			json_t *(*row)(struct stmt *), int path_col, char *path,
+			struct err *e)
+{
+	if (!uuid_valid(id))
+		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL), NULL;
+	struct stmt *st = store_query(c->db, e, sql, "t", id);
+	if (st == NULL)
+		return NULL;
+	json_t *j = NULL;
+	int rc = stmt_step(st, e);
+	if (rc == 1) {
+		snprintf(path, LIMIT_ORG_PATH, "%s", stmt_text(st, path_col));
+		j = row(st);
+	} else if (rc == 0) {
+		err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
+	}
+	stmt_done(st);
+	if (j == NULL)
+		return NULL;
+	struct policy_target t = { .org_path = path };
+	if (policy_check(c->actor, ACT_ASSET_READ, &t, e) != 0) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* The organisation a new record goes to: org_code if given and in scope,
+ * else the actor's own. */
+static int target_org(struct ctx *c, json_t *body, struct org *o, struct err *e)
+{
+	const char *code = jv_str(body, "org_code");
+	if (code == NULL) {
+		if (c->actor->system)
+			return err_field(e, "/org_code", MSG_REQUIRED, NULL);
+		return org_by_id(c, c->actor->org_id, o, e);
+	}
+	if (org_by_code(c, code, o, e) != 0 || !policy_in_scope(c->actor, o->path)) {
+		err_clear(e);
+		return err_field(e, "/org_code", MSG_ORG_OUT_OF_SCOPE, code);
+	}
+	return 0;
+}
+
+static int64_t opt_time(json_t *body, const char *key)
+{
+	int64_t t = 0;
+	const char *s = jv_str(body, key);
+	if (s)
+		time_parse(s, &t);
+	return t;
+}
+
+json_t *system_create(struct ctx *c, json_t *body, struct err *e)
+{
+	struct org o;
+	char id[UUID_LEN], path[LIMIT_ORG_PATH];
+	int64_t now = time_now_ms();
+	if (jv_validate(body, system_create_fields, "", e) != 0 || target_org(c, body, &o, e) != 0)
+		return NULL;
+	struct policy_target t = { .org_path = o.path };
+	if (policy_check(c->actor, ACT_ASSET_WRITE, &t, e) != 0 || store_begin(c->db, e) != 0)
+		return NULL;
+	const char *v[8];
+	for (int i = 0; system_text_cols[i]; i++)
+		v[i] = jv_str(body, system_text_cols[i]) ? jv_str(body, system_text_cols[i]) : "";
+	int64_t check = opt_time(body, "next_check_at");
+	json_t *j = NULL;
+	if (store_run(c->db, e, "INSERT INTO systems (id, org_id, name, purpose, owner, operator, "
+		      "contractor, approval_decision, info_type, function, level, user_count, "
+		      "next_check_at, version, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,"
+		      "$8,$9,$10,NULLIF($11, 0),NULLIF($12, -1),NULLIF($13, 0),1,$14,$14)",
+		      "tttttttttt" "iiii", uuid7(id), o.id, v[0], v[1], v[2], v[3], v[4], v[5], v[6],
+		      v[7], (int64_t)jv_int(body, "level", 0), (int64_t)jv_int(body, "user_count", -1),
+		      check, now) < 0 ||
+	    (j = load_one(c, SYSTEM_SELECT "WHERE s.id = $1", id, system_row, 19, path, e)) == NULL ||
+	    audit_append_json(c, "system.create", "system", id, NULL, j, e) != 0 ||
+	    store_commit(c->db, e) != 0) {
+		store_rollback(c->db);
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static json_t *list_rows(struct ctx *c, const char *sql, const char *org_code,
+			 const char *extra, json_t *(*row)(struct stmt *), struct err *e)
+{
+	if (policy_check(c->actor, ACT_ASSET_READ, NULL, e) != 0)
+		return NULL;
+	struct stmt *st = store_query(c->db, e, sql, "ttt", c->actor->system ? "/" : c->actor->org_path,
+				      org_code, extra);
+	if (st == NULL)
+		return NULL;
+	return rows_items(st, row, e);
+}
+
+/* $1 the actor's path, $2 an optional organisation code (its subtree). */
+#define SCOPE_FILTER "substr(o.path, 1, length($1)) = $1 AND ($2 IS NULL OR substr(o.path, 1, " \
+	"length((SELECT path FROM orgs WHERE code = $2))) = (SELECT path FROM orgs WHERE code = $2)) "
+
+json_t *system_list(struct ctx *c, const char *org_code, struct err *e)
+{
+	return list_rows(c, SYSTEM_SELECT "WHERE " SCOPE_FILTER "AND $3 IS NULL ORDER BY o.path, s.name",
+			 org_code, NULL, system_row, e);
+}
+
+json_t *system_get(struct ctx *c, const char *id, struct err *e)
+{
+	char path[LIMIT_ORG_PATH];
+	return load_one(c, SYSTEM_SELECT "WHERE s.id = $1", id, system_row, 19, path, e);
+}
+
+/* Runs "UPDATE table SET col = $1 WHERE id = $2" for each text field present. */
+static int update_texts(struct ctx *c, const char *table, const char *const *cols,
+			const char *id, json_t *body, struct err *e)
+{
+	char sql[160];
+	for (int i = 0; cols[i]; i++) {
+		const char *v = jv_str(body, cols[i]);
+		if (v == NULL)
+			continue;
+		snprintf(sql, sizeof(sql), "UPDATE %s SET %s = $1 WHERE id = $2", table, cols[i]);
+		if (store_run(c->db, e, sql, "tt", v, id) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The common PATCH path: load (scope), If-Match, apply, bump, audit. */
+static json_t *versioned_update(struct ctx *c, const char *table, const char *entity,
+				const char *sql_one, int path_col, json_t *(*row)(struct stmt *),
+				const char *id, long long if_match, json_t *body,
+				int (*apply)(struct ctx *, const char *, json_t *, struct err *),
+				struct err *e)
+{
+	char path[LIMIT_ORG_PATH], sql[128], action[64];
+	json_t *before = NULL, *after = NULL;
+	if (store_begin(c->db, e) != 0)
+		return NULL;
+	before = load_one(c, sql_one, id, row, path_col, path, e);
+	if (before == NULL)
+		goto fail;
+	struct policy_target t = { .org_path = path };
+	if (policy_check(c->actor, ACT_ASSET_WRITE, &t, e) != 0)
+		goto fail;
+	if (if_match < 0) {
+		err_set(e, E_PRECOND_REQ, MSG_IF_MATCH_REQUIRED, NULL);
+		goto fail;
+	}
+	if (if_match != json_integer_value(json_object_get(before, "version"))) {
+		err_set(e, E_PRECOND, MSG_STALE_RECORD, NULL);
+		goto fail;
+	}
+	snprintf(sql, sizeof(sql), "UPDATE %s SET version = version + 1, updated_at = $1 "
+		 "WHERE id = $2", table);
+	snprintf(action, sizeof(action), "%s.update", entity);
+	if (apply(c, id, body, e) != 0 ||
+	    store_run(c->db, e, sql, "it", time_now_ms(), id) != 1 ||
+	    (after = load_one(c, sql_one, id, row, path_col, path, e)) == NULL ||
+	    audit_append_json(c, action, entity, id, before, after, e) != 0 ||
+	    store_commit(c->db, e) != 0)
+		goto fail;
+	json_decref(before);
+	return after;
+fail:
+	store_rollback(c->db);
+	json_decref(before);
+	json_decref(after);
+	return NULL;
+}
+
+static int system_apply(struct ctx *c, const char *id, json_t *body, struct err *e)
+{
+	if (update_texts(c, "systems", system_text_cols, id, body, e) != 0)
+		return -1;
+	if (json_object_get(body, "level") && store_run(c->db, e, "UPDATE systems SET level = "
+	    "NULLIF($1, 0) WHERE id = $2", "it", (int64_t)jv_int(body, "level", 0), id) < 0)
+		return -1;
+	if (json_object_get(body, "user_count") && store_run(c->db, e, "UPDATE systems SET "
+	    "user_count = NULLIF($1, -1) WHERE id = $2", "it",
+	    (int64_t)jv_int(body, "user_count", -1), id) < 0)
+		return -1;
+	if (json_object_get(body, "next_check_at") && store_run(c->db, e, "UPDATE systems SET "
+	    "next_check_at = NULLIF($1, 0) WHERE id = $2", "it", opt_time(body, "next_check_at"),
+	    id) < 0)
+		return -1;
+	return 0;
+}
+
+/* A PATCH may leave a required text out, not blank it. */
+static int not_blank(json_t *body, const char *key, struct err *e)
+{
+	const char *v = jv_str(body, key);
+	return v && *v == '\0' ? err_field(e, key[0] == 'n' ? "/name" : "/hostname", MSG_EMPTY, NULL) : 0;
+}
+
+json_t *system_update(struct ctx *c, const char *id, long long if_match, json_t *body,
+		      struct err *e)
+{
+	if (jv_validate(body, system_update_fields, "", e) != 0 || not_blank(body, "name", e) != 0)
+		return NULL;
+	return versioned_update(c, "systems", "system", SYSTEM_SELECT "WHERE s.id = $1", 19,
+				system_row, id, if_match, body, system_apply, e);
+}
+
+/* ---- hosts ---- */
+
+static const struct jv_field host_create_fields[] = {
+	{ "org_code", JV_STRING, 0, 0, 64, NULL, NULL },
+	{ "hostname", JV_STRING, 1, 0, 253, NULL, NULL },
+	{ "addresses", JV_STRINGS, 0, 0, 32, NULL, NULL },
+	{ "role", JV_STRING, 0, 0, 200, NULL, NULL },
+	{ "system_id", JV_UUID, 0, 0, 0, NULL, NULL },
+	{ "os_name", JV_STRING, 0, 0, 200, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+static const struct jv_field host_update_fields[] = {
+	{ "hostname", JV_STRING, 0, 0, 253, NULL, NULL },
+	{ "addresses", JV_STRINGS, 0, 0, 32, NULL, NULL },
+	{ "role", JV_STRING, 0, 0, 200, NULL, NULL },
+	{ "system_id", JV_UUID, 0, 0, 0, NULL, NULL },
+	{ "os_name", JV_STRING, 0, 0, 200, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+#define HOST_SELECT "SELECT h.id, h.hostname, h.addresses, h.role, h.os_family, h.os_id, " \
+	"h.os_version, h.os_name, h.kernel, h.agent_key, h.last_seen_at, h.last_scan_at, " \
+	"h.version, h.created_at, h.updated_at, o.id, o.code, o.name, o.kind, o.path, " \
+	"s.id, s.name, " \
+	"(SELECT COUNT(*) FROM findings f WHERE f.host_id = h.id AND f.status = 'open'), " \
+	"(SELECT COUNT(*) FROM findings f WHERE f.host_id = h.id AND f.status = 'open' AND " \
+	"f.severity = 'critical'), " \
+	"(SELECT COUNT(*) FROM findings f WHERE f.host_id = h.id AND f.status = 'open' AND " \
+	"f.severity = 'high'), " \
+	"(SELECT COUNT(*) FROM findings f WHERE f.host_id = h.id AND f.status = 'open' AND f.kev = 1), " \
+	"(SELECT COUNT(*) FROM host_packages p WHERE p.host_id = h.id) " \
+	"FROM hosts h JOIN orgs o ON o.id = h.org_id LEFT JOIN systems s ON s.id = h.system_id "
+
+static json_t *host_row(struct stmt *st)
+{
+	json_t *addr = json_loads(stmt_text(st, 2), 0, NULL);
+	return json_pack("{s:s, s:s, s:o, s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:b, s:o, s:o, s:I, "
+		"s:o, s:o, s:{s:s, s:s, s:s, s:s}, s:o, s:{s:I, s:I, s:I, s:I}, s:I}",
+		"id", stmt_text(st, 0), "hostname", stmt_text(st, 1),
+		"addresses", addr ? addr : json_array(), "role", stmt_text(st, 3),
+		"os", "family", stmt_text(st, 4), "id", stmt_text(st, 5),
+		"version", stmt_text(st, 6), "name", stmt_text(st, 7), "kernel", stmt_text(st, 8),
+		"agent", !stmt_isnull(st, 9), "last_seen_at", time_or_null(st, 10),
+		"last_scan_at", time_or_null(st, 11), "version", (json_int_t)stmt_int(st, 12),
+		"created_at", time_or_null(st, 13), "updated_at", time_or_null(st, 14),
+		"org", "id", stmt_text(st, 15), "code", stmt_text(st, 16), "name", stmt_text(st, 17),
+		"kind", stmt_text(st, 18),
+		"system", stmt_isnull(st, 20) ? json_null() : json_pack("{s:s, s:s}",
+			"id", stmt_text(st, 20), "name", stmt_text(st, 21)),
+		"findings", "open", (json_int_t)stmt_int(st, 22), "critical", (json_int_t)stmt_int(st, 23),
+		"high", (json_int_t)stmt_int(st, 24), "kev", (json_int_t)stmt_int(st, 25),
+		"packages", (json_int_t)stmt_int(st, 26));
+}
+
+int system_check(struct ctx *c, const char *system_id, const char *org_path, const char *ptr,
+		 struct err *e)
+{
+	char path[LIMIT_ORG_PATH];
+	if (system_id == NULL)
+		return 0;
+	json_t *s = load_one(c, SYSTEM_SELECT "WHERE s.id = $1", system_id, system_row, 19, path, e);
+	if (s == NULL || strcmp(path, org_path) != 0) {
+		json_decref(s);
+		err_clear(e);
+		return err_field(e, ptr, MSG_NOT_FOUND, NULL);
+	}
+	json_decref(s);
+	return 0;
+}
+
+json_t *host_create(struct ctx *c, json_t *body, struct err *e)
+{
+	struct org o;
+	char id[UUID_LEN], path[LIMIT_ORG_PATH];
+	int64_t now = time_now_ms();
+	if (jv_validate(body, host_create_fields, "", e) != 0 || target_org(c, body, &o, e) != 0)
+		return NULL;
+	struct policy_target t = { .org_path = o.path };
+	if (policy_check(c->actor, ACT_ASSET_WRITE, &t, e) != 0 ||
+	    system_check(c, jv_str(body, "system_id"), o.path, "/system_id", e) != 0)
+		return NULL;
+	/* One host per name in an organisation: imports find hosts by name. */
+	struct stmt *dup = store_query(c->db, e, "SELECT 1 FROM hosts WHERE org_id = $1 AND "
+				       "hostname = $2", "tt", o.id, jv_str(body, "hostname"));
+	if (dup == NULL)
+		return NULL;
+	int exists = stmt_step(dup, e);
+	stmt_done(dup);
+	if (exists != 0)
+		return exists < 0 ? NULL : (err_set(e, E_CONFLICT, MSG_EXISTS, jv_str(body, "hostname")), NULL);
+	if (store_begin(c->db, e) != 0)
+		return NULL;
+	json_t *addr = json_object_get(body, "addresses");
+	char *addr_text = json_dumps(addr ? addr : json_array(), JSON_COMPACT);
+	json_t *j = NULL;
+	if (store_run(c->db, e, "INSERT INTO hosts (id, org_id, system_id, hostname, addresses, "
+		      "role, os_name, version, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,"
+		      "1,$8,$8)", "ttttttti", uuid7(id), o.id, jv_str(body, "system_id"),
+		      jv_str(body, "hostname"), addr_text ? addr_text : "[]",
+		      jv_str(body, "role") ? jv_str(body, "role") : "",
+		      jv_str(body, "os_name") ? jv_str(body, "os_name") : "", now) < 0 ||
+	    (j = load_one(c, HOST_SELECT "WHERE h.id = $1", id, host_row, 19, path, e)) == NULL ||
+	    audit_append_json(c, "host.create", "host", id, NULL, j, e) != 0 ||
+	    store_commit(c->db, e) != 0) {
+		store_rollback(c->db);
+		json_decref(j);
+		j = NULL;
+	}
+	free(addr_text);
+	return j;
+}
+
+json_t *host_list(struct ctx *c, const char *org_code, const char *system_id, struct err *e)
+{
+	return list_rows(c, HOST_SELECT "WHERE " SCOPE_FILTER "AND ($3 IS NULL OR h.system_id = $3) "
+			 "ORDER BY o.path, h.hostname", org_code, system_id, host_row, e);
+}
+
+static json_t *package_row(struct stmt *st)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "ecosystem", stmt_text(st, 0),
+			 "name", stmt_text(st, 1), "version", stmt_text(st, 2),
+			 "arch", stmt_text(st, 3), "source", stmt_text(st, 4));
+}
+
+static json_t *service_row(struct stmt *st)
+{
+	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "proto", stmt_text(st, 0),
+			 "port", (json_int_t)stmt_int(st, 1), "address", stmt_text(st, 2),
+			 "name", stmt_text(st, 3), "product", stmt_text(st, 4),
+			 "version", stmt_text(st, 5), "cpe", stmt_text(st, 6),
+			 "origin", stmt_text(st, 7), "seen_at", time_or_null(st, 8));
+}
+
+static json_t *finding_brief(struct stmt *st)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:s, s:o, s:o, s:I}",
+			 "id", stmt_text(st, 0), "vuln_id", stmt_text(st, 1),
+			 "package", stmt_text(st, 2), "installed_version", stmt_text(st, 3),
+			 "fixed_version", stmt_text(st, 4),
+			 "severity", stmt_isnull(st, 5) ? json_null() : json_string(stmt_text(st, 5)),
+			 "cvss", stmt_isnull(st, 6) ? json_null() : json_real((double)stmt_int(st, 6) / 10),
+			 "kev", (int)stmt_int(st, 7), "status", stmt_text(st, 8),
+			 "due_at", time_or_null(st, 9), "first_seen", time_or_null(st, 10),
+			 "version", (json_int_t)stmt_int(st, 11));
+}
+
+
+static json_t *kb_row(struct stmt *st)
+{
+	return json_string(stmt_text(st, 0));
+}
+
+json_t *host_get(struct ctx *c, const char *id, struct err *e)
+{
+	char path[LIMIT_ORG_PATH];
+	json_t *j = load_one(c, HOST_SELECT "WHERE h.id = $1", id, host_row, 19, path, e);
+	if (j == NULL)
+		return NULL;
+	if (rows_attach(c->db, j, "packages", "SELECT ecosystem, name, version, arch, source FROM "
+			"host_packages WHERE host_id = $1 ORDER BY name, arch", id, package_row, e) ||
+	    rows_attach(c->db, j, "services", "SELECT proto, port, address, name, product, version, "
+			"cpe, origin, seen_at FROM host_services WHERE host_id = $1 ORDER BY port",
+			id, service_row, e) ||
+	    rows_attach(c->db, j, "hotfixes", "SELECT kb FROM host_hotfixes WHERE host_id = $1 "
+			"ORDER BY kb", id, kb_row, e) ||
+	    rows_attach(c->db, j, "findings_list", "SELECT id, vuln_id, package, installed_version, "
+			"fixed_version, severity, CAST(cvss * 10 AS INTEGER), kev, status, due_at, "
+			"first_seen, version FROM findings WHERE host_id = $1 ORDER BY status DESC, "
+			"cvss DESC", id, finding_brief, e)) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static int host_apply(struct ctx *c, const char *id, json_t *body, struct err *e)
+{
+	static const char *const cols[] = { "hostname", "role", "os_name", NULL };
+	if (update_texts(c, "hosts", cols, id, body, e) != 0)
+		return -1;
+	json_t *addr = json_object_get(body, "addresses");
+	if (addr && json_is_array(addr)) {
+		char *text = json_dumps(addr, JSON_COMPACT);
+		int rc = store_run(c->db, e, "UPDATE hosts SET addresses = $1 WHERE id = $2", "tt",
+				   text ? text : "[]", id);
+		free(text);
+		if (rc < 0)
+			return -1;
+	}
+	const char *sys = jv_str(body, "system_id");
+	json_t *sysv = json_object_get(body, "system_id");
+	if (sysv && json_is_null(sysv) &&
+	    store_run(c->db, e, "UPDATE hosts SET system_id = NULL WHERE id = $1", "t", id) < 0)
+		return -1;
+	if (sys) {
+		char path[LIMIT_ORG_PATH] = "";
+		struct stmt *st = store_query(c->db, e, "SELECT o.path FROM hosts h JOIN orgs o ON "
+					      "o.id = h.org_id WHERE h.id = $1", "t", id);
+		if (st == NULL)
+			return -1;
+		if (stmt_step(st, e) == 1)
+			snprintf(path, sizeof(path), "%s", stmt_text(st, 0));
+		stmt_done(st);
+		if (system_check(c, sys, path, "/system_id", e) != 0 ||
+		    store_run(c->db, e, "UPDATE hosts SET system_id = $1 WHERE id = $2", "tt",
+			      sys, id) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+json_t *host_update(struct ctx *c, const char *id, long long if_match, json_t *body,
+		    struct err *e)
+{
+	if (jv_validate(body, host_update_fields, "", e) != 0 ||
+	    not_blank(body, "hostname", e) != 0)
+		return NULL;
+	return versioned_update(c, "hosts", "host", HOST_SELECT "WHERE h.id = $1", 19, host_row,
+				id, if_match, body, host_apply, e);
+}
+
+/* ---- agents and inventories ---- */
+
+static const struct jv_field enroll_fields[] = {
+	{ "hostname", JV_STRING, 1, 0, 253, NULL, NULL },
+	{ "public_key", JV_STRING, 1, 0, 64, NULL, NULL },
+	{ "org_code", JV_STRING, 0, 0, 64, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+static int hex_key_ok(const char *s)
+{
+	if (s == NULL || strlen(s) != 64)
+		return 0;
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s) || isupper((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+json_t *agent_enroll(struct ctx *c, json_t *body, struct err *e)
+{
+	struct org o;
+	char id[UUID_LEN], path[LIMIT_ORG_PATH];
+	int created = 0;
+	if (jv_validate(body, enroll_fields, "", e) != 0)
+		return NULL;
+	if (!hex_key_ok(jv_str(body, "public_key")))
+		return err_field(e, "/public_key", MSG_BAD_VALUE, "64 hex"), NULL;
+	if (target_org(c, body, &o, e) != 0)
+		return NULL;
+	struct policy_target t = { .org_path = o.path };
+	if (policy_check(c->actor, ACT_AGENT_ENROLL, &t, e) != 0 || store_begin(c->db, e) != 0)
+		return NULL;
+	json_t *j = NULL;
+	/* Enrolling again (a reinstalled agent) takes over the same host. */
+	if (host_find_or_create(c, o.id, jv_str(body, "hostname"), NULL, id, &created, e) != 0 ||
+	    store_run(c->db, e, "UPDATE hosts SET agent_key = NULL WHERE agent_key = $1", "t",
+		      jv_str(body, "public_key")) < 0 ||
+	    store_run(c->db, e, "UPDATE hosts SET agent_key = $1, version = version + 1, "
+		      "updated_at = $2 WHERE id = $3", "tit", jv_str(body, "public_key"),
+		      time_now_ms(), id) != 1 ||
+	    (j = load_one(c, HOST_SELECT "WHERE h.id = $1", id, host_row, 19, path, e)) == NULL ||
+	    audit_append_json(c, "agent.enroll", "host", id, NULL, j, e) != 0 ||
+	    store_commit(c->db, e) != 0) {
+		store_rollback(c->db);
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+int host_by_agent_key(struct ctx *c, const char *key, char host_id[UUID_LEN],
+		      char org_path[LIMIT_ORG_PATH], struct err *e)
+{
+	if (!hex_key_ok(key))
+		return err_set(e, E_UNAUTH, MSG_UNAUTH, NULL);
+	struct stmt *st = store_query(c->db, e, "SELECT h.id, o.path FROM hosts h JOIN orgs o ON "
+				      "o.id = h.org_id WHERE h.agent_key = $1", "t", key);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	if (rc == 1) {
+		snprintf(host_id, UUID_LEN, "%s", stmt_text(st, 0));
+		snprintf(org_path, LIMIT_ORG_PATH, "%s", stmt_text(st, 1));
+	}
+	stmt_done(st);
+	if (rc == 0)
+		return err_set(e, E_UNAUTH, MSG_UNAUTH, NULL);
+	return rc < 0 ? -1 : 0;
+}
+
+int host_find_or_create(struct ctx *c, const char *org_id, const char *hostname,
+			const char *address, char host_id[UUID_LEN], int *created,
+			struct err *e)
+{
+	char pattern[80];
+	snprintf(pattern, sizeof(pattern), "%%\"%s\"%%", address ? address : "");
+	struct stmt *st = store_query(c->db, e, "SELECT id FROM hosts WHERE org_id = $1 AND "
+		"(($2 IS NOT NULL AND hostname = $2) OR ($3 IS NOT NULL AND addresses LIKE $4)) "
+		"ORDER BY ($2 IS NOT NULL AND hostname = $2) DESC LIMIT 1", "tttt", org_id, hostname,
+		address, pattern);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	if (rc == 1)
+		snprintf(host_id, UUID_LEN, "%s", stmt_text(st, 0));
+	stmt_done(st);
+	*created = 0;
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	char addrs[80];
+	snprintf(addrs, sizeof(addrs), address ? "[\"%s\"]" : "[]", address ? address : "");
+	int64_t now = time_now_ms();
+	*created = 1;
+	return store_run(c->db, e, "INSERT INTO hosts (id, org_id, hostname, addresses, version, "
+			 "created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5)", "tttti",
+			 uuid7(host_id), org_id, hostname ? hostname : address, addrs, now) < 0 ? -1 : 0;
+}
+
+static const char *js(json_t *o, const char *k)
+{
+	const char *s = jv_str(o, k);
+	return s ? s : "";
+}
+
+int host_store_inventory(struct ctx *c, const char *host_id, json_t *inv,
+			 const char *origin, struct err *e)
+{
+	int64_t now = time_now_ms();
+	json_t *os = json_object_get(inv, "os");
+	json_t *addr = json_object_get(inv, "addresses");
+	char *addr_text = addr && json_array_size(addr) ? json_dumps(addr, JSON_COMPACT) : NULL;
+	int rc = store_run(c->db, e, "UPDATE hosts SET os_family = $1, os_id = $2, os_version = $3, "
+		"os_name = $4, kernel = $5, hostname = COALESCE(NULLIF($6, ''), hostname), "
+		"addresses = COALESCE($7, addresses), last_seen_at = $8, updated_at = $8 "
+		"WHERE id = $9", "tttttttit", js(os, "family"), js(os, "id"), js(os, "version_id"),
+		js(os, "pretty_name"), jv_str(os, "kernel") ? js(os, "kernel") : js(os, "build"),
+		js(inv, "hostname"), addr_text, now, host_id);
+	free(addr_text);
+	if (rc != 1 ||
+	    store_run(c->db, e, "DELETE FROM host_packages WHERE host_id = $1", "t", host_id) < 0 ||
+	    store_run(c->db, e, "DELETE FROM host_hotfixes WHERE host_id = $1", "t", host_id) < 0 ||
+	    store_run(c->db, e, "DELETE FROM host_services WHERE host_id = $1 AND origin = $2",
+		      "tt", host_id, origin) < 0)
+		return rc == 1 ? -1 : (e->code ? -1 : err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL));
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(inv, "packages"), i, p) {
+		if (store_run(c->db, e, "INSERT INTO host_packages (host_id, ecosystem, name, version, "
+			      "arch, source) VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT (host_id, ecosystem, "
+			      "name, arch) DO UPDATE SET version = excluded.version", "tttttt", host_id,
+			      js(p, "ecosystem"), js(p, "name"), js(p, "version"), js(p, "arch"),
+			      js(p, "source")) < 0)
+			return -1;
+	}
+	json_array_foreach(json_object_get(inv, "hotfixes"), i, p) {
+		if (json_is_string(p) && store_run(c->db, e, "INSERT INTO host_hotfixes (host_id, kb) "
+		    "VALUES ($1, $2) ON CONFLICT (host_id, kb) DO NOTHING", "tt", host_id,
+		    json_string_value(p)) < 0)
+			return -1;
+	}
+	json_array_foreach(json_object_get(inv, "services"), i, p) {
+		if (store_run(c->db, e, "INSERT INTO host_services (host_id, proto, port, address, "
+			      "origin, seen_at) VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT (host_id, proto, "
+			      "port, address) DO UPDATE SET seen_at = excluded.seen_at", "ttitti",
+			      host_id, js(p, "proto"), (int64_t)jv_int(p, "port", 0), js(p, "address"),
+			      origin, now) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,67 @@
+/* policy.c - the authorisation table and check. */
+#include <string.h>
+
+#include "policy.h"
+#include "../../base/msg.h"
+#include "../../base/banned.h"
+
+static const unsigned action_roles[ACT__COUNT] = {
+	[ACT_INCIDENT_CREATE] = ROLE_ANY_WRITER,
+	[ACT_INCIDENT_READ] = ROLE_ALL,
+	[ACT_INCIDENT_UPDATE] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_RESPONDER,
+	[ACT_INCIDENT_TRANSITION] = 0, /* from the transition table */
+	[ACT_INCIDENT_NOTE] = ROLE_ANY_WRITER,
+	[ACT_INCIDENT_TASK] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_RESPONDER,
+	[ACT_INCIDENT_REPORT] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_RESPONDER,
+	[ACT_INCIDENT_ASSIGN] = ROLE_COORDINATOR,
+	[ACT_SUPPORT_OPEN] = ROLE_COORDINATOR | ROLE_RESPONDER,
+	[ACT_SUPPORT_ANSWER] = ROLE_COORDINATOR | ROLE_RESPONDER,
+	[ACT_ORG_READ] = ROLE_ALL,
+	[ACT_ORG_WRITE] = ROLE_ADMIN,
+	[ACT_USER_READ] = ROLE_ALL,
+	[ACT_USER_WRITE] = ROLE_ADMIN,
+	[ACT_CONTACT_READ] = ROLE_ALL,
+	[ACT_CONTACT_WRITE] = ROLE_ADMIN | ROLE_COORDINATOR,
+	[ACT_STATS_READ] = ROLE_ALL,
+	[ACT_TOKEN_CREATE] = ROLE_ADMIN,
+	[ACT_ASSET_READ] = ROLE_ALL,
+	[ACT_ASSET_WRITE] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_ADMIN,
+	[ACT_AGENT_ENROLL] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_ADMIN,
+	[ACT_FINDING_ACCEPT] = ROLE_FOCAL | ROLE_COORDINATOR,
+	[ACT_FEED_IMPORT] = ROLE_ADMIN | ROLE_COORDINATOR,
+	[ACT_SCAN_IMPORT] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_ADMIN,
+	[ACT_WARNING_ISSUE] = ROLE_COORDINATOR,
+	[ACT_WARNING_ANSWER] = ROLE_FOCAL | ROLE_COORDINATOR,
+	[ACT_INDICATOR_READ] = ROLE_ALL,
+	[ACT_INDICATOR_WRITE] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_RESPONDER | ROLE_ADMIN,
+	[ACT_INDICATOR_EXPORT] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_RESPONDER | ROLE_ADMIN,
+	[ACT_HUNT_OPEN] = ROLE_COORDINATOR,
+	[ACT_HUNT_REPORT] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_RESPONDER,
+};
+
+unsigned policy_roles(int action)
+{
+	return action >= 0 && action < ACT__COUNT ? action_roles[action] : 0;
+}
+
+int policy_in_scope(const struct actor *a, const char *org_path)
+{
+	size_t n = strlen(a->org_path);
+	return a->system || (n > 0 && strncmp(org_path, a->org_path, n) == 0);
+}
+
+int policy_check(const struct actor *a, int action,
+		 const struct policy_target *t, struct err *e)
+{
+	if (a == NULL || action < 0 || action >= ACT__COUNT)
+		return err_set(e, E_UNAUTH, MSG_UNAUTH, NULL);
+	if (t && t->org_path && !t->related && !policy_in_scope(a, t->org_path))
+		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
+	unsigned need = (t && t->roles) ? t->roles : action_roles[action];
+	if ((a->roles & need) == 0) {
+		char names[96];
+		return err_set(e, E_FORBIDDEN, MSG_FORBIDDEN_ROLE,
+			       roles_format(need, names, sizeof(names)));
+	}
+	return 0;
+}

@@ -1,0 +1,60 @@
+/*
+ * policy.h - the one authorisation function. Every endpoint and command asks
+ * policy_check before it reads or changes anything. Out of scope answers
+ * "not found" (never reveal what exists elsewhere); in scope without the
+ * role answers "forbidden".
+ */
+#ifndef UNGCUU_POLICY_H
+#define UNGCUU_POLICY_H
+
+#include "../domain.h"
+
+enum action {
+	ACT_INCIDENT_CREATE,
+	ACT_INCIDENT_READ,
+	ACT_INCIDENT_UPDATE,
+	ACT_INCIDENT_TRANSITION,   /* roles from the transition table */
+	ACT_INCIDENT_NOTE,         /* comment, observable, attachment */
+	ACT_INCIDENT_TASK,
+	ACT_INCIDENT_REPORT,       /* legal reports sent */
+	ACT_INCIDENT_ASSIGN,
+	ACT_SUPPORT_OPEN,
+	ACT_SUPPORT_ANSWER,
+	ACT_ORG_READ,
+	ACT_ORG_WRITE,
+	ACT_USER_READ,
+	ACT_USER_WRITE,
+	ACT_CONTACT_READ,
+	ACT_CONTACT_WRITE,
+	ACT_STATS_READ,
+	ACT_TOKEN_CREATE,
+	ACT_ASSET_READ,            /* systems, hosts, findings, warnings, compliance */
+	ACT_ASSET_WRITE,           /* the registry of systems and hosts */
+	ACT_AGENT_ENROLL,
+	ACT_FINDING_ACCEPT,        /* accept a risk with a reason and an expiry */
+	ACT_FEED_IMPORT,           /* vulnerability feeds: instance-wide data */
+	ACT_SCAN_IMPORT,           /* scanner reports, Windows inventories */
+	ACT_WARNING_ISSUE,
+	ACT_WARNING_ANSWER,        /* a target acknowledges, reports the fix */
+	ACT_INDICATOR_READ,        /* the indicator store, sightings */
+	ACT_INDICATOR_WRITE,       /* add, edit, import indicators */
+	ACT_INDICATOR_EXPORT,      /* export under the TLP rule */
+	ACT_HUNT_OPEN,             /* open or close a hunt */
+	ACT_HUNT_REPORT,           /* a target uploads a manual sweep's result */
+	ACT__COUNT
+};
+
+struct policy_target {
+	const char *org_path;      /* the resource's organisation, NULL: none */
+	int related;               /* assigned to it or asked for support */
+	unsigned roles;            /* overrides the action's roles when non-zero */
+};
+
+int policy_check(const struct actor *a, int action,
+		 const struct policy_target *t, struct err *e);
+/* Whether org_path lies in the actor's subtree. */
+int policy_in_scope(const struct actor *a, const char *org_path);
+/* Roles an action needs (for listing what a person may do). */
+unsigned policy_roles(int action);
+
+#endif

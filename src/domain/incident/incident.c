@@ -1,0 +1,1155 @@
+/*
+ * incident.c - the incident process: vocabularies, the transition table,
+ * filing, reading, listing, moving and editing incidents, and the legal
+ * clocks (regulation.md §2 and §13).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "incident_int.h"
+#include "../asset/asset.h"
+#include "../ioc/indicator.h"
+#include "../directory/audit.h"
+#include "../directory/org.h"
+#include "../directory/policy.h"
+#include "../../base/buf.h"
+#include "../../base/jsonv.h"
+#include "../../base/msg.h"
+#include "../../base/timeutil.h"
+#include "../../base/banned.h"
+
+/* ---- vocabularies ---- */
+
+const struct label incident_state_labels[] = {
+	{ "received", "Tiếp nhận", "Received" },
+	{ "acknowledged", "Đã xác nhận tiếp nhận", "Acknowledged" },
+	{ "verified", "Đã xác minh", "Verified" },
+	{ "rejected", "Từ chối", "Rejected" },
+	{ "classified", "Đã phân loại", "Classified" },
+	{ "containing", "Ngăn chặn", "Containing" },
+	{ "eradicating", "Gỡ bỏ", "Eradicating" },
+	{ "recovering", "Khôi phục", "Recovering" },
+	{ "reviewing", "Tổng kết", "Reviewing" },
+	{ "closed", "Đã đóng", "Closed" },
+	{ NULL, NULL, NULL },
+};
+
+/* regulation.md §7, the rows of Mẫu 05. */
+const struct label incident_type_labels[] = {
+	{ "dos", "Từ chối dịch vụ", "Denial of service" },
+	{ "phishing", "Tấn công giả mạo", "Spoofing / phishing" },
+	{ "malware", "Tấn công sử dụng mã độc", "Malware" },
+	{ "intrusion", "Truy cập trái phép, chiếm quyền điều khiển", "Intrusion / takeover" },
+	{ "defacement", "Thay đổi giao diện", "Defacement" },
+	{ "encryption", "Mã hóa phần mềm, dữ liệu, thiết bị", "Encryption of software, data, devices" },
+	{ "destruction", "Phá hoại thông tin, dữ liệu, phần mềm", "Destruction of information, data, software" },
+	{ "espionage", "Nghe trộm, gián điệp, lấy cắp thông tin, dữ liệu", "Eavesdropping, espionage, data theft" },
+	{ "combined", "Tấn công tổng hợp", "Combined attack" },
+	{ "other", "Các hình thức tấn công khác", "Other attacks" },
+	{ NULL, NULL, NULL },
+};
+
+const struct label severity_labels[] = {
+	{ "low", "Thấp", "Low" },
+	{ "medium", "Trung bình", "Medium" },
+	{ "high", "Cao", "High" },
+	{ "critical", "Rất cao", "Critical" },
+	{ NULL, NULL, NULL },
+};
+
+const struct label deadline_labels[] = {
+	{ "ack", "Xác nhận tiếp nhận", "Acknowledge receipt" },
+	{ "notification", "Thông báo sự cố", "Incident notification" },
+	{ "initial_report", "Báo cáo ban đầu (Mẫu 03)", "Initial report (form 03)" },
+	{ "closing_report", "Báo cáo kết thúc (Mẫu 04)", "Closing report (form 04)" },
+	{ NULL, NULL, NULL },
+};
+
+const struct label report_kind_labels[] = {
+	{ "notification", "Thông báo sự cố", "Incident notification" },
+	{ "initial", "Báo cáo ban đầu (Mẫu 03)", "Initial report (form 03)" },
+	{ "progress", "Báo cáo diễn biến", "Progress report" },
+	{ "plan", "Phương án ứng cứu", "Response plan" },
+	{ "direction_request", "Xin ý kiến chỉ đạo", "Request for direction" },
+	{ "closing", "Báo cáo kết thúc (Mẫu 04)", "Closing report (form 04)" },
+	{ NULL, NULL, NULL },
+};
+
+const struct label observable_kind_labels[] = {
+	{ "ip", "Địa chỉ IP", "IP address" },
+	{ "domain", "Tên miền", "Domain" },
+	{ "url", "Đường dẫn URL", "URL" },
+	{ "hash", "Mã băm tệp", "File hash" },
+	{ "email", "Địa chỉ email", "Email address" },
+	{ "filename", "Tên tệp", "File name" },
+	{ NULL, NULL, NULL },
+};
+
+const char *const tlp_labels[] = {
+	"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED", NULL
+};
+
+static const char *const state_codes[] = {
+	"received", "acknowledged", "verified", "rejected", "classified",
+	"containing", "eradicating", "recovering", "reviewing", "closed", NULL
+};
+static const char *const type_codes[] = {
+	"dos", "phishing", "malware", "intrusion", "defacement", "encryption",
+	"destruction", "espionage", "combined", "other", NULL
+};
+static const char *const severity_codes[] = { "low", "medium", "high", "critical", NULL };
+
+/*
+ * The transition table of regulation.md §13. A row: from, to, the roles any
+ * of which may make the move, what the body must carry.
+ */
+const struct transition incident_transitions[] = {
+	{ ST_RECEIVED, ST_ACKNOWLEDGED, ROLE_COORDINATOR, 0 },
+	{ ST_ACKNOWLEDGED, ST_VERIFIED, ROLE_COORDINATOR, 0 },
+	{ ST_ACKNOWLEDGED, ST_REJECTED, ROLE_COORDINATOR, NEED_REASON },
+	{ ST_VERIFIED, ST_CLASSIFIED, ROLE_COORDINATOR, NEED_SEVERITY },
+	{ ST_CLASSIFIED, ST_CONTAINING, ROLE_COORDINATOR | ROLE_RESPONDER, 0 },
+	{ ST_CONTAINING, ST_ERADICATING, ROLE_RESPONDER, 0 },
+	{ ST_ERADICATING, ST_RECOVERING, ROLE_RESPONDER, 0 },
+	{ ST_RECOVERING, ST_CONTAINING, ROLE_RESPONDER, 0 },   /* unstable: back */
+	{ ST_RECOVERING, ST_REVIEWING, ROLE_COORDINATOR, 0 },
+	{ ST_REVIEWING, ST_CLOSED, ROLE_COORDINATOR, NEED_CLOSING },
+	{ ST_REJECTED, ST_RECEIVED, ROLE_COORDINATOR, NEED_REASON },    /* reopen */
+	{ ST_CLOSED, ST_CONTAINING, ROLE_COORDINATOR, NEED_REASON },    /* reopen */
+};
+const size_t incident_transitions_count =
+	sizeof(incident_transitions) / sizeof(incident_transitions[0]);
+
+int incident_state_from(const char *code)
+{
+	return jv_enum_index(state_codes, code);
+}
+
+const struct transition *incident_transition_find(int from, int to)
+{
+	for (size_t i = 0; i < incident_transitions_count; i++)
+		if (incident_transitions[i].from == from && incident_transitions[i].to == to)
+			return &incident_transitions[i];
+	return NULL;
+}
+
+int tlp_rank(const char *label)
+{
+	return jv_enum_index(tlp_labels, label);
+}
+
+const char *inc_scope_path(const struct ctx *c)
+{
+	return c->actor->system ? "/" : c->actor->org_path;
+}
+
+const char *inc_scope_user(const struct ctx *c)
+{
+	return c->actor->id;
+}
+
+/* ---- the initial report (Mẫu 03) ---- */
+
+static const struct jv_field person_fields[] = {
+	{ "name", JV_STRING, 0, 0, 200, NULL, NULL },
+	{ "address", JV_STRING, 0, 0, 300, NULL, NULL },
+	{ "position", JV_STRING, 0, 0, 200, NULL, NULL },
+	{ "phone", JV_STRING, 0, 0, 50, NULL, NULL },
+	{ "email", JV_STRING, 0, 0, 200, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+static const struct jv_field system_fields[] = {
+	{ "name", JV_STRING, 0, 0, 300, NULL, NULL },
+	{ "operator", JV_STRING, 0, 0, 300, NULL, NULL },
+	{ "owner", JV_STRING, 0, 0, 300, NULL, NULL },
+	{ "level", JV_INT, 0, 1, 5, NULL, NULL },
+	{ "domains", JV_STRINGS, 0, 0, 0, NULL, NULL },
+	{ "ips", JV_STRINGS, 0, 0, 0, NULL, NULL },
+	{ "security_provider", JV_STRING, 0, 0, 300, NULL, NULL },
+	{ "connectivity_provider", JV_STRING, 0, 0, 300, NULL, NULL },
+	{ "system_id", JV_UUID, 0, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+static const char *const detection_kinds[] = { "ids", "log_review", "notified", "other", NULL };
+static const struct jv_field detection_fields[] = {
+	{ "kind", JV_ENUM, 1, 0, 0, detection_kinds, NULL },
+	{ "detail", JV_STRING, 0, 0, 500, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+static const char *const service_kinds[] = { "web", "mail", "db", "other", NULL };
+static const char *const measure_kinds[] = { "antivirus", "firewall", "ids", "other", NULL };
+static const struct jv_field details_fields[] = {
+	{ "os", JV_STRING, 0, 0, 300, NULL, NULL },
+	{ "services", JV_ENUMS, 0, 0, 4, service_kinds, NULL },
+	{ "services_other", JV_STRING, 0, 0, 300, NULL, NULL },
+	{ "measures", JV_ENUMS, 0, 0, 4, measure_kinds, NULL },
+	{ "measures_other", JV_STRING, 0, 0, 300, NULL, NULL },
+	{ "public_ips", JV_STRINGS, 0, 0, 0, NULL, NULL },
+	{ "domains", JV_STRINGS, 0, 0, 0, NULL, NULL },
+	{ "purpose", JV_STRING, 0, 0, 1000, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+static const char *const handling_kinds[] = { "handled", "not_handled", NULL };
+static const char *const notified_kinds[] = { "network_member", "isp", "coordinator", NULL };
+
+/* The optional groups kept together in incidents.form. */
+static const char *const form_keys[] = {
+	"reporter", "contact", "system", "handling_status", "detection_method",
+	"notified", "details", "support_needed", NULL
+};
+
+#define INCIDENT_COMMON_FIELDS \
+	{ "reporter", JV_OBJECT, 0, 0, 0, NULL, person_fields }, \
+	{ "contact", JV_OBJECT, 0, 0, 0, NULL, person_fields }, \
+	{ "system", JV_OBJECT, 0, 0, 0, NULL, system_fields }, \
+	{ "handling_status", JV_ENUM, 0, 0, 0, handling_kinds, NULL }, \
+	{ "detection_method", JV_OBJECT, 0, 0, 0, NULL, detection_fields }, \
+	{ "notified", JV_ENUMS, 0, 0, 3, notified_kinds, NULL }, \
+	{ "details", JV_OBJECT, 0, 0, 0, NULL, details_fields }, \
+	{ "confidential", JV_BOOL, 0, 0, 0, NULL, NULL }, \
+	{ "tlp", JV_ENUM, 0, 0, 0, tlp_labels, NULL }, \
+	{ "support_needed", JV_STRING, 0, 0, LIMIT_LONG_TEXT, NULL, NULL }
+
+static const struct jv_field create_fields[] = {
+	{ "title", JV_STRING, 1, 0, LIMIT_SHORT_TEXT, NULL, NULL },
+	{ "description", JV_STRING, 1, 0, LIMIT_LONG_TEXT, NULL, NULL },
+	{ "detected_at", JV_TIME, 1, 0, 0, NULL, NULL },
+	{ "type", JV_ENUM, 1, 0, 0, type_codes, NULL },
+	{ "org_code", JV_STRING, 0, 0, 64, NULL, NULL },
+	INCIDENT_COMMON_FIELDS,
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+static const struct jv_field update_fields[] = {
+	{ "title", JV_STRING, 0, 0, LIMIT_SHORT_TEXT, NULL, NULL },
+	{ "description", JV_STRING, 0, 0, LIMIT_LONG_TEXT, NULL, NULL },
+	{ "detected_at", JV_TIME, 0, 0, 0, NULL, NULL },
+	INCIDENT_COMMON_FIELDS,
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+static const struct jv_field closing_fields[] = {
+	{ "summary", JV_STRING, 1, 0, LIMIT_LONG_TEXT, NULL, NULL },
+	{ "cause", JV_STRING, 0, 0, LIMIT_LONG_TEXT, NULL, NULL },
+	{ "resolution", JV_STRING, 0, 0, LIMIT_LONG_TEXT, NULL, NULL },
+	{ "proposals", JV_STRING, 0, 0, LIMIT_LONG_TEXT, NULL, NULL },
+	{ "damage", JV_STRING, 0, 0, LIMIT_LONG_TEXT, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+static const struct jv_field transition_fields[] = {
+	{ "to", JV_ENUM, 1, 0, 0, state_codes, NULL },
+	{ "reason", JV_STRING, 0, 0, 2000, NULL, NULL },
+	{ "severity", JV_ENUM, 0, 0, 0, severity_codes, NULL },
+	{ "type", JV_ENUM, 0, 0, 0, type_codes, NULL },
+	{ "serious", JV_BOOL, 0, 0, 0, NULL, NULL },
+	{ "escalate", JV_BOOL, 0, 0, 0, NULL, NULL },
+	{ "closing_report", JV_OBJECT, 0, 0, 0, NULL, closing_fields },
+	{ "note", JV_STRING, 0, 0, 2000, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+/* Allowed clock skew for a detection time "in the future". */
+#define FUTURE_SKEW_MS (10 * 60 * 1000)
+
+static int check_detected(json_t *body, struct err *e)
+{
+	int64_t at;
+	const char *s = jv_str(body, "detected_at");
+	if (s && time_parse(s, &at) == 0 && at > time_now_ms() + FUTURE_SKEW_MS)
+		return err_field(e, "/detected_at", MSG_TIME_IN_FUTURE, NULL);
+	return 0;
+}
+
+/* The TLP an incident gets: asked-for or AMBER; "giữ bí mật" forces >= AMBER
+ * (regulation.md §11). */
+static const char *choose_tlp(const char *asked, int confidential)
+{
+	const char *t = asked ? asked : "AMBER";
+	if (confidential && tlp_rank(t) < tlp_rank("AMBER"))
+		t = "AMBER";
+	return t;
+}
+
+static json_t *form_from(json_t *body, json_t *base)
+{
+	json_t *form = base ? json_deep_copy(base) : json_object();
+	for (int i = 0; form_keys[i]; i++) {
+		json_t *v = json_object_get(body, form_keys[i]);
+		if (v == NULL)
+			continue;
+		if (json_is_null(v))
+			json_object_del(form, form_keys[i]);
+		else
+			json_object_set(form, form_keys[i], v);
+	}
+	return form;
+}
+
+/* The next number of the year: PQ-2026-0007. Inside the write transaction. */
+static int next_number(struct ctx *c, char out[32], struct err *e)
+{
+	char name[48];
+	int year = time_local_year(time_now_ms());
+	snprintf(name, sizeof(name), "incident:%d", year);
+	if (store_run(c->db, e, "INSERT INTO counters (name, value) VALUES ($1, 1) "
+		      "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1",
+		      "t", name) < 0)
+		return -1;
+	struct stmt *st = store_query(c->db, e, "SELECT value FROM counters WHERE name = $1",
+				      "t", name);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	long long n = rc == 1 ? stmt_int(st, 0) : 0;
+	stmt_done(st);
+	if (rc != 1)
+		return -1;
+	snprintf(out, 32, "%s-%d-%04lld", c->rules->number_prefix, year, n);
+	return 0;
+}
+
+int inc_insert(struct ctx *c, const struct org *o, json_t *body, const char *tlp,
+	       int confidential, const char *form_text, int64_t detected, const char *created_by,
+	       char id[UUID_LEN], char number[32], struct err *e)
+{
+	int64_t now = time_now_ms();
+	uuid7(id);
+	if (next_number(c, number, e) != 0 ||
+	    store_run(c->db, e, "INSERT INTO incidents (id, number, org_id, title, description, "
+		      "type, status, version, rev, tlp, confidential, form, detected_at, created_at, "
+		      "updated_at, created_by) VALUES ($1,$2,$3,$4,$5,$6,'received',1,1,$7,$8,$9,"
+		      "$10,$11,$11,$12)", "tttttttitiit", id, number, o->id,
+		      jv_str(body, "title"), jv_str(body, "description"), jv_str(body, "type"),
+		      tlp, (int64_t)confidential, form_text, detected, now, created_by) < 0 ||
+	    deadline_start(c, id, "ack", now + c->rules->ack_ms, 1, e) != 0 ||
+	    inc_event(c, id, "created", json_pack("{s:s}", "number", number), e) != 0)
+		return -1;
+	return 0;
+}
+
+json_t *incident_create(struct ctx *c, json_t *body, struct err *e)
+{
+	struct org o;
+	char id[UUID_LEN], number[32];
+	int64_t detected;
+	json_t *form = NULL, *out = NULL;
+	char *form_text = NULL;
+
+	if (policy_check(c->actor, ACT_INCIDENT_CREATE, NULL, e) != 0)
+		return NULL;
+	if (jv_validate(body, create_fields, "", e) != 0 || check_detected(body, e) != 0)
+		return NULL;
+	const char *org_code = jv_str(body, "org_code");
+	if (org_code) {
+		if (org_by_code(c, org_code, &o, e) != 0 || !policy_in_scope(c->actor, o.path)) {
+			err_clear(e);
+			err_field(e, "/org_code", MSG_ORG_OUT_OF_SCOPE, org_code);
+			return NULL;
+		}
+	} else if (org_by_id(c, c->actor->org_id, &o, e) != 0) {
+		err_clear(e);
+		err_field(e, "/org_code", MSG_REQUIRED, NULL);
+		return NULL;
+	}
+	/* a registered system named must be the organisation's own */
+	if (system_check(c, jv_str(json_object_get(body, "system"), "system_id"), o.path,
+			 "/system/system_id", e) != 0)
+		return NULL;
+	time_parse(jv_str(body, "detected_at"), &detected);
+	int confidential = jv_bool(body, "confidential", 0);
+	const char *tlp = choose_tlp(jv_str(body, "tlp"), confidential);
+	form = form_from(body, NULL);
+	form_text = json_dumps(form, JSON_COMPACT);
+
+	if (store_begin(c->db, e) != 0)
+		goto out;
+	if (inc_insert(c, &o, body, tlp, confidential, form_text, detected,
+		       c->actor->system ? NULL : c->actor->id, id, number, e) != 0)
+		goto fail;
+	out = inc_render(c, id, 0, e);
+	if (out == NULL || audit_append_json(c, "incident.create", "incident", id, NULL,
+					     out, e) != 0 ||
+	    store_commit(c->db, e) != 0)
+		goto fail;
+	goto out;
+fail:
+	store_rollback(c->db);
+	json_decref(out);
+	out = NULL;
+out:
+	free(form_text);
+	json_decref(form);
+	return out;
+}
+
+/* ---- loading and rendering ---- */
+
+int inc_load(struct ctx *c, const char *id, int action, struct inc_head *h,
+	     struct err *e)
+{
+	if (!uuid_valid(id))
+		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
+	struct stmt *st = store_query(c->db, e, "SELECT i.id, i.number, i.status, i.version, "
+		"i.org_id, o.path, i.detected_at, CASE WHEN EXISTS (SELECT 1 FROM assignees a "
+		"WHERE a.incident_id = i.id AND a.user_id = $2) OR EXISTS (SELECT 1 FROM "
+		"support_requests s JOIN orgs so ON so.id = s.to_org_id WHERE s.incident_id = "
+		"i.id AND so.path = $3) THEN 1 ELSE 0 END "
+		"FROM incidents i JOIN orgs o ON o.id = i.org_id WHERE i.id = $1", "ttt",
+		id, inc_scope_user(c), inc_scope_path(c));
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	if (rc == 1) {
+		snprintf(h->id, sizeof(h->id), "%s", stmt_text(st, 0));
+		snprintf(h->number, sizeof(h->number), "%s", stmt_text(st, 1));
+		h->status = incident_state_from(stmt_text(st, 2));
+		h->version = stmt_int(st, 3);
+		snprintf(h->org_id, sizeof(h->org_id), "%s", stmt_text(st, 4));
+		snprintf(h->org_path, sizeof(h->org_path), "%s", stmt_text(st, 5));
+		h->detected_at = stmt_int(st, 6);
+		h->related = (int)stmt_int(st, 7);
+	}
+	stmt_done(st);
+	if (rc <= 0)
+		return rc < 0 ? -1 : err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
+	/* Reading comes first: out of scope is "not found" whatever the action. */
+	struct policy_target t = { .org_path = h->org_path, .related = h->related };
+	if (policy_check(c->actor, ACT_INCIDENT_READ, &t, e) != 0)
+		return -1;
+	if (action != ACT_INCIDENT_READ && action != ACT_INCIDENT_TRANSITION &&
+	    policy_check(c->actor, action, &t, e) != 0)
+		return -1;
+	return 0;
+}
+
+int inc_event(struct ctx *c, const char *incident_id, const char *kind,
+	      json_t *data, struct err *e)
+{
+	char id[UUID_LEN];
+	char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
+	int64_t now = time_now_ms();
+	json_decref(data);
+	int rc = store_run(c->db, e, "INSERT INTO events (id, incident_id, at, actor_id, kind, "
+			   "data) VALUES ($1, $2, $3, $4, $5, $6)", "ttitt" "t", uuid7(id),
+			   incident_id, now, c->actor->system ? NULL : c->actor->id, kind,
+			   text ? text : "{}");
+	free(text);
+	if (rc < 0)
+		return -1;
+	return store_run(c->db, e, "UPDATE incidents SET rev = rev + 1, updated_at = $1 "
+			 "WHERE id = $2", "it", now, incident_id) < 0 ? -1 : 0;
+}
+
+int deadline_start(struct ctx *c, const char *incident_id, const char *kind,
+		   int64_t due, int replace, struct err *e)
+{
+	const char *sql = replace
+		? "INSERT INTO deadlines (incident_id, kind, due_at, met_at) VALUES ($1,$2,$3,NULL) "
+		  "ON CONFLICT (incident_id, kind) DO UPDATE SET due_at = excluded.due_at, met_at = NULL"
+		: "INSERT INTO deadlines (incident_id, kind, due_at, met_at) VALUES ($1,$2,$3,NULL) "
+		  "ON CONFLICT (incident_id, kind) DO NOTHING";
+	if (store_run(c->db, e, sql, "tti", incident_id, kind, due) < 0)
+		return -1;
+	/* A report sent before its clock started (a notification filed while
+	 * the incident was only acknowledged) already meets it. Not so for the
+	 * closing report: after a reopening the old one no longer counts. */
+	const char *report = strcmp(kind, "notification") == 0 ? "notification"
+			   : strcmp(kind, "initial_report") == 0 ? "initial" : NULL;
+	if (report == NULL)
+		return 0;
+	return store_run(c->db, e, "UPDATE deadlines SET met_at = (SELECT MIN(r.sent_at) FROM "
+			 "reports r WHERE r.incident_id = $1 AND r.kind = $2) WHERE incident_id = $1 "
+			 "AND kind = $3 AND met_at IS NULL AND EXISTS (SELECT 1 FROM reports r WHERE "
+			 "r.incident_id = $1 AND r.kind = $2)", "ttt", incident_id, report, kind) < 0
+		? -1 : 0;
+}
+
+int deadline_meet(struct ctx *c, const char *incident_id, const char *kind,
+		  int64_t at, struct err *e)
+{
+	return store_run(c->db, e, "UPDATE deadlines SET met_at = $1 WHERE incident_id = $2 "
+			 "AND kind = $3 AND met_at IS NULL", "itt", at, incident_id, kind) < 0
+		? -1 : 0;
+}
+
+static json_t *time_json(struct stmt *st, int col)
+{
+	char buf[TIME_RFC3339_LEN];
+	if (stmt_isnull(st, col))
+		return json_null();
+	return json_string(time_format_utc(stmt_int(st, col), buf));
+}
+
+static json_t *parse_text(const char *s)
+{
+	json_t *j = s ? json_loads(s, 0, NULL) : NULL;
+	return j ? j : json_null();
+}
+
+static json_t *render_deadlines(struct ctx *c, const char *id, int open, struct err *e)
+{
+	json_t *list = json_array();
+	int64_t now = time_now_ms();
+	struct stmt *st = store_query(c->db, e, "SELECT kind, due_at, met_at FROM deadlines "
+				      "WHERE incident_id = $1 ORDER BY due_at", "t", id);
+	if (st == NULL) {
+		json_decref(list);
+		return NULL;
+	}
+	while (stmt_step(st, e) == 1) {
+		int overdue = open && stmt_isnull(st, 2) && stmt_int(st, 1) < now;
+		json_array_append_new(list, json_pack("{s:s, s:o, s:o, s:b}",
+			"kind", stmt_text(st, 0), "due_at", time_json(st, 1),
+			"met_at", time_json(st, 2), "overdue", overdue));
+	}
+	stmt_done(st);
+	return list;
+}
+
+static json_t *allowed_for(const struct ctx *c, int status)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < incident_transitions_count; i++) {
+		const struct transition *t = &incident_transitions[i];
+		if (t->from == status && (c->actor->roles & t->roles))
+			json_array_append_new(a, json_string(state_codes[t->to]));
+	}
+	return a;
+}
+
+#define INC_SELECT "SELECT i.id, i.number, i.title, i.description, i.type, i.severity, " \
+	"i.serious, i.escalate, i.status, i.version, i.tlp, i.confidential, i.form, " \
+	"i.reject_reason, i.closing_report, i.detected_at, i.created_at, i.updated_at, " \
+	"o.id, o.code, o.name, o.kind, u.id, u.username, u.full_name, i.rev " \
+	"FROM incidents i JOIN orgs o ON o.id = i.org_id " \
+	"LEFT JOIN users u ON u.id = i.created_by "
+
+static json_t *render_row(struct ctx *c, struct stmt *st, struct err *e)
+{
+	const char *id = stmt_text(st, 0), *sev = stmt_text(st, 5);
+	int status = incident_state_from(stmt_text(st, 8));
+	int open = status != ST_CLOSED && status != ST_REJECTED;
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:s, s:I, s:s, s:b, "
+		"s:o, s:o, s:o, s:o, s:o, s:{s:s, s:s, s:s, s:s}}",
+		"id", id, "number", stmt_text(st, 1), "title", stmt_text(st, 2),
+		"description", stmt_text(st, 3), "type", stmt_text(st, 4),
+		"severity", sev ? json_string(sev) : json_null(),
+		"serious", (int)stmt_int(st, 6), "escalate", (int)stmt_int(st, 7),
+		"status", stmt_text(st, 8), "version", (json_int_t)stmt_int(st, 9),
+		"tlp", stmt_text(st, 10), "confidential", (int)stmt_int(st, 11),
+		"reject_reason", stmt_isnull(st, 13) ? json_null() : json_string(stmt_text(st, 13)),
+		"closing_report", parse_text(stmt_text(st, 14)),
+		"detected_at", time_json(st, 15), "created_at", time_json(st, 16),
+		"updated_at", time_json(st, 17),
+		"org", "id", stmt_text(st, 18), "code", stmt_text(st, 19),
+		"name", stmt_text(st, 20), "kind", stmt_text(st, 21));
+	if (j == NULL)
+		return NULL;
+	json_object_set_new(j, "created_by", stmt_isnull(st, 22) ? json_null() :
+		json_pack("{s:s, s:s, s:s}", "id", stmt_text(st, 22),
+			  "username", stmt_text(st, 23), "full_name", stmt_text(st, 24)));
+	json_t *form = parse_text(stmt_text(st, 12));
+	for (int i = 0; form_keys[i]; i++) {
+		json_t *v = json_object_get(form, form_keys[i]);
+		json_object_set(j, form_keys[i], v ? v : json_null());
+	}
+	json_decref(form);
+	json_object_set_new(j, "allowed_transitions", allowed_for(c, status));
+	json_t *d = render_deadlines(c, id, open, e);
+	json_object_set_new(j, "deadlines", d ? d : json_array());
+	int overdue = 0;
+	size_t k;
+	json_t *dl;
+	json_array_foreach(json_object_get(j, "deadlines"), k, dl)
+		overdue |= json_is_true(json_object_get(dl, "overdue"));
+	json_object_set_new(j, "overdue", json_boolean(overdue));
+	return j;
+}
+
+static json_t *user_ref(struct stmt *st, int col)
+{
+	if (stmt_isnull(st, col))
+		return json_null();
+	return json_pack("{s:s, s:s, s:s}", "id", stmt_text(st, col),
+			 "username", stmt_text(st, col + 1), "full_name", stmt_text(st, col + 2));
+}
+
+static json_t *event_row(struct stmt *st)
+{
+	return json_pack("{s:s, s:o, s:s, s:o, s:o}", "id", stmt_text(st, 0),
+			 "at", time_json(st, 1), "kind", stmt_text(st, 2),
+			 "data", parse_text(stmt_text(st, 3)), "actor", user_ref(st, 4));
+}
+
+static json_t *support_row(struct stmt *st)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s, s:s, s:s}, s:s}",
+		"id", stmt_text(st, 0), "summary", stmt_text(st, 1),
+		"help_needed", stmt_text(st, 2), "urgency", stmt_text(st, 3),
+		"due_at", time_json(st, 4), "status", stmt_text(st, 5), "note", stmt_text(st, 6),
+		"created_at", time_json(st, 7), "updated_at", time_json(st, 8),
+		"created_by", user_ref(st, 13),
+		"to_org", "id", stmt_text(st, 9), "code", stmt_text(st, 10),
+		"name", stmt_text(st, 11), "kind", stmt_text(st, 12), "_path", stmt_text(st, 16));
+}
+
+/* What the caller may do with each support request: the asked organisation
+ * accepts or declines a sent one; either side marks an accepted one done
+ * (the same rule as incident_support_transition). */
+static void support_actions(struct ctx *c, json_t *list)
+{
+	size_t i;
+	json_t *sr;
+	int may = (c->actor->roles & policy_roles(ACT_SUPPORT_ANSWER)) != 0;
+	json_array_foreach(list, i, sr) {
+		const char *status = json_string_value(json_object_get(sr, "status"));
+		const char *path = json_string_value(json_object_get(sr, "_path"));
+		json_t *a = json_array();
+		if (may && strcmp(status, "sent") == 0 && policy_in_scope(c->actor, path)) {
+			json_array_append_new(a, json_string("accepted"));
+			json_array_append_new(a, json_string("declined"));
+		} else if (may && strcmp(status, "accepted") == 0) {
+			json_array_append_new(a, json_string("done"));
+		}
+		json_object_set_new(sr, "allowed_transitions", a);
+		json_object_del(sr, "_path");
+	}
+}
+
+static json_t *report_row(struct stmt *st)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}",
+		"id", stmt_text(st, 0), "kind", stmt_text(st, 1), "recipient", stmt_text(st, 2),
+		"channel", stmt_text(st, 3), "reference", stmt_text(st, 4), "body", stmt_text(st, 5),
+		"sent_at", time_json(st, 6), "created_at", time_json(st, 7),
+		"created_by", user_ref(st, 8));
+}
+
+static json_t *task_row(struct stmt *st)
+{
+	return json_pack("{s:s, s:s, s:o, s:b, s:o, s:o, s:o}",
+		"id", stmt_text(st, 0), "title", stmt_text(st, 1), "due_at", time_json(st, 2),
+		"done", (int)stmt_int(st, 3), "created_at", time_json(st, 4),
+		"assignee", user_ref(st, 5), "created_by", user_ref(st, 8));
+}
+
+static json_t *observable_row(struct stmt *st)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}",
+		"id", stmt_text(st, 0), "kind", stmt_text(st, 1), "value", stmt_text(st, 2),
+		"tlp", stmt_text(st, 3), "note", stmt_text(st, 4), "created_at", time_json(st, 5),
+		"created_by", user_ref(st, 6));
+}
+
+static json_t *comment_row(struct stmt *st)
+{
+	return json_pack("{s:s, s:s, s:o, s:o}", "id", stmt_text(st, 0),
+		"body", stmt_text(st, 1), "created_at", time_json(st, 2),
+		"created_by", user_ref(st, 3));
+}
+
+static json_t *attachment_row(struct stmt *st)
+{
+	return json_pack("{s:s, s:s, s:s, s:I, s:s, s:o, s:o}",
+		"id", stmt_text(st, 0), "name", stmt_text(st, 1),
+		"content_type", stmt_text(st, 2), "size", (json_int_t)stmt_int(st, 3),
+		"sha256", stmt_text(st, 4), "created_at", time_json(st, 5),
+		"created_by", user_ref(st, 6));
+}
+
+static json_t *assignee_row(struct stmt *st)
+{
+	return user_ref(st, 0);
+}
+
+#define BY_USER(t, col) " LEFT JOIN users u ON u.id = " t "." col " "
+
+static int render_full(struct ctx *c, json_t *j, const char *id, struct err *e)
+{
+	char sql[128];
+	snprintf(sql, sizeof(sql), "LIMIT %d", LIMIT_TIMELINE);
+	if (rows_attach(c->db, j, "timeline", "SELECT e.id, e.at, e.kind, e.data, u.id, "
+		"u.username, u.full_name FROM events e" BY_USER("e", "actor_id")
+		"WHERE e.incident_id = $1 ORDER BY e.id LIMIT 2000", id, event_row, e) ||
+	    rows_attach(c->db, j, "support_requests", "SELECT s.id, s.summary, s.help_needed, "
+		"s.urgency, s.due_at, s.status, s.note, s.created_at, s.updated_at, o.id, o.code, "
+		"o.name, o.kind, u.id, u.username, u.full_name, o.path FROM support_requests s "
+		"JOIN orgs o ON o.id = s.to_org_id" BY_USER("s", "created_by")
+		"WHERE s.incident_id = $1 ORDER BY s.id", id, support_row, e) ||
+	    rows_attach(c->db, j, "reports", "SELECT r.id, r.kind, r.recipient, r.channel, "
+		"r.reference, r.body, r.sent_at, r.created_at, u.id, u.username, u.full_name "
+		"FROM reports r" BY_USER("r", "created_by") "WHERE r.incident_id = $1 ORDER BY r.id",
+		id, report_row, e) ||
+	    rows_attach(c->db, j, "tasks", "SELECT t.id, t.title, t.due_at, t.done, t.created_at, "
+		"a.id, a.username, a.full_name, u.id, u.username, u.full_name FROM tasks t "
+		"LEFT JOIN users a ON a.id = t.assignee_id" BY_USER("t", "created_by")
+		"WHERE t.incident_id = $1 ORDER BY t.id", id, task_row, e) ||
+	    rows_attach(c->db, j, "observables", "SELECT b.id, b.kind, b.value, b.tlp, b.note, "
+		"b.created_at, u.id, u.username, u.full_name FROM observables b"
+		BY_USER("b", "created_by") "WHERE b.incident_id = $1 ORDER BY b.id",
+		id, observable_row, e) ||
+	    rows_attach(c->db, j, "comments", "SELECT m.id, m.body, m.created_at, u.id, "
+		"u.username, u.full_name FROM comments m" BY_USER("m", "created_by")
+		"WHERE m.incident_id = $1 ORDER BY m.id", id, comment_row, e) ||
+	    rows_attach(c->db, j, "attachments", "SELECT a.id, a.name, a.content_type, a.size, "
+		"a.sha256, a.created_at, u.id, u.username, u.full_name FROM attachments a"
+		BY_USER("a", "created_by") "WHERE a.incident_id = $1 ORDER BY a.id",
+		id, attachment_row, e) ||
+	    rows_attach(c->db, j, "assignees", "SELECT u.id, u.username, u.full_name FROM "
+		"assignees s JOIN users u ON u.id = s.user_id WHERE s.incident_id = $1 "
+		"ORDER BY s.created_at", id, assignee_row, e))
+		return -1;
+	support_actions(c, json_object_get(j, "support_requests"));
+	/* "Seen before": each observable against the indicator store and the
+	 * other incidents the reader sees. */
+	size_t k;
+	json_t *o;
+	json_array_foreach(json_object_get(j, "observables"), k, o) {
+		json_t *m = observable_matches(c, id, jv_str(o, "kind"), jv_str(o, "value"), e);
+		if (m == NULL)
+			return -1;
+		json_object_set_new(o, "matches", m);
+	}
+	return 0;
+}
+
+json_t *inc_render(struct ctx *c, const char *id, int full, struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, INC_SELECT "WHERE i.id = $1", "t", id);
+	if (st == NULL)
+		return NULL;
+	json_t *j = NULL;
+	int rc = stmt_step(st, e);
+	if (rc == 1)
+		j = render_row(c, st, e);
+	else if (rc == 0)
+		err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
+	stmt_done(st);
+	if (j && full && render_full(c, j, id, e) != 0) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+json_t *incident_get(struct ctx *c, const char *id, int full, struct err *e)
+{
+	struct inc_head h;
+	if (inc_load(c, id, ACT_INCIDENT_READ, &h, e) != 0)
+		return NULL;
+	return inc_render(c, h.id, full, e);
+}
+
+/* ---- listing ---- */
+
+/* Appends one filter; cond names its placeholder as $%1$d (maybe twice). */
+static void add_filter(struct buf *sql, const char *cond, const char *val,
+		       const char **vals, int *nv)
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	buf_printf(sql, cond, *nv + 3);
+#pragma GCC diagnostic pop
+	vals[(*nv)++] = val;
+}
+
+json_t *incident_list(struct ctx *c, const struct incident_filter *f, struct err *e)
+{
+	struct buf sql;
+	const char *vals[8] = { NULL };
+	int nv = 0;
+	char now[32];
+
+	if (policy_check(c->actor, ACT_INCIDENT_READ, NULL, e) != 0)
+		return NULL;
+	for (const char *p = f->status; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char one[32];
+		snprintf(one, sizeof(one), "%.*s", (int)(len < 31 ? len : 31), p);
+		if (incident_state_from(one) < 0)
+			return err_field(e, "/status", MSG_BAD_VALUE, one), NULL;
+		p += len + (end ? 1 : 0);
+	}
+	if (f->type && jv_enum_index(type_codes, f->type) < 0)
+		return err_field(e, "/type", MSG_BAD_VALUE, f->type), NULL;
+	if (f->severity && jv_enum_index(severity_codes, f->severity) < 0)
+		return err_field(e, "/severity", MSG_BAD_VALUE, f->severity), NULL;
+	if (f->cursor && !uuid_valid(f->cursor))
+		return err_field(e, "/cursor", MSG_BAD_VALUE, "cursor"), NULL;
+	int limit = f->limit > 0 ? f->limit : LIMIT_PAGE_DEFAULT;
+	if (limit > LIMIT_PAGE_MAX)
+		limit = LIMIT_PAGE_MAX;
+
+	/* Placeholders: $1 path, $2 user, then one per filter present, so the
+	 * text (and the cached statement) depends only on which are present. */
+	buf_init(&sql, 8192);
+	buf_adds(&sql, INC_SELECT "WHERE " INC_VISIBLE);
+	if (f->status)
+		add_filter(&sql, " AND (',' || $%1$d || ',') LIKE ('%%,' || i.status || ',%%')",
+			   f->status, vals, &nv);
+	if (f->org_code)
+		add_filter(&sql, " AND substr(o.path, 1, length((SELECT path FROM orgs WHERE "
+			   "code = $%1$d))) = (SELECT path FROM orgs WHERE code = $%1$d)",
+			   f->org_code, vals, &nv);
+	if (f->type)
+		add_filter(&sql, " AND i.type = $%1$d", f->type, vals, &nv);
+	if (f->severity)
+		add_filter(&sql, " AND i.severity = $%1$d", f->severity, vals, &nv);
+	/* q is text, not a pattern: instr() has no wildcards. */
+	if (f->q)
+		add_filter(&sql, " AND (instr(lower(i.title), lower($%1$d)) > 0 OR "
+			   "instr(i.number, $%1$d) > 0)", f->q, vals, &nv);
+	if (f->cursor)
+		add_filter(&sql, " AND i.id < $%1$d", f->cursor, vals, &nv);
+	if (f->overdue) {
+		snprintf(now, sizeof(now), "%lld", (long long)time_now_ms());
+		add_filter(&sql, " AND i.status NOT IN ('closed', 'rejected') AND EXISTS (SELECT 1 "
+			   "FROM deadlines d WHERE d.incident_id = i.id AND d.met_at IS NULL AND "
+			   "d.due_at < CAST($%1$d AS BIGINT))", now, vals, &nv);
+	}
+	buf_printf(&sql, " ORDER BY i.id DESC LIMIT %d", limit + 1);
+	if (sql.p == NULL)
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL), NULL;
+	char fmt[12] = "tt";
+	for (int i = 0; i < nv; i++)
+		fmt[2 + i] = 't';
+	struct stmt *st = store_query(c->db, e, sql.p, fmt, inc_scope_path(c),
+				      inc_scope_user(c), vals[0], vals[1], vals[2], vals[3],
+				      vals[4], vals[5], vals[6], vals[7]);
+	buf_release(&sql);
+	if (st == NULL)
+		return NULL;
+	json_t *items = json_array();
+	int rc, count = 0;
+	char next[UUID_LEN] = "";
+	while ((rc = stmt_step(st, e)) == 1) {
+		if (count == limit) {
+			json_t *last = json_array_get(items, (size_t)count - 1);
+			snprintf(next, sizeof(next), "%s",
+				 json_string_value(json_object_get(last, "id")));
+			break;
+		}
+		json_t *row = render_row(c, st, e);
+		if (row == NULL) {
+			rc = -1;
+			break;
+		}
+		json_array_append_new(items, row);
+		count++;
+	}
+	stmt_done(st);
+	if (rc < 0) {
+		json_decref(items);
+		return NULL;
+	}
+	return json_pack("{s:o, s:o}", "items", items,
+			 "next_cursor", next[0] ? json_string(next) : json_null());
+}
+
+/* ---- transitions ---- */
+
+static int needs_met(const struct transition *t, json_t *body, struct err *e)
+{
+	const char *reason = jv_str(body, "reason");
+	if ((t->needs & NEED_REASON) && (reason == NULL || *reason == '\0'))
+		err_field(e, "/reason", MSG_REQUIRED, NULL);
+	if ((t->needs & NEED_SEVERITY) && jv_str(body, "severity") == NULL)
+		err_field(e, "/severity", MSG_REQUIRED, NULL);
+	if (t->needs & NEED_CLOSING) {
+		json_t *cr = json_object_get(body, "closing_report");
+		const char *summary = jv_str(cr, "summary");
+		if (summary == NULL || *summary == '\0')
+			err_field(e, "/closing_report/summary", MSG_REQUIRED, NULL);
+	}
+	return e->code ? -1 : 0;
+}
+
+/* The side effects of entering a state: fields and clocks (§13). */
+static int apply_transition(struct ctx *c, const struct inc_head *h,
+			    const struct transition *t, json_t *body, struct err *e)
+{
+	int64_t now = time_now_ms();
+	const char *id = h->id;
+	switch (t->to) {
+	case ST_ACKNOWLEDGED:
+		return deadline_meet(c, id, "ack", now, e);
+	case ST_VERIFIED:
+		return deadline_start(c, id, "notification",
+				      h->detected_at + c->rules->notification_ms, 0, e);
+	case ST_REJECTED:
+		return store_run(c->db, e, "UPDATE incidents SET reject_reason = $1 WHERE id = $2",
+				 "tt", jv_str(body, "reason"), id) < 0 ? -1 : 0;
+	case ST_CLASSIFIED: {
+		int serious = jv_bool(body, "serious", 0);
+		int escalate = jv_bool(body, "escalate", 0) || serious;
+		const char *type = jv_str(body, "type");
+		if (store_run(c->db, e, "UPDATE incidents SET severity = $1, serious = $2, "
+			      "escalate = $3, type = COALESCE($4, type) WHERE id = $5", "tiitt",
+			      jv_str(body, "severity"), (int64_t)serious, (int64_t)escalate,
+			      type, id) < 0)
+			return -1;
+		/* Beyond own capacity: the initial report (Mẫu 03) is due at once. */
+		if (escalate)
+			return deadline_start(c, id, "initial_report", now + c->rules->initial_ms, 0, e);
+		return 0;
+	}
+	case ST_REVIEWING:
+		return deadline_start(c, id, "closing_report", now + c->rules->closing_ms, 1, e);
+	case ST_CLOSED: {
+		char rid[UUID_LEN];
+		json_t *cr = json_object_get(body, "closing_report");
+		char *text = json_dumps(cr, JSON_COMPACT | JSON_SORT_KEYS);
+		/* The report record reads as the paper form does (Mẫu 04); the
+		 * fields themselves stay as JSON on the incident. */
+		static const char *const parts[][2] = {
+			{ "summary", "Kết quả xử lý" }, { "cause", "Nguyên nhân" },
+			{ "resolution", "Cách thức giải quyết" }, { "proposals", "Đề xuất, kiến nghị" },
+			{ "damage", "Thiệt hại" },
+		};
+		struct buf prose;
+		buf_init(&prose, LIMIT_LONG_TEXT * 6);
+		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+			const char *v = jv_str(cr, parts[i][0]);
+			if (v && *v)
+				buf_printf(&prose, "%s%s: %s", prose.len ? "\n" : "", parts[i][1], v);
+		}
+		int rc = store_run(c->db, e, "UPDATE incidents SET closing_report = $1 WHERE id = $2",
+				   "tt", text, id);
+		if (rc >= 0)
+			rc = store_run(c->db, e, "INSERT INTO reports (id, incident_id, kind, recipient, "
+				       "channel, reference, body, sent_at, created_by, created_at) VALUES "
+				       "($1, $2, 'closing', '', 'system', '', $3, $4, $5, $4)", "tttit",
+				       uuid7(rid), id, prose.p ? prose.p : "", now,
+				       c->actor->system ? NULL : c->actor->id);
+		free(text);
+		buf_release(&prose);
+		if (rc < 0)
+			return -1;
+		return deadline_meet(c, id, "closing_report", now, e);
+	}
+	case ST_RECEIVED: /* reopened after a rejection: acknowledge again */
+		if (store_run(c->db, e, "UPDATE incidents SET reject_reason = NULL WHERE id = $1",
+			      "t", id) < 0)
+			return -1;
+		return deadline_start(c, id, "ack", now + c->rules->ack_ms, 1, e);
+	case ST_CONTAINING:
+		if (h->status == ST_CLOSED)   /* reopened: a new closing report will be due */
+			return store_run(c->db, e, "DELETE FROM deadlines WHERE incident_id = $1 "
+					 "AND kind = 'closing_report'", "t", id) < 0 ? -1 : 0;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int check_if_match(const struct inc_head *h, long long if_match, struct err *e)
+{
+	if (if_match < 0)
+		return err_set(e, E_PRECOND_REQ, MSG_IF_MATCH_REQUIRED, NULL);
+	if (if_match != h->version)
+		return err_set(e, E_PRECOND, MSG_STALE, NULL);
+	return 0;
+}
+
+json_t *incident_transition(struct ctx *c, const char *id, long long if_match,
+			    json_t *body, struct err *e)
+{
+	struct inc_head h;
+	json_t *before = NULL, *after = NULL;
+
+	if (inc_load(c, id, ACT_INCIDENT_TRANSITION, &h, e) != 0)
+		return NULL;
+	if (if_match < 0)
+		return err_set(e, E_PRECOND_REQ, MSG_IF_MATCH_REQUIRED, NULL), NULL;
+	if (jv_validate(body, transition_fields, "", e) != 0)
+		return NULL;
+	if (store_begin(c->db, e) != 0)
+		return NULL;
+	/* Re-read under the write lock: another coordinator may have moved it. */
+	if (inc_load(c, id, ACT_INCIDENT_TRANSITION, &h, e) != 0 ||
+	    check_if_match(&h, if_match, e) != 0)
+		goto fail;
+	int to = incident_state_from(jv_str(body, "to"));
+	const struct transition *t = incident_transition_find(h.status, to);
+	if (t == NULL) {
+		err_set(e, E_CONFLICT, MSG_TRANSITION_DENIED, jv_str(body, "to"));
+		goto fail;
+	}
+	struct policy_target pt = { .org_path = h.org_path, .related = h.related,
+				    .roles = t->roles };
+	if (policy_check(c->actor, ACT_INCIDENT_TRANSITION, &pt, e) != 0 ||
+	    needs_met(t, body, e) != 0)
+		goto fail;
+	before = inc_render(c, h.id, 0, e);
+	if (before == NULL)
+		goto fail;
+	if (store_run(c->db, e, "UPDATE incidents SET status = $1, version = version + 1 "
+		      "WHERE id = $2 AND version = $3", "tti", state_codes[to], h.id,
+		      (int64_t)h.version) != 1 ||
+	    apply_transition(c, &h, t, body, e) != 0)
+		goto fail;
+	json_t *data = json_pack("{s:s, s:s}", "from", state_codes[h.status], "to", state_codes[to]);
+	static const char *const carried[] = { "reason", "severity", "type", "serious",
+					       "escalate", "note", NULL };
+	for (int i = 0; carried[i]; i++) {
+		json_t *v = json_object_get(body, carried[i]);
+		if (v && !json_is_null(v))
+			json_object_set(data, carried[i], v);
+	}
+	if (inc_event(c, h.id, "transition", data, e) != 0)
+		goto fail;
+	after = inc_render(c, h.id, 0, e);
+	if (after == NULL ||
+	    audit_append_json(c, "incident.transition", "incident", h.id, before, after, e) != 0 ||
+	    store_commit(c->db, e) != 0)
+		goto fail;
+	json_decref(before);
+	json_decref(after);
+	return inc_render(c, h.id, 1, e);
+fail:
+	if (e->code == E_OK)
+		err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
+	store_rollback(c->db);
+	json_decref(before);
+	json_decref(after);
+	return NULL;
+}
+
+json_t *incident_update(struct ctx *c, const char *id, long long if_match,
+			json_t *body, struct err *e)
+{
+	struct inc_head h;
+	json_t *before = NULL, *after = NULL, *form = NULL;
+	char *form_text = NULL;
+
+	if (inc_load(c, id, ACT_INCIDENT_UPDATE, &h, e) != 0)
+		return NULL;
+	if (if_match < 0)
+		return err_set(e, E_PRECOND_REQ, MSG_IF_MATCH_REQUIRED, NULL), NULL;
+	if (jv_validate(body, update_fields, "", e) != 0 || check_detected(body, e) != 0)
+		return NULL;
+	if (json_object_get(body, "title") && jv_str(body, "title") == NULL)
+		return err_field(e, "/title", MSG_REQUIRED, NULL), NULL;
+	if (json_object_get(body, "description") && jv_str(body, "description") == NULL)
+		return err_field(e, "/description", MSG_REQUIRED, NULL), NULL;
+	if (store_begin(c->db, e) != 0)
+		return NULL;
+	if (inc_load(c, id, ACT_INCIDENT_UPDATE, &h, e) != 0 ||
+	    check_if_match(&h, if_match, e) != 0)
+		goto fail;
+	if (h.status == ST_CLOSED) {
+		err_set(e, E_CONFLICT, MSG_CLOSED_INCIDENT, NULL);
+		goto fail;
+	}
+	if (system_check(c, jv_str(json_object_get(body, "system"), "system_id"), h.org_path,
+			 "/system/system_id", e) != 0)
+		goto fail;
+	before = inc_render(c, h.id, 0, e);
+	if (before == NULL)
+		goto fail;
+	json_t *old_form = json_object();
+	for (int i = 0; form_keys[i]; i++) {
+		json_t *v = json_object_get(before, form_keys[i]);
+		if (v && !json_is_null(v))
+			json_object_set(old_form, form_keys[i], v);
+	}
+	form = form_from(body, old_form);
+	json_decref(old_form);
+	form_text = json_dumps(form, JSON_COMPACT);
+	int64_t detected = h.detected_at;
+	if (jv_str(body, "detected_at"))
+		time_parse(jv_str(body, "detected_at"), &detected);
+	int confidential = jv_bool(body, "confidential",
+				   json_is_true(json_object_get(before, "confidential")));
+	const char *tlp = choose_tlp(jv_str(body, "tlp") ? jv_str(body, "tlp")
+				     : json_string_value(json_object_get(before, "tlp")), confidential);
+	if (store_run(c->db, e, "UPDATE incidents SET title = COALESCE($1, title), "
+		      "description = COALESCE($2, description), detected_at = $3, form = $4, "
+		      "confidential = $5, tlp = $6, version = version + 1 WHERE id = $7", "ttitit" "t",
+		      jv_str(body, "title"), jv_str(body, "description"), detected, form_text,
+		      (int64_t)confidential, tlp, h.id) != 1)
+		goto fail;
+	/* T1 counts from detection: a corrected time moves an unmet clock. */
+	if (detected != h.detected_at &&
+	    store_run(c->db, e, "UPDATE deadlines SET due_at = $1 WHERE incident_id = $2 AND "
+		      "kind = 'notification' AND met_at IS NULL", "it",
+		      detected + c->rules->notification_ms, h.id) < 0)
+		goto fail;
+	json_t *fields = json_array();
+	const char *k;
+	json_t *v;
+	json_object_foreach(body, k, v)
+		json_array_append_new(fields, json_string(k));
+	if (inc_event(c, h.id, "updated", json_pack("{s:o}", "fields", fields), e) != 0)
+		goto fail;
+	after = inc_render(c, h.id, 0, e);
+	if (after == NULL ||
+	    audit_append_json(c, "incident.update", "incident", h.id, before, after, e) != 0 ||
+	    store_commit(c->db, e) != 0)
+		goto fail;
+	json_decref(after);
+	after = inc_render(c, h.id, 1, e);
+	goto out;
+fail:
+	if (e->code == E_OK)
+		err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
+	store_rollback(c->db);
+	json_decref(after);
+	after = NULL;
+out:
+	free(form_text);
+	json_decref(form);
+	json_decref(before);
+	return after;
+}
+
+/* ---- vocabularies for clients ---- */
+
+static json_t *labels_json(const struct label *l)
+{
+	json_t *a = json_array();
+	for (; l->code; l++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "code", l->code,
+						   "vi", l->vi, "en", l->en));
+	return a;
+}
+
+json_t *incident_meta(void)
+{
+	json_t *tr = json_array();
+	for (size_t i = 0; i < incident_transitions_count; i++) {
+		const struct transition *t = &incident_transitions[i];
+		json_t *needs = json_array();
+		if (t->needs & NEED_REASON)
+			json_array_append_new(needs, json_string("reason"));
+		if (t->needs & NEED_SEVERITY)
+			json_array_append_new(needs, json_string("severity"));
+		if (t->needs & NEED_CLOSING)
+			json_array_append_new(needs, json_string("closing_report"));
+		json_array_append_new(tr, json_pack("{s:s, s:s, s:o, s:o}",
+			"from", state_codes[t->from], "to", state_codes[t->to],
+			"roles", roles_json(t->roles), "needs", needs));
+	}
+	json_t *tlp = json_array(), *roles = json_array(), *kinds = json_array();
+	for (int i = 0; tlp_labels[i]; i++)
+		json_array_append_new(tlp, json_string(tlp_labels[i]));
+	for (int i = 0; role_names[i]; i++)
+		json_array_append_new(roles, json_string(role_names[i]));
+	for (int i = 0; org_kinds[i]; i++)
+		json_array_append_new(kinds, json_string(org_kinds[i]));
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"states", labels_json(incident_state_labels),
+		"incident_types", labels_json(incident_type_labels),
+		"severities", labels_json(severity_labels),
+		"deadline_kinds", labels_json(deadline_labels),
+		"report_kinds", labels_json(report_kind_labels),
+		"observable_kinds", labels_json(observable_kind_labels),
+		"transitions", tr, "tlp", tlp, "roles", roles, "org_kinds", kinds);
+}

@@ -1,0 +1,108 @@
+/*
+ * incident.h - the incident process of regulation.md §13: one state per
+ * incident, the transition table (state x state -> roles), the legal clocks,
+ * and the records on an incident (support requests, legal reports, tasks,
+ * observables, comments, attachments). The CLI, API, UI and tests all read
+ * the table from here.
+ */
+#ifndef UNGCUU_INCIDENT_H
+#define UNGCUU_INCIDENT_H
+
+#include "../domain.h"
+
+enum incident_state {
+	ST_RECEIVED,
+	ST_ACKNOWLEDGED,
+	ST_VERIFIED,
+	ST_REJECTED,
+	ST_CLASSIFIED,
+	ST_CONTAINING,
+	ST_ERADICATING,
+	ST_RECOVERING,
+	ST_REVIEWING,
+	ST_CLOSED,
+	ST__COUNT
+};
+
+/* What a transition requires in its body. */
+enum {
+	NEED_REASON = 1 << 0,    /* reason (rejecting, reopening) */
+	NEED_SEVERITY = 1 << 1,  /* severity (classifying) */
+	NEED_CLOSING = 1 << 2,   /* closing_report.summary (Mẫu 04) */
+};
+
+struct transition {
+	int from, to;
+	unsigned roles;   /* any of these roles may make it */
+	unsigned needs;
+};
+
+extern const struct transition incident_transitions[];
+extern const size_t incident_transitions_count;
+
+/* Vocabularies: code + Vietnamese + English labels, NULL-terminated codes. */
+struct label {
+	const char *code, *vi, *en;
+};
+extern const struct label incident_state_labels[];   /* ST__COUNT entries */
+extern const struct label incident_type_labels[];    /* regulation.md §7 */
+extern const struct label severity_labels[];
+extern const struct label deadline_labels[];
+extern const struct label report_kind_labels[];
+extern const struct label observable_kind_labels[];
+extern const char *const tlp_labels[];
+
+/* -1 when the code is unknown. */
+int incident_state_from(const char *code);
+/* The table entry for from -> to, or NULL: the one lookup every caller uses. */
+const struct transition *incident_transition_find(int from, int to);
+
+/* The TLP order CLEAR < GREEN < AMBER < AMBER+STRICT < RED; -1 if unknown. */
+int tlp_rank(const char *label);
+
+/* POST /incidents: validates the initial report and files it. */
+json_t *incident_create(struct ctx *c, json_t *body, struct err *e);
+/* GET one incident, with timeline and records when full is set. */
+json_t *incident_get(struct ctx *c, const char *id, int full, struct err *e);
+
+struct incident_filter {
+	const char *status, *org_code, *type, *severity, *q, *cursor;
+	int overdue;
+	int limit;
+};
+json_t *incident_list(struct ctx *c, const struct incident_filter *f, struct err *e);
+
+/* Moves an incident; if_match is the version the caller saw (-1: none). */
+json_t *incident_transition(struct ctx *c, const char *id, long long if_match,
+			    json_t *body, struct err *e);
+/* PATCH: edits the report's fields under If-Match. */
+json_t *incident_update(struct ctx *c, const char *id, long long if_match,
+			json_t *body, struct err *e);
+
+/* Records on an incident: each returns the created record. */
+json_t *incident_add_support(struct ctx *c, const char *id, json_t *body, struct err *e);
+json_t *incident_support_transition(struct ctx *c, const char *id, const char *sid,
+				    json_t *body, struct err *e);
+json_t *incident_add_report(struct ctx *c, const char *id, json_t *body, struct err *e);
+json_t *incident_add_task(struct ctx *c, const char *id, json_t *body, struct err *e);
+json_t *incident_update_task(struct ctx *c, const char *id, const char *tid,
+			     json_t *body, struct err *e);
+json_t *incident_add_observable(struct ctx *c, const char *id, json_t *body, struct err *e);
+json_t *incident_add_comment(struct ctx *c, const char *id, json_t *body, struct err *e);
+json_t *incident_assign(struct ctx *c, const char *id, json_t *body, struct err *e);
+json_t *incident_add_attachment(struct ctx *c, const char *id, const char *name,
+				const char *content_type, const void *data, size_t n,
+				struct err *e);
+/* Lends the bytes through *data until *st is done (stmt_done). */
+json_t *incident_get_attachment(struct ctx *c, const char *id, const char *aid,
+				struct stmt **st, const void **data, size_t *n,
+				struct err *e);
+
+/* Deadlines across the actor's scope. */
+json_t *deadline_list(struct ctx *c, int overdue_only, struct err *e);
+/* Dashboard figures. */
+json_t *incident_stats(struct ctx *c, struct err *e);
+/* Vocabularies and the transition table for clients (GET /meta). */
+json_t *incident_meta(void);
+
+#endif

@@ -1,0 +1,442 @@
+/* warning.c - authority warnings and the compliance view. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "warning.h"
+#include "../ioc/hunt.h"
+#include "../directory/audit.h"
+#include "../directory/org.h"
+#include "../directory/policy.h"
+#include "../../base/buf.h"
+#include "../../base/jsonv.h"
+#include "../../base/msg.h"
+#include "../../base/timeutil.h"
+#include "../../base/banned.h"
+
+#define DAY_MS (86400LL * 1000)
+
+static const char *const severities[] = { "low", "medium", "high", "critical", NULL };
+
+static const struct jv_field warning_fields[] = {
+	{ "title", JV_STRING, 1, 0, LIMIT_SHORT_TEXT, NULL, NULL },
+	{ "body", JV_STRING, 0, 0, LIMIT_LONG_TEXT, NULL, NULL },
+	{ "source", JV_STRING, 0, 0, 300, NULL, NULL },
+	{ "reference", JV_STRING, 0, 0, 200, NULL, NULL },
+	{ "cves", JV_STRINGS, 0, 0, 100, NULL, NULL },
+	{ "products", JV_STRINGS, 0, 0, 100, NULL, NULL },
+	{ "severity", JV_ENUM, 1, 0, 0, severities, NULL },
+	{ "deadline", JV_TIME, 1, 0, 0, NULL, NULL },
+	{ "target_org_codes", JV_STRINGS, 1, 0, 200, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+json_t *warning_create(struct ctx *c, json_t *body, struct err *e)
+{
+	char id[UUID_LEN];
+	int64_t deadline, now = time_now_ms();
+	if (jv_validate(body, warning_fields, "", e) != 0)
+		return NULL;
+	if (policy_check(c->actor, ACT_WARNING_ISSUE, NULL, e) != 0)
+		return NULL;
+	json_t *targets = json_object_get(body, "target_org_codes");
+	if (json_array_size(targets) == 0)
+		return err_field(e, "/target_org_codes", MSG_EMPTY, NULL), NULL;
+	struct org issuer, *orgs = calloc(json_array_size(targets), sizeof(*orgs));
+	if (orgs == NULL)
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL), NULL;
+	size_t i;
+	json_t *v, *out = NULL;
+	json_array_foreach(targets, i, v) {
+		char ptr[48];
+		snprintf(ptr, sizeof(ptr), "/target_org_codes/%zu", i);
+		struct err probe = { 0 };
+		if (org_by_code(c, json_string_value(v), &orgs[i], &probe) != 0 ||
+		    !policy_in_scope(c->actor, orgs[i].path))
+			err_field(e, ptr, MSG_ORG_OUT_OF_SCOPE, json_string_value(v));
+	}
+	if (e->code)
+		goto out;
+	time_parse(jv_str(body, "deadline"), &deadline);
+	if (c->actor->system) {
+		/* The instance itself has no organisation: the warning is filed
+		 * under its first target. */
+		if (org_by_code(c, json_string_value(json_array_get(targets, 0)), &issuer, e) != 0)
+			goto out;
+	} else if (org_by_id(c, c->actor->org_id, &issuer, e) != 0) {
+		goto out;
+	}
+	json_t *cves = json_object_get(body, "cves"), *products = json_object_get(body, "products");
+	char *cv = json_dumps(cves ? cves : json_array(), JSON_COMPACT);
+	char *pr = json_dumps(products ? products : json_array(), JSON_COMPACT);
+	const char *src = jv_str(body, "source"), *ref = jv_str(body, "reference"),
+		   *text = jv_str(body, "body");
+	int rc = store_begin(c->db, e);
+	if (rc == 0)
+		rc = store_run(c->db, e, "INSERT INTO warnings (id, org_id, source, reference, title, "
+			       "body, cves, products, severity, deadline, version, created_by, "
+			       "created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,1,$11,$12)",
+			       "ttttttttti" "ti", uuid7(id), issuer.id, src ? src : "",
+			       ref ? ref : "", jv_str(body, "title"), text ? text : "",
+			       cv ? cv : "[]", pr ? pr : "[]", jv_str(body, "severity"), deadline,
+			       c->actor->system ? NULL : c->actor->id, now) < 0 ? -1 : 0;
+	for (i = 0; rc == 0 && i < json_array_size(targets); i++)
+		rc = store_run(c->db, e, "INSERT INTO warning_targets (warning_id, org_id) VALUES "
+			       "($1, $2) ON CONFLICT (warning_id, org_id) DO NOTHING", "tt", id,
+			       orgs[i].id) < 0 ? -1 : 0;
+	free(cv);
+	free(pr);
+	if (rc == 0)
+		out = warning_get(c, id, e);
+	if (out == NULL || audit_append_json(c, "warning.create", "warning", id, NULL, body, e) != 0 ||
+	    store_commit(c->db, e) != 0) {
+		store_rollback(c->db);
+		json_decref(out);
+		out = NULL;
+	}
+out:
+	free(orgs);
+	return out;
+}
+
+/* Visible: issued from the actor's subtree, or aimed at it. */
+#define WARNING_VISIBLE "(substr(io.path, 1, length($1)) = $1 OR EXISTS (SELECT 1 FROM " \
+	"warning_targets t JOIN orgs o ON o.id = t.org_id WHERE t.warning_id = w.id AND " \
+	"substr(o.path, 1, length($1)) = $1))"
+
+/* The targets of w the actor may count: all of them on the issuer's side,
+ * else only those in or above the actor's organisation. */
+#define MINE "JOIN orgs tg ON tg.id = t.org_id WHERE t.warning_id = w.id AND " \
+	"(substr(io.path, 1, length($1)) = $1 OR substr(tg.path, 1, length($1)) = $1 OR " \
+	"substr($1, 1, length(tg.path)) = tg.path)"
+
+json_t *warning_list(struct ctx *c, struct err *e)
+{
+	int64_t now = time_now_ms();
+	if (policy_check(c->actor, ACT_ASSET_READ, NULL, e) != 0)
+		return NULL;
+	struct stmt *st = store_query(c->db, e, "SELECT w.id, w.title, w.source, w.reference, "
+		"w.severity, w.deadline, w.created_at, io.code, io.name, "
+		"(SELECT COUNT(*) FROM warning_targets t " MINE "), "
+		"(SELECT COUNT(*) FROM warning_targets t " MINE " AND t.acknowledged_at IS NOT NULL), "
+		"(SELECT COUNT(*) FROM warning_targets t " MINE " AND t.fixed_at IS NOT NULL), "
+		"(SELECT COUNT(*) FROM warning_targets t " MINE " AND t.fixed_at IS NULL AND "
+		"w.deadline < $2) "
+		"FROM warnings w JOIN orgs io ON io.id = w.org_id WHERE " WARNING_VISIBLE
+		" ORDER BY w.created_at DESC LIMIT 500", "ti",
+		c->actor->system ? "/" : c->actor->org_path, now);
+	if (st == NULL)
+		return NULL;
+	json_t *items = json_array();
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1)
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, "
+			"s:{s:s, s:s}, s:{s:I, s:I, s:I, s:I}}", "id", stmt_text(st, 0),
+			"title", stmt_text(st, 1), "source", stmt_text(st, 2),
+			"reference", stmt_text(st, 3), "severity", stmt_text(st, 4),
+			"deadline", ms_json(stmt_int(st, 5)), "created_at", ms_json(stmt_int(st, 6)),
+			"issuer", "code", stmt_text(st, 7), "name", stmt_text(st, 8),
+			"targets", "total", (json_int_t)stmt_int(st, 9),
+			"acknowledged", (json_int_t)stmt_int(st, 10),
+			"fixed", (json_int_t)stmt_int(st, 11), "late", (json_int_t)stmt_int(st, 12)));
+	stmt_done(st);
+	if (rc < 0) {
+		json_decref(items);
+		return NULL;
+	}
+	return json_pack("{s:o}", "items", items);
+}
+
+/* Adds what makes host `id` affected to hosts[id].items. */
+static void affect(json_t *hosts, const char *id, const char *hostname, const char *what)
+{
+	json_t *h = json_object_get(hosts, id);
+	if (h == NULL) {
+		h = json_pack("{s:s, s:s, s:[]}", "id", id, "hostname", hostname, "items");
+		json_object_set_new(hosts, id, h);
+	}
+	json_t *items = json_object_get(h, "items");
+	if (!json_has_string(items, what))
+		json_array_append_new(items, json_string(what));
+}
+
+/* The hosts under org_path affected by the warning's CVEs (open findings,
+ * by id or alias) or products (installed packages). */
+static json_t *affected_hosts(struct ctx *c, const char *org_path, json_t *cves,
+			      json_t *products, struct err *e)
+{
+	json_t *hosts = json_object();
+	struct stmt *st = store_query(c->db, e, "SELECT h.id, h.hostname, f.vuln_id, v.aliases "
+		"FROM findings f JOIN hosts h ON h.id = f.host_id JOIN orgs o ON o.id = h.org_id "
+		"JOIN vulns v ON v.id = f.vuln_id WHERE f.status = 'open' AND "
+		"substr(o.path, 1, length($1)) = $1", "t", org_path);
+	int rc = st ? 0 : -1;
+	while (st && (rc = stmt_step(st, e)) == 1) {
+		const char *vid = stmt_text(st, 2);
+		json_t *aliases = json_loads(stmt_text(st, 3), 0, NULL);
+		size_t i;
+		json_t *cve;
+		json_array_foreach(cves, i, cve) {
+			const char *want = json_string_value(cve);
+			if (strcmp(want, vid) == 0 || json_has_string(aliases, want))
+				affect(hosts, stmt_text(st, 0), stmt_text(st, 1), want);
+		}
+		json_decref(aliases);
+	}
+	stmt_done(st);
+	if (rc >= 0 && json_array_size(products)) {
+		st = store_query(c->db, e, "SELECT h.id, h.hostname, p.name, p.version FROM "
+			"host_packages p JOIN hosts h ON h.id = p.host_id JOIN orgs o ON o.id = "
+			"h.org_id WHERE substr(o.path, 1, length($1)) = $1", "t", org_path);
+		rc = st ? 0 : -1;
+		while (st && (rc = stmt_step(st, e)) == 1) {
+			if (json_has_string(products, stmt_text(st, 2))) {
+				char what[300];
+				snprintf(what, sizeof(what), "%s %s", stmt_text(st, 2), stmt_text(st, 3));
+				affect(hosts, stmt_text(st, 0), stmt_text(st, 1), what);
+			}
+		}
+		stmt_done(st);
+	}
+	json_t *list = json_array();
+	const char *k;
+	json_t *v;
+	json_object_foreach(hosts, k, v)
+		json_array_append(list, v);
+	json_decref(hosts);
+	if (rc < 0) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+json_t *warning_get(struct ctx *c, const char *id, struct err *e)
+{
+	int64_t now = time_now_ms();
+	if (!uuid_valid(id))
+		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL), NULL;
+	struct stmt *st = store_query(c->db, e, "SELECT w.id, w.title, w.body, w.source, "
+		"w.reference, w.cves, w.products, w.severity, w.deadline, w.created_at, io.code, "
+		"io.name, w.version, io.path FROM warnings w JOIN orgs io ON io.id = w.org_id WHERE w.id = $2 "
+		"AND " WARNING_VISIBLE, "tt", c->actor->system ? "/" : c->actor->org_path, id);
+	if (st == NULL)
+		return NULL;
+	json_t *w = NULL;
+	int64_t deadline = 0;
+	int issuer_side = 0;
+	int rc = stmt_step(st, e);
+	if (rc == 1) {
+		issuer_side = policy_in_scope(c->actor, stmt_text(st, 13));
+		json_t *cves = json_loads(stmt_text(st, 5), 0, NULL);
+		json_t *products = json_loads(stmt_text(st, 6), 0, NULL);
+		deadline = stmt_int(st, 8);
+		w = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:{s:s, s:s}, s:I}",
+			"id", stmt_text(st, 0), "title", stmt_text(st, 1), "body", stmt_text(st, 2),
+			"source", stmt_text(st, 3), "reference", stmt_text(st, 4),
+			"cves", cves ? cves : json_array(), "products", products ? products : json_array(),
+			"severity", stmt_text(st, 7), "deadline", ms_json(deadline),
+			"created_at", ms_json(stmt_int(st, 9)), "issuer", "code", stmt_text(st, 10),
+			"name", stmt_text(st, 11), "version", (json_int_t)stmt_int(st, 12));
+	} else if (rc == 0) {
+		err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
+	}
+	stmt_done(st);
+	if (w == NULL)
+		return NULL;
+	/* Targets: the issuer's side sees them all; a target sees its own. */
+	st = store_query(c->db, e, "SELECT o.id, o.code, o.name, o.kind, o.path, t.acknowledged_at, "
+		"t.fixed_at, t.note FROM warning_targets t JOIN orgs o ON o.id = t.org_id WHERE "
+		"t.warning_id = $1 ORDER BY o.path", "t", id);
+	json_t *targets = json_array();
+	while (st && (rc = stmt_step(st, e)) == 1) {
+		const char *path = stmt_text(st, 4);
+		if (!issuer_side && !policy_in_scope(c->actor, path) &&
+		    strncmp(c->actor->org_path, path, strlen(path)) != 0)
+			continue;
+		int64_t fixed = stmt_isnull(st, 6) ? 0 : stmt_int(st, 6);
+		json_array_append_new(targets, json_pack("{s:{s:s, s:s, s:s, s:s, s:s}, s:o, s:o, s:s, "
+			"s:b}", "org", "id", stmt_text(st, 0), "code", stmt_text(st, 1),
+			"name", stmt_text(st, 2), "kind", stmt_text(st, 3), "path", path,
+			"acknowledged_at", ms_json(stmt_isnull(st, 5) ? 0 : stmt_int(st, 5)),
+			"fixed_at", ms_json(fixed), "note", stmt_text(st, 7),
+			"late", fixed == 0 && deadline < now));
+	}
+	stmt_done(st);
+	size_t i;
+	json_t *t;
+	json_array_foreach(targets, i, t) {
+		json_t *org = json_object_get(t, "org");
+		json_t *hosts = affected_hosts(c, json_string_value(json_object_get(org, "path")),
+					       json_object_get(w, "cves"), json_object_get(w, "products"),
+					       e);
+		json_object_set_new(t, "affected_hosts", hosts ? hosts : json_array());
+		json_object_del(org, "path");
+	}
+	json_object_set_new(w, "targets", targets);
+	return w;
+}
+
+static const struct jv_field answer_fields[] = {
+	{ "note", JV_STRING, 0, 0, 2000, NULL, NULL },
+	{ "org_code", JV_STRING, 0, 0, 64, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+json_t *warning_answer(struct ctx *c, const char *id, const char *what, json_t *body,
+		       struct err *e)
+{
+	struct org o;
+	int64_t now = time_now_ms();
+	if (jv_validate(body, answer_fields, "", e) != 0)
+		return NULL;
+	json_t *w = warning_get(c, id, e);
+	if (w == NULL)
+		return NULL;
+	json_decref(w);
+	const char *code = jv_str(body, "org_code");
+	if (code ? org_by_code(c, code, &o, e) : org_by_id(c, c->actor->org_id, &o, e)) {
+		err_clear(e);
+		return err_field(e, "/org_code", MSG_UNKNOWN_ORG, code), NULL;
+	}
+	struct policy_target pt = { .org_path = o.path };
+	if (policy_check(c->actor, ACT_WARNING_ANSWER, &pt, e) != 0 || store_begin(c->db, e) != 0)
+		return NULL;
+	const char *note = jv_str(body, "note");
+	int fixed = strcmp(what, "fixed") == 0;
+	int n = store_run(c->db, e, "UPDATE warning_targets SET acknowledged_at = COALESCE("
+		"acknowledged_at, $1), acknowledged_by = COALESCE(acknowledged_by, $2), fixed_at = "
+		"CASE WHEN $3 = 1 THEN $1 ELSE fixed_at END, fixed_by = CASE WHEN $3 = 1 THEN $2 "
+		"ELSE fixed_by END, note = CASE WHEN $4 = '' THEN note ELSE $4 END WHERE "
+		"warning_id = $5 AND org_id = $6", "itit" "tt", now,
+		c->actor->system ? NULL : c->actor->id, (int64_t)fixed, note ? note : "", id, o.id);
+	if (n <= 0) {
+		store_rollback(c->db);
+		if (n == 0)
+			err_set(e, E_CONFLICT, MSG_BAD_VALUE, o.code);
+		return NULL;
+	}
+	char action[48];
+	snprintf(action, sizeof(action), "warning.%s", what);
+	if (audit_append(c, action, "warning", id, NULL, o.code, e) != 0 ||
+	    store_commit(c->db, e) != 0) {
+		store_rollback(c->db);
+		return NULL;
+	}
+	return warning_get(c, id, e);
+}
+
+/* ---- compliance ---- */
+
+json_t *compliance_list(struct ctx *c, struct err *e)
+{
+	int64_t now = time_now_ms(), month = now - 30 * DAY_MS;
+	if (policy_check(c->actor, ACT_ASSET_READ, NULL, e) != 0)
+		return NULL;
+	struct stmt *st = store_query(c->db, e, "SELECT o.id, o.code, o.name, o.kind, "
+		"(SELECT COUNT(*) FROM hosts h WHERE h.org_id = o.id), "
+		"(SELECT COUNT(*) FROM hosts h WHERE h.org_id = o.id AND h.agent_key IS NOT NULL "
+		"AND h.last_seen_at >= $2), "
+		"(SELECT MAX(s.scanned_at) FROM scans s WHERE s.org_id = o.id), "
+		"(SELECT COUNT(*) FROM findings f JOIN hosts h ON h.id = f.host_id WHERE "
+		"h.org_id = o.id AND f.status = 'open' AND f.severity = 'critical'), "
+		"(SELECT COUNT(*) FROM findings f JOIN hosts h ON h.id = f.host_id WHERE "
+		"h.org_id = o.id AND f.status = 'open' AND f.severity = 'high'), "
+		"(SELECT COUNT(*) FROM findings f JOIN hosts h ON h.id = f.host_id WHERE "
+		"h.org_id = o.id AND f.status = 'open' AND f.severity = 'medium'), "
+		"(SELECT COUNT(*) FROM findings f JOIN hosts h ON h.id = f.host_id WHERE "
+		"h.org_id = o.id AND f.status = 'open' AND (f.severity = 'low' OR f.severity IS NULL)), "
+		"(SELECT COUNT(*) FROM findings f JOIN hosts h ON h.id = f.host_id WHERE "
+		"h.org_id = o.id AND f.status = 'open' AND f.due_at < $3), "
+		"(SELECT COUNT(*) FROM warning_targets t JOIN warnings w ON w.id = t.warning_id "
+		"WHERE t.org_id = o.id AND t.fixed_at IS NULL AND w.deadline < $3), "
+		"(SELECT MAX(r.ran_at) FROM hunt_runs r WHERE r.org_id = o.id) "
+		"FROM orgs o WHERE substr(o.path, 1, length($1)) = $1 ORDER BY o.path", "tii",
+		c->actor->system ? "/" : c->actor->org_path, month, now);
+	if (st == NULL)
+		return NULL;
+	json_t *items = json_array();
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1) {
+		int64_t last_scan = stmt_isnull(st, 6) ? 0 : stmt_int(st, 6);
+		int64_t due = last_scan ? last_scan + SCAN_PERIOD_DAYS * DAY_MS : 0;
+		int64_t last_hunt = stmt_isnull(st, 13) ? 0 : stmt_int(st, 13);
+		int64_t hunt_due = last_hunt ? last_hunt + HUNT_PERIOD_DAYS * DAY_MS : 0;
+		json_array_append_new(items, json_pack("{s:{s:s, s:s, s:s, s:s}, s:I, s:I, s:o, s:o, "
+			"s:b, s:{s:I, s:I, s:I, s:I}, s:I, s:I, s:o, s:o, s:b}", "org", "id", stmt_text(st, 0),
+			"code", stmt_text(st, 1), "name", stmt_text(st, 2), "kind", stmt_text(st, 3),
+			"hosts", (json_int_t)stmt_int(st, 4), "hosts_reporting", (json_int_t)stmt_int(st, 5),
+			"last_scan_at", ms_json(last_scan), "scan_due_at", ms_json(due),
+			"scan_overdue", stmt_int(st, 4) > 0 && (last_scan == 0 || due < now),
+			"open_findings", "critical", (json_int_t)stmt_int(st, 7),
+			"high", (json_int_t)stmt_int(st, 8), "medium", (json_int_t)stmt_int(st, 9),
+			"low", (json_int_t)stmt_int(st, 10), "overdue_findings", (json_int_t)stmt_int(st, 11),
+			"overdue_warnings", (json_int_t)stmt_int(st, 12),
+			"last_hunt_at", ms_json(last_hunt), "hunt_due_at", ms_json(hunt_due),
+			"hunt_overdue", stmt_int(st, 4) > 0 && (last_hunt == 0 || hunt_due < now)));
+	}
+	stmt_done(st);
+	if (rc < 0) {
+		json_decref(items);
+		return NULL;
+	}
+	return json_pack("{s:o, s:i, s:i}", "items", items, "scan_period_days", SCAN_PERIOD_DAYS,
+			 "hunt_period_days", HUNT_PERIOD_DAYS);
+}
+
+/* RFC 4180 field: quoted when it holds a comma, quote or newline. */
+static void csv_field(struct buf *b, const char *s, int last)
+{
+	if (strpbrk(s, ",\"\r\n")) {
+		buf_adds(b, "\"");
+		for (; *s; s++) {
+			if (*s == '"')
+				buf_adds(b, "\"");
+			buf_add(b, s, 1);
+		}
+		buf_adds(b, "\"");
+	} else {
+		buf_adds(b, s);
+	}
+	buf_adds(b, last ? "\r\n" : ",");
+}
+
+char *compliance_csv(struct ctx *c, struct err *e)
+{
+	json_t *j = compliance_list(c, e);
+	if (j == NULL)
+		return NULL;
+	struct buf b;
+	buf_init(&b, 16 * 1024 * 1024);
+	buf_adds(&b, "org_code,org_name,hosts,hosts_reporting_30d,last_scan_at,scan_overdue,"
+		 "critical,high,medium,low,overdue_findings,overdue_warnings,last_hunt_at,hunt_overdue\r\n");
+	size_t i;
+	json_t *row;
+	json_array_foreach(json_object_get(j, "items"), i, row) {
+		json_t *org = json_object_get(row, "org"), *f = json_object_get(row, "open_findings");
+		char num[10][24];
+		const char *keys[] = { "critical", "high", "medium", "low" };
+		snprintf(num[0], 24, "%lld", (long long)json_integer_value(json_object_get(row, "hosts")));
+		snprintf(num[1], 24, "%lld", (long long)json_integer_value(json_object_get(row, "hosts_reporting")));
+		for (int k = 0; k < 4; k++)
+			snprintf(num[2 + k], 24, "%lld", (long long)json_integer_value(json_object_get(f, keys[k])));
+		snprintf(num[6], 24, "%lld", (long long)json_integer_value(json_object_get(row, "overdue_findings")));
+		snprintf(num[7], 24, "%lld", (long long)json_integer_value(json_object_get(row, "overdue_warnings")));
+		const char *scan = json_string_value(json_object_get(row, "last_scan_at"));
+		csv_field(&b, json_string_value(json_object_get(org, "code")), 0);
+		csv_field(&b, json_string_value(json_object_get(org, "name")), 0);
+		csv_field(&b, num[0], 0);
+		csv_field(&b, num[1], 0);
+		csv_field(&b, scan ? scan : "", 0);
+		csv_field(&b, json_is_true(json_object_get(row, "scan_overdue")) ? "yes" : "no", 0);
+		for (int k = 2; k < 8; k++)
+			csv_field(&b, num[k], 0);
+		const char *hunt = json_string_value(json_object_get(row, "last_hunt_at"));
+		csv_field(&b, hunt ? hunt : "", 0);
+		csv_field(&b, json_is_true(json_object_get(row, "hunt_overdue")) ? "yes" : "no", 1);
+	}
+	json_decref(j);
+	if (b.p == NULL)
+		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	return b.p;
+}

@@ -1,0 +1,29 @@
+/*
+ * warning.h - authority warnings (cảnh báo): the district or the province
+ * warns its organisations about CVEs or products with a deadline; each
+ * target sees which of its hosts are affected (from the inventories and
+ * findings), acknowledges, and reports the fix; the issuer sees who is late.
+ * And the compliance view: per organisation, hosts seen by an agent in the
+ * last 30 days, last vulnerability scan against the period, open findings by
+ * severity, overdue warnings.
+ */
+#ifndef UNGCUU_WARNING_H
+#define UNGCUU_WARNING_H
+
+#include "../domain.h"
+
+json_t *warning_create(struct ctx *c, json_t *body, struct err *e);
+json_t *warning_list(struct ctx *c, struct err *e);
+/* A warning with its targets, each with affected hosts and its state. */
+json_t *warning_get(struct ctx *c, const char *id, struct err *e);
+/* The actor's organisation answers: what is "acknowledged" or "fixed". */
+json_t *warning_answer(struct ctx *c, const char *id, const char *what, json_t *body,
+		       struct err *e);
+
+/* The scan period of T11 (default six months). */
+#define SCAN_PERIOD_DAYS 183
+json_t *compliance_list(struct ctx *c, struct err *e);
+/* The same as CSV (caller frees). */
+char *compliance_csv(struct ctx *c, struct err *e);
+
+#endif
