@@ -292,13 +292,22 @@ static int yara_load(struct sweep_set *s, const char *name, const char *path,
 		errors = yr_compiler_add_file(s->yc, f, ns, path);
 		fclose(f);
 	} else {
-		/* libyara reads a NUL-terminated string: a NUL inside ends it. */
+		/* libyara reads a NUL-terminated string: a NUL inside ends it.
+		 * Text from memory came from outside (a server's hunt, a rules
+		 * bundle): its includes are refused, so it cannot read this
+		 * host's files into the rules. */
 		char *z = malloc(n + 1);
 		if (z == NULL)
 			return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 		memcpy(z, p, n);
 		z[n] = '\0';
-		errors = yr_compiler_add_string(s->yc, z, ns);
+		YR_COMPILER *yc = s->yc;
+		YR_COMPILER_INCLUDE_CALLBACK_FUNC inc = yc->include_callback;
+		YR_COMPILER_INCLUDE_FREE_FUNC inc_free = yc->include_free;
+		void *inc_data = yc->incl_clbk_user_data;
+		yr_compiler_set_include_callback(yc, NULL, NULL, NULL);
+		errors = yr_compiler_add_string(yc, z, ns);
+		yr_compiler_set_include_callback(yc, inc, inc_free, inc_data);
 		free(z);
 	}
 	yr_compiler_set_callback(s->yc, NULL, NULL);

@@ -373,7 +373,9 @@ size_t ioc_url_key(const char *v, size_t n, int idn, char *out, size_t cap)
 	size_t pend = ae;
 	while (pend < n && v[pend] != '#')
 		pend++;
-	if ((ae == pend || v[ae] == '?') && put(out, cap, &o, "/", 1) != 0)
+	/* The key always has a path: "/" when the URL has none, or when the
+	 * host ends at a backslash (which browsers take for a slash). */
+	if ((ae == pend || v[ae] == '?' || v[ae] == '\\') && put(out, cap, &o, "/", 1) != 0)
 		return 0;
 	if (put(out, cap, &o, v + ae, pend - ae) != 0)
 		return 0;
@@ -658,7 +660,10 @@ static int add_kind(struct sweep_set *s, int ioc, const char *v, size_t n, int d
 			return -1;
 		if (dry)
 			return 0;
-		hl = (size_t)((char *)memchr(key, '/', kl) - key);   /* the key has a path */
+		{
+			const char *slash = memchr(key, '/', kl);   /* the key has a path */
+			hl = slash ? (size_t)(slash - key) : kl;
+		}
 		if (strset_add(&s->set[SET_URL_HOST], &s->pool, key, hl, key, hl) != 0)
 			return -2;
 		return strset_add(&s->set[SET_URL], &s->pool, key, kl, v, n) == 0 ? 0 : -2;

@@ -169,6 +169,16 @@ test('a value that is no indicator → 422 /value; a wrong kind → 422; a bad Y
   const p = assertProblem(await en.post('/api/v1/indicators', { kind: 'yara', value: rule }), 422);
   assert.match(p.detail, /(:|line )7\b/, p.detail);
   assert.match(p.detail, /nosuchthing/);
+  // Text that is not YARA, and includes, are refused with the same answer
+  // whether the included file exists or not (no oracle).
+  for (const v of ['d://s\\', 'http://evil.example\\gate.php', '1.2.3.4\n']) {
+    const q = assertProblem(await en.post('/api/v1/indicators', { kind: 'yara', value: v }), 422);
+    assert.match(q.detail, /YARA/);
+  }
+  const inc = (f) => `include "${f}"\nrule i { condition: true }\n`;
+  const a = assertProblem(await en.post('/api/v1/indicators', { kind: 'yara', value: inc('/etc/passwd') }), 422);
+  const b = assertProblem(await en.post('/api/v1/indicators', { kind: 'yara', value: inc('/nonexistent/x') }), 422);
+  assert.equal(a.detail, b.detail);
   // A rule that compiles is stored as it is.
   const good = 'rule good_rule_' + process.pid + ' {\n  strings: $a = "ungcuu-test"\n  condition: $a\n}\n';
   const y = await create(coord, { kind: 'yara', value: good });
@@ -543,6 +553,12 @@ test('a malformed file → 400/422 naming the file and position, and nothing is 
     ['yara', 'bad.yar', 'rule a { condition: true }\n\nrule b {\n  strings:\n    $a = "x"\n  condition:\n    $a and nosuchthing\n}\n',
       422, /bad\.yar:?\s*(line )?7\b/],
     ['yara', 'empty.yar', '', 422, /empty\.yar/],
+    // Not YARA at all: once loaded as a list, and `d://s\` crashed the loader.
+    ['yara', 'url.yar', 'd://s\\\n', 422, /url\.yar/],
+    ['yara', 'url2.yar', 'http://evil.example\\gate.php\n', 422, /url2\.yar/],
+    // Includes are refused alike for a file that exists and one that does not.
+    ['yara', 'inc1.yar', 'include "/etc/passwd"\nrule a { condition: true }\n', 422, /inc1\.yar.*include/],
+    ['yara', 'inc2.yar', 'include "/nonexistent/none.yar"\nrule a { condition: true }\n', 422, /inc2\.yar.*include/],
   ];
   for (const [format, name, body, status, detail] of cases) {
     const p = assertProblem(await upload(en, format, body, `?name=${name}`), status);

@@ -38,6 +38,7 @@
 
 #include "testlib.h"
 #include "agent/sweep.h"
+#include "agent/sweep_int.h"
 #include "base/msg.h"
 
 /* ---- where the data is ---- */
@@ -444,6 +445,23 @@ static void test_urls(void **state)
 	sweep_set_free(s);
 }
 
+/* A URL whose host ends at a backslash used to give a key with no "/",
+ * which the loader read past (issue 11, item 13; minimised by fuzzing). */
+static void test_url_backslash(void **state)
+{
+	(void)state;
+	struct sweep_set *s = list("http://evil.example\\gate.php\nd://s\\\n");
+	size_t n[SWEEP__KINDS];
+	sweep_set_counts(s, n);
+	assert_int_equal(n[SWEEP_URL], 2);
+	assert_string_equal(one(s, "GET http://evil.example/gate.php"), "");
+	sweep_set_free(s);
+	char key[64];
+	size_t kl = ioc_url_key("d://s\\", 5, 1, key, sizeof(key));
+	assert_true(kl > 0);
+	assert_non_null(memchr(key, '/', kl));
+}
+
 static void test_emails_and_dedup(void **state)
 {
 	(void)state;
@@ -721,6 +739,21 @@ static void test_yara(void **state)
 	assert_int_equal(sweep_set_load_mem(s, "l.txt", "evil.example\n", 13, &e), 0);
 	assert_int_equal(sweep_set_finish(s, &e), -1);
 	sweep_set_free(s);
+
+	/* Rules from memory came from outside: an include is refused, whether
+	 * the file exists or not (no file-existence oracle, no local file read
+	 * into a hunt's rules); issue 11, item 14. */
+	static const char *const incl[] = {
+		"include \"/etc/passwd\"\nrule a { condition: true }\n",
+		"include \"/nonexistent/x.yar\"\nrule a { condition: true }\n",
+	};
+	for (size_t i = 0; i < 2; i++) {
+		s = sweep_set_new(on_warn, &c);
+		assert_int_equal(sweep_set_load_mem(s, "i.yar", incl[i], strlen(incl[i]), &e), -1);
+		assert_int_equal(e.msg, MSG_SWEEP_YARA);
+		assert_non_null(strstr(e.arg, "include"));
+		sweep_set_free(s);
+	}
 
 	static const char syntax[] = "import \"pe\"\nrule x {\n  condition:\n    pe.is_pe and and\n}\n";
 	s = sweep_set_new(on_warn, &c);
@@ -1121,6 +1154,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list_kinds),
+		cmocka_unit_test(test_url_backslash),
 		cmocka_unit_test(test_list_errors),
 		cmocka_unit_test(test_list_value_limit),
 		cmocka_unit_test(test_ipv4),

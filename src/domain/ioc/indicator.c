@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <yara.h>
+
 #include "indicator.h"
 #include "../directory/audit.h"
 #include "../incident/incident_int.h"
@@ -17,7 +19,6 @@
 #include "../../base/jsonv.h"
 #include "../../base/msg.h"
 #include "../../base/timeutil.h"
-#include "../../agent/sweep.h"
 #include "../../base/banned.h"
 
 const char *const indicator_format_names[] = { "stix", "misp", "list", "csv", "yara", NULL };
@@ -929,24 +930,76 @@ json_t *sighting_list(struct ctx *c, const char *indicator_id, const char *hunt_
  * time in a process. */
 static pthread_mutex_t yara_lock = PTHREAD_MUTEX_INITIALIZER;
 
+struct ycheck {
+	const char *name;
+	int errors;
+	char first[200];
+};
+
+static void ycheck_message(int level, const char *file, int line,
+			   const YR_RULE *rule, const char *msg, void *arg)
+{
+	(void)file;
+	(void)rule;
+	struct ycheck *y = arg;
+	if (level == YARA_ERROR_LEVEL_ERROR && y->errors++ == 0)
+		snprintf(y->first, sizeof(y->first), "%s: line %d: %s", y->name, line, msg);
+}
+
+/* The text is compiled by libyara alone (no sweep loader, so nothing but
+ * YARA is accepted), with the external variables the sweep defines, and
+ * with includes disabled: a rule from outside must not read the server's
+ * files or tell which exist. */
 int yara_check(const char *name, const char *text, size_t n, struct err *e)
 {
 	if (n == 0 || memchr(text, '\0', n))
 		return err_set(e, E_INVALID, MSG_SWEEP_YARA, name);
+	char *z = malloc(n + 1);
+	if (z == NULL)
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	memcpy(z, text, n);
+	z[n] = '\0';
 	pthread_mutex_lock(&yara_lock);
-	struct sweep_set *s = sweep_set_new(NULL, NULL);
-	size_t counts[SWEEP__KINDS] = { 0 };
-	int rc = s ? 0 : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
-	if (rc == 0 && (rc = sweep_set_load_mem(s, name, text, n, e)) == 0 &&
-	    (rc = sweep_set_finish(s, e)) == 0) {
-		sweep_set_counts(s, counts);
-		if (counts[SWEEP_YARA] == 0 || sweep_set_total(s) != counts[SWEEP_YARA])
-			rc = err_set(e, E_INVALID, MSG_SWEEP_YARA, name);
+	int rc = 0;
+	YR_COMPILER *c = NULL;
+	YR_RULES *rules = NULL;
+	struct ycheck y = { .name = name };
+	if (yr_initialize() != ERROR_SUCCESS) {
+		rc = err_set(e, E_INTERNAL, MSG_SWEEP_YARA, "yr_initialize");
+		goto out_unlock;
 	}
-	if (rc != 0 && e->code != E_NOMEM)
-		e->code = E_INVALID;
-	sweep_set_free(s);
+	if (yr_compiler_create(&c) != ERROR_SUCCESS ||
+	    yr_compiler_define_string_variable(c, "filename", "") != ERROR_SUCCESS ||
+	    yr_compiler_define_string_variable(c, "filepath", "") != ERROR_SUCCESS ||
+	    yr_compiler_define_string_variable(c, "extension", "") != ERROR_SUCCESS) {
+		rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		goto out;
+	}
+	yr_compiler_set_include_callback(c, NULL, NULL, NULL);
+	yr_compiler_set_callback(c, ycheck_message, &y);
+	if (yr_compiler_add_string(c, z, NULL) > 0 || y.errors > 0) {
+		rc = err_set(e, E_INVALID, MSG_SWEEP_YARA, y.first[0] ? y.first : name);
+		goto out;
+	}
+	if (yr_compiler_get_rules(c, &rules) != ERROR_SUCCESS) {
+		rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		goto out;
+	}
+	size_t count = 0;
+	YR_RULE *rule;
+	yr_rules_foreach(rules, rule)
+		count++;
+	if (count == 0)
+		rc = err_set(e, E_INVALID, MSG_SWEEP_YARA, name);
+out:
+	if (rules)
+		yr_rules_destroy(rules);
+	if (c)
+		yr_compiler_destroy(c);
+	yr_finalize();
+out_unlock:
 	pthread_mutex_unlock(&yara_lock);
+	free(z);
 	return rc;
 }
 
