@@ -89,6 +89,13 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(SWEEP_NOTHING, "Không có luật hay chỉ dấu nào để dò: %s", "Nothing to look for: %s") \
 	X(SWEEP_SCAN, "Lỗi khi quét: %s", "Scan failed: %s") \
 	X(SWEEP_TRUNCATED, "Quá nhiều kết quả trong một tệp, chỉ in 1000 kết quả đầu (tệp: số bị bỏ): %s", "Too many hits in one file, the first 1000 listed (file: hits left out): %s") \
+	/* -- scope and roles (issue 11) -- */ \
+	/* -- the agent: keys, replay (issue 11) -- */ \
+	/* -- the HTTP server: limits, TLS (issue 11) -- */ \
+	/* -- the audit log, backup and restore (issue 11) -- */ \
+	/* -- accounts, second factor (issue 11) -- */ \
+	/* -- parsers (issue 11) -- */ \
+	/* -- records, exports (issue 11) -- */ \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,
