@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "../base/msg.h"
 #include "../base/timeutil.h"
 #include "../base/banned.h"
 
@@ -124,4 +125,16 @@ int json_has_string(const json_t *list, const char *s)
 		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
 			return 1;
 	return 0;
+}
+
+int version_claim(struct ctx *c, const char *table, const char *id, long long version,
+		  struct err *e)
+{
+	char sql[128];
+	snprintf(sql, sizeof(sql), "UPDATE %s SET version = version WHERE id = $1 AND version = $2",
+		 table);
+	int n = store_run(c->db, e, sql, "ti", id, (int64_t)version);
+	if (n < 0)
+		return -1;
+	return n == 1 ? 0 : err_set(e, E_PRECOND, MSG_STALE_RECORD, NULL);
 }

@@ -77,6 +77,15 @@ json_t *rows_items(struct stmt *st, json_t *(*row)(struct stmt *), struct err *e
 int rows_attach(struct store *db, json_t *j, const char *key, const char *sql,
 		const char *id, json_t *(*row)(struct stmt *), struct err *e);
 
+/* Inside a write transaction, before any change: holds the row id of table
+ * at version `version`, or fails with 412 (MSG_STALE_RECORD) when someone
+ * else changed it since it was read. The check and the row lock are one
+ * statement (a no-op UPDATE), so two writers with the same If-Match cannot
+ * both pass, on SQLite (BEGIN IMMEDIATE) as on a server database. table is
+ * a constant of the caller, never input. */
+int version_claim(struct ctx *c, const char *table, const char *id, long long version,
+		  struct err *e);
+
 /* Whether the JSON array list holds the string s. */
 int json_has_string(const json_t *list, const char *s);
 /* A time as RFC 3339 UTC, or JSON null for 0 (not set). */

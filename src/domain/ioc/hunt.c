@@ -340,7 +340,9 @@ json_t *hunt_close(struct ctx *c, const char *id, long long if_match, struct err
 	json_t *out = NULL;
 	if (store_begin(c->db, e) != 0)
 		return NULL;
-	if (store_run(c->db, e, "UPDATE hunts SET status = 'closed', version = version + 1, "
+	/* Checked again under the write lock: two closes with one If-Match. */
+	if (version_claim(c, "hunts", id, if_match, e) != 0 ||
+	    store_run(c->db, e, "UPDATE hunts SET status = 'closed', version = version + 1, "
 		      "updated_at = $2 WHERE id = $1", "ti", id, time_now_ms()) < 0 ||
 	    (out = hunt_get(c, id, e)) == NULL ||
 	    audit_append(c, "hunt.close", "hunt", id, NULL, NULL, e) != 0 ||

@@ -754,6 +754,11 @@ static json_t *ind_write(struct ctx *c, const char *org_id, json_t *rec, const c
 	if (ind_from_json(c, rec, a, &n, e) != 0 || store_begin(c->db, e) != 0)
 		goto out;
 	int is_new = 0;
+	/* An edit holds the record at the version its caller read. */
+	if (before && version_claim(c, "indicators", jv_str(before, "id"),
+				   (long long)json_integer_value(json_object_get(before, "version")),
+				   e) != 0)
+		goto fail;
 	if (upsert(c, &n, &is_new, id, e) != 0 || (out = ind_load(c, id, e)) == NULL)
 		goto fail;
 	json_object_del(out, "_path");
@@ -860,7 +865,8 @@ int indicator_delete(struct ctx *c, const char *id, long long if_match, struct e
 		return -1;
 	int rc = store_begin(c->db, e);
 	if (rc == 0)
-		rc = store_run(c->db, e, "DELETE FROM sightings WHERE indicator_id = $1", "t", id) < 0 ||
+		rc = version_claim(c, "indicators", id, if_match, e) != 0 ||
+		     store_run(c->db, e, "DELETE FROM sightings WHERE indicator_id = $1", "t", id) < 0 ||
 		     store_run(c->db, e, "DELETE FROM indicator_incidents WHERE indicator_id = $1",
 			       "t", id) < 0 ||
 		     store_run(c->db, e, "DELETE FROM hunt_indicators WHERE indicator_id = $1", "t",
