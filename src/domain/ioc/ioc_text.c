@@ -516,31 +516,6 @@ out:
 
 /* ---- CSV export ---- */
 
-/* A cell: quoted when it holds a comma, quote or line end, or white space
- * at an end; a ' first when a spreadsheet would take it for a formula. */
-static int put_cell(struct buf *b, const char *s, int first)
-{
-	if (!first && buf_add(b, ",", 1) != 0)
-		return -1;
-	if (s == NULL || *s == '\0')
-		return 0;
-	size_t l = strlen(s);
-	int quote = strpbrk(s, ",\"\r\n") != NULL || isspace((unsigned char)s[0]) ||
-		    isspace((unsigned char)s[l - 1]);
-	int guard = strchr("=+-@'\t\r", s[0]) != NULL;
-	if (quote && buf_add(b, "\"", 1) != 0)
-		return -1;
-	if (guard && buf_add(b, "'", 1) != 0)
-		return -1;
-	for (const char *p = s; *p; p++) {
-		if (*p == '"' && buf_add(b, "\"", 1) != 0)
-			return -1;
-		if (buf_add(b, p, 1) != 0)
-			return -1;
-	}
-	return quote ? buf_add(b, "\"", 1) : 0;
-}
-
 /* items joined by ';', each ';' and '\' escaped with '\'. */
 static char *join(struct arena *a, const char *const *items, size_t n, const struct ioc_ref *refs)
 {
@@ -591,7 +566,7 @@ static int csv_row_out(struct buf *b, struct arena *a, const struct ioc *i)
 		i->kind == IOC_PATTERN ? i->pattern_type : NULL,
 	};
 	for (size_t k = 0; k < sizeof(cells) / sizeof(cells[0]); k++)
-		if (put_cell(b, cells[k], k == 0) != 0)
+		if (buf_add_csv(b, cells[k], k == 0) != 0)
 			return -1;
 	return buf_add(b, "\r\n", 2);
 }
@@ -608,7 +583,7 @@ char *ioc_export_csv(const struct ioc *iocs, size_t n, struct ioc_export *xp, st
 	if (a == NULL)
 		goto nomem;
 	for (int k = 0; k <= C_PATTERN_TYPE; k++)
-		if (put_cell(&b, col_names[k], k == 0) != 0)
+		if (buf_add_csv(&b, col_names[k], k == 0) != 0)
 			goto nomem;
 	if (buf_add(&b, "\r\n", 2) != 0)
 		goto nomem;

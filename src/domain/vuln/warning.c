@@ -384,22 +384,6 @@ json_t *compliance_list(struct ctx *c, struct err *e)
 			 "hunt_period_days", HUNT_PERIOD_DAYS);
 }
 
-/* RFC 4180 field: quoted when it holds a comma, quote or newline. */
-static void csv_field(struct buf *b, const char *s, int last)
-{
-	if (strpbrk(s, ",\"\r\n")) {
-		buf_adds(b, "\"");
-		for (; *s; s++) {
-			if (*s == '"')
-				buf_adds(b, "\"");
-			buf_add(b, s, 1);
-		}
-		buf_adds(b, "\"");
-	} else {
-		buf_adds(b, s);
-	}
-	buf_adds(b, last ? "\r\n" : ",");
-}
 
 char *compliance_csv(struct ctx *c, struct err *e)
 {
@@ -407,6 +391,7 @@ char *compliance_csv(struct ctx *c, struct err *e)
 	if (j == NULL)
 		return NULL;
 	struct buf b;
+	int full = 0;
 	buf_init(&b, 16 * 1024 * 1024);
 	buf_adds(&b, "org_code,org_name,hosts,hosts_reporting_30d,last_scan_at,scan_overdue,"
 		 "critical,high,medium,low,overdue_findings,overdue_warnings,last_hunt_at,hunt_overdue\r\n");
@@ -423,20 +408,22 @@ char *compliance_csv(struct ctx *c, struct err *e)
 		snprintf(num[6], 24, "%lld", (long long)json_integer_value(json_object_get(row, "overdue_findings")));
 		snprintf(num[7], 24, "%lld", (long long)json_integer_value(json_object_get(row, "overdue_warnings")));
 		const char *scan = json_string_value(json_object_get(row, "last_scan_at"));
-		csv_field(&b, json_string_value(json_object_get(org, "code")), 0);
-		csv_field(&b, json_string_value(json_object_get(org, "name")), 0);
-		csv_field(&b, num[0], 0);
-		csv_field(&b, num[1], 0);
-		csv_field(&b, scan ? scan : "", 0);
-		csv_field(&b, json_is_true(json_object_get(row, "scan_overdue")) ? "yes" : "no", 0);
-		for (int k = 2; k < 8; k++)
-			csv_field(&b, num[k], 0);
 		const char *hunt = json_string_value(json_object_get(row, "last_hunt_at"));
-		csv_field(&b, hunt ? hunt : "", 0);
-		csv_field(&b, json_is_true(json_object_get(row, "hunt_overdue")) ? "yes" : "no", 1);
+		const char *cells[] = {
+			json_string_value(json_object_get(org, "code")),
+			json_string_value(json_object_get(org, "name")), num[0], num[1], scan,
+			json_is_true(json_object_get(row, "scan_overdue")) ? "yes" : "no",
+			num[2], num[3], num[4], num[5], num[6], num[7], hunt,
+			json_is_true(json_object_get(row, "hunt_overdue")) ? "yes" : "no",
+		};
+		for (size_t k = 0; k < sizeof(cells) / sizeof(cells[0]); k++)
+			full |= buf_add_csv(&b, cells[k], k == 0);
+		full |= buf_add(&b, "\r\n", 2);
 	}
 	json_decref(j);
-	if (b.p == NULL)
-		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	if (full || b.p == NULL) {
+		buf_release(&b);
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL), NULL;
+	}
 	return b.p;
 }
