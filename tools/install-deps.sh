@@ -16,6 +16,16 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+# Another install (unattended-upgrades, a second make) may hold apt's locks:
+# wait for it (up to 10 minutes) instead of failing.
+wait_lock="-o DPkg::Lock::Timeout=600"
+i=0
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+until apt-get update -qq $wait_lock; do
+	i=$((i + 1))
+	[ "$i" -ge 60 ] && exit 1
+	echo "ungcuu: apt đang bận, chờ / apt is busy, waiting" >&2
+	sleep 10
+done
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $wait_lock $missing >/dev/null
