@@ -79,9 +79,10 @@ test('enrol, then log in with the password and a code; a code is good once; reco
   fake.token = r.body.challenge;
   assertProblem(await fake.get('/api/v1/session'), 401);
   // The code that confirmed the enrolment is used up: refused.
+  // 401 with the field to blame: /code (try another) or /challenge (start again)
   const reuse = await codeStep(c, r.body.challenge, used);
-  assertProblem(reuse, 401);
-  assertProblem(await codeStep(c, 'ucu_' + 'x'.repeat(43), '123456'), 401);
+  assertProblem(reuse, 401, '/code');
+  assertProblem(await codeStep(c, 'ucu_' + 'x'.repeat(43), '123456'), 401, '/challenge');
   const code = next();
   const ok = await codeStep(c, r.body.challenge, code);
   assert.equal(ok.status, 200, ok.text);
@@ -134,7 +135,7 @@ test('wrong codes count as failed logins: the challenge dies after 5 and the acc
     assertProblem(await codeStep(c, r.body.challenge, String(100000 + i)), 401);
   }
   assert.equal(sql(server.db, `SELECT failed_logins FROM users WHERE username = '${nu.username}'`), '5');
-  assertProblem(await codeStep(c, r.body.challenge, next()), 401);
+  assertProblem(await codeStep(c, r.body.challenge, next()), 401, '/challenge');
   // locked: the password step answers like any failure
   const locked = await passwordStep(server.url, nu.username, nu.password);
   assertProblem(locked.r, 401);

@@ -392,6 +392,12 @@ int auth_login(struct ctx *c, const char *username, const char *password,
 	return out->user ? 0 : -1;
 }
 
+static int challenge_dead(struct err *e)
+{
+	err_set(e, E_UNAUTH, MSG_OTP_CHALLENGE, NULL);
+	return err_field(e, "/challenge", MSG_OTP_CHALLENGE, NULL);
+}
+
 int auth_second_factor(struct ctx *c, const char *challenge, const char *code,
 		       struct login_result *out, struct err *e)
 {
@@ -403,8 +409,10 @@ int auth_second_factor(struct ctx *c, const char *challenge, const char *code,
 	int ok = 0, recovery = 0;
 
 	memset(out, 0, sizeof(*out));
+	/* 401 either way; the field says whether to try another code (/code)
+	 * or to start again with the password (/challenge). */
 	if (challenge == NULL || strlen(challenge) != TOKEN_LEN - 1)
-		return err_set(e, E_UNAUTH, MSG_OTP_CHALLENGE, NULL);
+		return challenge_dead(e);
 	sha256_hex(challenge, strlen(challenge), hs);
 	struct stmt *st = store_query(c->db, e, "SELECT u.id, u.username, u.locked_until, "
 		"u.disabled, c.kind, c.attempts, c.expires_at FROM login_challenges c "
@@ -429,7 +437,7 @@ int auth_second_factor(struct ctx *c, const char *challenge, const char *code,
 		log_info("second factor refused for '%s': challenge %s", w.username,
 			 rc == 0 ? "unknown" : w.disabled ? "of a disabled account"
 			 : w.locked_until > now ? "of a locked account" : "expired or used up");
-		return err_set(e, E_UNAUTH, MSG_OTP_CHALLENGE, NULL);
+		return challenge_dead(e);
 	}
 	if (store_begin(c->db, e) != 0)
 		return -1;
@@ -453,7 +461,8 @@ int auth_second_factor(struct ctx *c, const char *challenge, const char *code,
 		    failure_count(c, &w, "wrong code", e) != 0 || store_commit(c->db, e) != 0)
 			goto fail;
 		log_info("second factor refused for '%s': wrong code", w.username);
-		return err_set(e, E_UNAUTH, MSG_OTP_WRONG, NULL);
+		err_set(e, E_UNAUTH, MSG_OTP_WRONG, NULL);
+		return err_field(e, "/code", MSG_OTP_WRONG, NULL);
 	}
 	if (store_run(c->db, e, "DELETE FROM login_challenges WHERE hash = $1", "t", hs) < 0 ||
 	    session_open(c, &w, out, e) != 0 ||
