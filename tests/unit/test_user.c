@@ -992,6 +992,76 @@ static void test_token_revoke_scope(void **state)
 	assert_int_equal(token_revoke_all(&cb, "rep-b", &e), 0);
 }
 
+/* Parallel codes on one challenge (each request on its own connection):
+ * the attempt is claimed in the statement that checks the challenge, so no
+ * more than LIMIT_OTP_ATTEMPTS codes are ever tried, however many arrive
+ * at once. */
+#define CODE_GUESSERS 8
+
+struct code_guesser {
+	const char *path, *challenge;
+	pthread_barrier_t *start;
+	int tried;
+};
+
+static void *guess_code(void *arg)
+{
+	struct code_guesser *g = arg;
+	struct err e = { 0 };
+	struct store *db = store_open(g->path, &e);
+	struct login_result lr;
+	pthread_barrier_wait(g->start);
+	if (db == NULL)
+		return NULL;
+	struct ctx c = t_ctx(db, NULL);
+	if (auth_second_factor(&c, g->challenge, "999999", &lr, &e) == 0)
+		login_result_release(&lr);
+	g->tried = e.nfields > 0 && strcmp(e.fields[0].pointer, "/code") == 0;
+	store_close(db);
+	return NULL;
+}
+
+static void test_second_factor_concurrent(void **state)
+{
+	struct tdb *t = *state;
+	struct ctx anon = t_ctx(t->db, NULL), me = t_ctx(t->db, &W.cr);
+	struct login_result lr;
+	struct err e;
+	char secret[TOTP_SECRET_LEN], uri[TOTP_URI_LEN], code[7], challenge[TOKEN_LEN];
+	pthread_t th[CODE_GUESSERS];
+	struct code_guesser g[CODE_GUESSERS];
+	pthread_barrier_t start;
+	int64_t t0 = 1790000000000LL;
+
+	time_set_fake_now(t0);
+	err_clear(&e);
+	assert_int_equal(account_totp_begin(&me, WORLD_PASSWORD, secret, uri, &e), 0);
+	json_t *j = account_totp_confirm(&me, code_at(secret, t0, code), &e);
+	assert_non_null(j);
+	json_decref(j);
+	err_clear(&e);
+	assert_int_equal(auth_login(&anon, "cr", WORLD_PASSWORD, &lr, &e), 0);
+	memcpy(challenge, lr.challenge, TOKEN_LEN);
+	login_result_release(&lr);
+	assert_int_equal(pthread_barrier_init(&start, NULL, CODE_GUESSERS), 0);
+	for (int i = 0; i < CODE_GUESSERS; i++) {
+		g[i] = (struct code_guesser){ .path = t->path, .challenge = challenge, .start = &start };
+		assert_int_equal(pthread_create(&th[i], NULL, guess_code, &g[i]), 0);
+	}
+	int tried = 0;
+	for (int i = 0; i < CODE_GUESSERS; i++) {
+		pthread_join(th[i], NULL);
+		tried += g[i].tried;
+	}
+	pthread_barrier_destroy(&start);
+	long long attempts = tdb_int(t->db, "SELECT COALESCE(MAX(attempts), 0) FROM login_challenges");
+	long long failed = tdb_int(t->db, "SELECT failed_logins FROM users WHERE username = 'cr'");
+	if (tried > LIMIT_OTP_ATTEMPTS || attempts > LIMIT_OTP_ATTEMPTS || failed != tried)
+		fail_msg("%d parallel codes: %d tried, %lld attempts, %lld failures counted",
+			 CODE_GUESSERS, tried, attempts, failed);
+	assert_true(tried >= 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1009,6 +1079,7 @@ int main(void)
 		cmocka_unit_test(test_password_policy),
 		cmocka_unit_test_setup_teardown(test_second_factor, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_second_factor_required, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_second_factor_concurrent, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_password_change, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_token_revoke_scope, world_open, world_close),
 	};

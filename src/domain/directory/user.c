@@ -405,7 +405,7 @@ int auth_second_factor(struct ctx *c, const char *challenge, const char *code,
 	struct login_who w = { 0 };
 	struct actor a;
 	struct ctx ac;
-	int64_t now = time_now_ms(), expires = 0, attempts = 0;
+	int64_t now = time_now_ms();
 	int ok = 0, recovery = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -414,33 +414,39 @@ int auth_second_factor(struct ctx *c, const char *challenge, const char *code,
 	if (challenge == NULL || strlen(challenge) != TOKEN_LEN - 1)
 		return challenge_dead(e);
 	sha256_hex(challenge, strlen(challenge), hs);
-	struct stmt *st = store_query(c->db, e, "SELECT u.id, u.username, u.locked_until, "
-		"u.disabled, c.kind, c.attempts, c.expires_at FROM login_challenges c "
-		"JOIN users u ON u.id = c.user_id WHERE c.hash = $1", "t", hs);
-	if (st == NULL)
+	/* Claim one attempt in the same statement that checks the challenge
+	 * is alive, inside the write transaction: parallel codes on one
+	 * challenge are serialised and each counts. */
+	if (store_begin(c->db, e) != 0)
 		return -1;
-	int rc = stmt_step(st, e);
+	int claimed = store_run(c->db, e, "UPDATE login_challenges SET attempts = attempts + 1 "
+				"WHERE hash = $1 AND attempts < $2 AND expires_at > $3", "tii", hs,
+				(int64_t)LIMIT_OTP_ATTEMPTS, now);
+	if (claimed < 0)
+		goto fail;
+	struct stmt *st = claimed == 0 ? NULL : store_query(c->db, e, "SELECT u.id, u.username, "
+		"u.locked_until, u.disabled, c.kind FROM login_challenges c "
+		"JOIN users u ON u.id = c.user_id WHERE c.hash = $1", "t", hs);
+	if (claimed > 0 && st == NULL)
+		goto fail;
+	int rc = st ? stmt_step(st, e) : 0;
 	if (rc == 1) {
 		snprintf(w.id, sizeof(w.id), "%s", stmt_text(st, 0));
 		snprintf(w.username, sizeof(w.username), "%s", stmt_text(st, 1));
 		w.locked_until = stmt_int(st, 2);
 		w.disabled = (int)stmt_int(st, 3);
 		snprintf(kind, sizeof(kind), "%s", stmt_text(st, 4));
-		attempts = stmt_int(st, 5);
-		expires = stmt_int(st, 6);
 	}
 	stmt_done(st);
 	if (rc < 0)
-		return -1;
-	if (rc == 0 || expires <= now || attempts >= LIMIT_OTP_ATTEMPTS || w.disabled ||
-	    w.locked_until > now) {
+		goto fail;
+	if (rc == 0 || w.disabled || w.locked_until > now) {
+		store_rollback(c->db);
 		log_info("second factor refused for '%s': challenge %s", w.username,
-			 rc == 0 ? "unknown" : w.disabled ? "of a disabled account"
-			 : w.locked_until > now ? "of a locked account" : "expired or used up");
+			 rc == 0 ? "unknown, expired or used up" : w.disabled
+			 ? "of a disabled account" : "of a locked account");
 		return challenge_dead(e);
 	}
-	if (store_begin(c->db, e) != 0)
-		return -1;
 	if (strcmp(kind, "enrol") == 0) {
 		if (totp_confirm(c, w.id, code, &out->recovery_codes, e) == 0) {
 			ok = 1;
@@ -456,9 +462,7 @@ int auth_second_factor(struct ctx *c, const char *challenge, const char *code,
 	}
 	audit_as(c, &w, &a, &ac);
 	if (!ok) {
-		if (store_run(c->db, e, "UPDATE login_challenges SET attempts = attempts + 1 "
-			      "WHERE hash = $1", "t", hs) < 0 ||
-		    failure_count(c, &w, "wrong code", e) != 0 || store_commit(c->db, e) != 0)
+		if (failure_count(c, &w, "wrong code", e) != 0 || store_commit(c->db, e) != 0)
 			goto fail;
 		log_info("second factor refused for '%s': wrong code", w.username);
 		err_set(e, E_UNAUTH, MSG_OTP_WRONG, NULL);
