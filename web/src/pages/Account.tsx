@@ -7,15 +7,31 @@ import { t } from '../i18n';
 import { sessionEnded } from '../state';
 import { go } from '../router';
 import { ErrorBox, Field, Loading } from '../components/ui';
+import { encode } from 'uqr';
 
 interface SecondFactor { enabled: boolean; required: boolean; recovery_codes_left: number }
 
-/** The secret of an enrolment: the otpauth:// link and the text to type. */
+/** The otpauth:// URI as a QR code to scan, drawn as SVG rectangles
+ * (uqr only computes the modules; nothing is injected as markup). */
+function QrCode({ text, label }: { text: string; label: string }) {
+  const q = encode(text, { ecc: 'M', border: 2 });
+  const path = q.data.flatMap((row, y) => row.map((on, x) => (on ? `M${x} ${y}h1v1h-1z` : ''))).join('');
+  return (
+    <svg id="otp-qr" class="qr" role="img" aria-label={label} viewBox={`0 0 ${q.size} ${q.size}`}
+      width={q.size * 5} height={q.size * 5} shape-rendering="crispEdges">
+      <rect width={q.size} height={q.size} fill="#fff" />
+      <path d={path} fill="#000" />
+    </svg>
+  );
+}
+
+/** The secret of an enrolment: a QR code, the otpauth:// link and the text to type. */
 export function TotpSecret({ secret, uri }: { secret: string; uri: string }) {
   const grouped = secret.replace(/(.{4})/g, '$1 ').trim();
   return (
     <div class="totp-secret">
       <p>{t('otp_secret_intro')}</p>
+      <QrCode text={uri} label={t('otp_qr')} />
       <p><a id="otp-uri" href={uri}>{t('otp_open_app')}</a></p>
       <p>{t('otp_secret_label')} <code id="otp-secret" data-secret={secret}>{grouped}</code></p>
     </div>
