@@ -81,6 +81,7 @@ test('turn on TOTP, log in with a code, then a recovery code, then turn it off',
   const secret = await page.locator('#otp-secret').getAttribute('data-secret');
   assert.match(secret, /^[A-Z2-7]{32}$/);
   assert.match(await page.locator('#otp-uri').getAttribute('href'), /^otpauth:\/\/totp\/ungcuu:tamthanh\?secret=/);
+  assert.ok(await page.locator('#otp-qr').isVisible(), 'a QR code to scan');
   assert.deepEqual(await unlabelled(page), []);
   await shot(page, 'totp-enrol', false);
   const next = codes(secret);
