@@ -17,6 +17,12 @@ int api_deadlines(struct req *r);
 int api_session_create(struct req *r);
 int api_session_get(struct req *r);
 int api_session_delete(struct req *r);
+int api_session_second_factor(struct req *r);
+int api_account_password(struct req *r);
+int api_account_totp_begin(struct req *r);
+int api_account_totp_confirm(struct req *r);
+int api_account_totp_disable(struct req *r);
+int api_account_recovery_codes(struct req *r);
 /* directory.c */
 int api_org_list(struct req *r);
 int api_org_create(struct req *r);

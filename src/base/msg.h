@@ -94,6 +94,16 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	/* -- the HTTP server: limits, TLS (issue 11) -- */ \
 	/* -- the audit log, backup and restore (issue 11) -- */ \
 	/* -- accounts, second factor (issue 11) -- */ \
+	X(PASSWORD_COMMON, "Mật khẩu quá phổ biến hoặc dễ đoán; hãy dùng một cụm từ dài, khó đoán hơn", "This password is too common or easy to guess; use a longer, less obvious phrase") \
+	X(PASSWORD_HAS_USERNAME, "Mật khẩu không được chứa tên đăng nhập", "The password must not contain the username") \
+	X(LOGIN_FAILED, "Đăng nhập không thành công: sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đang bị khóa", "Login failed: wrong username or password, or the account is locked") \
+	X(PASSWORD_WRONG, "Mật khẩu hiện tại không đúng", "The current password is wrong") \
+	X(OTP_WRONG, "Mã xác thực không đúng, đã dùng hoặc đã hết hạn", "Wrong, already used or expired verification code") \
+	X(OTP_CHALLENGE, "Bước đăng nhập đã hết hạn; hãy đăng nhập lại", "The login step has expired; log in again") \
+	X(OTP_ENABLED, "Xác thực hai bước đã được bật", "The second factor is already on") \
+	X(OTP_NOT_PENDING, "Chưa bắt đầu bật xác thực hai bước", "No second factor enrolment has been started") \
+	X(OTP_REQUIRED, "Vai trò của bạn bắt buộc xác thực hai bước: %s", "Your role requires a second factor: %s") \
+	X(OTP_NOT_ENABLED, "Xác thực hai bước chưa được bật", "The second factor is not on") \
 	/* -- parsers (issue 11) -- */ \
 	/* -- records, exports (issue 11) -- */ \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")

@@ -170,6 +170,79 @@ static int user_disable_fn(struct ctx *c, struct cli_args *a, const struct cli_o
 	return done(user_disable(c, u, &e), &e, json, user_cols, user_heads);
 }
 
+static int user_reset_2fa_fn(struct ctx *c, struct cli_args *a, const struct cli_opt *o, int json)
+{
+	struct err e = { 0 };
+	const char *u = cli_get(a, o, "username");
+	if (u == NULL) {
+		cli_errorf(MSG_MISSING_OPTION, "--username");
+		return EXIT_USAGE;
+	}
+	if (user_reset_second_factor(c, u, &e) != 0) {
+		cli_error(&e);
+		return 1;
+	}
+	if (json) {
+		json_t *j = json_pack("{s:s, s:b}", "username", u, "second_factor", 0);
+		cli_print_json(j);
+		json_decref(j);
+	}
+	return 0;
+}
+
+static const struct cli_opt user_set_password_opts[] = {
+	OPT_DB, { "username", 1, "tên đăng nhập", "username" },
+	{ "password-stdin", 0, "đọc mật khẩu từ đầu vào chuẩn", "read the password from standard input" },
+	OPT_JSON, OPT_END,
+};
+
+/* A new password for someone who lost theirs: read from stdin, or a
+ * random one printed once. Unlocks the account and ends its sessions. */
+static int user_set_password_fn(struct ctx *c, struct cli_args *a, const struct cli_opt *o,
+				int json)
+{
+	struct err e = { 0 };
+	char generated[32];
+	char *pw = NULL;
+	const char *u = cli_get(a, o, "username");
+	int from_stdin = cli_get(a, o, "password-stdin") != NULL, rc = 1;
+	if (u == NULL) {
+		cli_errorf(MSG_MISSING_OPTION, "--username");
+		return EXIT_USAGE;
+	}
+	if (from_stdin) {
+		pw = cli_read_line_stdin();
+		if (pw == NULL) {
+			cli_errorf(MSG_MISSING_OPTION, "password (stdin)");
+			return EXIT_USAGE;
+		}
+	} else {
+		random_password(generated);
+		pw = strdup(generated);
+		sodium_memzero(generated, sizeof(generated));
+	}
+	if (pw == NULL || user_set_password(c, u, pw, &e) != 0) {
+		cli_error(&e);
+		goto out;
+	}
+	if (json) {
+		json_t *j = json_pack("{s:s}", "username", u);
+		if (!from_stdin)
+			json_object_set_new(j, "password", json_string(pw));
+		cli_print_json(j);
+		json_decref(j);
+	} else if (!from_stdin) {
+		puts(pw);
+	}
+	rc = 0;
+out:
+	if (pw) {
+		sodium_memzero(pw, strlen(pw));
+		free(pw);
+	}
+	return rc;
+}
+
 static int token_create_fn(struct ctx *c, struct cli_args *a, const struct cli_opt *o, int json)
 {
 	struct err e = { 0 };
@@ -337,12 +410,21 @@ static const struct admin_cmd cmds[] = {
 	  "ungcuu admin user disable --db PATH --username U",
 	  "Vô hiệu hóa tài khoản và thu hồi mọi mã truy cập của người đó.",
 	  "Disable an account and revoke its tokens." },
+	{ "user", "reset-2fa", user_reset_2fa_fn, user_disable_opts,
+	  "ungcuu admin user reset-2fa --db PATH --username U",
+	  "Gỡ xác thực hai bước của người bị mất thiết bị (ghi nhật ký; kết thúc các phiên).",
+	  "Remove the second factor of a person who lost it (audited; ends their sessions)." },
+	{ "user", "set-password", user_set_password_fn, user_set_password_opts,
+	  "ungcuu admin user set-password --db PATH --username U [--password-stdin]",
+	  "Đặt mật khẩu mới (không có --password-stdin: in mật khẩu ngẫu nhiên); mở khóa, kết thúc các phiên.",
+	  "Set a new password (without --password-stdin a random one is printed); unlocks, ends sessions." },
 	{ "token", "create", token_create_fn, username_opts,
 	  "ungcuu admin token create --db PATH --username U",
 	  "Tạo mã truy cập API mới (in ra một dòng).", "Create a new API token (printed as one line)." },
 	{ "token", "revoke", token_revoke_fn, username_opts,
 	  "ungcuu admin token revoke --db PATH --username U",
-	  "Thu hồi mọi mã truy cập API của người dùng.", "Revoke every API token of a person." },
+	  "Thu hồi mọi mã truy cập API và kết thúc mọi phiên đăng nhập của người dùng.",
+	  "Revoke every API token of a person and end their sessions." },
 	{ "audit-verify", NULL, audit_verify_fn, list_opts, "ungcuu admin audit-verify --db PATH",
 	  "Kiểm tra chuỗi băm của nhật ký kiểm toán; thoát 1 và nêu mục hỏng đầu tiên.",
 	  "Check the audit log's hash chain; exits 1 naming the first broken entry." },

@@ -41,7 +41,7 @@ static int64_t duration(const char *v)
 
 /* [deadlines] ack = 2h, notification = 5d, initial_report = 24h,
  * closing_report = 5d; [instance] number_prefix; [server] listen, web,
- * max_attachment. */
+ * max_attachment; [accounts] second_factor_roles = admin,coordinator. */
 static int on_ini(void *user, const char *section, const char *name, const char *value)
 {
 	struct conf *c = user;
@@ -64,6 +64,19 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 	}
 	if (strcmp(section, "instance") == 0 && strcmp(name, "number_prefix") == 0) {
 		snprintf(c->rules->number_prefix, sizeof(c->rules->number_prefix), "%s", value);
+		return 1;
+	}
+	if (strcmp(section, "accounts") == 0 && strcmp(name, "second_factor_roles") == 0) {
+		char list[128];
+		size_t n = 0;
+		for (const char *p = value; *p && n + 1 < sizeof(list); p++)
+			if (*p != ' ')
+				list[n++] = *p; /* "admin, coordinator" */
+		list[n] = '\0';
+		int bits = n ? roles_parse(list) : 0;
+		if (bits < 0)
+			return 0;
+		c->rules->second_factor_roles = (unsigned)bits;
 		return 1;
 	}
 	if (strcmp(section, "server") == 0) {

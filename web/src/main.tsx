@@ -12,6 +12,7 @@ import { Queue } from './pages/Queue';
 import { IncidentPage } from './pages/Incident';
 import { Directory } from './pages/Directory';
 import { Dashboard } from './pages/Dashboard';
+import { Account } from './pages/Account';
 import { PrintView } from './pages/Print';
 import { Loading } from './components/ui';
 import './style.css';
@@ -87,7 +88,7 @@ function Shell({ route, children }: { route: string[]; children: any }) {
           </nav>
         )}
         <div class="who">
-          {u && <span class="user" title={u.org?.name}>{u.full_name || u.username}<small> · {u.org?.name}</small></span>}
+          {u && <a class="user" id="nav-account" href="#/account" title={t('nav_account')}>{u.full_name || u.username}<small> · {u.org?.name}</small></a>}
           <LangSwitch />
           {u && <button type="button" class="link" onClick={logout}>{t('logout')}</button>}
         </div>
@@ -115,6 +116,7 @@ function App() {
     case 'incidents': page = b ? <IncidentPage id={b} key={b} /> : <Queue />; break;
     case 'directory': page = <Directory />; break;
     case 'dashboard': page = <Dashboard />; break;
+    case 'account': page = <Account />; break;
     default: page = ASSET_ROUTES.includes(a) ? <Assets route={route} /> : <Queue />;
   }
   return <Shell route={route}>{page}</Shell>;

@@ -41,6 +41,7 @@ enum action {
 	ACT_INDICATOR_EXPORT,      /* export under the TLP rule */
 	ACT_HUNT_OPEN,             /* open or close a hunt */
 	ACT_HUNT_REPORT,           /* a target uploads a manual sweep's result */
+	ACT_ACCOUNT_OWN,           /* one's own password and second factor */
 	ACT__COUNT
 };
 
