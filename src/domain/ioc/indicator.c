@@ -945,11 +945,12 @@ struct ycheck {
 static void ycheck_message(int level, const char *file, int line,
 			   const YR_RULE *rule, const char *msg, void *arg)
 {
+	/* As the sweep and yara(1) put it: "name:line: rule id: message". */
 	(void)file;
-	(void)rule;
 	struct ycheck *y = arg;
 	if (level == YARA_ERROR_LEVEL_ERROR && y->errors++ == 0)
-		snprintf(y->first, sizeof(y->first), "%s: line %d: %s", y->name, line, msg);
+		snprintf(y->first, sizeof(y->first), "%s:%d: %s%s%s%s", y->name, line,
+			 rule ? "rule " : "", rule ? rule->identifier : "", rule ? ": " : "", msg);
 }
 
 /* The text is compiled by libyara alone (no sweep loader, so nothing but
