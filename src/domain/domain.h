@@ -57,6 +57,7 @@ struct rules {
 	int64_t closing_ms;        /* T6 closing report: 5 days from review */
 	char number_prefix[16];    /* incident numbers: PQ-2026-0007 */
 	size_t max_attachment;
+	int64_t agent_skew_ms;     /* an agent's clock vs ours, either way: 5 min */
 };
 
 void rules_default(struct rules *r);
