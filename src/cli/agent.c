@@ -94,6 +94,22 @@ static int write_private(const char *path, const char *text)
 	return 0;
 }
 
+/* Takes the state directory's lock (agent.lock): whoever rewrites
+ * agent.json holds it, so a timer's run never writes back a file that an
+ * enrolment replaced meanwhile. The descriptor, closed to release; -1 with
+ * e filled. */
+static int state_lock(const char *dir, struct err *e)
+{
+	char lock[1100];
+	snprintf(lock, sizeof(lock), "%s/agent.lock", dir);
+	int fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0 && flock(fd, LOCK_EX) == 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return err_set(e, E_IO, MSG_AGENT_STATE_LOCK, lock);
+}
+
 static int enroll(struct cli_args *a, int json)
 {
 	char dir[1024], path[1100], pk[65], sk[129], host[256] = "";
@@ -132,14 +148,18 @@ static int enroll(struct cli_args *a, int json)
 				 "host_id", json_object_get(out, "id"), "hostname", hostname,
 				 "sequence", 0);
 	char *text = json_dumps(conf, JSON_INDENT(2));
+	int lock = state_lock(dir, &e), bad = lock < 0;
 	snprintf(path, sizeof(path), "%s/agent.key", dir);
-	int bad = write_private(path, sk) != 0;
+	bad = bad || write_private(path, sk) != 0;
 	snprintf(path, sizeof(path), "%s/agent.json", dir);
-	bad |= text == NULL || write_private(path, text) != 0;
+	bad = bad || text == NULL || write_private(path, text) != 0;
+	if (lock >= 0)
+		close(lock);
 	sodium_memzero(sk, sizeof(sk));
 	free(text);
 	if (bad) {
-		err_set(&e, E_IO, MSG_IO, path);
+		if (e.code == E_OK)
+			err_set(&e, E_IO, MSG_IO, path);
 		cli_error(&e);
 	} else if (json) {
 		cli_print_json(conf);
@@ -181,16 +201,12 @@ static json_t *load_state(const char *dir, char sk[129], struct err *e)
  * even when the send fails or the agent dies; a skipped one does no harm. */
 static int next_sequence(const char *dir, long long *seq, struct err *e)
 {
-	char lock[1100], path[1100];
+	char path[1100];
 	json_error_t je;
-	int rc = -1;
-	snprintf(lock, sizeof(lock), "%s/agent.lock", dir);
+	int rc = -1, fd = state_lock(dir, e);
+	if (fd < 0)
+		return -1;
 	snprintf(path, sizeof(path), "%s/agent.json", dir);
-	int fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
-		err_set(e, E_IO, MSG_AGENT_STATE_LOCK, lock);
-		goto out;
-	}
 	json_t *conf = json_load_file(path, 0, &je);
 	json_t *last = json_object_get(conf, "sequence");
 	long long n = last ? (long long)json_integer_value(last) : 0;
@@ -208,9 +224,7 @@ static int next_sequence(const char *dir, long long *seq, struct err *e)
 		free(text);
 	}
 	json_decref(conf);
-out:
-	if (fd >= 0)
-		close(fd);   /* releases the lock */
+	close(fd);   /* releases the lock */
 	return rc;
 }
 

@@ -13,8 +13,8 @@
 //   it says so and how to recover (re-enrol), and re-enrolling recovers.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, root } from '../lib/server.mjs';
@@ -368,7 +368,7 @@ function agentCli(args) {
     env: { ...process.env, UNGCUU_LANG: 'en' } });
 }
 
-test('the agent counts in its state file; restored from a backup it says how to recover, and re-enrolling does', () => {
+test('the agent counts in its state file; restored from a backup it says how to recover, and re-enrolling does', async () => {
   const tree = join(work, 'root');
   cpSync(join(root, 'tests', 'data', 'inventory', 'roots', 'debian12'), tree, { recursive: true });
   renameSync(join(tree, '_var'), join(tree, 'var'));
@@ -409,5 +409,17 @@ test('the agent counts in its state file; restored from a backup it says how to 
   r = agentCli(['run', '--state', state, '--root', tree, '--json']);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(readFileSync(stateFile, 'utf8')).sequence, 1);
-  assert.ok(!readFileSync(stateFile, 'utf8').includes('tmp'));
+
+  // Timers overlapping: runs at once each take their own number (the
+  // state is locked while counting), and all are stored.
+  const runs = await Promise.all([0, 1, 2].map(() => new Promise((ok) => {
+    const c = spawn(bin, ['agent', 'run', '--state', state, '--root', tree],
+      { env: { ...process.env, UNGCUU_LANG: 'en' } });
+    let err = '';
+    c.stderr.on('data', (d) => { err += d; });
+    c.on('close', (code) => ok({ code, err }));
+  })));
+  assert.deepEqual(runs.map((x) => x.code), [0, 0, 0], runs.map((x) => x.err).join('\n'));
+  assert.equal(JSON.parse(readFileSync(stateFile, 'utf8')).sequence, 4);
+  assert.deepEqual(readdirSync(state).sort(), ['agent.json', 'agent.key', 'agent.lock'], 'no temporary file left');
 });
