@@ -264,6 +264,16 @@ test('inventory: a replayed body, an older counter, a future or too old date →
   assert.equal((await finding(hostId)).status, 'open', 'a newer inventory still reopens');
 });
 
+test('the sequence at its limit (2^53 - 1) is taken; one past it is refused', async () => {
+  const key = agentKey();
+  const name = uniq('pc-max-');
+  assert.equal((await enroll(tam, { hostname: name, public_key: key.pub })).status, 201);
+  assertProblem(await sendInventory(key, inventory(name, '1.0-1', 2 ** 53)), 422, '/sequence');
+  const r = await sendInventory(key, inventory(name, '1.0-1', Number.MAX_SAFE_INTEGER));
+  assert.equal(r.status, 200, r.text);
+  assertProblem(await sendInventory(key, inventory(name, '1.0-1', Number.MAX_SAFE_INTEGER)), 409);
+});
+
 test('the same signed upload sent twice at once: exactly one is stored', async () => {
   const key = agentKey();
   const name = uniq('pc-race-');
@@ -354,7 +364,7 @@ test('[agents] clock_skew sets the window; a value past a week is refused at sta
     await narrow.stop();
   }
   const bad = join(work, 'bad.ini');
-  writeFileSync(bad, '[agents]\nclock_skew = 30d\n');
+  writeFileSync(bad, '[agents]\nclock_skew = 10081m\n');   // a week and a minute
   const r = spawnSync(bin, ['serve', '--db', srv.db, '--config', bad, '--listen', '127.0.0.1:1'],
     { encoding: 'utf8', timeout: 20_000, env: { ...process.env, UNGCUU_LANG: 'en' } });
   assert.equal(r.status, 2, r.stderr);
