@@ -95,6 +95,7 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(AGENT_REENROLL_NEEDED, "Máy %s đã có agent đăng ký. Thay khóa là đăng ký lại: gửi \"reenroll\": true (ungcuu agent enroll --reenroll)", "Host %s already has an enrolled agent. Replacing its key is a re-enrolment: send \"reenroll\": true (ungcuu agent enroll --reenroll)") \
 	X(AGENT_CLOCK, "Thời điểm agent ghi trong yêu cầu lệch quá xa giờ máy chủ (giờ máy chủ và độ lệch cho phép: %s); hãy chỉnh đồng hồ của máy (NTP)", "The time the agent put in the request is too far from the server's clock (server time and allowed skew: %s); set the host's clock right (NTP)") \
 	X(AGENT_SEQ_STALE, "Lần gửi này không mới hơn lần máy chủ đã nhận từ agent (số thứ tự cuối cùng đã nhận: %s): bị gửi lại, hoặc trạng thái agent được khôi phục từ bản sao lưu. Hãy đăng ký lại agent: ungcuu agent enroll --reenroll", "This upload is not newer than the last one the server accepted from this agent (last sequence accepted: %s): a replay, or the agent's state was restored from a backup. Re-enrol the agent: ungcuu agent enroll --reenroll") \
+	X(INVENTORY_OLDER, "Máy này đã có bản kiểm kê mới hơn (thu thập lúc %s); bản cũ hơn không thay thế nó", "This host already has a newer inventory (collected %s); an older one does not replace it") \
 	X(AGENT_STATE_LOCK, "Không khóa được trạng thái agent (một lần chạy khác đang giữ?): %s", "Cannot lock the agent's state (another run holding it?): %s") \
 	/* -- the HTTP server: limits, TLS (issue 11) -- */ \
 	/* -- the audit log, backup and restore (issue 11) -- */ \

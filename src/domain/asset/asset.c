@@ -769,26 +769,57 @@ static const char *js(json_t *o, const char *k)
 	return s ? s : "";
 }
 
+/* Why an inventory replaced nothing: no such host (404), or one collected
+ * after it is stored (409, naming when). */
+static int inventory_refused(struct ctx *c, const char *host_id, struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT inventory_at FROM hosts WHERE id = $1", "t",
+				      host_id);
+	if (st == NULL)
+		return -1;
+	char ts[TIME_RFC3339_LEN] = "";
+	int rc = stmt_step(st, e);
+	if (rc == 1)
+		time_format_utc(stmt_int(st, 0), ts);
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	return rc == 0 ? err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL)
+		       : err_set(e, E_CONFLICT, MSG_INVENTORY_OLDER, ts);
+}
+
 int host_store_inventory(struct ctx *c, const char *host_id, json_t *inv,
 			 const char *origin, struct err *e)
 {
-	int64_t now = time_now_ms();
+	int64_t now = time_now_ms(), at = now;
+	/* When it was collected, never later than now (a PC's clock ahead
+	 * would otherwise hold back every honest file after it). A file older
+	 * than the stored inventory replaces nothing: importing last month's
+	 * file again must not reopen what was fixed since. Agent uploads are
+	 * ordered by their signed sequence instead (agent_stamp_take). */
+	if (time_parse(js(inv, "collected_at"), &at) != 0 || at > now)
+		at = now;
+	int64_t ordered = strcmp(origin, "agent") != 0;
 	json_t *os = json_object_get(inv, "os");
 	json_t *addr = json_object_get(inv, "addresses");
 	char *addr_text = addr && json_array_size(addr) ? json_dumps(addr, JSON_COMPACT) : NULL;
 	int rc = store_run(c->db, e, "UPDATE hosts SET os_family = $1, os_id = $2, os_version = $3, "
 		"os_name = $4, kernel = $5, hostname = COALESCE(NULLIF($6, ''), hostname), "
-		"addresses = COALESCE($7, addresses), last_seen_at = $8, updated_at = $8 "
-		"WHERE id = $9", "tttttttit", js(os, "family"), js(os, "id"), js(os, "version_id"),
-		js(os, "pretty_name"), jv_str(os, "kernel") ? js(os, "kernel") : js(os, "build"),
-		js(inv, "hostname"), addr_text, now, host_id);
+		"addresses = COALESCE($7, addresses), last_seen_at = $8, updated_at = $8, "
+		"inventory_at = $10 WHERE id = $9 AND ($11 = 0 OR inventory_at IS NULL OR "
+		"inventory_at <= $10)", "tttttttit" "ii", js(os, "family"), js(os, "id"),
+		js(os, "version_id"), js(os, "pretty_name"),
+		jv_str(os, "kernel") ? js(os, "kernel") : js(os, "build"), js(inv, "hostname"),
+		addr_text, now, host_id, at, ordered);
 	free(addr_text);
+	if (rc == 0)
+		return inventory_refused(c, host_id, e);
 	if (rc != 1 ||
 	    store_run(c->db, e, "DELETE FROM host_packages WHERE host_id = $1", "t", host_id) < 0 ||
 	    store_run(c->db, e, "DELETE FROM host_hotfixes WHERE host_id = $1", "t", host_id) < 0 ||
 	    store_run(c->db, e, "DELETE FROM host_services WHERE host_id = $1 AND origin = $2",
 		      "tt", host_id, origin) < 0)
-		return rc == 1 ? -1 : (e->code ? -1 : err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL));
+		return -1;
 	size_t i;
 	json_t *p;
 	json_array_foreach(json_object_get(inv, "packages"), i, p) {

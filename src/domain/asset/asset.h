@@ -60,7 +60,10 @@ int agent_stamp_take(struct ctx *c, const struct agent_stamp *s, struct err *e);
 int host_by_agent_key(struct ctx *c, const char *key, char host_id[UUID_LEN],
 		      char org_path[LIMIT_ORG_PATH], struct err *e);
 /* Replaces a host's inventory with a validated inventory document (agent
- * upload or Windows collector file), inside the caller's transaction. */
+ * upload or Windows collector file), inside the caller's transaction. A
+ * file collected before the stored inventory replaces nothing (E_CONFLICT,
+ * naming when the stored one was collected); agent uploads are ordered by
+ * their sequence instead. */
 int host_store_inventory(struct ctx *c, const char *host_id, json_t *inv,
 			 const char *origin, struct err *e);
 /* Finds a host of the organisation by hostname or address, or creates it;

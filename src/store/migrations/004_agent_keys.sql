@@ -15,3 +15,9 @@ CREATE INDEX agent_keys_host ON agent_keys(host_id);
 
 INSERT INTO agent_keys (public_key, host_id, last_seq, enrolled_at)
 	SELECT agent_key, id, 0, updated_at FROM hosts WHERE agent_key IS NOT NULL;
+
+-- When the host's stored inventory was collected (never later than when it
+-- was stored): an inventory file (a Windows collector's) older than it
+-- replaces nothing, so importing last month's file again cannot reopen
+-- what was fixed since.
+ALTER TABLE hosts ADD COLUMN inventory_at BIGINT;
