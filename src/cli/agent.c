@@ -246,19 +246,6 @@ static int signed_call(json_t *conf, const char *sk, const char *method, const c
 	return client_send(&cl, method, path, "application/json", body, body ? n : 0, headers, out);
 }
 
-/* What to do when the server refuses the counter: the state is older than
- * what the server saw (restored from a backup, or copied to another host). */
-static void stale_hint(const char *dir)
-{
-	fprintf(stderr, "ungcuu: %s%s\n", cli_lang() == LANG_EN
-		? "the agent's state is older than its last upload (restored from a backup, or "
-		  "copied from another host?). Re-enrol this host with a new key: ungcuu agent "
-		  "enroll --server URL --token T --reenroll --state "
-		: "trạng thái agent cũ hơn lần gửi cuối (khôi phục từ bản sao lưu, hoặc chép từ "
-		  "máy khác?). Hãy đăng ký lại máy này với khóa mới: ungcuu agent enroll --server "
-		  "URL --token T --reenroll --state ", dir);
-}
-
 static int run(struct cli_args *a, int json)
 {
 	char dir[1024], sk[129] = "", ts[TIME_RFC3339_LEN];
@@ -313,8 +300,10 @@ static int run(struct cli_args *a, int json)
 		rc = 0;
 	} else if (st > 0) {
 		rc = client_problem(st, out);
-		if (st == 409)   /* the only conflict here: a number already used */
-			stale_hint(dir);
+		/* The only conflict here: a number already used. The state is
+		 * older than what the server saw: say how to recover. */
+		if (st == 409)
+			cli_errorf(MSG_AGENT_STALE_STATE, dir);
 	}
 	sodium_memzero(sk, sizeof(sk));
 	free(body);
