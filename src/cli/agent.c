@@ -196,9 +196,12 @@ static json_t *load_state(const char *dir, char sk[129], struct err *e)
 }
 
 /* The next upload number: one above the last in agent.json, written back
- * before anything is sent, under an exclusive lock (`agent run` and `agent
- * hunt` may run at once from their timers). A number is never used twice,
- * even when the send fails or the agent dies; a skipped one does no harm. */
+ * before anything is sent. A number is never used twice, even when the send
+ * fails or the agent dies; a skipped one does no harm. The state lock stays
+ * held (the descriptor returned, -1 with e filled) until the caller has its
+ * answer: the server takes only rising numbers, so two runs at once (`agent
+ * run` and `agent hunt` from their timers) must send in the order they
+ * counted. */
 static int next_sequence(const char *dir, long long *seq, struct err *e)
 {
 	char path[1100];
@@ -224,8 +227,11 @@ static int next_sequence(const char *dir, long long *seq, struct err *e)
 		free(text);
 	}
 	json_decref(conf);
-	close(fd);   /* releases the lock */
-	return rc;
+	if (rc != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* Sends a signed request: POST signs the body, GET signs "GET PATH TIME". */
@@ -277,13 +283,18 @@ static int run(struct cli_args *a, int json)
 	long long seq = 0;
 	char *body = NULL;
 	json_t *out = NULL;
-	int rc = 1, st = -1;
-	if (next_sequence(dir, &seq, &e) != 0) {
+	int rc = 1, st = -1, lock = next_sequence(dir, &seq, &e);
+	if (lock < 0) {
 		cli_error(&e);
 	} else {
+		/* Dated when signed: a wait for another run's upload must not
+		 * push it out of the server's clock window. */
+		json_object_set_new(inv, "collected_at",
+				    json_string(time_format_utc(time_now_ms(), ts)));
 		json_object_set_new(inv, "sequence", json_integer((json_int_t)seq));
 		body = json_dumps(inv, JSON_COMPACT);
 		st = body ? signed_call(conf, sk, "POST", "/api/v1/agents/inventory", body, &out) : -1;
+		close(lock);
 	}
 	if (st == 200) {
 		json_object_set_new(out, "packages",
@@ -368,7 +379,8 @@ static int hunt_one(const char *dir, json_t *conf, const char *sk, json_t *h,
 	free(text);
 	sweep_set_free(s);
 	long long seq = 0;
-	if (rc == 0 && next_sequence(dir, &seq, &e) != 0)
+	int lock = rc == 0 ? next_sequence(dir, &seq, &e) : -1;
+	if (lock < 0)
 		rc = 1;
 	if (rc != 0) {
 		cli_error(&e);
@@ -385,6 +397,7 @@ static int hunt_one(const char *dir, json_t *conf, const char *sk, json_t *h,
 	json_t *out = NULL;
 	snprintf(path, sizeof(path), "/api/v1/agents/hunts/%.40s/results", jv_str(h, "id"));
 	int status = b ? signed_call(conf, sk, "POST", path, b, &out) : -1;
+	close(lock);
 	free(b);
 	if (status == 201) {
 		json_object_set(out, "hunt", json_object_get(h, "title"));
