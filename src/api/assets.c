@@ -10,9 +10,7 @@
 
 #include "api.h"
 #include "../base/crypto.h"
-#include "../base/jsonv.h"
 #include "../base/msg.h"
-#include "../base/timeutil.h"
 #include "../domain/asset/asset.h"
 #include "../domain/vuln/vuln.h"
 #include "../domain/vuln/warning.h"
@@ -69,10 +67,6 @@ int api_agent_enroll(struct req *r)
 	return j ? req_reply(r, 201, j) : -1;
 }
 
-/* How far an inventory's collected_at may be from now: a replayed old
- * upload or a clock far off is refused. */
-#define INVENTORY_SKEW_MS (24LL * 3600 * 1000)
-
 int api_agent_inventory(struct req *r)
 {
 	const char *sig = req_header(r, "X-Agent-Signature");
@@ -81,13 +75,7 @@ int api_agent_inventory(struct req *r)
 	json_t *inv = req_json(r);
 	if (inv == NULL)
 		return -1;
-	int64_t at;
-	const char *when = jv_str(inv, "collected_at");
-	if (when == NULL || time_parse(when, &at) != 0)
-		return err_field(&r->err, "/collected_at", MSG_BAD_TIME, NULL);
-	if (at < time_now_ms() - INVENTORY_SKEW_MS || at > time_now_ms() + INVENTORY_SKEW_MS)
-		return err_field(&r->err, "/collected_at", MSG_BAD_VALUE, when);
-	json_t *j = agent_inventory(&r->ctx, r->agent_host, inv, &r->err);
+	json_t *j = agent_inventory(&r->ctx, r->agent_host, r->agent_key, inv, &r->err);
 	return j ? req_reply(r, 200, j) : -1;
 }
 

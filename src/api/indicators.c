@@ -12,8 +12,10 @@
 #include "../base/arena.h"
 #include "../base/crypto.h"
 #include "../base/jsonv.h"
+#include "../base/limits.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
+#include "../domain/asset/asset.h"
 #include "../domain/ioc/hunt.h"
 #include "../domain/ioc/indicator.h"
 #include "../base/banned.h"
@@ -184,12 +186,10 @@ int api_hunt_results(struct req *r)
 	return j ? req_reply(r, 201, j) : -1;
 }
 
-/* How far an agent's clock may be from ours (a replayed old request, or a
- * clock far off, is refused). */
-#define AGENT_SKEW_MS (24LL * 3600 * 1000)
-
 /* The signature over the body (POST) or, for a GET, over the method, path
- * and X-Agent-Time: "GET /api/v1/agents/hunts 1764000000000". */
+ * and X-Agent-Time: "GET /api/v1/agents/hunts 1764000000000", that time
+ * within the instance's clock window (a POST body carries its own time and
+ * sequence: agent_stamp_read). */
 static int agent_signed(struct req *r)
 {
 	const char *sig = req_header(r, "X-Agent-Signature");
@@ -198,11 +198,10 @@ static int agent_signed(struct req *r)
 		long long at = t ? atoll(t) : 0;
 		char msg[300];
 		int n = snprintf(msg, sizeof(msg), "GET %s %lld", r->path, at);
-		if (at < time_now_ms() - AGENT_SKEW_MS || at > time_now_ms() + AGENT_SKEW_MS ||
-		    n < 0 || (size_t)n >= sizeof(msg) ||
+		if (n < 0 || (size_t)n >= sizeof(msg) ||
 		    !ed25519_verify_hex(r->agent_key, sig, msg, (size_t)n))
 			return err_set(&r->err, E_UNAUTH, MSG_BAD_VALUE, "X-Agent-Signature");
-		return 0;
+		return agent_clock_check(&r->ctx, at, NULL, &r->err);
 	}
 	if (!ed25519_verify_hex(r->agent_key, sig, r->body.p ? r->body.p : "", r->body.len))
 		return err_set(&r->err, E_UNAUTH, MSG_BAD_VALUE, "X-Agent-Signature");
@@ -221,6 +220,7 @@ static const struct jv_field agent_result_fields[] = {
 	{ "hunt_id", JV_UUID, 1, 0, 0, NULL, NULL },
 	{ "hostname", JV_STRING, 1, 1, 253, NULL, NULL },
 	{ "collected_at", JV_TIME, 1, 0, 0, NULL, NULL },
+	{ "sequence", JV_INT, 1, 1, LIMIT_AGENT_SEQ, NULL, NULL },
 	{ "files", JV_INT, 0, 0, 1LL << 50, NULL, NULL },
 	{ "bytes", JV_INT, 0, 0, 1LL << 60, NULL, NULL },
 	{ "errors", JV_INT, 0, 0, 1LL << 50, NULL, NULL },
@@ -238,14 +238,12 @@ int api_agent_hunt_results(struct req *r)
 	json_t *hits = json_object_get(body, "hits");
 	json_incref(hits);
 	json_object_del(body, "hits");
-	int64_t at = 0;
+	struct agent_stamp stamp = { .host_id = r->agent_host, .key = r->agent_key };
 	int bad = jv_validate(body, agent_result_fields, "", &r->err) != 0;
 	if (!bad && strcmp(jv_str(body, "hunt_id"), r->params[0]) != 0)
 		bad = err_field(&r->err, "/hunt_id", MSG_BAD_VALUE, jv_str(body, "hunt_id")) != 0;
-	if (!bad && (time_parse(jv_str(body, "collected_at"), &at) != 0 ||
-		     at < time_now_ms() - AGENT_SKEW_MS || at > time_now_ms() + AGENT_SKEW_MS))
-		bad = err_field(&r->err, "/collected_at", MSG_BAD_VALUE, jv_str(body, "collected_at"))
-		      != 0;
+	if (!bad)
+		bad = agent_stamp_read(&r->ctx, body, &stamp, &r->err) != 0;
 	json_t *parsed = bad ? NULL : hunt_check_hits(hits, &r->err);
 	json_decref(hits);
 	if (parsed == NULL)
@@ -253,8 +251,8 @@ int api_agent_hunt_results(struct req *r)
 	struct hunt_result res = { .host_id = r->agent_host, .hostname = jv_str(body, "hostname"),
 				   .via = "agent", .files = jv_int(body, "files", 0),
 				   .bytes = jv_int(body, "bytes", 0),
-				   .errors = jv_int(body, "errors", 0), .ran_at = at,
-				   .hits = parsed };
+				   .errors = jv_int(body, "errors", 0), .ran_at = stamp.at,
+				   .hits = parsed, .stamp = &stamp };
 	json_t *j = hunt_submit(&r->ctx, r->params[0], &res, &r->err);
 	json_decref(parsed);
 	return j ? req_reply(r, 201, j) : -1;

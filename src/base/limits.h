@@ -33,6 +33,14 @@
 #define LIMIT_REQ_ARENA (256 * 1024)
 /* Response body cap: a full incident with a long timeline fits easily. */
 #define LIMIT_RESPONSE (8 * 1024 * 1024)
+/* An agent's clock may differ from the server's by this much, either way
+ * ([agents] clock_skew): enough for an island's drifting clocks, short
+ * enough that a captured upload is soon useless. A week at most. */
+#define LIMIT_AGENT_SKEW_DEFAULT (5LL * 60 * 1000)
+#define LIMIT_AGENT_SKEW_MAX (7LL * 86400 * 1000)
+/* An agent upload's sequence number: 1 .. 2^53 - 1, the integers every JSON
+ * reader keeps exactly (one a second lasts 285 million years). */
+#define LIMIT_AGENT_SEQ ((1LL << 53) - 1)
 /* Failed logins: slowed from the 3rd, locked for LOCK_SECONDS from the 5th. */
 #define LIMIT_LOGIN_SLOW_AFTER 3
 #define LIMIT_LOGIN_LOCK_AFTER 5

@@ -91,6 +91,13 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(SWEEP_TRUNCATED, "Quá nhiều kết quả trong một tệp, chỉ in 1000 kết quả đầu (tệp: số bị bỏ): %s", "Too many hits in one file, the first 1000 listed (file: hits left out): %s") \
 	/* -- scope and roles (issue 11) -- */ \
 	/* -- the agent: keys, replay (issue 11) -- */ \
+	X(AGENT_KEY_IN_USE, "Khóa công khai này đã được đăng ký cho một máy khác; mỗi khóa chỉ thuộc về một máy. Hãy tạo khóa mới trên máy cần đăng ký", "This public key is already enrolled for another host; a key belongs to one host only. Make a new key on the host to enrol") \
+	X(AGENT_REENROLL_NEEDED, "Máy %s đã có agent đăng ký. Thay khóa là đăng ký lại: gửi \"reenroll\": true (ungcuu agent enroll --reenroll)", "Host %s already has an enrolled agent. Replacing its key is a re-enrolment: send \"reenroll\": true (ungcuu agent enroll --reenroll)") \
+	X(AGENT_CLOCK, "Thời điểm agent ghi trong yêu cầu lệch quá xa giờ máy chủ (giờ máy chủ và độ lệch cho phép: %s); hãy chỉnh đồng hồ của máy (NTP)", "The time the agent put in the request is too far from the server's clock (server time and allowed skew: %s); set the host's clock right (NTP)") \
+	X(AGENT_SEQ_STALE, "Lần gửi này không mới hơn lần máy chủ đã nhận từ agent (số thứ tự cuối cùng đã nhận: %s): bị gửi lại, hoặc trạng thái agent được khôi phục từ bản sao lưu. Hãy đăng ký lại agent: ungcuu agent enroll --reenroll", "This upload is not newer than the last one the server accepted from this agent (last sequence accepted: %s): a replay, or the agent's state was restored from a backup. Re-enrol the agent: ungcuu agent enroll --reenroll") \
+	X(INVENTORY_OLDER, "Máy này đã có bản kiểm kê mới hơn (thu thập lúc %s); bản cũ hơn không thay thế nó", "This host already has a newer inventory (collected %s); an older one does not replace it") \
+	X(AGENT_STALE_STATE, "Trạng thái agent cũ hơn lần gửi cuối (khôi phục từ bản sao lưu, hoặc chép từ máy khác?). Hãy đăng ký lại máy với khóa mới: ungcuu agent enroll --server URL --token T --reenroll --state %s", "The agent's state is older than its last upload (restored from a backup, or copied from another host?). Re-enrol this host with a new key: ungcuu agent enroll --server URL --token T --reenroll --state %s") \
+	X(AGENT_STATE_LOCK, "Không khóa được trạng thái agent (một lần chạy khác đang giữ?): %s", "Cannot lock the agent's state (another run holding it?): %s") \
 	/* -- the HTTP server: limits, TLS (issue 11) -- */ \
 	/* -- the audit log, backup and restore (issue 11) -- */ \
 	/* -- accounts, second factor (issue 11) -- */ \

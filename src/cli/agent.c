@@ -4,6 +4,10 @@
  * token of the organisation's focal point) and keeps the secret half in the
  * state directory (0600). Running collects the inventory (inventory.h) and
  * sends it signed; the server checks the signature before storing anything.
+ * Every upload carries the next number of a counter kept in agent.json
+ * (written atomically, under a lock) inside the signed bytes: the server
+ * refuses a number it has seen (a replay). A state restored from a backup
+ * has an old number: re-enrolling (--reenroll, a new key) starts afresh.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +27,7 @@
 #include "../agent/sweep.h"
 #include "../base/crypto.h"
 #include "../base/jsonv.h"
+#include "../base/limits.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
 #include "../base/banned.h"
@@ -31,6 +37,7 @@ static const struct cli_opt opts[] = {
 	{ "token", 1, "enroll: mã truy cập API của đầu mối (hoặc UNGCUU_TOKEN)", "enroll: an API token of the focal point (or UNGCUU_TOKEN)" },
 	{ "org", 1, "enroll: mã tổ chức của máy (mặc định: của người cấp mã)", "enroll: the host's organisation (default: the token owner's)" },
 	{ "hostname", 1, "enroll: tên máy (mặc định: tên máy này)", "enroll: host name (default: this host's)" },
+	{ "reenroll", 0, "enroll: thay khóa của máy đã đăng ký (khóa mới, bộ đếm mới)", "enroll: replace the key of a host already enrolled (new key, new counter)" },
 	{ "state", 1, "thư mục lưu khóa và cấu hình của agent", "directory for the agent's key and settings" },
 	{ "root", 1, "run: gốc hệ thống tệp để kiểm kê (mặc định /)", "run: file system root to inventory (default /)" },
 	{ "threads", 1, "hunt: số luồng quét (mặc định: mỗi lõi một luồng)", "hunt: sweep threads (default: one per core)" },
@@ -65,14 +72,42 @@ static int mkdirs(const char *dir)
 	return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* Writes path whole or not at all: a private temporary file beside it,
+ * flushed to disk, then renamed over it; a crash leaves the old file or the
+ * new one, never half of one (the counter in agent.json must never go
+ * back). */
 static int write_private(const char *path, const char *text)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	char tmp[1200];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	unlink(tmp);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
 	size_t n = strlen(text);
-	int ok = write(fd, text, n) == (ssize_t)n;
-	return close(fd) == 0 && ok ? 0 : -1;
+	int ok = write(fd, text, n) == (ssize_t)n && fsync(fd) == 0;
+	ok &= close(fd) == 0;
+	if (!ok || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* Takes the state directory's lock (agent.lock): whoever rewrites
+ * agent.json holds it, so a timer's run never writes back a file that an
+ * enrolment replaced meanwhile. The descriptor, closed to release; -1 with
+ * e filled. */
+static int state_lock(const char *dir, struct err *e)
+{
+	char lock[1100];
+	snprintf(lock, sizeof(lock), "%s/agent.lock", dir);
+	int fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0 && flock(fd, LOCK_EX) == 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return err_set(e, E_IO, MSG_AGENT_STATE_LOCK, lock);
 }
 
 static int enroll(struct cli_args *a, int json)
@@ -100,23 +135,31 @@ static int enroll(struct cli_args *a, int json)
 	json_t *body = json_pack("{s:s, s:s}", "hostname", hostname, "public_key", pk), *out;
 	if (cli_get(a, opts, "org"))
 		json_object_set_new(body, "org_code", json_string(cli_get(a, opts, "org")));
+	if (cli_get(a, opts, "reenroll"))
+		json_object_set_new(body, "reenroll", json_true());
 	int st = client_call(&cl, "POST", "/api/v1/agents/enroll", body, -1, &out);
 	json_decref(body);
 	if (st != 201) {
 		sodium_memzero(sk, sizeof(sk));
 		return st < 0 ? 1 : client_problem(st, out);
 	}
-	json_t *conf = json_pack("{s:s, s:s, s:O, s:s}", "server", cl.url, "public_key", pk,
-				 "host_id", json_object_get(out, "id"), "hostname", hostname);
+	/* A new key starts its own count: the server keeps one per key. */
+	json_t *conf = json_pack("{s:s, s:s, s:O, s:s, s:i}", "server", cl.url, "public_key", pk,
+				 "host_id", json_object_get(out, "id"), "hostname", hostname,
+				 "sequence", 0);
 	char *text = json_dumps(conf, JSON_INDENT(2));
+	int lock = state_lock(dir, &e), bad = lock < 0;
 	snprintf(path, sizeof(path), "%s/agent.key", dir);
-	int bad = write_private(path, sk) != 0;
+	bad = bad || write_private(path, sk) != 0;
 	snprintf(path, sizeof(path), "%s/agent.json", dir);
-	bad |= text == NULL || write_private(path, text) != 0;
+	bad = bad || text == NULL || write_private(path, text) != 0;
+	if (lock >= 0)
+		close(lock);
 	sodium_memzero(sk, sizeof(sk));
 	free(text);
 	if (bad) {
-		err_set(&e, E_IO, MSG_IO, path);
+		if (e.code == E_OK)
+			err_set(&e, E_IO, MSG_IO, path);
 		cli_error(&e);
 	} else if (json) {
 		cli_print_json(conf);
@@ -150,6 +193,45 @@ static json_t *load_state(const char *dir, char sk[129], struct err *e)
 		return NULL;
 	}
 	return conf;
+}
+
+/* The next upload number: one above the last in agent.json, written back
+ * before anything is sent. A number is never used twice, even when the send
+ * fails or the agent dies; a skipped one does no harm. The state lock stays
+ * held (the descriptor returned, -1 with e filled) until the caller has its
+ * answer: the server takes only rising numbers, so two runs at once (`agent
+ * run` and `agent hunt` from their timers) must send in the order they
+ * counted. */
+static int next_sequence(const char *dir, long long *seq, struct err *e)
+{
+	char path[1100];
+	json_error_t je;
+	int rc = -1, fd = state_lock(dir, e);
+	if (fd < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/agent.json", dir);
+	json_t *conf = json_load_file(path, 0, &je);
+	json_t *last = json_object_get(conf, "sequence");
+	long long n = last ? (long long)json_integer_value(last) : 0;
+	if (conf == NULL || (last && !json_is_integer(last)) || n < 0 || n >= LIMIT_AGENT_SEQ) {
+		err_set(e, E_IO, MSG_IO, path);
+	} else {
+		json_object_set_new(conf, "sequence", json_integer((json_int_t)(n + 1)));
+		char *text = json_dumps(conf, JSON_INDENT(2));
+		if (text == NULL || write_private(path, text) != 0) {
+			err_set(e, E_IO, MSG_IO, path);
+		} else {
+			*seq = n + 1;
+			rc = 0;
+		}
+		free(text);
+	}
+	json_decref(conf);
+	if (rc != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* Sends a signed request: POST signs the body, GET signs "GET PATH TIME". */
@@ -198,10 +280,22 @@ static int run(struct cli_args *a, int json)
 		json_decref(inv);
 		return 1;
 	}
-	char *body = json_dumps(inv, JSON_COMPACT);
+	long long seq = 0;
+	char *body = NULL;
 	json_t *out = NULL;
-	int rc = 1, st = body ? signed_call(conf, sk, "POST", "/api/v1/agents/inventory", body,
-					    &out) : -1;
+	int rc = 1, st = -1, lock = next_sequence(dir, &seq, &e);
+	if (lock < 0) {
+		cli_error(&e);
+	} else {
+		/* Dated when signed: a wait for another run's upload must not
+		 * push it out of the server's clock window. */
+		json_object_set_new(inv, "collected_at",
+				    json_string(time_format_utc(time_now_ms(), ts)));
+		json_object_set_new(inv, "sequence", json_integer((json_int_t)seq));
+		body = json_dumps(inv, JSON_COMPACT);
+		st = body ? signed_call(conf, sk, "POST", "/api/v1/agents/inventory", body, &out) : -1;
+		close(lock);
+	}
 	if (st == 200) {
 		json_object_set_new(out, "packages",
 				    json_integer((json_int_t)json_array_size(json_object_get(inv, "packages"))));
@@ -217,6 +311,10 @@ static int run(struct cli_args *a, int json)
 		rc = 0;
 	} else if (st > 0) {
 		rc = client_problem(st, out);
+		/* The only conflict here: a number already used. The state is
+		 * older than what the server saw: say how to recover. */
+		if (st == 409)
+			cli_errorf(MSG_AGENT_STALE_STATE, dir);
 	}
 	sodium_memzero(sk, sizeof(sk));
 	free(body);
@@ -258,8 +356,8 @@ static const char *const hunt_paths[] = {
 };
 
 /* Runs one hunt: its rules into a set, a sweep, the signed result. */
-static int hunt_one(json_t *conf, const char *sk, json_t *h, const char *const *paths,
-		    size_t npaths, int threads, json_t *report)
+static int hunt_one(const char *dir, json_t *conf, const char *sk, json_t *h,
+		    const char *const *paths, size_t npaths, int threads, json_t *report)
 {
 	struct err e = { 0 };
 	char name[80], ts[TIME_RFC3339_LEN];
@@ -280,20 +378,26 @@ static int hunt_one(json_t *conf, const char *sk, json_t *h, const char *const *
 	}
 	free(text);
 	sweep_set_free(s);
+	long long seq = 0;
+	int lock = rc == 0 ? next_sequence(dir, &seq, &e) : -1;
+	if (lock < 0)
+		rc = 1;
 	if (rc != 0) {
 		cli_error(&e);
 		json_decref(hh.hits);
 		return 1;
 	}
-	json_t *body = json_pack("{s:O, s:O, s:s, s:I, s:I, s:I, s:o}", "hunt_id",
+	json_t *body = json_pack("{s:O, s:O, s:s, s:I, s:I, s:I, s:I, s:o}", "hunt_id",
 				 json_object_get(h, "id"), "hostname", json_object_get(conf, "hostname"),
 				 "collected_at", time_format_utc(time_now_ms(), ts),
+				 "sequence", (json_int_t)seq,
 				 "files", (json_int_t)st.files, "bytes", (json_int_t)st.bytes,
 				 "errors", (json_int_t)st.errors, "hits", hh.hits);
 	char *b = body ? json_dumps(body, JSON_COMPACT) : NULL, path[160];
 	json_t *out = NULL;
 	snprintf(path, sizeof(path), "/api/v1/agents/hunts/%.40s/results", jv_str(h, "id"));
 	int status = b ? signed_call(conf, sk, "POST", path, b, &out) : -1;
+	close(lock);
 	free(b);
 	if (status == 201) {
 		json_object_set(out, "hunt", json_object_get(h, "title"));
@@ -345,7 +449,7 @@ static int hunt(struct cli_args *a, int json)
 		size_t k;
 		rc = 0;
 		json_array_foreach(json_object_get(out, "items"), k, h)
-			rc |= hunt_one(conf, sk, h, paths, npaths, th ? atoi(th) : 0, report);
+			rc |= hunt_one(dir, conf, sk, h, paths, npaths, th ? atoi(th) : 0, report);
 		if (json) {
 			cli_print_json(report);
 		} else if (json_array_size(report) == 0 && rc == 0) {
@@ -378,17 +482,19 @@ int cmd_agent(int argc, char **argv)
 {
 	struct cli_args a;
 	int rc = cli_parse(argc, argv, opts,
-		"ungcuu agent enroll --server URL --token T [--org CODE] | ungcuu agent run [--dry-run] | "
+		"ungcuu agent enroll --server URL --token T [--org CODE] [--reenroll] | ungcuu agent run [--dry-run] | "
 		"ungcuu agent hunt [PATH...]",
 		"Agent trên máy trạm/máy chủ: kiểm kê hệ điều hành, gói phần mềm và dịch vụ đang "
 		"nghe, gửi về máy chủ có chữ ký Ed25519.\n"
-		"  enroll  đăng ký máy với máy chủ (cần mã truy cập của đầu mối)\n"
+		"  enroll  đăng ký máy với máy chủ (cần mã truy cập của đầu mối); --reenroll thay "
+		"khóa của máy đã đăng ký\n"
 		"  run     thu thập và gửi bản kiểm kê (chạy được từ systemd timer)\n"
 		"  hunt    nhận các đợt săn tìm đang mở cho máy này, quét (mặc định /home /root /tmp "
 		"/var/log /var/www /srv /opt /usr/local /etc) và gửi kết quả có chữ ký",
 		"The host agent: inventories the OS, installed packages and listening services, and "
 		"sends them to the server signed with Ed25519.\n"
-		"  enroll  register this host with the server (needs a focal point's API token)\n"
+		"  enroll  register this host with the server (needs a focal point's API token); "
+		"--reenroll replaces the key of a host already enrolled\n"
 		"  run     collect and send the inventory (fit for a systemd timer)\n"
 		"  hunt    fetch the open hunts for this host, sweep (by default /home /root /tmp "
 		"/var/log /var/www /srv /opt /usr/local /etc) and send the result signed", &a);

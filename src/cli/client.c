@@ -107,7 +107,7 @@ int client_call(const struct client *cl, const char *method, const char *path,
 int client_problem(int status, json_t *p)
 {
 	const char *detail = json_string_value(json_object_get(p, "detail"));
-	char line[600];
+	char line[1200], out[1400];
 	snprintf(line, sizeof(line), "%d %s", status, detail ? detail : "");
 	size_t i;
 	json_t *f;
@@ -117,7 +117,9 @@ int client_problem(int status, json_t *p)
 			 json_string_value(json_object_get(f, "pointer")),
 			 json_string_value(json_object_get(f, "detail")));
 	}
-	cli_errorf(MSG_SERVER_SAID, line);
+	/* Printed whole, not through a struct err's short argument: the
+	 * server's detail can carry what to do (its clock, how to re-enrol). */
+	fprintf(stderr, "ungcuu: %s\n", msg_format(MSG_SERVER_SAID, cli_lang(), line, out, sizeof(out)));
 	json_decref(p);
 	return 1;
 }

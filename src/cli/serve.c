@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "instance.h"
+#include "../base/limits.h"
 #include "../base/log.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
@@ -41,7 +42,8 @@ static int64_t duration(const char *v)
 
 /* [deadlines] ack = 2h, notification = 5d, initial_report = 24h,
  * closing_report = 5d; [instance] number_prefix; [server] listen, web,
- * max_attachment; [accounts] second_factor_roles = admin,coordinator. */
+ * max_attachment; [accounts] second_factor_roles = admin,coordinator;
+ * [agents] clock_skew = 5m. */
 static int on_ini(void *user, const char *section, const char *name, const char *value)
 {
 	struct conf *c = user;
@@ -60,6 +62,13 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 			c->rules->closing_ms = d;
 		else
 			return 0;
+		return 1;
+	}
+	if (strcmp(section, "agents") == 0 && strcmp(name, "clock_skew") == 0) {
+		d = duration(value);
+		if (d <= 0 || d > LIMIT_AGENT_SKEW_MAX)
+			return 0;
+		c->rules->agent_skew_ms = d;
 		return 1;
 	}
 	if (strcmp(section, "instance") == 0 && strcmp(name, "number_prefix") == 0) {

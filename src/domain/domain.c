@@ -69,6 +69,7 @@ void rules_default(struct rules *r)
 	r->closing_ms = 5LL * 86400 * 1000;
 	snprintf(r->number_prefix, sizeof(r->number_prefix), "PQ");
 	r->max_attachment = LIMIT_ATTACHMENT_DEFAULT;
+	r->agent_skew_ms = LIMIT_AGENT_SKEW_DEFAULT;
 }
 
 void actor_system(struct actor *a)

@@ -58,6 +58,7 @@ struct rules {
 	char number_prefix[16];    /* incident numbers: PQ-2026-0007 */
 	size_t max_attachment;
 	unsigned second_factor_roles; /* roles that must log in with a second factor */
+	int64_t agent_skew_ms;     /* an agent's clock vs ours, either way: 5 min */
 };
 
 void rules_default(struct rules *r);

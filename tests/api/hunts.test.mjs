@@ -322,7 +322,7 @@ test('the agent: signed GET lists the open hunt with its rules; signed results �
   assert.equal(indicatorsIn(mine.rules).length, 2, patterns);
   assert.ok(patterns.includes(s.domain.value) && patterns.includes(s.hash.value), patterns);
 
-  const body = JSON.stringify({ hunt_id: hunt.id, hostname, collected_at: new Date().toISOString(),
+  const body = JSON.stringify({ hunt_id: hunt.id, hostname, collected_at: new Date().toISOString(), sequence: 1,
     files: 1200, bytes: 5_000_000, errors: 1, hits: [
       { path: '/home/ketoan/tai-lieu.exe', kind: 'hash', indicator: s.hash.value },
       { path: '/var/log/auth.log', kind: 'domain', indicator: s.domain.value, line: 77 },
@@ -370,9 +370,9 @@ test('the agent: a tampered body, a stale X-Agent-Time or an unknown key → 401
   const stranger = agentKey();
   assert.equal((await agentGet(stranger)).status, 401, 'a key nobody enrolled');
 
-  const honest = JSON.stringify({ hunt_id: hunt.id, hostname, collected_at: new Date().toISOString(),
+  const honest = JSON.stringify({ hunt_id: hunt.id, hostname, collected_at: new Date().toISOString(), sequence: 1,
     files: 10, bytes: 100, errors: 0, hits: [] });
-  const forged = JSON.stringify({ hunt_id: hunt.id, hostname, collected_at: new Date().toISOString(),
+  const forged = JSON.stringify({ hunt_id: hunt.id, hostname, collected_at: new Date().toISOString(), sequence: 1,
     files: 10, bytes: 100, errors: 0, hits: [{ path: '/x', kind: 'domain', indicator: s.domain.value }] });
   const runs0 = (await huntOf(coord, hunt.id)).runs.length;
   const seen0 = (await sightingsOf(hunt.id)).length;
@@ -384,14 +384,15 @@ test('the agent: a tampered body, a stale X-Agent-Time or an unknown key → 401
     headers: { 'Content-Type': 'application/json', 'X-Agent-Key': key.pub, 'X-Agent-Time': String(now),
       'X-Agent-Signature': key.sign(`GET /api/v1/agents/hunts ${now}`) } });
   assert.equal(bad.status, 401);
-  // Signed, but collected long ago: refused as a replay.
+  // Signed, but collected long ago: refused as a replay (agent.test.mjs
+  // covers the window on both sides and the sequence numbers).
   const old = JSON.stringify({ hunt_id: hunt.id, hostname, collected_at: new Date(Date.now() - 3 * DAY).toISOString(),
-    files: 1, hits: [] });
+    sequence: 2, files: 1, hits: [] });
   const o = await agentPost(key, hunt.id, old);
   assert.equal(o.status, 422, await o.text());
   // Another hunt's id in the body.
   const mismatch = JSON.stringify({ hunt_id: '01a21086-0000-7000-8000-000000000000', hostname,
-    collected_at: new Date().toISOString(), hits: [] });
+    collected_at: new Date().toISOString(), sequence: 3, hits: [] });
   assert.equal((await agentPost(key, hunt.id, mismatch)).status, 422);
 
   const h = await huntOf(coord, hunt.id);

@@ -4,11 +4,12 @@
 // ${binary:Package} adds ":arch" to Multi-Arch: same packages, we keep the
 // name and the arch apart), and the same source packages; on a synthetic
 // root tree it decodes /proc/net and os-release; the Windows collector's
-// sample file imports. Skipped where dpkg-query is absent or the binary has
-// no agent command yet.
+// sample file imports, and a file older than the host's stored inventory
+// replaces nothing. Skipped where dpkg-query is absent or the binary has no
+// agent command yet.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root as repo } from '../lib/server.mjs';
@@ -124,6 +125,46 @@ test('import windows-inventory takes the collect.ps1 sample and DISM text', (t) 
     const bad = run(['import', 'windows-inventory', join(data, 'dpkg', 'valid'), '--db', db],
       { env: { UNGCUU_LANG: 'en' } });
     assert.notEqual(bad.status, 0, 'a dpkg file is no Windows inventory');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a Windows file older than the stored inventory replaces nothing (a fixed finding cannot reopen)', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ungcuu-inv-'));
+  try {
+    const db = join(dir, 'ungcuu.db');
+    const env = { env: { UNGCUU_LANG: 'en' } };
+    const init = run(['init', '--db', db], env);
+    if (init.status !== 0) return t.skip(`init: ${init.stderr}`);
+    const sample = JSON.parse(readFileSync(join(data, 'windows', 'windows-sample.json'), 'utf8'));
+    const file = (name, at, dropPrograms = 0) => {
+      const doc = { ...sample, collected_at: at, programs: sample.programs.slice(dropPrograms) };
+      const path = join(dir, name);
+      writeFileSync(path, JSON.stringify(doc));
+      return path;
+    };
+    const sql = (q) => execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim();
+    const imp = (path) => run(['import', 'windows-inventory', path, '--db', db, '--json'], env);
+    const count = () => sql(`SELECT COUNT(*) FROM host_packages`);
+    let r = imp(file('april.json', '2025-04-14T02:31:07Z'));
+    assert.equal(r.status, 0, r.stderr);
+    const full = count();
+    // Last month's file, with fewer programs: refused, nothing replaced.
+    r = imp(file('march.json', '2025-03-14T02:31:07Z', 3));
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stderr, /newer inventory \(collected 2025-04-14T02:31:07/);
+    assert.equal(count(), full);
+    // The same file again is fine, and so is a newer one.
+    assert.equal(imp(file('april2.json', '2025-04-14T02:31:07Z')).status, 0);
+    r = imp(file('may.json', '2025-05-14T02:31:07Z', 3));
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(Number(count()), Number(full) - 3);
+    // A PC whose clock runs years ahead does not hold back the honest
+    // files after it: its date counts as the moment it was stored.
+    assert.equal(imp(file('future.json', '2099-01-01T00:00:00Z')).status, 0);
+    r = imp(file('next.json', new Date(Date.now() + 60_000).toISOString()));
+    assert.equal(r.status, 0, r.stderr);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -429,7 +429,7 @@ test('real answers match the document: status codes listed, bodies valid, no und
   const agentKey = Buffer.from(publicKey.export({ format: 'jwk' }).x, 'base64url').toString('hex');
   const pc = (await tam.post('/api/v1/agents/enroll', { hostname: 'pc-ketoan-01', public_key: agentKey })).body;
   await tam.post('/api/v1/agents/enroll', { hostname: 'pc-ketoan-02', public_key: 'KHÓA' }); // 422
-  const inv = JSON.stringify({ schema: 'ungcuu-inventory/1', hostname: 'pc-ketoan-01', collected_at: new Date().toISOString(),
+  const inv = JSON.stringify({ schema: 'ungcuu-inventory/1', hostname: 'pc-ketoan-01', collected_at: new Date().toISOString(), sequence: 1,
     os: { family: 'linux', id: 'debian', version_id: '12', pretty_name: 'Debian GNU/Linux 12 (bookworm)', kernel: '6.1.0-28-amd64' },
     packages: [{ ecosystem: 'dpkg', name: 'bash', version: '5.2.15-2+b2', arch: 'amd64', source: 'bash', source_version: '5.2.15-2' }],
     services: [{ proto: 'tcp', address: '0.0.0.0', port: 22, process: 'sshd' }], addresses: ['192.0.2.7'] });
@@ -438,6 +438,8 @@ test('real answers match the document: status codes listed, bodies valid, no und
   await anon.post('/api/v1/agents/inventory', inv, { ...signed(inv), 'X-Agent-Signature': 'ab'.repeat(64) }); // 401
   const replayed = inv.replace(/"collected_at":"[^"]+"/, '"collected_at":"2020-01-01T00:00:00Z"');
   await anon.post('/api/v1/agents/inventory', replayed, signed(replayed));  // 422
+  await anon.post('/api/v1/agents/inventory', inv, signed(inv));            // 409 (sequence used)
+  await tam.post('/api/v1/agents/enroll', { hostname: 'pc-ketoan-03', public_key: agentKey }); // 409 (key in use)
   // feeds, scanner reports, a Windows inventory
   const bin = { 'Content-Type': 'application/octet-stream' };
   const osv = (fixed) => JSON.stringify({ schema_version: '1.3.0', id: 'UNGCUU-OA-0001', modified: '2026-11-01T00:00:00Z', published: '2026-11-01T00:00:00Z',
@@ -515,7 +517,7 @@ test('real answers match the document: status codes listed, bodies valid, no und
   const signedGet = { 'X-Agent-Key': agentKey, 'X-Agent-Time': now,
     'X-Agent-Signature': sign(null, Buffer.from(`GET /api/v1/agents/hunts ${now}`), privateKey).toString('hex') };
   await anon.get('/api/v1/agents/hunts', signedGet);
-  const result = JSON.stringify({ hunt_id: hunt.id, hostname: 'pc-ketoan-01', collected_at: new Date().toISOString(), files: 3, bytes: 10, errors: 0,
+  const result = JSON.stringify({ hunt_id: hunt.id, hostname: 'pc-ketoan-01', collected_at: new Date().toISOString(), sequence: 2, files: 3, bytes: 10, errors: 0,
     hits: [{ path: '/tmp/x', kind: 'domain', indicator: 'c2.example.net' }] });
   await anon.post(`/api/v1/agents/hunts/${hunt.id}/results`, result, signed(result));
   await anon.post(`/api/v1/agents/hunts/${hunt.id}/results`, result, { ...signed(result), 'X-Agent-Signature': 'ab'.repeat(64) }); // 401

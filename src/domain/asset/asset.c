@@ -10,6 +10,7 @@
 #include "../directory/policy.h"
 #include "inventory.h"
 #include "../../base/jsonv.h"
+#include "../../base/limits.h"
 #include "../../base/msg.h"
 #include "../../base/timeutil.h"
 #include "../../base/banned.h"
@@ -527,6 +528,7 @@ static const struct jv_field enroll_fields[] = {
 	{ "hostname", JV_STRING, 1, 0, 253, NULL, NULL },
 	{ "public_key", JV_STRING, 1, 0, 64, NULL, NULL },
 	{ "org_code", JV_STRING, 0, 0, 64, NULL, NULL },
+	{ "reenroll", JV_BOOL, 0, 0, 0, NULL, NULL },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
@@ -540,36 +542,177 @@ static int hex_key_ok(const char *s)
 	return 1;
 }
 
+/* Where an enrolment lands: the host of that name in the organisation (if
+ * any) with its current key, and the host the key is bound to (if any). */
+struct enrol_plan {
+	char host_id[UUID_LEN];       /* "" : no such host yet */
+	char old_key[65];             /* the host's current key, "" none */
+	char key_host[UUID_LEN];      /* the host the key belongs to, "" none */
+};
+
+static int enrol_plan(struct ctx *c, const char *org_id, const char *hostname,
+		      const char *key, struct enrol_plan *p, struct err *e)
+{
+	memset(p, 0, sizeof(*p));
+	struct stmt *st = store_query(c->db, e, "SELECT id, agent_key FROM hosts WHERE org_id = $1 "
+				      "AND hostname = $2 ORDER BY created_at LIMIT 1", "tt", org_id,
+				      hostname);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	if (rc == 1) {
+		snprintf(p->host_id, sizeof(p->host_id), "%s", stmt_text(st, 0));
+		if (!stmt_isnull(st, 1))
+			snprintf(p->old_key, sizeof(p->old_key), "%s", stmt_text(st, 1));
+	}
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	/* A key held now (hosts) or before (agent_keys) by any host. */
+	st = store_query(c->db, e, "SELECT host_id FROM agent_keys WHERE public_key = $1 UNION ALL "
+			 "SELECT id FROM hosts WHERE agent_key = $1 LIMIT 1", "t", key);
+	if (st == NULL)
+		return -1;
+	rc = stmt_step(st, e);
+	if (rc == 1)
+		snprintf(p->key_host, sizeof(p->key_host), "%s", stmt_text(st, 0));
+	stmt_done(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Binds key to host_id: the host's other keys retired, this one (new, or
+ * the host's own from before, keeping its last sequence) made current. The
+ * upsert changes nothing when the key is bound to another host: the
+ * database has the last word, whatever ran meanwhile. */
+static int enrol_bind(struct ctx *c, const char *host_id, const char *key, struct err *e)
+{
+	int64_t now = time_now_ms();
+	if (store_run(c->db, e, "UPDATE agent_keys SET retired_at = $1 WHERE host_id = $2 AND "
+		      "retired_at IS NULL AND public_key <> $3", "itt", now, host_id, key) < 0)
+		return -1;
+	int n = store_run(c->db, e, "INSERT INTO agent_keys (public_key, host_id, last_seq, "
+			  "enrolled_at) VALUES ($1, $2, 0, $3) ON CONFLICT (public_key) DO UPDATE "
+			  "SET retired_at = NULL WHERE agent_keys.host_id = excluded.host_id", "tti",
+			  key, host_id, now);
+	if (n != 1)
+		return n < 0 ? -1 : err_set(e, E_CONFLICT, MSG_AGENT_KEY_IN_USE, NULL);
+	return store_run(c->db, e, "UPDATE hosts SET agent_key = $1, version = version + 1, "
+			 "updated_at = $2 WHERE id = $3", "tit", key, now, host_id) == 1 ? 0 : -1;
+}
+
 json_t *agent_enroll(struct ctx *c, json_t *body, struct err *e)
 {
 	struct org o;
-	char id[UUID_LEN], path[LIMIT_ORG_PATH];
+	struct enrol_plan p;
+	char path[LIMIT_ORG_PATH];
 	int created = 0;
+	json_t *j = NULL, *before = NULL, *after = NULL;
 	if (jv_validate(body, enroll_fields, "", e) != 0)
 		return NULL;
-	if (!hex_key_ok(jv_str(body, "public_key")))
+	const char *key = jv_str(body, "public_key"), *hostname = jv_str(body, "hostname");
+	if (!hex_key_ok(key))
 		return err_field(e, "/public_key", MSG_BAD_VALUE, "64 hex"), NULL;
 	if (target_org(c, body, &o, e) != 0)
 		return NULL;
 	struct policy_target t = { .org_path = o.path };
 	if (policy_check(c->actor, ACT_AGENT_ENROLL, &t, e) != 0 || store_begin(c->db, e) != 0)
 		return NULL;
-	json_t *j = NULL;
-	/* Enrolling again (a reinstalled agent) takes over the same host. */
-	if (host_find_or_create(c, o.id, jv_str(body, "hostname"), NULL, id, &created, e) != 0 ||
-	    store_run(c->db, e, "UPDATE hosts SET agent_key = NULL WHERE agent_key = $1", "t",
-		      jv_str(body, "public_key")) < 0 ||
-	    store_run(c->db, e, "UPDATE hosts SET agent_key = $1, version = version + 1, "
-		      "updated_at = $2 WHERE id = $3", "tit", jv_str(body, "public_key"),
-		      time_now_ms(), id) != 1 ||
-	    (j = load_one(c, HOST_SELECT "WHERE h.id = $1", id, host_row, 19, path, e)) == NULL ||
-	    audit_append_json(c, "agent.enroll", "host", id, NULL, j, e) != 0 ||
-	    store_commit(c->db, e) != 0) {
-		store_rollback(c->db);
-		json_decref(j);
-		return NULL;
+	if (enrol_plan(c, o.id, hostname, key, &p, e) != 0)
+		goto fail;
+	/* A key is a host's identity for good: never moved to another host
+	 * (its signed uploads would land there), whatever organisation asks. */
+	if (p.key_host[0] && strcmp(p.key_host, p.host_id) != 0) {
+		err_set(e, E_CONFLICT, MSG_AGENT_KEY_IN_USE, NULL);
+		goto fail;
 	}
+	int reenrol = p.old_key[0] != '\0' || p.key_host[0] != '\0';
+	if (reenrol && !jv_bool(body, "reenroll", 0)) {
+		err_set(e, E_CONFLICT, MSG_AGENT_REENROLL_NEEDED, hostname);
+		goto fail;
+	}
+	if (p.host_id[0] == '\0' &&
+	    host_find_or_create(c, o.id, hostname, NULL, p.host_id, &created, e) != 0)
+		goto fail;
+	if (enrol_bind(c, p.host_id, key, e) != 0 ||
+	    (j = load_one(c, HOST_SELECT "WHERE h.id = $1", p.host_id, host_row, 19, path, e)) == NULL)
+		goto fail;
+	/* The keys themselves go to the audit log: who replaced which. */
+	before = reenrol ? json_pack("{s:s?}", "agent_key", p.old_key[0] ? p.old_key : NULL) : NULL;
+	after = json_deep_copy(j);
+	json_object_set_new(after, "agent_key", json_string(key));
+	if (audit_append_json(c, reenrol ? "agent.reenroll" : "agent.enroll", "host", p.host_id,
+			      before, after, e) != 0 ||
+	    store_commit(c->db, e) != 0)
+		goto fail;
+	json_decref(before);
+	json_decref(after);
 	return j;
+fail:
+	store_rollback(c->db);
+	json_decref(before);
+	json_decref(after);
+	json_decref(j);
+	return NULL;
+}
+
+int agent_clock_check(const struct ctx *c, int64_t at, const char *ptr, struct err *e)
+{
+	int64_t now = time_now_ms(), skew = c->rules && c->rules->agent_skew_ms > 0
+		      ? c->rules->agent_skew_ms : LIMIT_AGENT_SKEW_DEFAULT;
+	if (at >= now - skew && at <= now + skew)
+		return 0;
+	char ts[TIME_RFC3339_LEN], arg[TIME_RFC3339_LEN + 32];
+	snprintf(arg, sizeof(arg), "%s ± %lld s", time_format_utc(now, ts), (long long)(skew / 1000));
+	return ptr ? err_field(e, ptr, MSG_AGENT_CLOCK, arg) : err_set(e, E_UNAUTH, MSG_AGENT_CLOCK, arg);
+}
+
+static const struct jv_field stamp_fields[] = {
+	{ "collected_at", JV_TIME, 1, 0, 0, NULL, NULL },
+	{ "sequence", JV_INT, 1, 1, LIMIT_AGENT_SEQ, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+int agent_stamp_read(const struct ctx *c, json_t *body, struct agent_stamp *s, struct err *e)
+{
+	/* Only the two members: the rest of the body is its owner's to check. */
+	json_t *two = json_object();
+	for (const struct jv_field *f = stamp_fields; f->name; f++)
+		if (json_object_get(body, f->name))
+			json_object_set(two, f->name, json_object_get(body, f->name));
+	int rc = jv_validate(two, stamp_fields, "", e);
+	json_decref(two);
+	if (rc != 0)
+		return -1;
+	if (time_parse(jv_str(body, "collected_at"), &s->at) != 0)
+		return err_field(e, "/collected_at", MSG_BAD_TIME, NULL);
+	s->seq = jv_int(body, "sequence", 0);
+	return agent_clock_check(c, s->at, "/collected_at", e);
+}
+
+int agent_stamp_take(struct ctx *c, const struct agent_stamp *s, struct err *e)
+{
+	/* Compare and write in one statement: of two uploads with one number
+	 * racing, one commits, the other changes nothing. */
+	int n = store_run(c->db, e, "UPDATE agent_keys SET last_seq = $1 WHERE public_key = $2 AND "
+			  "host_id = $3 AND retired_at IS NULL AND last_seq < $1", "itt", s->seq,
+			  s->key, s->host_id);
+	if (n != 0)
+		return n == 1 ? 0 : -1;
+	struct stmt *st = store_query(c->db, e, "SELECT last_seq FROM agent_keys WHERE "
+				      "public_key = $1 AND host_id = $2 AND retired_at IS NULL", "tt",
+				      s->key, s->host_id);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	char last[32];
+	if (rc == 1)
+		snprintf(last, sizeof(last), "%lld", (long long)stmt_int(st, 0));
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)   /* re-enrolled meanwhile: the key is no longer the host's */
+		return err_set(e, E_UNAUTH, MSG_UNAUTH, NULL);
+	return err_set(e, E_CONFLICT, MSG_AGENT_SEQ_STALE, last);
 }
 
 int host_by_agent_key(struct ctx *c, const char *key, char host_id[UUID_LEN],
@@ -626,26 +769,57 @@ static const char *js(json_t *o, const char *k)
 	return s ? s : "";
 }
 
+/* Why an inventory replaced nothing: no such host (404), or one collected
+ * after it is stored (409, naming when). */
+static int inventory_refused(struct ctx *c, const char *host_id, struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT inventory_at FROM hosts WHERE id = $1", "t",
+				      host_id);
+	if (st == NULL)
+		return -1;
+	char ts[TIME_RFC3339_LEN] = "";
+	int rc = stmt_step(st, e);
+	if (rc == 1)
+		time_format_utc(stmt_int(st, 0), ts);
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	return rc == 0 ? err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL)
+		       : err_set(e, E_CONFLICT, MSG_INVENTORY_OLDER, ts);
+}
+
 int host_store_inventory(struct ctx *c, const char *host_id, json_t *inv,
 			 const char *origin, struct err *e)
 {
-	int64_t now = time_now_ms();
+	int64_t now = time_now_ms(), at = now;
+	/* When it was collected, never later than now (a PC's clock ahead
+	 * would otherwise hold back every honest file after it). A file older
+	 * than the stored inventory replaces nothing: importing last month's
+	 * file again must not reopen what was fixed since. Agent uploads are
+	 * ordered by their signed sequence instead (agent_stamp_take). */
+	if (time_parse(js(inv, "collected_at"), &at) != 0 || at > now)
+		at = now;
+	int64_t ordered = strcmp(origin, "agent") != 0;
 	json_t *os = json_object_get(inv, "os");
 	json_t *addr = json_object_get(inv, "addresses");
 	char *addr_text = addr && json_array_size(addr) ? json_dumps(addr, JSON_COMPACT) : NULL;
 	int rc = store_run(c->db, e, "UPDATE hosts SET os_family = $1, os_id = $2, os_version = $3, "
 		"os_name = $4, kernel = $5, hostname = COALESCE(NULLIF($6, ''), hostname), "
-		"addresses = COALESCE($7, addresses), last_seen_at = $8, updated_at = $8 "
-		"WHERE id = $9", "tttttttit", js(os, "family"), js(os, "id"), js(os, "version_id"),
-		js(os, "pretty_name"), jv_str(os, "kernel") ? js(os, "kernel") : js(os, "build"),
-		js(inv, "hostname"), addr_text, now, host_id);
+		"addresses = COALESCE($7, addresses), last_seen_at = $8, updated_at = $8, "
+		"inventory_at = $10 WHERE id = $9 AND ($11 = 0 OR inventory_at IS NULL OR "
+		"inventory_at <= $10)", "tttttttit" "ii", js(os, "family"), js(os, "id"),
+		js(os, "version_id"), js(os, "pretty_name"),
+		jv_str(os, "kernel") ? js(os, "kernel") : js(os, "build"), js(inv, "hostname"),
+		addr_text, now, host_id, at, ordered);
 	free(addr_text);
+	if (rc == 0)
+		return inventory_refused(c, host_id, e);
 	if (rc != 1 ||
 	    store_run(c->db, e, "DELETE FROM host_packages WHERE host_id = $1", "t", host_id) < 0 ||
 	    store_run(c->db, e, "DELETE FROM host_hotfixes WHERE host_id = $1", "t", host_id) < 0 ||
 	    store_run(c->db, e, "DELETE FROM host_services WHERE host_id = $1 AND origin = $2",
 		      "tt", host_id, origin) < 0)
-		return rc == 1 ? -1 : (e->code ? -1 : err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL));
+		return -1;
 	size_t i;
 	json_t *p;
 	json_array_foreach(json_object_get(inv, "packages"), i, p) {

@@ -8,6 +8,7 @@
 
 #include "inventory.h"
 #include "../../base/jsonv.h"
+#include "../../base/limits.h"
 #include "../../base/msg.h"
 #include "../../base/banned.h"
 
@@ -34,6 +35,8 @@ static const struct jv_field top_spec[] = {
 	{ "schema", JV_ENUM, 1, 0, 0, schemas, NULL },
 	STR("hostname", 0),     /* "" allowed: presence checked by hand */
 	{ "collected_at", JV_TIME, 1, 0, 0, NULL, NULL },
+	/* The agent's upload number (agent_stamp_read); a file has none. */
+	{ "sequence", JV_INT, 0, 1, LIMIT_AGENT_SEQ, NULL, NULL },
 	{ "os", JV_OBJECT, 1, 0, 0, NULL, os_spec },
 	END,
 };

@@ -14,6 +14,8 @@
  * {"schema":"ungcuu-inventory/1",
  *  "hostname":"…",                 ("" when unknown: a container image)
  *  "collected_at":"RFC 3339",
+ *  "sequence"?:42,                 (an agent upload's number, 1 .. 2^53-1:
+ *                                   above every one its key sent before)
  *  "os":{"family":"linux|windows",
  *        "id"?:"debian", "id_like"?:"…", "version_id"?:"12",
  *        "codename"?:"bookworm", "pretty_name"?:"…",

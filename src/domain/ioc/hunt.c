@@ -711,6 +711,8 @@ json_t *hunt_submit(struct ctx *c, const char *id, const struct hunt_result *r, 
 	json_t *out = NULL;
 	if (store_begin(c->db, e) != 0)
 		goto out;
+	if (r->stamp && agent_stamp_take(c, r->stamp, e) != 0)
+		goto fail;
 	/* An open incident this host's earlier runs filed takes the new hits. */
 	if (json_array_size(known)) {
 		st = store_query(c->db, e, "SELECT n.id, n.number FROM hunt_runs r JOIN incidents n "

@@ -10,6 +10,7 @@
 #define UNGCUU_HUNT_H
 
 #include "../domain.h"
+#include "../asset/asset.h"
 
 /* The six-month rule of §10, for the compliance view. */
 #define HUNT_PERIOD_DAYS 183
@@ -32,6 +33,9 @@ struct hunt_result {
 	long long files, bytes, errors;
 	int64_t ran_at;
 	json_t *hits;
+	/* agent: its upload's sequence, taken in the run's transaction (a
+	 * replayed or stale one stores nothing: asset.h). */
+	const struct agent_stamp *stamp;
 };
 json_t *hunt_submit(struct ctx *c, const char *id, const struct hunt_result *r,
 		    struct err *e);

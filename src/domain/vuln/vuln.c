@@ -868,12 +868,16 @@ out:
 
 /* ---- inventories ---- */
 
-json_t *agent_inventory(struct ctx *c, const char *host_id, json_t *inv, struct err *e)
+json_t *agent_inventory(struct ctx *c, const char *host_id, const char *key, json_t *inv,
+			struct err *e)
 {
 	struct vuln_stats st = { 0 };
-	if (inventory_validate(inv, e) != 0 || store_begin(c->db, e) != 0)
+	struct agent_stamp s = { .host_id = host_id, .key = key };
+	if (inventory_validate(inv, e) != 0 || agent_stamp_read(c, inv, &s, e) != 0 ||
+	    store_begin(c->db, e) != 0)
 		return NULL;
-	if (host_store_inventory(c, host_id, inv, "agent", e) != 0 ||
+	if (agent_stamp_take(c, &s, e) != 0 ||
+	    host_store_inventory(c, host_id, inv, "agent", e) != 0 ||
 	    audit_append(c, "host.inventory", "host", host_id, NULL, NULL, e) != 0 ||
 	    store_commit(c->db, e) != 0) {
 		store_rollback(c->db);

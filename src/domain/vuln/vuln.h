@@ -37,9 +37,11 @@ int scan_import(struct ctx *c, const char *kind, const char *name, const char *d
 /* Imports the JSON a Windows PC's collect.ps1 wrote, as that host's inventory. */
 json_t *windows_import(struct ctx *c, const char *name, const char *data, size_t n,
 		       const char *org_code, struct err *e);
-/* Stores an agent's inventory for its host (the signature already checked)
- * and rematches it. */
-json_t *agent_inventory(struct ctx *c, const char *host_id, json_t *inv, struct err *e);
+/* Stores an agent's inventory for its host (the signature by key already
+ * checked) and rematches it. Its collected_at and sequence must be fresh
+ * (agent_stamp_read, asset.h): else 422 or 409 and nothing changes. */
+json_t *agent_inventory(struct ctx *c, const char *host_id, const char *key, json_t *inv,
+			struct err *e);
 
 struct finding_filter {
 	const char *org_code, *host_id, *status, *severity, *vuln_id;
