@@ -90,6 +90,8 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(SWEEP_SCAN, "Lỗi khi quét: %s", "Scan failed: %s") \
 	X(SWEEP_TRUNCATED, "Quá nhiều kết quả trong một tệp, chỉ in 1000 kết quả đầu (tệp: số bị bỏ): %s", "Too many hits in one file, the first 1000 listed (file: hits left out): %s") \
 	/* -- scope and roles (issue 11) -- */ \
+	X(FORBIDDEN_SUPPORT, "Đơn vị được đề nghị hỗ trợ chỉ được xem, trả lời đề nghị, bình luận và làm nhiệm vụ của mình", "An organisation asked for support may only read, answer the request, comment and work its own tasks") \
+	X(FORBIDDEN_OWN_ORG, "Chỉ đơn vị có thẩm quyền mới thực hiện được việc này, không làm thay đơn vị khác", "Only the organisation concerned may do this, not another on its behalf") \
 	/* -- the agent: keys, replay (issue 11) -- */ \
 	/* -- the HTTP server: limits, TLS (issue 11) -- */ \
 	/* -- the audit log, backup and restore (issue 11) -- */ \
