@@ -68,6 +68,7 @@ static const struct {
 	 * organisation may add); matching again writes findings. */
 	{ ACT_INCIDENT_COMMENT, "incident.comment", REP | FOC | COO | RES },
 	{ ACT_FINDING_MATCH, "finding.match", FOC | COO | ADM },
+	{ ACT_SUPPORT_DECIDE, "support.decide", COO | RES },
 };
 
 static const char *const role_name[] = {
@@ -190,6 +191,8 @@ static void test_support(void **state)
 	struct policy_target open = { .org_path = "/root/province/district/commune/" };
 	open.org_path = "/root/district2/";
 	open.support = 1;
+	/* (accepting or declining is checked on the asked organisation itself,
+	 * ACT_SUPPORT_DECIDE, which is in the actor's scope) */
 	static const int allowed[] = { ACT_INCIDENT_READ, ACT_SUPPORT_ANSWER, ACT_INCIDENT_COMMENT };
 	for (int act = 0; act < ACT__COUNT; act++) {
 		struct err e = { 0 };
@@ -210,7 +213,7 @@ static void test_support(void **state)
 		err_clear(&e);
 		assert_int_equal(policy_check(&a, act, &closed, &e), -1);
 		assert_int_equal(e.code, act == ACT_FEED_IMPORT || act == ACT_WARNING_ANSWER ||
-				 act == ACT_INCIDENT_TRANSITION ? e.code : E_NOTFOUND);
+				 act == ACT_SUPPORT_DECIDE ? E_FORBIDDEN : E_NOTFOUND);
 	}
 	/* Tasks: only its own (assigned to its people). */
 	struct err e = { 0 };
@@ -240,12 +243,12 @@ static void test_support(void **state)
 static void test_exact_org(void **state)
 {
 	(void)state;
-	static const int acts[] = { ACT_FEED_IMPORT, ACT_WARNING_ANSWER };
+	static const int acts[] = { ACT_FEED_IMPORT, ACT_WARNING_ANSWER, ACT_SUPPORT_DECIDE };
 	struct actor district = person(ROLE_ALL, "/root/district/");
 	struct actor commune = person(ROLE_ALL, "/root/district/commune/");
 	struct actor province = person(ROLE_ALL, "/root/");
 	struct policy_target home = { .org_path = "/root/district/" };
-	for (size_t k = 0; k < 2; k++) {
+	for (size_t k = 0; k < sizeof(acts) / sizeof(acts[0]); k++) {
 		struct err e = { 0 };
 		assert_int_equal(policy_check(&district, acts[k], &home, &e), 0);
 		assert_int_equal(policy_check(&commune, acts[k], &home, &e), -1);

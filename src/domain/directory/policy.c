@@ -39,6 +39,7 @@ static const unsigned action_roles[ACT__COUNT] = {
 	[ACT_HUNT_REPORT] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_RESPONDER,
 	[ACT_INCIDENT_COMMENT] = ROLE_ANY_WRITER,
 	[ACT_FINDING_MATCH] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_ADMIN,
+	[ACT_SUPPORT_DECIDE] = ROLE_COORDINATOR | ROLE_RESPONDER,
 };
 
 /* What the organisation asked for support may do on the incident while the
@@ -55,6 +56,7 @@ static const unsigned char support_may[ACT__COUNT] = {
 static const unsigned char exact_org[ACT__COUNT] = {
 	[ACT_FEED_IMPORT] = 1,
 	[ACT_WARNING_ANSWER] = 1,
+	[ACT_SUPPORT_DECIDE] = 1,
 };
 
 unsigned policy_roles(int action)

@@ -43,6 +43,7 @@ enum action {
 	ACT_HUNT_REPORT,           /* a target uploads a manual sweep's result */
 	ACT_INCIDENT_COMMENT,      /* a comment (what an organisation asked for support may add) */
 	ACT_FINDING_MATCH,         /* match every host of a scope again: writes findings */
+	ACT_SUPPORT_DECIDE,        /* accept or decline a support request: the asked org's */
 	ACT__COUNT
 };
 
@@ -55,7 +56,8 @@ enum action {
  * is declined or done the incident is "not found" again.
  *
  * Some actions belong to one organisation only, not to those above it
- * (ACT_WARNING_ANSWER: a target answers for itself) or to the instance
+ * (ACT_WARNING_ANSWER: a target answers for itself; ACT_SUPPORT_DECIDE: the
+ * organisation asked for support accepts or declines, not one above it) or to the instance
  * (ACT_FEED_IMPORT: org_path is the instance's home organisation): the actor
  * must be of exactly org_path, else "forbidden". Without a target they are
  * refused (fail closed).

@@ -602,8 +602,8 @@ static json_t *support_row(struct stmt *st)
 }
 
 /* What the caller may do with each support request: the asked organisation
- * accepts or declines a sent one; either side marks an accepted one done
- * (the same rule as incident_support_transition). */
+ * (itself, not one above it) accepts or declines a sent one; either side
+ * marks an accepted one done (the same rule as incident_support_transition). */
 static void support_actions(struct ctx *c, json_t *list)
 {
 	size_t i;
@@ -613,7 +613,8 @@ static void support_actions(struct ctx *c, json_t *list)
 		const char *status = json_string_value(json_object_get(sr, "status"));
 		const char *path = json_string_value(json_object_get(sr, "_path"));
 		json_t *a = json_array();
-		if (may && strcmp(status, "sent") == 0 && policy_in_scope(c->actor, path)) {
+		if (may && strcmp(status, "sent") == 0 &&
+		    (c->actor->system || strcmp(c->actor->org_path, path) == 0)) {
 			json_array_append_new(a, json_string("accepted"));
 			json_array_append_new(a, json_string("declined"));
 		} else if (may && strcmp(status, "accepted") == 0) {

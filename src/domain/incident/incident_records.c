@@ -170,10 +170,12 @@ json_t *incident_support_transition(struct ctx *c, const char *id, const char *s
 	if (!((answer && strcmp(status, "sent") == 0) ||
 	      (strcmp(next, "done") == 0 && strcmp(status, "accepted") == 0)))
 		return err_set(e, E_CONFLICT, MSG_TRANSITION_DENIED, next), NULL;
+	/* Accepting or declining is the asked organisation's own answer (not
+	 * one above it on its behalf); done, either side's. */
 	struct policy_target t = { .org_path = answer ? to.path : NULL };
 	if (!answer && !policy_in_scope(c->actor, to.path))
 		t.org_path = h.org_path;
-	if (policy_check(c->actor, ACT_SUPPORT_ANSWER, &t, e) != 0) {
+	if (policy_check(c->actor, answer ? ACT_SUPPORT_DECIDE : ACT_SUPPORT_ANSWER, &t, e) != 0) {
 		if (e->code == E_NOTFOUND)
 			err_set(e, E_FORBIDDEN, MSG_FORBIDDEN, NULL);
 		return NULL;
