@@ -57,10 +57,10 @@ enum action {
  *
  * Some actions belong to one organisation only, not to those above it
  * (ACT_WARNING_ANSWER: a target answers for itself; ACT_SUPPORT_DECIDE: the
- * organisation asked for support accepts or declines, not one above it) or to the instance
- * (ACT_FEED_IMPORT: org_path is the instance's home organisation): the actor
- * must be of exactly org_path, else "forbidden". Without a target they are
- * refused (fail closed).
+ * organisation asked for support accepts or declines), or to the instance
+ * (ACT_FEED_IMPORT: org_path is the instance's home organisation): the
+ * actor must be of exactly org_path, else "forbidden". Without a target they
+ * are refused (fail closed).
  */
 struct policy_target {
 	const char *org_path;      /* the resource's organisation, NULL: none */
