@@ -90,6 +90,8 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(SWEEP_SCAN, "Lỗi khi quét: %s", "Scan failed: %s") \
 	X(SWEEP_TRUNCATED, "Quá nhiều kết quả trong một tệp, chỉ in 1000 kết quả đầu (tệp: số bị bỏ): %s", "Too many hits in one file, the first 1000 listed (file: hits left out): %s") \
 	/* -- scope and roles (issue 11) -- */ \
+	X(FORBIDDEN_SUPPORT, "Đơn vị được đề nghị hỗ trợ chỉ được xem, trả lời đề nghị, bình luận và làm nhiệm vụ của mình", "An organisation asked for support may only read, answer the request, comment and work its own tasks") \
+	X(FORBIDDEN_OWN_ORG, "Chỉ đơn vị có thẩm quyền mới thực hiện được việc này, không làm thay đơn vị khác", "Only the organisation concerned may do this, not another on its behalf") \
 	/* -- the agent: keys, replay (issue 11) -- */ \
 	X(AGENT_KEY_IN_USE, "Khóa công khai này đã được đăng ký cho một máy khác; mỗi khóa chỉ thuộc về một máy. Hãy tạo khóa mới trên máy cần đăng ký", "This public key is already enrolled for another host; a key belongs to one host only. Make a new key on the host to enrol") \
 	X(AGENT_REENROLL_NEEDED, "Máy %s đã có agent đăng ký. Thay khóa là đăng ký lại: gửi \"reenroll\": true (ungcuu agent enroll --reenroll)", "Host %s already has an enrolled agent. Replacing its key is a re-enrolment: send \"reenroll\": true (ungcuu agent enroll --reenroll)") \

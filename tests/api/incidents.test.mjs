@@ -171,17 +171,22 @@ test('an officer of one commune gets 404 for another commune\'s incident, for ev
   assert.equal((await (await loginAs(server, 'tinh')).get(base)).status, 200);
 });
 
-test('an assignee outside the scope sees the incident', async () => {
+test('assignees are of the incident\'s organisation or above it; nobody else gains access by assignment', async () => {
   const i = await file(tam);
   const vnpt = await loginAs(server, 'vnpt');
   assertProblem(await vnpt.get(`/api/v1/incidents/${i.id}`), 404);
   const u = await userByName(coord, 'vnpt');
   assertProblem(await tam.post(`/api/v1/incidents/${i.id}/assignees`, { user_id: u.id }), 403);
-  const r = await coord.post(`/api/v1/incidents/${i.id}/assignees`, { user_id: u.id });
-  assert.equal(r.status, 201, r.text);
-  const g = await vnpt.get(`/api/v1/incidents/${i.id}`);
-  assert.equal(g.status, 200, g.text);
-  assert.ok(g.body.timeline.some((e) => e.kind === 'assignment'));
+  // issue 11 item 4c: a telecom beside the commune is not an organisation that works on it
+  assertProblem(await coord.post(`/api/v1/incidents/${i.id}/assignees`, { user_id: u.id }), 422, '/user_id');
+  assertProblem(await vnpt.get(`/api/v1/incidents/${i.id}`), 404);
+  // the commune's own people and the district's may be assigned
+  for (const name of ['tamthanh', 'dieuphoi']) {
+    const r = await coord.post(`/api/v1/incidents/${i.id}/assignees`, { user_id: (await userByName(coord, name)).id });
+    assert.equal(r.status, 201, `${name}: ${r.text}`);
+  }
+  const g = await coord.get(`/api/v1/incidents/${i.id}`);
+  assert.deepEqual(g.body.assignees.map((a) => a.username).sort(), ['dieuphoi', 'tamthanh']);
   assertProblem(await coord.post(`/api/v1/incidents/${i.id}/assignees`, { user_id: '01900000-0000-7000-8000-000000000000' }), 422, '/user_id');
 });
 

@@ -614,16 +614,18 @@ static void test_scope_other_commune_not_found(void **state)
 	assert_null(incident_get(&coord, "../../etc/passwd", 0, &e));
 	assert_int_equal(e.code, E_NOTFOUND);
 
-	/* Assigned to it, the other commune's coordinator sees it. */
+	/* The other commune's coordinator cannot be assigned to it (issue 11:
+	 * only people of the incident's organisation or above it), so
+	 * assignment opens nothing to another commune. */
 	json_t *b = json_pack("{s:s}", "user_id", W.coord_b.id);
-	json_t *r = incident_assign(&coord, id, b, &e);
-	json_decref(b);
-	assert_non_null(r);
-	json_decref(r);
 	err_clear(&e);
-	json_t *inc = incident_get(&coord_b, id, 0, &e);
-	assert_non_null(inc);
-	json_decref(inc);
+	assert_null(incident_assign(&coord, id, b, &e));
+	json_decref(b);
+	assert_int_equal(e.code, E_INVALID);
+	assert_string_equal(e.fields[0].pointer, "/user_id");
+	err_clear(&e);
+	assert_null(incident_get(&coord_b, id, 0, &e));
+	assert_int_equal(e.code, E_NOTFOUND);
 	err_clear(&e);
 	assert_null(incident_get(&rep_b, id, 0, &e));
 	assert_int_equal(e.code, E_NOTFOUND);

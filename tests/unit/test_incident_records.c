@@ -311,8 +311,9 @@ static void test_tasks_and_assignees(void **state)
 	json_decref(r);
 	assert_int_equal(tdb_int(t->db, sql), 1);
 
-	/* Assigning: coordinators only, real people only, twice is once. */
-	b = json_pack("{s:s}", "user_id", W.rep_b.id);
+	/* Assigning: coordinators only, people of the incident's organisation
+	 * or above it only, twice is once. */
+	b = json_pack("{s:s}", "user_id", W.rep_a.id);
 	err_clear(&e);
 	assert_null(incident_assign(&resp, id, b, &e));
 	assert_int_equal(e.code, E_FORBIDDEN);
@@ -330,10 +331,25 @@ static void test_tasks_and_assignees(void **state)
 	assert_null(incident_assign(&coord, id, b, &e));
 	assert_int_equal(e.code, E_INVALID);
 	json_decref(b);
-	/* The assignee from another commune now sees it. */
+	/* Someone of another commune is not assignable (as unknown), to the
+	 * incident or a task, and still does not see it. */
+	b = json_pack("{s:s}", "user_id", W.rep_b.id);
+	err_clear(&e);
+	assert_null(incident_assign(&coord, id, b, &e));
+	assert_int_equal(e.code, E_INVALID);
+	json_decref(b);
+	b = json_pack("{s:s, s:s}", "title", "x", "assignee_id", W.rep_b.id);
+	err_clear(&e);
+	assert_null(incident_add_task(&coord, id, b, &e));
+	assert_int_equal(e.code, E_INVALID);
+	json_decref(b);
 	struct ctx rep_b = t_ctx(t->db, &W.rep_b);
 	err_clear(&e);
-	json_t *inc = incident_get(&rep_b, id, 1, &e);
+	assert_null(incident_get(&rep_b, id, 1, &e));
+	assert_int_equal(e.code, E_NOTFOUND);
+	struct ctx rep_a = t_ctx(t->db, &W.rep_a);
+	err_clear(&e);
+	json_t *inc = incident_get(&rep_a, id, 1, &e);
 	assert_non_null(inc);
 	assert_int_equal(json_array_size(json_object_get(inc, "assignees")), 1);
 	assert_int_equal(json_array_size(json_object_get(inc, "tasks")), 1);

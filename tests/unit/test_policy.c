@@ -2,8 +2,8 @@
  * test_policy.c - the one authorisation function (domain/policy.c) and the
  * roles (domain/domain.c): for every action and every single role, whether
  * it is allowed, written out here on its own; scope (out of the subtree is
- * "not found", in scope without the role is "forbidden"), the related
- * exception, the transition override, the system actor; roles as text.
+ * "not found", in scope without the role is "forbidden"), the support
+ * exception, actions of exactly one organisation, the transition override, the system actor; roles as text.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +64,11 @@ static const struct {
 	{ ACT_INDICATOR_EXPORT, "indicator.export", FOC | COO | RES | ADM },
 	{ ACT_HUNT_OPEN, "hunt.open", COO },
 	{ ACT_HUNT_REPORT, "hunt.report", FOC | COO | RES },
+	/* Issue 11: a comment apart from other notes (what a supporting
+	 * organisation may add); matching again writes findings. */
+	{ ACT_INCIDENT_COMMENT, "incident.comment", REP | FOC | COO | RES },
+	{ ACT_FINDING_MATCH, "finding.match", FOC | COO | ADM },
+	{ ACT_SUPPORT_DECIDE, "support.decide", COO | RES },
 };
 
 static const char *const role_name[] = {
@@ -89,10 +94,13 @@ static void test_every_action_every_role(void **state)
 	for (size_t i = 0; i < N_EXPECTED; i++) {
 		assert_int_equal(expected[i].action, (int)i);
 		assert_int_equal(policy_roles(expected[i].action), expected[i].roles);
+		/* On a record of the actor's own organisation (actions of exactly
+		 * one organisation are refused without a target). */
+		struct policy_target own = { .org_path = "/a/" };
 		for (int r = 0; r < 6; r++) {
 			struct actor a = person(1u << r, "/a/");
 			struct err e = { 0 };
-			int rc = policy_check(&a, expected[i].action, NULL, &e);
+			int rc = policy_check(&a, expected[i].action, &own, &e);
 			int should = (expected[i].roles & (1u << r)) != 0;
 			if ((rc == 0) != should)
 				fail_msg("%s by %s: got %d, expected %s", expected[i].name,
@@ -104,12 +112,12 @@ static void test_every_action_every_role(void **state)
 		/* Someone with every role may do all but the table-driven moves. */
 		struct actor all = person(ROLE_ALL, "/a/");
 		struct err e = { 0 };
-		assert_int_equal(policy_check(&all, expected[i].action, NULL, &e) == 0,
+		assert_int_equal(policy_check(&all, expected[i].action, &own, &e) == 0,
 				 expected[i].roles != 0);
 		/* Nobody without roles. */
 		struct actor none = person(0, "/a/");
 		err_clear(&e);
-		assert_int_equal(policy_check(&none, expected[i].action, NULL, &e), -1);
+		assert_int_equal(policy_check(&none, expected[i].action, &own, &e), -1);
 	}
 	/* Actions added after this table was written: someone must be allowed
 	 * each of them (only transitions take their roles from elsewhere). */
@@ -151,10 +159,10 @@ static void test_scope(void **state)
 	err_clear(&e);
 	assert_int_equal(policy_check(&a, ACT_USER_WRITE, &in, &e), -1);
 	assert_int_equal(e.code, E_FORBIDDEN);
-	/* Related (assigned or asked for support) reaches outside the subtree. */
-	struct policy_target related = { .org_path = "/root/district2/", .related = 1 };
+	/* Asked for support (open) reaches outside the subtree, for reading. */
+	struct policy_target asked = { .org_path = "/root/district2/", .support = 1 };
 	err_clear(&e);
-	assert_int_equal(policy_check(&a, ACT_INCIDENT_READ, &related, &e), 0);
+	assert_int_equal(policy_check(&a, ACT_INCIDENT_READ, &asked, &e), 0);
 	/* A target without an organisation is only about roles. */
 	struct policy_target none = { 0 };
 	assert_int_equal(policy_check(&a, ACT_INCIDENT_READ, &none, &e), 0);
@@ -170,6 +178,97 @@ static void test_scope(void **state)
 	err_clear(&e);
 	assert_int_equal(policy_check(&lost, ACT_INCIDENT_READ, &above, &e), -1);
 	assert_int_equal(e.code, E_NOTFOUND);
+}
+
+/* Issue 11 item 2: the organisation asked for support reads, answers,
+ * comments and works its own tasks while the request is open; any other
+ * action is forbidden (it sees the incident); without an open request the
+ * incident is not found, whatever the action. */
+static void test_support(void **state)
+{
+	(void)state;
+	struct actor a = person(ROLE_ALL, "/root/province/");
+	struct policy_target open = { .org_path = "/root/province/district/commune/" };
+	open.org_path = "/root/district2/";
+	open.support = 1;
+	/* (accepting or declining is checked on the asked organisation itself,
+	 * ACT_SUPPORT_DECIDE, which is in the actor's scope) */
+	static const int allowed[] = { ACT_INCIDENT_READ, ACT_SUPPORT_ANSWER, ACT_INCIDENT_COMMENT };
+	for (int act = 0; act < ACT__COUNT; act++) {
+		struct err e = { 0 };
+		int may = 0;
+		for (size_t k = 0; k < sizeof(allowed) / sizeof(allowed[0]); k++)
+			may |= allowed[k] == act;
+		struct policy_target t = open;
+		if (act == ACT_INCIDENT_TRANSITION)
+			t.roles = ROLE_ALL;
+		int rc = policy_check(&a, act, &t, &e);
+		if ((rc == 0) != may)
+			fail_msg("action %d with an open support request: got %d", act, rc);
+		if (!may)
+			assert_int_equal(e.code, E_FORBIDDEN);
+		/* closed (or never asked): not found */
+		struct policy_target closed = t;
+		closed.support = 0;
+		err_clear(&e);
+		assert_int_equal(policy_check(&a, act, &closed, &e), -1);
+		assert_int_equal(e.code, act == ACT_FEED_IMPORT || act == ACT_WARNING_ANSWER ||
+				 act == ACT_SUPPORT_DECIDE ? E_FORBIDDEN : E_NOTFOUND);
+	}
+	/* Tasks: only its own (assigned to its people). */
+	struct err e = { 0 };
+	struct policy_target task = open;
+	assert_int_equal(policy_check(&a, ACT_INCIDENT_TASK, &task, &e), -1);
+	assert_int_equal(e.code, E_FORBIDDEN);
+	assert_int_equal(e.msg, MSG_FORBIDDEN_SUPPORT);
+	task.own = 1;
+	err_clear(&e);
+	assert_int_equal(policy_check(&a, ACT_INCIDENT_TASK, &task, &e), 0);
+	/* Still the roles: a leader asked for support comments not. */
+	struct actor lead = person(ROLE_LEADER, "/root/province/");
+	err_clear(&e);
+	assert_int_equal(policy_check(&lead, ACT_INCIDENT_COMMENT, &open, &e), -1);
+	assert_int_equal(e.code, E_FORBIDDEN);
+	err_clear(&e);
+	assert_int_equal(policy_check(&lead, ACT_INCIDENT_READ, &open, &e), 0);
+	/* In scope, the support flag changes nothing. */
+	struct policy_target in = { .org_path = "/root/province/x/", .support = 1 };
+	err_clear(&e);
+	assert_int_equal(policy_check(&a, ACT_INCIDENT_UPDATE, &in, &e), 0);
+}
+
+/* Issue 11 items 3 and 4d: feeds are the instance's (its home organisation
+ * only), a warning's answer is the target's own (not a parent's on its
+ * behalf); without a target, refused. */
+static void test_exact_org(void **state)
+{
+	(void)state;
+	static const int acts[] = { ACT_FEED_IMPORT, ACT_WARNING_ANSWER, ACT_SUPPORT_DECIDE };
+	struct actor district = person(ROLE_ALL, "/root/district/");
+	struct actor commune = person(ROLE_ALL, "/root/district/commune/");
+	struct actor province = person(ROLE_ALL, "/root/");
+	struct policy_target home = { .org_path = "/root/district/" };
+	for (size_t k = 0; k < sizeof(acts) / sizeof(acts[0]); k++) {
+		struct err e = { 0 };
+		assert_int_equal(policy_check(&district, acts[k], &home, &e), 0);
+		assert_int_equal(policy_check(&commune, acts[k], &home, &e), -1);
+		assert_int_equal(e.code, E_FORBIDDEN);
+		assert_int_equal(e.msg, MSG_FORBIDDEN_OWN_ORG);
+		err_clear(&e);
+		assert_int_equal(policy_check(&province, acts[k], &home, &e), -1);
+		assert_int_equal(e.code, E_FORBIDDEN);
+		err_clear(&e);
+		assert_int_equal(policy_check(&district, acts[k], NULL, &e), -1);
+		assert_int_equal(e.code, E_FORBIDDEN);
+		err_clear(&e);
+		struct policy_target none = { 0 };
+		assert_int_equal(policy_check(&district, acts[k], &none, &e), -1);
+		/* a role is still needed */
+		struct actor leader = person(ROLE_LEADER, "/root/district/");
+		err_clear(&e);
+		assert_int_equal(policy_check(&leader, acts[k], &home, &e), -1);
+		assert_int_equal(e.msg, MSG_FORBIDDEN_ROLE);
+	}
 }
 
 static void test_role_override_and_system(void **state)
@@ -268,6 +367,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_action_every_role),
 		cmocka_unit_test(test_scope),
+		cmocka_unit_test(test_support),
+		cmocka_unit_test(test_exact_org),
 		cmocka_unit_test(test_role_override_and_system),
 		cmocka_unit_test(test_roles_text),
 	};

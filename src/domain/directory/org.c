@@ -58,6 +58,22 @@ int org_root(struct ctx *c, struct org *o, struct err *e)
 	return rc < 0 ? -1 : 0;
 }
 
+int org_home(struct ctx *c, struct org *o, struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT o.id, o.code, o.name, o.kind, o.path, "
+		"o.response_team FROM users u JOIN orgs o ON o.id = u.org_id WHERE "
+		"instr(',' || u.roles || ',', ',admin,') > 0 ORDER BY u.created_at, u.id LIMIT 1", "");
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	if (rc == 1)
+		org_from_row(st, o);
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	return rc == 1 ? 0 : org_root(c, o, e);
+}
+
 int org_by_code(struct ctx *c, const char *code, struct org *o, struct err *e)
 {
 	return org_one(c, "SELECT " ORG_COLS " FROM orgs WHERE code = $1", code, o, e);

@@ -30,6 +30,12 @@ int org_by_code(struct ctx *c, const char *code, struct org *o, struct err *e);
 int org_by_id(struct ctx *c, const char *id, struct org *o, struct err *e);
 /* The root of the tree (the first organisation without a parent). */
 int org_root(struct ctx *c, struct org *o, struct err *e);
+/* The instance's home organisation, whose administrators and coordinators
+ * act for the whole instance (instance-wide data such as vulnerability
+ * feeds): the organisation of the first administrator (`ungcuu init`
+ * creates it with the root organisation; the demo puts it at the district
+ * under the peers' nodes), else the root. */
+int org_home(struct ctx *c, struct org *o, struct err *e);
 /* The nearest organisation above org_path that runs a response team. */
 int org_response_team_above(struct ctx *c, const char *org_path, struct org *o,
 			    struct err *e);

@@ -38,6 +38,26 @@ static const unsigned action_roles[ACT__COUNT] = {
 	[ACT_HUNT_OPEN] = ROLE_COORDINATOR,
 	[ACT_HUNT_REPORT] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_RESPONDER,
 	[ACT_ACCOUNT_OWN] = ROLE_ALL,
+	[ACT_INCIDENT_COMMENT] = ROLE_ANY_WRITER,
+	[ACT_FINDING_MATCH] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_ADMIN,
+	[ACT_SUPPORT_DECIDE] = ROLE_COORDINATOR | ROLE_RESPONDER,
+};
+
+/* What the organisation asked for support may do on the incident while the
+ * request is open (issue 11): read, answer, comment; tasks only its own. */
+enum { SUPPORT_NO, SUPPORT_YES, SUPPORT_OWN };
+static const unsigned char support_may[ACT__COUNT] = {
+	[ACT_INCIDENT_READ] = SUPPORT_YES,
+	[ACT_SUPPORT_ANSWER] = SUPPORT_YES,
+	[ACT_INCIDENT_COMMENT] = SUPPORT_YES,
+	[ACT_INCIDENT_TASK] = SUPPORT_OWN,
+};
+
+/* Actions of exactly one organisation (see policy.h). */
+static const unsigned char exact_org[ACT__COUNT] = {
+	[ACT_FEED_IMPORT] = 1,
+	[ACT_WARNING_ANSWER] = 1,
+	[ACT_SUPPORT_DECIDE] = 1,
 };
 
 unsigned policy_roles(int action)
@@ -56,8 +76,18 @@ int policy_check(const struct actor *a, int action,
 {
 	if (a == NULL || action < 0 || action >= ACT__COUNT)
 		return err_set(e, E_UNAUTH, MSG_UNAUTH, NULL);
-	if (t && t->org_path && !t->related && !policy_in_scope(a, t->org_path))
-		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
+	/* Before scope: the organisation concerned is known to the caller (the
+	 * instance's, or a warning's target it named), so "forbidden". */
+	if (exact_org[action] && !a->system &&
+	    (t == NULL || t->org_path == NULL || strcmp(t->org_path, a->org_path) != 0))
+		return err_set(e, E_FORBIDDEN, MSG_FORBIDDEN_OWN_ORG, NULL);
+	if (t && t->org_path && !policy_in_scope(a, t->org_path)) {
+		if (!t->support)
+			return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
+		if (support_may[action] == SUPPORT_NO ||
+		    (support_may[action] == SUPPORT_OWN && !t->own))
+			return err_set(e, E_FORBIDDEN, MSG_FORBIDDEN_SUPPORT, NULL);
+	}
 	unsigned need = (t && t->roles) ? t->roles : action_roles[action];
 	if ((a->roles & need) == 0) {
 		char names[96];

@@ -42,12 +42,31 @@ enum action {
 	ACT_HUNT_OPEN,             /* open or close a hunt */
 	ACT_HUNT_REPORT,           /* a target uploads a manual sweep's result */
 	ACT_ACCOUNT_OWN,           /* one's own password and second factor */
+	ACT_INCIDENT_COMMENT,      /* a comment (what an organisation asked for support may add) */
+	ACT_FINDING_MATCH,         /* match every host of a scope again: writes findings */
+	ACT_SUPPORT_DECIDE,        /* accept or decline a support request: the asked org's */
 	ACT__COUNT
 };
 
+/*
+ * What an action is done to. Outside the actor's subtree a record is "not
+ * found", with one exception: the organisation asked for support on an
+ * incident, while the request is open (sent or accepted), reads it, answers
+ * the request, comments and works its own tasks (assigned to its people);
+ * anything else is "forbidden" (it sees the incident), and once the request
+ * is declined or done the incident is "not found" again.
+ *
+ * Some actions belong to one organisation only, not to those above it
+ * (ACT_WARNING_ANSWER: a target answers for itself; ACT_SUPPORT_DECIDE: the
+ * organisation asked for support accepts or declines), or to the instance
+ * (ACT_FEED_IMPORT: org_path is the instance's home organisation): the
+ * actor must be of exactly org_path, else "forbidden". Without a target they
+ * are refused (fail closed).
+ */
 struct policy_target {
 	const char *org_path;      /* the resource's organisation, NULL: none */
-	int related;               /* assigned to it or asked for support */
+	int support;               /* the actor's organisation was asked for support, open */
+	int own;                   /* the record is the actor's organisation's (a task) */
 	unsigned roles;            /* overrides the action's roles when non-zero */
 };
 

@@ -396,12 +396,11 @@ int inc_load(struct ctx *c, const char *id, int action, struct inc_head *h,
 	if (!uuid_valid(id))
 		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
 	struct stmt *st = store_query(c->db, e, "SELECT i.id, i.number, i.status, i.version, "
-		"i.org_id, o.path, i.detected_at, CASE WHEN EXISTS (SELECT 1 FROM assignees a "
-		"WHERE a.incident_id = i.id AND a.user_id = $2) OR EXISTS (SELECT 1 FROM "
+		"i.org_id, o.path, i.detected_at, CASE WHEN EXISTS (SELECT 1 FROM "
 		"support_requests s JOIN orgs so ON so.id = s.to_org_id WHERE s.incident_id = "
-		"i.id AND so.path = $3) THEN 1 ELSE 0 END "
-		"FROM incidents i JOIN orgs o ON o.id = i.org_id WHERE i.id = $1", "ttt",
-		id, inc_scope_user(c), inc_scope_path(c));
+		"i.id AND so.path = $2 AND s.status IN " SUPPORT_OPEN ") THEN 1 ELSE 0 END "
+		"FROM incidents i JOIN orgs o ON o.id = i.org_id WHERE i.id = $1", "tt",
+		id, inc_scope_path(c));
 	if (st == NULL)
 		return -1;
 	int rc = stmt_step(st, e);
@@ -413,13 +412,13 @@ int inc_load(struct ctx *c, const char *id, int action, struct inc_head *h,
 		snprintf(h->org_id, sizeof(h->org_id), "%s", stmt_text(st, 4));
 		snprintf(h->org_path, sizeof(h->org_path), "%s", stmt_text(st, 5));
 		h->detected_at = stmt_int(st, 6);
-		h->related = (int)stmt_int(st, 7);
+		h->support = (int)stmt_int(st, 7);
 	}
 	stmt_done(st);
 	if (rc <= 0)
 		return rc < 0 ? -1 : err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
 	/* Reading comes first: out of scope is "not found" whatever the action. */
-	struct policy_target t = { .org_path = h->org_path, .related = h->related };
+	struct policy_target t = { .org_path = h->org_path, .support = h->support };
 	if (policy_check(c->actor, ACT_INCIDENT_READ, &t, e) != 0)
 		return -1;
 	if (action != ACT_INCIDENT_READ && action != ACT_INCIDENT_TRANSITION &&
@@ -512,12 +511,15 @@ static json_t *render_deadlines(struct ctx *c, const char *id, int open, struct 
 	return list;
 }
 
-static json_t *allowed_for(const struct ctx *c, int status)
+/* Transitions belong to the incident's side: an organisation that sees it
+ * only because it was asked for support gets none (policy.h). */
+static json_t *allowed_for(const struct ctx *c, int status, const char *org_path)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < incident_transitions_count; i++) {
 		const struct transition *t = &incident_transitions[i];
-		if (t->from == status && (c->actor->roles & t->roles))
+		if (t->from == status && (c->actor->roles & t->roles) &&
+		    policy_in_scope(c->actor, org_path))
 			json_array_append_new(a, json_string(state_codes[t->to]));
 	}
 	return a;
@@ -526,7 +528,7 @@ static json_t *allowed_for(const struct ctx *c, int status)
 #define INC_SELECT "SELECT i.id, i.number, i.title, i.description, i.type, i.severity, " \
 	"i.serious, i.escalate, i.status, i.version, i.tlp, i.confidential, i.form, " \
 	"i.reject_reason, i.closing_report, i.detected_at, i.created_at, i.updated_at, " \
-	"o.id, o.code, o.name, o.kind, u.id, u.username, u.full_name, i.rev " \
+	"o.id, o.code, o.name, o.kind, u.id, u.username, u.full_name, i.rev, o.path " \
 	"FROM incidents i JOIN orgs o ON o.id = i.org_id " \
 	"LEFT JOIN users u ON u.id = i.created_by "
 
@@ -560,7 +562,7 @@ static json_t *render_row(struct ctx *c, struct stmt *st, struct err *e)
 		json_object_set(j, form_keys[i], v ? v : json_null());
 	}
 	json_decref(form);
-	json_object_set_new(j, "allowed_transitions", allowed_for(c, status));
+	json_object_set_new(j, "allowed_transitions", allowed_for(c, status, stmt_text(st, 26)));
 	json_t *d = render_deadlines(c, id, open, e);
 	json_object_set_new(j, "deadlines", d ? d : json_array());
 	int overdue = 0;
@@ -600,8 +602,8 @@ static json_t *support_row(struct stmt *st)
 }
 
 /* What the caller may do with each support request: the asked organisation
- * accepts or declines a sent one; either side marks an accepted one done
- * (the same rule as incident_support_transition). */
+ * (itself, not one above it) accepts or declines a sent one; either side
+ * marks an accepted one done (the same rule as incident_support_transition). */
 static void support_actions(struct ctx *c, json_t *list)
 {
 	size_t i;
@@ -611,7 +613,8 @@ static void support_actions(struct ctx *c, json_t *list)
 		const char *status = json_string_value(json_object_get(sr, "status"));
 		const char *path = json_string_value(json_object_get(sr, "_path"));
 		json_t *a = json_array();
-		if (may && strcmp(status, "sent") == 0 && policy_in_scope(c->actor, path)) {
+		if (may && strcmp(status, "sent") == 0 &&
+		    (c->actor->system || strcmp(c->actor->org_path, path) == 0)) {
 			json_array_append_new(a, json_string("accepted"));
 			json_array_append_new(a, json_string("declined"));
 		} else if (may && strcmp(status, "accepted") == 0) {
@@ -982,7 +985,7 @@ json_t *incident_transition(struct ctx *c, const char *id, long long if_match,
 		err_set(e, E_CONFLICT, MSG_TRANSITION_DENIED, jv_str(body, "to"));
 		goto fail;
 	}
-	struct policy_target pt = { .org_path = h.org_path, .related = h.related,
+	struct policy_target pt = { .org_path = h.org_path, .support = h.support,
 				    .roles = t->roles };
 	if (policy_check(c->actor, ACT_INCIDENT_TRANSITION, &pt, e) != 0 ||
 	    needs_met(t, body, e) != 0)

@@ -12,7 +12,7 @@ struct inc_head {
 	long long version;
 	char org_id[UUID_LEN];
 	char org_path[LIMIT_ORG_PATH];
-	int related;            /* the actor is assigned or was asked for support */
+	int support;            /* the actor's organisation was asked for support, open */
 	int64_t detected_at;
 };
 
@@ -44,14 +44,16 @@ int inc_record_end(struct ctx *c, const struct inc_head *h, const char *kind,
 		   json_t *data, const char *entity, const char *entity_id,
 		   const json_t *rec, struct err *e);
 /* The SQL condition that the incident i (joined with orgs o) is visible to
- * the actor in $1 (org path) and $2 (user id): in the actor's subtree,
- * assigned to the actor, or sent for support to the actor's own
- * organisation (not to an organisation above it: a commune under the
- * province must not see what the district asked the province about). */
-#define INC_VISIBLE "(substr(o.path, 1, length($1)) = $1 OR EXISTS (SELECT 1 FROM " \
-	"assignees a WHERE a.incident_id = i.id AND a.user_id = $2) OR EXISTS (" \
+ * the actor in $1 (org path; $2, the user id, is bound but unused): in the
+ * actor's subtree, or sent for support to the actor's own organisation
+ * while that request is open (not to an organisation above it: a commune
+ * under the province must not see what the district asked the province
+ * about; and not once it is declined or done). Being assigned adds nothing:
+ * assignees are of the incident's organisation or above it. */
+#define SUPPORT_OPEN "('sent', 'accepted')"
+#define INC_VISIBLE "(substr(o.path, 1, length($1)) = $1 OR EXISTS (" \
 	"SELECT 1 FROM support_requests s JOIN orgs so ON so.id = s.to_org_id " \
-	"WHERE s.incident_id = i.id AND so.path = $1))"
+	"WHERE s.incident_id = i.id AND so.path = $1 AND s.status IN " SUPPORT_OPEN "))"
 const char *inc_scope_path(const struct ctx *c);
 const char *inc_scope_user(const struct ctx *c);
 

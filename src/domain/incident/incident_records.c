@@ -170,10 +170,12 @@ json_t *incident_support_transition(struct ctx *c, const char *id, const char *s
 	if (!((answer && strcmp(status, "sent") == 0) ||
 	      (strcmp(next, "done") == 0 && strcmp(status, "accepted") == 0)))
 		return err_set(e, E_CONFLICT, MSG_TRANSITION_DENIED, next), NULL;
+	/* Accepting or declining is the asked organisation's own answer (not
+	 * one above it on its behalf); done, either side's. */
 	struct policy_target t = { .org_path = answer ? to.path : NULL };
 	if (!answer && !policy_in_scope(c->actor, to.path))
 		t.org_path = h.org_path;
-	if (policy_check(c->actor, ACT_SUPPORT_ANSWER, &t, e) != 0) {
+	if (policy_check(c->actor, answer ? ACT_SUPPORT_DECIDE : ACT_SUPPORT_ANSWER, &t, e) != 0) {
 		if (e->code == E_NOTFOUND)
 			err_set(e, E_FORBIDDEN, MSG_FORBIDDEN, NULL);
 		return NULL;
@@ -281,9 +283,21 @@ static const struct jv_field task_patch_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
-static int user_exists(struct ctx *c, const char *id, struct err *e)
+/*
+ * Whether the user may work on the incident h: a user of its organisation
+ * or of one above it; for a task (for_task) also of an organisation asked
+ * for support on it while that request is open. 1 yes, 0 no (or no such
+ * user: the answer is the same, so nothing about other organisations'
+ * people leaks), -1 error.
+ */
+static int may_work_on(struct ctx *c, const struct inc_head *h, const char *uid, int for_task,
+		       struct err *e)
 {
-	struct stmt *st = store_query(c->db, e, "SELECT 1 FROM users WHERE id = $1", "t", id);
+	struct stmt *st = store_query(c->db, e, "SELECT 1 FROM users u JOIN orgs o ON "
+		"o.id = u.org_id WHERE u.id = $1 AND (substr($2, 1, length(o.path)) = o.path OR "
+		"($3 = 1 AND EXISTS (SELECT 1 FROM support_requests s WHERE s.incident_id = $4 AND "
+		"s.to_org_id = u.org_id AND s.status IN " SUPPORT_OPEN ")))", "ttit", uid,
+		h->org_path, (int64_t)for_task, h->id);
 	if (st == NULL)
 		return -1;
 	int rc = stmt_step(st, e);
@@ -301,8 +315,8 @@ json_t *incident_add_task(struct ctx *c, const char *id, json_t *body, struct er
 	    jv_validate(body, task_fields, "", e) != 0)
 		return NULL;
 	const char *assignee = jv_str(body, "assignee_id");
-	if (assignee && user_exists(c, assignee, e) != 1)
-		return err_field(e, "/assignee_id", MSG_UNKNOWN_USER, assignee), NULL;
+	if (assignee && may_work_on(c, &h, assignee, 1, e) != 1)
+		return e->code ? NULL : (err_field(e, "/assignee_id", MSG_UNKNOWN_USER, assignee), NULL);
 	opt_time(body, "due_at", &due, 0);
 	if (store_begin(c->db, e) != 0)
 		return NULL;
@@ -326,11 +340,35 @@ json_t *incident_add_task(struct ctx *c, const char *id, json_t *body, struct er
 	return rec;
 }
 
+/* Whether the task tid of h is assigned to someone of the actor's own
+ * organisation: 1 yes, 0 no, -1 error; E_NOTFOUND when there is no such task. */
+static int task_is_own(struct ctx *c, const struct inc_head *h, const char *tid, struct err *e)
+{
+	if (!uuid_valid(tid))
+		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
+	struct stmt *st = store_query(c->db, e, "SELECT CASE WHEN u.org_id = $3 THEN 1 ELSE 0 END "
+		"FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id WHERE t.id = $1 AND "
+		"t.incident_id = $2", "ttt", tid, h->id, c->actor->org_id);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e), own = rc == 1 ? (int)stmt_int(st, 0) : 0;
+	stmt_done(st);
+	if (rc <= 0)
+		return rc < 0 ? -1 : err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
+	return own;
+}
+
 json_t *incident_update_task(struct ctx *c, const char *id, const char *tid,
 			     json_t *body, struct err *e)
 {
 	struct inc_head h;
-	if (inc_load(c, id, ACT_INCIDENT_TASK, &h, e) != 0 ||
+	if (inc_load(c, id, ACT_INCIDENT_READ, &h, e) != 0)
+		return NULL;
+	int own = task_is_own(c, &h, tid, e);
+	if (own < 0)
+		return NULL;
+	struct policy_target t = { .org_path = h.org_path, .support = h.support, .own = own };
+	if (policy_check(c->actor, ACT_INCIDENT_TASK, &t, e) != 0 ||
 	    jv_validate(body, task_patch_fields, "", e) != 0)
 		return NULL;
 	if (store_begin(c->db, e) != 0)
@@ -493,7 +531,7 @@ json_t *incident_add_comment(struct ctx *c, const char *id, json_t *body, struct
 {
 	struct inc_head h;
 	char cid[UUID_LEN];
-	if (inc_load(c, id, ACT_INCIDENT_NOTE, &h, e) != 0 ||
+	if (inc_load(c, id, ACT_INCIDENT_COMMENT, &h, e) != 0 ||
 	    jv_validate(body, comment_fields, "", e) != 0 ||
 	    store_begin(c->db, e) != 0)
 		return NULL;
@@ -539,8 +577,8 @@ json_t *incident_assign(struct ctx *c, const char *id, json_t *body, struct err 
 	    jv_validate(body, assign_fields, "", e) != 0)
 		return NULL;
 	const char *uid = jv_str(body, "user_id");
-	if (user_exists(c, uid, e) != 1)
-		return err_field(e, "/user_id", MSG_UNKNOWN_USER, uid), NULL;
+	if (may_work_on(c, &h, uid, 0, e) != 1)
+		return e->code ? NULL : (err_field(e, "/user_id", MSG_UNKNOWN_USER, uid), NULL);
 	if (store_begin(c->db, e) != 0)
 		return NULL;
 	if (store_run(c->db, e, "INSERT INTO assignees (incident_id, user_id, created_at) "

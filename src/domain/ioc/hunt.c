@@ -372,19 +372,33 @@ char *hunt_rules(struct ctx *c, const char *id, size_t *len, struct err *e)
 
 /* ---- runs ---- */
 
-/* The hunt's indicators, for mapping hits: [[id, kind, value]]. */
-static json_t *hunt_set(struct ctx *c, const char *hunt_id, struct err *e)
+/* The hunt's indicators that went to the organisation `to` in its rules
+ * (hunt_rules, hunt_for_agent: the export applies the TLP rule to that
+ * recipient), for mapping hits: [[id, kind, value]]. A hit naming any other
+ * indicator is unknown: a target must not learn from the answer, or file an
+ * incident with, an indicator it may not read. */
+static json_t *hunt_set(struct ctx *c, const char *hunt_id, const char *to, struct err *e)
 {
-	struct stmt *st = store_query(c->db, e, "SELECT i.id, i.kind, i.value FROM hunt_indicators "
-				      "x JOIN indicators i ON i.id = x.indicator_id WHERE "
+	struct stmt *st = store_query(c->db, e, "SELECT i.id, i.kind, i.value, i.tlp, o.code, "
+				      "i.share_with FROM hunt_indicators x JOIN indicators i ON "
+				      "i.id = x.indicator_id JOIN orgs o ON o.id = i.org_id WHERE "
 				      "x.hunt_id = $1", "t", hunt_id);
 	if (st == NULL)
 		return NULL;
 	json_t *set = json_array();
 	int rc;
-	while ((rc = stmt_step(st, e)) == 1)
-		json_array_append_new(set, json_pack("[s, s, s]", stmt_text(st, 0), stmt_text(st, 1),
-						     stmt_text(st, 2)));
+	while ((rc = stmt_step(st, e)) == 1) {
+		json_t *sw = json_loads(stmt_text(st, 5), 0, NULL), *v;
+		const char *named[LIMIT_ARRAY_ITEMS + 1] = { NULL };
+		size_t k, nn = 0;
+		json_array_foreach(sw, k, v)
+			if (nn < LIMIT_ARRAY_ITEMS && json_is_string(v))
+				named[nn++] = json_string_value(v);
+		if (tlp_may_share(stmt_text(st, 3), stmt_text(st, 4), to, named))
+			json_array_append_new(set, json_pack("[s, s, s]", stmt_text(st, 0),
+							     stmt_text(st, 1), stmt_text(st, 2)));
+		json_decref(sw);
+	}
 	stmt_done(st);
 	if (rc < 0) {
 		json_decref(set);
@@ -685,7 +699,7 @@ json_t *hunt_submit(struct ctx *c, const char *id, const struct hunt_result *r, 
 
 	/* The hits naming an indicator of the set, and that indicator's id
 	 * (ids[k] for known[k]). */
-	json_t *set = hunt_set(c, hh.id, e), *known = json_array(), *ids = json_array(), *v;
+	json_t *set = hunt_set(c, hh.id, o.code, e), *known = json_array(), *ids = json_array(), *v;
 	json_t *idx = set ? hit_index(set) : NULL;
 	if (idx == NULL) {
 		if (set)

@@ -686,13 +686,19 @@ json_t *indicator_get(struct ctx *c, const char *id, struct err *e)
 		return NULL;
 	json_object_del(j, "_path");
 	json_t *sl = sighting_list(c, id, NULL, NULL, 200, e);
-	if (sl == NULL || rows_attach(c->db, j, "incidents", "SELECT n.id, n.number, n.title FROM "
-		"indicator_incidents x JOIN incidents n ON n.id = x.incident_id WHERE "
-		"x.indicator_id = $1 ORDER BY n.number", id, incident_ref, e) != 0) {
+	/* Only the linked incidents the reader may see (number and title are
+	 * the incident's, not the indicator's). */
+	struct stmt *st = sl ? store_query(c->db, e, "SELECT i.id, i.number, i.title FROM "
+		"indicator_incidents x JOIN incidents i ON i.id = x.incident_id JOIN orgs o ON "
+		"o.id = i.org_id WHERE x.indicator_id = $3 AND " INC_VISIBLE " ORDER BY i.number",
+		"ttt", inc_scope_path(c), inc_scope_user(c), id) : NULL;
+	json_t *incs = st ? rows_array(st, incident_ref, e) : NULL;
+	if (incs == NULL) {
 		json_decref(sl);
 		json_decref(j);
 		return NULL;
 	}
+	json_object_set_new(j, "incidents", incs);
 	json_object_set_new(j, "sightings_list", json_incref(json_object_get(sl, "items")));
 	json_decref(sl);
 	return j;
@@ -899,6 +905,9 @@ static json_t *sighting_json(struct stmt *st)
 		"seen_at", ms_json(stmt_int(st, 15)), "created_at", ms_json(stmt_int(st, 16)));
 }
 
+/* Whether the organisation aliased t lies in the subtree $1. */
+#define IN_SCOPE(t) "substr(" t ".path, 1, length($1)) = $1"
+
 /* Sightings the actor may read: where it was seen is in its scope, or the
  * indicator is its own (the owner learns where its indicators were seen,
  * as MISP's sightings do), or the hunt was issued from its scope. */
@@ -912,11 +921,19 @@ json_t *sighting_list(struct ctx *c, const char *indicator_id, const char *hunt_
 	indicator_actor_scope(c, &path, code);
 	if (limit <= 0 || limit > 1000)
 		limit = 200;
+	/* The host, incident and hunt a sighting names are shown only to those
+	 * who may see them: the owner of an indicator learns where it was seen
+	 * (the organisation), not another organisation's hostnames, incident
+	 * numbers or hunt titles. */
 	struct stmt *st = store_query(c->db, e, "SELECT s.id, i.id, i.kind, i.value, so.code, "
-		"so.name, h.id, h.hostname, n.id, n.number, u.id, u.title, s.source, s.path, s.line, "
+		"so.name, CASE WHEN " IN_SCOPE("ho") " THEN h.id END, h.hostname, "
+		"CASE WHEN " IN_SCOPE("no") " THEN n.id END, n.number, "
+		"CASE WHEN " IN_SCOPE("uo") " OR " IN_SCOPE("so") " THEN u.id END, u.title, "
+		"s.source, s.path, s.line, "
 		"s.seen_at, s.created_at FROM sightings s JOIN indicators i ON i.id = s.indicator_id "
 		"JOIN orgs o ON o.id = i.org_id JOIN orgs so ON so.id = s.org_id "
-		"LEFT JOIN hosts h ON h.id = s.host_id LEFT JOIN incidents n ON n.id = s.incident_id "
+		"LEFT JOIN hosts h ON h.id = s.host_id LEFT JOIN orgs ho ON ho.id = h.org_id "
+		"LEFT JOIN incidents n ON n.id = s.incident_id LEFT JOIN orgs no ON no.id = n.org_id "
 		"LEFT JOIN hunts u ON u.id = s.hunt_id LEFT JOIN orgs uo ON uo.id = u.org_id "
 		"WHERE (substr(so.path, 1, length($1)) = $1 OR substr(o.path, 1, length($1)) = $1 OR "
 		"substr(uo.path, 1, length($1)) = $1) AND ($2 = '' OR s.indicator_id = $2) AND "

@@ -176,7 +176,13 @@ int vuln_import(struct ctx *c, const char *kind, const char *name, const char *d
 		parse = feed_parse_kev;
 	else
 		return err_set(e, E_INVALID, MSG_BAD_VALUE, kind);
-	if (policy_check(c->actor, ACT_FEED_IMPORT, NULL, e) != 0 || store_begin(c->db, e) != 0)
+	/* Every organisation's findings are matched against the feeds: they
+	 * are the instance's, changed only from its home organisation. */
+	struct org home;
+	if (org_home(c, &home, e) != 0)
+		return -1;
+	struct policy_target t = { .org_path = home.path };
+	if (policy_check(c->actor, ACT_FEED_IMPORT, &t, e) != 0 || store_begin(c->db, e) != 0)
 		return -1;
 	struct import_ctx x = { c, kind, st };
 	char what[300];
@@ -821,7 +827,9 @@ int vuln_match(struct ctx *c, const char *host_id, struct vuln_stats *st, struct
 {
 	struct index x;
 	int rc = -1;
-	if (policy_check(c->actor, ACT_ASSET_READ, NULL, e) != 0)
+	/* One host: its upload or import was authorised by the caller. Every
+	 * host of the scope: opens and closes findings, a writing role. */
+	if (policy_check(c->actor, host_id ? ACT_ASSET_READ : ACT_FINDING_MATCH, NULL, e) != 0)
 		return -1;
 	if (index_load(c, &x, e) != 0)
 		goto out;

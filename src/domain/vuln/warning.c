@@ -266,10 +266,17 @@ json_t *warning_get(struct ctx *c, const char *id, struct err *e)
 	size_t i;
 	json_t *t;
 	json_array_foreach(targets, i, t) {
+		/* The affected hosts the reader may see: of a target in its scope,
+		 * all of them; of a target above it (a commune reading a warning
+		 * to its district), only its own, never its siblings'. */
 		json_t *org = json_object_get(t, "org");
-		json_t *hosts = affected_hosts(c, json_string_value(json_object_get(org, "path")),
-					       json_object_get(w, "cves"), json_object_get(w, "products"),
-					       e);
+		const char *path = json_string_value(json_object_get(org, "path"));
+		const char *under = policy_in_scope(c->actor, path) ? path
+				    : strncmp(c->actor->org_path, path, strlen(path)) == 0
+				    ? c->actor->org_path : NULL;
+		json_t *hosts = under ? affected_hosts(c, under, json_object_get(w, "cves"),
+						       json_object_get(w, "products"), e)
+				      : json_array();
 		json_object_set_new(t, "affected_hosts", hosts ? hosts : json_array());
 		json_object_del(org, "path");
 	}
