@@ -18,6 +18,8 @@ static const struct jv_field login_fields[] = {
 int api_session_create(struct req *r)
 {
 	char tok[TOKEN_LEN], csrf[65];
+	if (req_login_gate(r) != 0)
+		return -1; /* 429 before any password work */
 	json_t *user = NULL, *body = req_json(r);
 	if (body == NULL || jv_validate(body, login_fields, "", &r->err) != 0)
 		return -1;

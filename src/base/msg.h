@@ -92,6 +92,10 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	/* -- scope and roles (issue 11) -- */ \
 	/* -- the agent: keys, replay (issue 11) -- */ \
 	/* -- the HTTP server: limits, TLS (issue 11) -- */ \
+	X(BAD_PARAM, "Tham số không hợp lệ (cần văn bản UTF-8, không có ký tự điều khiển): %s", "Invalid parameter (must be UTF-8 text without control characters): %s") \
+	X(LOGIN_RATE, "Quá nhiều lần đăng nhập; thử lại sau %s giây", "Too many login attempts; try again in %s seconds") \
+	X(TLS_FILE, "Không đọc được tệp chứng chỉ hoặc khóa TLS (PEM): %s", "Cannot read the TLS certificate or key file (PEM): %s") \
+	X(TLS_BAD, "Chứng chỉ hoặc khóa TLS bị từ chối (sai định dạng hoặc không khớp nhau): %s", "TLS certificate or key refused (malformed, or not a pair): %s") \
 	/* -- the audit log, backup and restore (issue 11) -- */ \
 	/* -- accounts, second factor (issue 11) -- */ \
 	/* -- parsers (issue 11) -- */ \

@@ -47,9 +47,13 @@ export async function startServer(opts = {}) {
   const url = `http://127.0.0.1:${port}`;
   const web = opts.web ?? join(root, 'web', 'dist');
   let child;
+  // Every test client comes from 127.0.0.1: the login gate gets a burst
+  // no suite reaches, unless a test sets its own (tests/api/limits.test.mjs).
+  const args = opts.args ?? [];
+  const gate = args.includes('--login-burst') ? [] : ['--login-burst', '100000'];
   const start = async () => {
     child = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`,
-      '--web', web, ...(opts.args ?? [])], { stdio: ['ignore', 'ignore', 'pipe'] });
+      '--web', web, ...gate, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => { stderr += d; });
     child.once('exit', (code) => {
