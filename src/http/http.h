@@ -125,12 +125,13 @@ int req_text_ok(const char *s, size_t n);
  * bounded, before anything runs: 0, or -1 with r->err naming the first bad
  * one (400). */
 int req_check_input(struct req *r);
-/* The media type of a Content-Type value, lower-cased "type/subtype" in out
- * (parameters dropped): 0, or -1 when it is not "token/token *(; param)"
- * or names a charset other than UTF-8. */
-int req_media_type(const char *ct, char *out, size_t n);
-/* Whether Content-Type ct is exactly the media type want (RFC 9110:
- * case-insensitive, parameters ignored). */
+/* The media type of a Content-Type value (RFC 9110 §8.3.1), lower-cased
+ * "type/subtype" in out, parameters dropped: 0, or -1 when it is not
+ * "token/token *(OWS ; OWS token=(token|quoted-string))". *utf8 (if not
+ * NULL) is 0 when a charset other than UTF-8 (or US-ASCII) is named. */
+int req_media_type(const char *ct, char *out, size_t n, int *utf8);
+/* Whether Content-Type ct is exactly the media type want (case-insensitive,
+ * parameters ignored) in UTF-8: the one check of every text body. */
 int req_media_type_is(const char *ct, const char *want);
 /* The client's address as text ("127.0.0.1"), X-Forwarded-For's last hop
  * when the peer is the trusted proxy. */

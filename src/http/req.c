@@ -146,10 +146,12 @@ static const char *token(const char *p, char *out, size_t n)
 	return k ? p : NULL;
 }
 
-int req_media_type(const char *ct, char *out, size_t n)
+int req_media_type(const char *ct, char *out, size_t n, int *utf8)
 {
 	char type[128], sub[128], name[64], val[64];
 	const char *p = skip_ows(ct ? ct : "");
+	if (utf8)
+		*utf8 = 1;
 	if ((p = token(p, type, sizeof(type))) == NULL || *p++ != '/' ||
 	    (p = token(p, sub, sizeof(sub))) == NULL)
 		return -1;
@@ -174,9 +176,9 @@ int req_media_type(const char *ct, char *out, size_t n)
 		} else if ((p = token(p, val, sizeof(val))) == NULL) {
 			return -1;
 		}
-		if (strcmp(name, "charset") == 0 && strcasecmp(val, "utf-8") != 0 &&
+		if (utf8 && strcmp(name, "charset") == 0 && strcasecmp(val, "utf-8") != 0 &&
 		    strcasecmp(val, "utf8") != 0 && strcasecmp(val, "us-ascii") != 0)
-			return -1;
+			*utf8 = 0;
 		p = skip_ows(p);
 	}
 	if (*p != '\0')
@@ -189,7 +191,9 @@ int req_media_type(const char *ct, char *out, size_t n)
 int req_media_type_is(const char *ct, const char *want)
 {
 	char mt[260];
-	return req_media_type(ct, mt, sizeof(mt)) == 0 && strcasecmp(mt, want) == 0;
+	int utf8 = 1;
+	return req_media_type(ct, mt, sizeof(mt), &utf8) == 0 && utf8 &&
+	       strcasecmp(mt, want) == 0;
 }
 
 const char *req_client_addr(struct req *r)

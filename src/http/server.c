@@ -339,7 +339,7 @@ static enum MHD_Result add_security_headers(struct MHD_Response *resp, const cha
 {
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-	if (ctype && strncmp(ctype, "text/html", 9) == 0) {
+	if (ctype && req_media_type_is(ctype, "text/html")) {
 		MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 		MHD_add_response_header(resp, "Content-Security-Policy",
 			"default-src 'self'; img-src 'self' data: blob:; style-src 'self' "
