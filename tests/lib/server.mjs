@@ -44,7 +44,9 @@ export async function startServer(opts = {}) {
     }
   }
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  // With --tls-cert the server speaks HTTPS (a test trusting its own cert).
+  const scheme = (opts.args ?? []).includes('--tls-cert') ? 'https' : 'http';
+  const url = `${scheme}://127.0.0.1:${port}`;
   const web = opts.web ?? join(root, 'web', 'dist');
   let child;
   // Every test client comes from 127.0.0.1: the login gate gets a burst
@@ -55,7 +57,7 @@ export async function startServer(opts = {}) {
     child = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`,
       '--web', web, ...gate, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => { stderr += d; child.stderrText = stderr; });
     child.once('exit', (code) => {
       if (code && code !== 0 && !child.stopping) process.stderr.write(stderr);
     });
@@ -85,6 +87,8 @@ export async function startServer(opts = {}) {
       if (!opts.dir && !opts.keep) rmSync(dir, { recursive: true, force: true });
     },
     async kill9() { child.stopping = true; child.kill('SIGKILL'); await waitExit(); },
+    signal(sig) { child.kill(sig); },
+    stderr() { return child.stderrText; },
     async restart() { await start(); },
   };
 }
