@@ -142,18 +142,21 @@ int req_login_gate(struct req *r)
 	char *user = body_username(r);
 	uint64_t ka = gate_hash(g, addr ? addr : "a:"), ku = user ? gate_hash(g, user) : 0;
 	int64_t now = time_now_ms();
+	/* At most `parallel` Argon2id checks at once, so the other threads
+	 * keep answering everyone else; asked first, so that a try refused
+	 * for that spends no token of the address or the username. */
+	if (atomic_fetch_add(&g->running, 1) >= g->parallel) {
+		atomic_fetch_sub(&g->running, 1);
+		return refuse(r, 1);
+	}
 	pthread_mutex_lock(&g->lock);
 	int wait = limiter_take(&g->addr, ka, now);
 	if (wait == 0 && ku)
 		wait = limiter_take(&g->user, ku, now);
 	pthread_mutex_unlock(&g->lock);
-	if (wait)
-		return refuse(r, wait);
-	/* Past the buckets, still at most `parallel` Argon2id checks at once:
-	 * the other threads keep answering everyone else. */
-	if (atomic_fetch_add(&g->running, 1) >= g->parallel) {
+	if (wait) {
 		atomic_fetch_sub(&g->running, 1);
-		return refuse(r, 1);
+		return refuse(r, wait);
 	}
 	r->gate_held = 1;
 	return 0;

@@ -74,6 +74,11 @@ wrk_p99_ms() {
 	}' "$1"
 }
 wrk_non2xx() { awk -F': ' '/Non-2xx or 3xx responses/ { n = $2 } END { print n + 0 }' "$1"; }
+wrk_timeouts() { awk '/Socket errors:/ { gsub(/,/, ""); print $NF; found = 1 } END { if (!found) print 0 }' "$1"; }
+# p99, or "-" when (almost) nothing was answered: wrk then prints no useful one.
+p99_or_none() {
+	if awk -v v="$(wrk_rps "$1")" 'BEGIN { exit !(v >= 2) }'; then echo "$(wrk_p99_ms "$1") ms"; else echo "-"; fi
+}
 
 # ------------------------------------------------------------- the data ---
 DB=$TMP/b.db
@@ -169,12 +174,14 @@ printf "$FMT" "password checks the attacker gets (401s)" \
 printf "$FMT" "refused before any check (429s)" \
 	"$(per_s "$(flood_field plain gated)" "$(flood_field plain duration_us)")" \
 	"$(per_s "$(flood_field open gated)" "$(flood_field open duration_us)")" ""
-printf "$FMT" "normal reads p99 under the flood (wrk -c4)" "$(wrk_p99_ms "$TMP/reads-plain.txt") ms" \
-	"$(wrk_p99_ms "$TMP/reads-open.txt") ms" ""
+printf "$FMT" "normal reads p99 under the flood (wrk -c4)" "$(p99_or_none "$TMP/reads-plain.txt")" \
+	"$(p99_or_none "$TMP/reads-open.txt")" ""
 printf "$FMT" "normal reads/s under the flood" "$(awk -v v="$(wrk_rps "$TMP/reads-plain.txt")" 'BEGIN{printf "%.0f/s", v}')" \
 	"$(awk -v v="$(wrk_rps "$TMP/reads-open.txt")" 'BEGIN{printf "%.0f/s", v}')" ""
 printf "$FMT" "normal reads p99 without a flood" "$(wrk_p99_ms "$TMP/reads-alone.txt") ms" "" ""
 printf "$FMT" "normal reads non-2xx (alone / gate / open)" \
 	"$(wrk_non2xx "$TMP/reads-alone.txt") / $(wrk_non2xx "$TMP/reads-plain.txt") / $(wrk_non2xx "$TMP/reads-open.txt")" "" ""
+printf "$FMT" "normal reads timed out (2 s; alone / gate / open)" \
+	"$(wrk_timeouts "$TMP/reads-alone.txt") / $(wrk_timeouts "$TMP/reads-plain.txt") / $(wrk_timeouts "$TMP/reads-open.txt")" "" ""
 }
 echo "GET runs: $(for s in tls plain; do for r in $(seq "$ROUNDS"); do printf '%s#%s %.0f/s  ' "$s" "$r" "$(wrk_rps "$TMP/wrk-$s-$r.txt")"; done; done)"
