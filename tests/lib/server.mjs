@@ -50,9 +50,13 @@ export async function startServer(opts = {}) {
   const web = opts.web ?? join(root, 'web', 'dist');
   let child;
   // Every test client comes from 127.0.0.1: the login gate gets a burst
-  // no suite reaches, unless a test sets its own (tests/api/limits.test.mjs).
+  // no suite reaches and the address room for 200 concurrent requests,
+  // unless a test sets its own (tests/api/limits.test.mjs).
   const args = opts.args ?? [];
-  const gate = args.includes('--login-burst') ? [] : ['--login-burst', '100000'];
+  const gate = [
+    ...(args.includes('--login-burst') ? [] : ['--login-burst', '100000']),
+    ...(args.includes('--max-conns-per-ip') ? [] : ['--max-conns-per-ip', '512']),
+  ];
   const start = async () => {
     child = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`,
       '--web', web, ...gate, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
