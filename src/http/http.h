@@ -23,6 +23,7 @@ struct MHD_Connection;
 struct MHD_Daemon;
 struct static_files;
 struct gate;
+struct lane;
 
 typedef int (*handler_fn)(struct req *r);
 
@@ -78,6 +79,11 @@ struct server {
 	 * allowed, and at most this many password checks at once. */
 	unsigned login_per_min, login_user_per_min, login_burst, login_parallel;
 	struct gate *gate;
+	struct lane *lane;      /* login_parallel threads for the logins */
+	/* Daemons replaced by a reload that still had connections when the
+	 * grace ran out: stopped once they have none, or at the end. */
+	struct retired { struct MHD_Daemon *daemon; char *cert, *key; } retired[8];
+	int nretired;
 };
 
 struct req {
@@ -163,6 +169,16 @@ int server_start(struct server *srv, const char *listen, struct err *e);
  * failure the old one keeps serving and e says why. */
 int server_reload(struct server *srv, struct err *e);
 void server_stop(struct server *srv);
+
+/* lane.c: anonymous requests with a body (logins) run on threads of their
+ * own, the connection suspended meanwhile; run(r) answers and resumes it. */
+struct lane *lane_new(unsigned threads, void (*run)(struct req *r));
+/* 0: queued (the connection is suspended); -1: run it where you are. */
+int lane_submit(struct lane *l, struct req *r);
+int lane_idle(struct lane *l);
+/* Runs what is queued, ends the threads; lane_submit refuses after. */
+void lane_stop(struct lane *l);
+void lane_free(struct lane *l);
 
 /* gate.c: logins refused before any password work when an address or a
  * username asks too often, or too many checks already run. */

@@ -392,6 +392,8 @@ static enum MHD_Result send_response(struct req *r)
 	return rc;
 }
 
+static int on_lane(const struct req *r);
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload, size_t *upload_size, void **req_cls)
@@ -445,11 +447,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (r->answered == 2)
-		return MHD_YES;
+	if (r->answered == 2 || r->answered == 1)
+		return MHD_YES; /* 1: on the lane, suspended */
+	if (r->answered == 3) {
+		r->answered = 2; /* the lane ran it and resumed us */
+		return send_response(r);
+	}
+	if (on_lane(r)) {
+		r->answered = 1;
+		if (lane_submit(srv->lane, r) == 0)
+			return MHD_YES; /* r belongs to the lane until it resumes */
+		r->answered = 0;
+	}
 	dispatch(r);
 	r->answered = 2;
 	return send_response(r);
+}
+
+/* Anonymous requests with a body: what an outsider can make cost a
+ * password check. Refusals decided from the headers stay here. */
+static int on_lane(const struct req *r)
+{
+	return r->route && r->route->auth == AUTH_NONE && r->route->body != BODY_NONE &&
+	       r->err.code == E_OK && !r->body_overflow;
+}
+
+static void lane_run(struct req *r)
+{
+	dispatch(r);
+	r->answered = 3;
+	MHD_resume_connection(r->conn);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
@@ -541,7 +568,7 @@ static struct MHD_Daemon *daemon_start(struct server *srv, const struct tls_pem 
 	if (fd < 0)
 		return NULL;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-			 MHD_USE_ITC | (srv->tls ? MHD_USE_TLS : 0);
+			 MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | (srv->tls ? MHD_USE_TLS : 0);
 	struct MHD_Daemon *d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv,
 		MHD_OPTION_LISTEN_SOCKET, fd,
@@ -627,9 +654,20 @@ int server_start(struct server *srv, const char *listen, struct err *e)
 		pem_free(&p);
 		return err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
 	}
+	srv->lane = lane_new(srv->login_parallel, lane_run);
+	if (srv->lane == NULL) {
+		pthread_key_delete(srv->db_key);
+		gate_free(srv->gate);
+		srv->gate = NULL;
+		close(srv->listen_fd);
+		pem_free(&p);
+		return err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
+	}
 	MHD_set_panic_func(on_panic, NULL);
 	srv->daemon = daemon_start(srv, &p);
 	if (srv->daemon == NULL) {
+		lane_free(srv->lane);
+		srv->lane = NULL;
 		pthread_key_delete(srv->db_key);
 		gate_free(srv->gate);
 		srv->gate = NULL;
@@ -652,6 +690,51 @@ static void pem_release(struct server *srv)
 	srv->pem_cert = srv->pem_key = NULL;
 }
 
+static int daemon_conns(struct MHD_Daemon *d)
+{
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	return info ? (int)info->num_connections : 0;
+}
+
+static void retired_stop(struct retired *t)
+{
+	struct tls_pem p = { t->cert, t->key };
+	MHD_stop_daemon(t->daemon);
+	pem_free(&p);
+	memset(t, 0, sizeof(*t));
+}
+
+/* A replaced daemon stops now if it has no connection left (none of them
+ * can then be suspended on the lane); else it waits among the retired,
+ * checked again at each reload and stopped at the end. Daemons retired
+ * earlier that have emptied stop too. */
+static void retire(struct server *srv, struct MHD_Daemon *old, char *cert, char *key)
+{
+	int n = 0;
+	for (int i = 0; i < srv->nretired; i++) {
+		if (daemon_conns(srv->retired[i].daemon) == 0)
+			retired_stop(&srv->retired[i]);
+		else
+			srv->retired[n++] = srv->retired[i];
+	}
+	srv->nretired = n;
+	struct retired t = { old, cert, key };
+	if (daemon_conns(old) == 0) {
+		retired_stop(&t);
+		return;
+	}
+	if (srv->nretired == (int)(sizeof(srv->retired) / sizeof(srv->retired[0]))) {
+		/* Full: the oldest goes, once nothing is on the lane. */
+		for (int i = 0; i < 100 && !lane_idle(srv->lane); i++)
+			usleep(50 * 1000);
+		retired_stop(&srv->retired[0]);
+		memmove(srv->retired, srv->retired + 1, sizeof(srv->retired[0]) * (size_t)(n - 1));
+		srv->nretired--;
+	}
+	srv->retired[srv->nretired++] = t;
+}
+
 int server_reload(struct server *srv, struct err *e)
 {
 	struct tls_pem p = { 0 };
@@ -668,17 +751,11 @@ int server_reload(struct server *srv, struct err *e)
 	 * requests in flight finish (bounded by the grace), then it stops. */
 	srv->daemon = d;
 	MHD_socket ofd = MHD_quiesce_daemon(old);
-	for (int i = 0; i < RELOAD_GRACE_S * 10; i++) {
-		const union MHD_DaemonInfo *info =
-			MHD_get_daemon_info(old, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-		if (info == NULL || info->num_connections == 0)
-			break;
+	for (int i = 0; i < RELOAD_GRACE_S * 10 && daemon_conns(old) > 0; i++)
 		usleep(100 * 1000);
-	}
-	MHD_stop_daemon(old);
 	if (ofd != MHD_INVALID_SOCKET)
-		close(ofd);
-	pem_release(srv);
+		close(ofd); /* quiesced: the old daemon no longer owns it */
+	retire(srv, old, srv->pem_cert, srv->pem_key);
 	srv->pem_cert = p.cert;
 	srv->pem_key = p.key;
 	return 0;
@@ -687,14 +764,22 @@ int server_reload(struct server *srv, struct err *e)
 void server_stop(struct server *srv)
 {
 	if (srv->daemon) {
-		/* Stops accepting, lets the workers finish what they run, and the
-		 * key's destructor closes each worker's database connection. */
+		/* The lane first: it resumes every connection it holds, and
+		 * takes no more. Then each daemon stops accepting, lets the
+		 * workers finish what they run, and the key's destructor closes
+		 * each worker's database connection. */
+		lane_stop(srv->lane);
+		for (int i = 0; i < srv->nretired; i++)
+			retired_stop(&srv->retired[i]);
+		srv->nretired = 0;
 		MHD_stop_daemon(srv->daemon);
 		srv->daemon = NULL;
 		pthread_key_delete(srv->db_key);
 		close(srv->listen_fd);
 		gate_free(srv->gate);
 		srv->gate = NULL;
+		lane_free(srv->lane);
+		srv->lane = NULL;
 		pem_release(srv);
 	}
 }

@@ -8,7 +8,8 @@
 #   - an attacker's login flood (wrk -t2 -c32, a new unknown username each
 #     time, one address): password checks/s it gets (401s: one Argon2id
 #     each) and refusals/s (429s), with the gate at its defaults and with it
-#     wide open (what the server did before it);
+#     wide open (the checks still run on the login lane, not on the threads
+#     that answer reads: what is left is the CPU they take);
 #   - normal reads' p99 (wrk -t1 -c4) alone, and under each flood.
 # Figures only: no target here (the starvation test in tests/api/limits.test.mjs
 # checks that reads are answered during a flood); exit 2 when it cannot run.
