@@ -8,8 +8,6 @@
  * its answer on the first call for a request, so the first call only sets
  * up; the answer goes out on a later call (DESIGN.md, Performance).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
