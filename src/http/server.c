@@ -211,28 +211,24 @@ static void too_large(struct req *r)
 }
 
 /* The roles of the route's action (api_route_roles), from the headers.
- * On a collection the answer is 403 at once. On one object the policy
- * answers 404 out of scope before 403, which needs the object: the request
- * then goes on to the handler only with a body that fits LIMIT_ANON_BODY
- * (the handler refuses it 404 or 403), and a larger one gets the 403 here,
- * the same for every object, so nothing leaks and nothing large is kept. */
-static int role_before_body(struct req *r)
+ * The policy answers 404 out of scope before 403, and the scope needs the
+ * object or the organisation the body names: a caller without the roles
+ * goes on to the handler only with a body that fits LIMIT_ANON_BODY (the
+ * handler answers 404 or 403 as always), and a larger one gets the 403
+ * here, the same whatever it names, so nothing leaks and nothing large is
+ * kept. */
+static void role_before_body(struct req *r)
 {
 	for (size_t i = 0; i < api_route_roles_count; i++) {
 		if (api_route_roles[i].fn != r->route->fn)
 			continue;
 		struct err e = { 0 };
-		if (policy_check(&r->actor, api_route_roles[i].action, NULL, &e) == 0)
-			return 0;
-		if (r->nparams == 0) {
-			r->err = e;
-			return -1;
+		if (policy_check(&r->actor, api_route_roles[i].action, NULL, &e) != 0) {
+			r->role_refused = 1;
+			r->role_err = e;
 		}
-		r->role_refused = 1;
-		r->role_err = e;
-		return 0;
+		return;
 	}
-	return 0;
 }
 
 /* The first callback: route, check every header and query value,
@@ -266,8 +262,7 @@ static void req_setup(struct req *r, const char *url)
 		return;
 	if (r->route->auth == AUTH_AGENT && authenticate_agent(r) != 0)
 		return;
-	if (role_before_body(r) != 0)
-		return;
+	role_before_body(r);
 	r->ctx.actor = &r->actor;
 	size_t limit = r->role_refused ? LIMIT_ANON_BODY : body_limit(r);
 	buf_init(&r->body, limit);
