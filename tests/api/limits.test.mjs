@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, root } from '../lib/server.mjs';
 import {
@@ -307,6 +307,31 @@ test('login gate: a refused attempt never reaches the password check (no failure
     assert.equal((await loginFrom('127.0.0.41', 'someone', 'wrong-2')).status, 401);
     for (let k = 0; k < 20; k++) assert.equal((await loginFrom('127.0.0.41', l.username, `wrong-${k}`)).status, 429);
     assert.equal((await loginFrom('127.0.0.42', l.username, l.password)).status, 200);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('login gate behind a trusted proxy: the last X-Forwarded-For hop is the address; from anyone else the header is ignored', async () => {
+  const cfg = join(server.dir, 'proxy.ini');
+  writeFileSync(cfg, '[server]\ntrusted_proxy = 127.0.0.51\n');
+  const s = await startServer({ args: ['--login-burst', '2', '--login-rate', '1', '--config', cfg] });
+  const p = Number(new URL(s.url).port);
+  const via = (localAddress, xff) => new Promise((resolve, reject) => {
+    const body = JSON.stringify({ username: `u${Math.random()}`, password: 'x' });
+    const rq = http.request({
+      host: '127.0.0.1', port: p, path: '/api/v1/session', method: 'POST', localAddress, agent: false,
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'X-Forwarded-For': xff },
+    }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); });
+    rq.on('error', reject);
+    rq.end(body);
+  });
+  try {
+    // through the proxy: each client has its own bucket
+    assert.deepEqual([await via('127.0.0.51', '10.0.0.1'), await via('127.0.0.51', '10.0.0.1'), await via('127.0.0.51', '10.0.0.1')], [401, 401, 429]);
+    assert.equal(await via('127.0.0.51', '10.0.0.9, 10.0.0.2'), 401);
+    // not the proxy: X-Forwarded-For is not believed, the peer's bucket counts
+    assert.deepEqual([await via('127.0.0.52', '10.0.0.3'), await via('127.0.0.52', '10.0.0.4'), await via('127.0.0.52', '10.0.0.5')], [401, 401, 429]);
   } finally {
     await s.stop();
   }
