@@ -92,6 +92,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -su
 printf '[server]\nlogin_rate = 1000000\nlogin_user_rate = 1000000\nlogin_burst = 1000000\nlogin_parallel = 64\n' \
 	>"$TMP/open.ini"
 
+# shellcheck disable=SC2034 # (read through ${!port_var})
+PORT_plain="" PORT_tls="" PORT_open=""
 start() { # start NAME SCHEME ARGS...: sets PORT_<NAME>
 	local name=$1 scheme=$2 port
 	shift 2
