@@ -28,7 +28,7 @@ after(async () => { await server?.stop(); });
 // { lines: [status of each response seen], status, head, body, closed,
 // bounded } once a final (non-1xx) response is complete, the server
 // closes, or `bound` ms pass (bounded: true; never an assertion on time).
-export function rawHttp(p, bytes, { localAddress, bound = 10_000 } = {}) {
+export function rawHttp(p, bytes, { localAddress, bound = 20_000 } = {}) {
   return new Promise((resolve) => {
     const s = net.connect({ port: p, host: '127.0.0.1', localAddress });
     let buf = Buffer.alloc(0);
