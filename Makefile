@@ -78,10 +78,13 @@ check: deps-test build asan fuzz web e2e-deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-all.sh $(ASAN_BUILD) $(FUZZ_BUILD)
 
 # Side by side with the references: the server against a bare libmicrohttpd
-# (wrk), the matcher against its target, the sweep against yara, sha256sum
+# (wrk), HTTPS against HTTP and the login gate under a flood, the matcher
+# against its target, the sweep against yara, sha256sum
 # and grep -F; and the time of the largest hunt upload (100,000 hits).
 bench: deps-test build web
 	@tests/bench/run.sh
+	@echo
+	@tests/bench/limits.sh build-release/ungcuu
 	@echo
 	@tests/bench/match.sh build-release/ungcuu
 	@echo

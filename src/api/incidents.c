@@ -163,9 +163,10 @@ static char *decode_name(struct req *r, const char *s)
 		}
 	}
 	*o = '\0';
-	for (char *p = out; *p; p++)
-		if ((unsigned char)*p < 0x20)
-			return NULL; /* no control characters in a file name */
+	/* Decoded, the name must still be text: no NUL (it would cut the name
+	 * short), no control characters, valid UTF-8. */
+	if (!req_text_ok(out, (size_t)(o - out)) || strchr(out, '\t'))
+		return NULL;
 	return out;
 }
 
@@ -175,8 +176,15 @@ int api_attachment_create(struct req *r)
 	const char *name = raw ? decode_name(r, raw) : NULL;
 	if (raw && name == NULL)
 		return err_field(&r->err, "/X-Filename", MSG_BAD_VALUE, "name");
-	json_t *j = incident_add_attachment(&r->ctx, r->params[0], name,
-					    req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE),
+	/* Kept as its media type alone, lower-cased: "type/subtype". */
+	const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	char media[128];
+	if (ct && req_media_type(ct, media, sizeof(media), NULL) != 0) {
+		err_field(&r->err, "/Content-Type", MSG_BAD_VALUE, "type/subtype");
+		r->err.code = E_MALFORMED;
+		return -1;
+	}
+	json_t *j = incident_add_attachment(&r->ctx, r->params[0], name, ct ? media : NULL,
 					    r->body.p, r->body.len, &r->err);
 	return j ? req_reply(r, 201, j) : -1;
 }

@@ -54,6 +54,8 @@ static int login_reply(struct req *r, struct login_result *lr)
 int api_session_create(struct req *r)
 {
 	struct login_result lr;
+	if (req_login_gate(r) != 0)
+		return -1; /* 429 before any password work */
 	json_t *body = req_json(r);
 	if (body == NULL || jv_validate(body, login_fields, "", &r->err) != 0)
 		return -1;
@@ -66,6 +68,8 @@ int api_session_create(struct req *r)
 int api_session_second_factor(struct req *r)
 {
 	struct login_result lr;
+	if (req_login_gate(r) != 0)
+		return -1; /* codes are guesses too: the same gate */
 	json_t *body = req_json(r);
 	if (body == NULL || jv_validate(body, second_factor_fields, "", &r->err) != 0)
 		return -1;

@@ -58,5 +58,24 @@
  * minutes and takes 5 codes; wrong codes also count as failed logins. */
 #define LIMIT_OTP_CHALLENGE_SECONDS (5 * 60)
 #define LIMIT_OTP_ATTEMPTS 5
+/* Header and query values, checked before anything runs: libmicrohttpd's
+ * 16 KiB per-connection memory bounds headers anyway; a query value is a
+ * filter or a file name, 2 KiB is generous. */
+#define LIMIT_HEADER_VALUE (8 * 1024)
+#define LIMIT_QUERY_VALUE 2048
+/* Connections (configurable in [server]): a commune office behind one NAT
+ * address with ~20 browsers of 6 connections fits under 128; one address
+ * holding idle sockets cannot take the whole 1024. Idle ones end after 30 s. */
+#define LIMIT_CONNECTIONS 1024
+#define LIMIT_CONNECTIONS_PER_IP 128
+#define LIMIT_CONNECTION_TIMEOUT 30
+/* Login attempts refused before any Argon2id work: per address 30 a minute
+ * with a burst of 20 (a shared office logs in together in the morning), per
+ * username 10 a minute (the lock-out counts failures, this counts tries). */
+#define LIMIT_LOGIN_PER_MIN 30
+#define LIMIT_LOGIN_USER_PER_MIN 10
+#define LIMIT_LOGIN_BURST 20
+/* Addresses and usernames the login gate remembers (a fixed table). */
+#define LIMIT_LOGIN_GATE_SLOTS 4096
 
 #endif

@@ -101,6 +101,10 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(AGENT_STALE_STATE, "Trạng thái agent cũ hơn lần gửi cuối (khôi phục từ bản sao lưu, hoặc chép từ máy khác?). Hãy đăng ký lại máy với khóa mới: ungcuu agent enroll --server URL --token T --reenroll --state %s", "The agent's state is older than its last upload (restored from a backup, or copied from another host?). Re-enrol this host with a new key: ungcuu agent enroll --server URL --token T --reenroll --state %s") \
 	X(AGENT_STATE_LOCK, "Không khóa được trạng thái agent (một lần chạy khác đang giữ?): %s", "Cannot lock the agent's state (another run holding it?): %s") \
 	/* -- the HTTP server: limits, TLS (issue 11) -- */ \
+	X(BAD_PARAM, "Tham số không hợp lệ (cần văn bản UTF-8, không có ký tự điều khiển): %s", "Invalid parameter (must be UTF-8 text without control characters): %s") \
+	X(LOGIN_RATE, "Quá nhiều lần đăng nhập; thử lại sau %s giây", "Too many login attempts; try again in %s seconds") \
+	X(TLS_FILE, "Không đọc được tệp chứng chỉ hoặc khóa TLS (PEM): %s", "Cannot read the TLS certificate or key file (PEM): %s") \
+	X(TLS_BAD, "Chứng chỉ hoặc khóa TLS bị từ chối (sai định dạng hoặc không khớp nhau): %s", "TLS certificate or key refused (malformed, or not a pair): %s") \
 	/* -- the audit log, backup and restore (issue 11) -- */ \
 	/* -- accounts, second factor (issue 11) -- */ \
 	X(PASSWORD_COMMON, "Mật khẩu quá phổ biến hoặc dễ đoán; hãy dùng một cụm từ dài, khó đoán hơn", "This password is too common or easy to guess; use a longer, less obvious phrase") \

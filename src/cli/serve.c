@@ -25,11 +25,18 @@ static const struct cli_opt opts[] = {
 	{ "config", 1, "tệp cấu hình INI (thời hạn, giới hạn)", "INI configuration file (deadlines, limits)" },
 	{ "max-attachment", 1, "dung lượng tối đa tệp đính kèm, byte", "largest attachment in bytes" },
 	{ "no-cache", 0, "không dùng bộ nhớ đệm đọc (để đo)", "no read cache (for measuring)" },
+	{ "tls-cert", 1, "tệp chứng chỉ TLS (PEM, cả chuỗi); bật HTTPS", "TLS certificate file (PEM, full chain); serves HTTPS" },
+	{ "tls-key", 1, "tệp khóa riêng TLS (PEM)", "TLS private key file (PEM)" },
+	{ "max-conns-per-ip", 1, "số kết nối tối đa từ một địa chỉ (mặc định 128)", "most connections from one address (default 128)" },
+	{ "login-rate", 1, "số lần đăng nhập mỗi phút từ một địa chỉ (mặc định 30)", "login attempts a minute from one address (default 30)" },
+	{ "login-burst", 1, "số lần đăng nhập liền nhau được phép (mặc định 20)", "login attempts allowed in a burst (default 20)" },
 	{ NULL, 0, NULL, NULL },
 };
 
 struct conf {
 	struct rules *rules;
+	struct server *srv;
+	char cert_buf[512], key_buf[512], proxy_buf[64];
 	const char *listen, *web;
 	char listen_buf[64], web_buf[512];
 	int bad_line;
@@ -40,10 +47,54 @@ static int64_t duration(const char *v)
 	return time_parse_duration(v);
 }
 
+/* A positive count from the configuration, or 0 when it is not one. */
+static unsigned count(const char *v)
+{
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+	return end != v && *end == '\0' && n > 0 && n <= 1000000 ? (unsigned)n : 0;
+}
+
+/* [server] limits and TLS: 1 when name is one of them and its value good. */
+static int on_server_limit(struct conf *c, const char *name, const char *value)
+{
+	struct server *s = c->srv;
+	struct { const char *name; unsigned *field; } nums[] = {
+		{ "max_connections", &s->max_conns },
+		{ "max_connections_per_ip", &s->max_conns_per_ip },
+		{ "connection_timeout", &s->conn_timeout },
+		{ "login_rate", &s->login_per_min },
+		{ "login_user_rate", &s->login_user_per_min },
+		{ "login_burst", &s->login_burst },
+		{ "login_parallel", &s->login_parallel },
+	};
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		if (strcmp(name, nums[i].name) == 0) {
+			*nums[i].field = count(value);
+			return *nums[i].field != 0;
+		}
+	}
+	if (strcmp(name, "tls_cert") == 0) {
+		snprintf(c->cert_buf, sizeof(c->cert_buf), "%s", value);
+		s->tls_cert = c->cert_buf;
+	} else if (strcmp(name, "tls_key") == 0) {
+		snprintf(c->key_buf, sizeof(c->key_buf), "%s", value);
+		s->tls_key = c->key_buf;
+	} else if (strcmp(name, "trusted_proxy") == 0) {
+		snprintf(c->proxy_buf, sizeof(c->proxy_buf), "%s", value);
+		s->trusted_proxy = c->proxy_buf;
+	} else if (strcmp(name, "cookie_secure") == 0) {
+		s->cookie_secure = strcmp(value, "true") == 0 || strcmp(value, "1") == 0;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
 /* [deadlines] ack = 2h, notification = 5d, initial_report = 24h,
  * closing_report = 5d; [instance] number_prefix; [server] listen, web,
- * max_attachment; [accounts] second_factor_roles = admin,coordinator;
- * [agents] clock_skew = 5m. */
+ * max_attachment, the connection and login limits, TLS; [accounts]
+ * second_factor_roles = admin,coordinator; [agents] clock_skew = 5m. */
 static int on_ini(void *user, const char *section, const char *name, const char *value)
 {
 	struct conf *c = user;
@@ -98,7 +149,7 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 		} else if (strcmp(name, "max_attachment") == 0) {
 			c->rules->max_attachment = strtoull(value, NULL, 10);
 		} else {
-			return 0;
+			return on_server_limit(c, name, value);
 		}
 		return 1;
 	}
@@ -111,11 +162,13 @@ int cmd_serve(int argc, char **argv)
 	struct err e = { 0 };
 	static struct server srv;
 	int rc = cli_parse(argc, argv, opts,
-		"ungcuu serve [--db PATH] [--listen ADDR:PORT] [--web DIR] [--config FILE]",
+		"ungcuu serve [--db PATH] [--listen ADDR:PORT] [--web DIR] [--config FILE] "
+		"[--tls-cert FILE --tls-key FILE]",
 		"Chạy máy chủ điều phối: API JSON tại /api/v1 và giao diện web. "
-		"SIGTERM/SIGINT dừng máy chủ an toàn.",
+		"SIGTERM/SIGINT dừng máy chủ an toàn; SIGHUP đọc lại chứng chỉ và khóa TLS.",
 		"Run the coordination server: the JSON API under /api/v1 and the web UI. "
-		"SIGTERM/SIGINT stop it cleanly.", &a);
+		"SIGTERM/SIGINT stop it cleanly; SIGHUP reads the TLS certificate and key again.",
+		&a);
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	const char *path = cli_get(&a, opts, "db");
@@ -136,7 +189,7 @@ int cmd_serve(int argc, char **argv)
 	instance_rules(db, &srv.rules);
 	store_close(db);
 
-	struct conf conf = { .rules = &srv.rules, .listen = "127.0.0.1:8080", .web = "web/dist" };
+	struct conf conf = { .rules = &srv.rules, .srv = &srv, .listen = "127.0.0.1:8080", .web = "web/dist" };
 	const char *cfg = cli_get(&a, opts, "config");
 	if (cfg) {
 		int line = ini_parse(cfg, on_ini, &conf);
@@ -154,6 +207,24 @@ int cmd_serve(int argc, char **argv)
 		conf.web = v;
 	if ((v = cli_get(&a, opts, "max-attachment")))
 		srv.rules.max_attachment = strtoull(v, NULL, 10);
+	if ((v = cli_get(&a, opts, "tls-cert")))
+		srv.tls_cert = v;
+	if ((v = cli_get(&a, opts, "tls-key")))
+		srv.tls_key = v;
+	struct { const char *opt; unsigned *field; } nums[] = {
+		{ "max-conns-per-ip", &srv.max_conns_per_ip },
+		{ "login-rate", &srv.login_per_min },
+		{ "login-burst", &srv.login_burst },
+	};
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		if ((v = cli_get(&a, opts, nums[i].opt)) == NULL)
+			continue;
+		*nums[i].field = count(v);
+		if (*nums[i].field == 0) {
+			cli_errorf(MSG_BAD_VALUE, v);
+			return EXIT_USAGE;
+		}
+	}
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	srv.threads = (v = cli_get(&a, opts, "threads")) ? (unsigned)atoi(v)
 		      : (unsigned)(ncpu > 1 ? ncpu : 2);
@@ -169,6 +240,7 @@ int cmd_serve(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (server_start(&srv, conf.listen, &e) != 0) {
@@ -176,10 +248,21 @@ int cmd_serve(int argc, char **argv)
 		static_free(srv.web);
 		return 1;
 	}
-	log_info("ungcuu %s serving http://%s (db %s, %u threads)", UNGCUU_VERSION,
-		 conf.listen, path, srv.threads);
+	log_info("ungcuu %s serving %s://%s (db %s, %u threads)", UNGCUU_VERSION,
+		 srv.tls ? "https" : "http", conf.listen, path, srv.threads);
 	int sig = 0;
-	sigwait(&set, &sig);
+	for (;;) {
+		sigwait(&set, &sig);
+		if (sig != SIGHUP)
+			break;
+		struct err re = { 0 };
+		char why[300];
+		if (server_reload(&srv, &re) == 0)
+			log_info("SIGHUP: reloaded%s", srv.tls ? " the TLS certificate and key" : "");
+		else
+			log_error("SIGHUP: kept the running certificate: %s",
+				  err_text(&re, LANG_EN, why, sizeof(why)));
+	}
 	log_info("signal %d: stopping", sig);
 	server_stop(&srv);
 	static_free(srv.web);

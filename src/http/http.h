@@ -22,6 +22,8 @@ struct req;
 struct MHD_Connection;
 struct MHD_Daemon;
 struct static_files;
+struct gate;
+struct lane;
 
 typedef int (*handler_fn)(struct req *r);
 
@@ -40,8 +42,18 @@ struct route {
 	int body;
 };
 
+/* A handler whose action's roles are checked from the headers, before any
+ * byte of the body is read (the handler still asks policy_check with the
+ * target: scope, related organisations). */
+struct route_role {
+	handler_fn fn;
+	int action;   /* enum action of domain/directory/policy.h */
+};
+
 extern const struct route api_routes[];
 extern const size_t api_routes_count;
+extern const struct route_role api_route_roles[];
+extern const size_t api_route_roles_count;
 
 #define REQ_MAX_PARAMS 4
 
@@ -54,6 +66,24 @@ struct server {
 	unsigned threads;
 	const char *version;
 	int no_cache;           /* --no-cache: every read goes to the database */
+	/* Connections (libmicrohttpd): all, from one address, idle seconds. */
+	unsigned max_conns, max_conns_per_ip, conn_timeout;
+	/* TLS: PEM files read at start and on SIGHUP (server_reload). */
+	const char *tls_cert, *tls_key;
+	char *pem_cert, *pem_key;   /* the running daemon's, kept while it runs */
+	int tls;                /* serving HTTPS: Secure cookies, HSTS */
+	int cookie_secure;      /* Secure cookies without TLS (behind a proxy) */
+	const char *trusted_proxy;  /* X-Forwarded-For believed from here only */
+	int listen_fd;
+	/* Logins (gate.c): per address and per username per minute, the burst
+	 * allowed, and at most this many password checks at once. */
+	unsigned login_per_min, login_user_per_min, login_burst, login_parallel;
+	struct gate *gate;
+	struct lane *lane;      /* login_parallel threads for the logins */
+	/* Daemons replaced by a reload that still had connections when the
+	 * grace ran out: stopped once they have none, or at the end. */
+	struct retired { struct MHD_Daemon *daemon; char *cert, *key; } retired[8];
+	int nretired;
 };
 
 struct req {
@@ -86,11 +116,32 @@ struct req {
 	const char *allow;       /* Allow header of a 405 */
 	char agent_host[UUID_LEN];   /* AUTH_AGENT: the host of the key */
 	const char *agent_key;
+	int gate_held;           /* holds a password-check slot (gate.c) */
+	int role_refused;        /* lacks the route's roles (server.c) ... */
+	struct err role_err;     /* ... and the 403 that says so */
 };
 
 /* Request helpers (req.c). */
 const char *req_header(struct req *r, const char *name);
 const char *req_query(struct req *r, const char *name);
+/* Whether s[0..n) is UTF-8 text without NUL or other control characters
+ * (tab allowed): what every header and query value must be. */
+int req_text_ok(const char *s, size_t n);
+/* Every header and query value of the request checked with req_text_ok and
+ * bounded, before anything runs: 0, or -1 with r->err naming the first bad
+ * one (400). */
+int req_check_input(struct req *r);
+/* The media type of a Content-Type value (RFC 9110 §8.3.1), lower-cased
+ * "type/subtype" in out, parameters dropped: 0, or -1 when it is not
+ * "token/token *(OWS ; OWS token=(token|quoted-string))". *utf8 (if not
+ * NULL) is 0 when a charset other than UTF-8 (or US-ASCII) is named. */
+int req_media_type(const char *ct, char *out, size_t n, int *utf8);
+/* Whether Content-Type ct is exactly the media type want (case-insensitive,
+ * parameters ignored) in UTF-8: the one check of every text body. */
+int req_media_type_is(const char *ct, const char *want);
+/* The client's address as text ("127.0.0.1"), X-Forwarded-For's last hop
+ * when the peer is the trusted proxy. */
+const char *req_client_addr(struct req *r);
 /* The parsed JSON body (owned by the request) or NULL with r->err filled. */
 json_t *req_json(struct req *r);
 /* If-Match as a version number, -1 when absent, -2 when not a number. */
@@ -113,7 +164,32 @@ int64_t req_stamp(struct req *r);
 
 /* server.c */
 int server_start(struct server *srv, const char *listen, struct err *e);
+/* SIGHUP: a new daemon with the cert and key read again takes the same
+ * socket; the old one stops accepting and ends after its requests. On
+ * failure the old one keeps serving and e says why. */
+int server_reload(struct server *srv, struct err *e);
 void server_stop(struct server *srv);
+
+/* lane.c: anonymous requests with a body (logins) run on threads of their
+ * own, the connection suspended meanwhile; run(r) answers and resumes it. */
+struct lane *lane_new(unsigned threads, void (*run)(struct req *r));
+/* 0: queued (the connection is suspended); -1: run it where you are. */
+int lane_submit(struct lane *l, struct req *r);
+int lane_idle(struct lane *l);
+/* Runs what is queued, ends the threads; lane_submit refuses after. */
+void lane_stop(struct lane *l);
+void lane_free(struct lane *l);
+
+/* gate.c: logins refused before any password work when an address or a
+ * username asks too often, or too many checks already run. */
+struct gate *gate_new(const struct server *srv);
+void gate_free(struct gate *g);
+/* Called first by the login handler, before the body is even parsed: the
+ * address and the body's "username" (if any) each take a token; 0 to go
+ * on, or -1 with r->err set (429, retry_after). The password-check slot it
+ * takes is given back by req_login_gate_done once the handler returns. */
+int req_login_gate(struct req *r);
+void req_login_gate_done(struct req *r);
 
 /* static.c: the built web UI, loaded into memory at start. */
 struct static_files *static_load(const char *dir);

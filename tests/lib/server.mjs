@@ -44,14 +44,24 @@ export async function startServer(opts = {}) {
     }
   }
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  // With --tls-cert the server speaks HTTPS (a test trusting its own cert).
+  const scheme = (opts.args ?? []).includes('--tls-cert') ? 'https' : 'http';
+  const url = `${scheme}://127.0.0.1:${port}`;
   const web = opts.web ?? join(root, 'web', 'dist');
   let child;
+  // Every test client comes from 127.0.0.1: the login gate gets a burst
+  // no suite reaches and the address room for 200 concurrent requests,
+  // unless a test sets its own (tests/api/limits.test.mjs).
+  const args = opts.args ?? [];
+  const gate = [
+    ...(args.includes('--login-burst') ? [] : ['--login-burst', '100000']),
+    ...(args.includes('--max-conns-per-ip') ? [] : ['--max-conns-per-ip', '512']),
+  ];
   const start = async () => {
     child = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`,
-      '--web', web, ...(opts.args ?? [])], { stdio: ['ignore', 'ignore', 'pipe'] });
+      '--web', web, ...gate, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => { stderr += d; child.stderrText = stderr; });
     child.once('exit', (code) => {
       if (code && code !== 0 && !child.stopping) process.stderr.write(stderr);
     });
@@ -81,6 +91,8 @@ export async function startServer(opts = {}) {
       if (!opts.dir && !opts.keep) rmSync(dir, { recursive: true, force: true });
     },
     async kill9() { child.stopping = true; child.kill('SIGKILL'); await waitExit(); },
+    signal(sig) { child.kill(sig); },
+    stderr() { return child.stderrText; },
     async restart() { await start(); },
   };
 }

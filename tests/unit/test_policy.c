@@ -69,6 +69,7 @@ static const struct {
 	{ ACT_INCIDENT_COMMENT, "incident.comment", REP | FOC | COO | RES },
 	{ ACT_FINDING_MATCH, "finding.match", FOC | COO | ADM },
 	{ ACT_SUPPORT_DECIDE, "support.decide", COO | RES },
+	{ ACT_ACCOUNT_OWN, "account.own", REP | FOC | COO | RES | LEA | ADM },
 };
 
 static const char *const role_name[] = {

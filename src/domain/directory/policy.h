@@ -41,10 +41,10 @@ enum action {
 	ACT_INDICATOR_EXPORT,      /* export under the TLP rule */
 	ACT_HUNT_OPEN,             /* open or close a hunt */
 	ACT_HUNT_REPORT,           /* a target uploads a manual sweep's result */
-	ACT_ACCOUNT_OWN,           /* one's own password and second factor */
 	ACT_INCIDENT_COMMENT,      /* a comment (what an organisation asked for support may add) */
 	ACT_FINDING_MATCH,         /* match every host of a scope again: writes findings */
 	ACT_SUPPORT_DECIDE,        /* accept or decline a support request: the asked org's */
+	ACT_ACCOUNT_OWN,           /* one's own password and second factor */
 	ACT__COUNT
 };
 
