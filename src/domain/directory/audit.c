@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -148,6 +149,7 @@ struct audit_conn {
 	int wrote;               /* entries added in this transaction */
 	long long last_seq;
 	char last_hash[SHA256_HEX_LEN];
+	int cp_fd;               /* the checkpoint file, opened at the first commit */
 };
 
 static char test_key[129];
@@ -184,6 +186,8 @@ static void conn_release(void *arg)
 {
 	struct audit_conn *ac = arg;
 	if (ac) {
+		if (ac->cp_fd >= 0)
+			close(ac->cp_fd);
 		sodium_memzero(ac, sizeof(*ac));
 		free(ac);
 	}
@@ -200,6 +204,7 @@ static int attach(struct store *s, const char *location, struct err *e)
 	struct audit_conn *ac = calloc(1, sizeof(*ac));
 	if (ac == NULL)
 		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	ac->cp_fd = -1;
 	if (test_key[0]) {
 		memcpy(ac->sk_hex, test_key, sizeof(ac->sk_hex));
 	} else if (audit_key_path(location, path, sizeof(path)) != 0 ||
@@ -615,47 +620,83 @@ static int before_commit(struct store *s, void *arg, struct err *e)
 
 /* ---- checkpoints ---- */
 
-static int checkpoint_text(const struct audit_conn *ac, long long count, const char *head,
-			   long long at, char *out, size_t n)
+/*
+ * <db>.checkpoint holds two fixed-size records, each "ungcuu-audit-checkpoint
+ * 1 COUNT HEAD AT SIGNATURE" padded to CP_SLOT bytes; the record for count n
+ * goes to slot n % 2 with one pwrite on a descriptor kept open. No file is
+ * created or renamed per commit (that cost more than the commit's fsync),
+ * a torn write can only damage the slot being written, and writers of two
+ * processes never write the same slot for consecutive counts. The valid
+ * record with the highest count counts.
+ */
+#define CP_SLOT 320
+
+static int checkpoint_record(const struct audit_conn *ac, long long count, const char *head,
+			     char out[CP_SLOT])
 {
 	char msg[256], sig[129];
-	snprintf(msg, sizeof(msg), "%s %lld %s %lld", CHECKPOINT_MAGIC, count, head, at);
-	if (ed25519_sign_hex(ac->sk_hex, msg, strlen(msg), sig) != 0)
+	int n = snprintf(msg, sizeof(msg), "%s %lld %s %lld", CHECKPOINT_MAGIC, count, head,
+			 (long long)time_now_ms());
+	if (n <= 0 || ed25519_sign_hex(ac->sk_hex, msg, (size_t)n, sig) != 0)
 		return -1;
-	return snprintf(out, n, "%s %s\n", msg, sig) < (int)n ? 0 : -1;
+	memset(out, ' ', CP_SLOT);
+	n = snprintf(out, CP_SLOT, "%s %s", msg, sig);
+	if (n <= 0 || n >= CP_SLOT - 1)
+		return -1;
+	out[n] = ' ';
+	out[CP_SLOT - 1] = '\n';
+	return 0;
+}
+
+static int checkpoint_pwrite(const struct audit_conn *ac, int fd, long long count,
+			     const char *head, int slot)
+{
+	char rec[CP_SLOT];
+	if (checkpoint_record(ac, count, head, rec) != 0)
+		return -1;
+	return pwrite(fd, rec, CP_SLOT, (off_t)slot * CP_SLOT) == CP_SLOT ? 0 : -1;
 }
 
 static int checkpoint_put(const struct audit_conn *ac, const char *path, long long count,
 			  const char *head, struct err *e)
 {
-	char text[512], tmp[4200];
-	if (checkpoint_text(ac, count, head, time_now_ms(), text, sizeof(text)) != 0)
-		return err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return err_set(e, E_IO, MSG_IO, tmp);
-	size_t len = strlen(text);
-	int ok = write(fd, text, len) == (ssize_t)len;
-	ok = close(fd) == 0 && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		unlink(tmp);
 		return err_set(e, E_IO, MSG_IO, path);
-	}
-	return 0;
+	/* The same record in both slots: nothing older of another file survives. */
+	char rec[CP_SLOT];
+	int ok = checkpoint_record(ac, count, head, rec) == 0 &&
+		 pwrite(fd, rec, CP_SLOT, 0) == CP_SLOT && pwrite(fd, rec, CP_SLOT, CP_SLOT) == CP_SLOT;
+	ok = close(fd) == 0 && ok;
+	return ok ? 0 : err_set(e, E_IO, MSG_IO, path);
 }
 
 /* After COMMIT, still holding the writers' queue: the newest entry is
  * durable (synchronous=FULL), so the checkpoint never runs ahead of the
- * log. A crash before the rename leaves it one commit behind, which
- * verify accepts; entries past it are still keyed. */
+ * log. A crash before the write leaves it one commit behind, which verify
+ * accepts; entries past it are still keyed. */
 static void after_commit(struct store *s, void *arg)
 {
 	struct audit_conn *ac = arg;
-	struct err e = { 0 };
 	(void)s;
-	if (ac->wrote && ac->checkpoint[0])
-		checkpoint_put(ac, ac->checkpoint, ac->last_seq, ac->last_hash, &e);
+	if (ac->wrote && ac->checkpoint[0]) {
+		/* Removed or replaced since it was opened: write the file that is there. */
+		struct stat a, b;
+		if (ac->cp_fd >= 0 && (stat(ac->checkpoint, &a) != 0 || fstat(ac->cp_fd, &b) != 0 ||
+				       a.st_ino != b.st_ino || a.st_dev != b.st_dev)) {
+			close(ac->cp_fd);
+			ac->cp_fd = -1;
+		}
+		if (ac->cp_fd < 0)
+			ac->cp_fd = open(ac->checkpoint, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		/* A new (or short) file gets the record in both slots. */
+		if (ac->cp_fd >= 0 && fstat(ac->cp_fd, &b) == 0 && b.st_size < 2 * CP_SLOT)
+			checkpoint_pwrite(ac, ac->cp_fd, ac->last_seq, ac->last_hash,
+					  (int)((ac->last_seq + 1) % 2));
+		if (ac->cp_fd >= 0)
+			checkpoint_pwrite(ac, ac->cp_fd, ac->last_seq, ac->last_hash,
+					  (int)(ac->last_seq % 2));
+	}
 	ac->wrote = 0;
 }
 
@@ -663,29 +704,57 @@ struct checkpoint {
 	long long count, at;
 	char head[SHA256_HEX_LEN];
 	int state;   /* 0 none, 1 valid, -1 unreadable or bad signature */
+	int damaged; /* slots present but not valid */
 };
+
+static int checkpoint_parse(const struct audit_conn *ac, const char *rec, long long *count,
+			    char head[SHA256_HEX_LEN], long long *at)
+{
+	char msg[256], magic[64], ver[8], sig[160], h[80];
+	if (sscanf(rec, "%63s %7s %lld %79s %lld %159s", magic, ver, count, h, at, sig) != 6 ||
+	    strlen(h) != 64)
+		return -1;
+	size_t n = (size_t)snprintf(msg, sizeof(msg), "%s %s %lld %s %lld", magic, ver, *count, h, *at);
+	if (strncmp(rec, msg, n) != 0 || rec[n] != ' ' ||
+	    strncmp(msg, CHECKPOINT_MAGIC " ", strlen(CHECKPOINT_MAGIC) + 1) != 0 ||
+	    !ed25519_verify_hex(ac->pk_hex, sig, msg, n))
+		return -1;
+	memcpy(head, h, SHA256_HEX_LEN);
+	return 0;
+}
 
 static void checkpoint_read(const struct audit_conn *ac, const char *path, struct checkpoint *c)
 {
-	char line[512], msg[256], magic[64], ver[8], sig[160];
+	char buf[2 * CP_SLOT + 1];
 	memset(c, 0, sizeof(*c));
-	FILE *f = fopen(path, "r");
-	if (f == NULL) {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		c->state = errno == ENOENT ? 0 : -1;
 		return;
 	}
+	ssize_t n = read(fd, buf, 2 * CP_SLOT);
+	close(fd);
 	c->state = -1;
-	if (fgets(line, sizeof(line), f) &&
-	    sscanf(line, "%63s %7s %lld %64s %lld %159s", magic, ver, &c->count, c->head, &c->at,
-		   sig) == 6 && strlen(c->head) == 64) {
-		size_t n = (size_t)snprintf(msg, sizeof(msg), "%s %s %lld %s %lld", magic, ver,
-					    c->count, c->head, c->at);
-		if (strncmp(line, msg, n) == 0 && line[n] == ' ' &&
-		    strncmp(msg, CHECKPOINT_MAGIC " ", strlen(CHECKPOINT_MAGIC) + 1) == 0 &&
-		    ed25519_verify_hex(ac->pk_hex, sig, msg, n))
+	for (int slot = 0; slot < 2; slot++) {
+		char rec[CP_SLOT + 1], head[SHA256_HEX_LEN];
+		long long count, at;
+		if (n < (slot + 1) * CP_SLOT) {
+			c->damaged++;
+			continue;
+		}
+		memcpy(rec, buf + slot * CP_SLOT, CP_SLOT);
+		rec[CP_SLOT] = '\0';
+		if (checkpoint_parse(ac, rec, &count, head, &at) != 0) {
+			c->damaged++;
+			continue;
+		}
+		if (c->state != 1 || count > c->count) {
 			c->state = 1;
+			c->count = count;
+			c->at = at;
+			memcpy(c->head, head, SHA256_HEX_LEN);
+		}
 	}
-	fclose(f);
 }
 
 int audit_checkpoint_write(struct store *db, const char *path, struct err *e)
@@ -987,6 +1056,9 @@ static int check_head(struct store *db, struct audit_conn *ac, const char *cpath
 			"the checkpoint file is unreadable or its signature is not the instance's");
 		return 0;
 	}
+	if (c.damaged)
+		problem(r, "checkpoint", NULL, NULL, NULL, 0,
+			"one of the two checkpoint records is damaged or not signed by the instance");
 	r->checkpoint = c.count;
 	if (c.count > r->entries) {
 		snprintf(d, sizeof(d), "the signed checkpoint counts %lld entries, the log has %lld: "
