@@ -283,3 +283,26 @@ test('a backup of a tampered database is refused and leaves nothing behind', () 
   assert.equal(rr.status, 1);
   assert.equal(existsSync(target), false);
 });
+
+test('kill -9 while writes are in flight, five times: the log still proves the database', async () => {
+  const srv = await startServer();
+  try {
+    for (let round = 0; round < 5; round++) {
+      const tam = await loginAs(srv, 'tamthanh');
+      let answered = 0;
+      const inflight = [];
+      for (let i = 0; i < 20; i++) {
+        inflight.push(tam.post('/api/v1/incidents', report({ title: `kill ${round}.${i}` }))
+          .then((r) => { if (r.status === 201) answered++; }, () => {}));
+      }
+      while (answered < 5) await new Promise((ok) => setTimeout(ok, 5));
+      await srv.kill9();
+      await Promise.all(inflight);
+      await srv.restart();
+      const v = verify(srv.db);
+      assert.equal(v.status, 0, `round ${round}: ${JSON.stringify(v.report)}`);
+    }
+  } finally {
+    await srv.stop();
+  }
+});
