@@ -431,11 +431,21 @@ static void test_writes_sealed(void **state)
 	assert_int_equal(store_commit(t->db, &e), 0);
 	assert_int_equal(tdb_count(t->db, "audit_log"), n + 2);
 	expect_intact(t);
+	/* Bytes that are not UTF-8 are kept as their digest, the same way when
+	 * sealed and when compared; changed from outside, they are named. */
+	assert_int_equal(store_run(t->db, &e, "UPDATE orgs SET address = CAST($1 AS TEXT) "
+				   "WHERE code = 'xa-b'", "b", "\xC0\xAF\x00z", (size_t)4), 1);
+	assert_int_equal(tdb_count(t->db, "audit_log"), n + 3);
+	expect_intact(t);
+	outside(t, "UPDATE orgs SET address = CAST(X'C0AF0079' AS TEXT) WHERE code = 'xa-b'");
+	expect_problem(t, "changed", "orgs", "address");
+	outside(t, "UPDATE orgs SET address = CAST(X'C0AF007A' AS TEXT) WHERE code = 'xa-b'");
+	expect_intact(t);
 	/* Rolled back: nothing sealed. */
 	assert_int_equal(store_begin(t->db, &e), 0);
 	assert_int_equal(store_run(t->db, &e, "UPDATE orgs SET address = 'x'", ""), 5);
 	store_rollback(t->db);
-	assert_int_equal(tdb_count(t->db, "audit_log"), n + 2);
+	assert_int_equal(tdb_count(t->db, "audit_log"), n + 3);
 	expect_intact(t);
 }
 

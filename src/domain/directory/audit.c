@@ -324,51 +324,121 @@ static void entry_hash_v2(const struct audit_conn *ac, const struct entry *x,
 
 /* ---- row images ---- */
 
+/* Strict UTF-8 (no overlong forms, no surrogates, at most U+10FFFF). */
+static int utf8_valid(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned c = p[i];
+		size_t len;
+		unsigned min;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			len = 2;
+			min = 0x80;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			len = 3;
+			min = 0x800;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			len = 4;
+			min = 0x10000;
+		} else {
+			return 0;
+		}
+		if (i + len > n)
+			return 0;
+		unsigned cp = c & (0x7F >> len);
+		for (size_t k = 1; k < len; k++) {
+			if ((p[i + k] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i + k] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
 /*
  * The value a cell has in an image: its text, or "sha256:<hex>" of its bytes
  * for digest columns and for bytes that are not UTF-8 text. NULL stays NULL.
+ * cell_value gives it as bytes (tagged is the buffer for the digest form);
+ * cell_json as JSON; both agree by construction.
  */
-static json_t *cell_json(struct stmt *st, int i, int digest)
+#define TAGGED_LEN (SHA256_HEX_LEN + 8)
+static const char *cell_value(struct stmt *st, int i, int digest, char tagged[TAGGED_LEN],
+			      size_t *len)
 {
-	char hex[SHA256_HEX_LEN], tagged[SHA256_HEX_LEN + 8];
+	char hex[SHA256_HEX_LEN];
 	size_t n;
 	if (stmt_isnull(st, i))
-		return json_null();
+		return NULL;
 	const void *p = stmt_blob(st, i, &n);
-	if (!digest) {
-		json_t *s = json_stringn(p ? p : "", n);
-		if (s)
-			return s;
+	if (p == NULL)
+		p = "";
+	if (!digest && utf8_valid(p, n)) {
+		*len = n;
+		return p;
 	}
-	sha256_hex(p ? p : "", n, hex);
-	snprintf(tagged, sizeof(tagged), "sha256:%s", hex);
-	return json_string(tagged);
+	sha256_hex(p, n, hex);
+	*len = (size_t)snprintf(tagged, TAGGED_LEN, "sha256:%s", hex);
+	return tagged;
+}
+
+static json_t *cell_json(struct stmt *st, int i, int digest)
+{
+	char tagged[TAGGED_LEN];
+	size_t n = 0;
+	const char *v = cell_value(st, i, digest, tagged, &n);
+	return v ? json_stringn_nocheck(v, n) : json_null();
 }
 
 /* Digest of an image (columns in the table's order); equal images, equal digests. */
 #define IMG_LEN 16
-static void image_digest_feed(crypto_generichash_state *h, const json_t *v)
+static void digest_feed(crypto_generichash_state *h, const char *v, size_t n, int missing)
 {
 	char len[32];
-	if (v == NULL || !json_is_string(v)) {
-		crypto_generichash_update(h, (const unsigned char *)(v ? "-;" : "?;"), 2);
+	if (v == NULL) {
+		crypto_generichash_update(h, (const unsigned char *)(missing ? "?;" : "-;"), 2);
 		return;
 	}
-	size_t n = json_string_length(v);
 	int w = snprintf(len, sizeof(len), "%zu:", n);
 	crypto_generichash_update(h, (const unsigned char *)len, (size_t)w);
-	crypto_generichash_update(h, (const unsigned char *)json_string_value(v), n);
+	crypto_generichash_update(h, (const unsigned char *)v, n);
 }
 
 static void image_digest(size_t t, const json_t *img, unsigned char out[IMG_LEN])
 {
 	crypto_generichash_state h;
 	crypto_generichash_init(&h, NULL, 0, IMG_LEN);
-	for (int i = 0; i < info[t].ncol; i++)
-		image_digest_feed(&h, json_object_get(img, info[t].col[i]));
+	for (int i = 0; i < info[t].ncol; i++) {
+		const json_t *v = json_object_get(img, info[t].col[i]);
+		if (json_is_string(v))
+			digest_feed(&h, json_string_value(v), json_string_length(v), 0);
+		else
+			digest_feed(&h, NULL, 0, v == NULL || !json_is_null(v));
+	}
 	/* A column the table does not have must not pass unseen. */
 	if (json_object_size(img) != (size_t)info[t].ncol)
 		crypto_generichash_update(&h, (const unsigned char *)"#extra", 6);
+	crypto_generichash_final(&h, out, IMG_LEN);
+}
+
+/* The same digest straight from a row (no JSON): the verifier's scan. */
+static void row_digest(size_t t, struct stmt *st, unsigned char out[IMG_LEN])
+{
+	crypto_generichash_state h;
+	char tagged[TAGGED_LEN];
+	crypto_generichash_init(&h, NULL, 0, IMG_LEN);
+	for (int i = 0; i < info[t].ncol; i++) {
+		size_t n = 0;
+		const char *v = cell_value(st, i, info[t].digest[i], tagged, &n);
+		digest_feed(&h, v, n, 0);
+	}
 	crypto_generichash_final(&h, out, IMG_LEN);
 }
 
@@ -1136,16 +1206,12 @@ static int check_rows(struct store *db, struct state *sp, struct audit_result *r
 			const char *k0 = stmt_text(st, 0);
 			char *key = key_join(t, k0 ? k0 : "",
 					     tables[t].nkey == 2 ? stmt_text(st, 1) : NULL);
-			json_t *img = row_image(t, st);
-			if (key == NULL || img == NULL) {
-				free(key);
-				json_decref(img);
+			if (key == NULL) {
 				stmt_done(st);
 				return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 			}
 			r->rows++;
-			image_digest(t, img, dig);
-			json_decref(img);
+			row_digest(t, st, dig);
 			struct slot *sl = state_find(sp, (int)t, key, 0);
 			if (sl == NULL) {
 				problem(r, "unlogged", tables[t].name, key, NULL, 0, "no entry");
