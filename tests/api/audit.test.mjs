@@ -193,6 +193,13 @@ test('backup while the server writes; restore into a new path; a server on it re
     const tam = await loginAs(srv, 'tamthanh');
     const filed = [];
     let stop = false;
+    // An attachment: its bytes are in the database and must come back.
+    const withFile = await tam.post('/api/v1/incidents', report({ title: 'Có tệp đính kèm' }));
+    assert.equal(withFile.status, 201, withFile.text);
+    const bytes = Buffer.from('nhật ký máy chủ\n'.repeat(2000));
+    const att = await tam.post(`/api/v1/incidents/${withFile.body.id}/attachments`, bytes,
+      { 'Content-Type': 'text/plain', 'X-Filename': 'nhat-ky.txt' });
+    assert.equal(att.status, 201, att.text);
     // A bounded stream of writes while the backup runs.
     const writer = (async () => {
       for (let i = 0; i < 60 && !stop; i++) {
@@ -250,6 +257,10 @@ test('backup while the server writes; restore into a new path; a server on it re
     const got = await tam2.get(`/api/v1/incidents/${filed[0]}`);
     assert.equal(got.status, 200, got.text);
     assert.equal(got.body.title, 'Sao lưu 0');
+    const file = await tam2.get(`/api/v1/incidents/${withFile.body.id}/attachments/${att.body.id}`);
+    assert.equal(file.status, 200);
+    assert.equal(createHash('sha256').update(Buffer.from(file.text)).digest('hex'),
+      createHash('sha256').update(bytes).digest('hex'));
     const more = await tam2.post('/api/v1/incidents', report({ title: 'Sau khôi phục' }));
     assert.equal(more.status, 201, more.text);
     await restored.stop();

@@ -22,11 +22,18 @@
 #include "domain/incident/incident.h"
 #include "domain/directory/user.h"
 
-static void verify(struct store *db, struct audit_result *r)
+/* Keeps r->report: the caller releases it. */
+static void verify_keep(struct store *db, struct audit_result *r)
 {
 	struct err e = { 0 };
 	assert_int_equal(audit_verify(db, r, &e), 0);
 	assert_int_equal(e.code, E_OK);
+}
+
+static void verify(struct store *db, struct audit_result *r)
+{
+	verify_keep(db, r);
+	audit_result_release(r);
 }
 
 static void run(struct store *db, const char *sql)
@@ -277,7 +284,7 @@ static int names(const struct audit_result *r, const char *kind, const char *tab
 static void expect_problem(struct tdb *t, const char *kind, const char *table, const char *field)
 {
 	struct audit_result r;
-	verify(t->db, &r);
+	verify_keep(t->db, &r);
 	if (r.problems == 0 || !names(&r, kind, table, field)) {
 		char *s = json_dumps(r.report, JSON_COMPACT);
 		fail_msg("expected %s %s %s, got %lld problems: %s", kind, table ? table : "-",
@@ -289,7 +296,7 @@ static void expect_problem(struct tdb *t, const char *kind, const char *table, c
 static void expect_intact(struct tdb *t)
 {
 	struct audit_result r;
-	verify(t->db, &r);
+	verify_keep(t->db, &r);
 	if (r.problems != 0) {
 		char *s = json_dumps(r.report, JSON_COMPACT);
 		fail_msg("%lld problems: %s", r.problems, s ? s : "[]");
@@ -366,7 +373,7 @@ static void test_cut_with_head_moved_named(void **state)
 		 "UPDATE meta SET value = (SELECT hash FROM audit_log WHERE seq = %lld) "
 		 "WHERE key = 'audit_head'", n - 3, n - 3);
 	outside(t, sql);
-	verify(t->db, &r);
+	verify_keep(t->db, &r);
 	assert_int_equal(r.entries, n - 3);
 	assert_int_equal(r.checkpoint, n);
 	assert_int_equal(r.first_bad, n - 2);
