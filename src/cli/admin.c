@@ -297,10 +297,45 @@ static int verify_report(struct store *db, const char *checkpoint, int json, int
 	return 0;
 }
 
+static const struct cli_opt verify_opts[] = {
+	OPT_DB,
+	{ "anchor", 0, "khi chỉ thiếu hoặc hỏng điểm kiểm tra: ghi điểm mới cho nhật ký hiện tại",
+	  "when only the checkpoint is missing or damaged: sign a new one for the log as it is" },
+	OPT_JSON, OPT_END,
+};
+
+/* Whether every problem found is about the checkpoint file. */
+static int only_checkpoint(struct store *db)
+{
+	struct err e = { 0 };
+	struct audit_result r;
+	size_t i;
+	json_t *p;
+	int only = audit_verify(db, &r, &e) == 0 && r.problems > 0 &&
+		   r.problems == (long long)json_array_size(r.report);
+	json_array_foreach(r.report, i, p) {
+		const char *k = json_string_value(json_object_get(p, "kind"));
+		if (k == NULL || strcmp(k, "checkpoint") != 0)
+			only = 0;
+	}
+	audit_result_release(&r);
+	return only;
+}
+
 static int audit_verify_fn(struct ctx *c, struct cli_args *a, const struct cli_opt *o, int json)
 {
-	(void)a;
-	(void)o;
+	/* Re-anchoring vouches for the log as it is: only when the chain and
+	 * every row check, so it cannot hide anything but a lost checkpoint
+	 * (and it cannot tell a cut log from a whole one: say so in the help). */
+	if (cli_get(a, o, "anchor") && only_checkpoint(c->db)) {
+		struct err e = { 0 };
+		char cp[4200];
+		audit_checkpoint_path(cli_get(a, o, "db"), cp, sizeof(cp));
+		if (audit_checkpoint_write(c->db, cp, &e) != 0) {
+			cli_error(&e);
+			return 2;
+		}
+	}
 	return verify_report(c->db, NULL, json, 0);
 }
 
@@ -610,11 +645,16 @@ static const struct admin_cmd cmds[] = {
 	{ "token", "revoke", token_revoke_fn, username_opts,
 	  "ungcuu admin token revoke --db PATH --username U",
 	  "Thu hồi mọi mã truy cập API của người dùng.", "Revoke every API token of a person." },
-	{ "audit-verify", NULL, audit_verify_fn, list_opts, "ungcuu admin audit-verify --db PATH [--json]",
+	{ "audit-verify", NULL, audit_verify_fn, verify_opts,
+	  "ungcuu admin audit-verify --db PATH [--json] [--anchor]",
 	  "Kiểm tra nhật ký kiểm toán: chuỗi có khóa, điểm kiểm tra có chữ ký, và mọi dòng của các "
-	  "bảng được kiểm toán khớp với nhật ký; thoát 1 và nêu từng bảng, mã, trường sai khác.",
+	  "bảng được kiểm toán khớp với nhật ký; thoát 1 và nêu từng bảng, mã, trường sai khác. "
+	  "--anchor ký điểm kiểm tra mới khi đó là vấn đề duy nhất: không thể biết các mục mới "
+	  "nhất có bị cắt trong lúc đó hay không.",
 	  "Check the audit log: the keyed chain, the signed checkpoint, and that every row of the "
-	  "audited tables is what the log says; exits 1 naming each table, id and field that differ." },
+	  "audited tables is what the log says; exits 1 naming each table, id and field that differ. "
+	  "--anchor signs a new checkpoint when it is the only problem: it cannot tell whether "
+	  "the newest entries were cut meanwhile." },
 	{ "backup", NULL, backup_fn, backup_opts, "ungcuu admin backup --db PATH --out DIR|FILE [--json]",
 	  "Sao lưu trực tuyến (khi máy chủ vẫn chạy), gồm tệp đính kèm, khóa và điểm kiểm tra; "
 	  "kiểm tra nhật ký kiểm toán trên bản sao trước khi báo xong.",

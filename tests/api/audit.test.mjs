@@ -129,9 +129,26 @@ test('the newest entries cut with the stored head moved back are caught by the s
   assert.equal(v.entries, n - 3);
   assert.equal(v.checkpoint, n);
   assert.equal(v.first_broken, n - 2);
-  // Removing the checkpoint file too does not help.
+  // Removing the checkpoint file too does not help, nor does re-anchoring:
+  // the rows the cut entries wrote no longer match the log.
   rmSync(`${db}.checkpoint`);
   assertNamed(db, 'checkpoint');
+  const anchored = run(['admin', 'audit-verify', '--db', db, '--anchor'], { env: EN });
+  assert.equal(anchored.status, 1);
+  assert.equal(existsSync(`${db}.checkpoint`), false);
+});
+
+test('a lost checkpoint alone: commits do not make it again; --anchor does, when nothing else is wrong', () => {
+  const db = copy('lost.db');
+  rmSync(`${db}.checkpoint`);
+  const add = run(['admin', 'org', 'add', '--db', db, '--code', 'pq-moi', '--name', 'Xã mới',
+    '--kind', 'commune', '--parent', 'pq'], { env: EN });
+  assert.equal(add.status, 0, add.stderr);
+  assert.equal(existsSync(`${db}.checkpoint`), false);
+  assertNamed(db, 'checkpoint');
+  const r = run(['admin', 'audit-verify', '--db', db, '--anchor'], { env: EN });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(verify(db).status, 0);
 });
 
 // The hash of an entry as the old, unkeyed chain computed it: what anyone

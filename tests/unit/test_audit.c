@@ -405,13 +405,53 @@ static void test_checkpoint_missing_or_forged(void **state)
 	expect_problem(t, "checkpoint", NULL, NULL);
 	unlink(p);
 	expect_problem(t, "checkpoint", NULL, NULL);
-	/* A fresh commit writes it again. */
+	/* A commit does not make it again: that would vouch for a log cut
+	 * while the file was gone. Anchoring anew is an explicit act. */
 	struct ctx sys = t_ctx(t->db, &W.sys);
 	struct err e = { 0 };
 	assert_int_equal(store_begin(t->db, &e), 0);
 	assert_int_equal(audit_append(&sys, "test.note", "test", "1", NULL, NULL, &e), 0);
 	assert_int_equal(store_commit(t->db, &e), 0);
+	expect_problem(t, "checkpoint", NULL, NULL);
+	assert_int_equal(audit_checkpoint_write(t->db, p, &e), 0);
 	expect_intact(t);
+	/* Then commits keep it up to date again. */
+	assert_int_equal(store_begin(t->db, &e), 0);
+	assert_int_equal(audit_append(&sys, "test.note", "test", "2", NULL, NULL, &e), 0);
+	assert_int_equal(store_commit(t->db, &e), 0);
+	expect_intact(t);
+}
+
+/* The log cut under a running writer: its next commit does not move the
+ * checkpoint back, so the cut stays visible; a rolled-back entry is never
+ * anchored. */
+static void test_checkpoint_never_backwards(void **state)
+{
+	struct tdb *t = *state;
+	struct audit_result r;
+	struct err e = { 0 };
+	struct ctx sys = t_ctx(t->db, &W.sys);
+	long long n = busy_log(t);
+	assert_int_equal(store_begin(t->db, &e), 0);
+	assert_int_equal(audit_append(&sys, "test.note", "test", "x", NULL, NULL, &e), 0);
+	store_rollback(t->db);
+	assert_int_equal(store_begin(t->db, &e), 0);
+	assert_int_equal(store_run(t->db, &e, "UPDATE orgs SET address = 'a' WHERE code = 'xa-a'", ""), 1);
+	assert_int_equal(store_commit(t->db, &e), 0);
+	expect_intact(t);
+	n++;
+	char sql[256];
+	snprintf(sql, sizeof(sql), "DELETE FROM audit_log WHERE seq > %lld; "
+		 "UPDATE meta SET value = (SELECT hash FROM audit_log WHERE seq = %lld) "
+		 "WHERE key = 'audit_head'", n - 3, n - 3);
+	outside(t, sql);
+	assert_int_equal(store_begin(t->db, &e), 0);
+	assert_int_equal(audit_append(&sys, "test.note", "test", "y", NULL, NULL, &e), 0);
+	assert_int_equal(store_commit(t->db, &e), 0);
+	verify_keep(t->db, &r);
+	assert_int_equal(r.checkpoint, n);
+	assert_true(names(&r, "checkpoint", NULL, NULL));
+	audit_result_release(&r);
 }
 
 /* A write outside a transaction is sealed at once; a login counter is not
@@ -507,6 +547,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_checkpoint_missing_or_forged, world_open,
 						world_close),
 		cmocka_unit_test_setup_teardown(test_writes_sealed, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_checkpoint_never_backwards, world_open,
+						world_close),
 	};
 	return cmocka_run_group_tests_name("audit", tests, world_build, world_destroy);
 }

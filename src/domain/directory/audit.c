@@ -147,6 +147,10 @@ struct audit_conn {
 	uint64_t ignore_mask[NTABLES];
 	char actor[128];         /* who wrote the last entry of this transaction */
 	int wrote;               /* entries added in this transaction */
+	long long first_seq;     /* the first of them */
+	int wrote_baseline;      /* one of them is the baseline */
+	int cp_due;              /* after COMMIT: write the checkpoint for cp_seq */
+	int cp_may_create;       /* ... even when the file is not there */
 	long long last_seq;
 	char last_hash[SHA256_HEX_LEN];
 	int cp_fd;               /* the checkpoint file, opened at the first commit */
@@ -609,6 +613,8 @@ static int write_entry(struct store *s, struct audit_conn *ac, const char *actor
 		      "ON CONFLICT (key) DO UPDATE SET value = excluded.value", "t", hash) < 0)
 		return -1;
 	if (ac) {
+		if (!ac->wrote)
+			ac->first_seq = seq;
 		ac->wrote = 1;
 		ac->last_seq = seq;
 		snprintf(ac->last_hash, sizeof(ac->last_hash), "%s", hash);
@@ -655,6 +661,7 @@ static int baseline(struct store *s, struct audit_conn *ac, struct err *e)
 		char *text = json_dumps(rows, JSON_COMPACT | JSON_SORT_KEYS);
 		rc = text ? write_entry(s, ac, "system", "audit.baseline", "audit", "*", NULL, NULL,
 					text, e) : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		ac->wrote_baseline = rc == 0;
 		free(text);
 	}
 	json_decref(rows);
@@ -685,6 +692,28 @@ static int before_commit(struct store *s, void *arg, struct err *e)
 				 NULL, NULL, rows, e);
 	free(rows);
 	ac->actor[0] = '\0';
+	/* What the checkpoint will say once this commits. A transaction rolled
+	 * back leaves `wrote` set: the next commit then anchors the real head,
+	 * which is harmless. A missing file is made again only by the first
+	 * entries of a log (or its baseline): otherwise someone removed it, and
+	 * writing a new one would vouch for whatever the log is now. */
+	ac->cp_due = ac->wrote;
+	ac->cp_may_create = ac->wrote && (ac->first_seq == 1 || ac->wrote_baseline);
+	ac->wrote = ac->wrote_baseline = 0;
+	if (rc == 0 && ac->cp_due) {
+		struct stmt *st = store_query(s, e, "SELECT seq, hash FROM audit_log "
+					      "ORDER BY seq DESC LIMIT 1", "");
+		if (st == NULL)
+			return -1;
+		rc = stmt_step(st, e);
+		if (rc == 1) {
+			ac->last_seq = stmt_int(st, 0);
+			snprintf(ac->last_hash, sizeof(ac->last_hash), "%s", stmt_text(st, 1));
+		}
+		ac->cp_due = rc == 1;
+		stmt_done(st);
+		rc = rc < 0 ? -1 : 0;
+	}
 	return rc;
 }
 
@@ -748,26 +777,41 @@ static int checkpoint_put(const struct audit_conn *ac, const char *path, long lo
 static void after_commit(struct store *s, void *arg)
 {
 	struct audit_conn *ac = arg;
+	char buf[2 * CP_SLOT + 1];
 	(void)s;
-	if (ac->wrote && ac->checkpoint[0]) {
-		/* Removed or replaced since it was opened: write the file that is there. */
-		struct stat a, b;
-		if (ac->cp_fd >= 0 && (stat(ac->checkpoint, &a) != 0 || fstat(ac->cp_fd, &b) != 0 ||
-				       a.st_ino != b.st_ino || a.st_dev != b.st_dev)) {
-			close(ac->cp_fd);
-			ac->cp_fd = -1;
-		}
-		if (ac->cp_fd < 0)
-			ac->cp_fd = open(ac->checkpoint, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		/* A new (or short) file gets the record in both slots. */
-		if (ac->cp_fd >= 0 && fstat(ac->cp_fd, &b) == 0 && b.st_size < 2 * CP_SLOT)
-			checkpoint_pwrite(ac, ac->cp_fd, ac->last_seq, ac->last_hash,
-					  (int)((ac->last_seq + 1) % 2));
-		if (ac->cp_fd >= 0)
-			checkpoint_pwrite(ac, ac->cp_fd, ac->last_seq, ac->last_hash,
-					  (int)(ac->last_seq % 2));
+	if (!ac->cp_due || ac->checkpoint[0] == '\0')
+		return;
+	ac->cp_due = 0;
+	/* Removed or replaced since it was opened: look again. */
+	struct stat a, b;
+	if (ac->cp_fd >= 0 && (stat(ac->checkpoint, &a) != 0 || fstat(ac->cp_fd, &b) != 0 ||
+			       a.st_ino != b.st_ino || a.st_dev != b.st_dev)) {
+		close(ac->cp_fd);
+		ac->cp_fd = -1;
 	}
-	ac->wrote = 0;
+	if (ac->cp_fd < 0)
+		ac->cp_fd = open(ac->checkpoint, O_RDWR | O_CLOEXEC);
+	if (ac->cp_fd < 0 && errno == ENOENT && ac->cp_may_create)
+		ac->cp_fd = open(ac->checkpoint, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (ac->cp_fd < 0)
+		return;   /* audit-verify reports it */
+	/* Never backwards: a higher count there means another writer is ahead,
+	 * or the log was cut under us; either way this record must not replace
+	 * it. (Read without checking signatures: it only holds a write back.) */
+	ssize_t n = pread(ac->cp_fd, buf, 2 * CP_SLOT, 0);
+	for (int slot = 0; n > 0 && slot * CP_SLOT < n; slot++) {
+		char magic[64], ver[8];
+		long long count = 0;
+		buf[n] = '\0';
+		if (sscanf(buf + slot * CP_SLOT, "%63s %7s %lld", magic, ver, &count) == 3 &&
+		    count > ac->last_seq)
+			return;
+	}
+	/* A new (or short) file gets the record in both slots. */
+	if (n < 2 * CP_SLOT)
+		checkpoint_pwrite(ac, ac->cp_fd, ac->last_seq, ac->last_hash,
+				  (int)((ac->last_seq + 1) % 2));
+	checkpoint_pwrite(ac, ac->cp_fd, ac->last_seq, ac->last_hash, (int)(ac->last_seq % 2));
 }
 
 struct checkpoint {
