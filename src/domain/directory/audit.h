@@ -12,7 +12,9 @@
  *  - the head is anchored outside the database: after each commit that
  *    added entries, <db>.checkpoint holds the count and the head hash signed
  *    with the instance key, so cutting the newest entries and moving
- *    meta.audit_head back shows. (Sending checkpoints up to the parent
+ *    meta.audit_head back shows. It never moves back, and once removed it
+ *    is not made again by a writer (audit_checkpoint_write is the explicit
+ *    way, `admin audit-verify --anchor`). (Sending checkpoints up to the parent
  *    instance is for federation, which does not exist yet.)
  * Entries written before migration 005 (v = 1) are plain SHA-256; the first
  * keyed entry links to them, and a database that had rows then gets one
