@@ -31,58 +31,58 @@
  * the image. Left out: bulk data re-read from its source (host_packages,
  * host_services, host_hotfixes, vulns, vuln_affected), counters, meta and
  * the log itself. Columns in `digest` are kept as "sha256:<hex>" (secrets,
- * bytes); columns in `ignore` change without an entry (login counters).
- * A new table or column is audited by adding it here.
+ * bytes). Other columns (login counters) change without an entry. A new
+ * table or column is audited by adding it here.
  */
 static const struct audit_table {
 	const char *name;
 	int nkey;
-	const char *cols, *digest, *ignore;
+	const char *cols, *digest;
 } tables[] = {
-	{ "orgs", 1, "id,code,name,kind,parent_id,path,response_team,address,created_at", "", "" },
+	{ "orgs", 1, "id,code,name,kind,parent_id,path,response_team,address,created_at", "" },
 	{ "users", 1, "id,username,org_id,roles,full_name,email,phone,pw_hash,disabled,created_at",
-	  "pw_hash", "failed_logins,locked_until" },
-	{ "tokens", 1, "id,user_id,kind,hash,csrf,created_at,expires_at,revoked_at", "hash,csrf", "" },
-	{ "contacts", 1, "id,org_id,name,phone,email,network_role,on_duty,created_at,updated_at", "", "" },
+	  "pw_hash" },
+	{ "tokens", 1, "id,user_id,kind,hash,csrf,created_at,expires_at,revoked_at", "hash,csrf" },
+	{ "contacts", 1, "id,org_id,name,phone,email,network_role,on_duty,created_at,updated_at", "" },
 	{ "incidents", 1, "id,number,org_id,title,description,type,severity,serious,escalate,status,"
 	  "version,rev,tlp,confidential,form,reject_reason,closing_report,detected_at,created_at,"
-	  "updated_at,created_by", "", "" },
-	{ "assignees", 2, "incident_id,user_id,created_at", "", "" },
-	{ "deadlines", 2, "incident_id,kind,due_at,met_at", "", "" },
-	{ "events", 1, "id,incident_id,at,actor_id,kind,data", "", "" },
+	  "updated_at,created_by", "" },
+	{ "assignees", 2, "incident_id,user_id,created_at", "" },
+	{ "deadlines", 2, "incident_id,kind,due_at,met_at", "" },
+	{ "events", 1, "id,incident_id,at,actor_id,kind,data", "" },
 	{ "support_requests", 1, "id,incident_id,to_org_id,summary,help_needed,urgency,due_at,status,"
-	  "note,created_by,created_at,updated_at", "", "" },
+	  "note,created_by,created_at,updated_at", "" },
 	{ "reports", 1, "id,incident_id,kind,recipient,channel,reference,body,sent_at,created_by,"
-	  "created_at", "", "" },
+	  "created_at", "" },
 	{ "tasks", 1, "id,incident_id,title,assignee_id,due_at,done,created_by,created_at,updated_at",
-	  "", "" },
-	{ "observables", 1, "id,incident_id,kind,value,tlp,note,created_by,created_at", "", "" },
-	{ "comments", 1, "id,incident_id,body,created_by,created_at", "", "" },
-	{ "attachments", 1, "id,incident_id,name,content_type,size,sha256,created_by,created_at", "", "" },
-	{ "attachment_data", 1, "id,data", "data", "" },
+	  "" },
+	{ "observables", 1, "id,incident_id,kind,value,tlp,note,created_by,created_at", "" },
+	{ "comments", 1, "id,incident_id,body,created_by,created_at", "" },
+	{ "attachments", 1, "id,incident_id,name,content_type,size,sha256,created_by,created_at", "" },
+	{ "attachment_data", 1, "id,data", "data" },
 	{ "systems", 1, "id,org_id,name,purpose,owner,operator,contractor,level,approval_decision,"
-	  "info_type,function,user_count,next_check_at,version,created_at,updated_at", "", "" },
+	  "info_type,function,user_count,next_check_at,version,created_at,updated_at", "" },
 	{ "hosts", 1, "id,org_id,system_id,hostname,addresses,role,os_family,os_id,os_version,os_name,"
-	  "kernel,agent_key,last_seen_at,last_scan_at,version,created_at,updated_at", "", "" },
+	  "kernel,agent_key,last_seen_at,last_scan_at,version,created_at,updated_at", "" },
 	{ "findings", 1, "id,host_id,vuln_id,package,installed_version,fixed_version,cvss,severity,kev,"
-	  "origin,status,reason,accepted_until,due_at,first_seen,last_seen,fixed_at,version", "", "" },
+	  "origin,status,reason,accepted_until,due_at,first_seen,last_seen,fixed_at,version", "" },
 	{ "warnings", 1, "id,org_id,source,reference,title,body,cves,products,severity,deadline,"
-	  "version,created_by,created_at", "", "" },
+	  "version,created_by,created_at", "" },
 	{ "warning_targets", 2, "warning_id,org_id,acknowledged_at,acknowledged_by,fixed_at,fixed_by,"
-	  "note", "", "" },
-	{ "scans", 1, "id,org_id,kind,name,scanned_at,hosts,findings,created_by,created_at", "", "" },
+	  "note", "" },
+	{ "scans", 1, "id,org_id,kind,name,scanned_at,hosts,findings,created_by,created_at", "" },
 	{ "indicators", 1, "id,org_id,kind,value,pattern_type,why,name,description,source,file_name,"
 	  "tlp,confidence,to_ids,valid_from,valid_until,tags,related,share_with,origin_id,version,"
-	  "created_by,created_at,updated_at", "", "" },
-	{ "indicator_incidents", 2, "indicator_id,incident_id", "", "" },
+	  "created_by,created_at,updated_at", "" },
+	{ "indicator_incidents", 2, "indicator_id,incident_id", "" },
 	{ "hunts", 1, "id,org_id,title,description,deadline,status,selection,version,created_by,"
-	  "created_at,updated_at", "", "" },
-	{ "hunt_indicators", 2, "hunt_id,indicator_id", "", "" },
-	{ "hunt_targets", 2, "hunt_id,org_id", "", "" },
+	  "created_at,updated_at", "" },
+	{ "hunt_indicators", 2, "hunt_id,indicator_id", "" },
+	{ "hunt_targets", 2, "hunt_id,org_id", "" },
 	{ "hunt_runs", 1, "id,hunt_id,org_id,host_id,hostname,via,files,bytes,errors,hits,incident_id,"
-	  "submitted_by,ran_at,created_at", "", "" },
+	  "submitted_by,ran_at,created_at", "" },
 	{ "sightings", 1, "id,indicator_id,org_id,source,host_id,incident_id,observable_id,hunt_id,"
-	  "run_id,path,line,seen_at,created_by,created_at", "", "" },
+	  "run_id,path,line,seen_at,created_by,created_at", "" },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
@@ -143,8 +143,8 @@ struct audit_conn {
 	char checkpoint[4096];   /* "" for a database in memory */
 	int ready;               /* the schema has audit_log.v and .rows */
 	int baseline_checked;
-	int ignore_resolved;
-	uint64_t ignore_mask[NTABLES];
+	int audited_resolved;
+	uint64_t audited_mask[NTABLES];
 	char actor[128];         /* who wrote the last entry of this transaction */
 	int wrote;               /* entries added in this transaction */
 	long long first_seq;     /* the first of them */
@@ -503,12 +503,12 @@ static int change_cmp(const void *a, const void *b)
 	return c;
 }
 
-static int resolve_ignored(struct store *s, struct audit_conn *ac, struct err *e)
+/* Which columns of each table (by position) are in its image: an update
+ * of other columns (login counters, a column added later) needs no entry. */
+static int resolve_audited(struct store *s, struct audit_conn *ac, struct err *e)
 {
 	for (size_t t = 0; t < NTABLES; t++) {
-		ac->ignore_mask[t] = 0;
-		if (tables[t].ignore[0] == '\0')
-			continue;
+		ac->audited_mask[t] = 0;
 		struct stmt *st = store_query(s, e, "SELECT cid, name FROM pragma_table_info($1)", "t",
 					      tables[t].name);
 		if (st == NULL)
@@ -516,14 +516,14 @@ static int resolve_ignored(struct store *s, struct audit_conn *ac, struct err *e
 		int rc;
 		while ((rc = stmt_step(st, e)) == 1) {
 			int64_t cid = stmt_int(st, 0);
-			if (cid < 63 && in_list(tables[t].ignore, stmt_text(st, 1)))
-				ac->ignore_mask[t] |= 1ULL << cid;
+			if (in_list(tables[t].cols, stmt_text(st, 1)) || cid >= 63)
+				ac->audited_mask[t] |= 1ULL << (cid < 63 ? cid : 63);
 		}
 		stmt_done(st);
 		if (rc < 0)
 			return -1;
 	}
-	ac->ignore_resolved = 1;
+	ac->audited_resolved = 1;
 	return 0;
 }
 
@@ -562,7 +562,7 @@ static int take_rows(struct store *s, struct audit_conn *ac, char **out, struct 
 		rc = 0;
 		goto out;
 	}
-	if (!ac->ignore_resolved && resolve_ignored(s, ac, e) != 0)
+	if (!ac->audited_resolved && resolve_audited(s, ac, e) != 0)
 		goto out;
 	qsort(ch, n, sizeof(*ch), change_cmp);
 	rows = json_array();
@@ -572,7 +572,7 @@ static int take_rows(struct store *s, struct audit_conn *ac, char **out, struct 
 		while (i + 1 < n && change_cmp(&ch[i], &ch[i + 1]) == 0)
 			changed |= ch[++i].changed;
 		size_t t = (size_t)ch[i].table;
-		if ((changed & ~ac->ignore_mask[t]) == 0)
+		if ((changed & ac->audited_mask[t]) == 0)
 			continue;
 		if (seal_row(s, t, ch[i].key[0], ch[i].key[1], rows, e) != 0)
 			goto out;
