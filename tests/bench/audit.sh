@@ -64,13 +64,14 @@ else
 	printf 'creations/s  new %s\n' "$(creates "$NEW" "$TMP/new")"
 fi
 
-vtime() { # DB -> seconds, entries, rows
-	local t0 t1 out
+vtime() { # DB -> seconds (wall, and CPU of the process), entries, rows
+	local t0 t1 out cpu
 	t0=$(date +%s.%N)
-	out=$("$NEW" admin audit-verify --db "$1" --json)
+	out=$(TIMEFORMAT=%U; { time "$NEW" admin audit-verify --db "$1" --json >"$TMP/verify.json"; } 2>"$TMP/verify.cpu"; cat "$TMP/verify.json")
 	t1=$(date +%s.%N)
-	printf 'audit-verify %s incidents: %.2f s, entries %s, rows %s, intact %s\n' \
-		"$(sqlite3 "$1" 'SELECT count(*) FROM incidents')" "$(echo "$t1 - $t0" | bc)" \
+	cpu=$(tail -1 "$TMP/verify.cpu")
+	printf 'audit-verify %s incidents: %.2f s (%s s CPU), entries %s, rows %s, intact %s\n' \
+		"$(sqlite3 "$1" 'SELECT count(*) FROM incidents')" "$(echo "$t1 - $t0" | bc)" "$cpu" \
 		"$(echo "$out" | sed -n 's/.*"entries": \([0-9]*\).*/\1/p')" \
 		"$(echo "$out" | sed -n 's/.*"rows": \([0-9]*\).*/\1/p')" \
 		"$(echo "$out" | sed -n 's/.*"intact": \([a-z]*\).*/\1/p')"
