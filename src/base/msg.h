@@ -106,6 +106,20 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(TLS_FILE, "Không đọc được tệp chứng chỉ hoặc khóa TLS (PEM): %s", "Cannot read the TLS certificate or key file (PEM): %s") \
 	X(TLS_BAD, "Chứng chỉ hoặc khóa TLS bị từ chối (sai định dạng hoặc không khớp nhau): %s", "TLS certificate or key refused (malformed, or not a pair): %s") \
 	/* -- the audit log, backup and restore (issue 11) -- */ \
+	X(AUDIT_NO_KEY, "Thiếu hoặc hỏng khóa của hệ thống (%s): hãy khôi phục tệp khóa từ bản sao lưu", "The instance key is missing or damaged (%s): restore the key file from a backup") \
+	X(AUDIT_PROBLEMS, "Nhật ký kiểm toán không khớp với cơ sở dữ liệu: %s vấn đề", "The audit log does not match the database: %s problems") \
+	X(AUDIT_CHAIN, "Chuỗi nhật ký hỏng: %s", "Chain broken: %s") \
+	X(AUDIT_HEAD, "Đầu chuỗi bị dời: %s", "Head moved: %s") \
+	X(AUDIT_CHECKPOINT, "Điểm kiểm tra có chữ ký không khớp: %s", "Signed checkpoint does not match: %s") \
+	X(AUDIT_CHANGED, "Bị sửa ngoài nhật ký: %s", "Changed outside the log: %s") \
+	X(AUDIT_UNLOGGED, "Có trong bảng mà không có trong nhật ký: %s", "Present without a log entry: %s") \
+	X(AUDIT_MISSING, "Bị xóa ngoài nhật ký: %s", "Deleted outside the log: %s") \
+	X(BACKUP_OK, "Đã sao lưu và kiểm tra: %s", "Backed up and verified: %s") \
+	X(BACKUP_EXISTS, "Tệp đích đã có, không ghi đè: %s", "The destination exists, not overwritten: %s") \
+	X(BACKUP_BAD_COPY, "Bản sao không qua kiểm tra nhật ký kiểm toán, đã xóa: %s", "The copy failed the audit check and was removed: %s") \
+	X(RESTORE_IN_USE, "Cơ sở dữ liệu đang được dùng (hãy dừng ungcuu serve): %s", "The database is in use (stop ungcuu serve first): %s") \
+	X(RESTORE_EXISTS, "Cơ sở dữ liệu đã có; thêm --force để thay: %s", "The database exists; add --force to replace it: %s") \
+	X(RESTORE_OK, "Đã khôi phục và kiểm tra: %s", "Restored and verified: %s") \
 	/* -- accounts, second factor (issue 11) -- */ \
 	X(PASSWORD_COMMON, "Mật khẩu quá phổ biến hoặc dễ đoán; hãy dùng một cụm từ dài, khó đoán hơn", "This password is too common or easy to guess; use a longer, less obvious phrase") \
 	X(PASSWORD_HAS_USERNAME, "Mật khẩu không được chứa tên đăng nhập", "The password must not contain the username") \

@@ -1,11 +1,14 @@
 /*
  * admin.c - `ungcuu admin ...`: organisations, people, tokens, contacts and
- * the audit check, from the shell of the server's machine (acting as the
+ * the audit check, backup and restore, from the shell of the server's machine (acting as the
  * instance itself, and audited as "system").
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -290,35 +293,334 @@ static int token_revoke_fn(struct ctx *c, struct cli_args *a, const struct cli_o
 	return 0;
 }
 
-static int audit_verify_fn(struct ctx *c, struct cli_args *a, const struct cli_opt *o, int json)
+/* One line per problem, in the reader's language, then the verdict. */
+static void print_problems(const struct audit_result *r)
+{
+	static const struct { const char *kind; int msg; } kinds[] = {
+		{ "chain", MSG_AUDIT_CHAIN }, { "head", MSG_AUDIT_HEAD },
+		{ "checkpoint", MSG_AUDIT_CHECKPOINT }, { "changed", MSG_AUDIT_CHANGED },
+		{ "unlogged", MSG_AUDIT_UNLOGGED }, { "missing", MSG_AUDIT_MISSING },
+	};
+	char what[400], text[600];
+	size_t i;
+	json_t *p;
+	json_array_foreach(r->report, i, p) {
+		const char *kind = json_string_value(json_object_get(p, "kind"));
+		const char *table = json_string_value(json_object_get(p, "table"));
+		const char *id = json_string_value(json_object_get(p, "id"));
+		const char *field = json_string_value(json_object_get(p, "field"));
+		const char *detail = json_string_value(json_object_get(p, "detail"));
+		int msg = MSG_NONE;
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			if (kind && strcmp(kinds[k].kind, kind) == 0)
+				msg = kinds[k].msg;
+		if (table)
+			snprintf(what, sizeof(what), "%s %s%s%s (%s)", table, id ? id : "",
+				 field ? " " : "", field ? field : "", detail ? detail : "");
+		else
+			snprintf(what, sizeof(what), "%s", detail ? detail : "");
+		fprintf(stderr, "ungcuu: %s\n", msg_format(msg, cli_lang(), what, text, sizeof(text)));
+	}
+}
+
+/* 0 intact, 1 broken (named), 2 could not check. */
+static int verify_report(struct store *db, const char *checkpoint, int json, int quiet)
 {
 	struct err e = { 0 };
 	struct audit_result r;
 	char num[32], text[300];
-	(void)a;
-	(void)o;
-	if (audit_verify(c->db, &r, &e) != 0) {
+	int rc = checkpoint ? audit_verify_against(db, checkpoint, &r, &e)
+			    : audit_verify(db, &r, &e);
+	if (rc != 0) {
 		cli_error(&e);
+		audit_result_release(&r);
 		return 2;
 	}
 	if (json) {
-		json_t *j = json_pack("{s:b, s:I, s:o, s:s}", "intact", r.first_bad == 0,
-				      "entries", (json_int_t)r.entries,
+		json_t *j = json_pack("{s:b, s:I, s:I, s:I, s:o, s:s, s:I, s:O}",
+				      "intact", r.problems == 0, "entries", (json_int_t)r.entries,
+				      "rows", (json_int_t)r.rows, "checkpoint", (json_int_t)r.checkpoint,
 				      "first_broken", r.first_bad ? json_integer(r.first_bad) : json_null(),
-				      "why", r.why);
+				      "why", r.why, "problems", (json_int_t)r.problems,
+				      "report", r.report ? r.report : json_array());
+		if (r.report == NULL)
+			json_decref(json_object_get(j, "report"));
 		cli_print_json(j);
 		json_decref(j);
 	}
-	if (r.first_bad) {
-		snprintf(num, sizeof(num), "%lld", r.first_bad);
-		if (!json)
-			fprintf(stderr, "ungcuu: %s (%s)\n", msg_format(MSG_AUDIT_BROKEN, cli_lang(),
-				num, text, sizeof(text)), r.why);
+	if (r.problems) {
+		if (!json) {
+			print_problems(&r);
+			if (r.first_bad) {
+				snprintf(num, sizeof(num), "%lld", r.first_bad);
+				fprintf(stderr, "ungcuu: %s\n", msg_format(MSG_AUDIT_BROKEN, cli_lang(),
+					num, text, sizeof(text)));
+			}
+			snprintf(num, sizeof(num), "%lld", r.problems);
+			fprintf(stderr, "ungcuu: %s\n", msg_format(MSG_AUDIT_PROBLEMS, cli_lang(), num,
+								   text, sizeof(text)));
+		}
+		audit_result_release(&r);
 		return 1;
 	}
 	snprintf(num, sizeof(num), "%lld", r.entries);
-	if (!json)
+	if (!json && !quiet)
 		printf("%s\n", msg_format(MSG_AUDIT_OK, cli_lang(), num, text, sizeof(text)));
+	audit_result_release(&r);
+	return 0;
+}
+
+static const struct cli_opt verify_opts[] = {
+	OPT_DB,
+	{ "anchor", 0, "khi chỉ thiếu hoặc hỏng điểm kiểm tra: ghi điểm mới cho nhật ký hiện tại",
+	  "when only the checkpoint is missing or damaged: sign a new one for the log as it is" },
+	OPT_JSON, OPT_END,
+};
+
+/* Whether every problem found is about the checkpoint file. */
+static int only_checkpoint(struct store *db)
+{
+	struct err e = { 0 };
+	struct audit_result r;
+	size_t i;
+	json_t *p;
+	int only = audit_verify(db, &r, &e) == 0 && r.problems > 0 &&
+		   r.problems == (long long)json_array_size(r.report);
+	json_array_foreach(r.report, i, p) {
+		const char *k = json_string_value(json_object_get(p, "kind"));
+		if (k == NULL || strcmp(k, "checkpoint") != 0)
+			only = 0;
+	}
+	audit_result_release(&r);
+	return only;
+}
+
+static int audit_verify_fn(struct ctx *c, struct cli_args *a, const struct cli_opt *o, int json)
+{
+	/* Re-anchoring vouches for the log as it is: only when the chain and
+	 * every row check, so it cannot hide anything but a lost checkpoint
+	 * (and it cannot tell a cut log from a whole one: say so in the help). */
+	if (cli_get(a, o, "anchor") && only_checkpoint(c->db)) {
+		struct err e = { 0 };
+		char cp[4200];
+		audit_checkpoint_path(cli_get(a, o, "db"), cp, sizeof(cp));
+		if (audit_checkpoint_write(c->db, cp, &e) != 0) {
+			cli_error(&e);
+			return 2;
+		}
+	}
+	return verify_report(c->db, NULL, json, 0);
+}
+
+/* ---- backup and restore ---- */
+
+static int copy_file(const char *from, const char *to, struct err *e)
+{
+	char buf[65536];
+	int rc = -1;
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (in < 0 || out < 0) {
+		err_set(e, E_IO, MSG_IO, in < 0 ? from : to);
+		goto out;
+	}
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			break;
+	if (n != 0 || fsync(out) != 0) {
+		err_set(e, E_IO, MSG_IO, to);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) != 0 && rc == 0)
+		rc = err_set(e, E_IO, MSG_IO, to);
+	return rc;
+}
+
+/* A database file and the files that go with it. */
+static void remove_set(const char *db)
+{
+	static const char *const ext[] = { "", ".key", ".checkpoint", "-wal", "-shm", "-stamp" };
+	char p[4200];
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", db, ext[i]);
+		unlink(p);
+	}
+}
+
+/* Opens a copy (its key beside it), checks it and leaves no -stamp behind
+ * when it made one. */
+static int verify_copy(const char *db, const char *checkpoint, int json, int write_cp)
+{
+	struct err e = { 0 };
+	char stamp[4200];
+	snprintf(stamp, sizeof(stamp), "%s-stamp", db);
+	int had_stamp = access(stamp, F_OK) == 0;
+	struct store *s = store_open(db, &e);
+	if (s == NULL) {
+		cli_error(&e);
+		return 2;
+	}
+	int rc = verify_report(s, checkpoint, json, 1);
+	char cp[4200];
+	audit_checkpoint_path(db, cp, sizeof(cp));
+	if (rc == 0 && write_cp && audit_checkpoint_write(s, cp, &e) != 0) {
+		cli_error(&e);
+		rc = 2;
+	}
+	store_close(s);
+	if (!had_stamp)
+		unlink(stamp);
+	return rc;
+}
+
+static const struct cli_opt backup_opts[] = {
+	OPT_DB,
+	{ "out", 1, "thư mục (tạo tệp ungcuu-THỜIGIAN.db) hoặc tệp mới", "a directory (a file ungcuu-TIME.db is made in it) or a new file" },
+	OPT_JSON, OPT_END,
+};
+
+static int backup_fn(struct ctx *c, struct cli_args *a, const struct cli_opt *o, int json)
+{
+	struct err e = { 0 };
+	char out[4096], cp[4200], live_cp[4200], key[4200], live_key[4200], text[600];
+	const char *to = cli_get(a, o, "out"), *db = cli_get(a, o, "db");
+	struct stat sb;
+	if (to == NULL) {
+		cli_errorf(MSG_MISSING_OPTION, "--out");
+		return EXIT_USAGE;
+	}
+	if (stat(to, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		char stamp[TIME_RFC3339_LEN], name[32];
+		time_format_utc(time_now_ms(), stamp);
+		snprintf(name, sizeof(name), "%.4s%.2s%.2sT%.2s%.2s%.2sZ", stamp, stamp + 5, stamp + 8,
+			 stamp + 11, stamp + 14, stamp + 17);
+		snprintf(out, sizeof(out), "%s/ungcuu-%s.db", to, name);
+	} else {
+		snprintf(out, sizeof(out), "%s", to);
+	}
+	audit_checkpoint_path(out, cp, sizeof(cp));
+	audit_key_path(out, key, sizeof(key));
+	if (access(out, F_OK) == 0 || access(cp, F_OK) == 0 || access(key, F_OK) == 0) {
+		cli_errorf(MSG_BACKUP_EXISTS, out);
+		return 1;
+	}
+	/* The live checkpoint first: it never runs ahead of the log, so the
+	 * snapshot taken after it holds at least the entries it vouches for. */
+	audit_checkpoint_path(db, live_cp, sizeof(live_cp));
+	audit_key_path(db, live_key, sizeof(live_key));
+	if ((access(live_cp, F_OK) == 0 && copy_file(live_cp, cp, &e) != 0) ||
+	    store_backup(c->db, out, &e) != 0 || copy_file(live_key, key, &e) != 0) {
+		cli_error(&e);
+		remove_set(out);
+		return 1;
+	}
+	/* The copy must prove itself before it counts as a backup; then it gets
+	 * its own checkpoint for the whole of its log. */
+	int rc = verify_copy(out, cp, 0, 1);
+	if (rc != 0) {
+		remove_set(out);
+		cli_errorf(MSG_BACKUP_BAD_COPY, out);
+		return 1;
+	}
+	if (json) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:b}", "path", out, "key", key,
+				      "checkpoint", cp, "verified", 1);
+		cli_print_json(j);
+		json_decref(j);
+	} else {
+		printf("%s\n", msg_format(MSG_BACKUP_OK, cli_lang(), out, text, sizeof(text)));
+	}
+	return 0;
+}
+
+static const struct cli_opt restore_opts[] = {
+	OPT_DB,
+	{ "from", 1, "tệp sao lưu (tệp .key và .checkpoint bên cạnh)", "the backup file (its .key and .checkpoint beside it)" },
+	{ "force", 0, "thay cơ sở dữ liệu đang có (không khi đang chạy)", "replace an existing database (never one in use)" },
+	OPT_JSON, OPT_END,
+};
+
+static int restore_fn(struct ctx *c, struct cli_args *a, const struct cli_opt *o, int json)
+{
+	struct err e = { 0 };
+	char tmp[4096], p[4200], q[4200], text[600];
+	const char *from = cli_get(a, o, "from"), *db = cli_get(a, o, "db");
+	(void)c;
+	if (from == NULL || db == NULL) {
+		cli_errorf(MSG_MISSING_OPTION, from ? "--db" : "--from");
+		return EXIT_USAGE;
+	}
+	if (store_in_use(db)) {
+		cli_errorf(MSG_RESTORE_IN_USE, db);
+		return 1;
+	}
+	if (access(db, F_OK) == 0 && !cli_get(a, o, "force")) {
+		cli_errorf(MSG_RESTORE_EXISTS, db);
+		return 1;
+	}
+	/* The backup as it is, then a consistent copy of it beside the target. */
+	audit_checkpoint_path(from, p, sizeof(p));
+	int rc = verify_copy(from, p, json, 0);
+	if (rc != 0)
+		return rc;
+	snprintf(tmp, sizeof(tmp), "%s.restore-%ld", db, (long)getpid());
+	remove_set(tmp);
+	audit_key_path(from, p, sizeof(p));
+	audit_key_path(tmp, q, sizeof(q));
+	int ok = copy_file(p, q, &e) == 0;
+	audit_checkpoint_path(from, p, sizeof(p));
+	audit_checkpoint_path(tmp, q, sizeof(q));
+	ok = ok && copy_file(p, q, &e) == 0;
+	if (ok) {
+		struct store *src = store_open(from, &e);
+		ok = src && store_backup(src, tmp, &e) == 0;
+		store_close(src);
+	}
+	if (!ok) {
+		cli_error(&e);
+		remove_set(tmp);
+		return 1;
+	}
+	rc = verify_copy(tmp, q, json, 0);
+	if (rc != 0) {
+		remove_set(tmp);
+		return rc;
+	}
+	/* Swap in: key and checkpoint first, the database last (one rename);
+	 * a -wal or -shm left by the old database must not be applied to it. */
+	static const char *const ext[] = { ".key", ".checkpoint" };
+	for (size_t i = 0; i < 2 && ok; i++) {
+		snprintf(p, sizeof(p), "%s%s", tmp, ext[i]);
+		snprintf(q, sizeof(q), "%s%s", db, ext[i]);
+		ok = rename(p, q) == 0;
+	}
+	if (ok && store_in_use(db))
+		ok = 0;
+	if (ok) {
+		snprintf(q, sizeof(q), "%s-wal", db);
+		unlink(q);
+		snprintf(q, sizeof(q), "%s-shm", db);
+		unlink(q);
+		ok = rename(tmp, db) == 0;
+	}
+	if (!ok) {
+		err_set(&e, E_IO, MSG_IO, db);
+		cli_error(&e);
+		remove_set(tmp);
+		return 1;
+	}
+	if (json) {
+		json_t *j = json_pack("{s:s, s:s, s:b}", "path", db, "from", from, "verified", 1);
+		cli_print_json(j);
+		json_decref(j);
+	} else {
+		printf("%s\n", msg_format(MSG_RESTORE_OK, cli_lang(), db, text, sizeof(text)));
+	}
 	return 0;
 }
 
@@ -425,9 +727,27 @@ static const struct admin_cmd cmds[] = {
 	  "ungcuu admin token revoke --db PATH --username U",
 	  "Thu hồi mọi mã truy cập API và kết thúc mọi phiên đăng nhập của người dùng.",
 	  "Revoke every API token of a person and end their sessions." },
-	{ "audit-verify", NULL, audit_verify_fn, list_opts, "ungcuu admin audit-verify --db PATH",
-	  "Kiểm tra chuỗi băm của nhật ký kiểm toán; thoát 1 và nêu mục hỏng đầu tiên.",
-	  "Check the audit log's hash chain; exits 1 naming the first broken entry." },
+	{ "audit-verify", NULL, audit_verify_fn, verify_opts,
+	  "ungcuu admin audit-verify --db PATH [--json] [--anchor]",
+	  "Kiểm tra nhật ký kiểm toán: chuỗi có khóa, điểm kiểm tra có chữ ký, và mọi dòng của các "
+	  "bảng được kiểm toán khớp với nhật ký; thoát 1 và nêu từng bảng, mã, trường sai khác. "
+	  "--anchor ký điểm kiểm tra mới khi đó là vấn đề duy nhất: không thể biết các mục mới "
+	  "nhất có bị cắt trong lúc đó hay không.",
+	  "Check the audit log: the keyed chain, the signed checkpoint, and that every row of the "
+	  "audited tables is what the log says; exits 1 naming each table, id and field that differ. "
+	  "--anchor signs a new checkpoint when it is the only problem: it cannot tell whether "
+	  "the newest entries were cut meanwhile." },
+	{ "backup", NULL, backup_fn, backup_opts, "ungcuu admin backup --db PATH --out DIR|FILE [--json]",
+	  "Sao lưu trực tuyến (khi máy chủ vẫn chạy), gồm tệp đính kèm, khóa và điểm kiểm tra; "
+	  "kiểm tra nhật ký kiểm toán trên bản sao trước khi báo xong.",
+	  "Online backup (while the server runs), attachments, key and checkpoint included; the "
+	  "audit log is checked on the copy before it says OK." },
+	{ "restore", NULL, restore_fn, restore_opts,
+	  "ungcuu admin restore --from BACKUP --db PATH [--force] [--json]",
+	  "Khôi phục từ bản sao lưu: kiểm tra trước, rồi thay vào bằng một lần đổi tên; không ghi đè "
+	  "cơ sở dữ liệu đang chạy, hay đang có khi không có --force.",
+	  "Restore from a backup: checked first, then swapped in with one rename; never over a "
+	  "database in use, nor over an existing one without --force." },
 	{ "rematch", NULL, rematch_fn, list_opts, "ungcuu admin rematch --db PATH [--json]",
 	  "Đối chiếu lại mọi máy với các nguồn lỗ hổng (mở và đóng phát hiện).",
 	  "Match every host against the feeds again (opens and closes findings)." },
@@ -478,6 +798,15 @@ int cmd_admin(int argc, char **argv)
 			   cmd->about_vi, cmd->about_en, &a);
 	if (rc)
 		return rc == 1 ? 0 : rc;
+	if (cmd->fn == restore_fn) {   /* it replaces the database: never opened here */
+		struct rules none;
+		rules_default(&none);
+		struct ctx c0 = { .rules = &none, .lang = cli_lang() };
+		audit_setup(NULL);
+		rc = cmd->fn(&c0, &a, cmd->opts, cli_get(&a, cmd->opts, "json") != NULL);
+		cli_args_release(&a);
+		return rc;
+	}
 	struct store *db = cli_open_db(cli_get(&a, cmd->opts, "db"), 1);
 	if (db == NULL) {
 		cli_args_release(&a);

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "../base/msg.h"
+#include "../domain/directory/audit.h"
 #include "../store/store.h"
 #include "../base/banned.h"
 
@@ -228,6 +229,7 @@ struct store *cli_open_db(const char *path, int must_exist)
 		cli_error(&e);
 		return NULL;
 	}
+	audit_setup(NULL);   /* every connection of this process keeps the audit log */
 	struct store *db = store_open(path, &e);
 	if (db == NULL || store_migrate(db, &e) < 0) {
 		cli_error(&e);

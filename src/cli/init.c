@@ -14,6 +14,7 @@
 #include "../base/crypto.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
+#include "../domain/directory/audit.h"
 #include "../domain/directory/org.h"
 #include "../domain/directory/user.h"
 #include "../store/store.h"
@@ -32,12 +33,13 @@ int instance_exists(const char *path)
 	return v > 0;
 }
 
-/* The secret key lives beside the database, readable by its owner only. */
+/* The secret key lives beside the database, readable by its owner only;
+ * it keys the audit log (audit.h), so it is never in the database. */
 static int write_key(const char *dbpath, const char *sk, struct err *e)
 {
 	char path[4096];
-	snprintf(path, sizeof(path), "%s.key", dbpath);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	audit_key_path(dbpath, path, sizeof(path));
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return err_set(e, E_IO, MSG_IO, path);
 	size_t n = strlen(sk);
@@ -49,11 +51,20 @@ static int write_key(const char *dbpath, const char *sk, struct err *e)
 struct store *instance_create(const char *path, const char *prefix, struct err *e)
 {
 	char pk[65], sk[129], now[TIME_RFC3339_LEN];
-	struct store *db = store_open(path, e);
-	if (db == NULL)
+	/* The key first: every connection opens the audit log with it. */
+	if (ed25519_keypair_hex(pk, sk) != 0 || write_key(path, sk, e) != 0) {
+		sodium_memzero(sk, sizeof(sk));
+		if (e->code == E_OK)
+			err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
 		return NULL;
-	if (store_migrate(db, e) < 0 || ed25519_keypair_hex(pk, sk) != 0 ||
-	    write_key(path, sk, e) != 0 ||
+	}
+	audit_setup(NULL);
+	struct store *db = store_open(path, e);
+	if (db == NULL) {
+		sodium_memzero(sk, sizeof(sk));
+		return NULL;
+	}
+	if (store_migrate(db, e) < 0 ||
 	    store_run(db, e, "INSERT INTO meta (key, value) VALUES ('instance_public_key', $1), "
 		      "('number_prefix', $2), ('created_at', $3)", "ttt", pk, prefix,
 		      time_format_utc(time_now_ms(), now)) < 0) {

@@ -27,6 +27,14 @@ static const struct store_ops *ops(struct store *s)
 	return ((struct store_base *)s)->ops;
 }
 
+/* Set once at startup (the audit log attaches itself to every connection). */
+static int (*open_hook)(struct store *s, const char *location, struct err *e);
+
+void store_set_open_hook(int (*fn)(struct store *s, const char *location, struct err *e))
+{
+	open_hook = fn;
+}
+
 struct store *store_open(const char *location, struct err *e)
 {
 	if (strncmp(location, "postgres://", 11) == 0 ||
@@ -34,18 +42,117 @@ struct store *store_open(const char *location, struct err *e)
 		err_set(e, E_DB, MSG_DB, "PostgreSQL backend not built yet");
 		return NULL;
 	}
-	return store_sqlite_ops.open(location, e);
+	struct store *s = store_sqlite_ops.open(location, e);
+	if (s && open_hook && open_hook(s, location, e) != 0) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void changes_clear(struct store_base *b)
+{
+	store_changes_free(b->changes, b->nchanges);
+	b->changes = NULL;
+	b->nchanges = b->capchanges = 0;
+	b->change_oom = 0;
 }
 
 void store_close(struct store *s)
 {
-	if (s)
-		ops(s)->close(s);
+	if (s == NULL)
+		return;
+	struct store_base *b = (struct store_base *)s;
+	if (b->hooks.release)
+		b->hooks.release(b->hooks.arg);
+	changes_clear(b);
+	ops(s)->close(s);
+}
+
+int store_change_add(struct store_base *b, int table, char *k0, char *k1, uint64_t changed)
+{
+	if (b->nchanges == b->capchanges) {
+		size_t cap = b->capchanges ? b->capchanges * 2 : 16;
+		struct store_change *n = realloc(b->changes, cap * sizeof(*n));
+		if (n == NULL) {
+			free(k0);
+			free(k1);
+			b->change_oom = 1;
+			return -1;
+		}
+		b->changes = n;
+		b->capchanges = cap;
+	}
+	b->changes[b->nchanges++] = (struct store_change){ table, { k0, k1 }, changed };
+	return 0;
+}
+
+int store_watch(struct store *s, const char *table, int nkey, struct err *e)
+{
+	if (ops(s)->watch == NULL)
+		return err_set(e, E_INTERNAL, MSG_DB, "change capture not supported");
+	return ops(s)->watch(s, table, nkey, e);
+}
+
+size_t store_changes_take(struct store *s, struct store_change **out)
+{
+	struct store_base *b = (struct store_base *)s;
+	size_t n = b->nchanges;
+	*out = b->changes;
+	b->changes = NULL;
+	b->nchanges = b->capchanges = 0;
+	return n;
+}
+
+void store_changes_free(struct store_change *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].key[0]);
+		free(c[i].key[1]);
+	}
+	free(c);
+}
+
+void store_set_hooks(struct store *s, const struct store_hooks *h)
+{
+	struct store_base *b = (struct store_base *)s;
+	if (b->hooks.release)
+		b->hooks.release(b->hooks.arg);
+	b->hooks = *h;
+}
+
+void *store_hooks_arg(struct store *s)
+{
+	return ((struct store_base *)s)->hooks.arg;
+}
+
+int store_backup(struct store *s, const char *dest, struct err *e)
+{
+	if (ops(s)->backup == NULL)
+		return err_set(e, E_INTERNAL, MSG_DB, "backup not supported");
+	return ops(s)->backup(s, dest, e);
+}
+
+/*
+ * A write outside a transaction (autocommit) to a watched table has
+ * committed already: hand its changes to the commit hook in a transaction
+ * of their own, at once, so they are never left for another writer.
+ */
+static void seal_autocommit(struct store *s)
+{
+	struct store_base *b = (struct store_base *)s;
+	struct err e = { 0 };
+	if (b->in_tx || b->nchanges == 0 || b->hooks.before_commit == NULL)
+		return;
+	if (store_begin(s, &e) == 0)
+		store_commit(s, &e);
 }
 
 int store_exec(struct store *s, const char *sql, struct err *e)
 {
-	return ops(s)->exec(s, sql, e);
+	int rc = ops(s)->exec(s, sql, e);
+	seal_autocommit(s);
+	return rc;
 }
 
 static struct stmt *vquery(struct store *s, struct err *e, const char *sql,
@@ -81,9 +188,13 @@ int store_run(struct store *s, struct err *e, const char *sql, const char *fmt, 
 		return -1;
 	int rc = stmt_step(st, e);
 	stmt_done(st);
-	if (rc < 0)
+	if (rc < 0) {
+		seal_autocommit(s);
 		return -1;
-	return ops(s)->changes(s);
+	}
+	int n = ops(s)->changes(s);
+	seal_autocommit(s);
+	return n;
 }
 
 int stmt_step(struct stmt *st, struct err *e)
@@ -149,10 +260,22 @@ static void tx_end(struct store *s)
 int store_commit(struct store *s, struct err *e)
 {
 	struct store_base *b = (struct store_base *)s;
+	if (b->in_tx == TX_WRITE && b->change_oom) {
+		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		store_rollback(s);
+		return -1;
+	}
+	if (b->in_tx == TX_WRITE && b->hooks.before_commit &&
+	    b->hooks.before_commit(s, b->hooks.arg, e) != 0) {
+		store_rollback(s);
+		return -1;
+	}
 	if (ops(s)->exec(s, "COMMIT", e) != 0) {
 		store_rollback(s);
 		return -1;
 	}
+	if (b->in_tx == TX_WRITE && b->hooks.after_commit)
+		b->hooks.after_commit(s, b->hooks.arg);
 	tx_end(s);
 	b->commits++;
 	return 0;
@@ -190,6 +313,7 @@ void store_rollback(struct store *s)
 	struct err ignore = { 0 };
 	if (b->in_tx)
 		ops(s)->exec(s, "ROLLBACK", &ignore);
+	changes_clear(b);
 	tx_end(s);
 }
 

@@ -67,4 +67,43 @@ int store_migrate(struct store *s, struct err *e);
 int store_schema_version(struct store *s);
 const char *store_backend(struct store *s);
 
+/*
+ * Change capture and commit hooks, for the audit log (domain/directory/
+ * audit.c). A watched table's written rows are remembered by primary key
+ * (its first nkey columns) with a mask of the columns an update changed,
+ * until store_changes_take() hands them over. SQLite: the pre-update hook,
+ * so every statement, upsert and cascade is seen; WITHOUT ROWID tables are
+ * not reported by SQLite and must not be watched.
+ */
+struct store_change {
+	int table;          /* index in the order of store_watch() calls */
+	char *key[2];       /* key column values as text (key[1] NULL for one column) */
+	uint64_t changed;   /* update: bit i = column i changed (63: any beyond); else all ones */
+};
+int store_watch(struct store *s, const char *table, int nkey, struct err *e);
+/* Hands over the changes since the last call; free with store_changes_free. */
+size_t store_changes_take(struct store *s, struct store_change **out);
+void store_changes_free(struct store_change *c, size_t n);
+
+struct store_hooks {
+	void *arg;
+	/* Inside the write transaction just before COMMIT; may write. Non-zero:
+	 * the transaction is rolled back and store_commit fails. */
+	int (*before_commit)(struct store *s, void *arg, struct err *e);
+	/* After a successful COMMIT, the in-process writers' queue still held. */
+	void (*after_commit)(struct store *s, void *arg);
+	void (*release)(void *arg);   /* at store_close */
+};
+void store_set_hooks(struct store *s, const struct store_hooks *h);
+void *store_hooks_arg(struct store *s);
+/* Process-wide, set once at startup: runs in every store_open once the
+ * connection is ready; non-zero fails the open. */
+void store_set_open_hook(int (*fn)(struct store *s, const char *location, struct err *e));
+
+/* A consistent copy of the whole database into a new file (SQLite's online
+ * backup: one read snapshot, writers go on). */
+int store_backup(struct store *s, const char *dest, struct err *e);
+/* 1 when another process has the SQLite database at path open. */
+int store_in_use(const char *path);
+
 #endif

@@ -22,6 +22,8 @@ struct store_ops {
 	int (*changes)(struct store *s);
 	int64_t (*stamp)(struct store *s);
 	int serial_writes;   /* one writer per database: queue writers in-process */
+	int (*watch)(struct store *s, const char *table, int nkey, struct err *e);
+	int (*backup)(struct store *s, const char *dest, struct err *e);
 };
 
 /* Every backend's struct store starts with this. */
@@ -29,7 +31,15 @@ struct store_base {
 	const struct store_ops *ops;
 	int in_tx;
 	int64_t commits;   /* this connection's own commits (for store_stamp) */
+	struct store_hooks hooks;
+	/* Captured changes (store_watch), filled by the backend. */
+	struct store_change *changes;
+	size_t nchanges, capchanges;
+	int change_oom;    /* a change could not be kept: the commit must fail */
 };
+
+/* Backends add a captured change (takes the key strings). */
+int store_change_add(struct store_base *b, int table, char *k0, char *k1, uint64_t changed);
 
 extern const struct store_ops store_sqlite_ops;
 

@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Debian's libsqlite3 is built with the pre-update hook; its declarations
+ * are behind this switch. */
+#define SQLITE_ENABLE_PREUPDATE_HOOK 1
 #include <sqlite3.h>
 
 #include "store_int.h"
@@ -29,11 +32,15 @@ struct stmt {
 	int cached, busy;
 };
 
+#define WATCH_MAX 64   /* tables whose changes are captured (store_watch) */
+
 struct store {
 	struct store_base base;
 	sqlite3 *db;
 	struct stmt *cache[CACHE_SLOTS];
 	_Atomic uint64_t *stamp;   /* shared change counter in <db>-stamp */
+	int nwatch;
+	struct { char *name; int nkey; } watch[WATCH_MAX];
 };
 
 /* WAL frames before a checkpoint: SQLite's own default. */
@@ -115,6 +122,147 @@ static struct store *sq_open(const char *path, struct err *e)
 	return s;
 }
 
+static char *value_dup(sqlite3_value *v)
+{
+	const unsigned char *t = v ? sqlite3_value_text(v) : NULL;
+	return strdup(t ? (const char *)t : "");
+}
+
+static int value_same(sqlite3_value *a, sqlite3_value *b)
+{
+	int ta = sqlite3_value_type(a), tb = sqlite3_value_type(b);
+	if (ta != tb)
+		return 0;
+	if (ta == SQLITE_NULL)
+		return 1;
+	if (ta == SQLITE_INTEGER)
+		return sqlite3_value_int64(a) == sqlite3_value_int64(b);
+	if (ta == SQLITE_FLOAT)
+		return sqlite3_value_double(a) == sqlite3_value_double(b);
+	const void *pa = ta == SQLITE_TEXT ? (const void *)sqlite3_value_text(a) : sqlite3_value_blob(a);
+	const void *pb = tb == SQLITE_TEXT ? (const void *)sqlite3_value_text(b) : sqlite3_value_blob(b);
+	int na = sqlite3_value_bytes(a), nb = sqlite3_value_bytes(b);
+	return na == nb && (na == 0 || memcmp(pa, pb, (size_t)na) == 0);
+}
+
+/* Keeps the key of a row of a watched table: nothing may run on the
+ * connection here, so only values are copied (store_change_add). */
+static void capture(struct store *s, int t, sqlite3 *db, int old, uint64_t changed)
+{
+	char *k[2] = { NULL, NULL };
+	for (int i = 0; i < s->watch[t].nkey; i++) {
+		sqlite3_value *v = NULL;
+		int rc = old ? sqlite3_preupdate_old(db, i, &v) : sqlite3_preupdate_new(db, i, &v);
+		k[i] = rc == SQLITE_OK ? value_dup(v) : strdup("");
+		if (k[i] == NULL) {
+			free(k[0]);
+			s->base.change_oom = 1;
+			return;
+		}
+	}
+	store_change_add(&s->base, t, k[0], k[1], changed);
+}
+
+static void on_preupdate(void *arg, sqlite3 *db, int op, const char *zdb, const char *table,
+			 sqlite3_int64 key1, sqlite3_int64 key2)
+{
+	struct store *s = arg;
+	(void)key1;
+	(void)key2;
+	if (strcmp(zdb, "main") != 0)
+		return;
+	int t = 0;
+	while (t < s->nwatch && strcmp(s->watch[t].name, table) != 0)
+		t++;
+	if (t == s->nwatch)
+		return;
+	if (op != SQLITE_UPDATE) {
+		capture(s, t, db, op == SQLITE_DELETE, UINT64_MAX);
+		return;
+	}
+	uint64_t changed = 0;
+	int keymoved = 0, n = sqlite3_preupdate_count(db);
+	for (int i = 0; i < n; i++) {
+		sqlite3_value *a = NULL, *b = NULL;
+		if (sqlite3_preupdate_old(db, i, &a) != SQLITE_OK ||
+		    sqlite3_preupdate_new(db, i, &b) != SQLITE_OK || !value_same(a, b)) {
+			changed |= 1ULL << (i < 63 ? i : 63);
+			if (i < s->watch[t].nkey)
+				keymoved = 1;
+		}
+	}
+	if (changed == 0)
+		return;
+	if (keymoved)
+		capture(s, t, db, 1, UINT64_MAX);   /* the old key is gone */
+	capture(s, t, db, 0, keymoved ? UINT64_MAX : changed);
+}
+
+static int sq_watch(struct store *s, const char *table, int nkey, struct err *e)
+{
+	if (s->nwatch == WATCH_MAX || nkey < 1 || nkey > 2)
+		return err_set(e, E_INTERNAL, MSG_DB, "store_watch");
+	char *name = strdup(table);
+	if (name == NULL)
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	s->watch[s->nwatch].name = name;
+	s->watch[s->nwatch].nkey = nkey;
+	if (s->nwatch++ == 0)
+		sqlite3_preupdate_hook(s->db, on_preupdate, s);
+	return s->nwatch - 1;
+}
+
+/* One step of -1: the whole database in one read snapshot, so the copy is
+ * consistent while other connections go on writing (WAL). */
+static int sq_backup(struct store *s, const char *dest, struct err *e)
+{
+	sqlite3 *out = NULL;
+	int rc = -1;
+	if (sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		err_set(e, E_IO, MSG_IO, dest);
+		goto out;
+	}
+	sqlite3_backup *b = sqlite3_backup_init(out, "main", s->db, "main");
+	if (b == NULL) {
+		err_set(e, E_DB, MSG_DB, sqlite3_errmsg(out));
+		goto out;
+	}
+	int step;
+	do {
+		step = sqlite3_backup_step(b, -1);
+		if (step == SQLITE_BUSY || step == SQLITE_LOCKED)
+			sqlite3_sleep(50);
+	} while (step == SQLITE_OK || step == SQLITE_BUSY || step == SQLITE_LOCKED);
+	if (sqlite3_backup_finish(b) != SQLITE_OK || step != SQLITE_DONE) {
+		err_set(e, E_DB, MSG_DB, sqlite3_errmsg(out));
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_close(out);
+	return rc;
+}
+
+/*
+ * Whether a process holds the database open: every SQLite connection in WAL
+ * mode keeps a shared lock on the "DMS" byte of <db>-shm (offset 128 in
+ * SQLite's unix VFS) for as long as it is open. F_GETLK sees other
+ * processes' locks; a stale -shm left by a crash holds none.
+ */
+int store_in_use(const char *path)
+{
+	char shm[4096];
+	if (snprintf(shm, sizeof(shm), "%s-shm", path) >= (int)sizeof(shm))
+		return 1;
+	int fd = open(shm, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 128, .l_len = 1 };
+	int busy = fcntl(fd, F_GETLK, &fl) != 0 || fl.l_type != F_UNLCK;
+	close(fd);
+	return busy;
+}
+
 static void stmt_free(struct stmt *st)
 {
 	sqlite3_finalize(st->st);
@@ -128,6 +276,8 @@ static void sq_close(struct store *s)
 		if (s->cache[i])
 			stmt_free(s->cache[i]);
 	sqlite3_close(s->db);
+	for (int i = 0; i < s->nwatch; i++)
+		free(s->watch[i].name);
 	if (s->stamp)
 		munmap((void *)s->stamp, sizeof(uint64_t));
 	free(s);
@@ -317,4 +467,6 @@ const struct store_ops store_sqlite_ops = {
 	.changes = sq_changes,
 	.stamp = sq_stamp,
 	.serial_writes = 1,
+	.watch = sq_watch,
+	.backup = sq_backup,
 };

@@ -268,7 +268,8 @@ test('`admin audit-verify`: 0 when intact; 1 naming entry 3 after one row is alt
     const copy = (name) => {
       const p = join(dir, name);
       copyFileSync(db, p);
-      for (const ext of ['-wal', '-shm']) if (existsSync(db + ext)) copyFileSync(db + ext, p + ext);
+      // The key and the signed checkpoint go with the database (audit.h).
+      for (const ext of ['-wal', '-shm', '.key', '.checkpoint']) if (existsSync(db + ext)) copyFileSync(db + ext, p + ext);
       return p;
     };
     const altered = copy('altered.db');

@@ -1,23 +1,39 @@
 /*
- * test_audit.c - the hash-chained audit log (domain/audit.c): intact after
+ * test_audit.c - the audit log (domain/directory/audit.c): intact after
  * real changes; altering any field of any entry, deleting a middle entry,
  * the newest entry or all of them is found and the entry named; an empty log
- * is intact.
+ * is intact. The log proves the state: a row edited, added or deleted by
+ * another program (a second SQLite connection, as the sqlite3 shell) is
+ * named by table, id and field; entries cut with the head moved back are
+ * caught by the signed checkpoint; writes outside a transaction are sealed;
+ * login counters are not logged.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "testlib.h"
+#include "base/crypto.h"
 #include "domain/directory/audit.h"
 #include "domain/incident/incident.h"
 #include "domain/directory/user.h"
 
-static void verify(struct store *db, struct audit_result *r)
+/* Keeps r->report: the caller releases it. */
+static void verify_keep(struct store *db, struct audit_result *r)
 {
 	struct err e = { 0 };
 	assert_int_equal(audit_verify(db, r, &e), 0);
 	assert_int_equal(e.code, E_OK);
+}
+
+static void verify(struct store *db, struct audit_result *r)
+{
+	verify_keep(db, r);
+	audit_result_release(r);
 }
 
 static void run(struct store *db, const char *sql)
@@ -111,6 +127,9 @@ static const struct {
 		       "END || substr(prev_hash, 2)" },
 	{ "hash", "hash = CASE WHEN substr(hash, 1, 1) = '0' THEN '1' ELSE '0' END || "
 		  "substr(hash, 2)" },
+	/* The rows a transaction wrote, and the kind of hash (keyed or not). */
+	{ "rows", "rows = CASE WHEN rows IS NULL THEN '[]' ELSE rows || ' ' END" },
+	{ "v", "v = CASE WHEN v = 2 THEN 1 ELSE 2 END" },
 };
 
 /* Every column of every entry, one at a time, inside a transaction that is
@@ -231,8 +250,277 @@ static void test_append_rolls_back_with_caller(void **state)
 	assert_int_equal(tdb_count(t->db, "audit_log"), n);
 }
 
+/* ---- the state: edits made by another program ---- */
+
+/* An outside editor: a plain SQLite connection, no key, no capture. */
+static void outside(struct tdb *t, const char *sql)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+	assert_int_equal(sqlite3_open(t->path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg ? msg : "?");
+	sqlite3_close(db);
+}
+
+/* Whether the report names kind, table and field (NULL: any). */
+static int names(const struct audit_result *r, const char *kind, const char *table,
+		 const char *field)
+{
+	size_t i;
+	json_t *p;
+	json_array_foreach(r->report, i, p) {
+		const char *k = json_string_value(json_object_get(p, "kind"));
+		const char *t = json_string_value(json_object_get(p, "table"));
+		const char *f = json_string_value(json_object_get(p, "field"));
+		if (k && strcmp(k, kind) == 0 && (table == NULL || (t && strcmp(t, table) == 0)) &&
+		    (field == NULL || (f && strcmp(f, field) == 0)))
+			return 1;
+	}
+	return 0;
+}
+
+static void expect_problem(struct tdb *t, const char *kind, const char *table, const char *field)
+{
+	struct audit_result r;
+	verify_keep(t->db, &r);
+	if (r.problems == 0 || !names(&r, kind, table, field)) {
+		char *s = json_dumps(r.report, JSON_COMPACT);
+		fail_msg("expected %s %s %s, got %lld problems: %s", kind, table ? table : "-",
+			 field ? field : "-", r.problems, s ? s : "[]");
+	}
+	audit_result_release(&r);
+}
+
+static void expect_intact(struct tdb *t)
+{
+	struct audit_result r;
+	verify_keep(t->db, &r);
+	if (r.problems != 0) {
+		char *s = json_dumps(r.report, JSON_COMPACT);
+		fail_msg("%lld problems: %s", r.problems, s ? s : "[]");
+	}
+	assert_true(r.rows > 0);
+	audit_result_release(&r);
+}
+
+static void test_world_state_intact(void **state)
+{
+	struct tdb *t = *state;
+	busy_log(t);
+	expect_intact(t);
+	/* Every audited row was sealed by a keyed entry. */
+	assert_int_equal(tdb_count(t->db, "audit_log WHERE v <> 2"), 0);
+	assert_true(tdb_count(t->db, "audit_log WHERE rows LIKE '%\"incidents\"%'") > 0);
+	assert_true(tdb_count(t->db, "audit_log WHERE rows LIKE '%\"events\"%'") > 0);
+}
+
+static void test_title_changed_named(void **state)
+{
+	struct tdb *t = *state;
+	busy_log(t);
+	outside(t, "UPDATE incidents SET title = 'Không có gì' WHERE rowid = (SELECT MIN(rowid) FROM incidents)");
+	expect_problem(t, "changed", "incidents", "title");
+}
+
+static void test_incident_deleted_named(void **state)
+{
+	struct tdb *t = *state;
+	busy_log(t);
+	outside(t, "DELETE FROM incidents WHERE rowid = (SELECT MIN(rowid) FROM incidents)");
+	expect_problem(t, "missing", "incidents", NULL);
+}
+
+static void test_role_granted_named(void **state)
+{
+	struct tdb *t = *state;
+	busy_log(t);
+	outside(t, "UPDATE users SET roles = 'admin' WHERE username = 'rep-a'");
+	expect_problem(t, "changed", "users", "roles");
+}
+
+static void test_events_deleted_named(void **state)
+{
+	struct tdb *t = *state;
+	busy_log(t);
+	outside(t, "DELETE FROM events");
+	expect_problem(t, "missing", "events", NULL);
+}
+
+static void test_row_added_named(void **state)
+{
+	struct tdb *t = *state;
+	busy_log(t);
+	outside(t, "INSERT INTO tokens (id, user_id, kind, hash, created_at, expires_at) "
+		"SELECT 'backdoor', id, 'api', 'x', 0, 0 FROM users WHERE username = 'rep-a'");
+	expect_problem(t, "unlogged", "tokens", NULL);
+	/* The log entry rewritten to match is caught by its key. */
+	outside(t, "UPDATE audit_log SET rows = replace(rows, '\"roles\":\"reporter,focal\"', "
+		"'\"roles\":\"admin\"') WHERE rows LIKE '%rep-a%'");
+	expect_problem(t, "chain", NULL, NULL);
+}
+
+/* The newest entries cut and meta.audit_head moved back to the last one
+ * left: consistent inside the database, caught by the signed checkpoint. */
+static void test_cut_with_head_moved_named(void **state)
+{
+	struct tdb *t = *state;
+	struct audit_result r;
+	long long n = busy_log(t);
+	char sql[256];
+	snprintf(sql, sizeof(sql), "DELETE FROM audit_log WHERE seq > %lld; "
+		 "UPDATE meta SET value = (SELECT hash FROM audit_log WHERE seq = %lld) "
+		 "WHERE key = 'audit_head'", n - 3, n - 3);
+	outside(t, sql);
+	verify_keep(t->db, &r);
+	assert_int_equal(r.entries, n - 3);
+	assert_int_equal(r.checkpoint, n);
+	assert_int_equal(r.first_bad, n - 2);
+	assert_true(names(&r, "checkpoint", NULL, NULL));
+	audit_result_release(&r);
+}
+
+static void checkpoint_path(struct tdb *t, char *p, size_t n)
+{
+	snprintf(p, n, "%s.checkpoint", t->path);
+}
+
+static void test_checkpoint_missing_or_forged(void **state)
+{
+	struct tdb *t = *state;
+	char p[256], line[512];
+	busy_log(t);
+	checkpoint_path(t, p, sizeof(p));
+	FILE *f = fopen(p, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	/* A count raised by hand: the signature no longer holds. */
+	char *sp = strchr(line + strlen("ungcuu-audit-checkpoint 1 "), ' ');
+	assert_non_null(sp);
+	f = fopen(p, "w");
+	fprintf(f, "ungcuu-audit-checkpoint 1 999%s", sp);
+	fclose(f);
+	expect_problem(t, "checkpoint", NULL, NULL);
+	unlink(p);
+	expect_problem(t, "checkpoint", NULL, NULL);
+	/* A commit does not make it again: that would vouch for a log cut
+	 * while the file was gone. Anchoring anew is an explicit act. */
+	struct ctx sys = t_ctx(t->db, &W.sys);
+	struct err e = { 0 };
+	assert_int_equal(store_begin(t->db, &e), 0);
+	assert_int_equal(audit_append(&sys, "test.note", "test", "1", NULL, NULL, &e), 0);
+	assert_int_equal(store_commit(t->db, &e), 0);
+	expect_problem(t, "checkpoint", NULL, NULL);
+	assert_int_equal(audit_checkpoint_write(t->db, p, &e), 0);
+	expect_intact(t);
+	/* Then commits keep it up to date again. */
+	assert_int_equal(store_begin(t->db, &e), 0);
+	assert_int_equal(audit_append(&sys, "test.note", "test", "2", NULL, NULL, &e), 0);
+	assert_int_equal(store_commit(t->db, &e), 0);
+	expect_intact(t);
+}
+
+/* The log cut under a running writer: its next commit does not move the
+ * checkpoint back, so the cut stays visible; a rolled-back entry is never
+ * anchored. */
+static void test_checkpoint_never_backwards(void **state)
+{
+	struct tdb *t = *state;
+	struct audit_result r;
+	struct err e = { 0 };
+	struct ctx sys = t_ctx(t->db, &W.sys);
+	long long n = busy_log(t);
+	assert_int_equal(store_begin(t->db, &e), 0);
+	assert_int_equal(audit_append(&sys, "test.note", "test", "x", NULL, NULL, &e), 0);
+	store_rollback(t->db);
+	assert_int_equal(store_begin(t->db, &e), 0);
+	assert_int_equal(store_run(t->db, &e, "UPDATE orgs SET address = 'a' WHERE code = 'xa-a'", ""), 1);
+	assert_int_equal(store_commit(t->db, &e), 0);
+	expect_intact(t);
+	n++;
+	char sql[256];
+	snprintf(sql, sizeof(sql), "DELETE FROM audit_log WHERE seq > %lld; "
+		 "UPDATE meta SET value = (SELECT hash FROM audit_log WHERE seq = %lld) "
+		 "WHERE key = 'audit_head'", n - 3, n - 3);
+	outside(t, sql);
+	assert_int_equal(store_begin(t->db, &e), 0);
+	assert_int_equal(audit_append(&sys, "test.note", "test", "y", NULL, NULL, &e), 0);
+	assert_int_equal(store_commit(t->db, &e), 0);
+	verify_keep(t->db, &r);
+	assert_int_equal(r.checkpoint, n);
+	assert_true(names(&r, "checkpoint", NULL, NULL));
+	audit_result_release(&r);
+}
+
+/* A write outside a transaction is sealed at once; a login counter is not
+ * logged at all; a write without audit_append gets an entry at commit. */
+static void test_writes_sealed(void **state)
+{
+	struct tdb *t = *state;
+	struct err e = { 0 };
+	busy_log(t);
+	long long n = tdb_count(t->db, "audit_log");
+	assert_int_equal(store_run(t->db, &e, "UPDATE users SET full_name = 'Lê Văn A' "
+				   "WHERE username = 'rep-a'", ""), 1);
+	assert_int_equal(tdb_count(t->db, "audit_log"), n + 1);
+	assert_int_equal(tdb_count(t->db, "audit_log WHERE action = 'rows' AND rows LIKE '%Lê Văn A%'"), 1);
+	expect_intact(t);
+	assert_int_equal(store_run(t->db, &e, "UPDATE users SET failed_logins = failed_logins + 1, "
+				   "locked_until = 5 WHERE username = 'rep-a'", ""), 1);
+	assert_int_equal(tdb_count(t->db, "audit_log"), n + 1);
+	expect_intact(t);
+	assert_int_equal(store_begin(t->db, &e), 0);
+	assert_int_equal(store_run(t->db, &e, "DELETE FROM tokens", ""), 0);
+	assert_int_equal(store_run(t->db, &e, "UPDATE orgs SET address = 'Tam Thanh' "
+				   "WHERE code = 'xa-a'", ""), 1);
+	assert_int_equal(store_commit(t->db, &e), 0);
+	assert_int_equal(tdb_count(t->db, "audit_log"), n + 2);
+	expect_intact(t);
+	/* Bytes that are not UTF-8 are kept as their digest, the same way when
+	 * sealed and when compared; changed from outside, they are named. */
+	assert_int_equal(store_run(t->db, &e, "UPDATE orgs SET address = CAST($1 AS TEXT) "
+				   "WHERE code = 'xa-b'", "b", "\xC0\xAF\x00z", (size_t)4), 1);
+	assert_int_equal(tdb_count(t->db, "audit_log"), n + 3);
+	expect_intact(t);
+	outside(t, "UPDATE orgs SET address = CAST(X'C0AF0079' AS TEXT) WHERE code = 'xa-b'");
+	expect_problem(t, "changed", "orgs", "address");
+	outside(t, "UPDATE orgs SET address = CAST(X'C0AF007A' AS TEXT) WHERE code = 'xa-b'");
+	expect_intact(t);
+	/* Rolled back: nothing sealed. */
+	assert_int_equal(store_begin(t->db, &e), 0);
+	assert_int_equal(store_run(t->db, &e, "UPDATE orgs SET address = 'x'", ""), 5);
+	store_rollback(t->db);
+	assert_int_equal(tdb_count(t->db, "audit_log"), n + 3);
+	expect_intact(t);
+}
+
+/* world_open, and the clone keeps the world's checkpoint beside it. */
+static int aworld_open(void **state)
+{
+	char from[256], to[256], buf[1024];
+	world_open(state);
+	struct tdb *t = *state;
+	snprintf(from, sizeof(from), "%s.checkpoint", W.tmpl.path);
+	snprintf(to, sizeof(to), "%s.checkpoint", t->path);
+	int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(in >= 0 && out >= 0);
+	ssize_t n = read(in, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(write(out, buf, (size_t)n), n);
+	close(in);
+	close(out);
+	return 0;
+}
+
 int main(void)
 {
+	char pk[65], sk[129];
+	if (crypto_init() != 0 || ed25519_keypair_hex(pk, sk) != 0)
+		return 1;
+	audit_setup(sk);
+#define world_open aworld_open
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty_log_intact),
 		cmocka_unit_test_setup_teardown(test_chain_intact_after_changes, world_open,
@@ -247,6 +535,19 @@ int main(void)
 						world_close),
 		cmocka_unit_test_setup_teardown(test_head_altered_detected, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_append_rolls_back_with_caller, world_open,
+						world_close),
+		cmocka_unit_test_setup_teardown(test_world_state_intact, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_title_changed_named, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_incident_deleted_named, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_role_granted_named, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_events_deleted_named, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_row_added_named, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_cut_with_head_moved_named, world_open,
+						world_close),
+		cmocka_unit_test_setup_teardown(test_checkpoint_missing_or_forged, world_open,
+						world_close),
+		cmocka_unit_test_setup_teardown(test_writes_sealed, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_checkpoint_never_backwards, world_open,
 						world_close),
 	};
 	return cmocka_run_group_tests_name("audit", tests, world_build, world_destroy);
