@@ -1294,6 +1294,31 @@ static void test_list(void **state)
 	free(big);
 }
 
+/* Only a hash has a file name: a CSV file_name column beside a pattern, or
+ * beside a MISP type that is not a hash, is not carried (a STIX export
+ * would lose it, so the record would not come back as it was read; found
+ * by fuzz_csv_import). */
+static void test_csv_file_name_only_on_hashes(void **state)
+{
+	(void)state;
+	struct coll c;
+	struct ioc_stats st;
+	coll_init(&c);
+	assert_int_equal(parse_ok(F_CSV,
+		"type,value,file_name\n"
+		"pattern,[file:size > 1],a.exe\n"
+		"ip-dst,192.0.2.1,b.exe\n"
+		"ipv4,192.0.2.2,c.exe\n"
+		"sha256,EF537F25C895BFA782526529A9B63D97AA631564D5D789C2B765448C8635FB6C,d.exe\n",
+		&c, &st), 4);
+	assert_null(find(&c, IOC_PATTERN, "[file:size > 1]")->file_name);
+	assert_null(find(&c, IOC_IPV4, "192.0.2.1")->file_name);
+	assert_null(find(&c, IOC_IPV4, "192.0.2.2")->file_name);
+	assert_string_equal(find(&c, IOC_SHA256,
+		"ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c")->file_name, "d.exe");
+	coll_release(&c);
+}
+
 static void test_csv(void **state)
 {
 	(void)state;
@@ -1798,6 +1823,7 @@ int main(void)
 		cmocka_unit_test(test_misp_errors),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_csv_file_name_only_on_hashes),
 		cmocka_unit_test(test_export_stix),
 		cmocka_unit_test(test_export_misp_csv),
 		cmocka_unit_test(test_round_trip),
