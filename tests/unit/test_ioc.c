@@ -19,6 +19,7 @@
 #include "base/arena.h"
 #include "base/msg.h"
 #include "base/timeutil.h"
+#include "domain/ioc/hunt.h"
 #include "domain/ioc/ioc.h"
 
 #ifndef IOC_DATA
@@ -1294,6 +1295,30 @@ static void test_list(void **state)
 	free(big);
 }
 
+/* hunt_parse_jsonl reads n bytes, not a string: a last line of blanks
+ * without a newline ends at n (ASan saw strspn read past it; found by
+ * fuzz_hunt_jsonl). */
+static void test_hunt_jsonl_bounded(void **state)
+{
+	(void)state;
+	static const char text[] = "{\"path\":\"/x\",\"kind\":\"domain\",\"indicator\":\"a.example\"}\n \t";
+	size_t n = sizeof(text) - 1;
+	char *p = malloc(n);              /* exactly n bytes, no NUL after */
+	assert_non_null(p);
+	memcpy(p, text, n);
+	struct err e = { 0 };
+	json_t *hits = hunt_parse_jsonl("r.jsonl", p, n, &e);
+	assert_non_null(hits);
+	assert_int_equal(json_array_size(hits), 1);
+	json_decref(hits);
+	memcpy(p, "  \t \r \t", 6);
+	hits = hunt_parse_jsonl("r.jsonl", p, 6, &e);
+	assert_non_null(hits);
+	assert_int_equal(json_array_size(hits), 0);
+	json_decref(hits);
+	free(p);
+}
+
 /* Only a hash has a file name: a CSV file_name column beside a pattern, or
  * beside a MISP type that is not a hash, is not carried (a STIX export
  * would lose it, so the record would not come back as it was read; found
@@ -1824,6 +1849,7 @@ int main(void)
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_csv_file_name_only_on_hashes),
+		cmocka_unit_test(test_hunt_jsonl_bounded),
 		cmocka_unit_test(test_export_stix),
 		cmocka_unit_test(test_export_misp_csv),
 		cmocka_unit_test(test_round_trip),
