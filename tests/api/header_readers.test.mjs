@@ -3,6 +3,8 @@
 //   sign, a missing quote, trailing bytes or more digits than a version has
 //   were read by strtoll as a version (or, for "-1", as no header at all),
 //   so "+1" moved an incident at version 1.
+// - X-Filename decodes to a UTF-8 name without control characters: "%00"
+//   cut the name short, and bytes that are not UTF-8 were stored.
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { test, before, after, bearer, file, getIncident, assertProblem } from './helpers.mjs';
@@ -35,4 +37,18 @@ test('a malformed If-Match answers 412 and changes nothing', async () => {
     }
   }
   assert.fail('no well-formed If-Match was taken');
+});
+
+test('an X-Filename with %00, a control character or bytes that are not UTF-8 is refused, nothing stored', async () => {
+  const { id } = await file(coord);
+  const base = `/api/v1/incidents/${id}/attachments`;
+  for (const name of ['a%00b.txt', '%00', 'a%0Ab.txt', 'a%7Fb.txt', '%FF.txt', '%C3%28.txt', '%ED%A0%80.txt']) {
+    const r = await coord.post(base, 'x', { 'Content-Type': 'text/plain', 'X-Filename': name });
+    assert.equal(r.status, 422, `X-Filename ${name}: ${r.status} ${r.text}`);
+    assertProblem(r, 422);
+  }
+  assert.equal((await getIncident(coord, id)).attachments.length, 0);
+  const ok = await coord.post(base, 'x', { 'Content-Type': 'text/plain', 'X-Filename': 'b%E1%BA%B1ng-ch%E1%BB%A9ng.txt' });
+  assert.equal(ok.status, 201, ok.text);
+  assert.equal(ok.body.name, 'bằng-chứng.txt');
 });
