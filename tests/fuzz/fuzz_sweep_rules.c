@@ -7,11 +7,15 @@
  * succeeds leaves a set that finishes and whose lookups (every line of the
  * input read as a log line, which holds the indicators themselves) report
  * as many hits as they say, each naming an indicator of a log kind; adding
- * each line as one indicator fails or succeeds without harm.
+ * each line as one indicator fails or succeeds without harm. Rules from
+ * memory come from outside: the input after an include directive (of a
+ * rules file that exists) is YARA text that never loads.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent/sweep_int.h"
 
@@ -41,9 +45,43 @@ static void look(const struct sweep_set *s, const char *p, size_t n)
 	}
 }
 
+/* A rules file that exists and compiles. */
+static const char *existing(void)
+{
+	static char path[64];
+	if (path[0] == '\0') {
+		snprintf(path, sizeof(path), "/tmp/ungcuu-fuzz-sweep-%ld.yar", (long)getpid());
+		FILE *f = fopen(path, "w");
+		if (f == NULL)
+			abort();
+		fputs("rule included { condition: true }\n", f);
+		fclose(f);
+	}
+	return path;
+}
+
+static void no_include(const char *p, size_t n)
+{
+	char head[128];
+	int h = snprintf(head, sizeof(head), "include \"%s\"\n", existing());
+	char *t = malloc((size_t)h + n);
+	struct sweep_set *s = sweep_set_new(NULL, NULL);
+	struct err e = { 0 };
+	if (t == NULL || s == NULL)
+		abort();
+	memcpy(t, head, (size_t)h);
+	memcpy(t + h, p, n);
+	if (sweep_set_load_mem(s, "fuzz", t, (size_t)h + n, &e) == 0 || e.code == E_OK)
+		abort();
+	sweep_set_free(s);
+	free(t);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
 	const char *p = (const char *)d;
+	if (n % 4 == 0)
+		no_include(p, n);             /* a YARA compile: one input in four */
 	struct sweep_set *s = sweep_set_new(NULL, NULL);
 	struct err e = { 0 };
 	if (s == NULL)
