@@ -13,9 +13,24 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <yara.h>
+
 #include "domain/ioc/indicator.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
+
+/* libyara counts its initialisations: one held for the whole run makes
+ * yara_check's own yr_initialize/yr_finalize pair cheap (the server's
+ * sweeps hold one too), so the run compiles instead of setting up. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	if (yr_initialize() != ERROR_SUCCESS)
+		abort();
+	return 0;
+}
 
 static char real[64];
 
