@@ -812,13 +812,29 @@ static int all_zero(const char *hex)
 	return 1;
 }
 
+static int hex4(const char *p, int n)
+{
+	if (n != 4)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') ||
+		      (p[i] >= 'A' && p[i] <= 'F')))
+			return 0;
+	return 1;
+}
+
 /* One table row: "sl: local:port remote:port st ...". */
 void inventory_proc_row(const char *line, int tcp, struct svcs *s)
 {
 	char lhex[40], rhex[40];
 	unsigned lport, rport, st;
-	if (sscanf(line, " %*u: %33[0-9A-Fa-f]:%x %33[0-9A-Fa-f]:%x %x",
-		   lhex, &lport, rhex, &rport, &st) != 5)
+	int l0 = 0, l1 = 0, r0 = 0, r1 = 0;
+	if (sscanf(line, " %*u: %33[0-9A-Fa-f]:%n%x%n %33[0-9A-Fa-f]:%n%x%n %x",
+		   lhex, &l0, &lport, &l1, rhex, &r0, &rport, &r1, &st) != 5)
+		return;
+	/* The kernel writes a port as four hex digits (%04X): a longer one
+	 * would be cut to its low bits by %x, a sign or blank read as digits. */
+	if (!hex4(line + l0, l1 - l0) || !hex4(line + r0, r1 - r0))
 		return;
 	if (lport == 0 || lport > 65535)
 		return;

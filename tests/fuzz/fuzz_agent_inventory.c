@@ -8,10 +8,12 @@
  * Invariants: os-release gives only its five fields, each a non-empty
  * string, and writing them back as KEY="..." reads back the same object
  * (a normal form); every socket kept has a port in 1..65535, its protocol
- * and an address inet_pton reads back unchanged; a host name is one
+ * and an address inet_pton reads back unchanged, and its port is the four
+ * hex digits of the row; a host name is one
  * trimmed line that is not a comment.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +68,30 @@ out:
 	json_decref(again);
 }
 
+/* The port kept is the one the row says: the kernel's four hex digits
+ * after the local address, no more, no fewer, no sign. */
+static void same_port(const char *line, unsigned port)
+{
+	const char *p = line;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	p = strchr(p, ':');                   /* after "sl" */
+	if (p == NULL || (p = strchr(p + 1, ':')) == NULL)
+		abort();
+	p++;
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+			c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			abort();
+		v = v * 16 + (unsigned)d;
+	}
+	if (!isspace((unsigned char)p[4]) || v != port)
+		abort();
+}
+
 static void proc(const char *p, size_t n)
 {
 	struct svcs s = { NULL, 0, 0, 0 };
@@ -76,8 +102,12 @@ static void proc(const char *p, size_t n)
 		if (len < sizeof(line)) {
 			memcpy(line, q, len);
 			line[len] = '\0';
-			inventory_proc_row(line, 1, &s);
-			inventory_proc_row(line, 0, &s);
+			for (int tcp = 0; tcp < 2; tcp++) {
+				size_t had = s.n;
+				inventory_proc_row(line, tcp, &s);
+				if (s.n != had)
+					same_port(line, s.v[had].port);
+			}
 		}
 		q += len + 1;
 	}
