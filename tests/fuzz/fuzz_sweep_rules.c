@@ -45,10 +45,16 @@ static void look(const struct sweep_set *s, const char *p, size_t n)
 	}
 }
 
+static char path[64];
+
+static void forget_file(void)
+{
+	unlink(path);
+}
+
 /* A rules file that exists and compiles. */
 static const char *existing(void)
 {
-	static char path[64];
 	if (path[0] == '\0') {
 		snprintf(path, sizeof(path), "/tmp/ungcuu-fuzz-sweep-%ld.yar", (long)getpid());
 		FILE *f = fopen(path, "w");
@@ -56,6 +62,7 @@ static const char *existing(void)
 			abort();
 		fputs("rule included { condition: true }\n", f);
 		fclose(f);
+		atexit(forget_file);
 	}
 	return path;
 }

@@ -34,6 +34,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static char real[64];
 
+static void forget_file(void)
+{
+	unlink(real);
+}
+
 /* A rules file that exists and compiles: were includes honoured, the
  * text after it would gain a rule. */
 static const char *existing(void)
@@ -45,6 +50,7 @@ static const char *existing(void)
 			abort();
 		fputs("rule included { condition: true }\n", f);
 		fclose(f);
+		atexit(forget_file);
 	}
 	return real;
 }
