@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "inventory.h"
+#include "inventory_int.h"
 #include "../base/jsonv.h"
 #include "../base/log.h"
 #include "../base/msg.h"
@@ -654,7 +655,7 @@ static size_t osr_unquote(const char *v, size_t vn, char *out, size_t n)
 	return o;
 }
 
-static void parse_os_release(const char *data, size_t n, json_t *os)
+void inventory_parse_os_release(const char *data, size_t n, json_t *os)
 {
 	static const struct { const char *key, *field; } keys[] = {
 		{ "ID", "id" }, { "ID_LIKE", "id_like" },
@@ -708,7 +709,7 @@ static int collect_os(const struct root *r, json_t *os, struct err *e)
 		}
 		if (got > 0)
 			continue;
-		parse_os_release(data, n, os);
+		inventory_parse_os_release(data, n, os);
 		free(data);
 		break;
 	}
@@ -733,7 +734,7 @@ static int collect_os(const struct root *r, json_t *os, struct err *e)
 }
 
 /* The first line of a hostname(5) file that is not a comment. */
-static int first_name(const char *data, size_t n, json_t **out)
+int inventory_first_name(const char *data, size_t n, json_t **out)
 {
 	size_t off = 0;
 	while (off < n) {
@@ -766,7 +767,7 @@ static json_t *collect_hostname(const struct root *r, struct err *e)
 			err_clear(e);
 			continue;
 		}
-		first_name(data, n, &name);
+		inventory_first_name(data, n, &name);
 		free(data);
 	}
 	if (name == NULL && r->slash) {
@@ -780,18 +781,6 @@ static json_t *collect_hostname(const struct root *r, struct err *e)
 }
 
 /* ---- listening sockets ---- */
-
-struct svc {
-	char proto[4];
-	char addr[INET6_ADDRSTRLEN];
-	unsigned port;
-};
-
-struct svcs {
-	struct svc *v;
-	size_t n, cap;
-	int capped;
-};
 
 /* /proc/net prints an address as the 32-bit words of the kernel's
  * network-order bytes, each with %08X in host order: memcpy of the parsed
@@ -823,13 +812,29 @@ static int all_zero(const char *hex)
 	return 1;
 }
 
+static int hex4(const char *p, int n)
+{
+	if (n != 4)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') ||
+		      (p[i] >= 'A' && p[i] <= 'F')))
+			return 0;
+	return 1;
+}
+
 /* One table row: "sl: local:port remote:port st ...". */
-static void proc_row(const char *line, int tcp, struct svcs *s)
+void inventory_proc_row(const char *line, int tcp, struct svcs *s)
 {
 	char lhex[40], rhex[40];
 	unsigned lport, rport, st;
-	if (sscanf(line, " %*u: %33[0-9A-Fa-f]:%x %33[0-9A-Fa-f]:%x %x",
-		   lhex, &lport, rhex, &rport, &st) != 5)
+	int l0 = 0, l1 = 0, r0 = 0, r1 = 0;
+	if (sscanf(line, " %*u: %33[0-9A-Fa-f]:%n%x%n %33[0-9A-Fa-f]:%n%x%n %x",
+		   lhex, &l0, &lport, &l1, rhex, &r0, &rport, &r1, &st) != 5)
+		return;
+	/* The kernel writes a port as four hex digits (%04X): a longer one
+	 * would be cut to its low bits by %x, a sign or blank read as digits. */
+	if (!hex4(line + l0, l1 - l0) || !hex4(line + r0, r1 - r0))
 		return;
 	if (lport == 0 || lport > 65535)
 		return;
@@ -877,7 +882,7 @@ static void proc_table(const struct root *r, const char *rel, int tcp,
 		int whole = l > 0 && line[l - 1] == '\n';
 		/* The tail of an over-long line, and the header, are no rows. */
 		if (!partial && !first)
-			proc_row(line, tcp, s);
+			inventory_proc_row(line, tcp, s);
 		if (whole)
 			first = 0;
 		partial = !whole;

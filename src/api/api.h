@@ -47,6 +47,10 @@ int api_observable_create(struct req *r);
 int api_comment_create(struct req *r);
 int api_assignee_create(struct req *r);
 int api_attachment_create(struct req *r);
+/* X-Filename: percent-encoded UTF-8 (what encodeURIComponent makes) decoded
+ * into a; NULL when it decodes to a control character (NUL included) or to
+ * bytes that are not UTF-8. */
+char *api_decode_filename(struct arena *a, const char *s);
 int api_attachment_get(struct req *r);
 
 /* assets.c */

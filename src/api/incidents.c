@@ -145,27 +145,30 @@ static int hexval(int c)
 	return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
 }
 
-/* X-Filename is percent-encoded UTF-8 (what encodeURIComponent makes). */
-static char *decode_name(struct req *r, const char *s)
+char *api_decode_filename(struct arena *a, const char *s)
 {
-	size_t n = strlen(s);
-	char *out = arena_alloc(r->arena, n + 1), *o = out;
+	size_t n = strlen(s), o = 0;
+	char *out = arena_alloc(a, n + 1);
 	if (out == NULL)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '%' && i + 2 < n + 0 && isxdigit((unsigned char)s[i + 1]) &&
 		    isxdigit((unsigned char)s[i + 2])) {
-			*o++ = (char)(hexval((unsigned char)s[i + 1]) * 16 +
-				      hexval((unsigned char)s[i + 2]));
+			out[o++] = (char)(hexval((unsigned char)s[i + 1]) * 16 +
+					  hexval((unsigned char)s[i + 2]));
 			i += 2;
 		} else {
-			*o++ = s[i];
+			out[o++] = s[i];
 		}
+		/* No control characters in a file name; "%00" among them,
+		 * which would otherwise cut the name short. */
+		if ((unsigned char)out[o - 1] < 0x20 || out[o - 1] == 0x7f)
+			return NULL;
 	}
-	*o = '\0';
-	/* Decoded, the name must still be text: no NUL (it would cut the name
-	 * short), no control characters, valid UTF-8. */
-	if (!req_text_ok(out, (size_t)(o - out)) || strchr(out, '\t'))
+	out[o] = '\0';
+	/* Decoded, the name must still be text: valid UTF-8 (it is stored and
+	 * rendered as a JSON string), no tab either. */
+	if (!req_text_ok(out, o) || strchr(out, '\t'))
 		return NULL;
 	return out;
 }
@@ -173,7 +176,7 @@ static char *decode_name(struct req *r, const char *s)
 int api_attachment_create(struct req *r)
 {
 	const char *raw = req_header(r, "X-Filename");
-	const char *name = raw ? decode_name(r, raw) : NULL;
+	const char *name = raw ? api_decode_filename(r->arena, raw) : NULL;
 	if (raw && name == NULL)
 		return err_field(&r->err, "/X-Filename", MSG_BAD_VALUE, "name");
 	/* Kept as its media type alone, lower-cased: "type/subtype". */

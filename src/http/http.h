@@ -146,6 +146,9 @@ const char *req_client_addr(struct req *r);
 json_t *req_json(struct req *r);
 /* If-Match as a version number, -1 when absent, -2 when not a number. */
 long long req_if_match(struct req *r);
+/* The same on the header's value (NULL: absent): "N", W/"N" or N with N
+ * 1 to 18 digits; -2 for anything else. */
+long long req_if_match_value(const char *v);
 /* If-Match as req_if_match, and a malformed one recorded in r->err. */
 long long req_if_match_checked(struct req *r);
 /* A versioned record (j stolen, NULL: r->err is set) with ETag "version". */

@@ -241,20 +241,31 @@ json_t *req_json(struct req *r)
 	return j;
 }
 
-long long req_if_match(struct req *r)
+long long req_if_match_value(const char *v)
 {
-	const char *v = req_header(r, MHD_HTTP_HEADER_IF_MATCH);
 	if (v == NULL)
 		return -1;
 	if (strncmp(v, "W/", 2) == 0)
 		v += 2;
-	if (*v == '"')
-		v++;
-	char *end;
-	long long n = strtoll(v, &end, 10);
-	if (end == v || (*end != '"' && *end != '\0'))
+	int quoted = *v == '"';
+	v += quoted;
+	/* Digits only: no sign, blank or overflow (a "-1" is no absent
+	 * header, a "-5" no version). */
+	long long n = 0;
+	size_t len = 0;
+	for (; v[len] >= '0' && v[len] <= '9'; len++) {
+		if (len == 18)
+			return -2;
+		n = n * 10 + (v[len] - '0');
+	}
+	if (len == 0 || strcmp(v + len, quoted ? "\"" : "") != 0)
 		return -2;
 	return n;
+}
+
+long long req_if_match(struct req *r)
+{
+	return req_if_match_value(req_header(r, MHD_HTTP_HEADER_IF_MATCH));
 }
 
 int req_reply(struct req *r, int status, json_t *j)

@@ -7,7 +7,8 @@
  * file that fails must say where, and hand nothing over.
  * fuzz_misp_import.c includes this file with FUZZ_MISP defined: the same
  * checks after ioc_parse_misp; fuzz_list_import.c with FUZZ_LIST: after
- * ioc_parse_list (the plain lists `ungcuu sweep --rules` reads too).
+ * ioc_parse_list (the plain lists `ungcuu sweep --rules` reads too);
+ * fuzz_csv_import.c with FUZZ_CSV: after ioc_parse_csv.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -117,6 +118,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	ioc_parser parse = ioc_parse_misp;
 #elif defined(FUZZ_LIST)
 	ioc_parser parse = ioc_parse_list;
+#elif defined(FUZZ_CSV)
+	ioc_parser parse = ioc_parse_csv;
 #else
 	ioc_parser parse = ioc_parse_stix;
 #endif

@@ -6,7 +6,9 @@
 #   ok fuzz_NAME        no crash, leak, timeout (5 s) or 2 GB of memory
 #   not ok fuzz_NAME    and the reproducer, kept under the work directory
 # Exits 1 if any target failed. BUILD_DIR is a -Dfuzz=true build (clang);
-# every fuzz_* program it holds is run.
+# every fuzz_* program it holds is run, FUZZ_JOBS (default 2, the cores
+# `make check` is given) at a time, each on one core; lines come out in
+# the targets' order.
 set -u
 
 if [ $# -ne 2 ]; then
@@ -39,12 +41,14 @@ n=0
 for t in $targets; do n=$((n + 1)); done
 echo "1..$n"
 
-for t in $targets; do
+# One target: its line (and, when it fails, the details) on stdout; 1 when
+# it failed.
+run_one() {
+	t=$1
 	bin=$build/tests/fuzz/fuzz_$t
 	if [ ! -x "$bin" ]; then
 		echo "not ok fuzz_$t # not built: $bin (CC=clang meson setup BUILD -Dfuzz=true)"
-		failed=1
-		continue
+		return 1
 	fi
 	corpus=$work/$t/corpus
 	mkdir -p "$corpus" "$work/$t/artifacts"
@@ -68,7 +72,6 @@ for t in $targets; do
 	if [ $rc -eq 0 ]; then
 		echo "ok fuzz_$t # ${runs:-?} runs, ${rate:-?} exec/s, ${cov:-cov: ?}, corpus $files"
 	else
-		failed=1
 		echo "not ok fuzz_$t # exit $rc after ${runs:-?} runs"
 		for f in "$work/$t/artifacts"/*; do
 			[ -e "$f" ] && echo "#   reproducer: $f"
@@ -76,7 +79,27 @@ for t in $targets; do
 		grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error|#[0-9]+ 0x)' "$log" |
 			head -n 20 | sed 's/^/#   /'
 		echo "#   log: $log"
+		return 1
 	fi
+}
+
+jobs=${FUZZ_JOBS:-2}
+case $jobs in
+''|*[!0-9]*|0) jobs=2 ;;
+esac
+running=0
+for t in $targets; do
+	( run_one "$t" >"$work/$t.out" 2>&1; echo $? >"$work/$t.rc" ) &
+	running=$((running + 1))
+	if [ $running -ge "$jobs" ]; then
+		wait
+		running=0
+	fi
+done
+wait
+for t in $targets; do
+	cat "$work/$t.out"
+	[ "$(cat "$work/$t.rc")" = 0 ] || failed=1
 done
 
 # Keep the work directory only when something needs looking at.

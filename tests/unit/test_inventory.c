@@ -25,6 +25,7 @@
 
 #include "testlib.h"
 #include "agent/inventory.h"
+#include "agent/inventory_int.h"
 #include "base/msg.h"
 
 /* ---- where the data is ---- */
@@ -470,6 +471,35 @@ static json_t *collect_tree(const char *name)
 	if (inventory_validate(doc, &e) != 0)
 		fail_msg("collect %s: invalid at %s", name, e.fields[0].pointer);
 	return doc;
+}
+
+/* A /proc/net row's ports are the kernel's four hex digits: a row with a
+ * shorter, longer or signed port is not one (sscanf's %x read "153" as
+ * 0x153 and cut "100000016" to 0x16; found by fuzz_agent_inventory). */
+static void test_proc_row_ports(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"   1: 0100007F:153 00000000:0000 0A 00000000:00000000 00:00000000 00000000   108        0 1 1",
+		"   1: 0100007F:100000016 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1 1",
+		"   1: 0100007F:+016 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1 1",
+		"   1: 0100007F: 016 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1 1",
+		"   1: 0100007F:0016 00000000:00000 0A 00000000:00000000 00:00000000 00000000 0 0 1 1",
+		"   1: 0100007F:0016 00000000:-1 07 00000000:00000000 00:00000000 00000000 0 0 1 1",
+	};
+	struct svcs s = { NULL, 0, 0, 0 };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		inventory_proc_row(bad[i], 1, &s);
+		inventory_proc_row(bad[i], 0, &s);
+		if (s.n != 0)
+			fail_msg("row kept: %s", bad[i]);
+	}
+	inventory_proc_row("   1: 0100007F:1538 00000000:0000 0A 00000000:00000000 00:00000000 "
+			   "00000000   108        0 20321 1", 1, &s);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0].port, 0x1538);
+	assert_string_equal(s.v[0].proto, "tcp");
+	free(s.v);
 }
 
 static void test_collect_debian12(void **state)
@@ -1122,6 +1152,7 @@ int main(void)
 		cmocka_unit_test(test_dpkg_package_limit),
 		cmocka_unit_test(test_dpkg_this_machine),
 		cmocka_unit_test(test_collect_debian12),
+		cmocka_unit_test(test_proc_row_ports),
 		cmocka_unit_test(test_collect_usrlib),
 		cmocka_unit_test(test_collect_distroless),
 		cmocka_unit_test(test_collect_empty_and_bad_roots),

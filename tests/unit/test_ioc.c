@@ -19,6 +19,7 @@
 #include "base/arena.h"
 #include "base/msg.h"
 #include "base/timeutil.h"
+#include "domain/ioc/hunt.h"
 #include "domain/ioc/ioc.h"
 
 #ifndef IOC_DATA
@@ -1294,6 +1295,55 @@ static void test_list(void **state)
 	free(big);
 }
 
+/* hunt_parse_jsonl reads n bytes, not a string: a last line of blanks
+ * without a newline ends at n (ASan saw strspn read past it; found by
+ * fuzz_hunt_jsonl). */
+static void test_hunt_jsonl_bounded(void **state)
+{
+	(void)state;
+	static const char text[] = "{\"path\":\"/x\",\"kind\":\"domain\",\"indicator\":\"a.example\"}\n \t";
+	size_t n = sizeof(text) - 1;
+	char *p = malloc(n);              /* exactly n bytes, no NUL after */
+	assert_non_null(p);
+	memcpy(p, text, n);
+	struct err e = { 0 };
+	json_t *hits = hunt_parse_jsonl("r.jsonl", p, n, &e);
+	assert_non_null(hits);
+	assert_int_equal(json_array_size(hits), 1);
+	json_decref(hits);
+	memcpy(p, "  \t \r \t", 6);
+	hits = hunt_parse_jsonl("r.jsonl", p, 6, &e);
+	assert_non_null(hits);
+	assert_int_equal(json_array_size(hits), 0);
+	json_decref(hits);
+	free(p);
+}
+
+/* Only a hash has a file name: a CSV file_name column beside a pattern, or
+ * beside a MISP type that is not a hash, is not carried (a STIX export
+ * would lose it, so the record would not come back as it was read; found
+ * by fuzz_csv_import). */
+static void test_csv_file_name_only_on_hashes(void **state)
+{
+	(void)state;
+	struct coll c;
+	struct ioc_stats st;
+	coll_init(&c);
+	assert_int_equal(parse_ok(F_CSV,
+		"type,value,file_name\n"
+		"pattern,[file:size > 1],a.exe\n"
+		"ip-dst,192.0.2.1,b.exe\n"
+		"ipv4,192.0.2.2,c.exe\n"
+		"sha256,EF537F25C895BFA782526529A9B63D97AA631564D5D789C2B765448C8635FB6C,d.exe\n",
+		&c, &st), 4);
+	assert_null(find(&c, IOC_PATTERN, "[file:size > 1]")->file_name);
+	assert_null(find(&c, IOC_IPV4, "192.0.2.1")->file_name);
+	assert_null(find(&c, IOC_IPV4, "192.0.2.2")->file_name);
+	assert_string_equal(find(&c, IOC_SHA256,
+		"ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c")->file_name, "d.exe");
+	coll_release(&c);
+}
+
 static void test_csv(void **state)
 {
 	(void)state;
@@ -1798,6 +1848,8 @@ int main(void)
 		cmocka_unit_test(test_misp_errors),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_csv_file_name_only_on_hashes),
+		cmocka_unit_test(test_hunt_jsonl_bounded),
 		cmocka_unit_test(test_export_stix),
 		cmocka_unit_test(test_export_misp_csv),
 		cmocka_unit_test(test_round_trip),

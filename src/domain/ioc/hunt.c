@@ -529,8 +529,12 @@ json_t *hunt_parse_jsonl(const char *name, const char *data, size_t n, struct er
 	for (const char *p = data, *end = data + n; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		size_t blank = 0;
 		line++;
-		if (len && strspn(p, " \t\r") < len) {
+		/* Within the line: data is n bytes, not a string. */
+		while (blank < len && (p[blank] == ' ' || p[blank] == '\t' || p[blank] == '\r'))
+			blank++;
+		if (blank < len) {
 			json_error_t je;
 			json_t *o = json_loadb(p, len, JSON_REJECT_DUPLICATES, &je);
 			char where[300], ptr[48];

@@ -466,8 +466,6 @@ static int csv_record(struct csv *c, char **f, size_t nf, size_t line)
 	*i = b;
 	i->kind = kind;
 	i->value = v;
-	if (kind < IOC_SHA256 || kind > IOC_MD5)
-		i->file_name = NULL;
 	return 0;
 }
 

@@ -77,7 +77,11 @@ long ioc_run_deliver(struct ioc_run *r, ioc_sink sink, void *arg)
 {
 	struct ioc_stats *st = r->st;
 	for (size_t k = 0; k < r->nrecs; k++) {
-		const struct ioc *i = &r->recs[k];
+		struct ioc *i = &r->recs[k];
+		/* Only a hash has a file name (ioc.h), whatever the file said
+		 * beside another kind (a CSV file_name column, a MISP object). */
+		if (i->kind < IOC_SHA256 || i->kind > IOC_MD5)
+			i->file_name = NULL;
 		if (sink && sink(arg, i, r->e) != 0)
 			return -1;
 		st->records++;

@@ -16,7 +16,7 @@
 #include "vuln.h"
 #include "../asset/asset.h"
 #include "../directory/audit.h"
-#include "feed.h"
+#include "feed_int.h"
 #include "../directory/org.h"
 #include "../directory/policy.h"
 #include "vercmp.h"
@@ -601,30 +601,18 @@ static int inv_load(struct ctx *c, const char *host_id, struct host_inv *h, stru
 				break;
 			}
 		}
-		h->cpes[h->ncpes] = sdup(stmt_text(st, 0));
-		h->cpe_versions[h->ncpes++] = sdup(stmt_text(st, 1));
+		/* A service nmap gave no version of its own has the one of its
+		 * CPE, unquoted ("1.5\\+1" is 1.5+1); it lives as long as the
+		 * hits that point at it. */
+		const char *cpe = stmt_text(st, 0), *ver = stmt_text(st, 1);
+		char from_cpe[128];
+		if (ver == NULL || ver[0] == '\0')
+			ver = cpe23_attr(cpe, 3, from_cpe, sizeof(from_cpe)) == 0 ? from_cpe : "";
+		h->cpes[h->ncpes] = sdup(cpe);
+		h->cpe_versions[h->ncpes++] = sdup(ver);
 	}
 	stmt_done(st);
 	return rc < 0 ? -1 : 0;
-}
-
-/* The version field (6th attribute) of a CPE 2.3 name. */
-static void cpe_version(const char *cpe, char *out, size_t n)
-{
-	int field = 0;
-	out[0] = '\0';
-	for (const char *p = cpe; *p; p++) {
-		if (*p == '\\' && p[1]) {
-			p++;
-			continue;
-		}
-		if (*p == ':' && ++field == 5) {
-			const char *end = strchr(p + 1, ':');
-			size_t l = end ? (size_t)(end - p - 1) : strlen(p + 1);
-			snprintf(out, n, "%.*s", (int)(l < n - 1 ? l : n - 1), p + 1);
-			return;
-		}
-	}
 }
 
 static void match_host(const struct index *x, const struct host_inv *h, struct hits *out)
@@ -651,9 +639,7 @@ static void match_host(const struct index *x, const struct host_inv *h, struct h
 		}
 	}
 	for (size_t i = 0; i < h->ncpes; i++) {
-		char ver[128];
-		cpe_version(h->cpes[i], ver, sizeof(ver));
-		const char *v = h->cpe_versions[i][0] ? h->cpe_versions[i] : ver;
+		const char *v = h->cpe_versions[i];
 		for (const struct aff *f = x->cpes; f; f = f->next) {
 			if (!cpe_match(f->package, h->cpes[i]))
 				continue;

@@ -1,0 +1,2 @@
+include "x.yar"
+rule c { condition: true }

@@ -1,0 +1,1 @@
+rule a { strings: $s = "include" condition: $s }
