@@ -135,7 +135,8 @@ static void test_report_before_clock_counts(void **state)
 
 	time_set_fake_now(t0);
 	long long v = t_walk_to(t->db, ST_ACKNOWLEDGED, id);
-	json_t *b = json_pack("{s:s, s:s}", "kind", "notification", "recipient", "VNCERT/CC");
+	json_t *b = json_pack("{s:s, s:s, s:s}", "kind", "notification", "recipient", "VNCERT/CC",
+			      "channel", "email");
 	json_t *r = incident_add_report(&focal, id, b, &e);
 	json_decref(b);
 	assert_non_null(r);
