@@ -82,13 +82,13 @@ test('item 1: closing writes Mẫu 04, recording it as sent meets the clock; the
   await panel.locator('#cr-cause').fill('Mật khẩu yếu, dịch vụ thư mở ra Internet không giới hạn số lần thử.');
   await panel.getByRole('button', { name: 'Xác nhận' }).click();
   await page.locator('.inc-head .st-closed').waitFor();
-  // A message confirms the change (item 4).
-  assert.match(await page.locator('#state-done').textContent(), /Đã chuyển sự cố từ “Tổng kết” sang “Đã đóng”/);
   // Nothing was sent: no "closing report sent" record, the clock still runs.
   const reports = page.locator('section[aria-labelledby=h-reports] ul.cards > li');
   assert.equal(await reports.filter({ hasText: 'Báo cáo kết thúc' }).count(), 0, 'closing recorded a report as sent');
   const clock = page.locator('ul.deadlines li').filter({ hasText: 'Báo cáo kết thúc (Mẫu 04)' });
   assert.doesNotMatch(await clock.textContent(), /Đã đáp ứng|đã đáp ứng/, 'closing met the closing-report clock');
+  // A message confirms the change (item 4).
+  assert.match(await page.locator('#state-done').textContent(), /Đã chuyển sự cố từ “Tổng kết” sang “Đã đóng”/);
   await shot(page, 'incident-closed-unsent');
 
   // Recording it as sent: to whom, how; the clock is met.
@@ -339,4 +339,26 @@ test('item 9: a menu button and compact header on a phone; charts laid out for t
   await wide.page.locator('.chart svg text').first().waitFor();
   await shot(wide.page, 'dashboard-wide');
   await wide.context.close();
+});
+
+test('item 4: a system\'s organisation is corrected and the system retired from its page', { timeout: 90_000 }, async () => {
+  const tam = await client('tamthanh');
+  const s = await tam.post('/api/v1/systems', { name: 'Cổng thông tin điện tử xã (nhập nhầm đơn vị)', level: 2 });
+  assert.equal(s.status, 201, s.text);
+  const { context, page } = await newPage(browser);
+  await login(page, server, 'dieuphoi');
+  await page.goto(`${server.url}/#/systems/${s.body.id}`);
+  await page.locator('.actionbar').getByRole('button', { name: 'Sửa hồ sơ hệ thống' }).click();
+  await page.locator('#sys-org').selectOption('pq-longhai');
+  await page.locator('.sys-form button[type=submit]').click();
+  await page.locator('.page-head').getByText('UBND xã Long Hải').waitFor();
+  page.acceptNext = true;
+  await page.locator('#sys-retire').click();
+  await page.locator('.page-head .badge.retired').waitFor();
+  assert.match(page.dialogs.at(-1) ?? '', /ngừng sử dụng/);
+  await shot(page, 'system-retired');
+  await page.locator('#sys-reinstate').click();
+  await page.locator('#sys-retire').waitFor();
+  assert.deepEqual(page.errors, []);
+  await context.close();
 });

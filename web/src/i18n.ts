@@ -940,6 +940,12 @@ const M = {
   missing_field: { vi: 'Chưa điền trường bắt buộc: {label}', en: 'A required field is empty: {label}' },
   menu: { vi: 'Danh mục', en: 'Menu' },
   menu_close: { vi: 'Đóng danh mục', en: 'Close menu' },
+  hint_sys_org_move: { vi: 'Sửa đơn vị quản lý khi nhập nhầm: các máy chủ của hệ thống chuyển theo; thay đổi được ghi nhật ký.', en: 'Correct the organisation if it was entered wrongly: the system\'s hosts move with it; the change is audited.' },
+  sys_retire: { vi: 'Ngừng sử dụng hệ thống', en: 'Retire the system' },
+  sys_reinstate: { vi: 'Sử dụng lại', en: 'Put back in use' },
+  sys_retire_confirm: { vi: 'Đánh dấu “{name}” đã ngừng sử dụng? Hồ sơ vẫn được giữ và có thể sử dụng lại.', en: 'Mark “{name}” as retired? The record is kept and can be put back in use.' },
+  retired: { vi: 'Ngừng sử dụng', en: 'Retired' },
+  retired_since: { vi: 'Ngừng sử dụng từ {at}', en: 'Retired since {at}' },
   p_written_by: { vi: 'Người lập báo cáo', en: 'Written by' },
 } satisfies Record<string, Msg>;
 

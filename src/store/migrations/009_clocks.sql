@@ -15,3 +15,8 @@ UPDATE deadlines SET met_at = (SELECT MIN(r.sent_at) FROM reports r
                                WHERE r.incident_id = deadlines.incident_id AND r.kind = 'notification')
 WHERE kind = 'notification' AND met_at IS NULL
   AND EXISTS (SELECT 1 FROM reports r WHERE r.incident_id = deadlines.incident_id AND r.kind = 'notification');
+
+-- Registry records can be retired (a system taken out of service, a host
+-- scrapped) instead of staying in every list as if in use (issue 12).
+ALTER TABLE systems ADD COLUMN retired_at BIGINT;
+ALTER TABLE hosts ADD COLUMN retired_at BIGINT;
