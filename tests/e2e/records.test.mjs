@@ -108,6 +108,7 @@ test('item 1: closing writes Mẫu 04, recording it as sent meets the clock; the
   assert.equal((await page.locator('.paper .sign-name').textContent()).trim(), writer);
   const s1 = await page.locator('.paper .line').first().textContent();
   assert.match(s1, /Nguyễn Văn An/);
+  assert.match(await page.locator('.paper .p-org').textContent(), /UBND huyện Phú Quý/i, 'issued by the writer\'s organisation');
   assert.doesNotMatch(await page.locator('.paper').textContent(), /Trần Thị Bích/, 'Mẫu 04 names the first reporter');
   const att = await page.locator('.paper .p-list').textContent();
   assert.doesNotMatch(att, /Báo cáo kết thúc/, 'Mẫu 04 lists itself among its attachments');
@@ -152,7 +153,7 @@ test('item 2: every state shows its clock; closed shows missed; closing asks abo
   await page.goto(`${server.url}/#/incidents/${b.id}`);
   const missed = page.locator('ul.deadlines li').filter({ hasText: 'Thông báo sự cố' });
   await missed.waitFor();
-  assert.match(await missed.textContent(), /đã lỡ hạn/);
+  assert.match(await missed.textContent(), /không đáp ứng — sự cố đã kết thúc/);
   assert.doesNotMatch(await missed.textContent(), /còn \d/);
 
   // Closing with an open task and an open support request asks first and says what is open.
@@ -330,6 +331,16 @@ test('item 9: a menu button and compact header on a phone; charts laid out for t
   assert.ok(smallest >= 10, `chart labels ${smallest.toFixed(1)}px on a phone`);
   await page.locator('.dash-grid').scrollIntoViewIfNeeded();
   await shot(page, 'dashboard-phone-full');
+  // An incident and the report form on a phone: nothing wider than the screen.
+  const coord = await client('dieuphoi');
+  const list = await coord.get('/api/v1/incidents?limit=1');
+  await page.goto(`${server.url}/#/incidents/${list.body.items[0].id}`);
+  await page.locator('.inc-head').waitFor();
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'the incident page scrolls sideways');
+  await shot(page, 'incident-phone');
+  await page.goto(`${server.url}/#/report`);
+  await page.locator('#title').waitFor();
+  await shot(page, 'report-phone');
   assert.deepEqual(page.errors, []);
   await context.close();
   // The same pages at 1366×768 for comparison.

@@ -925,7 +925,7 @@ const M = {
   // Issue 12: records, clocks, forms
   state_changed: { vi: 'Đã chuyển sự cố từ “{from}” sang “{to}”.', en: 'The incident moved from “{from}” to “{to}”.' },
   dismiss: { vi: 'Đóng thông báo', en: 'Dismiss' },
-  deadline_missed: { vi: 'đã lỡ hạn (không còn tính)', en: 'missed (no longer counting)' },
+  deadline_missed: { vi: 'không đáp ứng — sự cố đã kết thúc, không còn tính', en: 'missed — the incident ended, no longer counting' },
   close_open_title: { vi: 'Sự cố vẫn còn việc chưa xong:', en: 'This incident still has open work:' },
   close_open_task: { vi: 'Nhiệm vụ chưa xong: {title}', en: 'Task not done: {title}' },
   close_open_support: { vi: 'Đề nghị hỗ trợ “{summary}” gửi {org}: {status}', en: 'Support request “{summary}” to {org}: {status}' },

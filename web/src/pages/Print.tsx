@@ -29,11 +29,12 @@ function dateWords(iso: string | undefined) {
   return tv('p_date_words', { d, m, y });
 }
 
-function Header({ inc, date }: { inc: any; date?: string }) {
+/** org: the organisation issuing the form (Mẫu 04: its writer's), default the incident's. */
+function Header({ inc, date, org }: { inc: any; date?: string; org?: string }) {
   return (
     <header class="p-head">
       <div class="p-org">
-        <p class="up">{inc.org?.name}</p>
+        <p class="up">{org || inc.org?.name}</p>
         <p>{tv('p_number')}: {inc.number}</p>
       </div>
       <div class="p-nation">
@@ -150,7 +151,7 @@ function Form04({ inc }: { inc: any }) {
   const att: any[] = inc.attachments ?? [];
   return (
     <div class="paper">
-      <Header inc={inc} date={closed} />
+      <Header inc={inc} date={closed} org={by.org_name} />
       <p class="p-form">{tv('p_form04')}</p>
       <h1 class="p-title">{tv('p_title04')}</h1>
       <To who={recipients(inc, ['closing']) || recipients(inc, ['initial'])} />
