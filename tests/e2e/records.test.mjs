@@ -338,6 +338,11 @@ test('item 9: a menu button and compact header on a phone; charts laid out for t
   await page.locator('.inc-head').waitFor();
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'the incident page scrolls sideways');
   await shot(page, 'incident-phone');
+  await shot(page, 'incident-phone-top', false);
+  // The clocks come before the long report on one column.
+  const dl = await page.locator('#h-deadlines').boundingBox();
+  const desc = await page.locator('#h-desc').boundingBox();
+  assert.ok(dl.y < desc.y, 'the clocks are below the report on a phone');
   await page.goto(`${server.url}/#/report`);
   await page.locator('#title').waitFor();
   await shot(page, 'report-phone');
