@@ -375,6 +375,14 @@ test('item 4: a system\'s organisation is corrected and the system retired from 
   await shot(page, 'system-retired');
   await page.locator('#sys-reinstate').click();
   await page.locator('#sys-retire').waitFor();
+  // A host too.
+  const h = await tam.post('/api/v1/hosts', { hostname: 'may-van-thu-cu' });
+  assert.equal(h.status, 201, h.text);
+  await page.goto(`${server.url}/#/hosts/${h.body.id}`);
+  page.acceptNext = true;
+  await page.locator('#host-retire').click();
+  await page.locator('.page-head .badge.retired').waitFor();
+  await page.locator('#host-reinstate').waitFor();
   assert.deepEqual(page.errors, []);
   await context.close();
 });

@@ -945,6 +945,8 @@ const M = {
   sys_reinstate: { vi: 'Sử dụng lại', en: 'Put back in use' },
   sys_retire_confirm: { vi: 'Đánh dấu “{name}” đã ngừng sử dụng? Hồ sơ vẫn được giữ và có thể sử dụng lại.', en: 'Mark “{name}” as retired? The record is kept and can be put back in use.' },
   retired: { vi: 'Ngừng sử dụng', en: 'Retired' },
+  host_retire: { vi: 'Ngừng sử dụng máy', en: 'Retire the host' },
+  host_retire_confirm: { vi: 'Đánh dấu máy “{name}” đã ngừng sử dụng? Hồ sơ vẫn được giữ và có thể sử dụng lại.', en: 'Mark host “{name}” as retired? The record is kept and can be put back in use.' },
   retired_since: { vi: 'Ngừng sử dụng từ {at}', en: 'Retired since {at}' },
   p_written_by: { vi: 'Người lập báo cáo', en: 'Written by' },
 } satisfies Record<string, Msg>;
