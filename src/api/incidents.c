@@ -22,6 +22,8 @@ int api_incident_list(struct req *r)
 	};
 	const char *overdue = req_query(r, "overdue"), *limit = req_query(r, "limit");
 	f.overdue = overdue && (strcmp(overdue, "true") == 0 || strcmp(overdue, "1") == 0);
+	const char *soon = req_query(r, "due_soon");
+	f.due_soon = soon && (strcmp(soon, "true") == 0 || strcmp(soon, "1") == 0);
 	if (limit) {
 		char *end;
 		long n = strtol(limit, &end, 10);

@@ -26,8 +26,9 @@ int api_meta(struct req *r)
 
 int api_deadlines(struct req *r)
 {
-	const char *o = req_query(r, "overdue");
-	json_t *j = deadline_list(&r->ctx, o && strcmp(o, "true") == 0, &r->err);
+	const char *o = req_query(r, "overdue"), *s = req_query(r, "due_soon");
+	json_t *j = deadline_list(&r->ctx, o && (strcmp(o, "true") == 0 || strcmp(o, "1") == 0),
+				 s && (strcmp(s, "true") == 0 || strcmp(s, "1") == 0), &r->err);
 	return j ? req_reply(r, 200, j) : -1;
 }
 

@@ -51,5 +51,10 @@ void err_clear(struct err *e)
 
 const char *err_text(const struct err *e, int lang, char *out, size_t n)
 {
+	/* A refusal names roles as a person reads them, not their codes. */
+	if (e->msg == MSG_FORBIDDEN_ROLE) {
+		char names[320];
+		return msg_format(e->msg, lang, msg_roles(e->arg, lang, names, sizeof(names)), out, n);
+	}
 	return msg_format(e->msg, lang, e->arg, out, n);
 }

@@ -30,6 +30,32 @@ const char *msg_format(int id, int lang, const char *arg, char *out, size_t n)
 	return out;
 }
 
+const char *msg_roles(const char *csv, int lang, char *out, size_t n)
+{
+	static const struct { const char *code; int msg; } names[] = {
+		{ "reporter", MSG_ROLE_REPORTER }, { "focal", MSG_ROLE_FOCAL },
+		{ "coordinator", MSG_ROLE_COORDINATOR }, { "responder", MSG_ROLE_RESPONDER },
+		{ "leader", MSG_ROLE_LEADER }, { "admin", MSG_ROLE_ADMIN },
+	};
+	size_t len = 0;
+	out[0] = '\0';
+	for (const char *p = csv ? csv : ""; *p && len < n;) {
+		const char *end = strchr(p, ',');
+		size_t k = end ? (size_t)(end - p) : strlen(p);
+		const char *name = NULL;
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].code) == k && strncmp(names[i].code, p, k) == 0)
+				name = msg_get(names[i].msg, lang);
+		int w = snprintf(out + len, n - len, "%s%.*s", len ? msg_get(MSG_ROLES_OR, lang) : "",
+				 (int)(name ? strlen(name) : k), name ? name : p);
+		if (w < 0 || (size_t)w >= n - len)
+			break;
+		len += (size_t)w;
+		p += k + (end ? 1 : 0);
+	}
+	return out;
+}
+
 int msg_lang_from(const char *al)
 {
 	if (al == NULL)

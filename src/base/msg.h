@@ -12,6 +12,16 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 
 #define MSG_TABLE(X) \
 	X(NONE, "%s", "%s") \
+	/* -- records, clocks, forms (issue 12) -- */ \
+	X(CLOSING_NOT_WRITTEN, "Báo cáo kết thúc (Mẫu 04) chưa được lập: hãy đóng sự cố kèm báo cáo trước khi ghi nhận đã gửi", "The closing report (form 04) is not written yet: close the incident with it before recording it as sent") \
+	X(SENT_IN_FUTURE, "Thời điểm gửi không thể ở tương lai", "The time sent cannot be in the future") \
+	X(ROLE_REPORTER, "người báo cáo sự cố", "incident reporter") \
+	X(ROLE_FOCAL, "cán bộ đầu mối", "focal point officer") \
+	X(ROLE_COORDINATOR, "điều phối viên", "coordinator") \
+	X(ROLE_RESPONDER, "cán bộ ứng cứu", "responder") \
+	X(ROLE_LEADER, "lãnh đạo (chỉ xem)", "leader (read-only)") \
+	X(ROLE_ADMIN, "quản trị hệ thống", "administrator") \
+	X(ROLES_OR, " hoặc ", " or ") \
 	X(INVALID_INPUT, "Dữ liệu không hợp lệ", "Invalid input") \
 	X(MALFORMED_JSON, "JSON không hợp lệ: %s", "Malformed JSON: %s") \
 	X(JSON_TOO_DEEP, "JSON lồng quá sâu", "JSON nested too deeply") \
@@ -35,7 +45,7 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(SESSION_EXPIRED, "Phiên đăng nhập đã hết hạn", "Session expired") \
 	X(CSRF, "Thiếu hoặc sai mã chống giả mạo (X-CSRF-Token)", "Missing or wrong X-CSRF-Token header") \
 	X(FORBIDDEN, "Bạn không có quyền thực hiện việc này", "You are not allowed to do this") \
-	X(FORBIDDEN_ROLE, "Cần vai trò: %s", "Requires role: %s") \
+	X(FORBIDDEN_ROLE, "Tài khoản của bạn không làm được việc này; việc này dành cho %s", "Your account cannot do this; it is done by the %s") \
 	X(TRANSITION_DENIED, "Không thể chuyển từ trạng thái hiện tại sang %s", "Cannot move from the current state to %s") \
 	X(STALE, "Sự cố đã được người khác cập nhật; hãy tải lại", "The incident was changed by someone else; reload it") \
 	X(STALE_RECORD, "Bản ghi đã được người khác cập nhật; hãy tải lại", "The record was changed by someone else; reload it") \
@@ -143,6 +153,9 @@ enum msg_id { MSG_TABLE(MSG_ENUM) MSG__COUNT };
 const char *msg_get(int id, int lang);
 /* Formats a message with its argument into out; returns out. */
 const char *msg_format(int id, int lang, const char *arg, char *out, size_t n);
+/* Role codes "a,b" (domain.c's role_names) as a person reads them in a
+ * language: "điều phối viên hoặc cán bộ ứng cứu"; unknown codes kept. */
+const char *msg_roles(const char *csv, int lang, char *out, size_t n);
 /* LANG_EN when the Accept-Language header or $LANG asks for English first. */
 int msg_lang_from(const char *accept_language);
 

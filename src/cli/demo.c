@@ -169,7 +169,8 @@ static int seed_incidents(struct ctxs *x, struct err *e)
 		"tính, cập nhật bản vá và đổi mật khẩu.\",\"cause\":\"Người dùng mở tệp đính kèm "
 		"thư giả mạo\",\"resolution\":\"Cô lập máy, quét và gỡ mã độc, khôi phục dữ liệu "
 		"từ bản sao lưu\",\"proposals\":\"Tập huấn nhận diện thư giả mạo cho cán bộ xã\"}}",
-		NULL };
+		/* written on closing, then sent: the clock is met */
+		"report:closing", NULL };
 	static const char *const p_reject[] = { ACK,
 		"{\"to\":\"rejected\",\"reason\":\"Cảnh báo nhầm: đăng nhập từ máy tính mới của "
 		"cán bộ văn phòng, đã xác minh\"}", NULL };

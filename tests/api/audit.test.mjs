@@ -110,6 +110,20 @@ test('a user given the admin role in the database is named', () => {
   assertNamed(db, 'unlogged', 'users', 'ghost');
 });
 
+test('a second factor or an agent key put in by hand is named (the tables added with issue 11 are audited too)', () => {
+  const db = copy('factors.db');
+  const uid = sql(db, "SELECT id FROM users WHERE username = 'dieuphoi'");
+  // An attacker's own authenticator for the coordinator, and recovery codes.
+  sql(db, `INSERT INTO user_totp (user_id, secret, enabled_at, created_at) VALUES ('${uid}', 'JBSWY3DPEHPK3PXP', 1, 1)`);
+  assertNamed(db, 'unlogged', 'user_totp', uid);
+  sql(db, `INSERT INTO recovery_codes (id, user_id, hash, created_at) VALUES ('rc-ghost', '${uid}', 'x', 1)`);
+  assertNamed(db, 'unlogged', 'recovery_codes', 'rc-ghost');
+  // A key moved onto another host.
+  const host = sql(db, 'SELECT id FROM hosts ORDER BY id LIMIT 1');
+  sql(db, `INSERT INTO agent_keys (public_key, host_id, enrolled_at) VALUES ('${'ab'.repeat(32)}', '${host}', 1)`);
+  assertNamed(db, 'unlogged', 'agent_keys', 'ab'.repeat(32));
+});
+
 test('timeline events deleted are named', () => {
   const db = copy('events.db');
   const inc = sql(db, 'SELECT incident_id FROM events GROUP BY incident_id ORDER BY count(*) DESC LIMIT 1');

@@ -147,17 +147,30 @@ test('the whole process, from the commune\'s report to the closing report, by th
 
   // 10. close with the closing report (Mẫu 04)
   const cr = { summary: 'Đã gỡ mã độc, khôi phục dữ liệu.', cause: 'Thư giả mạo', resolution: 'Cô lập, quét, khôi phục', proposals: 'Tập huấn', damage: 'Không đáng kể' };
+  // Before it is written there is no Mẫu 04 to record as sent.
+  assertProblem(await coord.post(`/api/v1/incidents/${i.id}/reports`, { kind: 'closing', recipient: 'VNCERT/CC', channel: 'email' }), 409);
   i = await moveOk(coord, i.id, { to: 'closed', closing_report: cr }, i.version);
   assert.deepEqual(i.closing_report, cr);
-  assert.ok(i.deadlines.find((d) => d.kind === 'closing_report').met_at, 'closing report met');
+  // Written, not sent (issue 12): no report record, the clock still runs.
+  assert.equal(i.reports.filter((r) => r.kind === 'closing').length, 0, 'closing records no "sent" report');
+  let clk = i.deadlines.find((d) => d.kind === 'closing_report');
+  assert.equal(clk.met_at, null, 'closing does not meet the closing-report clock');
+  assert.equal(clk.state, 'running');
+  assert.equal(i.closing_report_by.username, 'dieuphoi', 'who wrote Mẫu 04');
+  assert.ok((await coord.get('/api/v1/deadlines')).body.items.some((d) => d.incident.id === i.id && d.kind === 'closing_report'));
   assert.ok(i.deadlines.every((d) => d.overdue === false));
   assert.deepEqual(i.allowed_transitions, ['containing'], 'only reopening is left');
+  // Sent: by whom (the actor), to whom, how. Recipient and channel are required.
+  assertProblem(await coord.post(`/api/v1/incidents/${i.id}/reports`, { kind: 'closing' }), 422, '/recipient');
+  const sentCr = await coord.post(`/api/v1/incidents/${i.id}/reports`, { kind: 'closing', recipient: 'Trung tâm VNCERT/CC', channel: 'email', reference: 'CV 12/UBND' });
+  assert.equal(sentCr.status, 201, sentCr.text);
+  i = await getIncident(coord, i.id);
+  clk = i.deadlines.find((d) => d.kind === 'closing_report');
+  assert.ok(clk.met_at, 'closing report met once recorded as sent');
+  assert.equal(clk.state, 'met');
   const closingRec = i.reports.find((r) => r.kind === 'closing');
-  assert.ok(closingRec, 'the closing report is a report record');
-  // The record reads as the paper form (Mẫu 04): every field, labelled.
-  assert.equal(closingRec.body, 'Kết quả xử lý: Đã gỡ mã độc, khôi phục dữ liệu.\nNguyên nhân: Thư giả mạo\n'
-    + 'Cách thức giải quyết: Cô lập, quét, khôi phục\nĐề xuất, kiến nghị: Tập huấn\nThiệt hại: Không đáng kể',
-    'the record holds the closing report (Mẫu 04)');
+  assert.equal(closingRec.recipient, 'Trung tâm VNCERT/CC');
+  assert.equal(closingRec.channel, 'email');
   assert.equal(closingRec.created_by.username, 'dieuphoi');
 
   // the timeline tells it, oldest first
@@ -335,7 +348,11 @@ test('legal reports: each kind meets its own deadline; validation', async () => 
   assert.equal(p.status, 201, p.text);
   let g = await getIncident(coord, i.id);
   assert.equal(g.deadlines.find((d) => d.kind === 'notification').met_at, null);
-  const n = await coord.post(base, { kind: 'notification', recipient: 'VNCERT/CC' });
+  // a report that meets a clock says to whom and by which channel
+  assertProblem(await coord.post(base, { kind: 'notification', recipient: 'VNCERT/CC' }), 422, '/channel');
+  assertProblem(await coord.post(base, { kind: 'initial', channel: 'email' }), 422, '/recipient');
+  assertProblem(await coord.post(base, { kind: 'notification', recipient: 'VNCERT/CC', channel: 'email', sent_at: new Date(Date.now() + 86400_000).toISOString() }), 422, '/sent_at');
+  const n = await coord.post(base, { kind: 'notification', recipient: 'VNCERT/CC', channel: 'email' });
   assert.equal(n.status, 201, n.text);
   g = await getIncident(coord, i.id);
   assert.ok(g.deadlines.find((d) => d.kind === 'notification').met_at);

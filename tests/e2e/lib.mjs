@@ -40,7 +40,11 @@ export async function newPage(browser, opts = {}) {
   const page = await context.newPage();
   page.setDefaultTimeout(opts.timeout ?? 15_000);
   page.dialogs = [];
-  page.on('dialog', async (d) => { page.dialogs.push(d.message()); await d.dismiss(); });
+  // Dialogs are dismissed (and recorded) unless a test sets page.acceptNext for the next one.
+  page.on('dialog', async (d) => {
+    page.dialogs.push(d.message());
+    if (page.acceptNext) { page.acceptNext = false; await d.accept(); } else await d.dismiss();
+  });
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(String(e)));
   return { context, page };

@@ -93,7 +93,9 @@ test('report form: every input labelled, filled and sent by keyboard only', { ti
   await page.locator('#contact-same').uncheck();
   await page.locator('input[name=detection_kind][value=notified]').check();
   assert.deepEqual(await unlabelled(page), [], 'inputs without a <label>');
+  page.acceptNext = true; // "Xóa mẫu" asks first (issue 12)
   await page.locator('button', { hasText: 'Xóa mẫu' }).click();
+  assert.match(page.dialogs.at(-1) ?? '', /Xóa toàn bộ nội dung/);
 
   // From here on only the keyboard.
   await page.locator('#login-username, header a.brand').first().focus();

@@ -65,7 +65,7 @@ static json_t *rendered(struct ctx *c, const char *id, const char *kind, int *ov
 static int listed(struct ctx *c, const char *id, int overdue_only)
 {
 	struct err e = { 0 };
-	json_t *l = deadline_list(c, overdue_only, &e);
+	json_t *l = deadline_list(c, overdue_only, 0, &e);
 	assert_non_null(l);
 	int n = 0;
 	size_t i;
@@ -161,7 +161,9 @@ static void test_ack_on_create(void **state)
 	assert_false(json_is_true(json_object_get(d, "overdue")));
 	assert_false(overdue);
 	json_decref(d);
-	assert_int_equal(listed(&coord, id, 0), 0);
+	/* What runs now is the notification clock (T1, from detection). */
+	assert_int_equal(listed(&coord, id, 0), 1);
+	assert_int_equal(deadline(t->db, id, "notification", &due, &met), 1);
 	assert_int_equal(in_overdue_list(&coord, id), 0);
 }
 
@@ -210,8 +212,10 @@ static void check_notification(struct tdb *t, const char *detected_local,
 	time_set_fake_now(det + 1 * HOUR);
 	long long v = create_detected(&rep, detected_local, id);
 	assert_int_equal(deadline(t->db, id, "notification", &due, &met), 0);
+	/* Acknowledged: T1 already runs (an acknowledged incident shows it). */
 	assert_int_equal(t_move(&coord, id, &v, "acknowledged", NULL), E_OK);
-	assert_int_equal(deadline(t->db, id, "notification", &due, &met), 0);
+	assert_int_equal(deadline(t->db, id, "notification", &due, &met), 1);
+	assert_int_equal(due, det + 5 * DAY);
 	/* Verified two days later: the clock still runs from detection. */
 	time_set_fake_now(det + 2 * DAY);
 	assert_int_equal(t_move(&coord, id, &v, "verified", NULL), E_OK);
@@ -325,7 +329,8 @@ static void test_notification_met_by_report(void **state)
 	assert_int_equal(listed(&coord, id, 0), 0);
 
 	/* A second notification does not move the time it was met. */
-	b = json_pack("{s:s}", "kind", "notification");
+	b = json_pack("{s:s, s:s, s:s}", "kind", "notification", "recipient", "VNCERT/CC",
+		      "channel", "email");
 	r = incident_add_report(&focal, id, b, &e);
 	json_decref(b);
 	assert_non_null(r);
@@ -335,7 +340,8 @@ static void test_notification_met_by_report(void **state)
 
 	/* Without sent_at the report was sent now. */
 	t_walk_to(t->db, ST_VERIFIED, id);
-	b = json_pack("{s:s}", "kind", "notification");
+	b = json_pack("{s:s, s:s, s:s}", "kind", "notification", "recipient", "VNCERT/CC",
+		      "channel", "phone");
 	r = incident_add_report(&focal, id, b, &e);
 	json_decref(b);
 	assert_non_null(r);
@@ -354,6 +360,22 @@ static void test_notification_met_by_report(void **state)
 	err_clear(&e);
 	assert_null(incident_add_report(&focal, id, b, &e));
 	assert_int_equal(e.code, E_INVALID);
+	json_decref(b);
+	/* A report that meets a clock names its recipient and channel, and
+	 * was not sent in the future. */
+	b = json_pack("{s:s}", "kind", "notification");
+	err_clear(&e);
+	assert_null(incident_add_report(&focal, id, b, &e));
+	assert_int_equal(e.code, E_INVALID);
+	assert_int_equal(e.nfields, 2);
+	assert_string_equal(e.fields[0].pointer, "/recipient");
+	assert_string_equal(e.fields[1].pointer, "/channel");
+	json_decref(b);
+	b = json_pack("{s:s, s:s, s:s, s:s}", "kind", "notification", "recipient", "VNCERT/CC",
+		      "channel", "email", "sent_at", time_format_utc(t0 + 7 * DAY, ts));
+	err_clear(&e);
+	assert_null(incident_add_report(&focal, id, b, &e));
+	assert_string_equal(e.fields[0].pointer, "/sent_at");
 	json_decref(b);
 	assert_int_equal(deadline(t->db, id, "notification", &due, &met), 1);
 	assert_int_equal(met, -1);
@@ -396,7 +418,8 @@ static void test_initial_report_on_escalation(void **state)
 	json_decref(inc);
 	/* Mẫu 03 sent: met. */
 	time_set_fake_now(t0 + 5 * HOUR);
-	json_t *b = json_pack("{s:s}", "kind", "initial");
+	json_t *b = json_pack("{s:s, s:s, s:s}", "kind", "initial", "recipient",
+			      "Sở TT&TT; VNCERT/CC", "channel", "email");
 	json_t *r = incident_add_report(&focal, id, b, &e);
 	json_decref(b);
 	assert_non_null(r);
@@ -465,8 +488,23 @@ static void test_support_request_starts_initial_report(void **state)
 	}
 }
 
-/* T6: closing report 5 days from review, met on closing; reopening drops it
- * and the next review starts a new one. */
+/* Records the closing report (Mẫu 04) as sent to VNCERT/CC at `when`. */
+static int send_closing(struct ctx *c, const char *id, int64_t when)
+{
+	char ts[TIME_RFC3339_LEN];
+	struct err e = { 0 };
+	json_t *b = json_pack("{s:s, s:s, s:s, s:s}", "kind", "closing", "recipient",
+			      "VNCERT/CC", "channel", "email", "sent_at", time_format_utc(when, ts));
+	json_t *r = incident_add_report(c, id, b, &e);
+	json_decref(b);
+	json_decref(r);
+	return r ? E_OK : e.code;
+}
+
+/* T6: closing report 5 days from review. Closing writes the report; the
+ * clock is met only when it is recorded as sent (issue 12: closing used to
+ * meet it and record a "sent" report though nothing was sent). Reopening
+ * drops it and the next review starts a new one. */
 static void test_closing_report(void **state)
 {
 	struct tdb *t = *state;
@@ -484,18 +522,42 @@ static void test_closing_report(void **state)
 	assert_int_equal(deadline(t->db, id, "closing_report", &due, &met), 1);
 	assert_int_equal(due, t0 + HOUR + 5 * DAY);
 	assert_int_equal(met, -1);
+	/* Not written yet: nothing to record as sent. */
+	assert_int_equal(send_closing(&coord, id, t0 + HOUR), E_CONFLICT);
 	time_set_fake_now(t0 + HOUR + 5 * DAY + 1);
 	json_t *d = rendered(&coord, id, "closing_report", &overdue);
 	assert_true(json_is_true(json_object_get(d, "overdue")));
 	json_decref(d);
-	time_set_fake_now(t0 + 6 * DAY);
+
+	/* Closed (written) in time: the clock still runs, no report recorded. */
+	time_set_fake_now(t0 + 2 * DAY);
+	long long reports = tdb_count(t->db, "reports");
 	assert_int_equal(t_move(&coord, id, &v, "closed", t_needs("closed")), E_OK);
+	assert_int_equal(tdb_count(t->db, "reports"), reports);
 	assert_int_equal(deadline(t->db, id, "closing_report", &due, &met), 1);
-	assert_int_equal(met, t0 + 6 * DAY);
+	assert_int_equal(met, -1);
 	d = rendered(&coord, id, "closing_report", &overdue);
-	assert_false(json_is_true(json_object_get(d, "overdue")));
+	assert_string_equal(json_string_value(json_object_get(d, "state")), "running");
+	assert_true(json_is_true(json_object_get(d, "due_soon")) == 0);
+	json_decref(d);
+	assert_int_equal(listed(&coord, id, 0), 1);
+	/* Past its due time unsent: a closed incident is overdue for it. */
+	time_set_fake_now(t0 + 6 * DAY);
+	d = rendered(&coord, id, "closing_report", &overdue);
+	assert_string_equal(json_string_value(json_object_get(d, "state")), "overdue");
+	assert_true(overdue);
+	json_decref(d);
+	assert_int_equal(in_overdue_list(&coord, id), 1);
+	/* Sent (late), by email to VNCERT/CC: met when it was sent. */
+	assert_int_equal(send_closing(&coord, id, t0 + 6 * DAY - HOUR), E_OK);
+	assert_int_equal(deadline(t->db, id, "closing_report", &due, &met), 1);
+	assert_int_equal(met, t0 + 6 * DAY - HOUR);
+	d = rendered(&coord, id, "closing_report", &overdue);
+	assert_string_equal(json_string_value(json_object_get(d, "state")), "met");
 	assert_false(overdue);
 	json_decref(d);
+	assert_int_equal(listed(&coord, id, 0), 0);
+	assert_int_equal(in_overdue_list(&coord, id), 0);
 
 	/* Reopened: the old closing report no longer counts. */
 	time_set_fake_now(t0 + 10 * DAY);
@@ -510,7 +572,8 @@ static void test_closing_report(void **state)
 	assert_int_equal(met, -1);
 }
 
-/* A closed or rejected incident is never overdue, whatever clock is open. */
+/* A closed incident's unmet clocks are missed, not counting (its closing
+ * report excepted, see above); a rejected one owes nothing. */
 static void test_closed_and_rejected_never_overdue(void **state)
 {
 	struct tdb *t = *state;
@@ -522,19 +585,23 @@ static void test_closed_and_rejected_never_overdue(void **state)
 	time_set_fake_now(t0);
 	/* Closed without ever sending the notification: its clock stays open. */
 	t_walk_to(t->db, ST_CLOSED, id);
+	assert_int_equal(send_closing(&coord, id, t0), E_OK);
 	assert_int_equal(deadline(t->db, id, "notification", &due, &met), 1);
 	assert_int_equal(met, -1);
 	time_set_fake_now(t0 + 30 * DAY);
 	json_t *d = rendered(&coord, id, "notification", &overdue);
 	assert_false(json_is_true(json_object_get(d, "overdue")));
+	assert_string_equal(json_string_value(json_object_get(d, "state")), "missed");
 	assert_false(overdue);
 	json_decref(d);
 	assert_int_equal(listed(&coord, id, 0), 0);
 	assert_int_equal(in_overdue_list(&coord, id), 0);
 
-	/* Rejected, then reopened: acknowledging is due again from the reopening. */
+	/* Rejected: nothing is owed; then reopened: acknowledging is due again
+	 * from the reopening. */
 	time_set_fake_now(t0);
 	long long v = t_walk_to(t->db, ST_REJECTED, id);
+	assert_int_equal(deadline(t->db, id, "notification", &due, &met), 0);
 	time_set_fake_now(t0 + 30 * DAY);
 	assert_int_equal(in_overdue_list(&coord, id), 0);
 	assert_int_equal(t_move(&coord, id, &v, "received", t_needs("received")), E_OK);

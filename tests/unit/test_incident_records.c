@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "testlib.h"
+#include "base/msg.h"
 #include "base/crypto.h"
 #include "domain/incident/incident.h"
 
@@ -116,6 +117,18 @@ static void test_comment_long_excerpt(void **state)
 	struct ctx leader = t_ctx(t->db, &W.role[R_LEADER]);
 	assert_null(comment(&leader, id, "Tôi đọc thôi", &e));
 	assert_int_equal(e.code, E_FORBIDDEN);
+	/* The refusal names the roles as a person reads them (issue 12). */
+	char text[400];
+	assert_string_equal(err_text(&e, LANG_VI, text, sizeof(text)),
+			    "Tài khoản của bạn không làm được việc này; việc này dành cho người "
+			    "báo cáo sự cố hoặc cán bộ đầu mối hoặc điều phối viên hoặc cán bộ "
+			    "ứng cứu");
+	assert_string_equal(err_text(&e, LANG_EN, text, sizeof(text)),
+			    "Your account cannot do this; it is done by the incident reporter or "
+			    "focal point officer or coordinator or responder");
+	char small[24];
+	assert_non_null(msg_roles("coordinator,bogus", LANG_EN, small, sizeof(small)));
+	assert_string_equal(small, "coordinator or bogus");
 	struct ctx rep = t_ctx(t->db, &W.role[R_REPORTER]);
 	r = comment(&rep, id, "Người báo cáo bổ sung thông tin", &e);
 	assert_non_null(r);
@@ -135,7 +148,8 @@ static void test_report_before_clock_counts(void **state)
 
 	time_set_fake_now(t0);
 	long long v = t_walk_to(t->db, ST_ACKNOWLEDGED, id);
-	json_t *b = json_pack("{s:s, s:s}", "kind", "notification", "recipient", "VNCERT/CC");
+	json_t *b = json_pack("{s:s, s:s, s:s}", "kind", "notification", "recipient", "VNCERT/CC",
+			      "channel", "email");
 	json_t *r = incident_add_report(&focal, id, b, &e);
 	json_decref(b);
 	assert_non_null(r);

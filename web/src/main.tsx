@@ -59,6 +59,12 @@ function Assets({ route }: { route: string[] }) {
 
 function Shell({ route, children }: { route: string[]; children: any }) {
   const u = app.user;
+  // On a phone the menu folds behind a button; any navigation closes it.
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => { setMenuOpen(false); }, [route.join('/')]);
+  // A commune officer runs no network scanner: the nmap/OpenVAS import page
+  // is for the district and the agencies with an IT team.
+  const communeOnly = app.user?.org?.kind === 'commune' && !hasRole('coordinator', 'admin');
   const nav: [string, string, boolean][] = [
     ['queue', t('nav_queue'), true],
     ['report', t('nav_report'), true],
@@ -70,17 +76,23 @@ function Shell({ route, children }: { route: string[]; children: any }) {
     ['indicators', t('nav_indicators'), hasRole('focal', 'coordinator', 'responder', 'admin', 'leader')],
     ['hunts', t('nav_hunts'), hasRole('focal', 'coordinator', 'responder', 'admin', 'leader')],
     ['compliance', t('nav_compliance'), true],
-    ['imports', t('nav_imports'), hasRole('focal', 'coordinator', 'admin')],
+    ['imports', t('nav_imports'), hasRole('focal', 'coordinator', 'admin') && !communeOnly],
     ['directory', t('nav_directory'), true],
   ];
   const here = route[0] === 'hosts' ? 'systems' : route[0] ?? 'queue';
   return (
     <>
       <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>{t('skip_to_content')}</a>
-      <header class="top">
+      <header class={`top${menuOpen ? ' menu-open' : ''}`}>
         <a class="brand" href="#/queue"><span class="logo" aria-hidden="true">⛑</span> ungcuu <small>{t('app_tagline')}</small></a>
         {u && (
-          <nav aria-label={t('nav_label')}>
+          <button type="button" class="menu-button" aria-expanded={menuOpen} aria-controls="main-nav"
+            onClick={() => setMenuOpen(!menuOpen)}>
+            <span aria-hidden="true">{menuOpen ? '✕' : '☰'}</span> {menuOpen ? t('menu_close') : t('menu')}
+          </button>
+        )}
+        {u && (
+          <nav aria-label={t('nav_label')} id="main-nav">
             {nav.filter((n) => n[2]).map(([r, label]) => (
               <a href={`#/${r}`} class={here === r || (r === 'queue' && here === 'incidents') ? 'active' : ''}
                 aria-current={here === r ? 'page' : undefined}>{label}</a>

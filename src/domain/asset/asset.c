@@ -41,6 +41,8 @@ static const struct jv_field system_create_fields[] = {
 
 static const struct jv_field system_update_fields[] = {
 	SYSTEM_FIELDS(0),
+	{ "org_code", JV_STRING, 0, 0, 64, NULL, NULL },   /* a correction: audited */
+	{ "retired", JV_BOOL, 0, 0, 0, NULL, NULL },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
@@ -72,7 +74,7 @@ static json_t *int_or_null(struct stmt *st, int col)
 #define SYSTEM_SELECT "SELECT s.id, s.name, s.purpose, s.owner, s.operator, s.contractor, " \
 	"s.level, s.approval_decision, s.info_type, s.function, s.user_count, s.next_check_at, " \
 	"s.version, s.created_at, s.updated_at, o.id, o.code, o.name, o.kind, o.path, " \
-	"(SELECT COUNT(*) FROM hosts h WHERE h.system_id = s.id) " \
+	"(SELECT COUNT(*) FROM hosts h WHERE h.system_id = s.id), s.retired_at " \
 	"FROM systems s JOIN orgs o ON o.id = s.org_id "
 
 static json_t *system_row(struct stmt *st)
@@ -88,6 +90,8 @@ static json_t *system_row(struct stmt *st)
 		"created_at", time_or_null(st, 13), "updated_at", time_or_null(st, 14),
 		"org", "id", stmt_text(st, 15), "code", stmt_text(st, 16), "name", stmt_text(st, 17),
 		"kind", stmt_text(st, 18), "hosts", (json_int_t)stmt_int(st, 20));
+	if (j)
+		json_object_set_new(j, "retired_at", time_or_null(st, 21));
 	return j;
 }
 
@@ -265,9 +269,47 @@ fail:
 	return NULL;
 }
 
+/* Retires a registry record (taken out of service) or puts it back; the
+ * time it was retired is kept until then. */
+static int set_retired(struct ctx *c, const char *table, const char *id, json_t *body,
+		       struct err *e)
+{
+	char sql[128];
+	json_t *r = json_object_get(body, "retired");
+	if (r == NULL)
+		return 0;
+	snprintf(sql, sizeof(sql), "UPDATE %s SET retired_at = CASE WHEN $1 = 1 THEN "
+		 "COALESCE(retired_at, $2) ELSE NULL END WHERE id = $3", table);
+	return store_run(c->db, e, sql, "iit", (int64_t)json_is_true(r), time_now_ms(), id) < 0
+		? -1 : 0;
+}
+
+/* Corrects the organisation a system belongs to: the new one must be in
+ * the actor's reach for registry writes too. Its hosts move with it, so a
+ * host and its system stay in one organisation (system_check). */
+static int system_move(struct ctx *c, const char *id, json_t *body, struct err *e)
+{
+	struct org o;
+	const char *code = jv_str(body, "org_code");
+	if (code == NULL)
+		return 0;
+	if (org_by_code(c, code, &o, e) != 0 || !policy_in_scope(c->actor, o.path)) {
+		err_clear(e);
+		return err_field(e, "/org_code", MSG_ORG_OUT_OF_SCOPE, code);
+	}
+	struct policy_target t = { .org_path = o.path };
+	if (policy_check(c->actor, ACT_ASSET_WRITE, &t, e) != 0 ||
+	    store_run(c->db, e, "UPDATE systems SET org_id = $1 WHERE id = $2", "tt", o.id, id) < 0 ||
+	    store_run(c->db, e, "UPDATE hosts SET org_id = $1 WHERE system_id = $2", "tt",
+		      o.id, id) < 0)
+		return -1;
+	return 0;
+}
+
 static int system_apply(struct ctx *c, const char *id, json_t *body, struct err *e)
 {
-	if (update_texts(c, "systems", system_text_cols, id, body, e) != 0)
+	if (update_texts(c, "systems", system_text_cols, id, body, e) != 0 ||
+	    system_move(c, id, body, e) != 0 || set_retired(c, "systems", id, body, e) != 0)
 		return -1;
 	if (json_object_get(body, "level") && store_run(c->db, e, "UPDATE systems SET level = "
 	    "NULLIF($1, 0) WHERE id = $2", "it", (int64_t)jv_int(body, "level", 0), id) < 0)
@@ -313,6 +355,7 @@ static const struct jv_field host_create_fields[] = {
 
 static const struct jv_field host_update_fields[] = {
 	{ "hostname", JV_STRING, 0, 0, 253, NULL, NULL },
+	{ "retired", JV_BOOL, 0, 0, 0, NULL, NULL },
 	{ "addresses", JV_STRINGS, 0, 0, 32, NULL, NULL },
 	{ "role", JV_STRING, 0, 0, 200, NULL, NULL },
 	{ "system_id", JV_UUID, 0, 0, 0, NULL, NULL },
@@ -330,13 +373,13 @@ static const struct jv_field host_update_fields[] = {
 	"(SELECT COUNT(*) FROM findings f WHERE f.host_id = h.id AND f.status = 'open' AND " \
 	"f.severity = 'high'), " \
 	"(SELECT COUNT(*) FROM findings f WHERE f.host_id = h.id AND f.status = 'open' AND f.kev = 1), " \
-	"(SELECT COUNT(*) FROM host_packages p WHERE p.host_id = h.id) " \
+	"(SELECT COUNT(*) FROM host_packages p WHERE p.host_id = h.id), h.retired_at " \
 	"FROM hosts h JOIN orgs o ON o.id = h.org_id LEFT JOIN systems s ON s.id = h.system_id "
 
 static json_t *host_row(struct stmt *st)
 {
 	json_t *addr = json_loads(stmt_text(st, 2), 0, NULL);
-	return json_pack("{s:s, s:s, s:o, s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:b, s:o, s:o, s:I, "
+	json_t *j = json_pack("{s:s, s:s, s:o, s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:b, s:o, s:o, s:I, "
 		"s:o, s:o, s:{s:s, s:s, s:s, s:s}, s:o, s:{s:I, s:I, s:I, s:I}, s:I}",
 		"id", stmt_text(st, 0), "hostname", stmt_text(st, 1),
 		"addresses", addr ? addr : json_array(), "role", stmt_text(st, 3),
@@ -352,6 +395,9 @@ static json_t *host_row(struct stmt *st)
 		"findings", "open", (json_int_t)stmt_int(st, 22), "critical", (json_int_t)stmt_int(st, 23),
 		"high", (json_int_t)stmt_int(st, 24), "kev", (json_int_t)stmt_int(st, 25),
 		"packages", (json_int_t)stmt_int(st, 26));
+	if (j)
+		json_object_set_new(j, "retired_at", time_or_null(st, 27));
+	return j;
 }
 
 int system_check(struct ctx *c, const char *system_id, const char *org_path, const char *ptr,
@@ -479,7 +525,8 @@ json_t *host_get(struct ctx *c, const char *id, struct err *e)
 static int host_apply(struct ctx *c, const char *id, json_t *body, struct err *e)
 {
 	static const char *const cols[] = { "hostname", "role", "os_name", NULL };
-	if (update_texts(c, "hosts", cols, id, body, e) != 0)
+	if (update_texts(c, "hosts", cols, id, body, e) != 0 ||
+	    set_retired(c, "hosts", id, body, e) != 0)
 		return -1;
 	json_t *addr = json_object_get(body, "addresses");
 	if (addr && json_is_array(addr)) {

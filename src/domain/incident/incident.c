@@ -491,7 +491,20 @@ static json_t *parse_text(const char *s)
 	return j ? j : json_null();
 }
 
-static json_t *render_deadlines(struct ctx *c, const char *id, int open, struct err *e)
+const char *deadline_state(int status, const char *kind, int met, int64_t due, int64_t now)
+{
+	if (met)
+		return "met";
+	/* The same rule as DL_RUNNING: a closed incident still owes its
+	 * closing report until it is recorded as sent; nothing else runs. */
+	int running = (status != ST_CLOSED && status != ST_REJECTED) ||
+		      (status == ST_CLOSED && strcmp(kind, "closing_report") == 0);
+	if (!running)
+		return "missed";
+	return due < now ? "overdue" : "running";
+}
+
+static json_t *render_deadlines(struct ctx *c, const char *id, int status, struct err *e)
 {
 	json_t *list = json_array();
 	int64_t now = time_now_ms();
@@ -502,13 +515,49 @@ static json_t *render_deadlines(struct ctx *c, const char *id, int open, struct 
 		return NULL;
 	}
 	while (stmt_step(st, e) == 1) {
-		int overdue = open && stmt_isnull(st, 2) && stmt_int(st, 1) < now;
-		json_array_append_new(list, json_pack("{s:s, s:o, s:o, s:b}",
+		int64_t due = stmt_int(st, 1);
+		const char *state = deadline_state(status, stmt_text(st, 0), !stmt_isnull(st, 2),
+						   due, now);
+		int running = strcmp(state, "running") == 0;
+		json_array_append_new(list, json_pack("{s:s, s:o, s:o, s:s, s:b, s:b}",
 			"kind", stmt_text(st, 0), "due_at", time_json(st, 1),
-			"met_at", time_json(st, 2), "overdue", overdue));
+			"met_at", time_json(st, 2), "state", state,
+			"overdue", strcmp(state, "overdue") == 0,
+			"due_soon", running && due - now < DEADLINE_SOON_MS));
 	}
 	stmt_done(st);
 	return list;
+}
+
+/* The record actions the caller may take on an incident, each asked of
+ * policy_check (the roles, and what an organisation that sees the incident
+ * only through an open support request may do), so that a form is offered
+ * only to whom the server will take it from. */
+static json_t *may_for(const struct ctx *c, int status, const char *org_path)
+{
+	static const struct { const char *key; int action; } acts[] = {
+		{ "comment", ACT_INCIDENT_COMMENT }, { "observable", ACT_INCIDENT_NOTE },
+		{ "attachment", ACT_INCIDENT_NOTE }, { "task", ACT_INCIDENT_TASK },
+		{ "report", ACT_INCIDENT_REPORT }, { "assign", ACT_INCIDENT_ASSIGN },
+		{ "support", ACT_SUPPORT_OPEN }, { "edit", ACT_INCIDENT_UPDATE },
+	};
+	/* Outside the actor's subtree the incident is seen only through an
+	 * open support request (policy.h). */
+	struct policy_target t = { .org_path = org_path,
+				   .support = !policy_in_scope(c->actor, org_path) };
+	json_t *m = json_object();
+	for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
+		struct err e = { 0 };
+		int ok = policy_check(c->actor, acts[i].action, &t, &e) == 0;
+		/* the states in which the server takes the record at all */
+		if (acts[i].action == ACT_SUPPORT_OPEN)
+			ok = ok && status != ST_RECEIVED && status != ST_REJECTED &&
+			     status != ST_REVIEWING && status != ST_CLOSED;
+		if (acts[i].action == ACT_INCIDENT_UPDATE)
+			ok = ok && status != ST_CLOSED;
+		json_object_set_new(m, acts[i].key, json_boolean(ok));
+	}
+	return m;
 }
 
 /* Transitions belong to the incident's side: an organisation that sees it
@@ -536,7 +585,6 @@ static json_t *render_row(struct ctx *c, struct stmt *st, struct err *e)
 {
 	const char *id = stmt_text(st, 0), *sev = stmt_text(st, 5);
 	int status = incident_state_from(stmt_text(st, 8));
-	int open = status != ST_CLOSED && status != ST_REJECTED;
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:s, s:I, s:s, s:b, "
 		"s:o, s:o, s:o, s:o, s:o, s:{s:s, s:s, s:s, s:s}}",
 		"id", id, "number", stmt_text(st, 1), "title", stmt_text(st, 2),
@@ -563,7 +611,8 @@ static json_t *render_row(struct ctx *c, struct stmt *st, struct err *e)
 	}
 	json_decref(form);
 	json_object_set_new(j, "allowed_transitions", allowed_for(c, status, stmt_text(st, 26)));
-	json_t *d = render_deadlines(c, id, open, e);
+	json_object_set_new(j, "may", may_for(c, status, stmt_text(st, 26)));
+	json_t *d = render_deadlines(c, id, status, e);
 	json_object_set_new(j, "deadlines", d ? d : json_array());
 	int overdue = 0;
 	size_t k;
@@ -671,6 +720,32 @@ static json_t *assignee_row(struct stmt *st)
 	return user_ref(st, 0);
 }
 
+/* Who wrote the closing report (Mẫu 04): whoever last closed the incident.
+ * The printed form names this person as reporter and signer. */
+static int closing_author(struct ctx *c, json_t *j, const char *id, struct err *e)
+{
+	json_t *by = json_null();
+	struct stmt *st = store_query(c->db, e, "SELECT u.id, u.username, u.full_name, u.email, "
+		"u.phone, o.name, e.at FROM events e JOIN users u ON u.id = e.actor_id "
+		"JOIN orgs o ON o.id = u.org_id WHERE e.incident_id = $1 AND e.kind = 'transition' "
+		"AND e.data LIKE '%\"to\":\"closed\"%' ORDER BY e.id DESC LIMIT 1", "t", id);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	if (rc == 1)
+		by = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", stmt_text(st, 0),
+			       "username", stmt_text(st, 1), "full_name", stmt_text(st, 2),
+			       "email", stmt_text(st, 3), "phone", stmt_text(st, 4),
+			       "org_name", stmt_text(st, 5), "at", time_json(st, 6));
+	stmt_done(st);
+	if (rc < 0) {
+		json_decref(by);
+		return -1;
+	}
+	json_object_set_new(j, "closing_report_by", by);
+	return 0;
+}
+
 #define BY_USER(t, col) " LEFT JOIN users u ON u.id = " t "." col " "
 
 static int render_full(struct ctx *c, json_t *j, const char *id, struct err *e)
@@ -709,6 +784,8 @@ static int render_full(struct ctx *c, json_t *j, const char *id, struct err *e)
 		"ORDER BY s.created_at", id, assignee_row, e))
 		return -1;
 	support_actions(c, json_object_get(j, "support_requests"));
+	if (closing_author(c, j, id, e) != 0)
+		return -1;
 	/* "Seen before": each observable against the indicator store and the
 	 * other incidents the reader sees. */
 	size_t k;
@@ -811,12 +888,14 @@ json_t *incident_list(struct ctx *c, const struct incident_filter *f, struct err
 			   "instr(i.number, $%1$d) > 0)", f->q, vals, &nv);
 	if (f->cursor)
 		add_filter(&sql, " AND i.id < $%1$d", f->cursor, vals, &nv);
-	if (f->overdue) {
-		snprintf(now, sizeof(now), "%lld", (long long)time_now_ms());
-		add_filter(&sql, " AND i.status NOT IN ('closed', 'rejected') AND EXISTS (SELECT 1 "
-			   "FROM deadlines d WHERE d.incident_id = i.id AND d.met_at IS NULL AND "
-			   "d.due_at < CAST($%1$d AS BIGINT))", now, vals, &nv);
-	}
+	snprintf(now, sizeof(now), "%lld", (long long)time_now_ms());
+	if (f->overdue)
+		add_filter(&sql, " AND EXISTS (SELECT 1 FROM deadlines d WHERE d.incident_id = i.id "
+			   "AND " DL_RUNNING " AND d.due_at < CAST($%1$d AS BIGINT))", now, vals, &nv);
+	if (f->due_soon)
+		add_filter(&sql, " AND EXISTS (SELECT 1 FROM deadlines d WHERE d.incident_id = i.id "
+			   "AND " DL_RUNNING " AND d.due_at >= CAST($%1$d AS BIGINT) AND d.due_at < "
+			   "CAST($%1$d AS BIGINT) + " DEADLINE_SOON_SQL ")", now, vals, &nv);
 	buf_printf(&sql, " ORDER BY i.id DESC LIMIT %d", limit + 1);
 	if (sql.p == NULL)
 		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL), NULL;
@@ -882,11 +961,22 @@ static int apply_transition(struct ctx *c, const struct inc_head *h,
 	const char *id = h->id;
 	switch (t->to) {
 	case ST_ACKNOWLEDGED:
-		return deadline_meet(c, id, "ack", now, e);
+		/* T1 counts from detection, so it runs while verification waits:
+		 * an acknowledged incident shows it (regulation.md §13 starts it at
+		 * verified; the due time is the same, only the display was empty). */
+		if (deadline_meet(c, id, "ack", now, e) != 0)
+			return -1;
+		return deadline_start(c, id, "notification",
+				      h->detected_at + c->rules->notification_ms, 0, e);
 	case ST_VERIFIED:
 		return deadline_start(c, id, "notification",
 				      h->detected_at + c->rules->notification_ms, 0, e);
 	case ST_REJECTED:
+		/* Not an incident after all: nothing is owed to anyone. */
+		if (store_run(c->db, e, "DELETE FROM deadlines WHERE incident_id = $1 AND "
+			      "met_at IS NULL AND kind IN ('notification', 'initial_report')",
+			      "t", id) < 0)
+			return -1;
 		return store_run(c->db, e, "UPDATE incidents SET reject_reason = $1 WHERE id = $2",
 				 "tt", jv_str(body, "reason"), id) < 0 ? -1 : 0;
 	case ST_CLASSIFIED: {
@@ -906,36 +996,16 @@ static int apply_transition(struct ctx *c, const struct inc_head *h,
 	case ST_REVIEWING:
 		return deadline_start(c, id, "closing_report", now + c->rules->closing_ms, 1, e);
 	case ST_CLOSED: {
-		char rid[UUID_LEN];
-		json_t *cr = json_object_get(body, "closing_report");
-		char *text = json_dumps(cr, JSON_COMPACT | JSON_SORT_KEYS);
-		/* The report record reads as the paper form does (Mẫu 04); the
-		 * fields themselves stay as JSON on the incident. */
-		static const char *const parts[][2] = {
-			{ "summary", "Kết quả xử lý" }, { "cause", "Nguyên nhân" },
-			{ "resolution", "Cách thức giải quyết" }, { "proposals", "Đề xuất, kiến nghị" },
-			{ "damage", "Thiệt hại" },
-		};
-		struct buf prose;
-		buf_init(&prose, LIMIT_LONG_TEXT * 6);
-		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-			const char *v = jv_str(cr, parts[i][0]);
-			if (v && *v)
-				buf_printf(&prose, "%s%s: %s", prose.len ? "\n" : "", parts[i][1], v);
-		}
+		/* Closing records the report as written (Mẫu 04). It is not sent
+		 * yet: the closing-report clock is met only when a report of kind
+		 * "closing" is recorded as sent, by whom, to whom and how
+		 * (incident_add_report). */
+		char *text = json_dumps(json_object_get(body, "closing_report"),
+					JSON_COMPACT | JSON_SORT_KEYS);
 		int rc = store_run(c->db, e, "UPDATE incidents SET closing_report = $1 WHERE id = $2",
 				   "tt", text, id);
-		if (rc >= 0)
-			rc = store_run(c->db, e, "INSERT INTO reports (id, incident_id, kind, recipient, "
-				       "channel, reference, body, sent_at, created_by, created_at) VALUES "
-				       "($1, $2, 'closing', '', 'system', '', $3, $4, $5, $4)", "tttit",
-				       uuid7(rid), id, prose.p ? prose.p : "", now,
-				       c->actor->system ? NULL : c->actor->id);
 		free(text);
-		buf_release(&prose);
-		if (rc < 0)
-			return -1;
-		return deadline_meet(c, id, "closing_report", now, e);
+		return rc < 0 ? -1 : 0;
 	}
 	case ST_RECEIVED: /* reopened after a rejection: acknowledge again */
 		if (store_run(c->db, e, "UPDATE incidents SET reject_reason = NULL WHERE id = $1",

@@ -68,6 +68,7 @@ json_t *incident_get(struct ctx *c, const char *id, int full, struct err *e);
 struct incident_filter {
 	const char *status, *org_code, *type, *severity, *q, *cursor;
 	int overdue;
+	int due_soon;     /* a running clock falls due within DEADLINE_SOON_MS */
 	int limit;
 };
 json_t *incident_list(struct ctx *c, const struct incident_filter *f, struct err *e);
@@ -98,8 +99,14 @@ json_t *incident_get_attachment(struct ctx *c, const char *id, const char *aid,
 				struct stmt **st, const void **data, size_t *n,
 				struct err *e);
 
-/* Deadlines across the actor's scope. */
-json_t *deadline_list(struct ctx *c, int overdue_only, struct err *e);
+/* A running clock is "due soon" when it falls due within this time (and is
+ * not overdue yet): a working day, so the morning's list shows the day's. */
+#define DEADLINE_SOON_MS (24LL * 3600 * 1000)
+#define DEADLINE_SOON_SQL "86400000"   /* the same, for SQL text */
+
+/* Running deadlines across the actor's scope: all, only overdue ones, or
+ * only those due soon. */
+json_t *deadline_list(struct ctx *c, int overdue_only, int due_soon, struct err *e);
 /* Dashboard figures. */
 json_t *incident_stats(struct ctx *c, struct err *e);
 /* Vocabularies and the transition table for clients (GET /meta). */

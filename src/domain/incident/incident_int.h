@@ -54,6 +54,14 @@ int inc_record_end(struct ctx *c, const struct inc_head *h, const char *kind,
 #define INC_VISIBLE "(substr(o.path, 1, length($1)) = $1 OR EXISTS (" \
 	"SELECT 1 FROM support_requests s JOIN orgs so ON so.id = s.to_org_id " \
 	"WHERE s.incident_id = i.id AND so.path = $1 AND s.status IN " SUPPORT_OPEN "))"
+/* The SQL condition that deadline d of incident i still runs: not met, and
+ * the incident open -- or closed with its closing report not yet sent
+ * (writing Mẫu 04 and sending it are two facts, regulation.md §13). */
+#define DL_RUNNING "(d.met_at IS NULL AND (i.status NOT IN ('closed', 'rejected') OR " \
+	"(i.status = 'closed' AND d.kind = 'closing_report')))"
+/* The state of one clock: "met", "running", "overdue", or "missed" (never
+ * met and no longer running: the incident ended without it). */
+const char *deadline_state(int status, const char *kind, int met, int64_t due, int64_t now);
 const char *inc_scope_path(const struct ctx *c);
 const char *inc_scope_user(const struct ctx *c);
 

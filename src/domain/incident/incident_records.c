@@ -241,6 +241,21 @@ json_t *incident_add_report(struct ctx *c, const char *id, json_t *body, struct 
 		return NULL;
 	opt_time(body, "sent_at", &sent, now);
 	const char *kind = jv_str(body, "kind"), *dl = deadline_of(kind);
+	/* A report that meets a legal clock says to whom and how it went: the
+	 * record is the proof that it was sent (who: the actor). */
+	const char *recipient = jv_str(body, "recipient");
+	if (dl && (recipient == NULL || *recipient == '\0'))
+		err_field(e, "/recipient", MSG_REQUIRED, NULL);
+	if (dl && jv_str(body, "channel") == NULL)
+		err_field(e, "/channel", MSG_REQUIRED, NULL);
+	if (sent > now + 10 * 60 * 1000)
+		err_field(e, "/sent_at", MSG_SENT_IN_FUTURE, NULL);
+	if (e->code)
+		return NULL;
+	/* Mẫu 04 is written when the incident is closed; before that there is
+	 * nothing to send. */
+	if (strcmp(kind, "closing") == 0 && h.status != ST_CLOSED)
+		return err_set(e, E_CONFLICT, MSG_CLOSING_NOT_WRITTEN, NULL), NULL;
 	if (store_begin(c->db, e) != 0)
 		return NULL;
 	json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", uuid7(rid),
@@ -668,7 +683,7 @@ json_t *incident_get_attachment(struct ctx *c, const char *id, const char *aid,
 
 /* ---- deadlines and the dashboard ---- */
 
-json_t *deadline_list(struct ctx *c, int overdue_only, struct err *e)
+json_t *deadline_list(struct ctx *c, int overdue_only, int due_soon, struct err *e)
 {
 	char ts[TIME_RFC3339_LEN];
 	int64_t now = time_now_ms();
@@ -677,18 +692,21 @@ json_t *deadline_list(struct ctx *c, int overdue_only, struct err *e)
 	struct stmt *st = store_query(c->db, e, "SELECT d.kind, d.due_at, d.met_at, i.id, "
 		"i.number, i.title, i.status, o.code, o.name FROM deadlines d "
 		"JOIN incidents i ON i.id = d.incident_id JOIN orgs o ON o.id = i.org_id "
-		"WHERE " INC_VISIBLE " AND d.met_at IS NULL AND i.status NOT IN ('closed', 'rejected') "
-		"AND ($3 = 0 OR d.due_at < $4) ORDER BY d.due_at LIMIT 1000", "ttii",
-		inc_scope_path(c), inc_scope_user(c), (int64_t)overdue_only, now);
+		"WHERE " INC_VISIBLE " AND " DL_RUNNING " AND ($3 = 0 OR d.due_at < $4) "
+		"AND ($5 = 0 OR (d.due_at >= $4 AND d.due_at < $4 + " DEADLINE_SOON_SQL ")) "
+		"ORDER BY d.due_at LIMIT 1000", "ttiii",
+		inc_scope_path(c), inc_scope_user(c), (int64_t)overdue_only, now, (int64_t)due_soon);
 	if (st == NULL)
 		return NULL;
 	json_t *items = json_array();
 	int rc;
 	while ((rc = stmt_step(st, e)) == 1) {
-		json_array_append_new(items, json_pack("{s:s, s:s, s:n, s:b, s:{s:s, s:s, s:s, s:s, "
-			"s:{s:s, s:s}}}", "kind", stmt_text(st, 0),
-			"due_at", time_format_utc(stmt_int(st, 1), ts), "met_at",
-			"overdue", stmt_int(st, 1) < now,
+		int64_t due = stmt_int(st, 1);
+		json_array_append_new(items, json_pack("{s:s, s:s, s:n, s:s, s:b, s:b, s:{s:s, s:s, "
+			"s:s, s:s, s:{s:s, s:s}}}", "kind", stmt_text(st, 0),
+			"due_at", time_format_utc(due, ts), "met_at",
+			"state", due < now ? "overdue" : "running", "overdue", due < now,
+			"due_soon", due >= now && due - now < DEADLINE_SOON_MS,
 			"incident", "id", stmt_text(st, 3), "number", stmt_text(st, 4),
 			"title", stmt_text(st, 5), "status", stmt_text(st, 6),
 			"org", "code", stmt_text(st, 7), "name", stmt_text(st, 8)));
@@ -714,16 +732,17 @@ json_t *incident_stats(struct ctx *c, struct err *e)
 	if (policy_check(c->actor, ACT_STATS_READ, NULL, e) != 0)
 		return NULL;
 	struct stmt *st = store_query(c->db, e, "SELECT i.status, i.severity, i.type, "
-		"i.created_at, o.id, o.code, o.name, CASE WHEN i.status NOT IN ('closed', "
-		"'rejected') AND EXISTS (SELECT 1 FROM deadlines d WHERE d.incident_id = i.id AND "
-		"d.met_at IS NULL AND d.due_at < $3) THEN 1 ELSE 0 END FROM incidents i "
-		"JOIN orgs o ON o.id = i.org_id WHERE " INC_VISIBLE " ORDER BY i.created_at",
-		"tti", inc_scope_path(c), inc_scope_user(c), now);
+		"i.created_at, o.id, o.code, o.name, CASE WHEN EXISTS (SELECT 1 FROM deadlines d "
+		"WHERE d.incident_id = i.id AND " DL_RUNNING " AND d.due_at < $3) THEN 1 ELSE 0 END, "
+		"CASE WHEN EXISTS (SELECT 1 FROM deadlines d WHERE d.incident_id = i.id AND "
+		DL_RUNNING " AND d.due_at >= $3 AND d.due_at < $3 + " DEADLINE_SOON_SQL ") THEN 1 "
+		"ELSE 0 END FROM incidents i JOIN orgs o ON o.id = i.org_id WHERE " INC_VISIBLE
+		" ORDER BY i.created_at", "tti", inc_scope_path(c), inc_scope_user(c), now);
 	if (st == NULL)
 		return NULL;
 	json_t *by_status = json_object(), *by_sev = json_object(), *by_type = json_object();
 	json_t *months = json_object(), *orgs = json_object();
-	long long open = 0, overdue = 0, total = 0;
+	long long open = 0, overdue = 0, due_soon = 0, total = 0;
 	int rc;
 	while ((rc = stmt_step(st, e)) == 1) {
 		const char *status = stmt_text(st, 0);
@@ -734,6 +753,7 @@ json_t *incident_stats(struct ctx *c, struct err *e)
 		total++;
 		open += is_open;
 		overdue += stmt_int(st, 7);
+		due_soon += stmt_int(st, 8);
 		bump(by_status, status);
 		if (is_open)
 			bump(by_sev, stmt_text(st, 1));
@@ -767,8 +787,8 @@ json_t *incident_stats(struct ctx *c, struct err *e)
 		json_decref(by_org);
 		return NULL;
 	}
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I}", "by_status", by_status,
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:I}", "by_status", by_status,
 			 "by_severity", by_sev, "by_type", by_type, "by_month", by_month,
 			 "by_org", by_org, "open", (json_int_t)open, "overdue", (json_int_t)overdue,
-			 "total", (json_int_t)total);
+			 "due_soon", (json_int_t)due_soon, "total", (json_int_t)total);
 }

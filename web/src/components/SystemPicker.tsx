@@ -17,7 +17,7 @@ export function SystemPicker({ value, onChange, error, orgCode, onPick }: {
     let live = true;
     if (!orgCode) { setSystems([]); return; }
     get(`/api/v1/systems?org=${encodeURIComponent(orgCode)}`).then(
-      (r) => { if (live) setSystems(r?.items ?? []); },
+      (r) => { if (live) setSystems((r?.items ?? []).filter((s: any) => !s.retired_at)); },
       () => { if (live) setSystems([]); },
     );
     return () => { live = false; };

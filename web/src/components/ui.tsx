@@ -29,10 +29,23 @@ export function lockText(retryAfter: number | null): string {
   return retryAfter < 90 ? t('err_429_s', { n: retryAfter }) : t('err_429_m', { n: min });
 }
 
-/** texts: messages for this page's records instead of the incident wording (412, 409…). */
-export function ErrorBox({ error, children, texts }: { error: unknown; children?: ComponentChildren; texts?: Partial<Record<number, Key>> }) {
+/** texts: messages for this page's records instead of the incident wording (412, 409…).
+ *  fieldText: how this form words a field error (its own labels, not the API's JSON pointers). */
+export function ErrorBox({ error, children, texts, fieldText }: {
+  error: unknown; children?: ComponentChildren; texts?: Partial<Record<number, Key>>;
+  fieldText?: (pointer: string, detail: string) => string;
+}) {
   if (!error) return null;
   const fields = error instanceof ApiError ? error.problem?.errors ?? [] : [];
+  if (fieldText) {
+    return (
+      <div class="alert error" role="alert" tabIndex={-1}>
+        <p>{errText(error, texts)}</p>
+        {fields.length > 0 && <ul>{fields.map((f) => <li>{fieldText(f.pointer ?? '', f.detail ?? '')}</li>)}</ul>}
+        {children}
+      </div>
+    );
+  }
   return (
     <div class="alert error" role="alert" tabIndex={-1}>
       <p>{errText(error, texts)}</p>
@@ -67,22 +80,26 @@ export function durationText(ms: number): string {
   return t('dur_m', { m: minutes });
 }
 
-export interface Deadline { kind: string; due_at: string; met_at: string | null; overdue: boolean }
+/** state (server): met, running, overdue, or missed (the incident ended without it). */
+export interface Deadline { kind: string; due_at: string; met_at: string | null; overdue: boolean; state?: string; due_soon?: boolean }
 
-/** The first deadline not yet met, overdue ones first. */
+/** The first running deadline, overdue ones first; a missed one when nothing runs. */
 export function nextDeadline(ds: Deadline[] | undefined): Deadline | null {
-  const open = (ds ?? []).filter((d) => !d.met_at && d.due_at);
+  const open = (ds ?? []).filter((d) => !d.met_at && d.due_at && d.state !== 'missed');
+  if (!open.length) return (ds ?? []).find((d) => d.state === 'missed') ?? null;
   open.sort((a, b) => (Number(b.overdue) - Number(a.overdue)) || (Date.parse(a.due_at) - Date.parse(b.due_at)));
   return open[0] ?? null;
 }
 
 export function isOverdue(d: Deadline, now = Date.now()): boolean {
-  return !d.met_at && (d.overdue || Date.parse(d.due_at) < now);
+  return !d.met_at && d.state !== 'missed' && (d.overdue || Date.parse(d.due_at) < now);
 }
 
 export function TimeLeft({ d, now = Date.now() }: { d: Deadline | null; now?: number }) {
   if (!d) return <span class="muted">—</span>;
   if (d.met_at) return <span class="ok" title={fmtDateTime(d.met_at)}>{t('deadline_met')}</span>;
+  // The incident ended without it: no longer counting.
+  if (d.state === 'missed') return <span class="missed" title={`${lbl('deadline_kinds', d.kind)} — ${fmtDateTime(d.due_at)}`}>{t('deadline_missed')}</span>;
   const left = Date.parse(d.due_at) - now;
   const over = isOverdue(d, now);
   return (

@@ -29,12 +29,30 @@ function lastMonths(rows: { month: string; count: number }[], n: number): Datum[
   return out;
 }
 
+function ClockList({ cls, title, items }: { cls: string; title: string; items: any[] }) {
+  return (
+    <section class={`panel ${cls}`}>
+      <h2>{title}</h2>
+      <ul>
+        {items.map((d) => (
+          <li key={`${d.incident?.id}-${d.kind}`}>
+            <a href={`#/incidents/${d.incident?.id}`}><span class="number">{d.incident?.number}</span> {d.incident?.title}</a>
+            {' — '}{lbl('deadline_kinds', d.kind)}: <TimeLeft d={d} />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function Dashboard() {
   const [s, setS] = useState<any>(null);
   const [error, setError] = useState<unknown>(null);
   const [late, setLate] = useState<any[] | null>(null);
+  const [soon, setSoon] = useState<any[] | null>(null);
   const load = () => {
     get('/api/v1/deadlines?overdue=true&limit=50').then((x) => setLate(x.items ?? []), () => setLate(null));
+    get('/api/v1/deadlines?due_soon=1&limit=50').then((x) => setSoon(x.items ?? []), () => setSoon(null));
     return get('/api/v1/stats').then((x) => { setS(x); setError(null); }, setError);
   };
   useEffect(() => { void load(); }, []);
@@ -50,20 +68,12 @@ export function Dashboard() {
       <div class="stats-cards">
         <a class="stat" href="#/queue"><span class="n">{s.open ?? 0}</span><span>{t('open_incidents')}</span></a>
         <a class={`stat${s.overdue ? ' stat-overdue' : ''}`} href="#/queue"><span class="n">{s.overdue ?? 0}</span><span>{t('overdue_incidents')}</span></a>
+        <a class={`stat${s.due_soon ? ' stat-soon' : ''}`} href="#/queue" id="stat-due-soon"><span class="n">{s.due_soon ?? 0}</span><span>{t('due_soon_incidents')}</span></a>
       </div>
-      {late && late.length > 0 && (
-        <section class="panel late">
-          <h2>{t('overdue_list')}</h2>
-          <ul>
-            {late.map((d) => (
-              <li key={`${d.incident?.id}-${d.kind}`}>
-                <a href={`#/incidents/${d.incident?.id}`}><span class="number">{d.incident?.number}</span> {d.incident?.title}</a>
-                {' — '}{lbl('deadline_kinds', d.kind)}: <TimeLeft d={d} />
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      <div class="clock-panels">
+        {late && late.length > 0 && <ClockList cls="late" title={t('overdue_list')} items={late} />}
+        {soon && soon.length > 0 && <ClockList cls="soon-list" title={t('due_soon_list')} items={soon} />}
+      </div>
       <div class="dash-grid">
         <section class="panel"><h2>{t('by_status')}</h2><HBars id="c-status" title={t('by_status')} data={fromMap(s.by_status, codes('states', STATES), 'states', 'st')} /></section>
         <section class="panel"><h2>{t('by_severity')}</h2><HBars id="c-sev" title={t('by_severity')} data={fromMap(s.by_severity, codes('severities', SEVERITIES), 'severities', 'sev')} /></section>

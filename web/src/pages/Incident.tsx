@@ -27,6 +27,30 @@ export function actionLabel(from: string, to: string): string {
   return s === k ? t('act_generic', { state: lbl('states', to) }) : s;
 }
 
+/** A step back (unstable recovery, reopening) rather than forward along the process. */
+export function isBackStep(from: string, to: string): boolean {
+  return (from === 'recovering' && to === 'containing') || (from === 'closed' && to === 'containing') || (from === 'rejected' && to === 'received');
+}
+
+/** Forward steps first (the main action), then back steps; rejecting last. */
+export function orderActions(from: string, allowed: string[]): string[] {
+  const rank = (to: string) => (to === 'rejected' ? 2 : isBackStep(from, to) ? 1 : 0);
+  return [...allowed].sort((a, b) => rank(a) - rank(b));
+}
+
+/** What is still open on an incident about to be closed: tasks not done, support requests not finished. */
+export function openWork(inc: any): { tasks: any[]; support: any[] } {
+  return {
+    tasks: (inc.tasks ?? []).filter((x: any) => !x.done),
+    support: (inc.support_requests ?? []).filter((x: any) => x.status === 'sent' || x.status === 'accepted'),
+  };
+}
+
+/** The record actions the server takes from this person (its `may`); all false when it does not say. */
+export function mayOf(inc: any): Record<string, boolean> {
+  return inc?.may ?? {};
+}
+
 interface ActionForm {
   reason: string; note: string; severity: string; type: string; serious: boolean; escalate: boolean;
   summary: string; cause: string; resolution: string; proposals: string; damage: string;
@@ -77,6 +101,8 @@ export function IncidentPage({ id }: { id: string }) {
   }, [action, form]);
   const [actErr, setActErr] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const [confirmOpen, setConfirmOpen] = useState(false);
   const [users, setUsers] = useState<any[]>([]);
   const now = useNow();
   const url = `/api/v1/incidents/${encodeURIComponent(id)}`;
@@ -120,6 +146,8 @@ export function IncidentPage({ id }: { id: string }) {
   const open = (to: string) => {
     setAction(to);
     setActErr(null);
+    setDone(null);
+    setConfirmOpen(false);
     // Keep what was typed if the same action is opened again.
     setForm((f) => f ?? {
       reason: '', note: '', severity: inc.severity ?? '', type: inc.type ?? '', serious: !!inc.serious, escalate: !!inc.escalate,
@@ -145,14 +173,22 @@ export function IncidentPage({ id }: { id: string }) {
       for (const k of ['cause', 'resolution', 'proposals', 'damage'] as const) if (form[k].trim()) body.closing_report[k] = form[k];
     }
     if (form.note.trim()) body.note = form.note;
+    const ow = openWork(inc);
+    if (action === 'closed' && (ow.tasks.length || ow.support.length) && !confirmOpen) {
+      document.getElementById('close-open-work')?.focus();
+      return;
+    }
     setBusy(true);
     setActErr(null);
     try {
+      const from = inc.status;
       const x = await post(`${url}/transitions`, body, { ifMatch: inc.version });
       if (x && x.status) setInc((o: any) => ({ ...o, ...x }));
       await load();
       setAction(null);
       setForm(null);
+      setDone(t('state_changed', { from: lbl('states', from), to: lbl('states', x?.status ?? action) }));
+      setTimeout(() => document.getElementById('state-done')?.focus(), 0);
     } catch (err) {
       setActErr(err);
     } finally {
@@ -191,9 +227,15 @@ export function IncidentPage({ id }: { id: string }) {
         </div>
       )}
 
+      {done && (
+        <div class="alert success" role="status" id="state-done" tabIndex={-1}>
+          {done} <button type="button" class="link" onClick={() => setDone(null)}>{t('dismiss')}</button>
+        </div>
+      )}
+
       <div class="actionbar" role="group" aria-label={t('actions')}>
-        {allowed.map((to) => (
-          <button type="button" key={to} class={`button ${to === 'rejected' ? 'danger' : 'primary'}${action === to ? ' pressed' : ''}`}
+        {orderActions(inc.status, allowed).map((to) => (
+          <button type="button" key={to} class={`button ${to === 'rejected' ? 'danger' : isBackStep(inc.status, to) ? 'secondary' : 'primary'}${action === to ? ' pressed' : ''}`}
             aria-expanded={action === to} onClick={() => open(to)} data-to={to}>
             {actionLabel(inc.status, to)}
           </button>
@@ -263,6 +305,8 @@ export function IncidentPage({ id }: { id: string }) {
           <Field id="act-note" label={t('note_optional')}>
             <textarea id="act-note" rows={2} value={form.note} onInput={(e) => setF({ note: v(e) })} />
           </Field>
+          {action === 'closed' && <OpenWork inc={inc} confirmed={confirmOpen} onConfirm={setConfirmOpen} />}
+          {fl.closing && <p class="hint">{t('closing_not_sent_hint')}</p>}
           <div class="actions">
             <button type="submit" class="button primary" disabled={busy || !stillAllowed}>{busy ? t('sending') : t('confirm')}</button>
             <button type="button" class="button secondary" onClick={() => { setAction(null); setForm(null); setActErr(null); }}>{t('cancel')}</button>
@@ -344,23 +388,50 @@ export function IncidentPage({ id }: { id: string }) {
                     <strong>{lbl('deadline_kinds', dl.kind)}</strong><br />
                     <small>{t('due')} {fmtDateTime(dl.due_at)}</small><br />
                     {dl.met_at ? <span class="ok">{t('met_at', { at: fmtDateTime(dl.met_at) })}</span> : <TimeLeft d={dl} now={now} />}
+                    {dl.kind === 'closing_report' && !dl.met_at && inc.status === 'closed' && mayOf(inc).report && (
+                      <><br /><button type="button" class="link small-link" onClick={() => { const d = document.getElementById('record-report') as HTMLDetailsElement | null; if (d) { d.open = true; d.scrollIntoView({ block: 'start' }); document.getElementById('rep-recipient')?.focus({ preventScroll: true }); } }}>{t('record_closing_sent')}</button></>
+                    )}
                   </li>
                 ))}
               </ul>
             )}
           </Section>
-          <SupportRequests inc={inc} url={url} reload={load} canOpen={supportAllowed} />
+          <SupportRequests inc={inc} url={url} reload={load} canOpen={supportAllowed && (inc.may ? !!inc.may.support : true)} />
           <Tasks inc={inc} url={url} reload={load} users={users} />
           <Reports inc={inc} url={url} reload={load} />
           <Observables inc={inc} url={url} reload={load} />
           <Attachments inc={inc} url={url} reload={load} />
-          {((inc.assignees?.length ?? 0) > 0 || (hasRole('coordinator') && users.length > 0)) && (
-            <Assign url={url} reload={load} users={users} assignees={inc.assignees ?? []} canAssign={hasRole('coordinator') && users.length > 0} />
+          {((inc.assignees?.length ?? 0) > 0 || (!!mayOf(inc).assign && users.length > 0)) && (
+            <Assign url={url} reload={load} users={users} assignees={inc.assignees ?? []} canAssign={!!mayOf(inc).assign && users.length > 0} />
           )}
         </aside>
       </div>
     </article>
   );
+}
+
+/** Before closing: what is still open, and a box to confirm closing anyway. */
+function OpenWork({ inc, confirmed, onConfirm }: { inc: any; confirmed: boolean; onConfirm: (v: boolean) => void }) {
+  const ow = openWork(inc);
+  if (!ow.tasks.length && !ow.support.length) return null;
+  return (
+    <div class="alert warn" id="close-open-work" tabIndex={-1} role="alert">
+      <p><strong>{t('close_open_title')}</strong></p>
+      <ul>
+        {ow.tasks.map((x) => <li key={x.id}>{t('close_open_task', { title: x.title })}</li>)}
+        {ow.support.map((x) => <li key={x.id}>{t('close_open_support', { summary: x.summary, org: x.to_org?.name ?? '', status: t(`sr_${x.status}` as Key) })}</li>)}
+      </ul>
+      <label class="check"><input type="checkbox" id="close-confirm" checked={confirmed} onChange={() => onConfirm(!confirmed)} /> {t('close_open_confirm')}</label>
+    </div>
+  );
+}
+
+/** A person as a list shows them: the name, and the organisation unless the name already carries it in brackets. */
+export function personLabel(u: any): string {
+  const name = u?.full_name || u?.username || '';
+  const org = u?.org?.name;
+  if (!org || name.includes('(')) return name;
+  return `${name} — ${org}`;
 }
 
 /** The field names an `updated` event lists (the PATCH body's keys), as the form labels them. */
@@ -458,13 +529,14 @@ function Comments({ inc, url, reload }: SubProps) {
           <li key={c.id}><p class="meta">{c.created_by?.full_name || c.created_by?.username || c.author?.full_name || ''} · {fmtDateTime(c.created_at ?? c.at)}</p><p class="prewrap">{c.body}</p></li>
         ))}
       </ul>
-      <form onSubmit={(e) => { e.preventDefault(); void s.run(async () => { await post(`${url}/comments`, { body: s.v.body }); await reload(); }); }}>
+      {list.length === 0 && <p class="muted">{t('none')}</p>}
+      {mayOf(inc).comment && <form onSubmit={(e) => { e.preventDefault(); void s.run(async () => { await post(`${url}/comments`, { body: s.v.body }); await reload(); }); }}>
         <ErrorBox error={s.err} />
         <Field id="comment-body" label={t('add_comment')}>
           <textarea id="comment-body" rows={3} required value={s.v.body} onInput={(e) => s.set({ body: val(e) })} />
         </Field>
         <button type="submit" class="button secondary" disabled={s.busy}>{t('send')}</button>
-      </form>
+      </form>}
     </Section>
   );
 }
@@ -580,18 +652,23 @@ function Tasks({ inc, url, reload, users }: SubProps & { users: any[] }) {
   return (
     <Section id="tasks" title={t('tasks')} count={list.length}>
       <ErrorBox error={err} />
+      {list.length === 0 && <p class="muted">{t('none')}</p>}
       <ul class="tasks">
-        {list.map((task) => (
-          <li key={task.id}>
-            <label class="check">
-              <input type="checkbox" checked={!!task.done} onChange={() => toggle(task)} />
-              {' '}<span class={task.done ? 'done' : ''}>{task.title}</span>
-            </label>
-            <small class="muted"> {task.assignee?.full_name || task.assignee?.username || ''}{task.due_at ? ` · ${t('due')} ${fmtDateTime(task.due_at)}` : ''}</small>
-          </li>
-        ))}
+        {list.map((task) => {
+          const who = task.assignee?.full_name || task.assignee?.username || '';
+          const meta = [who, task.due_at ? `${t('due')} ${fmtDateTime(task.due_at)}` : ''].filter(Boolean).join(' · ');
+          return (
+            <li key={task.id}>
+              <label class="check">
+                <input type="checkbox" checked={!!task.done} disabled={!mayOf(inc).task} onChange={() => toggle(task)} />
+                {' '}<span class={task.done ? 'done' : ''}>{task.title}</span>
+              </label>
+              {meta && <small class="muted task-meta"> {meta}</small>}
+            </li>
+          );
+        })}
       </ul>
-      <details>
+      {mayOf(inc).task && <details>
         <summary>{t('add_task')}</summary>
         <form class="subform" onSubmit={(e) => {
           e.preventDefault();
@@ -611,7 +688,7 @@ function Tasks({ inc, url, reload, users }: SubProps & { users: any[] }) {
           <Field id="task-assignee" label={t('assignee')}>
             <select id="task-assignee" value={s.v.assignee_id} onChange={(e) => s.set({ assignee_id: val(e) })}>
               <option value="">—</option>
-              {users.map((u) => <option value={u.id}>{u.full_name || u.username}</option>)}
+              {users.map((u) => <option value={u.id}>{personLabel(u)}</option>)}
             </select>
           </Field>
           <div class="grid2">
@@ -624,15 +701,24 @@ function Tasks({ inc, url, reload, users }: SubProps & { users: any[] }) {
           </div>
           <button type="submit" class="button secondary" disabled={s.busy}>{t('add')}</button>
         </form>
-      </details>
+      </details>}
     </Section>
   );
 }
 
+/** Report kinds that meet a legal clock: the record must say to whom and how it went. */
+const CLOCK_KINDS = ['notification', 'initial', 'closing'];
+
 function Reports({ inc, url, reload }: SubProps) {
   const n = localInputs();
-  const s = useSub(() => ({ kind: 'notification', recipient: '', channel: 'email', date: n.date, time: n.time, reference: '', body: '' }));
+  // Mẫu 04 can be recorded as sent once it is written (the incident closed with it).
+  const closingWritten = inc.status === 'closed' && !!inc.closing_report;
+  const closingDue = closingWritten && (inc.deadlines ?? []).some((d: any) => d.kind === 'closing_report' && !d.met_at);
+  const s = useSub(() => ({ kind: closingDue ? 'closing' : 'notification', recipient: '', channel: 'email', date: n.date, time: n.time, reference: '', body: '' }));
   const list: any[] = inc.reports ?? [];
+  const kinds = codes('report_kinds', REPORT_KINDS).filter((k) => k !== 'closing' || closingWritten);
+  // Once Mẫu 04 is written and unsent, it is the report to record next.
+  useEffect(() => { if (closingDue) s.set({ kind: 'closing' }); }, [closingDue]);
   return (
     <Section id="reports" title={t('legal_reports')} count={list.length}>
       {list.length === 0 && <p class="muted">{t('none')}</p>}
@@ -645,7 +731,7 @@ function Reports({ inc, url, reload }: SubProps) {
           </li>
         ))}
       </ul>
-      <details>
+      {mayOf(inc).report && <details id="record-report" open={closingDue || undefined}>
         <summary>{t('record_report')}</summary>
         <form class="subform" onSubmit={(e) => {
           e.preventDefault();
@@ -659,11 +745,11 @@ function Reports({ inc, url, reload }: SubProps) {
           <ErrorBox error={s.err} />
           <Field id="rep-kind" label={t('report_kind')}>
             <select id="rep-kind" value={s.v.kind} onChange={(e) => s.set({ kind: val(e) })}>
-              {codes('report_kinds', REPORT_KINDS).map((k) => <option value={k}>{lbl('report_kinds', k)}</option>)}
+              {kinds.map((k) => <option value={k}>{lbl('report_kinds', k)}</option>)}
             </select>
           </Field>
-          <Field id="rep-recipient" label={t('recipient')}>
-            <input id="rep-recipient" value={s.v.recipient} onInput={(e) => s.set({ recipient: val(e) })} />
+          <Field id="rep-recipient" label={t('recipient')} req={CLOCK_KINDS.includes(s.v.kind)} hint={s.v.kind === 'closing' ? t('hint_closing_recipient') : undefined}>
+            <input id="rep-recipient" required={CLOCK_KINDS.includes(s.v.kind)} value={s.v.recipient} onInput={(e) => s.set({ recipient: val(e) })} />
           </Field>
           <Field id="rep-channel" label={t('channel')}>
             <select id="rep-channel" value={s.v.channel} onChange={(e) => s.set({ channel: val(e) })}>
@@ -686,7 +772,7 @@ function Reports({ inc, url, reload }: SubProps) {
           </Field>
           <button type="submit" class="button secondary" disabled={s.busy}>{t('record')}</button>
         </form>
-      </details>
+      </details>}
     </Section>
   );
 }
@@ -747,7 +833,7 @@ function Observables({ inc, url, reload }: SubProps) {
           </li>
         ))}
       </ul>
-      <details>
+      {mayOf(inc).observable && <details>
         <summary>{t('add_observable')}</summary>
         <form class="subform" onSubmit={(e) => {
           e.preventDefault();
@@ -759,7 +845,9 @@ function Observables({ inc, url, reload }: SubProps) {
             await reload();
           });
         }}>
-          <ErrorBox error={s.err} />
+          <ErrorBox error={s.err} fieldText={(ptr, detail) => (ptr === '/value'
+            ? `${t('obs_value')}: ${t('obs_bad_value', { kind: lbl('observable_kinds', s.v.kind) })}`
+            : `${({ '/kind': t('obs_kind'), '/tlp': t('tlp'), '/note': t('note_optional') } as Record<string, string>)[ptr] ?? ptr}: ${detail}`)} />
           <Field id="obs-kind" label={t('obs_kind')}>
             <select id="obs-kind" value={s.v.kind} onChange={(e) => s.set({ kind: val(e) })}>
               {codes('observable_kinds', OBS_KINDS).map((k) => <option value={k}>{lbl('observable_kinds', k)}</option>)}
@@ -779,7 +867,7 @@ function Observables({ inc, url, reload }: SubProps) {
           </Field>
           <button type="submit" class="button secondary" disabled={s.busy}>{t('add')}</button>
         </form>
-      </details>
+      </details>}
     </Section>
   );
 }
@@ -808,9 +896,10 @@ function Attachments({ inc, url, reload }: SubProps) {
           </li>
         ))}
       </ul>
+      {list.length === 0 && <p class="muted">{t('none')}</p>}
       {failed.length > 0 && <div class="alert error" role="alert">{t('upload_failed', { names: failed.join(', ') })}</div>}
-      <DropZone id="inc-attach" files={files} onFiles={setFiles} />
-      {files.length > 0 && <button type="button" class="button secondary" disabled={busy} onClick={upload}>{busy ? t('sending') : t('upload')}</button>}
+      {mayOf(inc).attachment && <DropZone id="inc-attach" files={files} onFiles={setFiles} />}
+      {files.length > 0 && mayOf(inc).attachment && <button type="button" class="button secondary" disabled={busy} onClick={upload}>{busy ? t('sending') : t('upload')}</button>}
     </Section>
   );
 }
@@ -825,7 +914,7 @@ function Assign({ url, reload, users, assignees, canAssign }: { url: string; rel
         <Field id="assign-user" label={t('assignee')}>
           <select id="assign-user" required value={s.v.user_id} onChange={(e) => s.set({ user_id: val(e) })}>
             <option value="">{t('choose')}</option>
-            {users.filter((u) => !u.disabled).map((u) => <option value={u.id}>{u.full_name || u.username} ({u.org?.name})</option>)}
+            {users.filter((u) => !u.disabled).map((u) => <option value={u.id}>{personLabel(u)}</option>)}
           </select>
         </Field>
         <button type="submit" class="button secondary" disabled={s.busy}>{t('assign_btn')}</button>

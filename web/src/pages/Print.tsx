@@ -29,11 +29,12 @@ function dateWords(iso: string | undefined) {
   return tv('p_date_words', { d, m, y });
 }
 
-function Header({ inc, date }: { inc: any; date?: string }) {
+/** org: the organisation issuing the form (Mẫu 04: its writer's), default the incident's. */
+function Header({ inc, date, org }: { inc: any; date?: string; org?: string }) {
   return (
     <header class="p-head">
       <div class="p-org">
-        <p class="up">{inc.org?.name}</p>
+        <p class="up">{org || inc.org?.name}</p>
         <p>{tv('p_number')}: {inc.number}</p>
       </div>
       <div class="p-nation">
@@ -43,6 +44,22 @@ function Header({ inc, date }: { inc: any; date?: string }) {
       </div>
     </header>
   );
+}
+
+/** "Kính gửi": the recipients of the reports of these kinds, as recorded when sent. */
+function recipients(inc: any, kinds: string[]): string {
+  const seen: string[] = [];
+  for (const r of inc.reports ?? []) {
+    if (!kinds.includes(r.kind)) continue;
+    for (const x of String(r.recipient ?? '').split(/[;\n]/).map((v) => v.trim()).filter(Boolean)) {
+      if (!seen.includes(x)) seen.push(x);
+    }
+  }
+  return seen.join('; ');
+}
+
+function To({ who }: { who: string }) {
+  return <p class="p-to">{tv('p_to')}: {who ? <span class="p-to-who">{who}</span> : <span class="blank-line" />}</p>;
 }
 
 function Signature({ name }: { name?: string }) {
@@ -64,7 +81,7 @@ function Form03({ inc }: { inc: any }) {
       <Header inc={inc} date={inc.created_at} />
       <p class="p-form">{tv('p_form03')}</p>
       <h1 class="p-title">{tv('p_title03')}</h1>
-      <p class="p-to">{tv('p_to')}: <span class="blank-line" /></p>
+      <To who={recipients(inc, ['initial'])} />
 
       <h2>1. {tv('p_s1')}</h2>
       <Line label={tv('p_name')} value={r.name} req /><Line label={tv('p_org_address')} value={r.address} req />
@@ -120,19 +137,24 @@ function Form03({ inc }: { inc: any }) {
 }
 
 function Form04({ inc }: { inc: any }) {
-  const r = inc.reporter ?? {}, s = inc.system ?? {}, cr = inc.closing_report ?? {};
+  // The reporter and signer of Mẫu 04 is who wrote it (closed the incident),
+  // not the person who first reported the incident on Mẫu 03.
+  const by = inc.closing_report_by ?? {};
+  const r = { name: by.full_name || by.username, address: by.org_name, phone: by.phone, email: by.email };
+  const s = inc.system ?? {}, cr = inc.closing_report ?? {};
   // closing_report carries no date: the form is dated when the incident was (last) closed,
   // not updated_at, which any later comment or attachment moves.
   const closedAt = [...(inc.timeline ?? [])].reverse().find((e: any) => e.kind === 'transition' && e.data?.to === 'closed')?.at;
   const closed = closedAt ?? (inc.status === 'closed' ? inc.updated_at : undefined);
-  const reports: any[] = inc.reports ?? [];
+  // Attached: the other reports sent about the incident, never this one itself.
+  const reports: any[] = (inc.reports ?? []).filter((x: any) => x.kind !== 'closing');
   const att: any[] = inc.attachments ?? [];
   return (
     <div class="paper">
-      <Header inc={inc} date={closed} />
+      <Header inc={inc} date={closed} org={by.org_name} />
       <p class="p-form">{tv('p_form04')}</p>
       <h1 class="p-title">{tv('p_title04')}</h1>
-      <p class="p-to">{tv('p_to')}: <span class="blank-line" /></p>
+      <To who={recipients(inc, ['closing']) || recipients(inc, ['initial'])} />
 
       <h2>1. {tv('p_s1')}</h2>
       <Line label={tv('p_name')} value={r.name} req /><Line label={tv('p_org_address')} value={r.address} req />

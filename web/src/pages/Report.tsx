@@ -159,7 +159,25 @@ export function ReportForm() {
     }
   };
 
-  const reset = () => { sessionStorage.removeItem(draftKey()); setF(fresh()); setFiles([]); setError(null); };
+  const reset = () => {
+    // Clearing throws away everything typed: ask first.
+    if (!confirm(t('clear_form_confirm'))) return;
+    sessionStorage.removeItem(draftKey()); setF(fresh()); setFiles([]); setError(null); setMissing(null);
+  };
+  // The browser's own check stops at the first empty required field; bring it
+  // into view clear of the sticky submit bar, focus it and name it there too.
+  const [missing, setMissing] = useState<string | null>(null);
+  const onInvalid = (e: Event) => {
+    const el = e.target as HTMLElement;
+    e.preventDefault();
+    const form = el.closest('form');
+    const first = form?.querySelector<HTMLElement>(':invalid:not(fieldset):not(form)');
+    if (first && first !== el) return;
+    const label = (el as HTMLInputElement).labels?.[0]?.textContent?.replace(/\s*\*\s*$/, '').trim() ?? '';
+    setMissing(label);
+    el.scrollIntoView({ block: 'center' });
+    el.focus({ preventScroll: true });
+  };
   const canPickOrg = (app.orgs?.length ?? 0) > 1 && hasRole('admin', 'coordinator');
   const person = (k: 'reporter' | 'contact', withAddr: boolean) => {
     const p = f[k];
@@ -202,7 +220,7 @@ export function ReportForm() {
     <section class="report">
       <h1>{t('report_title')}</h1>
       <p class="lead">{t('report_intro')}</p>
-      <form class="report-form" onSubmit={submit}>
+      <form class="report-form" onSubmit={(e) => { setMissing(null); void submit(e); }} onInvalidCapture={onInvalid}>
         <ErrorBox error={error} />
 
         <fieldset>
@@ -381,8 +399,9 @@ export function ReportForm() {
 
         <div class="actions sticky">
           <button type="submit" class="button primary" disabled={!!busy}>{busy ?? t('send_report')}</button>
-          <button type="button" class="button secondary" onClick={reset} disabled={!!busy}>{t('clear_form')}</button>
+          {missing !== null && <span class="field-error" role="alert" id="missing-field">{t('missing_field', { label: missing })}</span>}
           <span class="muted">{t('required_note')}</span>
+          <button type="button" class="button secondary clear" onClick={reset} disabled={!!busy}>{t('clear_form')}</button>
         </div>
       </form>
     </section>

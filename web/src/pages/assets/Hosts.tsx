@@ -252,6 +252,11 @@ export function HostPage({ id }: { id: string }) {
       ed.stop(); setSaved(true);
     });
   };
+  // Retiring keeps the host and its history, flagged.
+  const retire = (on: boolean) => {
+    if (on && !confirm(t('host_retire_confirm', { name: h.hostname }))) return;
+    void run(async () => { await patch(url, { retired: on }, { ifMatch: h.version }); await load(); setSaved(true); });
+  };
   const list: any[] = findings ?? h.findings_list ?? [];
   const open = list.filter((x) => x.status === 'open').length;
   const packages: any[] = Array.isArray(h.packages) ? h.packages : [];
@@ -266,10 +271,12 @@ export function HostPage({ id }: { id: string }) {
         <p class="badges">
           {h.agent ? <span class="badge duty">{t('agent_yes')}</span> : <span class="badge">{t('agent_no')}</span>}
           <FindingCounts f={h.findings} label />
+          {h.retired_at && <span class="badge retired">{t('retired_since', { at: fmtDateTime(h.retired_at) })}</span>}
           <span class="muted">{h.org?.name}</span>
         </p>
       </div>
       {saved && <p class="alert info" role="status">{t('saved')}</p>}
+      {!ed.editing && saveErr !== null && <ErrorBox error={saveErr} />}
       {ed.editing ? (
         <EditForm id="host-edit-h" cls="host-form" title={t('host_edit')} err={saveErr} busy={busy} version={h.version} onSubmit={save}
           onReload={async () => { setSaveErr(null); const x = await load(); if (x) ed.rebase(x); }} onCancel={() => { ed.stop(); setSaveErr(null); }}>
@@ -279,6 +286,9 @@ export function HostPage({ id }: { id: string }) {
         <div class="actionbar">
           <button type="button" class="button primary" onClick={() => { ed.start(h); setSaved(false); setTimeout(() => document.getElementById('host-name')?.focus(), 0); }}>{t('host_edit')}</button>
           <span class="spacer" />
+          {h.retired_at
+            ? <button type="button" class="button secondary" id="host-reinstate" onClick={() => retire(false)}>{t('sys_reinstate')}</button>
+            : <button type="button" class="button danger" id="host-retire" onClick={() => retire(true)}>{t('host_retire')}</button>}
           <span class="muted">{t('updated_at', { at: fmtDateTime(h.updated_at) })}</span>
         </div>
       )}

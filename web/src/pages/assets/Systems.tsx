@@ -49,6 +49,8 @@ function toBody(f: SysForm, orig: SysForm | null): any {
   if (changed('user_count') && (f.user_count.trim() || before)) out.user_count = f.user_count.trim() === '' ? null : Number(f.user_count);
   if (changed('next_check') && (f.next_check || before)) out.next_check_at = f.next_check ? toUtcIso(f.next_check, '00:00') : null;
   if (!before && f.org_code) out.org_code = f.org_code;
+  // Correcting the organisation of an existing system (audited; its hosts move with it).
+  if (before && changed('org_code') && f.org_code) out.org_code = f.org_code;
   return out;
 }
 
@@ -65,9 +67,10 @@ export function SystemForm({ f, set, errors, isNew }: {
   };
   return (
     <>
-      {isNew && manyOrgs() && (
+      {manyOrgs() && (
         <OrgSelect id="sys-org" label={t('org')} value={f.org_code} onChange={(v) => set({ org_code: v })} required />
       )}
+      {!isNew && manyOrgs() && <small class="hint">{t('hint_sys_org_move')}</small>}
       <Field id="sys-name" label={t('sys_name')} req error={fe('/name')} hint={t('hint_sys_name')}>
         <input id="sys-name" required maxLength={300} value={f.name} onInput={(e) => set({ name: val(e) })} />
       </Field>
@@ -204,7 +207,7 @@ export function SystemList() {
                 const late1 = s.next_check_at && Date.parse(s.next_check_at) < now;
                 return (
                   <tr key={s.id} class={late1 ? 'row-overdue' : ''}>
-                    <td data-label={t('sys_name')} class="title-cell"><a href={`#/systems/${s.id}`}>{s.name}</a></td>
+                    <td data-label={t('sys_name')} class="title-cell"><a href={`#/systems/${s.id}`}>{s.name}</a>{s.retired_at && <> <span class="badge retired">{t('retired')}</span></>}</td>
                     <td data-label={t('f_level')}>{s.level ? <span class={`badge lvl lvl-${s.level}`}>{t('level_n', { n: s.level })}</span> : <span class="muted">{t('not_set')}</span>}</td>
                     <td data-label={t('sys_function')}>{code('function', s.function) || <span class="muted">—</span>}</td>
                     <td data-label={t('f_operator')}>{s.operator || <span class="muted">—</span>}</td>
@@ -261,6 +264,15 @@ export function SystemPage({ id }: { id: string }) {
     });
   };
   const reloadKeep = async () => { setSaveErr(null); const s = await load(); if (s) ed.rebase(s); };
+  // Retiring keeps the record (and its history), flagged, out of the pickers.
+  const retire = (on: boolean) => {
+    if (on && !confirm(t('sys_retire_confirm', { name: sys.name }))) return;
+    void run(async () => {
+      const x = await patch(url, { retired: on }, { ifMatch: sys.version });
+      setSys({ ...sys, ...x });
+      setSaved(true);
+    });
+  };
 
   return (
     <article>
@@ -269,10 +281,12 @@ export function SystemPage({ id }: { id: string }) {
         <h1 class="rec-title">{sys.name}</h1>
         <p class="badges">
           {sys.level ? <span class={`badge lvl lvl-${sys.level}`}>{t('level_n', { n: sys.level })}</span> : <span class="badge">{t('level_unset')}</span>}
+          {sys.retired_at && <span class="badge retired">{t('retired_since', { at: fmtDateTime(sys.retired_at) })}</span>}
           <span class="muted">{sys.org?.name}</span>
         </p>
       </div>
       {saved && <p class="alert info" role="status">{t('saved')}</p>}
+      {!ed.editing && saveErr !== null && <ErrorBox error={saveErr} />}
       {ed.editing ? (
         <EditForm id="sys-edit-h" cls="sys-form" title={t('sys_edit')} err={saveErr} busy={busy} version={sys.version} onSubmit={save}
           onReload={reloadKeep} onCancel={cancel}>
@@ -281,8 +295,11 @@ export function SystemPage({ id }: { id: string }) {
       ) : (
         <div class="actionbar">
           {canWriteRegistry() && <button type="button" class="button primary" onClick={startEdit}>{t('sys_edit')}</button>}
-          {canWriteRegistry() && <a class="button secondary" href={`#/hosts/new/${sys.id}`}>{t('host_add_to_system')}</a>}
+          {canWriteRegistry() && !sys.retired_at && <a class="button secondary" href={`#/hosts/new/${sys.id}`}>{t('host_add_to_system')}</a>}
           <span class="spacer" />
+          {canWriteRegistry() && (sys.retired_at
+            ? <button type="button" class="button secondary" id="sys-reinstate" onClick={() => retire(false)}>{t('sys_reinstate')}</button>
+            : <button type="button" class="button danger" id="sys-retire" onClick={() => retire(true)}>{t('sys_retire')}</button>)}
           <span class="muted">{t('updated_at', { at: fmtDateTime(sys.updated_at) })}</span>
         </div>
       )}
