@@ -194,8 +194,9 @@ static int agent_signed(struct req *r)
 {
 	const char *sig = req_header(r, "X-Agent-Signature");
 	if (strcmp(r->method, "GET") == 0) {
-		const char *t = req_header(r, "X-Agent-Time");
-		long long at = t ? atoll(t) : 0;
+		long long at = req_decimal_value(req_header(r, "X-Agent-Time"));
+		if (at < 0)
+			return err_field(&r->err, "/X-Agent-Time", MSG_BAD_VALUE, "ms since 1970");
 		char msg[300];
 		int n = snprintf(msg, sizeof(msg), "GET %s %lld", r->path, at);
 		if (n < 0 || (size_t)n >= sizeof(msg) ||

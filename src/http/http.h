@@ -148,6 +148,10 @@ json_t *req_json(struct req *r);
 long long req_if_match(struct req *r);
 /* The same on the header's value (NULL: absent): "N", W/"N" or N with N
  * 1 to 18 digits; -2 for anything else. */
+/* A header that holds a plain decimal number (X-Agent-Time, Content-Length):
+ * its value; -1 when absent; -2 when it is anything but 1 to 18 digits (no
+ * sign, blank, junk after the digits). */
+long long req_decimal_value(const char *v);
 long long req_if_match_value(const char *v);
 /* If-Match as req_if_match, and a malformed one recorded in r->err. */
 long long req_if_match_checked(struct req *r);

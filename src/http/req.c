@@ -241,6 +241,30 @@ json_t *req_json(struct req *r)
 	return j;
 }
 
+/* Digits at v (at most 18 of them, so no overflow): their value, with *end
+ * past them; -2 when there is none or too many. */
+static long long digits(const char *v, const char **end)
+{
+	long long n = 0;
+	size_t len = 0;
+	for (; v[len] >= '0' && v[len] <= '9'; len++) {
+		if (len == 18)
+			return -2;
+		n = n * 10 + (v[len] - '0');
+	}
+	*end = v + len;
+	return len ? n : -2;
+}
+
+long long req_decimal_value(const char *v)
+{
+	const char *end;
+	if (v == NULL)
+		return -1;
+	long long n = digits(v, &end);
+	return n >= 0 && *end == '\0' ? n : -2;
+}
+
 long long req_if_match_value(const char *v)
 {
 	if (v == NULL)
@@ -251,14 +275,9 @@ long long req_if_match_value(const char *v)
 	v += quoted;
 	/* Digits only: no sign, blank or overflow (a "-1" is no absent
 	 * header, a "-5" no version). */
-	long long n = 0;
-	size_t len = 0;
-	for (; v[len] >= '0' && v[len] <= '9'; len++) {
-		if (len == 18)
-			return -2;
-		n = n * 10 + (v[len] - '0');
-	}
-	if (len == 0 || strcmp(v + len, quoted ? "\"" : "") != 0)
+	const char *end;
+	long long n = digits(v, &end);
+	if (n < 0 || strcmp(end, quoted ? "\"" : "") != 0)
 		return -2;
 	return n;
 }

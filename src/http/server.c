@@ -267,7 +267,8 @@ static void req_setup(struct req *r, const char *url)
 	size_t limit = r->role_refused ? LIMIT_ANON_BODY : body_limit(r);
 	buf_init(&r->body, limit);
 	const char *cl = req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (cl && strtoull(cl, NULL, 10) > limit)
+	long long len = req_decimal_value(cl);
+	if (len == -2 || (len > 0 && (unsigned long long)len > limit))
 		r->body_overflow = 1;
 	if (r->body_overflow && r->role_refused)
 		r->err = r->role_err; /* a role-less caller's large body: 403 now */
@@ -285,7 +286,8 @@ static int answer_now(struct req *r)
 	const char *cl = req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (expect && strcasecmp(expect, "100-continue") == 0)
 		return 1;
-	return cl && strtoull(cl, NULL, 10) > DISCARD_MAX;
+	long long len = req_decimal_value(cl);
+	return len == -2 || (len > 0 && (unsigned long long)len > DISCARD_MAX);
 }
 
 static void dispatch(struct req *r)

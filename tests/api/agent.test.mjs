@@ -344,6 +344,16 @@ test('the signed GET of the open hunts: X-Agent-Time within minutes on both side
     assertProblem(r, 401);
     assert.match(r.body.detail, /server time.*\d{4}-\d\d-\d\dT.*± 300 s/, r.text);
   }
+  // X-Agent-Time is digits and nothing else: junk after the number or a sign
+  // is refused even with a signature over the number it starts with (blanks
+  // around a header value are HTTP's, not the value's).
+  const path = '/api/v1/agents/hunts';
+  const now = Date.now();
+  for (const v of [`${now}abc`, `+${now}`, `${now}.5`, `-${now}`, `0x${now.toString(16)}`]) {
+    const r = await answer(await fetch(`${srv.url}${path}`, { headers: {
+      'X-Agent-Key': key.pub, 'X-Agent-Time': v, 'X-Agent-Signature': key.sign(`GET ${path} ${now}`) } }));
+    assert.ok(r.status === 401 || r.status === 422 || r.status === 400, `${JSON.stringify(v)}: ${r.status} ${r.text}`);
+  }
 });
 
 test('[agents] clock_skew sets the window; a value past a week is refused at start', async () => {

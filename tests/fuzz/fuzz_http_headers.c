@@ -13,9 +13,9 @@
  * without control characters, no longer than the value, and percent-
  * encoding it again decodes to the same name; no token but the one issued
  * resolves, and a refusal fills the error (E_UNAUTH).
- * Content-Length is parsed by libmicrohttpd, which refuses anything but
- * digits before the server sees it; X-Agent-Time is read inside the
- * handler's signature check (api/indicators.c) and has no reader of its own.
+ *   X-Agent-Time,    req_decimal_value (http/req.c): 1 to 18 digits and
+ *   Content-Length   nothing else, reading back as written (libmicrohttpd
+ *                    also refuses a malformed Content-Length before us).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -74,6 +74,25 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static int is_digit(char c)
 {
 	return c >= '0' && c <= '9';
+}
+
+/* X-Agent-Time and Content-Length: 1 to 18 digits and nothing else, read
+ * back from their decimal form. */
+static void decimal(const char *v)
+{
+	long long n = req_decimal_value(v);
+	size_t len = strlen(v), digits = 0;
+	while (is_digit(v[digits]))
+		digits++;
+	int well_formed = digits > 0 && digits <= 18 && digits == len;
+	if ((n >= 0) != well_formed || (n < 0 && n != -2))
+		abort();
+	if (n >= 0) {
+		char back[32];
+		snprintf(back, sizeof(back), "%lld", n);
+		if (req_decimal_value(back) != n || strtoll(v, NULL, 10) != n)
+			abort();
+	}
 }
 
 static void if_match(const char *v)
@@ -164,6 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	memcpy(v, d, n);
 	v[n] = '\0';
 	if_match(v);
+	decimal(v);
 	language(v);
 	file_name(v);
 	/* Authorization as server.c reads it, and the value as a cookie's. */
