@@ -81,16 +81,16 @@ int api_agent_inventory(struct req *r)
 
 int api_finding_list(struct req *r)
 {
-	const char *kev = req_query(r, "kev"), *overdue = req_query(r, "overdue"),
-		   *limit = req_query(r, "limit");
+	const char *kev = req_query(r, "kev"), *overdue = req_query(r, "overdue");
 	struct finding_filter f = {
 		.org_code = req_query(r, "org"), .host_id = req_query(r, "host"),
 		.status = req_query(r, "status"), .severity = req_query(r, "severity"),
 		.vuln_id = req_query(r, "vuln"),
 		.kev = kev && strcmp(kev, "true") == 0,
 		.overdue = overdue && strcmp(overdue, "true") == 0,
-		.limit = limit ? atoi(limit) : 0,
 	};
+	if (req_query_int(r, "limit", 1, 1000, &f.limit) != 0)
+		return -1;
 	json_t *j = finding_list(&r->ctx, &f, &r->err);
 	return j ? req_reply(r, 200, j) : -1;
 }

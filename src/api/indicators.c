@@ -22,14 +22,15 @@
 
 int api_indicator_list(struct req *r)
 {
-	const char *active = req_query(r, "active"), *limit = req_query(r, "limit");
+	const char *active = req_query(r, "active");
 	struct indicator_filter f = {
 		.q = req_query(r, "q"), .kind = req_query(r, "kind"), .tlp = req_query(r, "tlp"),
 		.tag = req_query(r, "tag"), .org_code = req_query(r, "org"),
 		.cursor = req_query(r, "cursor"),
 		.active = active && strcmp(active, "true") == 0,
-		.limit = limit ? atoi(limit) : 0,
 	};
+	if (req_query_int(r, "limit", 1, LIMIT_PAGE_MAX, &f.limit) != 0)
+		return -1;
 	json_t *j = indicator_list(&r->ctx, &f, &r->err);
 	return j ? req_reply(r, 200, j) : -1;
 }
@@ -131,9 +132,11 @@ int api_indicator_export(struct req *r)
 
 int api_sighting_list(struct req *r)
 {
-	const char *limit = req_query(r, "limit");
+	int limit = 0;
+	if (req_query_int(r, "limit", 1, 1000, &limit) != 0)
+		return -1;
 	json_t *j = sighting_list(&r->ctx, req_query(r, "indicator"), req_query(r, "hunt"),
-				  req_query(r, "org"), limit ? atoi(limit) : 0, &r->err);
+				  req_query(r, "org"), limit, &r->err);
 	return j ? req_reply(r, 200, j) : -1;
 }
 

@@ -148,6 +148,10 @@ json_t *req_json(struct req *r);
 long long req_if_match(struct req *r);
 /* The same on the header's value (NULL: absent): "N", W/"N" or N with N
  * 1 to 18 digits; -2 for anything else. */
+/* A whole-number query parameter between lo and hi into *out (left as it
+ * is when the parameter is absent): 0, or -1 with a field error naming it
+ * ("/limit": "1..200") for anything else (junk, a sign, out of range). */
+int req_query_int(struct req *r, const char *name, long long lo, long long hi, int *out);
 /* A header that holds a plain decimal number (X-Agent-Time, Content-Length):
  * its value; -1 when absent; -2 when it is anything but 1 to 18 digits (no
  * sign, blank, junk after the digits). */

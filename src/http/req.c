@@ -265,6 +265,22 @@ long long req_decimal_value(const char *v)
 	return n >= 0 && *end == '\0' ? n : -2;
 }
 
+int req_query_int(struct req *r, const char *name, long long lo, long long hi, int *out)
+{
+	const char *v = req_query(r, name);
+	if (v == NULL)
+		return 0;
+	long long n = req_decimal_value(v);
+	if (n < lo || n > hi) {
+		char ptr[64], range[48];
+		snprintf(ptr, sizeof(ptr), "/%s", name);
+		snprintf(range, sizeof(range), "%lld..%lld", lo, hi);
+		return err_field(&r->err, ptr, MSG_BAD_VALUE, range);
+	}
+	*out = (int)n;
+	return 0;
+}
+
 long long req_if_match_value(const char *v)
 {
 	if (v == NULL)

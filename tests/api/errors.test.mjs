@@ -238,3 +238,17 @@ test('directory endpoints refuse malformed input too', async () => {
   assert.equal((await admin.get('/api/v1/orgs')).body.items.length, orgs);
   assert.equal((await admin.get('/api/v1/users')).body.items.length, users);
 });
+
+test('a list\'s limit is a whole number in its range on every list: junk, a sign or too large → 422 naming it', async () => {
+  const lists = [['/api/v1/indicators', 200], ['/api/v1/findings', 1000],
+    ['/api/v1/sightings', 1000]];
+  for (const [path, max] of lists) {
+    for (const bad of ['abc', '10abc', '-1', '+5', '0', String(max + 1), '99999999999999999999', '1.5']) {
+      const r = await coord.get(`${path}?limit=${encodeURIComponent(bad)}`);
+      assert.equal(r.status, 422, `${path}?limit=${bad}: ${r.status} ${r.text.slice(0, 200)}`);
+      assert.equal(r.body.errors?.[0]?.pointer, '/limit', r.text);
+    }
+    const ok = await coord.get(`${path}?limit=${max}`);
+    assert.equal(ok.status, 200, `${path}?limit=${max}: ${ok.text.slice(0, 200)}`);
+  }
+});
