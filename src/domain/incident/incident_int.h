@@ -52,6 +52,13 @@ int inc_record_end(struct ctx *c, const struct inc_head *h, const char *kind,
 	"assignees a WHERE a.incident_id = i.id AND a.user_id = $2) OR EXISTS (" \
 	"SELECT 1 FROM support_requests s JOIN orgs so ON so.id = s.to_org_id " \
 	"WHERE s.incident_id = i.id AND so.path = $1))"
+/* "SELECT <the columns inc_render_row reads> FROM incidents i JOIN orgs o
+ * ... " without a WHERE, and the row's API form. */
+extern const char inc_select_sql[];
+json_t *inc_render_row(struct ctx *c, struct stmt *st, struct err *e);
+/* {duplicate_of, duplicates}: what id repeats and the reports filed as
+ * duplicates of it, with their reporters (incident_queue.c). */
+json_t *inc_duplicates(struct ctx *c, const char *id, struct err *e);
 const char *inc_scope_path(const struct ctx *c);
 const char *inc_scope_user(const struct ctx *c);
 
