@@ -1,7 +1,9 @@
 /* misc.c - health, the API description, vocabularies, deadlines, stats. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
+#include "../base/msg.h"
 #include "../domain/incident/incident.h"
 
 int api_health(struct req *r)
@@ -26,8 +28,15 @@ int api_meta(struct req *r)
 
 int api_deadlines(struct req *r)
 {
-	const char *o = req_query(r, "overdue");
-	json_t *j = deadline_list(&r->ctx, o && strcmp(o, "true") == 0, &r->err);
+	const char *o = req_query(r, "overdue"), *limit = req_query(r, "limit");
+	long n = 1000;
+	if (limit) {
+		char *end;
+		n = strtol(limit, &end, 10);
+		if (*end || n < 1 || n > 1000)
+			return err_field(&r->err, "/limit", MSG_BAD_VALUE, "1..1000");
+	}
+	json_t *j = deadline_list(&r->ctx, o && strcmp(o, "true") == 0, (int)n, &r->err);
 	return j ? req_reply(r, 200, j) : -1;
 }
 

@@ -350,3 +350,13 @@ test('stats count from the summary rows: totals agree with the list, follow tran
   const t = (await tinh.get('/api/v1/stats')).body;   // outside the district: only what was asked of it
   assert.equal(t.total, await count(tinh));
 });
+
+test('GET /deadlines takes a limit (the dashboard asks for 50): 1..1000, else 422', async () => {
+  for (let k = 0; k < 3; k++) await file(tam);
+  const all = (await coord.get('/api/v1/deadlines')).body.items;
+  assert.ok(all.length >= 3);
+  const two = await coord.get('/api/v1/deadlines?limit=2');
+  assert.equal(two.status, 200, two.text);
+  assert.deepEqual(two.body.items, all.slice(0, 2));
+  for (const l of ['0', '1001', 'x']) assertProblem(await coord.get(`/api/v1/deadlines?limit=${l}`), 422, '/limit');
+});

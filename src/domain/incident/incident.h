@@ -123,8 +123,8 @@ json_t *incident_get_attachment(struct ctx *c, const char *id, const char *aid,
 				struct stmt **st, const void **data, size_t *n,
 				struct err *e);
 
-/* Deadlines across the actor's scope. */
-json_t *deadline_list(struct ctx *c, int overdue_only, struct err *e);
+/* Deadlines across the actor's scope, the earliest first (at most limit). */
+json_t *deadline_list(struct ctx *c, int overdue_only, int limit, struct err *e);
 /* Dashboard figures. */
 json_t *incident_stats(struct ctx *c, struct err *e);
 /* Vocabularies and the transition table for clients (GET /meta). */

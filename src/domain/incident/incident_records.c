@@ -630,7 +630,7 @@ json_t *incident_get_attachment(struct ctx *c, const char *id, const char *aid,
 
 /* ---- deadlines and the dashboard ---- */
 
-json_t *deadline_list(struct ctx *c, int overdue_only, struct err *e)
+json_t *deadline_list(struct ctx *c, int overdue_only, int limit, struct err *e)
 {
 	char ts[TIME_RFC3339_LEN];
 	int64_t now = time_now_ms();
@@ -640,8 +640,8 @@ json_t *deadline_list(struct ctx *c, int overdue_only, struct err *e)
 		"i.number, i.title, i.status, o.code, o.name FROM deadlines d "
 		"JOIN incidents i ON i.id = d.incident_id JOIN orgs o ON o.id = i.org_id "
 		"WHERE " INC_VISIBLE " AND d.met_at IS NULL AND i.status NOT IN ('closed', 'rejected') "
-		"AND ($3 = 0 OR d.due_at < $4) ORDER BY d.due_at LIMIT 1000", "ttii",
-		inc_scope_path(c), inc_scope_user(c), (int64_t)overdue_only, now);
+		"AND ($3 = 0 OR d.due_at < $4) ORDER BY d.due_at LIMIT $5", "ttiii",
+		inc_scope_path(c), inc_scope_user(c), (int64_t)overdue_only, now, (int64_t)limit);
 	if (st == NULL)
 		return NULL;
 	json_t *items = json_array();

@@ -1,0 +1,162 @@
+// tests/bench/queue.mjs - `make bench`: the queue's read answers at a
+// province's scale, side by side with the same calls at 1,000 incidents.
+//
+// Fixtures: the demo district plus N incidents created through the real API
+// (POST /incidents as the district coordinator, spread over the communes,
+// types and the last 90 days; a share acknowledged and verified so clocks
+// run and some are overdue, some with observables and comments). Built once
+// and cached as build-release/bench-queue-<N>-<schema hash>.db (100,000 take a few
+// minutes over HTTP), then reused.
+//
+// For each fixture: a server on a copy of it (loopback), each call
+// BENCH_QUEUE_REPS times (default 200) after a warm-up, sequentially; p50 and
+// p99 of the whole request as the client sees it. Target (issue 12): p99
+// under 50 ms at 100,000 for list, search, filter, overdue, deadlines, stats.
+//
+// Exit status: 0 all targets met, 1 a target missed, 2 could not run.
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, renameSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startServer, cli, root } from '../lib/server.mjs';
+
+const SIZES = [1000, Number(process.env.BENCH_QUEUE_N ?? 100000)];
+const REPS = Number(process.env.BENCH_QUEUE_REPS ?? 200);
+const WARM = 20;
+const TARGET_MS = 50;
+const fixtureDir = process.env.BENCH_QUEUE_DIR ?? join(root, 'build-release');
+
+const COMMUNES = ['pq-tamthanh', 'pq-longhai', 'pq-nguphung', 'pq-vhtt', 'pq-kttc', 'pq-vnpt', 'pq-viettel'];
+const TYPES = ['dos', 'phishing', 'malware', 'intrusion', 'defacement', 'encryption', 'destruction', 'espionage', 'combined', 'other'];
+const WORDS = ['máy chủ', 'cổng thông tin', 'thư điện tử', 'giao diện', 'mã độc', 'tống tiền', 'đăng nhập', 'đường truyền',
+  'dịch vụ công', 'kế toán', 'hộ tịch', 'địa chính', 'tài khoản', 'mật khẩu', 'tường lửa', 'nhật ký', 'camera', 'wifi'];
+
+function rnd(n) { return Math.floor(Math.random() * n); }
+function pick(a) { return a[rnd(a.length)]; }
+
+class Api {
+  constructor(url, token) { this.url = url; this.token = token; }
+  async req(method, path, body, headers = {}) {
+    const r = await fetch(this.url + path, {
+      method,
+      headers: { Authorization: `Bearer ${this.token}`, 'Content-Type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    return { status: r.status, text, body: text && r.headers.get('content-type')?.includes('json') ? JSON.parse(text) : null };
+  }
+}
+
+async function createOne(api, k) {
+  const detected = new Date(Date.now() - rnd(90 * 24 * 3600) * 1000 - 3600_000).toISOString();
+  const r = await api.req('POST', '/api/v1/incidents', {
+    title: `${pick(WORDS)} ${pick(WORDS)} số ${k}`,
+    description: `Phát hiện ${pick(WORDS)} bất thường liên quan ${pick(WORDS)} và ${pick(WORDS)}.`,
+    detected_at: detected, type: pick(TYPES), org_code: pick(COMMUNES),
+  });
+  if (r.status !== 201) throw new Error(`create ${k}: ${r.status} ${r.text}`);
+  const i = r.body;
+  if (k % 10 < 3) {   // acknowledged then verified: the notification clock runs
+    const a = await api.req('POST', `/api/v1/incidents/${i.id}/transitions`, { to: 'acknowledged' }, { 'If-Match': `"${i.version}"` });
+    if (a.status === 200 && k % 10 < 2) {
+      await api.req('POST', `/api/v1/incidents/${i.id}/transitions`, { to: 'verified' }, { 'If-Match': `"${a.body.version}"` });
+    }
+  }
+  if (k % 5 === 0) await api.req('POST', `/api/v1/incidents/${i.id}/observables`, { kind: 'ip', value: `198.51.${rnd(256)}.${rnd(256)}` });
+  if (k % 10 === 0) await api.req('POST', `/api/v1/incidents/${i.id}/comments`, { body: `Đã kiểm tra ${pick(WORDS)} tại ${pick(COMMUNES)}` });
+}
+
+// The cache is named after the schema: a changed migration builds anew.
+function schemaHash() {
+  const dir = join(root, 'src', 'store', 'migrations');
+  const h = createHash('sha256');
+  for (const f of readdirSync(dir).sort()) h.update(f).update(readFileSync(join(dir, f)));
+  return h.digest('hex').slice(0, 10);
+}
+
+async function fixture(n) {
+  const path = join(fixtureDir, `bench-queue-${n}-${schemaHash()}.db`);
+  if (existsSync(path)) return path;
+  process.stderr.write(`bench: building the ${n}-incident fixture through the API (once; cached as ${path}) ...\n`);
+  const dir = mkdtempSync(join(tmpdir(), 'ungcuu-benchq-'));
+  const db = join(dir, 'ungcuu.db');
+  cli(['demo', '--db', db, '--json']);
+  const srv = await startServer({ dir });
+  const api = new Api(srv.url, cli(['admin', 'token', 'create', '--db', db, '--username', 'dieuphoi']).trim());
+  const t0 = performance.now();
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const k = next++;
+      if (k >= n) return;
+      await createOne(api, k);
+      if (k % 10000 === 9999) process.stderr.write(`bench: ${k + 1}/${n} (${((k + 1) / ((performance.now() - t0) / 1000)).toFixed(0)}/s)\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  await srv.stop();   // a clean stop checkpoints the WAL into the file
+  renameSync(db, `${path}.part`);
+  renameSync(`${path}.part`, path);
+  rmSync(dir, { recursive: true, force: true });
+  return path;
+}
+
+function pct(sorted, p) { return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]; }
+
+async function measure(n) {
+  const src = await fixture(n);
+  const dir = mkdtempSync(join(tmpdir(), 'ungcuu-benchq-'));
+  copyFileSync(src, join(dir, 'ungcuu.db'));
+  const srv = await startServer({ dir });
+  const api = new Api(srv.url, cli(['admin', 'token', 'create', '--db', join(dir, 'ungcuu.db'), '--username', 'dieuphoi']).trim());
+  const first = await api.req('GET', '/api/v1/incidents?limit=50');
+  const calls = [
+    ['list (first page)', '/api/v1/incidents?limit=50'],
+    ['list (page 2, cursor)', `/api/v1/incidents?limit=50&cursor=${first.body.next_cursor}`],
+    ['list sort=due', '/api/v1/incidents?limit=50&sort=due&status=open'],
+    ['search title/description', `/api/v1/incidents?limit=50&q=${encodeURIComponent('duong truyen')}`],
+    ['search rare word', `/api/v1/incidents?limit=50&q=${encodeURIComponent('số 4242')}`],
+    ['search observable', `/api/v1/incidents?limit=50&q=${encodeURIComponent('198.51.7')}`],
+    ['filter type+status+org', '/api/v1/incidents?limit=50&type=phishing&status=open&org=pq-tamthanh'],
+    ['overdue', '/api/v1/incidents?limit=50&overdue=true'],
+    ['due soon', '/api/v1/incidents?limit=50&due_soon=true'],
+    ['deadlines?overdue (dashboard)', '/api/v1/deadlines?overdue=true&limit=50'],
+    ['stats', '/api/v1/stats'],
+    ['inbox', '/api/v1/inbox'],
+  ];
+  const out = {};
+  for (const [name, path] of calls) {
+    const t = [];
+    for (let i = 0; i < WARM + REPS; i++) {
+      const t0 = performance.now();
+      const r = await api.req('GET', path);
+      const ms = performance.now() - t0;
+      if (r.status !== 200) throw new Error(`${name}: ${r.status} ${r.text.slice(0, 200)}`);
+      if (i >= WARM) t.push(ms);
+    }
+    t.sort((a, b) => a - b);
+    out[name] = { p50: pct(t, 50), p99: pct(t, 99) };
+  }
+  const browser = null;
+  await srv.stop();
+  rmSync(dir, { recursive: true, force: true });
+  return { calls: calls.map((c) => c[0]), out, browser };
+}
+
+const results = [];
+for (const n of SIZES) results.push(await measure(n));
+const [small, big] = results;
+const pad = (s, w) => String(s).padEnd(w);
+console.log(`\nqueue reads (ms, ${REPS} sequential requests each, client side)`);
+console.log(`${pad('call', 32)}${pad(`p50 @${SIZES[0]}`, 12)}${pad(`p99 @${SIZES[0]}`, 12)}${pad(`p50 @${SIZES[1]}`, 14)}${pad(`p99 @${SIZES[1]}`, 14)}target p99 < ${TARGET_MS}`);
+let missed = 0;
+for (const name of big.calls) {
+  const a = small.out[name];
+  const b = big.out[name];
+  const ok = b.p99 < TARGET_MS;
+  if (!ok) missed++;
+  console.log(`${pad(name, 32)}${pad(a.p50.toFixed(1), 12)}${pad(a.p99.toFixed(1), 12)}${pad(b.p50.toFixed(1), 14)}${pad(b.p99.toFixed(1), 14)}${ok ? 'met' : 'MISSED'}`);
+}
+if (big.browser !== null) console.log(`queue first page in Chromium at ${SIZES[1]}: ${big.browser} ms`);
+process.exit(missed ? 1 : 0);
