@@ -172,6 +172,12 @@ test('item 8: bulk acknowledge with per-id results; three reports become one inc
     assert.equal(g.status, 'rejected');
     assert.equal(g.duplicate_of.id, keep.id);
   }
+  // the kept incident lists the duplicates and their reporters
+  await page.goto(`${server.url}/#/incidents/${keep.id}`);
+  await page.locator('#duplicates').getByRole('link', { name: d1.number }).waitFor();
+  await page.locator('#duplicates').getByRole('link', { name: d2.number }).waitFor();
+  await page.locator('#duplicates').scrollIntoViewIfNeeded();
+  await shot(page, 'incident-duplicates-1366', false);
   assert.deepEqual(page.errors, []);
   await context.close();
 });

@@ -238,6 +238,9 @@ const M = {
   inbox_warnings: { vi: 'Cảnh báo chờ đơn vị tôi trả lời', en: 'Warnings awaiting my organisation' },
   inbox_acknowledged: { vi: 'đã xác nhận, chưa báo khắc phục', en: 'acknowledged, fix not yet reported' },
   inbox_none: { vi: 'Không có.', en: 'None.' },
+  dup_title: { vi: 'Báo cáo trùng', en: 'Duplicate reports' },
+  dup_of: { vi: 'Báo cáo này trùng với sự cố', en: 'This report repeats incident' },
+  dup_reporter: { vi: 'Người báo', en: 'Reported by' },
 
   // Incident page
   back_to_queue: { vi: 'Về hàng đợi', en: 'Back to the queue' },

@@ -390,6 +390,12 @@ static json_t *kv_row(struct stmt *st)
 			 "value", stmt_text(st, 2));
 }
 
+static json_t *att_row(struct stmt *st)
+{
+	return json_pack("{s:s, s:s, s:s}", "id", stmt_text(st, 0), "name", stmt_text(st, 1),
+			 "sha256", stmt_text(st, 2));
+}
+
 json_t *inc_duplicates(struct ctx *c, const char *id, struct err *e)
 {
 	json_t *out = json_object(), *list = NULL;
@@ -422,8 +428,8 @@ json_t *inc_duplicates(struct ctx *c, const char *id, struct err *e)
 		const char *did = jv_str(d, "id");
 		if (rows_attach(c->db, d, "observables", "SELECT id, kind, value FROM observables "
 				"WHERE incident_id = $1 ORDER BY id", did, kv_row, e) != 0 ||
-		    rows_attach(c->db, d, "attachments", "SELECT id, name, sha256 AS value FROM "
-				"attachments WHERE incident_id = $1 ORDER BY id", did, kv_row, e) != 0)
+		    rows_attach(c->db, d, "attachments", "SELECT id, name, sha256 FROM "
+				"attachments WHERE incident_id = $1 ORDER BY id", did, att_row, e) != 0)
 			goto fail;
 	}
 	json_object_set_new(out, "duplicates", list);

@@ -37,23 +37,23 @@ export function Inbox() {
       {box && (
         <>
           <p class="summary" aria-live="polite">{t('inbox_count', { n: box.count })}</p>
-          <h2>{t('inbox_assigned')} <span class="n">{box.assigned.length}</span></h2>
+          <h2>{t('inbox_assigned')} <span class="n">({box.assigned.length})</span></h2>
           {box.assigned.length === 0 ? <p class="empty">{t('inbox_none')}</p> : (
             <ul class="inbox-list" id="inbox-assigned">
               {box.assigned.map((i: any) => (
-                <li><IncLink i={i} /> {i.title} <StatusBadge status={i.status} /> <small class="muted">{t('next_deadline')}: {when(i.next_due_at)}</small></li>
+                <li><IncLink i={i} /> {i.title} <StatusBadge status={i.status} /> {i.next_due_at && <small class="muted">{t('next_deadline')}: {when(i.next_due_at)}</small>}</li>
               ))}
             </ul>
           )}
-          <h2>{t('inbox_tasks')} <span class="n">{box.tasks.length}</span></h2>
+          <h2>{t('inbox_tasks')} <span class="n">({box.tasks.length})</span></h2>
           {box.tasks.length === 0 ? <p class="empty">{t('inbox_none')}</p> : (
             <ul class="inbox-list" id="inbox-tasks">
               {box.tasks.map((k: any) => (
-                <li>{k.title} — <IncLink i={k.incident} /> {k.incident.title} <small class="muted">{t('due')}: {when(k.due_at)}</small></li>
+                <li>{k.title} — <IncLink i={k.incident} /> {k.incident.title} {k.due_at && <small class="muted">{t('due')} {when(k.due_at)}</small>}</li>
               ))}
             </ul>
           )}
-          <h2>{t('inbox_support')} <span class="n">{box.support_requests.length}</span></h2>
+          <h2>{t('inbox_support')} <span class="n">({box.support_requests.length})</span></h2>
           {box.support_requests.length === 0 ? <p class="empty">{t('inbox_none')}</p> : (
             <ul class="inbox-list" id="inbox-support">
               {box.support_requests.map((s: any) => (
@@ -65,11 +65,11 @@ export function Inbox() {
               ))}
             </ul>
           )}
-          <h2>{t('inbox_warnings')} <span class="n">{box.warnings.length}</span></h2>
+          <h2>{t('inbox_warnings')} <span class="n">({box.warnings.length})</span></h2>
           {box.warnings.length === 0 ? <p class="empty">{t('inbox_none')}</p> : (
             <ul class="inbox-list" id="inbox-warnings">
               {box.warnings.map((w: any) => (
-                <li><a href={`#/warnings/${w.id}`}>{w.title}</a> <small class="muted">{t('due')}: {when(w.deadline)}{w.acknowledged ? ` · ${t('inbox_acknowledged')}` : ''}</small></li>
+                <li><a href={`#/warnings/${w.id}`}>{w.title}</a> <small class="muted">{t('due')} {when(w.deadline)}{w.acknowledged ? ` · ${t('inbox_acknowledged')}` : ''}</small></li>
               ))}
             </ul>
           )}
