@@ -349,6 +349,10 @@ test('stats count from the summary rows: totals agree with the list, follow tran
   assert.equal(s2.total, await count(coord));
   const t = (await tinh.get('/api/v1/stats')).body;   // outside the district: only what was asked of it
   assert.equal(t.total, await count(tinh));
+  // overdue agrees with the overdue filter, for a reader of the subtree and one outside it
+  for (const [client, s] of [[coord, s2], [tinh, t], [longhai, (await longhai.get('/api/v1/stats')).body]]) {
+    assert.equal(s.overdue, await count({ get: (p) => client.get(p.replace('?', '?overdue=true&')) }));
+  }
 });
 
 test('GET /deadlines takes a limit (the dashboard asks for 50): 1..1000, else 422', async () => {

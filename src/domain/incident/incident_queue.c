@@ -20,10 +20,6 @@
 #include "../../base/timeutil.h"
 #include "../../base/banned.h"
 
-/* Most words in a search; beyond them the query is refused, not cut. */
-#define SEARCH_MAX_TERMS 16
-/* Rows in one CSV export (a view, not a dump of the database). */
-#define EXPORT_MAX_ROWS 10000
 /* "Due soon": the next clock runs out within this (and is not yet out). */
 #define DUE_SOON_MS (24LL * 3600 * 1000)
 /* next_due when no clock runs (migration 008). */
@@ -62,7 +58,7 @@ int incident_fts_query(const char *q, char *out, size_t outsz, struct err *e)
 		const char *start = p;
 		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
 			p++;
-		if (++terms > SEARCH_MAX_TERMS) {
+		if (++terms > LIMIT_SEARCH_TERMS) {
 			buf_release(&b);
 			return err_field(e, "/q", MSG_BAD_VALUE, "16");
 		}
@@ -327,7 +323,7 @@ char *incident_export_csv(struct ctx *c, const struct incident_filter *f, size_t
 		return NULL;
 	buf_init(&q.sql, 8192);
 	buf_init(&b, LIMIT_RESPONSE);
-	if (build_list(c, f, EXPORT_MAX_ROWS, &q, fts, sizeof(fts), e) != 0)
+	if (build_list(c, f, LIMIT_EXPORT_ROWS, &q, fts, sizeof(fts), e) != 0)
 		goto out;
 	st = run_list(c, &q, e);
 	if (st == NULL)
@@ -340,7 +336,7 @@ char *incident_export_csv(struct ctx *c, const struct incident_filter *f, size_t
 	full |= buf_add(&b, "\r\n", 2);
 	int rc, n = 0;
 	while ((rc = stmt_step(st, e)) == 1) {
-		if (n++ == EXPORT_MAX_ROWS) {
+		if (n++ == LIMIT_EXPORT_ROWS) {
 			/* Refused, not cut: a partial export would read as whole. */
 			stmt_done(st);
 			err_set(e, E_TOOLARGE, MSG_EXPORT_TOO_LARGE, "10000");
@@ -745,8 +741,6 @@ json_t *inbox_get(struct ctx *c, struct err *e)
 
 /* ---- saved filters ---- */
 
-#define SAVED_FILTERS_MAX 50
-
 static const struct jv_field saved_fields[] = {
 	{ "name", JV_STRING, 1, 1, 100, NULL, NULL },
 	{ "query", JV_STRING, 1, 0, 1000, NULL, NULL },
@@ -799,7 +793,7 @@ json_t *saved_filter_create(struct ctx *c, json_t *body, struct err *e)
 		stmt_done(st);
 	if (n < 0)
 		goto fail;
-	if (n >= SAVED_FILTERS_MAX) {
+	if (n >= LIMIT_SAVED_FILTERS) {
 		err_set(e, E_CONFLICT, MSG_SAVED_FILTER_LIMIT, "50");
 		goto fail;
 	}

@@ -729,9 +729,16 @@ json_t *incident_stats(struct ctx *c, struct err *e)
 		"so.id = s.to_org_id WHERE so.path = $1)", "tt", inc_scope_path(c), inc_scope_user(c));
 	if (st == NULL || stats_add(st, f, &open, &total, e) != 0)
 		goto end;
-	st = store_query(c->db, e, "SELECT COUNT(*) FROM incidents i JOIN orgs o ON o.id = "
-		"i.org_id WHERE i.next_due < $3 AND i.status NOT IN ('closed', 'rejected') AND "
-		INC_VISIBLE, "tti", inc_scope_path(c), inc_scope_user(c), now);
+	/* Overdue: the subtree through incidents_open_due, then the few
+	 * outside it the reader sees. */
+	st = store_query(c->db, e, "SELECT (SELECT COUNT(*) FROM incidents i WHERE i.org_id IN "
+		"(SELECT id FROM orgs WHERE substr(path, 1, length($1)) = $1) AND i.status NOT IN "
+		"('closed', 'rejected') AND i.next_due < $3) + (SELECT COUNT(*) FROM incidents i "
+		"JOIN orgs o ON o.id = i.org_id WHERE substr(o.path, 1, length($1)) <> $1 AND "
+		"i.status NOT IN ('closed', 'rejected') AND i.next_due < $3 AND i.id IN (SELECT "
+		"a.incident_id FROM assignees a WHERE a.user_id = $2 UNION SELECT s.incident_id FROM "
+		"support_requests s JOIN orgs so ON so.id = s.to_org_id WHERE so.path = $1))",
+		"tti", inc_scope_path(c), inc_scope_user(c), now);
 	if (st == NULL)
 		goto end;
 	if (stmt_step(st, e) == 1)
