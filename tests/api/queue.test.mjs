@@ -364,3 +364,12 @@ test('GET /deadlines takes a limit (the dashboard asks for 50): 1..1000, else 42
   assert.deepEqual(two.body.items, all.slice(0, 2));
   for (const l of ['0', '1001', 'x']) assertProblem(await coord.get(`/api/v1/deadlines?limit=${l}`), 422, '/limit');
 });
+
+test('a cursor must be an incident the reader sees; "open" does not mix with states', async () => {
+  const a = await file(tam);
+  assert.equal((await tam.get(`/api/v1/incidents?cursor=${a.id}`)).status, 200);
+  // another commune's incident as a cursor would reveal where it sorts: refused like a bad cursor
+  assertProblem(await longhai.get(`/api/v1/incidents?sort=detected&cursor=${a.id}`), 422, '/cursor');
+  assertProblem(await coord.get('/api/v1/incidents?cursor=01900000-0000-7000-8000-000000000000'), 422, '/cursor');
+  assertProblem(await coord.get('/api/v1/incidents?status=open,closed'), 422, '/status');
+});

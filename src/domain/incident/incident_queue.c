@@ -137,7 +137,8 @@ static int check_status(const char *list, struct err *e)
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 		char one[32];
 		snprintf(one, sizeof(one), "%.*s", (int)(len < 31 ? len : 31), p);
-		if (strcmp(one, "open") != 0 && incident_state_from(one) < 0)
+		/* "open" stands alone; in a list every item is a state */
+		if (strcmp(list, "open") != 0 && incident_state_from(one) < 0)
 			return err_field(e, "/status", MSG_BAD_VALUE, one);
 		p += len + (end ? 1 : 0);
 	}
@@ -190,8 +191,15 @@ static int build_list(struct ctx *c, const struct incident_filter *f, int limit,
 		return err_field(e, "/type", MSG_BAD_VALUE, f->type);
 	if (f->severity && jv_enum_index(severity_codes, f->severity) < 0)
 		return err_field(e, "/severity", MSG_BAD_VALUE, f->severity);
-	if (f->cursor && !uuid_valid(f->cursor))
-		return err_field(e, "/cursor", MSG_BAD_VALUE, "cursor");
+	if (f->cursor) {
+		/* The cursor's row must be one the reader sees: its sort key is
+		 * read below, and must tell nothing of an incident out of scope. */
+		struct inc_head h;
+		if (inc_load(c, f->cursor, ACT_INCIDENT_READ, &h, e) != 0) {
+			err_clear(e);
+			return err_field(e, "/cursor", MSG_BAD_VALUE, "cursor");
+		}
+	}
 	int terms = 0;
 	if (f->q) {
 		terms = incident_fts_query(f->q, fts, ftssz, e);
