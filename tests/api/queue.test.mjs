@@ -268,6 +268,7 @@ test('bulk: a reporter or leader may not acknowledge; out of scope is not_found;
   const many = Array.from({ length: 101 }, () => ({ id: a.id, version: 1 }));
   assertProblem(await coord.post('/api/v1/incidents/bulk', { action: 'acknowledge', items: many }), 422, '/items');
   assertProblem(await coord.post('/api/v1/incidents/bulk', { action: 'assign', items: [{ id: a.id, version: 1 }] }), 422, '/user_id');
+  assertProblem(await coord.post('/api/v1/incidents/bulk', { action: 'assign', user_id: '01900000-0000-7000-8000-000000000000', items: [{ id: a.id, version: 1 }] }), 422, '/user_id');
   assertProblem(await coord.post('/api/v1/incidents/bulk', { action: 'duplicate', items: [{ id: a.id, version: 1 }] }), 422, '/duplicate_of');
 });
 

@@ -562,6 +562,17 @@ static const char *err_name(int code)
 	}
 }
 
+/* 1 when the person exists, 0 when not, -1 on a failure (e filled). */
+static int user_known(struct ctx *c, const char *id, struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT 1 FROM users WHERE id = $1", "t", id);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	stmt_done(st);
+	return rc;
+}
+
 /* One incident of a bulk action: its own transaction, its own checks. */
 static json_t *bulk_one(struct ctx *c, const char *action, const char *id, long long version,
 			json_t *body, struct err *e)
@@ -574,19 +585,30 @@ static json_t *bulk_one(struct ctx *c, const char *action, const char *id, long 
 	}
 	if (strcmp(action, "duplicate") == 0)
 		return incident_mark_duplicate(c, id, version, jv_str(body, "duplicate_of"), e);
-	/* assign: the version the caller saw must still be the incident's */
+	/* assign, as incident_assign does, with the version the caller saw
+	 * checked under the write lock, in the same transaction. */
 	struct inc_head h;
+	const char *uid = jv_str(body, "user_id");
+	if (store_begin(c->db, e) != 0)
+		return NULL;
 	if (inc_load(c, id, ACT_INCIDENT_ASSIGN, &h, e) != 0)
-		return NULL;
-	if (version != h.version)
-		return err_set(e, E_PRECOND, MSG_STALE, NULL), NULL;
-	json_t *a = json_pack("{s:s}", "user_id", jv_str(body, "user_id"));
-	json_t *r = incident_assign(c, id, a, e);
-	json_decref(a);
-	if (r == NULL)
-		return NULL;
-	json_decref(r);
-	return inc_render(c, h.id, 0, e);
+		goto fail;
+	if (version != h.version) {
+		err_set(e, E_PRECOND, MSG_STALE, NULL);
+		goto fail;
+	}
+	if (store_run(c->db, e, "INSERT INTO assignees (incident_id, user_id, created_at) "
+		      "VALUES ($1, $2, $3) ON CONFLICT (incident_id, user_id) DO NOTHING", "tti",
+		      h.id, uid, time_now_ms()) < 0)
+		goto fail;
+	json_t *rec = json_pack("{s:s}", "user_id", uid);
+	int rc = inc_record_end(c, &h, "assignment", json_pack("{s:s}", "user_id", uid),
+				"incident", h.id, rec, e);   /* commits, or rolls back */
+	json_decref(rec);
+	return rc == 0 ? inc_render(c, h.id, 0, e) : NULL;
+fail:
+	store_rollback(c->db);
+	return NULL;
 }
 
 json_t *incident_bulk(struct ctx *c, json_t *body, struct err *e)
@@ -616,6 +638,9 @@ json_t *incident_bulk(struct ctx *c, json_t *body, struct err *e)
 	const char *action = jv_str(body, "action");
 	if (strcmp(action, "assign") == 0 && jv_str(body, "user_id") == NULL)
 		err_field(e, "/user_id", MSG_REQUIRED, NULL);
+	if (strcmp(action, "assign") == 0 && jv_str(body, "user_id") &&
+	    user_known(c, jv_str(body, "user_id"), e) == 0)
+		err_field(e, "/user_id", MSG_UNKNOWN_USER, jv_str(body, "user_id"));
 	if (strcmp(action, "duplicate") == 0 && jv_str(body, "duplicate_of") == NULL)
 		err_field(e, "/duplicate_of", MSG_REQUIRED, NULL);
 	if (e->code != E_OK)
