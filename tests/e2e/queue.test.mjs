@@ -150,6 +150,11 @@ test('item 8: bulk acknowledge with per-id results; three reports become one inc
   await login(page, server, 'dieuphoi');
   await page.goto(`${server.url}/#/queue?org=pq-nguphung&status=received`);
   await page.locator('table.incidents').getByText(x1.title).waitFor();
+  // the view asked for while the first page was on its way is the one shown
+  await page.waitForFunction(() => {
+    const cells = [...document.querySelectorAll('table.incidents tbody td[data-label="Đơn vị"]')];
+    return cells.length > 0 && cells.every((c) => c.textContent === 'UBND xã Ngũ Phụng');
+  });
   await page.getByLabel(`Chọn sự cố ${x1.number}`).check();
   await page.getByLabel(`Chọn sự cố ${x2.number}`).check();
   await page.locator('.bulk').waitFor();

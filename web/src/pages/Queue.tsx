@@ -64,7 +64,7 @@ export function Queue() {
   const [error, setError] = useState<unknown>(null);
   const [updated, setUpdated] = useState<number | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const busy = useRef(false);
+  const seq = useRef(0);
   const t0 = useRef<number | null>(null);
   const now = useNow();
   const sq = serverQuery(filters);
@@ -87,12 +87,14 @@ export function Queue() {
     return () => removeEventListener('hashchange', on);
   }, [filters]);
 
+  // Every load is numbered: only the answer to the latest one is shown, so
+  // a filter changed while a page is on its way is never lost nor mixed in.
   const load = async (append: boolean) => {
-    if (busy.current) return;
-    busy.current = true;
+    const mine = ++seq.current;
     try {
       const c = append ? cursor : null;
       const r = await get(`/api/v1/incidents?${sq}${sq ? '&' : ''}limit=${PAGE}${c ? `&cursor=${encodeURIComponent(c)}` : ''}`);
+      if (mine !== seq.current) return;
       t0.current = performance.now();
       setItems((old) => (append && old ? [...old, ...r.items] : r.items));
       setCursor(r.next_cursor);
@@ -101,9 +103,7 @@ export function Queue() {
       setError(null);
       setUpdated(Date.now());
     } catch (e) {
-      setError(e);
-    } finally {
-      busy.current = false;
+      if (mine === seq.current) setError(e);
     }
   };
 
