@@ -79,7 +79,8 @@ json_t *incident_list(struct ctx *c, const struct incident_filter *f, struct err
 /* The same view as CSV (every row, at most 10,000; more is refused). */
 char *incident_export_csv(struct ctx *c, const struct incident_filter *f, size_t *len,
 			  struct err *e);
-/* q as an FTS5 query: each word quoted, đ/Đ folded, the last a prefix.
+/* q as an FTS5 query: each word quoted, đ/Đ folded, the last a prefix
+ * (unless a space follows it: then it is a whole word).
  * Returns the number of words (0: nothing to search) or -1. */
 int incident_fts_query(const char *q, char *out, size_t outsz, struct err *e);
 /* Files id as a duplicate of keep_id: rejected with the reason and the
