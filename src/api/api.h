@@ -34,6 +34,12 @@ int api_contact_create(struct req *r);
 int api_contact_update(struct req *r);
 /* incidents.c */
 int api_incident_list(struct req *r);
+int api_incident_export(struct req *r);
+int api_incident_bulk(struct req *r);
+int api_inbox(struct req *r);
+int api_saved_filter_list(struct req *r);
+int api_saved_filter_create(struct req *r);
+int api_saved_filter_delete(struct req *r);
 int api_incident_create(struct req *r);
 int api_incident_get(struct req *r);
 int api_incident_update(struct req *r);

@@ -13,28 +13,91 @@
 #include "../domain/incident/incident.h"
 
 
-int api_incident_list(struct req *r)
+static int is_true(const char *v)
 {
-	struct incident_filter f = {
+	return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+}
+
+/* The view of the queue in the query string (docs/API.md). */
+static int read_filter(struct req *r, struct incident_filter *f)
+{
+	*f = (struct incident_filter){
 		.status = req_query(r, "status"), .org_code = req_query(r, "org"),
 		.type = req_query(r, "type"), .severity = req_query(r, "severity"),
 		.q = req_query(r, "q"), .cursor = req_query(r, "cursor"),
+		.sort = req_query(r, "sort"), .order = req_query(r, "order"),
+		.overdue = is_true(req_query(r, "overdue")),
+		.due_soon = is_true(req_query(r, "due_soon")),
 	};
-	const char *overdue = req_query(r, "overdue"), *limit = req_query(r, "limit");
-	f.overdue = overdue && (strcmp(overdue, "true") == 0 || strcmp(overdue, "1") == 0);
-	const char *soon = req_query(r, "due_soon");
-	f.due_soon = soon && (strcmp(soon, "true") == 0 || strcmp(soon, "1") == 0);
-	if (limit) {
-		char *end;
-		long n = strtol(limit, &end, 10);
-		if (*end || n < 1 || n > 200)
-			return err_field(&r->err, "/limit", MSG_BAD_VALUE, "1..200");
-		f.limit = (int)n;
-	}
-	if (f.q && strlen(f.q) > 200)
+	if (req_query_int(r, "limit", 1, 200, &f->limit) != 0)
+		return -1;
+	if (f->q && strlen(f->q) > 200)
 		return err_field(&r->err, "/q", MSG_TOO_LONG, "200");
+	if (f->status && strlen(f->status) > 200)
+		return err_field(&r->err, "/status", MSG_TOO_LONG, "200");
+	if (f->org_code && strlen(f->org_code) > 64)
+		return err_field(&r->err, "/org", MSG_TOO_LONG, "64");
+	return 0;
+}
+
+int api_incident_list(struct req *r)
+{
+	struct incident_filter f;
+	if (read_filter(r, &f) != 0)
+		return -1;
 	json_t *j = incident_list(&r->ctx, &f, &r->err);
 	return j ? req_reply(r, 200, j) : -1;
+}
+
+int api_incident_export(struct req *r)
+{
+	struct incident_filter f;
+	size_t len = 0;
+	if (read_filter(r, &f) != 0)
+		return -1;
+	char *csv = incident_export_csv(&r->ctx, &f, &len, &r->err);
+	if (csv == NULL)
+		return -1;
+	r->status = 200;
+	r->ctype = "text/csv; charset=utf-8";
+	r->out = csv;
+	r->out_len = len;
+	r->extra_header[0][0] = MHD_HTTP_HEADER_CONTENT_DISPOSITION;
+	r->extra_header[0][1] = "attachment; filename=\"ungcuu-incidents.csv\"";
+	return 0;
+}
+
+int api_incident_bulk(struct req *r)
+{
+	json_t *body = req_json(r);
+	json_t *j = body ? incident_bulk(&r->ctx, body, &r->err) : NULL;
+	return j ? req_reply(r, 200, j) : -1;
+}
+
+int api_inbox(struct req *r)
+{
+	json_t *j = inbox_get(&r->ctx, &r->err);
+	return j ? req_reply(r, 200, j) : -1;
+}
+
+int api_saved_filter_list(struct req *r)
+{
+	json_t *j = saved_filter_list(&r->ctx, &r->err);
+	return j ? req_reply(r, 200, j) : -1;
+}
+
+int api_saved_filter_create(struct req *r)
+{
+	json_t *body = req_json(r);
+	json_t *j = body ? saved_filter_create(&r->ctx, body, &r->err) : NULL;
+	return j ? req_reply(r, 201, j) : -1;
+}
+
+int api_saved_filter_delete(struct req *r)
+{
+	if (saved_filter_delete(&r->ctx, r->params[0], &r->err) != 0)
+		return -1;
+	return req_reply(r, 200, json_pack("{s:b}", "deleted", 1));
 }
 
 int api_incident_create(struct req *r)

@@ -1,7 +1,9 @@
 /* misc.c - health, the API description, vocabularies, deadlines, stats. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
+#include "../base/msg.h"
 #include "../domain/incident/incident.h"
 
 int api_health(struct req *r)
@@ -27,8 +29,11 @@ int api_meta(struct req *r)
 int api_deadlines(struct req *r)
 {
 	const char *o = req_query(r, "overdue"), *s = req_query(r, "due_soon");
+	int limit = 1000;
+	if (req_query_int(r, "limit", 1, 1000, &limit) != 0)
+		return -1;
 	json_t *j = deadline_list(&r->ctx, o && (strcmp(o, "true") == 0 || strcmp(o, "1") == 0),
-				 s && (strcmp(s, "true") == 0 || strcmp(s, "1") == 0), &r->err);
+				 s && (strcmp(s, "true") == 0 || strcmp(s, "1") == 0), limit, &r->err);
 	return j ? req_reply(r, 200, j) : -1;
 }
 

@@ -78,4 +78,12 @@
 /* Addresses and usernames the login gate remembers (a fixed table). */
 #define LIMIT_LOGIN_GATE_SLOTS 4096
 
+/* The queue (issue 12). A search takes at most 16 words: each is an FTS5
+ * term, so the cost of a query stays bounded (more is refused, not cut). */
+#define LIMIT_SEARCH_TERMS 16
+/* A CSV export is a view, not a dump: at most 10,000 rows (more: 413). */
+#define LIMIT_EXPORT_ROWS 10000
+/* Saved views a person keeps: enough for every useful view, bounded. */
+#define LIMIT_SAVED_FILTERS 50
+
 #endif

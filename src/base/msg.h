@@ -143,6 +143,12 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(OTP_NOT_ENABLED, "Xác thực hai bước chưa được bật", "The second factor is not on") \
 	/* -- parsers (issue 11) -- */ \
 	/* -- records, exports (issue 11) -- */ \
+	/* -- the queue, search, inbox (issue 12) -- */ \
+	X(DUPLICATE_STATE, "Chỉ báo cáo chưa phân loại mới đánh dấu trùng được (đang ở trạng thái %s)", "Only a report not yet classified can be marked a duplicate (it is %s)") \
+	X(DUPLICATE_TARGET, "Sự cố giữ lại phải là sự cố khác, đang mở và không phải bản trùng: %s", "The incident kept must be another one, open and not itself a duplicate: %s") \
+	X(DUPLICATE_REASON, "Trùng với sự cố %s", "Duplicate of incident %s") \
+	X(EXPORT_TOO_LARGE, "Quá nhiều sự cố để xuất (tối đa %s); hãy lọc bớt", "Too many incidents to export (at most %s); narrow the filter") \
+	X(SAVED_FILTER_LIMIT, "Đã lưu quá nhiều bộ lọc (tối đa %s); hãy xóa bớt", "Too many saved filters (at most %s); delete some") \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,

@@ -123,6 +123,18 @@ static int demo_incident(struct ctxs *x, const char *who, double ago_h, const ch
 	for (int i = 0; path && path[i]; i++) {
 		t0 += 1800000; /* half an hour a step */
 		time_set_fake_now(t0 < now ? t0 : now);
+		if (strncmp(path[i], "observable:", 11) == 0 || strncmp(path[i], "comment:", 8) == 0) {
+			int obs = path[i][0] == 'o';
+			json_t *b = obs ? json_pack("{s:s, s:s}", "kind", "ip", "value", path[i] + 11)
+					: json_pack("{s:s}", "body", path[i] + 8);
+			json_t *r = obs ? incident_add_observable(&c, id, b, e)
+					: incident_add_comment(&c, id, b, e);
+			json_decref(b);
+			if (r == NULL)
+				break;
+			json_decref(r);
+			continue;
+		}
 		if (strncmp(path[i], "support:", 8) == 0 || strncmp(path[i], "report:", 7) == 0) {
 			int support = path[i][0] == 's';
 			json_t *b = support
@@ -213,8 +225,57 @@ static int seed_incidents(struct ctxs *x, struct err *e)
 	return 0;
 }
 
+/* `--incidents N` (make bench): N more incidents through the domain
+ * functions, as the coordinator, spread over the communes, the types and
+ * the last 90 days (filed then, so their clocks ran then); one in five
+ * acknowledged and verified, one in ten acknowledged, one in five with an
+ * observable, one in ten with a comment. Deterministic. */
+static int bench_incidents(struct ctxs *x, long n, struct err *e)
+{
+	static const char *const orgs[] = { "pq-tamthanh", "pq-longhai", "pq-nguphung", "pq-vhtt",
+					    "pq-kttc", "pq-vnpt", "pq-viettel" };
+	static const char *const types[] = { "dos", "phishing", "malware", "intrusion", "defacement",
+					     "encryption", "destruction", "espionage", "combined", "other" };
+	static const char *const words[] = { "máy chủ", "cổng thông tin", "thư điện tử", "giao diện",
+		"mã độc", "tống tiền", "đăng nhập", "đường truyền", "dịch vụ công", "kế toán", "hộ tịch",
+		"địa chính", "tài khoản", "mật khẩu", "tường lửa", "nhật ký", "camera", "wifi" };
+	const size_t nw = sizeof(words) / sizeof(words[0]);
+	/* A throwaway fixture: no fsync per incident (it is the disk, not the
+	 * program, that would set the pace); the file is whole once closed. */
+	if (store_exec(x->db, "PRAGMA synchronous = OFF", e) != 0)
+		return -1;
+	for (long k = 0; k < n; k++) {
+		char json[600], obs[64], com[160];
+		const char *path[5] = { NULL };
+		int np = 0;
+		unsigned long h = (unsigned long)k * 2654435761UL;
+		snprintf(json, sizeof(json), "{\"title\":\"%s %s số %ld\",\"description\":\"Phát hiện "
+			 "%s bất thường liên quan %s và %s.\",\"type\":\"%s\",\"org_code\":\"%s\"}",
+			 words[h % nw], words[(h >> 5) % nw], k, words[(h >> 9) % nw],
+			 words[(h >> 13) % nw], words[(h >> 17) % nw], types[k % 10], orgs[(h >> 21) % 7]);
+		if (k % 10 < 3)
+			path[np++] = ACK;
+		if (k % 10 < 2)
+			path[np++] = VERIFY;
+		if (k % 5 == 0) {
+			snprintf(obs, sizeof(obs), "observable:198.51.%lu.%lu", (h >> 3) % 256, (h >> 11) % 256);
+			path[np++] = obs;
+		}
+		if (k % 10 == 0) {
+			snprintf(com, sizeof(com), "comment:Đã kiểm tra %s tại %s", words[(h >> 7) % nw],
+				 orgs[(h >> 15) % 7]);
+			path[np++] = com;
+		}
+		double ago_h = 2.0 + (double)(h % (90 * 24 * 60)) / 60.0;
+		if (demo_incident(x, "dieuphoi", ago_h, json, path, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static const struct cli_opt opts[] = {
 	{ "db", 1, "tệp cơ sở dữ liệu mới", "the new database file" },
+	{ "incidents", 1, "thêm N sự cố để đo tải (make bench)", "add N more incidents, for load tests (make bench)" },
 	{ "json", 0, "in tài khoản dạng JSON", "print the logins as JSON" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -288,6 +349,9 @@ int cmd_demo(int argc, char **argv)
 	}
 	if (!e.code)
 		seed_incidents(&x, &e);
+	const char *more = cli_get(&a, opts, "incidents");
+	if (!e.code && more)
+		bench_incidents(&x, strtol(more, NULL, 10), &e);
 	store_close(x.db);
 	if (e.code) {
 		cli_error(&e);

@@ -240,6 +240,26 @@ test('item 4c: task assignees are of the organisations that work on the incident
   assert.equal((await as.dieuphoi.post(`${base}/assignees`, { user_id: ids.tinh })).status, 201);
 });
 
+test('item 4c (same class): bulk assignment follows the one assignment\'s rules, item by item', async () => {
+  const i = await acknowledged();
+  const bulk = (c, user) => c.post('/api/v1/incidents/bulk', { action: 'assign', user_id: user, items: [{ id: i.id, version: i.version }] });
+  // A person of a sibling commune or of the operator is refused (as an unknown person), and nothing changes.
+  for (const who of ['longhai', 'vnptboss']) {
+    const r = await bulk(as.dieuphoi, ids[who]);
+    assert.ok(r.status === 422 || (r.status === 200 && r.body.results[0].ok === false), `${who}: ${r.text}`);
+  }
+  // Who may not see the incident is told it is not found; a leader may not assign.
+  const sib = await bulk(as.longhai, ids.longhai);
+  assert.ok(sib.status === 422 || sib.body.results[0].error.code === 'not_found', sib.text);
+  assert.ok(!sib.text.includes(i.title) && !sib.text.includes(i.number), sib.text);
+  const lead = await bulk(as.lanhdao, ids.dieuphoi);
+  assert.equal(lead.body.results[0].error.code, 'forbidden', lead.text);
+  assert.equal((await as.dieuphoi.get(`/api/v1/incidents/${i.id}`)).body.version, i.version, 'nothing changed');
+  // A person above the commune may be assigned.
+  const good = await bulk(as.dieuphoi, ids.tinh);
+  assert.equal(good.body.results[0].ok, true, good.text);
+});
+
 test('item 4d: a warning\'s answers belong to the target: the district does not acknowledge or fix for a commune', async () => {
   const w = await as.dieuphoi.post('/api/v1/warnings', { title: u('Cảnh báo'), severity: 'high', deadline: deadline(),
     target_org_codes: ['pq-tamthanh', 'pq-nguphung'] });
@@ -395,6 +415,20 @@ const CASES = [
   ['POST /api/v1/incidents/{}/assignees', true, (S) => ['POST', `/api/v1/incidents/${obj[S].inc.id}/assignees`, { user_id: ids.dieuphoi }]],
   ['POST /api/v1/incidents/{}/attachments', true, (S) => ['POST', `/api/v1/incidents/${obj[S].inc.id}/attachments`, 'tệp', { 'Content-Type': 'text/plain', 'X-Filename': 'a.txt' }]],
   ['GET /api/v1/incidents/{}/attachments/{}', true, (S) => ['GET', `/api/v1/incidents/${obj[S].inc.id}/attachments/${obj[S].att.id}`]],
+  ['GET /api/v1/incidents.csv', false, () => ['GET', '/api/v1/incidents.csv']],
+  // Each item answers for itself (see the scenario below); the request is 200.
+  ['POST /api/v1/incidents/bulk', true, async (S) => {
+    const i = await freshIncident(S);
+    return ['POST', '/api/v1/incidents/bulk', { action: 'assign', user_id: ids.dieuphoi, items: [{ id: i.id, version: i.version }] }];
+  }],
+  ['GET /api/v1/inbox', false, () => ['GET', '/api/v1/inbox']],
+  ['GET /api/v1/saved-filters', false, () => ['GET', '/api/v1/saved-filters']],
+  ['POST /api/v1/saved-filters', false, () => ['POST', '/api/v1/saved-filters', { name: u('Xem'), query: 'status=open' }]],
+  // A saved view is its owner's alone (dieuphoi's here).
+  ['DELETE /api/v1/saved-filters/{}', false, async () => {
+    const f = ok(await as.dieuphoi.post('/api/v1/saved-filters', { name: u('Cua dieu phoi'), query: 'overdue=1' }), 'saved filter');
+    return ['DELETE', `/api/v1/saved-filters/${f.id}`];
+  }],
   ['GET /api/v1/deadlines', false, () => ['GET', '/api/v1/deadlines']],
   ['GET /api/v1/stats', false, () => ['GET', '/api/v1/stats']],
   ['GET /api/v1/systems', true, (S) => ['GET', `/api/v1/systems?org=${SETS[S].org}`]],
@@ -529,6 +563,12 @@ const EXPECT = {
   'POST /api/v1/incidents/{}/assignees': { C: '403 201 403 201 403 201 404 404 403', D: '403 201 403 201 404 404 404 404 403' },
   'POST /api/v1/incidents/{}/attachments': { C: '403 201 403 201 201 201 404 404 403', D: '403 201 403 201 404 404 404 404 403' },
   'GET /api/v1/incidents/{}/attachments/{}': { C: '200 200 200 200 200 200 404 404 200', D: '200 200 200 200 404 404 404 404 200' },
+  'GET /api/v1/incidents.csv': { all: '200 200 200 200 200 200 200 200 200' },
+  'POST /api/v1/incidents/bulk': { C: '200 200 200 200 200 200 200 200 200', D: '200 200 200 200 200 200 200 200 200' },
+  'GET /api/v1/inbox': { all: '200 200 200 200 200 200 200 200 200' },
+  'GET /api/v1/saved-filters': { all: '200 200 200 200 200 200 200 200 200' },
+  'POST /api/v1/saved-filters': { all: '201 201 201 201 201 201 201 201 201' },
+  'DELETE /api/v1/saved-filters/{}': { all: '404 200 404 404 404 404 404 404 404' },
   'GET /api/v1/deadlines': { all: '200 200 200 200 200 200 200 200 200' },
   'GET /api/v1/stats': { all: '200 200 200 200 200 200 200 200 200' },
   'GET /api/v1/systems': { C: '200 200 200 200 200 200 200 200 200', D: '200 200 200 200 200 200 200 200 200' },

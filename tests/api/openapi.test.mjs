@@ -526,6 +526,18 @@ test('real answers match the document: status codes listed, bodies valid, no und
   await coord.post(`/api/v1/hunts/${hunt.id}/close`, undefined, { 'If-Match': `"${hunt.version + 1}"` });       // 409
   await tam.get('/api/v1/compliance');
   await coord.get('/api/v1/compliance?format=csv');
+  // the queue (issue 12): search and sort, export, inbox, saved filters, bulk
+  await coord.get('/api/v1/incidents?q=giao%20dien&sort=due&status=open');
+  await coord.get('/api/v1/incidents.csv?status=open');
+  await coord.get('/api/v1/inbox');
+  await tinh.get('/api/v1/inbox');
+  const sf = await coord.post('/api/v1/saved-filters', { name: 'Quá hạn', query: 'overdue=true' });
+  await coord.get('/api/v1/saved-filters');
+  await coord.del(`/api/v1/saved-filters/${sf.body.id}`);
+  await coord.del(`/api/v1/saved-filters/${sf.body.id}`);                // 404
+  const received = (await coord.get('/api/v1/incidents?status=received&limit=2')).body.items;
+  await coord.post('/api/v1/incidents/bulk', { action: 'acknowledge', items: received.map((x) => ({ id: x.id, version: x.version })) });
+  await coord.post('/api/v1/incidents/bulk', { action: 'nope', items: [] }); // 422
   await coord.del('/api/v1/session');
   // a failed login: 401 whatever the reason, even locked (issue 11)
   const victim = await newUser(admin);

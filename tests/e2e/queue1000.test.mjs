@@ -1,5 +1,5 @@
-// The queue with 1,000 incidents: created through the API, then rendered by
-// the browser. Prints the figures (the issue asks to print, not to assert, timing).
+// The queue with 1,000 incidents: created through the API, then its first
+// page rendered by the browser. Prints the figures (the issue asks to print, not to assert, timing).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client } from '../lib/server.mjs';
@@ -47,22 +47,27 @@ test(`queue of ${N} incidents renders (time printed)`, { timeout: 240_000 }, asy
   await login(page, server, 'dieuphoi');
   await page.goto(`${server.url}/#/dashboard`);
   await page.locator('.stats-cards').waitFor();
+  // The first page (50 rows) comes from the server; the rest on demand.
   const start = Date.now();
   await page.goto(`${server.url}/#/queue`);
-  await page.waitForFunction((n) => document.querySelectorAll('table.incidents tbody tr').length >= n, N, { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelectorAll('table.incidents tbody tr').length >= 50, null, { timeout: 60_000 });
   const total = Date.now() - start;
   const render = await page.evaluate(() => document.body.dataset.queueRenderMs);
   const rows = await page.locator('table.incidents tbody tr').count();
-  console.log(`queue: ${rows} rows on screen ${total} ms after navigation (fetch of ${Math.ceil(rows / 200)} pages + render); render alone ${render} ms`);
-  assert.ok(rows >= N);
+  console.log(`queue: first page of ${rows} rows on screen ${total} ms after navigation; render alone ${render} ms`);
+  assert.equal(rows, 50, 'one page, not every incident');
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  console.log(`queue page height: ${height} px`);
   await shot(page, 'queue-1000', false);
+  await page.getByRole('button', { name: 'Tải thêm' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('table.incidents tbody tr').length === 100);
 
-  // A filter narrows the list from the server.
+  // A filter narrows the list on the server.
   await page.locator('#f-type').selectOption('phishing');
   await page.waitForFunction(() => {
-    const rows = document.querySelectorAll('table.incidents tbody tr');
-    return rows.length > 0 && rows.length < 1000;
+    const cells = [...document.querySelectorAll('table.incidents tbody td[data-label="Loại sự cố"]')];
+    return cells.length > 0 && cells.every((c) => c.textContent === 'Tấn công giả mạo');
   });
-  console.log(`filtered to type=phishing: ${await page.locator('table.incidents tbody tr').count()} rows`);
+  console.log(`filtered to type=phishing: ${await page.locator('table.incidents tbody tr').count()} rows on the first page`);
   await context.close();
 });

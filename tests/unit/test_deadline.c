@@ -65,7 +65,7 @@ static json_t *rendered(struct ctx *c, const char *id, const char *kind, int *ov
 static int listed(struct ctx *c, const char *id, int overdue_only)
 {
 	struct err e = { 0 };
-	json_t *l = deadline_list(c, overdue_only, 0, &e);
+	json_t *l = deadline_list(c, overdue_only, 0, 1000, &e);
 	assert_non_null(l);
 	int n = 0;
 	size_t i;

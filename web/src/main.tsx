@@ -9,6 +9,7 @@ import { Login } from './pages/Login';
 import { ReportForm } from './pages/Report';
 import { Reported } from './pages/Reported';
 import { Queue } from './pages/Queue';
+import { Inbox, useInboxCount } from './pages/Inbox';
 import { IncidentPage } from './pages/Incident';
 import { Directory } from './pages/Directory';
 import { Dashboard } from './pages/Dashboard';
@@ -80,6 +81,7 @@ function Shell({ route, children }: { route: string[]; children: any }) {
     ['directory', t('nav_directory'), true],
   ];
   const here = route[0] === 'hosts' ? 'systems' : route[0] ?? 'queue';
+  const inbox = useInboxCount(!!u);
   return (
     <>
       <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>{t('skip_to_content')}</a>
@@ -97,6 +99,9 @@ function Shell({ route, children }: { route: string[]; children: any }) {
               <a href={`#/${r}`} class={here === r || (r === 'queue' && here === 'incidents') ? 'active' : ''}
                 aria-current={here === r ? 'page' : undefined}>{label}</a>
             ))}
+            <a href="#/inbox" id="nav-inbox" class={here === 'inbox' ? 'active' : ''} aria-current={here === 'inbox' ? 'page' : undefined}>
+              {t('nav_inbox')}{inbox ? <span class="badge count" aria-label={t('inbox_count', { n: inbox })}> {inbox}</span> : null}
+            </a>
           </nav>
         )}
         <div class="who">
@@ -129,6 +134,7 @@ function App() {
     case 'directory': page = <Directory />; break;
     case 'dashboard': page = <Dashboard />; break;
     case 'account': page = <Account />; break;
+    case 'inbox': page = <Inbox />; break;
     default: page = ASSET_ROUTES.includes(a) ? <Assets route={route} /> : <Queue />;
   }
   return <Shell route={route}>{page}</Shell>;

@@ -623,6 +623,14 @@ static json_t *render_row(struct ctx *c, struct stmt *st, struct err *e)
 	return j;
 }
 
+/* For the queue (incident_queue.c): the same columns and the same form. */
+const char inc_select_sql[] = INC_SELECT;
+
+json_t *inc_render_row(struct ctx *c, struct stmt *st, struct err *e)
+{
+	return render_row(c, st, e);
+}
+
 static json_t *user_ref(struct stmt *st, int col)
 {
 	if (stmt_isnull(st, col))
@@ -815,6 +823,15 @@ json_t *inc_render(struct ctx *c, const char *id, int full, struct err *e)
 		json_decref(j);
 		return NULL;
 	}
+	json_t *dup = j && full ? inc_duplicates(c, id, e) : NULL;
+	if (j && full && dup == NULL) {
+		json_decref(j);
+		return NULL;
+	}
+	if (dup) {
+		json_object_update(j, dup);
+		json_decref(dup);
+	}
 	return j;
 }
 
@@ -824,115 +841,6 @@ json_t *incident_get(struct ctx *c, const char *id, int full, struct err *e)
 	if (inc_load(c, id, ACT_INCIDENT_READ, &h, e) != 0)
 		return NULL;
 	return inc_render(c, h.id, full, e);
-}
-
-/* ---- listing ---- */
-
-/* Appends one filter; cond names its placeholder as $%1$d (maybe twice). */
-static void add_filter(struct buf *sql, const char *cond, const char *val,
-		       const char **vals, int *nv)
-{
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	buf_printf(sql, cond, *nv + 3);
-#pragma GCC diagnostic pop
-	vals[(*nv)++] = val;
-}
-
-json_t *incident_list(struct ctx *c, const struct incident_filter *f, struct err *e)
-{
-	struct buf sql;
-	const char *vals[8] = { NULL };
-	int nv = 0;
-	char now[32];
-
-	if (policy_check(c->actor, ACT_INCIDENT_READ, NULL, e) != 0)
-		return NULL;
-	for (const char *p = f->status; p && *p;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		char one[32];
-		snprintf(one, sizeof(one), "%.*s", (int)(len < 31 ? len : 31), p);
-		if (incident_state_from(one) < 0)
-			return err_field(e, "/status", MSG_BAD_VALUE, one), NULL;
-		p += len + (end ? 1 : 0);
-	}
-	if (f->type && jv_enum_index(type_codes, f->type) < 0)
-		return err_field(e, "/type", MSG_BAD_VALUE, f->type), NULL;
-	if (f->severity && jv_enum_index(severity_codes, f->severity) < 0)
-		return err_field(e, "/severity", MSG_BAD_VALUE, f->severity), NULL;
-	if (f->cursor && !uuid_valid(f->cursor))
-		return err_field(e, "/cursor", MSG_BAD_VALUE, "cursor"), NULL;
-	int limit = f->limit > 0 ? f->limit : LIMIT_PAGE_DEFAULT;
-	if (limit > LIMIT_PAGE_MAX)
-		limit = LIMIT_PAGE_MAX;
-
-	/* Placeholders: $1 path, $2 user, then one per filter present, so the
-	 * text (and the cached statement) depends only on which are present. */
-	buf_init(&sql, 8192);
-	buf_adds(&sql, INC_SELECT "WHERE " INC_VISIBLE);
-	if (f->status)
-		add_filter(&sql, " AND (',' || $%1$d || ',') LIKE ('%%,' || i.status || ',%%')",
-			   f->status, vals, &nv);
-	if (f->org_code)
-		add_filter(&sql, " AND substr(o.path, 1, length((SELECT path FROM orgs WHERE "
-			   "code = $%1$d))) = (SELECT path FROM orgs WHERE code = $%1$d)",
-			   f->org_code, vals, &nv);
-	if (f->type)
-		add_filter(&sql, " AND i.type = $%1$d", f->type, vals, &nv);
-	if (f->severity)
-		add_filter(&sql, " AND i.severity = $%1$d", f->severity, vals, &nv);
-	/* q is text, not a pattern: instr() has no wildcards. */
-	if (f->q)
-		add_filter(&sql, " AND (instr(lower(i.title), lower($%1$d)) > 0 OR "
-			   "instr(i.number, $%1$d) > 0)", f->q, vals, &nv);
-	if (f->cursor)
-		add_filter(&sql, " AND i.id < $%1$d", f->cursor, vals, &nv);
-	snprintf(now, sizeof(now), "%lld", (long long)time_now_ms());
-	if (f->overdue)
-		add_filter(&sql, " AND EXISTS (SELECT 1 FROM deadlines d WHERE d.incident_id = i.id "
-			   "AND " DL_RUNNING " AND d.due_at < CAST($%1$d AS BIGINT))", now, vals, &nv);
-	if (f->due_soon)
-		add_filter(&sql, " AND EXISTS (SELECT 1 FROM deadlines d WHERE d.incident_id = i.id "
-			   "AND " DL_RUNNING " AND d.due_at >= CAST($%1$d AS BIGINT) AND d.due_at < "
-			   "CAST($%1$d AS BIGINT) + " DEADLINE_SOON_SQL ")", now, vals, &nv);
-	buf_printf(&sql, " ORDER BY i.id DESC LIMIT %d", limit + 1);
-	if (sql.p == NULL)
-		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL), NULL;
-	char fmt[12] = "tt";
-	for (int i = 0; i < nv; i++)
-		fmt[2 + i] = 't';
-	struct stmt *st = store_query(c->db, e, sql.p, fmt, inc_scope_path(c),
-				      inc_scope_user(c), vals[0], vals[1], vals[2], vals[3],
-				      vals[4], vals[5], vals[6], vals[7]);
-	buf_release(&sql);
-	if (st == NULL)
-		return NULL;
-	json_t *items = json_array();
-	int rc, count = 0;
-	char next[UUID_LEN] = "";
-	while ((rc = stmt_step(st, e)) == 1) {
-		if (count == limit) {
-			json_t *last = json_array_get(items, (size_t)count - 1);
-			snprintf(next, sizeof(next), "%s",
-				 json_string_value(json_object_get(last, "id")));
-			break;
-		}
-		json_t *row = render_row(c, st, e);
-		if (row == NULL) {
-			rc = -1;
-			break;
-		}
-		json_array_append_new(items, row);
-		count++;
-	}
-	stmt_done(st);
-	if (rc < 0) {
-		json_decref(items);
-		return NULL;
-	}
-	return json_pack("{s:o, s:o}", "items", items,
-			 "next_cursor", next[0] ? json_string(next) : json_null());
 }
 
 /* ---- transitions ---- */
@@ -1008,7 +916,8 @@ static int apply_transition(struct ctx *c, const struct inc_head *h,
 		return rc < 0 ? -1 : 0;
 	}
 	case ST_RECEIVED: /* reopened after a rejection: acknowledge again */
-		if (store_run(c->db, e, "UPDATE incidents SET reject_reason = NULL WHERE id = $1",
+		if (store_run(c->db, e, "UPDATE incidents SET reject_reason = NULL, duplicate_of = NULL "
+			      "WHERE id = $1",
 			      "t", id) < 0)
 			return -1;
 		return deadline_start(c, id, "ack", now + c->rules->ack_ms, 1, e);

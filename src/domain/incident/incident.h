@@ -65,13 +65,39 @@ json_t *incident_create(struct ctx *c, json_t *body, struct err *e);
 /* GET one incident, with timeline and records when full is set. */
 json_t *incident_get(struct ctx *c, const char *id, int full, struct err *e);
 
+/* A view of the queue (incident_queue.c). status: a state, a comma list
+ * of them, or "open"; q: words searched in number, title, description,
+ * observables and comments (case and diacritics ignored); sort: created
+ * (default, newest first), due, number, detected, updated; order: asc or
+ * desc; cursor: the id of the last row of the previous page. */
 struct incident_filter {
-	const char *status, *org_code, *type, *severity, *q, *cursor;
+	const char *status, *org_code, *type, *severity, *q, *cursor, *sort, *order;
 	int overdue;
 	int due_soon;     /* a running clock falls due within DEADLINE_SOON_MS */
 	int limit;
 };
 json_t *incident_list(struct ctx *c, const struct incident_filter *f, struct err *e);
+/* The same view as CSV (every row, at most 10,000; more is refused). */
+char *incident_export_csv(struct ctx *c, const struct incident_filter *f, size_t *len,
+			  struct err *e);
+/* q as an FTS5 query: each word quoted, đ/Đ folded, the last a prefix
+ * (unless a space follows it: then it is a whole word).
+ * Returns the number of words (0: nothing to search) or -1. */
+int incident_fts_query(const char *q, char *out, size_t outsz, struct err *e);
+/* Files id as a duplicate of keep_id: rejected with the reason and the
+ * link, under If-Match; the kept one lists it with its reporter. */
+json_t *incident_mark_duplicate(struct ctx *c, const char *id, long long if_match,
+				const char *keep_id, struct err *e);
+/* {action, items: [{id, version}], user_id | duplicate_of}: each incident
+ * on its own (policy, version, transaction); per-id results. */
+json_t *incident_bulk(struct ctx *c, json_t *body, struct err *e);
+/* The reader's work: assigned incidents, open tasks, support asked of the
+ * organisation, warnings to answer, and the count of what waits. */
+json_t *inbox_get(struct ctx *c, struct err *e);
+/* A person's saved views of the queue. */
+json_t *saved_filter_list(struct ctx *c, struct err *e);
+json_t *saved_filter_create(struct ctx *c, json_t *body, struct err *e);
+int saved_filter_delete(struct ctx *c, const char *id, struct err *e);
 
 /* Moves an incident; if_match is the version the caller saw (-1: none). */
 json_t *incident_transition(struct ctx *c, const char *id, long long if_match,
@@ -104,9 +130,9 @@ json_t *incident_get_attachment(struct ctx *c, const char *id, const char *aid,
 #define DEADLINE_SOON_MS (24LL * 3600 * 1000)
 #define DEADLINE_SOON_SQL "86400000"   /* the same, for SQL text */
 
-/* Running deadlines across the actor's scope: all, only overdue ones, or
- * only those due soon. */
-json_t *deadline_list(struct ctx *c, int overdue_only, int due_soon, struct err *e);
+/* Running deadlines across the actor's scope, the earliest first (at most
+ * limit): all, only overdue ones, or only those due soon. */
+json_t *deadline_list(struct ctx *c, int overdue_only, int due_soon, int limit, struct err *e);
 /* Dashboard figures. */
 json_t *incident_stats(struct ctx *c, struct err *e);
 /* Vocabularies and the transition table for clients (GET /meta). */

@@ -62,6 +62,17 @@ int inc_record_end(struct ctx *c, const struct inc_head *h, const char *kind,
 /* The state of one clock: "met", "running", "overdue", or "missed" (never
  * met and no longer running: the incident ended without it). */
 const char *deadline_state(int status, const char *kind, int met, int64_t due, int64_t now);
+/* "SELECT <the columns inc_render_row reads> FROM incidents i JOIN orgs o
+ * ... " without a WHERE, and the row's API form. */
+/* Whether user uid may be assigned to incident h (or, for_task, to one of
+ * its tasks): 1 yes, 0 no or no such user (the same answer), -1 error. */
+int inc_may_work_on(struct ctx *c, const struct inc_head *h, const char *uid, int for_task,
+		    struct err *e);
+extern const char inc_select_sql[];
+json_t *inc_render_row(struct ctx *c, struct stmt *st, struct err *e);
+/* {duplicate_of, duplicates}: what id repeats and the reports filed as
+ * duplicates of it, with their reporters (incident_queue.c). */
+json_t *inc_duplicates(struct ctx *c, const char *id, struct err *e);
 const char *inc_scope_path(const struct ctx *c);
 const char *inc_scope_user(const struct ctx *c);
 

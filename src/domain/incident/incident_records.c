@@ -305,8 +305,8 @@ static const struct jv_field task_patch_fields[] = {
  * user: the answer is the same, so nothing about other organisations'
  * people leaks), -1 error.
  */
-static int may_work_on(struct ctx *c, const struct inc_head *h, const char *uid, int for_task,
-		       struct err *e)
+int inc_may_work_on(struct ctx *c, const struct inc_head *h, const char *uid, int for_task,
+		    struct err *e)
 {
 	struct stmt *st = store_query(c->db, e, "SELECT 1 FROM users u JOIN orgs o ON "
 		"o.id = u.org_id WHERE u.id = $1 AND (substr($2, 1, length(o.path)) = o.path OR "
@@ -330,7 +330,7 @@ json_t *incident_add_task(struct ctx *c, const char *id, json_t *body, struct er
 	    jv_validate(body, task_fields, "", e) != 0)
 		return NULL;
 	const char *assignee = jv_str(body, "assignee_id");
-	if (assignee && may_work_on(c, &h, assignee, 1, e) != 1)
+	if (assignee && inc_may_work_on(c, &h, assignee, 1, e) != 1)
 		return e->code ? NULL : (err_field(e, "/assignee_id", MSG_UNKNOWN_USER, assignee), NULL);
 	opt_time(body, "due_at", &due, 0);
 	if (store_begin(c->db, e) != 0)
@@ -592,7 +592,7 @@ json_t *incident_assign(struct ctx *c, const char *id, json_t *body, struct err 
 	    jv_validate(body, assign_fields, "", e) != 0)
 		return NULL;
 	const char *uid = jv_str(body, "user_id");
-	if (may_work_on(c, &h, uid, 0, e) != 1)
+	if (inc_may_work_on(c, &h, uid, 0, e) != 1)
 		return e->code ? NULL : (err_field(e, "/user_id", MSG_UNKNOWN_USER, uid), NULL);
 	if (store_begin(c->db, e) != 0)
 		return NULL;
@@ -683,7 +683,7 @@ json_t *incident_get_attachment(struct ctx *c, const char *id, const char *aid,
 
 /* ---- deadlines and the dashboard ---- */
 
-json_t *deadline_list(struct ctx *c, int overdue_only, int due_soon, struct err *e)
+json_t *deadline_list(struct ctx *c, int overdue_only, int due_soon, int limit, struct err *e)
 {
 	char ts[TIME_RFC3339_LEN];
 	int64_t now = time_now_ms();
@@ -694,8 +694,9 @@ json_t *deadline_list(struct ctx *c, int overdue_only, int due_soon, struct err 
 		"JOIN incidents i ON i.id = d.incident_id JOIN orgs o ON o.id = i.org_id "
 		"WHERE " INC_VISIBLE " AND " DL_RUNNING " AND ($3 = 0 OR d.due_at < $4) "
 		"AND ($5 = 0 OR (d.due_at >= $4 AND d.due_at < $4 + " DEADLINE_SOON_SQL ")) "
-		"ORDER BY d.due_at LIMIT 1000", "ttiii",
-		inc_scope_path(c), inc_scope_user(c), (int64_t)overdue_only, now, (int64_t)due_soon);
+		"ORDER BY d.due_at LIMIT $6", "ttiiii",
+		inc_scope_path(c), inc_scope_user(c), (int64_t)overdue_only, now, (int64_t)due_soon,
+		(int64_t)limit);
 	if (st == NULL)
 		return NULL;
 	json_t *items = json_array();
@@ -719,76 +720,117 @@ json_t *deadline_list(struct ctx *c, int overdue_only, int due_soon, struct err 
 	return json_pack("{s:o}", "items", items);
 }
 
-static void bump(json_t *obj, const char *key)
+static void bump(json_t *obj, const char *key, long long n)
 {
-	json_t *v = json_object_get(obj, key ? key : "none");
-	json_object_set_new(obj, key ? key : "none",
-			    json_integer(v ? json_integer_value(v) + 1 : 1));
+	json_t *v = json_object_get(obj, key && *key ? key : "none");
+	json_object_set_new(obj, key && *key ? key : "none",
+			    json_integer((v ? json_integer_value(v) : 0) + n));
 }
 
-json_t *incident_stats(struct ctx *c, struct err *e)
+/* Adds the rows of st (status, severity, type, month, org id, code, name,
+ * count) to the figures. */
+static int stats_add(struct stmt *st, json_t *f[5], long long *open, long long *total,
+		     struct err *e)
 {
-	int64_t now = time_now_ms();
-	if (policy_check(c->actor, ACT_STATS_READ, NULL, e) != 0)
-		return NULL;
-	struct stmt *st = store_query(c->db, e, "SELECT i.status, i.severity, i.type, "
-		"i.created_at, o.id, o.code, o.name, CASE WHEN EXISTS (SELECT 1 FROM deadlines d "
-		"WHERE d.incident_id = i.id AND " DL_RUNNING " AND d.due_at < $3) THEN 1 ELSE 0 END, "
-		"CASE WHEN EXISTS (SELECT 1 FROM deadlines d WHERE d.incident_id = i.id AND "
-		DL_RUNNING " AND d.due_at >= $3 AND d.due_at < $3 + " DEADLINE_SOON_SQL ") THEN 1 "
-		"ELSE 0 END FROM incidents i JOIN orgs o ON o.id = i.org_id WHERE " INC_VISIBLE
-		" ORDER BY i.created_at", "tti", inc_scope_path(c), inc_scope_user(c), now);
-	if (st == NULL)
-		return NULL;
-	json_t *by_status = json_object(), *by_sev = json_object(), *by_type = json_object();
-	json_t *months = json_object(), *orgs = json_object();
-	long long open = 0, overdue = 0, due_soon = 0, total = 0;
 	int rc;
 	while ((rc = stmt_step(st, e)) == 1) {
 		const char *status = stmt_text(st, 0);
+		long long n = stmt_int(st, 7);
 		int is_open = strcmp(status, "closed") != 0 && strcmp(status, "rejected") != 0;
-		char month[8], ts[TIME_RFC3339_LEN];
-		time_format_local(stmt_int(st, 3), ts);
-		snprintf(month, sizeof(month), "%.7s", ts);
-		total++;
-		open += is_open;
-		overdue += stmt_int(st, 7);
-		due_soon += stmt_int(st, 8);
-		bump(by_status, status);
+		*total += n;
+		*open += is_open ? n : 0;
+		bump(f[0], status, n);
 		if (is_open)
-			bump(by_sev, stmt_text(st, 1));
-		bump(by_type, stmt_text(st, 2));
-		bump(months, month);
-		json_t *o = json_object_get(orgs, stmt_text(st, 4));
+			bump(f[1], stmt_text(st, 1), n);
+		bump(f[2], stmt_text(st, 2), n);
+		bump(f[3], stmt_text(st, 3), n);
+		json_t *o = json_object_get(f[4], stmt_text(st, 4));
 		if (o == NULL) {
 			o = json_pack("{s:{s:s, s:s, s:s}, s:i, s:i}", "org", "id", stmt_text(st, 4),
 				      "code", stmt_text(st, 5), "name", stmt_text(st, 6),
 				      "open", 0, "total", 0);
-			json_object_set_new(orgs, stmt_text(st, 4), o);
+			json_object_set_new(f[4], stmt_text(st, 4), o);
 		}
-		json_object_set_new(o, "total", json_integer(json_integer_value(json_object_get(o, "total")) + 1));
-		json_object_set_new(o, "open", json_integer(json_integer_value(json_object_get(o, "open")) + is_open));
+		json_object_set_new(o, "total", json_integer(json_integer_value(json_object_get(o, "total")) + n));
+		json_object_set_new(o, "open", json_integer(json_integer_value(json_object_get(o, "open")) + (is_open ? n : 0)));
 	}
 	stmt_done(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The figures come from incident_counts (migration 008: one row per
+ * organisation, state, severity, type and month) for the reader's subtree,
+ * plus the few incidents outside it the reader sees (support asked of the
+ * organisation, while open), counted one by one. Overdue and due soon are
+ * ranges over incidents.next_due (the earliest clock that still runs). */
+json_t *incident_stats(struct ctx *c, struct err *e)
+{
+	int64_t now = time_now_ms();
+	json_t *f[5] = { json_object(), json_object(), json_object(), json_object(), json_object() };
+	json_t *out = NULL;
+	long long open = 0, overdue = 0, due_soon = 0, total = 0;
+	int rc = -1;
+	if (policy_check(c->actor, ACT_STATS_READ, NULL, e) != 0)
+		goto out;
+	struct stmt *st = store_query(c->db, e, "SELECT n.status, n.severity, n.type, n.month, "
+		"o.id, o.code, o.name, SUM(n.n) FROM incident_counts n JOIN orgs o ON o.id = "
+		"n.org_id WHERE substr(o.path, 1, length($1)) = $1 AND n.n > 0 "
+		"GROUP BY n.status, n.severity, n.type, n.month, o.id", "t", inc_scope_path(c));
+	if (st == NULL || stats_add(st, f, &open, &total, e) != 0)
+		goto end;
+	st = store_query(c->db, e, "SELECT i.status, COALESCE(i.severity, ''), i.type, "
+		"strftime('%Y-%m', i.created_at / 1000 + 25200, 'unixepoch'), o.id, o.code, o.name, "
+		"1 FROM incidents i JOIN orgs o ON o.id = i.org_id WHERE substr(o.path, 1, "
+		"length($1)) <> $1 AND i.id IN (SELECT s.incident_id FROM support_requests s JOIN "
+		"orgs so ON so.id = s.to_org_id WHERE so.path = $1 AND s.status IN " SUPPORT_OPEN ")",
+		"t", inc_scope_path(c));
+	if (st == NULL || stats_add(st, f, &open, &total, e) != 0)
+		goto end;
+	/* Overdue and due soon: ranges over next_due, the subtree through
+	 * incidents_open_due, then the few outside it the reader sees (an open
+	 * support request to its organisation: INC_VISIBLE). */
+	for (int k = 0; k < 2; k++) {
+		int64_t lo = k ? now : 0, hi = k ? now + DEADLINE_SOON_MS : now;
+		st = store_query(c->db, e, "SELECT (SELECT COUNT(*) FROM incidents i WHERE i.org_id IN "
+			"(SELECT id FROM orgs WHERE substr(path, 1, length($1)) = $1) AND "
+			"i.next_due >= $2 AND i.next_due < $3) + (SELECT COUNT(*) "
+			"FROM incidents i JOIN orgs o ON o.id = i.org_id WHERE substr(o.path, 1, length($1)) "
+			"<> $1 AND i.next_due >= $2 AND "
+			"i.next_due < $3 AND i.id IN (SELECT s.incident_id FROM support_requests s JOIN orgs "
+			"so ON so.id = s.to_org_id WHERE so.path = $1 AND s.status IN " SUPPORT_OPEN "))",
+			"tii", inc_scope_path(c), lo, hi);
+		if (st == NULL)
+			goto end;
+		if (stmt_step(st, e) == 1)
+			*(k ? &due_soon : &overdue) = stmt_int(st, 0);
+		stmt_done(st);
+	}
+	rc = 0;
+end:
+	if (rc != 0)
+		goto out;
 	json_t *by_month = json_array(), *by_org = json_array();
 	const char *k;
 	json_t *v;
-	json_object_foreach(months, k, v)
+	json_object_foreach(f[3], k, v)   /* jansson keeps insertion order: sort */
 		json_array_append_new(by_month, json_pack("{s:s, s:O}", "month", k, "count", v));
-	json_object_foreach(orgs, k, v)
+	size_t nm = json_array_size(by_month);
+	for (size_t i = 1; i < nm; i++)
+		for (size_t j = i; j > 0 && strcmp(json_string_value(json_object_get(
+			json_array_get(by_month, j - 1), "month")), json_string_value(
+			json_object_get(json_array_get(by_month, j), "month"))) > 0; j--) {
+			json_t *a = json_incref(json_array_get(by_month, j - 1));
+			json_array_set(by_month, j - 1, json_array_get(by_month, j));
+			json_array_set_new(by_month, j, a);
+		}
+	json_object_foreach(f[4], k, v)
 		json_array_append(by_org, v);
-	json_decref(months);
-	json_decref(orgs);
-	if (rc < 0) {
-		json_decref(by_status);
-		json_decref(by_sev);
-		json_decref(by_type);
-		json_decref(by_month);
-		json_decref(by_org);
-		return NULL;
-	}
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:I}", "by_status", by_status,
-			 "by_severity", by_sev, "by_type", by_type, "by_month", by_month,
-			 "by_org", by_org, "open", (json_int_t)open, "overdue", (json_int_t)overdue,
-			 "due_soon", (json_int_t)due_soon, "total", (json_int_t)total);
+	out = json_pack("{s:O, s:O, s:O, s:o, s:o, s:I, s:I, s:I, s:I}", "by_status", f[0],
+			"by_severity", f[1], "by_type", f[2], "by_month", by_month,
+			"by_org", by_org, "open", (json_int_t)open, "overdue", (json_int_t)overdue,
+			"due_soon", (json_int_t)due_soon, "total", (json_int_t)total);
+out:
+	for (int i = 0; i < 5; i++)
+		json_decref(f[i]);
+	return out;
 }

@@ -3,6 +3,7 @@
 // timeline and everything recorded on it. A refused or stale action explains
 // itself and keeps what was typed.
 import type { ComponentChildren } from 'preact';
+import { Duplicates } from '../components/Duplicates';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, patch, post } from '../api';
 import { t, tryT, type Key } from '../i18n';
@@ -343,6 +344,7 @@ export function IncidentPage({ id }: { id: string }) {
             </Section>
           )}
 
+          <Duplicates inc={inc} />
           <Section id="people" title={t('sec_reporter_contact')}>
             <div class="grid2">
               <DL rows={[[t('f_reporter'), r.name], [t('f_address'), r.address], [t('f_phone'), r.phone], [t('f_email'), r.email]]} />

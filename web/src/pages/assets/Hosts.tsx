@@ -120,7 +120,7 @@ export function HostList() {
   if (org) p.set('org', org);
   if (system) p.set('system', system);
   const qs = p.toString();
-  const { items, error } = useList(`/api/v1/hosts${qs ? `?${qs}` : ''}`);
+  const { items, error, more } = useList(`/api/v1/hosts${qs ? `?${qs}` : ''}`);
   const shown = useMemo(() => {
     const needle = q.trim().toLowerCase();
     const l = (items ?? []).filter((h) => !needle || `${h.hostname} ${(h.addresses ?? []).join(' ')} ${osText(h)}`.toLowerCase().includes(needle));
@@ -146,7 +146,7 @@ export function HostList() {
           </select>
         </div>
       </form>
-      <ListState items={items && shown} error={error} empty={t('hosts_empty')}
+      <ListState items={items && shown} error={error} more={more} empty={t('hosts_empty')}
         summary={<p class="summary" aria-live="polite">{t('n_hosts', { n: shown.length })}</p>}>{() => (
         <table class="list cards-on-phone hosts">
           <thead>

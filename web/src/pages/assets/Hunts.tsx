@@ -29,13 +29,13 @@ function HuntStatus({ s }: { s: string }) {
 }
 
 export function HuntList() {
-  const { items, error } = useList('/api/v1/hunts');
+  const { items, error, more } = useList('/api/v1/hunts');
   const now = useNow();
   return (
     <section>
       <PageHead title={t('hunts_title')} newHref={canOpenHunt() && '#/hunts/new'} newLabel={t('hunt_new')} />
       <p class="lead">{t('hunts_intro')}</p>
-      <ListState items={items} error={error} empty={t('hunts_empty')}>{(items) => (
+      <ListState items={items} error={error} more={more} empty={t('hunts_empty')}>{(items) => (
         <table class="list cards-on-phone hunts">
           <thead>
             <tr>

@@ -158,7 +158,7 @@ export function SystemList() {
   const [org, setOrg] = useState(() => sessionStorage.getItem('ungcuu.sysOrg') ?? '');
   const now = useNow();
   useEffect(() => { sessionStorage.setItem('ungcuu.sysOrg', org); }, [org]);
-  const { items, error } = useList(`/api/v1/systems${org ? `?org=${encodeURIComponent(org)}` : ''}`);
+  const { items, error, more } = useList(`/api/v1/systems${org ? `?org=${encodeURIComponent(org)}` : ''}`);
   const groups = useMemo(() => {
     const m = new Map<string, { org: any; rows: any[] }>();
     for (const s of items ?? []) {
@@ -183,7 +183,7 @@ export function SystemList() {
           <OrgSelect id="sys-f-org" label={t('org')} value={org} onChange={setOrg} all />
         </form>
       )}
-      <ListState items={items} error={error} empty={t('systems_empty')} summary={
+      <ListState items={items} error={error} more={more} empty={t('systems_empty')} summary={
         <p class="summary" aria-live="polite">
           {t('n_systems', { n: items?.length ?? 0 })}
           {late > 0 && <> · <span class="overdue">{t('n_checks_late', { n: late })}</span></>}

@@ -25,13 +25,13 @@ function Targets({ x }: { x: any }) {
 }
 
 export function WarningList() {
-  const { items, error } = useList('/api/v1/warnings');
+  const { items, error, more } = useList('/api/v1/warnings');
   const now = useNow();
   return (
     <section>
       <PageHead title={t('warnings_title')} newHref={canIssueWarning() && '#/warnings/new'} newLabel={t('warning_new')} />
       <p class="lead">{t('warnings_intro')}</p>
-      <ListState items={items} error={error} empty={t('warnings_empty')}>{(items) => (
+      <ListState items={items} error={error} more={more} empty={t('warnings_empty')}>{(items) => (
         <table class="list cards-on-phone warnings">
           <thead>
             <tr>
