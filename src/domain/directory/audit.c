@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "audit.h"
+#include "../../base/utf8.h"
 #include "../../base/crypto.h"
 #include "../../base/msg.h"
 #include "../../base/timeutil.h"
@@ -359,45 +360,6 @@ static void entry_hash_v2(const struct audit_conn *ac, const struct entry *x,
 }
 
 /* ---- row images ---- */
-
-/* Strict UTF-8 (no overlong forms, no surrogates, at most U+10FFFF). */
-static int utf8_valid(const unsigned char *p, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		unsigned c = p[i];
-		size_t len;
-		unsigned min;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF) {
-			len = 2;
-			min = 0x80;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			len = 3;
-			min = 0x800;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			len = 4;
-			min = 0x10000;
-		} else {
-			return 0;
-		}
-		if (i + len > n)
-			return 0;
-		unsigned cp = c & (0x7F >> len);
-		for (size_t k = 1; k < len; k++) {
-			if ((p[i + k] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i + k] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
-		i += len;
-	}
-	return 1;
-}
 
 /*
  * The value a cell has in an image: its text, or "sha256:<hex>" of its bytes
