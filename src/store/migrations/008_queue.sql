@@ -15,8 +15,8 @@ ALTER TABLE incidents ADD COLUMN duplicate_of TEXT REFERENCES incidents(id);
 ALTER TABLE incidents ADD COLUMN next_due BIGINT NOT NULL DEFAULT 253402300799999;
 
 UPDATE incidents SET next_due = COALESCE((SELECT MIN(d.due_at) FROM deadlines d
-	JOIN incidents x ON x.id = d.incident_id WHERE d.incident_id = incidents.id AND d.met_at IS NULL
-	AND (x.status NOT IN ('closed', 'rejected') OR (x.status = 'closed' AND d.kind = 'closing_report'))), 253402300799999);
+		WHERE d.incident_id = incidents.id AND d.met_at IS NULL AND (incidents.status NOT IN
+		('closed', 'rejected') OR (incidents.status = 'closed' AND d.kind = 'closing_report'))), 253402300799999);
 
 CREATE INDEX incidents_next_due ON incidents(next_due, id);
 -- Incidents by organisation and next clock: the dashboard's overdue count
@@ -33,28 +33,28 @@ CREATE INDEX tasks_assignee ON tasks(assignee_id, done);
 
 CREATE TRIGGER deadlines_next_ai AFTER INSERT ON deadlines BEGIN
 	UPDATE incidents SET next_due = COALESCE((SELECT MIN(d.due_at) FROM deadlines d
-		JOIN incidents x ON x.id = d.incident_id WHERE d.incident_id = NEW.incident_id AND d.met_at IS NULL
-		AND (x.status NOT IN ('closed', 'rejected') OR (x.status = 'closed' AND d.kind = 'closing_report'))), 253402300799999)
+		WHERE d.incident_id = incidents.id AND d.met_at IS NULL AND (incidents.status NOT IN
+		('closed', 'rejected') OR (incidents.status = 'closed' AND d.kind = 'closing_report'))), 253402300799999)
 	WHERE id = NEW.incident_id;
 END;
 CREATE TRIGGER deadlines_next_au AFTER UPDATE ON deadlines BEGIN
 	UPDATE incidents SET next_due = COALESCE((SELECT MIN(d.due_at) FROM deadlines d
-		JOIN incidents x ON x.id = d.incident_id WHERE d.incident_id = NEW.incident_id AND d.met_at IS NULL
-		AND (x.status NOT IN ('closed', 'rejected') OR (x.status = 'closed' AND d.kind = 'closing_report'))), 253402300799999)
+		WHERE d.incident_id = incidents.id AND d.met_at IS NULL AND (incidents.status NOT IN
+		('closed', 'rejected') OR (incidents.status = 'closed' AND d.kind = 'closing_report'))), 253402300799999)
 	WHERE id = NEW.incident_id;
 END;
 CREATE TRIGGER deadlines_next_ad AFTER DELETE ON deadlines BEGIN
 	UPDATE incidents SET next_due = COALESCE((SELECT MIN(d.due_at) FROM deadlines d
-		JOIN incidents x ON x.id = d.incident_id WHERE d.incident_id = OLD.incident_id AND d.met_at IS NULL
-		AND (x.status NOT IN ('closed', 'rejected') OR (x.status = 'closed' AND d.kind = 'closing_report'))), 253402300799999)
+		WHERE d.incident_id = incidents.id AND d.met_at IS NULL AND (incidents.status NOT IN
+		('closed', 'rejected') OR (incidents.status = 'closed' AND d.kind = 'closing_report'))), 253402300799999)
 	WHERE id = OLD.incident_id;
 END;
 -- Closing or rejecting an incident stops its clocks (but the closing
 -- report's); reopening starts them again.
 CREATE TRIGGER incidents_next_status AFTER UPDATE OF status ON incidents BEGIN
 	UPDATE incidents SET next_due = COALESCE((SELECT MIN(d.due_at) FROM deadlines d
-		JOIN incidents x ON x.id = d.incident_id WHERE d.incident_id = NEW.id AND d.met_at IS NULL
-		AND (x.status NOT IN ('closed', 'rejected') OR (x.status = 'closed' AND d.kind = 'closing_report'))), 253402300799999)
+		WHERE d.incident_id = incidents.id AND d.met_at IS NULL AND (incidents.status NOT IN
+		('closed', 'rejected') OR (incidents.status = 'closed' AND d.kind = 'closing_report'))), 253402300799999)
 	WHERE id = NEW.id;
 END;
 
