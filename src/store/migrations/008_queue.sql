@@ -11,11 +11,13 @@ ALTER TABLE incidents ADD COLUMN duplicate_of TEXT REFERENCES incidents(id);
 -- queue sorts by it and the overdue and due-soon filters are ranges over it
 -- instead of scans. A clock runs while it is unmet and the incident open;
 -- a closed incident's closing-report clock runs until Mẫu 04 is recorded as
--- sent (DL_RUNNING in incident_int.h says the same in queries).
+-- sent (DL_RUNNING in incident_int.h says the same in queries). The "+" in
+-- "+d.met_at" keeps SQLite on the primary key (incident_id, kind): through
+-- deadlines_open it would read every open clock of the instance.
 ALTER TABLE incidents ADD COLUMN next_due BIGINT NOT NULL DEFAULT 253402300799999;
 
 UPDATE incidents SET next_due = COALESCE((SELECT MIN(d.due_at) FROM deadlines d
-		WHERE d.incident_id = incidents.id AND d.met_at IS NULL AND (incidents.status NOT IN
+		WHERE d.incident_id = incidents.id AND +d.met_at IS NULL AND (incidents.status NOT IN
 		('closed', 'rejected') OR (incidents.status = 'closed' AND d.kind = 'closing_report'))), 253402300799999);
 
 CREATE INDEX incidents_next_due ON incidents(next_due, id);
@@ -33,19 +35,19 @@ CREATE INDEX tasks_assignee ON tasks(assignee_id, done);
 
 CREATE TRIGGER deadlines_next_ai AFTER INSERT ON deadlines BEGIN
 	UPDATE incidents SET next_due = COALESCE((SELECT MIN(d.due_at) FROM deadlines d
-		WHERE d.incident_id = incidents.id AND d.met_at IS NULL AND (incidents.status NOT IN
+		WHERE d.incident_id = incidents.id AND +d.met_at IS NULL AND (incidents.status NOT IN
 		('closed', 'rejected') OR (incidents.status = 'closed' AND d.kind = 'closing_report'))), 253402300799999)
 	WHERE id = NEW.incident_id;
 END;
 CREATE TRIGGER deadlines_next_au AFTER UPDATE ON deadlines BEGIN
 	UPDATE incidents SET next_due = COALESCE((SELECT MIN(d.due_at) FROM deadlines d
-		WHERE d.incident_id = incidents.id AND d.met_at IS NULL AND (incidents.status NOT IN
+		WHERE d.incident_id = incidents.id AND +d.met_at IS NULL AND (incidents.status NOT IN
 		('closed', 'rejected') OR (incidents.status = 'closed' AND d.kind = 'closing_report'))), 253402300799999)
 	WHERE id = NEW.incident_id;
 END;
 CREATE TRIGGER deadlines_next_ad AFTER DELETE ON deadlines BEGIN
 	UPDATE incidents SET next_due = COALESCE((SELECT MIN(d.due_at) FROM deadlines d
-		WHERE d.incident_id = incidents.id AND d.met_at IS NULL AND (incidents.status NOT IN
+		WHERE d.incident_id = incidents.id AND +d.met_at IS NULL AND (incidents.status NOT IN
 		('closed', 'rejected') OR (incidents.status = 'closed' AND d.kind = 'closing_report'))), 253402300799999)
 	WHERE id = OLD.incident_id;
 END;
@@ -53,7 +55,7 @@ END;
 -- report's); reopening starts them again.
 CREATE TRIGGER incidents_next_status AFTER UPDATE OF status ON incidents BEGIN
 	UPDATE incidents SET next_due = COALESCE((SELECT MIN(d.due_at) FROM deadlines d
-		WHERE d.incident_id = incidents.id AND d.met_at IS NULL AND (incidents.status NOT IN
+		WHERE d.incident_id = incidents.id AND +d.met_at IS NULL AND (incidents.status NOT IN
 		('closed', 'rejected') OR (incidents.status = 'closed' AND d.kind = 'closing_report'))), 253402300799999)
 	WHERE id = NEW.id;
 END;
