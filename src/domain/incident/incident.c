@@ -931,7 +931,7 @@ static int apply_transition(struct ctx *c, const struct inc_head *h,
 	}
 }
 
-static int check_if_match(const struct inc_head *h, long long if_match, struct err *e)
+int inc_check_if_match(const struct inc_head *h, long long if_match, struct err *e)
 {
 	if (if_match < 0)
 		return err_set(e, E_PRECOND_REQ, MSG_IF_MATCH_REQUIRED, NULL);
@@ -956,7 +956,7 @@ json_t *incident_transition(struct ctx *c, const char *id, long long if_match,
 		return NULL;
 	/* Re-read under the write lock: another coordinator may have moved it. */
 	if (inc_load(c, id, ACT_INCIDENT_TRANSITION, &h, e) != 0 ||
-	    check_if_match(&h, if_match, e) != 0)
+	    inc_check_if_match(&h, if_match, e) != 0)
 		goto fail;
 	int to = incident_state_from(jv_str(body, "to"));
 	const struct transition *t = incident_transition_find(h.status, to);
@@ -1024,7 +1024,7 @@ json_t *incident_update(struct ctx *c, const char *id, long long if_match,
 	if (store_begin(c->db, e) != 0)
 		return NULL;
 	if (inc_load(c, id, ACT_INCIDENT_UPDATE, &h, e) != 0 ||
-	    check_if_match(&h, if_match, e) != 0)
+	    inc_check_if_match(&h, if_match, e) != 0)
 		goto fail;
 	if (h.status == ST_CLOSED) {
 		err_set(e, E_CONFLICT, MSG_CLOSED_INCIDENT, NULL);

@@ -64,6 +64,14 @@ int inc_record_end(struct ctx *c, const struct inc_head *h, const char *kind,
 const char *deadline_state(int status, const char *kind, int met, int64_t due, int64_t now);
 /* "SELECT <the columns inc_render_row reads> FROM incidents i JOIN orgs o
  * ... " without a WHERE, and the row's API form. */
+/* The If-Match a change carries against the incident's version: 428 when
+ * absent (negative), 412 when stale. */
+int inc_check_if_match(const struct inc_head *h, long long if_match, struct err *e);
+/* Inside a write transaction that read h: assigns uid (checked by
+ * inc_may_work_on), records the event and commits; the record {user_id},
+ * or NULL with the transaction rolled back. */
+json_t *inc_assign_locked(struct ctx *c, const struct inc_head *h, const char *uid,
+			  struct err *e);
 /* Whether user uid may be assigned to incident h (or, for_task, to one of
  * its tasks): 1 yes, 0 no or no such user (the same answer), -1 error. */
 int inc_may_work_on(struct ctx *c, const struct inc_head *h, const char *uid, int for_task,

@@ -463,10 +463,8 @@ json_t *incident_mark_duplicate(struct ctx *c, const char *id, long long if_matc
 				    .roles = ROLE_COORDINATOR };
 	if (policy_check(c->actor, ACT_INCIDENT_TRANSITION, &pt, e) != 0)
 		goto fail;
-	if (if_match != h.version) {
-		err_set(e, E_PRECOND, MSG_STALE, NULL);
+	if (inc_check_if_match(&h, if_match, e) != 0)
 		goto fail;
-	}
 	if (h.status != ST_RECEIVED && h.status != ST_ACKNOWLEDGED && h.status != ST_VERIFIED) {
 		err_set(e, E_CONFLICT, MSG_DUPLICATE_STATE,
 			incident_state_labels[h.status].code);
@@ -586,34 +584,18 @@ static json_t *bulk_one(struct ctx *c, const char *action, const char *id, long 
 	/* assign, as incident_assign does, with the version the caller saw
 	 * checked under the write lock, in the same transaction. */
 	struct inc_head h;
-	const char *uid = jv_str(body, "user_id");
 	if (store_begin(c->db, e) != 0)
 		return NULL;
-	if (inc_load(c, id, ACT_INCIDENT_ASSIGN, &h, e) != 0)
-		goto fail;
-	if (version != h.version) {
-		err_set(e, E_PRECOND, MSG_STALE, NULL);
-		goto fail;
+	if (inc_load(c, id, ACT_INCIDENT_ASSIGN, &h, e) != 0 ||
+	    inc_check_if_match(&h, version, e) != 0) {
+		store_rollback(c->db);
+		return NULL;
 	}
-	/* The same rule as one assignment: a person of the incident's
-	 * organisation or one above it (issue 11). */
-	if (inc_may_work_on(c, &h, uid, 0, e) != 1) {
-		if (e->code == E_OK)
-			err_field(e, "/user_id", MSG_UNKNOWN_USER, uid);
-		goto fail;
-	}
-	if (store_run(c->db, e, "INSERT INTO assignees (incident_id, user_id, created_at) "
-		      "VALUES ($1, $2, $3) ON CONFLICT (incident_id, user_id) DO NOTHING", "tti",
-		      h.id, uid, time_now_ms()) < 0)
-		goto fail;
-	json_t *rec = json_pack("{s:s}", "user_id", uid);
-	int rc = inc_record_end(c, &h, "assignment", json_pack("{s:s}", "user_id", uid),
-				"incident", h.id, rec, e);   /* commits, or rolls back */
+	json_t *rec = inc_assign_locked(c, &h, jv_str(body, "user_id"), e);
+	if (rec == NULL)
+		return NULL;
 	json_decref(rec);
-	return rc == 0 ? inc_render(c, h.id, 0, e) : NULL;
-fail:
-	store_rollback(c->db);
-	return NULL;
+	return inc_render(c, h.id, 0, e);
 }
 
 json_t *incident_bulk(struct ctx *c, json_t *body, struct err *e)

@@ -585,30 +585,42 @@ static const struct jv_field assign_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
-json_t *incident_assign(struct ctx *c, const char *id, json_t *body, struct err *e)
+json_t *inc_assign_locked(struct ctx *c, const struct inc_head *h, const char *uid,
+			  struct err *e)
 {
-	struct inc_head h;
-	if (inc_load(c, id, ACT_INCIDENT_ASSIGN, &h, e) != 0 ||
-	    jv_validate(body, assign_fields, "", e) != 0)
+	int may = inc_may_work_on(c, h, uid, 0, e);
+	if (may != 1) {
+		if (may == 0 && e->code == E_OK)
+			err_field(e, "/user_id", MSG_UNKNOWN_USER, uid);
+		store_rollback(c->db);
 		return NULL;
-	const char *uid = jv_str(body, "user_id");
-	if (inc_may_work_on(c, &h, uid, 0, e) != 1)
-		return e->code ? NULL : (err_field(e, "/user_id", MSG_UNKNOWN_USER, uid), NULL);
-	if (store_begin(c->db, e) != 0)
-		return NULL;
+	}
 	if (store_run(c->db, e, "INSERT INTO assignees (incident_id, user_id, created_at) "
 		      "VALUES ($1, $2, $3) ON CONFLICT (incident_id, user_id) DO NOTHING", "tti",
-		      h.id, uid, time_now_ms()) < 0) {
+		      h->id, uid, time_now_ms()) < 0) {
 		store_rollback(c->db);
 		return NULL;
 	}
 	json_t *rec = json_pack("{s:s}", "user_id", uid);
-	if (inc_record_end(c, &h, "assignment", json_pack("{s:s}", "user_id", uid),
-			   "incident", h.id, rec, e) != 0) {
+	if (inc_record_end(c, h, "assignment", json_pack("{s:s}", "user_id", uid),
+			   "incident", h->id, rec, e) != 0) {
 		json_decref(rec);
 		return NULL;
 	}
 	return rec;
+}
+
+json_t *incident_assign(struct ctx *c, const char *id, json_t *body, struct err *e)
+{
+	struct inc_head h;
+	if (store_begin(c->db, e) != 0)
+		return NULL;
+	if (inc_load(c, id, ACT_INCIDENT_ASSIGN, &h, e) != 0 ||
+	    jv_validate(body, assign_fields, "", e) != 0) {
+		store_rollback(c->db);
+		return NULL;
+	}
+	return inc_assign_locked(c, &h, jv_str(body, "user_id"), e);
 }
 
 /* ---- attachments ---- */
