@@ -36,11 +36,17 @@ size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
-int utf8_valid(const void *s, size_t n)
+long utf8_chars(const void *s, size_t n)
 {
 	const unsigned char *p = s;
-	for (size_t i = 0, k; i < n; i += k)
+	long chars = 0;
+	for (size_t i = 0, k; i < n; i += k, chars++)
 		if ((k = utf8_seq(p + i, n - i)) == 0)
-			return 0;
-	return 1;
+			return -1;
+	return chars;
+}
+
+int utf8_valid(const void *s, size_t n)
+{
+	return utf8_chars(s, n) >= 0;
 }

@@ -12,5 +12,7 @@
 size_t utf8_seq(const unsigned char *s, size_t n);
 /* Whether the n bytes at s are UTF-8 text (NUL bytes included as such). */
 int utf8_valid(const void *s, size_t n);
+/* The characters of the n bytes at s, or -1 when they are not UTF-8 text. */
+long utf8_chars(const void *s, size_t n);
 
 #endif

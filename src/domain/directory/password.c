@@ -4,47 +4,12 @@
 
 #include "password.h"
 #include "../../base/limits.h"
+#include "../../base/utf8.h"
 #include "../../base/msg.h"
 #include "../../base/banned.h"
 
 /* The list, embedded at build time from common_passwords.txt. */
 extern const char common_passwords_txt[];
-
-/* Characters of valid UTF-8 text (no overlongs, no surrogates, at most
- * U+10FFFF), or -1 when s is not valid UTF-8. */
-static long utf8_chars(const unsigned char *s)
-{
-	long n = 0;
-	while (*s) {
-		unsigned c = *s, len, cp;
-		if (c < 0x80) {
-			len = 1;
-			cp = c;
-		} else if (c >= 0xC2 && c <= 0xDF) {
-			len = 2;
-			cp = c & 0x1F;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			len = 3;
-			cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return -1;
-		}
-		for (unsigned i = 1; i < len; i++) {
-			if ((s[i] & 0xC0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (s[i] & 0x3F);
-		}
-		if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-			return -1;
-		s += len;
-		n++;
-	}
-	return n;
-}
 
 /* Whether the NUL-terminated word w is a line of the built-in list. */
 static int listed(const char *w)
@@ -188,7 +153,7 @@ int password_policy_check(const char *username, const char *pw, const char *fiel
 		snprintf(num, sizeof(num), "%d", LIMIT_PASSWORD_MAX);
 		return err_field(e, field, MSG_TOO_LONG, num);
 	}
-	chars = utf8_chars((const unsigned char *)pw);
+	chars = utf8_chars(pw, strlen(pw));
 	if (chars < 0)
 		return err_field(e, field, MSG_BAD_VALUE, "UTF-8");
 	if (chars < LIMIT_PASSWORD_MIN) {
