@@ -12,12 +12,6 @@
 #include "../http/cache.h"
 #include "../domain/incident/incident.h"
 
-
-static int is_true(const char *v)
-{
-	return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
-}
-
 /* The view of the queue in the query string (docs/API.md). */
 static int read_filter(struct req *r, struct incident_filter *f)
 {
@@ -26,8 +20,8 @@ static int read_filter(struct req *r, struct incident_filter *f)
 		.type = req_query(r, "type"), .severity = req_query(r, "severity"),
 		.q = req_query(r, "q"), .cursor = req_query(r, "cursor"),
 		.sort = req_query(r, "sort"), .order = req_query(r, "order"),
-		.overdue = is_true(req_query(r, "overdue")),
-		.due_soon = is_true(req_query(r, "due_soon")),
+		.overdue = req_query_flag(r, "overdue"),
+		.due_soon = req_query_flag(r, "due_soon"),
 	};
 	if (req_query_int(r, "limit", 1, 200, &f->limit) != 0)
 		return -1;

@@ -28,12 +28,11 @@ int api_meta(struct req *r)
 
 int api_deadlines(struct req *r)
 {
-	const char *o = req_query(r, "overdue"), *s = req_query(r, "due_soon");
 	int limit = 1000;
 	if (req_query_int(r, "limit", 1, 1000, &limit) != 0)
 		return -1;
-	json_t *j = deadline_list(&r->ctx, o && (strcmp(o, "true") == 0 || strcmp(o, "1") == 0),
-				 s && (strcmp(s, "true") == 0 || strcmp(s, "1") == 0), limit, &r->err);
+	json_t *j = deadline_list(&r->ctx, req_query_flag(r, "overdue"), req_query_flag(r, "due_soon"),
+				 limit, &r->err);
 	return j ? req_reply(r, 200, j) : -1;
 }
 

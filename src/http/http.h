@@ -148,6 +148,8 @@ json_t *req_json(struct req *r);
 long long req_if_match(struct req *r);
 /* The same on the header's value (NULL: absent): "N", W/"N" or N with N
  * 1 to 18 digits; -2 for anything else. */
+/* Whether a query flag is on: "true" or "1" (anything else, or absent: off). */
+int req_query_flag(struct req *r, const char *name);
 /* A whole-number query parameter between lo and hi into *out (left as it
  * is when the parameter is absent): 0, or -1 with a field error naming it
  * ("/limit": "1..200") for anything else (junk, a sign, out of range). */

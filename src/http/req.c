@@ -232,6 +232,12 @@ long long req_decimal_value(const char *v)
 	return n >= 0 && *end == '\0' ? n : -2;
 }
 
+int req_query_flag(struct req *r, const char *name)
+{
+	const char *v = req_query(r, name);
+	return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+}
+
 int req_query_int(struct req *r, const char *name, long long lo, long long hi, int *out)
 {
 	const char *v = req_query(r, name);
