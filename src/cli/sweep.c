@@ -27,6 +27,7 @@
 #include "client.h"
 #include "../agent/sweep.h"
 #include "../base/msg.h"
+#include "../base/utf8.h"
 #include "../base/banned.h"
 
 static const struct cli_opt opts[] = {
@@ -223,39 +224,6 @@ struct out {
 	int oom;
 };
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t l;
-	unsigned min;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF) {
-		l = 2;
-		min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		l = 3;
-		min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		l = 4;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < l)
-		return 0;
-	unsigned cp = c & (0x7F >> l);
-	for (size_t i = 1; i < l; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return l;
-}
-
 static void json_str(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -271,7 +239,7 @@ static void json_str(FILE *f, const char *s)
 			fprintf(f, "\\u%04x", c);
 			i++;
 		} else {
-			size_t l = utf8_len(p + i, n - i);
+			size_t l = utf8_seq(p + i, n - i);
 			if (l == 0) {
 				fputs("\\ufffd", f);
 				i++;

@@ -14,6 +14,7 @@
 #include "../../base/jsonv.h"
 #include "../../base/msg.h"
 #include "../../base/timeutil.h"
+#include "../../base/utf8.h"
 #include "../../base/banned.h"
 
 /* ---- the run ---- */
@@ -489,17 +490,8 @@ size_t ioc_utf8_check(const char *s, size_t n, int controls_ok)
 			i++;
 			continue;
 		}
-		size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-		if (len == 0 || c > 0xF4 || len > n - i)
-			return i;
-		unsigned cp = c & (0x3F >> (len - 1));
-		for (size_t k = 1; k < len; k++) {
-			if ((p[i + k] & 0xC0) != 0x80)
-				return i;
-			cp = (cp << 6) | (p[i + k] & 0x3F);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
+		size_t len = utf8_seq(p + i, n - i);
+		if (len == 0)
 			return i;
 		i += len;
 	}
