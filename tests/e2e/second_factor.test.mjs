@@ -6,11 +6,11 @@
 // computed here with node:crypto, as the authenticator app would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
+import { totpCodes as codes } from '../lib/totp.mjs';
 import { launch, newPage, login, shot, unlabelled } from './lib.mjs';
 
 let server, strict, browser;
@@ -28,34 +28,6 @@ after(async () => {
   await server?.stop();
   await strict?.stop();
 }, { timeout: 30_000 });
-
-function totpAt(secret, counter) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const key = [];
-  for (const ch of secret.replace(/\s|=/g, '').toUpperCase()) {
-    value = (value << 5) | alphabet.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) {
-      key.push((value >>> (bits - 8)) & 255);
-      bits -= 8;
-    }
-  }
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(counter));
-  const h = createHmac('sha1', Buffer.from(key)).update(msg).digest();
-  const o = h[h.length - 1] & 15;
-  return String((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
-
-// A code is good once: each use takes the next time step (the server
-// accepts one step ahead, so two codes per person in a test).
-function codes(secret) {
-  const base = Math.floor(Date.now() / 30_000);
-  let step = -1;
-  return () => { step += 1; assert.ok(step <= 1); return totpAt(secret, base + step); };
-}
 
 async function passwordStep(page, srv, username) {
   const l = srv.login(username);
