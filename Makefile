@@ -13,9 +13,10 @@ FUZZ_SECONDS ?= 20
 # Debian packages: to build, and to run every test suite.
 BUILD_PKGS := meson ninja-build pkg-config gcc libmicrohttpd-dev libjansson-dev \
 	libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev libinih-dev zlib1g-dev \
-	libxml2-dev libyara-dev libidn2-dev librpm-dev liboath-dev
+	libxml2-dev libyara-dev libidn2-dev librpm-dev liboath-dev \
+	libcairo2-dev libpango1.0-dev libzip-dev libxlsxwriter-dev fonts-noto-core
 TEST_PKGS  := clang libclang-rt-14-dev libcmocka-dev sqlite3 chromium fonts-noto-core wrk \
-	curl yara rpm bc time
+	curl yara rpm bc time poppler-utils libreoffice-writer-nogui
 
 .PHONY: all deps deps-test build asan fuzz web web-deps e2e-deps run demo check bench clean distclean
 

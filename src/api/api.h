@@ -59,6 +59,14 @@ int api_attachment_create(struct req *r);
 char *api_decode_filename(struct arena *a, const char *s);
 int api_attachment_get(struct req *r);
 
+/* documents.c - every official document the API serves goes out here.
+ * Renders d in the format the query asks (format=pdf, the default, or
+ * format=docx) and sets the answer: the bytes, their media type and a
+ * download named base.pdf / base.docx (base: ASCII letters, digits, '-',
+ * '_' and '.'). Frees d in every case. 0, or -1 with r->err set. */
+struct doc;
+int api_send_document(struct req *r, struct doc *d, const char *base);
+
 /* assets.c */
 int api_system_list(struct req *r);
 int api_system_create(struct req *r);

@@ -85,6 +85,14 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/hunts/{}/close", api_hunt_close, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/hunts/{}/rules", api_hunt_rules, AUTH_USER, BODY_NONE },
 	{ "POST", "/api/v1/hunts/{}/results", api_hunt_results, AUTH_USER, BODY_INVENTORY },
+	/* -- queue paging, close confirmation (issue 12, h/queue) -- */
+	/* -- STIX fidelity (issue 13, h/stix) -- */
+	/* -- MISP fidelity (issue 13, h/misp) -- */
+	/* -- packaging (issue 14, h/deb) -- */
+	/* -- documents (issue 15, h/doc) -- */
+	/* -- risk register, resources, budget (issue 15, h/risk) -- */
+	/* -- response plans, playbooks (issue 15, h/plans) -- */
+	/* -- drills, periodic reports (issue 15, h/reports) -- */
 	{ "GET", "/api/v1/agents/hunts", api_agent_hunts, AUTH_AGENT, BODY_NONE },
 	{ "POST", "/api/v1/agents/hunts/{}/results", api_agent_hunt_results, AUTH_AGENT,
 	  BODY_INVENTORY },

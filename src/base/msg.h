@@ -149,6 +149,14 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(DUPLICATE_REASON, "Trùng với sự cố %s", "Duplicate of incident %s") \
 	X(EXPORT_TOO_LARGE, "Quá nhiều sự cố để xuất (tối đa %s); hãy lọc bớt", "Too many incidents to export (at most %s); narrow the filter") \
 	X(SAVED_FILTER_LIMIT, "Đã lưu quá nhiều bộ lọc (tối đa %s); hãy xóa bớt", "Too many saved filters (at most %s); delete some") \
+	/* -- queue paging, close confirmation (issue 12, h/queue) -- */ \
+	/* -- STIX fidelity (issue 13, h/stix) -- */ \
+	/* -- MISP fidelity (issue 13, h/misp) -- */ \
+	/* -- packaging (issue 14, h/deb) -- */ \
+	/* -- documents (issue 15, h/doc) -- */ \
+	/* -- risk register, resources, budget (issue 15, h/risk) -- */ \
+	/* -- response plans, playbooks (issue 15, h/plans) -- */ \
+	/* -- drills, periodic reports (issue 15, h/reports) -- */ \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,

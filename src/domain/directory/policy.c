@@ -41,6 +41,14 @@ static const unsigned action_roles[ACT__COUNT] = {
 	[ACT_INCIDENT_COMMENT] = ROLE_ANY_WRITER,
 	[ACT_FINDING_MATCH] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_ADMIN,
 	[ACT_SUPPORT_DECIDE] = ROLE_COORDINATOR | ROLE_RESPONDER,
+	/* -- queue paging, close confirmation (issue 12, h/queue) -- */
+	/* -- STIX fidelity (issue 13, h/stix) -- */
+	/* -- MISP fidelity (issue 13, h/misp) -- */
+	/* -- packaging (issue 14, h/deb) -- */
+	/* -- documents (issue 15, h/doc) -- */
+	/* -- risk register, resources, budget (issue 15, h/risk) -- */
+	/* -- response plans, playbooks (issue 15, h/plans) -- */
+	/* -- drills, periodic reports (issue 15, h/reports) -- */
 };
 
 /* What the organisation asked for support may do on the incident while the

@@ -45,6 +45,14 @@ enum action {
 	ACT_FINDING_MATCH,         /* match every host of a scope again: writes findings */
 	ACT_SUPPORT_DECIDE,        /* accept or decline a support request: the asked org's */
 	ACT_ACCOUNT_OWN,           /* one's own password and second factor */
+	/* -- queue paging, close confirmation (issue 12, h/queue) -- */
+	/* -- STIX fidelity (issue 13, h/stix) -- */
+	/* -- MISP fidelity (issue 13, h/misp) -- */
+	/* -- packaging (issue 14, h/deb) -- */
+	/* -- documents (issue 15, h/doc) -- */
+	/* -- risk register, resources, budget (issue 15, h/risk) -- */
+	/* -- response plans, playbooks (issue 15, h/plans) -- */
+	/* -- drills, periodic reports (issue 15, h/reports) -- */
 	ACT__COUNT
 };
 
