@@ -1763,8 +1763,14 @@ static void round_trip(int fmt, struct coll *in, const char *what)
 		text2 = json_dumps(d, JSON_INDENT(1) | JSON_ENSURE_ASCII);
 		json_decref(d);
 	}
-	if (strcmp(text1, text2) != 0)
-		fail_msg("%s: a second export differs:\n%.600s\n---\n%.600s", what, text1, text2);
+	if (strcmp(text1, text2) != 0) {
+		size_t at = 0;
+		while (text1[at] == text2[at])
+			at++;
+		at = at > 200 ? at - 200 : 0;
+		fail_msg("%s: a second export differs:\n%.600s\n---\n%.600s", what, text1 + at,
+			 text2 + at);
+	}
 	free(text1);
 	free(text2);
 	coll_release(&back);

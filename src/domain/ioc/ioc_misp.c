@@ -595,8 +595,8 @@ json_t *ioc_export_misp(const struct ioc *iocs, size_t n, struct ioc_export *xp,
 		}
 		if (json_array_append_new(attrs, a) != 0)
 			goto nomem;
-		if (i->modified > latest)
-			latest = i->modified;
+		if ((i->modified ? i->modified : now) > latest)
+			latest = i->modified ? i->modified : now;   /* as its attribute's timestamp */
 		tlp = tlp_stricter(tlp, i->tlp);
 		xp->exported++;
 	}
