@@ -59,12 +59,14 @@ const FILLED = /^Event\.(distribution|publish_timestamp|published|threat_level_i
 
 let srv;
 let coord;   // dieuphoi, district pq
-let longhai; // pq-longhai: another organisation
+let longhai; // pq-longhai: another organisation (reporter)
+let tam;     // tamthanh: focal point of pq-tamthanh, may export
 
 before(async () => {
   srv = await startServer();
   coord = bearer(srv, 'dieuphoi');
   longhai = bearer(srv, 'longhai');
+  tam = bearer(srv, 'tamthanh');
 });
 after(async () => { await srv?.stop(); });
 
@@ -313,5 +315,34 @@ test('ungcuu\'s own event: stable uuid, Orgc the root organisation, MISP types a
     const list = Array.isArray(orgs.body) ? orgs.body : orgs.body.items;
     const rootOrg = list.find((o) => !o.parent && !o.parent_code && !o.parent_id);
     if (rootOrg?.id) assert.equal(ev.Orgc.uuid, rootOrg.id);
+  }
+});
+
+test('bad MISP files change nothing; another organisation never gets an AMBER event\'s context', T, async () => {
+  const uuid = '5e0c3b5a-1f00-4c9e-9d7b-6d1e0b5a0201';
+  const ev = (attrs, tags = [{ name: 'tlp:amber' }]) => JSON.stringify({ Event: { uuid, info: 'AMBER', Tag: tags, Attribute: attrs } });
+  const ctx = { uuid: '5e0c3b5a-1f00-4c9e-9d7b-6d1e0b5a0202', type: 'comment', category: 'Other', value: 'chỉ nội bộ', to_ids: false };
+  const bad = [
+    ev([ctx, { type: 'ip-dst', category: 'Network activity', value: '1.2.3', to_ids: true }]),     // not an address
+    ev([ctx], [{ name: 'tlp:amber' }, 'tlp:red']),                                                 // a tag not an object
+    ev([ctx, { type: 'domain', value: 'x\u0000y.example' }]),                                      // NUL
+    '{"Event":{"uuid":"' + uuid + '","Attribute":[',                                               // cut
+    Buffer.concat([Buffer.from('{"Event":{"uuid":"' + uuid + '","info":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}')]), // bad UTF-8
+    ev([{ ...ctx, Tag: [{ name: 'x'.repeat(70_000) }] }]),                                          // over a bound
+  ];
+  for (const body of bad) {
+    const r = await upload(coord, body);
+    assert.ok(r.status === 400 || r.status === 422 || r.status === 413, `${r.status} ${r.text}`);
+  }
+  assert.ok(!eventsOf(JSON.parse(await exportMisp(coord))).some((e) => e.uuid === uuid), 'a refused file left an event');
+  const ok = await upload(coord, ev([ctx]));
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(ok.body.misp.context, 1);
+  assert.ok(eventsOf(JSON.parse(await exportMisp(coord))).some((e) => e.uuid === uuid));
+  // AMBER context of pq: not read by other organisations, not sent to them.
+  for (const [c, q] of [[longhai, '?to=pq-longhai'], [tam, '?to=pq-tamthanh'], [tam, ''], [coord, '?to=pq-longhai'], [coord, '']]) {
+    const text = await exportMisp(c, q);
+    validate(text, `export ${q}`);
+    assert.ok(!eventsOf(JSON.parse(text)).some((e) => e.uuid === uuid), `AMBER event leaked (${q})`);
   }
 });

@@ -249,12 +249,14 @@ static int attribute(struct event *ev, const json_t *a, const char *at, const ch
 		return -1;
 	if (type == NULL || value == NULL)
 		return ioc_jfail(&w, E_INVALID, MSG_IOC_SCHEMA, type ? "value" : "type", "missing");
-	if (deleted || type_index(type) < 0 || (file_name && strcmp(type, "filename") == 0)) {
-		ev->r->st->skipped++;         /* not an indicator: left unchecked */
-		return 0;
-	}
+	/* Context (not an indicator) is kept and sent on as it came
+	 * (misp_store.c): checked like the others. */
 	if (attr_base(ev, &w, a, &b) != 0)
 		return -1;
+	if (deleted || type_index(type) < 0 || (file_name && strcmp(type, "filename") == 0)) {
+		ev->r->st->skipped++;         /* not an indicator */
+		return 0;
+	}
 	return ioc_misp_value(&w, &b, type, value, file_name) < 0 ? -1 : 0;
 }
 
