@@ -11,7 +11,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { startServer, root } from '../lib/server.mjs';
-import { bearer } from './helpers.mjs';
+import { bearer, report } from './helpers.mjs';
 
 // ajv comes with the browser tests' packages (tests/e2e/package.json).
 const require = createRequire(join(root, 'tests', 'e2e', 'package.json'));
@@ -308,6 +308,21 @@ test('ungcuu\'s own event: stable uuid, Orgc the root organisation, MISP types a
   const all = validate(await exportMisp(coord), 'everything');
   const own = all.filter((e) => e.uuid === ev.uuid);
   assert.equal(own.length, 1, 'the own event has one stable uuid');
+  // Our export imported here again: the own event stays ours (one event
+  // of that uuid, the same attributes in it; an import updates the
+  // records, so their timestamps move).
+  const whole = await exportMisp(coord);
+  const back = await upload(coord, whole);
+  assert.equal(back.status, 200, back.text);
+  const uuids = (doc) => eventsOf(JSON.parse(doc)).filter((e) => e.uuid === ev.uuid).map((e) => e.Attribute.map((a) => a.uuid).sort());
+  const after = uuids(await exportMisp(coord));
+  assert.equal(after.length, 1, 'our own event came back as a second event');
+  assert.deepEqual(after, uuids(whole));
+  const later = await coord.post('/api/v1/indicators', { value: `later-${process.pid}.example`, tlp: 'GREEN' });
+  assert.equal(later.status, 201, later.text);
+  const withLater = uuids(await exportMisp(coord));
+  assert.equal(withLater.length, 1, 'two events of one uuid');
+  assert.equal(withLater[0].length, after[0].length + 1);
   assert.equal(ev.distribution, '1');          // GREEN: this community
   assert.equal(ev.publish_timestamp, '0');
   const orgs = await coord.get('/api/v1/orgs');
@@ -345,4 +360,42 @@ test('bad MISP files change nothing; another organisation never gets an AMBER ev
     validate(text, `export ${q}`);
     assert.ok(!eventsOf(JSON.parse(text)).some((e) => e.uuid === uuid), `AMBER event leaked (${q})`);
   }
+});
+
+test('ungcuu\'s own sightings go with the attributes, in the tree only, naming the instance, never doubled', T, async () => {
+  const uuid = '5e0c3b5a-1f00-4c9e-9d7b-6d1e0b5a0301';
+  const value = `seen-${process.pid}.example`;
+  const mine = `seen-own-${process.pid}.example`;
+  const r = await upload(coord, JSON.stringify({ Event: { uuid, info: 'Thấy trong huyện', Tag: [{ name: 'tlp:clear' }],
+    Attribute: [{ uuid: '5e0c3b5a-1f00-4c9e-9d7b-6d1e0b5a0302', type: 'domain', category: 'Network activity', value, to_ids: true }] } }));
+  assert.equal(r.status, 200, r.text);
+  const own = await coord.post('/api/v1/indicators', { value: mine, tlp: 'CLEAR' });
+  assert.equal(own.status, 201, own.text);
+  const inc = await coord.post('/api/v1/incidents', report());
+  assert.equal(inc.status, 201, inc.text);
+  for (const v of [value, mine]) {
+    const o = await coord.post(`/api/v1/incidents/${inc.body.id}/observables`, { kind: 'domain', value: v });
+    assert.equal(o.status, 201, o.text);
+  }
+  const text = await exportMisp(coord);
+  const events = validate(text, 'sightings');
+  const attr = events.find((e) => e.uuid === uuid).Attribute[0];
+  assert.equal(attr.Sighting?.length, 1, JSON.stringify(attr));
+  const s = attr.Sighting[0];
+  assert.equal(s.source, 'ungcuu');
+  assert.equal(s.type, '0');
+  assert.match(s.date_sighting, /^\d+$/);
+  const ownAttr = events.flatMap((e) => e.Attribute).find((a) => a.value === mine);
+  assert.equal(ownAttr.Sighting?.length, 1);
+  assert.equal(ownAttr.Sighting[0].Organisation.uuid, s.Organisation.uuid);
+  assert.equal(events.find((e) => e.Attribute.includes(ownAttr)).Orgc.uuid, s.Organisation.uuid, 'the instance, not the organisation where it was seen');
+  // Outside the tree: the CLEAR attributes go, the sightings do not.
+  const outside = eventsOf(JSON.parse(await exportMisp(coord, '')));
+  assert.equal(outside.find((e) => e.uuid === uuid).Attribute[0].Sighting, undefined);
+  // Our export imported again: the sighting is not doubled.
+  const again = await upload(coord, text);
+  assert.equal(again.status, 200, again.text);
+  const back = eventsOf(JSON.parse(await exportMisp(coord))).find((e) => e.uuid === uuid).Attribute[0];
+  assert.equal(back.Sighting.length, 1);
+  assert.equal(await exportMisp(coord), await exportMisp(coord));
 });

@@ -558,6 +558,13 @@ static json_t *misp_attribute(const struct ioc *i, const char *type, const char 
 	return a;
 }
 
+char *ioc_misp_own_uuid(const char *producer, char out[IOC_UUID_LEN])
+{
+	char name[400];
+	int n = snprintf(name, sizeof(name), "misp-event:%s", producer);
+	return n < 0 ? NULL : ioc_uuid5(name, strlen(name), out);
+}
+
 /* MISP's distribution for the most restrictive label of an event: TLP:CLEAR
  * may go to all communities ("3"), GREEN to this community ("1"), the
  * others to the recipient organisation only ("0"). */
@@ -606,8 +613,7 @@ json_t *ioc_export_misp(const struct ioc *iocs, size_t n, struct ioc_export *xp,
 	 * times those of its newest record. */
 	const char *who = xp->producer_id ? xp->producer_id : xp->producer ? xp->producer : "ungcuu";
 	char name[400];
-	int kl = snprintf(name, sizeof(name), "misp-event:%s", who);
-	if (kl < 0 || ioc_uuid5(name, strlen(name), u) == NULL)
+	if (ioc_misp_own_uuid(who, u) == NULL)
 		goto nomem;
 	if (xp->producer_id == NULL) {
 		snprintf(name, sizeof(name), "misp-org:%s", who);

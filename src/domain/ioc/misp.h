@@ -44,6 +44,8 @@ const char *ioc_misp_object_file_name(const json_t *attrs);
  * the most restrictive, where it was. *tlp gets its label (TLP_NONE:
  * none). Returns how many were removed. */
 int ioc_misp_one_tlp(json_t *tags, int *tlp);
+/* The uuid of ungcuu's own event for a producer (its id, else its name). */
+char *ioc_misp_own_uuid(const char *producer, char out[IOC_UUID_LEN]);
 /* MISP distribution of an event whose most restrictive label is tlp. */
 const char *ioc_misp_distribution(int tlp);
 

@@ -41,6 +41,7 @@ static const char *jstr(const json_t *o, const char *key)
 struct imp {
 	struct ctx *c;
 	const char *org_id;
+	char own_uuid[IOC_UUID_LEN];  /* ungcuu's own event: ours, not kept as a source's */
 	int default_tlp;
 	int64_t now;
 	struct ioc_run r;             /* for the records of one attribute */
@@ -191,6 +192,12 @@ static int save_event(void *arg, const json_t *ev)
 	if (tlp == TLP_NONE)
 		tlp = im->default_tlp;
 	const char *u = jstr(ev, "uuid");
+	if (strcmp(u, im->own_uuid) == 0) {
+		/* Our own event come back (an export imported here): its
+		 * indicators are ours already and stay in it. */
+		json_decref(copy);
+		return 0;
+	}
 	if (*u == '\0') {
 		char *all = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
 		if (all == NULL || ioc_uuid5(all, strlen(all), uuid) == NULL) {
@@ -274,7 +281,10 @@ int misp_store_import(struct ctx *c, const char *org_id, int default_tlp, const 
 {
 	struct imp im = { .c = c, .org_id = org_id, .default_tlp = default_tlp,
 			  .now = time_now_ms(), .out = out, .e = e };
+	struct org root;
 	memset(out, 0, sizeof(*out));
+	if (org_root(c, &root, e) != 0 || ioc_misp_own_uuid(root.id, im.own_uuid) == NULL)
+		return -1;
 	if (ioc_run_init(&im.r, name, NULL, e) != 0)
 		return -1;
 	/* ioc_parse_misp read the same bytes a moment ago: they are valid. */
@@ -349,7 +359,8 @@ static int fill_attribute(json_t *a, const json_t *event)
 	return rc;
 }
 
-static int fill_event(json_t *ev, int tlp, const char *org_id, const char *org_name)
+static int fill_event(json_t *ev, int tlp, const char *org_id, const char *org_name,
+		      const char *stored_at)
 {
 	int rc = 0;
 	json_t *orgc = json_object_get(ev, "Orgc"), *org = json_object_get(ev, "Org");
@@ -372,8 +383,8 @@ static int fill_event(json_t *ev, int tlp, const char *org_id, const char *org_n
 		rc |= json_object_set_new(ev, "threat_level_id", json_string("4"));
 	if (!json_object_get(ev, "analysis"))
 		rc |= json_object_set_new(ev, "analysis", json_string("0"));
-	if (!json_object_get(ev, "timestamp"))
-		rc |= json_object_set_new(ev, "timestamp", json_string("0"));
+	if (!json_object_get(ev, "timestamp"))   /* when it was stored: the same on every export */
+		rc |= json_object_set_new(ev, "timestamp", json_string(stored_at));
 	if (!json_object_get(ev, "date")) {
 		char t[TIME_RFC3339_LEN];
 		time_format_utc((int64_t)strtoll(jstr(ev, "timestamp"), NULL, 10) * 1000, t);
@@ -423,18 +434,76 @@ static json_t *load(const char *text, struct err *e)
 	return j;
 }
 
+/* At most this many of ungcuu's own sightings go with one attribute (the
+ * first ones): a hunt can record thousands of one value. */
+#define MISP_OWN_SIGHTINGS_MAX 1000
+
+/* ungcuu's own sightings of the indicators ids (a JSON array) as MISP
+ * sightings of attribute a, after those it came with (a sighting that came
+ * back from one of our exports is not doubled). They name the instance
+ * (the producer), never the organisation where the value was seen, and go
+ * only to recipients of the tree. */
+static int own_sightings(struct xp *x, json_t *a, const json_t *ids)
+{
+	if (x->ex->recipient_org == NULL || x->ex->producer_id == NULL || json_array_size(ids) == 0)
+		return 0;
+	json_t *list = json_object_get(a, "Sighting"), *have = json_object(), *s, *id;
+	size_t k;
+	int rc = 0, added = 0;
+	if (have == NULL)
+		return nomem(x->e);
+	json_array_foreach(list, k, s)
+		if (json_is_string(json_object_get(s, "uuid")))
+			json_object_set_new(have, jstr(s, "uuid"), json_true());
+	json_array_foreach(ids, k, id) {
+		struct stmt *st = store_query(x->c->db, x->e, "SELECT id, seen_at FROM sightings WHERE "
+					      "indicator_id = $1 ORDER BY seen_at, id LIMIT $2", "ti",
+					      json_string_value(id), (int64_t)MISP_OWN_SIGHTINGS_MAX);
+		int r;
+		while (st && (r = stmt_step(st, x->e)) == 1 && added < MISP_OWN_SIGHTINGS_MAX) {
+			char name[64], u[IOC_UUID_LEN], secs[24];
+			snprintf(name, sizeof(name), "sighting:%s", stmt_text(st, 0));
+			if (ioc_uuid5(name, strlen(name), u) == NULL || json_object_get(have, u))
+				continue;
+			snprintf(secs, sizeof(secs), "%lld", (long long)(stmt_int(st, 1) / 1000));
+			json_t *one = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "uuid", u,
+						"type", "0", "date_sighting", secs, "source", "ungcuu",
+						"Organisation", "uuid", x->ex->producer_id, "name",
+						x->ex->producer ? x->ex->producer : "ungcuu");
+			if (!json_is_array(list)) {
+				list = json_array();
+				json_object_set_new(a, "Sighting", list);
+			}
+			if (one == NULL || json_array_append_new(list, one) != 0) {
+				rc = nomem(x->e);
+				break;
+			}
+			json_object_set_new(have, u, json_true());
+			added++;
+		}
+		stmt_done(st);
+		if (st == NULL || rc || x->e->code) {
+			rc = -1;
+			break;
+		}
+	}
+	json_decref(have);
+	return rc;
+}
+
 /* One stored event as MISP gets it, or NULL with *none when nothing of it
  * goes. */
 static json_t *one_event(struct xp *x, const char *event_id, const char *tlp, const char *doc,
 			 const char *owner_id, const char *owner_code, const char *owner_name,
-			 const char *owner_path, int *none)
+			 const char *owner_path, const char *stored_at, int *none)
 {
 	struct ctx *c = x->c;
 	struct err *e = x->e;
 	json_t *ev = load(doc, e), *objects = json_object(), *order = json_array(),
-	       *attrs = json_array(), *byid = json_object(), *out = NULL;
+	       *attrs = json_array(), *byid = json_object(), *linkmap = json_object(), *out = NULL;
 	*none = 0;
-	if (ev == NULL || objects == NULL || order == NULL || attrs == NULL || byid == NULL)
+	if (ev == NULL || objects == NULL || order == NULL || attrs == NULL || byid == NULL ||
+	    linkmap == NULL || fill_event(ev, tlp_parse(tlp), owner_id, owner_name, stored_at) != 0)
 		goto fail;
 	struct stmt *st = store_query(c->db, e, "SELECT id, doc FROM misp_objects WHERE "
 				      "event_id = $1 ORDER BY position, id", "t", event_id);
@@ -480,12 +549,17 @@ static json_t *one_event(struct xp *x, const char *event_id, const char *tlp, co
 		}
 		int goes = attribute_goes(x, links, json_string_value(json_array_get(row, 2)),
 					  owner_code, owner_path);
-		json_decref(links);
 		k = j;
 		if (goes == 0)
 			x->ex->withheld++;
-		if (goes != 1)
+		if (goes != 1) {
+			json_decref(links);
 			continue;
+		}
+		if (json_object_set_new(linkmap, aid, links) != 0) {   /* takes links */
+			json_decref(rows);
+			goto fail;
+		}
 		json_t *a = load(json_string_value(json_array_get(row, 3)), e);
 		if (a == NULL || fill_attribute(a, ev) != 0) {
 			json_decref(a);
@@ -525,6 +599,11 @@ static json_t *one_event(struct xp *x, const char *event_id, const char *tlp, co
 	stmt_done(st);
 	if (st == NULL || e->code)
 		goto fail;
+	const char *aid;
+	json_t *a;
+	json_object_foreach(byid, aid, a)
+		if (own_sightings(x, a, json_object_get(linkmap, aid)) != 0)
+			goto fail;
 	json_t *olist = json_array();
 	size_t k;
 	json_t *oid;
@@ -544,8 +623,6 @@ static json_t *one_event(struct xp *x, const char *event_id, const char *tlp, co
 		json_object_set_new(ev, "Object", olist);
 	else
 		json_decref(olist);
-	if (fill_event(ev, tlp_parse(tlp), owner_id, owner_name) != 0)
-		goto fail;
 	out = json_pack("{s:O}", "Event", ev);
 	if (out == NULL)
 		nomem(e);
@@ -557,6 +634,7 @@ fail:
 	json_decref(order);
 	json_decref(attrs);
 	json_decref(byid);
+	json_decref(linkmap);
 	return out;
 }
 
@@ -566,6 +644,7 @@ json_t *misp_store_export(struct ctx *c, const struct ioc *v, const char *const 
 	struct xp x = { .c = c, .v = v, .n = n, .sc = sc, .ex = ex, .e = e };
 	json_t *events = json_array(), *linked = json_object(), *out = NULL;
 	struct ioc *own = NULL;
+	const char **ownids = NULL;
 	size_t nown = 0;
 	ex->exported = ex->withheld = ex->unsupported = 0;
 	x.index = json_object();
@@ -587,15 +666,18 @@ json_t *misp_store_export(struct ctx *c, const struct ioc *v, const char *const 
 	if (st == NULL || e->code)
 		goto out;
 	/* The stored events, in the order they first came. */
-	st = store_query(c->db, e, "SELECT e.id, e.tlp, e.doc, o.id, o.code, o.name, o.path FROM "
-			 "misp_events e JOIN orgs o ON o.id = e.org_id ORDER BY e.created_at, e.id",
-			 "");
+	st = store_query(c->db, e, "SELECT e.id, e.tlp, e.doc, o.id, o.code, o.name, o.path, "
+			 "e.updated_at FROM misp_events e JOIN orgs o ON o.id = e.org_id ORDER BY "
+			 "e.created_at, e.id", "");
 	json_t *rows = json_array();
-	while (st && rows && (r = stmt_step(st, e)) == 1)
-		json_array_append_new(rows, json_pack("[s, s, s, s, s, s, s]", stmt_text(st, 0),
+	while (st && rows && (r = stmt_step(st, e)) == 1) {
+		char secs[24];
+		snprintf(secs, sizeof(secs), "%lld", (long long)(stmt_int(st, 7) / 1000));
+		json_array_append_new(rows, json_pack("[s, s, s, s, s, s, s, s]", stmt_text(st, 0),
 						      stmt_text(st, 1), stmt_text(st, 2),
 						      stmt_text(st, 3), stmt_text(st, 4),
-						      stmt_text(st, 5), stmt_text(st, 6)));
+						      stmt_text(st, 5), stmt_text(st, 6), secs));
+	}
 	stmt_done(st);
 	if (st == NULL || rows == NULL || e->code) {
 		json_decref(rows);
@@ -607,7 +689,7 @@ json_t *misp_store_export(struct ctx *c, const struct ioc *v, const char *const 
 		int none;
 #define COL(i) json_string_value(json_array_get(row, i))
 		json_t *ev = one_event(&x, COL(0), COL(1), COL(2), COL(3), COL(4), COL(5), COL(6),
-				       &none);
+				       COL(7), &none);
 #undef COL
 		if (ev == NULL && !none) {
 			json_decref(rows);
@@ -619,13 +701,16 @@ json_t *misp_store_export(struct ctx *c, const struct ioc *v, const char *const 
 	json_decref(rows);
 	/* ungcuu's own event: the records that came from no MISP event. */
 	own = malloc((n ? n : 1) * sizeof(*own));
-	if (own == NULL) {
+	ownids = malloc((n ? n : 1) * sizeof(*ownids));
+	if (own == NULL || ownids == NULL) {
 		nomem(e);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (!json_object_get(linked, ids[i]))
+		if (!json_object_get(linked, ids[i])) {
+			ownids[nown] = ids[i];
 			own[nown++] = v[i];
+		}
 	if (nown > 0 || json_array_size(events) == 0) {
 		struct ioc_export y = *ex;
 		json_t *mine = ioc_export_misp(own, nown, &y, e);
@@ -634,6 +719,23 @@ json_t *misp_store_export(struct ctx *c, const struct ioc *v, const char *const 
 		ex->exported += y.exported;
 		ex->withheld += y.withheld;
 		ex->unsupported += y.unsupported;
+		/* Its attributes' uuids are the records' (ioc_uuid). */
+		json_t *byuuid = json_object(), *a;
+		size_t j;
+		for (size_t i = 0; byuuid && i < nown; i++) {
+			char u[IOC_UUID_LEN];
+			if (ioc_uuid(&own[i], u))
+				json_object_set_new(byuuid, u, json_pack("[s]", ownids[i]));
+		}
+		json_array_foreach(json_object_get(json_object_get(mine, "Event"), "Attribute"), j, a)
+			if (byuuid == NULL || own_sightings(&x, a, json_object_get(byuuid, jstr(a, "uuid"))) != 0) {
+				if (byuuid == NULL)
+					nomem(e);
+				json_decref(byuuid);
+				json_decref(mine);
+				goto out;
+			}
+		json_decref(byuuid);
 		if (y.exported > 0 || json_array_size(events) == 0)
 			json_array_append_new(events, mine);
 		else
@@ -647,6 +749,7 @@ json_t *misp_store_export(struct ctx *c, const struct ioc *v, const char *const 
 		nomem(e);
 out:
 	free(own);
+	free(ownids);
 	json_decref(events);
 	json_decref(linked);
 	json_decref(x.index);
