@@ -290,7 +290,9 @@ long ioc_parse_stix(const char *name, const char *data, size_t n, ioc_sink sink,
  * hash with its file_name, domain|ip -> both); in a file object the
  * filename names the hashes. stix2-pattern attributes go through the
  * pattern parser, snort and sigma are kept as text; other types (link,
- * comment, regkey, port...) and deleted attributes are skipped (counted).
+ * comment, regkey, port...) and deleted attributes give no record (counted
+ * as skipped; checked all the same: the store keeps them as context, see
+ * misp.h).
  * Tags as above: the attribute's label, else the event's; tags and related
  * objects of the event and of the attribute. Orgc gives the source,
  * first_seen/last_seen the validity (as misp-stix maps them), timestamp

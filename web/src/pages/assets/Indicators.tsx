@@ -573,7 +573,8 @@ function ImportResult({ d }: { d: Done }) {
         [t('ioc_unconverted'), n('unconverted')],
         ...(r.revoked ? [[t('ioc_revoked'), n('revoked')] as [string, string]] : []),
         ...(r.superseded ? [[t('ioc_superseded'), n('superseded')] as [string, string]] : []),
-        ...(r.skipped ? [[t('ioc_skipped'), n('skipped')] as [string, string]] : []),
+        // MISP: what is no indicator is kept as context (the misp rows say so).
+        ...(r.skipped && !r.misp ? [[t('ioc_skipped'), n('skipped')] as [string, string]] : []),
         ...(r.sightings ? [[t('ioc_new_sightings'), n('sightings')] as [string, string]] : []),
         ...mispRows(r.misp),
       ]} />
