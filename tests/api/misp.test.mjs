@@ -147,6 +147,7 @@ function compare(input, output, what, context = {}) {
     assert.ok(rule, `${what}: ${p}: ${v} became ${b.has(p) ? b.get(p) : 'missing'}`);
     allowed.push(`${p} (${rule.why})`);
   }
+  compare.checked = a.size;
   for (const p of b.keys()) {
     if (a.has(p)) continue;
     // An added leaf: a required field filled in, or the parent of one.
@@ -197,7 +198,8 @@ test('every MISP sample in tests/data: import, export, import again; nothing los
       const out = events.find((e) => e.uuid === input.uuid);
       assert.ok(out, `${what}: event ${input.uuid} not exported`);
       const allowed = compare(input, out, what, { collapsed: r.body.misp.tlp_collapsed > 0 });
-      if (allowed.length) console.log(`# ${what}: allowed: ${allowed.join('; ')}`);
+      console.log(`${what}: event ${input.uuid}: ${compare.checked} properties of the input compared, `
+        + `${allowed.length} allowed differences${allowed.length ? `: ${allowed.join('; ')}` : ''}`);
     }
     // Unchanged store, same bytes.
     assert.equal(await exportMisp(coord), first, `${what}: a second export differs`);
@@ -398,4 +400,24 @@ test('ungcuu\'s own sightings go with the attributes, in the tree only, naming t
   const back = eventsOf(JSON.parse(await exportMisp(coord))).find((e) => e.uuid === uuid).Attribute[0];
   assert.equal(back.Sighting.length, 1);
   assert.equal(await exportMisp(coord), await exportMisp(coord));
+});
+
+test('one event imported by two organisations goes out once, with what each copy lets go', T, async () => {
+  const uuid = '5e0c3b5a-1f00-4c9e-9d7b-6d1e0b5a0401';
+  const attr = (n, value) => ({ uuid: `5e0c3b5a-1f00-4c9e-9d7b-6d1e0b5a04${n}`, type: 'domain', category: 'Network activity', value, to_ids: true, timestamp: '1795000000' });
+  const copy = (attrs) => JSON.stringify({ Event: { uuid, info: 'Hai bản', timestamp: '1795000000', Tag: [{ name: 'tlp:green' }], Attribute: attrs } });
+  const a = await upload(coord, copy([attr('02', `both-${process.pid}.example`)]));
+  assert.equal(a.status, 200, a.text);
+  const b = await tam.req('POST', '/api/v1/indicators/import/misp', copy([attr('02', `both-${process.pid}.example`), attr('03', `tam-${process.pid}.example`)]),
+    { 'Content-Type': 'application/json' });
+  assert.equal(b.status, 200, b.text);
+  const r = await coord.get('/api/v1/indicators/export/misp?to=pq');
+  assert.equal(r.status, 200);
+  const same = validate(r.text, 'two copies').filter((e) => e.uuid === uuid);
+  assert.equal(same.length, 1, 'one event per uuid');
+  assert.deepEqual(same[0].Attribute.map((x) => x.uuid).sort(), [attr('02').uuid, attr('03').uuid]);
+  // X-Exported counts what was written, once.
+  const n = eventsOf(JSON.parse(r.text)).reduce((k, e) => k + (e.Attribute?.length ?? 0)
+    + (e.Object ?? []).reduce((j, o) => j + (o.Attribute?.length ?? 0), 0), 0);
+  assert.equal(Number(r.headers.get('x-exported')), n);
 });

@@ -638,6 +638,67 @@ fail:
 	return out;
 }
 
+/* The elements of from that into lacks (by uuid; one without a uuid is
+ * always added) go into into; level 2: objects (their attributes merged),
+ * 1: attributes (their sightings merged), 0: sightings. Returns how many
+ * attributes were already there (written twice otherwise). */
+static size_t union_uuid(json_t *into, json_t *from, int level)
+{
+	size_t k, j, dup = 0;
+	json_t *x, *y;
+	json_array_foreach(from, k, x) {
+		const char *u = jstr(x, "uuid");
+		json_t *same = NULL;
+		if (*u)
+			json_array_foreach(into, j, y)
+				if (strcmp(jstr(y, "uuid"), u) == 0) {
+					same = y;
+					break;
+				}
+		if (same == NULL) {
+			json_array_append(into, x);
+			continue;
+		}
+		const char *key = level == 2 ? "Attribute" : "Sighting";
+		json_t *mine = json_object_get(same, key), *theirs = json_object_get(x, key);
+		if (level == 1)
+			dup++;
+		if (level == 0 || !json_is_array(theirs))
+			continue;
+		if (!json_is_array(mine)) {
+			json_object_set(same, key, theirs);
+			continue;
+		}
+		dup += union_uuid(mine, theirs, level - 1);
+	}
+	return dup;
+}
+
+/* Two organisations imported the same event (one uuid): one event goes
+ * out, with what each of their copies lets go. */
+static int add_event(json_t *events, json_t *ev, struct ioc_export *ex)
+{
+	json_t *e = json_object_get(ev, "Event"), *x;
+	size_t k;
+	json_array_foreach(events, k, x) {
+		json_t *have = json_object_get(x, "Event");
+		if (strcmp(jstr(have, "uuid"), jstr(e, "uuid")) != 0)
+			continue;
+		size_t dup = union_uuid(json_object_get(have, "Attribute"),
+					json_object_get(e, "Attribute"), 1);
+		json_t *objs = json_object_get(e, "Object");
+		if (json_is_array(objs)) {
+			if (!json_is_array(json_object_get(have, "Object")))
+				json_object_set_new(have, "Object", json_array());
+			dup += union_uuid(json_object_get(have, "Object"), objs, 2);
+		}
+		ex->exported -= dup;
+		json_decref(ev);
+		return 0;
+	}
+	return json_array_append_new(events, ev);
+}
+
 json_t *misp_store_export(struct ctx *c, const struct ioc *v, const char *const *ids, size_t n,
 			  const struct misp_export_scope *sc, struct ioc_export *ex, struct err *e)
 {
@@ -695,8 +756,11 @@ json_t *misp_store_export(struct ctx *c, const struct ioc *v, const char *const 
 			json_decref(rows);
 			goto out;
 		}
-		if (ev)
-			json_array_append_new(events, ev);
+		if (ev && add_event(events, ev, ex) != 0) {
+			nomem(e);
+			json_decref(rows);
+			goto out;
+		}
 	}
 	json_decref(rows);
 	/* ungcuu's own event: the records that came from no MISP event. */
