@@ -338,6 +338,7 @@ struct xp {
 	const struct misp_export_scope *sc;
 	struct ioc_export *ex;
 	json_t *index;                /* indicator id -> position in v */
+	json_t *sightings;            /* load_sightings; NULL: none go */
 	struct err *e;
 };
 
@@ -445,50 +446,84 @@ static json_t *load(const char *text, struct err *e)
  * only to recipients of the tree. */
 static int own_sightings(struct xp *x, json_t *a, const json_t *ids)
 {
-	if (x->ex->recipient_org == NULL || x->ex->producer_id == NULL || json_array_size(ids) == 0)
+	if (x->sightings == NULL || json_array_size(ids) == 0)
 		return 0;
 	json_t *list = json_object_get(a, "Sighting"), *have = json_object(), *s, *id;
-	size_t k;
-	int rc = 0, added = 0;
+	size_t k, j;
+	int added = 0;
 	if (have == NULL)
 		return nomem(x->e);
 	json_array_foreach(list, k, s)
 		if (json_is_string(json_object_get(s, "uuid")))
 			json_object_set_new(have, jstr(s, "uuid"), json_true());
 	json_array_foreach(ids, k, id) {
-		struct stmt *st = store_query(x->c->db, x->e, "SELECT id, seen_at FROM sightings WHERE "
-					      "indicator_id = $1 ORDER BY seen_at, id LIMIT $2", "ti",
-					      json_string_value(id), (int64_t)MISP_OWN_SIGHTINGS_MAX);
-		int r;
-		while (st && (r = stmt_step(st, x->e)) == 1 && added < MISP_OWN_SIGHTINGS_MAX) {
-			char name[64], u[IOC_UUID_LEN], secs[24];
-			snprintf(name, sizeof(name), "sighting:%s", stmt_text(st, 0));
-			if (ioc_uuid5(name, strlen(name), u) == NULL || json_object_get(have, u))
+		json_t *seen = json_object_get(x->sightings, json_string_value(id)), *one;
+		json_array_foreach(seen, j, one) {
+			const char *u = json_string_value(json_array_get(one, 0));
+			if (added >= MISP_OWN_SIGHTINGS_MAX || json_object_get(have, u))
 				continue;
-			snprintf(secs, sizeof(secs), "%lld", (long long)(stmt_int(st, 1) / 1000));
-			json_t *one = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "uuid", u,
-						"type", "0", "date_sighting", secs, "source", "ungcuu",
-						"Organisation", "uuid", x->ex->producer_id, "name",
-						x->ex->producer ? x->ex->producer : "ungcuu");
+			json_t *m = json_pack("{s:s, s:s, s:O, s:s, s:{s:s, s:s}}", "uuid", u,
+					      "type", "0", "date_sighting", json_array_get(one, 1),
+					      "source", "ungcuu", "Organisation", "uuid",
+					      x->ex->producer_id, "name",
+					      x->ex->producer ? x->ex->producer : "ungcuu");
 			if (!json_is_array(list)) {
 				list = json_array();
 				json_object_set_new(a, "Sighting", list);
 			}
-			if (one == NULL || json_array_append_new(list, one) != 0) {
-				rc = nomem(x->e);
-				break;
+			if (m == NULL || json_array_append_new(list, m) != 0) {
+				json_decref(have);
+				return nomem(x->e);
 			}
 			json_object_set_new(have, u, json_true());
 			added++;
 		}
-		stmt_done(st);
-		if (st == NULL || rc || x->e->code) {
-			rc = -1;
-			break;
-		}
 	}
 	json_decref(have);
-	return rc;
+	return 0;
+}
+
+/* ungcuu's sightings, read once: indicator id -> [[uuid, seconds]...] in
+ * time order, at most MISP_OWN_SIGHTINGS_MAX each. NULL in x when they do
+ * not go (a recipient outside the tree) or there are none. */
+static int load_sightings(struct xp *x)
+{
+	x->sightings = NULL;
+	if (x->ex->recipient_org == NULL || x->ex->producer_id == NULL)
+		return 0;
+	json_t *map = json_object();
+	struct stmt *st = store_query(x->c->db, x->e, "SELECT indicator_id, id, seen_at FROM "
+				      "sightings ORDER BY indicator_id, seen_at, id", "");
+	int r = -1;
+	while (map && st && (r = stmt_step(st, x->e)) == 1) {
+		const char *ind = stmt_text(st, 0);
+		json_t *list = json_object_get(map, ind);
+		if (list == NULL) {
+			list = json_array();
+			if (json_object_set_new(map, ind, list) != 0) {
+				list = NULL;
+				break;
+			}
+		}
+		if (json_array_size(list) >= MISP_OWN_SIGHTINGS_MAX)
+			continue;
+		char name[64], u[IOC_UUID_LEN], secs[24];
+		snprintf(name, sizeof(name), "sighting:%s", stmt_text(st, 1));
+		snprintf(secs, sizeof(secs), "%lld", (long long)(stmt_int(st, 2) / 1000));
+		if (ioc_uuid5(name, strlen(name), u) == NULL ||
+		    json_array_append_new(list, json_pack("[s, s]", u, secs)) != 0)
+			break;
+	}
+	stmt_done(st);
+	if (map == NULL || st == NULL || r != 0) {
+		json_decref(map);
+		return x->e->code ? -1 : nomem(x->e);
+	}
+	if (json_object_size(map) == 0)
+		json_decref(map);
+	else
+		x->sightings = map;
+	return 0;
 }
 
 /* One stored event as MISP gets it, or NULL with *none when nothing of it
@@ -718,6 +753,8 @@ json_t *misp_store_export(struct ctx *c, const struct ioc *v, const char *const 
 			nomem(e);
 			goto out;
 		}
+	if (load_sightings(&x) != 0)
+		goto out;
 	struct stmt *st = store_query(c->db, e, "SELECT DISTINCT indicator_id FROM "
 				      "misp_attribute_indicators", "");
 	int r;
@@ -786,7 +823,7 @@ json_t *misp_store_export(struct ctx *c, const struct ioc *v, const char *const 
 		/* Its attributes' uuids are the records' (ioc_uuid). */
 		json_t *byuuid = json_object(), *a;
 		size_t j;
-		for (size_t i = 0; byuuid && i < nown; i++) {
+		for (size_t i = 0; x.sightings && byuuid && i < nown; i++) {
 			char u[IOC_UUID_LEN];
 			if (ioc_uuid(&own[i], u))
 				json_object_set_new(byuuid, u, json_pack("[s]", ownids[i]));
@@ -817,5 +854,6 @@ out:
 	json_decref(events);
 	json_decref(linked);
 	json_decref(x.index);
+	json_decref(x.sightings);
 	return out;
 }
