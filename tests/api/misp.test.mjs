@@ -321,6 +321,9 @@ test('ungcuu\'s own sightings go with the attributes, in the tree only, naming t
   assert.equal(ownAttr.Sighting?.length, 1);
   assert.equal(ownAttr.Sighting[0].Organisation.uuid, s.Organisation.uuid);
   assert.equal(events.find((e) => e.Attribute.includes(ownAttr)).Orgc.uuid, s.Organisation.uuid, 'the instance, not the organisation where it was seen');
+  // Another organisation that does not read where pq saw it: no sightings.
+  const theirs = eventsOf(JSON.parse(await exportMisp(tam, '?to=pq-tamthanh'))).find((e) => e.uuid === uuid);
+  assert.equal(theirs.Attribute[0].Sighting, undefined, 'a sighting of pq leaked to pq-tamthanh');
   // Outside the tree: the CLEAR attributes go, the sightings do not.
   const outside = eventsOf(JSON.parse(await exportMisp(coord, '')));
   assert.equal(outside.find((e) => e.uuid === uuid).Attribute[0].Sighting, undefined);

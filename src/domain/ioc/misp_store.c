@@ -492,8 +492,14 @@ static int load_sightings(struct xp *x)
 	if (x->ex->recipient_org == NULL || x->ex->producer_id == NULL)
 		return 0;
 	json_t *map = json_object();
-	struct stmt *st = store_query(x->c->db, x->e, "SELECT indicator_id, id, seen_at FROM "
-				      "sightings ORDER BY indicator_id, seen_at, id", "");
+	/* Those the actor reads (as sighting_list): seen in its scope, of an
+	 * indicator of its scope, or of a hunt issued from it. */
+	struct stmt *st = store_query(x->c->db, x->e, "SELECT s.indicator_id, s.id, s.seen_at FROM "
+		"sightings s JOIN indicators i ON i.id = s.indicator_id JOIN orgs o ON o.id = i.org_id "
+		"JOIN orgs so ON so.id = s.org_id LEFT JOIN hunts u ON u.id = s.hunt_id "
+		"LEFT JOIN orgs uo ON uo.id = u.org_id WHERE substr(so.path, 1, length($1)) = $1 OR "
+		"substr(o.path, 1, length($1)) = $1 OR substr(uo.path, 1, length($1)) = $1 "
+		"ORDER BY s.indicator_id, s.seen_at, s.id", "t", x->sc->path ? x->sc->path : "/");
 	int r = -1;
 	while (map && st && (r = stmt_step(st, x->e)) == 1) {
 		const char *ind = stmt_text(st, 0);
@@ -546,8 +552,11 @@ static json_t *one_event(struct xp *x, const char *event_id, const char *tlp, co
 	while (st && (r = stmt_step(st, e)) == 1) {
 		json_t *o = load(stmt_text(st, 1), e);
 		if (o == NULL || json_object_set_new(objects, stmt_text(st, 0), o) != 0 ||
-		    json_array_append_new(order, json_string(stmt_text(st, 0))) != 0)
+		    json_array_append_new(order, json_string(stmt_text(st, 0))) != 0) {
+			if (o)
+				nomem(e);
 			break;
+		}
 		json_object_set_new(o, "Attribute", json_array());
 	}
 	stmt_done(st);
