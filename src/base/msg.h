@@ -152,6 +152,7 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	/* -- queue paging, close confirmation (issue 12, h/queue) -- */ \
 	/* -- STIX fidelity (issue 13, h/stix) -- */ \
 	/* -- MISP fidelity (issue 13, h/misp) -- */ \
+	X(MISP_TLP_COLLAPSED, "%s nhãn tlp: bị bỏ: nhãn TLP loại trừ nhau, mỗi sự kiện và thuộc tính MISP chỉ giữ một nhãn, là nhãn chặt nhất", "%s tlp: tags dropped: TLP labels exclude each other, each MISP event and attribute keeps one, the most restrictive") \
 	/* -- packaging (issue 14, h/deb) -- */ \
 	/* -- documents (issue 15, h/doc) -- */ \
 	/* -- risk register, resources, budget (issue 15, h/risk) -- */ \

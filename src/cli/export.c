@@ -30,11 +30,15 @@ int cmd_export(int argc, char **argv)
 	struct cli_args a;
 	int rc = cli_parse(argc, argv, opts,
 		"ungcuu export stix|misp|csv --db PATH [--to CODE] [--kind K] [--tag T] [--out FILE]",
-		"Xuất chỉ dấu tấn công (IOC) thành gói STIX 2.1, sự kiện MISP hoặc CSV. Nhãn TLP quyết "
+		"Xuất chỉ dấu tấn công (IOC) thành gói STIX 2.1, sự kiện MISP hoặc CSV. MISP: mỗi sự "
+		"kiện đã nhập thành một sự kiện như nguồn gửi (uuid, đối tượng, thuộc tính ngữ cảnh, "
+		"lần thấy), chỉ dấu tạo trong ungcuu vào một sự kiện riêng. Nhãn TLP quyết "
 		"định cái gì được gửi: RED không bao giờ; AMBER+STRICT chỉ trong tổ chức sở hữu; AMBER "
 		"cho tổ chức sở hữu và các tổ chức được nêu; GREEN cho mọi tổ chức trong cây; CLEAR "
 		"cho tất cả. Số bản ghi đã xuất và bị giữ lại in ra stderr.",
-		"Export indicators of compromise as a STIX 2.1 bundle, a MISP event or CSV. The TLP "
+		"Export indicators of compromise as a STIX 2.1 bundle, MISP events or CSV. MISP: each "
+		"imported event as its source sent it (uuid, objects, context attributes, sightings), "
+		"the indicators made in ungcuu in an event of its own. The TLP "
 		"label decides what leaves: RED never; AMBER+STRICT only inside the owning "
 		"organisation; AMBER to the owner and the organisations named; GREEN to any "
 		"organisation of the tree; CLEAR to anyone. The counts exported and withheld go to "

@@ -140,6 +140,15 @@ int cmd_import(int argc, char **argv)
 					fprintf(stderr, "%s: %s %s: %s\n", a.pos[i],
 						en ? "kept as text, not matched" : "giữ dạng văn bản, không dò",
 						jv_str(v, "id"), jv_str(v, "why"));
+				json_t *m = json_object_get(out, "misp");
+				json_int_t dropped = json_integer_value(json_object_get(m, "tlp_collapsed"));
+				if (dropped > 0) {
+					char num[32], line[512];
+					snprintf(num, sizeof(num), "%lld", (long long)dropped);
+					fprintf(stderr, "%s: %s\n", a.pos[i],
+						msg_format(MSG_MISP_TLP_COLLAPSED, en ? LANG_EN : LANG_VI,
+							   num, line, sizeof(line)));
+				}
 			}
 		} else if (data && strcmp(kind, "windows-inventory") == 0) {
 			out = windows_import(&c, a.pos[i], data, n, org, &e);

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { domainToASCII } from 'node:url';
 import { startServer, root } from '../lib/server.mjs';
 import { bearer, assertProblem, report, move } from './helpers.mjs';
+import { validate as validateMisp } from './misp_schema.mjs';
 
 const T = { timeout: 60_000 };
 const IOC = join(root, 'tests', 'data', 'ioc');
@@ -596,7 +597,8 @@ function exportedValues(format, text) {
     return lines.slice(1).map((l) => l.split(',')[1]);
   }
   const j = JSON.parse(text);
-  if (format === 'misp') return j.Event.Attribute.map((a) => a.value);
+  // Every MISP export checked against MISP's schema and type/category table.
+  if (format === 'misp') return validateMisp(text, 'export').flatMap((e) => e.Attribute.map((a) => a.value));
   assert.equal(j.type, 'bundle');
   return j.objects.filter((o) => o.type === 'indicator').map((o) => /'([^']*)'/.exec(o.pattern)[1]);
 }

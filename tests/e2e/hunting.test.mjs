@@ -181,6 +181,19 @@ test('import the STIX fixture through the UI; kept patterns are listed; a broken
   assert.ok(await kept.locator('ul.kept li').count() >= 1, 'kept patterns listed with their reason');
   await shot(page, 'ioc-import');
 
+  // A MISP event: what was kept besides the indicators is said (objects,
+  // context attributes that are exported again but never matched).
+  await page.locator('#ioc-im-file').setInputFiles(join(root, 'tests', 'data', 'ioc', 'misp', 'to_delete3.json'));
+  await page.waitForFunction(() => document.querySelector('input[name=ioc-format][value=misp]')?.checked);
+  await page.getByRole('button', { name: 'Nạp tệp' }).click();
+  const misp = page.locator('.im-result').first();
+  await misp.locator('h2').filter({ hasText: 'to_delete3.json' }).waitFor();
+  const row = async (label) => (await misp.locator('.dl > div').filter({ hasText: label }).locator('dd').textContent()).trim();
+  assert.equal(await row('Sự kiện MISP lưu nguyên'), '1');
+  assert.equal(await row('Đối tượng MISP'), '24');
+  assert.equal(await row('Thuộc tính chỉ làm ngữ cảnh'), '34');
+  await shot(page, 'ioc-import-misp');
+
   // A truncated bundle: the error names the file; nothing is stored.
   const before = (await (await api('dieuphoi')).get('/api/v1/indicators?limit=200')).body.items.length;
   await page.locator('#ioc-im-file').setInputFiles({ name: 'hong.json', mimeType: 'application/json', buffer: Buffer.from('{"type":"bundle","objects":[{"type":"indicator","pattern":"[ipv4-addr:value = \'198.51.100.9\']"') });

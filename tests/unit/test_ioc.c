@@ -21,6 +21,7 @@
 #include "base/timeutil.h"
 #include "domain/ioc/hunt.h"
 #include "domain/ioc/ioc.h"
+#include "domain/ioc/misp.h"
 
 #ifndef IOC_DATA
 #error "IOC_DATA (the tests/data/ioc directory) must be defined by the build"
@@ -1624,6 +1625,94 @@ static void test_export_stix(void **state)
 	json_decref(b);
 }
 
+/* Of several tlp: tags the strictest stays, where it was; other tags
+ * (galaxies, tlp:ex:chr which is no label) are left exactly as they are. */
+static void test_misp_one_tlp(void **state)
+{
+	(void)state;
+	json_t *tags = json_loads("[{\"name\":\"tlp:white\"},{\"name\":\"misp-galaxy:banker=\\\"Gozi\\\"\"},"
+				  "{\"name\":\"TLP:AMBER\"},{\"name\":\"tlp:ex:chr\"},{\"name\":\"tlp:green\"}]",
+				  0, NULL);
+	int tlp = -1;
+	assert_non_null(tags);
+	assert_int_equal(ioc_misp_one_tlp(tags, &tlp), 2);
+	assert_int_equal(tlp, TLP_AMBER);
+	char *text = json_dumps(tags, JSON_COMPACT);
+	assert_string_equal(text, "[{\"name\":\"misp-galaxy:banker=\\\"Gozi\\\"\"},{\"name\":\"TLP:AMBER\"},"
+				  "{\"name\":\"tlp:ex:chr\"}]");
+	free(text);
+	/* One label or none: nothing moves. */
+	assert_int_equal(ioc_misp_one_tlp(tags, &tlp), 0);
+	json_decref(tags);
+	tags = json_array();
+	assert_int_equal(ioc_misp_one_tlp(tags, &tlp), 0);
+	assert_int_equal(tlp, TLP_NONE);
+	json_decref(tags);
+	assert_string_equal(ioc_misp_distribution(TLP_CLEAR), "3");
+	assert_string_equal(ioc_misp_distribution(TLP_GREEN), "1");
+	assert_string_equal(ioc_misp_distribution(TLP_AMBER), "0");
+	assert_string_equal(ioc_misp_distribution(TLP_RED), "0");
+	assert_true(ioc_misp_is_indicator_type("ip-dst|port"));
+	assert_false(ioc_misp_is_indicator_type("regkey|value"));
+	assert_false(ioc_misp_is_indicator_type("link"));
+}
+
+/* ungcuu's own event carries what MISP's core format requires, its uuid is
+ * the producer's whatever the records, and it does not change with the
+ * time of the export. */
+static void test_misp_own_event(void **state)
+{
+	(void)state;
+	struct ioc v[32];
+	size_t n;
+	struct err e = { 0 };
+	sample_records(v, &n);
+	for (size_t k = 0; k < n; k++)
+		if (v[k].modified == 0)
+			v[k].modified = t_ms("2026-01-02T03:04:05Z");
+	const char *root = "0190f0f0-0000-7000-8000-000000000001";
+	struct ioc_export x = { .recipient_org = OWNER, .producer = "UBND huyện Phú Quý",
+				.producer_id = root, .now = t_ms("2026-11-24T03:15:00Z") };
+	json_t *m = ioc_export_misp(v, n, &x, &e);
+	assert_non_null(m);
+	json_t *ev = json_object_get(m, "Event");
+	static const char *const need[] = { "uuid", "info", "date", "timestamp", "published",
+					    "publish_timestamp", "distribution", "threat_level_id",
+					    "analysis", "Orgc", "Attribute" };
+	for (size_t k = 0; k < sizeof(need) / sizeof(need[0]); k++)
+		if (!json_object_get(ev, need[k]))
+			fail_msg("Event.%s missing", need[k]);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(ev, "Orgc"), "uuid")), root);
+	assert_string_equal(json_string_value(json_object_get(ev, "publish_timestamp")), "0");
+	json_t *a;
+	size_t k;
+	json_array_foreach(json_object_get(ev, "Attribute"), k, a) {
+		assert_string_equal(json_string_value(json_object_get(a, "distribution")), "5");
+		assert_true(json_is_false(json_object_get(a, "deleted")));
+		size_t tlps = 0;
+		json_t *t;
+		size_t j;
+		json_array_foreach(json_object_get(a, "Tag"), j, t)
+			tlps += strncmp(json_string_value(json_object_get(t, "name")), "tlp:", 4) == 0;
+		assert_true(tlps <= 1);
+	}
+	char *one = json_dumps(m, JSON_COMPACT);
+	char uuid[64];
+	snprintf(uuid, sizeof(uuid), "%s", json_string_value(json_object_get(ev, "uuid")));
+	json_decref(m);
+	/* Later, and with fewer records: the same uuid; later alone: the same bytes. */
+	x.now = t_ms("2026-12-31T23:00:00Z");
+	m = ioc_export_misp(v, n, &x, &e);
+	char *two = json_dumps(m, JSON_COMPACT);
+	assert_string_equal(one, two);
+	json_decref(m);
+	m = ioc_export_misp(v, 2, &x, &e);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(m, "Event"), "uuid")), uuid);
+	json_decref(m);
+	free(one);
+	free(two);
+}
+
 static void test_export_misp_csv(void **state)
 {
 	(void)state;
@@ -1763,8 +1852,14 @@ static void round_trip(int fmt, struct coll *in, const char *what)
 		text2 = json_dumps(d, JSON_INDENT(1) | JSON_ENSURE_ASCII);
 		json_decref(d);
 	}
-	if (strcmp(text1, text2) != 0)
-		fail_msg("%s: a second export differs:\n%.600s\n---\n%.600s", what, text1, text2);
+	if (strcmp(text1, text2) != 0) {
+		size_t at = 0;
+		while (text1[at] == text2[at])
+			at++;
+		at = at > 200 ? at - 200 : 0;
+		fail_msg("%s: a second export differs:\n%.600s\n---\n%.600s", what, text1 + at,
+			 text2 + at);
+	}
 	free(text1);
 	free(text2);
 	coll_release(&back);
@@ -1852,6 +1947,8 @@ int main(void)
 		cmocka_unit_test(test_hunt_jsonl_bounded),
 		cmocka_unit_test(test_export_stix),
 		cmocka_unit_test(test_export_misp_csv),
+		cmocka_unit_test(test_misp_one_tlp),
+		cmocka_unit_test(test_misp_own_event),
 		cmocka_unit_test(test_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -841,6 +841,13 @@ const M = {
   ioc_skipped: { vi: 'Bỏ qua', en: 'Skipped' },
   ioc_superseded: { vi: 'Phiên bản cũ bỏ qua (cùng mã STIX, đã có bản mới hơn)', en: 'Older versions left out (same STIX id, a newer one kept)' },
   ioc_new_sightings: { vi: 'Phát hiện mới trong sự cố', en: 'New sightings in incidents' },
+  // MISP fidelity (issue 13, h/misp)
+  ioc_misp_events: { vi: 'Sự kiện MISP lưu nguyên như nguồn gửi', en: 'MISP events kept as their source sent them' },
+  ioc_misp_objects: { vi: 'Đối tượng MISP (ip-port, domain-ip, file…)', en: 'MISP objects (ip-port, domain-ip, file…)' },
+  ioc_misp_attributes: { vi: 'Thuộc tính MISP (kể cả ngữ cảnh)', en: 'MISP attributes (context ones too)' },
+  ioc_misp_context: { vi: 'Thuộc tính chỉ làm ngữ cảnh (liên kết, ghi chú, khóa registry, cổng…): giữ lại và xuất lại, không dùng để dò', en: 'Context-only attributes (links, comments, registry keys, ports…): kept and exported again, never matched' },
+  ioc_misp_sightings: { vi: 'Lần thấy (sighting) kèm theo', en: 'Sightings that came with them' },
+  ioc_misp_tlp_collapsed: { vi: 'Nhãn tlp: bị bỏ (nhãn TLP loại trừ nhau: mỗi sự kiện, thuộc tính giữ một nhãn, là nhãn chặt nhất)', en: 'tlp: tags dropped (TLP labels exclude each other: each event and attribute keeps one, the most restrictive)' },
   ioc_kept_title: { vi: '{n} mẫu giữ nguyên văn', en: '{n} patterns kept as text' },
   ioc_kept_hint: { vi: 'Không dùng để dò tìm tự động; xem và xử lý thủ công nếu cần.', en: 'Not used for automatic matching; review them by hand if needed.' },
   ioc_see_list: { vi: 'Xem danh sách chỉ báo', en: 'See the indicators' },

@@ -90,6 +90,13 @@ static const struct audit_table {
 	  "submitted_by,ran_at,created_at", "", 0 },
 	{ "sightings", 1, "id,indicator_id,org_id,source,host_id,incident_id,observable_id,hunt_id,"
 	  "run_id,path,line,seen_at,created_by,created_at", "", 0 },
+	/* h/misp: MISP events kept as received (012) */
+	{ "misp_events", 1, "id,org_id,uuid,info,tlp,doc,version,created_by,created_at,updated_at",
+	  "", 12 },
+	{ "misp_objects", 1, "id,event_id,uuid,name,position,doc", "", 12 },
+	{ "misp_attributes", 1, "id,event_id,object_id,uuid,type,value,tlp,position,doc", "", 12 },
+	{ "misp_attribute_indicators", 2, "attribute_id,indicator_id", "", 12 },
+	{ "misp_sightings", 1, "id,attribute_id,uuid,position,doc", "", 12 },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

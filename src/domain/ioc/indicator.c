@@ -11,6 +11,7 @@
 #include <yara.h>
 
 #include "indicator.h"
+#include "misp.h"
 #include "../directory/audit.h"
 #include "../incident/incident_int.h"
 #include "../directory/org.h"
@@ -876,7 +877,7 @@ int indicator_delete(struct ctx *c, const char *id, long long if_match, struct e
 		     store_run(c->db, e, "DELETE FROM indicator_incidents WHERE indicator_id = $1",
 			       "t", id) < 0 ||
 		     store_run(c->db, e, "DELETE FROM hunt_indicators WHERE indicator_id = $1", "t",
-			       id) < 0 ||
+			       id) < 0 || misp_store_forget(c, id, e) != 0 ||
 		     store_run(c->db, e, "DELETE FROM indicators WHERE id = $1", "t", id) < 0 ||
 		     audit_append_json(c, "indicator.delete", "indicator", id, cur, NULL, e) != 0 ||
 		     store_commit(c->db, e) != 0 ? -1 : 0;
@@ -1105,6 +1106,9 @@ json_t *indicator_import(struct ctx *c, int format, const char *name, const char
 		rc = err_set(e, E_NOTFOUND, MSG_ROUTE_NOT_FOUND, name);
 	}
 	json_t *out = NULL;
+	struct misp_import mi = { 0 };
+	if (rc >= 0 && format == IND_MISP && misp_store_import(c, o.id, tlp, name, data, n, &mi, e) != 0)
+		rc = -1;
 	if (rc >= 0) {
 		json_t *kept = json_array(), *kinds = json_object();
 		for (size_t k = 0; k < st.nkept; k++)
@@ -1123,6 +1127,12 @@ json_t *indicator_import(struct ctx *c, int format, const char *name, const char
 				"superseded", (json_int_t)st.superseded,
 				"skipped", (json_int_t)st.skipped,
 				"sightings", (json_int_t)(count_sightings(c, e) - before));
+		if (out && format == IND_MISP)
+			json_object_set_new(out, "misp", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+				"events", (json_int_t)mi.events, "objects", (json_int_t)mi.objects,
+				"attributes", (json_int_t)mi.attributes,
+				"context", (json_int_t)mi.context, "sightings", (json_int_t)mi.sightings,
+				"tlp_collapsed", (json_int_t)mi.tlp_collapsed));
 	}
 	if (out == NULL || e->code || audit_append_json(c, "indicator.import", "indicator_file",
 							o.id, NULL, out, e) != 0 ||
@@ -1141,25 +1151,35 @@ json_t *indicator_import(struct ctx *c, int format, const char *name, const char
 #define EXPORT_ARENA_MAX (1024ULL * 1024 * 1024)
 
 /* The stored rows as records for the exporters, allocated in a. */
-static int rows_to_iocs(struct stmt *st, struct arena *a, struct ioc **out, size_t *n,
-			struct err *e)
+static int rows_to_iocs(struct stmt *st, struct arena *a, struct ioc **out, const char ***idv,
+			size_t *n, struct err *e)
 {
 	size_t cap = 256;
 	struct ioc *v = malloc(cap * sizeof(*v));
+	const char **ids = malloc(cap * sizeof(*ids));
 	int rc;
 	*n = 0;
-	if (v == NULL)
+	if (v == NULL || ids == NULL) {
+		free(v);
+		free(ids);
+		stmt_done(st);
 		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	}
 	while ((rc = stmt_step(st, e)) == 1) {
 		if (*n == cap) {
 			struct ioc *w = realloc(v, 2 * cap * sizeof(*v));
-			if (w == NULL) {
+			const char **wi = w ? realloc(ids, 2 * cap * sizeof(*ids)) : NULL;
+			if (w)
+				v = w;
+			if (wi)
+				ids = wi;
+			if (w == NULL || wi == NULL) {
 				rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 				break;
 			}
-			v = w;
 			cap *= 2;
 		}
+		ids[*n] = arena_strdup(a, stmt_text(st, 0));
 		struct ioc *i = &v[(*n)++];
 		memset(i, 0, sizeof(*i));
 		i->kind = ioc_kind_parse(stmt_text(st, 1));
@@ -1203,7 +1223,8 @@ static int rows_to_iocs(struct stmt *st, struct arena *a, struct ioc **out, size
 		json_decref(tags);
 		json_decref(rel);
 		json_decref(sw);
-		if (i->kind < 0 || i->tlp < 0 || !tv || !sv || !rv || !i->value || !i->org) {
+		if (i->kind < 0 || i->tlp < 0 || !tv || !sv || !rv || !i->value || !i->org ||
+		    !ids[*n - 1]) {
 			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 			break;
 		}
@@ -1211,9 +1232,11 @@ static int rows_to_iocs(struct stmt *st, struct arena *a, struct ioc **out, size
 	stmt_done(st);
 	if (rc < 0) {
 		free(v);
+		free(ids);
 		return -1;
 	}
 	*out = v;
+	*idv = ids;
 	return 0;
 }
 
@@ -1256,20 +1279,34 @@ char *indicator_export(struct ctx *c, int format, struct indicator_export *x, si
 	free(tag);
 	struct arena *a = arena_new(EXPORT_ARENA_MAX);
 	struct ioc *v = NULL;
+	const char **ids = NULL;
 	size_t n = 0;
 	char *text = NULL;
-	if (st == NULL || a == NULL || rows_to_iocs(st, a, &v, &n, e) != 0) {
+	if (st == NULL || a == NULL || rows_to_iocs(st, a, &v, &ids, &n, e) != 0) {
 		if (a == NULL)
 			err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 		arena_free(a);
 		return NULL;
 	}
 	struct ioc_export ex = { .recipient_org = x->to_code, .producer = NULL };
+	struct org root;
+	struct misp_export_scope sc = { .path = path, .code = code,
+		.filtered = (x->kind && *x->kind) || (x->tag && *x->tag) || x->hunt_id || x->active };
+	if (format == IND_MISP) {   /* MISP's Orgc: the instance's root organisation */
+		if (org_root(c, &root, e) != 0) {
+			free(v);
+			free(ids);
+			arena_free(a);
+			return NULL;
+		}
+		ex.producer = root.name;
+		ex.producer_id = root.id;
+	}
 	if (format == IND_CSV) {
 		text = ioc_export_csv(v, n, &ex, e);
 	} else if (format == IND_STIX || format == IND_MISP) {
 		json_t *j = format == IND_STIX ? ioc_export_stix(v, n, &ex, e)
-					       : ioc_export_misp(v, n, &ex, e);
+					       : misp_store_export(c, v, ids, n, &sc, &ex, e);
 		text = j ? json_dumps(j, JSON_INDENT(1)) : NULL;
 		if (j && text == NULL)
 			err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
@@ -1278,6 +1315,7 @@ char *indicator_export(struct ctx *c, int format, struct indicator_export *x, si
 		err_set(e, E_NOTFOUND, MSG_ROUTE_NOT_FOUND, "format");
 	}
 	free(v);
+	free(ids);
 	arena_free(a);
 	x->exported = ex.exported;
 	x->withheld = ex.withheld;

@@ -290,7 +290,9 @@ long ioc_parse_stix(const char *name, const char *data, size_t n, ioc_sink sink,
  * hash with its file_name, domain|ip -> both); in a file object the
  * filename names the hashes. stix2-pattern attributes go through the
  * pattern parser, snort and sigma are kept as text; other types (link,
- * comment, regkey, port...) and deleted attributes are skipped (counted).
+ * comment, regkey, port...) and deleted attributes give no record (counted
+ * as skipped; checked all the same: the store keeps them as context, see
+ * misp.h).
  * Tags as above: the attribute's label, else the event's; tags and related
  * objects of the event and of the attribute. Orgc gives the source,
  * first_seen/last_seen the validity (as misp-stix maps them), timestamp
@@ -324,6 +326,8 @@ struct ioc_export {
 	const char *recipient_org;    /* tlp_may_share's recipient: NULL = outside the tree */
 	const char *producer;         /* our organisation's name (STIX identity, MISP Orgc);
 				       * NULL leaves it out */
+	const char *producer_id;      /* its id (a UUID: MISP Orgc uuid and the uuid of
+				       * ungcuu's own event); NULL: derived from producer */
 	const char *title;            /* MISP Event.info; NULL = "ungcuu export" */
 	int64_t now;                  /* UTC ms for objects without created/modified and
 				       * the MISP event date; 0 = the current time */
@@ -345,8 +349,12 @@ struct ioc_export {
 json_t *ioc_export_stix(const struct ioc *iocs, size_t n, struct ioc_export *x, struct err *e);
 /* A MISP event {"Event": {...}}: one attribute per record (uuid =
  * ioc_uuid), type and category by kind, to_ids, comment, first_seen /
- * last_seen, tags with tlp:*, galaxies and ungcuu:confidence; the event
- * tagged with the most restrictive label exported. */
+ * last_seen, distribution "5" (as the event), deleted false, tags with one
+ * tlp:*, galaxies and ungcuu:confidence; the event tagged with the most
+ * restrictive label exported, its distribution from it (misp.h), its uuid
+ * and Orgc the producer's and its times those of the newest record, so
+ * that the same records give the same event (ungcuu's own event: the
+ * indicators that came from no MISP event, see misp.h). */
 json_t *ioc_export_misp(const struct ioc *iocs, size_t n, struct ioc_export *x, struct err *e);
 /* CSV (RFC 4180, CRLF) with the header
  * type,value,tlp,confidence,valid_from,valid_until,to_ids,tags,related,name,file_name,description,source,pattern_type

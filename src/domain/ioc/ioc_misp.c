@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ioc.h"
 #include "ioc_int.h"
+#include "misp.h"
 #include "../../base/arena.h"
 #include "../../base/msg.h"
 #include "../../base/timeutil.h"
@@ -247,12 +249,14 @@ static int attribute(struct event *ev, const json_t *a, const char *at, const ch
 		return -1;
 	if (type == NULL || value == NULL)
 		return ioc_jfail(&w, E_INVALID, MSG_IOC_SCHEMA, type ? "value" : "type", "missing");
-	if (deleted || type_index(type) < 0 || (file_name && strcmp(type, "filename") == 0)) {
-		ev->r->st->skipped++;         /* not an indicator: left unchecked */
-		return 0;
-	}
+	/* Context (not an indicator) is kept and sent on as it came
+	 * (misp_store.c): checked like the others. */
 	if (attr_base(ev, &w, a, &b) != 0)
 		return -1;
+	if (deleted || type_index(type) < 0 || (file_name && strcmp(type, "filename") == 0)) {
+		ev->r->st->skipped++;         /* not an indicator */
+		return 0;
+	}
 	return ioc_misp_value(&w, &b, type, value, file_name) < 0 ? -1 : 0;
 }
 
@@ -269,7 +273,7 @@ static int attributes(struct event *ev, const json_t *list, const char *at, cons
 
 /* The file name of a file object that also has a hash: it names the
  * hashes instead of being an indicator of its own. */
-static const char *object_file_name(const json_t *attrs)
+const char *ioc_misp_object_file_name(const json_t *attrs)
 {
 	const char *name = NULL;
 	int hash = 0;
@@ -319,19 +323,21 @@ static int event(struct ioc_run *r, const json_t *e, const char *at)
 			return -1;
 		char q[112];
 		snprintf(q, sizeof(q), "%.80s/Attribute", p);
-		if (attributes(&ev, oattrs, q, object_file_name(oattrs)) != 0)
+		if (attributes(&ev, oattrs, q, ioc_misp_object_file_name(oattrs)) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-static int events(struct ioc_run *r, const json_t *doc)
+/* Walks the events of doc (the forms ioc_parse_misp reads), calling fn
+ * with each and its position for messages; 1 when doc is none of them. */
+static int each_event(const json_t *doc, int (*fn)(void *, const json_t *, const char *),
+		      void *arg)
 {
-	struct ioc_where w = { .r = r, .at = "/" };
 	const json_t *list = NULL;
 	const char *at = "";
 	if (json_is_object(doc) && json_object_get(doc, "Event"))
-		return event(r, json_object_get(doc, "Event"), "/Event");
+		return fn(arg, json_object_get(doc, "Event"), "/Event");
 	if (json_is_object(doc) && json_is_array(json_object_get(doc, "response"))) {
 		list = json_object_get(doc, "response");
 		at = "/response";
@@ -340,16 +346,10 @@ static int events(struct ioc_run *r, const json_t *doc)
 	} else if (json_is_object(doc) && (json_object_get(doc, "Attribute") ||
 					   json_object_get(doc, "Object") ||
 					   json_object_get(doc, "info"))) {
-		return event(r, doc, "");
+		return fn(arg, doc, "");
 	}
-	if (list == NULL) {
-		const json_t *type = json_is_object(doc) ? json_object_get(doc, "type") : NULL;
-		if (json_is_string(type) && strcmp(json_string_value(type), "bundle") == 0)
-			return ioc_jfail(&w, E_INVALID, MSG_IOC_SCHEMA, NULL,
-					 "a STIX bundle, not MISP (import it as stix)");
-		return ioc_jfail(&w, E_INVALID, MSG_IOC_SCHEMA, NULL,
-				 "not a MISP event: no \"Event\" object");
-	}
+	if (list == NULL)
+		return 1;
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		json_t *item = json_array_get(list, i);
 		char p[112];
@@ -359,10 +359,89 @@ static int events(struct ioc_run *r, const json_t *doc)
 		} else {
 			snprintf(p, sizeof(p), "%.80s/%zu", at, i);
 		}
-		if (event(r, item, p) != 0)
-			return -1;
+		int rc = fn(arg, item, p);
+		if (rc != 0)
+			return rc;
 	}
 	return 0;
+}
+
+static int event_cb(void *arg, const json_t *e, const char *at)
+{
+	return event(arg, e, at) == 0 ? 0 : -1;
+}
+
+static int events(struct ioc_run *r, const json_t *doc)
+{
+	struct ioc_where w = { .r = r, .at = "/" };
+	int rc = each_event(doc, event_cb, r);
+	if (rc != 1)
+		return rc;
+	const json_t *type = json_is_object(doc) ? json_object_get(doc, "type") : NULL;
+	if (json_is_string(type) && strcmp(json_string_value(type), "bundle") == 0)
+		return ioc_jfail(&w, E_INVALID, MSG_IOC_SCHEMA, NULL,
+				 "a STIX bundle, not MISP (import it as stix)");
+	return ioc_jfail(&w, E_INVALID, MSG_IOC_SCHEMA, NULL,
+			 "not a MISP event: no \"Event\" object");
+}
+
+struct each {
+	int (*fn)(void *, const json_t *);
+	void *arg;
+};
+
+static int each_cb(void *arg, const json_t *e, const char *at)
+{
+	(void)at;
+	struct each *x = arg;
+	return json_is_object(e) ? x->fn(x->arg, e) : 0;
+}
+
+int ioc_misp_each_event(const json_t *doc, int (*fn)(void *arg, const json_t *event), void *arg)
+{
+	struct each x = { fn, arg };
+	int rc = each_event(doc, each_cb, &x);
+	return rc == 1 ? 0 : rc;
+}
+
+int ioc_misp_is_indicator_type(const char *type)
+{
+	return type && type_index(type) >= 0;
+}
+
+const char *ioc_misp_category(const char *type)
+{
+	int t = type ? type_index(type) : -1;
+	return t >= 0 ? misp_types[t].category : NULL;
+}
+
+/* The TLP of a tag name ("tlp:amber"); -1 when it is no TLP label. */
+static int tag_tlp(const json_t *tag)
+{
+	const char *name = json_string_value(json_object_get(tag, "name"));
+	return name && strncasecmp(name, "tlp:", 4) == 0 ? tlp_parse(name) : -1;
+}
+
+int ioc_misp_one_tlp(json_t *tags, int *tlp)
+{
+	int best = TLP_NONE, removed = 0;
+	size_t keep = (size_t)-1;
+	for (size_t i = 0; i < json_array_size(tags); i++) {
+		int t = tag_tlp(json_array_get(tags, i));
+		if (t > best) {
+			best = t;
+			keep = i;
+		}
+	}
+	for (size_t i = json_array_size(tags); i-- > 0;) {
+		if (i == keep || tag_tlp(json_array_get(tags, i)) < 0)
+			continue;
+		json_array_remove(tags, i);
+		removed++;
+	}
+	if (tlp)
+		*tlp = best;
+	return removed;
 }
 
 long ioc_parse_misp(const char *name, const char *data, size_t n, ioc_sink sink, void *arg,
@@ -446,6 +525,8 @@ static json_t *misp_attribute(const struct ioc *i, const char *type, const char 
 	int rc = put(a, "uuid", json_string(u)) | put(a, "type", json_string(type)) |
 		 put(a, "category", json_string(category)) |
 		 put(a, "to_ids", json_boolean(i->to_ids)) |
+		 put(a, "distribution", json_string("5")) |     /* as the event */
+		 put(a, "deleted", json_false()) |
 		 put_seconds(a, "timestamp", i->modified ? i->modified : now);
 	if (i->file_name && strchr(type, '|'))
 		rc |= put(a, "value", json_sprintf("%s|%s", i->file_name, i->value));
@@ -477,18 +558,31 @@ static json_t *misp_attribute(const struct ioc *i, const char *type, const char 
 	return a;
 }
 
+char *ioc_misp_own_uuid(const char *producer, char out[IOC_UUID_LEN])
+{
+	char name[400];
+	int n = snprintf(name, sizeof(name), "misp-event:%s", producer);
+	return n < 0 ? NULL : ioc_uuid5(name, strlen(name), out);
+}
+
+/* MISP's distribution for the most restrictive label of an event: TLP:CLEAR
+ * may go to all communities ("3"), GREEN to this community ("1"), the
+ * others to the recipient organisation only ("0"). */
+const char *ioc_misp_distribution(int tlp)
+{
+	return tlp == TLP_CLEAR ? "3" : tlp == TLP_GREEN ? "1" : "0";
+}
+
 json_t *ioc_export_misp(const struct ioc *iocs, size_t n, struct ioc_export *xp, struct err *e)
 {
 	struct ioc_export dflt = { 0 };
-	char u[IOC_UUID_LEN], t[TIME_RFC3339_LEN];
+	char u[IOC_UUID_LEN], ou[IOC_UUID_LEN], t[TIME_RFC3339_LEN];
 	int tlp = TLP_NONE;
 	if (xp == NULL)
 		xp = &dflt;
 	xp->exported = xp->withheld = xp->unsupported = 0;
-	int64_t now = xp->now ? xp->now : time_now_ms();
+	int64_t now = xp->now ? xp->now : time_now_ms(), latest = 0;
 	json_t *attrs = json_array(), *ev = json_object(), *tags = json_array(), *doc = NULL;
-	char *ids = NULL;
-	size_t idl = 0;
 	if (attrs == NULL || ev == NULL || tags == NULL)
 		goto nomem;
 	for (size_t k = 0; k < n; k++) {
@@ -510,31 +604,40 @@ json_t *ioc_export_misp(const struct ioc *iocs, size_t n, struct ioc_export *xp,
 		}
 		if (json_array_append_new(attrs, a) != 0)
 			goto nomem;
-		char *p = realloc(ids, idl + IOC_UUID_LEN);
-		if (p == NULL)
-			goto nomem;
-		ids = p;
-		memcpy(ids + idl, json_string_value(json_object_get(a, "uuid")), IOC_UUID_LEN - 1);
-		idl += IOC_UUID_LEN - 1;
-		ids[idl++] = '\n';
+		if ((i->modified ? i->modified : now) > latest)
+			latest = i->modified ? i->modified : now;   /* as its attribute's timestamp */
 		tlp = tlp_stricter(tlp, i->tlp);
 		xp->exported++;
 	}
-	if (ioc_uuid5(ids ? ids : "", idl, u) == NULL)
+	/* The same event on every export: its uuid is the producer's, its
+	 * times those of its newest record. */
+	const char *who = xp->producer_id ? xp->producer_id : xp->producer ? xp->producer : "ungcuu";
+	char name[400];
+	if (ioc_misp_own_uuid(who, u) == NULL)
 		goto nomem;
+	if (xp->producer_id == NULL) {
+		snprintf(name, sizeof(name), "misp-org:%s", who);
+		if (ioc_uuid5(name, strlen(name), ou) == NULL)
+			goto nomem;
+	}
 	if (tlp > TLP_NONE && tlp_tag(tags, tlp) != 0)
 		goto nomem;
 	int rc = put(ev, "Tag", tags);        /* put takes the reference, even failing */
 	rc |= put(ev, "Attribute", attrs);
 	tags = attrs = NULL;
-	time_format_utc(now, t);
+	int64_t when = latest ? latest : now;
+	time_format_utc(when, t);
 	t[10] = '\0';                        /* the date */
 	if (rc || put(ev, "uuid", json_string(u)) ||
 	    put(ev, "info", json_string(xp->title ? xp->title : "ungcuu export")) ||
-	    put(ev, "date", json_string(t)) || put_seconds(ev, "timestamp", now) ||
-	    put(ev, "published", json_false()) || put(ev, "analysis", json_string("2")) ||
+	    put(ev, "date", json_string(t)) || put_seconds(ev, "timestamp", when) ||
+	    put(ev, "published", json_false()) || put(ev, "publish_timestamp", json_string("0")) ||
+	    put(ev, "distribution", json_string(ioc_misp_distribution(tlp))) ||
+	    put(ev, "sharing_group_id", json_string("0")) ||
+	    put(ev, "analysis", json_string("2")) ||
 	    put(ev, "threat_level_id", json_string("4")) ||
-	    (xp->producer && put(ev, "Orgc", json_pack("{s:s}", "name", xp->producer))))
+	    put(ev, "Orgc", json_pack("{s:s, s:s}", "uuid", xp->producer_id ? xp->producer_id : ou,
+				      "name", xp->producer ? xp->producer : "ungcuu")))
 		goto nomem;
 	doc = json_pack("{s:o}", "Event", ev);   /* takes ev */
 	ev = NULL;
@@ -547,6 +650,5 @@ out:
 	json_decref(attrs);
 	json_decref(tags);
 	json_decref(ev);
-	free(ids);
 	return doc;
 }

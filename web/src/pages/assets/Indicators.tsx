@@ -545,6 +545,21 @@ function sniff(name: string, head: string): string | null {
   return null;
 }
 
+/** What a MISP import kept besides the indicators (the answer's misp part). */
+function mispRows(m: Record<string, number> | undefined): [string, string][] {
+  if (!m) return [];
+  const n = (k: string) => Number(m[k] ?? 0).toLocaleString('vi-VN');
+  const rows: [string, string][] = [
+    [t('ioc_misp_events'), n('events')],
+    [t('ioc_misp_attributes'), n('attributes')],
+    [t('ioc_misp_context'), n('context')],
+  ];
+  if (m.objects) rows.push([t('ioc_misp_objects'), n('objects')]);
+  if (m.sightings) rows.push([t('ioc_misp_sightings'), n('sightings')]);
+  if (m.tlp_collapsed) rows.push([t('ioc_misp_tlp_collapsed'), n('tlp_collapsed')]);
+  return rows;
+}
+
 function ImportResult({ d }: { d: Done }) {
   const r = d.result ?? {};
   const n = (k: string) => Number(r[k] ?? 0).toLocaleString('vi-VN');
@@ -558,8 +573,10 @@ function ImportResult({ d }: { d: Done }) {
         [t('ioc_unconverted'), n('unconverted')],
         ...(r.revoked ? [[t('ioc_revoked'), n('revoked')] as [string, string]] : []),
         ...(r.superseded ? [[t('ioc_superseded'), n('superseded')] as [string, string]] : []),
-        ...(r.skipped ? [[t('ioc_skipped'), n('skipped')] as [string, string]] : []),
+        // MISP: what is no indicator is kept as context (the misp rows say so).
+        ...(r.skipped && !r.misp ? [[t('ioc_skipped'), n('skipped')] as [string, string]] : []),
         ...(r.sightings ? [[t('ioc_new_sightings'), n('sightings')] as [string, string]] : []),
+        ...mispRows(r.misp),
       ]} />
       {kept.length > 0 && (
         <>
