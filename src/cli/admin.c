@@ -18,6 +18,7 @@
 #include "../domain/directory/audit.h"
 #include "../domain/directory/org.h"
 #include "../domain/directory/user.h"
+#include "../domain/plan/budget.h"
 #include "../domain/vuln/vuln.h"
 #include "../base/timeutil.h"
 #include "../store/store.h"
@@ -692,6 +693,32 @@ static int rematch_fn(struct ctx *c, struct cli_args *a, const struct cli_opt *o
 	return 0;
 }
 
+static const struct cli_opt finance_office_opts[] = {
+	OPT_DB, { "org", 1, "mã tổ chức", "organisation code" },
+	{ "off", 0, "thôi là phòng tài chính", "no longer the finance office" },
+	OPT_JSON, OPT_END,
+};
+
+static int org_finance_office_fn(struct ctx *c, struct cli_args *a, const struct cli_opt *o,
+				 int json)
+{
+	struct err e = { 0 };
+	const char *code = cli_get(a, o, "org");
+	if (code == NULL) {
+		cli_errorf(MSG_MISSING_OPTION, "--org");
+		return EXIT_USAGE;
+	}
+	json_t *j = budget_finance_office_set(c, code, cli_get(a, o, "off") == NULL, &e);
+	if (j == NULL) {
+		cli_error(&e);
+		return 1;
+	}
+	if (json)
+		cli_print_json(j);
+	json_decref(j);
+	return 0;
+}
+
 static const struct cli_opt username_opts[] = {
 	OPT_DB, { "username", 1, "tên đăng nhập", "username" }, OPT_JSON, OPT_END,
 };
@@ -702,6 +729,10 @@ static const struct admin_cmd cmds[] = {
 	  "Thêm một tổ chức vào cây tổ chức.", "Add an organisation to the tree." },
 	{ "org", "list", org_list_fn, list_opts, "ungcuu admin org list --db PATH [--json]",
 	  "Liệt kê các tổ chức.", "List the organisations." },
+	{ "org", "finance-office", org_finance_office_fn, finance_office_opts,
+	  "ungcuu admin org finance-office --db PATH --org CODE [--off]",
+	  "Đánh dấu tổ chức là phòng tài chính của cấp trên (xem dự toán đã gửi của cả huyện).",
+	  "Mark an organisation as its parent's finance office (reads the district's submitted budget lines)." },
 	{ "user", "add", user_add_fn, user_add_opts,
 	  "ungcuu admin user add --db PATH --username U --org CODE --role R [--role R...] --password-stdin",
 	  "Thêm người dùng (không có --password-stdin: in mật khẩu ngẫu nhiên).",

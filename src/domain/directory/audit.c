@@ -90,6 +90,14 @@ static const struct audit_table {
 	  "submitted_by,ran_at,created_at", "", 0 },
 	{ "sightings", 1, "id,indicator_id,org_id,source,host_id,incident_id,observable_id,hunt_id,"
 	  "run_id,path,line,seen_at,created_by,created_at", "", 0 },
+	/* the risk register, resources, budget (issue 15, h/risk) */
+	{ "risks", 1, "id,org_id,system_id,threat,likelihood,impact,controls,treatment,owner,"
+	  "review_at,version,created_by,created_at,updated_at", "", 14 },
+	{ "resources", 1, "id,org_id,kind,name,description,quantity,skills,scope,contact,"
+	  "contract_from,contract_to,retired_at,version,created_by,created_at,updated_at", "", 14 },
+	{ "budget_lines", 1, "id,org_id,year,category,description,planned,spent,status,"
+	  "submitted_at,submitted_by,version,created_by,created_at,updated_at", "", 14 },
+	{ "finance_offices", 1, "org_id,created_at", "", 14 },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
