@@ -202,8 +202,8 @@ static int seed_plan(struct ctxs *x, struct err *e)
 	long long v;
 	json_decref(budget_finance_office_set(&admin, "pq-kttc", 1, e));
 	if (e->code ||
-	    demo_call(&tt, system_create, "{\"name\":\"Cổng thông tin điện tử xã Tam Thanh\","
-		      "\"purpose\":\"Đăng tin, văn bản và thủ tục hành chính của xã\",\"level\":2,"
+	    demo_call(&tt, system_create, "{\"name\":\"Phần mềm quản lý văn bản xã Tam Thanh\","
+		      "\"purpose\":\"Văn bản đi, đến và hồ sơ công việc của xã\",\"level\":2,"
 		      "\"info_type\":\"public\",\"function\":\"citizen_facing\"}", sys_id, NULL, e))
 		return -1;
 	snprintf(json, sizeof(json), "{\"system_id\":\"%s\",\"threat\":\"defacement\","

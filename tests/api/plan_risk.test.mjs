@@ -95,7 +95,7 @@ test('an agency fills a risk: score and band computed, review date by the system
 });
 
 test('hints: incidents of each type in the organisation, open findings, warnings; a suggested likelihood', async () => {
-  const s = (await as.tamthanh.get('/api/v1/systems')).body.items.find((x) => x.name === 'Cổng thông tin điện tử xã Tam Thanh');
+  const s = (await as.tamthanh.get('/api/v1/systems')).body.items.find((x) => x.name === 'Phần mềm quản lý văn bản xã Tam Thanh');
   assert.ok(s, 'the demo system');
   const h = await as.tamthanh.get(`/api/v1/systems/${s.id}/risk-hints`);
   assert.equal(h.status, 200, h.text);
