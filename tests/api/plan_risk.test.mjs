@@ -183,8 +183,12 @@ test('budget: draft, submitted to the finance office; a submitted number is corr
   assert.equal(l.status, 201, l.text);
   assert.equal(l.body.status, 'draft');
   // a draft: the finance office does not see it
-  assertProblem(await as.taichinh.get(`/api/v1/budget-lines?org=pq-nguphung`), 404);
+  const seen = await as.taichinh.get('/api/v1/budget-lines?org=pq-nguphung');
+  assert.equal(seen.status, 200, seen.text);
+  assert.ok(!seen.text.includes(l.body.id));
   assert.ok(!(await as.taichinh.get('/api/v1/budget-lines')).text.includes(l.body.id));
+  assertProblem(await as.taichinh.get('/api/v1/budget-lines?org=stttt-bth'), 404);
+  assertProblem(await as.longhai.get('/api/v1/budget-lines?org=pq-nguphung'), 404);
   const e = await as.nguphung.patch(`/api/v1/budget-lines/${l.body.id}`, { planned: 32000000 }, im(l.body.version));
   assert.equal(e.status, 200, e.text);
   assertProblem(await as.nguphung.post(`/api/v1/budget-lines/${l.body.id}/submit`), 428);
@@ -195,6 +199,7 @@ test('budget: draft, submitted to the finance office; a submitted number is corr
   assertProblem(await as.nguphung.post(`/api/v1/budget-lines/${l.body.id}/submit`, undefined, im(s.body.version)), 409);
   // the finance office sees it now, cannot change it
   assert.ok((await as.taichinh.get('/api/v1/budget-lines')).body.items.some((x) => x.id === l.body.id));
+  assert.deepEqual((await as.taichinh.get('/api/v1/budget-lines?org=pq-nguphung')).body.items.map((x) => x.id), [l.body.id]);
   assertProblem(await as.taichinh.patch(`/api/v1/budget-lines/${l.body.id}`, { planned: 1, reason: 'x' }, im(s.body.version)), 403);
   // correction: a reason is required, and kept
   assertProblem(await as.nguphung.patch(`/api/v1/budget-lines/${l.body.id}`, { planned: 35000000 }, im(s.body.version)), 422, '/reason');

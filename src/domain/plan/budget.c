@@ -231,18 +231,33 @@ json_t *budget_list(struct ctx *c, const char *org_code, int year, struct err *e
 {
 	struct org o;
 	char fin[LIMIT_ORG_PATH];
-	if (policy_check(c->actor, ACT_BUDGET_READ, NULL, e) != 0 ||
-	    plan_org_scope(c, org_code, &o, e) != 0 || plan_finance_scope(c, fin, e) < 0)
+	const char *all = NULL, *submitted = NULL;   /* subtrees: every line / submitted ones */
+	if (policy_check(c->actor, ACT_BUDGET_READ, NULL, e) != 0 || plan_finance_scope(c, fin, e) < 0)
 		return NULL;
-	/* $1 the organisation asked (its subtree, everything); $2 the finance
-	 * office's district (its submitted lines), or NULL. */
+	if (org_code == NULL) {
+		if (plan_org_scope(c, NULL, &o, e) != 0)
+			return NULL;
+		all = o.path;
+		submitted = fin[0] ? fin : NULL;
+	} else {
+		if (org_by_code(c, org_code, &o, e) != 0) {
+			err_clear(e);
+			return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL), NULL;
+		}
+		struct policy_target t = { .org_path = o.path, .finance = prefix_of(fin, o.path) };
+		if (policy_check(c->actor, ACT_BUDGET_READ, &t, e) != 0)
+			return NULL;
+		if (policy_in_scope(c->actor, o.path))
+			all = o.path;
+		else
+			submitted = o.path;
+	}
 	struct stmt *st = store_query(c->db, e, LINE_SELECT "WHERE ($3 = 0 OR b.year = $3) AND "
-				      "(substr(o.path, 1, length($1)) = $1 OR ($2 IS NOT NULL AND "
-				      "$4 = 0 AND b.status = 'submitted' AND "
+				      "(($1 IS NOT NULL AND substr(o.path, 1, length($1)) = $1) OR "
+				      "($2 IS NOT NULL AND b.status = 'submitted' AND "
 				      "substr(o.path, 1, length($2)) = $2)) "
 				      "ORDER BY b.year DESC, o.path, b.category, b.created_at",
-				      "ttii", o.path, fin[0] ? fin : NULL, (int64_t)year,
-				      (int64_t)(org_code != NULL));
+				      "tti", all, submitted, (int64_t)year);
 	if (st == NULL)
 		return NULL;
 	json_t *j = rows_items(st, line_row, e);

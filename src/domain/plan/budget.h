@@ -20,7 +20,8 @@ const char *budget_category_label(const char *code, int lang);
 json_t *budget_create(struct ctx *c, json_t *body, struct err *e);
 /* The lines of org_code's subtree (NULL: the actor's organisation; out of
  * scope: 404), of one year (0: every year); a finance office also sees the
- * submitted lines of its district. */
+ * submitted lines of its district (all of it without org_code, or the
+ * subtree of an organisation of the district it names). */
 json_t *budget_list(struct ctx *c, const char *org_code, int year, struct err *e);
 json_t *budget_update(struct ctx *c, const char *id, long long if_match, json_t *body,
 		      struct err *e);
