@@ -708,13 +708,20 @@ static int org_finance_office_fn(struct ctx *c, struct cli_args *a, const struct
 		cli_errorf(MSG_MISSING_OPTION, "--org");
 		return EXIT_USAGE;
 	}
-	json_t *j = budget_finance_office_set(c, code, cli_get(a, o, "off") == NULL, &e);
+	int on = cli_get(a, o, "off") == NULL;
+	json_t *j = budget_finance_office_set(c, code, on, &e);
 	if (j == NULL) {
 		cli_error(&e);
 		return 1;
 	}
-	if (json)
+	if (json) {
 		cli_print_json(j);
+	} else {
+		char text[400];
+		const char *name = json_string_value(json_object_get(json_object_get(j, "org"), "name"));
+		printf("%s\n", msg_format(on ? MSG_FINANCE_OFFICE_ON : MSG_FINANCE_OFFICE_OFF, cli_lang(),
+					  name, text, sizeof(text)));
+	}
 	json_decref(j);
 	return 0;
 }
