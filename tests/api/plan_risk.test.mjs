@@ -189,10 +189,14 @@ test('budget: draft, submitted to the finance office; a submitted number is corr
   assert.ok(!(await as.taichinh.get('/api/v1/budget-lines')).text.includes(l.body.id));
   assertProblem(await as.taichinh.get('/api/v1/budget-lines?org=stttt-bth'), 404);
   assertProblem(await as.longhai.get('/api/v1/budget-lines?org=pq-nguphung'), 404);
-  const e = await as.nguphung.patch(`/api/v1/budget-lines/${l.body.id}`, { planned: 32000000 }, im(l.body.version));
+  const e = await as.nguphung.patch(`/api/v1/budget-lines/${l.body.id}`, { planned: 32000000, spent: null }, im(l.body.version));
   assert.equal(e.status, 200, e.text);
+  assert.equal(e.body.planned, 32000000);
+  const n0 = await as.nguphung.patch(`/api/v1/budget-lines/${l.body.id}`, { planned: null }, im(e.body.version));
+  assert.equal(n0.status, 200, n0.text);
+  assert.equal(n0.body.planned, 32000000, 'null leaves an amount as it is');
   assertProblem(await as.nguphung.post(`/api/v1/budget-lines/${l.body.id}/submit`), 428);
-  const s = await as.nguphung.post(`/api/v1/budget-lines/${l.body.id}/submit`, undefined, im(e.body.version));
+  const s = await as.nguphung.post(`/api/v1/budget-lines/${l.body.id}/submit`, undefined, im(n0.body.version));
   assert.equal(s.status, 200, s.text);
   assert.equal(s.body.status, 'submitted');
   assert.ok(s.body.submitted_at);
@@ -210,9 +214,9 @@ test('budget: draft, submitted to the finance office; a submitted number is corr
   assert.equal(c.body.spent, 12500000);
   assert.equal(c.body.status, 'submitted');
   const log = audit(l.body.id);
-  assert.deepEqual(log.map((a) => a.action), ['budget.create', 'budget.update', 'budget.submit', 'budget.correct']);
-  assert.equal(JSON.parse(log[3].after).reason, 'Báo giá mới của nhà cung cấp');
-  assert.equal(JSON.parse(log[3].after).planned, 35000000);
+  assert.deepEqual(log.map((a) => a.action), ['budget.create', 'budget.update', 'budget.update', 'budget.submit', 'budget.correct']);
+  assert.equal(JSON.parse(log[4].after).reason, 'Báo giá mới của nhà cung cấp');
+  assert.equal(JSON.parse(log[4].after).planned, 35000000);
 });
 
 test('budget bounds: whole VND within limits, a year, the plan\'s categories', async () => {

@@ -30,9 +30,7 @@ const char *budget_category_label(const char *code, int lang)
 	return i >= 0 ? msg_get(category_msgs[i], lang) : code;
 }
 
-/* Up to a thousand billion VND a line: more than any district spends, and
- * well inside the integers a browser reads exactly (2^53). */
-#define AMOUNT_MAX 1000000000000000LL
+#define AMOUNT_MAX LIMIT_VND_AMOUNT
 
 static const struct jv_field create_fields[] = {
 	{ "org_code", JV_STRING, 0, 0, 64, NULL, NULL },
@@ -185,10 +183,10 @@ static json_t *line_write(struct ctx *c, const char *id, long long if_match, int
 				      "tt", cat, id) < 0) ||
 		    (d && store_run(c->db, e, "UPDATE budget_lines SET description = $1 WHERE id = $2",
 				    "tt", d, id) < 0) ||
-		    (json_object_get(body, "planned") &&
+		    (jv_member(body, "planned") &&
 		     store_run(c->db, e, "UPDATE budget_lines SET planned = $1 WHERE id = $2", "it",
 			       (int64_t)jv_int(body, "planned", 0), id) < 0) ||
-		    (json_object_get(body, "spent") &&
+		    (jv_member(body, "spent") &&
 		     store_run(c->db, e, "UPDATE budget_lines SET spent = $1 WHERE id = $2", "it",
 			       (int64_t)jv_int(body, "spent", 0), id) < 0))
 			goto fail;
