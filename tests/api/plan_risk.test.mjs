@@ -322,3 +322,18 @@ test('the finance office is data: an administrator marks it from the shell; no o
   assert.ok(err && err.status !== 0);
   assert.match(err.stderr.toString(), /khong-co|Không/);
 });
+
+test('a roll-up is never cut short: past 10,000 lines it is refused (413), in every format', async () => {
+  // 10,001 submitted lines of 2099, written straight into the database
+  const org = (await as.tamthanh.get('/api/v1/budget-lines')).body.org.id;
+  execFileSync('sqlite3', [server.db, `PRAGMA busy_timeout = 10000;
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10001)
+    INSERT INTO budget_lines (id, org_id, year, category, description, planned, spent, status, submitted_at, version, created_at, updated_at)
+    SELECT printf('01a00000-0000-7000-8000-%012d', i), '${org.replace(/[^0-9a-f-]/g, '')}', 2099, 'other', '', 1, 0, 'submitted', 1, 1, 1, 1 FROM n;`]);
+  for (const ext of ['', '.csv', '.xlsx']) {
+    const p = assertProblem(await as.taichinh.get(`/api/v1/budget/rollup${ext}?year=2099`), 413);
+    assert.match(p.detail, /10000/);
+  }
+  const ok = await as.taichinh.get(`/api/v1/budget/rollup?year=${year}`);
+  assert.equal(ok.status, 200, ok.text);
+});

@@ -337,13 +337,20 @@ json_t *budget_rollup(struct ctx *c, const char *org_code, int year, struct err 
 		return NULL;
 	struct stmt *st = store_query(c->db, e, LINE_SELECT "WHERE b.year = $2 AND b.status = "
 				      "'submitted' AND substr(o.path, 1, length($1)) = $1 "
-				      "ORDER BY o.path, b.category, b.created_at", "ti", o.path,
-				      (int64_t)year);
+				      "ORDER BY o.path, b.category, b.created_at LIMIT $3", "tii", o.path,
+				      (int64_t)year, (int64_t)LIMIT_EXPORT_ROWS + 1);
 	if (st == NULL)
 		return NULL;
 	json_t *lines = rows_array(st, line_row, e);
 	if (lines == NULL)
 		return NULL;
+	if (json_array_size(lines) > LIMIT_EXPORT_ROWS) {
+		/* never a roll-up cut short: its totals would be wrong */
+		char n[24];
+		snprintf(n, sizeof(n), "%d", LIMIT_EXPORT_ROWS);
+		json_decref(lines);
+		return err_set(e, E_TOOLARGE, MSG_BUDGET_TOO_MANY, n), NULL;
+	}
 	json_t *by_org = json_object(), *by_cat = json_object(), *l;
 	int64_t planned = 0, spent = 0;
 	size_t i;
