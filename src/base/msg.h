@@ -181,6 +181,9 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(BUDGET_CAT_RESPONSE, "Ứng cứu, khắc phục sự cố", "Incident response and recovery") \
 	X(BUDGET_CAT_OTHER, "Chi khác", "Other") \
 	X(BUDGET_TOO_MANY, "Quá nhiều dòng dự toán để tổng hợp (tối đa %s); hãy chọn một đơn vị nhỏ hơn", "Too many budget lines to roll up (at most %s); pick a smaller organisation") \
+	X(RISK_AXIS_IMPACT, "mức ảnh hưởng", "impact") \
+	X(RISK_AXIS_LIKELIHOOD, "hàng: khả năng xảy ra", "rows: likelihood") \
+	X(RISK_BANDS, "thấp, trung bình, cao, nghiêm trọng", "low, medium, high, critical") \
 	X(FINANCE_OFFICE_ON, "%s là phòng tài chính của cấp trên: xem các dòng dự toán đã gửi của cả đơn vị cấp trên", "%s is its parent's finance office: it reads the submitted budget lines of the parent's subtree") \
 	X(FINANCE_OFFICE_OFF, "%s không còn là phòng tài chính", "%s is no longer a finance office") \
 	/* -- response plans, playbooks (issue 15, h/plans) -- */ \

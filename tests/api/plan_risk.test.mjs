@@ -3,7 +3,7 @@
 // exported as XLSX and CSV.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
@@ -310,11 +310,34 @@ test('the finance office rolls up the district\'s submitted lines and exports th
   assert.ok(own.body.lines.every((x) => x.org.code === 'pq-tamthanh'));
 });
 
-test('the finance office is data: an administrator marks it from the shell; no one else can', async () => {
+test('from the shell: the finance office is marked, the roll-up exported, the heat map printed', async () => {
   const out = execFileSync(process.env.UNGCUU_BIN ?? 'build/ungcuu', ['admin', 'org', 'finance-office', '--db', server.db, '--org', 'pq-vhtt', '--json']).toString();
   assert.deepEqual(JSON.parse(out).finance_office, true);
   const off = execFileSync(process.env.UNGCUU_BIN ?? 'build/ungcuu', ['admin', 'org', 'finance-office', '--db', server.db, '--org', 'pq-vhtt', '--off', '--json']).toString();
   assert.deepEqual(JSON.parse(off).finance_office, false);
+  // the roll-up and the heat map from the shell (the island's link may be down)
+  const bin = process.env.UNGCUU_BIN ?? 'build/ungcuu';
+  const dir = mkdtempSync(join(tmpdir(), 'ungcuu-budget-'));
+  try {
+    execFileSync(bin, ['admin', 'budget', 'export', '--db', server.db, '--year', String(year), '--org', 'pq', '--out', join(dir, 'r.xlsx')]);
+    const parts = xlsxText(readFileSync(join(dir, 'r.xlsx')));
+    assert.ok(parts['xl/sharedStrings.xml'].includes('>UBND xã Tam Thanh<'));
+    execFileSync(bin, ['admin', 'budget', 'export', '--db', server.db, '--year', String(year), '--org', 'pq', '--format', 'csv', '--out', join(dir, 'r.csv')]);
+    const api = await as.dieuphoi.get(`/api/v1/budget/rollup.csv?year=${year}`);
+    assert.equal(readFileSync(join(dir, 'r.csv'), 'utf8'), api.text);
+    let again;
+    try { execFileSync(bin, ['admin', 'budget', 'export', '--db', server.db, '--year', String(year), '--out', join(dir, 'r.csv')], { stdio: 'pipe' }); } catch (e) { again = e; }
+    assert.ok(again && again.status === 1, 'an existing file is never overwritten');
+    assert.equal(readFileSync(join(dir, 'r.csv'), 'utf8'), api.text);
+    let bad;
+    try { execFileSync(bin, ['admin', 'budget', 'export', '--db', server.db, '--year', '20x6', '--out', join(dir, 'x')], { stdio: 'pipe' }); } catch (e) { bad = e; }
+    assert.equal(bad?.status, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const map = JSON.parse(execFileSync(bin, ['admin', 'risk', 'heatmap', '--db', server.db, '--org', 'pq-tamthanh', '--json']).toString());
+  assert.deepEqual(map, (await as.tamthanh.get('/api/v1/risks/heatmap')).body);
+  assert.match(execFileSync(bin, ['admin', 'risk', 'heatmap', '--db', server.db, '--org', 'pq-tamthanh']).toString(), /UBND xã Tam Thanh\n/);
   let err;
   try {
     execFileSync(process.env.UNGCUU_BIN ?? 'build/ungcuu', ['admin', 'org', 'finance-office', '--db', server.db, '--org', 'khong-co'], { stdio: 'pipe' });
