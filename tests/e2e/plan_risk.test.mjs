@@ -90,6 +90,31 @@ test('the register at phone size: the heat map and the form fit', { timeout: 60_
   await context.close();
 });
 
+test('resources: a contractor with its contract, refused when it ends before it starts', { timeout: 60_000 }, async () => {
+  const { context, page } = await newPage(browser);
+  await login(page, server, 'tamthanh');
+  await page.goto(`${server.url}/#/plan/resources`);
+  await page.locator('#resource-form').waitFor();
+  assert.deepEqual(await unlabelled(page), [], 'inputs without a <label>');
+  await page.locator('#res-kind').selectOption('contractor');
+  await page.locator('#res-name').fill('Công ty TNHH An ninh mạng Biển Đông');
+  await page.locator('#res-scope').fill('Giám sát an toàn thông tin cổng thông tin xã');
+  await page.locator('#res-contact').fill('0909 123 456');
+  await page.locator('#res-from').fill('2026-06-01');
+  await page.locator('#res-to').fill('2026-01-01');
+  await page.locator('#resource-form button[type=submit]').click();
+  await page.locator('#resource-form .alert.error').filter({ hasText: 'sau ngày bắt đầu' }).waitFor();
+  await page.locator('#res-to').fill('2099-12-31');
+  await page.locator('#resource-form button[type=submit]').click();
+  await page.locator('#resource-form .alert.success').waitFor();
+  const row = page.locator('#resource-list tbody tr').filter({ hasText: 'An ninh mạng Biển Đông' });
+  await row.waitFor();
+  assert.match(await row.textContent(), /Nhà thầu.*còn hiệu lực/s);
+  await shot(page, 'plan-resources');
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
 async function exportedBytes(page, selector) {
   const href = await page.locator(selector).getAttribute('href');
   // the same request the link makes, with the page's session
