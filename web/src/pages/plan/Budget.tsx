@@ -151,7 +151,6 @@ export function BudgetPage() {
   const submit = async (l: any) => {
     try { await post(`/api/v1/budget-lines/${l.id}/submit`, undefined, { ifMatch: l.version }); reload(); } catch (x) { setErr(x); }
   };
-  const mine = (l: any) => write && l.org.code !== undefined;
   return (
     <section class="plan-page">
       <PlanHead title={t('rk_budget')} intro={t('rk_budget_intro')} here="budget" org={org} setOrg={setOrg}>
@@ -183,7 +182,7 @@ export function BudgetPage() {
                       <td class="num">{money(l.planned)}</td><td class="num">{money(l.spent)}</td>
                       <td><span class={`badge ${l.status === 'submitted' ? 'sev-low' : 'sev-none'}`}>{code('rk_status', l.status)}</span>
                         {l.submitted_at && <><br /><small class="muted">{fmtDate(l.submitted_at)}</small></>}</td>
-                      {mine(l) && (
+                      {write && (
                         <td class="row-actions">
                           {l.status === 'draft' && <button type="button" class="button small primary" onClick={() => submit(l)}>{t('rk_submit')}</button>}
                           <button type="button" class="button small" onClick={() => setEditing(editing === l.id ? null : l.id)}>{t('rk_edit')}</button>

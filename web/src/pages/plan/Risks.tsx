@@ -6,7 +6,7 @@ import { ApiError, get, patch, post } from '../../api';
 import { t, type Key } from '../../i18n';
 import { ErrorBox, Field, Loading } from '../../components/ui';
 import { fmtDate, toUtcIso } from '../../time';
-import { RECORD_TEXTS, code, val } from '../assets/common';
+import { RECORD_TEXTS, code, dateInput, val } from '../assets/common';
 import { PlanHead, SCALE, THREATS, canWritePlan, orgQuery, ownOrg } from './shared';
 
 function Band({ band }: { band: string }) {
@@ -151,13 +151,16 @@ function AddRisk({ org, onAdded }: { org: string; onAdded: () => void }) {
 }
 
 function EditRisk({ r, onDone }: { r: any; onDone: () => void }) {
-  const [f, setF] = useState({ likelihood: String(r.likelihood), impact: String(r.impact), controls: r.controls, treatment: r.treatment, owner: r.owner });
+  const [f, setF] = useState({ likelihood: String(r.likelihood), impact: String(r.impact), controls: r.controls, treatment: r.treatment, owner: r.owner, review: dateInput(r.review_at) });
   const [err, setErr] = useState<unknown>(null);
   const fe = err instanceof ApiError ? err.fields() : {};
   const save = async (e: Event) => {
     e.preventDefault();
     try {
-      await patch(`/api/v1/risks/${r.id}`, { ...f, likelihood: Number(f.likelihood), impact: Number(f.impact) }, { ifMatch: r.version });
+      const { review, ...rest } = f;
+      const body: any = { ...rest, likelihood: Number(f.likelihood), impact: Number(f.impact) };
+      if (review && review !== dateInput(r.review_at)) body.review_at = toUtcIso(review, '00:00');
+      await patch(`/api/v1/risks/${r.id}`, body, { ifMatch: r.version });
       onDone();
     } catch (x) { setErr(x); }
   };
@@ -182,9 +185,14 @@ function EditRisk({ r, onDone }: { r: any; onDone: () => void }) {
       <Field id={`e-t-${r.id}`} label={t('rk_treatment')} error={fe['/treatment']}>
         <textarea id={`e-t-${r.id}`} rows={2} maxLength={4000} value={f.treatment} onInput={(e) => setF({ ...f, treatment: val(e) })} />
       </Field>
-      <Field id={`e-o-${r.id}`} label={t('rk_owner')} error={fe['/owner']}>
-        <input id={`e-o-${r.id}`} maxLength={300} value={f.owner} onInput={(e) => setF({ ...f, owner: val(e) })} />
-      </Field>
+      <div class="grid2">
+        <Field id={`e-o-${r.id}`} label={t('rk_owner')} error={fe['/owner']}>
+          <input id={`e-o-${r.id}`} maxLength={300} value={f.owner} onInput={(e) => setF({ ...f, owner: val(e) })} />
+        </Field>
+        <Field id={`e-r-${r.id}`} label={t('rk_review')} error={fe['/review_at']}>
+          <input id={`e-r-${r.id}`} type="date" value={f.review} onInput={(e) => setF({ ...f, review: val(e) })} />
+        </Field>
+      </div>
       <div class="actions">
         <button type="submit" class="button primary small">{t('rk_save')}</button>
         <button type="button" class="button small" onClick={onDone}>{t('cancel')}</button>
