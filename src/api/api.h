@@ -93,6 +93,24 @@ int api_compliance(struct req *r);
 /* The embedded OpenAPI document (openapi.json, built into openapi_doc.c). */
 extern const char api_openapi_doc[];
 
+/* plan_risk.c, plan_budget.c: the risk register, resources, budget (issue 15, h/risk) */
+int api_risk_list(struct req *r);
+int api_risk_create(struct req *r);
+int api_risk_get(struct req *r);
+int api_risk_update(struct req *r);
+int api_risk_heatmap(struct req *r);
+int api_risk_hints(struct req *r);
+int api_resource_list(struct req *r);
+int api_resource_create(struct req *r);
+int api_resource_update(struct req *r);
+int api_budget_list(struct req *r);
+int api_budget_create(struct req *r);
+int api_budget_update(struct req *r);
+int api_budget_submit(struct req *r);
+int api_budget_rollup(struct req *r);
+int api_budget_rollup_csv(struct req *r);
+int api_budget_rollup_xlsx(struct req *r);
+
 /* indicators.c */
 int api_indicator_list(struct req *r);
 int api_indicator_create(struct req *r);

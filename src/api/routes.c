@@ -91,6 +91,22 @@ const struct route api_routes[] = {
 	/* -- packaging (issue 14, h/deb) -- */
 	/* -- documents (issue 15, h/doc) -- */
 	/* -- risk register, resources, budget (issue 15, h/risk) -- */
+	{ "GET", "/api/v1/risks", api_risk_list, AUTH_USER, BODY_NONE },
+	{ "POST", "/api/v1/risks", api_risk_create, AUTH_USER, BODY_JSON },
+	{ "GET", "/api/v1/risks/heatmap", api_risk_heatmap, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/risks/{}", api_risk_get, AUTH_USER, BODY_NONE },
+	{ "PATCH", "/api/v1/risks/{}", api_risk_update, AUTH_USER, BODY_JSON },
+	{ "GET", "/api/v1/systems/{}/risk-hints", api_risk_hints, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/resources", api_resource_list, AUTH_USER, BODY_NONE },
+	{ "POST", "/api/v1/resources", api_resource_create, AUTH_USER, BODY_JSON },
+	{ "PATCH", "/api/v1/resources/{}", api_resource_update, AUTH_USER, BODY_JSON },
+	{ "GET", "/api/v1/budget-lines", api_budget_list, AUTH_USER, BODY_NONE },
+	{ "POST", "/api/v1/budget-lines", api_budget_create, AUTH_USER, BODY_JSON },
+	{ "PATCH", "/api/v1/budget-lines/{}", api_budget_update, AUTH_USER, BODY_JSON },
+	{ "POST", "/api/v1/budget-lines/{}/submit", api_budget_submit, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/budget/rollup", api_budget_rollup, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/budget/rollup.csv", api_budget_rollup_csv, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/budget/rollup.xlsx", api_budget_rollup_xlsx, AUTH_USER, BODY_NONE },
 	/* -- response plans, playbooks (issue 15, h/plans) -- */
 	/* -- drills, periodic reports (issue 15, h/reports) -- */
 	{ "GET", "/api/v1/agents/hunts", api_agent_hunts, AUTH_AGENT, BODY_NONE },
@@ -126,5 +142,12 @@ const struct route_role api_route_roles[] = {
 	{ api_indicator_import, ACT_INDICATOR_WRITE },
 	{ api_hunt_create, ACT_HUNT_OPEN },
 	{ api_hunt_results, ACT_HUNT_REPORT },
+	/* -- risk register, resources, budget (issue 15, h/risk) -- */
+	{ api_risk_create, ACT_RISK_WRITE },
+	{ api_risk_update, ACT_RISK_WRITE },
+	{ api_resource_create, ACT_RESOURCE_WRITE },
+	{ api_resource_update, ACT_RESOURCE_WRITE },
+	{ api_budget_create, ACT_BUDGET_WRITE },
+	{ api_budget_update, ACT_BUDGET_WRITE },
 };
 const size_t api_route_roles_count = sizeof(api_route_roles) / sizeof(api_route_roles[0]);

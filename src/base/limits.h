@@ -86,4 +86,9 @@
 /* Saved views a person keeps: enough for every useful view, bounded. */
 #define LIMIT_SAVED_FILTERS 50
 
+/* A budget line's amount in whole VND (h/risk): a thousand billion is more
+ * than any district spends on one line, and well inside the integers a
+ * browser reads exactly (2^53). */
+#define LIMIT_VND_AMOUNT 1000000000000000LL
+
 #endif

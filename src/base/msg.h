@@ -156,6 +156,37 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	/* -- packaging (issue 14, h/deb) -- */ \
 	/* -- documents (issue 15, h/doc) -- */ \
 	/* -- risk register, resources, budget (issue 15, h/risk) -- */ \
+	X(THREAT_FAULT, "Sự cố kỹ thuật, hỏng hóc", "Technical fault") \
+	X(THREAT_OPERATOR_ERROR, "Lỗi vận hành của con người", "Operator error") \
+	X(THREAT_DISASTER, "Thiên tai, hỏa hoạn, mất điện kéo dài", "Disaster (natural, fire, long power cut)") \
+	X(RISK_EXISTS, "Hệ thống này đã có rủi ro cho mối đe dọa: %s; hãy sửa rủi ro đó", "This system already has a risk for the threat: %s; edit that one") \
+	X(CONTRACT_DATES, "Ngày kết thúc hợp đồng phải sau ngày bắt đầu", "The contract must end after it starts") \
+	X(BUDGET_REASON_REQUIRED, "Số liệu đã gửi Phòng Tài chính chỉ được sửa khi nêu lý do", "A number already submitted to the finance office is corrected only with a reason") \
+	X(BUDGET_SUBMITTED, "Dòng ngân sách đã được gửi Phòng Tài chính", "The budget line has already been submitted to the finance office") \
+	X(BUDGET_EXPORT_TITLE, "Tổng hợp dự toán kinh phí ứng cứu sự cố năm %s", "Incident response budget roll-up, %s") \
+	X(BUDGET_COL_ORG, "Đơn vị", "Organisation") \
+	X(BUDGET_COL_ORG_CODE, "Mã đơn vị", "Organisation code") \
+	X(BUDGET_COL_YEAR, "Năm", "Year") \
+	X(BUDGET_COL_CATEGORY, "Hạng mục", "Category") \
+	X(BUDGET_COL_DESCRIPTION, "Nội dung", "Description") \
+	X(BUDGET_COL_PLANNED, "Dự toán (đồng)", "Planned (VND)") \
+	X(BUDGET_COL_SPENT, "Đã chi (đồng)", "Spent (VND)") \
+	X(BUDGET_COL_SUBMITTED, "Ngày gửi", "Submitted on") \
+	X(BUDGET_TOTAL, "Tổng cộng", "Total") \
+	X(BUDGET_CAT_EQUIPMENT, "Trang thiết bị, phần cứng", "Equipment, hardware") \
+	X(BUDGET_CAT_SOFTWARE, "Phần mềm, công cụ bảo đảm an toàn thông tin", "Software, security tools") \
+	X(BUDGET_CAT_SERVICES, "Thuê dịch vụ, chuyên gia, nhà thầu", "Services, experts, contractors") \
+	X(BUDGET_CAT_TRAINING, "Đào tạo, bồi dưỡng nhân lực", "Training") \
+	X(BUDGET_CAT_DRILLS, "Diễn tập ứng cứu sự cố", "Response drills") \
+	X(BUDGET_CAT_MONITORING, "Giám sát, kiểm tra, đánh giá an toàn thông tin", "Monitoring, checks and assessments") \
+	X(BUDGET_CAT_RESPONSE, "Ứng cứu, khắc phục sự cố", "Incident response and recovery") \
+	X(BUDGET_CAT_OTHER, "Chi khác", "Other") \
+	X(BUDGET_TOO_MANY, "Quá nhiều dòng dự toán để tổng hợp (tối đa %s); hãy chọn một đơn vị nhỏ hơn", "Too many budget lines to roll up (at most %s); pick a smaller organisation") \
+	X(RISK_AXIS_IMPACT, "mức ảnh hưởng", "impact") \
+	X(RISK_AXIS_LIKELIHOOD, "hàng: khả năng xảy ra", "rows: likelihood") \
+	X(RISK_BANDS, "thấp, trung bình, cao, nghiêm trọng", "low, medium, high, critical") \
+	X(FINANCE_OFFICE_ON, "%s là phòng tài chính của cấp trên: xem các dòng dự toán đã gửi của cả đơn vị cấp trên", "%s is its parent's finance office: it reads the submitted budget lines of the parent's subtree") \
+	X(FINANCE_OFFICE_OFF, "%s không còn là phòng tài chính", "%s is no longer a finance office") \
 	/* -- response plans, playbooks (issue 15, h/plans) -- */ \
 	/* -- drills, periodic reports (issue 15, h/reports) -- */ \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")

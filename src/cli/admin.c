@@ -3,6 +3,7 @@
  * the audit check, backup and restore, from the shell of the server's machine (acting as the
  * instance itself, and audited as "system").
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@
 #include "../domain/directory/audit.h"
 #include "../domain/directory/org.h"
 #include "../domain/directory/user.h"
+#include "../domain/plan/budget.h"
+#include "../domain/plan/risk.h"
 #include "../domain/vuln/vuln.h"
 #include "../base/timeutil.h"
 #include "../store/store.h"
@@ -692,6 +695,120 @@ static int rematch_fn(struct ctx *c, struct cli_args *a, const struct cli_opt *o
 	return 0;
 }
 
+static const struct cli_opt finance_office_opts[] = {
+	OPT_DB, { "org", 1, "mã tổ chức", "organisation code" },
+	{ "off", 0, "thôi là phòng tài chính", "no longer the finance office" },
+	OPT_JSON, OPT_END,
+};
+
+static int org_finance_office_fn(struct ctx *c, struct cli_args *a, const struct cli_opt *o,
+				 int json)
+{
+	struct err e = { 0 };
+	const char *code = cli_get(a, o, "org");
+	if (code == NULL) {
+		cli_errorf(MSG_MISSING_OPTION, "--org");
+		return EXIT_USAGE;
+	}
+	int on = cli_get(a, o, "off") == NULL;
+	json_t *j = budget_finance_office_set(c, code, on, &e);
+	if (j == NULL) {
+		cli_error(&e);
+		return 1;
+	}
+	if (json) {
+		cli_print_json(j);
+	} else {
+		char text[400];
+		const char *name = json_string_value(json_object_get(json_object_get(j, "org"), "name"));
+		printf("%s\n", msg_format(on ? MSG_FINANCE_OFFICE_ON : MSG_FINANCE_OFFICE_OFF, cli_lang(),
+					  name, text, sizeof(text)));
+	}
+	json_decref(j);
+	return 0;
+}
+
+/* -- risk register, budget (issue 15, h/risk): on the server's own machine,
+ * also when the link to the mainland is down -- */
+static const struct cli_opt budget_export_opts[] = {
+	OPT_DB, { "year", 1, "năm", "year" },
+	{ "org", 1, "mã tổ chức (mặc định: tổ chức gốc)", "organisation code (default: the root)" },
+	{ "format", 1, "xlsx hoặc csv", "xlsx or csv" },
+	{ "out", 1, "tệp ghi ra", "file to write" },
+	OPT_END,
+};
+
+static int budget_export_fn(struct ctx *c, struct cli_args *a, const struct cli_opt *o, int json)
+{
+	struct err e = { 0 };
+	const char *year = cli_get(a, o, "year"), *out = cli_get(a, o, "out");
+	const char *fmt = cli_get(a, o, "format") ? cli_get(a, o, "format") : "xlsx";
+	char *end = NULL;
+	long y = year ? strtol(year, &end, 10) : 0;
+	(void)json;
+	if (year == NULL || out == NULL) {
+		cli_errorf(MSG_MISSING_OPTION, year ? "--out" : "--year");
+		return EXIT_USAGE;
+	}
+	if (*end != '\0' || y < 2000 || y > 2100) {
+		cli_errorf(MSG_BAD_VALUE, "--year (2000..2100)");
+		return EXIT_USAGE;
+	}
+	if (strcmp(fmt, "xlsx") != 0 && strcmp(fmt, "csv") != 0) {
+		cli_errorf(MSG_BAD_VALUE, "--format (xlsx, csv)");
+		return EXIT_USAGE;
+	}
+	size_t n = 0;
+	char *bytes = strcmp(fmt, "csv") == 0
+		? budget_rollup_csv(c, cli_get(a, o, "org"), (int)y, &n, &e)
+		: budget_rollup_xlsx(c, cli_get(a, o, "org"), (int)y, &n, &e);
+	if (bytes == NULL) {
+		cli_error(&e);
+		return 1;
+	}
+	FILE *f = fopen(out, "wbx");   /* never over an existing file */
+	int exists = f == NULL && errno == EEXIST;
+	int ok = f && fwrite(bytes, 1, n, f) == n;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	free(bytes);
+	if (!ok) {
+		cli_errorf(exists ? MSG_EXISTS : MSG_IO, out);
+		return 1;
+	}
+	return 0;
+}
+
+static const struct cli_opt risk_heatmap_opts[] = {
+	OPT_DB, { "org", 1, "mã tổ chức (mặc định: tổ chức gốc)", "organisation code (default: the root)" },
+	OPT_JSON, OPT_END,
+};
+
+static int risk_heatmap_fn(struct ctx *c, struct cli_args *a, const struct cli_opt *o, int json)
+{
+	struct err e = { 0 };
+	json_t *m = risk_heatmap(c, cli_get(a, o, "org"), &e);
+	if (m == NULL || json)
+		return done(m, &e, json, NULL, NULL);
+	json_t *grid = json_object_get(m, "grid");
+	printf("%s\n", json_string_value(json_object_get(json_object_get(m, "org"), "name")));
+	printf("%-4s|  1    2    3    4    5   (%s)\n", "", msg_get(MSG_RISK_AXIS_IMPACT, cli_lang()));
+	for (int l = 5; l >= 1; l--) {
+		printf("  %d |", l);
+		for (int i = 1; i <= 5; i++) {
+			json_int_t n = json_integer_value(json_array_get(json_array_get(grid, (size_t)l - 1),
+									 (size_t)i - 1));
+			int band = risk_band(risk_score(l, i));
+			printf(" %3lld%c", (long long)n, "lmhc"[band]);
+		}
+		printf("\n");
+	}
+	printf("(%s; l/m/h/c: %s)\n", msg_get(MSG_RISK_AXIS_LIKELIHOOD, cli_lang()),
+	       msg_get(MSG_RISK_BANDS, cli_lang()));
+	json_decref(m);
+	return 0;
+}
+
 static const struct cli_opt username_opts[] = {
 	OPT_DB, { "username", 1, "tên đăng nhập", "username" }, OPT_JSON, OPT_END,
 };
@@ -702,6 +819,18 @@ static const struct admin_cmd cmds[] = {
 	  "Thêm một tổ chức vào cây tổ chức.", "Add an organisation to the tree." },
 	{ "org", "list", org_list_fn, list_opts, "ungcuu admin org list --db PATH [--json]",
 	  "Liệt kê các tổ chức.", "List the organisations." },
+	{ "budget", "export", budget_export_fn, budget_export_opts,
+	  "ungcuu admin budget export --db PATH --year Y --out FILE [--format xlsx|csv] [--org CODE]",
+	  "Xuất tổng hợp dự toán đã gửi của một năm (XLSX hoặc CSV) để gửi tỉnh.",
+	  "Export a year's roll-up of the submitted budget lines (XLSX or CSV) for the province." },
+	{ "risk", "heatmap", risk_heatmap_fn, risk_heatmap_opts,
+	  "ungcuu admin risk heatmap --db PATH [--org CODE] [--json]",
+	  "In bản đồ nhiệt rủi ro 5×5 của một tổ chức và cấp dưới.",
+	  "Print the 5×5 risk heat map of an organisation and its subtree." },
+	{ "org", "finance-office", org_finance_office_fn, finance_office_opts,
+	  "ungcuu admin org finance-office --db PATH --org CODE [--off]",
+	  "Đánh dấu tổ chức là phòng tài chính của cấp trên (xem dự toán đã gửi của cả huyện).",
+	  "Mark an organisation as its parent's finance office (reads the district's submitted budget lines)." },
 	{ "user", "add", user_add_fn, user_add_opts,
 	  "ungcuu admin user add --db PATH --username U --org CODE --role R [--role R...] --password-stdin",
 	  "Thêm người dùng (không có --password-stdin: in mật khẩu ngẫu nhiên).",

@@ -17,6 +17,10 @@
 #include "../domain/incident/incident.h"
 #include "../domain/directory/org.h"
 #include "../domain/directory/user.h"
+#include "../domain/asset/asset.h"
+#include "../domain/plan/budget.h"
+#include "../domain/plan/resource.h"
+#include "../domain/plan/risk.h"
 #include "../store/store.h"
 #include "../base/banned.h"
 
@@ -50,6 +54,7 @@ static const struct demo_user demo_users[] = {
 	{ "vnpt", "pq-vnpt", "Huỳnh Văn Em", "reporter,focal" },
 	{ "tinh", "stttt-bth", "Đặng Quốc Phong (Đội ứng cứu tỉnh)", "coordinator,responder" },
 	{ "lanhdao", "pq", "Ngô Thị Giang (Lãnh đạo UBND huyện)", "leader" },
+	{ "taichinh", "pq-kttc", "Lý Thị Hoa (Phòng Kinh tế - Tài chính)", "reporter" },
 };
 
 static const char *const demo_contacts[][5] = {
@@ -160,6 +165,86 @@ static int demo_incident(struct ctxs *x, const char *who, double ago_h, const ch
 	}
 	time_set_fake_now(0);
 	return e->code ? -1 : 0;
+}
+
+/* Runs fn(c, body) for a JSON text, keeping the answer's id and version. */
+static int demo_call(struct ctx *c, json_t *(*fn)(struct ctx *, json_t *, struct err *),
+		     const char *json, char id[UUID_LEN], long long *version, struct err *e)
+{
+	json_error_t je;
+	json_t *body = json_loads(json, 0, &je);
+	if (body == NULL)
+		return err_set(e, E_INTERNAL, MSG_MALFORMED_JSON, je.text);
+	json_t *r = fn(c, body, e);
+	json_decref(body);
+	if (r == NULL)
+		return -1;
+	if (id)
+		snprintf(id, UUID_LEN, "%s", json_string_value(json_object_get(r, "id")));
+	if (version)
+		*version = json_integer_value(json_object_get(r, "version"));
+	json_decref(r);
+	return 0;
+}
+
+/* The plan's data (issue 15, h/risk): Phòng Kinh tế - Tài chính is the
+ * district's finance office; Tam Thanh has its web portal in the register
+ * with two risks and a budget sent for this year; the district office has
+ * its contractor and its people. */
+static int seed_plan(struct ctxs *x, struct err *e)
+{
+	struct actor sys;
+	actor_system(&sys);
+	struct ctx admin = { .db = x->db, .rules = &x->rules, .actor = &sys };
+	struct ctx tt = { .db = x->db, .rules = &x->rules, .actor = as(x, "tamthanh") };
+	struct ctx vp = { .db = x->db, .rules = &x->rules, .actor = as(x, "dieuphoi") };
+	char sys_id[UUID_LEN], id[UUID_LEN], json[1024];
+	long long v;
+	json_decref(budget_finance_office_set(&admin, "pq-kttc", 1, e));
+	if (e->code ||
+	    demo_call(&tt, system_create, "{\"name\":\"Phần mềm quản lý văn bản xã Tam Thanh\","
+		      "\"purpose\":\"Văn bản đi, đến và hồ sơ công việc của xã\",\"level\":2,"
+		      "\"info_type\":\"public\",\"function\":\"citizen_facing\"}", sys_id, NULL, e))
+		return -1;
+	snprintf(json, sizeof(json), "{\"system_id\":\"%s\",\"threat\":\"defacement\","
+		 "\"likelihood\":4,\"impact\":3,\"controls\":\"Sao lưu hằng tuần\","
+		 "\"treatment\":\"Cập nhật bản vá CMS, đổi mật khẩu quản trị, bật xác thực hai bước\","
+		 "\"owner\":\"Trần Thị Bích\"}", sys_id);
+	if (demo_call(&tt, risk_create, json, NULL, NULL, e))
+		return -1;
+	snprintf(json, sizeof(json), "{\"system_id\":\"%s\",\"threat\":\"disaster\","
+		 "\"likelihood\":2,\"impact\":4,\"controls\":\"Bộ lưu điện 30 phút\","
+		 "\"treatment\":\"Sao lưu ra đất liền mỗi tháng\",\"owner\":\"Trần Thị Bích\"}",
+		 sys_id);
+	if (demo_call(&tt, risk_create, json, NULL, NULL, e))
+		return -1;
+	int year = time_local_year(time_now_ms());
+	static const char *const lines[][3] = {
+		{ "training", "Tập huấn nhận diện thư giả mạo cho cán bộ xã", "15000000" },
+		{ "software", "Bản quyền phần mềm phòng chống mã độc (20 máy)", "12000000" },
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		snprintf(json, sizeof(json), "{\"year\":%d,\"category\":\"%s\",\"description\":"
+			 "\"%s\",\"planned\":%s}", year, lines[i][0], lines[i][1], lines[i][2]);
+		if (demo_call(&tt, budget_create, json, id, &v, e))
+			return -1;
+		json_decref(budget_submit(&tt, id, v, e));
+		if (e->code)
+			return -1;
+	}
+	snprintf(json, sizeof(json), "{\"year\":%d,\"category\":\"drills\",\"description\":"
+		 "\"Diễn tập ứng cứu sự cố mã độc mã hóa dữ liệu cấp huyện\",\"planned\":45000000}",
+		 year);
+	if (demo_call(&vp, budget_create, json, NULL, NULL, e) ||
+	    demo_call(&vp, resource_create, "{\"kind\":\"contractor\",\"name\":\"VNPT Bình "
+		      "Thuận\",\"scope\":\"Giám sát an toàn thông tin, hỗ trợ ứng cứu 24/7\","
+		      "\"contact\":\"0252 3769 555\",\"contract_from\":\"2026-01-01T00:00:00Z\","
+		      "\"contract_to\":\"2026-12-31T16:59:59Z\"}", NULL, NULL, e) ||
+	    demo_call(&vp, resource_create, "{\"kind\":\"person\",\"name\":\"Nguyễn Văn An\","
+		      "\"skills\":\"Điều phối ứng cứu, phân tích nhật ký, quản trị mạng\","
+		      "\"contact\":\"0252 3769 100\"}", NULL, NULL, e))
+		return -1;
+	return 0;
 }
 
 #define ACK "{\"to\":\"acknowledged\"}"
@@ -349,6 +434,8 @@ int cmd_demo(int argc, char **argv)
 	}
 	if (!e.code)
 		seed_incidents(&x, &e);
+	if (!e.code)
+		seed_plan(&x, &e);
 	const char *more = cli_get(&a, opts, "incidents");
 	if (!e.code && more)
 		bench_incidents(&x, strtol(more, NULL, 10), &e);

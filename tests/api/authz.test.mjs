@@ -487,6 +487,39 @@ const CASES = [
   ['GET /api/v1/hunts/{}/rules', true, (S) => ['GET', `/api/v1/hunts/${obj[S].hunt.id}/rules`]],
   ['POST /api/v1/hunts/{}/results', true, (S) => ['POST', `/api/v1/hunts/${obj[S].hunt.id}/results?hostname=${u('may-san')}`,
     `${JSON.stringify({ path: '/tmp/x', kind: 'domain', indicator: obj[S].green.value })}\n`, ND]],
+  // -- risk register, resources, budget (issue 15, h/risk) --
+  ['GET /api/v1/risks', true, (S) => ['GET', `/api/v1/risks?org=${SETS[S].org}`]],
+  ['POST /api/v1/risks', true, async (S) => {
+    const sys = ok(await as[SETS[S].owner].post('/api/v1/systems', { name: u('Hệ thống rủi ro'), org_code: SETS[S].org }), 'system');
+    return ['POST', '/api/v1/risks', { system_id: sys.id, threat: 'dos', likelihood: 2, impact: 3 }];
+  }],
+  ['GET /api/v1/risks/heatmap', true, (S) => ['GET', `/api/v1/risks/heatmap?org=${SETS[S].org}`]],
+  ['GET /api/v1/risks/{}', true, (S) => ['GET', `/api/v1/risks/${obj[S].risk.id}`]],
+  ['PATCH /api/v1/risks/{}', true, async (S) => {
+    const p = `/api/v1/risks/${obj[S].risk.id}`;
+    return ['PATCH', p, { treatment: u('Xử lý') }, im(await version(p))];
+  }],
+  ['GET /api/v1/systems/{}/risk-hints', true, (S) => ['GET', `/api/v1/systems/${obj[S].sys.id}/risk-hints`]],
+  ['GET /api/v1/resources', true, (S) => ['GET', `/api/v1/resources?org=${SETS[S].org}`]],
+  ['POST /api/v1/resources', true, (S) => ['POST', '/api/v1/resources', { kind: 'tool', name: u('Công cụ'), org_code: SETS[S].org }]],
+  ['PATCH /api/v1/resources/{}', true, async (S) => {
+    const list = ok(await as.dieuphoi.get(`/api/v1/resources?org=${SETS[S].org}`), 'resources').items;
+    const r = list.find((x) => x.id === obj[S].res.id);
+    return ['PATCH', `/api/v1/resources/${r.id}`, { description: u('Mô tả') }, im(r.version)];
+  }],
+  ['GET /api/v1/budget-lines', true, (S) => ['GET', `/api/v1/budget-lines?org=${SETS[S].org}`]],
+  ['POST /api/v1/budget-lines', true, (S) => ['POST', '/api/v1/budget-lines', { org_code: SETS[S].org, year: 2026, category: 'training', planned: 1000 }]],
+  ['PATCH /api/v1/budget-lines/{}', true, async (S) => {
+    const l = ok(await as[SETS[S].owner].post('/api/v1/budget-lines', { year: 2026, category: 'other', planned: 10 }), 'budget line');
+    return ['PATCH', `/api/v1/budget-lines/${l.id}`, { description: u('Sửa') }, im(l.version)];
+  }],
+  ['POST /api/v1/budget-lines/{}/submit', true, async (S) => {
+    const l = ok(await as[SETS[S].owner].post('/api/v1/budget-lines', { year: 2026, category: 'other', planned: 10 }), 'budget line');
+    return ['POST', `/api/v1/budget-lines/${l.id}/submit`, undefined, im(l.version)];
+  }],
+  ['GET /api/v1/budget/rollup', true, (S) => ['GET', `/api/v1/budget/rollup?year=2026&org=${SETS[S].org}`]],
+  ['GET /api/v1/budget/rollup.csv', true, (S) => ['GET', `/api/v1/budget/rollup.csv?year=2026&org=${SETS[S].org}`]],
+  ['GET /api/v1/budget/rollup.xlsx', true, (S) => ['GET', `/api/v1/budget/rollup.xlsx?year=2026&org=${SETS[S].org}`]],
   ['GET /api/v1/agents/hunts', false, () => ['GET', '/api/v1/agents/hunts']],
   ['POST /api/v1/agents/hunts/{}/results', true, (S) => ['POST', `/api/v1/agents/hunts/${obj[S].hunt.id}/results`, '{}']],
 ];
@@ -519,6 +552,8 @@ async function makeObjects() {
     // GREEN (everyone reads it), linked to the set's incident
     o.green = ok(await ow.post('/api/v1/indicators', { value: `${u('xanh')}.example`, tlp: 'GREEN', incident_ids: [o.inc.id] }), 'green');
     o.hunt = await freshHunt(S);
+    o.risk = ok(await ow.post('/api/v1/risks', { system_id: o.sys.id, threat: 'malware', likelihood: 3, impact: 3 }), 'risk');
+    o.res = ok(await ow.post('/api/v1/resources', { kind: 'contractor', name: u('Nhà thầu'), org_code: org }), 'resource');
   }
 }
 
@@ -608,6 +643,23 @@ const EXPECT = {
   'POST /api/v1/hunts/{}/close': { C: '403 200 403 200 403 200 404 404 404', D: '403 200 403 200 403 403 403 403 403' },
   'GET /api/v1/hunts/{}/rules': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 200 200 200 200 200' },
   'POST /api/v1/hunts/{}/results': { C: '403 409 403 409 201 201 404 404 404', D: '403 201 403 409 201 201 403 201 201' },
+  // -- risk register, resources, budget (issue 15, h/risk) --
+  'GET /api/v1/risks': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'POST /api/v1/risks': { C: '201 201 403 201 201 201 422 422 422', D: '201 201 403 201 422 422 422 422 422' },
+  'GET /api/v1/risks/heatmap': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'GET /api/v1/risks/{}': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'PATCH /api/v1/risks/{}': { C: '200 200 403 200 200 200 404 404 404', D: '200 200 403 200 404 404 404 404 404' },
+  'GET /api/v1/systems/{}/risk-hints': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'GET /api/v1/resources': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'POST /api/v1/resources': { C: '201 201 403 201 201 201 422 422 422', D: '201 201 403 201 422 422 422 422 422' },
+  'PATCH /api/v1/resources/{}': { C: '200 200 403 200 200 200 404 404 404', D: '200 200 403 200 404 404 404 404 404' },
+  'GET /api/v1/budget-lines': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'POST /api/v1/budget-lines': { C: '201 201 403 201 201 201 422 422 422', D: '201 201 403 201 422 422 422 422 422' },
+  'PATCH /api/v1/budget-lines/{}': { C: '200 200 403 200 200 200 404 404 404', D: '200 200 403 200 404 404 404 404 404' },
+  'POST /api/v1/budget-lines/{}/submit': { C: '200 200 403 200 200 200 404 404 404', D: '200 200 403 200 404 404 404 404 404' },
+  'GET /api/v1/budget/rollup': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'GET /api/v1/budget/rollup.csv': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'GET /api/v1/budget/rollup.xlsx': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
   'GET /api/v1/agents/hunts': { all: '401 401 401 401 401 401 401 401 401' },
   'POST /api/v1/agents/hunts/{}/results': { C: '401 401 401 401 401 401 401 401 401', D: '401 401 401 401 401 401 401 401 401' },
 };

@@ -538,6 +538,28 @@ test('real answers match the document: status codes listed, bodies valid, no und
   const received = (await coord.get('/api/v1/incidents?status=received&limit=2')).body.items;
   await coord.post('/api/v1/incidents/bulk', { action: 'acknowledge', items: received.map((x) => ({ id: x.id, version: x.version })) });
   await coord.post('/api/v1/incidents/bulk', { action: 'nope', items: [] }); // 422
+  // the risk register, resources, budget (issue 15, h/risk)
+  const fin = check(await loginAs(server, 'taichinh'));
+  const psys = (await tam.post('/api/v1/systems', { name: 'Hệ thống một cửa điện tử xã', level: 3 })).body;
+  const risk = (await tam.post('/api/v1/risks', { system_id: psys.id, threat: 'malware', likelihood: 3, impact: 4 })).body;
+  await tam.post('/api/v1/risks', { system_id: psys.id, threat: 'malware', likelihood: 3, impact: 4 });       // 409
+  await tam.get('/api/v1/risks');
+  await tam.get('/api/v1/risks?org=pq-longhai');                                                        // 404
+  await tam.get(`/api/v1/risks/${risk.id}`);
+  await tam.patch(`/api/v1/risks/${risk.id}`, { impact: 5 }, { 'If-Match': `"${risk.version}"` });
+  await tam.get('/api/v1/risks/heatmap');
+  await tam.get(`/api/v1/systems/${psys.id}/risk-hints`);
+  const res = (await tam.post('/api/v1/resources', { kind: 'equipment', name: 'Máy tính dự phòng', quantity: 2 })).body;
+  await tam.get('/api/v1/resources?kind=equipment');
+  await tam.patch(`/api/v1/resources/${res.id}`, { quantity: 3 }, { 'If-Match': `"${res.version}"` });
+  const bl = (await tam.post('/api/v1/budget-lines', { year: 2026, category: 'training', planned: 1000000 })).body;
+  const sub = (await tam.post(`/api/v1/budget-lines/${bl.id}/submit`, undefined, { 'If-Match': `"${bl.version}"` })).body;
+  await tam.patch(`/api/v1/budget-lines/${bl.id}`, { planned: 2000000 }, { 'If-Match': `"${sub.version}"` });   // 422
+  await tam.patch(`/api/v1/budget-lines/${bl.id}`, { planned: 2000000, reason: 'Thêm lớp' }, { 'If-Match': `"${sub.version}"` });
+  await fin.get('/api/v1/budget-lines?year=2026');
+  await fin.get('/api/v1/budget/rollup?year=2026');
+  await fin.get('/api/v1/budget/rollup.csv?year=2026');
+  await fin.get('/api/v1/budget/rollup.xlsx?year=2026');
   await coord.del('/api/v1/session');
   // a failed login: 401 whatever the reason, even locked (issue 11)
   const victim = await newUser(admin);

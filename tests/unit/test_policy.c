@@ -70,6 +70,17 @@ static const struct {
 	{ ACT_FINDING_MATCH, "finding.match", FOC | COO | ADM },
 	{ ACT_SUPPORT_DECIDE, "support.decide", COO | RES },
 	{ ACT_ACCOUNT_OWN, "account.own", REP | FOC | COO | RES | LEA | ADM },
+	/* -- risk register, resources, budget (issue 15, h/risk): those who keep
+	 * the registry keep the register, resources and budget; everyone reads;
+	 * anyone of a finance office reads the roll-up. */
+	{ ACT_RISK_READ, "risk.read", REP | FOC | COO | RES | LEA | ADM },
+	{ ACT_RISK_WRITE, "risk.write", FOC | COO | ADM },
+	{ ACT_RESOURCE_READ, "resource.read", REP | FOC | COO | RES | LEA | ADM },
+	{ ACT_RESOURCE_WRITE, "resource.write", FOC | COO | ADM },
+	{ ACT_BUDGET_READ, "budget.read", REP | FOC | COO | RES | LEA | ADM },
+	{ ACT_BUDGET_WRITE, "budget.write", FOC | COO | ADM },
+	{ ACT_BUDGET_SUBMIT, "budget.submit", FOC | COO | ADM },
+	{ ACT_BUDGET_ROLLUP, "budget.rollup", REP | FOC | COO | RES | LEA | ADM },
 };
 
 static const char *const role_name[] = {
@@ -363,6 +374,36 @@ static void test_roles_text(void **state)
 	}
 }
 
+/* h/risk: a finance office reads the submitted budget lines of its
+ * district out of its subtree; anything else on them is forbidden, and
+ * without the flag they are not found. */
+static void test_finance(void **state)
+{
+	(void)state;
+	struct actor a = person(ROLE_REPORTER, "/root/district/finance/");
+	struct policy_target t = { .org_path = "/root/district/commune/", .finance = 1 };
+	for (int act = 0; act < ACT__COUNT; act++) {
+		struct err e = { 0 };
+		struct policy_target x = t;
+		if (act == ACT_INCIDENT_TRANSITION)
+			x.roles = ROLE_ALL;
+		int may = act == ACT_BUDGET_READ || act == ACT_BUDGET_ROLLUP;
+		int rc = policy_check(&a, act, &x, &e);
+		if ((rc == 0) != may)
+			fail_msg("action %d on a finance office's line: got %d", act, rc);
+		if (!may)
+			assert_int_equal(e.code, E_FORBIDDEN);
+		x.finance = 0;
+		err_clear(&e);
+		assert_int_equal(policy_check(&a, act, &x, &e), -1);
+	}
+	/* the roles still apply: a finance office's person with no reading role */
+	struct actor none = person(0, "/root/district/finance/");
+	struct err e = { 0 };
+	assert_int_equal(policy_check(&none, ACT_BUDGET_ROLLUP, &t, &e), -1);
+	assert_int_equal(e.code, E_FORBIDDEN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_exact_org),
 		cmocka_unit_test(test_role_override_and_system),
 		cmocka_unit_test(test_roles_text),
+		cmocka_unit_test(test_finance),
 	};
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@ import { Directory } from './pages/Directory';
 import { Dashboard } from './pages/Dashboard';
 import { Account } from './pages/Account';
 import { PrintView } from './pages/Print';
+import { PlanRoute } from './pages/plan/Index';
 import { Loading } from './components/ui';
 import './style.css';
 
@@ -77,6 +78,7 @@ function Shell({ route, children }: { route: string[]; children: any }) {
     ['indicators', t('nav_indicators'), hasRole('focal', 'coordinator', 'responder', 'admin', 'leader')],
     ['hunts', t('nav_hunts'), hasRole('focal', 'coordinator', 'responder', 'admin', 'leader')],
     ['compliance', t('nav_compliance'), true],
+    ['plan', t('nav_plan'), true],
     ['imports', t('nav_imports'), hasRole('focal', 'coordinator', 'admin') && !communeOnly],
     ['directory', t('nav_directory'), true],
   ];
@@ -135,6 +137,7 @@ function App() {
     case 'dashboard': page = <Dashboard />; break;
     case 'account': page = <Account />; break;
     case 'inbox': page = <Inbox />; break;
+    case 'plan': page = <PlanRoute route={route} />; break;
     default: page = ASSET_ROUTES.includes(a) ? <Assets route={route} /> : <Queue />;
   }
   return <Shell route={route}>{page}</Shell>;

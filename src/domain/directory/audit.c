@@ -97,6 +97,14 @@ static const struct audit_table {
 	{ "misp_attributes", 1, "id,event_id,object_id,uuid,type,value,tlp,position,doc", "", 12 },
 	{ "misp_attribute_indicators", 2, "attribute_id,indicator_id", "", 12 },
 	{ "misp_sightings", 1, "id,attribute_id,uuid,position,doc", "", 12 },
+	/* the risk register, resources, budget (issue 15, h/risk) */
+	{ "risks", 1, "id,org_id,system_id,threat,likelihood,impact,controls,treatment,owner,"
+	  "review_at,version,created_by,created_at,updated_at", "", 14 },
+	{ "resources", 1, "id,org_id,kind,name,description,quantity,skills,scope,contact,"
+	  "contract_from,contract_to,retired_at,version,created_by,created_at,updated_at", "", 14 },
+	{ "budget_lines", 1, "id,org_id,year,category,description,planned,spent,status,"
+	  "submitted_at,submitted_by,version,created_by,created_at,updated_at", "", 14 },
+	{ "finance_offices", 1, "org_id,created_at", "", 14 },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

@@ -47,6 +47,14 @@ static const unsigned action_roles[ACT__COUNT] = {
 	/* -- packaging (issue 14, h/deb) -- */
 	/* -- documents (issue 15, h/doc) -- */
 	/* -- risk register, resources, budget (issue 15, h/risk) -- */
+	[ACT_RISK_READ] = ROLE_ALL,
+	[ACT_RISK_WRITE] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_ADMIN,
+	[ACT_RESOURCE_READ] = ROLE_ALL,
+	[ACT_RESOURCE_WRITE] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_ADMIN,
+	[ACT_BUDGET_READ] = ROLE_ALL,
+	[ACT_BUDGET_WRITE] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_ADMIN,
+	[ACT_BUDGET_SUBMIT] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_ADMIN,
+	[ACT_BUDGET_ROLLUP] = ROLE_ALL,
 	/* -- response plans, playbooks (issue 15, h/plans) -- */
 	/* -- drills, periodic reports (issue 15, h/reports) -- */
 };
@@ -59,6 +67,13 @@ static const unsigned char support_may[ACT__COUNT] = {
 	[ACT_SUPPORT_ANSWER] = SUPPORT_YES,
 	[ACT_INCIDENT_COMMENT] = SUPPORT_YES,
 	[ACT_INCIDENT_TASK] = SUPPORT_OWN,
+};
+
+/* What a finance office may do out of its subtree, on the submitted budget
+ * lines of its district (h/risk). */
+static const unsigned char finance_may[ACT__COUNT] = {
+	[ACT_BUDGET_READ] = 1,
+	[ACT_BUDGET_ROLLUP] = 1,
 };
 
 /* Actions of exactly one organisation (see policy.h). */
@@ -89,7 +104,11 @@ int policy_check(const struct actor *a, int action,
 	if (exact_org[action] && !a->system &&
 	    (t == NULL || t->org_path == NULL || strcmp(t->org_path, a->org_path) != 0))
 		return err_set(e, E_FORBIDDEN, MSG_FORBIDDEN_OWN_ORG, NULL);
-	if (t && t->org_path && !policy_in_scope(a, t->org_path)) {
+	if (t && t->org_path && !policy_in_scope(a, t->org_path) &&
+	    !(t->finance && finance_may[action])) {
+		/* the finance office sees the line: anything else is forbidden */
+		if (t->finance)
+			return err_set(e, E_FORBIDDEN, MSG_FORBIDDEN, NULL);
 		if (!t->support)
 			return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
 		if (support_may[action] == SUPPORT_NO ||

@@ -51,6 +51,14 @@ enum action {
 	/* -- packaging (issue 14, h/deb) -- */
 	/* -- documents (issue 15, h/doc) -- */
 	/* -- risk register, resources, budget (issue 15, h/risk) -- */
+	ACT_RISK_READ,             /* the risk register, its hints and heat map */
+	ACT_RISK_WRITE,
+	ACT_RESOURCE_READ,         /* equipment, tools, services, contractors, people */
+	ACT_RESOURCE_WRITE,
+	ACT_BUDGET_READ,           /* budget lines (the finance office: submitted ones) */
+	ACT_BUDGET_WRITE,          /* add, correct (a submitted amount: with a reason) */
+	ACT_BUDGET_SUBMIT,         /* send a line to the finance office */
+	ACT_BUDGET_ROLLUP,         /* the district's roll-up and its XLSX/CSV export */
 	/* -- response plans, playbooks (issue 15, h/plans) -- */
 	/* -- drills, periodic reports (issue 15, h/reports) -- */
 	ACT__COUNT
@@ -62,7 +70,10 @@ enum action {
  * incident, while the request is open (sent or accepted), reads it, answers
  * the request, comments and works its own tasks (assigned to its people);
  * anything else is "forbidden" (it sees the incident), and once the request
- * is declined or done the incident is "not found" again.
+ * is declined or done the incident is "not found" again. Likewise a finance
+ * office (finance_offices, migration 014) reads the submitted budget lines
+ * of its district out of its own subtree; anything else on those lines
+ * is "forbidden", and everything else of the district "not found".
  *
  * Some actions belong to one organisation only, not to those above it
  * (ACT_WARNING_ANSWER: a target answers for itself; ACT_SUPPORT_DECIDE: the
@@ -76,6 +87,9 @@ struct policy_target {
 	int support;               /* the actor's organisation was asked for support, open */
 	int own;                   /* the record is the actor's organisation's (a task) */
 	unsigned roles;            /* overrides the action's roles when non-zero */
+	int finance;               /* the actor's organisation is the finance office of the
+				    * record's district and the record is submitted (h/risk):
+				    * out of scope, it may read budget lines and roll-ups */
 };
 
 int policy_check(const struct actor *a, int action,
