@@ -90,6 +90,20 @@ int api_warning_ack(struct req *r);
 int api_warning_fixed(struct req *r);
 int api_compliance(struct req *r);
 
+/* plan_plans.c - response plans and playbooks (issue 15, h/plans) */
+int api_plan_outline_get(struct req *r);
+int api_plan_outline_put(struct req *r);
+int api_plan_list(struct req *r);
+int api_plan_create(struct req *r);
+int api_plan_compliance(struct req *r);
+int api_plan_get(struct req *r);
+int api_plan_update(struct req *r);
+int api_plan_transition(struct req *r);
+int api_plan_new_version(struct req *r);
+int api_plan_diff(struct req *r);
+int api_plan_document(struct req *r);
+int api_incident_playbook(struct req *r);
+
 /* The embedded OpenAPI document (openapi.json, built into openapi_doc.c). */
 extern const char api_openapi_doc[];
 

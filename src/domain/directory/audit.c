@@ -90,6 +90,13 @@ static const struct audit_table {
 	  "submitted_by,ran_at,created_at", "", 0 },
 	{ "sightings", 1, "id,indicator_id,org_id,source,host_id,incident_id,observable_id,hunt_id,"
 	  "run_id,path,line,seen_at,created_by,created_at", "", 0 },
+	/* response plans and playbooks (issue 15, h/plans) */
+	{ "plan_outline", 1, "code,position,kind,title_vi,title_en,guidance,version,updated_at", "", 15 },
+	{ "plans", 1, "id,org_id,system_id,number,based_on,status,title,sections,scenarios,"
+	  "submitted_at,submitted_by,decision_number,decision_date,approved_at,approved_by,"
+	  "superseded_at,return_reason,version,created_by,created_at,updated_at", "", 15 },
+	{ "playbook_runs", 2, "incident_id,threat,plan_id,tasks,created_at", "", 15 },
+	{ "playbook_tasks", 1, "task_id,incident_id,plan_id,threat,step,phase", "", 15 },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

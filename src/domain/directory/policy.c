@@ -48,6 +48,10 @@ static const unsigned action_roles[ACT__COUNT] = {
 	/* -- documents (issue 15, h/doc) -- */
 	/* -- risk register, resources, budget (issue 15, h/risk) -- */
 	/* -- response plans, playbooks (issue 15, h/plans) -- */
+	[ACT_PLAN_READ] = ROLE_ALL,
+	[ACT_PLAN_WRITE] = ROLE_FOCAL | ROLE_COORDINATOR,
+	[ACT_PLAN_APPROVE] = ROLE_LEADER,
+	[ACT_PLAN_OUTLINE] = ROLE_ADMIN,
 	/* -- drills, periodic reports (issue 15, h/reports) -- */
 };
 
@@ -66,6 +70,7 @@ static const unsigned char exact_org[ACT__COUNT] = {
 	[ACT_FEED_IMPORT] = 1,
 	[ACT_WARNING_ANSWER] = 1,
 	[ACT_SUPPORT_DECIDE] = 1,
+	[ACT_PLAN_OUTLINE] = 1,    /* h/plans: the instance's outline, from its home */
 };
 
 unsigned policy_roles(int action)

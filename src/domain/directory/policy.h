@@ -52,6 +52,10 @@ enum action {
 	/* -- documents (issue 15, h/doc) -- */
 	/* -- risk register, resources, budget (issue 15, h/risk) -- */
 	/* -- response plans, playbooks (issue 15, h/plans) -- */
+	ACT_PLAN_READ,             /* plans, their diff, document, the district's view */
+	ACT_PLAN_WRITE,            /* draft, edit a draft, submit, make a new version */
+	ACT_PLAN_APPROVE,          /* approve with a decision, or return: a leader's act */
+	ACT_PLAN_OUTLINE,          /* the outline plans are built in: instance-wide */
 	/* -- drills, periodic reports (issue 15, h/reports) -- */
 	ACT__COUNT
 };

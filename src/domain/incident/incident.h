@@ -138,4 +138,22 @@ json_t *incident_stats(struct ctx *c, struct err *e);
 /* Vocabularies and the transition table for clients (GET /meta). */
 json_t *incident_meta(void);
 
+/*
+ * The one hook out of the workflow (issue 15): a function called inside
+ * the transaction of every move into `classified`, after the type is set,
+ * with the incident's id, organisation and type (NULL when it has none).
+ * Non-zero (e filled) fails the move. plan/ registers its playbooks here at
+ * start-up (playbook_install), so incident/ never includes plan/; set once,
+ * before any request, never changed after. NULL: none.
+ */
+typedef int (*incident_classify_fn)(struct ctx *c, const char *incident_id,
+				    const char *org_id, const char *type, struct err *e);
+void incident_on_classify(incident_classify_fn fn);
+
+/* Inside the caller's write transaction: a task on an incident, not
+ * assigned, no due time, with its timeline event; the new id in tid. For
+ * the classify hook (a playbook's steps). 0 or -1. */
+int incident_task_insert(struct ctx *c, const char *incident_id, const char *title,
+			 char tid[UUID_LEN], struct err *e);
+
 #endif
