@@ -561,6 +561,23 @@ test('real answers match the document: status codes listed, bodies valid, no und
   two.csrf = (await two.get('/api/v1/session')).body.csrf;
   await acct.post('/api/v1/account/totp/disable', { code: fresh[0] });
   await two.post('/api/v1/account/password', { current_password: mine.password, new_password: 'mot-cau-rat-dai-2025' });
+  // response plans and playbooks (issue 15, h/plans)
+  const outline = await admin.get('/api/v1/plan-outline');
+  await admin.req('PUT', '/api/v1/plan-outline', { sections: outline.body.sections.map(({ code, kind, title_vi, title_en, guidance }) => ({ code, kind, title_vi, title_en, guidance })) },
+    { 'If-Match': `"${outline.body.version}"` });
+  const pl = (await tam.post('/api/v1/plans', {})).body;
+  await tam.post('/api/v1/plans', {});                                             // 409
+  await tam.get('/api/v1/plans?status=draft');
+  await tam.get(`/api/v1/plans/${pl.id}`);
+  const pe = (await tam.patch(`/api/v1/plans/${pl.id}`, { title: 'Kế hoạch ứng phó', sections: [{ code: 'budget', text: 'Dự toán' }],
+    scenarios: [{ threat: 'encryption', steps: [{ phase: 'contain', text: 'Ngắt mạng máy bị mã hóa' }], support: 'Tỉnh' }] }, { 'If-Match': `"${pl.version}"` })).body;
+  const ps = (await tam.post(`/api/v1/plans/${pl.id}/transitions`, { to: 'submitted' }, { 'If-Match': `"${pe.version}"` })).body;
+  await lead.post(`/api/v1/plans/${pl.id}/transitions`, { to: 'approved', decision_number: '1/QĐ-UBND', decision_date: '2026-01-05' }, { 'If-Match': `"${ps.version}"` });
+  const pv = (await tam.post(`/api/v1/plans/${pl.id}/versions`)).body;
+  await tam.get(`/api/v1/plans/${pv.id}/diff`);
+  await tam.get(`/api/v1/plans/${pl.id}/document?format=odt`);                      // 422
+  await coord.get('/api/v1/plans/compliance');
+  await coord.get(`/api/v1/incidents/${i.id}/playbook`);
 
   assert.deepEqual(problems, []);
   // the walk above touched every operation of the document
