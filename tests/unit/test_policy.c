@@ -70,6 +70,13 @@ static const struct {
 	{ ACT_FINDING_MATCH, "finding.match", FOC | COO | ADM },
 	{ ACT_SUPPORT_DECIDE, "support.decide", COO | RES },
 	{ ACT_ACCOUNT_OWN, "account.own", REP | FOC | COO | RES | LEA | ADM },
+	/* Response plans (issue 15, h/plans): everyone reads; the focal point
+	 * or a coordinator drafts and submits; a leader approves; the outline
+	 * is the instance's administrator's. */
+	{ ACT_PLAN_READ, "plan.read", REP | FOC | COO | RES | LEA | ADM },
+	{ ACT_PLAN_WRITE, "plan.write", FOC | COO },
+	{ ACT_PLAN_APPROVE, "plan.approve", LEA },
+	{ ACT_PLAN_OUTLINE, "plan.outline", ADM },
 };
 
 static const char *const role_name[] = {
@@ -214,7 +221,8 @@ static void test_support(void **state)
 		err_clear(&e);
 		assert_int_equal(policy_check(&a, act, &closed, &e), -1);
 		assert_int_equal(e.code, act == ACT_FEED_IMPORT || act == ACT_WARNING_ANSWER ||
-				 act == ACT_SUPPORT_DECIDE ? E_FORBIDDEN : E_NOTFOUND);
+				 act == ACT_SUPPORT_DECIDE || act == ACT_PLAN_OUTLINE
+				 ? E_FORBIDDEN : E_NOTFOUND);
 	}
 	/* Tasks: only its own (assigned to its people). */
 	struct err e = { 0 };
@@ -244,7 +252,8 @@ static void test_support(void **state)
 static void test_exact_org(void **state)
 {
 	(void)state;
-	static const int acts[] = { ACT_FEED_IMPORT, ACT_WARNING_ANSWER, ACT_SUPPORT_DECIDE };
+	static const int acts[] = { ACT_FEED_IMPORT, ACT_WARNING_ANSWER, ACT_SUPPORT_DECIDE,
+				    ACT_PLAN_OUTLINE };
 	struct actor district = person(ROLE_ALL, "/root/district/");
 	struct actor commune = person(ROLE_ALL, "/root/district/commune/");
 	struct actor province = person(ROLE_ALL, "/root/");
