@@ -11,6 +11,7 @@ import { app, codes, hasRole, lbl } from '../state';
 import { DropZone, ErrorBox, Field, Loading, SeverityBadge, StatusBadge, TimeLeft, TlpBadge, fmtSize, usePoll, useNow, type Deadline } from '../components/ui';
 import { fmtDateTime, localInputs, toUtcIso } from '../time';
 import { TYPES, uploadFiles } from './Report';
+import { PlaybookChecklist } from './plan/Playbook';
 
 const SEVERITIES = ['low', 'medium', 'high', 'critical'];
 const REPORT_KINDS = ['notification', 'initial', 'progress', 'closing', 'plan', 'direction_request'];
@@ -399,6 +400,7 @@ export function IncidentPage({ id }: { id: string }) {
             )}
           </Section>
           <SupportRequests inc={inc} url={url} reload={load} canOpen={supportAllowed && (inc.may ? !!inc.may.support : true)} />
+          <PlaybookChecklist id={inc.id} rev={inc.rev ?? inc.version} />
           <Tasks inc={inc} url={url} reload={load} users={users} />
           <Reports inc={inc} url={url} reload={load} />
           <Observables inc={inc} url={url} reload={load} />

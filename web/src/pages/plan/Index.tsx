@@ -1,0 +1,17 @@
+// The "Kế hoạch / Plan" menu entry (issue 15), loaded on first use (one
+// chunk): #/plan (each branch's section: PlansSection from h/plans; the
+// lead merges the others' sections here), #/plan/plans/ID, #/plan/plans/ID/diff.
+import { t } from '../../i18n';
+import { PlansSection } from './PlansSection';
+import { PlanPage, PlanDiffPage } from './PlanPage';
+
+export function PlanRoute({ route }: { route: string[] }) {
+  const [, b, c, d] = route;
+  if (b === 'plans' && c) return d === 'diff' ? <PlanDiffPage id={c} key={`${c}-diff`} /> : <PlanPage id={c} key={c} />;
+  return (
+    <section>
+      <h1>{t('plan_index_title')}</h1>
+      <PlansSection />
+    </section>
+  );
+}
