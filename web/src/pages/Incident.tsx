@@ -400,7 +400,7 @@ export function IncidentPage({ id }: { id: string }) {
             )}
           </Section>
           <SupportRequests inc={inc} url={url} reload={load} canOpen={supportAllowed && (inc.may ? !!inc.may.support : true)} />
-          <PlaybookChecklist id={inc.id} rev={inc.rev ?? inc.version} />
+          <PlaybookChecklist id={inc.id} rev={`${inc.version}:${(inc.tasks ?? []).map((x: any) => (x.done ? 1 : 0)).join('')}`} />
           <Tasks inc={inc} url={url} reload={load} users={users} />
           <Reports inc={inc} url={url} reload={load} />
           <Observables inc={inc} url={url} reload={load} />

@@ -5,7 +5,8 @@ import { get } from '../../api';
 import { t } from '../../i18n';
 import { phaseLabel, threatLabel } from './common';
 
-export function PlaybookChecklist({ id, rev }: { id: string; rev: number }) {
+/** rev changes whenever the incident or its tasks' states change (read again). */
+export function PlaybookChecklist({ id, rev }: { id: string; rev: string }) {
   const [items, setItems] = useState<any[] | null>(null);
   useEffect(() => {
     let live = true;
