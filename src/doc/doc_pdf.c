@@ -55,6 +55,7 @@ struct pdf {
 	cairo_t *cr;
 	PangoContext *ctx;
 	PangoLayout *lay;       /* reused for every piece of text */
+	PangoLayout *num;       /* the page number (lay may be mid-flow) */
 	double y;               /* cursor on the current page */
 	int page;               /* 1-based */
 	const struct doc_block *table;  /* the table the rows belong to */
@@ -130,8 +131,9 @@ static void new_page(struct pdf *p)
 	p->y = M_TOP;
 	char num[16];
 	snprintf(num, sizeof num, "%d", p->page);
-	setup(p, num, TEXT_W, BODY_PT, 0, DOC_CENTER);
-	draw_at(p, M_LEFT, MM(8));
+	pango_layout_set_text(p->num, num, -1);
+	cairo_move_to(p->cr, M_LEFT, MM(8));
+	pango_cairo_show_layout(p->cr, p->num);
 }
 
 /* Makes room for h points, on a new page if the current one has not. */
@@ -545,10 +547,18 @@ static int render_locked(const struct doc *d, struct buf *out)
 	cairo_font_options_destroy(fo);
 	pango_context_set_round_glyph_positions(p.ctx, FALSE);
 	p.lay = pango_layout_new(p.ctx);
+	p.num = pango_layout_new(p.ctx);
+	PangoFontDescription *fd = pango_font_description_from_string(FONT);
+	pango_font_description_set_absolute_size(fd, BODY_PT * PANGO_SCALE);
+	pango_layout_set_font_description(p.num, fd);
+	pango_font_description_free(fd);
+	pango_layout_set_width(p.num, (int)(TEXT_W * PANGO_SCALE));
+	pango_layout_set_alignment(p.num, PANGO_ALIGN_CENTER);
 
 	render(&p, d);
 
 	g_object_unref(p.lay);
+	g_object_unref(p.num);
 	g_object_unref(p.ctx);
 	cairo_show_page(p.cr);
 	cairo_destroy(p.cr);
