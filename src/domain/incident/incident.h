@@ -143,7 +143,8 @@ json_t *incident_stats(struct ctx *c, struct err *e);
 struct doc;
 struct doc *incident_form_doc(struct ctx *c, const char *incident_id, int form,
 			      struct err *e);
-/* The same, in the shape of the document kinds' builders (src/cli/doc.c). */
+/* The same, in the shape of the document kinds' builders (src/cli/doc.c);
+ * id may also be the incident's number (PQ-2026-0007). */
 struct doc *incident_mau03_doc(struct ctx *c, const char *id, struct err *e);
 struct doc *incident_mau04_doc(struct ctx *c, const char *id, struct err *e);
 

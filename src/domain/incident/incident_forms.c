@@ -563,12 +563,37 @@ struct doc *incident_form_doc(struct ctx *c, const char *incident_id, int form,
 	return d;
 }
 
+/* The builders of the document kinds (src/cli/doc.c) also take the
+ * incident's number (PQ-2026-0007), which is what people know; whether the
+ * reader may see it is still inc_load's answer. */
+static struct doc *by_id_or_number(struct ctx *c, const char *ref, int form, struct err *e)
+{
+	if (ref == NULL || uuid_valid(ref))
+		return incident_form_doc(c, ref ? ref : "", form, e);
+	char id[UUID_LEN] = "";
+	struct stmt *st = store_query(c->db, e, "SELECT id FROM incidents WHERE number = $1",
+				      "t", ref);
+	if (st == NULL)
+		return NULL;
+	int rc = stmt_step(st, e);
+	if (rc == 1)
+		snprintf(id, sizeof id, "%s", stmt_text(st, 0));
+	stmt_done(st);
+	if (rc < 0)
+		return NULL;
+	if (rc == 0) {
+		err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
+		return NULL;
+	}
+	return incident_form_doc(c, id, form, e);
+}
+
 struct doc *incident_mau03_doc(struct ctx *c, const char *id, struct err *e)
 {
-	return incident_form_doc(c, id, 3, e);
+	return by_id_or_number(c, id, 3, e);
 }
 
 struct doc *incident_mau04_doc(struct ctx *c, const char *id, struct err *e)
 {
-	return incident_form_doc(c, id, 4, e);
+	return by_id_or_number(c, id, 4, e);
 }
