@@ -90,6 +90,24 @@ static void rpr(W w, unsigned style, int half_pt)
 	end(w);
 }
 
+/* Writes s as element text, control characters (which XML 1.0 cannot
+ * carry, not even escaped) as spaces. */
+static void text(W w, const char *s)
+{
+	if (s == NULL)
+		return;
+	size_t n = strlen(s);
+	char *t = malloc(n + 1);
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i <= n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		t[i] = (c && (c < 0x20 || c == 0x7f)) ? ' ' : (char)c;
+	}
+	xmlTextWriterWriteString(w, BAD_CAST t);
+	free(t);
+}
+
 /* Text runs for s: '\n' becomes a line break; other control characters,
  * which XML 1.0 cannot carry, a space. */
 static void runs(W w, const char *s, unsigned style, int half_pt)
@@ -190,7 +208,7 @@ static void upper_para(W w, const char *s, unsigned style, int half_pt)
 	end(w);
 	el(w, "w:t");
 	attr(w, "xml:space", "preserve");
-	xmlTextWriterWriteString(w, BAD_CAST (s ? s : ""));
+	text(w, s ? s : "");
 	end(w);
 	end(w);
 	end(w);
@@ -625,7 +643,7 @@ static void part_core(W w, const struct doc *d)
 	attr(w, "xmlns:dcterms", "http://purl.org/dc/terms/");
 	attr(w, "xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance");
 	el(w, "dc:title");
-	xmlTextWriterWriteString(w, BAD_CAST d->title);
+	text(w, d->title);
 	end(w);
 	el(w, "dc:creator");
 	xmlTextWriterWriteString(w, BAD_CAST "ungcuu");

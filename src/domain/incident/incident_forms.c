@@ -236,7 +236,7 @@ static void level_line(struct doc *d, json_t *sys)
 	char line[256];
 	int k = snprintf(line, sizeof line, "Cấp độ an toàn hệ thống:");
 	for (int i = 1; i <= 5 && k > 0 && (size_t)k < sizeof line; i++)
-		k += snprintf(line + k, sizeof line - (size_t)k, "  %s %d", box(level == i), i);
+		k += snprintf(line + k, sizeof line - (size_t)k, "  %s\u00a0%d", box(level == i), i);
 	doc_text(d, line, DOC_LEFT, 0);
 }
 
@@ -342,35 +342,35 @@ static void form03(struct doc *d, json_t *inc, const struct issuer *is)
 
 	doc_heading(d, 1, "5. Tình trạng sự cố (*)");
 	const char *hs = str(inc, "handling_status");
-	snprintf(line, sizeof line, "%s Đã xử lý        %s Chưa xử lý",
+	snprintf(line, sizeof line, "%s\u00a0Đã xử lý        %s\u00a0Chưa xử lý",
 	    box(hs && strcmp(hs, "handled") == 0), box(hs && strcmp(hs, "not_handled") == 0));
 	doc_text(d, line, DOC_LEFT, 0);
 
 	doc_heading(d, 1, "6. Cách thức phát hiện (*)");
 	int is_n = dmk && strcmp(dmk, "notified") == 0, is_o = dmk && strcmp(dmk, "other") == 0;
-	snprintf(line, sizeof line, "%s Qua hệ thống phát hiện xâm nhập (IDS)    %s Qua kiểm tra nhật ký (log)\n"
-	    "%s Qua thông báo từ: %s\n%s Khác: %s",
+	snprintf(line, sizeof line, "%s\u00a0Qua hệ thống phát hiện xâm nhập (IDS)    %s\u00a0Qua kiểm tra nhật ký (log)\n"
+	    "%s\u00a0Qua thông báo từ: %s\n%s\u00a0Khác: %s",
 	    box(dmk && strcmp(dmk, "ids") == 0), box(dmk && strcmp(dmk, "log_review") == 0),
 	    box(is_n), is_n && str(dm, "detail") ? str(dm, "detail") : "",
 	    box(is_o), is_o && str(dm, "detail") ? str(dm, "detail") : "");
 	doc_text(d, line, DOC_LEFT, 0);
 
 	doc_heading(d, 1, "7. Đã thông báo sự cố cho (*)");
-	snprintf(line, sizeof line, "%s Thành viên mạng lưới ứng cứu chịu trách nhiệm\n"
-	    "%s Nhà cung cấp dịch vụ Internet (ISP)    %s Cơ quan điều phối",
+	snprintf(line, sizeof line, "%s\u00a0Thành viên mạng lưới ứng cứu chịu trách nhiệm\n"
+	    "%s\u00a0Nhà cung cấp dịch vụ Internet (ISP)    %s\u00a0Cơ quan điều phối",
 	    box(has(nt, "network_member")), box(has(nt, "isp")), box(has(nt, "coordinator")));
 	doc_text(d, line, DOC_LEFT, 0);
 
 	doc_heading(d, 1, "8. Thông tin cung cấp thêm về hệ thống");
 	doc_field(d, "Hệ điều hành, phiên bản", str(det, "os"));
 	json_t *svc = json_object_get(det, "services"), *ms = json_object_get(det, "measures");
-	snprintf(line, sizeof line, "Các dịch vụ có trên hệ thống:  %s Web  %s Thư điện tử  "
-	    "%s Cơ sở dữ liệu  %s Khác: %s", box(has(svc, "web")), box(has(svc, "mail")),
+	snprintf(line, sizeof line, "Các dịch vụ có trên hệ thống:  %s\u00a0Web  %s\u00a0Thư điện tử  "
+	    "%s\u00a0Cơ sở dữ liệu  %s\u00a0Khác: %s", box(has(svc, "web")), box(has(svc, "mail")),
 	    box(has(svc, "db")), box(has(svc, "other")),
 	    has(svc, "other") && str(det, "services_other") ? str(det, "services_other") : "");
 	doc_text(d, line, DOC_LEFT, 0);
-	snprintf(line, sizeof line, "Biện pháp an toàn thông tin đã triển khai:  %s Phần mềm diệt virus  "
-	    "%s Tường lửa  %s Hệ thống phát hiện xâm nhập  %s Khác: %s",
+	snprintf(line, sizeof line, "Biện pháp an toàn thông tin đã triển khai:  %s\u00a0Phần mềm diệt virus  "
+	    "%s\u00a0Tường lửa  %s\u00a0Hệ thống phát hiện xâm nhập  %s\u00a0Khác: %s",
 	    box(has(ms, "antivirus")), box(has(ms, "firewall")), box(has(ms, "ids")),
 	    box(has(ms, "other")),
 	    has(ms, "other") && str(det, "measures_other") ? str(det, "measures_other") : "");
@@ -400,7 +400,7 @@ static void form03(struct doc *d, json_t *inc, const struct issuer *is)
 
 	doc_heading(d, 1, "9. Đề nghị giữ bí mật thông tin sự cố");
 	int conf = json_is_true(json_object_get(inc, "confidential"));
-	snprintf(line, sizeof line, "%s Có        %s Không", box(conf), box(!conf));
+	snprintf(line, sizeof line, "%s\u00a0Có        %s\u00a0Không", box(conf), box(!conf));
 	doc_text(d, line, DOC_LEFT, 0);
 	doc_heading(d, 1, "10. Đề nghị hỗ trợ");
 	const char *sn = str(inc, "support_needed");
