@@ -8,10 +8,11 @@
 // DOC_PNG_DIR=DIR keeps a PNG of the first page of each PDF there, to look at.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
-import { test, before, after, Client, loginAs, file, moveOk, getIncident, assertProblem, bin } from './helpers.mjs';
+import { test, before, after, Client, loginAs, file, moveOk, getIncident, assertProblem, bin, run } from './helpers.mjs';
 import {
   pdfText, pdfFonts, pdfPages, pdfInfo, renderPng, docxTexts, docxParts, download, NATION, MOTTO, vnDateWords,
 } from '../lib/documents.mjs';
@@ -225,4 +226,40 @@ test('the longest text the report takes, control characters and a word without s
     execFileSync('xmllint', ['--noout', '-'], { input: xml });
   }
   assert.ok(parts['word/document.xml'].includes('Ký tự điều khiển  và   trong tiêu đề'));
+});
+
+test('`ungcuu doc`: help lists the kinds; bad input is refused with nothing written', () => {
+  const help = run(['doc', '--help']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /mau03 .*Mẫu 03/);
+  assert.match(help.stdout, /mau04 .*Mẫu 04/);
+  assert.match(run(['doc', '--help'], { env: { LANG: 'en', UNGCUU_LANG: 'en' } }).stdout, /closing report/);
+  const dir = mkdtempSync(join(tmpdir(), 'ungcuu-doc-cli-'));
+  try {
+    const at = (args) => run(args, { cwd: dir });
+    let r = at(['doc', 'mau09', inc.number, '--db', server.db]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /mau09/);
+    assert.equal(at(['doc', 'mau03', '--db', server.db]).status, 2, 'no ID');
+    assert.equal(at(['doc', '--db', server.db]).status, 2, 'no KIND');
+    assert.equal(at(['doc', 'mau03', inc.number, 'extra', '--db', server.db]).status, 2);
+    r = at(['doc', 'mau03', inc.number, '--db', server.db, '--format', 'odt']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /odt/);
+    r = at(['doc', 'mau03', 'PQ-2099-9999', '--db', server.db]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /Không tìm thấy/);
+    assert.equal(at(['doc', 'mau03', inc.number, '--db', join(dir, 'none.db')]).status, 1, 'no such database');
+    assert.deepEqual(readdirSync(dir), [], 'nothing written');
+    // the default name, in the current directory; by id too
+    r = at(['doc', 'mau04', inc.id, '--db', server.db, '--format', 'docx']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), `mau04-${inc.id}.docx`);
+    assert.ok(readFileSync(join(dir, r.stdout.trim())).equals(got['mau04.docx'].bytes));
+    r = at(['doc', 'mau03', inc.number, '--db', server.db, '-o', join(dir, 'x.pdf')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(existsSync(join(dir, 'x.pdf')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
