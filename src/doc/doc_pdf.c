@@ -69,8 +69,7 @@ static cairo_status_t write_out(void *closure, const unsigned char *data,
 					    : CAIRO_STATUS_WRITE_ERROR;
 }
 
-/* Sets up p->lay for text at width w (points), size pt, style bits, align. */
-static void setup(struct pdf *p, const char *text, double w, double pt,
+static void setup_layout(PangoLayout *lay, const char *text, double w, double pt,
     unsigned style, enum doc_align align)
 {
 	PangoFontDescription *fd = pango_font_description_new();
@@ -80,20 +79,27 @@ static void setup(struct pdf *p, const char *text, double w, double pt,
 	    PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
 	pango_font_description_set_style(fd, (style & DOC_ITALIC) ?
 	    PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL);
-	pango_layout_set_font_description(p->lay, fd);
+	pango_layout_set_font_description(lay, fd);
 	pango_font_description_free(fd);
-	pango_layout_set_width(p->lay, (int)(w * PANGO_SCALE));
-	pango_layout_set_wrap(p->lay, PANGO_WRAP_WORD_CHAR);
-	pango_layout_set_indent(p->lay, 0);
-	pango_layout_set_justify(p->lay, align == DOC_JUSTIFY);
-	pango_layout_set_alignment(p->lay, align == DOC_CENTER ? PANGO_ALIGN_CENTER :
+	pango_layout_set_width(lay, (int)(w * PANGO_SCALE));
+	pango_layout_set_wrap(lay, PANGO_WRAP_WORD_CHAR);
+	pango_layout_set_indent(lay, 0);
+	pango_layout_set_justify(lay, align == DOC_JUSTIFY);
+	pango_layout_set_alignment(lay, align == DOC_CENTER ? PANGO_ALIGN_CENTER :
 	    align == DOC_RIGHT ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
 	PangoAttrList *al = pango_attr_list_new();
 	if (style & DOC_UNDERLINE)
 		pango_attr_list_insert(al, pango_attr_underline_new(PANGO_UNDERLINE_SINGLE));
-	pango_layout_set_attributes(p->lay, al);
+	pango_layout_set_attributes(lay, al);
 	pango_attr_list_unref(al);
-	pango_layout_set_text(p->lay, text ? text : "", -1);
+	pango_layout_set_text(lay, text ? text : "", -1);
+}
+
+/* Sets up p->lay for text at width w (points), size pt, style bits, align. */
+static void setup(struct pdf *p, const char *text, double w, double pt,
+    unsigned style, enum doc_align align)
+{
+	setup_layout(p->lay, text, w, pt, style, align);
 }
 
 static double lay_height(struct pdf *p)
@@ -335,18 +341,128 @@ static void do_table(struct pdf *p, const struct doc_block *t)
 		draw_row(p, t, t->cells, t->ncells, DOC_BOLD, DOC_CENTER);
 }
 
+static void table_page(struct pdf *p, const struct doc_block *t)
+{
+	new_page(p);
+	if (has_header(t))
+		draw_row(p, t, t->cells, t->ncells, DOC_BOLD, DOC_CENTER);
+}
+
+/* The lines of one cell: their top, bottom and baseline in the cell. */
+struct cell_lines {
+	PangoLayout *lay;
+	int n, next;            /* lines, the first not drawn yet */
+	double *y0, *y1, *base;
+};
+
+/* A row taller than a page: drawn in slices, each cell giving the lines
+ * that fit on the page, the slice boxed, the header row repeated on the
+ * next page. At least one line of some cell goes on each page. */
+static void draw_row_split(struct pdf *p, const struct doc_block *t,
+    char *const *cells, int n, unsigned style)
+{
+	struct cell_lines c[DOC_MAX_COLS] = { 0 };
+	double pt = table_pt(t->ncols);
+	int ok = 1;
+	for (int i = 0; i < t->ncols && ok; i++) {
+		c[i].lay = pango_layout_new(p->ctx);
+		setup_layout(c[i].lay, i < n && cells[i] ? cells[i] : "",
+		    t->widths[i] * TEXT_W - 2 * CELL_PAD, pt, style, DOC_LEFT);
+		c[i].n = pango_layout_get_line_count(c[i].lay);
+		c[i].y0 = calloc((size_t)c[i].n + 1, sizeof(double));
+		c[i].y1 = calloc((size_t)c[i].n + 1, sizeof(double));
+		c[i].base = calloc((size_t)c[i].n + 1, sizeof(double));
+		if (!c[i].y0 || !c[i].y1 || !c[i].base) {
+			ok = 0;
+			break;
+		}
+		PangoLayoutIter *it = pango_layout_get_iter(c[i].lay);
+		int k = 0;
+		do {
+			int a, b;
+			pango_layout_iter_get_line_yrange(it, &a, &b);
+			c[i].y0[k] = (double)a / PANGO_SCALE;
+			c[i].y1[k] = (double)b / PANGO_SCALE;
+			c[i].base[k] = (double)pango_layout_iter_get_baseline(it) / PANGO_SCALE;
+			k++;
+		} while (k < c[i].n && pango_layout_iter_next_line(it));
+		pango_layout_iter_free(it);
+	}
+	while (ok) {
+		double avail = Y_END - p->y - 2 * CELL_PAD, h = 0;
+		int end[DOC_MAX_COLS], any = 0, left = 0;
+		for (int i = 0; i < t->ncols; i++) {
+			int k = c[i].next;
+			double top = k < c[i].n ? c[i].y0[k] : 0;
+			while (k < c[i].n && c[i].y1[k] - top <= avail)
+				k++;
+			end[i] = k;
+			if (k > c[i].next) {
+				any = 1;
+				if (c[i].y1[k - 1] - top > h)
+					h = c[i].y1[k - 1] - top;
+			}
+		}
+		if (!any && p->y > M_TOP + 0.5) {
+			table_page(p, t);
+			continue;
+		}
+		if (!any) { /* one line taller than a page: it goes alone */
+			for (int i = 0; i < t->ncols; i++)
+				if (c[i].next < c[i].n) {
+					end[i] = c[i].next + 1;
+					h = c[i].y1[c[i].next] - c[i].y0[c[i].next];
+					break;
+				}
+		}
+		double x = M_LEFT;
+		cairo_set_line_width(p->cr, 0.6);
+		for (int i = 0; i < t->ncols; i++) {
+			double w = t->widths[i] * TEXT_W;
+			double top = c[i].next < c[i].n ? c[i].y0[c[i].next] : 0;
+			for (int k = c[i].next; k < end[i]; k++) {
+				PangoLayoutLine *line = pango_layout_get_line_readonly(c[i].lay, k);
+				cairo_move_to(p->cr, x + CELL_PAD, p->y + CELL_PAD + c[i].base[k] - top);
+				pango_cairo_show_layout_line(p->cr, line);
+			}
+			c[i].next = end[i];
+			if (c[i].next < c[i].n)
+				left = 1;
+			cairo_rectangle(p->cr, x, p->y, w, h + 2 * CELL_PAD);
+			cairo_stroke(p->cr);
+			x += w;
+		}
+		p->y += h + 2 * CELL_PAD;
+		if (!left)
+			break;
+		table_page(p, t);
+	}
+	for (int i = 0; i < t->ncols; i++) {
+		if (c[i].lay)
+			g_object_unref(c[i].lay);
+		free(c[i].y0);
+		free(c[i].y1);
+		free(c[i].base);
+	}
+}
+
 static void do_row(struct pdf *p, const struct doc_block *b)
 {
 	const struct doc_block *t = p->table;
 	if (t == NULL)
 		return; /* the model refuses rows outside tables */
 	double h = row_height(p, t, b->cells, b->ncells, b->style);
-	if (p->y + h > Y_END && p->y > M_TOP + 0.5) {
-		new_page(p);
-		if (has_header(t))
-			draw_row(p, t, t->cells, t->ncells, DOC_BOLD, DOC_CENTER);
+	if (p->y + h <= Y_END) {
+		draw_row(p, t, b->cells, b->ncells, b->style, DOC_LEFT);
+		return;
 	}
-	draw_row(p, t, b->cells, b->ncells, b->style, DOC_LEFT);
+	double hh = has_header(t) ? row_height(p, t, t->cells, t->ncells, DOC_BOLD) : 0;
+	if (M_TOP + hh + h <= Y_END) { /* fits on the next page: moves whole */
+		table_page(p, t);
+		draw_row(p, t, b->cells, b->ncells, b->style, DOC_LEFT);
+		return;
+	}
+	draw_row_split(p, t, b->cells, b->ncells, b->style);
 }
 
 /* Height of a signature block of width w, drawing it at (x, y) if draw. */

@@ -193,6 +193,55 @@ static void test_docx_deterministic(void **state)
 	buf_release(&b);
 }
 
+/* Pages of a PDF: its "/Type /Page" objects (not /Pages). */
+static int pdf_pages(const struct buf *b)
+{
+	int n = 0;
+	const char *p = b->p, *end = b->p + b->len;
+	while ((p = memmem(p, (size_t)(end - p), "/Type /Page", 11)) != NULL) {
+		p += 11;
+		if (p < end && *p != 's')
+			n++;
+	}
+	return n;
+}
+
+static void test_row_taller_than_a_page(void **state)
+{
+	(void)state;
+	/* a cell of many pages of text: sliced across pages, not lost below
+	 * the margin; the rows around it as usual */
+	struct buf long_text;
+	buf_init(&long_text, 1 << 20);
+	for (int i = 0; i < 400; i++)
+		buf_printf(&long_text, "Kịch bản %d: cô lập máy chủ, thu thập chứng cứ, khôi phục. ", i);
+	struct doc *d = doc_new("Bảng dài", T0);
+	const char *h[] = { "STT", "Nội dung", "Ghi chú" };
+	const double w[] = { 1, 6, 2 };
+	doc_table(d, 3, h, w);
+	const char *r1[] = { "1", "ngắn", "" };
+	const char *r2[] = { "2", long_text.p, "một dòng" };
+	doc_row(d, r1, 0);
+	doc_row(d, r2, 0);
+	doc_row(d, r1, 0);
+	struct buf a, b;
+	buf_init(&a, 16u << 20);
+	buf_init(&b, 16u << 20);
+	assert_int_equal(doc_pdf(d, &a), 0);
+	assert_int_equal(doc_pdf(d, &b), 0);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.p, b.p, a.len);
+	dump("long-row.pdf", &a);
+	int pages = pdf_pages(&a);
+	assert_true(pages >= 6 && pages <= 20); /* about 24 kB of text in a column */
+	buf_release(&b);
+	assert_int_equal(doc_docx(d, &b), 0);
+	buf_release(&b);
+	buf_release(&a);
+	buf_release(&long_text);
+	doc_free(d);
+}
+
 static void test_output_limit(void **state)
 {
 	(void)state;
@@ -217,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_vn_date),
 		cmocka_unit_test(test_pdf_deterministic),
 		cmocka_unit_test(test_docx_deterministic),
+		cmocka_unit_test(test_row_taller_than_a_page),
 		cmocka_unit_test(test_output_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
