@@ -41,6 +41,8 @@ static const struct command commands[] = {
 	  "export indicators (STIX, MISP, CSV) under the TLP rule" },
 	{ "hunt", cmd_hunt, "săn tìm mối nguy: xem, lấy luật, gửi kết quả quét tay",
 	  "threat hunts: list, fetch rules, upload a manual sweep's result" },
+	{ "doc", cmd_doc, "xuất văn bản (Mẫu 03, Mẫu 04...) thành PDF hoặc DOCX",
+	  "write a document (form 03, form 04...) as PDF or DOCX" },
 	{ "demo", cmd_demo, "tạo dữ liệu mẫu huyện Phú Quý", "create the Phú Quý demo district" },
 	{ "vercmp", cmd_vercmp, "so sánh hai số phiên bản (dpkg, rpm, semver)", "compare two versions (dpkg, rpm, semver)" },
 	{ "version", cmd_version, "in phiên bản", "print the version" },

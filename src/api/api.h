@@ -66,6 +66,8 @@ int api_attachment_get(struct req *r);
  * '_' and '.'). Frees d in every case. 0, or -1 with r->err set. */
 struct doc;
 int api_send_document(struct req *r, struct doc *d, const char *base);
+/* GET /incidents/{id}/documents/{mau03|mau04}?format=pdf|docx */
+int api_incident_document(struct req *r);
 
 /* assets.c */
 int api_system_list(struct req *r);

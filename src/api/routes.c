@@ -90,6 +90,7 @@ const struct route api_routes[] = {
 	/* -- MISP fidelity (issue 13, h/misp) -- */
 	/* -- packaging (issue 14, h/deb) -- */
 	/* -- documents (issue 15, h/doc) -- */
+	{ "GET", "/api/v1/incidents/{}/documents/{}", api_incident_document, AUTH_USER, BODY_NONE },
 	/* -- risk register, resources, budget (issue 15, h/risk) -- */
 	/* -- response plans, playbooks (issue 15, h/plans) -- */
 	{ "GET", "/api/v1/plan-outline", api_plan_outline_get, AUTH_USER, BODY_NONE },

@@ -415,6 +415,7 @@ const CASES = [
   ['POST /api/v1/incidents/{}/assignees', true, (S) => ['POST', `/api/v1/incidents/${obj[S].inc.id}/assignees`, { user_id: ids.dieuphoi }]],
   ['POST /api/v1/incidents/{}/attachments', true, (S) => ['POST', `/api/v1/incidents/${obj[S].inc.id}/attachments`, 'tệp', { 'Content-Type': 'text/plain', 'X-Filename': 'a.txt' }]],
   ['GET /api/v1/incidents/{}/attachments/{}', true, (S) => ['GET', `/api/v1/incidents/${obj[S].inc.id}/attachments/${obj[S].att.id}`]],
+  ['GET /api/v1/incidents/{}/documents/{}', true, (S) => ['GET', `/api/v1/incidents/${obj[S].inc.id}/documents/mau03`]],
   ['GET /api/v1/incidents.csv', false, () => ['GET', '/api/v1/incidents.csv']],
   // Each item answers for itself (see the scenario below); the request is 200.
   ['POST /api/v1/incidents/bulk', true, async (S) => {
@@ -609,6 +610,7 @@ const EXPECT = {
   'POST /api/v1/incidents/{}/assignees': { C: '403 201 403 201 403 201 404 404 403', D: '403 201 403 201 404 404 404 404 403' },
   'POST /api/v1/incidents/{}/attachments': { C: '403 201 403 201 201 201 404 404 403', D: '403 201 403 201 404 404 404 404 403' },
   'GET /api/v1/incidents/{}/attachments/{}': { C: '200 200 200 200 200 200 404 404 200', D: '200 200 200 200 404 404 404 404 200' },
+  'GET /api/v1/incidents/{}/documents/{}': { C: '200 200 200 200 200 200 404 404 200', D: '200 200 200 200 404 404 404 404 200' },
   'GET /api/v1/incidents.csv': { all: '200 200 200 200 200 200 200 200 200' },
   'POST /api/v1/incidents/bulk': { C: '200 200 200 200 200 200 200 200 200', D: '200 200 200 200 200 200 200 200 200' },
   'GET /api/v1/inbox': { all: '200 200 200 200 200 200 200 200 200' },

@@ -27,7 +27,7 @@ function routesFromSource() {
 
 // routes.c's {} become {id}, {sid}, {tid}, {aid} or {kind}: named after the segment before.
 function templateOf(pattern) {
-  const names = { 'support-requests': 'sid', tasks: 'tid', attachments: 'aid', imports: 'kind', import: 'format', export: 'format' };
+  const names = { 'support-requests': 'sid', tasks: 'tid', attachments: 'aid', imports: 'kind', import: 'format', export: 'format', documents: 'kind' };
   const segs = pattern.split('/');
   return segs.map((s, k) => (s === '{}' ? `{${names[segs[k - 1]] ?? 'id'}}` : s)).join('/');
 }
@@ -401,6 +401,10 @@ test('real answers match the document: status codes listed, bodies valid, no und
   await coord.post(`${base}/transitions`, { to: 'closed', closing_report: { summary: 's', cause: 'c', resolution: 'r', proposals: 'p', damage: 'd' } }, { 'If-Match': `"${v}"` });
   await coord.get(base);
   await coord.get(`${base}/attachments/${att.body.id}`);
+  await coord.get(`${base}/documents/mau04`);
+  await coord.get(`${base}/documents/mau03?format=docx`);
+  await coord.get(`${base}/documents/mau05`);                           // 404
+  await coord.get(`${base}/documents/mau03?format=odt`);                // 422
   await tok.post('/api/v1/incidents', report({ org_code: 'pq-vnpt' }));
   // directory
   await admin.post('/api/v1/orgs', { code: 'pq-thu', name: 'Thử', kind: 'agency', parent_code: 'pq', address: 'a', response_team: false });

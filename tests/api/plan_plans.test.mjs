@@ -8,9 +8,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
-import { test, before, after, loginAs, assertProblem, file, moveOk, raw } from './helpers.mjs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, before, after, loginAs, assertProblem, file, moveOk } from './helpers.mjs';
+import { pdfText, pdfFonts, renderPng, docxTexts, download, NATION, MOTTO, vnDateWords } from '../lib/documents.mjs';
 
-let server, tam, coord, lead, ngu, admin, vanhoa;
+const flat = (s) => s.replace(/\s+/g, ' ');
+
+let server, tam, coord, lead, ngu, admin;
 const im = (v) => ({ 'If-Match': `"${v}"` });
 const today = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
 
@@ -21,7 +26,6 @@ before(async () => {
   lead = await loginAs(server, 'lanhdao');
   ngu = await loginAs(server, 'nguphung');
   admin = await loginAs(server, 'admin');
-  vanhoa = await loginAs(server, 'vanhoa');
 });
 after(async () => { await server?.stop(); });
 
@@ -226,6 +230,10 @@ test('the district sees which agencies have a current approved plan', async () =
   assert.equal(by['pq-tamthanh'].systems[0].current, null);
   assert.equal(by['pq-tamthanh'].systems[0].open.status, 'draft');
   assert.equal(by['pq-longhai'].status, 'none');
+  // the demo district's own: the Economy and Finance office approved, Culture awaiting the leader
+  assert.equal(by['pq-kttc'].status, 'approved');
+  assert.equal(by['pq-vhtt'].status, 'submitted');
+  assert.equal(by['pq-vhtt'].open.status, 'submitted');
   assert.equal(by['pq-longhai'].current, null);
   assert.ok(!by['stttt-bth'] && !by.vncert, 'not the province or the nation');
   assert.equal(r.body.approved, r.body.items.filter((x) => x.current).length);
@@ -275,17 +283,37 @@ test('the outline is data: an administrator of the instance changes it (If-Match
   assert.equal(r.status, 200, r.text);
   assert.equal(r.body.version, o.version + 1);
   assertProblem(await admin.req('PUT', '/api/v1/plan-outline', { sections }, im(o.version)), 412);
-  const n = await vanhoa.post('/api/v1/plans', {});
+  const n = await ngu.post('/api/v1/plans', {});
   assert.equal(n.status, 201, n.text);
   assert.equal(n.body.sections.at(-1).title_vi, 'Phụ lục: danh bạ khẩn cấp');
   assert.ok(!(await tam.get(`/api/v1/plans/${plan.id}`)).body.sections.some((s) => s.code === 'phu-luc'));
 });
 
-test('the plan as a document: PDF and DOCX, 404 out of scope, bad format named', { todo: 'renderers arrive with h/doc ("doc: renderers work"); then this must pass' }, async () => {
-  assertProblem(await tam.get(`/api/v1/plans/${plan.id}/document?format=odt`), 422, '/format');
-  const pdf = await raw(server.url, 'GET', `/api/v1/plans/${plan.id}/document?format=pdf`, undefined, { Cookie: tam.cookie });
-  assert.equal(pdf.status, 200, pdf.text.slice(0, 200));
-  assert.match(pdf.headers.get('content-type'), /application\/pdf/);
-  const docx = await tam.get(`/api/v1/plans/${plan.id}/document?format=docx`);
+test('the plan as a document, read as a person reads it: PDF (fonts embedded) and DOCX (through LibreOffice); 404 out of scope, bad format named', { timeout: 180_000 }, async () => {
+  const base = `/api/v1/plans/${plan.id}/document`;
+  assertProblem(await tam.get(`${base}?format=odt`), 422, '/format');
+  assertProblem(await ngu.get(`${base}?format=pdf`), 404);
+  const pdf = await download(tam, `${base}?format=pdf`);
+  assert.equal(pdf.status, 200, pdf.bytes.toString().slice(0, 200));
+  assert.match(pdf.headers.get('content-type'), /^application\/pdf/);
+  assert.match(pdf.headers.get('content-disposition'), /filename="ke-hoach-ung-pho\.pdf"/);
+  const docx = await download(tam, `${base}?format=docx`);
   assert.equal(docx.status, 200);
+  assert.match(docx.headers.get('content-disposition'), /filename="ke-hoach-ung-pho\.docx"/);
+  const fonts = pdfFonts(pdf.bytes);
+  assert.ok(fonts.length > 0 && fonts.every((f) => f.embedded), `fonts embedded: ${JSON.stringify(fonts)}`);
+  renderPng(pdf.bytes, { out: join(tmpdir(), 'ungcuu-plan-page1.png'), dpi: 60 });
+  const [docxTextOf] = docxTexts([docx.bytes]);
+  for (const [what, text] of [['pdf', flat(pdfText(pdf.bytes))], ['docx', flat(docxTextOf)]]) {
+    for (const want of [NATION, MOTTO, 'UBND xã Tam Thanh', 'KẾ HOẠCH',
+      'Kế hoạch ứng phó sự cố an toàn thông tin mạng xã Tam Thanh năm 2027 (phiên bản 2)',
+      `(Ban hành kèm theo Quyết định số 130/QĐ-UBND ngày ${today().split('-').reverse().join('/')})`,
+      `Phú Quý, ${vnDateWords(`${plan.decision_date}T05:00:00Z`)}`,   // dated by the decision
+      '1. Hiện trạng và năng lực bảo đảm an toàn thông tin', 'Cổng dịch vụ công xã Tam Thanh: cấp độ 3',
+      '5. Nguyên tắc ưu tiên duy trì hoạt động của hệ thống khi ứng cứu',
+      'Kịch bản: Mã hóa phần mềm, dữ liệu, thiết bị', 'Rút cáp mạng các máy bị mã hóa; tắt thư mục chia sẻ của xã.',
+      'Dự toán 2027: 60.000.000 đồng cho diễn tập và sao lưu.', 'THỦ TRƯỞNG CƠ QUAN', 'Ngô Thị Giang']) {
+      assert.ok(text.includes(flat(want)), `${what}: "${want}" in the document`);
+    }
+  }
 });

@@ -1021,6 +1021,12 @@ const M = {
   host_retire_confirm: { vi: 'Đánh dấu máy “{name}” đã ngừng sử dụng? Hồ sơ vẫn được giữ và có thể sử dụng lại.', en: 'Mark host “{name}” as retired? The record is kept and can be put back in use.' },
   retired_since: { vi: 'Ngừng sử dụng từ {at}', en: 'Retired since {at}' },
   p_written_by: { vi: 'Người lập báo cáo', en: 'Written by' },
+  // -- documents (issue 15, h/doc) --
+  doc_pdf: { vi: 'Tải PDF', en: 'Download PDF' },
+  doc_docx: { vi: 'Tải DOCX', en: 'Download DOCX' },
+  doc_pdf_form: { vi: 'Tải PDF ({form})', en: 'Download PDF ({form})' },
+  doc_docx_form: { vi: 'Tải DOCX ({form})', en: 'Download DOCX ({form})' },
+  doc_hint: { vi: 'PDF để in và đóng dấu; DOCX để sửa trong Word hoặc LibreOffice.', en: 'PDF to print and seal; DOCX to edit in Word or LibreOffice.' },
   // -- response plans, playbooks (issue 15, h/plans) --
   nav_plan: { vi: 'Kế hoạch', en: 'Plan' },
   plan_index_title: { vi: 'Kế hoạch ứng phó sự cố', en: 'Response plans' },

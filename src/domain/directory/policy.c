@@ -46,6 +46,7 @@ static const unsigned action_roles[ACT__COUNT] = {
 	/* -- MISP fidelity (issue 13, h/misp) -- */
 	/* -- packaging (issue 14, h/deb) -- */
 	/* -- documents (issue 15, h/doc) -- */
+	[ACT_INCIDENT_DOCUMENT] = ROLE_ALL, /* whoever reads the incident prints its forms */
 	/* -- risk register, resources, budget (issue 15, h/risk) -- */
 	/* -- response plans, playbooks (issue 15, h/plans) -- */
 	[ACT_PLAN_READ] = ROLE_ALL,
@@ -60,6 +61,7 @@ static const unsigned action_roles[ACT__COUNT] = {
 enum { SUPPORT_NO, SUPPORT_YES, SUPPORT_OWN };
 static const unsigned char support_may[ACT__COUNT] = {
 	[ACT_INCIDENT_READ] = SUPPORT_YES,
+	[ACT_INCIDENT_DOCUMENT] = SUPPORT_YES, /* as the print view it can open (h/doc) */
 	[ACT_SUPPORT_ANSWER] = SUPPORT_YES,
 	[ACT_INCIDENT_COMMENT] = SUPPORT_YES,
 	[ACT_INCIDENT_TASK] = SUPPORT_OWN,

@@ -50,6 +50,7 @@ enum action {
 	/* -- MISP fidelity (issue 13, h/misp) -- */
 	/* -- packaging (issue 14, h/deb) -- */
 	/* -- documents (issue 15, h/doc) -- */
+	ACT_INCIDENT_DOCUMENT,     /* Mẫu 03 / Mẫu 04 of an incident as PDF or DOCX */
 	/* -- risk register, resources, budget (issue 15, h/risk) -- */
 	/* -- response plans, playbooks (issue 15, h/plans) -- */
 	ACT_PLAN_READ,             /* plans, their diff, document, the district's view */

@@ -135,6 +135,19 @@ json_t *incident_get_attachment(struct ctx *c, const char *id, const char *aid,
 json_t *deadline_list(struct ctx *c, int overdue_only, int due_soon, int limit, struct err *e);
 /* Dashboard figures. */
 json_t *incident_stats(struct ctx *c, struct err *e);
+/* The initial report (form 3, Mẫu 03) or the closing report (form 4, Mẫu
+ * 04) of an incident as a document (src/doc/doc.h), filled as the print
+ * view fills it (incident_forms.c). NULL with e set: not found (also when
+ * the reader may not see the incident, or form is neither 3 nor 4), or a
+ * storage error. The caller renders and frees it. */
+struct doc;
+struct doc *incident_form_doc(struct ctx *c, const char *incident_id, int form,
+			      struct err *e);
+/* The same, in the shape of the document kinds' builders (src/cli/doc.c);
+ * id may also be the incident's number (PQ-2026-0007). */
+struct doc *incident_mau03_doc(struct ctx *c, const char *id, struct err *e);
+struct doc *incident_mau04_doc(struct ctx *c, const char *id, struct err *e);
+
 /* Vocabularies and the transition table for clients (GET /meta). */
 json_t *incident_meta(void);
 

@@ -1,5 +1,6 @@
 /* plan_doc.c - a response plan as an official document (plan_doc.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plan_doc.h"
@@ -79,8 +80,13 @@ struct doc *plan_doc(struct ctx *c, const char *plan_id, struct err *e)
 		json_decref(p);
 		return NULL;
 	}
-	const char *when = jv_str(p, approved ? "approved_at" : "updated_at");
-	if (when == NULL || time_parse(when, &date) != 0)
+	/* An approved plan is dated by its decision (noon in Vietnam), a draft
+	 * by its last change. */
+	const char *dd = jv_str(p, "decision_date"), *when = jv_str(p, "updated_at");
+	if (approved && dd && strlen(dd) == 10)
+		date = time_days_from_civil(atoi(dd), (unsigned)atoi(dd + 5), (unsigned)atoi(dd + 8)) *
+		       86400000LL + 5 * 3600000LL;
+	else if (when == NULL || time_parse(when, &date) != 0)
 		date = time_now_ms();
 	struct doc *d = doc_new(jv_str(p, "title"), date);
 	if (d == NULL) {
@@ -100,9 +106,12 @@ struct doc *plan_doc(struct ctx *c, const char *plan_id, struct err *e)
 		doc_text(d, line, DOC_CENTER, DOC_ITALIC);
 	}
 	if (approved) {
+		/* 2026-01-05 as documents write it: 05/01/2026 */
+		char date_vn[16] = "";
+		if (dd && strlen(dd) == 10)
+			snprintf(date_vn, sizeof(date_vn), "%.2s/%.2s/%.4s", dd + 8, dd + 5, dd);
 		snprintf(line, sizeof(line), "(Ban hành kèm theo Quyết định số %s ngày %s)",
-			 jv_str(p, "decision_number") ? jv_str(p, "decision_number") : "",
-			 jv_str(p, "decision_date") ? jv_str(p, "decision_date") : "");
+			 jv_str(p, "decision_number") ? jv_str(p, "decision_number") : "", date_vn);
 		doc_text(d, line, DOC_CENTER, DOC_ITALIC);
 	} else {
 		const struct label *sl = NULL;

@@ -4,6 +4,7 @@
 // itself and keeps what was typed.
 import type { ComponentChildren } from 'preact';
 import { Duplicates } from '../components/Duplicates';
+import { DocLinks } from '../components/DocLinks';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, patch, post } from '../api';
 import { t, tryT, type Key } from '../i18n';
@@ -245,7 +246,11 @@ export function IncidentPage({ id }: { id: string }) {
         {allowed.length === 0 && <span class="muted">{t('no_actions')}</span>}
         <span class="spacer" />
         <a class="button secondary" href={`#/incidents/${inc.id}/print/03`}>{t('print_report_03')}</a>
-        {(inc.closing_report || inc.status === 'closed') && <a class="button secondary" href={`#/incidents/${inc.id}/print/04`}>{t('print_report_04')}</a>}
+        <DocLinks id={inc.id} form="03" />
+        {(inc.closing_report || inc.status === 'closed') && <>
+          <a class="button secondary" href={`#/incidents/${inc.id}/print/04`}>{t('print_report_04')}</a>
+          <DocLinks id={inc.id} form="04" />
+        </>}
       </div>
 
       {action && form && fl && (
