@@ -559,7 +559,7 @@ static void part_styles(W w, const struct doc *d)
 	el(w, "w:pPr");
 	el(w, "w:spacing");
 	attr(w, "w:after", "0");
-	attr(w, "w:line", "276");
+	attr(w, "w:line", "240");
 	attr(w, "w:lineRule", "auto");
 	end(w);
 	end(w);
