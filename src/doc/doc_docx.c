@@ -2,8 +2,9 @@
  * doc_docx.c - renders the document model to DOCX: the smallest package
  * Word and LibreOffice open ([Content_Types].xml, _rels/.rels,
  * word/document.xml, word/_rels/document.xml.rels, word/styles.xml,
- * docProps/core.xml), each part written with libxml2's xmlTextWriter and
- * the whole zipped by libzip into memory.
+ * word/header1.xml for the page numbers, docProps/core.xml), each part
+ * written with libxml2's xmlTextWriter and the whole zipped by libzip into
+ * memory.
  *
  * The same layout as the PDF (doc_pdf.c), in Word's terms: A4, margins
  * 20/20/30/15 mm, Times New Roman 13 pt (the font Nghị định 30/2020 names;
@@ -516,6 +517,12 @@ static void part_document(W w, const struct doc *d)
 	el(w, "w:body");
 	body(w, d);
 	el(w, "w:sectPr");
+	/* the page number at the top from the second page (w:titlePg: the
+	 * first page has its own header, none here) */
+	el(w, "w:headerReference");
+	attr(w, "w:type", "default");
+	attr(w, "r:id", "rId2");
+	end(w);
 	el(w, "w:pgSz");
 	attri(w, "w:w", PAGE_W_TW);
 	attri(w, "w:h", PAGE_H_TW);
@@ -529,6 +536,7 @@ static void part_document(W w, const struct doc *d)
 	attri(w, "w:footer", 567);
 	attri(w, "w:gutter", 0);
 	end(w);
+	val(w, "w:titlePg", NULL);
 	end(w);
 	end(w);
 	end(w);
@@ -559,7 +567,7 @@ static void part_styles(W w, const struct doc *d)
 	el(w, "w:pPr");
 	el(w, "w:spacing");
 	attr(w, "w:after", "0");
-	attr(w, "w:line", "276");
+	attr(w, "w:line", "240");
 	attr(w, "w:lineRule", "auto");
 	end(w);
 	end(w);
@@ -571,6 +579,40 @@ static void part_styles(W w, const struct doc *d)
 	attr(w, "w:styleId", "Normal");
 	val(w, "w:name", "Normal");
 	val(w, "w:qFormat", NULL);
+	end(w);
+	end(w);
+}
+
+/* The header of every page but the first: its number, centred. */
+static void part_header(W w, const struct doc *d)
+{
+	(void)d;
+	el(w, "w:hdr");
+	attr(w, "xmlns:w", W_NS);
+	el(w, "w:p");
+	ppr(w, DOC_CENTER, 0, 0, 0);
+	static const char *const kinds[] = { "begin", NULL, "separate", "end" };
+	for (int i = 0; i < 4; i++) {
+		el(w, "w:r");
+		if (kinds[i]) {
+			el(w, "w:fldChar");
+			attr(w, "w:fldCharType", kinds[i]);
+			end(w);
+		} else {
+			el(w, "w:instrText");
+			attr(w, "xml:space", "preserve");
+			text(w, " PAGE ");
+			end(w);
+		}
+		end(w);
+		if (i == 2) { /* the cached value, replaced by the page's number */
+			el(w, "w:r");
+			el(w, "w:t");
+			text(w, "2");
+			end(w);
+			end(w);
+		}
+	}
 	end(w);
 	end(w);
 }
@@ -591,6 +633,7 @@ static void part_content_types(W w, const struct doc *d)
 	static const char *const ov[][2] = {
 		{ "/word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml" },
 		{ "/word/styles.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml" },
+		{ "/word/header1.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml" },
 		{ "/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml" },
 	};
 	for (size_t i = 0; i < sizeof ov / sizeof *ov; i++) {
@@ -632,6 +675,8 @@ static void part_doc_rels(W w, const struct doc *d)
 	attr(w, "xmlns", RELS_NS);
 	rel(w, "rId1", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles",
 	    "styles.xml");
+	rel(w, "rId2", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header",
+	    "header1.xml");
 	end(w);
 }
 
@@ -702,6 +747,7 @@ int doc_docx(const struct doc *d, struct buf *out)
 		{ "word/document.xml", part_document },
 		{ "word/_rels/document.xml.rels", part_doc_rels },
 		{ "word/styles.xml", part_styles },
+		{ "word/header1.xml", part_header },
 		{ "docProps/core.xml", part_core },
 	};
 	enum { NPARTS = sizeof parts / sizeof *parts };

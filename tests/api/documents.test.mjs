@@ -14,13 +14,14 @@ import { join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
 import { test, before, after, Client, loginAs, file, moveOk, getIncident, assertProblem, bin, run } from './helpers.mjs';
 import {
-  pdfText, pdfFonts, pdfPages, pdfInfo, renderPng, docxTexts, docxParts, download, NATION, MOTTO, vnDateWords,
+  pdfText, pdfFonts, pdfPages, pdfInfo, renderPng, docxToPdfs, docxParts, download, NATION, MOTTO, vnDateWords,
 } from '../lib/documents.mjs';
 
 let server, coord, tam, other;
 let inc;          // the incident, closed, as the coordinator reads it
 const got = {};   // kind.format -> bytes
 let docx = {};    // kind -> text of the DOCX converted by LibreOffice
+let docxPdf = {}; // kind -> that PDF
 
 const TITLE = 'Thay đổi giao diện cổng thông tin xã Tam Thanh – ảnh hưởng dữ liệu người dân';
 const flat = (s) => s.replace(/\s+/g, ' ');
@@ -69,8 +70,9 @@ before(async () => {
     }
   }
   // One LibreOffice run for both DOCX (it is slow to start).
-  const [t3, t4] = docxTexts([got['mau03.docx'].bytes, got['mau04.docx'].bytes]);
-  docx = { mau03: t3, mau04: t4 };
+  const [p3, p4] = docxToPdfs([got['mau03.docx'].bytes, got['mau04.docx'].bytes]);
+  docxPdf = { mau03: p3, mau04: p4 };
+  docx = { mau03: pdfText(p3), mau04: pdfText(p4) };
 });
 
 after(async () => { await server?.stop(); });
@@ -118,6 +120,7 @@ test('Mẫu 03 reads right: national header with diacritics, title, place and da
     assert.ok(t.includes('Trần Thị Bích'), `${what}: the reporter signs`);
   }
   assert.ok(pdfPages(got['mau03.pdf'].bytes) <= 2, `Mẫu 03 PDF on ${pdfPages(got['mau03.pdf'].bytes)} pages`);
+  assert.ok(pdfPages(docxPdf.mau03) <= 2, `Mẫu 03 DOCX on ${pdfPages(docxPdf.mau03)} pages in LibreOffice`);
 });
 
 test('Mẫu 04: the closing report writer reports and signs, its organisation issues it, dated at closing, and it does not list itself', () => {

@@ -70,6 +70,8 @@ static const struct {
 	{ ACT_FINDING_MATCH, "finding.match", FOC | COO | ADM },
 	{ ACT_SUPPORT_DECIDE, "support.decide", COO | RES },
 	{ ACT_ACCOUNT_OWN, "account.own", REP | FOC | COO | RES | LEA | ADM },
+	/* Issue 15 (h/doc): whoever reads an incident prints its forms. */
+	{ ACT_INCIDENT_DOCUMENT, "incident.document", REP | FOC | COO | RES | LEA | ADM },
 	/* Response plans (issue 15, h/plans): everyone reads; the focal point
 	 * or a coordinator drafts and submits; a leader approves; the outline
 	 * is the instance's administrator's. */
@@ -189,7 +191,8 @@ static void test_scope(void **state)
 }
 
 /* Issue 11 item 2: the organisation asked for support reads, answers,
- * comments and works its own tasks while the request is open; any other
+ * comments, prints the forms (issue 15) and works its own tasks while the
+ * request is open; any other
  * action is forbidden (it sees the incident); without an open request the
  * incident is not found, whatever the action. */
 static void test_support(void **state)
@@ -201,7 +204,8 @@ static void test_support(void **state)
 	open.support = 1;
 	/* (accepting or declining is checked on the asked organisation itself,
 	 * ACT_SUPPORT_DECIDE, which is in the actor's scope) */
-	static const int allowed[] = { ACT_INCIDENT_READ, ACT_SUPPORT_ANSWER, ACT_INCIDENT_COMMENT };
+	static const int allowed[] = { ACT_INCIDENT_READ, ACT_SUPPORT_ANSWER, ACT_INCIDENT_COMMENT,
+					 ACT_INCIDENT_DOCUMENT };
 	for (int act = 0; act < ACT__COUNT; act++) {
 		struct err e = { 0 };
 		int may = 0;
