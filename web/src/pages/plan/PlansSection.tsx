@@ -52,7 +52,7 @@ export function PlansSection() {
         <h2 id="h-plans">{t('plans_title')}</h2>
         {mayWrite && <button type="button" class="button primary" id="plan-new" disabled={busy} onClick={draft}>{t('plan_new')}</button>}
       </div>
-      <p class="lead">{t('plans_intro')}</p>
+      <p class="lead">{t('plans_intro')} <a href="#/plan/outline" id="plan-outline-link">{t('plan_outline_link')}</a></p>
       <ErrorBox error={error} texts={{ 409: 'plan_open_exists' }} />
       {!data && !error && <Loading />}
       {data && (
