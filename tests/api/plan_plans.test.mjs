@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, before, after, loginAs, assertProblem, file, moveOk } from './helpers.mjs';
+import { test, before, after, loginAs, assertProblem, file, moveOk, run, bin } from './helpers.mjs';
 import { pdfText, pdfFonts, renderPng, docxTexts, download, NATION, MOTTO, vnDateWords } from '../lib/documents.mjs';
 
 const flat = (s) => s.replace(/\s+/g, ' ');
@@ -316,4 +316,16 @@ test('the plan as a document, read as a person reads it: PDF (fonts embedded) an
       assert.ok(text.includes(flat(want)), `${what}: "${want}" in the document`);
     }
   }
+});
+
+test('`ungcuu doc plan ID` prints the same bytes as the API; an unknown plan is refused', () => {
+  return (async () => {
+    const api = await download(tam, `/api/v1/plans/${plan.id}/document?format=docx`);
+    const out = execFileSync(bin, ['doc', 'plan', plan.id, '--db', server.db, '--format', 'docx', '-o', '-']);
+    assert.ok(out.equals(api.bytes), 'the CLI gives the API\'s bytes');
+    const bad = run(['doc', 'plan', '01a24e87-0000-7000-8000-000000000000', '--db', server.db, '-o', '-']);
+    assert.equal(bad.status, 1, bad.stderr);
+    assert.match(bad.stderr, /Không tìm thấy/);
+    assert.match(run(['doc', '--help']).stdout, /plan +kế hoạch ứng phó sự cố/);
+  })();
 });
