@@ -35,6 +35,7 @@ function sql(q) {
 }
 
 let plan;   // Tam Thanh's plan, version 1, carried through the tests below (run in order)
+let camera, cameraPlan;   // a system of level 4 and its own plan (a draft)
 
 test('an agency drafts a plan: the outline\'s sections in order, pre-filled from the registry; one open version at a time', async () => {
   const sys = await tam.post('/api/v1/systems', { name: 'Cổng dịch vụ công xã Tam Thanh', level: 3, function: 'citizen_facing', contractor: 'Công ty Phần mềm Biển Xanh' });
@@ -208,6 +209,8 @@ test('a separate plan for a system only of level 4 or 5, of the organisation', a
   const r = await tam.post('/api/v1/plans', { system_id: hi.body.id });
   assert.equal(r.status, 201, r.text);
   assert.equal(r.body.system.name, 'Hệ thống camera an ninh xã');
+  camera = hi.body;
+  cameraPlan = r.body;
   assert.equal(r.body.number, 1);
   assert.match(r.body.sections.find((s) => s.kind === 'state').text, /Hệ thống camera an ninh xã: cấp độ 4/);
   assert.doesNotMatch(r.body.sections.find((s) => s.kind === 'state').text, /Cổng dịch vụ công/);
@@ -328,4 +331,20 @@ test('`ungcuu doc plan ID` prints the same bytes as the API; an unknown plan is 
     assert.match(bad.stderr, /Không tìm thấy/);
     assert.match(run(['doc', '--help']).stdout, /plan +kế hoạch ứng phó sự cố/);
   })();
+});
+
+test('an incident on a system with its own approved plan gets that plan\'s playbook, not the organisation\'s', async () => {
+  const p = `/api/v1/plans/${cameraPlan.id}`;
+  let r = await tam.patch(p, { scenarios: [{ threat: 'encryption', steps: [{ phase: 'contain', text: 'Tách đầu ghi camera khỏi mạng nội bộ của xã.' }] }] }, im(cameraPlan.version));
+  assert.equal(r.status, 200, r.text);
+  r = await tam.post(`${p}/transitions`, { to: 'submitted' }, im(r.body.version));
+  r = await lead.post(`${p}/transitions`, { to: 'approved', decision_number: '131/QĐ-UBND', decision_date: today() }, im(r.body.version));
+  assert.equal(r.status, 200, r.text);
+  const i = await file(tam, { type: 'encryption', system: { system_id: camera.id, name: camera.name } });
+  let v = (await moveOk(coord, i.id, { to: 'acknowledged' }, i.version)).version;
+  v = (await moveOk(coord, i.id, { to: 'verified' }, v)).version;
+  const c = await moveOk(coord, i.id, { to: 'classified', severity: 'high' }, v);
+  assert.deepEqual(c.tasks.map((t) => t.title), ['1. Tách đầu ghi camera khỏi mạng nội bộ của xã.']);
+  const pb = (await tam.get(`/api/v1/incidents/${i.id}/playbook`)).body.items;
+  assert.equal(pb[0].plan.id, cameraPlan.id);
 });

@@ -203,16 +203,16 @@ static void test_classify_makes_tasks(void **state)
 	json_decref(plan);
 	assert_true(phishing > 0);
 	assert_int_equal(store_begin(t->db, &e), 0);
-	assert_int_equal(playbook_on_classify(&cr, id, W.rep_a.org_id, "encryption", &e), 0);
-	assert_int_equal(playbook_on_classify(&cr, id, W.rep_a.org_id, "encryption", &e), 0);
-	assert_int_equal(playbook_on_classify(&cr, id, W.rep_a.org_id, "phishing", &e), 0);
-	assert_int_equal(playbook_on_classify(&cr, id, W.rep_a.org_id, "phishing", &e), 0);
+	assert_int_equal(playbook_on_classify(&cr, id, W.rep_a.org_id, NULL, "encryption", &e), 0);
+	assert_int_equal(playbook_on_classify(&cr, id, W.rep_a.org_id, NULL, "encryption", &e), 0);
+	assert_int_equal(playbook_on_classify(&cr, id, W.rep_a.org_id, NULL, "phishing", &e), 0);
+	assert_int_equal(playbook_on_classify(&cr, id, W.rep_a.org_id, NULL, "phishing", &e), 0);
 	assert_int_equal(store_commit(t->db, &e), 0);
 	assert_int_equal(count_tasks(t->db, id, "%"), 3 + (long long)phishing);
 	assert_int_equal(tdb_count(t->db, "playbook_runs"), 2);
 	/* no type: nothing, nothing recorded */
 	assert_int_equal(store_begin(t->db, &e), 0);
-	assert_int_equal(playbook_on_classify(&cr, id, W.rep_a.org_id, NULL, &e), 0);
+	assert_int_equal(playbook_on_classify(&cr, id, W.rep_a.org_id, NULL, NULL, &e), 0);
 	assert_int_equal(store_commit(t->db, &e), 0);
 	assert_int_equal(tdb_count(t->db, "playbook_runs"), 2);
 }
@@ -232,8 +232,8 @@ static void test_once_per_type_through_hook(void **state)
 				json_pack("{s:s, s:s}", "severity", "low", "type", "dos")), E_OK);
 	assert_int_equal(count_tasks(t->db, id, "%"), 0);   /* dos: no steps in this plan */
 	assert_int_equal(store_begin(t->db, &e), 0);
-	assert_int_equal(playbook_on_classify(&cr, id, W.rep_a.org_id, "encryption", &e), 0);
-	assert_int_equal(playbook_on_classify(&cr, id, W.rep_a.org_id, "encryption", &e), 0);
+	assert_int_equal(playbook_on_classify(&cr, id, W.rep_a.org_id, NULL, "encryption", &e), 0);
+	assert_int_equal(playbook_on_classify(&cr, id, W.rep_a.org_id, NULL, "encryption", &e), 0);
 	assert_int_equal(store_commit(t->db, &e), 0);
 	assert_int_equal(count_tasks(t->db, id, "%"), 3);
 }

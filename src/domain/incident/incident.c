@@ -874,20 +874,27 @@ static int run_classify_hook(struct ctx *c, const struct inc_head *h, struct err
 {
 	if (classify_hook == NULL)
 		return 0;
-	struct stmt *st = store_query(c->db, e, "SELECT type FROM incidents WHERE id = $1",
+	struct stmt *st = store_query(c->db, e, "SELECT type, form FROM incidents WHERE id = $1",
 				      "t", h->id);
 	if (st == NULL)
 		return -1;
-	char type[32] = "";
+	char type[32] = "", sys[UUID_LEN] = "";
 	int rc = stmt_step(st, e), has = 0;
 	if (rc == 1 && stmt_text(st, 0)) {
 		snprintf(type, sizeof(type), "%s", stmt_text(st, 0));
 		has = 1;
 	}
+	if (rc == 1 && stmt_text(st, 1)) {
+		json_t *form = json_loads(stmt_text(st, 1), 0, NULL);
+		const char *s = jv_str(json_object_get(form, "system"), "system_id");
+		if (s && uuid_valid(s))
+			snprintf(sys, sizeof(sys), "%s", s);
+		json_decref(form);
+	}
 	stmt_done(st);
 	if (rc < 0)
 		return -1;
-	return classify_hook(c, h->id, h->org_id, has ? type : NULL, e);
+	return classify_hook(c, h->id, h->org_id, sys[0] ? sys : NULL, has ? type : NULL, e);
 }
 
 /* The side effects of entering a state: fields and clocks (§13). */

@@ -154,13 +154,15 @@ json_t *incident_meta(void);
 /*
  * The one hook out of the workflow (issue 15): a function called inside
  * the transaction of every move into `classified`, after the type is set,
- * with the incident's id, organisation and type (NULL when it has none).
+ * with the incident's id, organisation, the registry system its report
+ * names (system.system_id, NULL when none) and type (NULL when none).
  * Non-zero (e filled) fails the move. plan/ registers its playbooks here at
  * start-up (playbook_install), so incident/ never includes plan/; set once,
  * before any request, never changed after. NULL: none.
  */
 typedef int (*incident_classify_fn)(struct ctx *c, const char *incident_id,
-				    const char *org_id, const char *type, struct err *e);
+				    const char *org_id, const char *system_id, const char *type,
+				    struct err *e);
 void incident_on_classify(incident_classify_fn fn);
 
 /* Inside the caller's write transaction: a task on an incident, not

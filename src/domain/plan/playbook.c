@@ -49,14 +49,15 @@ json_t *playbook_task_titles(const json_t *scenarios, const char *type)
 	return out;
 }
 
-/* The organisation's approved plan (its own, not a system's): id and
- * scenarios, or *found 0. */
-static json_t *approved_plan(struct ctx *c, const char *org_id, char plan_id[UUID_LEN],
-			     struct err *e)
+/* The approved plan of the system (its own) or else of the organisation:
+ * its scenarios and id, or plan_id "" when there is none. */
+static json_t *approved_plan(struct ctx *c, const char *org_id, const char *system_id,
+			     char plan_id[UUID_LEN], struct err *e)
 {
 	struct stmt *st = store_query(c->db, e, "SELECT id, scenarios FROM plans WHERE org_id = $1 "
-		"AND system_id IS NULL AND status = 'approved' ORDER BY number DESC LIMIT 1", "t",
-		org_id);
+		"AND (system_id IS NULL OR system_id = $2) AND status = 'approved' "
+		"ORDER BY CASE WHEN system_id IS NULL THEN 1 ELSE 0 END, number DESC LIMIT 1", "tt",
+		org_id, system_id);
 	if (st == NULL)
 		return NULL;
 	json_t *sc = NULL;
@@ -85,7 +86,7 @@ static int already_applied(struct ctx *c, const char *incident_id, const char *t
 }
 
 int playbook_on_classify(struct ctx *c, const char *incident_id, const char *org_id,
-			 const char *type, struct err *e)
+			 const char *system_id, const char *type, struct err *e)
 {
 	char plan_id[UUID_LEN];
 	if (type == NULL)
@@ -93,7 +94,7 @@ int playbook_on_classify(struct ctx *c, const char *incident_id, const char *org
 	int seen = already_applied(c, incident_id, type, e);
 	if (seen != 0)
 		return seen < 0 ? -1 : 0;
-	json_t *scenarios = approved_plan(c, org_id, plan_id, e);
+	json_t *scenarios = approved_plan(c, org_id, system_id, plan_id, e);
 	if (scenarios == NULL)
 		return -1;
 	if (plan_id[0] == '\0') {   /* no approved plan yet: nothing to apply, nothing kept */

@@ -18,12 +18,14 @@
 /* Registers the hook; call once at start-up, before any request. */
 void playbook_install(void);
 
-/* The rule (the hook itself): inside the caller's write transaction. No
- * type, no approved organisation plan, or already applied for this type:
+/* The rule (the hook itself): inside the caller's write transaction. The
+ * plan is the approved one of the system the incident names, when that
+ * system has its own (level 4-5), else the organisation's. No type, no
+ * approved plan, or already applied for this type:
  * nothing. Else one task per step of the scenario, recorded in
  * playbook_runs and playbook_tasks. 0 or -1. */
 int playbook_on_classify(struct ctx *c, const char *incident_id, const char *org_id,
-			 const char *type, struct err *e);
+			 const char *system_id, const char *type, struct err *e);
 
 /* Pure: the task titles for the scenario of `type` in scenarios ("1. text",
  * "2. text", ...), at most LIMIT_PLAN_STEPS; an empty array when the plan
