@@ -27,7 +27,11 @@ before(async () => {
   ngu = await loginAs(server, 'nguphung');
   admin = await loginAs(server, 'admin');
 });
-after(async () => { await server?.stop(); });
+after(async () => {
+  await server?.stop();
+  // Under ASan/UBSan (build-asan) the server reports leaks and undefined behaviour on exit.
+  assert.doesNotMatch(server?.stderr() ?? '', /AddressSanitizer|LeakSanitizer|runtime error/);
+});
 
 function sql(q) {
   const out = execFileSync('sqlite3', ['-json', server.db, q]).toString();
