@@ -24,7 +24,11 @@ int api_plan_outline_put(struct req *r)
 
 int api_plan_list(struct req *r)
 {
-	json_t *j = plan_list(&r->ctx, req_query(r, "org"), req_query(r, "status"), &r->err);
+	int limit = LIMIT_PAGE_DEFAULT;
+	if (req_query_int(r, "limit", 1, LIMIT_PAGE_MAX, &limit) != 0)
+		return -1;
+	json_t *j = plan_list(&r->ctx, req_query(r, "org"), req_query(r, "status"),
+			      req_query(r, "cursor"), limit, &r->err);
 	return j ? req_reply(r, 200, j) : -1;
 }
 

@@ -79,6 +79,17 @@ test('scope: another commune gets 404 for the plan, its diff, document and versi
   assertProblem(await ngu.post(`/api/v1/plans/${plan.id}/transitions`, { to: 'submitted' }, im(plan.version)), 404);
   assert.ok(!(await ngu.get('/api/v1/plans')).body.items.some((p) => p.id === plan.id));
   assert.ok((await coord.get('/api/v1/plans')).body.items.some((p) => p.id === plan.id));
+  // pages: newest first, a cursor, bounded
+  const p1 = await coord.get('/api/v1/plans?limit=1');
+  assert.equal(p1.body.items.length, 1);
+  assert.ok(p1.body.next_cursor, 'the demo district has more plans than one');
+  const p2 = await coord.get(`/api/v1/plans?limit=1&cursor=${p1.body.next_cursor}`);
+  assert.equal(p2.body.items.length, 1);
+  assert.ok(p2.body.items[0].id < p1.body.items[0].id);
+  assertProblem(await coord.get('/api/v1/plans?limit=0'), 422, '/limit');
+  assertProblem(await coord.get('/api/v1/plans?limit=201'), 422, '/limit');
+  assertProblem(await coord.get('/api/v1/plans?cursor=abc'), 422, '/cursor');
+  assertProblem(await coord.get('/api/v1/plans?status=published'), 422, '/status');
   assertProblem(await tam.post('/api/v1/plans', { org_code: 'pq-nguphung' }), 422, '/org_code');
   assertProblem(await tam.get('/api/v1/plans/not-a-uuid'), 404);
   // a leader reads but does not draft

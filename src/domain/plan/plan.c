@@ -235,19 +235,35 @@ json_t *plan_get(struct ctx *c, const char *id, struct err *e)
 	return j;
 }
 
-json_t *plan_list(struct ctx *c, const char *org_code, const char *status, struct err *e)
+json_t *plan_list(struct ctx *c, const char *org_code, const char *status, const char *cursor,
+		  int limit, struct err *e)
 {
 	if (policy_check(c->actor, ACT_PLAN_READ, NULL, e) != 0)
 		return NULL;
 	if (status && jv_enum_index(status_codes, status) < 0)
 		return err_field(e, "/status", MSG_BAD_VALUE, "draft, submitted, approved, superseded"),
 		       NULL;
+	if (cursor && !uuid_valid(cursor))
+		return err_field(e, "/cursor", MSG_BAD_VALUE, "uuid"), NULL;
+	if (limit <= 0)
+		limit = LIMIT_PAGE_DEFAULT;
+	/* UUIDv7 ids sort by creation: the id is the keyset. One row more than
+	 * the page tells whether another page follows. */
 	struct stmt *st = store_query(c->db, e, PLAN_SELECT "WHERE substr(o.path, 1, length($1)) = $1 "
 		"AND ($2 IS NULL OR substr(o.path, 1, length((SELECT path FROM orgs WHERE code = $2))) "
 		"= (SELECT path FROM orgs WHERE code = $2)) AND ($3 IS NULL OR p.status = $3) "
-		"ORDER BY o.path, COALESCE(s.name, ''), p.number DESC LIMIT 1000",
-		"ttt", c->actor->system ? "/" : c->actor->org_path, org_code, status);
-	return st ? rows_items(st, plan_row_brief, e) : NULL;
+		"AND ($4 IS NULL OR p.id < $4) ORDER BY p.id DESC LIMIT $5",
+		"tttti", c->actor->system ? "/" : c->actor->org_path, org_code, status, cursor,
+		(int64_t)limit + 1);
+	json_t *all = st ? rows_array(st, plan_row_brief, e) : NULL;
+	if (all == NULL)
+		return NULL;
+	json_t *next = json_null();
+	if (json_array_size(all) > (size_t)limit) {
+		json_array_remove(all, (size_t)limit);
+		next = json_copy(json_object_get(json_array_get(all, (size_t)limit - 1), "id"));
+	}
+	return json_pack("{s:o, s:o}", "items", all, "next_cursor", next);
 }
 
 /* ---- create ---- */

@@ -33,9 +33,11 @@ extern const struct label plan_phase_labels[];
 /* POST /plans {org_code?, system_id?, title?}: a new draft, pre-filled.
  * 409 when a version of the same plan is open (draft or submitted). */
 json_t *plan_create(struct ctx *c, json_t *body, struct err *e);
-/* Plans visible to the actor, newest first; org: an organisation code (its
- * subtree); status: one status or NULL. */
-json_t *plan_list(struct ctx *c, const char *org_code, const char *status, struct err *e);
+/* Plans visible to the actor, newest first, a page of limit at a time
+ * ({items, next_cursor}; cursor: the id of the last of the page before);
+ * org: an organisation code (its subtree); status: one status or NULL. */
+json_t *plan_list(struct ctx *c, const char *org_code, const char *status, const char *cursor,
+		  int limit, struct err *e);
 json_t *plan_get(struct ctx *c, const char *id, struct err *e);
 /* PATCH a draft: {title?, sections?: [{code, text}], scenarios?: [{threat,
  * steps?: [{phase, text}], coordinator?, support?}]}. */
