@@ -108,6 +108,10 @@ test('a new version of the approved plan, changed, shows its diff', { timeout: 9
   await page.locator('#sec-budget').fill('Dự toán 2027: 60.000.000 đồng cho diễn tập và sao lưu.');
   await page.locator('#plan-save').click();
   await page.getByText('Đã lưu dự thảo.').waitFor();
+  await page.locator('#plan-versions summary').click();
+  const versions = await page.locator('#plan-versions').textContent();
+  assert.match(versions, /Phiên bản 2 · Dự thảo/);
+  assert.match(versions, /Phiên bản 1 · Đã phê duyệt · QĐ số 125\/QĐ-UBND/);
   await page.locator('#plan-diff').click();
   await page.locator('#diff-budget').waitFor();
   assert.match(await page.locator('#diff-budget li.removed').textContent(), /45\.000\.000 đồng/);

@@ -1098,6 +1098,7 @@ const M = {
   playbook_from: { vi: 'Kế hoạch phiên bản {n}', en: 'Plan version {n}' },
   playbook_step_done: { vi: 'đã xong', en: 'done' },
   playbook_step_open: { vi: 'chưa xong', en: 'open' },
+  plan_versions: { vi: 'Các phiên bản của kế hoạch ({n})', en: 'Versions of this plan ({n})' },
   plan_outline_link: { vi: 'Đề cương kế hoạch', en: 'The plan outline' },
   plan_outline_title: { vi: 'Đề cương kế hoạch ứng phó sự cố', en: 'Outline of response plans' },
   plan_outline_intro: { vi: 'Các mục và thứ tự của mọi kế hoạch lập mới (theo Thông tư 20/2017, Phụ lục III). Quản trị hệ thống sửa được đề cương khi văn bản quy định thay đổi; kế hoạch đã lập giữ nguyên các mục của nó.', en: 'The sections, in order, of every new plan (Circular 20/2017, Annex III). The administrator changes the outline when the rules change; plans already drafted keep their sections.' },

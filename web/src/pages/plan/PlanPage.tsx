@@ -8,7 +8,7 @@ import { getLang, t } from '../../i18n';
 import { go } from '../../router';
 import { ErrorBox, Loading } from '../../components/ui';
 import { fmtDateTime } from '../../time';
-import { PHASES, fmtIsoDate, phaseLabel, planStatus, threatLabel } from './common';
+import { PHASES, decisionText, fmtIsoDate, phaseLabel, planStatus, threatLabel } from './common';
 
 const val = (e: Event) => (e.target as HTMLInputElement).value;
 const today = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
@@ -26,6 +26,32 @@ function Meta({ p }: { p: any }) {
       {p.approved_at && <p id="plan-decision">{t('plan_approved_by', { who: p.approved_by ?? '—', num: p.decision_number, date: fmtIsoDate(p.decision_date) })}</p>}
       {p.status === 'draft' && p.return_reason && <div class="alert warn" role="status"><p>{t('plan_returned', { reason: p.return_reason })}</p></div>}
     </div>
+  );
+}
+
+/** Every version of this plan (same organisation and system), newest first. */
+function Versions({ p }: { p: any }) {
+  const [items, setItems] = useState<any[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    get(`/api/v1/plans?org=${encodeURIComponent(p.org.code)}&limit=200`).then((r) => {
+      if (live) setItems((r.items ?? []).filter((x: any) => x.org.id === p.org.id && (x.system?.id ?? '') === (p.system?.id ?? '')));
+    }, () => { if (live) setItems([]); });
+    return () => { live = false; };
+  }, [p.id, p.status]);
+  if (!items || items.length < 2) return null;
+  return (
+    <details class="plan-versions" id="plan-versions">
+      <summary>{t('plan_versions', { n: items.length })}</summary>
+      <ul class="plain">
+        {items.map((x) => (
+          <li key={x.id}>
+            {x.id === p.id ? <strong>{t('plan_version_n', { n: x.number })}</strong> : <a href={`#/plan/plans/${x.id}`}>{t('plan_version_n', { n: x.number })}</a>}
+            {' · '}{planStatus(x.status)}{x.decision_number ? ` · ${decisionText(x)}` : ''}
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }
 
@@ -139,6 +165,7 @@ export function PlanPage({ id }: { id: string }) {
         </div>
       </div>
       <Meta p={p} />
+      <Versions p={p} />
       <ErrorBox error={err} texts={{ 412: 'plan_stale' }}>{stale && <button type="button" class="button secondary small" onClick={() => { setErr(null); void load(); }}>{t('retry')}</button>}</ErrorBox>
       {saved && <p class="alert success" role="status">{t('plan_saved')}</p>}
       <div class="actions">
