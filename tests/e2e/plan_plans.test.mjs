@@ -48,6 +48,7 @@ test('the commune drafts its plan, edits the ransomware checklist and submits it
   await page.locator('#sec-budget').fill('Dự toán 2027: 45.000.000 đồng cho diễn tập và sao lưu.');
   // the ransomware checklist: first step reworded, a step added
   const enc = page.locator('#sc-encryption');
+  await enc.locator('summary').click();
   await enc.locator('#sc-encryption-text-0').fill('Xác định máy bị mã hóa đầu tiên qua nhật ký phần mềm diệt virus.');
   const before = await enc.locator('li.step-row').count();
   await enc.locator('#sc-encryption-add').click();

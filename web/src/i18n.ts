@@ -1098,6 +1098,7 @@ const M = {
   playbook_from: { vi: 'Kế hoạch phiên bản {n}', en: 'Plan version {n}' },
   playbook_step_done: { vi: 'đã xong', en: 'done' },
   playbook_step_open: { vi: 'chưa xong', en: 'open' },
+  plan_steps_n: { vi: '{n} bước', en: '{n} steps' },
   plan_versions: { vi: 'Các phiên bản của kế hoạch ({n})', en: 'Versions of this plan ({n})' },
   plan_outline_link: { vi: 'Đề cương kế hoạch', en: 'The plan outline' },
   plan_outline_title: { vi: 'Đề cương kế hoạch ứng phó sự cố', en: 'Outline of response plans' },

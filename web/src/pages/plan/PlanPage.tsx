@@ -61,8 +61,8 @@ function StepsEditor({ sc, onChange }: { sc: any; onChange: (sc: any) => void })
   const set = (k: number, part: any) => onChange({ ...sc, steps: steps.map((s, i) => (i === k ? { ...s, ...part } : s)) });
   const base = `sc-${sc.threat}`;
   return (
-    <fieldset class="scenario" id={base}>
-      <legend>{threatLabel(sc.threat)}</legend>
+    <details class="scenario" id={base}>
+      <summary>{threatLabel(sc.threat)} <small class="muted">({t('plan_steps_n', { n: steps.length })})</small></summary>
       <ol class="steps">
         {steps.map((s, k) => (
           <li key={k} class="step-row">
@@ -71,7 +71,7 @@ function StepsEditor({ sc, onChange }: { sc: any; onChange: (sc: any) => void })
               {PHASES.map((ph) => <option value={ph}>{phaseLabel(ph)}</option>)}
             </select>
             <label class="visually-hidden" for={`${base}-text-${k}`}>{t('plan_step_text', { n: k + 1 })}</label>
-            <input id={`${base}-text-${k}`} maxLength={280} required value={s.text} onInput={(e) => set(k, { text: val(e) })} />
+            <textarea id={`${base}-text-${k}`} rows={2} maxLength={280} required value={s.text} onInput={(e) => set(k, { text: val(e) })} />
             <button type="button" class="button small secondary" aria-label={t('plan_step_remove', { n: k + 1 })}
               onClick={() => onChange({ ...sc, steps: steps.filter((_, i) => i !== k) })}>✕</button>
           </li>
@@ -83,7 +83,7 @@ function StepsEditor({ sc, onChange }: { sc: any; onChange: (sc: any) => void })
         <label>{t('plan_coordinator')}<input id={`${base}-coordinator`} maxLength={300} value={sc.coordinator} onInput={(e) => onChange({ ...sc, coordinator: val(e) })} /></label>
         <label>{t('plan_support')}<input id={`${base}-support`} maxLength={300} value={sc.support} onInput={(e) => onChange({ ...sc, support: val(e) })} /></label>
       </div>
-    </fieldset>
+    </details>
   );
 }
 
