@@ -418,14 +418,14 @@ static const struct jv_field scenario_edit_keys[] = {
 static int each_object(json_t *list, const char *name, size_t max,
 		       int (*check)(json_t *item, const char *ptr, struct err *e), struct err *e)
 {
-	char ptr[64];
+	char ptr[128];
 	size_t i;
 	json_t *it;
-	snprintf(ptr, sizeof(ptr), "/%s", name);
+	snprintf(ptr, sizeof(ptr), "/%.80s", name);
 	if (plan_check_array(list, ptr, max, e) != 0)
 		return -1;
 	json_array_foreach(list, i, it) {
-		snprintf(ptr, sizeof(ptr), "/%s/%zu", name, i);
+		snprintf(ptr, sizeof(ptr), "/%.80s/%zu", name, i);
 		if (!json_is_object(it))
 			err_field(e, ptr, MSG_WRONG_TYPE, "object");
 		else
@@ -436,7 +436,7 @@ static int each_object(json_t *list, const char *name, size_t max,
 
 static int check_section_edit(json_t *s, const char *ptr, struct err *e)
 {
-	char p[80];
+	char p[160];
 	if (jv_validate(s, section_edit_fields, ptr, e) != 0)
 		return -1;
 	if (json_object_get(s, "text") == NULL || jv_str(s, "text") == NULL) {
@@ -454,7 +454,7 @@ static int check_step(json_t *s, const char *ptr, struct err *e)
 static int check_scenario_edit(json_t *s, const char *ptr, struct err *e)
 {
 	static const char *const keys[] = { "threat", "steps", "coordinator", "support", NULL };
-	char p[80];
+	char p[160];
 	if (plan_keys_only(s, keys, ptr, e) != 0)
 		return -1;
 	json_t *steps = json_object_get(s, "steps");
