@@ -95,6 +95,7 @@ bench: deps-test build web
 	@echo
 	@UNGCUU_BIN=build-release/ungcuu node tests/bench/queue.mjs
 	@if [ -x tests/bench/sweep.sh ]; then echo; tests/bench/sweep.sh build-release/ungcuu; fi
+	@echo; tests/bench/doc.sh build-release/ungcuu
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-release web/dist

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "base/crypto.h"
 #include "base/msg.h"
+#include "domain/plan/playbook.h"
 #include "base/banned.h"
 
 struct command {
@@ -40,6 +41,8 @@ static const struct command commands[] = {
 	  "export indicators (STIX, MISP, CSV) under the TLP rule" },
 	{ "hunt", cmd_hunt, "săn tìm mối nguy: xem, lấy luật, gửi kết quả quét tay",
 	  "threat hunts: list, fetch rules, upload a manual sweep's result" },
+	{ "doc", cmd_doc, "xuất văn bản (Mẫu 03, Mẫu 04...) thành PDF hoặc DOCX",
+	  "write a document (form 03, form 04...) as PDF or DOCX" },
 	{ "demo", cmd_demo, "tạo dữ liệu mẫu huyện Phú Quý", "create the Phú Quý demo district" },
 	{ "vercmp", cmd_vercmp, "so sánh hai số phiên bản (dpkg, rpm, semver)", "compare two versions (dpkg, rpm, semver)" },
 	{ "version", cmd_version, "in phiên bản", "print the version" },
@@ -90,6 +93,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* The one hook from the incident workflow into plan/ (playbooks). */
+	playbook_install();
 	if (argc < 2)
 		return cmd_help(1, argv), EXIT_USAGE;
 	const char *name = argv[1];

@@ -66,6 +66,8 @@ int api_attachment_get(struct req *r);
  * '_' and '.'). Frees d in every case. 0, or -1 with r->err set. */
 struct doc;
 int api_send_document(struct req *r, struct doc *d, const char *base);
+/* GET /incidents/{id}/documents/{mau03|mau04}?format=pdf|docx */
+int api_incident_document(struct req *r);
 
 /* assets.c */
 int api_system_list(struct req *r);
@@ -89,6 +91,20 @@ int api_warning_get(struct req *r);
 int api_warning_ack(struct req *r);
 int api_warning_fixed(struct req *r);
 int api_compliance(struct req *r);
+
+/* plan_plans.c - response plans and playbooks (issue 15, h/plans) */
+int api_plan_outline_get(struct req *r);
+int api_plan_outline_put(struct req *r);
+int api_plan_list(struct req *r);
+int api_plan_create(struct req *r);
+int api_plan_compliance(struct req *r);
+int api_plan_get(struct req *r);
+int api_plan_update(struct req *r);
+int api_plan_transition(struct req *r);
+int api_plan_new_version(struct req *r);
+int api_plan_diff(struct req *r);
+int api_plan_document(struct req *r);
+int api_incident_playbook(struct req *r);
 
 /* The embedded OpenAPI document (openapi.json, built into openapi_doc.c). */
 extern const char api_openapi_doc[];

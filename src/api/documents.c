@@ -3,6 +3,7 @@
  * (api_send_document): the format from the query, rendered by src/doc/,
  * sent as a download.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "api.h"
 #include "../base/msg.h"
 #include "../doc/doc.h"
+#include "../domain/incident/incident.h"
 
 int api_send_document(struct req *r, struct doc *d, const char *base)
 {
@@ -51,4 +53,21 @@ int api_send_document(struct req *r, struct doc *d, const char *base)
 	r->extra_header[0][1] = arena_printf(r->arena, "attachment; filename=\"%s.%s\"",
 					     name, docx ? "docx" : "pdf");
 	return 0;
+}
+
+/* The incident's forms: kind mau03 (initial report) or mau04 (closing
+ * report); any other kind, like an incident the reader may not see, is
+ * 404. Named mau03-<id>.pdf. */
+int api_incident_document(struct req *r)
+{
+	const char *kind = r->params[1];
+	int form = strcmp(kind, "mau03") == 0 ? 3 : strcmp(kind, "mau04") == 0 ? 4 : 0;
+	if (form == 0)
+		return err_set(&r->err, E_NOTFOUND, MSG_NOT_FOUND, NULL);
+	struct doc *d = incident_form_doc(&r->ctx, r->params[0], form, &r->err);
+	if (d == NULL)
+		return -1;
+	char base[64];
+	snprintf(base, sizeof base, "%s-%.40s", kind, r->params[0]);
+	return api_send_document(r, d, base);
 }

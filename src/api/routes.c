@@ -90,6 +90,7 @@ const struct route api_routes[] = {
 	/* -- MISP fidelity (issue 13, h/misp) -- */
 	/* -- packaging (issue 14, h/deb) -- */
 	/* -- documents (issue 15, h/doc) -- */
+	{ "GET", "/api/v1/incidents/{}/documents/{}", api_incident_document, AUTH_USER, BODY_NONE },
 	/* -- risk register, resources, budget (issue 15, h/risk) -- */
 	{ "GET", "/api/v1/risks", api_risk_list, AUTH_USER, BODY_NONE },
 	{ "POST", "/api/v1/risks", api_risk_create, AUTH_USER, BODY_JSON },
@@ -108,6 +109,18 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/budget/rollup.csv", api_budget_rollup_csv, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/budget/rollup.xlsx", api_budget_rollup_xlsx, AUTH_USER, BODY_NONE },
 	/* -- response plans, playbooks (issue 15, h/plans) -- */
+	{ "GET", "/api/v1/plan-outline", api_plan_outline_get, AUTH_USER, BODY_NONE },
+	{ "PUT", "/api/v1/plan-outline", api_plan_outline_put, AUTH_USER, BODY_JSON },
+	{ "GET", "/api/v1/plans", api_plan_list, AUTH_USER, BODY_NONE },
+	{ "POST", "/api/v1/plans", api_plan_create, AUTH_USER, BODY_JSON },
+	{ "GET", "/api/v1/plans/compliance", api_plan_compliance, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/plans/{}", api_plan_get, AUTH_USER, BODY_NONE },
+	{ "PATCH", "/api/v1/plans/{}", api_plan_update, AUTH_USER, BODY_JSON },
+	{ "POST", "/api/v1/plans/{}/transitions", api_plan_transition, AUTH_USER, BODY_JSON },
+	{ "POST", "/api/v1/plans/{}/versions", api_plan_new_version, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/plans/{}/diff", api_plan_diff, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/plans/{}/document", api_plan_document, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/incidents/{}/playbook", api_incident_playbook, AUTH_USER, BODY_NONE },
 	/* -- drills, periodic reports (issue 15, h/reports) -- */
 	{ "GET", "/api/v1/agents/hunts", api_agent_hunts, AUTH_AGENT, BODY_NONE },
 	{ "POST", "/api/v1/agents/hunts/{}/results", api_agent_hunt_results, AUTH_AGENT,
@@ -149,5 +162,9 @@ const struct route_role api_route_roles[] = {
 	{ api_resource_update, ACT_RESOURCE_WRITE },
 	{ api_budget_create, ACT_BUDGET_WRITE },
 	{ api_budget_update, ACT_BUDGET_WRITE },
+	/* -- response plans, playbooks (issue 15, h/plans) -- */
+	{ api_plan_outline_put, ACT_PLAN_OUTLINE },
+	{ api_plan_create, ACT_PLAN_WRITE },
+	{ api_plan_update, ACT_PLAN_WRITE },
 };
 const size_t api_route_roles_count = sizeof(api_route_roles) / sizeof(api_route_roles[0]);

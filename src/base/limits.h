@@ -90,5 +90,17 @@
  * than any district spends on one line, and well inside the integers a
  * browser reads exactly (2^53). */
 #define LIMIT_VND_AMOUNT 1000000000000000LL
+/* Response plans (issue 15, h/plans). An outline has a dozen sections in
+ * the law; 40 leaves room for an instance's own without unbounded lists. */
+#define LIMIT_PLAN_SECTIONS 40
+/* A section's text: a few pages (the scenarios are structured apart). */
+#define LIMIT_PLAN_SECTION_TEXT 20000
+/* A scenario's checklist: each step becomes a task on an incident, so a
+ * step is a task title ("N. " + text within LIMIT_SHORT_TEXT) and a
+ * checklist a screenful of them. */
+#define LIMIT_PLAN_STEPS 30
+#define LIMIT_PLAN_STEP_TEXT (LIMIT_SHORT_TEXT - 20)
+/* A decision's number ("15/QĐ-UBND"). */
+#define LIMIT_PLAN_DECISION 64
 
 #endif

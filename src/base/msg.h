@@ -19,7 +19,7 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(ROLE_FOCAL, "cán bộ đầu mối", "focal point officer") \
 	X(ROLE_COORDINATOR, "điều phối viên", "coordinator") \
 	X(ROLE_RESPONDER, "cán bộ ứng cứu", "responder") \
-	X(ROLE_LEADER, "lãnh đạo (chỉ xem)", "leader (read-only)") \
+	X(ROLE_LEADER, "lãnh đạo (xem, phê duyệt kế hoạch)", "leader (reads, approves plans)") \
 	X(ROLE_ADMIN, "quản trị hệ thống", "administrator") \
 	X(ROLES_OR, " hoặc ", " or ") \
 	X(INVALID_INPUT, "Dữ liệu không hợp lệ", "Invalid input") \
@@ -188,6 +188,16 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(FINANCE_OFFICE_ON, "%s là phòng tài chính của cấp trên: xem các dòng dự toán đã gửi của cả đơn vị cấp trên", "%s is its parent's finance office: it reads the submitted budget lines of the parent's subtree") \
 	X(FINANCE_OFFICE_OFF, "%s không còn là phòng tài chính", "%s is no longer a finance office") \
 	/* -- response plans, playbooks (issue 15, h/plans) -- */ \
+	X(PLAN_NOT_DRAFT, "Chỉ sửa được kế hoạch đang là dự thảo; kế hoạch này đang ở trạng thái %s (muốn thay đổi kế hoạch đã phê duyệt, hãy tạo phiên bản mới)", "Only a draft plan can be edited; this one is %s (to change an approved plan, make a new version)") \
+	X(PLAN_OPEN_EXISTS, "Đã có phiên bản %s của kế hoạch này đang soạn hoặc chờ phê duyệt", "Version %s of this plan is already being drafted or awaits approval") \
+	X(PLAN_VERSION_FROM, "Chỉ tạo phiên bản mới từ kế hoạch đã phê duyệt hoặc đã được thay thế", "A new version is made only from an approved or superseded plan") \
+	X(PLAN_SYSTEM_LEVEL, "Kế hoạch riêng chỉ lập cho hệ thống của tổ chức có cấp độ 4 hoặc 5", "A separate plan is made only for a system of the organisation at level 4 or 5") \
+	X(PLAN_OTHER_SERIES, "Hai phiên bản không thuộc cùng một kế hoạch", "The two versions are not of the same plan") \
+	X(PLAN_UNKNOWN_SECTION, "Kế hoạch không có mục %s", "The plan has no section %s") \
+	X(PLAN_DUPLICATE, "Bị lặp: %s", "Given twice: %s") \
+	X(PLAN_BAD_DATE, "Ngày phải có dạng YYYY-MM-DD và không ở tương lai", "The date must be YYYY-MM-DD and not in the future") \
+	X(PLAN_OUTLINE_EMPTY, "Đề cương phải có ít nhất một mục", "The outline needs at least one section") \
+	X(PLAN_BAD_CODE, "Mã chỉ gồm chữ thường không dấu, chữ số, '-' và '_' (tối đa 32 ký tự)", "A code is lowercase ASCII letters, digits, '-' and '_' (at most 32)") \
 	/* -- drills, periodic reports (issue 15, h/reports) -- */ \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 

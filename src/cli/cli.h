@@ -65,5 +65,6 @@ int cmd_vercmp(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
+int cmd_doc(int argc, char **argv);
 
 #endif

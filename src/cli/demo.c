@@ -21,6 +21,7 @@
 #include "../domain/plan/budget.h"
 #include "../domain/plan/resource.h"
 #include "../domain/plan/risk.h"
+#include "../domain/plan/plan.h"
 #include "../store/store.h"
 #include "../base/banned.h"
 
@@ -310,6 +311,53 @@ static int seed_incidents(struct ctxs *x, struct err *e)
 	return 0;
 }
 
+/* Response plans (issue 15): the Economy and Finance office's plan is
+ * approved (its ransomware checklist becomes the tasks of the demo's
+ * ransomware incident when it is classified), the Culture office's awaits
+ * the leader, the communes have none yet. */
+static json_t *demo_plan_move(struct ctx *c, json_t *p, const char *body, struct err *e)
+{
+	if (p == NULL)
+		return NULL;
+	json_t *b = json_loads(body, 0, NULL);
+	json_t *r = b ? plan_transition(c, json_string_value(json_object_get(p, "id")),
+				       json_integer_value(json_object_get(p, "version")), b, e) : NULL;
+	json_decref(b);
+	json_decref(p);
+	return r;
+}
+
+static int seed_plans(struct ctxs *x, struct err *e)
+{
+	struct ctx coord = { .db = x->db, .rules = &x->rules, .actor = as(x, "dieuphoi") };
+	struct ctx lead = { .db = x->db, .rules = &x->rules, .actor = as(x, "lanhdao") };
+	struct ctx vh = { .db = x->db, .rules = &x->rules, .actor = as(x, "vanhoa") };
+	int y;
+	unsigned m, d;
+	char approve[200];
+	/* approved two months ago (a decision date is never in the future) */
+	time_civil_from_days((time_now_ms() + 7 * 3600000LL) / 86400000LL - 60, &y, &m, &d);
+	snprintf(approve, sizeof(approve), "{\"to\":\"approved\",\"decision_number\":"
+		 "\"18/QĐ-UBND\",\"decision_date\":\"%04d-%02u-%02u\"}", y, m, d);
+	json_t *b = json_pack("{s:s, s:s}", "org_code", "pq-kttc", "title",
+			      "Kế hoạch ứng phó sự cố an toàn thông tin mạng Phòng Kinh tế - Tài chính");
+	json_t *p = plan_create(&coord, b, e);
+	json_decref(b);
+	p = demo_plan_move(&coord, p, "{\"to\":\"submitted\"}", e);
+	p = demo_plan_move(&lead, p, approve, e);
+	if (p == NULL)
+		return -1;
+	json_decref(p);
+	b = json_object();
+	p = plan_create(&vh, b, e);
+	json_decref(b);
+	p = demo_plan_move(&vh, p, "{\"to\":\"submitted\"}", e);
+	if (p == NULL)
+		return -1;
+	json_decref(p);
+	return 0;
+}
+
 /* `--incidents N` (make bench): N more incidents through the domain
  * functions, as the coordinator, spread over the communes, the types and
  * the last 90 days (filed then, so their clocks ran then); one in five
@@ -432,6 +480,8 @@ int cmd_demo(int argc, char **argv)
 		json_decref(contact_add(&c, b, &e));
 		json_decref(b);
 	}
+	if (!e.code)
+		seed_plans(&x, &e);
 	if (!e.code)
 		seed_incidents(&x, &e);
 	if (!e.code)

@@ -415,6 +415,7 @@ const CASES = [
   ['POST /api/v1/incidents/{}/assignees', true, (S) => ['POST', `/api/v1/incidents/${obj[S].inc.id}/assignees`, { user_id: ids.dieuphoi }]],
   ['POST /api/v1/incidents/{}/attachments', true, (S) => ['POST', `/api/v1/incidents/${obj[S].inc.id}/attachments`, 'tệp', { 'Content-Type': 'text/plain', 'X-Filename': 'a.txt' }]],
   ['GET /api/v1/incidents/{}/attachments/{}', true, (S) => ['GET', `/api/v1/incidents/${obj[S].inc.id}/attachments/${obj[S].att.id}`]],
+  ['GET /api/v1/incidents/{}/documents/{}', true, (S) => ['GET', `/api/v1/incidents/${obj[S].inc.id}/documents/mau03`]],
   ['GET /api/v1/incidents.csv', false, () => ['GET', '/api/v1/incidents.csv']],
   // Each item answers for itself (see the scenario below); the request is 200.
   ['POST /api/v1/incidents/bulk', true, async (S) => {
@@ -522,7 +523,52 @@ const CASES = [
   ['GET /api/v1/budget/rollup.xlsx', true, (S) => ['GET', `/api/v1/budget/rollup.xlsx?year=2026&org=${SETS[S].org}`]],
   ['GET /api/v1/agents/hunts', false, () => ['GET', '/api/v1/agents/hunts']],
   ['POST /api/v1/agents/hunts/{}/results', true, (S) => ['POST', `/api/v1/agents/hunts/${obj[S].hunt.id}/results`, '{}']],
+  // -- response plans, playbooks (issue 15, h/plans) --
+  ['GET /api/v1/plan-outline', false, () => ['GET', '/api/v1/plan-outline']],
+  ['PUT /api/v1/plan-outline', false, async () => {
+    const o = ok(await as.admin.get('/api/v1/plan-outline'), 'outline');
+    return ['PUT', '/api/v1/plan-outline', { sections: o.sections.map(({ code, kind, title_vi, title_en, guidance }) => ({ code, kind, title_vi, title_en, guidance })) }, im(o.version)];
+  }],
+  ['GET /api/v1/plans', false, () => ['GET', '/api/v1/plans']],
+  ['POST /api/v1/plans', true, async (S) => {
+    const sys = ok(await as[SETS[S].owner].post('/api/v1/systems', { name: u('Hệ thống cấp 4'), org_code: SETS[S].org, level: 4 }), 'system');
+    return ['POST', '/api/v1/plans', { org_code: SETS[S].org, system_id: sys.id }];
+  }],
+  ['GET /api/v1/plans/compliance', false, () => ['GET', '/api/v1/plans/compliance']],
+  ['GET /api/v1/plans/{}', true, (S) => ['GET', `/api/v1/plans/${obj[S].plan.id}`]],
+  ['PATCH /api/v1/plans/{}', true, async (S) => {
+    const p = await freshPlan(S, 'draft');
+    return ['PATCH', `/api/v1/plans/${p.id}`, { title: u('Kế hoạch sửa') }, im(p.version)];
+  }],
+  ['POST /api/v1/plans/{}/transitions', true, async (S) => {
+    const p = await freshPlan(S, 'draft');
+    return ['POST', `/api/v1/plans/${p.id}/transitions`, { to: 'submitted' }, im(p.version)];
+  }],
+  ['POST /api/v1/plans/{}/transitions approve', true, async (S) => {
+    const p = await freshPlan(S, 'submitted');
+    return ['POST', `/api/v1/plans/${p.id}/transitions`, { to: 'approved', decision_number: u('QĐ'), decision_date: '2026-01-05' }, im(p.version)];
+  }],
+  ['POST /api/v1/plans/{}/versions', true, async (S) => {
+    const p = await freshPlan(S, 'approved');
+    return ['POST', `/api/v1/plans/${p.id}/versions`];
+  }],
+  ['GET /api/v1/plans/{}/diff', true, (S) => ['GET', `/api/v1/plans/${obj[S].plan.id}/diff`]],
+  // format=odt: 422 wherever the plan is readable, whatever the renderers do
+  ['GET /api/v1/plans/{}/document', true, (S) => ['GET', `/api/v1/plans/${obj[S].plan.id}/document?format=odt`]],
+  ['GET /api/v1/incidents/{}/playbook', true, (S) => ['GET', `/api/v1/incidents/${obj[S].inc.id}/playbook`]],
 ];
+
+// A plan of set S for a fresh system of level 4 (its own series), drafted
+// by the set's owner and taken to `status`.
+async function freshPlan(S, status) {
+  const { org, owner } = SETS[S];
+  const sys = ok(await as[owner].post('/api/v1/systems', { name: u('Hệ thống cấp 4'), org_code: org, level: 4 }), 'system');
+  let p = ok(await as[owner].post('/api/v1/plans', { org_code: org, system_id: sys.id }), 'plan');
+  if (status === 'draft') return p;
+  p = ok(await as[owner].post(`/api/v1/plans/${p.id}/transitions`, { to: 'submitted' }, im(p.version)), 'submit');
+  if (status === 'submitted') return p;
+  return ok(await as.lanhdao.post(`/api/v1/plans/${p.id}/transitions`, { to: 'approved', decision_number: u('QĐ'), decision_date: '2026-01-05' }, im(p.version)), 'approve');
+}
 
 // Makes the objects of each set, each by its own side.
 async function makeObjects() {
@@ -554,6 +600,7 @@ async function makeObjects() {
     o.hunt = await freshHunt(S);
     o.risk = ok(await ow.post('/api/v1/risks', { system_id: o.sys.id, threat: 'malware', likelihood: 3, impact: 3 }), 'risk');
     o.res = ok(await ow.post('/api/v1/resources', { kind: 'contractor', name: u('Nhà thầu'), org_code: org }), 'resource');
+    o.plan = await freshPlan(S, 'draft');
   }
 }
 
@@ -598,6 +645,7 @@ const EXPECT = {
   'POST /api/v1/incidents/{}/assignees': { C: '403 201 403 201 403 201 404 404 403', D: '403 201 403 201 404 404 404 404 403' },
   'POST /api/v1/incidents/{}/attachments': { C: '403 201 403 201 201 201 404 404 403', D: '403 201 403 201 404 404 404 404 403' },
   'GET /api/v1/incidents/{}/attachments/{}': { C: '200 200 200 200 200 200 404 404 200', D: '200 200 200 200 404 404 404 404 200' },
+  'GET /api/v1/incidents/{}/documents/{}': { C: '200 200 200 200 200 200 404 404 200', D: '200 200 200 200 404 404 404 404 200' },
   'GET /api/v1/incidents.csv': { all: '200 200 200 200 200 200 200 200 200' },
   'POST /api/v1/incidents/bulk': { C: '200 200 200 200 200 200 200 200 200', D: '200 200 200 200 200 200 200 200 200' },
   'GET /api/v1/inbox': { all: '200 200 200 200 200 200 200 200 200' },
@@ -662,6 +710,21 @@ const EXPECT = {
   'GET /api/v1/budget/rollup.xlsx': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
   'GET /api/v1/agents/hunts': { all: '401 401 401 401 401 401 401 401 401' },
   'POST /api/v1/agents/hunts/{}/results': { C: '401 401 401 401 401 401 401 401 401', D: '401 401 401 401 401 401 401 401 401' },
+  // -- response plans, playbooks (issue 15, h/plans): writers draft, submit and make versions
+  // in their subtree; only the leader approves; the outline is the home organisation's admin's --
+  'GET /api/v1/plan-outline': { all: '200 200 200 200 200 200 200 200 200' },
+  'PUT /api/v1/plan-outline': { all: '200 403 403 403 403 403 403 403 403' },
+  'GET /api/v1/plans': { all: '200 200 200 200 200 200 200 200 200' },
+  'POST /api/v1/plans': { C: '403 201 403 201 201 201 422 422 422', D: '403 201 403 201 422 422 422 422 422' },
+  'GET /api/v1/plans/compliance': { all: '200 200 200 200 200 200 200 200 200' },
+  'GET /api/v1/plans/{}': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'PATCH /api/v1/plans/{}': { C: '403 200 403 200 200 200 404 404 404', D: '403 200 403 200 404 404 404 404 404' },
+  'POST /api/v1/plans/{}/transitions': { C: '403 200 403 200 200 200 404 404 404', D: '403 200 403 200 404 404 404 404 404' },
+  'POST /api/v1/plans/{}/transitions approve': { C: '403 403 200 403 403 403 404 404 404', D: '403 403 200 403 404 404 404 404 404' },
+  'POST /api/v1/plans/{}/versions': { C: '403 201 403 201 201 201 404 404 404', D: '403 201 403 201 404 404 404 404 404' },
+  'GET /api/v1/plans/{}/diff': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'GET /api/v1/plans/{}/document': { C: '422 422 422 422 422 422 404 404 404', D: '422 422 422 422 404 404 404 404 404' },
+  'GET /api/v1/incidents/{}/playbook': { C: '200 200 200 200 200 200 404 404 200', D: '200 200 200 200 404 404 404 404 200' },
 };
 
 // Who may not see set S at all (its incident is 404 to them), and what of S
@@ -671,7 +734,7 @@ const blind = (S, who) => row(EXPECT['GET /api/v1/incidents/{}'][S])[COLS.indexO
 const secrets = (S) => {
   const o = obj[S];
   return [o.inc.id, o.inc.number, o.inc.title, o.task.id, o.att.id, o.sys.id, o.sys.name, o.host.id, o.host.hostname,
-    o.finding.id, o.warn.id, o.warn.title, o.ind.id, o.ind.value];
+    o.finding.id, o.warn.id, o.warn.title, o.ind.id, o.ind.value, o.plan.id];
 };
 
 // "200 201 …" -> numbers, one per column.

@@ -27,7 +27,7 @@ function routesFromSource() {
 
 // routes.c's {} become {id}, {sid}, {tid}, {aid} or {kind}: named after the segment before.
 function templateOf(pattern) {
-  const names = { 'support-requests': 'sid', tasks: 'tid', attachments: 'aid', imports: 'kind', import: 'format', export: 'format' };
+  const names = { 'support-requests': 'sid', tasks: 'tid', attachments: 'aid', imports: 'kind', import: 'format', export: 'format', documents: 'kind' };
   const segs = pattern.split('/');
   return segs.map((s, k) => (s === '{}' ? `{${names[segs[k - 1]] ?? 'id'}}` : s)).join('/');
 }
@@ -401,6 +401,10 @@ test('real answers match the document: status codes listed, bodies valid, no und
   await coord.post(`${base}/transitions`, { to: 'closed', closing_report: { summary: 's', cause: 'c', resolution: 'r', proposals: 'p', damage: 'd' } }, { 'If-Match': `"${v}"` });
   await coord.get(base);
   await coord.get(`${base}/attachments/${att.body.id}`);
+  await coord.get(`${base}/documents/mau04`);
+  await coord.get(`${base}/documents/mau03?format=docx`);
+  await coord.get(`${base}/documents/mau05`);                           // 404
+  await coord.get(`${base}/documents/mau03?format=odt`);                // 422
   await tok.post('/api/v1/incidents', report({ org_code: 'pq-vnpt' }));
   // directory
   await admin.post('/api/v1/orgs', { code: 'pq-thu', name: 'Thử', kind: 'agency', parent_code: 'pq', address: 'a', response_team: false });
@@ -583,6 +587,23 @@ test('real answers match the document: status codes listed, bodies valid, no und
   two.csrf = (await two.get('/api/v1/session')).body.csrf;
   await acct.post('/api/v1/account/totp/disable', { code: fresh[0] });
   await two.post('/api/v1/account/password', { current_password: mine.password, new_password: 'mot-cau-rat-dai-2025' });
+  // response plans and playbooks (issue 15, h/plans)
+  const outline = await admin.get('/api/v1/plan-outline');
+  await admin.req('PUT', '/api/v1/plan-outline', { sections: outline.body.sections.map(({ code, kind, title_vi, title_en, guidance }) => ({ code, kind, title_vi, title_en, guidance })) },
+    { 'If-Match': `"${outline.body.version}"` });
+  const pl = (await tam.post('/api/v1/plans', {})).body;
+  await tam.post('/api/v1/plans', {});                                             // 409
+  await tam.get('/api/v1/plans?status=draft');
+  await tam.get(`/api/v1/plans/${pl.id}`);
+  const pe = (await tam.patch(`/api/v1/plans/${pl.id}`, { title: 'Kế hoạch ứng phó', sections: [{ code: 'budget', text: 'Dự toán' }],
+    scenarios: [{ threat: 'encryption', steps: [{ phase: 'contain', text: 'Ngắt mạng máy bị mã hóa' }], support: 'Tỉnh' }] }, { 'If-Match': `"${pl.version}"` })).body;
+  const ps = (await tam.post(`/api/v1/plans/${pl.id}/transitions`, { to: 'submitted' }, { 'If-Match': `"${pe.version}"` })).body;
+  await lead.post(`/api/v1/plans/${pl.id}/transitions`, { to: 'approved', decision_number: '1/QĐ-UBND', decision_date: '2026-01-05' }, { 'If-Match': `"${ps.version}"` });
+  const pv = (await tam.post(`/api/v1/plans/${pl.id}/versions`)).body;
+  await tam.get(`/api/v1/plans/${pv.id}/diff`);
+  await tam.get(`/api/v1/plans/${pl.id}/document?format=odt`);                      // 422
+  await coord.get('/api/v1/plans/compliance');
+  await coord.get(`/api/v1/incidents/${i.id}/playbook`);
 
   assert.deepEqual(problems, []);
   // the walk above touched every operation of the document

@@ -66,7 +66,10 @@ static void test_empty_log_intact(void **state)
 	struct audit_result r;
 	tdb_new(&t);
 	verify(t.db, &r);
-	assert_int_equal(r.entries, 0);
+	/* Nobody acted: the only entries seal rows that migrations seed (015:
+	 * the outline of response plans), so that the log still proves them. */
+	assert_int_equal(r.entries, tdb_count(t.db, "audit_log WHERE action = 'rows'"));
+	assert_int_equal(tdb_count(t.db, "audit_log WHERE action <> 'rows'"), 0);
 	assert_int_equal(r.first_bad, 0);
 	tdb_free(&t);
 }

@@ -81,6 +81,15 @@ static const struct {
 	{ ACT_BUDGET_WRITE, "budget.write", FOC | COO | ADM },
 	{ ACT_BUDGET_SUBMIT, "budget.submit", FOC | COO | ADM },
 	{ ACT_BUDGET_ROLLUP, "budget.rollup", REP | FOC | COO | RES | LEA | ADM },
+	/* Issue 15 (h/doc): whoever reads an incident prints its forms. */
+	{ ACT_INCIDENT_DOCUMENT, "incident.document", REP | FOC | COO | RES | LEA | ADM },
+	/* Response plans (issue 15, h/plans): everyone reads; the focal point
+	 * or a coordinator drafts and submits; a leader approves; the outline
+	 * is the instance's administrator's. */
+	{ ACT_PLAN_READ, "plan.read", REP | FOC | COO | RES | LEA | ADM },
+	{ ACT_PLAN_WRITE, "plan.write", FOC | COO },
+	{ ACT_PLAN_APPROVE, "plan.approve", LEA },
+	{ ACT_PLAN_OUTLINE, "plan.outline", ADM },
 };
 
 static const char *const role_name[] = {
@@ -193,7 +202,8 @@ static void test_scope(void **state)
 }
 
 /* Issue 11 item 2: the organisation asked for support reads, answers,
- * comments and works its own tasks while the request is open; any other
+ * comments, prints the forms (issue 15) and works its own tasks while the
+ * request is open; any other
  * action is forbidden (it sees the incident); without an open request the
  * incident is not found, whatever the action. */
 static void test_support(void **state)
@@ -205,7 +215,8 @@ static void test_support(void **state)
 	open.support = 1;
 	/* (accepting or declining is checked on the asked organisation itself,
 	 * ACT_SUPPORT_DECIDE, which is in the actor's scope) */
-	static const int allowed[] = { ACT_INCIDENT_READ, ACT_SUPPORT_ANSWER, ACT_INCIDENT_COMMENT };
+	static const int allowed[] = { ACT_INCIDENT_READ, ACT_SUPPORT_ANSWER, ACT_INCIDENT_COMMENT,
+					 ACT_INCIDENT_DOCUMENT };
 	for (int act = 0; act < ACT__COUNT; act++) {
 		struct err e = { 0 };
 		int may = 0;
@@ -225,7 +236,8 @@ static void test_support(void **state)
 		err_clear(&e);
 		assert_int_equal(policy_check(&a, act, &closed, &e), -1);
 		assert_int_equal(e.code, act == ACT_FEED_IMPORT || act == ACT_WARNING_ANSWER ||
-				 act == ACT_SUPPORT_DECIDE ? E_FORBIDDEN : E_NOTFOUND);
+				 act == ACT_SUPPORT_DECIDE || act == ACT_PLAN_OUTLINE
+				 ? E_FORBIDDEN : E_NOTFOUND);
 	}
 	/* Tasks: only its own (assigned to its people). */
 	struct err e = { 0 };
@@ -255,7 +267,8 @@ static void test_support(void **state)
 static void test_exact_org(void **state)
 {
 	(void)state;
-	static const int acts[] = { ACT_FEED_IMPORT, ACT_WARNING_ANSWER, ACT_SUPPORT_DECIDE };
+	static const int acts[] = { ACT_FEED_IMPORT, ACT_WARNING_ANSWER, ACT_SUPPORT_DECIDE,
+				    ACT_PLAN_OUTLINE };
 	struct actor district = person(ROLE_ALL, "/root/district/");
 	struct actor commune = person(ROLE_ALL, "/root/district/commune/");
 	struct actor province = person(ROLE_ALL, "/root/");

@@ -105,6 +105,13 @@ static const struct audit_table {
 	{ "budget_lines", 1, "id,org_id,year,category,description,planned,spent,status,"
 	  "submitted_at,submitted_by,version,created_by,created_at,updated_at", "", 14 },
 	{ "finance_offices", 1, "org_id,created_at", "", 14 },
+	/* response plans and playbooks (issue 15, h/plans) */
+	{ "plan_outline", 1, "code,position,kind,title_vi,title_en,guidance,version,updated_at", "", 15 },
+	{ "plans", 1, "id,org_id,system_id,number,based_on,status,title,sections,scenarios,"
+	  "submitted_at,submitted_by,decision_number,decision_date,approved_at,approved_by,"
+	  "superseded_at,return_reason,version,created_by,created_at,updated_at", "", 15 },
+	{ "playbook_runs", 2, "incident_id,threat,plan_id,tasks,created_at", "", 15 },
+	{ "playbook_tasks", 1, "task_id,incident_id,plan_id,threat,step,phase", "", 15 },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

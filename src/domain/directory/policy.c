@@ -46,6 +46,7 @@ static const unsigned action_roles[ACT__COUNT] = {
 	/* -- MISP fidelity (issue 13, h/misp) -- */
 	/* -- packaging (issue 14, h/deb) -- */
 	/* -- documents (issue 15, h/doc) -- */
+	[ACT_INCIDENT_DOCUMENT] = ROLE_ALL, /* whoever reads the incident prints its forms */
 	/* -- risk register, resources, budget (issue 15, h/risk) -- */
 	[ACT_RISK_READ] = ROLE_ALL,
 	[ACT_RISK_WRITE] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_ADMIN,
@@ -56,6 +57,10 @@ static const unsigned action_roles[ACT__COUNT] = {
 	[ACT_BUDGET_SUBMIT] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_ADMIN,
 	[ACT_BUDGET_ROLLUP] = ROLE_ALL,
 	/* -- response plans, playbooks (issue 15, h/plans) -- */
+	[ACT_PLAN_READ] = ROLE_ALL,
+	[ACT_PLAN_WRITE] = ROLE_FOCAL | ROLE_COORDINATOR,
+	[ACT_PLAN_APPROVE] = ROLE_LEADER,
+	[ACT_PLAN_OUTLINE] = ROLE_ADMIN,
 	/* -- drills, periodic reports (issue 15, h/reports) -- */
 };
 
@@ -64,6 +69,7 @@ static const unsigned action_roles[ACT__COUNT] = {
 enum { SUPPORT_NO, SUPPORT_YES, SUPPORT_OWN };
 static const unsigned char support_may[ACT__COUNT] = {
 	[ACT_INCIDENT_READ] = SUPPORT_YES,
+	[ACT_INCIDENT_DOCUMENT] = SUPPORT_YES, /* as the print view it can open (h/doc) */
 	[ACT_SUPPORT_ANSWER] = SUPPORT_YES,
 	[ACT_INCIDENT_COMMENT] = SUPPORT_YES,
 	[ACT_INCIDENT_TASK] = SUPPORT_OWN,
@@ -81,6 +87,7 @@ static const unsigned char exact_org[ACT__COUNT] = {
 	[ACT_FEED_IMPORT] = 1,
 	[ACT_WARNING_ANSWER] = 1,
 	[ACT_SUPPORT_DECIDE] = 1,
+	[ACT_PLAN_OUTLINE] = 1,    /* h/plans: the instance's outline, from its home */
 };
 
 unsigned policy_roles(int action)

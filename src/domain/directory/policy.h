@@ -50,6 +50,7 @@ enum action {
 	/* -- MISP fidelity (issue 13, h/misp) -- */
 	/* -- packaging (issue 14, h/deb) -- */
 	/* -- documents (issue 15, h/doc) -- */
+	ACT_INCIDENT_DOCUMENT,     /* Mẫu 03 / Mẫu 04 of an incident as PDF or DOCX */
 	/* -- risk register, resources, budget (issue 15, h/risk) -- */
 	ACT_RISK_READ,             /* the risk register, its hints and heat map */
 	ACT_RISK_WRITE,
@@ -60,6 +61,10 @@ enum action {
 	ACT_BUDGET_SUBMIT,         /* send a line to the finance office */
 	ACT_BUDGET_ROLLUP,         /* the district's roll-up and its XLSX/CSV export */
 	/* -- response plans, playbooks (issue 15, h/plans) -- */
+	ACT_PLAN_READ,             /* plans, their diff, document, the district's view */
+	ACT_PLAN_WRITE,            /* draft, edit a draft, submit, make a new version */
+	ACT_PLAN_APPROVE,          /* approve with a decision, or return: a leader's act */
+	ACT_PLAN_OUTLINE,          /* the outline plans are built in: instance-wide */
 	/* -- drills, periodic reports (issue 15, h/reports) -- */
 	ACT__COUNT
 };

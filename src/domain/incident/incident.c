@@ -861,6 +861,42 @@ static int needs_met(const struct transition *t, json_t *body, struct err *e)
 	return e->code ? -1 : 0;
 }
 
+/* Set once at start-up (incident_on_classify). */
+static incident_classify_fn classify_hook;
+
+void incident_on_classify(incident_classify_fn fn)
+{
+	classify_hook = fn;
+}
+
+/* After the classification is written: the hook sees the type it left. */
+static int run_classify_hook(struct ctx *c, const struct inc_head *h, struct err *e)
+{
+	if (classify_hook == NULL)
+		return 0;
+	struct stmt *st = store_query(c->db, e, "SELECT type, form FROM incidents WHERE id = $1",
+				      "t", h->id);
+	if (st == NULL)
+		return -1;
+	char type[32] = "", sys[UUID_LEN] = "";
+	int rc = stmt_step(st, e), has = 0;
+	if (rc == 1 && stmt_text(st, 0)) {
+		snprintf(type, sizeof(type), "%s", stmt_text(st, 0));
+		has = 1;
+	}
+	if (rc == 1 && stmt_text(st, 1)) {
+		json_t *form = json_loads(stmt_text(st, 1), 0, NULL);
+		const char *s = jv_str(json_object_get(form, "system"), "system_id");
+		if (s && uuid_valid(s))
+			snprintf(sys, sizeof(sys), "%s", s);
+		json_decref(form);
+	}
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	return classify_hook(c, h->id, h->org_id, sys[0] ? sys : NULL, has ? type : NULL, e);
+}
+
 /* The side effects of entering a state: fields and clocks (§13). */
 static int apply_transition(struct ctx *c, const struct inc_head *h,
 			    const struct transition *t, json_t *body, struct err *e)
@@ -894,7 +930,7 @@ static int apply_transition(struct ctx *c, const struct inc_head *h,
 		if (store_run(c->db, e, "UPDATE incidents SET severity = $1, serious = $2, "
 			      "escalate = $3, type = COALESCE($4, type) WHERE id = $5", "tiitt",
 			      jv_str(body, "severity"), (int64_t)serious, (int64_t)escalate,
-			      type, id) < 0)
+			      type, id) < 0 || run_classify_hook(c, h, e) != 0)
 			return -1;
 		/* Beyond own capacity: the initial report (Mẫu 03) is due at once. */
 		if (escalate)

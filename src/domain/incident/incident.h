@@ -135,7 +135,40 @@ json_t *incident_get_attachment(struct ctx *c, const char *id, const char *aid,
 json_t *deadline_list(struct ctx *c, int overdue_only, int due_soon, int limit, struct err *e);
 /* Dashboard figures. */
 json_t *incident_stats(struct ctx *c, struct err *e);
+/* The initial report (form 3, Mẫu 03) or the closing report (form 4, Mẫu
+ * 04) of an incident as a document (src/doc/doc.h), filled as the print
+ * view fills it (incident_forms.c). NULL with e set: not found (also when
+ * the reader may not see the incident, or form is neither 3 nor 4), or a
+ * storage error. The caller renders and frees it. */
+struct doc;
+struct doc *incident_form_doc(struct ctx *c, const char *incident_id, int form,
+			      struct err *e);
+/* The same, in the shape of the document kinds' builders (src/cli/doc.c);
+ * id may also be the incident's number (PQ-2026-0007). */
+struct doc *incident_mau03_doc(struct ctx *c, const char *id, struct err *e);
+struct doc *incident_mau04_doc(struct ctx *c, const char *id, struct err *e);
+
 /* Vocabularies and the transition table for clients (GET /meta). */
 json_t *incident_meta(void);
+
+/*
+ * The one hook out of the workflow (issue 15): a function called inside
+ * the transaction of every move into `classified`, after the type is set,
+ * with the incident's id, organisation, the registry system its report
+ * names (system.system_id, NULL when none) and type (NULL when none).
+ * Non-zero (e filled) fails the move. plan/ registers its playbooks here at
+ * start-up (playbook_install), so incident/ never includes plan/; set once,
+ * before any request, never changed after. NULL: none.
+ */
+typedef int (*incident_classify_fn)(struct ctx *c, const char *incident_id,
+				    const char *org_id, const char *system_id, const char *type,
+				    struct err *e);
+void incident_on_classify(incident_classify_fn fn);
+
+/* Inside the caller's write transaction: a task on an incident, not
+ * assigned, no due time, with its timeline event; the new id in tid. For
+ * the classify hook (a playbook's steps). 0 or -1. */
+int incident_task_insert(struct ctx *c, const char *incident_id, const char *title,
+			 char tid[UUID_LEN], struct err *e);
 
 #endif

@@ -355,6 +355,17 @@ json_t *incident_add_task(struct ctx *c, const char *id, json_t *body, struct er
 	return rec;
 }
 
+int incident_task_insert(struct ctx *c, const char *incident_id, const char *title,
+			 char tid[UUID_LEN], struct err *e)
+{
+	int64_t now = time_now_ms();
+	if (store_run(c->db, e, "INSERT INTO tasks (id, incident_id, title, assignee_id, due_at, "
+		      "done, created_by, created_at, updated_at) VALUES ($1,$2,$3,NULL,NULL,0,$4,$5,$5)",
+		      "tttti", uuid7(tid), incident_id, title, actor_id(c), now) < 0)
+		return -1;
+	return inc_event(c, incident_id, "task", json_pack("{s:s, s:s}", "id", tid, "title", title), e);
+}
+
 /* Whether the task tid of h is assigned to someone of the actor's own
  * organisation: 1 yes, 0 no, -1 error; E_NOTFOUND when there is no such task. */
 static int task_is_own(struct ctx *c, const struct inc_head *h, const char *tid, struct err *e)

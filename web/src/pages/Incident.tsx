@@ -4,6 +4,7 @@
 // itself and keeps what was typed.
 import type { ComponentChildren } from 'preact';
 import { Duplicates } from '../components/Duplicates';
+import { DocLinks } from '../components/DocLinks';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, patch, post } from '../api';
 import { t, tryT, type Key } from '../i18n';
@@ -11,6 +12,7 @@ import { app, codes, hasRole, lbl } from '../state';
 import { DropZone, ErrorBox, Field, Loading, SeverityBadge, StatusBadge, TimeLeft, TlpBadge, fmtSize, usePoll, useNow, type Deadline } from '../components/ui';
 import { fmtDateTime, localInputs, toUtcIso } from '../time';
 import { TYPES, uploadFiles } from './Report';
+import { PlaybookChecklist } from './plan/Playbook';
 
 const SEVERITIES = ['low', 'medium', 'high', 'critical'];
 const REPORT_KINDS = ['notification', 'initial', 'progress', 'closing', 'plan', 'direction_request'];
@@ -244,7 +246,11 @@ export function IncidentPage({ id }: { id: string }) {
         {allowed.length === 0 && <span class="muted">{t('no_actions')}</span>}
         <span class="spacer" />
         <a class="button secondary" href={`#/incidents/${inc.id}/print/03`}>{t('print_report_03')}</a>
-        {(inc.closing_report || inc.status === 'closed') && <a class="button secondary" href={`#/incidents/${inc.id}/print/04`}>{t('print_report_04')}</a>}
+        <DocLinks id={inc.id} form="03" />
+        {(inc.closing_report || inc.status === 'closed') && <>
+          <a class="button secondary" href={`#/incidents/${inc.id}/print/04`}>{t('print_report_04')}</a>
+          <DocLinks id={inc.id} form="04" />
+        </>}
       </div>
 
       {action && form && fl && (
@@ -399,6 +405,7 @@ export function IncidentPage({ id }: { id: string }) {
             )}
           </Section>
           <SupportRequests inc={inc} url={url} reload={load} canOpen={supportAllowed && (inc.may ? !!inc.may.support : true)} />
+          <PlaybookChecklist id={inc.id} rev={`${inc.version}:${(inc.tasks ?? []).map((x: any) => (x.done ? 1 : 0)).join('')}`} />
           <Tasks inc={inc} url={url} reload={load} users={users} />
           <Reports inc={inc} url={url} reload={load} />
           <Observables inc={inc} url={url} reload={load} />

@@ -7,6 +7,7 @@ import { get } from '../api';
 import { t, tv, type Key } from '../i18n';
 import { app } from '../state';
 import { ErrorBox, Loading } from '../components/ui';
+import { DocLinks } from '../components/DocLinks';
 import { fmtDate, fmtTime } from '../time';
 
 const viLabel = (group: 'incident_types' | 'severities', code: string) =>
@@ -201,6 +202,7 @@ export function PrintView({ id, form }: { id: string; form: '03' | '04' }) {
       <div class="no-print toolbar">
         <a class="button secondary" href={`#/incidents/${id}`}>← {t('back_to_incident')}</a>
         <button type="button" class="button primary" onClick={() => print()} disabled={!inc}>{t('print_now')}</button>
+        <DocLinks id={id} form={form} short />
         <span class="muted">{t('print_hint')}</span>
       </div>
       {error ? <ErrorBox error={error} /> : !inc ? <Loading /> : (
