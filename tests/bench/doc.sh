@@ -64,9 +64,8 @@ URL=$BASE/api/v1/incidents/$ID/documents/mau04
 
 # times FORMAT: N sequential downloads, one total time (ms) a line.
 times() {
-	local i
-	for i in 1 2 3; do curl -s -o /dev/null -H "$AUTH" "$URL?format=$1"; done
-	for i in $(seq "$N"); do
+	for _ in 1 2 3; do curl -s -o /dev/null -H "$AUTH" "$URL?format=$1"; done
+	for _ in $(seq "$N"); do
 		curl -s -o "$TMP/out.$1" -w '%{http_code} %{time_total}\n' -H "$AUTH" "$URL?format=$1"
 	done | awk '$1 != 200 { bad++ } { printf "%.3f\n", $2 * 1000 } END { if (bad) exit 1 }' ||
 		die "a download of $1 failed"
