@@ -301,7 +301,7 @@ static void row(W w, const struct doc_block *t, char *const *cells, int n,
 	for (int i = 0; i < t->ncols; i++) {
 		tc_start(w, tw[i]);
 		el(w, "w:p");
-		ppr(w, header ? DOC_CENTER : DOC_LEFT, 0, 0, 0);
+		ppr(w, header ? DOC_CENTER : t->aligns[i], 0, 0, 0);
 		runs(w, i < n ? cells[i] : NULL, style, table_half_pt(t->ncols));
 		end(w);
 		end(w);
