@@ -189,6 +189,18 @@ test('the same bytes for the same record, from the API and from `ungcuu doc`', a
   assert.ok(mine.bytes.equals(got['mau04.pdf'].bytes));
 });
 
+test('downloads at the same time (they take turns on the lane): every one whole and the same', async () => {
+  const all = await Promise.all(Array.from({ length: 8 }, (_, k) =>
+    get(k % 2 ? tam : coord, inc.id, k % 4 < 2 ? 'mau04' : 'mau03', k % 3 ? 'pdf' : 'docx')));
+  all.forEach((r, k) => {
+    assert.equal(r.status, 200);
+    const key = `${k % 4 < 2 ? 'mau04' : 'mau03'}.${k % 3 ? 'pdf' : 'docx'}`;
+    assert.ok(r.bytes.equals(got[key].bytes), `download ${k} (${key}) is the same document`);
+  });
+  // and the server still answers reads meanwhile
+  assert.equal((await coord.get(`/api/v1/incidents/${inc.id}`)).status, 200);
+});
+
 test('what a reader may not see is 404; a bad kind 404, a bad format 422, no login 401', async () => {
   for (const kind of ['mau03', 'mau04']) {
     const r = await get(other, inc.id, kind, 'pdf');
