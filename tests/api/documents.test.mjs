@@ -81,7 +81,7 @@ test('the PDFs: A4, media type, a download named after the form, fonts embedded,
   for (const kind of ['mau03', 'mau04']) {
     const r = got[`${kind}.pdf`];
     assert.equal(r.headers.get('content-type'), 'application/pdf');
-    assert.equal(r.headers.get('content-disposition'), `attachment; filename="${kind}-${inc.id}.pdf"`);
+    assert.equal(r.headers.get('content-disposition'), `attachment; filename="${kind}-${inc.number}.pdf"`);
     assert.equal(r.bytes.subarray(0, 5).toString(), '%PDF-');
     const info = pdfInfo(r.bytes);
     assert.match(info['Page size'], /^595\.\d+ x 841\.\d+ pts \(A4\)/);
@@ -150,7 +150,7 @@ test('Mẫu 04: the closing report writer reports and signs, its organisation is
 test('DOCX: a valid package, fixed times, same content (tables for the header), opened by LibreOffice', () => {
   const r = got['mau03.docx'];
   assert.equal(r.headers.get('content-type'), 'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
-  assert.equal(r.headers.get('content-disposition'), `attachment; filename="mau03-${inc.id}.docx"`);
+  assert.equal(r.headers.get('content-disposition'), `attachment; filename="mau03-${inc.number}.docx"`);
   const parts = docxParts(r.bytes);
   for (const p of ['[Content_Types].xml', '_rels/.rels', 'word/document.xml', 'word/styles.xml', 'docProps/core.xml']) {
     assert.ok(parts[p], `part ${p}`);
