@@ -186,6 +186,7 @@ static void do_header(struct pdf *p, const struct doc_block *b)
 {
 	const double lw = TEXT_W * 0.40, rw = TEXT_W - lw;
 	const double lx = M_LEFT, rx = M_LEFT + lw;
+	need(p, 100); /* a header is never split (it opens a document anyway) */
 	double ly = p->y, ry = p->y;
 	if (b->s[0] && b->s[0][0]) {
 		char *u = upper(b->s[0]);
