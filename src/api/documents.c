@@ -57,17 +57,19 @@ int api_send_document(struct req *r, struct doc *d, const char *base)
 
 /* The incident's forms: kind mau03 (initial report) or mau04 (closing
  * report); any other kind, like an incident the reader may not see, is
- * 404. Named mau03-<id>.pdf. */
+ * 404. Named after the form and the incident's number: mau03-PQ-2026-0007.pdf. */
 int api_incident_document(struct req *r)
 {
 	const char *kind = r->params[1];
 	int form = strcmp(kind, "mau03") == 0 ? 3 : strcmp(kind, "mau04") == 0 ? 4 : 0;
 	if (form == 0)
 		return err_set(&r->err, E_NOTFOUND, MSG_NOT_FOUND, NULL);
-	struct doc *d = incident_form_doc(&r->ctx, r->params[0], form, &r->err);
+	char number[64];
+	struct doc *d = incident_form_doc_numbered(&r->ctx, r->params[0], form, number,
+						   sizeof number, &r->err);
 	if (d == NULL)
 		return -1;
-	char base[64];
-	snprintf(base, sizeof base, "%s-%.40s", kind, r->params[0]);
+	char base[80];
+	snprintf(base, sizeof base, "%s-%s", kind, number);
 	return api_send_document(r, d, base);
 }

@@ -168,3 +168,11 @@ const struct route_role api_route_roles[] = {
 	{ api_plan_update, ACT_PLAN_WRITE },
 };
 const size_t api_route_roles_count = sizeof(api_route_roles) / sizeof(api_route_roles[0]);
+
+/* Routes that render a document (src/doc/: tens of ms, one at a time under
+ * the font lock) run on the lane's threads, not on those that answer the
+ * reads. Every document route belongs here. */
+const handler_fn api_slow_handlers[] = {
+	api_incident_document,
+};
+const size_t api_slow_handlers_count = sizeof(api_slow_handlers) / sizeof(api_slow_handlers[0]);

@@ -218,6 +218,25 @@ void doc_row(struct doc *d, const char *const *cells, unsigned style)
 	set_cells(d, b, cells, ncols);
 }
 
+void doc_table_align(struct doc *d, const enum doc_align *align)
+{
+	if (d == NULL || d->failed)
+		return;
+	if (d->table_cols == 0 || align == NULL) {
+		d->failed = 1; /* no open table: the caller's bug */
+		return;
+	}
+	for (size_t i = d->n; i > 0; i--) {
+		struct doc_block *t = &d->b[i - 1];
+		if (t->kind != DK_TABLE)
+			continue;
+		for (int k = 0; k < t->ncols; k++)
+			t->aligns[k] = align[k] >= DOC_LEFT && align[k] <= DOC_JUSTIFY ?
+			    align[k] : DOC_LEFT;
+		return;
+	}
+}
+
 void doc_signature(struct doc *d, const char *role, const char *note,
     const char *name)
 {

@@ -81,6 +81,11 @@ void doc_table(struct doc *d, int ncols, const char *const *header,
 /* One row: cells[0..ncols-1], NULL is empty. style DOC_BOLD makes a total
  * row. */
 void doc_row(struct doc *d, const char *const *cells, unsigned style);
+/* The alignment of each column of the open table's rows (align[0..ncols-1];
+ * DOC_LEFT for all until called): numbers read best DOC_RIGHT or
+ * DOC_CENTER. Header cells stay centred. Outside a table it is refused as
+ * doc_row is. */
+void doc_table_align(struct doc *d, const enum doc_align *align);
 
 /* The signature block, right half of the page: the role in bold capitals
  * ("NGƯỜI BÁO CÁO", "CHỦ TỊCH"), a note in italics ("(Ký, ghi rõ họ tên)",

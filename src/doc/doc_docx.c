@@ -75,19 +75,21 @@ static void rpr(W w, unsigned style, int half_pt)
 {
 	if (style == 0 && half_pt == 0)
 		return;
+	/* in the schema's order (CT_RPr is a sequence: Word refuses
+	 * another): b, i, sz, szCs, u */
 	el(w, "w:rPr");
 	if (style & DOC_BOLD)
 		val(w, "w:b", NULL);
 	if (style & DOC_ITALIC)
 		val(w, "w:i", NULL);
-	if (style & DOC_UNDERLINE)
-		val(w, "w:u", "single");
 	if (half_pt) {
 		char s[16];
 		snprintf(s, sizeof s, "%d", half_pt);
 		val(w, "w:sz", s);
 		val(w, "w:szCs", s);
 	}
+	if (style & DOC_UNDERLINE)
+		val(w, "w:u", "single");
 	end(w);
 }
 
@@ -224,9 +226,6 @@ static void tbl_start(W w, int ncols, const int *tw, int borders)
 	attri(w, "w:w", TEXT_TW);
 	attr(w, "w:type", "dxa");
 	end(w);
-	el(w, "w:tblLayout");
-	attr(w, "w:type", "fixed");
-	end(w);
 	el(w, "w:tblBorders");
 	static const char *const sides[] = { "w:top", "w:left", "w:bottom",
 		"w:right", "w:insideH", "w:insideV" };
@@ -240,6 +239,10 @@ static void tbl_start(W w, int ncols, const int *tw, int borders)
 		}
 		end(w);
 	}
+	end(w);
+	/* after the borders: CT_TblPr is a sequence too */
+	el(w, "w:tblLayout");
+	attr(w, "w:type", "fixed");
 	end(w);
 	el(w, "w:tblCellMar");
 	el(w, "w:left");
@@ -301,7 +304,7 @@ static void row(W w, const struct doc_block *t, char *const *cells, int n,
 	for (int i = 0; i < t->ncols; i++) {
 		tc_start(w, tw[i]);
 		el(w, "w:p");
-		ppr(w, header ? DOC_CENTER : DOC_LEFT, 0, 0, 0);
+		ppr(w, header ? DOC_CENTER : t->aligns[i], 0, 0, 0);
 		runs(w, i < n ? cells[i] : NULL, style, table_half_pt(t->ncols));
 		end(w);
 		end(w);
@@ -413,6 +416,8 @@ static void closing(W w, const struct doc_block *rec, const struct doc_block *si
 	end(w);
 	end(w);
 	end(w);
+	/* a table is never the last thing before the section's properties */
+	para(w, "", DOC_LEFT, 0, 0, 0, 0);
 }
 
 static void body(W w, const struct doc *d)

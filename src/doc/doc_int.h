@@ -35,6 +35,7 @@ struct doc_block {
 	int ncells;         /* entries in cells */
 	char **cells;
 	double widths[DOC_MAX_COLS]; /* tables: fractions summing to 1 */
+	enum doc_align aligns[DOC_MAX_COLS]; /* tables: of the rows' cells */
 };
 
 struct doc {

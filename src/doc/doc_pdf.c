@@ -88,6 +88,9 @@ static void setup_layout(PangoLayout *lay, const char *text, double w, double pt
 	pango_layout_set_alignment(lay, align == DOC_CENTER ? PANGO_ALIGN_CENTER :
 	    align == DOC_RIGHT ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
 	PangoAttrList *al = pango_attr_list_new();
+	/* a word broken across lines (a narrow cell) gets no hyphen: "STT"
+	 * must not read "ST-T" */
+	pango_attr_list_insert(al, pango_attr_insert_hyphens_new(FALSE));
 	if (style & DOC_UNDERLINE)
 		pango_attr_list_insert(al, pango_attr_underline_new(PANGO_UNDERLINE_SINGLE));
 	pango_layout_set_attributes(lay, al);
@@ -183,6 +186,7 @@ static void do_header(struct pdf *p, const struct doc_block *b)
 {
 	const double lw = TEXT_W * 0.40, rw = TEXT_W - lw;
 	const double lx = M_LEFT, rx = M_LEFT + lw;
+	need(p, 100); /* a header is never split (it opens a document anyway) */
 	double ly = p->y, ry = p->y;
 	if (b->s[0] && b->s[0][0]) {
 		char *u = upper(b->s[0]);
@@ -274,6 +278,7 @@ static void do_field(struct pdf *p, const struct doc_block *b)
 	}
 	setup(p, g->str, TEXT_W, BODY_PT, 0, DOC_LEFT);
 	PangoAttrList *al = pango_attr_list_new();
+	pango_attr_list_insert(al, pango_attr_insert_hyphens_new(FALSE));
 	PangoAttribute *a = pango_attr_weight_new(PANGO_WEIGHT_BOLD);
 	a->start_index = 0;
 	a->end_index = (guint)label_len;
@@ -307,8 +312,9 @@ static double row_height(struct pdf *p, const struct doc_block *t,
 	return h + 2 * CELL_PAD;
 }
 
+/* A row of t; header rows are centred, others aligned per column. */
 static void draw_row(struct pdf *p, const struct doc_block *t,
-    char *const *cells, int n, unsigned style, enum doc_align align)
+    char *const *cells, int n, unsigned style, int header)
 {
 	double h = row_height(p, t, cells, n, style), pt = table_pt(t->ncols);
 	double x = M_LEFT;
@@ -316,7 +322,7 @@ static void draw_row(struct pdf *p, const struct doc_block *t,
 	for (int i = 0; i < t->ncols; i++) {
 		double w = t->widths[i] * TEXT_W;
 		const char *s = i < n && cells[i] ? cells[i] : "";
-		setup(p, s, w - 2 * CELL_PAD, pt, style, align);
+		setup(p, s, w - 2 * CELL_PAD, pt, style, header ? DOC_CENTER : t->aligns[i]);
 		draw_at(p, x + CELL_PAD, p->y + CELL_PAD);
 		cairo_rectangle(p->cr, x, p->y, w, h);
 		cairo_stroke(p->cr);
@@ -338,14 +344,14 @@ static void do_table(struct pdf *p, const struct doc_block *t)
 	p->y += 2;
 	need(p, hh + 2 * table_pt(t->ncols) * 1.5);
 	if (has_header(t))
-		draw_row(p, t, t->cells, t->ncells, DOC_BOLD, DOC_CENTER);
+		draw_row(p, t, t->cells, t->ncells, DOC_BOLD, 1);
 }
 
 static void table_page(struct pdf *p, const struct doc_block *t)
 {
 	new_page(p);
 	if (has_header(t))
-		draw_row(p, t, t->cells, t->ncells, DOC_BOLD, DOC_CENTER);
+		draw_row(p, t, t->cells, t->ncells, DOC_BOLD, 1);
 }
 
 /* The lines of one cell: their top, bottom and baseline in the cell. */
@@ -367,7 +373,7 @@ static void draw_row_split(struct pdf *p, const struct doc_block *t,
 	for (int i = 0; i < t->ncols && ok; i++) {
 		c[i].lay = pango_layout_new(p->ctx);
 		setup_layout(c[i].lay, i < n && cells[i] ? cells[i] : "",
-		    t->widths[i] * TEXT_W - 2 * CELL_PAD, pt, style, DOC_LEFT);
+		    t->widths[i] * TEXT_W - 2 * CELL_PAD, pt, style, t->aligns[i]);
 		c[i].n = pango_layout_get_line_count(c[i].lay);
 		c[i].y0 = calloc((size_t)c[i].n + 1, sizeof(double));
 		c[i].y1 = calloc((size_t)c[i].n + 1, sizeof(double));
@@ -453,13 +459,13 @@ static void do_row(struct pdf *p, const struct doc_block *b)
 		return; /* the model refuses rows outside tables */
 	double h = row_height(p, t, b->cells, b->ncells, b->style);
 	if (p->y + h <= Y_END) {
-		draw_row(p, t, b->cells, b->ncells, b->style, DOC_LEFT);
+		draw_row(p, t, b->cells, b->ncells, b->style, 0);
 		return;
 	}
 	double hh = has_header(t) ? row_height(p, t, t->cells, t->ncells, DOC_BOLD) : 0;
 	if (M_TOP + hh + h <= Y_END) { /* fits on the next page: moves whole */
 		table_page(p, t);
-		draw_row(p, t, b->cells, b->ncells, b->style, DOC_LEFT);
+		draw_row(p, t, b->cells, b->ncells, b->style, 0);
 		return;
 	}
 	draw_row_split(p, t, b->cells, b->ncells, b->style);

@@ -54,6 +54,11 @@ extern const struct route api_routes[];
 extern const size_t api_routes_count;
 extern const struct route_role api_route_roles[];
 extern const size_t api_route_roles_count;
+/* Handlers of heavy work (rendering a document: tens of ms, one at a time):
+ * they run on the lane's threads (lane.c), never on those that answer
+ * everyone else's reads. */
+extern const handler_fn api_slow_handlers[];
+extern const size_t api_slow_handlers_count;
 
 #define REQ_MAX_PARAMS 4
 

@@ -460,11 +460,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 }
 
 /* Anonymous requests with a body: what an outsider can make cost a
- * password check. Refusals decided from the headers stay here. */
+ * password check; and the slow handlers (api_slow_handlers: documents), so
+ * that they never hold the threads that answer everyone else's reads
+ * either. Refusals decided from the headers stay here. */
 static int on_lane(const struct req *r)
 {
-	return r->route && r->route->auth == AUTH_NONE && r->route->body != BODY_NONE &&
-	       r->err.code == E_OK && !r->body_overflow;
+	if (r->route == NULL || r->err.code != E_OK || r->body_overflow)
+		return 0;
+	if (r->route->auth == AUTH_NONE && r->route->body != BODY_NONE)
+		return 1;
+	for (size_t i = 0; i < api_slow_handlers_count; i++)
+		if (api_slow_handlers[i] == r->route->fn)
+			return 1;
+	return 0;
 }
 
 static void lane_run(struct req *r)

@@ -81,7 +81,7 @@ test('the PDFs: A4, media type, a download named after the form, fonts embedded,
   for (const kind of ['mau03', 'mau04']) {
     const r = got[`${kind}.pdf`];
     assert.equal(r.headers.get('content-type'), 'application/pdf');
-    assert.equal(r.headers.get('content-disposition'), `attachment; filename="${kind}-${inc.id}.pdf"`);
+    assert.equal(r.headers.get('content-disposition'), `attachment; filename="${kind}-${inc.number}.pdf"`);
     assert.equal(r.bytes.subarray(0, 5).toString(), '%PDF-');
     const info = pdfInfo(r.bytes);
     assert.match(info['Page size'], /^595\.\d+ x 841\.\d+ pts \(A4\)/);
@@ -150,7 +150,7 @@ test('Mẫu 04: the closing report writer reports and signs, its organisation is
 test('DOCX: a valid package, fixed times, same content (tables for the header), opened by LibreOffice', () => {
   const r = got['mau03.docx'];
   assert.equal(r.headers.get('content-type'), 'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
-  assert.equal(r.headers.get('content-disposition'), `attachment; filename="mau03-${inc.id}.docx"`);
+  assert.equal(r.headers.get('content-disposition'), `attachment; filename="mau03-${inc.number}.docx"`);
   const parts = docxParts(r.bytes);
   for (const p of ['[Content_Types].xml', '_rels/.rels', 'word/document.xml', 'word/styles.xml', 'docProps/core.xml']) {
     assert.ok(parts[p], `part ${p}`);
@@ -187,6 +187,18 @@ test('the same bytes for the same record, from the API and from `ungcuu doc`', a
   const mine = await get(tam, inc.id, 'mau04', 'pdf');
   assert.equal(mine.status, 200);
   assert.ok(mine.bytes.equals(got['mau04.pdf'].bytes));
+});
+
+test('downloads at the same time (they take turns on the lane): every one whole and the same', async () => {
+  const all = await Promise.all(Array.from({ length: 8 }, (_, k) =>
+    get(k % 2 ? tam : coord, inc.id, k % 4 < 2 ? 'mau04' : 'mau03', k % 3 ? 'pdf' : 'docx')));
+  all.forEach((r, k) => {
+    assert.equal(r.status, 200);
+    const key = `${k % 4 < 2 ? 'mau04' : 'mau03'}.${k % 3 ? 'pdf' : 'docx'}`;
+    assert.ok(r.bytes.equals(got[key].bytes), `download ${k} (${key}) is the same document`);
+  });
+  // and the server still answers reads meanwhile
+  assert.equal((await coord.get(`/api/v1/incidents/${inc.id}`)).status, 200);
 });
 
 test('what a reader may not see is 404; a bad kind 404, a bad format 422, no login 401', async () => {

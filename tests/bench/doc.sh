@@ -7,6 +7,10 @@
 #     fonts), then BENCH_DOC_N (default 40) one after the other, curl's total
 #     time each: median and p95 against the target, < 100 ms;
 #   - the same as DOCX (information: no target);
+#   - GET /api/v1/incidents/{id} one after the other, alone and while four
+#     clients download Mẫu 04 without pause (information: documents render
+#     on the lane's threads, so reads should not wait for them; on 2 cores
+#     the CPU is shared all the same);
 #   - `ungcuu doc mau04 NUMBER` from the command line, a cold process
 #     (information: start, database, fonts and render).
 # Exit status: 0 the target met, 1 missed, 2 the bench could not run.
@@ -60,9 +64,8 @@ URL=$BASE/api/v1/incidents/$ID/documents/mau04
 
 # times FORMAT: N sequential downloads, one total time (ms) a line.
 times() {
-	local i
-	for i in 1 2 3; do curl -s -o /dev/null -H "$AUTH" "$URL?format=$1"; done
-	for i in $(seq "$N"); do
+	for _ in 1 2 3; do curl -s -o /dev/null -H "$AUTH" "$URL?format=$1"; done
+	for _ in $(seq "$N"); do
 		curl -s -o "$TMP/out.$1" -w '%{http_code} %{time_total}\n' -H "$AUTH" "$URL?format=$1"
 	done | awk '$1 != 200 { bad++ } { printf "%.3f\n", $2 * 1000 } END { if (bad) exit 1 }' ||
 		die "a download of $1 failed"
@@ -78,6 +81,24 @@ times pdf >"$TMP/pdf.txt"
 times docx >"$TMP/docx.txt"
 read -r PDF_MED PDF_P95 <<<"$(stat "$TMP/pdf.txt")"
 read -r DOCX_MED DOCX_P95 <<<"$(stat "$TMP/docx.txt")"
+# reads FILE: N sequential GETs of the incident, ms a line.
+reads() {
+	for _ in $(seq "$N"); do
+		curl -s -o /dev/null -w '%{time_total}\n' -H "$AUTH" "$BASE/api/v1/incidents/$ID"
+	done | awk '{ printf "%.3f\n", $1 * 1000 }' >"$1"
+}
+echo "bench doc: reads alone, then during a flood of document downloads ..." >&2
+reads "$TMP/reads.txt"
+FLOOD=()
+for _ in 1 2 3 4; do
+	( for _ in $(seq $((N * 2))); do curl -s -o /dev/null -H "$AUTH" "$URL?format=pdf"; done ) &
+	FLOOD+=("$!")
+done
+sleep 0.3
+reads "$TMP/reads-flood.txt"
+for p in "${FLOOD[@]}"; do wait "$p" 2>/dev/null || true; done
+read -r R_MED R_P95 <<<"$(stat "$TMP/reads.txt")"
+read -r RF_MED RF_P95 <<<"$(stat "$TMP/reads-flood.txt")"
 PDF_BYTES=$(wc -c <"$TMP/out.pdf")
 DOCX_BYTES=$(wc -c <"$TMP/out.docx")
 kill -TERM "$SRV" 2>/dev/null || true
@@ -101,6 +122,8 @@ printf "$FMT" "Mẫu 04 PDF size" "$PDF_BYTES B" "-"
 printf "$FMT" "Mẫu 04 DOCX download, median" "$DOCX_MED ms" "-"
 printf "$FMT" "Mẫu 04 DOCX download, p95" "$DOCX_P95 ms" "-"
 printf "$FMT" "Mẫu 04 DOCX size" "$DOCX_BYTES B" "-"
+printf "$FMT" "GET incident alone, median / p95 (info)" "$R_MED / $R_P95 ms" "-"
+printf "$FMT" "GET incident, 4 clients downloading Mẫu 04 (info)" "$RF_MED / $RF_P95 ms" "-"
 printf "$FMT" "ungcuu doc mau04 (cold process, info)" "$CLI_MS ms" "-"
 printf "$FMT" "CLI bytes = API bytes" "$SAME" "yes"
 }

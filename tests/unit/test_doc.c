@@ -47,6 +47,19 @@ static struct doc *sample(int rows)
 	}
 	const char *tot[] = { NULL, "Tổng", "", "" };
 	doc_row(d, tot, DOC_BOLD);
+	/* a wide table, as Mẫu 05's */
+	const char *h8[] = { "STT", "Loại sự cố", "Số lượng", "Tự xử lý",
+		"Có hỗ trợ của tổ chức trong nước", "Có hỗ trợ của nước ngoài",
+		"Đề nghị VNCERT/CC hỗ trợ", "Thiệt hại ước tính (triệu đồng)" };
+	const double w8[] = { 0.5, 2.4, 0.9, 0.9, 1.2, 1.2, 1.2, 1.3 };
+	doc_table(d, 8, h8, w8);
+	const enum doc_align a8[] = { DOC_CENTER, DOC_LEFT, DOC_RIGHT, DOC_RIGHT, DOC_RIGHT,
+		DOC_RIGHT, DOC_RIGHT, DOC_RIGHT };
+	doc_table_align(d, a8);
+	const char *r8[] = { "1", "Tấn công sử dụng mã độc", "3", "2", "1", "0", "0", "12,5" };
+	doc_row(d, r8, 0);
+	const char *t8[] = { NULL, "Tổng số", "3", "2", "1", "0", "0", "12,5" };
+	doc_row(d, t8, DOC_BOLD);
 	const char *to[] = { "Như trên", "Lưu: VT" };
 	doc_recipients(d, to, 2);
 	doc_signature(d, "Người báo cáo", "(Ký, ghi rõ họ tên)", "Lê Văn Hưng");
@@ -101,6 +114,20 @@ static void test_row_outside_table_refused(void **state)
 	assert_int_equal(doc_pdf(d, &out), -1);
 	assert_int_equal(doc_docx(d, &out), -1);
 	buf_release(&out);
+	doc_free(d);
+
+	/* Column alignments need an open table too. */
+	d = doc_new("t", T0);
+	const enum doc_align al[] = { DOC_RIGHT };
+	doc_table_align(d, al);
+	assert_int_equal(d->failed, 1);
+	doc_free(d);
+	d = doc_new("t", T0);
+	doc_table(d, 1, NULL, NULL);
+	doc_row(d, c, 0);
+	doc_table_align(d, al); /* after rows: still the open table's */
+	assert_int_equal(d->failed, 0);
+	assert_int_equal(d->b[0].aligns[0], DOC_RIGHT);
 	doc_free(d);
 
 	/* A row after the table was closed by another block is refused too. */

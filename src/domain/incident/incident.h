@@ -143,6 +143,10 @@ json_t *incident_stats(struct ctx *c, struct err *e);
 struct doc;
 struct doc *incident_form_doc(struct ctx *c, const char *incident_id, int form,
 			      struct err *e);
+/* The same, and the incident's number (PQ-2026-0007) into number (n bytes)
+ * for the file's name. */
+struct doc *incident_form_doc_numbered(struct ctx *c, const char *incident_id, int form,
+				       char *number, size_t n, struct err *e);
 /* The same, in the shape of the document kinds' builders (src/cli/doc.c);
  * id may also be the incident's number (PQ-2026-0007). */
 struct doc *incident_mau03_doc(struct ctx *c, const char *id, struct err *e);

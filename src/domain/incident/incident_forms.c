@@ -521,6 +521,15 @@ static void form04(struct doc *d, json_t *inc, const struct issuer *is)
 struct doc *incident_form_doc(struct ctx *c, const char *incident_id, int form,
     struct err *e)
 {
+	char number[64];
+	return incident_form_doc_numbered(c, incident_id, form, number, sizeof number, e);
+}
+
+struct doc *incident_form_doc_numbered(struct ctx *c, const char *incident_id, int form,
+    char *number, size_t n, struct err *e)
+{
+	if (n > 0)
+		number[0] = '\0';
 	if (form != 3 && form != 4) {
 		err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
 		return NULL;
@@ -548,6 +557,8 @@ struct doc *incident_form_doc(struct ctx *c, const char *incident_id, int form,
 	char title[512];
 	snprintf(title, sizeof title, "%s %s", form == 3 ? "Mẫu 03 - Báo cáo ban đầu" :
 	    "Mẫu 04 - Báo cáo kết thúc", h.number);
+	if (n > 0)
+		snprintf(number, n, "%s", h.number);
 	int64_t when = form == 3 ? ms_of(inc, "created_at") : closed_at(inc);
 	struct doc *d = doc_new(title, when ? when : ms_of(inc, "created_at"));
 	if (d == NULL) {
