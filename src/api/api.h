@@ -90,6 +90,26 @@ int api_warning_ack(struct req *r);
 int api_warning_fixed(struct req *r);
 int api_compliance(struct req *r);
 
+/* plan_reports.c - drills, periodic reports (issue 15, h/reports) */
+int api_drill_list(struct req *r);
+int api_drill_create(struct req *r);
+int api_drill_get(struct req *r);
+int api_drill_update(struct req *r);
+int api_drill_action_create(struct req *r);
+int api_drill_action_update(struct req *r);
+int api_drill_document(struct req *r);
+int api_drill_compliance(struct req *r);
+int api_mau05_list(struct req *r);
+int api_mau05_create(struct req *r);
+int api_mau05_get(struct req *r);
+int api_mau05_update(struct req *r);
+int api_mau05_send(struct req *r);
+int api_mau05_document(struct req *r);
+int api_mau01_get(struct req *r);
+int api_mau01_document(struct req *r);
+int api_annual_get(struct req *r);
+int api_annual_document(struct req *r);
+
 /* The embedded OpenAPI document (openapi.json, built into openapi_doc.c). */
 extern const char api_openapi_doc[];
 
