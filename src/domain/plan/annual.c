@@ -225,10 +225,10 @@ struct doc *annual_doc(struct ctx *c, const char *id, struct err *e)
 	doc_title(d, "BÁO CÁO KẾT QUẢ THỰC HIỆN KẾ HOẠCH ỨNG PHÓ SỰ CỐ AN TOÀN THÔNG TIN MẠNG",
 		  line);
 	doc_heading(d, 1, "1. Kết quả thực hiện theo từng cơ quan, đơn vị");
-	static const char *const head[] = { "TT", "Cơ quan, đơn vị", "Tình trạng kế hoạch",
-		"Sự cố (đã đóng)", "Quét lỗ hổng 6 tháng/lần", "Săn tìm mối đe dọa 6 tháng/lần",
-		"Diễn tập (thực chiến)", "Cảnh báo xử lý đúng hạn", "Kinh phí đã chi" };
-	static const double w[] = { 1, 6, 3, 2, 3, 3, 2, 3, 3 };
+	static const char *const head[] = { "TT", "Cơ quan, đơn vị", "Kế hoạch",
+		"Sự cố (đã đóng)", "Quét lỗ hổng", "Săn mối đe dọa", "Diễn tập (thực chiến)",
+		"Cảnh báo đúng hạn", "Kinh phí" };
+	static const double w[] = { 1, 5, 2.2, 2, 2.6, 2.6, 2.2, 2.2, 2.2 };
 	doc_table(d, 9, head, w);
 	size_t i;
 	json_t *r;
@@ -311,7 +311,7 @@ json_t *mau01_get(struct ctx *c, const char *id, struct err *e)
 		stmt_done(st);
 	}
 	json_t *main_fp = json_array_get(contacts, 0), *backup = json_array_get(contacts, 1);
-	json_t *j = json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:O, s:O, s:s, s:o}", "form",
+	json_t *j = json_pack("{s:s, s:{s:s, s:s, s:s, s:s}, s:s, s:O, s:O, s:s, s:o}", "form",
 		"mau01", "org", "code", o.code, "name", o.name, "kind", o.kind, "address", address,
 		"governing_body", has_parent ? parent.name : "", "main_focal_point",
 		main_fp ? main_fp : json_null(), "backup_focal_point", backup ? backup : json_null(),

@@ -353,7 +353,7 @@ json_t *drill_create(struct ctx *c, json_t *body, struct err *e)
 	if (rc == 0 && store_run(c->db, e, "INSERT INTO drills (id, org_id, title, kind, status, "
 		"scenario, planned_at, held_at, systems, participants, injects, went_wrong, lessons, "
 		"version, created_by, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,"
-		"$11,$12,$13,1,$14,$15,$15)", "tttttti" "ttttttt" "ti", uuid7(id), o.id,
+		"$11,$12,$13,1,$14,$15,$15)", "ttttttii" "tttttti", uuid7(id), o.id,
 		jv_str(body, "title"), jv_str(body, "kind"), status, sc ? sc : "",
 		opt_time(body, "planned_at"), held ? held : 0, systems, pa ? pa : "", injects,
 		ww ? ww : "", le ? le : "", c->actor->system ? NULL : c->actor->id, now) == 1) {
