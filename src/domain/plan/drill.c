@@ -344,7 +344,7 @@ json_t *drill_create(struct ctx *c, json_t *body, struct err *e)
 	json_t *sys = json_object_get(body, "system_ids");
 	if (check_held(status, held, e) != 0 || check_systems(c, sys, o.path, e) != 0)
 		return NULL;
-	char *systems = json_dumps(sys ? sys : json_array(), JSON_COMPACT);
+	char *systems = sys ? json_dumps(sys, JSON_COMPACT) : strdup("[]");
 	char *injects = injects_text(json_object_get(body, "injects"));
 	const char *sc = jv_str(body, "scenario"), *pa = jv_str(body, "participants"),
 		   *ww = jv_str(body, "went_wrong"), *le = jv_str(body, "lessons");
