@@ -58,6 +58,30 @@ function Assets({ route }: { route: string[] }) {
   return <m.AssetsRoute route={route} />;
 }
 
+/** The "Kế hoạch / Plan" pages (issue 15), loaded on first use (one chunk). */
+type PlanModule = typeof import('./pages/plan/Index');
+let planModule: PlanModule | null = null;
+
+function Plan({ route }: { route: string[] }) {
+  const [m, setM] = useState<PlanModule | null>(planModule);
+  const [err, setErr] = useState<unknown>(null);
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    if (m) return;
+    import('./pages/plan/Index').then((x) => { planModule = x; setM(x); }, (e) => setErr(e ?? true));
+  }, [n]);
+  if (err) {
+    return (
+      <div class="alert error" role="alert">
+        <p>{t('err_chunk')}</p>
+        <button type="button" class="button secondary small" onClick={() => { setErr(null); setN(n + 1); }}>{t('retry')}</button>
+      </div>
+    );
+  }
+  if (!m) return <Loading />;
+  return <m.PlanRoute route={route} />;
+}
+
 function Shell({ route, children }: { route: string[]; children: any }) {
   const u = app.user;
   // On a phone the menu folds behind a button; any navigation closes it.
@@ -77,6 +101,7 @@ function Shell({ route, children }: { route: string[]; children: any }) {
     ['indicators', t('nav_indicators'), hasRole('focal', 'coordinator', 'responder', 'admin', 'leader')],
     ['hunts', t('nav_hunts'), hasRole('focal', 'coordinator', 'responder', 'admin', 'leader')],
     ['compliance', t('nav_compliance'), true],
+    ['plan', t('nav_plan'), true],
     ['imports', t('nav_imports'), hasRole('focal', 'coordinator', 'admin') && !communeOnly],
     ['directory', t('nav_directory'), true],
   ];
@@ -135,6 +160,7 @@ function App() {
     case 'dashboard': page = <Dashboard />; break;
     case 'account': page = <Account />; break;
     case 'inbox': page = <Inbox />; break;
+    case 'plan': page = <Plan route={route} />; break;
     default: page = ASSET_ROUTES.includes(a) ? <Assets route={route} /> : <Queue />;
   }
   return <Shell route={route}>{page}</Shell>;
