@@ -1025,6 +1025,7 @@ const M = {
   drill_scenario_hint: { vi: 'Tình huống giả định, mục tiêu, phạm vi.', en: 'The assumed situation, goals, scope.' },
   drill_systems: { vi: 'Hệ thống tham gia', en: 'Systems exercised' },
   drill_level: { vi: 'cấp độ', en: 'level' },
+  drill_level_col: { vi: 'Cấp độ', en: 'Level' },
   drill_participants: { vi: 'Thành phần tham gia', en: 'Participants' },
   drill_injects: { vi: 'Diễn biến (các tình huống đưa vào)', en: 'Timeline of injects' },
   drill_add_inject: { vi: 'Thêm tình huống', en: 'Add an inject' },

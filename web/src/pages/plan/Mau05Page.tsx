@@ -94,9 +94,11 @@ export function Mau05Page({ id }: { id: string }) {
                     return (
                       <td class={corr ? 'corrected' : ''} title={corr ? t('m5_computed', { n: num(corr.computed) }) : undefined}>
                         {writer ? (
-                          <input type="number" min={0} max={c === 'damage' ? 1e15 : 1e9} step={1} inputMode="numeric"
-                            aria-label={`${en ? r.label_en : r.label_vi} — ${t(`m5_col_${c}` as any)}`} id={`m5-${r.type}-${c}`}
-                            value={cell(r.type, c, r[c])} onInput={(e) => setEdit({ ...edit, [r.type]: { ...edit[r.type], [c]: e.currentTarget.value } })} />
+                          <label>
+                            <span class="visually-hidden">{`${en ? r.label_en : r.label_vi} — ${t(`m5_col_${c}` as any)}`}</span>
+                            <input type="number" min={0} max={c === 'damage' ? 1e15 : 1e9} step={1} inputMode="numeric" id={`m5-${r.type}-${c}`}
+                              value={cell(r.type, c, r[c])} onInput={(e) => setEdit({ ...edit, [r.type]: { ...edit[r.type], [c]: e.currentTarget.value } })} />
+                          </label>
                         ) : num(r[c])}
                       </td>
                     );

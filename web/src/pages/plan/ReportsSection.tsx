@@ -93,13 +93,13 @@ function Drills() {
       <h3>{t('drill_compliance_title')}</h3>
       {!comp ? <Loading /> : comp.length === 0 ? <p class="empty">{t('drill_compliance_none')}</p> : (
         <table class="list cards-on-phone" id="drill-compliance">
-          <thead><tr><th scope="col">{t('system')}</th><th scope="col">{t('org')}</th><th scope="col">{t('drill_level')}</th><th scope="col">{t('drill_last_live')}</th><th scope="col">{t('drill_next_due')}</th></tr></thead>
+          <thead><tr><th scope="col">{t('system')}</th><th scope="col">{t('org')}</th><th scope="col">{t('drill_level_col')}</th><th scope="col">{t('drill_last_live')}</th><th scope="col">{t('drill_next_due')}</th></tr></thead>
           <tbody>
             {comp.map((c) => (
               <tr key={c.system.id} class={c.overdue ? 'overdue' : ''}>
                 <td data-label={t('system')}>{c.system.name}</td>
                 <td data-label={t('org')}>{c.org.name}</td>
-                <td data-label={t('drill_level')}>{c.system.level}</td>
+                <td data-label={t('drill_level_col')}>{c.system.level}</td>
                 <td data-label={t('drill_last_live')}>{c.last_live_drill_at ? fmtDate(c.last_live_drill_at) : t('drill_never')}</td>
                 <td data-label={t('drill_next_due')}>{c.overdue ? <strong class="late">{t('drill_overdue')}</strong> : fmtDate(c.next_due_at)}</td>
               </tr>
