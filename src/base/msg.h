@@ -158,6 +158,7 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	/* -- response plans, playbooks (issue 15, h/plans) -- */ \
 	/* -- drills, periodic reports (issue 15, h/reports) -- */ \
 	X(DRILL_HELD_NEEDS_DATE, "Cuộc diễn tập đã tổ chức phải có ngày tổ chức (held_at)", "A drill that was held needs the date it was held (held_at)") \
+	X(DRILL_HELD_FUTURE, "Ngày tổ chức diễn tập không thể ở tương lai", "The date a drill was held cannot be in the future") \
 	X(DRILL_SYSTEM_UNKNOWN, "Hệ thống không có hoặc không thuộc đơn vị tổ chức diễn tập: %s", "No such system in the drill's organisation: %s") \
 	X(DRILL_OWNER_UNKNOWN, "Người phụ trách phải là người dùng đang hoạt động của đơn vị hoặc đơn vị cấp dưới: %s", "The owner must be an active user of the organisation or one below it: %s") \
 	X(REPORT_SENT, "Báo cáo đã gửi ngày %s: không sửa được nữa", "The report was sent on %s: it can no longer be edited") \

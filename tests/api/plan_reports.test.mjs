@@ -127,6 +127,7 @@ test('drills: every field bounded and named, systems and owners only from the dr
   assertProblem(await as.dieuphoi.post('/api/v1/plan/drills', { ...base, injects: Array.from({ length: 101 }, () => ({ at: days(0), text: 'a' })) }), 422, '/injects');
   assertProblem(await as.dieuphoi.post('/api/v1/plan/drills', { ...base, unknown: 1 }), 422, '/unknown');
   assertProblem(await as.dieuphoi.post('/api/v1/plan/drills', { ...base, scenario: 42 }), 422, '/scenario');
+  assertProblem(await as.dieuphoi.post('/api/v1/plan/drills', { ...base, status: 'held', held_at: days(3) }), 422, '/held_at');
   // a system of a commune is not the commune Long Hải's
   const s = await as.tamthanh.post('/api/v1/systems', { name: u('Máy chủ xã'), org_code: 'pq-tamthanh', level: 2 });
   assert.equal(s.status, 201, s.text);

@@ -189,7 +189,7 @@ static const char *rule_vi(const char *rule)
 struct doc *annual_doc(struct ctx *c, const char *id, struct err *e)
 {
 	char code[65] = "";
-	const char *colon = id ? strchr(id, ':') : NULL, *ys = colon ? colon + 1 : id;
+	const char *colon = id ? strrchr(id, ':') : NULL, *ys = colon ? colon + 1 : id;
 	if (id == NULL || strlen(id) > 80)
 		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL), NULL;
 	if (colon) {

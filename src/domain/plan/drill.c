@@ -325,6 +325,9 @@ static int check_held(const char *status, int64_t held_at, struct err *e)
 {
 	if (status && strcmp(status, "held") == 0 && held_at == 0)
 		return err_field(e, "/held_at", MSG_DRILL_HELD_NEEDS_DATE, NULL);
+	/* a drill is held in the past (a few minutes' clock skew allowed) */
+	if (held_at > time_now_ms() + 10 * 60 * 1000)
+		return err_field(e, "/held_at", MSG_DRILL_HELD_FUTURE, NULL);
 	return 0;
 }
 
