@@ -7,7 +7,7 @@
 // would (pdftotext).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
@@ -264,6 +264,25 @@ test('Mẫu 05 of the half year: counted from the incidents, the cut-off at 15/6
   }
   assertProblem(await as.longhai.get(`${p}/document`), 404);
   assertProblem(await as.dieuphoi.get(`${p}/document?format=odt`), 422);
+});
+
+test('Mẫu 05 as DOCX: LibreOffice opens it and reads the same Vietnamese', async (t) => {
+  if (!existsSync('/usr/bin/soffice')) return t.skip('soffice (libreoffice-writer-nogui) is not installed');
+  const m = (await as.dieuphoi.get('/api/v1/plan/mau05')).body.items.find((x) => x.org.code === 'pq');
+  assert.ok(m, 'the demo district\'s Mẫu 05');
+  const docx = await download(as.dieuphoi, `/api/v1/plan/mau05/${m.id}/document?format=docx`);
+  assert.equal(docx.status, 200);
+  assert.equal(docx.type, 'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+  const dir = join(tmp, u('lo'));
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'mau05.docx'), docx.bytes);
+  execFileSync('soffice', ['--headless', '--convert-to', 'pdf', '--outdir', dir, join(dir, 'mau05.docx')],
+    { env: { ...process.env, HOME: dir }, stdio: 'ignore', timeout: 120_000 });
+  const text = execFileSync('pdftotext', ['-enc', 'UTF-8', join(dir, 'mau05.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  for (const s of ['Mẫu 05', 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'BÁO CÁO TỔNG HỢP TÌNH HÌNH SỰ CỐ NĂM', 'Kính gửi: Trung tâm VNCERT/CC',
+    'Từ chối dịch vụ', 'Thay đổi giao diện', 'Tấn công tổng hợp', 'Tổng số', 'Tên tổ chức: UBND huyện Phú Quý', 'Từ ngày 15/12/2025']) {
+    assert.ok(text.includes(s), `"${s}" in LibreOffice's reading: ${text.slice(0, 500)}`);
+  }
 });
 
 test('Mẫu 05: bounds on creation, the list with its deadlines', async () => {

@@ -708,7 +708,7 @@ struct doc *mau05_doc(struct ctx *c, const char *id, struct err *e)
 	char line[400], a[TIME_RFC3339_LEN], b[TIME_RFC3339_LEN];
 	doc_form_code(d, "Mẫu 05");
 	doc_header(d, NULL, o.name, NULL, NULL, now);
-	snprintf(line, sizeof(line), half ? "6 tháng đầu năm %d" : "năm %d", year);
+	snprintf(line, sizeof(line), half ? "6 tháng đầu năm %d" : "Năm %d", year);
 	char title[200];
 	snprintf(title, sizeof(title), "BÁO CÁO TỔNG HỢP TÌNH HÌNH SỰ CỐ %s",
 		 half ? "6 THÁNG" : "NĂM");
