@@ -110,6 +110,12 @@ test('a drill: planned, held with injects, a corrective action that reaches its 
     'Phát hiện tệp bị mã hóa', 'Bản sao lưu cũ hơn 7 ngày.', 'Thiết lập sao lưu hằng ngày', 'Đã xong', 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM']) {
     assert.ok(text.includes(s), `"${s}" in the PDF: ${text.slice(0, 400)}`);
   }
+  // every font embedded (pdffonts: the "emb" column)
+  const pdfPath = join(tmp, `${u('fonts')}.pdf`);
+  writeFileSync(pdfPath, doc.bytes);
+  const fonts = execFileSync('pdffonts', [pdfPath], { encoding: 'utf8' }).trim().split('\n').slice(2);
+  assert.ok(fonts.length > 0, 'fonts listed');
+  for (const f of fonts) assert.match(f, /\s+yes\s+yes\s+yes\s+\d+\s+\d+$/, `embedded, subset, unicode: ${f}`);
   const docx = await download(as.dieuphoi, `/api/v1/plan/drills/${c.body.id}/document?format=docx`);
   assert.equal(docx.status, 200);
   assert.equal(docx.bytes.subarray(0, 2).toString(), 'PK');
