@@ -83,7 +83,8 @@ check: deps-test build asan fuzz web e2e-deps
 # against its target, the sweep against yara, sha256sum and grep -F; the
 # time of the largest hunt upload (100,000 hits); the queue's reads at
 # 100,000 incidents beside 1,000 (the fixtures are built once and cached in
-# build-release/bench-queue-*.db).
+# build-release/bench-queue-*.db); the annual report for 50 organisations
+# and 10,000 incidents and a Mẫu 05 PDF (tests/bench/reports.mjs).
 bench: deps-test build web
 	@tests/bench/run.sh
 	@echo
@@ -94,6 +95,8 @@ bench: deps-test build web
 	@UNGCUU_BIN=build-release/ungcuu node tests/bench/hunt_upload.mjs
 	@echo
 	@UNGCUU_BIN=build-release/ungcuu node tests/bench/queue.mjs
+	@echo
+	@UNGCUU_BIN=build-release/ungcuu node tests/bench/reports.mjs
 	@if [ -x tests/bench/sweep.sh ]; then echo; tests/bench/sweep.sh build-release/ungcuu; fi
 	@echo; tests/bench/doc.sh build-release/ungcuu
 

@@ -105,6 +105,25 @@ int api_plan_new_version(struct req *r);
 int api_plan_diff(struct req *r);
 int api_plan_document(struct req *r);
 int api_incident_playbook(struct req *r);
+/* plan_reports.c - drills, periodic reports (issue 15, h/reports) */
+int api_drill_list(struct req *r);
+int api_drill_create(struct req *r);
+int api_drill_get(struct req *r);
+int api_drill_update(struct req *r);
+int api_drill_action_create(struct req *r);
+int api_drill_action_update(struct req *r);
+int api_drill_document(struct req *r);
+int api_drill_compliance(struct req *r);
+int api_mau05_list(struct req *r);
+int api_mau05_create(struct req *r);
+int api_mau05_get(struct req *r);
+int api_mau05_update(struct req *r);
+int api_mau05_send(struct req *r);
+int api_mau05_document(struct req *r);
+int api_mau01_get(struct req *r);
+int api_mau01_document(struct req *r);
+int api_annual_get(struct req *r);
+int api_annual_document(struct req *r);
 
 /* The embedded OpenAPI document (openapi.json, built into openapi_doc.c). */
 extern const char api_openapi_doc[];

@@ -122,6 +122,25 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/plans/{}/document", api_plan_document, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/incidents/{}/playbook", api_incident_playbook, AUTH_USER, BODY_NONE },
 	/* -- drills, periodic reports (issue 15, h/reports) -- */
+	{ "GET", "/api/v1/plan/drills", api_drill_list, AUTH_USER, BODY_NONE },
+	{ "POST", "/api/v1/plan/drills", api_drill_create, AUTH_USER, BODY_JSON },
+	{ "GET", "/api/v1/plan/drills/{}", api_drill_get, AUTH_USER, BODY_NONE },
+	{ "PATCH", "/api/v1/plan/drills/{}", api_drill_update, AUTH_USER, BODY_JSON },
+	{ "POST", "/api/v1/plan/drills/{}/actions", api_drill_action_create, AUTH_USER, BODY_JSON },
+	{ "PATCH", "/api/v1/plan/drills/{}/actions/{}", api_drill_action_update, AUTH_USER,
+	  BODY_JSON },
+	{ "GET", "/api/v1/plan/drills/{}/document", api_drill_document, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/plan/drill-compliance", api_drill_compliance, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/plan/mau05", api_mau05_list, AUTH_USER, BODY_NONE },
+	{ "POST", "/api/v1/plan/mau05", api_mau05_create, AUTH_USER, BODY_JSON },
+	{ "GET", "/api/v1/plan/mau05/{}", api_mau05_get, AUTH_USER, BODY_NONE },
+	{ "PATCH", "/api/v1/plan/mau05/{}", api_mau05_update, AUTH_USER, BODY_JSON },
+	{ "POST", "/api/v1/plan/mau05/{}/send", api_mau05_send, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/plan/mau05/{}/document", api_mau05_document, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/plan/orgs/{}/mau01", api_mau01_get, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/plan/orgs/{}/mau01/document", api_mau01_document, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/plan/annual", api_annual_get, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/plan/annual/document", api_annual_document, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/agents/hunts", api_agent_hunts, AUTH_AGENT, BODY_NONE },
 	{ "POST", "/api/v1/agents/hunts/{}/results", api_agent_hunt_results, AUTH_AGENT,
 	  BODY_INVENTORY },
@@ -166,6 +185,12 @@ const struct route_role api_route_roles[] = {
 	{ api_plan_outline_put, ACT_PLAN_OUTLINE },
 	{ api_plan_create, ACT_PLAN_WRITE },
 	{ api_plan_update, ACT_PLAN_WRITE },
+	/* -- drills, periodic reports (issue 15, h/reports) -- */
+	{ api_drill_create, ACT_DRILL_WRITE },
+	{ api_drill_update, ACT_DRILL_WRITE },
+	{ api_drill_action_create, ACT_DRILL_WRITE },
+	{ api_mau05_create, ACT_REPORT_WRITE },
+	{ api_mau05_update, ACT_REPORT_WRITE },
 };
 const size_t api_route_roles_count = sizeof(api_route_roles) / sizeof(api_route_roles[0]);
 

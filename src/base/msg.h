@@ -199,6 +199,15 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(PLAN_OUTLINE_EMPTY, "Đề cương phải có ít nhất một mục", "The outline needs at least one section") \
 	X(PLAN_BAD_CODE, "Mã chỉ gồm chữ thường không dấu, chữ số, '-' và '_' (tối đa 32 ký tự)", "A code is lowercase ASCII letters, digits, '-' and '_' (at most 32)") \
 	/* -- drills, periodic reports (issue 15, h/reports) -- */ \
+	X(DRILL_HELD_NEEDS_DATE, "Cuộc diễn tập đã tổ chức phải có ngày tổ chức (held_at)", "A drill that was held needs the date it was held (held_at)") \
+	X(DRILL_HELD_FUTURE, "Ngày tổ chức diễn tập không thể ở tương lai", "The date a drill was held cannot be in the future") \
+	X(DRILL_SYSTEM_UNKNOWN, "Hệ thống không có hoặc không thuộc đơn vị tổ chức diễn tập: %s", "No such system in the drill's organisation: %s") \
+	X(DRILL_OWNER_UNKNOWN, "Người phụ trách phải là người dùng đang hoạt động của đơn vị hoặc đơn vị cấp dưới: %s", "The owner must be an active user of the organisation or one below it: %s") \
+	X(REPORT_SENT, "Báo cáo đã gửi ngày %s: không sửa được nữa", "The report was sent on %s: it can no longer be edited") \
+	X(REPORT_REASON_NEEDED, "Sửa số liệu đã tính từ các sự cố phải ghi lý do (reason)", "Correcting a figure counted from the incidents needs a reason (reason)") \
+	X(REPORT_EXISTS, "Báo cáo của kỳ này đã có: %s", "The report of this period exists already: %s") \
+	X(REPORT_YEAR_RANGE, "Năm báo cáo phải từ 2017 đến năm sau năm hiện tại", "The report's year must be from 2017 to next year") \
+	X(REPORT_TYPE_UNKNOWN, "Loại sự cố không có trong Mẫu 05: %s", "Not an incident type of form 05: %s") \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,

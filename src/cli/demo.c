@@ -22,6 +22,8 @@
 #include "../domain/plan/resource.h"
 #include "../domain/plan/risk.h"
 #include "../domain/plan/plan.h"
+#include "../domain/plan/drill.h"
+#include "../domain/plan/mau05.h"
 #include "../store/store.h"
 #include "../base/banned.h"
 
@@ -363,6 +365,68 @@ static int seed_plans(struct ctxs *x, struct err *e)
  * the last 90 days (filed then, so their clocks ran then); one in five
  * acknowledged and verified, one in ten acknowledged, one in five with an
  * observable, one in ten with a comment. Deterministic. */
+/* Drills and a Mẫu 05 (h/reports): the district's portal (level 3) drilled
+ * live two months ago, with what went wrong and a corrective action for
+ * the commune Tam Thanh's focal point; a tabletop exercise planned at Tam
+ * Thanh; the year's Mẫu 05 of the district as a draft. */
+static int seed_reports(struct ctxs *x, struct err *e)
+{
+	int64_t now = time_now_ms(), day = 86400000LL;
+	char held[TIME_RFC3339_LEN], inj1[TIME_RFC3339_LEN], inj2[TIME_RFC3339_LEN],
+	     planned[TIME_RFC3339_LEN], due[TIME_RFC3339_LEN], next[TIME_RFC3339_LEN];
+	time_format_utc(now - 60 * day, held);
+	time_format_utc(now - 60 * day + 3600000, inj1);
+	time_format_utc(now - 60 * day + 2 * 3600000, inj2);
+	time_format_utc(now - 67 * day, planned);
+	time_format_utc(now + 10 * day, due);
+	time_format_utc(now + 30 * day, next);
+	struct ctx c = { .db = x->db, .rules = &x->rules, .actor = as(x, "dieuphoi") };
+	json_t *b = json_pack("{s:s, s:s, s:i}", "name", "Cổng thông tin điện tử huyện Phú Quý",
+			      "org_code", "pq", "level", 3);
+	json_t *sys = system_create(&c, b, e);
+	json_decref(b);
+	if (sys == NULL)
+		return -1;
+	b = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:s, s:[{s:s, s:s}, {s:s, s:s}], "
+		"s:s, s:s}", "org_code", "pq", "title", "Diễn tập ứng phó tấn công mã hóa dữ liệu "
+		"cổng thông tin huyện", "kind", "live", "status", "held", "planned_at", planned,
+		"held_at", held, "system_ids", json_string_value(json_object_get(sys, "id")),
+		"scenario", "Máy chủ cổng thông tin bị mã độc mã hóa dữ liệu, trang chủ hiện thông báo "
+		"đòi tiền chuộc.", "injects", "at", inj1, "text", "Người dân báo trang chủ không truy "
+		"cập được", "at", inj2, "text", "Phát hiện tệp dữ liệu bị đổi đuôi .locked",
+		"participants", "Văn phòng HĐND và UBND huyện; Phòng Văn hóa và Thông tin; VNPT Phú Quý",
+		"went_wrong", "Bản sao lưu gần nhất đã cũ 9 ngày; chưa có danh bạ khẩn cấp của nhà cung "
+		"cấp hosting.");
+	json_decref(sys);
+	json_t *d = b ? drill_create(&c, b, e) : NULL;
+	json_decref(b);
+	if (d == NULL)
+		return -1;
+	b = json_pack("{s:s, s:s, s:s}", "title", "Lập lịch sao lưu hằng ngày cho máy chủ của xã",
+		      "owner_id", as(x, "tamthanh")->id, "due_at", due);
+	json_t *a = drill_action_add(&c, json_string_value(json_object_get(d, "id")), b, e);
+	json_decref(b);
+	json_decref(d);
+	json_decref(a);
+	if (a == NULL)
+		return -1;
+	c.actor = as(x, "tamthanh");
+	b = json_pack("{s:s, s:s, s:s, s:s}", "title", "Diễn tập trên bàn: lừa đảo qua thư điện tử",
+		      "kind", "tabletop", "planned_at", next, "scenario", "Cán bộ xã nhận thư giả mạo "
+		      "Kho bạc yêu cầu đăng nhập.");
+	d = drill_create(&c, b, e);
+	json_decref(b);
+	json_decref(d);
+	if (d == NULL)
+		return -1;
+	c.actor = as(x, "dieuphoi");
+	b = json_pack("{s:s, s:i}", "period", "year", "year", time_local_year(now));
+	json_t *m = mau05_create(&c, b, e);
+	json_decref(b);
+	json_decref(m);
+	return m ? 0 : -1;
+}
+
 static int bench_incidents(struct ctxs *x, long n, struct err *e)
 {
 	static const char *const orgs[] = { "pq-tamthanh", "pq-longhai", "pq-nguphung", "pq-vhtt",
@@ -486,6 +550,8 @@ int cmd_demo(int argc, char **argv)
 		seed_incidents(&x, &e);
 	if (!e.code)
 		seed_plan(&x, &e);
+	if (!e.code)
+		seed_reports(&x, &e);
 	const char *more = cli_get(&a, opts, "incidents");
 	if (!e.code && more)
 		bench_incidents(&x, strtol(more, NULL, 10), &e);

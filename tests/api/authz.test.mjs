@@ -352,6 +352,15 @@ async function freshHunt(S) {
   return ok(await issuer.post('/api/v1/hunts', { title: u('Săn'), deadline: deadline(), target_org_codes: [SETS[S].org],
     indicator_ids: [obj[S].green.id] }), 'hunt');
 }
+// A Mẫu 05 draft of set S for a year of its own (one per organisation,
+// period and year), filed by the set's own side.
+// Years run from 2017 to next year: eleven of each period per organisation
+// (the demo files the district's Mẫu 05 of this year: the POST case, which
+// takes years, makes nine, from 2017).
+const mau05Year = { year: { C: 2016, D: 2016 }, half: { C: 2016, D: 2016 } };
+async function freshMau05(S) {
+  return ok(await as[SETS[S].owner].post('/api/v1/plan/mau05', { period: 'half', year: ++mau05Year.half[S], org_code: SETS[S].org }), 'mau05');
+}
 const version = async (path) => ok(await as.dieuphoi.get(path), path).version;
 const im = (v) => ({ 'If-Match': `"${v}"` });
 
@@ -521,6 +530,34 @@ const CASES = [
   ['GET /api/v1/budget/rollup', true, (S) => ['GET', `/api/v1/budget/rollup?year=2026&org=${SETS[S].org}`]],
   ['GET /api/v1/budget/rollup.csv', true, (S) => ['GET', `/api/v1/budget/rollup.csv?year=2026&org=${SETS[S].org}`]],
   ['GET /api/v1/budget/rollup.xlsx', true, (S) => ['GET', `/api/v1/budget/rollup.xlsx?year=2026&org=${SETS[S].org}`]],
+  // drills and periodic reports (issue 15, h/reports)
+  ['GET /api/v1/plan/drills', false, () => ['GET', '/api/v1/plan/drills']],
+  ['POST /api/v1/plan/drills', true, (S) => ['POST', '/api/v1/plan/drills', { title: u('Diễn tập'), kind: 'tabletop', planned_at: deadline(), org_code: SETS[S].org }]],
+  ['GET /api/v1/plan/drills/{}', true, (S) => ['GET', `/api/v1/plan/drills/${obj[S].drill.id}`]],
+  ['PATCH /api/v1/plan/drills/{}', true, async (S) => {
+    const p = `/api/v1/plan/drills/${obj[S].drill.id}`;
+    return ['PATCH', p, { lessons: u('Bài học') }, im(await version(p))];
+  }],
+  ['POST /api/v1/plan/drills/{}/actions', true, (S) => ['POST', `/api/v1/plan/drills/${obj[S].drill.id}/actions`, { title: u('Khắc phục'), owner_id: ids[SETS[S].owner], due_at: deadline() }]],
+  ['PATCH /api/v1/plan/drills/{}/actions/{}', true, (S) => ['PATCH', `/api/v1/plan/drills/${obj[S].drill.id}/actions/${obj[S].action.id}`, { title: u('Khắc phục sửa') }]],
+  ['GET /api/v1/plan/drills/{}/document', true, (S) => ['GET', `/api/v1/plan/drills/${obj[S].drill.id}/document?format=docx`]],
+  ['GET /api/v1/plan/drill-compliance', false, () => ['GET', '/api/v1/plan/drill-compliance']],
+  ['GET /api/v1/plan/mau05', false, () => ['GET', '/api/v1/plan/mau05']],
+  ['POST /api/v1/plan/mau05', true, (S) => ['POST', '/api/v1/plan/mau05', { period: 'year', year: ++mau05Year.year[S], org_code: SETS[S].org }]],
+  ['GET /api/v1/plan/mau05/{}', true, (S) => ['GET', `/api/v1/plan/mau05/${obj[S].mau05.id}`]],
+  ['PATCH /api/v1/plan/mau05/{}', true, async (S) => {
+    const p = `/api/v1/plan/mau05/${obj[S].mau05.id}`;
+    return ['PATCH', p, { helpers: u('Sở TT&TT') }, im(await version(p))];
+  }],
+  ['POST /api/v1/plan/mau05/{}/send', true, async (S) => {
+    const m = await freshMau05(S);
+    return ['POST', `/api/v1/plan/mau05/${m.id}/send`, undefined, im(m.version)];
+  }],
+  ['GET /api/v1/plan/mau05/{}/document', true, (S) => ['GET', `/api/v1/plan/mau05/${obj[S].mau05.id}/document?format=docx`]],
+  ['GET /api/v1/plan/orgs/{}/mau01', true, (S) => ['GET', `/api/v1/plan/orgs/${SETS[S].org}/mau01`]],
+  ['GET /api/v1/plan/orgs/{}/mau01/document', true, (S) => ['GET', `/api/v1/plan/orgs/${SETS[S].org}/mau01/document?format=docx`]],
+  ['GET /api/v1/plan/annual', true, (S) => ['GET', `/api/v1/plan/annual?year=2026&org=${SETS[S].org}`]],
+  ['GET /api/v1/plan/annual/document', true, (S) => ['GET', `/api/v1/plan/annual/document?year=2026&format=docx&org=${SETS[S].org}`]],
   ['GET /api/v1/agents/hunts', false, () => ['GET', '/api/v1/agents/hunts']],
   ['POST /api/v1/agents/hunts/{}/results', true, (S) => ['POST', `/api/v1/agents/hunts/${obj[S].hunt.id}/results`, '{}']],
   // -- response plans, playbooks (issue 15, h/plans) --
@@ -601,6 +638,9 @@ async function makeObjects() {
     o.risk = ok(await ow.post('/api/v1/risks', { system_id: o.sys.id, threat: 'malware', likelihood: 3, impact: 3 }), 'risk');
     o.res = ok(await ow.post('/api/v1/resources', { kind: 'contractor', name: u('Nhà thầu'), org_code: org }), 'resource');
     o.plan = await freshPlan(S, 'draft');
+    o.drill = ok(await ow.post('/api/v1/plan/drills', { title: u('Diễn tập'), kind: 'live', planned_at: deadline(), org_code: org }), 'drill');
+    o.action = ok(await ow.post(`/api/v1/plan/drills/${o.drill.id}/actions`, { title: u('Khắc phục'), owner_id: ids[owner], due_at: deadline() }), 'drill action');
+    o.mau05 = await freshMau05(S);
   }
 }
 
@@ -708,6 +748,26 @@ const EXPECT = {
   'GET /api/v1/budget/rollup': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
   'GET /api/v1/budget/rollup.csv': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
   'GET /api/v1/budget/rollup.xlsx': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  // drills and periodic reports (issue 15, h/reports): writers are focal
+  // points and coordinators; sending a Mẫu 05 is the leader's act
+  'GET /api/v1/plan/drills': { all: '200 200 200 200 200 200 200 200 200' },
+  'POST /api/v1/plan/drills': { C: '403 201 403 201 201 201 422 422 422', D: '403 201 403 201 422 422 422 422 422' },
+  'GET /api/v1/plan/drills/{}': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'PATCH /api/v1/plan/drills/{}': { C: '403 200 403 200 200 200 404 404 404', D: '403 200 403 200 404 404 404 404 404' },
+  'POST /api/v1/plan/drills/{}/actions': { C: '403 201 403 201 201 201 404 404 404', D: '403 201 403 201 404 404 404 404 404' },
+  'PATCH /api/v1/plan/drills/{}/actions/{}': { C: '403 200 403 200 200 200 404 404 404', D: '403 200 403 200 404 404 404 404 404' },
+  'GET /api/v1/plan/drills/{}/document': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'GET /api/v1/plan/drill-compliance': { all: '200 200 200 200 200 200 200 200 200' },
+  'GET /api/v1/plan/mau05': { all: '200 200 200 200 200 200 200 200 200' },
+  'POST /api/v1/plan/mau05': { C: '403 201 403 201 201 201 422 422 422', D: '403 201 403 201 422 422 422 422 422' },
+  'GET /api/v1/plan/mau05/{}': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'PATCH /api/v1/plan/mau05/{}': { C: '403 200 403 200 200 200 404 404 404', D: '403 200 403 200 404 404 404 404 404' },
+  'POST /api/v1/plan/mau05/{}/send': { C: '403 403 200 403 403 403 404 404 404', D: '403 403 200 403 404 404 404 404 404' },
+  'GET /api/v1/plan/mau05/{}/document': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'GET /api/v1/plan/orgs/{}/mau01': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'GET /api/v1/plan/orgs/{}/mau01/document': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'GET /api/v1/plan/annual': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'GET /api/v1/plan/annual/document': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
   'GET /api/v1/agents/hunts': { all: '401 401 401 401 401 401 401 401 401' },
   'POST /api/v1/agents/hunts/{}/results': { C: '401 401 401 401 401 401 401 401 401', D: '401 401 401 401 401 401 401 401 401' },
   // -- response plans, playbooks (issue 15, h/plans): writers draft, submit and make versions
@@ -735,6 +795,7 @@ const secrets = (S) => {
   const o = obj[S];
   return [o.inc.id, o.inc.number, o.inc.title, o.task.id, o.att.id, o.sys.id, o.sys.name, o.host.id, o.host.hostname,
     o.finding.id, o.warn.id, o.warn.title, o.ind.id, o.ind.value, o.plan.id];
+    o.finding.id, o.warn.id, o.warn.title, o.ind.id, o.ind.value, o.drill.id, o.drill.title, o.action.id, o.mau05.id];
 };
 
 // "200 201 …" -> numbers, one per column.

@@ -27,7 +27,7 @@ function routesFromSource() {
 
 // routes.c's {} become {id}, {sid}, {tid}, {aid} or {kind}: named after the segment before.
 function templateOf(pattern) {
-  const names = { 'support-requests': 'sid', tasks: 'tid', attachments: 'aid', imports: 'kind', import: 'format', export: 'format', documents: 'kind' };
+  const names = { 'support-requests': 'sid', tasks: 'tid', attachments: 'aid', imports: 'kind', import: 'format', export: 'format', documents: 'kind', actions: 'aid' };
   const segs = pattern.split('/');
   return segs.map((s, k) => (s === '{}' ? `{${names[segs[k - 1]] ?? 'id'}}` : s)).join('/');
 }
@@ -564,6 +564,33 @@ test('real answers match the document: status codes listed, bodies valid, no und
   await fin.get('/api/v1/budget/rollup?year=2026');
   await fin.get('/api/v1/budget/rollup.csv?year=2026');
   await fin.get('/api/v1/budget/rollup.xlsx?year=2026');
+  // drills and periodic reports (issue 15, h/reports)
+  const lvl3 = (await coord.post('/api/v1/systems', { name: 'Cổng thông tin huyện', level: 3 })).body;
+  const drill = (await coord.post('/api/v1/plan/drills', { title: 'Diễn tập mã hóa dữ liệu', kind: 'live', planned_at: new Date().toISOString(),
+    system_ids: [lvl3.id], injects: [{ at: new Date().toISOString(), text: 'Tệp bị mã hóa' }] })).body;
+  await coord.post('/api/v1/plan/drills', { title: 'x', kind: 'war', planned_at: 'x' });                         // 422
+  await coord.get('/api/v1/plan/drills?year=2026');
+  await coord.patch(`/api/v1/plan/drills/${drill.id}`, { status: 'held', held_at: new Date().toISOString() }, { 'If-Match': `"${drill.version}"` });
+  await coord.patch(`/api/v1/plan/drills/${drill.id}`, { lessons: 'x' }, { 'If-Match': `"${drill.version}"` }); // 412
+  const owner = (await admin.get('/api/v1/users')).body.items.find((x) => x.username === 'tamthanh');
+  const act = (await coord.post(`/api/v1/plan/drills/${drill.id}/actions`, { title: 'Sao lưu hằng ngày', owner_id: owner.id, due_at: new Date(Date.now() + 864e5).toISOString() })).body;
+  await tam.get('/api/v1/inbox');
+  await tam.patch(`/api/v1/plan/drills/${drill.id}/actions/${act.id}`, { done: true });
+  await coord.get(`/api/v1/plan/drills/${drill.id}`);
+  await coord.get(`/api/v1/plan/drills/${drill.id}/document`);
+  await coord.get('/api/v1/plan/drill-compliance');
+  const m5 = (await coord.post('/api/v1/plan/mau05', { period: 'year', year: 2026 })).body;
+  await coord.post('/api/v1/plan/mau05', { period: 'year', year: 2026 });                                         // 409
+  await coord.get('/api/v1/plan/mau05');
+  await coord.get(`/api/v1/plan/mau05/${m5.id}`);
+  const m5b = (await coord.patch(`/api/v1/plan/mau05/${m5.id}`, { cells: { dos: { damage: 5000000 } }, reason: 'Theo biên bản' }, { 'If-Match': `"${m5.version}"` })).body;
+  await coord.patch(`/api/v1/plan/mau05/${m5.id}`, { cells: { dos: { damage: 7 } } }, { 'If-Match': `"${m5b.version}"` }); // 422
+  await lead.post(`/api/v1/plan/mau05/${m5.id}/send`, undefined, { 'If-Match': `"${m5b.version}"` });
+  await coord.get(`/api/v1/plan/mau05/${m5.id}/document?format=docx`);
+  await coord.get('/api/v1/plan/orgs/pq/mau01');
+  await coord.get('/api/v1/plan/orgs/pq/mau01/document');
+  await coord.get('/api/v1/plan/annual?year=2026');
+  await coord.get('/api/v1/plan/annual/document?year=2026');
   await coord.del('/api/v1/session');
   // a failed login: 401 whatever the reason, even locked (issue 11)
   const victim = await newUser(admin);

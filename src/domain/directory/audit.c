@@ -112,6 +112,14 @@ static const struct audit_table {
 	  "superseded_at,return_reason,version,created_by,created_at,updated_at", "", 15 },
 	{ "playbook_runs", 2, "incident_id,threat,plan_id,tasks,created_at", "", 15 },
 	{ "playbook_tasks", 1, "task_id,incident_id,plan_id,threat,step,phase", "", 15 },
+	/* drills and periodic reports (issue 15, h/reports) */
+	{ "drills", 1, "id,org_id,title,kind,status,scenario,planned_at,held_at,systems,participants,"
+	  "injects,went_wrong,lessons,version,created_by,created_at,updated_at", "", 16 },
+	{ "drill_actions", 1, "id,drill_id,title,owner_id,due_at,done,done_at,created_by,created_at,"
+	  "updated_at", "", 16 },
+	{ "periodic_reports", 1, "id,org_id,form,period,year,period_from,period_to,due_at,member_code,"
+	  "cells,computed,helpers,recommendations,status,sent_at,sent_by,version,created_by,"
+	  "created_at,updated_at", "", 16 },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

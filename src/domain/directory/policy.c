@@ -62,6 +62,12 @@ static const unsigned action_roles[ACT__COUNT] = {
 	[ACT_PLAN_APPROVE] = ROLE_LEADER,
 	[ACT_PLAN_OUTLINE] = ROLE_ADMIN,
 	/* -- drills, periodic reports (issue 15, h/reports) -- */
+	[ACT_DRILL_READ] = ROLE_ALL,
+	[ACT_DRILL_WRITE] = ROLE_FOCAL | ROLE_COORDINATOR,
+	[ACT_DRILL_ACTION_DONE] = ROLE_FOCAL | ROLE_COORDINATOR, /* and the owner: t->roles */
+	[ACT_REPORT_READ] = ROLE_ALL,
+	[ACT_REPORT_WRITE] = ROLE_FOCAL | ROLE_COORDINATOR,
+	[ACT_REPORT_SEND] = ROLE_LEADER,
 };
 
 /* What the organisation asked for support may do on the incident while the

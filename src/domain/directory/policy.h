@@ -66,6 +66,12 @@ enum action {
 	ACT_PLAN_APPROVE,          /* approve with a decision, or return: a leader's act */
 	ACT_PLAN_OUTLINE,          /* the outline plans are built in: instance-wide */
 	/* -- drills, periodic reports (issue 15, h/reports) -- */
+	ACT_DRILL_READ,            /* drills, their actions, the live-drill compliance */
+	ACT_DRILL_WRITE,           /* plan and record a drill, its corrective actions */
+	ACT_DRILL_ACTION_DONE,     /* the owner of a corrective action reports it done */
+	ACT_REPORT_READ,           /* Mẫu 05, Mẫu 01, the annual report */
+	ACT_REPORT_WRITE,          /* compute and correct a Mẫu 05 before it is sent */
+	ACT_REPORT_SEND,           /* approve and record a Mẫu 05 as sent: a leader's act */
 	ACT__COUNT
 };
 

@@ -695,6 +695,15 @@ static json_t *inbox_warning(struct stmt *st)
 			 "deadline", ms_json(stmt_int(st, 3)), "acknowledged", !stmt_isnull(st, 4));
 }
 
+/* A drill's corrective action owned by the reader (h/reports). */
+static json_t *inbox_drill_action(struct stmt *st)
+{
+	return json_pack("{s:s, s:s, s:o, s:b, s:{s:s, s:s}}", "id", stmt_text(st, 0),
+			 "title", stmt_text(st, 1), "due_at", ms_json(stmt_int(st, 2)),
+			 "overdue", stmt_int(st, 2) < time_now_ms(),
+			 "drill", "id", stmt_text(st, 3), "title", stmt_text(st, 4));
+}
+
 static int inbox_part(struct ctx *c, json_t *out, const char *key, const char *sql,
 		      json_t *(*row)(struct stmt *), struct err *e)
 {
@@ -743,11 +752,18 @@ json_t *inbox_get(struct ctx *c, struct err *e)
 		else
 			json_object_set_new(out, "warnings", json_array());
 	}
+	/* Corrective actions of drills owned by the reader, until done. */
+	if (rc == 0)
+		rc = inbox_part(c, out, "drill_actions", "SELECT a.id, a.title, a.due_at, d.id, "
+			"d.title FROM drill_actions a JOIN drills d ON d.id = a.drill_id WHERE "
+			"a.owner_id = $2 AND a.done = 0 AND $1 = $1 ORDER BY a.due_at, a.id LIMIT 200",
+			inbox_drill_action, e);
 	if (rc != 0) {
 		json_decref(out);
 		return NULL;
 	}
-	size_t n = json_array_size(json_object_get(out, "assigned")) +
+	size_t n = json_array_size(json_object_get(out, "drill_actions")) +
+		   json_array_size(json_object_get(out, "assigned")) +
 		   json_array_size(json_object_get(out, "tasks")) +
 		   json_array_size(json_object_get(out, "warnings"));
 	/* The count is what waits for an answer: read-only entries do not. */

@@ -6,7 +6,7 @@ import { t } from '../i18n';
 import { codes, lbl } from '../state';
 import { ErrorBox, Loading, TimeLeft, usePoll } from '../components/ui';
 import { Columns, HBars, type Datum } from '../components/charts';
-import { localInputs } from '../time';
+import { fmtDate, localInputs } from '../time';
 
 const STATES = ['received', 'acknowledged', 'verified', 'rejected', 'classified', 'containing', 'eradicating', 'recovering', 'reviewing', 'closed'];
 const SEVERITIES = ['low', 'medium', 'high', 'critical'];
@@ -50,7 +50,9 @@ export function Dashboard() {
   const [error, setError] = useState<unknown>(null);
   const [late, setLate] = useState<any[] | null>(null);
   const [soon, setSoon] = useState<any[] | null>(null);
+  const [m5, setM5] = useState<any[] | null>(null);
   const load = () => {
+    get('/api/v1/plan/mau05').then((x) => setM5(x.deadlines ?? []), () => setM5(null));
     get('/api/v1/deadlines?overdue=true&limit=50').then((x) => setLate(x.items ?? []), () => setLate(null));
     get('/api/v1/deadlines?due_soon=1&limit=50').then((x) => setSoon(x.items ?? []), () => setSoon(null));
     return get('/api/v1/stats').then((x) => { setS(x); setError(null); }, setError);
@@ -69,6 +71,12 @@ export function Dashboard() {
         <a class="stat" href="#/queue"><span class="n">{s.open ?? 0}</span><span>{t('open_incidents')}</span></a>
         <a class={`stat${s.overdue ? ' stat-overdue' : ''}`} href="#/queue"><span class="n">{s.overdue ?? 0}</span><span>{t('overdue_incidents')}</span></a>
         <a class={`stat${s.due_soon ? ' stat-soon' : ''}`} href="#/queue" id="stat-due-soon"><span class="n">{s.due_soon ?? 0}</span><span>{t('due_soon_incidents')}</span></a>
+        {m5 && m5.filter((d) => d.status !== 'sent').slice(0, 1).map((d) => (
+          <a class={`stat${d.overdue ? ' stat-overdue' : ''}`} href={d.report_id ? `#/plan/mau05/${d.report_id}` : '#/plan'} id="stat-mau05">
+            <span class="n">{fmtDate(d.due_at)}</span>
+            <span>{t('m5_dash_title')}: {t(d.period === 'half' ? 'm5_period_half' : 'm5_period_year', { year: d.year })} · {t(`m5_st_${d.status}` as any)}</span>
+          </a>
+        ))}
       </div>
       <div class="clock-panels">
         {late && late.length > 0 && <ClockList cls="late" title={t('overdue_list')} items={late} />}

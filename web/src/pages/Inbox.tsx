@@ -65,6 +65,14 @@ export function Inbox() {
               ))}
             </ul>
           )}
+          <h2>{t('inbox_drill_actions')} <span class="n">({(box.drill_actions ?? []).length})</span></h2>
+          {(box.drill_actions ?? []).length === 0 ? <p class="empty">{t('inbox_none')}</p> : (
+            <ul class="inbox-list" id="inbox-drill-actions">
+              {box.drill_actions.map((a: any) => (
+                <li class={a.overdue ? 'late' : ''}>{a.title} — <a href={`#/plan/drills/${a.drill.id}`}>{a.drill.title}</a> <small class="muted">{t('due')} {when(a.due_at)}</small></li>
+              ))}
+            </ul>
+          )}
           <h2>{t('inbox_warnings')} <span class="n">({box.warnings.length})</span></h2>
           {box.warnings.length === 0 ? <p class="empty">{t('inbox_none')}</p> : (
             <ul class="inbox-list" id="inbox-warnings">
