@@ -153,6 +153,11 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	/* -- STIX fidelity (issue 13, h/stix) -- */ \
 	/* -- MISP fidelity (issue 13, h/misp) -- */ \
 	/* -- packaging (issue 14, h/deb) -- */ \
+	X(MIGRATE_FAILED, "Nâng cấp cơ sở dữ liệu thất bại; cơ sở dữ liệu giữ nguyên như trước: %s", "The database upgrade failed; the database is unchanged: %s") \
+	X(MIGRATE_NEWER, "Cơ sở dữ liệu mới hơn chương trình này (%s): hãy cài phiên bản ungcuu mới hơn", "The database is newer than this program (%s): install the newer ungcuu") \
+	X(MIGRATE_DONE, "Đã nâng cấp cơ sở dữ liệu: %s", "Database upgraded: %s") \
+	X(MIGRATE_NONE, "Cơ sở dữ liệu đã ở phiên bản mới nhất: %s", "The database is up to date: %s") \
+	X(MIGRATE_BACKUP, "Bản sao trước khi nâng cấp: %s", "Copy taken before the upgrade: %s") \
 	/* -- documents (issue 15, h/doc) -- */ \
 	/* -- risk register, resources, budget (issue 15, h/risk) -- */ \
 	/* -- response plans, playbooks (issue 15, h/plans) -- */ \
