@@ -268,9 +268,8 @@ int cmd_serve(int argc, char **argv)
 		static_free(srv.web);
 		return 1;
 	}
-	log_info("ungcuu %s serving %s://%s (db %s, web %s%s, %u threads)", UNGCUU_VERSION,
-		 srv.tls ? "https" : "http", conf.listen, path, conf.web,
-		 srv.web ? "" : " (missing: no web UI)", srv.threads);
+	log_info("ungcuu %s serving %s://%s (db %s, web %s, %u threads)", UNGCUU_VERSION,
+		 srv.tls ? "https" : "http", conf.listen, path, conf.web, srv.threads);
 	int sig = 0;
 	for (;;) {
 		sigwait(&set, &sig);
