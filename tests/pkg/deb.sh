@@ -6,8 +6,9 @@
 #   systemd-analyze verify on the installed units;
 #   the unit's ExecStart (read from the installed unit file, only the port
 #   swapped) as `ungcuu` from /, under the kernel's MDWE rule: health, the
-#   web UI's login page, an incident filed through the API; a YARA sweep
-#   and import under MDWE; the agent enrolled and run as ungcuu-agent;
+#   web UI's login page, an incident filed through the API, a login; a YARA
+#   sweep and import under MDWE; the agent enrolled and run as ungcuu-agent;
+#   the system calls of both (strace) within their units' SystemCallFilter;
 #   the same version again: nothing changes;
 #   a version with a new migration (built here from a copy of the tree):
 #   a copy taken first, the incident intact;
@@ -47,9 +48,14 @@ check() {
 
 stop_server() {
 	if [ -n "$server_pid" ]; then
-		kill "$server_pid" 2>/dev/null
+		victim=$server_pid
+		if [ -n "${traced:-}" ]; then # under strace: the server is its child
+			victim=$(pgrep -P "$server_pid" | head -n 1)
+		fi
+		kill "${victim:-$server_pid}" 2>/dev/null
 		wait "$server_pid" 2>/dev/null
 		server_pid=""
+		traced=""
 	fi
 }
 purge() {
@@ -94,16 +100,23 @@ unit_dir() {
 		[ -f "$d/ungcuu.service" ] && echo "$d" && return
 	done
 }
-# The installed unit's ExecStart, the listen port swapped for ours.
+# The installed unit's ExecStart, the listen port swapped for ours;
+# `start_server trace FILE` runs it under strace -f (the system calls).
+# shellcheck disable=SC2120 # called through check with "trace FILE"
 start_server() {
 	exec_start=$(sed -n 's/^ExecStart=//p' "$(unit_dir)/ungcuu.service")
 	echo "ExecStart: $exec_start --listen 127.0.0.1:$PORT" >>"$LOG"
+	tracer=""
+	if [ "${1:-}" = trace ]; then
+		tracer="strace -f -qq -o $2"
+	fi
 	# shellcheck disable=SC2086 # the unit's words, as systemd splits them
-	(cd / && exec setpriv --reuid=ungcuu --regid=ungcuu --init-groups -- \
+	(cd / && exec $tracer setpriv --reuid=ungcuu --regid=ungcuu --init-groups -- \
 		$MDWE $exec_start --listen "127.0.0.1:$PORT") >>"$W/server.out" 2>>"$W/server.err" &
 	server_pid=$!
+	traced=${tracer:+yes}
 	i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt 150 ]; do
 		curl -fsS "$URL/api/v1/health" >/dev/null 2>&1 && return 0
 		kill -0 "$server_pid" 2>/dev/null || break
 		sleep 0.1
@@ -168,7 +181,13 @@ check "the agent's timer has a random delay" \
 	grep -q '^RandomizedDelaySec=' "$(unit_dir)/ungcuu-agent.timer"
 
 # -- 3. the installed server, as the unit runs it -------------------------------
-check "the unit's ExecStart serves (as ungcuu, from /, ${MDWE:+memory W^X denied, }packaged config)" start_server
+STRACE=""
+if command -v strace >/dev/null; then
+	STRACE="trace $W/server.trace"
+fi
+# shellcheck disable=SC2086
+check "the unit's ExecStart serves (as ungcuu, from /, ${MDWE:+memory W^X denied, }packaged config)" \
+	start_server $STRACE
 check "GET /api/v1/health" sh -c "curl -fsS $URL/api/v1/health | grep -q '\"ok\"\\|status'"
 check "the web UI's login page, found without --web" \
 	sh -c "curl -fsS $URL/ > $W/index.html && grep -q '<script' $W/index.html &&
@@ -186,6 +205,13 @@ mk_token() { # USERNAME ROLE...
 	as ungcuu /usr/bin/ungcuu admin token create --db "$DB" --username "$tu" 2>>"$LOG" | tail -n 1
 }
 TOKEN=$(mk_token canbo reporter focal)
+login() { # a password login (Argon2id, on the login lane)
+	pw=$(as ungcuu /usr/bin/ungcuu admin user set-password --db "$DB" --username canbo 2>>"$LOG" |
+		grep -oE '[A-Za-z0-9_-]{16,}' | tail -n 1)
+	curl -fsS -X POST -H 'Content-Type: application/json' \
+		--data "{\"username\":\"canbo\",\"password\":\"$pw\"}" "$URL/api/v1/session" |
+		grep -q '"username":"canbo"'
+}
 check "an API token for a reporter (ungcuu admin, as ungcuu)" sh -c "echo '$TOKEN' | grep -q '^ucu_'"
 file_incident() {
 	curl -fsS -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
@@ -200,6 +226,7 @@ incident_intact() {
 		grep -q 'Kiểm thử gói: máy chủ thư bị dò mật khẩu'
 }
 check "the incident reads back" incident_intact
+check "a password login" login
 printf 'rule pkgtest { strings: $a = "ungcuu-pkgtest-marker" condition: $a }\n' >"$W/r.yar"
 mkdir -p "$W/tree" && echo "x ungcuu-pkgtest-marker y" >"$W/tree/f.txt"
 chmod -R a+rX "$W/r.yar" "$W/tree"
@@ -211,6 +238,7 @@ check "YARA rules imported and a YARA sweep${MDWE:+, both under MDWE} (libyara n
 check "ungcuu-agent enrols and sends its inventory as ungcuu-agent${MDWE:+ under MDWE}" \
 	sh -c "cd / && setpriv --reuid=ungcuu-agent --regid=ungcuu-agent --init-groups -- \
 			/usr/bin/ungcuu-agent enroll --server $URL --token $TOKEN --state /var/lib/ungcuu-agent &&
+		${STRACE:+strace -f -qq -o $W/agent.trace} \
 		setpriv --reuid=ungcuu-agent --regid=ungcuu-agent --init-groups -- \
 			$MDWE /usr/bin/ungcuu-agent run --state /var/lib/ungcuu-agent"
 
@@ -219,6 +247,13 @@ state() { # what must not move: files, password, config, schema
 	(ls -l --time-style=+%s /var/lib/ungcuu /etc/ungcuu; sha256sum /etc/ungcuu/*; schema) 2>&1
 }
 stop_server
+if [ -n "$STRACE" ]; then
+	check "the server's system calls, as ungcuu, are all in its unit's SystemCallFilter" \
+		python3 "$root/tests/pkg/syscalls.py" "$(unit_dir)/ungcuu.service" "$W/server.trace" /usr/bin/ungcuu
+	check "the agent's system calls are all in its unit's SystemCallFilter" \
+		python3 "$root/tests/pkg/syscalls.py" "$(unit_dir)/ungcuu-agent.service" "$W/agent.trace" \
+		/usr/bin/ungcuu-agent
+fi
 state >"$W/before"
 check "the same version installed again" dpkg -i "$SRV1"
 state >"$W/after"
