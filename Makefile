@@ -15,10 +15,12 @@ BUILD_PKGS := meson ninja-build pkg-config gcc libmicrohttpd-dev libjansson-dev 
 	libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev libinih-dev zlib1g-dev \
 	libxml2-dev libyara-dev libidn2-dev librpm-dev liboath-dev \
 	libcairo2-dev libpango1.0-dev libzip-dev libxlsxwriter-dev fonts-noto-core
+# To build the Debian packages (make deb; the test in tests/pkg/deb.sh).
+DEB_PKGS   := debhelper dpkg-dev fakeroot lintian
 TEST_PKGS  := clang libclang-rt-14-dev libcmocka-dev sqlite3 chromium fonts-noto-core wrk \
-	curl yara rpm bc time poppler-utils libreoffice-writer-nogui
+	curl yara rpm bc time poppler-utils libreoffice-writer-nogui strace
 
-.PHONY: all deps deps-test build asan fuzz web web-deps e2e-deps run demo check bench clean distclean
+.PHONY: all deps deps-test deps-deb build asan fuzz web web-deps e2e-deps run demo check bench deb clean distclean
 
 all: build
 
@@ -26,7 +28,10 @@ deps:
 	@tools/install-deps.sh $(BUILD_PKGS)
 
 deps-test: deps
-	@tools/install-deps.sh $(TEST_PKGS)
+	@tools/install-deps.sh $(TEST_PKGS) $(DEB_PKGS)
+
+deps-deb: deps
+	@tools/install-deps.sh $(DEB_PKGS)
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --buildtype=debugoptimized
@@ -100,8 +105,15 @@ bench: deps-test build web
 	@if [ -x tests/bench/sweep.sh ]; then echo; tests/bench/sweep.sh build-release/ungcuu; fi
 	@echo; tests/bench/doc.sh build-release/ungcuu
 
+# The Debian packages ungcuu and ungcuu-agent (version: debian/changelog),
+# built by dpkg-buildpackage from a clean copy of the tree, into dist/;
+# then lintian on both.
+deb: deps-deb
+	@tools/build-deb.sh dist
+	@lintian --info dist/ungcuu_*.deb dist/ungcuu-agent_*.deb || true
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-release web/dist
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-release web/dist dist
 
 distclean: clean
 	rm -rf web/node_modules tests/e2e/node_modules

@@ -26,6 +26,8 @@ static const struct command commands[] = {
 	  "create the database, instance keys and the administrator" },
 	{ "serve", cmd_serve, "chạy máy chủ API và giao diện web",
 	  "run the API server and the web UI" },
+	{ "migrate", cmd_migrate, "nâng cấp cơ sở dữ liệu (sao lưu bên cạnh trước)",
+	  "upgrade the database (a copy beside it first)" },
 	{ "admin", cmd_admin, "quản lý tổ chức, người dùng, mã truy cập, nhật ký kiểm toán",
 	  "manage organisations, people, tokens, the audit log" },
 	{ "report", cmd_report, "báo cáo và xử lý sự cố qua API",

@@ -5,6 +5,8 @@
 #   api   node --test tests/api against the ASan+UBSan server
 #   e2e   node --test tests/e2e: playwright-core driving Debian's chromium
 #   fuzz  each libFuzzer target for FUZZ_SECONDS on its corpus
+#   pkg   tests/pkg/deb.sh: the Debian packages built, installed, upgraded,
+#         failed and purged on this machine (root and dpkg-buildpackage only)
 set -u
 ASAN=${1:-build-asan}
 FUZZ=${2:-build-fuzz}
@@ -83,6 +85,20 @@ if [ -x tests/fuzz/run.sh ]; then
 	failed=$((failed + f))
 	[ "$f" != 0 ] && tail -40 "$log/fuzz.tap"
 	echo "  fuzz: $p passed, $f failed"
+fi
+
+echo "== pkg (Debian packages: build, install, upgrade, purge)"
+if [ "$(id -u)" = 0 ] && command -v dpkg-buildpackage >/dev/null 2>&1; then
+	timeout 900 tests/pkg/deb.sh > "$log/pkg.tap" 2>&1
+	rc=$?
+	if [ $rc != 0 ] && ! grep -qE '^not ok' "$log/pkg.tap"; then
+		tail -30 "$log/pkg.tap"
+		echo "not ok 1 - tests/pkg/deb.sh exited with $rc" >> "$log/pkg.tap"
+	fi
+	grep -E '^not ok' -A 16 "$log/pkg.tap" | head -80
+	count "$log/pkg.tap" pkg
+else
+	echo "  pkg: skipped (needs root and dpkg-buildpackage)"
 fi
 
 echo

@@ -154,6 +154,11 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	/* -- MISP fidelity (issue 13, h/misp) -- */ \
 	X(MISP_TLP_COLLAPSED, "%s nhãn tlp: bị bỏ: nhãn TLP loại trừ nhau, mỗi sự kiện và thuộc tính MISP chỉ giữ một nhãn, là nhãn chặt nhất", "%s tlp: tags dropped: TLP labels exclude each other, each MISP event and attribute keeps one, the most restrictive") \
 	/* -- packaging (issue 14, h/deb) -- */ \
+	X(MIGRATE_FAILED, "Nâng cấp cơ sở dữ liệu thất bại; cơ sở dữ liệu giữ nguyên như trước: %s", "The database upgrade failed; the database is unchanged: %s") \
+	X(MIGRATE_NEWER, "Cơ sở dữ liệu mới hơn chương trình này (%s): hãy cài phiên bản ungcuu mới hơn", "The database is newer than this program (%s): install the newer ungcuu") \
+	X(MIGRATE_DONE, "Đã nâng cấp cơ sở dữ liệu: %s", "Database upgraded: %s") \
+	X(MIGRATE_NONE, "Cơ sở dữ liệu đã ở phiên bản mới nhất: %s", "The database is up to date: %s") \
+	X(MIGRATE_BACKUP, "Bản sao trước khi nâng cấp: %s", "Copy taken before the upgrade: %s") \
 	/* -- documents (issue 15, h/doc) -- */ \
 	/* -- risk register, resources, budget (issue 15, h/risk) -- */ \
 	X(THREAT_FAULT, "Sự cố kỹ thuật, hỏng hóc", "Technical fault") \

@@ -55,6 +55,7 @@ void cli_rules(struct rules *r);
 /* The commands (one file each). */
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_report(int argc, char **argv);

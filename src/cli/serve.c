@@ -13,6 +13,7 @@
 #include "../base/log.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
+#include "../domain/directory/audit.h"
 #include "../http/http.h"
 #include "../store/store.h"
 #include "../base/banned.h"
@@ -20,7 +21,8 @@
 static const struct cli_opt opts[] = {
 	{ "db", 1, "tệp cơ sở dữ liệu (mặc định var/ungcuu.db)", "database file (default var/ungcuu.db)" },
 	{ "listen", 1, "địa chỉ:cổng (mặc định 127.0.0.1:8080)", "address:port (default 127.0.0.1:8080)" },
-	{ "web", 1, "thư mục giao diện web đã build (mặc định web/dist)", "built web UI directory (default web/dist)" },
+	{ "web", 1, "thư mục giao diện web đã build (mặc định web/dist nếu có, nếu không " UNGCUU_WEB_DIR ")",
+	  "built web UI directory (default web/dist when there is one, else " UNGCUU_WEB_DIR ")" },
 	{ "threads", 1, "số luồng xử lý (mặc định: số lõi CPU)", "worker threads (default: CPU cores)" },
 	{ "config", 1, "tệp cấu hình INI (thời hạn, giới hạn)", "INI configuration file (deadlines, limits)" },
 	{ "max-attachment", 1, "dung lượng tối đa tệp đính kèm, byte", "largest attachment in bytes" },
@@ -182,14 +184,29 @@ int cmd_serve(int argc, char **argv)
 			: "hãy tạo trước bằng `ungcuu init --db PATH`");
 		return 1;
 	}
-	/* Migrate once, on the main thread, before any worker opens it. */
-	struct store *db = cli_open_db(path, 1);
-	if (db == NULL)
+	/* Migrate once, on the main thread, before any worker opens it; a
+	 * failed upgrade leaves the database as it was and says so (journal). */
+	if (access(path, R_OK | W_OK) != 0) {
+		err_set(&e, E_IO, MSG_IO, path);
+		cli_error(&e);
 		return 1;
+	}
+	audit_setup(NULL);
+	struct store *db = store_open(path, &e);
+	if (db == NULL) {
+		cli_error(&e);
+		return 1;
+	}
+	int from = store_schema_version(db);
+	if (store_migrate(db, &e) < 0) {
+		migrate_failed(path, from, &e);
+		store_close(db);
+		return 1;
+	}
 	instance_rules(db, &srv.rules);
 	store_close(db);
 
-	struct conf conf = { .rules = &srv.rules, .srv = &srv, .listen = "127.0.0.1:8080", .web = "web/dist" };
+	struct conf conf = { .rules = &srv.rules, .srv = &srv, .listen = "127.0.0.1:8080", .web = NULL };
 	const char *cfg = cli_get(&a, opts, "config");
 	if (cfg) {
 		int line = ini_parse(cfg, on_ini, &conf);
@@ -233,6 +250,9 @@ int cmd_serve(int argc, char **argv)
 	srv.db_path = path;
 	srv.no_cache = cli_get(&a, opts, "no-cache") != NULL;
 	srv.version = UNGCUU_VERSION;
+	/* The source tree's build (make run), else the installed UI (the package). */
+	if (conf.web == NULL)
+		conf.web = access("web/dist/index.html", R_OK) == 0 ? "web/dist" : UNGCUU_WEB_DIR;
 	srv.web = static_load(conf.web);
 
 	/* Workers inherit a blocked mask; the main thread waits for the signal. */
@@ -248,8 +268,8 @@ int cmd_serve(int argc, char **argv)
 		static_free(srv.web);
 		return 1;
 	}
-	log_info("ungcuu %s serving %s://%s (db %s, %u threads)", UNGCUU_VERSION,
-		 srv.tls ? "https" : "http", conf.listen, path, srv.threads);
+	log_info("ungcuu %s serving %s://%s (db %s, web %s, %u threads)", UNGCUU_VERSION,
+		 srv.tls ? "https" : "http", conf.listen, path, conf.web, srv.threads);
 	int sig = 0;
 	for (;;) {
 		sigwait(&set, &sig);

@@ -1,5 +1,6 @@
 /* store.c - dispatch to the backend, transactions and migrations. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -336,6 +337,17 @@ int store_schema_version(struct store *s)
 	return v;
 }
 
+int store_migrations_latest(void)
+{
+	return store_migrations_count ? store_migrations[store_migrations_count - 1].version : 0;
+}
+
+/*
+ * Every pending migration in ONE transaction: a failure at any of them
+ * leaves the database exactly as it was (the schema version too), so an
+ * upgrade that fails keeps the old version's data usable. The error names
+ * the migration that failed.
+ */
 int store_migrate(struct store *s, struct err *e)
 {
 	if (store_exec(s, "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -343,21 +355,30 @@ int store_migrate(struct store *s, struct err *e)
 		       "applied_at BIGINT NOT NULL)", e) != 0)
 		return -1;
 	int have = store_schema_version(s), applied = 0;
+	if (have >= store_migrations_latest())
+		return 0;
+	if (store_begin(s, e) != 0)
+		return -1;
 	for (size_t i = 0; i < store_migrations_count; i++) {
 		const struct migration *m = &store_migrations[i];
 		if (m->version <= have)
 			continue;
-		if (store_begin(s, e) != 0)
-			return -1;
 		if (store_exec(s, m->sql, e) != 0 ||
 		    store_run(s, e, "INSERT INTO schema_migrations (version, name, applied_at) "
 			      "VALUES ($1, $2, $3)", "iti", (int64_t)m->version, m->name,
-			      time_now_ms()) < 0 ||
-		    store_commit(s, e) != 0) {
+			      time_now_ms()) < 0) {
+			char detail[sizeof(e->arg)];
+			memcpy(detail, e->arg, sizeof(detail));
+			int k = snprintf(e->arg, sizeof(e->arg), "%.60s: ", m->name);
+			size_t dl = strnlen(detail, sizeof(e->arg) - (size_t)k - 1);
+			memcpy(e->arg + k, detail, dl);
+			e->arg[(size_t)k + dl] = '\0';
 			store_rollback(s);
 			return -1;
 		}
 		applied++;
 	}
+	if (store_commit(s, e) != 0)
+		return -1;
 	return applied;
 }

@@ -61,8 +61,12 @@ void store_rollback(struct store *s);
  */
 int64_t store_stamp(struct store *s);
 
-/* Applies pending migrations; returns the number applied or -1. */
+/* Applies every pending migration in one transaction (all or none); returns
+ * the number applied or -1 with the database unchanged and e naming the
+ * migration that failed. */
 int store_migrate(struct store *s, struct err *e);
+/* The version the newest embedded migration brings a database to. */
+int store_migrations_latest(void);
 /* The schema version the database is at (0 for an empty one). */
 int store_schema_version(struct store *s);
 const char *store_backend(struct store *s);
