@@ -24,6 +24,9 @@
 #include "../base/msg.h"
 #include "../doc/doc.h"
 #include "../domain/incident/incident.h"
+#include "../domain/plan/annual.h"
+#include "../domain/plan/drill.h"
+#include "../domain/plan/mau05.h"
 #include "../domain/plan/plan_doc.h"
 #include "../store/store.h"
 #include "../base/banned.h"
@@ -39,9 +42,16 @@ static const struct doc_kind kinds[] = {
 	  "initial incident report (form 03); ID: the incident's id or number", incident_mau03_doc },
 	{ "mau04", "báo cáo kết thúc ứng cứu sự cố (Mẫu 04); ID: mã hoặc số hiệu sự cố",
 	  "incident closing report (form 04); ID: the incident's id or number", incident_mau04_doc },
-	/* -- h/reports: mau05, mau01, drill, annual; h/plans: plan -- */
+	{ "mau05", "báo cáo định kỳ 6 tháng, năm (Mẫu 05); ID: mã báo cáo",
+	  "half-year or annual summary (form 05); ID: the report's id", mau05_doc },
+	{ "mau01", "hồ sơ thành viên mạng lưới (Mẫu 01); ID: mã đơn vị (pq-tamthanh)",
+	  "network member profile (form 01); ID: the organisation's code", mau01_doc },
 	{ "plan", "kế hoạch ứng phó sự cố (một phiên bản); ID: mã kế hoạch",
 	  "response plan (one version); ID: the plan's id", plan_doc },
+	{ "drill", "báo cáo sau diễn tập; ID: mã cuộc diễn tập",
+	  "a drill's after-action report; ID: the drill's id", drill_doc },
+	{ "annual", "báo cáo kết quả thực hiện kế hoạch năm; ID: NĂM hoặc MÃ-ĐƠN-VỊ:NĂM",
+	  "annual implementation report; ID: YEAR or ORG-CODE:YEAR", annual_doc },
 };
 #define NKINDS (sizeof kinds / sizeof *kinds)
 

@@ -113,6 +113,24 @@ void doc_vn_date(int64_t ms, char *out, size_t n)
 	snprintf(out, n, "ngày %u tháng %u năm %d", dd, m, y);
 }
 
+void doc_format_int(int64_t v, char *out, size_t n)
+{
+	char raw[32];
+	snprintf(raw, sizeof(raw), "%lld", (long long)v);
+	const char *digits = raw[0] == '-' ? raw + 1 : raw;
+	size_t len = strlen(digits), k = 0;
+	if (n == 0)
+		return;
+	if (raw[0] == '-' && k + 1 < n)
+		out[k++] = '-';
+	for (size_t i = 0; i < len && k + 2 < n; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			out[k++] = '.';
+		out[k++] = digits[i];
+	}
+	out[k] = '\0';
+}
+
 void doc_header(struct doc *d, const char *parent, const char *agency,
     const char *number, const char *place, int64_t date_ms)
 {

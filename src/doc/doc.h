@@ -106,6 +106,10 @@ void doc_page_break(struct doc *d);
 int doc_pdf(const struct doc *d, struct buf *out);
 int doc_docx(const struct doc *d, struct buf *out);
 
+/* An integer written the Vietnamese way, thousands grouped by dots:
+ * 15000000 -> "15.000.000", -1500 -> "-1.500". out holds at least 32. */
+void doc_format_int(int64_t v, char *out, size_t n);
+
 /* Media types and file extensions, for the API and the CLI. */
 #define DOC_PDF_TYPE  "application/pdf"
 #define DOC_DOCX_TYPE \

@@ -44,6 +44,9 @@ let camera, cameraPlan;   // a system of level 4 and its own plan (a draft)
 test('an agency drafts a plan: the outline\'s sections in order, pre-filled from the registry; one open version at a time', async () => {
   const sys = await tam.post('/api/v1/systems', { name: 'Cổng dịch vụ công xã Tam Thanh', level: 3, function: 'citizen_facing', contractor: 'Công ty Phần mềm Biển Xanh' });
   assert.equal(sys.status, 201, sys.text);
+  // The register's risk of this system goes into the plan's risks section.
+  const risk = await tam.post('/api/v1/risks', { system_id: sys.body.id, threat: 'encryption', likelihood: 4, impact: 5, controls: 'Sao lưu hằng tuần', treatment: 'Sao lưu ngoại tuyến hằng ngày' });
+  assert.equal(risk.status, 201, risk.text);
   const outline = await tam.get('/api/v1/plan-outline');
   assert.equal(outline.status, 200, outline.text);
   const r = await tam.post('/api/v1/plans', {});
@@ -60,7 +63,8 @@ test('an agency drafts a plan: the outline\'s sections in order, pre-filled from
   assert.match(sec.priorities, /Ưu tiên duy trì, khôi phục trước hệ thống có cấp độ cao hơn/);
   assert.match(sec.organisation, /Đầu mối chính: Trần Thị Bích/);
   assert.match(sec.training, /Diễn tập thực tế hằng năm: Cổng dịch vụ công xã Tam Thanh/);
-  assert.match(sec.risks, /\[RISK-REGISTER\]/, 'the place the risk register fills is marked');
+  assert.match(sec.risks, /- Cổng dịch vụ công xã Tam Thanh: Mã hóa phần mềm, dữ liệu, thiết bị — khả năng xảy ra 4, mức ảnh hưởng 5 \(điểm 20, mức nghiêm trọng\)\. Biện pháp hiện có: Sao lưu hằng tuần\. Xử lý: Sao lưu ngoại tuyến hằng ngày\./,
+    'the risks section is filled from the register, the highest score first');
   const threats = plan.scenarios.map((s) => s.threat);
   for (const t of ['dos', 'phishing', 'malware', 'intrusion', 'defacement', 'encryption', 'destruction', 'espionage', 'combined', 'other', 'fault', 'operator_error', 'disaster']) assert.ok(threats.includes(t), t);
   const enc = plan.scenarios.find((s) => s.threat === 'encryption');

@@ -328,14 +328,27 @@ test('Mẫu 01 from the directory: main and backup focal points; another organis
   }
 });
 
-test('the annual report: per agency, the six-month rules, the columns left for the merge', async () => {
+function sql(q) {
+  const out = execFileSync('sqlite3', ['-json', server.db, q]).toString();
+  return out.trim() ? JSON.parse(out) : [];
+}
+
+test('the annual report: per agency, the six-month rules, plan status and budget', async () => {
   const a = await as.dieuphoi.get('/api/v1/plan/annual?year=2026');
   assert.equal(a.status, 200, a.text);
-  assert.deepEqual(a.body.pending_merge, ['plan_status', 'budget_spent']);
   const tam = a.body.items.find((r) => r.org.code === 'pq-tamthanh');
   assert.ok(tam, 'a commune of the district');
-  assert.equal(tam.plan_status, null);
-  assert.equal(tam.budget_spent, null);
+  // the demo: Phòng Kinh tế - Tài chính has an approved plan, Phòng Văn hóa
+  // và Thông tin's waits for the leader, the communes have none; Tam Thanh
+  // sent its budget for the year.
+  assert.equal(tam.plan_status, 'none');
+  assert.equal(a.body.items.find((r) => r.org.code === 'pq-kttc')?.plan_status, 'approved');
+  assert.equal(a.body.items.find((r) => r.org.code === 'pq-vhtt')?.plan_status, 'submitted');
+  const sent = sql(`SELECT COALESCE(SUM(planned), 0) AS p, COALESCE(SUM(spent), 0) AS s FROM budget_lines b JOIN orgs o ON o.id = b.org_id WHERE o.code = 'pq-tamthanh' AND b.year = 2026 AND b.status = 'submitted'`)[0];
+  assert.ok(sent.p > 0, 'the demo sent a budget');
+  assert.equal(tam.budget_planned, sent.p);
+  assert.equal(tam.budget_spent, sent.s);
+  assert.equal(a.body.total.budget_planned >= sent.p, true);
   assert.ok(['met', 'missed', 'pending'].includes(tam.scan_rule));
   assert.ok(a.body.total.incidents >= tam.incidents);
   // a commune sees itself only; another's is 404; the year is required and bounded

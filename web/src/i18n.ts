@@ -1096,7 +1096,7 @@ const M = {
   annual_rule_met: { vi: 'Đạt', en: 'Met' },
   annual_rule_missed: { vi: 'Chưa đạt', en: 'Missed' },
   annual_rule_pending: { vi: 'Chưa đến hạn', en: 'Not due yet' },
-  annual_pending_merge: { vi: 'Cột “Kế hoạch” và “Kinh phí đã chi” được điền khi phân hệ kế hoạch và kinh phí được ghép vào.', en: 'The “Plan” and “Budget spent” columns are filled once the plans and budget modules are merged in.' },
+  annual_budget_note: { vi: 'Kinh phí: đã chi/dự toán (đồng) theo các dòng dự toán đã gửi Phòng Kinh tế - Tài chính trong năm.', en: 'Budget: spent/planned (VND) from the budget lines submitted to the finance office for the year.' },
   closing_not_sent_hint: { vi: 'Đóng sự cố là lập báo cáo kết thúc (Mẫu 04). Thời hạn báo cáo kết thúc chỉ được tính là đáp ứng khi bạn ghi nhận đã gửi báo cáo (gửi ai, bằng cách nào) ở mục “Báo cáo theo quy định”.', en: 'Closing writes the closing report (form 04). Its deadline is met only when you record it as sent (to whom, how) under “Legal reports”.' },
   record_closing_sent: { vi: 'Ghi nhận đã gửi báo cáo kết thúc', en: 'Record the closing report as sent' },
   hint_closing_recipient: { vi: 'Nơi nhận báo cáo kết thúc, ví dụ: Trung tâm VNCERT/CC; Sở TT&TT', en: 'Who received the closing report, e.g. VNCERT/CC; provincial department' },

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "annual.h"
+#include "budget.h"
 #include "../directory/org.h"
 #include "../directory/policy.h"
 #include "../../base/jsonv.h"
@@ -63,6 +64,34 @@ static const char *half_rule(int64_t h1, int64_t h2, int h1_ended, int h2_ended)
 	if (h1 == 0 || (h2_ended && h2 == 0))
 		return "missed";
 	return "met";
+}
+
+/* The state of each organisation's own response plan in the subtree at
+ * path (organisation id -> "approved" | "submitted" | "draft"): the best
+ * state any of its versions is in now, a system's separate plan aside. An
+ * organisation without a plan is absent. */
+static json_t *plan_states(struct ctx *c, const char *path, struct err *e)
+{
+	static const char *const names[] = { NULL, "draft", "submitted", "approved" };
+	struct stmt *st = store_query(c->db, e, "SELECT p.org_id, MAX(CASE p.status WHEN "
+		"'approved' THEN 3 WHEN 'submitted' THEN 2 WHEN 'draft' THEN 1 ELSE 0 END) FROM "
+		"plans p JOIN orgs o ON o.id = p.org_id WHERE substr(o.path, 1, length($1)) = $1 "
+		"AND p.system_id IS NULL GROUP BY p.org_id", "t", path);
+	if (st == NULL)
+		return NULL;
+	json_t *m = json_object();
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1) {
+		int64_t k = stmt_int(st, 1);
+		if (k >= 1 && k <= 3)
+			json_object_set_new(m, stmt_text(st, 0), json_string(names[k]));
+	}
+	stmt_done(st);
+	if (rc < 0) {
+		json_decref(m);
+		return NULL;
+	}
+	return m;
 }
 
 json_t *annual_get(struct ctx *c, const char *org_code, int year, struct err *e)
@@ -138,6 +167,14 @@ json_t *annual_get(struct ctx *c, const char *org_code, int year, struct err *e)
 		json_decref(order);
 		return NULL;
 	}
+	json_t *plans = rc == 0 ? plan_states(c, o.path, e) : NULL;
+	if (plans == NULL)
+		rc = -1;
+	if (rc < 0) {
+		json_decref(rows);
+		json_decref(order);
+		return NULL;
+	}
 	json_t *items = json_array(), *tot = json_object();
 	size_t i;
 	json_t *id;
@@ -149,9 +186,23 @@ json_t *annual_get(struct ctx *c, const char *org_code, int year, struct err *e)
 		json_object_set_new(r, "hunt_rule", json_string(half_rule(
 			json_integer_value(json_object_get(r, "hunts_h1")),
 			json_integer_value(json_object_get(r, "hunts_h2")), h1_ended, h2_ended)));
-		/* From other branches' work: filled after the merge. */
-		json_object_set_new(r, "plan_status", json_null());
-		json_object_set_new(r, "budget_spent", json_null());
+		/* The organisation's own plan (not a system's): the best state
+		 * one of its versions is in; its budget lines sent for the year. */
+		const char *oid = json_string_value(id);
+		json_t *ps = json_object_get(plans, oid);
+		json_object_set_new(r, "plan_status", json_string(ps ? json_string_value(ps)
+									 : "none"));
+		int64_t planned = 0, spent = 0;
+		if (budget_totals(c, oid, year, &planned, &spent, e) != 0) {
+			json_decref(items);
+			json_decref(tot);
+			json_decref(rows);
+			json_decref(order);
+			json_decref(plans);
+			return NULL;
+		}
+		json_object_set_new(r, "budget_planned", json_integer(planned));
+		json_object_set_new(r, "budget_spent", json_integer(spent));
 		const char *k;
 		json_t *v;
 		json_object_foreach(r, k, v)
@@ -162,10 +213,10 @@ json_t *annual_get(struct ctx *c, const char *org_code, int year, struct err *e)
 	}
 	json_decref(rows);
 	json_decref(order);
-	return json_pack("{s:i, s:{s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:[s, s]}", "year", year,
+	json_decref(plans);
+	return json_pack("{s:i, s:{s:s, s:s, s:s}, s:o, s:o, s:o, s:o}", "year", year,
 		"org", "code", o.code, "name", o.name, "kind", o.kind, "items", items, "total", tot,
-		"period_from", ms_json(from), "period_to", ms_json(to), "pending_merge",
-		"plan_status", "budget_spent");
+		"period_from", ms_json(from), "period_to", ms_json(to));
 }
 
 static int parent_of(struct ctx *c, const struct org *o, struct org *parent, struct err *e)
@@ -184,6 +235,27 @@ static const char *rule_vi(const char *rule)
 {
 	return strcmp(rule, "met") == 0 ? "Đạt" : strcmp(rule, "missed") == 0 ? "Chưa đạt"
 										: "Chưa đến hạn";
+}
+
+static const char *plan_vi(const char *status)
+{
+	return strcmp(status, "approved") == 0 ? "Đã phê duyệt"
+	       : strcmp(status, "submitted") == 0 ? "Chờ phê duyệt"
+	       : strcmp(status, "draft") == 0 ? "Đang dự thảo" : "Chưa có";
+}
+
+/* "1.500.000/2.000.000" (spent/planned, VND with Vietnamese thousands dots);
+ * "—" when nothing was planned or spent. */
+static void vnd_pair(int64_t spent, int64_t planned, char *out, size_t n)
+{
+	char a[32], b[32];
+	if (spent == 0 && planned == 0) {
+		snprintf(out, n, "—");
+		return;
+	}
+	doc_format_int(spent, a, sizeof(a));
+	doc_format_int(planned, b, sizeof(b));
+	snprintf(out, n, "%s/%s", a, b);
 }
 
 struct doc *annual_doc(struct ctx *c, const char *id, struct err *e)
@@ -228,7 +300,7 @@ struct doc *annual_doc(struct ctx *c, const char *id, struct err *e)
 	static const char *const head[] = { "TT", "Cơ quan, đơn vị", "Kế hoạch",
 		"Sự cố (đã đóng)", "Quét lỗ hổng", "Săn mối đe dọa", "Diễn tập (thực chiến)",
 		"Cảnh báo đúng hạn", "Kinh phí" };
-	static const double w[] = { 1, 5, 2.2, 2, 2.6, 2.6, 2.2, 2.2, 2.2 };
+	static const double w[] = { 1, 4.4, 2.2, 2, 2.4, 2.4, 2.2, 2.1, 3.3 };
 	doc_table(d, 9, head, w);
 	size_t i;
 	json_t *r;
@@ -244,9 +316,13 @@ struct doc *annual_doc(struct ctx *c, const char *id, struct err *e)
 		snprintf(drl, sizeof(drl), "%lld (%lld)", I("drills_held"), I("live_drills_held"));
 		snprintf(warn, sizeof(warn), "%lld/%lld", I("warnings_on_time"), I("warnings_due"));
 #undef I
-		/* plan status and budget: filled after the merge of h/plans and h/risk */
-		const char *cells[] = { n, jv_str(json_object_get(r, "org"), "name"), NULL, inc, scan,
-					hunt, drl, warn, NULL };
+		char money[64];
+		vnd_pair(json_integer_value(json_object_get(r, "budget_spent")),
+			 json_integer_value(json_object_get(r, "budget_planned")), money,
+			 sizeof(money));
+		const char *cells[] = { n, jv_str(json_object_get(r, "org"), "name"),
+					plan_vi(jv_str(r, "plan_status")), inc, scan, hunt, drl,
+					warn, money };
 		doc_row(d, cells, 0);
 	}
 	doc_text(d, "Ghi chú: sự cố đã tiếp nhận, không tính các báo cáo bị từ chối; quét lỗ hổng và "

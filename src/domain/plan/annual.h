@@ -9,9 +9,8 @@
  * rule (T11: each half year that has ended had at least one, "met";
  * one without, "missed"; none ended yet, "pending"); drills held (live
  * ones apart); warnings whose deadline fell in the year and how many were
- * answered (fixed) by their deadline. Two columns come from work on other
- * branches (plan status: h/plans; budget spent: h/risk): they are present,
- * null, and marked "pending_merge" until the lead fills them.
+ * answered (fixed) by their deadline; the best state of the organisation's
+ * own response plan; its submitted budget lines' planned and spent VND.
  */
 #ifndef UNGCUU_PLAN_ANNUAL_H
 #define UNGCUU_PLAN_ANNUAL_H

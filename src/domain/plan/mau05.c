@@ -664,20 +664,6 @@ json_t *mau05_list(struct ctx *c, struct err *e)
 
 /* ---- the document ---- */
 
-static void fmt_int(int64_t v, char *out, size_t n)
-{
-	/* 15000000 -> "15.000.000", the Vietnamese way */
-	char raw[32];
-	snprintf(raw, sizeof(raw), "%lld", (long long)v);
-	size_t len = strlen(raw), k = 0;
-	for (size_t i = 0; i < len && k + 2 < n; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			out[k++] = '.';
-		out[k++] = raw[i];
-	}
-	out[k] = '\0';
-}
-
 struct doc *mau05_doc(struct ctx *c, const char *id, struct err *e)
 {
 	json_t *r = mau05_get(c, id, e);
@@ -735,7 +721,7 @@ struct doc *mau05_doc(struct ctx *c, const char *id, struct err *e)
 		char num[24], v[M5__COLS][40];
 		snprintf(num, sizeof(num), "%zu", i + 1);
 		for (int k = 0; k < M5__COLS; k++)
-			fmt_int(json_integer_value(json_object_get(row, mau05_columns[k])), v[k], 40);
+			doc_format_int(json_integer_value(json_object_get(row, mau05_columns[k])), v[k], 40);
 		const char *cells[] = { num, jv_str(row, "label_vi"), v[0], v[1], v[2], v[3], v[4],
 					v[5] };
 		doc_row(d, cells, 0);
@@ -743,7 +729,7 @@ struct doc *mau05_doc(struct ctx *c, const char *id, struct err *e)
 	char v[M5__COLS][40];
 	json_t *tot = json_object_get(r, "total");
 	for (int k = 0; k < M5__COLS; k++)
-		fmt_int(json_integer_value(json_object_get(tot, mau05_columns[k])), v[k], 40);
+		doc_format_int(json_integer_value(json_object_get(tot, mau05_columns[k])), v[k], 40);
 	const char *total[] = { "", "Tổng số", v[0], v[1], v[2], v[3], v[4], v[5] };
 	doc_row(d, total, DOC_BOLD);
 	doc_heading(d, 1, "2. Các tổ chức trong nước và nước ngoài đã hỗ trợ");

@@ -4,6 +4,7 @@
 
 #include "plan_prefill.h"
 #include "plan.h"
+#include "risk.h"
 #include "../directory/org.h"
 #include "../../base/buf.h"
 #include "../../base/msg.h"
@@ -50,18 +51,43 @@ static int text_state(struct ctx *c, const struct org *o, const char *sys, struc
 	return rc < 0 ? -1 : 0;
 }
 
-/* LEAD: after merging h/risk, replace this with the register's threats,
- * likelihood x impact and treatment per system (the marker tells a reader
- * the section still waits for it). */
+/* The risk register of the organisation (or of the one system): each risk
+ * with its score and band, the highest first, then what is done about it.
+ * A register still empty says so, and where to fill it. */
 static int text_risks(struct ctx *c, const struct org *o, const char *sys, struct buf *b,
 		      struct err *e)
 {
-	(void)c;
-	(void)sys;
-	(void)e;
-	buf_printf(b, "%s Nội dung lấy từ sổ đăng ký rủi ro của %s (đang xây dựng): các nguy cơ "
-		   "theo từng hệ thống, khả năng xảy ra, mức độ ảnh hưởng và biện pháp xử lý.\n",
-		   PLAN_RISKS_MARKER, o->name);
+	static const char *const band_vi[] = { "thấp", "trung bình", "cao", "nghiêm trọng" };
+	struct stmt *st = store_query(c->db, e, "SELECT s.name, r.threat, r.likelihood, r.impact, "
+		"r.controls, r.treatment, r.owner FROM risks r JOIN systems s ON s.id = r.system_id "
+		"WHERE r.org_id = $1 AND s.retired_at IS NULL AND ($2 IS NULL OR r.system_id = $2) "
+		"ORDER BY r.likelihood * r.impact DESC, s.name, r.threat", "tt", o->id, sys);
+	if (st == NULL)
+		return -1;
+	int rc, n = 0;
+	while ((rc = stmt_step(st, e)) == 1) {
+		int l = (int)stmt_int(st, 2), i = (int)stmt_int(st, 3);
+		int score = risk_score(l, i), band = risk_band(score);
+		const char *label = risk_threat_label(stmt_text(st, 1), LANG_VI);
+		buf_printf(b, "- %s: %s — khả năng xảy ra %d, mức ảnh hưởng %d (điểm %d, mức %s).",
+			   stmt_text(st, 0), label ? label : stmt_text(st, 1), l, i, score,
+			   band >= 0 && band < 4 ? band_vi[band] : "?");
+		if (*stmt_text(st, 4))
+			buf_printf(b, " Biện pháp hiện có: %s.", stmt_text(st, 4));
+		if (*stmt_text(st, 5))
+			buf_printf(b, " Xử lý: %s.", stmt_text(st, 5));
+		if (*stmt_text(st, 6))
+			buf_printf(b, " Phụ trách: %s.", stmt_text(st, 6));
+		buf_adds(b, "\n");
+		n++;
+	}
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	if (n == 0)
+		buf_printf(b, "Sổ đăng ký rủi ro của %s chưa có rủi ro nào (Kế hoạch → Sổ đăng ký "
+			   "rủi ro): đánh giá các nguy cơ theo từng hệ thống rồi lập lại mục này.\n",
+			   o->name);
 	return 0;
 }
 

@@ -22,8 +22,4 @@ json_t *plan_prefill_sections(struct ctx *c, const struct org *o, const char *sy
  * threat (plan_threat_at). */
 json_t *plan_prefill_scenarios(struct ctx *c, const struct org *o, struct err *e);
 
-/* The marker left in a "risks" section until the risk register (h/risk)
- * fills it; the lead replaces prefill_risks after the merge. */
-#define PLAN_RISKS_MARKER "[RISK-REGISTER]"
-
 #endif

@@ -7,6 +7,7 @@ import { get } from '../../api';
 import { t, tryT } from '../../i18n';
 import { ErrorBox, Loading } from '../../components/ui';
 import { localInputs } from '../../time';
+import { money } from './shared';
 
 const rule = (r: string, h1: number, h2: number) => `${tryT(`annual_rule_${r}`) ?? r} (${h1}/${h2})`;
 
@@ -44,20 +45,20 @@ export function AnnualPage() {
               {a.items.map((r: any) => (
                 <tr key={r.org.code}>
                   <td data-label={t('org')}>{r.org.name}</td>
-                  <td data-label={t('annual_plan_status')} class="pending-merge">—</td>
+                  <td data-label={t('annual_plan_status')}>{t(`plan_st_${r.plan_status}`)}</td>
                   <td data-label={t('annual_incidents')}>{r.incidents} ({r.incidents_closed})</td>
                   <td data-label={t('annual_scans')} class={r.scan_rule === 'missed' ? 'late' : ''}>{rule(r.scan_rule, r.scans_h1, r.scans_h2)}</td>
                   <td data-label={t('annual_hunts')} class={r.hunt_rule === 'missed' ? 'late' : ''}>{rule(r.hunt_rule, r.hunts_h1, r.hunts_h2)}</td>
                   <td data-label={t('annual_drills')}>{r.drills_held} ({r.live_drills_held})</td>
                   <td data-label={t('annual_warnings')}>{r.warnings_on_time}/{r.warnings_due}</td>
-                  <td data-label={t('annual_budget')} class="pending-merge">—</td>
+                  <td data-label={t('annual_budget')} class="num">{r.budget_planned || r.budget_spent ? `${money(r.budget_spent)} / ${money(r.budget_planned)}` : '—'}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
-      <p class="muted small">{t('annual_pending_merge')}</p>
+      <p class="muted small">{t('annual_budget_note')}</p>
     </section>
   );
 }
