@@ -45,7 +45,7 @@ export function AnnualPage() {
               {a.items.map((r: any) => (
                 <tr key={r.org.code}>
                   <td data-label={t('org')}>{r.org.name}</td>
-                  <td data-label={t('annual_plan_status')}>{t(`plan_st_${r.plan_status}`)}</td>
+                  <td data-label={t('annual_plan_status')}>{tryT(`plan_st_${r.plan_status}`) ?? r.plan_status}</td>
                   <td data-label={t('annual_incidents')}>{r.incidents} ({r.incidents_closed})</td>
                   <td data-label={t('annual_scans')} class={r.scan_rule === 'missed' ? 'late' : ''}>{rule(r.scan_rule, r.scans_h1, r.scans_h2)}</td>
                   <td data-label={t('annual_hunts')} class={r.hunt_rule === 'missed' ? 'late' : ''}>{rule(r.hunt_rule, r.hunts_h1, r.hunts_h2)}</td>
