@@ -9,7 +9,13 @@
  *   {"path":"…","kind":"yara|hash|ip|domain|url|email|filename",
  *    "indicator":"…", "line":N, "match":"…",     (line, match: log hits)
  *    "sha256":"…"}     (the SHA-256 of the file with the hit)
- * Paths that are not valid UTF-8 have the bad bytes replaced by U+FFFD.
+ *   "path_escaped":true  (only when the path is not UTF-8 text)
+ * A path that is not UTF-8 text still names its file: each byte that is
+ * not part of a UTF-8 character is written as \xNN (two lower-case hex
+ * digits) and each backslash as \\, so the bytes can be recovered, and
+ * the JSON object says "path_escaped":true. The table writes a path that
+ * is not UTF-8 or holds control characters (a newline) the same way, the
+ * control characters as \xNN too, so one hit stays one line.
  * Progress (on a terminal), problems and the summary go to stderr.
  * Exit status: 1 something matched; 0 nothing did and every file was read;
  * 2 an error (bad rules or options; or files that could not be read and
@@ -224,6 +230,53 @@ struct out {
 	int oom;
 };
 
+/* The escaped form of a path (see the top of the file): *out is a new
+ * string and 1 is returned when the path needs it (bytes that are not
+ * UTF-8, and with ctl control characters too), 0 when it is printed as it
+ * is, -1 when out of memory. */
+static int path_escape(const char *s, int ctl, char **out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), need = 0, bad = 0;
+	*out = NULL;
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_seq(p + i, n - i);
+		if (l == 0 || (ctl && (p[i] < 0x20 || p[i] == 0x7f))) {
+			bad = 1;
+			need += 4;
+			i++;
+		} else {
+			need += l + (p[i] == '\\');
+			i += l;
+		}
+	}
+	if (!bad)
+		return 0;
+	char *o = malloc(need + 1), *w = o;
+	if (o == NULL)
+		return -1;
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_seq(p + i, n - i);
+		if (l == 0 || (ctl && (p[i] < 0x20 || p[i] == 0x7f))) {
+			*w++ = '\\';
+			*w++ = 'x';
+			*w++ = hex[p[i] >> 4];
+			*w++ = hex[p[i] & 15];
+			i++;
+		} else {
+			if (p[i] == '\\')
+				*w++ = '\\';
+			memcpy(w, p + i, l);
+			w += l;
+			i += l;
+		}
+	}
+	*w = '\0';
+	*out = o;
+	return 1;
+}
+
 static void json_str(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -267,8 +320,17 @@ static void on_hits(void *ctx, const char *path, const struct sweep_hit *h, size
 	clear_progress(o);
 	for (size_t i = 0; i < n; i++) {
 		if (o->json) {
+			char *esc;
+			int escaped = path_escape(path, 0, &esc);
+			if (escaped < 0) {
+				o->oom = 1;
+				return;
+			}
 			fputs("{\"path\":", stdout);
-			json_str(stdout, path);
+			json_str(stdout, escaped ? esc : path);
+			free(esc);
+			if (escaped)
+				fputs(",\"path_escaped\":true", stdout);
 			fprintf(stdout, ",\"kind\":\"%s\",\"indicator\":", sweep_kind_name(h[i].kind));
 			json_str(stdout, h[i].indicator);
 			if (h[i].line > 0)
@@ -292,7 +354,10 @@ static void on_hits(void *ctx, const char *path, const struct sweep_hit *h, size
 			o->rows = r;
 			o->cap = cap;
 		}
-		char *p = strdup(path);
+		char *p;
+		int escaped = path_escape(path, 1, &p);
+		if (escaped == 0)
+			p = strdup(path);
 		if (p == NULL) {
 			o->oom = 1;
 			return;
@@ -308,7 +373,11 @@ static void on_hits(void *ctx, const char *path, const struct sweep_hit *h, size
 		char *m = malloc(l);
 		if (m)
 			snprintf(m, l, "%s: %s", path, arg);
-		cli_errorf(MSG_SWEEP_TRUNCATED, m ? m : path);
+		char *esc = NULL;
+		if (m && path_escape(m, 1, &esc) < 0)
+			o->oom = 1;
+		cli_errorf(MSG_SWEEP_TRUNCATED, esc ? esc : m ? m : path);
+		free(esc);
 		free(m);
 	}
 }
@@ -317,7 +386,11 @@ static void on_problem(void *ctx, int msg, const char *arg)
 {
 	struct out *o = ctx;
 	clear_progress(o);
-	cli_errorf(msg, arg);
+	char *esc = NULL;
+	if (arg && path_escape(arg, 1, &esc) < 0)
+		o->oom = 1;
+	cli_errorf(msg, esc ? esc : arg);
+	free(esc);
 }
 
 static void human_bytes(unsigned long long b, char *out, size_t n)
