@@ -127,7 +127,7 @@ test('a row added between pages is never repeated and no row is skipped', { time
 });
 
 test('hosts: every sort pages in order; the text filter and scope hold', { timeout: 120_000 }, async () => {
-  await checkSorts(coord, `/api/v1/hosts?q=${tag}`, ['org', 'hostname', 'last_seen', 'updated']);
+  await checkSorts(coord, `/api/v1/hosts?q=${tag}`, ['org', 'risk', 'hostname', 'last_seen', 'updated']);
   assert.equal((await walk(tam, `/api/v1/hosts?q=${tag}`, 2)).length, 7);
   assert.equal((await walk(longhai, `/api/v1/hosts?q=${tag}`, 2)).length, 3);
   assert.equal((await walk(coord, '/api/v1/hosts?q=198.51.100.3', 2)).length, 1, 'by address');

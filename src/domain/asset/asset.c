@@ -201,8 +201,15 @@ static const struct page_key system_keys[] = {
 	{ NULL, NULL, 0, 0 },
 };
 
+/* "risk": hosts with known-exploited, then critical, then any open
+ * findings first (counts below a million each). */
 static const struct page_key host_keys[] = {
 	{ "org", "o.path || ' ' || h.hostname", 't', 0 },
+	{ "risk", "(SELECT COUNT(*) * 1000000000000 FROM findings f WHERE f.host_id = h.id AND "
+		  "f.status = 'open' AND f.kev = 1) + (SELECT COUNT(*) * 1000000 FROM findings f "
+		  "WHERE f.host_id = h.id AND f.status = 'open' AND f.severity = 'critical') + "
+		  "(SELECT COUNT(*) FROM findings f WHERE f.host_id = h.id AND f.status = 'open')",
+	  'i', 1 },
 	{ "hostname", "h.hostname", 't', 0 },
 	{ "last_seen", "COALESCE(h.last_seen_at, 0)", 'i', 1 },
 	{ "updated", "h.updated_at", 'i', 1 },
