@@ -230,53 +230,6 @@ struct out {
 	int oom;
 };
 
-/* The escaped form of a path (see the top of the file): *out is a new
- * string and 1 is returned when the path needs it (bytes that are not
- * UTF-8, and with ctl control characters too), 0 when it is printed as it
- * is, -1 when out of memory. */
-static int path_escape(const char *s, int ctl, char **out)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), need = 0, bad = 0;
-	*out = NULL;
-	for (size_t i = 0; i < n;) {
-		size_t l = utf8_seq(p + i, n - i);
-		if (l == 0 || (ctl && (p[i] < 0x20 || p[i] == 0x7f))) {
-			bad = 1;
-			need += 4;
-			i++;
-		} else {
-			need += l + (p[i] == '\\');
-			i += l;
-		}
-	}
-	if (!bad)
-		return 0;
-	char *o = malloc(need + 1), *w = o;
-	if (o == NULL)
-		return -1;
-	static const char hex[] = "0123456789abcdef";
-	for (size_t i = 0; i < n;) {
-		size_t l = utf8_seq(p + i, n - i);
-		if (l == 0 || (ctl && (p[i] < 0x20 || p[i] == 0x7f))) {
-			*w++ = '\\';
-			*w++ = 'x';
-			*w++ = hex[p[i] >> 4];
-			*w++ = hex[p[i] & 15];
-			i++;
-		} else {
-			if (p[i] == '\\')
-				*w++ = '\\';
-			memcpy(w, p + i, l);
-			w += l;
-			i += l;
-		}
-	}
-	*w = '\0';
-	*out = o;
-	return 1;
-}
-
 static void json_str(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -321,7 +274,7 @@ static void on_hits(void *ctx, const char *path, const struct sweep_hit *h, size
 	for (size_t i = 0; i < n; i++) {
 		if (o->json) {
 			char *esc;
-			int escaped = path_escape(path, 0, &esc);
+			int escaped = sweep_path_escape(path, 0, &esc);
 			if (escaped < 0) {
 				o->oom = 1;
 				return;
@@ -355,7 +308,7 @@ static void on_hits(void *ctx, const char *path, const struct sweep_hit *h, size
 			o->cap = cap;
 		}
 		char *p;
-		int escaped = path_escape(path, 1, &p);
+		int escaped = sweep_path_escape(path, 1, &p);
 		if (escaped == 0)
 			p = strdup(path);
 		if (p == NULL) {
@@ -374,7 +327,7 @@ static void on_hits(void *ctx, const char *path, const struct sweep_hit *h, size
 		if (m)
 			snprintf(m, l, "%s: %s", path, arg);
 		char *esc = NULL;
-		if (m && path_escape(m, 1, &esc) < 0)
+		if (m && sweep_path_escape(m, 1, &esc) < 0)
 			o->oom = 1;
 		cli_errorf(MSG_SWEEP_TRUNCATED, esc ? esc : m ? m : path);
 		free(esc);
@@ -387,7 +340,7 @@ static void on_problem(void *ctx, int msg, const char *arg)
 	struct out *o = ctx;
 	clear_progress(o);
 	char *esc = NULL;
-	if (arg && path_escape(arg, 1, &esc) < 0)
+	if (arg && sweep_path_escape(arg, 1, &esc) < 0)
 		o->oom = 1;
 	cli_errorf(msg, esc ? esc : arg);
 	free(esc);

@@ -536,6 +536,8 @@ static const struct jv_field hit_fields[] = {
 	{ "line", JV_INT, 0, 0, 1LL << 50, NULL, NULL },
 	{ "match", JV_STRING, 0, 0, IOC_MAX_VALUE, NULL, NULL },
 	{ "sha256", JV_STRING, 0, 0, 64, NULL, NULL },
+	/* the sweep wrote a file name that is not UTF-8 escaped (\xNN) */
+	{ "path_escaped", JV_BOOL, 0, 0, 0, NULL, NULL },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
