@@ -41,7 +41,8 @@ after(async () => {
 
 const PAGES = () => [
   ['queue', '#/queue'], ['incident', `#/incidents/${ids.incident}`], ['print-03', `#/incidents/${ids.incident}/print/03`],
-  ['report', '#/report'], ['inbox', '#/inbox'], ['dashboard', '#/dashboard'], ['directory', '#/directory'],
+  ['print-04', `#/incidents/${ids.incident}/print/04`], ['report', '#/report'], ['reported', `#/reported/${ids.incident}`],
+  ['inbox', '#/inbox'], ['dashboard', '#/dashboard'], ['directory', '#/directory'],
   ['account', '#/account'], ['systems', '#/systems'], ['system', `#/systems/${ids.system}`], ['system-new', '#/systems/new'],
   ['hosts', '#/hosts'], ['host', `#/hosts/${ids.host}`], ['host-new', '#/hosts/new'], ['findings', '#/findings'],
   ['warnings', '#/warnings'], ['warning', `#/warnings/${ids.warning}`], ['warning-new', '#/warnings/new'],

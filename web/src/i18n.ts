@@ -1035,7 +1035,7 @@ const M = {
   sort_next_check: { vi: 'Hạn kiểm tra gần nhất', en: 'Next check, soonest' },
   sort_level: { vi: 'Cấp độ cao nhất', en: 'Highest level' },
   sort_updated: { vi: 'Mới cập nhật', en: 'Recently updated' },
-  sort_risk: { vi: 'Rủi ro (KEV, nghiêm trọng, đang mở)', en: 'Risk (KEV, critical, open)' },
+  sort_risk: { vi: 'Rủi ro cao trước', en: 'Riskiest first' },
   sort_hostname: { vi: 'Tên máy', en: 'Hostname' },
   sort_last_seen: { vi: 'Liên lạc gần nhất', en: 'Last seen' },
   sort_created: { vi: 'Mới nhất', en: 'Newest' },
