@@ -97,6 +97,11 @@ test('list pages keep their filters in the URL: a shared link opens the same vie
   await other.goto(`${server.url}/#/findings?status=`);
   await other.locator('#ff-status').waitFor();
   assert.equal(await other.locator('#ff-status').inputValue(), '');
+  // the indicators: a tag link is a view of its own, and the search box writes the URL
+  await other.goto(`${server.url}/#/indicators?tag=pages`);
+  await other.getByText('pages-test.example').first().waitFor();
+  await other.locator('#if-q').fill('pages-test');
+  await other.waitForFunction(() => location.hash.includes('q=pages-test') && location.hash.includes('tag=pages'));
   await context.close();
   await otherContext.close();
 });
