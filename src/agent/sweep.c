@@ -27,6 +27,7 @@
 
 #include "sweep_int.h"
 #include "../base/msg.h"
+#include "../base/utf8.h"
 #include "../base/banned.h"
 
 /* Warnings printed per rules file; the rest are counted in one line. */
@@ -57,6 +58,49 @@ void sweep_set_free(struct sweep_set *s)
 	if (s->yara_init)
 		yr_finalize();
 	free(s);
+}
+
+int sweep_path_escape(const char *s, int ctl, char **out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), need = 0, bad = 0;
+	*out = NULL;
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_seq(p + i, n - i);
+		if (l == 0 || (ctl && (p[i] < 0x20 || p[i] == 0x7f))) {
+			bad = 1;
+			need += 4;
+			i++;
+		} else {
+			need += l + (p[i] == '\\');
+			i += l;
+		}
+	}
+	if (!bad)
+		return 0;
+	char *o = malloc(need + 1), *w = o;
+	if (o == NULL)
+		return -1;
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_seq(p + i, n - i);
+		if (l == 0 || (ctl && (p[i] < 0x20 || p[i] == 0x7f))) {
+			*w++ = '\\';
+			*w++ = 'x';
+			*w++ = hex[p[i] >> 4];
+			*w++ = hex[p[i] & 15];
+			i++;
+		} else {
+			if (p[i] == '\\')
+				*w++ = '\\';
+			memcpy(w, p + i, l);
+			w += l;
+			i += l;
+		}
+	}
+	*w = '\0';
+	*out = o;
+	return 1;
 }
 
 const char *sweep_kind_name(int kind)

@@ -119,6 +119,13 @@ void sweep_set_counts(const struct sweep_set *s, size_t counts[SWEEP__KINDS]);
 size_t sweep_set_total(const struct sweep_set *s);
 
 const char *sweep_kind_name(int kind);
+/* A path as the output writes it when it is not UTF-8 text (file names
+ * are bytes): each byte that is not part of a UTF-8 character as \xNN, each
+ * backslash as \\, so the bytes can be recovered; with ctl, control
+ * characters as \xNN too (one hit a line of a table). 1 and a new string
+ * in *out when the path needs it, 0 (*out NULL) when it is written as it
+ * is, -1 when out of memory. */
+int sweep_path_escape(const char *path, int ctl, char **out);
 
 /* One hit. indicator is the set's (lent, lives as long as the set); match
  * is what was seen in the log (lent for the callback only); line is 0

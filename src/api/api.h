@@ -6,8 +6,12 @@
 #define UNGCUU_API_H
 
 #include "../http/http.h"
+#include "../domain/page.h"
 
 /* misc.c */
+/* ?sort, ?order, ?cursor and ?limit (1..LIMIT_LIST_MAX, else 422 /limit)
+ * of a list request (domain/page.h); -1 on a bad limit. */
+int api_page_ask(struct req *r, struct page_ask *pa);
 int api_health(struct req *r);
 int api_openapi(struct req *r);
 int api_meta(struct req *r);

@@ -32,9 +32,30 @@ static int update(struct req *r, update_fn fn)
 	return body ? req_reply_versioned(r, 200, fn(&r->ctx, r->params[0], v, body, &r->err)) : -1;
 }
 
+int api_page_ask(struct req *r, struct page_ask *pa)
+{
+	*pa = (struct page_ask){ .sort = req_query(r, "sort"), .order = req_query(r, "order"),
+				 .cursor = req_query(r, "cursor") };
+	return req_query_int(r, "limit", 1, LIMIT_LIST_MAX, &pa->limit);
+}
+
+/* The query of a registry list: filters, sort, order, cursor, limit. */
+static int asset_query(struct req *r, struct asset_filter *f)
+{
+	*f = (struct asset_filter){
+		.org_code = req_query(r, "org"), .system_id = req_query(r, "system"),
+		.q = req_query(r, "q"), .retired = req_query(r, "retired"),
+		.sort = req_query(r, "sort"), .order = req_query(r, "order"),
+		.cursor = req_query(r, "cursor"),
+	};
+	return req_query_int(r, "limit", 1, LIMIT_LIST_MAX, &f->limit) != 0 ||
+	       req_query_int(r, "level", 1, 5, &f->level) != 0 ? -1 : 0;
+}
+
 int api_system_list(struct req *r)
 {
-	json_t *j = system_list(&r->ctx, req_query(r, "org"), &r->err);
+	struct asset_filter f;
+	json_t *j = asset_query(r, &f) == 0 ? system_list(&r->ctx, &f, &r->err) : NULL;
 	return j ? req_reply(r, 200, j) : -1;
 }
 
@@ -51,7 +72,8 @@ int api_system_get(struct req *r)
 
 int api_host_list(struct req *r)
 {
-	json_t *j = host_list(&r->ctx, req_query(r, "org"), req_query(r, "system"), &r->err);
+	struct asset_filter f;
+	json_t *j = asset_query(r, &f) == 0 ? host_list(&r->ctx, &f, &r->err) : NULL;
 	return j ? req_reply(r, 200, j) : -1;
 }
 
@@ -88,8 +110,10 @@ int api_finding_list(struct req *r)
 		.vuln_id = req_query(r, "vuln"),
 		.kev = kev && strcmp(kev, "true") == 0,
 		.overdue = overdue && strcmp(overdue, "true") == 0,
+		.sort = req_query(r, "sort"), .order = req_query(r, "order"),
+		.cursor = req_query(r, "cursor"),
 	};
-	if (req_query_int(r, "limit", 1, 1000, &f.limit) != 0)
+	if (req_query_int(r, "limit", 1, LIMIT_LIST_MAX, &f.limit) != 0)
 		return -1;
 	json_t *j = finding_list(&r->ctx, &f, &r->err);
 	return j ? req_reply(r, 200, j) : -1;
@@ -146,7 +170,9 @@ int api_import(struct req *r)
 
 int api_warning_list(struct req *r)
 {
-	json_t *j = warning_list(&r->ctx, &r->err);
+	struct page_ask pa;
+	json_t *j = api_page_ask(r, &pa) == 0 ? warning_list(&r->ctx, req_query(r, "q"),
+		req_query(r, "severity"), &pa, &r->err) : NULL;
 	return j ? req_reply(r, 200, j) : -1;
 }
 

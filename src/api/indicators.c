@@ -142,7 +142,9 @@ int api_sighting_list(struct req *r)
 
 int api_hunt_list(struct req *r)
 {
-	json_t *j = hunt_list(&r->ctx, &r->err);
+	struct page_ask pa;
+	json_t *j = api_page_ask(r, &pa) == 0 ? hunt_list(&r->ctx, req_query(r, "status"),
+		req_query(r, "q"), &pa, &r->err) : NULL;
 	return j ? req_reply(r, 200, j) : -1;
 }
 

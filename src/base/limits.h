@@ -29,6 +29,10 @@
 /* Page size for lists. */
 #define LIMIT_PAGE_DEFAULT 50
 #define LIMIT_PAGE_MAX 200
+/* Page size of the registry, finding, warning and hunt lists (domain/page.h). */
+#define LIMIT_LIST_MAX 500
+/* The sort key a list cursor carries: an organisation path and a name. */
+#define LIMIT_PAGE_KEY 2048
 /* Request-scoped arena: headers, parsed JSON copies, small buffers. */
 #define LIMIT_REQ_ARENA (256 * 1024)
 /* Response body cap: a full incident with a long timeline fits easily. */

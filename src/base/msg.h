@@ -150,6 +150,10 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(EXPORT_TOO_LARGE, "Quá nhiều sự cố để xuất (tối đa %s); hãy lọc bớt", "Too many incidents to export (at most %s); narrow the filter") \
 	X(SAVED_FILTER_LIMIT, "Đã lưu quá nhiều bộ lọc (tối đa %s); hãy xóa bớt", "Too many saved filters (at most %s); delete some") \
 	/* -- queue paging, close confirmation (issue 12, h/queue) -- */ \
+	X(OPEN_WORK, "Sự cố còn việc chưa xong (xem danh sách). Hãy hoàn thành, hoặc gửi lại với \"confirm_open_work\": true để vẫn đóng", "The incident has open work (see the list). Finish it, or send again with \"confirm_open_work\": true to close anyway") \
+	X(OPEN_TASK, "Nhiệm vụ chưa xong: %s", "Open task: %s") \
+	X(OPEN_SUPPORT, "Yêu cầu hỗ trợ chưa xong, gửi tới: %s", "Open support request to: %s") \
+	X(OPEN_MORE, "Và %s việc chưa xong khác", "And %s more open items") \
 	/* -- STIX fidelity (issue 13, h/stix) -- */ \
 	/* -- MISP fidelity (issue 13, h/misp) -- */ \
 	X(MISP_TLP_COLLAPSED, "%s nhãn tlp: bị bỏ: nhãn TLP loại trừ nhau, mỗi sự kiện và thuộc tính MISP chỉ giữ một nhãn, là nhãn chặt nhất", "%s tlp: tags dropped: TLP labels exclude each other, each MISP event and attribute keeps one, the most restrictive") \

@@ -332,14 +332,24 @@ static void on_hits(void *ctx, const char *path, const struct sweep_hit *h, size
 {
 	struct hunt_hits *hh = ctx;
 	(void)truncated;
+	/* A file name that is not UTF-8 is sent escaped, flagged, as the
+	 * sweep writes it: json_pack refuses it as it is, and the hit would
+	 * be lost. */
+	char *esc = NULL;
+	int escaped = sweep_path_escape(path, 0, &esc);
+	if (escaped < 0)
+		return;
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = json_pack("{s:s, s:s, s:s}", "path", path, "kind",
+		json_t *o = json_pack("{s:s, s:s, s:s}", "path", escaped ? esc : path, "kind",
 				      sweep_kind_name(h[i].kind), "indicator", h[i].indicator);
+		if (o && escaped)
+			json_object_set_new(o, "path_escaped", json_true());
 		if (o && h[i].line > 0)
 			json_object_set_new(o, "line", json_integer(h[i].line));
 		if (o)
 			json_array_append_new(hh->hits, o);
 	}
+	free(esc);
 }
 
 static void on_problem(void *ctx, int msg, const char *arg)

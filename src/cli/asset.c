@@ -166,7 +166,11 @@ int cmd_asset(int argc, char **argv)
 				curl_free(esc);
 			}
 		}
-		st = q.p ? client_call(&cl, "GET", q.p, NULL, -1, &out) : -1;
+		if (q.p && q.p[q.len - 1] == '&')
+			q.p[--q.len] = '\0';
+		else if (q.p && q.p[q.len - 1] == '?')
+			q.p[--q.len] = '\0';
+		st = q.p ? client_get_all(&cl, q.p, &out) : -1;
 		buf_release(&q);
 		rc = st == 200 ? print(out, json, cols, heads) : st < 0 ? 1 : client_problem(st, out);
 	} else if ((strcmp(verb, "show") == 0 || strcmp(verb, "edit") == 0) && !uuid_valid(id)) {

@@ -104,6 +104,44 @@ int client_call(const struct client *cl, const char *method, const char *path,
 	return st;
 }
 
+int client_get_all(const struct client *cl, const char *path, json_t **out)
+{
+	json_t *all = json_array();
+	const char *sep = strchr(path, '?') ? "&" : "?";
+	char *cursor = NULL;
+	int st = 200;
+	*out = NULL;
+	for (int pages = 0; pages < 1000; pages++) {
+		struct buf b;
+		json_t *page = NULL;
+		buf_init(&b, 8192);
+		buf_printf(&b, "%s%slimit=500", path, sep);
+		if (cursor) {
+			char *esc = curl_easy_escape(NULL, cursor, 0);
+			buf_printf(&b, "&cursor=%s", esc ? esc : "");
+			curl_free(esc);
+		}
+		st = b.p ? client_call(cl, "GET", b.p, NULL, -1, &page) : -1;
+		buf_release(&b);
+		free(cursor);
+		cursor = NULL;
+		if (st != 200) {
+			json_decref(all);
+			*out = page;
+			return st;
+		}
+		json_array_extend(all, json_object_get(page, "items"));
+		const char *next = json_string_value(json_object_get(page, "next_cursor"));
+		cursor = next ? strdup(next) : NULL;
+		json_decref(page);
+		if (cursor == NULL)
+			break;
+	}
+	free(cursor);
+	*out = json_pack("{s:o}", "items", all);
+	return 200;
+}
+
 int client_problem(int status, json_t *p)
 {
 	const char *detail = json_string_value(json_object_get(p, "detail"));

@@ -28,6 +28,11 @@ int client_send(const struct client *cl, const char *method, const char *path,
 /* A JSON call; if_match >= 0 sends If-Match. */
 int client_call(const struct client *cl, const char *method, const char *path,
 		json_t *body, long long if_match, json_t **out);
+/* GET of a paged list (path with its query, if any): follows next_cursor
+ * with the largest page (limit=500) and answers {"items": [every item]};
+ * stops at 1,000 pages. Returns the HTTP status like client_call (on an
+ * error *out is that answer). */
+int client_get_all(const struct client *cl, const char *path, json_t **out);
 /* Prints a problem+json answer as one line (and frees it); returns 1. */
 int client_problem(int status, json_t *p);
 

@@ -42,7 +42,8 @@ static char *escaped(const char *s)
 static int show(const struct client *cl, const char *path, int json, const char *const *cols)
 {
 	json_t *out;
-	int st = client_call(cl, "GET", path, NULL, -1, &out);
+	/* The list (cols given) is read whole, page after page. */
+	int st = cols ? client_get_all(cl, path, &out) : client_call(cl, "GET", path, NULL, -1, &out);
 	if (st != 200)
 		return st < 0 ? 1 : client_problem(st, out);
 	if (json || cols == NULL)

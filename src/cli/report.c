@@ -103,6 +103,8 @@ static const struct cli_opt opts[] = {
 	{ "escalate", 0, "move: vượt khả năng xử lý, báo cáo lên trên", "move: beyond own capacity, escalate" },
 	{ "summary", 1, "move closed: tóm tắt báo cáo kết thúc (Mẫu 04)", "move closed: closing report summary (form 04)" },
 	{ "note", 1, "move: ghi chú", "move: note" },
+	{ "confirm-open-work", 0, "move closed: vẫn đóng khi còn nhiệm vụ hoặc yêu cầu hỗ trợ chưa xong",
+	  "move closed: close even with open tasks or support requests" },
 	{ "version", 1, "move: phiên bản đã thấy (mặc định: đọc mới nhất)", "move: the version you saw (default: read the latest)" },
 	{ "status", 1, "list: lọc theo trạng thái", "list: filter by status" },
 	{ "overdue", 0, "list: chỉ sự cố quá hạn", "list: overdue only" },
@@ -230,6 +232,8 @@ static int cmd_move(const struct client *cl, struct cli_args *a, int json)
 		json_object_set_new(b, "serious", json_true());
 	if (cli_get(a, opts, "escalate"))
 		json_object_set_new(b, "escalate", json_true());
+	if (cli_get(a, opts, "confirm-open-work"))
+		json_object_set_new(b, "confirm_open_work", json_true());
 	if ((s = cli_get(a, opts, "summary")))
 		json_object_set_new(b, "closing_report", json_pack("{s:s}", "summary", s));
 	snprintf(path, sizeof(path), "/api/v1/incidents/%s/transitions", id);

@@ -9,7 +9,13 @@
  *   {"path":"…","kind":"yara|hash|ip|domain|url|email|filename",
  *    "indicator":"…", "line":N, "match":"…",     (line, match: log hits)
  *    "sha256":"…"}     (the SHA-256 of the file with the hit)
- * Paths that are not valid UTF-8 have the bad bytes replaced by U+FFFD.
+ *   "path_escaped":true  (only when the path is not UTF-8 text)
+ * A path that is not UTF-8 text still names its file: each byte that is
+ * not part of a UTF-8 character is written as \xNN (two lower-case hex
+ * digits) and each backslash as \\, so the bytes can be recovered, and
+ * the JSON object says "path_escaped":true. The table writes a path that
+ * is not UTF-8 or holds control characters (a newline) the same way, the
+ * control characters as \xNN too, so one hit stays one line.
  * Progress (on a terminal), problems and the summary go to stderr.
  * Exit status: 1 something matched; 0 nothing did and every file was read;
  * 2 an error (bad rules or options; or files that could not be read and
@@ -267,8 +273,17 @@ static void on_hits(void *ctx, const char *path, const struct sweep_hit *h, size
 	clear_progress(o);
 	for (size_t i = 0; i < n; i++) {
 		if (o->json) {
+			char *esc;
+			int escaped = sweep_path_escape(path, 0, &esc);
+			if (escaped < 0) {
+				o->oom = 1;
+				return;
+			}
 			fputs("{\"path\":", stdout);
-			json_str(stdout, path);
+			json_str(stdout, escaped ? esc : path);
+			free(esc);
+			if (escaped)
+				fputs(",\"path_escaped\":true", stdout);
 			fprintf(stdout, ",\"kind\":\"%s\",\"indicator\":", sweep_kind_name(h[i].kind));
 			json_str(stdout, h[i].indicator);
 			if (h[i].line > 0)
@@ -292,7 +307,10 @@ static void on_hits(void *ctx, const char *path, const struct sweep_hit *h, size
 			o->rows = r;
 			o->cap = cap;
 		}
-		char *p = strdup(path);
+		char *p;
+		int escaped = sweep_path_escape(path, 1, &p);
+		if (escaped == 0)
+			p = strdup(path);
 		if (p == NULL) {
 			o->oom = 1;
 			return;
@@ -308,7 +326,11 @@ static void on_hits(void *ctx, const char *path, const struct sweep_hit *h, size
 		char *m = malloc(l);
 		if (m)
 			snprintf(m, l, "%s: %s", path, arg);
-		cli_errorf(MSG_SWEEP_TRUNCATED, m ? m : path);
+		char *esc = NULL;
+		if (m && sweep_path_escape(m, 1, &esc) < 0)
+			o->oom = 1;
+		cli_errorf(MSG_SWEEP_TRUNCATED, esc ? esc : m ? m : path);
+		free(esc);
 		free(m);
 	}
 }
@@ -317,7 +339,11 @@ static void on_problem(void *ctx, int msg, const char *arg)
 {
 	struct out *o = ctx;
 	clear_progress(o);
-	cli_errorf(msg, arg);
+	char *esc = NULL;
+	if (arg && sweep_path_escape(arg, 1, &esc) < 0)
+		o->oom = 1;
+	cli_errorf(msg, esc ? esc : arg);
+	free(esc);
 }
 
 static void human_bytes(unsigned long long b, char *out, size_t n)

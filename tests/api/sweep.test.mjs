@@ -141,6 +141,7 @@ test('`sweep --json` prints one JSON object a hit and exits 1', () => {
     assert.ok(h.path.startsWith(`${tree}/`), h.path);
     h.path = h.path.slice(tree.length + 1);
     assert.deepEqual(Object.keys(h).filter((k) => !['path', 'kind', 'indicator', 'line', 'match', 'sha256'].includes(k)), []);
+    assert.equal(h.path_escaped, undefined);   // UTF-8 paths are given as they are
     assert.equal('line' in h, 'match' in h, JSON.stringify(h));
     assert.match(h.sha256, /^[0-9a-f]{64}$/, JSON.stringify(h));   // every file read is hashed
   }
@@ -159,17 +160,46 @@ test('`sweep --json` prints one JSON object a hit and exits 1', () => {
   assert.match(r.stderr, /swept 9 files .* 13 hits, 0 unreadable; skipped 0 larger than --max-size, 1 links/);
 });
 
-test('paths with a newline or bytes that are not UTF-8 stay one valid JSON line', () => {
+// The escaped form back to the bytes of the file name: \xNN a byte, \\ a
+// backslash (issue #13 item 4).
+function unescapePath(s) {
+  const out = [];
+  for (let i = 0; i < s.length;) {
+    if (s[i] === '\\' && s[i + 1] === 'x') { out.push(Buffer.from([parseInt(s.slice(i + 2, i + 4), 16)])); i += 4; }
+    else if (s[i] === '\\' && s[i + 1] === '\\') { out.push(Buffer.from('\\')); i += 2; }
+    else { const cp = s.codePointAt(i); const ch = String.fromCodePoint(cp); out.push(Buffer.from(ch)); i += ch.length; }
+  }
+  return Buffer.concat(out);
+}
+
+test('paths with a newline or bytes that are not UTF-8 stay one valid JSON line and still name the file', () => {
   const odd = join(dir, 'odd');
   mkdirSync(odd);
   writeFileSync(join(odd, 'new\nline.java'), payload);
-  writeFileSync(Buffer.concat([Buffer.from(`${odd}/bad-`), Buffer.from([0xff, 0xfe]), Buffer.from('.java')]), payload);
+  const badName = Buffer.concat([Buffer.from('bad-\\x41-'), Buffer.from([0xff, 0xfe]),
+    Buffer.from('-đ-'), Buffer.from([0xc3]), Buffer.from('.java')]);
+  const badPath = Buffer.concat([Buffer.from(`${odd}/`), badName]);
+  writeFileSync(badPath, payload);
   const r = sweep(['--rules', join(rules, 'expl_log4j_cve_2021_44228.yar'), '--json', odd]);
   assert.equal(r.status, 1, r.stderr);
   const hits = parseLines(r.stdout);
   assert.equal(hits.length, 4);
   const paths = [...new Set(hits.map((h) => h.path.slice(odd.length + 1)))].sort();
-  assert.deepEqual(paths, ['bad-\ufffd\ufffd.java', 'new\nline.java']);
+  assert.deepEqual(paths, ['bad-\\\\x41-\\xff\\xfe-đ-\\xc3.java', 'new\nline.java']);
+  assert.ok(!r.stdout.includes('\\ufffd') && !r.stdout.includes('\ufffd'));
+  for (const h of hits) {
+    const escaped = h.path.includes('bad-');
+    assert.equal(h.path_escaped, escaped ? true : undefined, JSON.stringify(h));
+    // the escaped path reads back to the very bytes of the file's name
+    if (escaped) assert.ok(unescapePath(h.path).equals(badPath), h.path);
+  }
+  // the table: one line a hit, the same escaped form, the newline as \x0a
+  const t = sweep(['--rules', join(rules, 'expl_log4j_cve_2021_44228.yar'), '--quiet', odd]);
+  assert.equal(t.status, 1, t.stderr);
+  const rows = t.stdout.split('\n').filter((l) => l !== '');
+  assert.equal(rows.length, 5, t.stdout);
+  assert.equal(rows.filter((l) => l.endsWith(`${odd}/bad-\\\\x41-\\xff\\xfe-đ-\\xc3.java`)).length, 2, t.stdout);
+  assert.equal(rows.filter((l) => l.endsWith(`${odd}/new\\x0aline.java`)).length, 2, t.stdout);
 });
 
 test('`sweep` prints a table sorted by path and line', () => {

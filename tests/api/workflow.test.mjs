@@ -663,3 +663,52 @@ test('support requests tell each caller what they may answer (allowed_transition
   assert.deepEqual(await of(coord), []);
   assert.deepEqual(await of(tinh), []);
 });
+
+test('closing with open work: 409 listing open tasks by title and support requests by organisation, unless confirm_open_work', async () => {
+  const i = await walkTo('reviewing');
+  const longTitle = `Kiểm tra lại nhật ký ${'đường truyền '.repeat(12)}`;   // longer than a field's argument
+  for (const title of ['Thu hồi tài khoản bị lộ', longTitle]) {
+    const t = await coord.post(`/api/v1/incidents/${i.id}/tasks`, { title });
+    assert.equal(t.status, 201, t.text);
+  }
+  const done = await coord.post(`/api/v1/incidents/${i.id}/tasks`, { title: 'Đã xong' });
+  assert.equal((await coord.patch(`/api/v1/incidents/${i.id}/tasks/${done.body.id}`, { done: true })).status, 200);
+  const cur = await getIncident(coord, i.id);
+  const close = { to: 'closed', closing_report: { summary: 'Xong' } };
+  const r = await move(coord, i.id, close, cur.version);
+  assertProblem(r, 409, '/open_work/tasks/0');
+  const byPointer = Object.fromEntries(r.body.errors.map((x) => [x.pointer, x.detail]));
+  assert.deepEqual(Object.keys(byPointer).sort(), ['/open_work/tasks/0', '/open_work/tasks/1']);
+  assert.match(byPointer['/open_work/tasks/0'], /Thu hồi tài khoản bị lộ/);
+  assert.match(byPointer['/open_work/tasks/1'], /^Nhiệm vụ chưa xong: Kiểm tra lại nhật ký đường truyền.*…$/u);
+  assert.doesNotMatch(JSON.stringify(r.body), /Đã xong/);
+  assert.match(r.body.detail, /confirm_open_work/);
+  await unchanged(i.id, cur);
+  // English, and the wrong type of the flag
+  const en = await coord.post(`/api/v1/incidents/${i.id}/transitions`, close, { 'If-Match': `"${cur.version}"`, 'Accept-Language': 'en' });
+  assert.equal(en.status, 409);
+  assert.match(en.body.errors[0].detail, /^Open task: /);
+  assertProblem(await move(coord, i.id, { ...close, confirm_open_work: 'yes' }, cur.version), 422, '/confirm_open_work');
+  assertProblem(await move(coord, i.id, { ...close, confirm_open_work: false }, cur.version), 409, '/open_work/tasks/0');
+  await unchanged(i.id, cur);
+  const ok = await moveOk(coord, i.id, { ...close, confirm_open_work: true }, cur.version);
+  assert.equal(ok.status, 'closed');
+});
+
+test('closing with an open support request: listed by the organisation asked; done or declined ones are not', async () => {
+  const i = await walkTo('containing');
+  const sr = await coord.post(`/api/v1/incidents/${i.id}/support-requests`, { summary: 'Cần hỗ trợ phân tích' });
+  assert.equal(sr.status, 201, sr.text);
+  for (const to of ['eradicating', 'recovering', 'reviewing']) await moveOk(coord, i.id, { to });
+  const cur = await getIncident(coord, i.id);
+  const org = cur.support_requests[0].to_org.name;
+  const r = await move(coord, i.id, { to: 'closed', closing_report: { summary: 'Xong' } }, cur.version);
+  assertProblem(r, 409, '/open_work/support/0');
+  assert.equal(r.body.errors.length, 1);
+  assert.equal(r.body.errors[0].detail, `Yêu cầu hỗ trợ chưa xong, gửi tới: ${org}`);
+  await unchanged(i.id, cur);
+  // once the asked organisation has finished, nothing is open
+  assert.equal((await tinh.post(`/api/v1/incidents/${i.id}/support-requests/${sr.body.id}/transitions`, { to: 'accepted' })).status, 200);
+  assert.equal((await coord.post(`/api/v1/incidents/${i.id}/support-requests/${sr.body.id}/transitions`, { to: 'done' })).status, 200);
+  await moveOk(coord, i.id, { to: 'closed', closing_report: { summary: 'Xong' } });
+});

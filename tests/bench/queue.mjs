@@ -84,11 +84,22 @@ async function measure(n) {
   const srv = await startServer({ dir });
   const api = new Api(srv.url, cli(['admin', 'token', 'create', '--db', join(dir, 'ungcuu.db'), '--username', 'dieuphoi']).trim());
   const first = await api.req('GET', '/api/v1/incidents?limit=50');
+  // A word found in a large share of incidents, in every sort the queue
+  // offers, and its second page.
+  const broad = `/api/v1/incidents?limit=50&q=${encodeURIComponent('duong truyen')}`;
+  const broadFirst = await api.req('GET', broad);
   const calls = [
     ['list (first page)', '/api/v1/incidents?limit=50'],
     ['list (page 2, cursor)', `/api/v1/incidents?limit=50&cursor=${first.body.next_cursor}`],
     ['list sort=due', '/api/v1/incidents?limit=50&sort=due&status=open'],
-    ['search title/description', `/api/v1/incidents?limit=50&q=${encodeURIComponent('duong truyen')}`],
+    ['search title/description', broad],
+    ['  same, page 2 (cursor)', `${broad}&cursor=${broadFirst.body.next_cursor}`],
+    ['  same, sort=due', `${broad}&sort=due`],
+    ['  same, sort=number', `${broad}&sort=number`],
+    ['  same, sort=detected asc', `${broad}&sort=detected&order=asc`],
+    ['  same, sort=updated', `${broad}&sort=updated`],
+    ['  same, status=open sort=due', `${broad}&status=open&sort=due`],
+    ['  same, org filter', `${broad}&org=pq-tamthanh`],
     ['search rare word', `/api/v1/incidents?limit=50&q=${encodeURIComponent('số 4242')}`],
     ['search observable', `/api/v1/incidents?limit=50&q=${encodeURIComponent('198.51.7')}`],
     ['filter type+status+org', '/api/v1/incidents?limit=50&type=phishing&status=open&org=pq-tamthanh'],

@@ -177,6 +177,25 @@ test('item 2: every state shows its clock; closed shows missed; closing asks abo
   await panel.getByRole('button', { name: 'Xác nhận' }).click();
   await page.locator('.inc-head .st-closed').waitFor();
 
+  // The server asks too: a task added while the form was open is not closed
+  // over unseen (409 with the list); the page shows the server's list and asks.
+  const e = await fileIncident(rep);
+  await moveTo(coord, e.id, [...TO_RECOVERING, { to: 'reviewing' }]);
+  await page.goto(`${server.url}/#/incidents/${e.id}`);
+  await page.locator('.actionbar').getByRole('button', { name: 'Đóng sự cố' }).click();
+  await panel.locator('#cr-summary').fill('Đã xử lý.');
+  assert.equal(await panel.locator('#close-open-work').count(), 0, 'nothing open yet');
+  assert.equal((await coord.post(`/api/v1/incidents/${e.id}/tasks`, { title: 'Đổi mật khẩu quản trị' })).status, 201);
+  await panel.getByRole('button', { name: 'Xác nhận' }).click();
+  const serverWarn = panel.locator('#close-open-work ul.server-open');
+  await serverWarn.waitFor();
+  assert.match(await serverWarn.textContent(), /Nhiệm vụ chưa xong: Đổi mật khẩu quản trị/);
+  assert.ok(await page.locator('.inc-head .st-reviewing').isVisible(), 'the server did not close over open work');
+  await shot(page, 'incident-close-open-work-server', false);
+  await panel.locator('#close-confirm').check();
+  await panel.getByRole('button', { name: 'Xác nhận' }).click();
+  await page.locator('.inc-head .st-closed').waitFor();
+
   // Due soon: a new report must be acknowledged within 2 hours.
   const d = await fileIncident(rep);
   const soon = await coord.get('/api/v1/incidents?due_soon=1&limit=200');

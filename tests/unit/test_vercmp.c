@@ -229,6 +229,21 @@ static void test_semver_vectors(void **state)
 	assert_true(n.cmp >= 40 && n.valid >= 30 && n.invalid >= 40);
 }
 
+/* Issue #13 item 5: only a lower-case 'v' is a prefix (node-semver,
+ * Go tags); "V1.2.3" is refused, not read as 1.2.3. */
+static void test_semver_v_prefix(void **state)
+{
+	(void)state;
+	assert_true(vercmp_valid(ECO_SEMVER, "v1.2.3"));
+	assert_true(vercmp_valid(ECO_SEMVER, "v1.2.3-rc.1+b5"));
+	assert_int_equal(vercmp(ECO_SEMVER, "v1.2.3", "1.2.3"), 0);
+	assert_false(vercmp_valid(ECO_SEMVER, "V1.2.3"));
+	assert_false(vercmp_valid(ECO_SEMVER, "V1.2.3-rc.1"));
+	assert_false(vercmp_valid(ECO_SEMVER, "vV1.2.3"));
+	assert_false(vercmp_valid(ECO_SEMVER, "Vv1.2.3"));
+	assert_true(vercmp_valid(ECO_GENERIC, "V1.2.3"));   /* generic stays loose */
+}
+
 static void test_generic_vectors(void **state)
 {
 	(void)state;
@@ -408,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_rpm_vectors),
 		cmocka_unit_test(test_rpm_evr),
 		cmocka_unit_test(test_semver_vectors),
+		cmocka_unit_test(test_semver_v_prefix),
 		cmocka_unit_test(test_generic_vectors),
 		cmocka_unit_test(test_null_and_unknown),
 		cmocka_unit_test(test_ecosystem_names),

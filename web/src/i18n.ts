@@ -1335,6 +1335,28 @@ const M = {
   plan_kind_budget: { vi: 'Kinh phí', en: 'Budget' },
   plan_kind_implementation: { vi: 'Tổ chức thực hiện', en: 'Implementation' },
   plan_kind_text: { vi: 'Không điền sẵn', en: 'Nothing' },
+
+  // Lists paged by the server, filters in the URL; closing with open work (issue 12, h/queue)
+  sort_by: { vi: 'Sắp xếp theo', en: 'Sort by' },
+  n_shown_more: { vi: '{unit} đầu tiên — còn nữa, bấm “Tải thêm” ở cuối danh sách', en: 'The first {unit} — more below: “Load more” at the end of the list' },
+  sys_q_ph: { vi: 'Tên hệ thống, đơn vị vận hành…', en: 'System name, operator…' },
+  host_q_ph: { vi: 'Tên máy, địa chỉ IP…', en: 'Hostname, IP address…' },
+  warn_q_ph: { vi: 'Tiêu đề, số văn bản, mã CVE…', en: 'Title, reference, CVE…' },
+  hunt_q_ph: { vi: 'Tiêu đề đợt săn tìm…', en: 'Hunt title…' },
+  level_any: { vi: 'Mọi cấp độ', en: 'Any level' },
+  sort_org: { vi: 'Đơn vị', en: 'Organisation' },
+  sort_name: { vi: 'Tên', en: 'Name' },
+  sort_next_check: { vi: 'Hạn kiểm tra gần nhất', en: 'Next check, soonest' },
+  sort_level: { vi: 'Cấp độ cao nhất', en: 'Highest level' },
+  sort_updated: { vi: 'Mới cập nhật', en: 'Recently updated' },
+  sort_risk: { vi: 'Rủi ro cao trước', en: 'Riskiest first' },
+  sort_hostname: { vi: 'Tên máy', en: 'Hostname' },
+  sort_last_seen: { vi: 'Liên lạc gần nhất', en: 'Last seen' },
+  sort_created: { vi: 'Mới nhất', en: 'Newest' },
+  sort_deadline: { vi: 'Hạn chót gần nhất', en: 'Deadline, soonest' },
+  sort_priority: { vi: 'Ưu tiên (KEV, CVSS, hạn)', en: 'Priority (KEV, CVSS, due)' },
+  sort_due: { vi: 'Hạn xử lý gần nhất', en: 'Due, soonest' },
+  sort_first_seen: { vi: 'Mới phát hiện', en: 'Newest found' },
 } satisfies Record<string, Msg>;
 
 export type Key = keyof typeof M;

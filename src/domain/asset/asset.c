@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "asset.h"
+#include "../page.h"
 #include "../directory/audit.h"
 #include "../directory/org.h"
 #include "../directory/policy.h"
@@ -71,11 +72,13 @@ static json_t *int_or_null(struct stmt *st, int col)
 	return stmt_isnull(st, col) ? json_null() : json_integer(stmt_int(st, col));
 }
 
-#define SYSTEM_SELECT "SELECT s.id, s.name, s.purpose, s.owner, s.operator, s.contractor, " \
+#define SYSTEM_SELECT SYSTEM_SELECT_COLS SYSTEM_FROM
+#define SYSTEM_SELECT_COLS "SELECT s.id, s.name, s.purpose, s.owner, s.operator, s.contractor, " \
 	"s.level, s.approval_decision, s.info_type, s.function, s.user_count, s.next_check_at, " \
 	"s.version, s.created_at, s.updated_at, o.id, o.code, o.name, o.kind, o.path, " \
-	"(SELECT COUNT(*) FROM hosts h WHERE h.system_id = s.id), s.retired_at " \
-	"FROM systems s JOIN orgs o ON o.id = s.org_id "
+	"(SELECT COUNT(*) FROM hosts h WHERE h.system_id = s.id), s.retired_at "
+#define SYSTEM_FROM "FROM systems s JOIN orgs o ON o.id = s.org_id "
+#define SYSTEM_NCOLS 22
 
 static json_t *system_row(struct stmt *st)
 {
@@ -182,26 +185,93 @@ json_t *system_create(struct ctx *c, json_t *body, struct err *e)
 	return j;
 }
 
-static json_t *list_rows(struct ctx *c, const char *sql, const char *org_code,
-			 const char *extra, json_t *(*row)(struct stmt *), struct err *e)
-{
-	if (policy_check(c->actor, ACT_ASSET_READ, NULL, e) != 0)
-		return NULL;
-	struct stmt *st = store_query(c->db, e, sql, "ttt", c->actor->system ? "/" : c->actor->org_path,
-				      org_code, extra);
-	if (st == NULL)
-		return NULL;
-	return rows_items(st, row, e);
-}
-
 /* $1 the actor's path, $2 an optional organisation code (its subtree). */
 #define SCOPE_FILTER "substr(o.path, 1, length($1)) = $1 AND ($2 IS NULL OR substr(o.path, 1, " \
 	"length((SELECT path FROM orgs WHERE code = $2))) = (SELECT path FROM orgs WHERE code = $2)) "
 
-json_t *system_list(struct ctx *c, const char *org_code, struct err *e)
+/* The sorts of the registry lists. "org" (the default) keeps each
+ * organisation's rows together, parents first ("/a/ " < "/a/b/": a path is
+ * ids and slashes), then by name. */
+static const struct page_key system_keys[] = {
+	{ "org", "o.path || ' ' || s.name", 't', 0 },
+	{ "name", "s.name", 't', 0 },
+	{ "next_check", "COALESCE(s.next_check_at, 253402300799999)", 'i', 0 },
+	{ "level", "COALESCE(s.level, 0)", 'i', 1 },
+	{ "updated", "s.updated_at", 'i', 1 },
+	{ NULL, NULL, 0, 0 },
+};
+
+/* "risk": hosts with known-exploited, then critical, then any open
+ * findings first (counts below a million each). */
+static const struct page_key host_keys[] = {
+	{ "org", "o.path || ' ' || h.hostname", 't', 0 },
+	{ "risk", "(SELECT COUNT(*) * 1000000000000 FROM findings f WHERE f.host_id = h.id AND "
+		  "f.status = 'open' AND f.kev = 1) + (SELECT COUNT(*) * 1000000 FROM findings f "
+		  "WHERE f.host_id = h.id AND f.status = 'open' AND f.severity = 'critical') + "
+		  "(SELECT COUNT(*) FROM findings f WHERE f.host_id = h.id AND f.status = 'open')",
+	  'i', 1 },
+	{ "hostname", "h.hostname", 't', 0 },
+	{ "last_seen", "COALESCE(h.last_seen_at, 0)", 'i', 1 },
+	{ "updated", "h.updated_at", 'i', 1 },
+	{ NULL, NULL, 0, 0 },
+};
+
+/* A registry list: cols, the key column, from, then the scope ($1, $2),
+ * where (over $3..$6) and the page ($7, $8). */
+static json_t *list_page(struct ctx *c, const struct asset_filter *f,
+			 const struct page_key *keys, const char *cols, int ncols,
+			 const char *from, const char *where, const char *v3, const char *v4,
+			 const char *v5, const char *v6, json_t *(*row)(struct stmt *),
+			 struct err *e)
 {
-	return list_rows(c, SYSTEM_SELECT "WHERE " SCOPE_FILTER "AND $3 IS NULL ORDER BY o.path, s.name",
-			 org_code, NULL, system_row, e);
+	struct page p;
+	if (policy_check(c->actor, ACT_ASSET_READ, NULL, e) != 0 ||
+	    page_begin(keys, f->sort, f->order, f->cursor, f->limit, &p, e) != 0)
+		return NULL;
+	if (f->q && strlen(f->q) > LIMIT_SHORT_TEXT)
+		return err_field(e, "/q", MSG_TOO_LONG, "300"), NULL;
+	if (f->retired && strcmp(f->retired, "true") != 0 && strcmp(f->retired, "false") != 0)
+		return err_field(e, "/retired", MSG_BAD_VALUE, "true, false"), NULL;
+	struct buf sql;
+	buf_init(&sql, 16384);
+	buf_adds(&sql, cols);
+	page_column(&p, &sql);
+	buf_adds(&sql, from);
+	buf_adds(&sql, "WHERE " SCOPE_FILTER);
+	buf_adds(&sql, where);
+	page_sql(&p, ncols == SYSTEM_NCOLS ? "s.id" : "h.id", 7, &sql);
+	json_t *out = NULL;
+	struct stmt *st = sql.p ? store_query(c->db, e, sql.p, "tttttttt",
+		c->actor->system ? "/" : c->actor->org_path, f->org_code, v3, v4, v5, v6,
+		page_bind_key(&p), page_bind_id(&p)) : NULL;
+	if (sql.p == NULL)
+		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	if (st)
+		out = page_items(&p, st, ncols, 0, row, e);
+	buf_release(&sql);
+	return out;
+}
+
+static const char *level_text(int level, char *out)
+{
+	if (level <= 0 || level > 9)
+		return NULL;
+	out[0] = (char)('0' + level);
+	out[1] = '\0';
+	return out;
+}
+
+json_t *system_list(struct ctx *c, const struct asset_filter *f, struct err *e)
+{
+	char lv[2];
+	if (f->level < 0 || f->level > 5)
+		return err_field(e, "/level", MSG_BAD_VALUE, "1..5"), NULL;
+	return list_page(c, f, system_keys, SYSTEM_SELECT_COLS, SYSTEM_NCOLS, SYSTEM_FROM,
+			 "AND ($3 IS NULL OR instr(lower(s.name), lower($3)) > 0 OR "
+			 "instr(lower(s.operator), lower($3)) > 0) "
+			 "AND ($4 IS NULL OR s.level = CAST($4 AS INTEGER)) "
+			 "AND ($5 IS NULL OR ($5 = 'true') = (s.retired_at IS NOT NULL)) ",
+			 f->q, level_text(f->level, lv), f->retired, NULL, system_row, e);
 }
 
 json_t *system_get(struct ctx *c, const char *id, struct err *e)
@@ -363,7 +433,8 @@ static const struct jv_field host_update_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
-#define HOST_SELECT "SELECT h.id, h.hostname, h.addresses, h.role, h.os_family, h.os_id, " \
+#define HOST_SELECT HOST_SELECT_COLS HOST_FROM
+#define HOST_SELECT_COLS "SELECT h.id, h.hostname, h.addresses, h.role, h.os_family, h.os_id, " \
 	"h.os_version, h.os_name, h.kernel, h.agent_key, h.last_seen_at, h.last_scan_at, " \
 	"h.version, h.created_at, h.updated_at, o.id, o.code, o.name, o.kind, o.path, " \
 	"s.id, s.name, " \
@@ -373,8 +444,9 @@ static const struct jv_field host_update_fields[] = {
 	"(SELECT COUNT(*) FROM findings f WHERE f.host_id = h.id AND f.status = 'open' AND " \
 	"f.severity = 'high'), " \
 	"(SELECT COUNT(*) FROM findings f WHERE f.host_id = h.id AND f.status = 'open' AND f.kev = 1), " \
-	"(SELECT COUNT(*) FROM host_packages p WHERE p.host_id = h.id), h.retired_at " \
-	"FROM hosts h JOIN orgs o ON o.id = h.org_id LEFT JOIN systems s ON s.id = h.system_id "
+	"(SELECT COUNT(*) FROM host_packages p WHERE p.host_id = h.id), h.retired_at "
+#define HOST_FROM "FROM hosts h JOIN orgs o ON o.id = h.org_id LEFT JOIN systems s ON s.id = h.system_id "
+#define HOST_NCOLS 28
 
 static json_t *host_row(struct stmt *st)
 {
@@ -458,10 +530,16 @@ json_t *host_create(struct ctx *c, json_t *body, struct err *e)
 	return j;
 }
 
-json_t *host_list(struct ctx *c, const char *org_code, const char *system_id, struct err *e)
+json_t *host_list(struct ctx *c, const struct asset_filter *f, struct err *e)
 {
-	return list_rows(c, HOST_SELECT "WHERE " SCOPE_FILTER "AND ($3 IS NULL OR h.system_id = $3) "
-			 "ORDER BY o.path, h.hostname", org_code, system_id, host_row, e);
+	if (f->system_id && !uuid_valid(f->system_id))
+		return err_field(e, "/system", MSG_BAD_VALUE, "uuid"), NULL;
+	return list_page(c, f, host_keys, HOST_SELECT_COLS, HOST_NCOLS, HOST_FROM,
+			 "AND ($3 IS NULL OR h.system_id = $3) "
+			 "AND ($4 IS NULL OR instr(lower(h.hostname), lower($4)) > 0 OR "
+			 "instr(h.addresses, $4) > 0) "
+			 "AND ($5 IS NULL OR ($5 = 'true') = (h.retired_at IS NOT NULL)) ",
+			 f->system_id, f->q, f->retired, NULL, host_row, e);
 }
 
 static json_t *package_row(struct stmt *st)

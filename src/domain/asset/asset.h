@@ -9,8 +9,17 @@
 
 #include "../domain.h"
 
+/* A page of the systems or hosts the actor sees (domain/page.h): filters
+ * org (its subtree), q (in the name, operator, hostname or addresses),
+ * level (systems, 1..5; 0 any), system (hosts), retired ("true"|"false");
+ * sort, order, cursor, limit. */
+struct asset_filter {
+	const char *org_code, *system_id, *q, *retired, *sort, *order, *cursor;
+	int level, limit;
+};
+
 json_t *system_create(struct ctx *c, json_t *body, struct err *e);
-json_t *system_list(struct ctx *c, const char *org_code, struct err *e);
+json_t *system_list(struct ctx *c, const struct asset_filter *f, struct err *e);
 json_t *system_get(struct ctx *c, const char *id, struct err *e);
 /* 0 when system_id is NULL or names a system of the organisation at
  * org_path; else a 422 field error at ptr (the system is not found). */
@@ -20,7 +29,7 @@ json_t *system_update(struct ctx *c, const char *id, long long if_match, json_t 
 		      struct err *e);
 
 json_t *host_create(struct ctx *c, json_t *body, struct err *e);
-json_t *host_list(struct ctx *c, const char *org_code, const char *system_id, struct err *e);
+json_t *host_list(struct ctx *c, const struct asset_filter *f, struct err *e);
 /* A host with its packages, services, hotfixes and findings. */
 json_t *host_get(struct ctx *c, const char *id, struct err *e);
 json_t *host_update(struct ctx *c, const char *id, long long if_match, json_t *body,

@@ -251,6 +251,9 @@ static const struct jv_field transition_fields[] = {
 	{ "escalate", JV_BOOL, 0, 0, 0, NULL, NULL },
 	{ "closing_report", JV_OBJECT, 0, 0, 0, NULL, closing_fields },
 	{ "note", JV_STRING, 0, 0, 2000, NULL, NULL },
+	/* Closing with open tasks or support requests: 409 listing them
+	 * unless this says the person saw the list and closes anyway. */
+	{ "confirm_open_work", JV_BOOL, 0, 0, 0, NULL, NULL },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
@@ -1004,6 +1007,9 @@ json_t *incident_transition(struct ctx *c, const char *id, long long if_match,
 				    .roles = t->roles };
 	if (policy_check(c->actor, ACT_INCIDENT_TRANSITION, &pt, e) != 0 ||
 	    needs_met(t, body, e) != 0)
+		goto fail;
+	if (to == ST_CLOSED && !jv_bool(body, "confirm_open_work", 0) &&
+	    inc_open_work_check(c, h.id, e) != 0)
 		goto fail;
 	before = inc_render(c, h.id, 0, e);
 	if (before == NULL)

@@ -81,6 +81,11 @@ json_t *inc_render_row(struct ctx *c, struct stmt *st, struct err *e);
 /* {duplicate_of, duplicates}: what id repeats and the reports filed as
  * duplicates of it, with their reporters (incident_queue.c). */
 json_t *inc_duplicates(struct ctx *c, const char *id, struct err *e);
+/* Before closing: 0 when incident id has no open task and no open support
+ * request; else a 409 (MSG_OPEN_WORK) whose field errors list them, the
+ * tasks by title and the requests by the organisation asked
+ * (incident_queue.c). */
+int inc_open_work_check(struct ctx *c, const char *id, struct err *e);
 const char *inc_scope_path(const struct ctx *c);
 const char *inc_scope_user(const struct ctx *c);
 

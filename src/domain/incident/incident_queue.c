@@ -165,6 +165,38 @@ static int clock_range_dense(struct ctx *c, int64_t lo, int64_t hi)
 	return dense;
 }
 
+/* Whether search fts matches so many incidents that a page is best found
+ * by walking the sort's index and keeping the rows in the match list (it
+ * meets one every total/matches rows), rather than reading every match,
+ * joining and sorting them all to keep limit. Reading a match costs about
+ * what walking a row does, so the walk wins when matches * matches >
+ * total * limit: at 100,000 incidents and a page of 50, above ~2,200 matches
+ * (a word in a quarter of them: 25,000 rows joined and sorted before, some
+ * 200 walked now). The count stops at the threshold. */
+static int fts_dense(struct ctx *c, const char *fts, int limit)
+{
+	struct err e = { 0 };
+	int64_t total = 0, need;
+	struct stmt *st = store_query(c->db, &e, "SELECT MAX(rowid) FROM incidents", "");
+	if (st == NULL)
+		return 0;   /* only a choice of plan: the page is right either way */
+	if (stmt_step(st, &e) == 1)
+		total = stmt_int(st, 0);
+	stmt_done(st);
+	/* need = the integer square root of total * (limit + 1), at least 16 */
+	int64_t x = total * (int64_t)(limit + 1), r = x > 0 ? x : 1;
+	while (r > 0 && r > x / r)
+		r = (r + x / r) / 2;
+	need = r + 1 > 16 ? r + 1 : 16;
+	st = store_query(c->db, &e, "SELECT COUNT(*) FROM (SELECT 1 FROM incident_fts WHERE "
+			 "incident_fts MATCH $1 LIMIT $2)", "ti", fts, need);
+	if (st == NULL)
+		return 0;
+	int dense = stmt_step(st, &e) == 1 && stmt_int(st, 0) >= need;
+	stmt_done(st);
+	return dense;
+}
+
 /* Builds the query of a view into q; limit rows (+1 to know if more). */
 static int build_list(struct ctx *c, const struct incident_filter *f, int limit,
 		      struct q *q, char fts[], size_t ftssz, struct err *e)
@@ -223,9 +255,16 @@ static int build_list(struct ctx *c, const struct incident_filter *f, int limit,
 		add_filter(q, " AND i.type = $%1$d", f->type);
 	if (f->severity)
 		add_filter(q, " AND i.severity = $%1$d", f->severity);
-	if (terms > 0)
-		add_filter(q, " AND i.rowid IN (SELECT rowid FROM incident_fts WHERE "
+	if (terms > 0) {
+		/* Few matches: read them by rowid, then sort. Many: the match
+		 * list is made once (FTS5 gives it in a few ms) and the sort's
+		 * index is walked, each row looked up in it ("+" keeps SQLite
+		 * from reading the list as the outer loop), until the page is
+		 * full. Every sort and the keyset cursor work alike either way. */
+		buf_adds(&q->sql, fts_dense(c, fts, limit) ? " AND +i.rowid" : " AND i.rowid");
+		add_filter(q, " IN (SELECT rowid FROM incident_fts WHERE "
 			   "incident_fts MATCH $%1$d)", fts);
+	}
 	if (f->overdue || f->due_soon) {
 		int64_t lo = f->due_soon ? now : 0, hi = f->due_soon ? now + DEADLINE_SOON_MS : now;
 		/* A range over next_due, or the sort's index with next_due
@@ -372,6 +411,65 @@ out:
 	buf_release(&b);
 	buf_release(&q.sql);
 	return out;
+}
+
+/* ---- closing with open work ---- */
+
+/* s cut to fit n bytes (with its NUL) at a character boundary, "…" marking
+ * the cut: a field's argument holds 96 bytes, and a cut character would
+ * make the answer's JSON invalid. */
+static void fit(char *out, size_t n, const char *s)
+{
+	size_t l = strlen(s);
+	if (l < n) {
+		memcpy(out, s, l + 1);
+		return;
+	}
+	l = n - 1 - 3;   /* room for U+2026 */
+	while (l > 0 && ((unsigned char)s[l] & 0xC0) == 0x80)
+		l--;
+	memcpy(out, s, l);
+	memcpy(out + l, "\xE2\x80\xA6", 4);
+}
+
+int inc_open_work_check(struct ctx *c, const char *id, struct err *e)
+{
+	/* Tasks not done (by title), then support requests sent or accepted
+	 * (by the organisation asked); an open item each field error, the
+	 * last one counting the rest when they do not all fit. */
+	struct stmt *st = store_query(c->db, e,
+		"SELECT 't', title, id FROM tasks WHERE incident_id = $1 AND done = 0 "
+		"UNION ALL SELECT 's', o.name, s.id FROM support_requests s JOIN orgs o ON "
+		"o.id = s.to_org_id WHERE s.incident_id = $1 AND s.status IN " SUPPORT_OPEN
+		" ORDER BY 1 DESC, 3", "t", id);
+	if (st == NULL)
+		return -1;
+	int rc, n = 0, tasks = 0, support = 0;
+	struct err found = { 0 };
+	err_set(&found, E_CONFLICT, MSG_OPEN_WORK, NULL);
+	while ((rc = stmt_step(st, e)) == 1) {
+		n++;
+		if (n >= ERR_MAX_FIELDS)
+			continue;   /* counted below */
+		int task = stmt_text(st, 0)[0] == 't';
+		char ptr[64], arg[sizeof(found.fields[0].arg)];
+		snprintf(ptr, sizeof(ptr), "/open_work/%s/%d", task ? "tasks" : "support",
+			 task ? tasks++ : support++);
+		fit(arg, sizeof(arg), stmt_text(st, 1));
+		err_field(&found, ptr, task ? MSG_OPEN_TASK : MSG_OPEN_SUPPORT, arg);
+	}
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	if (n >= ERR_MAX_FIELDS) {
+		char more[24];
+		snprintf(more, sizeof(more), "%d", n - (ERR_MAX_FIELDS - 1));
+		err_field(&found, "/open_work/more", MSG_OPEN_MORE, more);
+	}
+	*e = found;
+	return -1;
 }
 
 /* ---- duplicates ---- */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hunt.h"
+#include "../page.h"
 #include "../directory/audit.h"
 #include "../incident/incident_int.h"
 #include "indicator.h"
@@ -194,22 +195,49 @@ static json_t *hunt_row(struct stmt *st)
 		"version", (json_int_t)stmt_int(st, 11), "created_at", ms_json(stmt_int(st, 12)));
 }
 
-#define HUNT_COLS "h.id, h.title, h.description, h.deadline, h.status, io.code, io.name, " \
+#define HUNT_COLS HUNT_COLS_ONLY HUNT_FROM
+#define HUNT_COLS_ONLY "h.id, h.title, h.description, h.deadline, h.status, io.code, io.name, " \
 	"(SELECT COUNT(*) FROM hunt_indicators x WHERE x.hunt_id = h.id), " \
 	"(SELECT COUNT(*) FROM hunt_targets t WHERE t.hunt_id = h.id), " \
 	"(SELECT COUNT(*) FROM hunt_targets t WHERE t.hunt_id = h.id AND EXISTS (SELECT 1 FROM " \
 	"hunt_runs r WHERE r.hunt_id = h.id AND r.org_id = t.org_id)), " \
 	"(SELECT COALESCE(SUM(r.hits), 0) FROM hunt_runs r WHERE r.hunt_id = h.id), " \
-	"h.version, h.created_at, h.selection, io.path, h.created_by, h.org_id " \
-	"FROM hunts h JOIN orgs io ON io.id = h.org_id "
+	"h.version, h.created_at, h.selection, io.path, h.created_by, h.org_id "
+#define HUNT_FROM "FROM hunts h JOIN orgs io ON io.id = h.org_id "
+#define HUNT_NCOLS 17
 
-json_t *hunt_list(struct ctx *c, struct err *e)
+static const struct page_key hunt_keys[] = {
+	{ "created", "h.created_at", 'i', 1 },
+	{ "deadline", "COALESCE(h.deadline, 253402300799999)", 'i', 0 },
+	{ NULL, NULL, 0, 0 },
+};
+
+json_t *hunt_list(struct ctx *c, const char *status, const char *q, const struct page_ask *pa,
+		  struct err *e)
 {
-	if (policy_check(c->actor, ACT_INDICATOR_READ, NULL, e) != 0)
+	static const char *const statuses[] = { "open", "closed", NULL };
+	struct page p;
+	if (policy_check(c->actor, ACT_INDICATOR_READ, NULL, e) != 0 ||
+	    page_begin(hunt_keys, pa->sort, pa->order, pa->cursor, pa->limit, &p, e) != 0)
 		return NULL;
-	struct stmt *st = store_query(c->db, e, "SELECT " HUNT_COLS "WHERE " HUNT_VISIBLE
-				      " ORDER BY h.id DESC LIMIT 500", "t", scope_path(c));
-	return st ? rows_items(st, hunt_row, e) : NULL;
+	if (status && jv_enum_index(statuses, status) < 0)
+		return err_field(e, "/status", MSG_BAD_VALUE, "open, closed"), NULL;
+	if (q && strlen(q) > LIMIT_SHORT_TEXT)
+		return err_field(e, "/q", MSG_TOO_LONG, "300"), NULL;
+	struct buf sql;
+	buf_init(&sql, 16384);
+	buf_adds(&sql, "SELECT " HUNT_COLS_ONLY);
+	page_column(&p, &sql);
+	buf_adds(&sql, HUNT_FROM "WHERE " HUNT_VISIBLE " AND ($2 IS NULL OR h.status = $2) "
+		 "AND ($3 IS NULL OR instr(lower(h.title), lower($3)) > 0)");
+	page_sql(&p, "h.id", 4, &sql);
+	struct stmt *st = sql.p ? store_query(c->db, e, sql.p, "ttttt", scope_path(c), status, q,
+					      page_bind_key(&p), page_bind_id(&p)) : NULL;
+	if (sql.p == NULL)
+		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	json_t *out = st ? page_items(&p, st, HUNT_NCOLS, 0, hunt_row, e) : NULL;
+	buf_release(&sql);
+	return out;
 }
 
 /* The hunt's head for a caller: NULL with not found when invisible. */
@@ -508,6 +536,8 @@ static const struct jv_field hit_fields[] = {
 	{ "line", JV_INT, 0, 0, 1LL << 50, NULL, NULL },
 	{ "match", JV_STRING, 0, 0, IOC_MAX_VALUE, NULL, NULL },
 	{ "sha256", JV_STRING, 0, 0, 64, NULL, NULL },
+	/* the sweep wrote a file name that is not UTF-8 escaped (\xNN) */
+	{ "path_escaped", JV_BOOL, 0, 0, 0, NULL, NULL },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 

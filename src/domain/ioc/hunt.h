@@ -10,13 +10,17 @@
 #define UNGCUU_HUNT_H
 
 #include "../domain.h"
+#include "../page.h"
 #include "../asset/asset.h"
 
 /* The six-month rule of §10, for the compliance view. */
 #define HUNT_PERIOD_DAYS 183
 
 json_t *hunt_create(struct ctx *c, json_t *body, struct err *e);
-json_t *hunt_list(struct ctx *c, struct err *e);
+/* A page of the hunts the actor sees (domain/page.h): status open|closed,
+ * q in the title; sorts created (newest first), deadline. */
+json_t *hunt_list(struct ctx *c, const char *status, const char *q, const struct page_ask *pa,
+		  struct err *e);
 json_t *hunt_get(struct ctx *c, const char *id, struct err *e);
 json_t *hunt_close(struct ctx *c, const char *id, long long if_match, struct err *e);
 /* The hunt's set as a STIX 2.1 bundle for the actor's organisation (a

@@ -385,8 +385,10 @@ static int rpm_valid(const char *s)
 
 /* ---------------------------------------------------------------- semver */
 
-/* MAJOR.MINOR.PATCH[-PRE][+BUILD] with an optional leading 'v'. The core
- * ends at the first '-' or '+', the pre-release at the first '+'. */
+/* MAJOR.MINOR.PATCH[-PRE][+BUILD] with an optional leading lower-case 'v'
+ * (Go modules, git tags; node-semver's loose prefix is 'v' or '=', never
+ * 'V'). "V1.2.3" is not a version. The core ends at the first '-' or '+',
+ * the pre-release at the first '+'. */
 struct semver {
 	struct span core, pre, build;
 	int has_pre, has_build;
@@ -396,7 +398,7 @@ static void semver_split(const char *str, struct semver *v)
 {
 	struct span s = span_of(str);
 	memset(v, 0, sizeof(*v));
-	if (s.n > 0 && (s.p[0] == 'v' || s.p[0] == 'V')) {
+	if (s.n > 0 && s.p[0] == 'v') {
 		s.p++;
 		s.n--;
 	}
@@ -497,7 +499,8 @@ static int idents_valid(struct span s, int numeric_strict)
 	return 1;
 }
 
-/* semver.org 2.0.0 §2, §9, §10, plus the leading 'v' of Go and git tags. */
+/* semver.org 2.0.0 §2, §9, §10, plus the lower-case leading 'v' of Go and
+ * git tags. */
 static int semver_valid(const char *s)
 {
 	struct semver v;

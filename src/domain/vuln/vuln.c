@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "vuln.h"
+#include "../page.h"
+#include "../../base/buf.h"
 #include "../asset/asset.h"
 #include "../directory/audit.h"
 #include "feed_int.h"
@@ -1046,11 +1048,14 @@ fail:
 
 /* ---- findings ---- */
 
-#define FINDING_SELECT "SELECT f.id, f.vuln_id, f.package, f.installed_version, f.fixed_version, " \
+#define FINDING_SELECT FINDING_COLS FINDING_FROM
+#define FINDING_COLS "SELECT f.id, f.vuln_id, f.package, f.installed_version, f.fixed_version, " \
 	"CAST(f.cvss AS TEXT), f.severity, f.kev, f.origin, f.status, f.reason, f.accepted_until, " \
 	"f.due_at, f.first_seen, f.last_seen, f.fixed_at, f.version, h.id, h.hostname, o.code, " \
-	"o.name, o.path, v.summary FROM findings f JOIN hosts h ON h.id = f.host_id JOIN orgs o ON " \
+	"o.name, o.path, v.summary "
+#define FINDING_FROM "FROM findings f JOIN hosts h ON h.id = f.host_id JOIN orgs o ON " \
 	"o.id = h.org_id JOIN vulns v ON v.id = f.vuln_id "
+#define FINDING_NCOLS 23
 
 static json_t *ts_or_null(struct stmt *st, int col)
 {
@@ -1078,29 +1083,56 @@ static json_t *finding_row(struct stmt *st)
 		"summary", stmt_text(st, 22));
 }
 
+/* "priority" (the default): known exploited first, then by CVSS (highest
+ * first), then by due date; one integer, so a page is a range: 10^17 for
+ * not in KEV, 10^14 per tenth of CVSS below 10.0, the due date in seconds
+ * (below 10^14 until the year 9999). */
+static const struct page_key finding_keys[] = {
+	{ "priority", "(1 - f.kev) * 100000000000000000 + (100 - COALESCE(CAST(f.cvss * 10 AS "
+		      "INTEGER), 0)) * 100000000000000 + COALESCE(f.due_at, 253402300799999) / 1000",
+	  'i', 0 },
+	{ "due", "COALESCE(f.due_at, 253402300799999)", 'i', 0 },
+	{ "first_seen", "COALESCE(f.first_seen, 0)", 'i', 1 },
+	{ "host", "h.hostname", 't', 0 },
+	{ NULL, NULL, 0, 0 },
+};
+
 json_t *finding_list(struct ctx *c, const struct finding_filter *f, struct err *e)
 {
 	static const char *const statuses[] = { "open", "fixed", "accepted", NULL };
 	static const char *const sevs[] = { "low", "medium", "high", "critical", NULL };
-	if (policy_check(c->actor, ACT_ASSET_READ, NULL, e) != 0)
+	struct page p;
+	if (policy_check(c->actor, ACT_ASSET_READ, NULL, e) != 0 ||
+	    page_begin(finding_keys, f->sort, f->order, f->cursor, f->limit, &p, e) != 0)
 		return NULL;
 	if (f->status && jv_enum_index(statuses, f->status) < 0)
 		return err_field(e, "/status", MSG_BAD_VALUE, "open, fixed, accepted"), NULL;
 	if (f->severity && jv_enum_index(sevs, f->severity) < 0)
 		return err_field(e, "/severity", MSG_BAD_VALUE, "low, medium, high, critical"), NULL;
-	int limit = f->limit > 0 && f->limit <= 1000 ? f->limit : 200;
-	struct stmt *st = store_query(c->db, e, FINDING_SELECT "WHERE substr(o.path, 1, length($1)) "
+	if (f->host_id && !uuid_valid(f->host_id))
+		return err_field(e, "/host", MSG_BAD_VALUE, "uuid"), NULL;
+	if (f->vuln_id && strlen(f->vuln_id) > LIMIT_SHORT_TEXT)
+		return err_field(e, "/vuln", MSG_TOO_LONG, "300"), NULL;
+	struct buf sql;
+	buf_init(&sql, 16384);
+	buf_adds(&sql, FINDING_COLS);
+	page_column(&p, &sql);
+	buf_adds(&sql, FINDING_FROM "WHERE substr(o.path, 1, length($1)) "
 		"= $1 AND ($2 IS NULL OR substr(o.path, 1, length((SELECT path FROM orgs WHERE code = "
 		"$2))) = (SELECT path FROM orgs WHERE code = $2)) AND ($3 IS NULL OR h.id = $3) AND "
 		"($4 IS NULL OR f.status = $4) AND ($5 IS NULL OR f.severity = $5) AND ($6 IS NULL OR "
 		"f.vuln_id = $6) AND ($7 = 0 OR f.kev = 1) AND ($8 = 0 OR (f.status = 'open' AND "
-		"f.due_at < $9)) ORDER BY f.kev DESC, f.cvss DESC, f.due_at LIMIT $10", "tttttt" "iiii",
+		"f.due_at < $9))");
+	page_sql(&p, "f.id", 10, &sql);
+	struct stmt *st = sql.p ? store_query(c->db, e, sql.p, "tttttt" "iii" "tt",
 		c->actor->system ? "/" : c->actor->org_path, f->org_code, f->host_id, f->status,
 		f->severity, f->vuln_id, (int64_t)f->kev, (int64_t)f->overdue, time_now_ms(),
-		(int64_t)limit);
-	if (st == NULL)
-		return NULL;
-	return rows_items(st, finding_row, e);
+		page_bind_key(&p), page_bind_id(&p)) : NULL;
+	if (sql.p == NULL)
+		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	json_t *out = st ? page_items(&p, st, FINDING_NCOLS, 0, finding_row, e) : NULL;
+	buf_release(&sql);
+	return out;
 }
 
 static const struct jv_field finding_update_fields[] = {

@@ -43,9 +43,12 @@ json_t *windows_import(struct ctx *c, const char *name, const char *data, size_t
 json_t *agent_inventory(struct ctx *c, const char *host_id, const char *key, json_t *inv,
 			struct err *e);
 
+/* A page of findings (domain/page.h): sorts priority (KEV, CVSS, due date;
+ * the default), due, first_seen, host. */
 struct finding_filter {
 	const char *org_code, *host_id, *status, *severity, *vuln_id;
 	int kev, overdue, limit;
+	const char *sort, *order, *cursor;
 };
 json_t *finding_list(struct ctx *c, const struct finding_filter *f, struct err *e);
 /* {status: accepted|open, reason, accepted_until} under If-Match. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "warning.h"
+#include "../page.h"
 #include "../ioc/hunt.h"
 #include "../directory/audit.h"
 #include "../directory/org.h"
@@ -110,41 +111,61 @@ out:
 	"(substr(io.path, 1, length($1)) = $1 OR substr(tg.path, 1, length($1)) = $1 OR " \
 	"substr($1, 1, length(tg.path)) = tg.path)"
 
-json_t *warning_list(struct ctx *c, struct err *e)
+static json_t *warning_row(struct stmt *st)
 {
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:{s:s, s:s}, "
+		"s:{s:I, s:I, s:I, s:I}}", "id", stmt_text(st, 0),
+		"title", stmt_text(st, 1), "source", stmt_text(st, 2),
+		"reference", stmt_text(st, 3), "severity", stmt_text(st, 4),
+		"deadline", ms_json(stmt_int(st, 5)), "created_at", ms_json(stmt_int(st, 6)),
+		"issuer", "code", stmt_text(st, 7), "name", stmt_text(st, 8),
+		"targets", "total", (json_int_t)stmt_int(st, 9),
+		"acknowledged", (json_int_t)stmt_int(st, 10),
+		"fixed", (json_int_t)stmt_int(st, 11), "late", (json_int_t)stmt_int(st, 12));
+}
+
+static const struct page_key warning_keys[] = {
+	{ "created", "w.created_at", 'i', 1 },
+	{ "deadline", "COALESCE(w.deadline, 253402300799999)", 'i', 0 },
+	{ NULL, NULL, 0, 0 },
+};
+
+json_t *warning_list(struct ctx *c, const char *q, const char *severity,
+		     const struct page_ask *pa, struct err *e)
+{
+	static const char *const sevs[] = { "low", "medium", "high", "critical", NULL };
 	int64_t now = time_now_ms();
-	if (policy_check(c->actor, ACT_ASSET_READ, NULL, e) != 0)
+	struct page p;
+	if (policy_check(c->actor, ACT_ASSET_READ, NULL, e) != 0 ||
+	    page_begin(warning_keys, pa->sort, pa->order, pa->cursor, pa->limit, &p, e) != 0)
 		return NULL;
-	struct stmt *st = store_query(c->db, e, "SELECT w.id, w.title, w.source, w.reference, "
+	if (q && strlen(q) > LIMIT_SHORT_TEXT)
+		return err_field(e, "/q", MSG_TOO_LONG, "300"), NULL;
+	if (severity && jv_enum_index(sevs, severity) < 0)
+		return err_field(e, "/severity", MSG_BAD_VALUE, "low, medium, high, critical"), NULL;
+	struct buf sql;
+	buf_init(&sql, 16384);
+	buf_adds(&sql, "SELECT w.id, w.title, w.source, w.reference, "
 		"w.severity, w.deadline, w.created_at, io.code, io.name, "
 		"(SELECT COUNT(*) FROM warning_targets t " MINE "), "
 		"(SELECT COUNT(*) FROM warning_targets t " MINE " AND t.acknowledged_at IS NOT NULL), "
 		"(SELECT COUNT(*) FROM warning_targets t " MINE " AND t.fixed_at IS NOT NULL), "
 		"(SELECT COUNT(*) FROM warning_targets t " MINE " AND t.fixed_at IS NULL AND "
-		"w.deadline < $2) "
-		"FROM warnings w JOIN orgs io ON io.id = w.org_id WHERE " WARNING_VISIBLE
-		" ORDER BY w.created_at DESC LIMIT 500", "ti",
-		c->actor->system ? "/" : c->actor->org_path, now);
-	if (st == NULL)
-		return NULL;
-	json_t *items = json_array();
-	int rc;
-	while ((rc = stmt_step(st, e)) == 1)
-		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, "
-			"s:{s:s, s:s}, s:{s:I, s:I, s:I, s:I}}", "id", stmt_text(st, 0),
-			"title", stmt_text(st, 1), "source", stmt_text(st, 2),
-			"reference", stmt_text(st, 3), "severity", stmt_text(st, 4),
-			"deadline", ms_json(stmt_int(st, 5)), "created_at", ms_json(stmt_int(st, 6)),
-			"issuer", "code", stmt_text(st, 7), "name", stmt_text(st, 8),
-			"targets", "total", (json_int_t)stmt_int(st, 9),
-			"acknowledged", (json_int_t)stmt_int(st, 10),
-			"fixed", (json_int_t)stmt_int(st, 11), "late", (json_int_t)stmt_int(st, 12)));
-	stmt_done(st);
-	if (rc < 0) {
-		json_decref(items);
-		return NULL;
-	}
-	return json_pack("{s:o}", "items", items);
+		"w.deadline < $2)");
+	page_column(&p, &sql);
+	buf_adds(&sql, "FROM warnings w JOIN orgs io ON io.id = w.org_id WHERE " WARNING_VISIBLE
+		" AND ($3 IS NULL OR instr(lower(w.title), lower($3)) > 0 OR "
+		"instr(lower(w.reference), lower($3)) > 0 OR instr(w.cves, upper($3)) > 0) "
+		"AND ($4 IS NULL OR w.severity = $4)");
+	page_sql(&p, "w.id", 5, &sql);
+	struct stmt *st = sql.p ? store_query(c->db, e, sql.p, "titttt",
+		c->actor->system ? "/" : c->actor->org_path, now, q, severity,
+		page_bind_key(&p), page_bind_id(&p)) : NULL;
+	if (sql.p == NULL)
+		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	json_t *out = st ? page_items(&p, st, 13, 0, warning_row, e) : NULL;
+	buf_release(&sql);
+	return out;
 }
 
 /* Adds what makes host `id` affected to hosts[id].items. */

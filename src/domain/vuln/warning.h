@@ -11,9 +11,13 @@
 #define UNGCUU_WARNING_H
 
 #include "../domain.h"
+#include "../page.h"
 
 json_t *warning_create(struct ctx *c, json_t *body, struct err *e);
-json_t *warning_list(struct ctx *c, struct err *e);
+/* A page of the warnings the actor sees (domain/page.h): q in the title,
+ * reference or CVEs, severity; sorts created (newest first), deadline. */
+json_t *warning_list(struct ctx *c, const char *q, const char *severity,
+		     const struct page_ask *pa, struct err *e);
 /* A warning with its targets, each with affected hosts and its state. */
 json_t *warning_get(struct ctx *c, const char *id, struct err *e);
 /* The actor's organisation answers: what is "acknowledged" or "fixed". */

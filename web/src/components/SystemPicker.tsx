@@ -16,7 +16,7 @@ export function SystemPicker({ value, onChange, error, orgCode, onPick }: {
   useEffect(() => {
     let live = true;
     if (!orgCode) { setSystems([]); return; }
-    get(`/api/v1/systems?org=${encodeURIComponent(orgCode)}`).then(
+    get(`/api/v1/systems?org=${encodeURIComponent(orgCode)}&limit=500`).then(
       (r) => { if (live) setSystems((r?.items ?? []).filter((s: any) => !s.retired_at)); },
       () => { if (live) setSystems([]); },
     );

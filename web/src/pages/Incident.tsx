@@ -106,6 +106,8 @@ export function IncidentPage({ id }: { id: string }) {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const [confirmOpen, setConfirmOpen] = useState(false);
+  /** What the server said is open when it refused the close (409): its list wins over ours. */
+  const [serverOpen, setServerOpen] = useState<string[] | null>(null);
   const [users, setUsers] = useState<any[]>([]);
   const now = useNow();
   const url = `/api/v1/incidents/${encodeURIComponent(id)}`;
@@ -151,6 +153,7 @@ export function IncidentPage({ id }: { id: string }) {
     setActErr(null);
     setDone(null);
     setConfirmOpen(false);
+    setServerOpen(null);
     // Keep what was typed if the same action is opened again.
     setForm((f) => f ?? {
       reason: '', note: '', severity: inc.severity ?? '', type: inc.type ?? '', serious: !!inc.serious, escalate: !!inc.escalate,
@@ -177,10 +180,13 @@ export function IncidentPage({ id }: { id: string }) {
     }
     if (form.note.trim()) body.note = form.note;
     const ow = openWork(inc);
-    if (action === 'closed' && (ow.tasks.length || ow.support.length) && !confirmOpen) {
+    if (action === 'closed' && (ow.tasks.length || ow.support.length || serverOpen?.length) && !confirmOpen) {
       document.getElementById('close-open-work')?.focus();
       return;
     }
+    // The server checks again (someone may have added a task meanwhile):
+    // the person confirmed only what was listed.
+    if (action === 'closed' && confirmOpen) body.confirm_open_work = true;
     setBusy(true);
     setActErr(null);
     try {
@@ -193,7 +199,18 @@ export function IncidentPage({ id }: { id: string }) {
       setDone(t('state_changed', { from: lbl('states', from), to: lbl('states', x?.status ?? action) }));
       setTimeout(() => document.getElementById('state-done')?.focus(), 0);
     } catch (err) {
-      setActErr(err);
+      const open = err instanceof ApiError && err.status === 409
+        ? (err.problem?.errors ?? []).filter((x) => x.pointer?.startsWith('/open_work/')).map((x) => x.detail ?? '')
+        : [];
+      if (open.length) {
+        // Not an error to read: the list of what is open, and the question.
+        setServerOpen(open);
+        setConfirmOpen(false);
+        await load();
+        setTimeout(() => document.getElementById('close-open-work')?.focus(), 0);
+      } else {
+        setActErr(err);
+      }
     } finally {
       setBusy(false);
     }
@@ -312,7 +329,7 @@ export function IncidentPage({ id }: { id: string }) {
           <Field id="act-note" label={t('note_optional')}>
             <textarea id="act-note" rows={2} value={form.note} onInput={(e) => setF({ note: v(e) })} />
           </Field>
-          {action === 'closed' && <OpenWork inc={inc} confirmed={confirmOpen} onConfirm={setConfirmOpen} />}
+          {action === 'closed' && <OpenWork inc={inc} server={serverOpen} confirmed={confirmOpen} onConfirm={setConfirmOpen} />}
           {fl.closing && <p class="hint">{t('closing_not_sent_hint')}</p>}
           <div class="actions">
             <button type="submit" class="button primary" disabled={busy || !stillAllowed}>{busy ? t('sending') : t('confirm')}</button>
@@ -420,16 +437,20 @@ export function IncidentPage({ id }: { id: string }) {
 }
 
 /** Before closing: what is still open, and a box to confirm closing anyway. */
-function OpenWork({ inc, confirmed, onConfirm }: { inc: any; confirmed: boolean; onConfirm: (v: boolean) => void }) {
+function OpenWork({ inc, server, confirmed, onConfirm }: { inc: any; server: string[] | null; confirmed: boolean; onConfirm: (v: boolean) => void }) {
   const ow = openWork(inc);
-  if (!ow.tasks.length && !ow.support.length) return null;
+  if (!ow.tasks.length && !ow.support.length && !server?.length) return null;
   return (
     <div class="alert warn" id="close-open-work" tabIndex={-1} role="alert">
       <p><strong>{t('close_open_title')}</strong></p>
-      <ul>
-        {ow.tasks.map((x) => <li key={x.id}>{t('close_open_task', { title: x.title })}</li>)}
-        {ow.support.map((x) => <li key={x.id}>{t('close_open_support', { summary: x.summary, org: x.to_org?.name ?? '', status: t(`sr_${x.status}` as Key) })}</li>)}
-      </ul>
+      {server?.length ? (
+        <ul class="server-open">{server.map((x, k) => <li key={k}>{x}</li>)}</ul>
+      ) : (
+        <ul>
+          {ow.tasks.map((x) => <li key={x.id}>{t('close_open_task', { title: x.title })}</li>)}
+          {ow.support.map((x) => <li key={x.id}>{t('close_open_support', { summary: x.summary, org: x.to_org?.name ?? '', status: t(`sr_${x.status}` as Key) })}</li>)}
+        </ul>
+      )}
       <label class="check"><input type="checkbox" id="close-confirm" checked={confirmed} onChange={() => onConfirm(!confirmed)} /> {t('close_open_confirm')}</label>
     </div>
   );

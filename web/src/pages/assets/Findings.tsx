@@ -1,7 +1,8 @@
 // Findings: vulnerabilities found on hosts (matched from the inventory or
 // reported by a scanner), in the order the server sorts them (known-exploited
 // first, then by CVSS), with their due date as time left, accept-risk and reopen.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { listQuery, shownCount, useUrlFilters } from '../../components/ListPage';
 import { ApiError, get, patch } from '../../api';
 import { t, tryT, type Key } from '../../i18n';
 import { lbl } from '../../state';
@@ -10,8 +11,6 @@ import { fmtDate, fmtDateTime, localInputs, toUtcIso } from '../../time';
 import { DueLeft, FindingSeverity, KevBadge, OrgSelect, RecordError, SEVERITIES, addMonths, canWriteRegistry, cpeName, manyOrgs, val } from './common';
 
 const STATUSES = ['open', 'accepted', 'fixed'];
-/** The most the findings list answers at once (API.md: limit 1–1000). */
-const FINDINGS_MAX = 1000;
 
 interface Action { id: string; mode: 'accept' | 'reopen'; reason: string; until: string }
 const ACTION_KEY = 'ungcuu.findingAction';
@@ -144,40 +143,33 @@ export function FindingsTable({ items, now, showHost, onChanged, onReload }: {
   );
 }
 
-interface Filters { org: string; severity: string; status: string; kev: boolean; overdue: boolean }
-const EMPTY: Filters = { org: '', severity: '', status: 'open', kev: false, overdue: false };
-const KEY = 'ungcuu.findingFilters';
+const FINDING_SORTS = ['priority', 'due', 'first_seen', 'host'] as const;
+const EMPTY = { org: '', severity: '', status: 'open', kev: '', overdue: '', sort: 'priority' };
 
 export function FindingsPage() {
-  const [f, setF] = useState<Filters>(() => {
-    try { return { ...EMPTY, ...JSON.parse(sessionStorage.getItem(KEY) || '{}') }; } catch { return EMPTY; }
-  });
+  // The view in the URL (#/findings?status=…&kev=true&sort=…): shareable; the server filters, sorts and pages.
+  const [f, setView] = useUrlFilters(EMPTY);
   const [items, setItems] = useState<any[] | null>(null);
-  const [truncated, setTruncated] = useState(false);
+  const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [updated, setUpdated] = useState<number | null>(null);
+  const seq = useRef(0);
   const now = useNow();
-  const p = new URLSearchParams();
-  if (f.org) p.set('org', f.org);
-  if (f.severity) p.set('severity', f.severity);
-  if (f.status) p.set('status', f.status);
-  if (f.kev) p.set('kev', 'true');
-  if (f.overdue) p.set('overdue', 'true');
-  // Not paginated (no next_cursor): one answer of at most `limit` findings, the most urgent first.
-  p.set('limit', String(FINDINGS_MAX));
-  const q = `/api/v1/findings?${p}`;
-  const load = async () => {
+  const q = `/api/v1/findings?${listQuery(f)}`;
+  // Every load is numbered: only the answer to the latest one is shown.
+  const load = async (append = false) => {
+    const mine = ++seq.current;
     try {
-      const r = await get(q);
-      const l: any[] = r.items ?? [];
-      setItems(l);
-      setTruncated(l.length >= FINDINGS_MAX);
+      const r = await get(`${q}${append && cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      if (mine !== seq.current) return;
+      setItems((old) => (append && old ? [...old, ...(r.items ?? [])] : r.items ?? []));
+      setCursor(r.next_cursor ?? null);
       setError(null);
       setUpdated(Date.now());
-    } catch (e) { setError(e); }
+    } catch (e) { if (mine === seq.current) setError(e); }
   };
-  useEffect(() => { sessionStorage.setItem(KEY, JSON.stringify(f)); setItems(null); void load(); }, [q]);
-  const set = (x: Partial<Filters>) => setF((o) => ({ ...o, ...x }));
+  useEffect(() => { setItems(null); setCursor(null); void load(); }, [q]);
+  const set = (x: Partial<typeof EMPTY>) => setView(x);
   const overdue = (items ?? []).filter((x) => x.status === 'open' && (x.overdue || (x.due_at && Date.parse(x.due_at) < now))).length;
   const kev = (items ?? []).filter((x) => x.kev).length;
   return (
@@ -200,26 +192,32 @@ export function FindingsPage() {
             {STATUSES.map((s) => <option value={s}>{t(`fstatus_${s}` as Key)}</option>)}
           </select>
         </div>
-        <label class="check field-inline"><input type="checkbox" id="ff-kev" checked={f.kev} onChange={() => set({ kev: !f.kev })} /> {t('kev_only')}</label>
-        <label class="check field-inline"><input type="checkbox" id="ff-overdue" checked={f.overdue} onChange={() => set({ overdue: !f.overdue })} /> {t('overdue_only_findings')}</label>
-        <button type="button" class="link" onClick={() => setF(EMPTY)}>{t('clear_filters')}</button>
+        <div class="field">
+          <label for="ff-sort">{t('sort_by')}</label>
+          <select id="ff-sort" value={f.sort} onChange={(e) => set({ sort: val(e) })}>
+            {FINDING_SORTS.map((k) => <option value={k}>{t(`sort_${k}` as Key)}</option>)}
+          </select>
+        </div>
+        <label class="check field-inline"><input type="checkbox" id="ff-kev" checked={!!f.kev} onChange={() => set({ kev: f.kev ? '' : 'true' })} /> {t('kev_only')}</label>
+        <label class="check field-inline"><input type="checkbox" id="ff-overdue" checked={!!f.overdue} onChange={() => set({ overdue: f.overdue ? '' : 'true' })} /> {t('overdue_only_findings')}</label>
+        <button type="button" class="link" onClick={() => set(EMPTY)}>{t('clear_filters')}</button>
       </form>
       <ErrorBox error={error} />
       {!items && !error && <Loading />}
       {items && (
         <>
           <p class="summary" aria-live="polite">
-            {t('n_findings', { n: items.length })}
+            {shownCount(items.length, cursor, t('n_findings', { n: items.length }))}
             {kev > 0 && <> · <span class="badge kev">KEV {kev}</span></>}
             {overdue > 0 && <> · <span class="overdue">{t('queue_overdue', { n: overdue })}</span></>}
             {updated && <span class="muted"> · {t('updated_at', { at: fmtDateTime(updated).slice(11) })}</span>}
-            {truncated && <span class="muted"> · {t('queue_truncated')}</span>}
-            <span class="muted"> · {t('findings_order')}</span>
+            {f.sort === 'priority' && <span class="muted"> · {t('findings_order')}</span>}
           </p>
           {items.length === 0 ? <p class="empty">{t('findings_empty')}</p> : (
-            <FindingsTable items={items} now={now} showHost onReload={load}
+            <FindingsTable items={items} now={now} showHost onReload={() => load()}
               onChanged={(x) => setItems((l) => (l ?? []).map((y) => (y.id === x.id ? { ...y, ...x } : y)))} />
           )}
+          {cursor && <p class="more"><button type="button" class="button secondary" onClick={() => void load(true)}>{t('load_more')}</button></p>}
         </>
       )}
     </section>

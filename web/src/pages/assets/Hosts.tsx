@@ -2,11 +2,11 @@
 // its packages, services, hotfixes and findings, and the create/edit form.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, get, patch, post } from '../../api';
-import { t } from '../../i18n';
+import { t, type Key } from '../../i18n';
 import { app } from '../../state';
 import { go } from '../../router';
 import { ErrorBox, Field, Loading, useNow } from '../../components/ui';
-import { ListState, PageHead, useList } from '../../components/ListPage';
+import { ListFilters, ListState, PageHead, listQuery, shownCount, useList, useUrlFilters } from '../../components/ListPage';
 import { fmtDateTime } from '../../time';
 import { FindingsTable } from './Findings';
 import {
@@ -43,7 +43,7 @@ function useSystems(org: string) {
   const [list, setList] = useState<any[]>([]);
   useEffect(() => {
     if (!org) { setList([]); return; }
-    get(`/api/v1/systems?org=${encodeURIComponent(org)}`).then((r) => setList(r.items ?? []), () => setList([]));
+    get(`/api/v1/systems?org=${encodeURIComponent(org)}&retired=false&limit=500`).then((r) => setList(r.items ?? []), () => setList([]));
   }, [org]);
   return list;
 }
@@ -106,48 +106,35 @@ export function HostNew({ systemId }: { systemId?: string }) {
   );
 }
 
+const HOST_SORTS = ['risk', 'org', 'hostname', 'last_seen', 'updated'] as const;
+
 export function HostList() {
-  const [org, setOrg] = useState(() => sessionStorage.getItem('ungcuu.hostOrg') ?? '');
-  const [system, setSystem] = useState('');
-  const [q, setQ] = useState('');
+  // The view in the URL (#/hosts?org=…&system=…&q=…&sort=…): the server filters, sorts (riskiest first by default) and pages.
+  const [f, set] = useUrlFilters({ org: '', system: '', q: '', sort: 'risk' });
   const [systems, setSystems] = useState<any[]>([]);
   const now = useNow();
   useEffect(() => {
-    sessionStorage.setItem('ungcuu.hostOrg', org);
-    get(`/api/v1/systems${org ? `?org=${encodeURIComponent(org)}` : ''}`).then((r) => setSystems(r.items ?? []), () => setSystems([]));
-  }, [org]);
-  const p = new URLSearchParams();
-  if (org) p.set('org', org);
-  if (system) p.set('system', system);
-  const qs = p.toString();
-  const { items, error, more } = useList(`/api/v1/hosts${qs ? `?${qs}` : ''}`);
-  const shown = useMemo(() => {
-    const needle = q.trim().toLowerCase();
-    const l = (items ?? []).filter((h) => !needle || `${h.hostname} ${(h.addresses ?? []).join(' ')} ${osText(h)}`.toLowerCase().includes(needle));
-    return l.sort((a, b) => (b.findings?.kev ?? 0) - (a.findings?.kev ?? 0) || (b.findings?.critical ?? 0) - (a.findings?.critical ?? 0)
-      || (b.findings?.open ?? 0) - (a.findings?.open ?? 0) || String(a.hostname).localeCompare(String(b.hostname), 'vi'));
-  }, [items, q]);
+    get(`/api/v1/systems?${listQuery({ org: f.org }, { limit: '500' })}`).then((r) => setSystems(r.items ?? []), () => setSystems([]));
+  }, [f.org]);
+  const { items, error, more } = useList(`/api/v1/hosts?${listQuery(f)}`);
   const stale = (at: string | null) => !at || now - Date.parse(at) > 30 * 86400_000;
   return (
     <section>
       <RegistryTabs here="hosts" />
       <PageHead title={t('hosts_title')} newHref={canWriteRegistry() && '#/hosts/new'} newLabel={t('host_new')} />
-      <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
-        <div class="field">
-          <label for="hf-q">{t('search')}</label>
-          <input id="hf-q" type="search" value={q} placeholder={t('host_search_ph')} onInput={(e) => setQ(val(e))} />
-        </div>
-        {manyOrgs() && <OrgSelect id="hf-org" label={t('org')} value={org} onChange={(v) => { setOrg(v); setSystem(''); }} all />}
+      <ListFilters id="hf" q={f.q} onQ={(q) => set({ q })} ph={t('host_q_ph')} sort={f.sort} onSort={(sort) => set({ sort })}
+        sorts={HOST_SORTS.map((k) => [k, t(`sort_${k}` as Key)])}>
+        {manyOrgs() && <OrgSelect id="hf-org" label={t('org')} value={f.org} onChange={(org) => set({ org, system: '' })} all />}
         <div class="field">
           <label for="hf-system">{t('system')}</label>
-          <select id="hf-system" value={system} onChange={(e) => setSystem(val(e))}>
+          <select id="hf-system" value={f.system} onChange={(e) => set({ system: val(e) })}>
             <option value="">{t('all')}</option>
             {systems.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
           </select>
         </div>
-      </form>
-      <ListState items={items && shown} error={error} more={more} empty={t('hosts_empty')}
-        summary={<p class="summary" aria-live="polite">{t('n_hosts', { n: shown.length })}</p>}>{() => (
+      </ListFilters>
+      <ListState items={items} error={error} more={more} empty={t('hosts_empty')}
+        summary={<p class="summary" aria-live="polite">{shownCount(items?.length ?? 0, more, t('n_hosts', { n: items?.length ?? 0 }))}</p>}>{(shown) => (
         <table class="list cards-on-phone hosts">
           <thead>
             <tr>
@@ -233,7 +220,7 @@ export function HostPage({ id }: { id: string }) {
   // The host's findings_list is a brief form (no summary, origin, reason, accepted_until,
   // fixed_at, overdue); the findings list filtered by host has every field the table shows.
   const [findings, setFindings] = useState<any[] | null>(null);
-  const loadFindings = () => get(`/api/v1/findings?host=${encodeURIComponent(id)}&limit=1000`)
+  const loadFindings = () => get(`/api/v1/findings?host=${encodeURIComponent(id)}&limit=500`)
     .then((r) => setFindings(r.items ?? []), () => setFindings(null));
   const load = async () => {
     void loadFindings();

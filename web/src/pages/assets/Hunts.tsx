@@ -5,11 +5,11 @@
 // it found (API.md, Hunts).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../../api';
-import { t } from '../../i18n';
+import { t, type Key } from '../../i18n';
 import { app, hasRole } from '../../state';
 import { go } from '../../router';
 import { ErrorBox, Field, Loading, fmtSize, useNow } from '../../components/ui';
-import { ListState, PageHead, useList } from '../../components/ListPage';
+import { ListFilters, ListState, PageHead, listQuery, useList, useUrlFilters } from '../../components/ListPage';
 import { fmtDateTime, localInputs, toUtcIso } from '../../time';
 import {
   Crumbs, DL, DueLeft, FlashNotice, Panel, RecordError, flashNext, scopeOrgs, splitList, useDraft, useFlash, val,
@@ -28,13 +28,28 @@ function HuntStatus({ s }: { s: string }) {
   return <span class={`badge hunt-${s}`}>{s === 'closed' ? t('hunt_closed') : t('hunt_open')}</span>;
 }
 
+const HUNT_SORTS = ['created', 'deadline'] as const;
+
 export function HuntList() {
-  const { items, error, more } = useList('/api/v1/hunts');
+  // The view in the URL (#/hunts?q=…&status=…&sort=…); the server filters, sorts and pages.
+  const [f, set] = useUrlFilters({ q: '', status: '', sort: 'created' });
+  const { items, error, more } = useList(`/api/v1/hunts?${listQuery(f)}`);
   const now = useNow();
   return (
     <section>
       <PageHead title={t('hunts_title')} newHref={canOpenHunt() && '#/hunts/new'} newLabel={t('hunt_new')} />
       <p class="lead">{t('hunts_intro')}</p>
+      <ListFilters id="huf" q={f.q} onQ={(q) => set({ q })} ph={t('hunt_q_ph')} sort={f.sort} onSort={(sort) => set({ sort })}
+        sorts={HUNT_SORTS.map((k) => [k, t(`sort_${k}` as Key)])}>
+        <div class="field">
+          <label for="huf-status">{t('status')}</label>
+          <select id="huf-status" value={f.status} onChange={(e) => set({ status: (e.target as HTMLSelectElement).value })}>
+            <option value="">{t('all')}</option>
+            <option value="open">{t('hunt_open')}</option>
+            <option value="closed">{t('hunt_closed')}</option>
+          </select>
+        </div>
+      </ListFilters>
       <ListState items={items} error={error} more={more} empty={t('hunts_empty')}>{(items) => (
         <table class="list cards-on-phone hunts">
           <thead>
@@ -153,7 +168,7 @@ function useHostnames(org: string) {
   const [list, setList] = useState<string[]>([]);
   useEffect(() => {
     if (!org) { setList([]); return; }
-    get(`/api/v1/hosts?org=${encodeURIComponent(org)}`).then((r) => setList((r.items ?? []).map((h: any) => h.hostname)), () => setList([]));
+    get(`/api/v1/hosts?org=${encodeURIComponent(org)}&retired=false&limit=500`).then((r) => setList((r.items ?? []).map((h: any) => h.hostname)), () => setList([]));
   }, [org]);
   return list;
 }

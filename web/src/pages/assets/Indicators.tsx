@@ -112,8 +112,15 @@ export function SightingsTable({ items, showIndicator, hideHunt }: { items: any[
 interface Filters { q: string; kind: string; tlp: string; tag: string; active: boolean; org: string }
 const FILTERS_KEY = 'ungcuu.iocFilters';
 
+/** The view: from the URL when it has one (a shared link, #/indicators?tag=…), else the last one of this tab. */
 function readFilters(): Filters {
   const d: Filters = { q: '', kind: '', tlp: '', tag: '', active: false, org: '' };
+  const h = location.hash.split('?')[1];
+  if (h !== undefined) {
+    const p = new URLSearchParams(h);
+    return { q: p.get('q') ?? '', kind: p.get('kind') ?? '', tlp: p.get('tlp') ?? '', tag: p.get('tag') ?? '',
+      active: p.get('active') === 'true', org: p.get('org') ?? '' };
+  }
   try { return { ...d, ...JSON.parse(sessionStorage.getItem(FILTERS_KEY) ?? '{}') }; } catch { return d; }
 }
 
@@ -144,6 +151,11 @@ export function IndicatorList() {
   useEffect(() => { const h = setTimeout(() => { if (tag !== f.tag) set({ tag }); }, 500); return () => clearTimeout(h); }, [tag]);
   useEffect(() => {
     sessionStorage.setItem(FILTERS_KEY, JSON.stringify(f));
+    // The view in the URL too, so it can be shared (replace: typing does not fill the history).
+    const view = new URLSearchParams(filterQuery(f));
+    view.delete('limit');
+    const next = `${location.hash.split('?')[0]}${view.toString() ? `?${view}` : ''}`;
+    if (location.hash !== next) history.replaceState(null, '', next);
     const ac = new AbortController();
     setError(null);
     get(`/api/v1/indicators?${filterQuery(f)}`, { signal: ac.signal }).then((r) => { setItems(r.items ?? []); setNext(r.next_cursor ?? null); }, (e) => {
@@ -503,7 +515,7 @@ export function IndicatorPage({ id }: { id: string }) {
                 [t('ioc_to_ids_short'), x.to_ids ? t('yes') : t('no')],
                 [t('ioc_valid_from'), fmtDateTime(x.valid_from)],
                 [t('ioc_valid_until'), x.valid_until ? fmtDateTime(x.valid_until) : t('ioc_no_end')],
-                [t('ioc_tags'), (x.tags ?? []).length ? <span class="tags">{x.tags.map((g: string) => <a class="badge tag" key={g} href="#/indicators" onClick={() => sessionStorage.setItem(FILTERS_KEY, JSON.stringify({ ...readFilters(), tag: g }))}>{g}</a>)}</span> : '—'],
+                [t('ioc_tags'), (x.tags ?? []).length ? <span class="tags">{x.tags.map((g: string) => <a class="badge tag" key={g} href={`#/indicators?tag=${encodeURIComponent(g)}`}>{g}</a>)}</span> : '—'],
                 [t('ioc_related'), (x.related ?? []).map((r: any) => `${r.name} (${r.type})`)],
                 [t('ioc_share_with'), x.tlp === 'AMBER' ? (x.share_with ?? []).map((o: any) => o.name ?? orgName(o.code)) : '—'],
                 [t('org'), x.org?.name],

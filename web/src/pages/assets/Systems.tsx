@@ -7,7 +7,7 @@ import { t, type Key } from '../../i18n';
 import { app } from '../../state';
 import { go } from '../../router';
 import { ErrorBox, Field, Loading, useNow } from '../../components/ui';
-import { ListState, PageHead, useList } from '../../components/ListPage';
+import { ListFilters, ListState, PageHead, listQuery, shownCount, useList, useUrlFilters } from '../../components/ListPage';
 import { fmtDateTime, toUtcIso, localInputs } from '../../time';
 import {
   Crumbs, DL, DateDue, FUNCTIONS, FindingCounts, INFO_TYPES, OrgSelect, Panel, RegistryTabs,
@@ -154,38 +154,45 @@ export function SystemNew() {
   );
 }
 
+const SYS_SORTS = ['org', 'name', 'next_check', 'level', 'updated'] as const;
+
 export function SystemList() {
-  const [org, setOrg] = useState(() => sessionStorage.getItem('ungcuu.sysOrg') ?? '');
+  // The view in the URL (#/systems?org=…&q=…&level=…&sort=…): shareable; the server filters, sorts and pages.
+  const [f, set] = useUrlFilters({ org: '', q: '', level: '', sort: 'org' });
   const now = useNow();
-  useEffect(() => { sessionStorage.setItem('ungcuu.sysOrg', org); }, [org]);
-  const { items, error, more } = useList(`/api/v1/systems${org ? `?org=${encodeURIComponent(org)}` : ''}`);
+  const { items, error, more } = useList(`/api/v1/systems?${listQuery(f)}`);
+  // Sorted by organisation, the rows come grouped; another sort is one list.
+  const grouped = f.sort === 'org';
   const groups = useMemo(() => {
-    const m = new Map<string, { org: any; rows: any[] }>();
+    const out: { org: any; rows: any[] }[] = [];
     for (const s of items ?? []) {
-      const k = s.org?.code ?? '';
-      if (!m.has(k)) m.set(k, { org: s.org, rows: [] });
-      m.get(k)!.rows.push(s);
+      const last = out[out.length - 1];
+      if (grouped && last && last.org?.code === s.org?.code) last.rows.push(s);
+      else if (grouped || !last) out.push({ org: s.org, rows: [s] });
+      else last.rows.push(s);
     }
-    const order = (app.orgs ?? []).map((o) => o.code);
-    const out = [...m.values()];
-    out.sort((a, b) => (order.indexOf(a.org?.code) - order.indexOf(b.org?.code)) || (a.org?.name ?? '').localeCompare(b.org?.name ?? '', 'vi'));
-    for (const g of out) g.rows.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '', 'vi'));
     return out;
-  }, [items]);
+  }, [items, grouped]);
   const late = (items ?? []).filter((s) => s.next_check_at && Date.parse(s.next_check_at) < now).length;
   return (
     <section>
       <RegistryTabs here="systems" />
       <PageHead title={t('systems_title')} newHref={canWriteRegistry() && '#/systems/new'} newLabel={t('sys_new')} />
       <p class="lead">{t('systems_intro')}</p>
-      {manyOrgs() && (
-        <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
-          <OrgSelect id="sys-f-org" label={t('org')} value={org} onChange={setOrg} all />
-        </form>
-      )}
+      <ListFilters id="sys-f" q={f.q} onQ={(q) => set({ q })} ph={t('sys_q_ph')} sort={f.sort} onSort={(sort) => set({ sort })}
+        sorts={SYS_SORTS.map((k) => [k, t(`sort_${k}` as Key)])}>
+        {manyOrgs() && <OrgSelect id="sys-f-org" label={t('org')} value={f.org} onChange={(org) => set({ org })} all />}
+        <div class="field">
+          <label for="sys-f-level">{t('f_level')}</label>
+          <select id="sys-f-level" value={f.level} onChange={(e) => set({ level: val(e) })}>
+            <option value="">{t('level_any')}</option>
+            {[1, 2, 3, 4, 5].map((n) => <option value={String(n)}>{t('level_n', { n })}</option>)}
+          </select>
+        </div>
+      </ListFilters>
       <ListState items={items} error={error} more={more} empty={t('systems_empty')} summary={
         <p class="summary" aria-live="polite">
-          {t('n_systems', { n: items?.length ?? 0 })}
+          {shownCount(items?.length ?? 0, more, t('n_systems', { n: items?.length ?? 0 }))}
           {late > 0 && <> · <span class="overdue">{t('n_checks_late', { n: late })}</span></>}
         </p>
       }>{() => (
@@ -200,14 +207,15 @@ export function SystemList() {
               <th scope="col">{t('sys_next_check')}</th>
             </tr>
           </thead>
-          {groups.map((g) => (
-            <tbody key={g.org?.code}>
-              <tr class="group"><th colSpan={6} scope="colgroup">{g.org?.name} <span class="muted">({g.rows.length})</span></th></tr>
+          {groups.map((g, gi) => (
+            <tbody key={`${g.org?.code}-${gi}`}>
+              {grouped && <tr class="group"><th colSpan={6} scope="colgroup">{g.org?.name} <span class="muted">({g.rows.length})</span></th></tr>}
               {g.rows.map((s) => {
                 const late1 = s.next_check_at && Date.parse(s.next_check_at) < now;
                 return (
                   <tr key={s.id} class={late1 ? 'row-overdue' : ''}>
-                    <td data-label={t('sys_name')} class="title-cell"><a href={`#/systems/${s.id}`}>{s.name}</a>{s.retired_at && <> <span class="badge retired">{t('retired')}</span></>}</td>
+                    <td data-label={t('sys_name')} class="title-cell"><a href={`#/systems/${s.id}`}>{s.name}</a>{s.retired_at && <> <span class="badge retired">{t('retired')}</span></>}
+                      {!grouped && manyOrgs() && <><br /><small class="muted">{s.org?.name}</small></>}</td>
                     <td data-label={t('f_level')}>{s.level ? <span class={`badge lvl lvl-${s.level}`}>{t('level_n', { n: s.level })}</span> : <span class="muted">{t('not_set')}</span>}</td>
                     <td data-label={t('sys_function')}>{code('function', s.function) || <span class="muted">—</span>}</td>
                     <td data-label={t('f_operator')}>{s.operator || <span class="muted">—</span>}</td>
@@ -245,7 +253,7 @@ export function SystemPage({ id }: { id: string }) {
   };
   useEffect(() => {
     void load();
-    get(`/api/v1/hosts?system=${encodeURIComponent(id)}`).then((r) => setHosts(r.items ?? []), () => setHosts([]));
+    get(`/api/v1/hosts?system=${encodeURIComponent(id)}&limit=500`).then((r) => setHosts(r.items ?? []), () => setHosts([]));
   }, [id]);
 
   if (error && !sys) return <ErrorBox error={error}><p><a href="#/systems">{t('back_to_systems')}</a></p></ErrorBox>;

@@ -3,11 +3,11 @@
 // reports it fixed; the issuer sees who is late and which hosts are affected.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../../api';
-import { t } from '../../i18n';
+import { t, type Key } from '../../i18n';
 import { app, lbl } from '../../state';
 import { go } from '../../router';
 import { ErrorBox, Field, Loading, useNow } from '../../components/ui';
-import { ListState, PageHead, useList } from '../../components/ListPage';
+import { ListFilters, ListState, PageHead, listQuery, useList, useUrlFilters } from '../../components/ListPage';
 import { fmtDateTime, localInputs, toUtcIso } from '../../time';
 import { Crumbs, DL, DueLeft, FindingSeverity, Panel, SEVERITIES, canAnswerWarning, canIssueWarning, splitList, useDraft, val } from './common';
 import { CreateForm, TargetOrgs, noTargets, useSubmit } from './forms';
@@ -24,13 +24,27 @@ function Targets({ x }: { x: any }) {
   );
 }
 
+const WARN_SORTS = ['created', 'deadline'] as const;
+
 export function WarningList() {
-  const { items, error, more } = useList('/api/v1/warnings');
+  // The view in the URL (#/warnings?q=…&severity=…&sort=…); the server filters, sorts and pages.
+  const [f, set] = useUrlFilters({ q: '', severity: '', sort: 'created' });
+  const { items, error, more } = useList(`/api/v1/warnings?${listQuery(f)}`);
   const now = useNow();
   return (
     <section>
       <PageHead title={t('warnings_title')} newHref={canIssueWarning() && '#/warnings/new'} newLabel={t('warning_new')} />
       <p class="lead">{t('warnings_intro')}</p>
+      <ListFilters id="wf" q={f.q} onQ={(q) => set({ q })} ph={t('warn_q_ph')} sort={f.sort} onSort={(sort) => set({ sort })}
+        sorts={WARN_SORTS.map((k) => [k, t(`sort_${k}` as Key)])}>
+        <div class="field">
+          <label for="wf-severity">{t('severity')}</label>
+          <select id="wf-severity" value={f.severity} onChange={(e) => set({ severity: val(e) })}>
+            <option value="">{t('all')}</option>
+            {SEVERITIES.map((s) => <option value={s}>{lbl('severities', s)}</option>)}
+          </select>
+        </div>
+      </ListFilters>
       <ListState items={items} error={error} more={more} empty={t('warnings_empty')}>{(items) => (
         <table class="list cards-on-phone warnings">
           <thead>
