@@ -11,6 +11,7 @@
 #include <yara.h>
 
 #include "indicator.h"
+#include "stix_store.h"
 #include "../directory/audit.h"
 #include "../incident/incident_int.h"
 #include "../directory/org.h"
@@ -877,6 +878,7 @@ int indicator_delete(struct ctx *c, const char *id, long long if_match, struct e
 			       "t", id) < 0 ||
 		     store_run(c->db, e, "DELETE FROM hunt_indicators WHERE indicator_id = $1", "t",
 			       id) < 0 ||
+		     stix_unlink_indicator(c, id, e) != 0 ||
 		     store_run(c->db, e, "DELETE FROM indicators WHERE id = $1", "t", id) < 0 ||
 		     audit_append_json(c, "indicator.delete", "indicator", id, cur, NULL, e) != 0 ||
 		     store_commit(c->db, e) != 0 ? -1 : 0;
@@ -1034,6 +1036,7 @@ struct import {
 	const char *org_id;
 	int default_tlp;
 	long created, updated;
+	struct stix_keep *keep;       /* STIX: which rows each object's records went to */
 };
 
 static int import_one(void *arg, const struct ioc *ioc, struct err *e)
@@ -1044,7 +1047,8 @@ static int import_one(void *arg, const struct ioc *ioc, struct err *e)
 	int created = 0;
 	if (n.ioc.tlp == TLP_NONE)
 		n.ioc.tlp = im->default_tlp;
-	if (upsert(im->c, &n, &created, id, e) != 0)
+	if (upsert(im->c, &n, &created, id, e) != 0 ||
+	    (im->keep && stix_keep_link(im->keep, ioc->origin_id, id, n.ioc.tlp, e) != 0))
 		return -1;
 	if (created)
 		im->created++;
@@ -1083,11 +1087,20 @@ json_t *indicator_import(struct ctx *c, int format, const char *name, const char
 			return NULL;
 	}
 	struct import im = { .c = c, .org_id = o.id, .default_tlp = tlp };
-	if (store_begin(c->db, e) != 0)
+	if (format == IND_STIX && (im.keep = stix_keep_new()) == NULL)
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL), NULL;
+	if (store_begin(c->db, e) != 0) {
+		stix_keep_free(im.keep);
 		return NULL;
+	}
 	long before = count_sightings(c, e), rc;
 	switch (format) {
-	case IND_STIX: rc = ioc_parse_stix(name, data, n, import_one, &im, &st, e); break;
+	case IND_STIX:
+		/* The records, then every object as it came, linked to them. */
+		rc = ioc_parse_stix(name, data, n, import_one, &im, &st, e);
+		if (rc >= 0 && stix_keep_store(c, im.keep, o.id, tlp, name, data, n, e) != 0)
+			rc = -1;
+		break;
 	case IND_MISP: rc = ioc_parse_misp(name, data, n, import_one, &im, &st, e); break;
 	case IND_LIST: rc = ioc_parse_list(name, data, n, import_one, &im, &st, e); break;
 	case IND_CSV: rc = ioc_parse_csv(name, data, n, import_one, &im, &st, e); break;
@@ -1129,8 +1142,10 @@ json_t *indicator_import(struct ctx *c, int format, const char *name, const char
 	    store_commit(c->db, e) != 0) {
 		store_rollback(c->db);
 		json_decref(out);
+		stix_keep_free(im.keep);
 		return NULL;
 	}
+	stix_keep_free(im.keep);
 	return out;
 }
 
@@ -1141,25 +1156,35 @@ json_t *indicator_import(struct ctx *c, int format, const char *name, const char
 #define EXPORT_ARENA_MAX (1024ULL * 1024 * 1024)
 
 /* The stored rows as records for the exporters, allocated in a. */
-static int rows_to_iocs(struct stmt *st, struct arena *a, struct ioc **out, size_t *n,
-			struct err *e)
+static int rows_to_iocs(struct stmt *st, struct arena *a, struct ioc **out, const char ***ids,
+			size_t *n, struct err *e)
 {
 	size_t cap = 256;
 	struct ioc *v = malloc(cap * sizeof(*v));
+	const char **iv = malloc(cap * sizeof(*iv));
 	int rc;
 	*n = 0;
-	if (v == NULL)
+	if (v == NULL || iv == NULL) {
+		free(v);
+		free(iv);
+		stmt_done(st);
 		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	}
 	while ((rc = stmt_step(st, e)) == 1) {
 		if (*n == cap) {
 			struct ioc *w = realloc(v, 2 * cap * sizeof(*v));
-			if (w == NULL) {
+			if (w)
+				v = w;
+			const char **wi = w ? realloc(iv, 2 * cap * sizeof(*iv)) : NULL;
+			if (wi)
+				iv = wi;
+			if (w == NULL || wi == NULL) {
 				rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 				break;
 			}
-			v = w;
 			cap *= 2;
 		}
+		iv[*n] = arena_strdup(a, stmt_text(st, 0));
 		struct ioc *i = &v[(*n)++];
 		memset(i, 0, sizeof(*i));
 		i->kind = ioc_kind_parse(stmt_text(st, 1));
@@ -1203,7 +1228,8 @@ static int rows_to_iocs(struct stmt *st, struct arena *a, struct ioc **out, size
 		json_decref(tags);
 		json_decref(rel);
 		json_decref(sw);
-		if (i->kind < 0 || i->tlp < 0 || !tv || !sv || !rv || !i->value || !i->org) {
+		if (i->kind < 0 || i->tlp < 0 || !tv || !sv || !rv || !i->value || !i->org ||
+		    !iv[*n - 1]) {
 			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 			break;
 		}
@@ -1211,9 +1237,11 @@ static int rows_to_iocs(struct stmt *st, struct arena *a, struct ioc **out, size
 	stmt_done(st);
 	if (rc < 0) {
 		free(v);
+		free(iv);
 		return -1;
 	}
 	*out = v;
+	*ids = iv;
 	return 0;
 }
 
@@ -1256,20 +1284,38 @@ char *indicator_export(struct ctx *c, int format, struct indicator_export *x, si
 	free(tag);
 	struct arena *a = arena_new(EXPORT_ARENA_MAX);
 	struct ioc *v = NULL;
+	const char **ids = NULL;
 	size_t n = 0;
 	char *text = NULL;
-	if (st == NULL || a == NULL || rows_to_iocs(st, a, &v, &n, e) != 0) {
+	if (st == NULL || a == NULL || rows_to_iocs(st, a, &v, &ids, &n, e) != 0) {
 		if (a == NULL)
 			err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		if (st && a == NULL)
+			stmt_done(st);
 		arena_free(a);
 		return NULL;
 	}
 	struct ioc_export ex = { .recipient_org = x->to_code, .producer = NULL };
+	struct stix_out *so = NULL;
 	if (format == IND_CSV) {
 		text = ioc_export_csv(v, n, &ex, e);
 	} else if (format == IND_STIX || format == IND_MISP) {
-		json_t *j = format == IND_STIX ? ioc_export_stix(v, n, &ex, e)
-					       : ioc_export_misp(v, n, &ex, e);
+		/* STIX: the objects kept as they came, and the ids of those
+		 * made here, stored once (a write transaction). */
+		int tx = format == IND_STIX && store_begin(c->db, e) == 0;
+		if (format == IND_STIX && tx)
+			so = stix_out_prepare(c, v, ids, n, x->to_code, &ex, e);
+		json_t *j = NULL;
+		if (format == IND_MISP)
+			j = ioc_export_misp(v, n, &ex, e);
+		else if (so)
+			j = ioc_export_stix(v, n, &ex, e);
+		if (tx && (j == NULL || stix_out_finish(c, so, e) != 0 ||
+			   store_commit(c->db, e) != 0)) {
+			store_rollback(c->db);
+			json_decref(j);
+			j = NULL;
+		}
 		text = j ? json_dumps(j, JSON_INDENT(1)) : NULL;
 		if (j && text == NULL)
 			err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
@@ -1277,10 +1323,15 @@ char *indicator_export(struct ctx *c, int format, struct indicator_export *x, si
 	} else {
 		err_set(e, E_NOTFOUND, MSG_ROUTE_NOT_FOUND, "format");
 	}
+	stix_out_free(so);
 	free(v);
+	free(ids);
 	arena_free(a);
 	x->exported = ex.exported;
-	x->withheld = ex.withheld;
+	/* STIX has no indicator for a record that is context only (to_ids
+	 * false): such records are withheld, and counted as such. */
+	x->withheld = ex.withheld + (format == IND_STIX ? ex.unsupported : 0);
+	x->context = format == IND_STIX ? ex.unsupported : 0;
 	if (text)
 		*len = strlen(text);
 	return text;
