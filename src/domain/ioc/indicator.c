@@ -1301,7 +1301,11 @@ char *indicator_export(struct ctx *c, int format, struct indicator_export *x, si
 		text = ioc_export_csv(v, n, &ex, e);
 	} else if (format == IND_STIX || format == IND_MISP) {
 		/* STIX: the objects kept as they came, and the ids of those
-		 * made here, stored once (a write transaction). */
+		 * made here, stored once (a write transaction).
+		 * A GET's read snapshot (http/server.c) ends here: the rows are read.
+		 */
+		if (format == IND_STIX)
+			store_read_end(c->db);
 		int tx = format == IND_STIX && store_begin(c->db, e) == 0;
 		if (format == IND_STIX && tx)
 			so = stix_out_prepare(c, v, ids, n, x->to_code, &ex, e);

@@ -127,14 +127,14 @@ static int keep_one(void *arg, const struct stix_object *o, struct err *e)
 		uuid7(id);
 		if (store_run(c->db, e, "INSERT INTO stix_objects (id, org_id, stix_id, type, tlp, "
 			      "created, modified, body, batch, created_by, created_at, updated_at) "
-			      "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11)", "ttttttttttti", id,
+			      "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11)", "tttttttttti", id,
 			      r->org_id, o->id, o->type, tlp_name(tlp), o->created, o->modified,
 			      o->body, r->k->batch, actor_id(c), r->now) < 0)
 			return -1;
 	} else if (!skip &&
 		   store_run(c->db, e, "UPDATE stix_objects SET type = $2, tlp = $3, created = $4, "
 			     "modified = $5, body = $6, batch = $7, updated_at = $8 WHERE id = $1 AND "
-			     "(body <> $6 OR tlp <> $3 OR batch <> $7)", "tttttttti", id, o->type,
+			     "(body <> $6 OR tlp <> $3 OR batch <> $7)", "ttttttti", id, o->type,
 			     tlp_name(tlp), o->created, o->modified, o->body, r->k->batch, r->now) < 0) {
 		return -1;
 	}
@@ -492,7 +492,8 @@ int stix_out_finish(struct ctx *c, struct stix_out *o, struct err *e)
 	if (o->made == 0)
 		return 0;
 	json_t *a = json_pack("{s:I}", "stix_made", (json_int_t)o->made);
-	int rc = a ? audit_append_json(c, "indicator.export", "stix_made", NULL, NULL, a, e)
+	int rc = a ? audit_append_json(c, "indicator.export", "stix_made",
+					 o->to_code ? o->to_code : "-", NULL, a, e)
 		   : nomem(e);
 	json_decref(a);
 	return rc;
