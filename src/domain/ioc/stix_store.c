@@ -207,8 +207,25 @@ static int relabel(json_t *o, int tlp, int64_t row_modified)
 	return 0;
 }
 
+/* The STIX 2.1 types whose objects must say spec_version (SDOs, SROs,
+ * meta objects; SCOs may leave it out). */
+static const char *const versioned_types[] = {
+	"attack-pattern", "campaign", "course-of-action", "grouping", "identity", "incident",
+	"indicator", "infrastructure", "intrusion-set", "location", "malware",
+	"malware-analysis", "note", "observed-data", "opinion", "report", "threat-actor", "tool",
+	"vulnerability", "relationship", "sighting", "marking-definition", "language-content",
+	"extension-definition", NULL,
+};
+
 static int choose(struct stix_out *x, const char *org_id, const char *stix_id, json_t *o)
 {
+	/* An object that came without spec_version (written for STIX 2.0,
+	 * as in medallion's sample data) says the version it goes out as. */
+	const char *type = jstr(o, "type");
+	for (size_t i = 0; type && versioned_types[i]; i++)
+		if (strcmp(type, versioned_types[i]) == 0 && !json_object_get(o, "spec_version") &&
+		    json_object_set_new(o, "spec_version", json_string("2.1")) != 0)
+			return -1;
 	char *key = NULL;
 	size_t l = strlen(org_id) + strlen(stix_id) + 2;
 	key = malloc(l);
