@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { domainToASCII } from 'node:url';
 import { startServer, root } from '../lib/server.mjs';
 import { bearer, assertProblem, report, move } from './helpers.mjs';
+import { stixProblems } from '../tools/stix-schema.mjs';
 
 const T = { timeout: 60_000 };
 const IOC = join(root, 'tests', 'data', 'ioc');
@@ -598,7 +599,8 @@ function exportedValues(format, text) {
   const j = JSON.parse(text);
   if (format === 'misp') return j.Event.Attribute.map((a) => a.value);
   assert.equal(j.type, 'bundle');
-  return j.objects.filter((o) => o.type === 'indicator').map((o) => /'([^']*)'/.exec(o.pattern)[1]);
+  assert.deepEqual(stixProblems(j), [], 'the OASIS STIX 2.1 schemas');
+  return (j.objects ?? []).filter((o) => o.type === 'indicator').map((o) => /'([^']*)'/.exec(o.pattern)[1]);
 }
 
 test('export: the TLP rule for every label × recipient in STIX, MISP and CSV (X-Exported, X-Withheld)', T, async () => {

@@ -926,13 +926,16 @@ static json_t *bundle(struct out *x, const char *producer, const char *creator)
 		*p++ = '\n';
 	}
 	*p = '\0';
+	/* objects, when there is none, is left out: the bundle schema wants
+	 * one at least in the list. */
 	b = json_object();
 	if (b == NULL || ioc_uuid5(all, len, u) == NULL || put_str(b, "type", "bundle") ||
-	    put(b, "id", json_sprintf("bundle--%s", u)) || put(b, "objects", objs)) {
+	    put(b, "id", json_sprintf("bundle--%s", u)) ||
+	    (json_array_size(objs) > 0 && put(b, "objects", json_incref(objs)))) {
 		free(all);
-		objs = NULL;
 		goto fail;
 	}
+	json_decref(objs);
 	free(all);
 	json_decref(head);
 	return b;
