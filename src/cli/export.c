@@ -77,7 +77,14 @@ int cmd_export(int argc, char **argv)
 			if (!out && len && text[len - 1] != '\n')
 				fputc('\n', stdout);
 			fprintf(stderr, cli_lang() == LANG_EN ? "exported %zu, withheld by TLP %zu\n"
-				: "đã xuất %zu, giữ lại theo TLP %zu\n", x.exported, x.withheld);
+				: "đã xuất %zu, giữ lại theo TLP %zu\n", x.exported,
+				x.withheld - x.context);
+			if (x.context) {
+				char n[32], line[256];
+				snprintf(n, sizeof(n), "%zu", x.context);
+				fprintf(stderr, "%s\n", msg_format(MSG_IOC_EXPORT_CONTEXT, cli_lang(), n,
+								   line, sizeof(line)));
+			}
 		}
 	}
 	free(text);
