@@ -256,6 +256,25 @@ test('to_ids false: left out of STIX but counted (X-Withheld, X-Withheld-Context
   assert.equal(m.headers.get('x-withheld-context'), '0');
 });
 
+test('a label changed here goes out on the objects it came as, with a later modified', T, async () => {
+  const a = bearer(A, 'dieuphoi');
+  const doc = JSON.parse(readFileSync(join(DATA, 'ioc', 'stix', 'indicator-for-c2-ip-address.json'), 'utf8'));
+  const ind = doc.objects.find((o) => o.type === 'indicator');
+  const list = await a.get('/api/v1/indicators?org=pq-vhtt&q=10.0.0.0');
+  const row = list.body.items.find((i) => i.value === '10.0.0.0');
+  assert.equal(row.tlp, 'AMBER', 'unmarked: the default label');
+  const p = await a.patch(`/api/v1/indicators/${row.id}`, { tlp: 'GREEN' }, { 'If-Match': `"${row.version}"` });
+  assert.equal(p.status, 200, p.text);
+  const x = await exportStix(a, '?to=pq-vhtt');
+  const got = x.bundle.objects.find((o) => o.id === ind.id);
+  const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
+  assert.deepEqual(got.object_marking_refs, [GREEN]);
+  assert.ok(x.bundle.objects.some((o) => o.id === GREEN), 'with its definition');
+  assert.ok(Date.parse(got.modified) > Date.parse(ind.modified));
+  assert.equal(got.created, ind.created);
+  assert.equal(got.pattern, ind.pattern);
+});
+
 test('what may not go stays in: outside the tree only CLEAR; a deleted indicator is not exported from its kept object, nor what points at it', T, async () => {
   const a = bearer(A, 'dieuphoi');
   // Outside the tree only CLEAR goes: the fidelity sample is GREEN.

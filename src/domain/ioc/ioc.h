@@ -362,6 +362,8 @@ struct ioc_export {
 	 * stamp: UUIDv5 ids, times now. */
 	json_t *stix_objects;
 	const unsigned char *stix_kept;
+	unsigned stix_tlp_used;       /* bit per TLP (1 << enum tlp) those objects were
+				       * relabelled with: its marking-definition goes too */
 	int (*stamp)(void *arg, const char *key, const char *type, const char *digest,
 		     char id[IOC_STIX_ID_MAX], char created[IOC_STIX_TIME_MAX],
 		     char modified[IOC_STIX_TIME_MAX], struct err *e);

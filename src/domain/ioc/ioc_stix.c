@@ -958,6 +958,7 @@ json_t *ioc_export_stix(const struct ioc *iocs, size_t n, struct ioc_export *xp,
 	x.xp = xp;
 	xp->exported = xp->withheld = xp->unsupported = 0;
 	x.now = xp->now ? xp->now : time_now_ms();
+	x.used_tlp = xp->stix_tlp_used & ((1u << TLP__COUNT) - 1) & ~1u;
 	x.a = arena_new(IOC_SCRATCH_MAX);
 	x.indicators = json_array();
 	x.related = json_array();

@@ -422,8 +422,11 @@ struct stix_out *stix_out_prepare(struct ctx *c, const struct ioc *v, const char
 			json_t *o = json_loads(stmt_text(st, 2), 0, NULL);
 			if (o == NULL)
 				continue;
-			if (tlp_parse(stmt_text(st, 1)) != i->tlp && relabel(o, i->tlp, i->modified) != 0)
-				rc = -1;
+			if (tlp_parse(stmt_text(st, 1)) != i->tlp) {
+				if (relabel(o, i->tlp, i->modified) != 0)
+					rc = -1;
+				ex->stix_tlp_used |= 1u << i->tlp;
+			}
 			if (rc >= 0 && (choose(x, stmt_text(st, 4), stmt_text(st, 0), o) != 0 ||
 					json_object_set_new(x->batches, stmt_text(st, 3), json_true()) != 0))
 				rc = -1;
