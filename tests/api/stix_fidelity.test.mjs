@@ -275,6 +275,30 @@ test('a label changed here goes out on the objects it came as, with a later modi
   assert.equal(got.pattern, ind.pattern);
 });
 
+test('a newer version of an object stands for the rows of its own pattern only', T, async () => {
+  const a = bearer(A, 'dieuphoi');
+  const tag = `ver${process.pid}`;
+  const id = 'indicator--7d1c4a52-5a0c-4c1e-9d5e-0b8f4c7c1a01';
+  const version = (modified, value) => JSON.stringify({ type: 'bundle', id: 'bundle--7d1c4a52-5a0c-4c1e-9d5e-0b8f4c7c1a02',
+    objects: [{ type: 'indicator', spec_version: '2.1', id, created: '2026-02-01T00:00:00.000Z', modified,
+      pattern: `[domain-name:value = '${value}']`, pattern_type: 'stix', valid_from: '2026-02-01T00:00:00Z', labels: [tag] }] });
+  for (const [m, v] of [['2026-02-01T00:00:00.000Z', `v1-${tag}.example`], ['2026-02-02T00:00:00.000Z', `v2-${tag}.example`]]) {
+    const r = await upload(a, version(m, v), '?name=v.json&org=pq&tlp=GREEN');
+    assert.equal(r.status, 200, r.text);
+  }
+  const x = await exportStix(a, `?tag=${tag}&to=pq`);
+  assert.equal(x.r.headers.get('x-exported'), '2');
+  const ind = x.bundle.objects.filter((o) => o.type === 'indicator');
+  assert.equal(ind.length, 2);
+  const kept = ind.filter((o) => o.id === id);
+  assert.equal(kept.length, 1);
+  assert.match(kept[0].pattern, /v2-/);
+  assert.equal(kept[0].modified, '2026-02-02T00:00:00.000Z');
+  const made = ind.find((o) => o.id !== id);
+  assert.match(made.pattern, /v1-/, 'the older value is still a row, made into its own indicator');
+  assert.match(made.id, UUID4);
+});
+
 test('what may not go stays in: outside the tree only CLEAR; a deleted indicator is not exported from its kept object, nor what points at it', T, async () => {
   const a = bearer(A, 'dieuphoi');
   // Outside the tree only CLEAR goes: the fidelity sample is GREEN.

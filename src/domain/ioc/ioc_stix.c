@@ -541,9 +541,14 @@ long ioc_stix_objects(const char *name, const char *data, size_t n, stix_object_
 		struct ioc_where w = { .r = &r };
 		snprintf(w.at, sizeof(w.at), "%.60s (%.48s)",
 			 json_string_value(json_object_get(s.at, id)), id);
+		/* The importer read the markings of the objects it turned into
+		 * records; another object's unreadable list (not an array) is
+		 * kept as it came, under the import's default label. */
 		int tlp = object_tlp(&s, &w, o);
-		if (tlp < 0)
-			goto out;
+		if (tlp < 0) {
+			err_clear(e);
+			tlp = TLP_NONE;
+		}
 		/* Keys in the order of the file, nothing re-encoded but JSON's
 		 * own escapes: what is exported again is what came. */
 		char *body = json_dumps(o, JSON_COMPACT);

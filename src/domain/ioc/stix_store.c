@@ -132,10 +132,14 @@ static int keep_one(void *arg, const struct stix_object *o, struct err *e)
 			      o->body, r->k->batch, actor_id(c), r->now) < 0)
 			return -1;
 	} else if (!skip &&
-		   store_run(c->db, e, "UPDATE stix_objects SET type = $2, tlp = $3, created = $4, "
-			     "modified = $5, body = $6, batch = $7, updated_at = $8 WHERE id = $1 AND "
-			     "(body <> $6 OR tlp <> $3 OR batch <> $7)", "ttttttti", id, o->type,
-			     tlp_name(tlp), o->created, o->modified, o->body, r->k->batch, r->now) < 0) {
+		   (store_run(c->db, e, "UPDATE stix_objects SET type = $2, tlp = $3, created = $4, "
+			      "modified = $5, body = $6, batch = $7, updated_at = $8 WHERE id = $1 AND "
+			      "(body <> $6 OR tlp <> $3 OR batch <> $7)", "ttttttti", id, o->type,
+			      tlp_name(tlp), o->created, o->modified, o->body, r->k->batch, r->now) < 0 ||
+		    /* This version stands for the rows its records went to now
+		     * (a new pattern, a revocation: none). */
+		    store_run(c->db, e, "DELETE FROM stix_object_indicators WHERE object_id = $1",
+			      "t", id) < 0)) {
 		return -1;
 	}
 	json_t *rows = json_object_get(link, "rows");
