@@ -198,7 +198,11 @@ test('import the STIX fixture through the UI; kept patterns are listed; a broken
   await page.locator('#if-q').fill(SHA.slice(0, 12));
   await page.locator('table.indicators tbody tr').filter({ hasText: SHA.slice(0, 12) }).waitFor();
 
-  // Export for the commune: counts from X-Exported / X-Withheld.
+  // Export for the commune: counts from X-Exported / X-Withheld, and a
+  // record for context only (to_ids false), which STIX leaves out, said
+  // apart (X-Withheld-Context).
+  const ctx = await (await api('dieuphoi')).post('/api/v1/indicators', { value: 'ngu-canh.example', tlp: 'GREEN', to_ids: false });
+  assert.equal(ctx.status, 201, ctx.text);
   await page.goto(`${server.url}/#/indicators/exchange`);
   await page.locator('#ioc-ex-to').selectOption('pq-tamthanh');
   await page.locator('#ioc-ex-format').selectOption('stix');
@@ -207,6 +211,7 @@ test('import the STIX fixture through the UI; kept patterns are listed; a broken
   await res.waitFor();
   assert.match(await res.textContent(), /Đã xuất \d+ chỉ báo/);
   assert.match(await res.textContent(), /giữ lại \d+ theo TLP/);
+  assert.match(await res.textContent(), /giữ lại 1 chỉ dấu chỉ làm ngữ cảnh/);
   assert.deepEqual(page.errors, []);
   await context.close();
 });

@@ -632,7 +632,7 @@ function ExportPanel() {
   const [kind, setKind] = useState('');
   const [busy, setBusy] = useState(false);
   const [err, setErr] = useState<unknown>(null);
-  const [res, setRes] = useState<{ name: string; exported: string | null; withheld: string | null; size: number } | null>(null);
+  const [res, setRes] = useState<{ name: string; exported: string | null; withheld: string | null; context: number; size: number } | null>(null);
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true); setErr(null); setRes(null);
@@ -650,7 +650,12 @@ function ExportPanel() {
       a.href = href; a.download = name; a.style.display = 'none';
       document.body.appendChild(a); a.click(); a.remove();
       setTimeout(() => URL.revokeObjectURL(href), 60_000);
-      setRes({ name, exported: headers.get('X-Exported'), withheld: headers.get('X-Withheld'), size: blob.size });
+      // X-Withheld counts the context-only records STIX leaves out too
+      // (X-Withheld-Context): shown apart from the TLP rule's.
+      const context = Number(headers.get('X-Withheld-Context') ?? 0) || 0;
+      const w = headers.get('X-Withheld');
+      setRes({ name, exported: headers.get('X-Exported'), withheld: w === null ? null : String(Number(w) - context),
+        context, size: blob.size });
     } catch (x) { setErr(x); } finally { setBusy(false); }
   };
   const orgs = orgTree(app.orgs ?? []);
@@ -686,6 +691,7 @@ function ExportPanel() {
           {t('ioc_exported', { name: res.name, size: fmtSize(res.size) })}{' '}
           <strong>{t('ioc_exported_n', { n: res.exported ?? '?' })}</strong>
           {res.withheld !== null && <>{' · '}<strong class={Number(res.withheld) > 0 ? 'soon' : ''}>{t('ioc_withheld_n', { n: res.withheld })}</strong></>}
+          {res.context > 0 && <>{' · '}<strong class="soon">{t('ioc_context_n', { n: String(res.context) })}</strong></>}
         </p>
       )}
       <div class="actions">
