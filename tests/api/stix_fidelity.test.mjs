@@ -299,6 +299,36 @@ test('a newer version of an object stands for the rows of its own pattern only',
   assert.match(made.id, UUID4);
 });
 
+test('scope: what came with a shared indicator goes only where its own label lets it (a commune gets the GREEN indicator, not the AMBER context)', T, async () => {
+  const a = bearer(A, 'dieuphoi');
+  const tam = bearer(A, 'tamthanh');
+  const G = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
+  const tag = `scope${process.pid}`;
+  const ind = 'indicator--0f5e2a9c-3b1d-4e8a-9c2f-6a1b7d3e5f01';
+  const sec = 'x-acme-secret--0f5e2a9c-3b1d-4e8a-9c2f-6a1b7d3e5f02';
+  const t = '2026-03-01T00:00:00.000Z';
+  const doc = { type: 'bundle', id: 'bundle--0f5e2a9c-3b1d-4e8a-9c2f-6a1b7d3e5f03', objects: [
+    { type: 'indicator', spec_version: '2.1', id: ind, created: t, modified: t, labels: [tag], object_marking_refs: [G],
+      pattern: `[domain-name:value = '${tag}.example']`, pattern_type: 'stix', valid_from: t },
+    { type: 'x-acme-secret', spec_version: '2.1', id: sec, created: t, modified: t, name: 'nguồn nội bộ' },
+    { type: 'relationship', spec_version: '2.1', id: 'relationship--0f5e2a9c-3b1d-4e8a-9c2f-6a1b7d3e5f04', created: t, modified: t,
+      relationship_type: 'related-to', source_ref: ind, target_ref: sec },
+  ] };
+  const r = await upload(a, JSON.stringify(doc), '?name=scope.json&org=pq-vhtt');   // unmarked: AMBER of pq-vhtt
+  assert.equal(r.status, 200, r.text);
+  const own = await exportStix(a, `?tag=${tag}&to=pq-vhtt`);
+  assert.deepEqual((own.bundle.objects ?? []).map((o) => o.id).filter((id) => id !== G).sort(),
+    doc.objects.map((o) => o.id).sort(), 'to its owner: all of it');
+  for (const [who, c] of [['the district for the commune', a], ['the commune itself', tam]]) {
+    const x = await exportStix(c, `?tag=${tag}&to=pq-tamthanh`);
+    const ids = (x.bundle.objects ?? []).map((o) => o.id);
+    assert.ok(ids.includes(ind), `${who}: the GREEN indicator`);
+    assert.ok(!ids.includes(sec), `${who}: not the AMBER object of pq-vhtt`);
+    assert.ok(!x.text.includes('nguồn nội bộ'), who);
+    assert.ok(!ids.some((id) => id.startsWith('relationship--')), `${who}: not the AMBER relationship`);
+  }
+});
+
 test('what may not go stays in: outside the tree only CLEAR; a deleted indicator is not exported from its kept object, nor what points at it', T, async () => {
   const a = bearer(A, 'dieuphoi');
   // Outside the tree only CLEAR goes: the fidelity sample is GREEN.

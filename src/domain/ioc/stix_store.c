@@ -253,7 +253,8 @@ static int chosen(struct stix_out *x, const char *org_id, const char *stix_id)
 
 /* The columns candidate() reads. */
 #define OBJ_COLS "o.id, o.stix_id, o.type, o.tlp, o.body, o.org_id, og.code, " \
-	"EXISTS (SELECT 1 FROM stix_object_indicators l WHERE l.object_id = o.id) "
+	"CASE WHEN EXISTS (SELECT 1 FROM stix_object_indicators l WHERE l.object_id = o.id) " \
+	"THEN 1 ELSE 0 END "
 #define OBJ_FROM " FROM stix_objects o JOIN orgs og ON og.id = o.org_id "
 
 /* An object that is not a row's (batch or reference): taken when it stands
