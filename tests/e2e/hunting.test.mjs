@@ -211,7 +211,7 @@ test('import the STIX fixture through the UI; kept patterns are listed; a broken
   await res.waitFor();
   assert.match(await res.textContent(), /Đã xuất \d+ chỉ báo/);
   assert.match(await res.textContent(), /giữ lại \d+ theo TLP/);
-  assert.match(await res.textContent(), /giữ lại 1 chỉ dấu chỉ làm ngữ cảnh/);
+  assert.match(await res.textContent(), /giữ lại 1 chỉ báo chỉ làm ngữ cảnh/);
   assert.deepEqual(page.errors, []);
   await context.close();
 });

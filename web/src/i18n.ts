@@ -854,7 +854,7 @@ const M = {
   ioc_exported_n: { vi: 'Đã xuất {n} chỉ báo', en: '{n} exported' },
   ioc_withheld_n: { vi: 'giữ lại {n} theo TLP', en: '{n} withheld by TLP' },
   // h/stix: STIX has no indicator for a record kept for context only (to_ids false)
-  ioc_context_n: { vi: 'giữ lại {n} chỉ dấu chỉ làm ngữ cảnh (to_ids false: STIX không có dạng cho chúng)', en: '{n} withheld as context only (to_ids false: STIX has no form for them)' },
+  ioc_context_n: { vi: 'giữ lại {n} chỉ báo chỉ làm ngữ cảnh (to_ids false: STIX không có dạng cho chúng)', en: '{n} withheld as context only (to_ids false: STIX has no form for them)' },
   obs_to_ioc: { vi: 'Thêm vào kho chỉ báo', en: 'Add to the indicator store' },
   ioc_from_incident: { vi: 'Chỉ báo lấy từ sự cố', en: 'Indicator taken from incident' },
   seen_before: { vi: 'Đã thấy trong', en: 'Seen before in' },
