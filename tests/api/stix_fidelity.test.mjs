@@ -190,6 +190,12 @@ test('full timestamp precision, unknown properties, custom objects, references a
   assert.equal(r.status, 200, r.text);
   assert.equal(r.body.items.length, 1);
   assert.equal(r.body.items[0].kind, 'ipv4');
+  const one1 = await a.get(`/api/v1/indicators/${r.body.items[0].id}`);
+  assert.equal(one1.status, 200, one1.text);
+  const idn = (ref) => doc.objects.find((o) => o.id === ref).name;
+  assert.deepEqual(one1.body.stix_objects.map((o) => [o.id, o.created, o.modified, o.created_by_ref, o.producer]),
+    ind.map((o) => [o.id, o.created, o.modified, o.created_by_ref, idn(o.created_by_ref)])
+      .sort((x, y) => (x[0] < y[0] ? -1 : 1)), 'each producer\'s object, as it came');
 });
 
 test('objects ungcuu makes keep one id (UUIDv4) and created; modified moves only when they change', T, async () => {

@@ -702,6 +702,13 @@ json_t *indicator_get(struct ctx *c, const char *id, struct err *e)
 	json_object_set_new(j, "incidents", incs);
 	json_object_set_new(j, "sightings_list", json_incref(json_object_get(sl, "items")));
 	json_decref(sl);
+	/* The STIX objects it stands for: each producer's. */
+	json_t *so = stix_objects_of(c, id, e);
+	if (so == NULL) {
+		json_decref(j);
+		return NULL;
+	}
+	json_object_set_new(j, "stix_objects", so);
 	return j;
 }
 

@@ -36,6 +36,12 @@ static int nomem(struct err *e)
 	return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 }
 
+static const char *jstr(const json_t *o, const char *key)
+{
+	json_t *v = json_is_object(o) ? json_object_get(o, key) : NULL;
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
 /* ---- import ---- */
 
 struct stix_keep {
@@ -159,6 +165,61 @@ int stix_keep_store(struct ctx *c, struct stix_keep *k, const char *org_id, int 
 	return ioc_stix_objects(name, data, n, keep_one, &r, e) < 0 ? -1 : 0;
 }
 
+json_t *stix_objects_of(struct ctx *c, const char *indicator_id, struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT o.stix_id, o.type, o.created, o.modified, "
+		"o.body, o.org_id FROM stix_object_indicators l JOIN stix_objects o ON o.id = "
+		"l.object_id WHERE l.indicator_id = $1 ORDER BY o.stix_id", "t", indicator_id);
+	if (st == NULL)
+		return NULL;
+	json_t *out = json_array(), *creators = json_array(), *orgs = json_array();
+	int rc = 0;
+	while (out && creators && orgs && (rc = stmt_step(st, e)) == 1) {
+		json_t *o = json_loads(stmt_text(st, 4), 0, NULL);
+		const char *by = jstr(o, "created_by_ref");
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s, s:o, s:n}", "id",
+			stmt_text(st, 0), "type", stmt_text(st, 1), "created", stmt_text(st, 2),
+			"modified", stmt_text(st, 3), "created_by_ref", by ? json_string(by) : json_null(),
+			"producer"));
+		json_array_append_new(creators, by ? json_string(by) : json_null());
+		json_array_append_new(orgs, json_string(stmt_text(st, 5)));
+		json_decref(o);
+	}
+	stmt_done(st);
+	if (out == NULL || creators == NULL || orgs == NULL || rc < 0) {
+		if (rc >= 0)
+			nomem(e);
+		json_decref(out);
+		out = NULL;
+		goto done;
+	}
+	/* The producer's name, from its identity as it came to the same owner. */
+	for (size_t i = 0; i < json_array_size(out); i++) {
+		const char *by = json_string_value(json_array_get(creators, i));
+		if (by == NULL)
+			continue;
+		st = store_query(c->db, e, "SELECT body FROM stix_objects WHERE org_id = $1 AND "
+				 "stix_id = $2", "tt", json_string_value(json_array_get(orgs, i)), by);
+		if (st == NULL) {
+			json_decref(out);
+			out = NULL;
+			goto done;
+		}
+		if (stmt_step(st, e) == 1) {
+			json_t *idn = json_loads(stmt_text(st, 0), 0, NULL);
+			if (jstr(idn, "name"))
+				json_object_set_new(json_array_get(out, i), "producer",
+						    json_string(jstr(idn, "name")));
+			json_decref(idn);
+		}
+		stmt_done(st);
+	}
+done:
+	json_decref(creators);
+	json_decref(orgs);
+	return out;
+}
+
 int stix_unlink_indicator(struct ctx *c, const char *indicator_id, struct err *e)
 {
 	return store_run(c->db, e, "DELETE FROM stix_object_indicators WHERE indicator_id = $1",
@@ -178,12 +239,6 @@ struct stix_out {
 	long made;                    /* stix_made rows written */
 	json_t *made_keys;
 };
-
-static const char *jstr(const json_t *o, const char *key)
-{
-	json_t *v = json_is_object(o) ? json_object_get(o, key) : NULL;
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
 
 /* A row whose TLP was changed here after its objects came: their TLP
  * markings say the row's label now, and modified moves to the row's time. */

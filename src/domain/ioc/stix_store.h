@@ -23,6 +23,10 @@ int stix_keep_link(struct stix_keep *k, const char *origin_id, const char *indic
 int stix_keep_store(struct ctx *c, struct stix_keep *k, const char *org_id, int default_tlp,
 		    const char *name, const char *data, size_t n, struct err *e);
 
+/* The objects a row stands for, for its detail: [{"id", "type", "created",
+ * "modified", "created_by_ref", "producer"}] ordered by id. */
+json_t *stix_objects_of(struct ctx *c, const char *indicator_id, struct err *e);
+
 /* Removes an indicator row's links (before the row is deleted). */
 int stix_unlink_indicator(struct ctx *c, const char *indicator_id, struct err *e);
 
