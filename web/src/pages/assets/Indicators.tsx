@@ -449,6 +449,8 @@ export function IndicatorPage({ id }: { id: string }) {
   };
   const sightings: any[] = x.sightings_list ?? [];
   const incidents: any[] = x.incidents ?? [];
+  // The STIX objects this record stands for, one per producer (GET only).
+  const stix: any[] = x.stix_objects ?? [];
   return (
     <article>
       <Crumbs items={[[t('indicators_title'), '#/indicators'], [x.name || kindLabel(x.kind), null]]} />
@@ -527,6 +529,20 @@ export function IndicatorPage({ id }: { id: string }) {
           <Panel id="last-seen" title={t('ioc_last_seen')}>
             <p>{x.last_seen_at ? fmtDateTime(x.last_seen_at) : <span class="muted">{t('never')}</span>}</p>
           </Panel>
+          {stix.length > 0 && (
+            <Panel id="stix-objects" title={t('ioc_stix_objects')} count={stix.length}>
+              <p class="hint">{t('ioc_stix_objects_hint')}</p>
+              <ul class="plain stix-objects">
+                {stix.map((o) => (
+                  <li key={o.id}>
+                    <strong>{o.producer ?? t('ioc_producer_unknown')}</strong>
+                    <br /><span class="mono small">{o.id}</span>
+                    <br /><span class="muted small">{t('ioc_stix_times', { created: o.created, modified: o.modified })}</span>
+                  </li>
+                ))}
+              </ul>
+            </Panel>
+          )}
         </div>
       </div>
     </article>
