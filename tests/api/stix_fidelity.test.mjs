@@ -117,6 +117,18 @@ function differences(samples, bundle, where) {
   return lines;
 }
 
+test('the outside checks refuse what is wrong: a schema break, a pattern outside the OASIS grammar', () => {
+  const ind = { type: 'indicator', spec_version: '2.1', id: 'indicator--6a6a1b2a-5d0a-4c59-9d43-4b1f7d1a9a12',
+    created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', pattern_type: 'stix',
+    pattern: "[ipv4-addr:value = '192.0.2.1']", valid_from: '2026-01-01T00:00:00Z' };
+  const b = (o) => ({ type: 'bundle', id: 'bundle--6a6a1b2a-5d0a-4c59-9d43-4b1f7d1a9a11', objects: [o] });
+  assert.deepEqual(stixProblems(b(ind)), []);
+  assert.match(stixProblems(b({ ...ind, created: '2026-01-01T00:00:00Z' })).join('\n'), /created/);
+  assert.match(stixProblems(b({ ...ind, pattern: "[ipv4-addr:value = '192.0.2.1'" })).join('\n'), /pattern .*missing '\]'/);
+  assert.match(stixProblems(b({ ...ind, pattern: "[ipv4-addr:value = '192.0.2.1'] junk" })).join('\n'), /pattern/);
+  assert.deepEqual(stixProblems(b({ ...ind, pattern_type: 'snort', pattern: 'alert tcp any any' })), [], 'only STIX patterns');
+});
+
 const withoutBundleId = (text) => text.replace(/"bundle--[0-9a-f-]{36}"/, '"bundle--"');
 
 let first;   // the first export of A, for the tests below

@@ -3,12 +3,14 @@
 // with ajv and ajv-formats (date-time, uri...): the bundle against
 // bundle.json, then each object against the schema of its type (custom
 // x- objects and types without a schema against core.json), for messages
-// that name the object.
+// that name the object; and each STIX pattern against OASIS's pattern
+// grammar (stix-pattern.mjs).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { patternProblems } from './stix-pattern.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'stix-schemas', 'schemas');
 const BASE = 'http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/stix2.1/schemas/';
@@ -53,6 +55,9 @@ export function stixProblems(bundle) {
   for (const o of bundle.objects ?? []) {
     const v = ajv.getSchema(byType.get(o.type) ?? BASE + 'common/core.json');
     if (!v(o)) out.push(...say(v.errors).map((m) => `${o.id} (${o.type}): ${m}`));
+    // A STIX pattern against OASIS's grammar (stix-pattern.mjs).
+    if (o.type === 'indicator' && typeof o.pattern === 'string' && (o.pattern_type ?? 'stix') === 'stix')
+      out.push(...patternProblems(o.pattern).map((m) => `${o.id} (indicator): pattern ${JSON.stringify(o.pattern)}: ${m}`));
   }
   // The bundle's own schema too; its anyOf over every type says little
   // about an object, so its messages count only when the above found none.
