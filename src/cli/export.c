@@ -33,12 +33,17 @@ int cmd_export(int argc, char **argv)
 		"Xuất chỉ dấu tấn công (IOC) thành gói STIX 2.1, sự kiện MISP hoặc CSV. Nhãn TLP quyết "
 		"định cái gì được gửi: RED không bao giờ; AMBER+STRICT chỉ trong tổ chức sở hữu; AMBER "
 		"cho tổ chức sở hữu và các tổ chức được nêu; GREEN cho mọi tổ chức trong cây; CLEAR "
-		"cho tất cả. Số bản ghi đã xuất và bị giữ lại in ra stderr.",
+		"cho tất cả. Đối tượng STIX đã nhập được xuất lại nguyên như khi nhận (mã, thời "
+		"điểm, mọi thuộc tính, cùng các đối tượng đi kèm trong tệp); chỉ dấu chỉ làm ngữ "
+		"cảnh (to_ids false) không có dạng STIX nên bị giữ lại và được đếm. Số bản ghi đã "
+		"xuất và bị giữ lại in ra stderr.",
 		"Export indicators of compromise as a STIX 2.1 bundle, a MISP event or CSV. The TLP "
 		"label decides what leaves: RED never; AMBER+STRICT only inside the owning "
 		"organisation; AMBER to the owner and the organisations named; GREEN to any "
-		"organisation of the tree; CLEAR to anyone. The counts exported and withheld go to "
-		"stderr.", &a);
+		"organisation of the tree; CLEAR to anyone. STIX objects that were imported go out "
+		"as they came (ids, times, every property, with the objects of their file); records "
+		"for context only (to_ids false) have no STIX form and are withheld and counted. "
+		"The counts exported and withheld go to stderr.", &a);
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	int format = a.npos == 1 ? indicator_format(a.pos[0]) : -1;
