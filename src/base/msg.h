@@ -151,7 +151,7 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(SAVED_FILTER_LIMIT, "Đã lưu quá nhiều bộ lọc (tối đa %s); hãy xóa bớt", "Too many saved filters (at most %s); delete some") \
 	/* -- queue paging, close confirmation (issue 12, h/queue) -- */ \
 	/* -- STIX fidelity (issue 13, h/stix) -- */ \
-	X(IOC_EXPORT_CONTEXT, "trong số giữ lại, chỉ dấu chỉ làm ngữ cảnh (to_ids false, STIX không có dạng cho chúng): %s", "of those withheld, records for context only (to_ids false, which STIX has no indicator for): %s") \
+	X(IOC_EXPORT_CONTEXT, "giữ lại vì chỉ làm ngữ cảnh (to_ids false, STIX không có dạng cho chúng): %s", "withheld as context only (to_ids false, which STIX has no indicator for): %s") \
 	/* -- MISP fidelity (issue 13, h/misp) -- */ \
 	/* -- packaging (issue 14, h/deb) -- */ \
 	/* -- documents (issue 15, h/doc) -- */ \
