@@ -325,8 +325,11 @@ test('scope: what came with a shared indicator goes only where its own label let
   const ind = 'indicator--0f5e2a9c-3b1d-4e8a-9c2f-6a1b7d3e5f01';
   const sec = 'x-acme-secret--0f5e2a9c-3b1d-4e8a-9c2f-6a1b7d3e5f02';
   const t = '2026-03-01T00:00:00.000Z';
+  const who = 'identity--0f5e2a9c-3b1d-4e8a-9c2f-6a1b7d3e5f05';
   const doc = { type: 'bundle', id: 'bundle--0f5e2a9c-3b1d-4e8a-9c2f-6a1b7d3e5f03', objects: [
+    { type: 'identity', spec_version: '2.1', id: who, created: t, modified: t, name: 'Nguồn kín', identity_class: 'individual' },
     { type: 'indicator', spec_version: '2.1', id: ind, created: t, modified: t, labels: [tag], object_marking_refs: [G],
+      created_by_ref: who,
       pattern: `[domain-name:value = '${tag}.example']`, pattern_type: 'stix', valid_from: t },
     { type: 'x-acme-secret', spec_version: '2.1', id: sec, created: t, modified: t, name: 'nguồn nội bộ' },
     { type: 'relationship', spec_version: '2.1', id: 'relationship--0f5e2a9c-3b1d-4e8a-9c2f-6a1b7d3e5f04', created: t, modified: t,
@@ -344,7 +347,19 @@ test('scope: what came with a shared indicator goes only where its own label let
     assert.ok(!ids.includes(sec), `${who}: not the AMBER object of pq-vhtt`);
     assert.ok(!x.text.includes('nguồn nội bộ'), who);
     assert.ok(!ids.some((id) => id.startsWith('relationship--')), `${who}: not the AMBER relationship`);
+    assert.ok(!ids.includes(doc.objects[0].id) && !x.text.includes('Nguồn kín'), `${who}: not the AMBER producer`);
   }
+  // The record's page: the producer's name to who may read its identity.
+  const rows = await a.get(`/api/v1/indicators?q=${tag}.example&org=pq-vhtt`);
+  const rid = rows.body.items[0].id;
+  const mine = await a.get(`/api/v1/indicators/${rid}`);
+  assert.deepEqual(mine.body.stix_objects.map((o) => [o.id, o.producer]), [[ind, 'Nguồn kín']]);
+  const theirs = await tam.get(`/api/v1/indicators/${rid}`);
+  assert.equal(theirs.status, 200, theirs.text);
+  assert.deepEqual(theirs.body.stix_objects.map((o) => [o.id, o.producer]), [[ind, null]]);
+  // (The record's own "source" field says the producer's name under the
+  // record's label, as it did before: a field of the record, not of the
+  // identity object.)
 });
 
 test('what may not go stays in: outside the tree only CLEAR; a deleted indicator is not exported from its kept object, nor what points at it', T, async () => {

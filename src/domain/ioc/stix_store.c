@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "stix_store.h"
+#include "indicator.h"
 #include "../directory/audit.h"
 #include "../../base/crypto.h"
 #include "../../base/msg.h"
@@ -167,6 +168,9 @@ int stix_keep_store(struct ctx *c, struct stix_keep *k, const char *org_id, int 
 
 json_t *stix_objects_of(struct ctx *c, const char *indicator_id, struct err *e)
 {
+	const char *path;
+	char code[65];
+	indicator_actor_scope(c, &path, code);
 	struct stmt *st = store_query(c->db, e, "SELECT o.stix_id, o.type, o.created, o.modified, "
 		"o.body, o.org_id FROM stix_object_indicators l JOIN stix_objects o ON o.id = "
 		"l.object_id WHERE l.indicator_id = $1 ORDER BY o.stix_id", "t", indicator_id);
@@ -193,19 +197,25 @@ json_t *stix_objects_of(struct ctx *c, const char *indicator_id, struct err *e)
 		out = NULL;
 		goto done;
 	}
-	/* The producer's name, from its identity as it came to the same owner. */
+	/* The producer's name, from its identity as it came to the same owner,
+	 * when the reader may read that object: inside the owner's scope, or
+	 * under the TLP rule on its own label (a reader of another
+	 * organisation gets what an export to it would carry). */
 	for (size_t i = 0; i < json_array_size(out); i++) {
 		const char *by = json_string_value(json_array_get(creators, i));
 		if (by == NULL)
 			continue;
-		st = store_query(c->db, e, "SELECT body FROM stix_objects WHERE org_id = $1 AND "
-				 "stix_id = $2", "tt", json_string_value(json_array_get(orgs, i)), by);
+		st = store_query(c->db, e, "SELECT o.body, o.tlp, og.code, og.path FROM stix_objects o "
+				 "JOIN orgs og ON og.id = o.org_id WHERE o.org_id = $1 AND o.stix_id = $2",
+				 "tt", json_string_value(json_array_get(orgs, i)), by);
 		if (st == NULL) {
 			json_decref(out);
 			out = NULL;
 			goto done;
 		}
-		if (stmt_step(st, e) == 1) {
+		if (stmt_step(st, e) == 1 &&
+		    (strncmp(stmt_text(st, 3), path, strlen(path)) == 0 ||
+		     tlp_may_share(stmt_text(st, 1), stmt_text(st, 2), code[0] ? code : NULL, NULL))) {
 			json_t *idn = json_loads(stmt_text(st, 0), 0, NULL);
 			if (jstr(idn, "name"))
 				json_object_set_new(json_array_get(out, i), "producer",
