@@ -20,7 +20,7 @@ DEB_PKGS   := debhelper dpkg-dev fakeroot lintian
 TEST_PKGS  := clang libclang-rt-14-dev libcmocka-dev sqlite3 chromium fonts-noto-core wrk \
 	curl yara rpm bc time poppler-utils libreoffice-writer-nogui strace
 
-.PHONY: all deps deps-test deps-deb build asan fuzz web web-deps e2e-deps run demo check bench deb clean distclean
+.PHONY: all deps deps-test deps-deb build asan fuzz web web-deps e2e-deps tools-deps run demo check bench deb clean distclean
 
 all: build
 
@@ -65,6 +65,13 @@ tests/e2e/node_modules/.package-lock.json: tests/e2e/package-lock.json
 
 e2e-deps: tests/e2e/node_modules/.package-lock.json
 
+# Outside validators of the exports (ajv + ajv-formats for the OASIS STIX
+# 2.1 schemas), used by the API tests.
+tests/tools/node_modules/.package-lock.json: tests/tools/package-lock.json
+	cd tests/tools && npm ci --no-audit --no-fund --loglevel=error
+
+tools-deps: tests/tools/node_modules/.package-lock.json
+
 # A demo district in var/ when it is empty; its logins are kept in
 # var/demo-logins.json (readable by its owner only) and printed at each start.
 $(VAR)/ungcuu.db:
@@ -80,7 +87,7 @@ run: build web demo
 # Every suite: unit (cmocka, under ASan+UBSan), API (node --test against the
 # ASan server), browser (playwright-core + Debian's chromium), fuzz smoke
 # (libFuzzer, clang). Ends with one line: N passed, N failed.
-check: deps-test build asan fuzz web e2e-deps
+check: deps-test build asan fuzz web e2e-deps tools-deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-all.sh $(ASAN_BUILD) $(FUZZ_BUILD)
 
 # Side by side with the references: the server against a bare libmicrohttpd

@@ -113,6 +113,8 @@ static int reply_file(struct req *r, int format, char *text, size_t len, const c
 	r->extra_header[1][1] = arena_printf(r->arena, "%zu", x->exported);
 	r->extra_header[2][0] = "X-Withheld";
 	r->extra_header[2][1] = arena_printf(r->arena, "%zu", x->withheld);
+	r->extra_header[3][0] = "X-Withheld-Context";     /* 0 but for STIX */
+	r->extra_header[3][1] = arena_printf(r->arena, "%zu", x->context);
 	return 0;
 }
 

@@ -155,6 +155,7 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(OPEN_SUPPORT, "Yêu cầu hỗ trợ chưa xong, gửi tới: %s", "Open support request to: %s") \
 	X(OPEN_MORE, "Và %s việc chưa xong khác", "And %s more open items") \
 	/* -- STIX fidelity (issue 13, h/stix) -- */ \
+	X(IOC_EXPORT_CONTEXT, "giữ lại vì chỉ làm ngữ cảnh (to_ids false, STIX không có dạng cho chúng): %s", "withheld as context only (to_ids false, which STIX has no indicator for): %s") \
 	/* -- MISP fidelity (issue 13, h/misp) -- */ \
 	X(MISP_TLP_COLLAPSED, "%s nhãn tlp: bị bỏ: nhãn TLP loại trừ nhau, mỗi sự kiện và thuộc tính MISP chỉ giữ một nhãn, là nhãn chặt nhất", "%s tlp: tags dropped: TLP labels exclude each other, each MISP event and attribute keeps one, the most restrictive") \
 	/* -- packaging (issue 14, h/deb) -- */ \

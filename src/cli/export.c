@@ -35,14 +35,19 @@ int cmd_export(int argc, char **argv)
 		"lần thấy), chỉ dấu tạo trong ungcuu vào một sự kiện riêng. Nhãn TLP quyết "
 		"định cái gì được gửi: RED không bao giờ; AMBER+STRICT chỉ trong tổ chức sở hữu; AMBER "
 		"cho tổ chức sở hữu và các tổ chức được nêu; GREEN cho mọi tổ chức trong cây; CLEAR "
-		"cho tất cả. Số bản ghi đã xuất và bị giữ lại in ra stderr.",
+		"cho tất cả. Đối tượng STIX đã nhập được xuất lại nguyên như khi nhận (mã, thời "
+		"điểm, mọi thuộc tính, cùng các đối tượng đi kèm trong tệp); chỉ dấu chỉ làm ngữ "
+		"cảnh (to_ids false) không có dạng STIX nên bị giữ lại và được đếm. Số bản ghi đã "
+		"xuất và bị giữ lại in ra stderr.",
 		"Export indicators of compromise as a STIX 2.1 bundle, MISP events or CSV. MISP: each "
 		"imported event as its source sent it (uuid, objects, context attributes, sightings), "
 		"the indicators made in ungcuu in an event of its own. The TLP "
 		"label decides what leaves: RED never; AMBER+STRICT only inside the owning "
 		"organisation; AMBER to the owner and the organisations named; GREEN to any "
-		"organisation of the tree; CLEAR to anyone. The counts exported and withheld go to "
-		"stderr.", &a);
+		"organisation of the tree; CLEAR to anyone. STIX objects that were imported go out "
+		"as they came (ids, times, every property, with the objects of their file); records "
+		"for context only (to_ids false) have no STIX form and are withheld and counted. "
+		"The counts exported and withheld go to stderr.", &a);
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	int format = a.npos == 1 ? indicator_format(a.pos[0]) : -1;
@@ -81,7 +86,14 @@ int cmd_export(int argc, char **argv)
 			if (!out && len && text[len - 1] != '\n')
 				fputc('\n', stdout);
 			fprintf(stderr, cli_lang() == LANG_EN ? "exported %zu, withheld by TLP %zu\n"
-				: "đã xuất %zu, giữ lại theo TLP %zu\n", x.exported, x.withheld);
+				: "đã xuất %zu, giữ lại theo TLP %zu\n", x.exported,
+				x.withheld - x.context);
+			if (x.context) {
+				char n[32], line[256];
+				snprintf(n, sizeof(n), "%zu", x.context);
+				fprintf(stderr, "%s\n", msg_format(MSG_IOC_EXPORT_CONTEXT, cli_lang(), n,
+								   line, sizeof(line)));
+			}
 		}
 	}
 	free(text);

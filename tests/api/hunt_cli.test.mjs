@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root, startServer } from '../lib/server.mjs';
 import { after, before, bearer, run, test, tokenFor } from './helpers.mjs';
+import { stixProblems } from '../tools/stix-schema.mjs';
 
 const EN = { UNGCUU_LANG: 'en', LANG: 'C.UTF-8' };
 const T = { timeout: 120_000 };
@@ -95,6 +96,7 @@ test('ungcuu export: the TLP label decides what leaves for each recipient', T, a
   assert.equal(stix.status, 0, stix.stderr);
   const bundle = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
   assert.equal(bundle.type, 'bundle');
+  assert.deepEqual(stixProblems(bundle), [], 'the OASIS STIX 2.1 schemas');
   assert.ok(!JSON.stringify(bundle).includes('red.example'), 'RED never leaves');
   assert.ok(bundle.objects.some((o) => o.pattern_type === 'yara'), 'the YARA rule goes as a pattern');
 });

@@ -12,6 +12,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
 import { bearer, assertProblem } from './helpers.mjs';
+import { stixProblems } from '../tools/stix-schema.mjs';
 
 const T = { timeout: 60_000 };
 const DAY = 86_400_000;
@@ -113,6 +114,7 @@ test('a hunt: set, rules as a STIX bundle, upload → hits, sightings, unknown a
   assert.equal(rules.status, 200, rules.text);
   assert.match(rules.headers.get('content-type'), /^application\/stix\+json/);
   assert.equal(rules.body.type, 'bundle');
+  assert.deepEqual(stixProblems(rules.body), [], 'the OASIS STIX 2.1 schemas');
   const patterns = indicatorsIn(rules.body).map((o) => o.pattern).join('\n');
   assert.equal(indicatorsIn(rules.body).length, 2, patterns);
   assert.ok(patterns.includes(s.domain.value), patterns);

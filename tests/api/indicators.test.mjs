@@ -16,6 +16,7 @@ import { domainToASCII } from 'node:url';
 import { startServer, root } from '../lib/server.mjs';
 import { bearer, assertProblem, report, move } from './helpers.mjs';
 import { validate as validateMisp } from './misp_schema.mjs';
+import { stixProblems } from '../tools/stix-schema.mjs';
 
 const T = { timeout: 60_000 };
 const IOC = join(root, 'tests', 'data', 'ioc');
@@ -600,7 +601,8 @@ function exportedValues(format, text) {
   // Every MISP export checked against MISP's schema and type/category table.
   if (format === 'misp') return validateMisp(text, 'export').flatMap((e) => e.Attribute.map((a) => a.value));
   assert.equal(j.type, 'bundle');
-  return j.objects.filter((o) => o.type === 'indicator').map((o) => /'([^']*)'/.exec(o.pattern)[1]);
+  assert.deepEqual(stixProblems(j), [], 'the OASIS STIX 2.1 schemas');
+  return (j.objects ?? []).filter((o) => o.type === 'indicator').map((o) => /'([^']*)'/.exec(o.pattern)[1]);
 }
 
 test('export: the TLP rule for every label × recipient in STIX, MISP and CSV (X-Exported, X-Withheld)', T, async () => {

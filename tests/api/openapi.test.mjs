@@ -10,6 +10,7 @@ import { startServer, root } from '../lib/server.mjs';
 import {
   test, before, after, Client, loginAs, bearer, report, newUser, raw, totpCodes,
 } from './helpers.mjs';
+import { stixProblems } from '../tools/stix-schema.mjs';
 
 const docText = readFileSync(join(root, 'src', 'api', 'openapi.json'), 'utf8');
 const doc = JSON.parse(docText);
@@ -504,7 +505,8 @@ test('real answers match the document: status codes listed, bodies valid, no und
   await coord.post('/api/v1/indicators/import/stix?name=bad.json', '{"type": "bundle", "objects": [', bin); // 400
   await coord.post('/api/v1/indicators/import/yara?name=bad.yar', 'rule bad { condition: $x }', bin);       // 422
   await coord.post('/api/v1/indicators/import/pdf', 'x', bin);                                              // 404
-  await coord.get('/api/v1/indicators/export/stix?to=pq-tamthanh');
+  const sx = await coord.get('/api/v1/indicators/export/stix?to=pq-tamthanh');
+  assert.deepEqual(stixProblems(JSON.parse(sx.text)), [], 'the OASIS STIX 2.1 schemas');
   await coord.get('/api/v1/indicators/export/csv?active=true');
   await tam.post(`/api/v1/incidents/${i.id}/observables`, { kind: 'domain', value: 'www.c2.example.net' });
   await tam.get('/api/v1/sightings?limit=10');

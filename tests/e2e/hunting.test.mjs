@@ -173,6 +173,18 @@ test('import the STIX fixture through the UI; kept patterns are listed; a broken
   const created = Number((await ok.locator('.dl > div').filter({ hasText: 'Bản ghi mới' }).locator('dd').textContent()).replace(/\D/g, ''));
   assert.ok(created >= 2, `created ${created}`);
 
+  // The record of the hash names the STIX object it came as, with its producer.
+  const hashRow = (await (await api('dieuphoi')).get('/api/v1/indicators?q=ef537f25c895bfa7&limit=5')).body.items[0];
+  await page.goto(`${server.url}/#/indicators/${hashRow.id}`);
+  const so = page.locator('section[aria-labelledby="h-stix-objects"]');
+  await so.getByText('indicator--a932fcc6-e032-476c-826f-cb970a5a1ade').waitFor();
+  assert.match(await so.textContent(), /The MITRE Corporation - DHS Support Team/);
+  await shot(page, 'ioc-stix-objects');
+  assert.match(await so.textContent(), /Đối tượng STIX gốc/);
+  assert.match(await so.textContent(), /tạo 2017-01-27T13:49:53\.997Z/, 'the time as it came');
+  await page.goto(`${server.url}/#/indicators/exchange`);
+  await page.locator('#ioc-im-file').waitFor({ state: 'attached' });
+
   // Patterns that are not indicators are kept as text and reported, not dropped.
   await page.locator('#ioc-im-file').setInputFiles(join(stix, 'malicious-email-indicator-with-attachment.json'));
   await page.getByRole('button', { name: 'Nạp tệp' }).click();
@@ -211,7 +223,11 @@ test('import the STIX fixture through the UI; kept patterns are listed; a broken
   await page.locator('#if-q').fill(SHA.slice(0, 12));
   await page.locator('table.indicators tbody tr').filter({ hasText: SHA.slice(0, 12) }).waitFor();
 
-  // Export for the commune: counts from X-Exported / X-Withheld.
+  // Export for the commune: counts from X-Exported / X-Withheld, and a
+  // record for context only (to_ids false), which STIX leaves out, said
+  // apart (X-Withheld-Context).
+  const ctx = await (await api('dieuphoi')).post('/api/v1/indicators', { value: 'ngu-canh.example', tlp: 'GREEN', to_ids: false });
+  assert.equal(ctx.status, 201, ctx.text);
   await page.goto(`${server.url}/#/indicators/exchange`);
   await page.locator('#ioc-ex-to').selectOption('pq-tamthanh');
   await page.locator('#ioc-ex-format').selectOption('stix');
@@ -220,6 +236,7 @@ test('import the STIX fixture through the UI; kept patterns are listed; a broken
   await res.waitFor();
   assert.match(await res.textContent(), /Đã xuất \d+ chỉ báo/);
   assert.match(await res.textContent(), /giữ lại \d+ theo TLP/);
+  assert.match(await res.textContent(), /giữ lại 1 chỉ báo chỉ làm ngữ cảnh/);
   assert.deepEqual(page.errors, []);
   await context.close();
 });

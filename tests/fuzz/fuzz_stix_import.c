@@ -110,6 +110,21 @@ static int never(void *arg, const struct ioc *i, struct err *e)
 	abort();
 }
 
+#if !defined(FUZZ_MISP) && !defined(FUZZ_LIST) && !defined(FUZZ_CSV)
+static int object_back(void *arg, const struct stix_object *o, struct err *e)
+{
+	(void)arg;
+	(void)e;
+	json_t *j = json_loads(o->body, 0, NULL);
+	json_t *id = json_object_get(j, "id"), *type = json_object_get(j, "type");
+	if (j == NULL || !json_is_string(id) || strcmp(json_string_value(id), o->id) != 0 ||
+	    !json_is_string(type) || strcmp(json_string_value(type), o->type) != 0)
+		abort();
+	json_decref(j);
+	return 0;
+}
+#endif
+
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
 	struct ioc_stats st;
@@ -135,5 +150,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	}
 	if (st.records != checked || parse("in", (const char *)d, n, round_trip, NULL, &st, &e) != checked)
 		abort();
+#if !defined(FUZZ_MISP) && !defined(FUZZ_LIST) && !defined(FUZZ_CSV)
+	/* A file the importer takes gives its objects as they came, each
+	 * one valid JSON of its id and type. */
+	if (ioc_stix_objects("in", (const char *)d, n, object_back, NULL, &e) < 0)
+		abort();
+#endif
 	return 0;
 }

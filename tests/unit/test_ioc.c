@@ -1838,7 +1838,19 @@ static void round_trip(int fmt, struct coll *in, const char *what)
 			fail_msg("%s: %zu records came back, more went out", what, back.n);
 		int fields = fmt == F_CSV ? K_NAME | K_TIMES | K_SOURCE | K_IDS :
 			     fmt == F_STIX ? K_NAME | K_TIMES : K_TIMES | K_IDS;
-		same(&in->v[k], &back.v[j++], fields, what);
+		/* STIX objects go out ordered by id: the record of the same
+		 * kind and value, wherever it is. */
+		size_t at = j;
+		for (size_t b = 0; fmt == F_STIX && b < back.n; b++)
+			if (back.v[b].kind == in->v[k].kind &&
+			    strcmp(back.v[b].value, in->v[k].value) == 0) {
+				at = b;
+				break;
+			}
+		if (at >= back.n)
+			fail_msg("%s: %zu records came back, more went out", what, back.n);
+		same(&in->v[k], &back.v[at], fields, what);
+		j++;
 	}
 	assert_int_equal(j, back.n);
 	/* What came back exports to the same bytes. */
@@ -1921,6 +1933,172 @@ static void test_round_trip(void **state)
 	}
 }
 
+/* ---- STIX objects as they came (issue 13) ---- */
+
+struct objs_seen {
+	json_t *by_id;                /* id -> body parsed */
+	int green;
+};
+
+static int object_sink(void *arg, const struct stix_object *o, struct err *e)
+{
+	(void)e;
+	struct objs_seen *s = arg;
+	json_t *j = json_loads(o->body, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "id")), o->id);
+	assert_string_equal(json_string_value(json_object_get(j, "type")), o->type);
+	if (o->tlp == TLP_GREEN)
+		s->green++;
+	json_object_set_new(s->by_id, o->id, j);
+	return 0;
+}
+
+static void test_stix_objects_as_they_came(void **state)
+{
+	(void)state;
+	size_t n;
+	char *data = slurp("stix/ungcuu-fidelity.json", &n);
+	json_t *doc = json_loadb(data, n, 0, NULL);
+	assert_non_null(doc);
+	struct objs_seen s = { .by_id = json_object() };
+	struct err e = { 0 };
+	long got = ioc_stix_objects("f.json", data, n, object_sink, &s, &e);
+	json_t *objs = json_object_get(doc, "objects");
+	assert_int_equal(got, (long)json_array_size(objs));
+	size_t i;
+	json_t *o;
+	json_array_foreach(objs, i, o) {
+		json_t *back = json_object_get(s.by_id, json_string_value(json_object_get(o, "id")));
+		assert_non_null(back);
+		assert_true(json_equal(back, o));        /* every property, unknown ones too */
+	}
+	/* Everything but the two identities and the marking itself is GREEN. */
+	assert_int_equal(s.green, (int)json_array_size(objs) - 3);
+	json_decref(s.by_id);
+	json_decref(doc);
+
+	/* Versions: the latest of an id only; a bad file is refused whole. */
+	const char *two = BUNDLE(
+		"{\"type\":\"malware\",\"spec_version\":\"2.1\",\"id\":\"malware--11111111-1111-4111-8111-111111111111\",\"created\":\"2020-01-01T00:00:00.000Z\",\"modified\":\"2021-01-01T00:00:00.123456Z\",\"name\":\"new\",\"is_family\":true},"
+		"{\"type\":\"malware\",\"spec_version\":\"2.1\",\"id\":\"malware--11111111-1111-4111-8111-111111111111\",\"created\":\"2020-01-01T00:00:00.000Z\",\"modified\":\"2020-06-01T00:00:00.000Z\",\"name\":\"old\",\"is_family\":true}");
+	s.by_id = json_object();
+	assert_int_equal(ioc_stix_objects("v.json", two, strlen(two), object_sink, &s, &e), 1);
+	json_t *m = json_object_get(s.by_id, "malware--11111111-1111-4111-8111-111111111111");
+	assert_string_equal(json_string_value(json_object_get(m, "name")), "new");
+	assert_string_equal(json_string_value(json_object_get(m, "modified")), "2021-01-01T00:00:00.123456Z");
+	json_decref(s.by_id);
+	s.by_id = json_object();
+	const char *bad = "{\"type\":\"bundle\",\"objects\":[{\"type\":\"x\"}]}";
+	assert_int_equal(ioc_stix_objects("bad.json", bad, strlen(bad), object_sink, &s, &e), -1);
+	assert_int_equal(json_object_size(s.by_id), 0);
+	json_decref(s.by_id);
+	free(data);
+}
+
+struct stamps {
+	int ids, digests;
+};
+
+/* A stamp that names every object by its key and dates it by its digest. */
+static int fake_stamp(void *arg, const char *key, const char *type, const char *digest,
+		      char id[IOC_STIX_ID_MAX], char created[IOC_STIX_TIME_MAX],
+		      char modified[IOC_STIX_TIME_MAX], struct err *e)
+{
+	(void)e;
+	struct stamps *s = arg;
+	snprintf(id, IOC_STIX_ID_MAX, "%s--%08x-0000-4000-8000-000000000000", type,
+		 (unsigned)strlen(key));
+	if (digest == NULL) {
+		s->ids++;
+		return 0;
+	}
+	s->digests++;
+	snprintf(created, IOC_STIX_TIME_MAX, "2026-01-01T00:00:00.000Z");
+	snprintf(modified, IOC_STIX_TIME_MAX, "2026-01-0%cT00:00:00.000Z", '1' + (digest[0] & 7));
+	return 0;
+}
+
+static void test_export_stix_kept_and_made(void **state)
+{
+	(void)state;
+	static const struct ioc_ref rel[] = { { "malware", "Poison Ivy" } };
+	struct ioc v[2] = {
+		{ .kind = IOC_IPV4, .value = "198.51.100.7", .tlp = TLP_GREEN, .confidence = -1,
+		  .to_ids = 1, .org = OWNER, .created = 1, .modified = 2 },
+		{ .kind = IOC_DOMAIN, .value = "c2.example", .tlp = TLP_GREEN, .confidence = -1,
+		  .to_ids = 1, .org = OWNER, .related = rel, .nrelated = 1, .created = 1,
+		  .modified = 2 },
+	};
+	/* Record 0 goes out as the object it came as (kept), with a custom
+	 * object of its file; record 1 is made. */
+	json_t *kept = json_loads("[{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--00000000-0000-4000-8000-000000000001\",\"created\":\"2026-01-02T03:04:05.123456Z\",\"modified\":\"2026-01-02T03:04:05.123456Z\",\"pattern\":\"[ipv4-addr:value = '198.51.100.7']\",\"pattern_type\":\"stix\",\"valid_from\":\"2026-01-01T00:00:00Z\",\"x_score\":7},"
+				  "{\"type\":\"x-thing\",\"id\":\"x-thing--00000000-0000-4000-8000-000000000002\",\"spec_version\":\"2.1\",\"created\":\"2026-01-02T00:00:00.000Z\",\"modified\":\"2026-01-02T00:00:00.000Z\"},"
+				  "{\"type\":\"marking-definition\",\"spec_version\":\"2.1\",\"id\":\"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb\",\"created\":\"2022-10-01T00:00:00.000Z\",\"name\":\"as it came\"}]", 0, NULL);
+	assert_non_null(kept);
+	unsigned char k[2] = { 1, 0 };
+	struct stamps st = { 0 };
+	struct ioc_export x = { .recipient_org = OWNER, .stix_objects = kept, .stix_kept = k,
+				.stamp = fake_stamp, .stamp_arg = &st };
+	struct err e = { 0 };
+	json_t *b = ioc_export_stix(v, 2, &x, &e);
+	assert_non_null(b);
+	assert_int_equal(x.exported, 2);
+	json_t *objs = json_object_get(b, "objects");
+	/* Ordered by id, each once: the marking-definition as it came wins
+	 * over the one made. */
+	const char *prev = "";
+	size_t i;
+	json_t *o;
+	int indicators = 0, made_marking = 0;
+	json_array_foreach(objs, i, o) {
+		const char *id = json_string_value(json_object_get(o, "id"));
+		assert_true(strcmp(prev, id) < 0);
+		prev = id;
+		if (strcmp(json_string_value(json_object_get(o, "type")), "indicator") == 0)
+			indicators++;
+		if (strcmp(id, "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb") == 0)
+			made_marking = strcmp(json_string_value(json_object_get(o, "name")),
+					      "as it came") != 0;
+	}
+	assert_int_equal(indicators, 2);
+	assert_false(made_marking);
+	assert_true(json_equal(json_array_get(kept, 0), json_array_get(kept, 0)));
+	char *text = json_dumps(b, JSON_COMPACT);
+	assert_non_null(strstr(text, "\"x_score\":7"));
+	assert_non_null(strstr(text, "2026-01-02T03:04:05.123456Z"));
+	assert_non_null(strstr(text, "x-thing--00000000-0000-4000-8000-000000000002"));
+	assert_null(strstr(text, "198.51.100.7']\",\"pattern_type\":\"stix\",\"pattern_version\""));
+	/* Made: the indicator, the malware and the relationship get the
+	 * stamp's ids; the malware and relationship its times. */
+	assert_int_equal(st.ids, 3);
+	assert_int_equal(st.digests, 2);
+	assert_non_null(strstr(text, "\"created\":\"2026-01-01T00:00:00.000Z\""));
+	assert_null(strstr(text, "2026-11-24"));
+	free(text);
+	json_decref(b);
+
+	/* The same twice: the same bytes. */
+	json_t *b1 = ioc_export_stix(v, 2, &x, &e), *b2 = ioc_export_stix(v, 2, &x, &e);
+	char *t1 = json_dumps(b1, JSON_INDENT(1)), *t2 = json_dumps(b2, JSON_INDENT(1));
+	assert_string_equal(t1, t2);
+	free(t1);
+	free(t2);
+	json_decref(b1);
+	json_decref(b2);
+
+	/* Context only (to_ids 0): not in STIX, counted. Nothing: no objects. */
+	v[0].to_ids = 0;
+	struct ioc_export y = { .recipient_org = OWNER };
+	b = ioc_export_stix(v, 1, &y, &e);
+	assert_non_null(b);
+	assert_int_equal(y.unsupported, 1);
+	assert_int_equal(y.exported, 0);
+	assert_null(json_object_get(b, "objects"));
+	json_decref(b);
+	json_decref(kept);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1950,6 +2128,8 @@ int main(void)
 		cmocka_unit_test(test_misp_one_tlp),
 		cmocka_unit_test(test_misp_own_event),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_stix_objects_as_they_came),
+		cmocka_unit_test(test_export_stix_kept_and_made),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

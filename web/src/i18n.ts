@@ -860,6 +860,13 @@ const M = {
   ioc_exported: { vi: 'Đã tải xuống {name} ({size}).', en: 'Downloaded {name} ({size}).' },
   ioc_exported_n: { vi: 'Đã xuất {n} chỉ báo', en: '{n} exported' },
   ioc_withheld_n: { vi: 'giữ lại {n} theo TLP', en: '{n} withheld by TLP' },
+  // h/stix: the STIX objects a record stands for (each producer's, as they came)
+  ioc_stix_objects: { vi: 'Đối tượng STIX gốc', en: 'STIX objects as received' },
+  ioc_stix_objects_hint: { vi: 'Mỗi bên cung cấp một đối tượng; chúng được xuất lại nguyên như khi nhận.', en: 'One object per producer; they are exported again as they came.' },
+  ioc_producer_unknown: { vi: 'Không rõ bên cung cấp', en: 'Producer not given' },
+  ioc_stix_times: { vi: 'tạo {created} · sửa {modified}', en: 'created {created} · modified {modified}' },
+  // h/stix: STIX has no indicator for a record kept for context only (to_ids false)
+  ioc_context_n: { vi: 'giữ lại {n} chỉ báo chỉ làm ngữ cảnh (to_ids false: STIX không có dạng cho chúng)', en: '{n} withheld as context only (to_ids false: STIX has no form for them)' },
   obs_to_ioc: { vi: 'Thêm vào kho chỉ báo', en: 'Add to the indicator store' },
   ioc_from_incident: { vi: 'Chỉ báo lấy từ sự cố', en: 'Indicator taken from incident' },
   seen_before: { vi: 'Đã thấy trong', en: 'Seen before in' },

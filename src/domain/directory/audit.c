@@ -90,6 +90,12 @@ static const struct audit_table {
 	  "submitted_by,ran_at,created_at", "", 0 },
 	{ "sightings", 1, "id,indicator_id,org_id,source,host_id,incident_id,observable_id,hunt_id,"
 	  "run_id,path,line,seen_at,created_by,created_at", "", 0 },
+	/* h/stix: STIX objects kept as they came (the body, bulk JSON text, as
+	 * its digest), their links, the ones made */
+	{ "stix_objects", 1, "id,org_id,stix_id,type,tlp,created,modified,body,batch,created_by,"
+	  "created_at,updated_at", "body", 11 },
+	{ "stix_object_indicators", 2, "object_id,indicator_id", "", 11 },
+	{ "stix_made", 1, "key,stix_id,created,modified,digest,created_at,updated_at", "", 11 },
 	/* h/misp: MISP events kept as received (012) */
 	{ "misp_events", 1, "id,org_id,uuid,info,tlp,doc,version,created_by,created_at,updated_at",
 	  "", 12 },

@@ -12,6 +12,7 @@
 
 #include "indicator.h"
 #include "misp.h"
+#include "stix_store.h"
 #include "../directory/audit.h"
 #include "../incident/incident_int.h"
 #include "../directory/org.h"
@@ -702,6 +703,13 @@ json_t *indicator_get(struct ctx *c, const char *id, struct err *e)
 	json_object_set_new(j, "incidents", incs);
 	json_object_set_new(j, "sightings_list", json_incref(json_object_get(sl, "items")));
 	json_decref(sl);
+	/* The STIX objects it stands for: each producer's. */
+	json_t *so = stix_objects_of(c, id, e);
+	if (so == NULL) {
+		json_decref(j);
+		return NULL;
+	}
+	json_object_set_new(j, "stix_objects", so);
 	return j;
 }
 
@@ -878,6 +886,7 @@ int indicator_delete(struct ctx *c, const char *id, long long if_match, struct e
 			       "t", id) < 0 ||
 		     store_run(c->db, e, "DELETE FROM hunt_indicators WHERE indicator_id = $1", "t",
 			       id) < 0 || misp_store_forget(c, id, e) != 0 ||
+		     stix_unlink_indicator(c, id, e) != 0 ||
 		     store_run(c->db, e, "DELETE FROM indicators WHERE id = $1", "t", id) < 0 ||
 		     audit_append_json(c, "indicator.delete", "indicator", id, cur, NULL, e) != 0 ||
 		     store_commit(c->db, e) != 0 ? -1 : 0;
@@ -1035,6 +1044,7 @@ struct import {
 	const char *org_id;
 	int default_tlp;
 	long created, updated;
+	struct stix_keep *keep;       /* STIX: which rows each object's records went to */
 };
 
 static int import_one(void *arg, const struct ioc *ioc, struct err *e)
@@ -1045,7 +1055,8 @@ static int import_one(void *arg, const struct ioc *ioc, struct err *e)
 	int created = 0;
 	if (n.ioc.tlp == TLP_NONE)
 		n.ioc.tlp = im->default_tlp;
-	if (upsert(im->c, &n, &created, id, e) != 0)
+	if (upsert(im->c, &n, &created, id, e) != 0 ||
+	    (im->keep && stix_keep_link(im->keep, ioc->origin_id, id, n.ioc.tlp, e) != 0))
 		return -1;
 	if (created)
 		im->created++;
@@ -1084,11 +1095,20 @@ json_t *indicator_import(struct ctx *c, int format, const char *name, const char
 			return NULL;
 	}
 	struct import im = { .c = c, .org_id = o.id, .default_tlp = tlp };
-	if (store_begin(c->db, e) != 0)
+	if (format == IND_STIX && (im.keep = stix_keep_new()) == NULL)
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL), NULL;
+	if (store_begin(c->db, e) != 0) {
+		stix_keep_free(im.keep);
 		return NULL;
+	}
 	long before = count_sightings(c, e), rc;
 	switch (format) {
-	case IND_STIX: rc = ioc_parse_stix(name, data, n, import_one, &im, &st, e); break;
+	case IND_STIX:
+		/* The records, then every object as it came, linked to them. */
+		rc = ioc_parse_stix(name, data, n, import_one, &im, &st, e);
+		if (rc >= 0 && stix_keep_store(c, im.keep, o.id, tlp, name, data, n, e) != 0)
+			rc = -1;
+		break;
 	case IND_MISP: rc = ioc_parse_misp(name, data, n, import_one, &im, &st, e); break;
 	case IND_LIST: rc = ioc_parse_list(name, data, n, import_one, &im, &st, e); break;
 	case IND_CSV: rc = ioc_parse_csv(name, data, n, import_one, &im, &st, e); break;
@@ -1139,8 +1159,10 @@ json_t *indicator_import(struct ctx *c, int format, const char *name, const char
 	    store_commit(c->db, e) != 0) {
 		store_rollback(c->db);
 		json_decref(out);
+		stix_keep_free(im.keep);
 		return NULL;
 	}
+	stix_keep_free(im.keep);
 	return out;
 }
 
@@ -1151,35 +1173,35 @@ json_t *indicator_import(struct ctx *c, int format, const char *name, const char
 #define EXPORT_ARENA_MAX (1024ULL * 1024 * 1024)
 
 /* The stored rows as records for the exporters, allocated in a. */
-static int rows_to_iocs(struct stmt *st, struct arena *a, struct ioc **out, const char ***idv,
+static int rows_to_iocs(struct stmt *st, struct arena *a, struct ioc **out, const char ***ids,
 			size_t *n, struct err *e)
 {
 	size_t cap = 256;
 	struct ioc *v = malloc(cap * sizeof(*v));
-	const char **ids = malloc(cap * sizeof(*ids));
+	const char **iv = malloc(cap * sizeof(*iv));
 	int rc;
 	*n = 0;
-	if (v == NULL || ids == NULL) {
+	if (v == NULL || iv == NULL) {
 		free(v);
-		free(ids);
+		free(iv);
 		stmt_done(st);
 		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 	}
 	while ((rc = stmt_step(st, e)) == 1) {
 		if (*n == cap) {
 			struct ioc *w = realloc(v, 2 * cap * sizeof(*v));
-			const char **wi = w ? realloc(ids, 2 * cap * sizeof(*ids)) : NULL;
 			if (w)
 				v = w;
+			const char **wi = w ? realloc(iv, 2 * cap * sizeof(*iv)) : NULL;
 			if (wi)
-				ids = wi;
+				iv = wi;
 			if (w == NULL || wi == NULL) {
 				rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 				break;
 			}
 			cap *= 2;
 		}
-		ids[*n] = arena_strdup(a, stmt_text(st, 0));
+		iv[*n] = arena_strdup(a, stmt_text(st, 0));
 		struct ioc *i = &v[(*n)++];
 		memset(i, 0, sizeof(*i));
 		i->kind = ioc_kind_parse(stmt_text(st, 1));
@@ -1224,7 +1246,7 @@ static int rows_to_iocs(struct stmt *st, struct arena *a, struct ioc **out, cons
 		json_decref(rel);
 		json_decref(sw);
 		if (i->kind < 0 || i->tlp < 0 || !tv || !sv || !rv || !i->value || !i->org ||
-		    !ids[*n - 1]) {
+		    !iv[*n - 1]) {
 			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 			break;
 		}
@@ -1232,11 +1254,11 @@ static int rows_to_iocs(struct stmt *st, struct arena *a, struct ioc **out, cons
 	stmt_done(st);
 	if (rc < 0) {
 		free(v);
-		free(ids);
+		free(iv);
 		return -1;
 	}
 	*out = v;
-	*idv = ids;
+	*ids = iv;
 	return 0;
 }
 
@@ -1285,6 +1307,8 @@ char *indicator_export(struct ctx *c, int format, struct indicator_export *x, si
 	if (st == NULL || a == NULL || rows_to_iocs(st, a, &v, &ids, &n, e) != 0) {
 		if (a == NULL)
 			err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		if (st && a == NULL)
+			stmt_done(st);
 		arena_free(a);
 		return NULL;
 	}
@@ -1302,11 +1326,30 @@ char *indicator_export(struct ctx *c, int format, struct indicator_export *x, si
 		ex.producer = root.name;
 		ex.producer_id = root.id;
 	}
+	struct stix_out *so = NULL;
 	if (format == IND_CSV) {
 		text = ioc_export_csv(v, n, &ex, e);
 	} else if (format == IND_STIX || format == IND_MISP) {
-		json_t *j = format == IND_STIX ? ioc_export_stix(v, n, &ex, e)
-					       : misp_store_export(c, v, ids, n, &sc, &ex, e);
+		/* STIX: the objects kept as they came, and the ids of those
+		 * made here, stored once (a write transaction).
+		 * A GET's read snapshot (http/server.c) ends here: the rows are read.
+		 */
+		if (format == IND_STIX)
+			store_read_end(c->db);
+		int tx = format == IND_STIX && store_begin(c->db, e) == 0;
+		if (format == IND_STIX && tx)
+			so = stix_out_prepare(c, v, ids, n, x->to_code, &ex, e);
+		json_t *j = NULL;
+		if (format == IND_MISP)
+			j = misp_store_export(c, v, ids, n, &sc, &ex, e);
+		else if (so)
+			j = ioc_export_stix(v, n, &ex, e);
+		if (tx && (j == NULL || stix_out_finish(c, so, e) != 0 ||
+			   store_commit(c->db, e) != 0)) {
+			store_rollback(c->db);
+			json_decref(j);
+			j = NULL;
+		}
 		text = j ? json_dumps(j, JSON_INDENT(1)) : NULL;
 		if (j && text == NULL)
 			err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
@@ -1314,11 +1357,15 @@ char *indicator_export(struct ctx *c, int format, struct indicator_export *x, si
 	} else {
 		err_set(e, E_NOTFOUND, MSG_ROUTE_NOT_FOUND, "format");
 	}
+	stix_out_free(so);
 	free(v);
 	free(ids);
 	arena_free(a);
 	x->exported = ex.exported;
-	x->withheld = ex.withheld;
+	/* STIX has no indicator for a record that is context only (to_ids
+	 * false): such records are withheld, and counted as such. */
+	x->withheld = ex.withheld + (format == IND_STIX ? ex.unsupported : 0);
+	x->context = format == IND_STIX ? ex.unsupported : 0;
 	if (text)
 		*len = strlen(text);
 	return text;

@@ -53,6 +53,8 @@ struct indicator_export {
 	const char *hunt_id;    /* only the hunt's set */
 	int active;             /* only those that match now (for a sweep) */
 	size_t exported, withheld;   /* out */
+	size_t context;         /* out, STIX: of withheld, the records for context only
+				 * (to_ids false), which STIX has no indicator for */
 };
 /* The visible indicators the TLP rule lets go to x->to_code, as a file of
  * format (IND_STIX, IND_MISP, IND_CSV): malloc'd bytes, *len their size. */

@@ -283,6 +283,27 @@ typedef long (*ioc_parser)(const char *name, const char *data, size_t n, ioc_sin
  * created_by_ref; tags from labels. */
 long ioc_parse_stix(const char *name, const char *data, size_t n, ioc_sink sink, void *arg,
 		    struct ioc_stats *st, struct err *e);
+/* One object of a STIX file as it came (ioc_stix_objects). */
+struct stix_object {
+	const char *id, *type;
+	const char *created, *modified;   /* the text as written; "" when absent */
+	int tlp;                          /* its TLP markings (as ioc_parse_stix reads
+					   * them); TLP_NONE: none */
+	const char *body;                 /* the object, compact JSON, keys in the
+					   * file's order */
+};
+typedef int (*stix_object_sink)(void *arg, const struct stix_object *o, struct err *e);
+/* Every object of a STIX file ioc_parse_stix takes (the latest version of
+ * each id, revoked ones too: a revocation is news), in the file's order,
+ * so that the store keeps what it does not model. The number handed
+ * over, or -1 with e filled as ioc_parse_stix does. */
+long ioc_stix_objects(const char *name, const char *data, size_t n, stix_object_sink sink,
+		      void *arg, struct err *e);
+/* The TLP 2.0 marking-definition id of a label (NULL for TLP_NONE), and
+ * the label of an official TLP 1.0 or 2.0 marking id (TLP_NONE: not one). */
+const char *ioc_stix_tlp_marking(int tlp);
+int ioc_stix_marking_tlp(const char *id);
+
 /* MISP: {"Event": {...}}, a bare event, a list of those, or a REST answer
  * {"response": [...]}. Attributes (also inside Object[]) of indicator types
  * become records with their to_ids (1 when absent); composite types give
@@ -321,6 +342,9 @@ long ioc_parse_csv(const char *name, const char *data, size_t n, ioc_sink sink, 
 
 /* ---- export ---- */
 
+#define IOC_STIX_ID_MAX 320
+#define IOC_STIX_TIME_MAX 40
+
 struct ioc_export {
 	/* in */
 	const char *recipient_org;    /* tlp_may_share's recipient: NULL = outside the tree */
@@ -331,6 +355,23 @@ struct ioc_export {
 	const char *title;            /* MISP Event.info; NULL = "ungcuu export" */
 	int64_t now;                  /* UTC ms for objects without created/modified and
 				       * the MISP event date; 0 = the current time */
+	/* STIX only (all optional): objects kept as they came, added as they
+	 * are (borrowed; ordered with the others by id); per record, 1 when
+	 * those objects stand for it (shared and counted, not made again);
+	 * and the stamp that gives an object ungcuu makes its id and times
+	 * by what it stands for (key: "indicator:ORG:UUIDv5",
+	 * "malware:NAME", "relationship:TYPE:SRC:DST"). digest NULL: only the
+	 * id (made once, kept); else the SHA-256 of its content without times
+	 * -> created and modified (moved when the digest changed). Without a
+	 * stamp: UUIDv5 ids, times now. */
+	json_t *stix_objects;
+	const unsigned char *stix_kept;
+	unsigned stix_tlp_used;       /* bit per TLP (1 << enum tlp) those objects were
+				       * relabelled with: its marking-definition goes too */
+	int (*stamp)(void *arg, const char *key, const char *type, const char *digest,
+		     char id[IOC_STIX_ID_MAX], char created[IOC_STIX_TIME_MAX],
+		     char modified[IOC_STIX_TIME_MAX], struct err *e);
+	void *stamp_arg;
 	/* out */
 	size_t exported;              /* records written */
 	size_t withheld;              /* left out by the TLP rule (ioc_may_share) */

@@ -13,6 +13,7 @@
 #include "ioc.h"
 #include "ioc_int.h"
 #include "../../base/arena.h"
+#include "../../base/crypto.h"
 #include "../../base/msg.h"
 #include "../../base/timeutil.h"
 #include "../../base/banned.h"
@@ -511,16 +512,89 @@ out:
 	return rc;
 }
 
+/* ---- the objects as they came ---- */
+
+long ioc_stix_objects(const char *name, const char *data, size_t n, stix_object_sink sink,
+		      void *arg, struct err *e)
+{
+	struct ioc_run r;
+	struct stix s = { .r = &r };
+	json_t *doc = NULL;
+	long rc = -1, count = 0;
+	if (ioc_run_init(&r, name, NULL, e) != 0)
+		return -1;
+	doc = ioc_json_load(&r, data, n);
+	s.byid = json_object();
+	s.at = json_object();
+	s.order = json_array();
+	if (doc == NULL)
+		goto out;
+	if (s.byid == NULL || s.at == NULL || s.order == NULL) {
+		ioc_nomem(&r);
+		goto out;
+	}
+	if (read_objects(&s, doc) != 0)
+		goto out;
+	for (size_t i = 0; i < json_array_size(s.order); i++) {
+		const char *id = json_string_value(json_array_get(s.order, i));
+		json_t *o = json_object_get(s.byid, id);
+		struct ioc_where w = { .r = &r };
+		snprintf(w.at, sizeof(w.at), "%.60s (%.48s)",
+			 json_string_value(json_object_get(s.at, id)), id);
+		/* The importer read the markings of the objects it turned into
+		 * records; another object's unreadable list (not an array) is
+		 * kept as it came, under the import's default label. */
+		int tlp = object_tlp(&s, &w, o);
+		if (tlp < 0) {
+			err_clear(e);
+			tlp = TLP_NONE;
+		}
+		/* Keys in the order of the file, nothing re-encoded but JSON's
+		 * own escapes: what is exported again is what came. */
+		char *body = json_dumps(o, JSON_COMPACT);
+		if (body == NULL) {
+			ioc_nomem(&r);
+			goto out;
+		}
+		struct stix_object so = {
+			.id = id, .type = jstring(o, "type"), .tlp = tlp, .body = body,
+			.created = jstring(o, "created") ? jstring(o, "created") : "",
+			.modified = jstring(o, "modified") ? jstring(o, "modified") : "",
+		};
+		int k = sink ? sink(arg, &so, e) : 0;
+		free(body);
+		if (k != 0)
+			goto out;
+		count++;
+	}
+	rc = count;
+out:
+	json_decref(s.byid);
+	json_decref(s.at);
+	json_decref(s.order);
+	json_decref(doc);
+	ioc_run_release(&r);
+	return rc;
+}
+
 /* ---- export ---- */
 
+/*
+ * Objects ungcuu makes get their id from xp->stamp (stored once, UUIDv4)
+ * by what they stand for, and their created/modified from it too (after
+ * their content is complete: modified moves only when the digest does).
+ * Without a stamp (tests, a bare library use) the id is a UUIDv5 of the
+ * key and the times are now.
+ */
 struct out {
 	struct arena *a;
 	struct err *e;
+	struct ioc_export *xp;
 	int64_t now;
 	json_t *indicators, *related, *rels;
+	json_t *made_keys;            /* object id -> its key, for the final stamp */
 	json_t *related_tlp;          /* related id -> least restrictive TLP of its indicators */
 	unsigned used_tlp;            /* bit per TLP written */
-	struct { char *p; size_t len, cap; } all;   /* the indicator ids, for the bundle id */
 };
 
 static int put(json_t *o, const char *key, json_t *v)
@@ -541,12 +615,20 @@ static int put_time(json_t *o, const char *key, int64_t ms)
 	return put(o, key, json_string(time_format_utc(ms, t)));
 }
 
-static const char *tlp2_id(int tlp)
+const char *ioc_stix_tlp_marking(int tlp)
 {
 	for (size_t i = 0; i < sizeof(tlp_markings) / sizeof(tlp_markings[0]); i++)
 		if (tlp_markings[i].v2 && tlp_markings[i].tlp == tlp)
 			return tlp_markings[i].id;
 	return NULL;
+}
+
+int ioc_stix_marking_tlp(const char *id)
+{
+	for (size_t i = 0; i < sizeof(tlp_markings) / sizeof(tlp_markings[0]); i++)
+		if (strcmp(id, tlp_markings[i].id) == 0)
+			return tlp_markings[i].tlp;
+	return TLP_NONE;
 }
 
 static json_t *tlp_definition(int tlp)
@@ -557,14 +639,15 @@ static json_t *tlp_definition(int tlp)
 	for (char *c = low; *c; c++)
 		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:{s:s, s:s}}}",
-			 "type", "marking-definition", "spec_version", "2.1", "id", tlp2_id(tlp),
-			 "created", TLP2_CREATED, "name", name, "extensions", TLP2_EXTENSION,
-			 "extension_type", "property-extension", "tlp_2_0", low);
+			 "type", "marking-definition", "spec_version", "2.1",
+			 "id", ioc_stix_tlp_marking(tlp), "created", TLP2_CREATED, "name", name,
+			 "extensions", TLP2_EXTENSION, "extension_type", "property-extension",
+			 "tlp_2_0", low);
 }
 
 static json_t *markings(int tlp)
 {
-	return tlp > TLP_NONE ? json_pack("[s]", tlp2_id(tlp)) : NULL;
+	return tlp > TLP_NONE ? json_pack("[s]", ioc_stix_tlp_marking(tlp)) : NULL;
 }
 
 /* The plain tags as labels (those that are fields are written as fields). */
@@ -585,15 +668,35 @@ static int put_labels(json_t *o, const char *const *v, size_t n)
 	return put(o, "labels", a);
 }
 
+/* The id of an object ungcuu makes, standing for key; fallback: the
+ * UUIDv5 of fallback_key. NULL with x->e filled. */
+static const char *made_id(struct out *x, const char *type, const char *key,
+			   const char *fallback_key)
+{
+	char id[IOC_STIX_ID_MAX];
+	if (key == NULL || fallback_key == NULL)
+		return NULL;
+	if (x->xp->stamp) {
+		if (x->xp->stamp(x->xp->stamp_arg, key, type, NULL, id, NULL, NULL, x->e) != 0)
+			return NULL;
+	} else {
+		char u[IOC_UUID_LEN];
+		if (ioc_uuid5(fallback_key, strlen(fallback_key), u) == NULL)
+			return NULL;
+		snprintf(id, sizeof(id), "%s--%s", type, u);
+	}
+	const char *r = arena_strdup(x->a, id);
+	if (r && json_object_set_new(x->made_keys, r, json_string(key)) != 0)
+		return NULL;
+	return r;
+}
+
 /* The named object (malware "Poison Ivy"...) of a related ref, made once. */
 static const char *related_object(struct out *x, const struct ioc_ref *ref, int tlp,
 				  const char *creator)
 {
-	char u[IOC_UUID_LEN];
 	const char *key = arena_printf(x->a, "%s:%s", ref->type, ref->name);
-	if (key == NULL || ioc_uuid5(key, strlen(key), u) == NULL)
-		return NULL;
-	const char *id = arena_printf(x->a, "%s--%s", ref->type, u);
+	const char *id = made_id(x, ref->type, key, key);
 	if (id == NULL)
 		return NULL;
 	json_t *seen = json_object_get(x->related_tlp, id);
@@ -605,8 +708,7 @@ static const char *related_object(struct out *x, const struct ioc_ref *ref, int 
 	json_t *o = json_object();
 	if (o == NULL || json_object_set_new(x->related_tlp, id, json_integer(tlp)) != 0 ||
 	    put_str(o, "type", ref->type) || put_str(o, "spec_version", "2.1") ||
-	    put_str(o, "id", id) || put_time(o, "created", x->now) ||
-	    put_time(o, "modified", x->now) || put_str(o, "name", ref->name) ||
+	    put_str(o, "id", id) || put_str(o, "name", ref->name) ||
 	    (strcmp(ref->type, "malware") == 0 && put(o, "is_family", json_true())) ||
 	    put_str(o, "created_by_ref", creator) || json_array_append_new(x->related, o) != 0) {
 		json_decref(o);
@@ -618,15 +720,13 @@ static const char *related_object(struct out *x, const struct ioc_ref *ref, int 
 static int relationship(struct out *x, const char *src, const char *dst, const char *type,
 			int tlp, const char *creator)
 {
-	char u[IOC_UUID_LEN];
 	const char *rt = strncmp(type, "vulnerability", 13) == 0 ? "related-to" : "indicates";
-	const char *key = arena_printf(x->a, "%s:%s:%s", rt, src, dst);
-	if (key == NULL || ioc_uuid5(key, strlen(key), u) == NULL)
-		return -1;
+	const char *key = arena_printf(x->a, "relationship:%s:%s:%s", rt, src, dst);
+	const char *id = made_id(x, "relationship", key, key ? key + 13 : NULL);
 	json_t *o = json_object();
-	if (o == NULL || put_str(o, "type", "relationship") || put_str(o, "spec_version", "2.1") ||
-	    put(o, "id", json_sprintf("relationship--%s", u)) || put_time(o, "created", x->now) ||
-	    put_time(o, "modified", x->now) || put_str(o, "relationship_type", rt) ||
+	if (id == NULL || o == NULL || put_str(o, "type", "relationship") ||
+	    put_str(o, "spec_version", "2.1") || put_str(o, "id", id) ||
+	    put_str(o, "relationship_type", rt) ||
 	    put_str(o, "source_ref", src) || put_str(o, "target_ref", dst) ||
 	    (tlp > TLP_NONE && put(o, "object_marking_refs", markings(tlp))) ||
 	    put_str(o, "created_by_ref", creator) || json_array_append_new(x->rels, o) != 0) {
@@ -650,7 +750,14 @@ static int export_one(struct out *x, const struct ioc *i, const char *creator)
 	}
 	if (pattern == NULL || ioc_uuid(i, u) == NULL)
 		return -1;
-	const char *id = arena_printf(x->a, "indicator--%s", u);
+	/* One owner's record of a value is one indicator: the key names both. */
+	const char *key = arena_printf(x->a, "indicator:%s:%s", i->org ? i->org : "", u);
+	const char *fallback = arena_printf(x->a, "%s", u);
+	const char *id = NULL;
+	if (x->xp->stamp == NULL)
+		id = arena_printf(x->a, "indicator--%s", u);
+	else
+		id = made_id(x, "indicator", key, fallback);
 	int64_t created = i->created ? i->created : x->now;
 	int64_t modified = i->modified > created ? i->modified : created;
 	int64_t from = i->valid_from ? i->valid_from : created;
@@ -673,19 +780,9 @@ static int export_one(struct out *x, const struct ioc *i, const char *creator)
 		json_decref(o);
 		return -1;
 	}
+	/* Its times are the record's: the indicator is not stamped again. */
+	json_object_del(x->made_keys, id);
 	x->used_tlp |= 1u << i->tlp;
-	size_t l = strlen(id);
-	if (x->all.len + l + 2 > x->all.cap) {
-		size_t cap = (x->all.cap + l + 2) * 2;
-		char *p = realloc(x->all.p, cap);
-		if (p == NULL)
-			return -1;
-		x->all.p = p;
-		x->all.cap = cap;
-	}
-	memcpy(x->all.p + x->all.len, id, l);
-	x->all.len += l;
-	x->all.p[x->all.len++] = '\n';
 	for (size_t k = 0; k < i->nrelated; k++) {
 		if (!is_named_type(i->related[k].type))
 			continue;
@@ -710,39 +807,148 @@ static int mark_related(struct out *x)
 	return 0;
 }
 
+/* created/modified of the objects made (related, relationships, the
+ * producer), now that their content is complete. */
+static int stamp_times(struct out *x, json_t *list)
+{
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		json_t *o = json_array_get(list, i);
+		const char *id = jstring(o, "id");
+		const char *key = jstring(x->made_keys, id);
+		char created[IOC_STIX_TIME_MAX], modified[IOC_STIX_TIME_MAX], got[IOC_STIX_ID_MAX];
+		if (x->xp->stamp && key) {
+			char dg[SHA256_HEX_LEN];
+			char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+			if (text == NULL)
+				return -1;
+			sha256_hex(text, strlen(text), dg);
+			free(text);
+			if (x->xp->stamp(x->xp->stamp_arg, key, jstring(o, "type"), dg, got, created,
+					 modified, x->e) != 0)
+				return -1;
+		} else {
+			time_format_utc(x->now, created);
+			time_format_utc(x->now, modified);
+		}
+		if (put_str(o, "created", created) || put_str(o, "modified", modified))
+			return -1;
+	}
+	return 0;
+}
+
+struct entry {
+	const char *id;
+	int rank;                     /* 0: kept as it came, 1: made */
+	size_t at;                    /* then the order given */
+	json_t *o;
+};
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	if (c == 0)
+		c = x->rank - y->rank;
+	return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* Every object once, ordered by id (two exports of one store are the same
+ * bytes); an object kept as it came wins over one made with its id (the
+ * TLP marking-definitions of the file). */
+static json_t *ordered(json_t *const *lists, const int *ranks, size_t nlists)
+{
+	size_t n = 0, k = 0;
+	for (size_t l = 0; l < nlists; l++)
+		n += json_array_size(lists[l]);
+	struct entry *v = calloc(n ? n : 1, sizeof(*v));
+	json_t *out = json_array();
+	if (v == NULL || out == NULL) {
+		free(v);
+		json_decref(out);
+		return NULL;
+	}
+	for (size_t l = 0; l < nlists; l++)
+		for (size_t i = 0; i < json_array_size(lists[l]); i++) {
+			json_t *o = json_array_get(lists[l], i);
+			v[k] = (struct entry){ jstring(o, "id") ? jstring(o, "id") : "", ranks[l], k,
+					       o };
+			k++;
+		}
+	qsort(v, n, sizeof(*v), entry_cmp);
+	for (size_t i = 0; i < n; i++)
+		if ((i == 0 || strcmp(v[i].id, v[i - 1].id) != 0) &&
+		    json_array_append(out, v[i].o) != 0) {
+			json_decref(out);
+			out = NULL;
+			break;
+		}
+	free(v);
+	return out;
+}
+
 static json_t *bundle(struct out *x, const char *producer, const char *creator)
 {
 	char u[IOC_UUID_LEN];
-	json_t *b = json_object(), *objs = json_array();
-	if (b == NULL || objs == NULL || put_str(b, "type", "bundle") ||
-	    ioc_uuid5(x->all.p ? x->all.p : "", x->all.len, u) == NULL ||
-	    put(b, "id", json_sprintf("bundle--%s", u)) || put(b, "objects", objs)) {
-		json_decref(b);
+	json_t *b = NULL, *objs = NULL, *head = json_array();
+	if (head == NULL)
 		return NULL;
-	}
 	if (producer) {
 		json_t *idn = json_object();
 		if (idn == NULL || put_str(idn, "type", "identity") ||
 		    put_str(idn, "spec_version", "2.1") || put_str(idn, "id", creator) ||
-		    put_time(idn, "created", x->now) || put_time(idn, "modified", x->now) ||
 		    put_str(idn, "name", producer) || put_str(idn, "identity_class", "organization") ||
-		    json_array_append_new(objs, idn) != 0) {
+		    json_array_append_new(head, idn) != 0) {
 			json_decref(idn);
-			json_decref(b);
-			return NULL;
+			goto fail;
 		}
 	}
+	if (stamp_times(x, head) != 0 || stamp_times(x, x->related) != 0 ||
+	    stamp_times(x, x->rels) != 0)
+		goto fail;
 	for (int t = TLP_CLEAR; t < TLP__COUNT; t++)
-		if ((x->used_tlp & (1u << t)) && json_array_append_new(objs, tlp_definition(t)) != 0) {
-			json_decref(b);
-			return NULL;
-		}
-	if (json_array_extend(objs, x->indicators) != 0 || json_array_extend(objs, x->related) != 0 ||
-	    json_array_extend(objs, x->rels) != 0) {
-		json_decref(b);
-		return NULL;
+		if ((x->used_tlp & (1u << t)) && json_array_append_new(head, tlp_definition(t)) != 0)
+			goto fail;
+	json_t *empty = json_array();
+	json_t *kept = x->xp->stix_objects ? x->xp->stix_objects : empty;
+	json_t *lists[] = { kept, head, x->indicators, x->related, x->rels };
+	const int ranks[] = { 0, 1, 1, 1, 1 };
+	objs = ordered(lists, ranks, sizeof(lists) / sizeof(lists[0]));
+	json_decref(empty);
+	if (objs == NULL)
+		goto fail;
+	/* The bundle's id: a UUIDv5 of the ids it holds. */
+	size_t len = 0;
+	for (size_t i = 0; i < json_array_size(objs); i++)
+		len += strlen(jstring(json_array_get(objs, i), "id")) + 1;
+	char *all = malloc(len + 1), *p = all;
+	if (all == NULL)
+		goto fail;
+	for (size_t i = 0; i < json_array_size(objs); i++) {
+		const char *id = jstring(json_array_get(objs, i), "id");
+		size_t l = strlen(id);
+		memcpy(p, id, l);
+		p += l;
+		*p++ = '\n';
 	}
+	*p = '\0';
+	/* objects, when there is none, is left out: the bundle schema wants
+	 * one at least in the list. */
+	b = json_object();
+	if (b == NULL || ioc_uuid5(all, len, u) == NULL || put_str(b, "type", "bundle") ||
+	    put(b, "id", json_sprintf("bundle--%s", u)) ||
+	    (json_array_size(objs) > 0 && put(b, "objects", json_incref(objs)))) {
+		free(all);
+		goto fail;
+	}
+	json_decref(objs);
+	free(all);
+	json_decref(head);
 	return b;
+fail:
+	json_decref(objs);
+	json_decref(head);
+	json_decref(b);
+	return NULL;
 }
 
 json_t *ioc_export_stix(const struct ioc *iocs, size_t n, struct ioc_export *xp, struct err *e)
@@ -754,23 +960,26 @@ json_t *ioc_export_stix(const struct ioc *iocs, size_t n, struct ioc_export *xp,
 	const char *creator = NULL;
 	if (xp == NULL)
 		xp = &dflt;
+	x.xp = xp;
 	xp->exported = xp->withheld = xp->unsupported = 0;
 	x.now = xp->now ? xp->now : time_now_ms();
+	x.used_tlp = xp->stix_tlp_used & ((1u << TLP__COUNT) - 1) & ~1u;
 	x.a = arena_new(IOC_SCRATCH_MAX);
 	x.indicators = json_array();
 	x.related = json_array();
 	x.rels = json_array();
 	x.related_tlp = json_object();
+	x.made_keys = json_object();
 	if (x.a == NULL || x.indicators == NULL || x.related == NULL || x.rels == NULL ||
-	    x.related_tlp == NULL)
+	    x.related_tlp == NULL || x.made_keys == NULL)
 		goto nomem;
 	if (xp->producer) {
 		const char *key = arena_printf(x.a, "identity:%s", xp->producer);
 		if (key == NULL || ioc_uuid5(key, strlen(key), u) == NULL)
 			goto nomem;
-		creator = arena_printf(x.a, "identity--%s", u);
+		creator = made_id(&x, "identity", key, key);
 		if (creator == NULL)
-			goto nomem;
+			goto fail;
 	}
 	for (size_t k = 0; k < n; k++) {
 		const struct ioc *i = &iocs[k];
@@ -782,8 +991,14 @@ json_t *ioc_export_stix(const struct ioc *iocs, size_t n, struct ioc_export *xp,
 			xp->unsupported++;
 			continue;
 		}
+		if (xp->stix_kept && xp->stix_kept[k]) {
+			xp->exported++;       /* the objects it came as go out instead */
+			continue;
+		}
 		if (export_one(&x, i, creator) != 0) {
-			err_set(e, E_INVALID, MSG_IOC_VALUE, "a record is not valid UTF-8, or no memory");
+			if (e->code == 0)
+				err_set(e, E_INVALID, MSG_IOC_VALUE,
+					"a record is not valid UTF-8, or no memory");
 			goto out;
 		}
 		xp->exported++;
@@ -792,8 +1007,11 @@ json_t *ioc_export_stix(const struct ioc *iocs, size_t n, struct ioc_export *xp,
 		goto nomem;
 	result = bundle(&x, xp->producer, creator);
 	if (result == NULL)
-		goto nomem;
+		goto fail;
 	goto out;
+fail:
+	if (e->code)
+		goto out;
 nomem:
 	err_set(e, E_NOMEM, MSG_IOC_LIMIT, "STIX export: out of memory");
 out:
@@ -801,7 +1019,7 @@ out:
 	json_decref(x.related);
 	json_decref(x.rels);
 	json_decref(x.related_tlp);
-	free(x.all.p);
+	json_decref(x.made_keys);
 	if (x.a)
 		arena_free(x.a);
 	return result;

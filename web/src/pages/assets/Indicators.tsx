@@ -461,6 +461,8 @@ export function IndicatorPage({ id }: { id: string }) {
   };
   const sightings: any[] = x.sightings_list ?? [];
   const incidents: any[] = x.incidents ?? [];
+  // The STIX objects this record stands for, one per producer (GET only).
+  const stix: any[] = x.stix_objects ?? [];
   return (
     <article>
       <Crumbs items={[[t('indicators_title'), '#/indicators'], [x.name || kindLabel(x.kind), null]]} />
@@ -539,6 +541,20 @@ export function IndicatorPage({ id }: { id: string }) {
           <Panel id="last-seen" title={t('ioc_last_seen')}>
             <p>{x.last_seen_at ? fmtDateTime(x.last_seen_at) : <span class="muted">{t('never')}</span>}</p>
           </Panel>
+          {stix.length > 0 && (
+            <Panel id="stix-objects" title={t('ioc_stix_objects')} count={stix.length}>
+              <p class="hint">{t('ioc_stix_objects_hint')}</p>
+              <ul class="plain stix-objects">
+                {stix.map((o) => (
+                  <li key={o.id}>
+                    <strong>{o.producer ?? t('ioc_producer_unknown')}</strong>
+                    <br /><span class="mono small">{o.id}</span>
+                    <br /><span class="muted small">{t('ioc_stix_times', { created: o.created, modified: o.modified })}</span>
+                  </li>
+                ))}
+              </ul>
+            </Panel>
+          )}
         </div>
       </div>
     </article>
@@ -661,7 +677,7 @@ function ExportPanel() {
   const [kind, setKind] = useState('');
   const [busy, setBusy] = useState(false);
   const [err, setErr] = useState<unknown>(null);
-  const [res, setRes] = useState<{ name: string; exported: string | null; withheld: string | null; size: number } | null>(null);
+  const [res, setRes] = useState<{ name: string; exported: string | null; withheld: string | null; context: number; size: number } | null>(null);
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true); setErr(null); setRes(null);
@@ -679,7 +695,12 @@ function ExportPanel() {
       a.href = href; a.download = name; a.style.display = 'none';
       document.body.appendChild(a); a.click(); a.remove();
       setTimeout(() => URL.revokeObjectURL(href), 60_000);
-      setRes({ name, exported: headers.get('X-Exported'), withheld: headers.get('X-Withheld'), size: blob.size });
+      // X-Withheld counts the context-only records STIX leaves out too
+      // (X-Withheld-Context): shown apart from the TLP rule's.
+      const context = Number(headers.get('X-Withheld-Context') ?? 0) || 0;
+      const w = headers.get('X-Withheld');
+      setRes({ name, exported: headers.get('X-Exported'), withheld: w === null ? null : String(Number(w) - context),
+        context, size: blob.size });
     } catch (x) { setErr(x); } finally { setBusy(false); }
   };
   const orgs = orgTree(app.orgs ?? []);
@@ -715,6 +736,7 @@ function ExportPanel() {
           {t('ioc_exported', { name: res.name, size: fmtSize(res.size) })}{' '}
           <strong>{t('ioc_exported_n', { n: res.exported ?? '?' })}</strong>
           {res.withheld !== null && <>{' · '}<strong class={Number(res.withheld) > 0 ? 'soon' : ''}>{t('ioc_withheld_n', { n: res.withheld })}</strong></>}
+          {res.context > 0 && <>{' · '}<strong class="soon">{t('ioc_context_n', { n: String(res.context) })}</strong></>}
         </p>
       )}
       <div class="actions">
