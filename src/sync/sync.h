@@ -1,0 +1,149 @@
+/*
+ * sync.h - federation between instances (issue 16): the district, the
+ * province and the national coordinator each run ungcuu and exchange
+ * signed envelopes, store-and-forward, over HTTPS or a sealed file.
+ *
+ * This header is the contract between the parts built side by side:
+ *   sync/peer.c, envelope.c, outbox.c, inbox.c, bundle.c   (the core)
+ *   sync/kinds_*.c                                         (what travels)
+ *   sync/transport.c, loop.c, api/sync.c                   (HTTPS, the loop)
+ * The core never knows what a payload means; a kind never knows how an
+ * envelope is carried.
+ *
+ * Terms.
+ *   instance  one ungcuu database; its id is its Ed25519 public key's
+ *             fingerprint (sync_instance_id), its key the one `init` made
+ *             (DB.key beside the database, which also keys the audit log).
+ *   peer      another instance registered here (table sync_peers): a name,
+ *             its public key, its URL (NULL when only bundles reach it),
+ *             its relation to us (SYNC_PARENT: it is above us; SYNC_CHILD:
+ *             below), and the organisations it hosts (by org code: the
+ *             province instance hosts the province's organisations).
+ *   envelope  { id (UUIDv7), origin (instance id), dest (instance id), seq
+ *             (per origin->dest, from 1, no gaps), kind, created (RFC 3339
+ *             UTC ms), payload (JSON object), sig (Ed25519 over the
+ *             canonical bytes of everything else, hex) }.
+ *
+ * Rules the core enforces (and tests):
+ *   - an envelope is written to the outbox in the SAME transaction as the
+ *     change that causes it (sync_emit is called inside the caller's
+ *     store_begin .. store_commit);
+ *   - the inbox accepts only envelopes from registered peers, signed by
+ *     that peer's key, addressed to us, of a kind the relation allows
+ *     (struct sync_kind.from), with seq = last applied + 1 (an old seq is a
+ *     replay: acknowledged again, applied never; a gap waits); it applies
+ *     each in its own transaction with the cursor update, so a crash at any
+ *     moment applies an envelope once or not at all;
+ *   - acknowledgement is by seq (a cursor), never by time;
+ *   - an envelope is never routed back to the peer it came from.
+ */
+#ifndef UNGCUU_SYNC_H
+#define UNGCUU_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "../domain/domain.h"
+
+enum sync_relation {
+	SYNC_PARENT = 1,   /* the peer is above us: we send it "up" kinds */
+	SYNC_CHILD = 2,    /* the peer is below us: we send it "down" kinds */
+};
+
+#define SYNC_ID_LEN 65          /* an instance id: 64 hex + NUL */
+#define SYNC_KIND_LEN 48
+
+struct sync_peer {
+	char id[UUID_LEN];          /* row id here */
+	char name[65];
+	char instance[SYNC_ID_LEN]; /* its instance id (key fingerprint, hex) */
+	char public_key[65];        /* hex Ed25519 */
+	char url[512];              /* "" when bundles only */
+	int relation;               /* enum sync_relation */
+};
+
+/* ---- the core: peers, keys ---- */
+
+/* This instance's id (the SHA-256 of its public key, hex) into out. */
+int sync_instance_id(struct ctx *c, char out[SYNC_ID_LEN], struct err *e);
+/* The peer hosting organisation org_id (the organisation or its nearest
+ * ancestor named by a peer): 0 and *p filled, 1 when no peer hosts it (the
+ * organisation lives here), -1 with e. */
+int sync_peer_for_org(struct ctx *c, const char *org_id, struct sync_peer *p, struct err *e);
+int sync_peer_get(struct ctx *c, const char *peer_id, struct sync_peer *p, struct err *e);
+/* Every peer of a relation (SYNC_PARENT or SYNC_CHILD), as an array the
+ * caller frees; *n their number. */
+int sync_peers(struct ctx *c, int relation, struct sync_peer **out, size_t *n, struct err *e);
+
+/* ---- the core: the outbox ---- */
+
+/* Queues one envelope of kind with payload (borrowed) for the peer, in the
+ * caller's open transaction: the next seq for (us, peer) is taken in it.
+ * `via` is the peer the change came from (NULL for a local change): an
+ * envelope is never queued back to it (sync_emit returns 0, nothing
+ * queued). */
+int sync_emit(struct ctx *c, const struct sync_peer *to, const char *kind, json_t *payload,
+	      const char *via, struct err *e);
+/* sync_emit to the peer hosting org_id, if any (0 when it lives here). */
+int sync_emit_org(struct ctx *c, const char *org_id, const char *kind, json_t *payload,
+		  const char *via, struct err *e);
+/* sync_emit to every peer of a relation. */
+int sync_emit_all(struct ctx *c, int relation, const char *kind, json_t *payload,
+		  const char *via, struct err *e);
+
+/* The envelopes for a peer after seq `after` (at most max), signed, in seq
+ * order, as a JSON array (new reference). */
+json_t *sync_outbox_read(struct ctx *c, const char *peer_id, int64_t after, size_t max,
+			 struct err *e);
+/* The peer has applied everything up to seq: those envelopes are done. */
+int sync_outbox_ack(struct ctx *c, const char *peer_id, int64_t seq, struct err *e);
+
+/* ---- the core: the inbox ---- */
+
+/* Applies envelopes (an array, as sync_outbox_read makes them) received
+ * from the peer, in seq order, each checked (signature, origin, dest,
+ * kind allowed, seq) and applied with its kind's apply() in its own
+ * transaction. *acked: the highest seq applied from that peer so far (what
+ * to acknowledge). *refused: new array of {id, seq, reason} for those
+ * refused (also logged and counted for sync status). 0, or -1 with e when
+ * the batch itself is unreadable. */
+int sync_inbox_apply(struct ctx *c, const char *peer_id, json_t *envelopes, int64_t *acked,
+		     json_t **refused, struct err *e);
+
+/* ---- kinds: what travels ---- */
+
+/* An apply function runs inside the inbox's transaction for one envelope;
+ * `from` is the peer it came from (pass from->id as `via` to any
+ * sync_emit it makes, so nothing is routed back). It changes only records
+ * of its own (mirrors of the origin's records, answers) and never fails on
+ * a record it has already applied (idempotent by the origin's record id). */
+typedef int (*sync_apply_fn)(struct ctx *c, const struct sync_peer *from, json_t *payload,
+			     struct err *e);
+
+struct sync_kind {
+	const char *name;       /* "support.request", "warning", "indicator.revoke", ... */
+	int from;               /* which peers may send it: SYNC_CHILD (it travels up),
+				 * SYNC_PARENT (down), or both */
+	sync_apply_fn apply;
+};
+
+/* Registers the kinds (a static table that outlives the process); the
+ * core refuses an envelope of an unregistered kind. Called once at start
+ * by main() before any server thread (like incident_on_classify). */
+void sync_register_kinds(const struct sync_kind *kinds, size_t n);
+const struct sync_kind *sync_kind_find(const char *name);
+
+/* Maps a record of the origin instance to the local record mirroring it:
+ * (peer, type, remote id) -> local id. put in the caller's transaction;
+ * get: 0 found, 1 not found, -1 error. */
+int sync_map_put(struct ctx *c, const char *peer_id, const char *type, const char *remote_id,
+		 const char *local_id, struct err *e);
+int sync_map_get(struct ctx *c, const char *peer_id, const char *type, const char *remote_id,
+		 char local_id[UUID_LEN], struct err *e);
+/* The reverse: which peer and remote id a local mirror stands for (0, 1 not
+ * a mirror, -1). peer_id and remote_id may be NULL. */
+int sync_map_origin(struct ctx *c, const char *type, const char *local_id,
+		    char peer_id[UUID_LEN], char remote_id[UUID_LEN], struct err *e);
+
+#endif
