@@ -300,7 +300,7 @@ struct doc *annual_doc(struct ctx *c, const char *id, struct err *e)
 	static const char *const head[] = { "TT", "Cơ quan, đơn vị", "Kế hoạch",
 		"Sự cố (đã đóng)", "Quét lỗ hổng", "Săn mối đe dọa", "Diễn tập (thực chiến)",
 		"Cảnh báo đúng hạn", "Kinh phí" };
-	static const double w[] = { 1, 4.4, 2.2, 2, 2.4, 2.4, 2.2, 2.1, 3.3 };
+	static const double w[] = { 1, 4.2, 2.2, 2, 2.6, 2.6, 2.1, 2, 3.3 };
 	doc_table(d, 9, head, w);
 	size_t i;
 	json_t *r;
