@@ -147,7 +147,7 @@ test('district coordinator takes it through every state to closed', { timeout: 1
   await shot(page, 'incident');
 
   // Both paper forms print from their own route.
-  await page.getByRole('link', { name: /Mẫu 03/ }).click();
+  await page.getByRole('link', { name: /^In báo cáo \(Mẫu 03\)/ }).click();
   await page.locator('.paper .p-title').waitFor();
   assert.match(await page.locator('.paper').textContent(), /BÁO CÁO BAN ĐẦU SỰ CỐ/);
   await page.emulateMedia({ media: 'print' });
