@@ -33,6 +33,10 @@ before(async () => {
   ids.indicator = (await ok(await c.post('/api/v1/indicators', { kind: 'domain', value: 'pages-test.example', tlp: 'GREEN', tags: ['pages'] }))).id;
   ids.hunt = (await ok(await c.post('/api/v1/hunts', { title: 'Săn tìm tên miền độc hại', deadline: days(5),
     target_org_codes: ['pq-tamthanh'], tags: ['pages'] }))).id;
+  // the plan (issue 15): the demo's approved plan, its drill and Mẫu 05
+  ids.plan = (await ok(await c.get('/api/v1/plans?limit=50'))).items[0].id;
+  ids.drill = (await ok(await c.get('/api/v1/plan/drills'))).items[0].id;
+  ids.mau05 = (await ok(await c.get('/api/v1/plan/mau05'))).items[0].id;
 }, { timeout: 90_000 });
 after(async () => {
   await browser?.close();
@@ -49,6 +53,9 @@ const PAGES = () => [
   ['compliance', '#/compliance'], ['imports', '#/imports'], ['indicators', '#/indicators'],
   ['indicator', `#/indicators/${ids.indicator}`], ['indicator-new', '#/indicators/new'],
   ['indicator-exchange', '#/indicators/exchange'], ['hunts', '#/hunts'], ['hunt', `#/hunts/${ids.hunt}`], ['hunt-new', '#/hunts/new'],
+  ['plan', '#/plan'], ['plan-plan', `#/plan/plans/${ids.plan}`], ['plan-outline', '#/plan/outline'],
+  ['plan-risks', '#/plan/risks'], ['plan-resources', '#/plan/resources'], ['plan-budget', '#/plan/budget'],
+  ['plan-drill', `#/plan/drills/${ids.drill}`], ['plan-mau05', `#/plan/mau05/${ids.mau05}`], ['plan-annual', '#/plan/annual'],
 ];
 
 for (const size of SIZES) {
