@@ -1099,7 +1099,7 @@ const M = {
   annual_hunts: { vi: 'Săn tìm mối đe dọa', en: 'Threat hunts' },
   annual_drills: { vi: 'Diễn tập (thực chiến)', en: 'Drills (live)' },
   annual_warnings: { vi: 'Cảnh báo đúng hạn', en: 'Warnings on time' },
-  annual_budget: { vi: 'Kinh phí đã chi', en: 'Budget spent' },
+  annual_budget: { vi: 'Kinh phí (đã chi/dự toán)', en: 'Budget (spent/planned)' },
   annual_rule_met: { vi: 'Đạt', en: 'Met' },
   annual_rule_missed: { vi: 'Chưa đạt', en: 'Missed' },
   annual_rule_pending: { vi: 'Chưa đến hạn', en: 'Not due yet' },
