@@ -237,9 +237,9 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(SYNC_R_REPLAY, "Phong bì số %s đã được áp dụng trước đó: xác nhận lại, không áp dụng lần nữa", "Envelope %s was applied before: acknowledged again, not applied twice") \
 	X(SYNC_R_GAP, "Thiếu phong bì trước số %s: chờ các phong bì còn thiếu", "Envelopes before %s are missing: waiting for them") \
 	X(SYNC_R_APPLY_FAILED, "Không áp dụng được phong bì: %s", "The envelope could not be applied: %s") \
-	X(SYNC_NOT_BUNDLE, "Tệp không phải gói đồng bộ ungcuu: %s", "Not an ungcuu sync bundle: %s") \
+	X(SYNC_NOT_BUNDLE, "Tệp không phải gói đồng bộ ungcuu (phần sai: %s)", "Not an ungcuu sync bundle (wrong part: %s)") \
 	X(SYNC_BUNDLE_OTHER_DEST, "Gói này được niêm phong cho hệ thống khác (%s), không phải hệ thống này", "This bundle is sealed for another instance (%s), not this one") \
-	X(SYNC_BUNDLE_CANNOT_OPEN, "Không mở được gói %s: tệp bị cắt cụt, bị sửa, hoặc không niêm phong cho khóa của hệ thống này", "Cannot open bundle %s: the file is truncated, changed, or not sealed to this instance's key") \
+	X(SYNC_BUNDLE_CANNOT_OPEN, "Không mở được gói: tệp bị cắt cụt, bị sửa, hoặc không niêm phong cho khóa của hệ thống này", "Cannot open the bundle: the file is truncated, changed, or not sealed to this instance's key") \
 	X(SYNC_BUNDLE_BAD_SIG, "Chữ ký của gói không đúng với khóa của máy ngang hàng %s", "The bundle's signature does not match the key of peer %s") \
 	X(SYNC_ACK_AHEAD, "Xác nhận vượt quá số phong bì đã gửi: %s", "The acknowledgement is beyond the envelopes sent: %s") \
 	X(SYNC_TOO_MANY, "Quá nhiều phong bì trong một lần (tối đa %s)", "Too many envelopes at once (at most %s)") \

@@ -128,7 +128,7 @@ static json_t *unseal(struct ctx *c, const char *data, size_t n, const char *own
 	size_t ml = strlen(BUNDLE_MAGIC);
 	if (n < ml + 5 + 64 + 1 || memcmp(data, BUNDLE_MAGIC, ml) != 0 ||
 	    memcmp(data + ml, "dest ", 5) != 0 || data[ml + 5 + 64] != '\n')
-		return err_set(e, E_INVALID, MSG_SYNC_NOT_BUNDLE, "UNGCUU-SYNC-BUNDLE 1"), NULL;
+		return err_set(e, E_INVALID, MSG_SYNC_NOT_BUNDLE, "header"), NULL;
 	char dest[SYNC_ID_LEN];
 	memcpy(dest, data + ml + 5, 64);
 	dest[64] = '\0';
@@ -152,7 +152,7 @@ static json_t *unseal(struct ctx *c, const char *data, size_t n, const char *own
 			      sodium_base64_VARIANT_ORIGINAL) != 0 || end != b64 + blen ||
 	    slen <= crypto_box_SEALBYTES) {
 		free(sealed);
-		return err_set(e, E_INVALID, MSG_SYNC_BUNDLE_CANNOT_OPEN, ""), NULL;
+		return err_set(e, E_INVALID, MSG_SYNC_BUNDLE_CANNOT_OPEN, NULL), NULL;
 	}
 	char sk_hex[129];
 	unsigned char edsk[64], xsk[32], xpk[32];
@@ -171,7 +171,7 @@ static json_t *unseal(struct ctx *c, const char *data, size_t n, const char *own
 		sodium_memzero(xsk, sizeof(xsk));
 		free(sealed);
 		free(plain);
-		return err_set(e, E_INVALID, MSG_SYNC_BUNDLE_CANNOT_OPEN, ""), NULL;
+		return err_set(e, E_INVALID, MSG_SYNC_BUNDLE_CANNOT_OPEN, NULL), NULL;
 	}
 	sodium_memzero(xsk, sizeof(xsk));
 	free(sealed);

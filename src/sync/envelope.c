@@ -24,7 +24,7 @@
 static int canon_string(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	if (!utf8_valid(s, n))
+	if (!utf8_valid(s, n) || memchr(s, '\0', n) != NULL)
 		return -1;
 	if (buf_add(b, "\"", 1) < 0)
 		return -1;

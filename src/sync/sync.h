@@ -156,9 +156,9 @@ int sync_map_origin(struct ctx *c, const char *type, const char *local_id,
 
 /* The canonical bytes of a JSON value (docs/SYNC.md): objects with their
  * keys sorted by bytes, no whitespace, strings as UTF-8 with only '"', '\\'
- * and U+0000..U+001F escaped, integers only (|n| <= 2^53-1). Malloc'd,
- * NUL-terminated, length in *n; NULL when v holds a real number or a
- * string that is not valid UTF-8. */
+ * and U+0001..U+001F escaped, integers only (|n| <= 2^53-1). Malloc'd,
+ * NUL-terminated, length in *n; NULL when v holds a real number, an
+ * integer beyond that, or a string that is not UTF-8 or holds U+0000. */
 char *sync_canonical(const json_t *v, size_t *n);
 /* The instance id of a hex public key (SHA-256 of its 32 bytes, hex); -1
  * when pk_hex is not 64 hex digits. */
