@@ -196,14 +196,13 @@ int sync_peer_add(struct ctx *c, json_t *body, char id[UUID_LEN], struct err *e)
 	if (store_begin(c->db, e) != 0)
 		return -1;
 	struct sync_peer old;
-	int rc = peer_where(c, "SELECT " PEER_COLS " FROM sync_peers WHERE name = $1", name, &old, e);
-	if (rc == 0)
-		rc = peer_where(c, "SELECT " PEER_COLS " FROM sync_peers WHERE instance = $1", inst,
-				&old, e);
-	else if (rc == 1)
-		rc = peer_where(c, "SELECT " PEER_COLS " FROM sync_peers WHERE instance = $1", inst,
-				&old, e) == 0 ? 0 : 1;
-	if (rc == 0) {
+	struct stmt *st = store_query(c->db, e, "SELECT " PEER_COLS " FROM sync_peers WHERE "
+				      "name = $1 OR instance = $2", "tt", name, inst);
+	int rc = st ? stmt_step(st, e) : -1;
+	if (rc == 1)
+		peer_row(st, &old);
+	stmt_done(st);
+	if (rc == 1) {
 		store_rollback(c->db);
 		return err_set(e, E_CONFLICT, MSG_SYNC_PEER_EXISTS, old.name);
 	}
@@ -398,8 +397,7 @@ json_t *sync_status(struct ctx *c, struct err *e)
 	if (admin_check(c, e) != 0 || sync_instance_id(c, inst, e) != 0)
 		return NULL;
 	sync_fingerprint(inst, fp);
-	if (store_read_begin(c->db, e) != 0)
-		return NULL;
+	/* no read transaction of its own: the server's request may hold one */
 	json_t *peers = NULL, *out = NULL;
 	struct stmt *st = store_query(c->db, e,
 		"SELECT p.id, p.name, p.relation, p.url, p.out_seq, p.out_acked, p.in_seq, p.in_seen, "
@@ -433,7 +431,6 @@ json_t *sync_status(struct ctx *c, struct err *e)
 	out = json_pack("{s:s, s:s, s:O, s:I}", "instance", inst, "fingerprint", fp, "peers", peers,
 			"unknown_refused", unknown);
 done:
-	store_read_end(c->db);
 	json_decref(peers);
 	return out;
 }
