@@ -53,7 +53,7 @@ export function SyncPage() {
         <h2 id="h-status">{t('sync_status')}</h2>
         <ErrorBox error={actErr} />
         {peers.length === 0 ? <p class="muted">{t('sync_no_peers')}</p> : (
-          <table class="list sync-peers">
+          <table class="list sync-peers cards-on-phone">
             <thead><tr>
               <th scope="col">{t('sync_name')}</th><th scope="col">{t('sync_relation')}</th><th scope="col">{t('sync_fingerprint')}</th>
               <th scope="col">{t('sync_last_contact')}</th><th scope="col">{t('sync_out_waiting')}</th><th scope="col">{t('sync_in')}</th>
