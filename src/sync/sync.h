@@ -151,6 +151,11 @@ int sync_map_origin(struct ctx *c, const char *type, const char *local_id,
 
 #define SYNC_BATCH_MAX 1000      /* envelopes in one batch (inbox, outbox read) */
 #define SYNC_BUNDLE_MAX 10000    /* envelopes in one bundle file */
+/* A bundle file's bytes at most (import refuses more); export stops
+ * adding envelopes before its document passes SYNC_BUNDLE_DOC_MAX (the
+ * seal and base64 add a third), the rest goes in the next bundle. */
+#define SYNC_BUNDLE_BYTES LIMIT_IMPORT
+#define SYNC_BUNDLE_DOC_MAX (LIMIT_IMPORT / 4 * 2)
 #define SYNC_FINGERPRINT_LEN 40  /* "abcd ef01 ..." 8 groups of 4 hex + NUL */
 #define SYNC_SEQ_MAX ((1LL << 53) - 1)
 
