@@ -330,7 +330,13 @@ void sync_refuse(struct ctx *c, const char *peer_id, const char *origin, const c
 		      "reason, detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", "ttttitti", id,
 		      peer_id, origin, env_id, seq, reason, detail ? detail : "", now) < 0)
 		goto fail;
-	if (peer_id &&
+	/* a replay is the normal answer to a lost acknowledgement: counted,
+	 * but it is no error to show */
+	if (peer_id && strcmp(reason, "replay") == 0 &&
+	    store_run(c->db, &e, "UPDATE sync_peers SET refused = refused + 1, last_contact_at = $2 "
+		      "WHERE id = $1", "ti", peer_id, now) < 0)
+		goto fail;
+	if (peer_id && strcmp(reason, "replay") != 0 &&
 	    store_run(c->db, &e, "UPDATE sync_peers SET refused = refused + 1, last_error = $2, "
 		      "last_error_at = $3, last_contact_at = $3 WHERE id = $1", "tti", peer_id,
 		      detail ? detail : reason, now) < 0)
