@@ -236,14 +236,14 @@ int sync_bundle_import(struct ctx *c, const char *data, size_t n, json_t **resul
 		if (found == 1) {
 			char fp[SYNC_FINGERPRINT_LEN];
 			sync_fingerprint(strlen(origin) == 64 ? origin : "", fp);
-			sync_refuse(c, NULL, strlen(origin) == 64 ? origin : NULL, NULL, 0,
+			sync_refuse(c, NULL, strlen(origin) == 64 ? origin : NULL, NULL, 0, 1,
 				    "unknown_peer", "bundle from an instance that is not a peer");
 			err_set(e, E_INVALID, MSG_SYNC_R_UNKNOWN_PEER, fp);
 		}
 		goto done;
 	}
 	if (!sync_signed_by(doc, p.public_key)) {
-		sync_refuse(c, p.id, origin, NULL, 0, "bad_signature",
+		sync_refuse(c, p.id, origin, NULL, 0, 1, "bad_signature",
 			    "the bundle's signature does not match the peer's key");
 		err_set(e, E_INVALID, MSG_SYNC_BUNDLE_BAD_SIG, p.name);
 		goto done;

@@ -353,6 +353,9 @@ static void test_inbox_rules(void **state)
 	assert_int_equal(acked, 3);
 	assert_int_equal(peer_int(&f->b, "pings", f->b_a), 3);
 	assert_int_equal(tdb_count(f->b.t.db, "sync_inbox"), 3);
+	/* the replays of one batch are one row of the log, standing for 3 */
+	assert_int_equal(tdb_count(f->b.t.db, "sync_refused WHERE reason = 'replay'"), 1);
+	assert_int_equal(tdb_int(f->b.t.db, "SELECT n FROM sync_refused WHERE reason = 'replay'"), 3);
 	/* refusals are counted for status */
 	assert_true(peer_int(&f->b, "refused", f->b_a) >= 9);
 	json_t *st = sync_status(&f->b.c, &e);
