@@ -100,6 +100,8 @@ static const struct {
 	{ ACT_REPORT_READ, "report.read", REP | FOC | COO | RES | LEA | ADM },
 	{ ACT_REPORT_WRITE, "report.write", FOC | COO },
 	{ ACT_REPORT_SEND, "report.send", LEA },
+	/* -- federation core (issue 16, h/sync-core) -- */
+	{ ACT_SYNC_ADMIN, "sync.admin", ADM },
 };
 
 static const char *const role_name[] = {
@@ -247,7 +249,8 @@ static void test_support(void **state)
 		err_clear(&e);
 		assert_int_equal(policy_check(&a, act, &closed, &e), -1);
 		assert_int_equal(e.code, act == ACT_FEED_IMPORT || act == ACT_WARNING_ANSWER ||
-				 act == ACT_SUPPORT_DECIDE || act == ACT_PLAN_OUTLINE
+				 act == ACT_SUPPORT_DECIDE || act == ACT_PLAN_OUTLINE ||
+				 act == ACT_SYNC_ADMIN
 				 ? E_FORBIDDEN : E_NOTFOUND);
 	}
 	/* Tasks: only its own (assigned to its people). */
@@ -279,7 +282,7 @@ static void test_exact_org(void **state)
 {
 	(void)state;
 	static const int acts[] = { ACT_FEED_IMPORT, ACT_WARNING_ANSWER, ACT_SUPPORT_DECIDE,
-				    ACT_PLAN_OUTLINE };
+				    ACT_PLAN_OUTLINE, ACT_SYNC_ADMIN };
 	struct actor district = person(ROLE_ALL, "/root/district/");
 	struct actor commune = person(ROLE_ALL, "/root/district/commune/");
 	struct actor province = person(ROLE_ALL, "/root/");
