@@ -141,6 +141,17 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/plan/orgs/{}/mau01/document", api_mau01_document, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/plan/annual", api_annual_get, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/plan/annual/document", api_annual_document, AUTH_USER, BODY_NONE },
+	/* -- standing duty, notifications (issue 17, h/notify) -- */
+	{ "GET", "/api/v1/duty/now", api_duty_now, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/duty/shifts", api_duty_shift_list, AUTH_USER, BODY_NONE },
+	{ "POST", "/api/v1/duty/shifts", api_duty_shift_create, AUTH_USER, BODY_JSON },
+	{ "DELETE", "/api/v1/duty/shifts/{}", api_duty_shift_delete, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/notifications", api_notification_list, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/notifications/count", api_notification_count, AUTH_USER, BODY_NONE },
+	{ "POST", "/api/v1/notifications/{}/read", api_notification_read, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/account/notifications", api_notify_prefs_get, AUTH_USER, BODY_NONE },
+	{ "PUT", "/api/v1/account/notifications", api_notify_prefs_put, AUTH_USER, BODY_JSON },
+	{ "GET", "/api/v1/deliveries", api_delivery_list, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/agents/hunts", api_agent_hunts, AUTH_AGENT, BODY_NONE },
 	{ "POST", "/api/v1/agents/hunts/{}/results", api_agent_hunt_results, AUTH_AGENT,
 	  BODY_INVENTORY },
@@ -191,6 +202,9 @@ const struct route_role api_route_roles[] = {
 	{ api_drill_action_create, ACT_DRILL_WRITE },
 	{ api_mau05_create, ACT_REPORT_WRITE },
 	{ api_mau05_update, ACT_REPORT_WRITE },
+	/* -- standing duty, notifications (issue 17, h/notify) -- */
+	{ api_duty_shift_create, ACT_DUTY_WRITE },
+	{ api_notify_prefs_put, ACT_NOTIFY_OWN },
 };
 const size_t api_route_roles_count = sizeof(api_route_roles) / sizeof(api_route_roles[0]);
 

@@ -218,6 +218,23 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(REPORT_EXISTS, "Báo cáo của kỳ này đã có: %s", "The report of this period exists already: %s") \
 	X(REPORT_YEAR_RANGE, "Năm báo cáo phải từ 2017 đến năm sau năm hiện tại", "The report's year must be from 2017 to next year") \
 	X(REPORT_TYPE_UNKNOWN, "Loại sự cố không có trong Mẫu 05: %s", "Not an incident type of form 05: %s") \
+	/* -- standing duty, notifications (issue 17, h/notify) -- */ \
+	X(DUTY_BAD_DAY, "Ngày trong tuần không hợp lệ (mon..sun hoặc 1..7): %s", "Not a day of the week (mon..sun or 1..7): %s") \
+	X(DUTY_BAD_TIME, "Giờ phải có dạng HH:MM (00:00..24:00): %s", "A time is HH:MM (00:00..24:00): %s") \
+	X(DUTY_BAD_SPAN, "Thời điểm kết thúc phải sau thời điểm bắt đầu", "The end must come after the start") \
+	X(DUTY_SAME_PERSON, "Người trực dự phòng phải khác người trực chính", "The backup must be another person than the primary") \
+	X(DUTY_PERSON, "Người trực phải là người dùng đang hoạt động của đơn vị hoặc đơn vị cấp trên: %s", "The person on duty must be an active user of the organisation or one above it: %s") \
+	X(NOTIFY_BAD_CHANNEL, "Kênh thông báo không hợp lệ (web, email, webhook): %s", "Not a notification channel (web, email, webhook): %s") \
+	X(NOTIFY_BAD_URL, "Địa chỉ webhook phải bắt đầu bằng https:// hoặc http://", "A webhook URL starts with https:// or http://") \
+	X(NOTIFY_INCIDENT_NEW, "Sự cố mới %s", "New incident %s") \
+	X(NOTIFY_INCIDENT_ASSIGNED, "Bạn được giao xử lý sự cố %s", "You were assigned incident %s") \
+	X(NOTIFY_CLOCK_NEAR, "Sắp hết hạn: %s", "Deadline near: %s") \
+	X(NOTIFY_CLOCK_OVERDUE, "Quá hạn: %s", "Overdue: %s") \
+	X(NOTIFY_ESCALATION, "Chưa ai tiếp nhận sự cố %s", "Nobody acknowledged incident %s") \
+	X(NOTIFY_PLAN_APPROVAL, "Kế hoạch chờ bạn phê duyệt: %s", "A plan awaits your approval: %s") \
+	X(NOTIFY_HIDDEN_TITLE, "(nội dung hạn chế theo TLP %s: xem trên hệ thống)", "(restricted under TLP %s: read it in ungcuu)") \
+	X(NOTIFY_OPEN_LINK, "Xem tại: %s", "Open: %s") \
+	X(NOTIFY_FOOTER, "Thư tự động của hệ thống ứng cứu sự cố %s. Đổi kênh nhận tại trang Tài khoản.", "Automatic mail of the incident response system %s. Change your channels on the account page.") \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,

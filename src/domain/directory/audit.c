@@ -126,6 +126,13 @@ static const struct audit_table {
 	{ "periodic_reports", 1, "id,org_id,form,period,year,period_from,period_to,due_at,member_code,"
 	  "cells,computed,helpers,recommendations,status,sent_at,sent_by,version,created_by,"
 	  "created_at,updated_at", "", 16 },
+	/* the standing duty (issue 17, h/notify): the roster, each person's
+	 * channels and webhook (its key as a digest). Notifications and their
+	 * deliveries are the log of what was sent, not records. */
+	{ "duty_shifts", 1, "id,org_id,kind,days,start_min,end_min,starts_at,ends_at,primary_id,"
+	  "backup_id,note,created_by,created_at", "", 19 },
+	{ "notify_prefs", 2, "user_id,event,channels", "", 19 },
+	{ "notify_webhooks", 1, "user_id,url,secret,updated_at", "secret", 19 },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

@@ -68,6 +68,11 @@ static const unsigned action_roles[ACT__COUNT] = {
 	[ACT_REPORT_READ] = ROLE_ALL,
 	[ACT_REPORT_WRITE] = ROLE_FOCAL | ROLE_COORDINATOR,
 	[ACT_REPORT_SEND] = ROLE_LEADER,
+	/* -- standing duty, notifications (issue 17, h/notify) -- */
+	[ACT_DUTY_READ] = ROLE_ALL,
+	[ACT_DUTY_WRITE] = ROLE_ADMIN | ROLE_COORDINATOR | ROLE_FOCAL,
+	[ACT_NOTIFY_OWN] = ROLE_ALL,
+	[ACT_DELIVERY_READ] = ROLE_ADMIN,
 };
 
 /* What the organisation asked for support may do on the incident while the

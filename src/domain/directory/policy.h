@@ -72,6 +72,11 @@ enum action {
 	ACT_REPORT_READ,           /* Mẫu 05, Mẫu 01, the annual report */
 	ACT_REPORT_WRITE,          /* compute and correct a Mẫu 05 before it is sent */
 	ACT_REPORT_SEND,           /* approve and record a Mẫu 05 as sent: a leader's act */
+	/* -- standing duty, notifications (issue 17, h/notify) -- */
+	ACT_DUTY_READ,             /* the roster, who is on duty now */
+	ACT_DUTY_WRITE,            /* add or remove shifts of an organisation */
+	ACT_NOTIFY_OWN,            /* one's own notifications, channels, webhook */
+	ACT_DELIVERY_READ,         /* the log of outgoing deliveries: administrators */
 	ACT__COUNT
 };
 
