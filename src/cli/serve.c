@@ -50,7 +50,7 @@ struct conf {
 
 static unsigned count(const char *v);
 
-/* [duty] clock_lead = 2h; escalate_primary = 0s, escalate_backup = 30m,
+/* [duty] clock_lead = 30m; escalate_primary = 0s, escalate_backup = 30m,
  * escalate_leader = 1h (after the acknowledgement clock ran out); base_url.
  * [notify] smtp_url, smtp_user, smtp_password, mail_from, timeout,
  * retry_base, retry_max, max_attempts, scan_every, poll. */

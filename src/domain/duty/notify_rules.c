@@ -23,7 +23,7 @@ const char *const notify_events[] = {
 static const char *const channel_names[] = { "web", "email", "webhook", NULL };
 
 static struct duty_conf conf = {
-	.clock_lead_ms = 2LL * 3600 * 1000,
+	.clock_lead_ms = 30LL * 60 * 1000,
 	.steps_ms = { 0, 30LL * 60 * 1000, 60LL * 60 * 1000 },
 	.base_url = "http://127.0.0.1:8080",
 };
@@ -31,7 +31,7 @@ static struct duty_conf conf = {
 void duty_conf_default(struct duty_conf *d)
 {
 	memset(d, 0, sizeof(*d));
-	d->clock_lead_ms = 2LL * 3600 * 1000;
+	d->clock_lead_ms = 30LL * 60 * 1000;
 	d->steps_ms[0] = 0;
 	d->steps_ms[1] = 30LL * 60 * 1000;
 	d->steps_ms[2] = 60LL * 60 * 1000;
@@ -701,8 +701,15 @@ static const struct jv_field hook_fields[] = {
 	{ "new_secret", JV_BOOL, 0, 0, 0, NULL, NULL },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
+/* one line per event of notify_events */
+#define CH_FIELD(ev) { ev, JV_ENUMS, 0, 0, 3, channel_names, NULL }
+static const struct jv_field channel_fields[] = {
+	CH_FIELD("incident.new"), CH_FIELD("incident.assigned"), CH_FIELD("clock.near"),
+	CH_FIELD("clock.overdue"), CH_FIELD("escalation"), CH_FIELD("plan.approval"),
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
 static const struct jv_field prefs_fields[] = {
-	{ "channels", JV_OBJECT, 0, 0, 0, NULL, NULL },
+	{ "channels", JV_OBJECT, 0, 0, 0, NULL, channel_fields },
 	{ "webhook", JV_OBJECT, 0, 0, 0, NULL, hook_fields },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };

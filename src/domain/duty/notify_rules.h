@@ -19,7 +19,7 @@ enum { CH_WEB = 1, CH_EMAIL = 2, CH_WEBHOOK = 4 };
 extern const char *const notify_events[];  /* NULL-terminated */
 
 struct duty_conf {
-	int64_t clock_lead_ms;     /* "near its end": this long before (default 2 h) */
+	int64_t clock_lead_ms;     /* "near its end": this long before (default 30 min) */
 	int64_t steps_ms[3];       /* escalation after the ack clock ran out: to the
 				      primary, the backup, the leader (0, 30 min, 1 h) */
 	char base_url[256];        /* links in mail: http://127.0.0.1:8080 */
