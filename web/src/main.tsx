@@ -15,6 +15,7 @@ import { Directory } from './pages/Directory';
 import { Dashboard } from './pages/Dashboard';
 import { Account } from './pages/Account';
 import { PrintView } from './pages/Print';
+import { Bell, Deliveries, DutyPage, Notifications, useNotifyCount } from './pages/Duty';
 import { Loading } from './components/ui';
 import './style.css';
 
@@ -104,9 +105,12 @@ function Shell({ route, children }: { route: string[]; children: any }) {
     ['plan', t('nav_plan'), true],
     ['imports', t('nav_imports'), hasRole('focal', 'coordinator', 'admin') && !communeOnly],
     ['directory', t('nav_directory'), true],
+    ['duty', t('nav_duty'), true],
+    ['deliveries', t('nav_deliveries'), hasRole('admin')],
   ];
   const here = route[0] === 'hosts' ? 'systems' : route[0] ?? 'queue';
   const inbox = useInboxCount(!!u);
+  const bell = useNotifyCount(!!u);
   return (
     <>
       <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>{t('skip_to_content')}</a>
@@ -130,6 +134,7 @@ function Shell({ route, children }: { route: string[]; children: any }) {
           </nav>
         )}
         <div class="who">
+          {u && <Bell n={bell} />}
           {u && <a class="user" id="nav-account" href="#/account" title={t('nav_account')}>{u.full_name || u.username}<small> · {u.org?.name}</small></a>}
           <LangSwitch />
           {u && <button type="button" class="link" onClick={logout}>{t('logout')}</button>}
@@ -160,6 +165,9 @@ function App() {
     case 'dashboard': page = <Dashboard />; break;
     case 'account': page = <Account />; break;
     case 'inbox': page = <Inbox />; break;
+    case 'notifications': page = <Notifications />; break;
+    case 'duty': page = <DutyPage />; break;
+    case 'deliveries': page = <Deliveries />; break;
     case 'plan': page = <Plan route={route} />; break;
     default: page = ASSET_ROUTES.includes(a) ? <Assets route={route} /> : <Queue />;
   }
