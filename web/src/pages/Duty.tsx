@@ -28,7 +28,9 @@ export function Bell({ n }: { n: number }) {
   return (
     <a href="#/notifications" id="nav-bell" class="bell" title={t('notify_title')}
       aria-label={n ? t('notify_unread', { n }) : t('notify_title')}>
-      <span aria-hidden="true">🔔</span>
+      <svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="currentColor">
+        <path d="M12 22a2.5 2.5 0 0 0 2.5-2.5h-5A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1z" />
+      </svg>
       {n > 0 && <span class="badge count" id="bell-count">{n}</span>}
     </a>
   );
@@ -109,7 +111,7 @@ export function DutyPage() {
   const remove = async (id: string) => { try { await del(`/api/v1/duty/shifts/${id}`); await load(); } catch (x) { setError(x); } };
   const dayName = (d: number) => t(`duty_day_${d}` as any);
   return (
-    <section class="duty">
+    <section class="duty-page">
       <h1>{t('duty_title')}</h1>
       <p class="intro">{t('duty_intro')}</p>
       <ErrorBox error={error} />
