@@ -109,6 +109,8 @@ bench: deps-test build web
 	@UNGCUU_BIN=build-release/ungcuu node tests/bench/queue.mjs
 	@echo
 	@UNGCUU_BIN=build-release/ungcuu node tests/bench/reports.mjs
+	@echo
+	@UNGCUU_BIN=build-release/ungcuu node tests/bench/notify.mjs
 	@if [ -x tests/bench/sweep.sh ]; then echo; tests/bench/sweep.sh build-release/ungcuu; fi
 	@echo; tests/bench/doc.sh build-release/ungcuu
 

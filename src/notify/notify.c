@@ -1,5 +1,6 @@
 /* notify.c - the delivery worker: SMTP and webhooks through libcurl. */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,7 +237,8 @@ static void send_hook(CURL *h, const struct notify_conf *c, struct job *j)
 
 /* ---- a round ---- */
 
-static CURL *mail_h, *hook_h;   /* the worker's: one SMTP connection reused */
+/* each worker thread's: one SMTP connection reused from mail to mail */
+static _Thread_local CURL *mail_h, *hook_h;
 
 static void jobs_free(struct job *v, size_t n)
 {
@@ -247,15 +249,19 @@ static void jobs_free(struct job *v, size_t n)
 	free(v);
 }
 
-int notify_deliver_due(struct store *db, const struct notify_conf *c, int64_t now)
+int notify_deliver_due(struct store *db, const struct notify_conf *c, const char *channel,
+		       int64_t now)
 {
 	struct err e = { 0 };
 	char why[300];
+	/* without an SMTP server mail stays queued, its tries untouched */
+	if (strcmp(channel, "email") == 0 && c->smtp_url[0] == '\0')
+		return 0;
 	struct stmt *st = store_query(db, &e, "SELECT d.id, d.channel, d.target, d.subject, "
 		"d.body, d.attempts, w.secret FROM deliveries d JOIN notifications n ON "
 		"n.id = d.notification_id LEFT JOIN notify_webhooks w ON w.user_id = n.user_id "
-		"WHERE d.status = 'queued' AND d.next_at <= $1 ORDER BY d.next_at, d.id LIMIT $2",
-		"ii", now, (int64_t)c->batch);
+		"WHERE d.status = 'queued' AND d.channel = $3 AND d.next_at <= $1 "
+		"ORDER BY d.next_at, d.id LIMIT $2", "iit", now, (int64_t)c->batch, channel);
 	if (st == NULL) {
 		log_error("notify: %s", err_text(&e, LANG_EN, why, sizeof(why)));
 		return -1;
@@ -331,9 +337,13 @@ fail:
 	return -1;
 }
 
-/* ---- the thread ---- */
+/* ---- the threads ---- */
 
-static pthread_t worker;
+/* Two workers, each on its own connection: mail (which also runs the duty
+ * scan) and webhooks, so a webhook that hangs until its time limit never
+ * holds mail back, and neither is on a request's path. */
+static pthread_t workers[2];
+static const char *const worker_channel[2] = { "email", "webhook" };
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int stopping, running;
@@ -342,7 +352,7 @@ static char wpath[1024];
 
 static void *work(void *arg)
 {
-	(void)arg;
+	int which = (int)(intptr_t)arg;
 	struct err e = { 0 };
 	char why[300];
 	struct store *db = store_open(wpath, &e);
@@ -358,13 +368,13 @@ static void *work(void *arg)
 		if (stop)
 			break;
 		int64_t now = time_now_ms();
-		if (now >= next_scan) {
+		if (which == 0 && now >= next_scan) {
 			err_clear(&e);
 			if (notify_scan(db, now, &e) < 0)
 				log_error("notify scan: %s", err_text(&e, LANG_EN, why, sizeof(why)));
 			next_scan = now + wconf.scan_every_ms;
 		}
-		int n = notify_deliver_due(db, &wconf, now);
+		int n = notify_deliver_due(db, &wconf, worker_channel[which], now);
 		if (n >= wconf.batch)
 			continue;   /* more are waiting */
 		struct timespec ts;
@@ -391,8 +401,18 @@ int notify_start(const char *db_path, const struct notify_conf *c)
 	wconf = *c;
 	snprintf(wpath, sizeof(wpath), "%s", db_path);
 	stopping = 0;
-	if (pthread_create(&worker, NULL, work, NULL) != 0)
-		return -1;
+	for (int i = 0; i < 2; i++) {
+		if (pthread_create(&workers[i], NULL, work, (void *)(intptr_t)i) != 0) {
+			for (int k = 0; k < i; k++) {
+				pthread_mutex_lock(&mu);
+				stopping = 1;
+				pthread_cond_broadcast(&cv);
+				pthread_mutex_unlock(&mu);
+				pthread_join(workers[k], NULL);
+			}
+			return -1;
+		}
+	}
 	running = 1;
 	return 0;
 }
@@ -403,8 +423,9 @@ void notify_stop(void)
 		return;
 	pthread_mutex_lock(&mu);
 	stopping = 1;
-	pthread_cond_signal(&cv);
+	pthread_cond_broadcast(&cv);
 	pthread_mutex_unlock(&mu);
-	pthread_join(worker, NULL);
+	for (int i = 0; i < 2; i++)
+		pthread_join(workers[i], NULL);
 	running = 0;
 }

@@ -2,7 +2,7 @@
  * notify.h - delivery of the notifications the domain queued (issue 17 item
  * 4): a background thread of `ungcuu serve` sends due email (SMTP through
  * libcurl, one connection reused) and webhooks (JSON POST signed with
- * HMAC-SHA256), each with a time limit, and records every attempt: sent,
+ * HMAC-SHA256) on two threads, each send with a time limit, and records every attempt: sent,
  * retried with exponential backoff, failed with its reason. It also runs
  * the duty scan (clocks, escalation, approvals) at an interval.
  */
@@ -31,11 +31,14 @@ void notify_conf_default(struct notify_conf *c);
 /* The delay before attempt `attempts` + 1 after a failure. */
 int64_t notify_backoff(const struct notify_conf *c, int attempts);
 
-/* One round: sends the due deliveries (at most c->batch) and records them.
- * Returns how many were handled, -1 on a database error. */
-int notify_deliver_due(struct store *db, const struct notify_conf *c, int64_t now);
+/* One round of one channel ("email" or "webhook"): sends the due
+ * deliveries (at most c->batch) and records them. Returns how many were
+ * handled, -1 on a database error. */
+int notify_deliver_due(struct store *db, const struct notify_conf *c, const char *channel,
+		       int64_t now);
 
-/* The background thread on its own connection to db_path. */
+/* The background threads (mail and the duty scan; webhooks), each on its
+ * own connection to db_path. */
 int notify_start(const char *db_path, const struct notify_conf *c);
 void notify_stop(void);
 

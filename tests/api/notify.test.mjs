@@ -244,3 +244,32 @@ test('assignment tells the person assigned', async () => {
   const l = (await duty.get('/api/v1/notifications?unread=1')).body.items;
   assert.ok(l.some((x) => x.event === 'incident.assigned' && x.record.id === i.id));
 });
+
+test('a webhook that hangs holds back neither mail nor the API; its send gives up at the time limit and is retried', async () => {
+  // a receiver that accepts the connection and never answers
+  const held = [];
+  const hang = netServer((c) => { held.push(c); c.on('error', () => {}); });
+  const hangPort = await new Promise((ok) => hang.listen(0, '127.0.0.1', () => ok(hang.address().port)));
+  try {
+    const r = await admin.post('/api/v1/users', { username: `treo${process.pid}`, password: PW, org_code: 'pq', roles: ['coordinator'] });
+    assert.equal(r.status, 201, r.text);
+    const slow = new Client(server.url);
+    assert.equal((await slow.login(`treo${process.pid}`, PW)).status, 200);
+    const p = await slow.req('PUT', '/api/v1/account/notifications', { channels: { 'incident.new': ['web', 'webhook'] },
+      webhook: { url: `http://127.0.0.1:${hangPort}/never` } });
+    assert.equal(p.status, 200, p.text);
+    const i = await file(tam, { title: 'Sự cố khi webhook bị treo', tlp: 'GREEN' });
+    await until('the hanging receiver was called', () => held.length > 0);
+    // while that send hangs: the API answers and mail goes out
+    assert.equal((await duty.get('/api/v1/notifications/count')).status, 200);
+    const addr = `trucban${process.pid}@pq.example.vn`;
+    await until('mail while a webhook hangs', () => mailsTo(addr).some((m) => m.body.includes(i.id)));
+    // the time limit (5 s here) ends the send: recorded, queued again
+    const d = await until('the hung send recorded', async () => (await admin.get('/api/v1/deliveries?status=queued&limit=500')).body.items
+      .find((x) => x.channel === 'webhook' && x.target.includes(String(hangPort)) && x.attempts >= 1));
+    assert.match(d.last_error, /[Tt]ime/);
+  } finally {
+    for (const c of held) c.destroy();
+    hang.close();
+  }
+});
