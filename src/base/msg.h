@@ -232,6 +232,12 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(NOTIFY_CLOCK_OVERDUE, "Quá hạn: %s", "Overdue: %s") \
 	X(NOTIFY_ESCALATION, "Chưa ai tiếp nhận sự cố %s", "Nobody acknowledged incident %s") \
 	X(NOTIFY_PLAN_APPROVAL, "Kế hoạch chờ bạn phê duyệt: %s", "A plan awaits your approval: %s") \
+	X(NOTIFY_SUPPORT_RECEIVED, "Đề nghị hỗ trợ xử lý sự cố %s", "A request for support on incident %s") \
+	X(NOTIFY_SUPPORT_ANSWERED, "Đề nghị hỗ trợ sự cố %s đã được trả lời", "Your support request on incident %s was answered") \
+	X(NOTIFY_WARNING_ISSUED, "Cảnh báo mới gửi đơn vị: %s", "A new warning to your organisation: %s") \
+	X(NOTIFY_WARNING_DEADLINE, "Sắp hết hạn xử lý cảnh báo: %s", "A warning's deadline is near: %s") \
+	X(NOTIFY_HUNT_OPENED, "Yêu cầu săn tìm mối nguy gửi đơn vị%s", "A threat hunt for your organisation%s") \
+	X(NOTIFY_FINDING_KEV, "Lỗ hổng đang bị khai thác trên máy của đơn vị: %s", "A known-exploited vulnerability on a host of yours: %s") \
 	X(NOTIFY_HIDDEN_TITLE, "(nội dung hạn chế theo TLP %s: xem trên hệ thống)", "(restricted under TLP %s: read it in ungcuu)") \
 	X(NOTIFY_OPEN_LINK, "Xem tại: %s", "Open: %s") \
 	X(NOTIFY_FOOTER, "Thư tự động của hệ thống ứng cứu sự cố %s. Đổi kênh nhận tại trang Tài khoản.", "Automatic mail of the incident response system %s. Change your channels on the account page.") \

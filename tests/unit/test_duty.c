@@ -231,6 +231,57 @@ static void test_escalation_steps(void **state)
 	assert_int_equal(notes_of(t->db, "coord-b", "clock.overdue"), 0);
 }
 
+static void test_warning_and_kev(void **state)
+{
+	struct tdb *t = *state;
+	struct err e = { 0 };
+	int64_t now = time_now_ms();
+	assert_true(store_exec(t->db, "UPDATE users SET email = username || '@pq.example.vn'", &e) == 0);
+	/* a warning from the district to the commune xa-a */
+	char sql[900];
+	snprintf(sql, sizeof(sql), "INSERT INTO warnings (id, org_id, title, severity, deadline, "
+		 "version, created_at) SELECT '01900000-0000-7000-8000-0000000000a1', id, "
+		 "'Cập nhật bash ngay', 'high', %lld, 1, %lld FROM orgs WHERE code = 'pq'",
+		 (long long)(now + 3600 * 1000), (long long)now);
+	assert_int_equal(store_exec(t->db, sql, &e), 0);
+	assert_int_equal(store_exec(t->db, "INSERT INTO warning_targets (warning_id, org_id) SELECT "
+		"'01900000-0000-7000-8000-0000000000a1', id FROM orgs WHERE code = 'xa-a'", &e), 0);
+	assert_true(notify_scan(t->db, now, &e) >= 0);
+	/* the target's focal point is told, and its deadline is near (1 h) */
+	assert_int_equal(notes_of(t->db, "rep-a", "warning.issued"), 1);
+	assert_int_equal(notes_of(t->db, "rep-a", "warning.deadline"), 1);
+	/* not another commune, not the district's own people */
+	assert_int_equal(notes_of(t->db, "coord-b", "warning.issued"), 0);
+	assert_int_equal(notes_of(t->db, "d-coordinator", "warning.issued"), 0);
+	/* a known-exploited finding on a host of xa-a: the host's organisation */
+	snprintf(sql, sizeof(sql), "INSERT INTO hosts (id, org_id, hostname, version, created_at, "
+		 "updated_at) SELECT '01900000-0000-7000-8000-0000000000b1', id, 'pc-ketoan', 1, %lld, "
+		 "%lld FROM orgs WHERE code = 'xa-a'", (long long)now, (long long)now);
+	assert_int_equal(store_exec(t->db, sql, &e), 0);
+	snprintf(sql, sizeof(sql), "INSERT INTO vulns (id, summary, updated_at) VALUES "
+		 "('CVE-2099-0001', 'x', %lld)", (long long)now);
+	if (store_exec(t->db, sql, &e) != 0)
+		fail_msg("vulns: %d", e.code);
+	snprintf(sql, sizeof(sql), "INSERT INTO findings (id, host_id, vuln_id, package, kev, origin, "
+		 "status, first_seen, last_seen) VALUES ('01900000-0000-7000-8000-0000000000c1', "
+		 "'01900000-0000-7000-8000-0000000000b1', 'CVE-2099-0001', 'bash', 1, 'inventory', "
+		 "'open', %lld, %lld)", (long long)now, (long long)now);
+	assert_int_equal(store_exec(t->db, sql, &e), 0);
+	assert_true(notify_scan(t->db, now + 1000, &e) >= 0);
+	assert_int_equal(notes_of(t->db, "rep-a", "finding.kev"), 1);
+	assert_int_equal(notes_of(t->db, "coord-b", "finding.kev"), 0);
+	/* the host's name stays out of mail (AMBER); the CVE is public */
+	char subj[600];
+	tdb_text(t->db, "SELECT d.subject FROM deliveries d JOIN notifications n ON n.id = "
+		 "d.notification_id WHERE n.event = 'finding.kev' LIMIT 1", subj, sizeof(subj));
+	assert_non_null(strstr(subj, "CVE-2099-0001"));
+	assert_null(strstr(subj, "pc-ketoan"));
+	/* scanning again tells nobody twice */
+	assert_true(notify_scan(t->db, now + 2000, &e) >= 0);
+	assert_int_equal(notes_of(t->db, "rep-a", "warning.issued"), 1);
+	assert_int_equal(notes_of(t->db, "rep-a", "finding.kev"), 1);
+}
+
 static void test_roster_bad_input(void **state)
 {
 	struct tdb *t = *state;
@@ -274,6 +325,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_new_incident_scope, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_assigned, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_escalation_steps, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_warning_and_kev, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_roster_bad_input, world_open, world_close),
 	};
 	return cmocka_run_group_tests(tests, world_build, world_destroy);

@@ -17,7 +17,8 @@
 
 const char *const notify_events[] = {
 	"incident.new", "incident.assigned", "clock.near", "clock.overdue", "escalation",
-	"plan.approval", NULL
+	"plan.approval", "support.received", "support.answered", "warning.issued",
+	"warning.deadline", "hunt.opened", "finding.kev", NULL
 };
 
 static const char *const channel_names[] = { "web", "email", "webhook", NULL };
@@ -51,10 +52,12 @@ const struct duty_conf *notify_rules_conf(void)
 unsigned notify_default_channels(const char *event)
 {
 	/* what cannot wait goes by mail too; the rest stays in the browser */
-	if (strcmp(event, "incident.assigned") == 0 || strcmp(event, "clock.overdue") == 0 ||
-	    strcmp(event, "escalation") == 0 || strcmp(event, "incident.new") == 0)
-		return CH_WEB | CH_EMAIL;
-	return CH_WEB;
+	static const char *const by_mail[] = {
+		"incident.new", "incident.assigned", "clock.overdue", "escalation",
+		"support.received", "warning.issued", "warning.deadline", "hunt.opened",
+		"finding.kev", NULL
+	};
+	return jv_enum_index(by_mail, event) >= 0 ? CH_WEB | CH_EMAIL : CH_WEB;
 }
 
 int notify_channels_parse(const json_t *list, const char **bad)
@@ -519,6 +522,103 @@ static int plans_awaiting(struct store *db, struct err *e)
 	return rc < 0 ? -1 : queued;
 }
 
+/* Events read from other capabilities' tables (support requests, warnings,
+ * hunts, findings): one query each yields (user, key, record id, number,
+ * title, tlp, confidential, link) for the people concerned, records of the
+ * last week only (an upgrade does not announce the past; a warning's near
+ * deadline: warnings of the last year). $1 now, $2 a week ago, $3 a day
+ * ahead (a warning's deadline is near within a day). */
+#define WHO(org, roles) "JOIN users u ON u.org_id = " org " AND u.disabled = 0 AND (" roles ") "
+#define R_HANDLERS HAS_ROLE("coordinator") " OR " HAS_ROLE("responder")
+#define R_KEEPERS HAS_ROLE("focal") " OR " HAS_ROLE("coordinator")
+static const struct table_event {
+	const char *event, *kind;
+	int msg;
+	const char *sql;
+} table_events[] = {
+	{ "support.received", "incident", MSG_NOTIFY_SUPPORT_RECEIVED,
+	  "SELECT u.id, 'support.received:' || s.id, i.id, i.number, s.summary, i.tlp, "
+	  "i.confidential, '/#/incidents/' || i.id FROM support_requests s JOIN incidents i ON "
+	  "i.id = s.incident_id " WHO("s.to_org_id", R_HANDLERS)
+	  "WHERE s.status = 'sent' AND s.created_at >= $2 AND $1 > 0 AND $3 > 0" },
+	{ "support.answered", "incident", MSG_NOTIFY_SUPPORT_ANSWERED,
+	  "SELECT u.id, 'support.answered:' || s.id || ':' || s.status, i.id, i.number, "
+	  "s.summary, i.tlp, i.confidential, '/#/incidents/' || i.id FROM support_requests s "
+	  "JOIN incidents i ON i.id = s.incident_id JOIN users u ON u.id = s.created_by AND "
+	  "u.disabled = 0 WHERE s.status IN ('accepted', 'declined', 'done') AND "
+	  "s.updated_at >= $2 AND $1 > 0 AND $3 > 0" },
+	{ "warning.issued", "warning", MSG_NOTIFY_WARNING_ISSUED,
+	  "SELECT u.id, 'warning.issued:' || w.id, w.id, w.title, w.reference, 'GREEN', 0, "
+	  "'/#/warnings/' || w.id FROM warning_targets t JOIN warnings w ON w.id = t.warning_id "
+	  WHO("t.org_id", R_KEEPERS) "WHERE w.created_at >= $2 AND $1 > 0 AND $3 > 0" },
+	{ "warning.deadline", "warning", MSG_NOTIFY_WARNING_DEADLINE,
+	  "SELECT u.id, 'warning.deadline:' || w.id, w.id, w.title, w.reference, 'GREEN', 0, "
+	  "'/#/warnings/' || w.id FROM warning_targets t JOIN warnings w ON w.id = t.warning_id "
+	  WHO("t.org_id", R_KEEPERS) "WHERE t.fixed_at IS NULL AND w.deadline > $1 AND "
+	  "w.deadline <= $3 AND w.created_at >= $2 - 86400000 * 358" },
+	{ "hunt.opened", "hunt", MSG_NOTIFY_HUNT_OPENED,
+	  "SELECT u.id, 'hunt.opened:' || h.id, h.id, '', h.title, 'AMBER', 0, "
+	  "'/#/hunts/' || h.id FROM hunt_targets t JOIN hunts h ON h.id = t.hunt_id "
+	  WHO("t.org_id", R_KEEPERS " OR " HAS_ROLE("responder"))
+	  "WHERE h.status = 'open' AND h.created_at >= $2 AND $1 > 0 AND $3 > 0" },
+	{ "finding.kev", "finding", MSG_NOTIFY_FINDING_KEV,
+	  "SELECT u.id, 'finding.kev:' || f.id, f.id, f.vuln_id, hs.hostname, 'AMBER', 0, "
+	  "'/#/hosts/' || hs.id FROM findings f JOIN hosts hs ON hs.id = f.host_id "
+	  WHO("hs.org_id", R_KEEPERS) "WHERE f.kev = 1 AND f.status = 'open' AND "
+	  "f.first_seen >= $2 AND $1 > 0 AND $3 > 0" },
+};
+
+struct table_row {
+	char user[UUID_LEN], key[160], record[UUID_LEN], number[200], title[600], tlp[16];
+	char link[120];
+	int confidential;
+};
+
+static int table_scan(struct store *db, const struct table_event *te, int64_t now, struct err *e)
+{
+	struct stmt *st = store_query(db, e, te->sql, "iii", now, now - 7LL * 86400000,
+				      now + 86400000LL);
+	if (st == NULL)
+		return -1;
+	struct table_row *v = NULL;
+	size_t n = 0;
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1 && n < 20000) {
+		void *p = realloc(v, (n + 1) * sizeof(*v));
+		if (p == NULL) {
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			break;
+		}
+		v = p;
+		struct table_row *r = &v[n++];
+		const char *t;
+		snprintf(r->user, sizeof(r->user), "%s", stmt_text(st, 0));
+		snprintf(r->key, sizeof(r->key), "%s", stmt_text(st, 1));
+		snprintf(r->record, sizeof(r->record), "%s", stmt_text(st, 2));
+		snprintf(r->number, sizeof(r->number), "%s", (t = stmt_text(st, 3)) ? t : "");
+		snprintf(r->title, sizeof(r->title), "%s", (t = stmt_text(st, 4)) ? t : "");
+		snprintf(r->tlp, sizeof(r->tlp), "%s", stmt_text(st, 5));
+		r->confidential = (int)stmt_int(st, 6);
+		snprintf(r->link, sizeof(r->link), "%s", stmt_text(st, 7));
+	}
+	stmt_done(st);
+	int queued = 0;
+	for (size_t k = 0; rc == 0 && k < n; k++) {
+		struct notice nt = { .event = te->event, .key = v[k].key, .record_kind = te->kind,
+				     .record_id = v[k].record, .number = v[k].number,
+				     .title = v[k].title, .tlp = v[k].tlp,
+				     .confidential = v[k].confidential, .msg = te->msg,
+				     .link_path = v[k].link };
+		int q = queue_one(db, &nt, v[k].user, e);
+		if (q < 0)
+			rc = -1;
+		else
+			queued += q;
+	}
+	free(v);
+	return rc < 0 ? -1 : queued;
+}
+
 int notify_scan(struct store *db, int64_t now, struct err *e)
 {
 	struct due_row *rows = NULL;
@@ -560,6 +660,12 @@ int notify_scan(struct store *db, int64_t now, struct err *e)
 	if (q < 0)
 		goto fail;
 	total += q;
+	for (size_t k = 0; k < sizeof(table_events) / sizeof(table_events[0]); k++) {
+		q = table_scan(db, &table_events[k], now, e);
+		if (q < 0)
+			goto fail;
+		total += q;
+	}
 	if (store_commit(db, e) != 0)
 		goto fail;
 	return total;
@@ -706,6 +812,8 @@ static const struct jv_field hook_fields[] = {
 static const struct jv_field channel_fields[] = {
 	CH_FIELD("incident.new"), CH_FIELD("incident.assigned"), CH_FIELD("clock.near"),
 	CH_FIELD("clock.overdue"), CH_FIELD("escalation"), CH_FIELD("plan.approval"),
+	CH_FIELD("support.received"), CH_FIELD("support.answered"), CH_FIELD("warning.issued"),
+	CH_FIELD("warning.deadline"), CH_FIELD("hunt.opened"), CH_FIELD("finding.kev"),
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 static const struct jv_field prefs_fields[] = {
