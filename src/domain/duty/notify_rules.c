@@ -374,6 +374,8 @@ static int due_rows(struct store *db, const char *sql, int64_t a, int64_t b,
 	return rc < 0 ? -1 : 0;
 }
 
+#define SCAN_ROWS "500"
+#define SCAN_BACK_MS (7LL * 86400000)
 #define OPEN_CLOCKS "SELECT d.incident_id, d.kind, d.due_at FROM deadlines d " \
 	"JOIN incidents i ON i.id = d.incident_id WHERE d.met_at IS NULL " \
 	"AND i.status NOT IN ('closed', 'rejected') "
@@ -626,9 +628,15 @@ int notify_scan(struct store *db, int64_t now, struct err *e)
 	int total = 0;
 	if (store_begin(db, e) != 0)
 		return -1;
+	/* Each query leaves out what was told already (its key exists) and
+	 * looks a week back at most, so a scan stays short however many old
+	 * clocks ran out (an upgrade does not announce the past), and holds
+	 * at most SCAN_ROWS of each kind (the rest: the next scan). */
 	/* near: due within the lead time, not yet due */
-	if (due_rows(db, OPEN_CLOCKS "AND d.due_at > $1 AND d.due_at <= $2 ORDER BY d.due_at "
-		     "LIMIT 10000", now, now + conf.clock_lead_ms, &rows, &n, e) != 0)
+	if (due_rows(db, OPEN_CLOCKS "AND d.due_at > $1 AND d.due_at <= $2 AND NOT EXISTS (SELECT 1 "
+		     "FROM notifications x WHERE x.event_key = 'clock.near:' || d.incident_id || ':' "
+		     "|| d.kind || ':' || d.due_at) ORDER BY d.due_at LIMIT " SCAN_ROWS, now,
+		     now + conf.clock_lead_ms, &rows, &n, e) != 0)
 		goto fail;
 	for (size_t k = 0; k < n; k++) {
 		int q = clock_notice(db, &rows[k], 0, e);
@@ -638,21 +646,31 @@ int notify_scan(struct store *db, int64_t now, struct err *e)
 	}
 	free(rows);
 	rows = NULL;
-	/* overdue (the $2 bound is unused: it keeps one binding shape) */
-	if (due_rows(db, OPEN_CLOCKS "AND d.due_at <= $1 AND $2 >= 0 ORDER BY d.due_at "
-		     "LIMIT 10000", now, 0, &rows, &n, e) != 0)
+	/* overdue, newest first */
+	if (due_rows(db, OPEN_CLOCKS "AND d.due_at <= $1 AND d.due_at > $2 AND NOT EXISTS (SELECT 1 "
+		     "FROM notifications x WHERE x.event_key = 'clock.overdue:' || d.incident_id || "
+		     "':' || d.kind || ':' || d.due_at) ORDER BY d.due_at DESC LIMIT " SCAN_ROWS, now,
+		     now - SCAN_BACK_MS, &rows, &n, e) != 0)
 		goto fail;
 	for (size_t k = 0; k < n; k++) {
 		int q = clock_notice(db, &rows[k], 1, e);
 		if (q < 0)
 			goto fail;
 		total += q;
-		if (strcmp(rows[k].kind, "ack") == 0) {
-			q = escalate(db, &rows[k], now, e);
-			if (q < 0)
-				goto fail;
-			total += q;
-		}
+	}
+	free(rows);
+	rows = NULL;
+	/* escalation of silence: unacknowledged, its last step not yet taken */
+	if (due_rows(db, OPEN_CLOCKS "AND d.kind = 'ack' AND d.due_at <= $1 AND d.due_at > $2 AND "
+		     "NOT EXISTS (SELECT 1 FROM notifications x WHERE x.event_key = 'escalation:' || "
+		     "d.incident_id || ':2') ORDER BY d.due_at DESC LIMIT " SCAN_ROWS, now,
+		     now - SCAN_BACK_MS, &rows, &n, e) != 0)
+		goto fail;
+	for (size_t k = 0; k < n; k++) {
+		int q = escalate(db, &rows[k], now, e);
+		if (q < 0)
+			goto fail;
+		total += q;
 	}
 	free(rows);
 	rows = NULL;
