@@ -30,25 +30,29 @@ test('the bell counts up when another user files an incident, without a reload',
   await login(page, server, 'dieuphoi');
   await page.goto(`${server.url}/#/notifications`);
   await page.locator('h1').filter({ hasText: 'Thông báo' }).waitFor();
-  // start from nothing unread
+  // read what is there (the demo's clocks may still add their own while
+  // the test runs: what counts is that the bell goes up for the new report)
   if (await page.locator('#notify-read-all').count()) await page.locator('#notify-read-all').click();
-  await page.waitForFunction(() => !document.querySelector('#bell-count'), null, { timeout: 20_000 });
   await page.goto(`${server.url}/#/queue`);
+  await page.locator('h1').first().waitFor();
   // a marker that would vanish with a reload
   await page.evaluate(() => { window.__notReloaded = true; });
+  const before = await bellCount(page);
   const tam = await loginAs(server, 'tamthanh');
   const inc = await file(tam, { title: 'Máy chủ thư xã bị chiếm quyền', tlp: 'GREEN' });
-  await page.locator('#bell-count').waitFor({ timeout: 20_000 });
-  assert.equal(await bellCount(page), 1);
+  await page.waitForFunction((n) => Number(document.querySelector('#bell-count')?.textContent ?? 0) > n, before, { timeout: 20_000 });
+  assert.ok(await bellCount(page) > before);
   assert.equal(await page.evaluate(() => window.__notReloaded), true, 'the page was not reloaded');
   await shot(page, 'notify-bell-1366');
   await page.locator('#nav-bell').click();
-  const item = page.locator('.notify-list li.unread').first();
+  const item = page.locator('.notify-list li.unread').filter({ hasText: 'Máy chủ thư xã bị chiếm quyền' });
   await item.waitFor();
   assert.match(await item.textContent(), /Sự cố mới .*Máy chủ thư xã bị chiếm quyền/);
+  const n0 = await bellCount(page);
   await item.locator('a').click();
   await page.waitForURL(new RegExp(`#/incidents/${inc.id}`));
-  await page.waitForFunction(() => !document.querySelector('#bell-count'), null, { timeout: 20_000 });
+  // opening it marks it read: the bell counts one less
+  await page.waitForFunction((n) => Number(document.querySelector('#bell-count')?.textContent ?? 0) < n, n0, { timeout: 20_000 });
   assert.deepEqual(page.errors, []);
   await context.close();
 });
