@@ -96,7 +96,8 @@ export function DutyPage() {
   const [shifts, setShifts] = useState<any[] | null>(null);
   const [users, setUsers] = useState<any[]>([]);
   const [error, setError] = useState<unknown>(null);
-  const [form, setForm] = useState({ org_code: app.user?.org?.code ?? '', start: '07:30', end: '17:00', days: [1, 2, 3, 4, 5], primary_id: '', backup_id: '' });
+  const [form, setForm] = useState({ org_code: app.user?.org?.code ?? '', kind: 'weekly', start: '07:30', end: '17:00', days: [1, 2, 3, 4, 5],
+    starts_at: '', ends_at: '', primary_id: '', backup_id: '' });
   const may = hasRole('focal', 'coordinator', 'admin');
   const load = () => Promise.all([get('/api/v1/duty/now'), get('/api/v1/duty/shifts')]).then(([n, s]) => { setNow(n); setShifts(s.items); setError(null); }, setError);
   useEffect(() => {
@@ -105,7 +106,10 @@ export function DutyPage() {
   }, []);
   const add = async (e: Event) => {
     e.preventDefault();
-    const body: any = { org_code: form.org_code, kind: 'weekly', start: form.start, end: form.end, days: form.days.map(String), primary_id: form.primary_id };
+    const iso = (v: string) => (v ? new Date(v).toISOString() : undefined);
+    const body: any = form.kind === 'weekly'
+      ? { org_code: form.org_code, kind: 'weekly', start: form.start, end: form.end, days: form.days.map(String), primary_id: form.primary_id }
+      : { org_code: form.org_code, kind: 'exception', starts_at: iso(form.starts_at), ends_at: iso(form.ends_at), primary_id: form.primary_id };
     if (form.backup_id) body.backup_id = form.backup_id;
     try { await post('/api/v1/duty/shifts', body); await load(); } catch (x) { setError(x); }
   };
@@ -148,8 +152,21 @@ export function DutyPage() {
       )}
       {may && (
         <form class="card" onSubmit={add}>
-          <h2>{t('duty_add')}</h2>
+          <h2>{t('duty_add_title')}</h2>
           <Field label={t('duty_org_code')} id="duty-org"><input id="duty-org" value={form.org_code} onInput={(e) => setForm({ ...form, org_code: (e.target as HTMLInputElement).value })} /></Field>
+          <Field label={t('duty_kind')} id="duty-kind">
+            <select id="duty-kind" value={form.kind} onChange={(e) => setForm({ ...form, kind: (e.target as HTMLSelectElement).value })}>
+              <option value="weekly">{t('duty_kind_weekly')}</option>
+              <option value="exception">{t('duty_kind_exception')}</option>
+            </select>
+          </Field>
+          {form.kind === 'exception' && (
+            <>
+              <Field label={t('duty_from')} id="duty-from"><input id="duty-from" type="datetime-local" value={form.starts_at} onInput={(e) => setForm({ ...form, starts_at: (e.target as HTMLInputElement).value })} /></Field>
+              <Field label={t('duty_to')} id="duty-to"><input id="duty-to" type="datetime-local" value={form.ends_at} onInput={(e) => setForm({ ...form, ends_at: (e.target as HTMLInputElement).value })} /></Field>
+            </>
+          )}
+          {form.kind === 'weekly' && (<>
           <fieldset><legend>{t('duty_days')}</legend>
             {[1, 2, 3, 4, 5, 6, 7].map((d) => (
               <label key={d} class="inline"><input type="checkbox" checked={form.days.includes(d)}
@@ -158,6 +175,7 @@ export function DutyPage() {
           </fieldset>
           <Field label={t('duty_start')} id="duty-start"><input id="duty-start" type="time" value={form.start} onInput={(e) => setForm({ ...form, start: (e.target as HTMLInputElement).value })} /></Field>
           <Field label={t('duty_end')} id="duty-end" hint={t('duty_end_hint')}><input id="duty-end" value={form.end} pattern="\d\d:\d\d" onInput={(e) => setForm({ ...form, end: (e.target as HTMLInputElement).value })} /></Field>
+          </>)}
           <Field label={t('duty_primary')} id="duty-primary" req>
             <select id="duty-primary" value={form.primary_id} onChange={(e) => setForm({ ...form, primary_id: (e.target as HTMLSelectElement).value })}>
               <option value="">—</option>
