@@ -17,7 +17,7 @@ BUILD_PKGS := meson ninja-build pkg-config gcc libmicrohttpd-dev libjansson-dev 
 	libcairo2-dev libpango1.0-dev libzip-dev libxlsxwriter-dev fonts-noto-core
 # To build the Debian packages (make deb; the test in tests/pkg/deb.sh).
 DEB_PKGS   := debhelper dpkg-dev fakeroot lintian
-TEST_PKGS  := clang libclang-rt-14-dev libcmocka-dev sqlite3 chromium fonts-noto-core wrk \
+TEST_PKGS  := python3-aiosmtpd clang libclang-rt-14-dev libcmocka-dev sqlite3 chromium fonts-noto-core wrk \
 	curl yara rpm bc time poppler-utils libreoffice-writer-nogui strace
 
 .PHONY: all deps deps-test deps-deb build asan fuzz web web-deps e2e-deps tools-deps run demo check bench deb clean distclean
@@ -109,6 +109,8 @@ bench: deps-test build web
 	@UNGCUU_BIN=build-release/ungcuu node tests/bench/queue.mjs
 	@echo
 	@UNGCUU_BIN=build-release/ungcuu node tests/bench/reports.mjs
+	@echo
+	@UNGCUU_BIN=build-release/ungcuu node tests/bench/notify.mjs
 	@if [ -x tests/bench/sweep.sh ]; then echo; tests/bench/sweep.sh build-release/ungcuu; fi
 	@echo; tests/bench/doc.sh build-release/ungcuu
 

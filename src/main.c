@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "base/crypto.h"
 #include "base/msg.h"
+#include "domain/duty/notify_rules.h"
 #include "domain/plan/playbook.h"
 #include "base/banned.h"
 
@@ -101,6 +102,8 @@ int main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	/* The one hook from the incident workflow into plan/ (playbooks). */
 	playbook_install();
+	/* ... and into the standing duty (notifications, h/notify). */
+	notify_rules_install();
 	if (argc < 2)
 		return cmd_help(1, argv), EXIT_USAGE;
 	const char *name = argv[1];

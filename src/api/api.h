@@ -129,6 +129,18 @@ int api_mau01_document(struct req *r);
 int api_annual_get(struct req *r);
 int api_annual_document(struct req *r);
 
+/* duty.c - the standing duty (issue 17, h/notify) */
+int api_duty_now(struct req *r);
+int api_duty_shift_list(struct req *r);
+int api_duty_shift_create(struct req *r);
+int api_duty_shift_delete(struct req *r);
+int api_notification_list(struct req *r);
+int api_notification_count(struct req *r);
+int api_notification_read(struct req *r);
+int api_notify_prefs_get(struct req *r);
+int api_notify_prefs_put(struct req *r);
+int api_delivery_list(struct req *r);
+
 /* The embedded OpenAPI document (openapi.json, built into openapi_doc.c). */
 extern const char api_openapi_doc[];
 

@@ -148,6 +148,17 @@ const struct route api_routes[] = {
 	{ "DELETE", "/api/v1/sync/peers/{}", api_sync_peer_delete, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/sync/status", api_sync_status, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/sync/refusals", api_sync_refusals, AUTH_USER, BODY_NONE },
+	/* -- standing duty, notifications (issue 17, h/notify) -- */
+	{ "GET", "/api/v1/duty/now", api_duty_now, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/duty/shifts", api_duty_shift_list, AUTH_USER, BODY_NONE },
+	{ "POST", "/api/v1/duty/shifts", api_duty_shift_create, AUTH_USER, BODY_JSON },
+	{ "DELETE", "/api/v1/duty/shifts/{}", api_duty_shift_delete, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/notifications", api_notification_list, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/notifications/count", api_notification_count, AUTH_USER, BODY_NONE },
+	{ "POST", "/api/v1/notifications/{}/read", api_notification_read, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/account/notifications", api_notify_prefs_get, AUTH_USER, BODY_NONE },
+	{ "PUT", "/api/v1/account/notifications", api_notify_prefs_put, AUTH_USER, BODY_JSON },
+	{ "GET", "/api/v1/deliveries", api_delivery_list, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/agents/hunts", api_agent_hunts, AUTH_AGENT, BODY_NONE },
 	{ "POST", "/api/v1/agents/hunts/{}/results", api_agent_hunt_results, AUTH_AGENT,
 	  BODY_INVENTORY },
@@ -200,6 +211,9 @@ const struct route_role api_route_roles[] = {
 	{ api_mau05_update, ACT_REPORT_WRITE },
 	/* -- federation core (issue 16, h/sync-core) -- */
 	{ api_sync_peer_create, ACT_SYNC_ADMIN },
+	/* -- standing duty, notifications (issue 17, h/notify) -- */
+	{ api_duty_shift_create, ACT_DUTY_WRITE },
+	{ api_notify_prefs_put, ACT_NOTIFY_OWN },
 };
 const size_t api_route_roles_count = sizeof(api_route_roles) / sizeof(api_route_roles[0]);
 

@@ -243,6 +243,29 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(SYNC_BUNDLE_BAD_SIG, "Chữ ký của gói không đúng với khóa của máy ngang hàng %s", "The bundle's signature does not match the key of peer %s") \
 	X(SYNC_ACK_AHEAD, "Xác nhận vượt quá số phong bì đã gửi: %s", "The acknowledgement is beyond the envelopes sent: %s") \
 	X(SYNC_TOO_MANY, "Quá nhiều phong bì trong một lần (tối đa %s)", "Too many envelopes at once (at most %s)") \
+	/* -- standing duty, notifications (issue 17, h/notify) -- */ \
+	X(DUTY_BAD_DAY, "Ngày trong tuần không hợp lệ (mon..sun hoặc 1..7): %s", "Not a day of the week (mon..sun or 1..7): %s") \
+	X(DUTY_BAD_TIME, "Giờ phải có dạng HH:MM (00:00..24:00): %s", "A time is HH:MM (00:00..24:00): %s") \
+	X(DUTY_BAD_SPAN, "Thời điểm kết thúc phải sau thời điểm bắt đầu", "The end must come after the start") \
+	X(DUTY_SAME_PERSON, "Người trực dự phòng phải khác người trực chính", "The backup must be another person than the primary") \
+	X(DUTY_PERSON, "Người trực phải là người dùng đang hoạt động của đơn vị hoặc đơn vị cấp trên: %s", "The person on duty must be an active user of the organisation or one above it: %s") \
+	X(NOTIFY_BAD_CHANNEL, "Kênh thông báo không hợp lệ (web, email, webhook): %s", "Not a notification channel (web, email, webhook): %s") \
+	X(NOTIFY_BAD_URL, "Địa chỉ webhook phải bắt đầu bằng https:// hoặc http://", "A webhook URL starts with https:// or http://") \
+	X(NOTIFY_INCIDENT_NEW, "Sự cố mới %s", "New incident %s") \
+	X(NOTIFY_INCIDENT_ASSIGNED, "Bạn được giao xử lý sự cố %s", "You were assigned incident %s") \
+	X(NOTIFY_CLOCK_NEAR, "Sắp hết hạn: %s", "Deadline near: %s") \
+	X(NOTIFY_CLOCK_OVERDUE, "Quá hạn: %s", "Overdue: %s") \
+	X(NOTIFY_ESCALATION, "Chưa ai tiếp nhận sự cố %s", "Nobody acknowledged incident %s") \
+	X(NOTIFY_PLAN_APPROVAL, "Kế hoạch chờ bạn phê duyệt: %s", "A plan awaits your approval: %s") \
+	X(NOTIFY_SUPPORT_RECEIVED, "Đề nghị hỗ trợ xử lý sự cố %s", "A request for support on incident %s") \
+	X(NOTIFY_SUPPORT_ANSWERED, "Đề nghị hỗ trợ sự cố %s đã được trả lời", "Your support request on incident %s was answered") \
+	X(NOTIFY_WARNING_ISSUED, "Cảnh báo mới gửi đơn vị: %s", "A new warning to your organisation: %s") \
+	X(NOTIFY_WARNING_DEADLINE, "Sắp hết hạn xử lý cảnh báo: %s", "A warning's deadline is near: %s") \
+	X(NOTIFY_HUNT_OPENED, "Yêu cầu săn tìm mối nguy gửi đơn vị%s", "A threat hunt for your organisation%s") \
+	X(NOTIFY_FINDING_KEV, "Lỗ hổng đang bị khai thác trên máy của đơn vị: %s", "A known-exploited vulnerability on a host of yours: %s") \
+	X(NOTIFY_HIDDEN_TITLE, "(nội dung hạn chế theo TLP %s: xem trên hệ thống)", "(restricted under TLP %s: read it in ungcuu)") \
+	X(NOTIFY_OPEN_LINK, "Xem tại: %s", "Open: %s") \
+	X(NOTIFY_FOOTER, "Thư tự động của hệ thống ứng cứu sự cố %s. Đổi kênh nhận tại trang Tài khoản.", "Automatic mail of the incident response system %s. Change your channels on the account page.") \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,

@@ -14,7 +14,9 @@
 #include "../base/msg.h"
 #include "../base/timeutil.h"
 #include "../domain/directory/audit.h"
+#include "../domain/duty/notify_rules.h"
 #include "../http/http.h"
+#include "../notify/notify.h"
 #include "../store/store.h"
 #include "../base/banned.h"
 
@@ -42,7 +44,78 @@ struct conf {
 	const char *listen, *web;
 	char listen_buf[64], web_buf[512];
 	int bad_line;
+	struct duty_conf duty;          /* [duty] (h/notify) */
+	struct notify_conf notify;      /* [notify] */
 };
+
+static unsigned count(const char *v);
+
+/* [duty] clock_lead = 30m; escalate_primary = 0s, escalate_backup = 30m,
+ * escalate_leader = 1h (after the acknowledgement clock ran out); base_url.
+ * [notify] smtp_url, smtp_user, smtp_password, mail_from, timeout,
+ * retry_base, retry_max, max_attempts, scan_every, poll. */
+static int on_duty_ini(struct conf *c, const char *section, const char *name,
+		       const char *value)
+{
+	int64_t d = time_parse_duration(value);
+	if (strcmp(section, "duty") == 0) {
+		const char *steps[] = { "escalate_primary", "escalate_backup", "escalate_leader" };
+		for (int k = 0; k < 3; k++)
+			if (strcmp(name, steps[k]) == 0) {
+				if (d < 0)
+					return 0;
+				c->duty.steps_ms[k] = d;
+				return 1;
+			}
+		if (strcmp(name, "clock_lead") == 0 && d > 0) {
+			c->duty.clock_lead_ms = d;
+			return 1;
+		}
+		if (strcmp(name, "base_url") == 0 && strlen(value) < sizeof(c->duty.base_url) &&
+		    (strncmp(value, "http://", 7) == 0 || strncmp(value, "https://", 8) == 0)) {
+			snprintf(c->duty.base_url, sizeof(c->duty.base_url), "%s", value);
+			size_t n = strlen(c->duty.base_url);
+			if (n > 0 && c->duty.base_url[n - 1] == '/')
+				c->duty.base_url[n - 1] = '\0';
+			return 1;
+		}
+		return 0;
+	}
+	struct notify_conf *n = &c->notify;
+	struct { const char *name; char *field; size_t size; } texts[] = {
+		{ "smtp_url", n->smtp_url, sizeof(n->smtp_url) },
+		{ "smtp_user", n->smtp_user, sizeof(n->smtp_user) },
+		{ "smtp_password", n->smtp_password, sizeof(n->smtp_password) },
+		{ "mail_from", n->mail_from, sizeof(n->mail_from) },
+	};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (strcmp(name, texts[i].name) == 0) {
+			if (strlen(value) >= texts[i].size)
+				return 0;
+			snprintf(texts[i].field, texts[i].size, "%s", value);
+			return 1;
+		}
+	struct { const char *name; int64_t *field; } times[] = {
+		{ "retry_base", &n->retry_base_ms }, { "retry_max", &n->retry_max_ms },
+		{ "scan_every", &n->scan_every_ms }, { "poll", &n->poll_ms },
+	};
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
+		if (strcmp(name, times[i].name) == 0) {
+			if (d <= 0)
+				return 0;
+			*times[i].field = d;
+			return 1;
+		}
+	if (strcmp(name, "timeout") == 0 && d > 0 && d <= 300000) {
+		n->timeout_ms = (long)d;
+		return 1;
+	}
+	if (strcmp(name, "max_attempts") == 0 && count(value) > 0 && count(value) <= 1000) {
+		n->max_attempts = (int)count(value);
+		return 1;
+	}
+	return 0;
+}
 
 static int64_t duration(const char *v)
 {
@@ -101,6 +174,8 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 {
 	struct conf *c = user;
 	int64_t d = -1;
+	if (strcmp(section, "duty") == 0 || strcmp(section, "notify") == 0)
+		return on_duty_ini(c, section, name, value);
 	if (strcmp(section, "deadlines") == 0) {
 		d = duration(value);
 		if (d <= 0)
@@ -206,7 +281,10 @@ int cmd_serve(int argc, char **argv)
 	instance_rules(db, &srv.rules);
 	store_close(db);
 
-	struct conf conf = { .rules = &srv.rules, .srv = &srv, .listen = "127.0.0.1:8080", .web = NULL };
+	static struct conf conf;
+	conf = (struct conf){ .rules = &srv.rules, .srv = &srv, .listen = "127.0.0.1:8080" };
+	duty_conf_default(&conf.duty);
+	notify_conf_default(&conf.notify);
 	const char *cfg = cli_get(&a, opts, "config");
 	if (cfg) {
 		int line = ini_parse(cfg, on_ini, &conf);
@@ -268,6 +346,11 @@ int cmd_serve(int argc, char **argv)
 		static_free(srv.web);
 		return 1;
 	}
+	/* the standing duty: its rules, and the delivery worker off the
+	 * request path (h/notify) */
+	notify_rules_configure(&conf.duty);
+	if (notify_start(path, &conf.notify) != 0)
+		log_error("notify: the delivery worker did not start");
 	log_info("ungcuu %s serving %s://%s (db %s, web %s, %u threads)", UNGCUU_VERSION,
 		 srv.tls ? "https" : "http", conf.listen, path, conf.web, srv.threads);
 	int sig = 0;
@@ -284,6 +367,7 @@ int cmd_serve(int argc, char **argv)
 				  err_text(&re, LANG_EN, why, sizeof(why)));
 	}
 	log_info("signal %d: stopping", sig);
+	notify_stop();
 	server_stop(&srv);
 	static_free(srv.web);
 	cli_args_release(&a);

@@ -543,6 +543,19 @@ const CASES = [
   ['PATCH /api/v1/plan/drills/{}/actions/{}', true, (S) => ['PATCH', `/api/v1/plan/drills/${obj[S].drill.id}/actions/${obj[S].action.id}`, { title: u('Khắc phục sửa') }]],
   ['GET /api/v1/plan/drills/{}/document', true, (S) => ['GET', `/api/v1/plan/drills/${obj[S].drill.id}/document?format=docx`]],
   ['GET /api/v1/plan/drill-compliance', false, () => ['GET', '/api/v1/plan/drill-compliance']],
+  ['GET /api/v1/duty/now', false, () => ['GET', '/api/v1/duty/now']],
+  ['GET /api/v1/duty/shifts', false, () => ['GET', '/api/v1/duty/shifts']],
+  ['POST /api/v1/duty/shifts', true, (S) => ['POST', '/api/v1/duty/shifts', { org_code: SETS[S].org, kind: 'weekly', start: '08:00', end: '17:00', primary_id: ids[SETS[S].owner] }]],
+  ['DELETE /api/v1/duty/shifts/{}', true, async (S) => {
+    const s = ok(await as.admin.post('/api/v1/duty/shifts', { org_code: SETS[S].org, kind: 'exception', starts_at: deadline(), ends_at: new Date(Date.now() + 8 * 86400_000).toISOString(), primary_id: ids[SETS[S].owner] }), 'shift');
+    return ['DELETE', `/api/v1/duty/shifts/${s.id}`];
+  }],
+  ['GET /api/v1/notifications', false, () => ['GET', '/api/v1/notifications']],
+  ['GET /api/v1/notifications/count', false, () => ['GET', '/api/v1/notifications/count']],
+  ['POST /api/v1/notifications/{}/read', false, () => ['POST', '/api/v1/notifications/all/read']],
+  ['GET /api/v1/account/notifications', false, () => ['GET', '/api/v1/account/notifications']],
+  ['PUT /api/v1/account/notifications', false, () => ['PUT', '/api/v1/account/notifications', { channels: { 'incident.new': ['web', 'email'] } }]],
+  ['GET /api/v1/deliveries', false, () => ['GET', '/api/v1/deliveries']],
   ['GET /api/v1/plan/mau05', false, () => ['GET', '/api/v1/plan/mau05']],
   ['POST /api/v1/plan/mau05', true, (S) => ['POST', '/api/v1/plan/mau05', { period: 'year', year: ++mau05Year.year[S], org_code: SETS[S].org }]],
   ['GET /api/v1/plan/mau05/{}', true, (S) => ['GET', `/api/v1/plan/mau05/${obj[S].mau05.id}`]],
@@ -782,6 +795,19 @@ const EXPECT = {
   'GET /api/v1/plan/orgs/{}/mau01/document': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
   'GET /api/v1/plan/annual': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
   'GET /api/v1/plan/annual/document': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  // -- standing duty, notifications (issue 17, h/notify): everyone sees who is on duty and
+  // keeps their own notifications; writers of an organisation keep its roster; the delivery
+  // log is the administrators' --
+  'GET /api/v1/duty/now': { all: '200 200 200 200 200 200 200 200 200' },
+  'GET /api/v1/duty/shifts': { all: '200 200 200 200 200 200 200 200 200' },
+  'POST /api/v1/duty/shifts': { C: '201 201 403 201 201 201 403 422 422', D: '201 201 403 201 422 422 403 422 422' },
+  'DELETE /api/v1/duty/shifts/{}': { C: '204 204 403 204 204 204 404 404 404', D: '204 204 403 204 404 404 404 404 404' },
+  'GET /api/v1/notifications': { all: '200 200 200 200 200 200 200 200 200' },
+  'GET /api/v1/notifications/count': { all: '200 200 200 200 200 200 200 200 200' },
+  'POST /api/v1/notifications/{}/read': { all: '204 204 204 204 204 204 204 204 204' },
+  'GET /api/v1/account/notifications': { all: '200 200 200 200 200 200 200 200 200' },
+  'PUT /api/v1/account/notifications': { all: '200 200 200 200 200 200 200 200 200' },
+  'GET /api/v1/deliveries': { all: '200 403 403 403 403 200 403 403 403' },
   'GET /api/v1/agents/hunts': { all: '401 401 401 401 401 401 401 401 401' },
   'POST /api/v1/agents/hunts/{}/results': { C: '401 401 401 401 401 401 401 401 401', D: '401 401 401 401 401 401 401 401 401' },
   // -- federation core (issue 16, h/sync-core) --
@@ -817,6 +843,8 @@ const secrets = (S) => {
   return [o.inc.id, o.inc.number, o.inc.title, o.task.id, o.att.id, o.sys.id, o.sys.name, o.host.id, o.host.hostname,
     o.finding.id, o.warn.id, o.warn.title, o.ind.id, o.ind.value, o.plan.id, o.risk.id, o.res.id,
     o.drill.id, o.drill.title, o.action.id, o.mau05.id];
+    o.finding.id, o.warn.id, o.warn.title, o.ind.id, o.ind.value, o.plan.id, o.drill.id, o.drill.title, o.action.id,
+    o.mau05.id];
 };
 
 // "200 201 …" -> numbers, one per column.

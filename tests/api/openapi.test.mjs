@@ -645,6 +645,24 @@ test('real answers match the document: status codes listed, bodies valid, no und
   await coord.get('/api/v1/sync/status');                                                                       // 403
   await admin.req('DELETE', `/api/v1/sync/peers/${peer.id}`);
   await admin.req('DELETE', `/api/v1/sync/peers/${peer.id}`);                                                   // 404
+  // the standing duty (issue 17, h/notify)
+  const sh = (await tok.post('/api/v1/duty/shifts', { org_code: 'pq', kind: 'weekly', days: ['mon', 'tue'], start: '07:30', end: '17:00', primary_id: me.id })).body;
+  await tok.post('/api/v1/duty/shifts', { org_code: 'pq', kind: 'weekly', start: '25:00', end: '17:00', primary_id: me.id }); // 422
+  await lead.post('/api/v1/duty/shifts', { org_code: 'pq', kind: 'weekly', primary_id: me.id });                             // 403
+  await tok.get('/api/v1/duty/shifts?org_code=pq');
+  await tam.get('/api/v1/duty/now');
+  await tok.del(`/api/v1/duty/shifts/${sh.id}`);
+  await tok.del(`/api/v1/duty/shifts/${sh.id}`);                                                                           // 404
+  const notes = (await tok.get('/api/v1/notifications?limit=5')).body;
+  await tok.get('/api/v1/notifications?limit=0');                                                                          // 422
+  await tok.get('/api/v1/notifications/count');
+  if (notes.items[0]) await tok.post(`/api/v1/notifications/${notes.items[0].id}/read`);
+  await tam.post('/api/v1/notifications/00000000-0000-7000-8000-000000000000/read');                                        // 404
+  await tok.get('/api/v1/account/notifications');
+  await tok.req('PUT', '/api/v1/account/notifications', { channels: { 'incident.new': ['web'] }, webhook: { url: 'http://127.0.0.1:9/hook' } });
+  await tok.req('PUT', '/api/v1/account/notifications', { channels: { 'incident.new': ['pigeon'] } });                    // 422
+  await admin.get('/api/v1/deliveries?status=queued');
+  await tok.get('/api/v1/deliveries');                                                                                      // 403
 
   assert.deepEqual(problems, []);
   // the walk above touched every operation of the document

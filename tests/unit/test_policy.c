@@ -102,6 +102,13 @@ static const struct {
 	{ ACT_REPORT_SEND, "report.send", LEA },
 	/* -- federation core (issue 16, h/sync-core) -- */
 	{ ACT_SYNC_ADMIN, "sync.admin", ADM },
+	/* The standing duty (issue 17, h/notify): everyone sees who is on duty
+	 * and keeps their own notifications; those who run the organisation's
+	 * response keep its roster; the delivery log is the administrator's. */
+	{ ACT_DUTY_READ, "duty.read", REP | FOC | COO | RES | LEA | ADM },
+	{ ACT_DUTY_WRITE, "duty.write", FOC | COO | ADM },
+	{ ACT_NOTIFY_OWN, "notify.own", REP | FOC | COO | RES | LEA | ADM },
+	{ ACT_DELIVERY_READ, "delivery.read", ADM },
 };
 
 static const char *const role_name[] = {

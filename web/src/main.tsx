@@ -16,6 +16,7 @@ import { Dashboard } from './pages/Dashboard';
 import { Account } from './pages/Account';
 import { PrintView } from './pages/Print';
 import { SyncPage } from './pages/Sync';
+import { Bell, Deliveries, DutyPage, Notifications, useNotifyCount } from './pages/Duty';
 import { Loading } from './components/ui';
 import './style.css';
 
@@ -106,9 +107,12 @@ function Shell({ route, children }: { route: string[]; children: any }) {
     ['imports', t('nav_imports'), hasRole('focal', 'coordinator', 'admin') && !communeOnly],
     ['directory', t('nav_directory'), true],
     ['sync', t('nav_sync'), hasRole('admin')],
+    ['duty', t('nav_duty'), true],
+    ['deliveries', t('nav_deliveries'), hasRole('admin')],
   ];
   const here = route[0] === 'hosts' ? 'systems' : route[0] ?? 'queue';
   const inbox = useInboxCount(!!u);
+  const bell = useNotifyCount(!!u);
   return (
     <>
       <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>{t('skip_to_content')}</a>
@@ -132,6 +136,7 @@ function Shell({ route, children }: { route: string[]; children: any }) {
           </nav>
         )}
         <div class="who">
+          {u && <Bell n={bell} />}
           {u && <a class="user" id="nav-account" href="#/account" title={t('nav_account')}>{u.full_name || u.username}<small> · {u.org?.name}</small></a>}
           <LangSwitch />
           {u && <button type="button" class="link" onClick={logout}>{t('logout')}</button>}
@@ -162,6 +167,9 @@ function App() {
     case 'dashboard': page = <Dashboard />; break;
     case 'account': page = <Account />; break;
     case 'inbox': page = <Inbox />; break;
+    case 'notifications': page = <Notifications />; break;
+    case 'duty': page = <DutyPage />; break;
+    case 'deliveries': page = <Deliveries />; break;
     case 'plan': page = <Plan route={route} />; break;
     case 'sync': page = <SyncPage />; break;
     default: page = ASSET_ROUTES.includes(a) ? <Assets route={route} /> : <Queue />;

@@ -135,6 +135,13 @@ static const struct audit_table {
 	{ "sync_outbox", 1, "id,peer_id,seq,kind,created_at,envelope", "envelope", 17 },
 	{ "sync_inbox", 1, "id,peer_id,seq,kind,digest,applied_at", "", 17 },
 	{ "sync_map", 1, "id,peer_id,type,remote_id,local_id,created_at", "", 17 },
+	/* the standing duty (issue 17, h/notify): the roster, each person's
+	 * channels and webhook (its key as a digest). Notifications and their
+	 * deliveries are the log of what was sent, not records. */
+	{ "duty_shifts", 1, "id,org_id,kind,days,start_min,end_min,starts_at,ends_at,primary_id,"
+	  "backup_id,note,created_by,created_at", "", 19 },
+	{ "notify_prefs", 2, "user_id,event,channels", "", 19 },
+	{ "notify_webhooks", 1, "user_id,url,secret,updated_at", "secret", 19 },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

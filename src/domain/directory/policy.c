@@ -70,6 +70,11 @@ static const unsigned action_roles[ACT__COUNT] = {
 	[ACT_REPORT_SEND] = ROLE_LEADER,
 	/* -- federation core (issue 16, h/sync-core) -- */
 	[ACT_SYNC_ADMIN] = ROLE_ADMIN,
+	/* -- standing duty, notifications (issue 17, h/notify) -- */
+	[ACT_DUTY_READ] = ROLE_ALL,
+	[ACT_DUTY_WRITE] = ROLE_ADMIN | ROLE_COORDINATOR | ROLE_FOCAL,
+	[ACT_NOTIFY_OWN] = ROLE_ALL,
+	[ACT_DELIVERY_READ] = ROLE_ADMIN,
 };
 
 /* What the organisation asked for support may do on the incident while the

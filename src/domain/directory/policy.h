@@ -74,6 +74,11 @@ enum action {
 	ACT_REPORT_SEND,           /* approve and record a Mẫu 05 as sent: a leader's act */
 	/* -- federation core (issue 16, h/sync-core) -- */
 	ACT_SYNC_ADMIN,            /* peers, bundles, sync status: the instance's administrators */
+	/* -- standing duty, notifications (issue 17, h/notify) -- */
+	ACT_DUTY_READ,             /* the roster, who is on duty now */
+	ACT_DUTY_WRITE,            /* add or remove shifts of an organisation */
+	ACT_NOTIFY_OWN,            /* one's own notifications, channels, webhook */
+	ACT_DELIVERY_READ,         /* the log of outgoing deliveries: administrators */
 	ACT__COUNT
 };
 

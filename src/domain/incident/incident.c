@@ -331,9 +331,23 @@ int inc_insert(struct ctx *c, const struct org *o, json_t *body, const char *tlp
 		      jv_str(body, "title"), jv_str(body, "description"), jv_str(body, "type"),
 		      tlp, (int64_t)confidential, form_text, detected, now, created_by) < 0 ||
 	    deadline_start(c, id, "ack", now + c->rules->ack_ms, 1, e) != 0 ||
-	    inc_event(c, id, "created", json_pack("{s:s}", "number", number), e) != 0)
+	    inc_event(c, id, "created", json_pack("{s:s}", "number", number), e) != 0 ||
+	    inc_event_hook(c, "created", id, NULL, e) != 0)
 		return -1;
 	return 0;
+}
+
+static incident_event_fn event_hook;
+
+void incident_on_event(incident_event_fn fn)
+{
+	event_hook = fn;
+}
+
+int inc_event_hook(struct ctx *c, const char *kind, const char *incident_id,
+		   const char *user_id, struct err *e)
+{
+	return event_hook ? event_hook(c, kind, incident_id, user_id, e) : 0;
 }
 
 json_t *incident_create(struct ctx *c, json_t *body, struct err *e)

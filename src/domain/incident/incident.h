@@ -169,6 +169,14 @@ typedef int (*incident_classify_fn)(struct ctx *c, const char *incident_id,
 				    struct err *e);
 void incident_on_classify(incident_classify_fn fn);
 
+/* Called inside the transaction of an incident's creation ("created") and
+ * of an assignment ("assigned", user_id the person assigned): the standing
+ * duty queues its notifications there (h/notify, registered from main). A
+ * failure rolls the change back. */
+typedef int (*incident_event_fn)(struct ctx *c, const char *kind, const char *incident_id,
+				 const char *user_id, struct err *e);
+void incident_on_event(incident_event_fn fn);
+
 /* Inside the caller's write transaction: a task on an incident, not
  * assigned, no due time, with its timeline event; the new id in tid. For
  * the classify hook (a playbook's steps). 0 or -1. */

@@ -76,6 +76,9 @@ json_t *inc_assign_locked(struct ctx *c, const struct inc_head *h, const char *u
  * its tasks): 1 yes, 0 no or no such user (the same answer), -1 error. */
 int inc_may_work_on(struct ctx *c, const struct inc_head *h, const char *uid, int for_task,
 		    struct err *e);
+/* Runs the event hook (incident_on_event) when one is registered. */
+int inc_event_hook(struct ctx *c, const char *kind, const char *incident_id,
+		   const char *user_id, struct err *e);
 extern const char inc_select_sql[];
 json_t *inc_render_row(struct ctx *c, struct stmt *st, struct err *e);
 /* {duplicate_of, duplicates}: what id repeats and the reports filed as

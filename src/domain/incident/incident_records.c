@@ -608,7 +608,8 @@ json_t *inc_assign_locked(struct ctx *c, const struct inc_head *h, const char *u
 	}
 	if (store_run(c->db, e, "INSERT INTO assignees (incident_id, user_id, created_at) "
 		      "VALUES ($1, $2, $3) ON CONFLICT (incident_id, user_id) DO NOTHING", "tti",
-		      h->id, uid, time_now_ms()) < 0) {
+		      h->id, uid, time_now_ms()) < 0 ||
+	    inc_event_hook(c, "assigned", h->id, uid, e) != 0) {
 		store_rollback(c->db);
 		return NULL;
 	}

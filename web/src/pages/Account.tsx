@@ -8,6 +8,7 @@ import { sessionEnded } from '../state';
 import { go } from '../router';
 import { ErrorBox, Field, Loading } from '../components/ui';
 import { encode } from 'uqr';
+import { NotifyPrefsCard } from './Duty';
 
 interface SecondFactor { enabled: boolean; required: boolean; recovery_codes_left: number }
 
@@ -194,6 +195,7 @@ export function Account() {
       <h1>{t('account_title')}</h1>
       <SecondFactorCard />
       <PasswordCard />
+      <NotifyPrefsCard />
     </>
   );
 }

@@ -1,5 +1,6 @@
 // Dashboard from GET /api/v1/stats: open incidents by status and severity,
 // overdue count, incidents per month, per type and per organisation.
+import { DutyLine } from './Duty';
 import { useEffect, useState } from 'preact/hooks';
 import { get } from '../api';
 import { t } from '../i18n';
@@ -67,6 +68,7 @@ export function Dashboard() {
   return (
     <section class="dashboard">
       <h1>{t('dashboard_title')}</h1>
+      <DutyLine />
       <div class="stats-cards">
         <a class="stat" href="#/queue"><span class="n">{s.open ?? 0}</span><span>{t('open_incidents')}</span></a>
         <a class={`stat${s.overdue ? ' stat-overdue' : ''}`} href="#/queue"><span class="n">{s.overdue ?? 0}</span><span>{t('overdue_incidents')}</span></a>
