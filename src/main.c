@@ -45,6 +45,8 @@ static const struct command commands[] = {
 	  "threat hunts: list, fetch rules, upload a manual sweep's result" },
 	{ "doc", cmd_doc, "xuất văn bản (Mẫu 03, Mẫu 04...) thành PDF hoặc DOCX",
 	  "write a document (form 03, form 04...) as PDF or DOCX" },
+	{ "intake", cmd_intake, "nhận báo cáo sự cố qua thư điện tử (Postfix, Maildir)",
+	  "take incident reports that arrive by email (Postfix, Maildir)" },
 	{ "demo", cmd_demo, "tạo dữ liệu mẫu huyện Phú Quý", "create the Phú Quý demo district" },
 	{ "vercmp", cmd_vercmp, "so sánh hai số phiên bản (dpkg, rpm, semver)", "compare two versions (dpkg, rpm, semver)" },
 	{ "version", cmd_version, "in phiên bản", "print the version" },

@@ -218,6 +218,18 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(REPORT_EXISTS, "Báo cáo của kỳ này đã có: %s", "The report of this period exists already: %s") \
 	X(REPORT_YEAR_RANGE, "Năm báo cáo phải từ 2017 đến năm sau năm hiện tại", "The report's year must be from 2017 to next year") \
 	X(REPORT_TYPE_UNKNOWN, "Loại sự cố không có trong Mẫu 05: %s", "Not an incident type of form 05: %s") \
+	/* -- email intake (issue 17 item 5, h/mail) -- */ \
+	X(MAIL_TOO_LARGE, "Thư quá lớn (tối đa %s byte)", "The message is too large (at most %s bytes)") \
+	X(MAIL_TOO_MANY_PARTS, "Thư có quá nhiều phần MIME hoặc lồng quá sâu (tối đa %s)", "The message has too many MIME parts or nests them too deep (at most %s)") \
+	X(MAIL_BAD_MIME, "Thư không đọc được theo MIME: %s", "The message is not readable MIME: %s") \
+	X(MAIL_BAD_CHARSET, "Bảng mã không hỗ trợ hoặc văn bản sai bảng mã: %s", "Unknown charset or text not in its charset: %s") \
+	X(MAIL_BAD_HEADER, "Tiêu đề thư không phải UTF-8 hợp lệ: %s", "A header of the message is not valid text: %s") \
+	X(MAIL_NO_SENDER, "Thư không có địa chỉ người gửi (From)", "The message has no sender address (From)") \
+	X(MAIL_ATTACHMENT_TOO_LARGE, "Tệp đính kèm quá lớn: %s", "An attachment is too large: %s") \
+	X(MAIL_TOO_MANY_ATTACHMENTS, "Thư có quá nhiều tệp đính kèm (tối đa %s)", "The message has too many attachments (at most %s)") \
+	X(MAIL_QUARANTINED, "Thư đã được đưa vào khu cách ly: %s", "The message was quarantined: %s") \
+	X(MAIL_ACK_SUBJECT, "Đã tiếp nhận báo cáo sự cố %s", "Incident report received: %s") \
+	X(MAIL_ACK_BODY, "Kính gửi Quý đơn vị,\n\nBáo cáo sự cố của Quý đơn vị đã được tiếp nhận với số hiệu %s. Khi trao đổi thêm về sự cố này, xin trả lời thư này hoặc ghi số hiệu trên vào tiêu đề thư.\n\n(Thư tự động, không cần trả lời nếu không có thông tin bổ sung.)", "Your incident report was received as %s. To add to it, reply to this message or put that number in the subject.") \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,

@@ -67,5 +67,6 @@ int cmd_sweep(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
 int cmd_doc(int argc, char **argv);
+int cmd_intake(int argc, char **argv);
 
 #endif
