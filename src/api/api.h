@@ -129,6 +129,13 @@ int api_mau01_document(struct req *r);
 int api_annual_get(struct req *r);
 int api_annual_document(struct req *r);
 
+/* mail.c - email intake: triage of unknown senders, quarantine (issue 17, h/mail) */
+int api_mail_triage_list(struct req *r);
+int api_mail_triage_get(struct req *r);
+int api_mail_triage_accept(struct req *r);
+int api_mail_triage_reject(struct req *r);
+int api_mail_quarantine_list(struct req *r);
+
 /* The embedded OpenAPI document (openapi.json, built into openapi_doc.c). */
 extern const char api_openapi_doc[];
 

@@ -121,5 +121,8 @@
 /* An email address (RFC 5321: 254) and a Message-ID kept. */
 #define LIMIT_MAIL_ADDRESS 254
 #define LIMIT_MAIL_MESSAGE_ID 998
+/* Triage and quarantine lists: the newest this many. */
+#define LIMIT_MAIL_LIST 200
+#define LIMIT_MAIL_LIST_SQL "200"
 
 #endif

@@ -228,6 +228,7 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(MAIL_ATTACHMENT_TOO_LARGE, "Tệp đính kèm quá lớn: %s", "An attachment is too large: %s") \
 	X(MAIL_TOO_MANY_ATTACHMENTS, "Thư có quá nhiều tệp đính kèm (tối đa %s)", "The message has too many attachments (at most %s)") \
 	X(MAIL_QUARANTINED, "Thư đã được đưa vào khu cách ly: %s", "The message was quarantined: %s") \
+	X(MAIL_TRIAGE_DECIDED, "Thư này đã được xử lý: %s", "This message was already decided: %s") \
 	X(MAIL_ACK_SUBJECT, "Đã tiếp nhận báo cáo sự cố %s", "Incident report received: %s") \
 	X(MAIL_ACK_BODY, "Kính gửi Quý đơn vị,\n\nBáo cáo sự cố của Quý đơn vị đã được tiếp nhận với số hiệu %s. Khi trao đổi thêm về sự cố này, xin trả lời thư này hoặc ghi số hiệu trên vào tiêu đề thư.\n\n(Thư tự động, không cần trả lời nếu không có thông tin bổ sung.)", "Your incident report was received as %s. To add to it, reply to this message or put that number in the subject.") \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")

@@ -72,6 +72,9 @@ enum action {
 	ACT_REPORT_READ,           /* Mẫu 05, Mẫu 01, the annual report */
 	ACT_REPORT_WRITE,          /* compute and correct a Mẫu 05 before it is sent */
 	ACT_REPORT_SEND,           /* approve and record a Mẫu 05 as sent: a leader's act */
+	/* -- email intake (issue 17 item 5, h/mail) -- */
+	ACT_MAIL_TRIAGE,           /* mail from unknown senders: accept into an incident,
+				    * reject; the quarantine (the home organisation's) */
 	ACT__COUNT
 };
 

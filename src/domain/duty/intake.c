@@ -21,6 +21,9 @@
 #include "mail.h"
 #include "../incident/incident.h"
 #include "../directory/audit.h"
+#include "../directory/org.h"
+#include "../directory/policy.h"
+#include "../../base/jsonv.h"
 #include "../../base/crypto.h"
 #include "../../base/msg.h"
 #include "../../base/timeutil.h"
@@ -487,4 +490,177 @@ int mail_outbox_mark(struct ctx *c, const char *id, int sent, const char *error,
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- triage: a coordinator of the home organisation decides ---- */
+
+static int triage_allowed(struct ctx *c, int action, struct err *e)
+{
+	struct org home;
+	if (org_home(c, &home, e) != 0)
+		return -1;
+	struct policy_target t = { .org_path = home.path };
+	return policy_check(c->actor, action, &t, e);
+}
+
+static json_t *triage_row(struct stmt *st)
+{
+	json_t *form = json_loads(stmt_text(st, 4), 0, NULL);
+	json_t *atts = json_loads(stmt_text(st, 5), 0, NULL);
+	const char *inc = stmt_text(st, 7);
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:s, s:o, s:o, s:o}",
+		"id", stmt_text(st, 0), "sender", stmt_text(st, 1), "subject", stmt_text(st, 2),
+		"body", stmt_text(st, 3), "form", form ? form : json_object(),
+		"attachments", atts ? atts : json_array(), "status", stmt_text(st, 6),
+		"incident_id", inc ? json_string(inc) : json_null(), "reason", stmt_text(st, 8),
+		"decided_at", ms_json(stmt_int(st, 9)), "created_at", ms_json(stmt_int(st, 10)),
+		"number", stmt_text(st, 11) ? json_string(stmt_text(st, 11)) : json_null());
+}
+
+#define TRIAGE_SELECT "SELECT t.id, t.sender, t.subject, t.body, t.form, t.attachments, " \
+	"t.status, t.incident_id, t.reason, t.decided_at, t.created_at, i.number FROM " \
+	"mail_triage t LEFT JOIN incidents i ON i.id = t.incident_id "
+
+json_t *mail_triage_list(struct ctx *c, const char *status, struct err *e)
+{
+	if (triage_allowed(c, ACT_MAIL_TRIAGE, e) != 0)
+		return NULL;
+	static const char *const states[] = { "open", "accepted", "rejected", NULL };
+	if (status && jv_enum_index(states, status) < 0)
+		return err_field(e, "/status", MSG_BAD_VALUE, "status"), NULL;
+	struct stmt *st = store_query(c->db, e, TRIAGE_SELECT "WHERE t.status = $1 ORDER BY "
+		"t.created_at DESC LIMIT " LIMIT_MAIL_LIST_SQL, "t", status ? status : "open");
+	return st ? rows_items(st, triage_row, e) : NULL;
+}
+
+json_t *mail_triage_get(struct ctx *c, const char *id, struct err *e)
+{
+	if (triage_allowed(c, ACT_MAIL_TRIAGE, e) != 0)
+		return NULL;
+	if (!uuid_valid(id))
+		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL), NULL;
+	struct stmt *st = store_query(c->db, e, TRIAGE_SELECT "WHERE t.id = $1", "t", id);
+	if (st == NULL)
+		return NULL;
+	int rc = stmt_step(st, e);
+	json_t *j = rc == 1 ? triage_row(st) : NULL;
+	stmt_done(st);
+	if (rc == 0)
+		err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
+	return j;
+}
+
+/* Claims an open item inside the transaction: 0, or 409 once decided. */
+static int triage_claim(struct ctx *c, const char *id, const char *status,
+			const char *incident_id, const char *reason, struct err *e)
+{
+	int n = store_run(c->db, e, "UPDATE mail_triage SET status = $2, incident_id = $3, "
+		"reason = $4, decided_by = $5, decided_at = $6 WHERE id = $1 AND status = 'open'",
+		"ttttti", id, status, incident_id, reason ? reason : "", c->actor->system ? NULL :
+		c->actor->id, time_now_ms());
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		return err_set(e, E_CONFLICT, MSG_MAIL_TRIAGE_DECIDED, id);
+	return 0;
+}
+
+json_t *mail_triage_accept(struct ctx *c, const char *id, json_t *body, struct err *e)
+{
+	static const struct jv_field fields[] = {
+		{ "org_code", JV_STRING, 1, 1, 64, NULL, NULL },
+		{ NULL, 0, 0, 0, 0, NULL, NULL },
+	};
+	struct org o;
+	char inc_id[UUID_LEN], number[32], rid[UUID_LEN];
+	json_t *item = mail_triage_get(c, id, e);
+	if (item == NULL)
+		return NULL;
+	json_decref(item);
+	if (jv_validate(body, fields, "", e) != 0)
+		return NULL;
+	const char *code = jv_str(body, "org_code");
+	if (org_by_code(c, code, &o, e) != 0 || !policy_in_scope(c->actor, o.path)) {
+		err_clear(e);
+		return err_field(e, "/org_code", MSG_ORG_OUT_OF_SCOPE, code), NULL;
+	}
+	/* the message as it came, read again: what is filed is what was sent */
+	struct stmt *st = store_query(c->db, e, "SELECT raw FROM mail_triage WHERE id = $1", "t", id);
+	if (st == NULL)
+		return NULL;
+	if (stmt_step(st, e) != 1) {
+		stmt_done(st);
+		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL), NULL;
+	}
+	size_t n = 0;
+	const void *raw = stmt_blob(st, 0, &n);
+	struct mail_msg m;
+	struct err why = { 0 };
+	int r = mail_parse(raw, n, c->rules->max_attachment, &m, &why);
+	stmt_done(st);
+	if (r != MAIL_OK) {
+		mail_msg_release(&m);
+		*e = why;
+		return NULL;
+	}
+	const char *by = c->actor->system ? NULL : c->actor->id;
+	json_t *rb = report_body(c, &m), *out = NULL;
+	if (store_begin(c->db, e) != 0)
+		goto done;
+	if (incident_file_locked(c, o.id, rb, by, inc_id, number, e) != 0 ||
+	    triage_claim(c, id, "accepted", inc_id, NULL, e) != 0 ||
+	    attach_all(c, &m, inc_id, by, e) != 0 ||
+	    /* later replies in the thread find the incident */
+	    store_run(c->db, e, "UPDATE mail_messages SET incident_id = $2 WHERE triage_id = $1",
+		      "tt", id, inc_id) < 0 ||
+	    queue_reply(c, &m, inc_id, number, "", rid, e) != 0 ||
+	    audit_append(c, "mail.triage_accept", "mail_triage", id, NULL, NULL, e) != 0 ||
+	    store_commit(c->db, e) != 0) {
+		store_rollback(c->db);
+		goto done;
+	}
+	out = mail_triage_get(c, id, e);
+done:
+	json_decref(rb);
+	mail_msg_release(&m);
+	return out;
+}
+
+json_t *mail_triage_reject(struct ctx *c, const char *id, json_t *body, struct err *e)
+{
+	static const struct jv_field fields[] = {
+		{ "reason", JV_STRING, 1, 1, 2000, NULL, NULL },
+		{ NULL, 0, 0, 0, 0, NULL, NULL },
+	};
+	json_t *item = mail_triage_get(c, id, e);
+	if (item == NULL)
+		return NULL;
+	json_decref(item);
+	if (jv_validate(body, fields, "", e) != 0 || store_begin(c->db, e) != 0)
+		return NULL;
+	if (triage_claim(c, id, "rejected", NULL, jv_str(body, "reason"), e) != 0 ||
+	    audit_append(c, "mail.triage_reject", "mail_triage", id, NULL, NULL, e) != 0 ||
+	    store_commit(c->db, e) != 0) {
+		store_rollback(c->db);
+		return NULL;
+	}
+	return mail_triage_get(c, id, e);
+}
+
+static json_t *quarantine_row(struct stmt *st)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:o}", "id", stmt_text(st, 0),
+		"reason", stmt_text(st, 1), "detail", stmt_text(st, 2), "sender", stmt_text(st, 3),
+		"subject", stmt_text(st, 4), "size", (json_int_t)stmt_int(st, 5),
+		"sha256", stmt_text(st, 6), "created_at", ms_json(stmt_int(st, 7)));
+}
+
+json_t *mail_quarantine_list(struct ctx *c, struct err *e)
+{
+	if (triage_allowed(c, ACT_MAIL_TRIAGE, e) != 0)
+		return NULL;
+	struct stmt *st = store_query(c->db, e, "SELECT id, reason, detail, sender, subject, size, "
+		"sha256, created_at FROM mail_quarantine ORDER BY created_at DESC LIMIT "
+		LIMIT_MAIL_LIST_SQL, "");
+	return st ? rows_items(st, quarantine_row, e) : NULL;
 }

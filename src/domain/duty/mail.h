@@ -106,4 +106,21 @@ json_t *mail_outbox_pending(struct ctx *c, int limit, struct err *e);
 int mail_outbox_mark(struct ctx *c, const char *id, int sent, const char *error,
 		     struct err *e);
 
+/* Triage (policy ACT_MAIL_TRIAGE: coordinators of the instance's home
+ * organisation, whose intake address it is). Items {id, sender, subject,
+ * body, form, attachments, status, incident_id, number, reason,
+ * decided_at, created_at}, newest first, at most LIMIT_MAIL_LIST. */
+json_t *mail_triage_list(struct ctx *c, const char *status, struct err *e);
+json_t *mail_triage_get(struct ctx *c, const char *id, struct err *e);
+/* {org_code}: files the message as it came (read again from the kept raw
+ * bytes) as a received incident of that organisation (in the actor's
+ * scope), with its attachments, filed by the actor; the sender gets the
+ * acknowledgement; later replies in the thread find the incident. 409 once
+ * decided (two coordinators cannot both accept). */
+json_t *mail_triage_accept(struct ctx *c, const char *id, json_t *body, struct err *e);
+/* {reason}: closes it without an incident. */
+json_t *mail_triage_reject(struct ctx *c, const char *id, json_t *body, struct err *e);
+/* The quarantined messages with their reasons (no bytes). */
+json_t *mail_quarantine_list(struct ctx *c, struct err *e);
+
 #endif
