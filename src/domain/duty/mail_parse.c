@@ -77,6 +77,10 @@ static char *to_utf8(const char *charset, const char *s, size_t n)
 {
 	char *conv = NULL;
 	size_t cn = 0;
+	if (s == NULL || n == 0) {   /* an empty part: GMime gives no buffer */
+		s = "";
+		n = 0;
+	}
 	if (charset && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
 	    g_ascii_strcasecmp(charset, "utf8") != 0 &&
 	    g_ascii_strcasecmp(charset, "us-ascii") != 0) {
