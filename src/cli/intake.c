@@ -34,8 +34,9 @@ static const struct cli_opt opts[] = {
 	{ "db", 1, "tệp cơ sở dữ liệu", "the database file" },
 	{ "maildir", 1, "đọc mọi thư mới của một Maildir (new/ -> cur/) thay vì đầu vào chuẩn",
 	  "read every new message of a Maildir (new/ -> cur/) instead of standard input" },
-	{ "config", 1, "tệp cấu hình (.ini): [smtp] url, from; [mail] address",
-	  "configuration file (.ini): [smtp] url, from; [mail] address" },
+	{ "config", 1, "tệp cấu hình (.ini): [smtp] url, from, user, password; [mail] address; "
+	  "[server] max_attachment", "configuration file (.ini): [smtp] url, from, user, password; "
+	  "[mail] address; [server] max_attachment" },
 	{ "address", 1, "địa chỉ nhận báo cáo (người gửi thư trả lời)",
 	  "the intake address (the replies' sender)" },
 	{ "no-send", 0, "chỉ xếp hàng thư trả lời, không gửi", "only queue the replies, send none" },
@@ -45,6 +46,7 @@ static const struct cli_opt opts[] = {
 
 struct mail_conf {
 	char smtp_url[512], smtp_from[256], smtp_user[256], smtp_password[256], address[256];
+	size_t max_attachment;   /* [server] max_attachment, as serve reads it (0: the default) */
 };
 
 static int on_ini(void *user, const char *section, const char *name, const char *value)
@@ -57,6 +59,14 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 		{ "smtp", "password", mc->smtp_password, sizeof(mc->smtp_password) },
 		{ "mail", "address", mc->address, sizeof(mc->address) },
 	};
+	if (strcmp(section, "server") == 0 && strcmp(name, "max_attachment") == 0) {
+		char *end;
+		unsigned long long v = strtoull(value, &end, 10);
+		if (*end != '\0' || v == 0)
+			return 0;
+		mc->max_attachment = (size_t)v;
+		return 1;
+	}
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strcmp(section, keys[i].sec) == 0 && strcmp(name, keys[i].key) == 0) {
 			snprintf(keys[i].dst, keys[i].n, "%s", value);
@@ -370,6 +380,8 @@ int cmd_intake(int argc, char **argv)
 	struct rules rules;
 	struct actor sys;
 	instance_rules(db, &rules);
+	if (mc.max_attachment)
+		rules.max_attachment = mc.max_attachment;
 	actor_system(&sys);
 	struct ctx c = { .db = db, .rules = &rules, .actor = &sys, .lang = cli_lang() };
 	json_t *all = json_array();

@@ -70,6 +70,8 @@ static const struct {
 	{ ACT_FINDING_MATCH, "finding.match", FOC | COO | ADM },
 	{ ACT_SUPPORT_DECIDE, "support.decide", COO | RES },
 	{ ACT_ACCOUNT_OWN, "account.own", REP | FOC | COO | RES | LEA | ADM },
+	/* Issue 15 (h/doc): whoever reads an incident prints its forms. */
+	{ ACT_INCIDENT_DOCUMENT, "incident.document", REP | FOC | COO | RES | LEA | ADM },
 	/* -- risk register, resources, budget (issue 15, h/risk): those who keep
 	 * the registry keep the register, resources and budget; everyone reads;
 	 * anyone of a finance office reads the roll-up. */
@@ -81,8 +83,6 @@ static const struct {
 	{ ACT_BUDGET_WRITE, "budget.write", FOC | COO | ADM },
 	{ ACT_BUDGET_SUBMIT, "budget.submit", FOC | COO | ADM },
 	{ ACT_BUDGET_ROLLUP, "budget.rollup", REP | FOC | COO | RES | LEA | ADM },
-	/* Issue 15 (h/doc): whoever reads an incident prints its forms. */
-	{ ACT_INCIDENT_DOCUMENT, "incident.document", REP | FOC | COO | RES | LEA | ADM },
 	/* Response plans (issue 15, h/plans): everyone reads; the focal point
 	 * or a coordinator drafts and submits; a leader approves; the outline
 	 * is the instance's administrator's. */
@@ -90,6 +90,16 @@ static const struct {
 	{ ACT_PLAN_WRITE, "plan.write", FOC | COO },
 	{ ACT_PLAN_APPROVE, "plan.approve", LEA },
 	{ ACT_PLAN_OUTLINE, "plan.outline", ADM },
+	/* Drills and periodic reports (issue 15, h/reports). */
+	{ ACT_DRILL_READ, "drill.read", REP | FOC | COO | RES | LEA | ADM },
+	{ ACT_DRILL_WRITE, "drill.write", FOC | COO },
+	{ ACT_DRILL_ACTION_DONE, "drill.action_done", FOC | COO },
+	{ ACT_REPORT_READ, "report.read", REP | FOC | COO | RES | LEA | ADM },
+	{ ACT_REPORT_WRITE, "report.write", FOC | COO },
+	{ ACT_REPORT_SEND, "report.send", LEA },
+	/* Email intake (issue 17 item 5, h/mail): the home organisation's
+	 * coordinators triage mail from unknown senders. */
+	{ ACT_MAIL_TRIAGE, "mail.triage", COO },
 };
 
 static const char *const role_name[] = {
@@ -236,8 +246,8 @@ static void test_support(void **state)
 		err_clear(&e);
 		assert_int_equal(policy_check(&a, act, &closed, &e), -1);
 		assert_int_equal(e.code, act == ACT_FEED_IMPORT || act == ACT_WARNING_ANSWER ||
-				 act == ACT_SUPPORT_DECIDE || act == ACT_PLAN_OUTLINE
-				 ? E_FORBIDDEN : E_NOTFOUND);
+				 act == ACT_SUPPORT_DECIDE || act == ACT_PLAN_OUTLINE ||
+				 act == ACT_MAIL_TRIAGE ? E_FORBIDDEN : E_NOTFOUND);
 	}
 	/* Tasks: only its own (assigned to its people). */
 	struct err e = { 0 };
@@ -268,7 +278,7 @@ static void test_exact_org(void **state)
 {
 	(void)state;
 	static const int acts[] = { ACT_FEED_IMPORT, ACT_WARNING_ANSWER, ACT_SUPPORT_DECIDE,
-				    ACT_PLAN_OUTLINE };
+				    ACT_PLAN_OUTLINE, ACT_MAIL_TRIAGE };
 	struct actor district = person(ROLE_ALL, "/root/district/");
 	struct actor commune = person(ROLE_ALL, "/root/district/commune/");
 	struct actor province = person(ROLE_ALL, "/root/");
