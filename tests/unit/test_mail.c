@@ -306,16 +306,13 @@ static void intake_senders(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest pure[] = {
+	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mau03_form),
 		cmocka_unit_test(mau03_free_text),
 		cmocka_unit_test(addresses_and_subjects),
 		cmocka_unit_test(reader_samples),
 		cmocka_unit_test(reader_bounds),
-	};
-	const struct CMUnitTest db[] = {
 		cmocka_unit_test_setup_teardown(intake_senders, world_open, world_close),
 	};
-	int rc = cmocka_run_group_tests_name("mail", pure, NULL, NULL);
-	return rc | cmocka_run_group_tests_name("mail_intake", db, world_build, world_destroy);
+	return cmocka_run_group_tests_name("mail", tests, world_build, world_destroy);
 }
