@@ -283,6 +283,25 @@ static void intake_senders(void **state)
 	assert_string_equal(tdb_text(t->db, q, out, sizeof(out)), W.cr.id);
 	assert_int_equal(tdb_count(t->db, "comments WHERE body LIKE '%trích dẫn%'"), 0);
 
+	/* a leader of the district sees it but comments on nothing: triage */
+	assert_int_equal(store_run(t->db, &e, "UPDATE users SET email = 'lead@pq.gov.vn' WHERE "
+				   "username = 'd-leader'", "") >= 0, 1);
+	o = feed(&c, "From: <lead@pq.gov.vn>\r\nSubject: Re: x\r\nMessage-ID: <m4b@pq>\r\n"
+		 "In-Reply-To: <m1@xa-a>\r\n\r\nXem.\r\n");
+	assert_string_equal(outcome(o), "triage");
+	json_decref(o);
+	assert_int_equal(tdb_count(t->db, "comments"), 1);
+
+	/* a stranger who sends someone's Message-ID first does not make the
+	 * real message look already read */
+	o = feed(&c, "From: <who@example.org>\r\nSubject: x\r\nMessage-ID: <m7@xa-a>\r\n\r\nx\r\n");
+	assert_string_equal(outcome(o), "triage");
+	json_decref(o);
+	o = feed(&c, "From: <rep.a@xa-a.gov.vn>\r\nSubject: [TBSC] DNS\r\nMessage-ID: <m7@xa-a>\r\n"
+		 "\r\nMáy chủ DNS bị chiếm.\r\n");
+	assert_string_equal(outcome(o), "incident");
+	json_decref(o);
+
 	/* an address of two organisations, and a stranger: triage */
 	o = feed(&c, "From: <shared@isp.vn>\r\nSubject: [TBSC] X\r\nMessage-ID: <m5@isp>\r\n\r\nx\r\n");
 	assert_string_equal(outcome(o), "triage");
@@ -290,10 +309,10 @@ static void intake_senders(void **state)
 	o = feed(&c, "From: <who@example.org>\r\nSubject: [TBSC] X\r\nMessage-ID: <m6@ex>\r\n\r\nx\r\n");
 	assert_string_equal(outcome(o), "triage");
 	json_decref(o);
-	assert_int_equal(tdb_count(t->db, "incidents"), 1);
-	assert_int_equal(tdb_count(t->db, "mail_triage WHERE status = 'open'"), 4);
+	assert_int_equal(tdb_count(t->db, "incidents"), 2);
+	assert_int_equal(tdb_count(t->db, "mail_triage WHERE status = 'open'"), 6);
 	/* nothing is queued to a stranger */
-	assert_int_equal(tdb_count(t->db, "mail_outbox"), 1);
+	assert_int_equal(tdb_count(t->db, "mail_outbox"), 2);
 
 	/* a refused message: quarantined, no incident */
 	o = feed(&c, "From: <rep.a@xa-a.gov.vn>\r\nSubject: x\r\nContent-Type: text/plain; "
@@ -301,7 +320,7 @@ static void intake_senders(void **state)
 	assert_string_equal(outcome(o), "quarantine");
 	assert_string_equal(json_string_value(json_object_get(o, "reason")), "charset");
 	json_decref(o);
-	assert_int_equal(tdb_count(t->db, "incidents"), 1);
+	assert_int_equal(tdb_count(t->db, "incidents"), 2);
 }
 
 int main(void)

@@ -4,7 +4,7 @@
  *   - refused by the reader (mail_parse.c)  -> mail_quarantine, with why;
  *   - a reply (In-Reply-To / References naming a message of an incident's
  *     thread, or the incident's number in the subject) from a sender who
- *     may see that incident                 -> a comment on it;
+ *     may see that incident (a user: and may comment) -> a comment on it;
  *   - from a known sender (a user's or a contact's email, one
  *     organisation)                         -> a received incident;
  *   - anything else, a stranger's reply to a real thread included
@@ -31,6 +31,7 @@
 
 struct sender {
 	int known;
+	unsigned roles;             /* a user's roles (0 for a contact) */
 	char user_id[UUID_LEN];     /* "" for a contact */
 	char org_id[UUID_LEN];
 	char org_path[LIMIT_ORG_PATH];
@@ -41,7 +42,7 @@ struct sender {
 static int find_sender(struct ctx *c, const char *addr, struct sender *s, struct err *e)
 {
 	memset(s, 0, sizeof(*s));
-	struct stmt *st = store_query(c->db, e, "SELECT u.id, u.org_id, o.path FROM users u "
+	struct stmt *st = store_query(c->db, e, "SELECT u.id, u.org_id, o.path, u.roles FROM users u "
 		"JOIN orgs o ON o.id = u.org_id WHERE lower(u.email) = $1 AND u.disabled = 0 "
 		"AND u.email <> '' ORDER BY u.created_at LIMIT 2", "t", addr);
 	if (st == NULL)
@@ -52,6 +53,8 @@ static int find_sender(struct ctx *c, const char *addr, struct sender *s, struct
 			snprintf(s->user_id, sizeof(s->user_id), "%s", stmt_text(st, 0));
 			snprintf(s->org_id, sizeof(s->org_id), "%s", stmt_text(st, 1));
 			snprintf(s->org_path, sizeof(s->org_path), "%s", stmt_text(st, 2));
+			int r = roles_parse(stmt_text(st, 3));
+			s->roles = r > 0 ? (unsigned)r : 0;
 		}
 	}
 	stmt_done(st);
@@ -150,10 +153,15 @@ static int find_thread(struct ctx *c, const struct mail_msg *m, char id[UUID_LEN
 	return 0;
 }
 
-static int seen_before(struct ctx *c, const char *mid, const char *sha, struct err *e)
+/* The same bytes, or the same Message-ID from the same sender (a stranger
+ * who sends a message with someone else's Message-ID first cannot make
+ * theirs look already read). */
+static int seen_before(struct ctx *c, const char *mid, const char *sender, const char *sha,
+		       struct err *e)
 {
 	struct stmt *st = store_query(c->db, e, "SELECT 1 FROM mail_messages WHERE direction = "
-		"'in' AND (sha256 = $1 OR ($2 <> '' AND message_id = $2)) LIMIT 1", "tt", sha, mid);
+		"'in' AND (sha256 = $1 OR ($2 <> '' AND message_id = $2 AND sender = $3)) LIMIT 1",
+		"ttt", sha, mid, sender);
 	if (st == NULL)
 		return -1;
 	int rc = stmt_step(st, e);
@@ -355,13 +363,13 @@ json_t *mail_intake(struct ctx *c, const void *raw, size_t n, const char *intake
 	sha256_hex(raw, n > LIMIT_MAIL_RAW ? LIMIT_MAIL_RAW : n, sha);
 	int refusal = mail_parse(raw, n, c->rules->max_attachment, &m, &why);
 	if (refusal != MAIL_OK) {
-		int seen = seen_before(c, "", sha, e);
+		int seen = seen_before(c, "", "", sha, e);
 		out = seen < 0 ? NULL : seen ? json_pack("{s:s}", "outcome", "duplicate")
 		      : quarantine(c, raw, n, sha, refusal, &why, &m, e);
 		mail_msg_release(&m);
 		return out;
 	}
-	int seen = seen_before(c, m.message_id, sha, e);
+	int seen = seen_before(c, m.message_id, m.from, sha, e);
 	if (seen != 0) {
 		mail_msg_release(&m);
 		return seen < 0 ? NULL : json_pack("{s:s}", "outcome", "duplicate");
@@ -377,7 +385,8 @@ json_t *mail_intake(struct ctx *c, const void *raw, size_t n, const char *intake
 	/* a reply may add to the incident only when its sender may see it:
 	 * the incident's organisation is the sender's or one below it */
 	int may_comment = thread == 1 && s.known &&
-			  strncmp(path, s.org_path, strlen(s.org_path)) == 0;
+			  strncmp(path, s.org_path, strlen(s.org_path)) == 0 &&
+			  (s.user_id[0] == '\0' || (s.roles & policy_roles(ACT_INCIDENT_COMMENT)));
 	if (s.known && s.user_id[0])
 		snprintf(by, sizeof(by), "%s", s.user_id);
 	else if (s.known && intake_user(c, by, e) != 0)
