@@ -210,6 +210,17 @@ test('ISO-8859-1 and windows-1258 bodies are converted to UTF-8 (NFC); the subje
   assert.equal(wi.system.operator, 'UBND xã Tam Thanh');
 });
 
+test('what the sender wrote wrong under a heading does not refuse the report: a future date, a level 9, an overlong system name', T, async () => {
+  const r = intake(Buffer.from(['From: <phuquy@vnpt.vn>', 'Subject: [TBSC] Ghi sai', 'Message-ID: <sai-1@vnpt.vn>',
+    'Content-Type: text/plain; charset=utf-8', '', '3. Thông tin về hệ thống', `Tên hệ thống: ${'Hệ thống '.repeat(60)}`,
+    'Cấp độ: 9', 'Ngày phát hiện (*): 01/01/2099        Thời gian phát hiện (giờ:phút) (*): 10:00', ''].join('\r\n')));
+  assert.equal(r.one.outcome, 'incident', JSON.stringify(r.out));
+  const inc = await getIncident(coord, r.one.incident_id);
+  assert.ok(Date.parse(inc.detected_at) <= Date.now());
+  assert.equal(inc.system?.level, undefined);
+  assert.equal(inc.system?.name, undefined);
+});
+
 test('a stranger\'s report waits in triage; a coordinator accepts it into an organisation (attachments kept, sender answered) or rejects it; decided once', T, async () => {
   const s = intake(eml('stranger.eml'));
   assert.equal(s.one.outcome, 'triage');

@@ -305,7 +305,11 @@ static json_t *report_body(struct ctx *c, const struct mail_msg *m)
 	free(desc);
 	if (json_object_get(b, "type") == NULL)
 		json_object_set_new(b, "type", json_string("other"));
-	if (json_object_get(b, "detected_at") == NULL) {
+	/* a detection time the form gives must be one, and not ahead of now
+	 * (a typo must not refuse the report): else the time it arrived */
+	int64_t at;
+	const char *det = json_string_value(json_object_get(b, "detected_at"));
+	if (det == NULL || time_parse(det, &at) != 0 || at > time_now_ms()) {
 		char now[TIME_RFC3339_LEN];
 		json_object_set_new(b, "detected_at", json_string(time_format_utc(time_now_ms(), now)));
 	}
@@ -456,8 +460,17 @@ json_t *mail_intake(struct ctx *c, const void *raw, size_t n, const char *intake
 fail:
 	store_rollback(c->db);
 	json_decref(out);
+	out = NULL;
+	/* the report itself is wrong (not the storage): quarantined with why,
+	 * so the MTA does not retry it forever */
+	if (e->code == E_INVALID || e->code == E_MALFORMED || e->code == E_TOOLARGE ||
+	    e->code == E_NOTFOUND) {
+		why = *e;
+		err_clear(e);
+		out = quarantine(c, raw, n, sha, MAIL_R_INVALID, &why, &m, e);
+	}
 	mail_msg_release(&m);
-	return NULL;
+	return out;
 }
 
 json_t *mail_outbox_pending(struct ctx *c, int limit, struct err *e)

@@ -47,6 +47,7 @@ enum mail_refusal {
 	MAIL_R_NO_SENDER,        /* no_sender */
 	MAIL_R_ATTACHMENT,       /* attachment_too_large */
 	MAIL_R_ATTACHMENTS,      /* too_many_attachments */
+	MAIL_R_INVALID,          /* invalid_report: read, but not a report ungcuu can file */
 };
 const char *mail_refusal_code(int r);
 

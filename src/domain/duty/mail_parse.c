@@ -31,7 +31,7 @@ const char *mail_refusal_code(int r)
 {
 	static const char *const codes[] = { "", "too_large", "too_many_parts", "bad_mime",
 		"charset", "bad_header", "no_sender", "attachment_too_large",
-		"too_many_attachments" };
+		"too_many_attachments", "invalid_report" };
 	return r >= 0 && r < (int)(sizeof(codes) / sizeof(codes[0])) ? codes[r] : "bad_mime";
 }
 
