@@ -97,6 +97,9 @@ int mail_subject_number(const char *subject, const char *prefix, char *out, size
  * bytes) is not filed twice. Returns the outcome {outcome, incident_id,
  * number, triage_id, quarantine_id, reason, reply_id} or NULL on a storage
  * error. intake_address: the address replies come from ("" for none).
+ * n is the message's real size: when it exceeds LIMIT_MAIL_RAW, raw holds
+ * only its first LIMIT_MAIL_RAW + 1 bytes (the CLI reads no more) and the
+ * message is quarantined as too large.
  */
 json_t *mail_intake(struct ctx *c, const void *raw, size_t n, const char *intake_address,
 		    struct err *e);
