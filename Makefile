@@ -14,7 +14,8 @@ FUZZ_SECONDS ?= 20
 BUILD_PKGS := meson ninja-build pkg-config gcc libmicrohttpd-dev libjansson-dev \
 	libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev libinih-dev zlib1g-dev \
 	libxml2-dev libyara-dev libidn2-dev librpm-dev liboath-dev \
-	libcairo2-dev libpango1.0-dev libzip-dev libxlsxwriter-dev fonts-noto-core
+	libcairo2-dev libpango1.0-dev libzip-dev libxlsxwriter-dev fonts-noto-core \
+	libgmime-3.0-dev
 # To build the Debian packages (make deb; the test in tests/pkg/deb.sh).
 DEB_PKGS   := debhelper dpkg-dev fakeroot lintian
 TEST_PKGS  := python3-aiosmtpd clang libclang-rt-14-dev libcmocka-dev sqlite3 chromium fonts-noto-core wrk \

@@ -50,6 +50,8 @@ static const struct command commands[] = {
 	  "the ungcuu instances above and below to exchange with (federation)" },
 	{ "sync", cmd_sync, "trao đổi phong bì với máy ngang hàng bằng tệp; tình trạng trao đổi",
 	  "exchange envelopes with peers by file; the state of the exchange" },
+	{ "intake", cmd_intake, "nhận báo cáo sự cố qua thư điện tử (Postfix, Maildir)",
+	  "take incident reports that arrive by email (Postfix, Maildir)" },
 	{ "demo", cmd_demo, "tạo dữ liệu mẫu huyện Phú Quý", "create the Phú Quý demo district" },
 	{ "vercmp", cmd_vercmp, "so sánh hai số phiên bản (dpkg, rpm, semver)", "compare two versions (dpkg, rpm, semver)" },
 	{ "version", cmd_version, "in phiên bản", "print the version" },

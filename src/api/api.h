@@ -140,6 +140,12 @@ int api_notification_read(struct req *r);
 int api_notify_prefs_get(struct req *r);
 int api_notify_prefs_put(struct req *r);
 int api_delivery_list(struct req *r);
+/* mail.c - email intake: triage of unknown senders, quarantine (issue 17, h/mail) */
+int api_mail_triage_list(struct req *r);
+int api_mail_triage_get(struct req *r);
+int api_mail_triage_accept(struct req *r);
+int api_mail_triage_reject(struct req *r);
+int api_mail_quarantine_list(struct req *r);
 
 /* The embedded OpenAPI document (openapi.json, built into openapi_doc.c). */
 extern const char api_openapi_doc[];

@@ -159,6 +159,12 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/account/notifications", api_notify_prefs_get, AUTH_USER, BODY_NONE },
 	{ "PUT", "/api/v1/account/notifications", api_notify_prefs_put, AUTH_USER, BODY_JSON },
 	{ "GET", "/api/v1/deliveries", api_delivery_list, AUTH_USER, BODY_NONE },
+	/* -- email intake (issue 17 item 5, h/mail) -- */
+	{ "GET", "/api/v1/mail/triage", api_mail_triage_list, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/mail/triage/{}", api_mail_triage_get, AUTH_USER, BODY_NONE },
+	{ "POST", "/api/v1/mail/triage/{}/accept", api_mail_triage_accept, AUTH_USER, BODY_JSON },
+	{ "POST", "/api/v1/mail/triage/{}/reject", api_mail_triage_reject, AUTH_USER, BODY_JSON },
+	{ "GET", "/api/v1/mail/quarantine", api_mail_quarantine_list, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/agents/hunts", api_agent_hunts, AUTH_AGENT, BODY_NONE },
 	{ "POST", "/api/v1/agents/hunts/{}/results", api_agent_hunt_results, AUTH_AGENT,
 	  BODY_INVENTORY },
@@ -214,6 +220,9 @@ const struct route_role api_route_roles[] = {
 	/* -- standing duty, notifications (issue 17, h/notify) -- */
 	{ api_duty_shift_create, ACT_DUTY_WRITE },
 	{ api_notify_prefs_put, ACT_NOTIFY_OWN },
+	/* -- email intake (issue 17 item 5, h/mail) -- */
+	{ api_mail_triage_accept, ACT_MAIL_TRIAGE },
+	{ api_mail_triage_reject, ACT_MAIL_TRIAGE },
 };
 const size_t api_route_roles_count = sizeof(api_route_roles) / sizeof(api_route_roles[0]);
 

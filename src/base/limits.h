@@ -107,4 +107,22 @@
 /* A decision's number ("15/QĐ-UBND"). */
 #define LIMIT_PLAN_DECISION 64
 
+/* Reports by email (issue 17 item 5, h/mail). A message whole: a 20 MiB
+ * attachment in base64 and its text. */
+#define LIMIT_MAIL_RAW (32 * 1024 * 1024)
+/* MIME parts of one message, and how deep multiparts nest: a report with
+ * its logs and screenshots is a few dozen. */
+#define LIMIT_MAIL_PARTS 200
+#define LIMIT_MAIL_DEPTH 10
+#define LIMIT_MAIL_ATTACHMENTS 50
+/* What a quarantined message keeps of itself (the start, for a person to
+ * look at; its SHA-256 names the whole). */
+#define LIMIT_MAIL_QUARANTINE (1024 * 1024)
+/* An email address (RFC 5321: 254) and a Message-ID kept. */
+#define LIMIT_MAIL_ADDRESS 254
+#define LIMIT_MAIL_MESSAGE_ID 998
+/* Triage and quarantine lists: the newest this many. */
+#define LIMIT_MAIL_LIST 200
+#define LIMIT_MAIL_LIST_SQL "200"
+
 #endif

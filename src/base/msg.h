@@ -266,6 +266,19 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(NOTIFY_HIDDEN_TITLE, "(nội dung hạn chế theo TLP %s: xem trên hệ thống)", "(restricted under TLP %s: read it in ungcuu)") \
 	X(NOTIFY_OPEN_LINK, "Xem tại: %s", "Open: %s") \
 	X(NOTIFY_FOOTER, "Thư tự động của hệ thống ứng cứu sự cố %s. Đổi kênh nhận tại trang Tài khoản.", "Automatic mail of the incident response system %s. Change your channels on the account page.") \
+	/* -- email intake (issue 17 item 5, h/mail) -- */ \
+	X(MAIL_TOO_LARGE, "Thư quá lớn (tối đa %s byte)", "The message is too large (at most %s bytes)") \
+	X(MAIL_TOO_MANY_PARTS, "Thư có quá nhiều phần MIME hoặc lồng quá sâu (tối đa %s)", "The message has too many MIME parts or nests them too deep (at most %s)") \
+	X(MAIL_BAD_MIME, "Thư không đọc được theo MIME: %s", "The message is not readable MIME: %s") \
+	X(MAIL_BAD_CHARSET, "Bảng mã không hỗ trợ hoặc văn bản sai bảng mã: %s", "Unknown charset or text not in its charset: %s") \
+	X(MAIL_BAD_HEADER, "Tiêu đề thư không phải UTF-8 hợp lệ: %s", "A header of the message is not valid text: %s") \
+	X(MAIL_NO_SENDER, "Thư không có địa chỉ người gửi (From)", "The message has no sender address (From)") \
+	X(MAIL_ATTACHMENT_TOO_LARGE, "Tệp đính kèm quá lớn: %s", "An attachment is too large: %s") \
+	X(MAIL_TOO_MANY_ATTACHMENTS, "Thư có quá nhiều tệp đính kèm (tối đa %s)", "The message has too many attachments (at most %s)") \
+	X(MAIL_QUARANTINED, "Thư đã được đưa vào khu cách ly: %s", "The message was quarantined: %s") \
+	X(MAIL_TRIAGE_DECIDED, "Thư này đã được xử lý: %s", "This message was already decided: %s") \
+	X(MAIL_ACK_SUBJECT, "Đã tiếp nhận báo cáo sự cố %s", "Incident report received: %s") \
+	X(MAIL_ACK_BODY, "Kính gửi Quý đơn vị,\n\nBáo cáo sự cố của Quý đơn vị đã được tiếp nhận với số hiệu %s. Khi trao đổi thêm về sự cố này, xin trả lời thư này hoặc ghi số hiệu trên vào tiêu đề thư.\n\n(Thư tự động, không cần trả lời nếu không có thông tin bổ sung.)", "Your incident report was received as %s. To add to it, reply to this message or put that number in the subject.") \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,

@@ -70,5 +70,6 @@ int cmd_doc(int argc, char **argv);
 /* federation (issue 16, h/sync-core) */
 int cmd_peer(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+int cmd_intake(int argc, char **argv);
 
 #endif

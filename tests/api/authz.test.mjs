@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { startServer, root } from '../lib/server.mjs';
 import {
   test, before, after, Client, loginAs, file, moveOk, getIncident, assertProblem, newUser,
-  userByName,
+  userByName, run,
 } from './helpers.mjs';
 
 let server;
@@ -617,7 +617,23 @@ const CASES = [
   // format=odt: 422 wherever the plan is readable, whatever the renderers do
   ['GET /api/v1/plans/{}/document', true, (S) => ['GET', `/api/v1/plans/${obj[S].plan.id}/document?format=odt`]],
   ['GET /api/v1/incidents/{}/playbook', true, (S) => ['GET', `/api/v1/incidents/${obj[S].inc.id}/playbook`]],
+  // -- email intake (issue 17 item 5, h/mail): a fresh stranger's message each time --
+  ['GET /api/v1/mail/triage', false, () => ['GET', '/api/v1/mail/triage']],
+  ['GET /api/v1/mail/triage/{}', false, () => ['GET', `/api/v1/mail/triage/${strangerMail()}`]],
+  ['POST /api/v1/mail/triage/{}/accept', false, () => ['POST', `/api/v1/mail/triage/${strangerMail()}/accept`, { org_code: 'pq-tamthanh' }]],
+  ['POST /api/v1/mail/triage/{}/reject', false, () => ['POST', `/api/v1/mail/triage/${strangerMail()}/reject`, { reason: 'Thư rác' }]],
+  ['GET /api/v1/mail/quarantine', false, () => ['GET', '/api/v1/mail/quarantine']],
 ];
+
+// A message from an unknown sender through `ungcuu intake email`: its triage id.
+function strangerMail() {
+  const id = u('la');
+  const r = run(['intake', 'email', '--db', server.db, '--json'], {
+    input: `From: <${id}@example.org>\r\nSubject: [TBSC] ${id}\r\nMessage-ID: <${id}@example.org>\r\n\r\nTrang web bị tấn công.\r\n`,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout).messages[0].triage_id;
+}
 
 // A plan of set S for a fresh system of level 4 (its own series), drafted
 // by the set's owner and taken to `status`.
@@ -832,6 +848,13 @@ const EXPECT = {
   'GET /api/v1/plans/{}/diff': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
   'GET /api/v1/plans/{}/document': { C: '422 422 422 422 422 422 404 404 404', D: '422 422 422 422 404 404 404 404 404' },
   'GET /api/v1/incidents/{}/playbook': { C: '200 200 200 200 200 200 404 404 200', D: '200 200 200 200 404 404 404 404 200' },
+  // -- email intake (issue 17 item 5, h/mail): the intake address is the home
+  // organisation's (the district): its coordinators triage, nobody else --
+  'GET /api/v1/mail/triage': { all: '403 200 403 403 403 403 403 403 403' },
+  'GET /api/v1/mail/triage/{}': { all: '403 200 403 403 403 403 403 403 403' },
+  'POST /api/v1/mail/triage/{}/accept': { all: '403 200 403 403 403 403 403 403 403' },
+  'POST /api/v1/mail/triage/{}/reject': { all: '403 200 403 403 403 403 403 403 403' },
+  'GET /api/v1/mail/quarantine': { all: '403 200 403 403 403 403 403 403 403' },
 };
 
 // Who may not see set S at all (its incident is 404 to them), and what of S
@@ -843,8 +866,6 @@ const secrets = (S) => {
   return [o.inc.id, o.inc.number, o.inc.title, o.task.id, o.att.id, o.sys.id, o.sys.name, o.host.id, o.host.hostname,
     o.finding.id, o.warn.id, o.warn.title, o.ind.id, o.ind.value, o.plan.id, o.risk.id, o.res.id,
     o.drill.id, o.drill.title, o.action.id, o.mau05.id];
-    o.finding.id, o.warn.id, o.warn.title, o.ind.id, o.ind.value, o.plan.id, o.drill.id, o.drill.title, o.action.id,
-    o.mau05.id];
 };
 
 // "200 201 …" -> numbers, one per column.

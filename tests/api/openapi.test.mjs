@@ -8,7 +8,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { join } from 'node:path';
 import { startServer, root } from '../lib/server.mjs';
 import {
-  test, before, after, Client, loginAs, bearer, report, newUser, raw, totpCodes,
+  test, before, after, Client, loginAs, bearer, report, newUser, raw, totpCodes, run,
 } from './helpers.mjs';
 import { stixProblems } from '../tools/stix-schema.mjs';
 
@@ -663,6 +663,24 @@ test('real answers match the document: status codes listed, bodies valid, no und
   await tok.req('PUT', '/api/v1/account/notifications', { channels: { 'incident.new': ['pigeon'] } });                    // 422
   await admin.get('/api/v1/deliveries?status=queued');
   await tok.get('/api/v1/deliveries');                                                                                      // 403
+  // email intake (issue 17 item 5, h/mail): a stranger's messages in triage,
+  // a refused one in quarantine
+  const mail = (from, extra = '') => JSON.parse(run(['intake', 'email', '--db', server.db, '--json'], {
+    input: `From: <${from}>\r\nSubject: [TBSC] ${from}\r\n${extra}\r\nTrang web bị tấn công.\r\n`,
+  }).stdout).messages[0];
+  const t1 = mail(`la1.${process.pid}@example.org`).triage_id;
+  const t2 = mail(`la2.${process.pid}@example.org`).triage_id;
+  mail(`la3.${process.pid}@example.org`, 'Content-Type: text/plain; charset=x-khong-co\r\n');
+  await coord.get('/api/v1/mail/triage');
+  await coord.get('/api/v1/mail/triage?status=accepted');
+  await coord.get('/api/v1/mail/triage?status=nao');                               // 422
+  await coord.get(`/api/v1/mail/triage/${t1}`);
+  await coord.post(`/api/v1/mail/triage/${t1}/accept`, { org_code: 'pq-tamthanh' });
+  await coord.post(`/api/v1/mail/triage/${t1}/accept`, { org_code: 'pq-tamthanh' }); // 409
+  await coord.post(`/api/v1/mail/triage/${t2}/reject`, { reason: 'Thư rác' });
+  await coord.post(`/api/v1/mail/triage/${t2}/reject`, {});                         // 422
+  await tam.get('/api/v1/mail/triage');                                              // 403
+  await coord.get('/api/v1/mail/quarantine');
 
   assert.deepEqual(problems, []);
   // the walk above touched every operation of the document

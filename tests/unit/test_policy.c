@@ -109,6 +109,9 @@ static const struct {
 	{ ACT_DUTY_WRITE, "duty.write", FOC | COO | ADM },
 	{ ACT_NOTIFY_OWN, "notify.own", REP | FOC | COO | RES | LEA | ADM },
 	{ ACT_DELIVERY_READ, "delivery.read", ADM },
+	/* Email intake (issue 17 item 5, h/mail): the home organisation's
+	 * coordinators triage mail from unknown senders. */
+	{ ACT_MAIL_TRIAGE, "mail.triage", COO },
 };
 
 static const char *const role_name[] = {
@@ -257,7 +260,7 @@ static void test_support(void **state)
 		assert_int_equal(policy_check(&a, act, &closed, &e), -1);
 		assert_int_equal(e.code, act == ACT_FEED_IMPORT || act == ACT_WARNING_ANSWER ||
 				 act == ACT_SUPPORT_DECIDE || act == ACT_PLAN_OUTLINE ||
-				 act == ACT_SYNC_ADMIN
+				 act == ACT_SYNC_ADMIN || act == ACT_MAIL_TRIAGE
 				 ? E_FORBIDDEN : E_NOTFOUND);
 	}
 	/* Tasks: only its own (assigned to its people). */
@@ -289,7 +292,7 @@ static void test_exact_org(void **state)
 {
 	(void)state;
 	static const int acts[] = { ACT_FEED_IMPORT, ACT_WARNING_ANSWER, ACT_SUPPORT_DECIDE,
-				    ACT_PLAN_OUTLINE, ACT_SYNC_ADMIN };
+				    ACT_PLAN_OUTLINE, ACT_SYNC_ADMIN, ACT_MAIL_TRIAGE };
 	struct actor district = person(ROLE_ALL, "/root/district/");
 	struct actor commune = person(ROLE_ALL, "/root/district/commune/");
 	struct actor province = person(ROLE_ALL, "/root/");

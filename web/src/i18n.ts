@@ -1480,6 +1480,26 @@ const M = {
   delivery_queued: { vi: 'Đang chờ', en: 'Queued' },
   delivery_sent: { vi: 'Đã gửi', en: 'Sent' },
   delivery_failed: { vi: 'Thất bại', en: 'Failed' },
+  // -- email intake (issue 17 item 5, h/mail) --
+  nav_mail: { vi: 'Thư báo cáo', en: 'Mailed reports' },
+  mail_title: { vi: 'Báo cáo gửi qua thư điện tử', en: 'Reports by email' },
+  mail_intro: { vi: 'Thư từ người gửi chưa có trong danh bạ (hoặc trả lời từ người không được xem sự cố) chờ cán bộ điều phối xác minh: lập sự cố cho một đơn vị, hoặc từ chối. Thư hỏng, quá lớn hoặc sai bảng mã nằm trong khu cách ly kèm lý do.', en: 'Mail from senders the directory does not know (or replies from people who may not see the incident) waits for a coordinator: file it as an incident of an organisation, or reject it. Broken, oversized or wrongly encoded mail is quarantined with its reason.' },
+  mail_triage: { vi: 'Chờ xác minh', en: 'Awaiting triage' },
+  mail_triage_none: { vi: 'Không có thư nào chờ xác minh.', en: 'No message awaits triage.' },
+  mail_from: { vi: 'Người gửi', en: 'From' },
+  mail_subject: { vi: 'Tiêu đề', en: 'Subject' },
+  mail_no_subject: { vi: '(không có tiêu đề)', en: '(no subject)' },
+  mail_form_fields: { vi: 'Đọc được {n} mục của Mẫu 03', en: '{n} Mẫu 03 fields read' },
+  mail_accept_into: { vi: 'Lập sự cố cho đơn vị', en: 'File as an incident of' },
+  mail_accept: { vi: 'Lập sự cố', en: 'File incident' },
+  mail_reject_reason: { vi: 'Lý do từ chối', en: 'Reason to reject' },
+  mail_reject: { vi: 'Từ chối', en: 'Reject' },
+  mail_accepted: { vi: 'Đã lập sự cố gần đây', en: 'Recently filed' },
+  mail_quarantine: { vi: 'Khu cách ly', en: 'Quarantine' },
+  mail_quarantine_none: { vi: 'Không có thư nào bị cách ly.', en: 'No message is quarantined.' },
+  mail_received: { vi: 'Nhận lúc', en: 'Received' },
+  mail_reason: { vi: 'Lý do', en: 'Reason' },
+  mail_size: { vi: 'Kích thước', en: 'Size' },
 } satisfies Record<string, Msg>;
 
 export type Key = keyof typeof M;

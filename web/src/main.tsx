@@ -17,6 +17,7 @@ import { Account } from './pages/Account';
 import { PrintView } from './pages/Print';
 import { SyncPage } from './pages/Sync';
 import { Bell, Deliveries, DutyPage, Notifications, useNotifyCount } from './pages/Duty';
+import { MailPage } from './pages/Mail';
 import { Loading } from './components/ui';
 import './style.css';
 
@@ -109,6 +110,9 @@ function Shell({ route, children }: { route: string[]; children: any }) {
     ['sync', t('nav_sync'), hasRole('admin')],
     ['duty', t('nav_duty'), true],
     ['deliveries', t('nav_deliveries'), hasRole('admin')],
+    // Mailed reports from unknown senders: the coordinators of the instance's
+    // home organisation (the district, or the root); the server decides (h/mail).
+    ['mail', t('nav_mail'), hasRole('coordinator') && (app.user?.org?.kind === 'district' || !app.user?.org?.parent_id)],
   ];
   const here = route[0] === 'hosts' ? 'systems' : route[0] ?? 'queue';
   const inbox = useInboxCount(!!u);
@@ -172,6 +176,7 @@ function App() {
     case 'deliveries': page = <Deliveries />; break;
     case 'plan': page = <Plan route={route} />; break;
     case 'sync': page = <SyncPage />; break;
+    case 'mail': page = <MailPage />; break;
     default: page = ASSET_ROUTES.includes(a) ? <Assets route={route} /> : <Queue />;
   }
   return <Shell route={route}>{page}</Shell>;

@@ -142,6 +142,16 @@ static const struct audit_table {
 	  "backup_id,note,created_by,created_at", "", 19 },
 	{ "notify_prefs", 2, "user_id,event,channels", "", 19 },
 	{ "notify_webhooks", 1, "user_id,url,secret,updated_at", "secret", 19 },
+	/* reports by email (issue 17 item 5, h/mail): what each message became,
+	 * the triage of unknown senders, the quarantine, the replies */
+	{ "mail_messages", 1, "id,message_id,direction,sender,subject,sha256,outcome,incident_id,"
+	  "triage_id,created_at", "", 20 },
+	{ "mail_triage", 1, "id,sender,subject,body,form,attachments,raw,status,incident_id,reason,"
+	  "decided_by,decided_at,created_at", "raw", 20 },
+	{ "mail_quarantine", 1, "id,reason,detail,sender,subject,size,sha256,raw,created_at", "raw",
+	  20 },
+	{ "mail_outbox", 1, "id,recipient,subject,body,message_id,in_reply_to,incident_id,status,"
+	  "attempts,last_error,created_at,sent_at", "", 20 },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

@@ -75,6 +75,8 @@ static const unsigned action_roles[ACT__COUNT] = {
 	[ACT_DUTY_WRITE] = ROLE_ADMIN | ROLE_COORDINATOR | ROLE_FOCAL,
 	[ACT_NOTIFY_OWN] = ROLE_ALL,
 	[ACT_DELIVERY_READ] = ROLE_ADMIN,
+	/* -- email intake (issue 17 item 5, h/mail) -- */
+	[ACT_MAIL_TRIAGE] = ROLE_COORDINATOR,
 };
 
 /* What the organisation asked for support may do on the incident while the
@@ -99,6 +101,7 @@ static const unsigned char finance_may[ACT__COUNT] = {
 static const unsigned char exact_org[ACT__COUNT] = {
 	[ACT_FEED_IMPORT] = 1,
 	[ACT_WARNING_ANSWER] = 1,
+	[ACT_MAIL_TRIAGE] = 1,     /* the intake address is the home organisation's */
 	[ACT_SUPPORT_DECIDE] = 1,
 	[ACT_PLAN_OUTLINE] = 1,    /* h/plans: the instance's outline, from its home */
 	[ACT_SYNC_ADMIN] = 1,      /* h/sync-core: the instance's peers, from its home */

@@ -79,6 +79,9 @@ enum action {
 	ACT_DUTY_WRITE,            /* add or remove shifts of an organisation */
 	ACT_NOTIFY_OWN,            /* one's own notifications, channels, webhook */
 	ACT_DELIVERY_READ,         /* the log of outgoing deliveries: administrators */
+	/* -- email intake (issue 17 item 5, h/mail) -- */
+	ACT_MAIL_TRIAGE,           /* mail from unknown senders: accept into an incident,
+				    * reject; the quarantine (the home organisation's) */
 	ACT__COUNT
 };
 

@@ -183,4 +183,25 @@ void incident_on_event(incident_event_fn fn);
 int incident_task_insert(struct ctx *c, const char *incident_id, const char *title,
 			 char tid[UUID_LEN], struct err *e);
 
+/*
+ * Filing from another intake (h/mail: reports by email, src/domain/duty/),
+ * each inside the CALLER's write transaction so that a message becomes a
+ * whole incident or nothing. No policy check: the caller decided who the
+ * report is for. incident_file_locked: body in the shape of POST
+ * /incidents (title, description, type, detected_at, the Mẫu 03 groups);
+ * an optional group that fails validation is dropped, not the report.
+ * created_by: the filing person's id or NULL. 0 or -1.
+ */
+int incident_file_locked(struct ctx *c, const char *org_id, json_t *body,
+			 const char *created_by, char id[UUID_LEN], char number[32],
+			 struct err *e);
+/* An attachment (name and type already checked) and its timeline event;
+ * created_by must be a person (attachments.created_by is required). */
+int incident_attachment_locked(struct ctx *c, const char *incident_id, const char *name,
+			       const char *content_type, const void *data, size_t n,
+			       const char *created_by, char aid[UUID_LEN], struct err *e);
+/* A comment (body: UTF-8, bounded by the caller) and its timeline event. */
+int incident_comment_locked(struct ctx *c, const char *incident_id, const char *body,
+			    const char *created_by, struct err *e);
+
 #endif
