@@ -218,7 +218,14 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(REPORT_EXISTS, "Báo cáo của kỳ này đã có: %s", "The report of this period exists already: %s") \
 	X(REPORT_YEAR_RANGE, "Năm báo cáo phải từ 2017 đến năm sau năm hiện tại", "The report's year must be from 2017 to next year") \
 	X(REPORT_TYPE_UNKNOWN, "Loại sự cố không có trong Mẫu 05: %s", "Not an incident type of form 05: %s") \
-	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
+	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s") \
+	/* -- federation: what travels (issue 16, h/sync-kinds) -- */ \
+	X(SYNC_BAD_PAYLOAD, "Nội dung gửi từ hệ thống khác không hợp lệ: %s", "A payload from another instance is not valid: %s") \
+	X(SYNC_UNKNOWN_ORG, "Hệ thống này không có đơn vị mã %s", "This instance has no organisation with code %s") \
+	X(SYNC_NOT_YOURS, "Hệ thống gửi không được trả lời bản ghi này: %s", "The sending instance may not answer this record: %s") \
+	X(SYNC_WITHHELD_TITLE, "%s (nội dung giữ lại theo TLP)", "%s (contents withheld under TLP)") \
+	X(SYNC_FROM_BELOW, "Từ cấp dưới: %s", "From below: %s") \
+	X(SYNC_FROM_ABOVE, "Từ cấp trên: %s", "From above: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,
 enum msg_id { MSG_TABLE(MSG_ENUM) MSG__COUNT };

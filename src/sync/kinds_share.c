@@ -194,8 +194,9 @@ json_t *sync_share_warning(const json_t *w, const char *const *recipient_codes)
 	json_t *targets = json_array(), *t;
 	size_t i;
 	json_array_foreach(json_object_get(w, "targets"), i, t) {
+		/* {org: {code}} as the domain renders targets, {code}, or a code */
 		json_t *org = json_object_get(t, "org");
-		const char *code = str(org ? org : t, "code");
+		const char *code = json_is_string(t) ? json_string_value(t) : str(org ? org : t, "code");
 		if (in_list(code, recipient_codes))
 			json_array_append_new(targets, json_string(code));
 	}

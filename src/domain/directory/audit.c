@@ -126,6 +126,12 @@ static const struct audit_table {
 	{ "periodic_reports", 1, "id,org_id,form,period,year,period_from,period_to,due_at,member_code,"
 	  "cells,computed,helpers,recommendations,status,sent_at,sent_by,version,created_by,"
 	  "created_at,updated_at", "", 16 },
+	/* federation (issue 16, h/sync-kinds): mirrors of other instances'
+	 * incidents and what they sent that has no table of its own */
+	{ "sync_mirrors", 1, "incident_id,peer_id,remote_id,instance,org_code,org_name,shared,"
+	  "updated_at", "", 18 },
+	{ "sync_received", 1, "id,peer_id,kind,remote_id,incident_id,payload,received_at,"
+	  "withdrawn_at", "", 18 },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

@@ -712,9 +712,9 @@ static json_t *observable_row(struct stmt *st)
 
 static json_t *comment_row(struct stmt *st)
 {
-	return json_pack("{s:s, s:s, s:o, s:o}", "id", stmt_text(st, 0),
+	return json_pack("{s:s, s:s, s:o, s:o, s:s}", "id", stmt_text(st, 0),
 		"body", stmt_text(st, 1), "created_at", time_json(st, 2),
-		"created_by", user_ref(st, 3));
+		"created_by", user_ref(st, 3), "kind", stmt_text(st, 6));
 }
 
 static json_t *attachment_row(struct stmt *st)
@@ -784,7 +784,7 @@ static int render_full(struct ctx *c, json_t *j, const char *id, struct err *e)
 		BY_USER("b", "created_by") "WHERE b.incident_id = $1 ORDER BY b.id",
 		id, observable_row, e) ||
 	    rows_attach(c->db, j, "comments", "SELECT m.id, m.body, m.created_at, u.id, "
-		"u.username, u.full_name FROM comments m" BY_USER("m", "created_by")
+		"u.username, u.full_name, m.kind FROM comments m" BY_USER("m", "created_by")
 		"WHERE m.incident_id = $1 ORDER BY m.id", id, comment_row, e) ||
 	    rows_attach(c->db, j, "attachments", "SELECT a.id, a.name, a.content_type, a.size, "
 		"a.sha256, a.created_at, u.id, u.username, u.full_name FROM attachments a"
@@ -870,6 +870,20 @@ static incident_classify_fn classify_hook;
 void incident_on_classify(incident_classify_fn fn)
 {
 	classify_hook = fn;
+}
+
+/* Set once at start-up (incident_on_record). */
+static incident_record_fn record_hook;
+
+void incident_on_record(incident_record_fn fn)
+{
+	record_hook = fn;
+}
+
+int incident_record_hook(struct ctx *c, const char *incident_id, const char *kind,
+			 const char *record_id, const json_t *rec, struct err *e)
+{
+	return record_hook ? record_hook(c, incident_id, kind, record_id, rec, e) : 0;
 }
 
 /* After the classification is written: the hook sees the type it left. */
@@ -1027,7 +1041,11 @@ json_t *incident_transition(struct ctx *c, const char *id, long long if_match,
 		if (v && !json_is_null(v))
 			json_object_set(data, carried[i], v);
 	}
-	if (inc_event(c, h.id, "transition", data, e) != 0)
+	json_t *moved = json_pack("{s:s, s:s}", "from", state_codes[h.status], "to", state_codes[to]);
+	int hooked = inc_event(c, h.id, "transition", data, e) != 0 ? -1 :
+		incident_record_hook(c, h.id, "transition", h.id, moved, e);
+	json_decref(moved);
+	if (hooked != 0)
 		goto fail;
 	after = inc_render(c, h.id, 0, e);
 	if (after == NULL ||
@@ -1111,7 +1129,8 @@ json_t *incident_update(struct ctx *c, const char *id, long long if_match,
 	json_t *v;
 	json_object_foreach(body, k, v)
 		json_array_append_new(fields, json_string(k));
-	if (inc_event(c, h.id, "updated", json_pack("{s:o}", "fields", fields), e) != 0)
+	if (inc_event(c, h.id, "updated", json_pack("{s:o}", "fields", fields), e) != 0 ||
+	    incident_record_hook(c, h.id, "updated", h.id, NULL, e) != 0)
 		goto fail;
 	after = inc_render(c, h.id, 0, e);
 	if (after == NULL ||
