@@ -511,7 +511,7 @@ static int mirror_put(struct ctx *c, const struct sync_peer *from, const json_t 
 			}
 		}
 		/* The origin's number, unless one of ours has it. */
-		char num[96];
+		char num[sizeof(from->name) + 40];
 		struct stmt *st = store_query(c->db, e, "SELECT 1 FROM incidents WHERE number = $1",
 					      "t", number);
 		if (st == NULL)
@@ -520,7 +520,10 @@ static int mirror_put(struct ctx *c, const struct sync_peer *from, const json_t 
 		stmt_done(st);
 		if (taken < 0)
 			goto out;
-		snprintf(num, sizeof(num), taken ? "%s/%.40s" : "%s", number, from->name);
+		if (taken)
+			snprintf(num, sizeof(num), "%s-%s", from->name, number);
+		else
+			snprintf(num, sizeof(num), "%s", number);
 		if (store_run(c->db, e, "INSERT INTO incidents (id, number, org_id, title, "
 			      "description, type, severity, escalate, status, version, rev, tlp, "
 			      "confidential, form, detected_at, created_at, updated_at, created_by) "

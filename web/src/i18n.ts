@@ -1364,6 +1364,11 @@ const M = {
   sort_priority: { vi: 'Ưu tiên (KEV, CVSS, hạn)', en: 'Priority (KEV, CVSS, due)' },
   sort_due: { vi: 'Hạn xử lý gần nhất', en: 'Due, soonest' },
   sort_first_seen: { vi: 'Mới phát hiện', en: 'Newest found' },
+  // -- federation: what travels (issue 16, h/sync-kinds) --
+  sync_from_below: { vi: 'Từ cấp dưới: {instance}', en: 'From below: {instance}' },
+  sync_mirror_note: { vi: 'Sự cố này do {instance} chuyển lên; nội dung là của họ. Trả lời, phân công và chỉ đạo ở đây là của đơn vị mình và được gửi lại cho họ.', en: 'This incident was escalated by {instance}; its contents are theirs. Answers, tasks and directions here are your own and are sent back to them.' },
+  comment_direction: { vi: 'Chỉ đạo điều phối', en: 'Coordination direction' },
+  send_as_direction: { vi: 'Gửi như chỉ đạo điều phối', en: 'Send as a coordination direction' },
 } satisfies Record<string, Msg>;
 
 export type Key = keyof typeof M;

@@ -580,9 +580,11 @@ static json_t *allowed_for(const struct ctx *c, int status, const char *org_path
 #define INC_SELECT "SELECT i.id, i.number, i.title, i.description, i.type, i.severity, " \
 	"i.serious, i.escalate, i.status, i.version, i.tlp, i.confidential, i.form, " \
 	"i.reject_reason, i.closing_report, i.detected_at, i.created_at, i.updated_at, " \
-	"o.id, o.code, o.name, o.kind, u.id, u.username, u.full_name, i.rev, o.path " \
+	"o.id, o.code, o.name, o.kind, u.id, u.username, u.full_name, i.rev, o.path, " \
+	"sm.instance, sm.org_code, sm.org_name " \
 	"FROM incidents i JOIN orgs o ON o.id = i.org_id " \
-	"LEFT JOIN users u ON u.id = i.created_by "
+	"LEFT JOIN users u ON u.id = i.created_by " \
+	"LEFT JOIN sync_mirrors sm ON sm.incident_id = i.id "
 
 static json_t *render_row(struct ctx *c, struct stmt *st, struct err *e)
 {
@@ -604,6 +606,11 @@ static json_t *render_row(struct ctx *c, struct stmt *st, struct err *e)
 		"name", stmt_text(st, 20), "kind", stmt_text(st, 21));
 	if (j == NULL)
 		return NULL;
+	/* An incident of another instance's queue mirrored here (issue 16):
+	 * where it came from. Its records are that instance's; ours answer. */
+	json_object_set_new(j, "mirror", stmt_isnull(st, 27) ? json_null() :
+		json_pack("{s:s, s:s, s:s}", "instance", stmt_text(st, 27),
+			  "org_code", stmt_text(st, 28), "org_name", stmt_text(st, 29)));
 	json_object_set_new(j, "created_by", stmt_isnull(st, 22) ? json_null() :
 		json_pack("{s:s, s:s, s:s}", "id", stmt_text(st, 22),
 			  "username", stmt_text(st, 23), "full_name", stmt_text(st, 24)));
