@@ -344,6 +344,197 @@ int sync_kinds_on_record(struct ctx *c, const char *incident_id, const char *kin
 	return on_record(c, incident_id, kind, record_id, rec, NULL, e);
 }
 
+/* ---- what other domains' changes queue ---- */
+
+/* The children hosting each code of list (strings or {org: {code}}): an
+ * object peer id -> [codes]. */
+static json_t *children_for_codes(struct ctx *c, const json_t *list, struct err *e)
+{
+	json_t *per = json_object(), *v;
+	size_t i;
+	json_array_foreach(list, i, v) {
+		const char *code = json_is_string(v) ? json_string_value(v) :
+			str(json_object_get(v, "org") ? json_object_get(v, "org") : v, "code");
+		struct org o;
+		struct sync_peer p;
+		if (code == NULL || org_by_code(c, code, &o, e) != 0) {
+			err_clear(e);
+			continue;
+		}
+		int r = sync_peer_for_org(c, o.id, &p, e);
+		if (r < 0)
+			return json_decref(per), NULL;
+		if (r == 1 || p.relation != SYNC_CHILD)
+			continue;
+		json_t *codes = json_object_get(per, p.id);
+		if (codes == NULL)
+			json_object_set_new(per, p.id, codes = json_array());
+		if (!json_has_string(codes, code))
+			json_array_append_new(codes, json_string(code));
+	}
+	return per;
+}
+
+/* A list of codes (JSON array of strings) as a NULL-terminated array
+ * pointing into it (at most n - 1). */
+static void codes_of(const json_t *codes, const char **out, size_t n)
+{
+	size_t k = 0, i;
+	json_t *v;
+	json_array_foreach(codes, i, v)
+		if (k + 1 < n && json_is_string(v))
+			out[k++] = json_string_value(v);
+	out[k] = NULL;
+}
+
+static int emit_indicator(struct ctx *c, const char *id, const json_t *rec, struct err *e)
+{
+	char from[UUID_LEN];
+	int r = sync_map_origin(c, "indicator", id, from, NULL, e);
+	if (r < 0)
+		return -1;
+	const char *via = r == 0 ? from : NULL;
+	const char *tlp = str(rec, "tlp");
+	if (tlp && tlp_parse(tlp) == TLP_AMBER) {
+		/* To the children hosting the organisations it names. */
+		json_t *per = children_for_codes(c, json_object_get(rec, "share_with"), e);
+		if (per == NULL)
+			return -1;
+		const char *pid;
+		json_t *codes;
+		int rc = 0;
+		json_object_foreach(per, pid, codes) {
+			const char *list[LIMIT_ARRAY_ITEMS + 1];
+			struct sync_peer p;
+			codes_of(codes, list, LIMIT_ARRAY_ITEMS + 1);
+			json_t *payload = sync_share_indicator(rec, list);
+			if (payload && (sync_peer_get(c, pid, &p, e) != 0 ||
+					sync_emit(c, &p, SK_INDICATOR, payload, via, e) != 0))
+				rc = -1;
+			json_decref(payload);
+			if (rc)
+				break;
+		}
+		json_decref(per);
+		return rc;
+	}
+	json_t *payload = sync_share_indicator(rec, NULL);
+	if (payload == NULL)
+		return 0;   /* it stays */
+	int rc = sync_emit_all(c, SYNC_CHILD, SK_INDICATOR, payload, via, e);
+	json_decref(payload);
+	return rc;
+}
+
+static int emit_targeted(struct ctx *c, const char *kind, const json_t *rec, json_t *payload,
+			 struct err *e)
+{
+	json_t *per = children_for_codes(c, json_object_get(rec, "targets"), e);
+	if (per == NULL)
+		return -1;
+	const char *pid;
+	json_t *codes;
+	int rc = 0;
+	json_object_foreach(per, pid, codes) {
+		struct sync_peer p;
+		json_t *copy = json_copy(payload);
+		json_object_set(copy, "targets", codes);
+		rc = sync_peer_get(c, pid, &p, e) != 0 ? -1 : sync_emit(c, &p, kind, copy, NULL, e);
+		json_decref(copy);
+		if (rc)
+			break;
+	}
+	json_decref(per);
+	return rc;
+}
+
+/* A hunt's payload: what it asks and the indicators it sweeps for that
+ * may travel (each as the indicator kind shares it). */
+static json_t *hunt_payload(struct ctx *c, const char *id, const json_t *rec, struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT i.id, i.kind, i.value, i.tlp, i.name, "
+				      "i.pattern_type FROM hunt_indicators h JOIN indicators i ON "
+				      "i.id = h.indicator_id WHERE h.hunt_id = $1 ORDER BY i.id LIMIT 500",
+				      "t", id);
+	if (st == NULL)
+		return NULL;
+	json_t *inds = json_array();
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1) {
+		json_t *ind = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", stmt_text(st, 0),
+					"kind", stmt_text(st, 1), "value", stmt_text(st, 2),
+					"tlp", stmt_text(st, 3), "name", stmt_text(st, 4),
+					"pattern_type", stmt_text(st, 5));
+		json_t *s = sync_share_indicator(ind, NULL);
+		json_decref(ind);
+		if (s)
+			json_array_append_new(inds, s);
+	}
+	stmt_done(st);
+	if (rc < 0)
+		return json_decref(inds), NULL;
+	return json_pack("{s:s, s:s?, s:s?, s:O?, s:o}", "id", id, "title", str(rec, "title"),
+			 "description", str(rec, "description"), "deadline",
+			 json_object_get(rec, "deadline"), "indicators", inds);
+}
+
+int sync_kinds_on_domain(struct ctx *c, const char *entity, const char *id, const json_t *rec,
+			 struct err *e)
+{
+	if (strcmp(entity, "indicator") == 0)
+		return emit_indicator(c, id, rec, e);
+	if (strcmp(entity, "indicator.delete") == 0) {
+		json_t *payload = json_pack("{s:s}", "id", id);
+		int rc = sync_emit_all(c, SYNC_CHILD, SK_INDICATOR_REVOKE, payload, NULL, e);
+		json_decref(payload);
+		return rc;
+	}
+	if (strcmp(entity, "warning") == 0) {
+		static const char *const keys[] = { "id", "source", "reference", "title", "body",
+						    "cves", "products", "severity", "deadline",
+						    "created_at", NULL };
+		json_t *payload = json_object();
+		for (size_t i = 0; keys[i]; i++) {
+			json_t *v = json_object_get(rec, keys[i]);
+			if (v)
+				json_object_set(payload, keys[i], v);
+		}
+		int rc = emit_targeted(c, SK_WARNING, rec, payload, e);
+		json_decref(payload);
+		return rc;
+	}
+	if (strcmp(entity, "hunt") == 0) {
+		json_t *payload = hunt_payload(c, id, rec, e);
+		if (payload == NULL)
+			return -1;
+		int rc = emit_targeted(c, SK_HUNT, rec, payload, e);
+		json_decref(payload);
+		return rc;
+	}
+	if (strcmp(entity, "sighting") == 0) {
+		/* Only of an indicator a parent shared: it learns where it was seen. */
+		char peer[UUID_LEN], remote[UUID_LEN];
+		int r = sync_map_origin(c, "indicator", str(rec, "indicator_id"), peer, remote, e);
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+		struct org o;
+		struct sync_peer p;
+		if (org_by_id(c, str(rec, "org_id"), &o, e) != 0 || sync_peer_get(c, peer, &p, e) != 0)
+			return -1;
+		json_t *payload = sync_share_sighting(rec, remote, o.code);
+		int rc = payload ? sync_emit(c, &p, SK_SIGHTING, payload, NULL, e) : 0;
+		json_decref(payload);
+		return rc;
+	}
+	if (strcmp(entity, "periodic") == 0) {
+		json_t *payload = sync_share_periodic(rec);
+		int rc = payload ? sync_emit_all(c, SYNC_PARENT, SK_PERIODIC, payload, NULL, e) : 0;
+		json_decref(payload);
+		return rc;
+	}
+	return 0;
+}
+
 /* ---- apply: up kinds, on the parent ---- */
 
 static const char *const shared_form_keys[] = {
@@ -1213,4 +1404,5 @@ void sync_kinds_install(void)
 {
 	sync_register_kinds(sync_kinds_table, sync_kinds_count);
 	incident_on_record(sync_kinds_on_record);
+	domain_on_record(sync_kinds_on_domain);
 }

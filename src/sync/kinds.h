@@ -74,7 +74,8 @@ json_t *sync_share_incident(const json_t *inc, const char *to_org_id);
 /* One observable ({kind, value, tlp, note}), or NULL when it stays. */
 json_t *sync_share_observable(const json_t *obs, const char *to_org_id);
 /* An indicator (the indicator store's JSON: id, kind, value, tlp,
- * share_with, ...) for a peer hosting the organisations recipients;
+ * share_with, ...) for a peer hosting the organisations recipients (in
+ * the form share_with names them: codes, as the store renders {code});
  * NULL when it stays. */
 json_t *sync_share_indicator(const json_t *ind, const char *const *recipients);
 /* A warning ({id, title, body, severity, deadline, cves, products,
@@ -111,6 +112,12 @@ void sync_kinds_install(void);
  * the peers. */
 int sync_kinds_on_record(struct ctx *c, const char *incident_id, const char *kind,
 			 const char *record_id, const json_t *rec, struct err *e);
+
+/* The hook the other domains call inside the transaction of a change to
+ * a record that may travel (domain_on_record: indicator, indicator.delete,
+ * warning, hunt, sighting, periodic). */
+int sync_kinds_on_domain(struct ctx *c, const char *entity, const char *id, const json_t *rec,
+			 struct err *e);
 
 /* Attachments named by a peer's payloads whose bytes we lack: an array of
  * {peer_id, sha256} (new reference). */

@@ -162,8 +162,10 @@ static void id_list(const json_t *arr, const char **out, size_t n)
 	json_array_foreach(arr, i, v) {
 		if (k + 1 >= n)
 			break;
-		if (json_is_string(v))
-			out[k++] = json_string_value(v);
+		/* ids or codes as strings, or {code} as the store renders them */
+		const char *s = json_is_string(v) ? json_string_value(v) : str(v, "code");
+		if (s)
+			out[k++] = s;
 	}
 	out[k] = NULL;
 }

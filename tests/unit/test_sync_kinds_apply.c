@@ -17,6 +17,7 @@
 #include "sync_core_stub.h"
 #include "sync/kinds.h"
 #include "domain/incident/incident.h"
+#include "domain/ioc/indicator.h"
 #include "base/msg.h"
 
 static const char *const dist_parent_hosts[] = { "tinh", "vncert", NULL };
@@ -480,6 +481,90 @@ static void test_bad_payloads(void **state)
 	free(longs);
 }
 
+/* An indicator the province files as p-coord; its id into id. */
+static void p_indicator(struct pair *w, const char *value, const char *tlp, const char *share,
+			char id[UUID_LEN])
+{
+	struct ctx pc = t_ctx(w->p.db, &w->pcoord);
+	struct err e = { 0 };
+	json_t *body = json_pack("{s:s, s:s, s:s}", "kind", "domain", "value", value, "tlp", tlp);
+	if (share)
+		json_object_set_new(body, "share_with_codes", json_pack("[s]", share));
+	int created = 0;
+	json_t *r = indicator_create(&pc, body, &created, &e);
+	json_decref(body);
+	if (r == NULL) {
+		show_err("indicator", &e);
+		fail();
+	}
+	snprintf(id, UUID_LEN, "%s", json_string_value(json_object_get(r, "id")));
+	json_decref(r);
+}
+
+static void test_indicators_go_down_as_tlp_permits(void **state)
+{
+	struct pair *w = *state;
+	char g[UUID_LEN], a[UUID_LEN], a2[UUID_LEN], s[UUID_LEN], r[UUID_LEN];
+	size_t mark = json_array_size(stub_sent);
+	p_indicator(w, "green.example", "GREEN", NULL, g);
+	json_t *env = sent(mark, SK_INDICATOR, "peer-dist");
+	assert_null(json_object_get(json_object_get(env, "payload"), "share_with"));
+	/* AMBER naming an organisation the district's instance hosts: to it. */
+	mark = json_array_size(stub_sent);
+	p_indicator(w, "amber.example", "AMBER", "xa-a", a);
+	sent(mark, SK_INDICATOR, "peer-dist");
+	/* AMBER naming only the province's own: nowhere. */
+	mark = json_array_size(stub_sent);
+	p_indicator(w, "amber2.example", "AMBER", "tinh", a2);
+	p_indicator(w, "strict.example", "AMBER+STRICT", NULL, s);
+	p_indicator(w, "red.example", "RED", NULL, r);
+	assert_int_equal(count_sent(mark, SK_INDICATOR), 0);
+	/* Never up: the national instance gets none of them. */
+	for (size_t i = 0; i < json_array_size(stub_sent); i++)
+		assert_string_not_equal(json_string_value(json_object_get(json_array_get(stub_sent, i),
+									   "to")), "peer-nat");
+
+	/* Applied below, then deleted above: revoked below. */
+	apply_twice(w->d.db, peer(&D, "peer-prov"), env);
+	struct ctx pc = t_ctx(w->p.db, &w->pcoord);
+	struct err e = { 0 };
+	mark = json_array_size(stub_sent);
+	assert_int_equal(indicator_delete(&pc, g, 1, &e), 0);
+	json_t *rev = sent(mark, SK_INDICATOR_REVOKE, "peer-dist");
+	apply_twice(w->d.db, peer(&D, "peer-prov"), rev);
+	assert_int_equal(tdb_int(w->d.db, "SELECT to_ids FROM indicators WHERE value = "
+				 "'green.example'"), 0);
+}
+
+static void test_sighting_goes_up(void **state)
+{
+	struct pair *w = *state;
+	char id[UUID_LEN];
+	/* The province shares an indicator; the district sees it on an
+	 * incident: the province learns where, not the details. */
+	json_t *ind = json_pack("{s:s, s:{s:s, s:s, s:s, s:s}}", "kind", SK_INDICATOR, "payload",
+				"id", "0190aaaa-0000-7000-8000-0000000000f1", "kind", "ipv4",
+				"value", "198.51.100.23", "tlp", "GREEN");
+	assert_int_equal(apply(w->d.db, peer(&D, "peer-prov"), ind), E_OK);
+	json_decref(ind);
+	struct ctx rep = t_ctx(w->d.db, &W.rep_a), cr = t_ctx(w->d.db, &W.cr);
+	t_create(&rep, NULL, id);
+	size_t mark = json_array_size(stub_sent);
+	struct err e = { 0 };
+	json_t *obs = json_pack("{s:s, s:s}", "kind", "ip", "value", "198.51.100.23");
+	json_t *r = incident_add_observable(&cr, id, obs, &e);
+	json_decref(obs);
+	assert_non_null(r);
+	json_decref(r);
+	json_t *sg = sent(mark, SK_SIGHTING, "peer-prov");
+	json_t *p = json_object_get(sg, "payload");
+	assert_string_equal(json_string_value(json_object_get(p, "indicator_id")),
+			    "0190aaaa-0000-7000-8000-0000000000f1");
+	assert_string_equal(json_string_value(json_object_get(p, "org_code")), "xa-a");
+	apply_twice(w->p.db, peer(&P, "peer-dist"), sg);
+	assert_int_equal(tdb_count(w->p.db, "sync_received WHERE kind = 'sighting'"), 1);
+}
+
 int main(void)
 {
 	sync_kinds_install();
@@ -492,6 +577,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_escalation_not_routed_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_warning_and_withdrawal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_payloads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_indicators_go_down_as_tlp_permits, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sighting_goes_up, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, world_build, world_destroy);
 	json_decref(stub_sent);
