@@ -10,6 +10,7 @@
 #include "base/crypto.h"
 #include "base/msg.h"
 #include "domain/plan/playbook.h"
+#include "sync/kinds.h"
 #include "base/banned.h"
 
 struct command {
@@ -45,6 +46,10 @@ static const struct command commands[] = {
 	  "threat hunts: list, fetch rules, upload a manual sweep's result" },
 	{ "doc", cmd_doc, "xuất văn bản (Mẫu 03, Mẫu 04...) thành PDF hoặc DOCX",
 	  "write a document (form 03, form 04...) as PDF or DOCX" },
+	{ "peer", cmd_peer, "hệ thống ungcuu cấp trên, cấp dưới để trao đổi (liên thông)",
+	  "the ungcuu instances above and below to exchange with (federation)" },
+	{ "sync", cmd_sync, "trao đổi phong bì với máy ngang hàng bằng tệp; tình trạng trao đổi",
+	  "exchange envelopes with peers by file; the state of the exchange" },
 	{ "demo", cmd_demo, "tạo dữ liệu mẫu huyện Phú Quý", "create the Phú Quý demo district" },
 	{ "vercmp", cmd_vercmp, "so sánh hai số phiên bản (dpkg, rpm, semver)", "compare two versions (dpkg, rpm, semver)" },
 	{ "version", cmd_version, "in phiên bản", "print the version" },
@@ -97,6 +102,9 @@ int main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	/* The one hook from the incident workflow into plan/ (playbooks). */
 	playbook_install();
+	/* What travels between instances (issue 16): the kinds the inbox
+	 * applies and the domain hooks that queue them. */
+	sync_kinds_install();
 	if (argc < 2)
 		return cmd_help(1, argv), EXIT_USAGE;
 	const char *name = argv[1];

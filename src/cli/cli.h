@@ -67,5 +67,8 @@ int cmd_sweep(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
 int cmd_doc(int argc, char **argv);
+/* federation (issue 16, h/sync-core) */
+int cmd_peer(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 
 #endif
