@@ -815,8 +815,8 @@ const blind = (S, who) => row(EXPECT['GET /api/v1/incidents/{}'][S])[COLS.indexO
 const secrets = (S) => {
   const o = obj[S];
   return [o.inc.id, o.inc.number, o.inc.title, o.task.id, o.att.id, o.sys.id, o.sys.name, o.host.id, o.host.hostname,
-    o.finding.id, o.warn.id, o.warn.title, o.ind.id, o.ind.value, o.plan.id];
-    o.finding.id, o.warn.id, o.warn.title, o.ind.id, o.ind.value, o.drill.id, o.drill.title, o.action.id, o.mau05.id];
+    o.finding.id, o.warn.id, o.warn.title, o.ind.id, o.ind.value, o.plan.id, o.drill.id, o.drill.title,
+    o.action.id, o.mau05.id];
 };
 
 // "200 201 …" -> numbers, one per column.
