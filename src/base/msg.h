@@ -250,6 +250,7 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(SYNC_WITHHELD_TITLE, "%s (nội dung giữ lại theo TLP)", "%s (contents withheld under TLP)") \
 	X(SYNC_FROM_BELOW, "Từ cấp dưới: %s", "From below: %s") \
 	X(SYNC_FROM_ABOVE, "Từ cấp trên: %s", "From above: %s") \
+	X(INCIDENT_MIRRORED, "Sự cố này do hệ thống %s chuyển lên: chỉ nơi gửi chuyển trạng thái hoặc sửa báo cáo; ở đây hãy trả lời đề nghị, phân công, ghi trao đổi hoặc chỉ đạo", "This incident was escalated by instance %s: only its sender moves it or edits the report; here, answer the request, assign, comment or direct") \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,

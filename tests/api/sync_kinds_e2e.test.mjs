@@ -94,6 +94,15 @@ test('escalated in the district, mirrored in the province, answered back', async
   assert.equal(after2.rev ?? after2.version, before2.rev ?? before2.version);
   assert.equal(after2.timeline.length, before2.timeline.length);
 
+  // Only the district moves its incident or edits its report.
+  assert.deepEqual(m.allowed_transitions, []);
+  assert.equal(m.may.edit, false);
+  const mv = await tinhP.post(`/api/v1/incidents/${m.id}/transitions`, { to: 'verified' }, { 'If-Match': `"${m.version}"` });
+  assert.equal(mv.status, 409, mv.text);
+  assert.match(mv.body.detail, /phu-quy/);
+  const ed = await tinhP.patch(`/api/v1/incidents/${m.id}`, { title: 'Sửa ở tỉnh' }, { 'If-Match': `"${m.version}"` });
+  assert.equal(ed.status, 409, ed.text);
+
   // The province answers with records of its own.
   const acc = await tinhP.post(`/api/v1/incidents/${m.id}/support-requests/${m.support_requests[0].id}/transitions`,
     { to: 'accepted', note: 'Cử 2 người ra đảo' });

@@ -373,6 +373,29 @@ static void test_escalation_mirrored_and_answered(void **state)
 	assert_string_equal(tdb_text(w->p.t.db, "SELECT status || '/' || urgency FROM "
 				     "support_requests", buf, sizeof(buf)), "sent/high");
 
+	/* The mirror is the district's record: the province neither moves it
+	 * nor edits its report, and is offered neither. */
+	{
+		struct ctx pc0 = t_ctx(w->p.t.db, &w->pcoord);
+		struct err e0 = { 0 };
+		long long mv;
+		char mst[32];
+		t_status(w->p.t.db, mid, mst, &mv);
+		assert_int_equal(t_move(&pc0, mid, &mv, "verified", NULL), E_CONFLICT);
+		json_t *patch = json_pack("{s:s}", "title", "Sửa ở tỉnh");
+		assert_null(incident_update(&pc0, mid, mv, patch, &e0));
+		assert_int_equal(e0.code, E_CONFLICT);
+		json_decref(patch);
+		err_clear(&e0);
+		json_t *view = incident_get(&pc0, mid, 0, &e0);
+		assert_non_null(view);
+		assert_int_equal(json_array_size(json_object_get(view, "allowed_transitions")), 0);
+		assert_false(json_is_true(json_object_get(json_object_get(view, "may"), "edit")));
+		assert_string_equal(json_string_value(json_object_get(json_object_get(view, "mirror"),
+								      "instance")), "phu-quy");
+		json_decref(view);
+	}
+
 	/* The province accepts and directs: records of its own, sent down. */
 	struct ctx pc = t_ctx(w->p.t.db, &w->pcoord);
 	struct err e = { 0 };

@@ -622,6 +622,11 @@ static json_t *render_row(struct ctx *c, struct stmt *st, struct err *e)
 	json_decref(form);
 	json_object_set_new(j, "allowed_transitions", allowed_for(c, status, stmt_text(st, 26)));
 	json_object_set_new(j, "may", may_for(c, status, stmt_text(st, 26)));
+	if (!stmt_isnull(st, 27)) {
+		/* a mirror: its sender moves and edits it (not_mirror) */
+		json_object_set_new(j, "allowed_transitions", json_array());
+		json_object_set_new(json_object_get(j, "may"), "edit", json_false());
+	}
 	json_t *d = render_deadlines(c, id, status, e);
 	json_object_set_new(j, "deadlines", d ? d : json_array());
 	int overdue = 0;
@@ -879,6 +884,22 @@ void incident_on_classify(incident_classify_fn fn)
 	classify_hook = fn;
 }
 
+/* An incident mirrored from another instance (sync_mirrors, issue 16) is
+ * that instance's record: only it moves the incident or edits the report.
+ * 0 ours, -1 with e (E_CONFLICT naming the instance) or a storage error. */
+static int not_mirror(struct ctx *c, const char *id, struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT instance FROM sync_mirrors WHERE "
+				      "incident_id = $1", "t", id);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	if (rc == 1)
+		err_set(e, E_CONFLICT, MSG_INCIDENT_MIRRORED, stmt_text(st, 0));
+	stmt_done(st);
+	return rc == 0 ? 0 : -1;
+}
+
 /* Set once at start-up (incident_on_record). */
 static incident_record_fn record_hook;
 
@@ -1016,7 +1037,7 @@ json_t *incident_transition(struct ctx *c, const char *id, long long if_match,
 		return NULL;
 	/* Re-read under the write lock: another coordinator may have moved it. */
 	if (inc_load(c, id, ACT_INCIDENT_TRANSITION, &h, e) != 0 ||
-	    inc_check_if_match(&h, if_match, e) != 0)
+	    inc_check_if_match(&h, if_match, e) != 0 || not_mirror(c, h.id, e) != 0)
 		goto fail;
 	int to = incident_state_from(jv_str(body, "to"));
 	const struct transition *t = incident_transition_find(h.status, to);
@@ -1078,7 +1099,7 @@ json_t *incident_update(struct ctx *c, const char *id, long long if_match,
 	json_t *before = NULL, *after = NULL, *form = NULL;
 	char *form_text = NULL;
 
-	if (inc_load(c, id, ACT_INCIDENT_UPDATE, &h, e) != 0)
+	if (inc_load(c, id, ACT_INCIDENT_UPDATE, &h, e) != 0 || not_mirror(c, h.id, e) != 0)
 		return NULL;
 	if (if_match < 0)
 		return err_set(e, E_PRECOND_REQ, MSG_IF_MATCH_REQUIRED, NULL), NULL;
