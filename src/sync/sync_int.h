@@ -14,7 +14,7 @@ int sync_peer_by_instance(struct ctx *c, const char *instance, struct sync_peer 
 /* Records a refusal in its own transaction (log, counter, last error):
  * reason a code ("bad_signature"...), detail the message in English. */
 void sync_refuse(struct ctx *c, const char *peer_id, const char *origin, const char *env_id,
-		 int64_t seq, const char *reason, const char *detail);
+		 int64_t seq, int64_t n, const char *reason, const char *detail);
 /* Marks contact with a peer now (inside or outside a transaction). */
 int sync_touch(struct ctx *c, const char *peer_id, struct err *e);
 

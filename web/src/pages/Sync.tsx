@@ -3,7 +3,7 @@
 // administrators of the home organisation; the server decides (403 else).
 import { useEffect, useState } from 'preact/hooks';
 import { del, get, post } from '../api';
-import { t } from '../i18n';
+import { t, tryT } from '../i18n';
 import { fmtDateTime } from '../time';
 import { ErrorBox, Field, Loading } from '../components/ui';
 
@@ -74,7 +74,7 @@ export function SyncPage() {
                     <td data-label={t('sync_in')}>{t('sync_in_text', { n: s?.in_applied ?? 0 })}
                       {s && s.in_waiting > 0 && <><br /><small class="warn">{t('sync_in_waiting', { n: s.in_waiting })}</small></>}</td>
                     <td data-label={t('sync_refused')}>{s?.refused ?? 0}
-                      {s && Object.keys(s.refused_by_reason).length > 0 && <><br /><small class="muted">{Object.entries(s.refused_by_reason).map(([k, n]) => `${k}: ${n}`).join(', ')}</small></>}
+                      {s && Object.keys(s.refused_by_reason).length > 0 && <><br /><small class="muted">{Object.entries(s.refused_by_reason).map(([k, n]) => `${tryT(`sync_reason_${k}`) ?? k}: ${n}`).join(', ')}</small></>}
                       {s?.last_error && <><br /><small class="danger" title={s.last_error_at ? fmtDateTime(s.last_error_at) : ''}>{t('sync_last_error')}: {s.last_error}</small></>}</td>
                     <td><button type="button" class="link danger" onClick={() => void remove(p)}>{t('sync_remove')}</button></td>
                   </tr>
