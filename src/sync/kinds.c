@@ -335,6 +335,20 @@ static int on_record(struct ctx *c, const char *incident_id, const char *kind,
 		return to_escalated(c, incident_id, SK_INCIDENT_UPDATE, make_update, NULL, via, e);
 	if (strcmp(kind, "report") == 0 && legal_report(str(rec, "kind")))
 		return to_escalated(c, incident_id, SK_REPORT, make_report, rec, via, e);
+	if (strcmp(kind, "support_request_update") == 0 && str(rec, "status") &&
+	    strcmp(str(rec, "status"), "done") == 0) {
+		/* The asker closes what the other side accepted: it learns. */
+		struct sync_peer p;
+		int r = sync_peer_for_org(c, str(json_object_get(rec, "to_org"), "id"), &p, e);
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+		json_t *payload = json_pack("{s:s, s:s, s:s?, s:o}", "request_id", record_id,
+					    "incident_id", incident_id, "note", str(rec, "note"),
+					    "at", ms_or_null(time_now_ms()));
+		int rc = payload ? sync_emit(c, &p, SK_SUPPORT_DONE, payload, via, e) : bad(e, kind);
+		json_decref(payload);
+		return rc;
+	}
 	return 0;
 }
 
@@ -879,6 +893,42 @@ static int apply_report(struct ctx *c, const struct sync_peer *from, json_t *pay
 	return forward_up(c, from, lid, SK_REPORT, payload, e);
 }
 
+static int apply_support_done(struct ctx *c, const struct sync_peer *from, json_t *payload,
+			      struct err *e)
+{
+	const char *rid = bstr(payload, "request_id", UUID_LEN - 1),
+		   *iid = bstr(payload, "incident_id", UUID_LEN - 1), *note = bstr(payload, "note", 2000);
+	char sid[UUID_LEN], lid[UUID_LEN], actor[UUID_LEN], status[16] = "";
+	if (rid == NULL || iid == NULL)
+		return bad(e, SK_SUPPORT_DONE);
+	int r = sync_map_get(c, from->id, "support_request", rid, sid, e);
+	if (r != 0)
+		return r < 0 ? -1 : err_set(e, E_FORBIDDEN, MSG_SYNC_NOT_YOURS, rid);
+	if (sync_map_get(c, from->id, "incident", iid, lid, e) != 0)
+		return e->code ? -1 : err_set(e, E_FORBIDDEN, MSG_SYNC_NOT_YOURS, iid);
+	struct stmt *st = store_query(c->db, e, "SELECT status FROM support_requests WHERE id = $1 "
+				      "AND incident_id = $2", "tt", sid, lid);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	if (rc == 1)
+		snprintf(status, sizeof(status), "%s", stmt_text(st, 0));
+	stmt_done(st);
+	if (rc <= 0)
+		return rc < 0 ? -1 : err_set(e, E_FORBIDDEN, MSG_SYNC_NOT_YOURS, rid);
+	if (strcmp(status, "done") == 0)
+		return 0;   /* applied before */
+	if (strcmp(status, "accepted") != 0)
+		return err_set(e, E_CONFLICT, MSG_TRANSITION_DENIED, "done");
+	return peer_user(c, from, actor, e) != 0 ||
+		store_run(c->db, e, "UPDATE support_requests SET status = 'done', note = $1, "
+			  "updated_at = $2 WHERE id = $3", "tit", note ? note : "", time_now_ms(),
+			  sid) < 0 ||
+		touch(c, lid, actor, "support_request_update", json_pack("{s:s, s:s, s:s, s:s, s:s}",
+			"id", sid, "from", status, "to", "done", "note", note ? note : "", "remote",
+			from->name), e) != 0 ? -1 : 0;
+}
+
 /* Kept as received, once by the origin's id (summaries with no table of
  * their own here). */
 static int keep_received(struct ctx *c, const struct sync_peer *from, const char *kind,
@@ -1381,6 +1431,7 @@ const struct sync_kind sync_kinds_table[] = {
 	{ SK_SUPPORT_REQUEST, SYNC_CHILD, apply_support_request },
 	{ SK_INCIDENT_UPDATE, SYNC_CHILD, apply_incident_update },
 	{ SK_INCIDENT_STATUS, SYNC_CHILD, apply_incident_status },
+	{ SK_SUPPORT_DONE, SYNC_CHILD, apply_support_done },
 	{ SK_REPORT, SYNC_CHILD, apply_report },
 	{ SK_SIGHTING, SYNC_CHILD, apply_sighting },
 	{ SK_HUNT_SUMMARY, SYNC_CHILD, apply_hunt_summary },

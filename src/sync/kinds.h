@@ -33,6 +33,7 @@
 #define SK_SUPPORT_REQUEST "support.request"   /* request + shareable incident */
 #define SK_INCIDENT_UPDATE "incident.update"   /* the shareable incident again */
 #define SK_INCIDENT_STATUS "incident.status"   /* a move of the origin's incident */
+#define SK_SUPPORT_DONE "support.done"         /* the asker closes an accepted request */
 #define SK_REPORT "report"                     /* legal report sent to that level */
 #define SK_SIGHTING "sighting"                 /* of an indicator the parent shared */
 #define SK_HUNT_SUMMARY "hunt.summary"         /* counts of a hunt's runs */

@@ -438,6 +438,20 @@ static void test_escalation_mirrored_and_answered(void **state)
 							      "full_name")), "Từ cấp trên: tinh");
 	json_decref(full);
 
+	/* The district closes the accepted request: the province learns. */
+	struct marks m0;
+	m0.dp = mark(&w->d, w->d_p);
+	body = json_pack("{s:s, s:s}", "to", "done", "note", "Đã khôi phục");
+	r = incident_support_transition(&cr, id, sid, body, &e);
+	json_decref(body);
+	assert_non_null(r);
+	json_decref(r);
+	json_t *closed = sent(&w->d, w->d_p, m0.dp, SK_SUPPORT_DONE);
+	carry(&w->d, w->d_p, &w->p, w->p_d);
+	again(&w->p, w->p_d, closed);
+	assert_string_equal(tdb_text(w->p.t.db, "SELECT status || '/' || note FROM support_requests",
+				     buf, sizeof(buf)), "done/Đã khôi phục");
+
 	/* The district moves its incident: the mirror follows. */
 	long long v;
 	char st[32];
