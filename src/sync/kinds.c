@@ -433,8 +433,17 @@ static int emit_indicator(struct ctx *c, const char *id, const json_t *rec, stru
 		return rc;
 	}
 	json_t *payload = sync_share_indicator(rec, NULL);
-	if (payload == NULL)
-		return 0;   /* it stays */
+	if (payload == NULL) {
+		/* It stays. An edit that tightened its label (GREEN -> RED...)
+		 * takes back what may have gone: the children's copies stop
+		 * matching (a child that never had it ignores the revocation). */
+		if (json_integer_value(json_object_get(rec, "version")) <= 1)
+			return 0;
+		json_t *rev = json_pack("{s:s}", "id", id);
+		int rc = sync_emit_all(c, SYNC_CHILD, SK_INDICATOR_REVOKE, rev, via, e);
+		json_decref(rev);
+		return rc;
+	}
 	int rc = sync_emit_all(c, SYNC_CHILD, SK_INDICATOR, payload, via, e);
 	json_decref(payload);
 	return rc;

@@ -702,6 +702,26 @@ static void test_indicators_go_down_as_tlp_permits(void **state)
 	/* Never up: the national instance gets none of them. */
 	assert_int_equal(count_sent(&w->p, w->p_n, 0, SK_INDICATOR), 0);
 
+	/* Shared GREEN, then made RED above: taken back below. */
+	{
+		struct ctx pc1 = t_ctx(w->p.t.db, &w->pcoord);
+		struct err e1 = { 0 };
+		char t2[UUID_LEN];
+		p_indicator(w, "tightened.example", "GREEN", NULL, t2);
+		MARK();
+		json_t *red = json_pack("{s:s}", "tlp", "RED");
+		json_t *u = indicator_update(&pc1, t2, 1, red, &e1);
+		json_decref(red);
+		if (u == NULL)
+			show_err("indicator_update", &e1);
+		assert_non_null(u);
+		json_decref(u);
+		json_t *back = sent(&w->p, w->p_d, m.pd, SK_INDICATOR_REVOKE);
+		assert_string_equal(json_string_value(json_object_get(json_object_get(back, "payload"),
+								      "id")), t2);
+		assert_int_equal(COUNT(SK_INDICATOR), 0);
+	}
+
 	/* Applied below, then deleted above: revoked below. */
 	apply_twice(&w->d, w->d_p, env);
 	struct ctx pc = t_ctx(w->p.t.db, &w->pcoord);
