@@ -11,6 +11,7 @@
 #include "base/msg.h"
 #include "domain/duty/notify_rules.h"
 #include "domain/plan/playbook.h"
+#include "sync/kinds.h"
 #include "base/banned.h"
 
 struct command {
@@ -106,6 +107,9 @@ int main(int argc, char **argv)
 	playbook_install();
 	/* ... and into the standing duty (notifications, h/notify). */
 	notify_rules_install();
+	/* What travels between instances (issue 16): the kinds the inbox
+	 * applies and the domain hooks that queue them. */
+	sync_kinds_install();
 	if (argc < 2)
 		return cmd_help(1, argv), EXIT_USAGE;
 	const char *name = argv[1];

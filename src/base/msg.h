@@ -279,6 +279,14 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(MAIL_TRIAGE_DECIDED, "Thư này đã được xử lý: %s", "This message was already decided: %s") \
 	X(MAIL_ACK_SUBJECT, "Đã tiếp nhận báo cáo sự cố %s", "Incident report received: %s") \
 	X(MAIL_ACK_BODY, "Kính gửi Quý đơn vị,\n\nBáo cáo sự cố của Quý đơn vị đã được tiếp nhận với số hiệu %s. Khi trao đổi thêm về sự cố này, xin trả lời thư này hoặc ghi số hiệu trên vào tiêu đề thư.\n\n(Thư tự động, không cần trả lời nếu không có thông tin bổ sung.)", "Your incident report was received as %s. To add to it, reply to this message or put that number in the subject.") \
+	/* -- federation: what travels (issue 16, h/sync-kinds) -- */ \
+	X(SYNC_BAD_PAYLOAD, "Nội dung gửi từ hệ thống khác không hợp lệ: %s", "A payload from another instance is not valid: %s") \
+	X(SYNC_UNKNOWN_ORG, "Hệ thống này không có đơn vị mã %s", "This instance has no organisation with code %s") \
+	X(SYNC_NOT_YOURS, "Hệ thống gửi không được trả lời bản ghi này: %s", "The sending instance may not answer this record: %s") \
+	X(SYNC_WITHHELD_TITLE, "%s (nội dung giữ lại theo TLP)", "%s (contents withheld under TLP)") \
+	X(SYNC_FROM_BELOW, "Từ cấp dưới: %s", "From below: %s") \
+	X(SYNC_FROM_ABOVE, "Từ cấp trên: %s", "From above: %s") \
+	X(INCIDENT_MIRRORED, "Sự cố này do hệ thống %s chuyển lên: chỉ nơi gửi chuyển trạng thái hoặc sửa báo cáo; ở đây hãy trả lời đề nghị, phân công, ghi trao đổi hoặc chỉ đạo", "This incident was escalated by instance %s: only its sender moves it or edits the report; here, answer the request, assign, comment or direct") \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,

@@ -72,6 +72,20 @@ void rules_default(struct rules *r)
 	r->agent_skew_ms = LIMIT_AGENT_SKEW_DEFAULT;
 }
 
+/* Set once at start-up (domain_on_record). */
+static domain_record_fn record_hook;
+
+void domain_on_record(domain_record_fn fn)
+{
+	record_hook = fn;
+}
+
+int domain_record_hook(struct ctx *c, const char *entity, const char *id, const json_t *rec,
+		       struct err *e)
+{
+	return record_hook ? record_hook(c, entity, id, rec, e) : 0;
+}
+
 void actor_system(struct actor *a)
 {
 	memset(a, 0, sizeof(*a));

@@ -96,4 +96,24 @@ json_t *ms_json(int64_t ms);
 /* The system actor used by `ungcuu admin ...` on the server's own machine. */
 void actor_system(struct actor *a);
 
+/*
+ * The hook of federation for records outside an incident (issue 16,
+ * h/sync-kinds; incident records have incident_on_record): called inside
+ * the transaction of the change, before commit, with what changed:
+ *   "indicator"         created or edited (rec: the indicator as read)
+ *   "indicator.delete"  about to be deleted (rec: as it was)
+ *   "warning"           issued (rec: warning_get's answer)
+ *   "hunt"              issued (rec: hunt_get's answer)
+ *   "sighting"          recorded (rec: {id, indicator_id, org_id, source, seen_at})
+ *   "periodic"          a periodic report sent (rec: mau05_get's answer)
+ * Non-zero (e filled) rolls the change back. sync/ registers it from
+ * main(); domain code never includes sync/. NULL: none.
+ */
+typedef int (*domain_record_fn)(struct ctx *c, const char *entity, const char *id,
+				const json_t *rec, struct err *e);
+void domain_on_record(domain_record_fn fn);
+/* Calls it (0 when none is set). */
+int domain_record_hook(struct ctx *c, const char *entity, const char *id, const json_t *rec,
+		       struct err *e);
+
 #endif

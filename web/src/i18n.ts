@@ -1500,6 +1500,11 @@ const M = {
   mail_received: { vi: 'Nhận lúc', en: 'Received' },
   mail_reason: { vi: 'Lý do', en: 'Reason' },
   mail_size: { vi: 'Kích thước', en: 'Size' },
+  // -- federation: what travels (issue 16, h/sync-kinds) --
+  sync_from_below: { vi: 'Từ cấp dưới: {instance}', en: 'From below: {instance}' },
+  sync_mirror_note: { vi: 'Sự cố này do {instance} chuyển lên; nội dung là của họ. Trả lời, phân công và chỉ đạo ở đây là của đơn vị mình và được gửi lại cho họ.', en: 'This incident was escalated by {instance}; its contents are theirs. Answers, tasks and directions here are your own and are sent back to them.' },
+  comment_direction: { vi: 'Chỉ đạo điều phối', en: 'Coordination direction' },
+  send_as_direction: { vi: 'Gửi như chỉ đạo điều phối', en: 'Send as a coordination direction' },
 } satisfies Record<string, Msg>;
 
 export type Key = keyof typeof M;

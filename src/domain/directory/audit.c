@@ -152,6 +152,12 @@ static const struct audit_table {
 	  20 },
 	{ "mail_outbox", 1, "id,recipient,subject,body,message_id,in_reply_to,incident_id,status,"
 	  "attempts,last_error,created_at,sent_at", "", 20 },
+	/* federation (issue 16, h/sync-kinds): mirrors of other instances'
+	 * incidents and what they sent that has no table of its own */
+	{ "sync_mirrors", 1, "incident_id,peer_id,remote_id,instance,org_code,org_name,shared,"
+	  "updated_at", "", 18 },
+	{ "sync_received", 1, "id,peer_id,kind,remote_id,incident_id,payload,received_at,"
+	  "withdrawn_at", "", 18 },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

@@ -595,9 +595,11 @@ static json_t *allowed_for(const struct ctx *c, int status, const char *org_path
 #define INC_SELECT "SELECT i.id, i.number, i.title, i.description, i.type, i.severity, " \
 	"i.serious, i.escalate, i.status, i.version, i.tlp, i.confidential, i.form, " \
 	"i.reject_reason, i.closing_report, i.detected_at, i.created_at, i.updated_at, " \
-	"o.id, o.code, o.name, o.kind, u.id, u.username, u.full_name, i.rev, o.path " \
+	"o.id, o.code, o.name, o.kind, u.id, u.username, u.full_name, i.rev, o.path, " \
+	"sm.instance, sm.org_code, sm.org_name " \
 	"FROM incidents i JOIN orgs o ON o.id = i.org_id " \
-	"LEFT JOIN users u ON u.id = i.created_by "
+	"LEFT JOIN users u ON u.id = i.created_by " \
+	"LEFT JOIN sync_mirrors sm ON sm.incident_id = i.id "
 
 static json_t *render_row(struct ctx *c, struct stmt *st, struct err *e)
 {
@@ -619,6 +621,11 @@ static json_t *render_row(struct ctx *c, struct stmt *st, struct err *e)
 		"name", stmt_text(st, 20), "kind", stmt_text(st, 21));
 	if (j == NULL)
 		return NULL;
+	/* An incident of another instance's queue mirrored here (issue 16):
+	 * where it came from. Its records are that instance's; ours answer. */
+	json_object_set_new(j, "mirror", stmt_isnull(st, 27) ? json_null() :
+		json_pack("{s:s, s:s, s:s}", "instance", stmt_text(st, 27),
+			  "org_code", stmt_text(st, 28), "org_name", stmt_text(st, 29)));
 	json_object_set_new(j, "created_by", stmt_isnull(st, 22) ? json_null() :
 		json_pack("{s:s, s:s, s:s}", "id", stmt_text(st, 22),
 			  "username", stmt_text(st, 23), "full_name", stmt_text(st, 24)));
@@ -630,6 +637,11 @@ static json_t *render_row(struct ctx *c, struct stmt *st, struct err *e)
 	json_decref(form);
 	json_object_set_new(j, "allowed_transitions", allowed_for(c, status, stmt_text(st, 26)));
 	json_object_set_new(j, "may", may_for(c, status, stmt_text(st, 26)));
+	if (!stmt_isnull(st, 27)) {
+		/* a mirror: its sender moves and edits it (not_mirror) */
+		json_object_set_new(j, "allowed_transitions", json_array());
+		json_object_set_new(json_object_get(j, "may"), "edit", json_false());
+	}
 	json_t *d = render_deadlines(c, id, status, e);
 	json_object_set_new(j, "deadlines", d ? d : json_array());
 	int overdue = 0;
@@ -727,9 +739,9 @@ static json_t *observable_row(struct stmt *st)
 
 static json_t *comment_row(struct stmt *st)
 {
-	return json_pack("{s:s, s:s, s:o, s:o}", "id", stmt_text(st, 0),
+	return json_pack("{s:s, s:s, s:o, s:o, s:s}", "id", stmt_text(st, 0),
 		"body", stmt_text(st, 1), "created_at", time_json(st, 2),
-		"created_by", user_ref(st, 3));
+		"created_by", user_ref(st, 3), "kind", stmt_text(st, 6));
 }
 
 static json_t *attachment_row(struct stmt *st)
@@ -799,7 +811,7 @@ static int render_full(struct ctx *c, json_t *j, const char *id, struct err *e)
 		BY_USER("b", "created_by") "WHERE b.incident_id = $1 ORDER BY b.id",
 		id, observable_row, e) ||
 	    rows_attach(c->db, j, "comments", "SELECT m.id, m.body, m.created_at, u.id, "
-		"u.username, u.full_name FROM comments m" BY_USER("m", "created_by")
+		"u.username, u.full_name, m.kind FROM comments m" BY_USER("m", "created_by")
 		"WHERE m.incident_id = $1 ORDER BY m.id", id, comment_row, e) ||
 	    rows_attach(c->db, j, "attachments", "SELECT a.id, a.name, a.content_type, a.size, "
 		"a.sha256, a.created_at, u.id, u.username, u.full_name FROM attachments a"
@@ -885,6 +897,36 @@ static incident_classify_fn classify_hook;
 void incident_on_classify(incident_classify_fn fn)
 {
 	classify_hook = fn;
+}
+
+/* An incident mirrored from another instance (sync_mirrors, issue 16) is
+ * that instance's record: only it moves the incident or edits the report.
+ * 0 ours, -1 with e (E_CONFLICT naming the instance) or a storage error. */
+static int not_mirror(struct ctx *c, const char *id, struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT instance FROM sync_mirrors WHERE "
+				      "incident_id = $1", "t", id);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	if (rc == 1)
+		err_set(e, E_CONFLICT, MSG_INCIDENT_MIRRORED, stmt_text(st, 0));
+	stmt_done(st);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Set once at start-up (incident_on_record). */
+static incident_record_fn record_hook;
+
+void incident_on_record(incident_record_fn fn)
+{
+	record_hook = fn;
+}
+
+int incident_record_hook(struct ctx *c, const char *incident_id, const char *kind,
+			 const char *record_id, const json_t *rec, struct err *e)
+{
+	return record_hook ? record_hook(c, incident_id, kind, record_id, rec, e) : 0;
 }
 
 /* After the classification is written: the hook sees the type it left. */
@@ -1010,7 +1052,7 @@ json_t *incident_transition(struct ctx *c, const char *id, long long if_match,
 		return NULL;
 	/* Re-read under the write lock: another coordinator may have moved it. */
 	if (inc_load(c, id, ACT_INCIDENT_TRANSITION, &h, e) != 0 ||
-	    inc_check_if_match(&h, if_match, e) != 0)
+	    inc_check_if_match(&h, if_match, e) != 0 || not_mirror(c, h.id, e) != 0)
 		goto fail;
 	int to = incident_state_from(jv_str(body, "to"));
 	const struct transition *t = incident_transition_find(h.status, to);
@@ -1042,7 +1084,11 @@ json_t *incident_transition(struct ctx *c, const char *id, long long if_match,
 		if (v && !json_is_null(v))
 			json_object_set(data, carried[i], v);
 	}
-	if (inc_event(c, h.id, "transition", data, e) != 0)
+	json_t *moved = json_pack("{s:s, s:s}", "from", state_codes[h.status], "to", state_codes[to]);
+	int hooked = inc_event(c, h.id, "transition", data, e) != 0 ? -1 :
+		incident_record_hook(c, h.id, "transition", h.id, moved, e);
+	json_decref(moved);
+	if (hooked != 0)
 		goto fail;
 	after = inc_render(c, h.id, 0, e);
 	if (after == NULL ||
@@ -1068,7 +1114,7 @@ json_t *incident_update(struct ctx *c, const char *id, long long if_match,
 	json_t *before = NULL, *after = NULL, *form = NULL;
 	char *form_text = NULL;
 
-	if (inc_load(c, id, ACT_INCIDENT_UPDATE, &h, e) != 0)
+	if (inc_load(c, id, ACT_INCIDENT_UPDATE, &h, e) != 0 || not_mirror(c, h.id, e) != 0)
 		return NULL;
 	if (if_match < 0)
 		return err_set(e, E_PRECOND_REQ, MSG_IF_MATCH_REQUIRED, NULL), NULL;
@@ -1126,7 +1172,8 @@ json_t *incident_update(struct ctx *c, const char *id, long long if_match,
 	json_t *v;
 	json_object_foreach(body, k, v)
 		json_array_append_new(fields, json_string(k));
-	if (inc_event(c, h.id, "updated", json_pack("{s:o}", "fields", fields), e) != 0)
+	if (inc_event(c, h.id, "updated", json_pack("{s:o}", "fields", fields), e) != 0 ||
+	    incident_record_hook(c, h.id, "updated", h.id, NULL, e) != 0)
 		goto fail;
 	after = inc_render(c, h.id, 0, e);
 	if (after == NULL ||

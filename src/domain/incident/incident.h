@@ -176,6 +176,23 @@ void incident_on_classify(incident_classify_fn fn);
 typedef int (*incident_event_fn)(struct ctx *c, const char *kind, const char *incident_id,
 				 const char *user_id, struct err *e);
 void incident_on_event(incident_event_fn fn);
+/*
+ * The hook of federation (issue 16, h/sync-kinds): a function called inside
+ * the transaction of every record written on an incident, before commit,
+ * with the record's kind (the timeline event's: "support_request",
+ * "support_request_update", "report", "comment", "observable",
+ * "attachment", "task", "task_update", "assigned", ...; "transition" for a
+ * move, with rec {from, to}; "updated" for an edit of the report) and the
+ * record as the API renders it. Non-zero (e filled) rolls the change back,
+ * so what must be sent is queued with it or not at all. sync/ registers it
+ * at start-up; incident/ never includes sync/. NULL: none.
+ */
+typedef int (*incident_record_fn)(struct ctx *c, const char *incident_id, const char *kind,
+				  const char *record_id, const json_t *rec, struct err *e);
+void incident_on_record(incident_record_fn fn);
+/* Calls it (inside the caller's transaction); 0 when none is set. */
+int incident_record_hook(struct ctx *c, const char *incident_id, const char *kind,
+			 const char *record_id, const json_t *rec, struct err *e);
 
 /* Inside the caller's write transaction: a task on an incident, not
  * assigned, no due time, with its timeline event; the new id in tid. For

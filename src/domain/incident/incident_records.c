@@ -35,6 +35,7 @@ int inc_record_end(struct ctx *c, const struct inc_head *h, const char *kind,
 	char action[64];
 	snprintf(action, sizeof(action), "incident.%s", kind);
 	if (inc_event(c, h->id, kind, data, e) != 0 ||
+	    incident_record_hook(c, h->id, kind, entity_id, rec, e) != 0 ||
 	    audit_append_json(c, action, entity, entity_id, NULL, rec, e) != 0 ||
 	    store_commit(c->db, e) != 0) {
 		store_rollback(c->db);
@@ -548,8 +549,12 @@ out:
 
 /* ---- comments ---- */
 
+static const char *const comment_kinds[] = { "comment", "direction", NULL };
 static const struct jv_field comment_fields[] = {
 	{ "body", JV_STRING, 1, 0, LIMIT_LONG_TEXT, NULL, NULL },
+	/* a coordination direction (chỉ đạo điều phối) is a comment of its own
+	 * kind: it travels down to the instance the incident came from */
+	{ "kind", JV_ENUM, 0, 0, 0, comment_kinds, NULL },
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
@@ -561,10 +566,12 @@ json_t *incident_add_comment(struct ctx *c, const char *id, json_t *body, struct
 	    jv_validate(body, comment_fields, "", e) != 0 ||
 	    store_begin(c->db, e) != 0)
 		return NULL;
-	json_t *rec = json_pack("{s:s, s:s}", "id", uuid7(cid), "body", jv_str(body, "body"));
+	const char *kind = str_or(body, "kind", "comment");
+	json_t *rec = json_pack("{s:s, s:s, s:s}", "id", uuid7(cid), "body", jv_str(body, "body"),
+				"kind", kind);
 	if (store_run(c->db, e, "INSERT INTO comments (id, incident_id, body, created_by, "
-		      "created_at) VALUES ($1,$2,$3,$4,$5)", "tttti", cid, h.id,
-		      jv_str(body, "body"), actor_id(c), time_now_ms()) < 0) {
+		      "created_at, kind) VALUES ($1,$2,$3,$4,$5,$6)", "tttt" "it", cid, h.id,
+		      jv_str(body, "body"), actor_id(c), time_now_ms(), kind) < 0) {
 		store_rollback(c->db);
 		json_decref(rec);
 		return NULL;

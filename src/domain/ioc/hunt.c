@@ -155,7 +155,8 @@ json_t *hunt_create(struct ctx *c, json_t *body, struct err *e)
 		out = hunt_get(c, id, e);
 	if (out)
 		json_object_set_new(out, "withheld", json_integer(withheld));
-	if (out == NULL || audit_append_json(c, "hunt.create", "hunt", id, NULL, body, e) != 0 ||
+	if (out == NULL || domain_record_hook(c, "hunt", id, out, e) != 0 ||
+	    audit_append_json(c, "hunt.create", "hunt", id, NULL, body, e) != 0 ||
 	    store_commit(c->db, e) != 0) {
 		store_rollback(c->db);
 		json_decref(out);

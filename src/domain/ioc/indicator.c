@@ -402,13 +402,21 @@ static json_t *indicators_for(struct ctx *c, const char *kind, const char *value
 int sighting_add(struct ctx *c, const struct sighting *s, struct err *e)
 {
 	char id[UUID_LEN];
-	return store_run(c->db, e, "INSERT INTO sightings (id, indicator_id, org_id, source, "
+	if (store_run(c->db, e, "INSERT INTO sightings (id, indicator_id, org_id, source, "
 			 "host_id, incident_id, observable_id, hunt_id, run_id, path, line, seen_at, "
 			 "created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,NULLIF($11, 0),"
 			 "$12,$13,$14)", "tttttttttt" "iiti", uuid7(id), s->indicator_id, s->org_id,
 			 s->source, s->host_id, s->incident_id, s->observable_id, s->hunt_id, s->run_id,
 			 s->path ? s->path : "", (int64_t)s->line, s->seen_at, s->created_by,
-			 time_now_ms()) < 0 ? -1 : 0;
+			 time_now_ms()) < 0)
+		return -1;
+	json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", id, "indicator_id",
+				s->indicator_id, "org_id", s->org_id, "source", s->source,
+				"seen_at", ms_json(s->seen_at));
+	int rc = rec ? domain_record_hook(c, "sighting", id, rec, e) : err_set(e, E_NOMEM,
+									 MSG_INTERNAL, NULL);
+	json_decref(rec);
+	return rc;
 }
 
 int indicator_match_observable(struct ctx *c, const char *incident_id, const char *org_id,
@@ -777,6 +785,8 @@ static json_t *ind_write(struct ctx *c, const char *org_id, json_t *rec, const c
 	if (upsert(c, &n, &is_new, id, e) != 0 || (out = ind_load(c, id, e)) == NULL)
 		goto fail;
 	json_object_del(out, "_path");
+	if (domain_record_hook(c, "indicator", id, out, e) != 0)
+		goto fail;
 	if (audit_append_json(c, is_new ? "indicator.create" : action, "indicator", id,
 			      is_new ? NULL : before, out, e) != 0 || store_commit(c->db, e) != 0)
 		goto fail;
@@ -881,6 +891,7 @@ int indicator_delete(struct ctx *c, const char *id, long long if_match, struct e
 	int rc = store_begin(c->db, e);
 	if (rc == 0)
 		rc = version_claim(c, "indicators", id, if_match, e) != 0 ||
+		     domain_record_hook(c, "indicator.delete", id, cur, e) != 0 ||
 		     store_run(c->db, e, "DELETE FROM sightings WHERE indicator_id = $1", "t", id) < 0 ||
 		     store_run(c->db, e, "DELETE FROM indicator_incidents WHERE indicator_id = $1",
 			       "t", id) < 0 ||

@@ -584,6 +584,7 @@ json_t *mau05_send(struct ctx *c, const char *id, long long if_match, struct err
 		      "sent_by = $2, version = version + 1, updated_at = $1 WHERE id = $3", "itt",
 		      time_now_ms(), c->actor->system ? NULL : c->actor->id, id) != 1 ||
 	    (after = mau05_get(c, id, e)) == NULL ||
+	    domain_record_hook(c, "periodic", id, after, e) != 0 ||
 	    audit_append_json(c, "mau05.send", "periodic_report", id, before, after, e) != 0 ||
 	    store_commit(c->db, e) != 0)
 		goto fail;

@@ -89,7 +89,8 @@ json_t *warning_create(struct ctx *c, json_t *body, struct err *e)
 	free(pr);
 	if (rc == 0)
 		out = warning_get(c, id, e);
-	if (out == NULL || audit_append_json(c, "warning.create", "warning", id, NULL, body, e) != 0 ||
+	if (out == NULL || domain_record_hook(c, "warning", id, out, e) != 0 ||
+	    audit_append_json(c, "warning.create", "warning", id, NULL, body, e) != 0 ||
 	    store_commit(c->db, e) != 0) {
 		store_rollback(c->db);
 		json_decref(out);

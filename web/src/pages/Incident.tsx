@@ -237,8 +237,10 @@ export function IncidentPage({ id }: { id: string }) {
           {inc.serious && <span class="badge serious">{t('serious')}</span>}
           {inc.escalate && <span class="badge escalate">{t('escalated')}</span>}
           {inc.confidential && <span class="badge">{t('confidential')}</span>}
-          <span class="muted"> {inc.org?.name}</span>
+          {inc.mirror && <span class="badge mirror">{t('sync_from_below', { instance: inc.mirror.instance })}</span>}
+          <span class="muted"> {inc.mirror?.org_name ?? inc.org?.name}</span>
         </p>
+        {inc.mirror && <p class="muted mirror-note">{t('sync_mirror_note', { instance: inc.mirror.instance })}</p>}
       </header>
 
       {newer && (
@@ -550,21 +552,22 @@ function useSub<T>(initial: () => T) {
 const val = (e: Event) => (e.target as HTMLInputElement).value;
 
 function Comments({ inc, url, reload }: SubProps) {
-  const s = useSub(() => ({ body: '' }));
+  const s = useSub(() => ({ body: '', direction: false }));
   const list: any[] = inc.comments ?? [];
   return (
     <Section id="comments" title={t('comments')} count={list.length}>
       <ul class="comments">
         {list.map((c) => (
-          <li key={c.id}><p class="meta">{c.created_by?.full_name || c.created_by?.username || c.author?.full_name || ''} · {fmtDateTime(c.created_at ?? c.at)}</p><p class="prewrap">{c.body}</p></li>
+          <li key={c.id} class={c.kind === 'direction' ? 'direction' : undefined}><p class="meta">{c.kind === 'direction' && <span class="badge escalate">{t('comment_direction')}</span>} {c.created_by?.full_name || c.created_by?.username || c.author?.full_name || ''} · {fmtDateTime(c.created_at ?? c.at)}</p><p class="prewrap">{c.body}</p></li>
         ))}
       </ul>
       {list.length === 0 && <p class="muted">{t('none')}</p>}
-      {mayOf(inc).comment && <form onSubmit={(e) => { e.preventDefault(); void s.run(async () => { await post(`${url}/comments`, { body: s.v.body }); await reload(); }); }}>
+      {mayOf(inc).comment && <form onSubmit={(e) => { e.preventDefault(); void s.run(async () => { await post(`${url}/comments`, s.v.direction ? { body: s.v.body, kind: 'direction' } : { body: s.v.body }); s.set({ body: '', direction: false }); await reload(); }); }}>
         <ErrorBox error={s.err} />
         <Field id="comment-body" label={t('add_comment')}>
           <textarea id="comment-body" rows={3} required value={s.v.body} onInput={(e) => s.set({ body: val(e) })} />
         </Field>
+        {inc.mirror && <label class="check"><input type="checkbox" id="comment-direction" checked={s.v.direction} onChange={(e) => s.set({ direction: (e.target as HTMLInputElement).checked })} /> {t('send_as_direction')}</label>}
         <button type="submit" class="button secondary" disabled={s.busy}>{t('send')}</button>
       </form>}
     </Section>

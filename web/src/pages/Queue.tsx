@@ -293,7 +293,7 @@ function Row({ i, nd, over, now, select }: {
       )}
       <td data-label={t('number')}><a href={`#/incidents/${i.id}`}>{i.number}</a></td>
       <td data-label={t('title')} class="title-cell"><a href={`#/incidents/${i.id}`}>{i.title}</a></td>
-      <td data-label={t('org')}>{i.org?.name}</td>
+      <td data-label={t('org')}>{i.mirror ? <span class="org-mirror">{i.mirror.org_name} <span class="badge mirror">{t('sync_from_below', { instance: i.mirror.instance })}</span></span> : i.org?.name}</td>
       <td data-label={t('status')}><StatusBadge status={i.status} /></td>
       <td data-label={t('severity')}><SeverityBadge severity={i.severity} /></td>
       <td data-label={t('type')}>{lbl('incident_types', i.type)}</td>
