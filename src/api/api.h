@@ -129,6 +129,13 @@ int api_mau01_document(struct req *r);
 int api_annual_get(struct req *r);
 int api_annual_document(struct req *r);
 
+/* alerts.c - syslog alerts, the intake's counters (issue 17, h/syslog) */
+int api_alert_list(struct req *r);
+int api_alert_get(struct req *r);
+int api_alert_promote(struct req *r);
+int api_alert_dismiss(struct req *r);
+int api_syslog_status(struct req *r);
+
 /* The embedded OpenAPI document (openapi.json, built into openapi_doc.c). */
 extern const char api_openapi_doc[];
 

@@ -141,6 +141,12 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/plan/orgs/{}/mau01/document", api_mau01_document, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/plan/annual", api_annual_get, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/plan/annual/document", api_annual_document, AUTH_USER, BODY_NONE },
+	/* -- syslog intake, alerts (issue 17, h/syslog) -- */
+	{ "GET", "/api/v1/alerts", api_alert_list, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/alerts/{}", api_alert_get, AUTH_USER, BODY_NONE },
+	{ "POST", "/api/v1/alerts/{}/promote", api_alert_promote, AUTH_USER, BODY_JSON },
+	{ "POST", "/api/v1/alerts/{}/dismiss", api_alert_dismiss, AUTH_USER, BODY_JSON },
+	{ "GET", "/api/v1/syslog/status", api_syslog_status, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/agents/hunts", api_agent_hunts, AUTH_AGENT, BODY_NONE },
 	{ "POST", "/api/v1/agents/hunts/{}/results", api_agent_hunt_results, AUTH_AGENT,
 	  BODY_INVENTORY },
@@ -191,6 +197,9 @@ const struct route_role api_route_roles[] = {
 	{ api_drill_action_create, ACT_DRILL_WRITE },
 	{ api_mau05_create, ACT_REPORT_WRITE },
 	{ api_mau05_update, ACT_REPORT_WRITE },
+	/* -- syslog intake, alerts (issue 17, h/syslog) -- */
+	{ api_alert_promote, ACT_ALERT_DECIDE },
+	{ api_alert_dismiss, ACT_ALERT_DECIDE },
 };
 const size_t api_route_roles_count = sizeof(api_route_roles) / sizeof(api_route_roles[0]);
 

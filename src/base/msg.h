@@ -218,7 +218,12 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(REPORT_EXISTS, "Báo cáo của kỳ này đã có: %s", "The report of this period exists already: %s") \
 	X(REPORT_YEAR_RANGE, "Năm báo cáo phải từ 2017 đến năm sau năm hiện tại", "The report's year must be from 2017 to next year") \
 	X(REPORT_TYPE_UNKNOWN, "Loại sự cố không có trong Mẫu 05: %s", "Not an incident type of form 05: %s") \
-	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
+	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s") \
+	/* -- syslog intake, alerts (issue 17, h/syslog) -- */ \
+	X(ALERT_NOT_OPEN, "Cảnh báo không còn mở (đang ở trạng thái %s)", "The alert is no longer open (it is %s)") \
+	X(SYSLOG_BAD_LISTEN, "Địa chỉ nghe syslog không hợp lệ hoặc không mở được: %s", "Syslog listen address invalid or cannot be opened: %s") \
+	X(SYSLOG_BAD_RULE, "Quy tắc syslog không hợp lệ (tên|mức độ|biểu thức chính quy): %s", "Bad syslog rule (name|severity|regex): %s") \
+	X(SYSLOG_BAD_SOURCE, "Nguồn syslog không hợp lệ (địa chỉ hoặc CIDR, rồi mã đơn vị): %s", "Bad syslog source (address or CIDR, then an organisation code): %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,
 enum msg_id { MSG_TABLE(MSG_ENUM) MSG__COUNT };

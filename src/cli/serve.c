@@ -16,6 +16,7 @@
 #include "../domain/directory/audit.h"
 #include "../http/http.h"
 #include "../store/store.h"
+#include "../syslogd/syslogd.h"
 #include "../base/banned.h"
 
 static const struct cli_opt opts[] = {
@@ -42,6 +43,7 @@ struct conf {
 	const char *listen, *web;
 	char listen_buf[64], web_buf[512];
 	int bad_line;
+	struct syslogd_conf syslog;
 };
 
 static int64_t duration(const char *v)
@@ -96,7 +98,10 @@ static int on_server_limit(struct conf *c, const char *name, const char *value)
 /* [deadlines] ack = 2h, notification = 5d, initial_report = 24h,
  * closing_report = 5d; [instance] number_prefix; [server] listen, web,
  * max_attachment, the connection and login limits, TLS; [accounts]
- * second_factor_roles = admin,coordinator; [agents] clock_skew = 5m. */
+ * second_factor_roles = admin,coordinator; [agents] clock_skew = 5m;
+ * [syslog] listen/udp/tcp = ADDR:PORT, max_line, queue, rate, window,
+ * tcp_connections, source = ADDR[/LEN] ORG_CODE, rule = name|severity|regex
+ * (keys may repeat; see src/syslogd/syslogd.h). */
 static int on_ini(void *user, const char *section, const char *name, const char *value)
 {
 	struct conf *c = user;
@@ -141,6 +146,8 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 		c->rules->second_factor_roles = (unsigned)bits;
 		return 1;
 	}
+	if (strcmp(section, "syslog") == 0)
+		return syslogd_conf_set(&c->syslog, name, value);
 	if (strcmp(section, "server") == 0) {
 		if (strcmp(name, "listen") == 0) {
 			snprintf(c->listen_buf, sizeof(c->listen_buf), "%s", value);
@@ -207,6 +214,7 @@ int cmd_serve(int argc, char **argv)
 	store_close(db);
 
 	struct conf conf = { .rules = &srv.rules, .srv = &srv, .listen = "127.0.0.1:8080", .web = NULL };
+	syslogd_conf_default(&conf.syslog);
 	const char *cfg = cli_get(&a, opts, "config");
 	if (cfg) {
 		int line = ini_parse(cfg, on_ini, &conf);
@@ -268,6 +276,19 @@ int cmd_serve(int argc, char **argv)
 		static_free(srv.web);
 		return 1;
 	}
+	struct syslogd *sd = NULL;
+	if (syslogd_enabled(&conf.syslog)) {
+		sd = syslogd_start(&conf.syslog, path, &srv.rules, &e);
+		if (sd == NULL) {
+			cli_error(&e);
+			server_stop(&srv);
+			static_free(srv.web);
+			return 1;
+		}
+		log_info("syslog: listening udp %s tcp %s",
+			 conf.syslog.udp[0] ? conf.syslog.udp : "-",
+			 conf.syslog.tcp[0] ? conf.syslog.tcp : "-");
+	}
 	log_info("ungcuu %s serving %s://%s (db %s, web %s, %u threads)", UNGCUU_VERSION,
 		 srv.tls ? "https" : "http", conf.listen, path, conf.web, srv.threads);
 	int sig = 0;
@@ -284,6 +305,7 @@ int cmd_serve(int argc, char **argv)
 				  err_text(&re, LANG_EN, why, sizeof(why)));
 	}
 	log_info("signal %d: stopping", sig);
+	syslogd_stop(sd);
 	server_stop(&srv);
 	static_free(srv.web);
 	cli_args_release(&a);

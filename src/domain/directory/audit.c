@@ -126,6 +126,10 @@ static const struct audit_table {
 	{ "periodic_reports", 1, "id,org_id,form,period,year,period_from,period_to,due_at,member_code,"
 	  "cells,computed,helpers,recommendations,status,sent_at,sent_by,version,created_by,"
 	  "created_at,updated_at", "", 16 },
+	/* syslog alerts (issue 17, h/syslog) */
+	{ "alerts", 1, "id,org_id,source,host,kind,match_key,observed,severity,sample,count,"
+	  "first_seen,last_seen,status,incident_id,reason,decided_by,decided_at,version,created_at,"
+	  "updated_at", "", 21 },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

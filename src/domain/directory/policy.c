@@ -68,6 +68,9 @@ static const unsigned action_roles[ACT__COUNT] = {
 	[ACT_REPORT_READ] = ROLE_ALL,
 	[ACT_REPORT_WRITE] = ROLE_FOCAL | ROLE_COORDINATOR,
 	[ACT_REPORT_SEND] = ROLE_LEADER,
+	/* -- syslog intake, alerts (issue 17, h/syslog) -- */
+	[ACT_ALERT_READ] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_RESPONDER | ROLE_LEADER | ROLE_ADMIN,
+	[ACT_ALERT_DECIDE] = ROLE_COORDINATOR,
 };
 
 /* What the organisation asked for support may do on the incident while the

@@ -72,6 +72,9 @@ enum action {
 	ACT_REPORT_READ,           /* Mẫu 05, Mẫu 01, the annual report */
 	ACT_REPORT_WRITE,          /* compute and correct a Mẫu 05 before it is sent */
 	ACT_REPORT_SEND,           /* approve and record a Mẫu 05 as sent: a leader's act */
+	/* -- syslog intake, alerts (issue 17, h/syslog) -- */
+	ACT_ALERT_READ,            /* alerts from syslog, the intake's counters */
+	ACT_ALERT_DECIDE,          /* promote an alert to an incident, or dismiss it */
 	ACT__COUNT
 };
 
