@@ -372,6 +372,13 @@ json_t *alert_promote(struct ctx *c, const char *id, long long if_match, json_t 
 		json_decref(inc);
 		return NULL;
 	}
+	/* the incident as its page shows it, observables included */
+	struct err ignore = { 0 };
+	json_t *full = incident_get(c, iid, 1, &ignore);
+	if (full) {
+		json_decref(inc);
+		inc = full;
+	}
 	json_object_set_new(out, "incident", inc);
 	return out;
 }
