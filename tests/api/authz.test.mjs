@@ -9,18 +9,22 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, root } from '../lib/server.mjs';
+import { startServer, root, freePort } from '../lib/server.mjs';
+import { syslogConfig, udp, until } from '../lib/syslog.mjs';
 import {
   test, before, after, Client, loginAs, file, moveOk, getIncident, assertProblem, newUser,
   userByName,
 } from './helpers.mjs';
 
 let server;
+let syslogPort;   // h/syslog: the alerts of each set come from its own sender address
 const as = {};        // username -> logged-in client
 const ids = {};       // username -> user id
 
 before(async () => {
-  server = await startServer();
+  syslogPort = await freePort();
+  server = await startServer({ args: ['--config', syslogConfig(syslogPort, {
+    sources: [['127.0.0.2', 'pq-tamthanh'], ['127.0.0.3', 'pq']] })] });
   for (const u of ['admin', 'dieuphoi', 'lanhdao', 'tinh', 'tamthanh', 'longhai', 'nguphung', 'vnpt']) {
     as[u] = await loginAs(server, u);
     ids[u] = as[u].user.id;
@@ -593,7 +597,31 @@ const CASES = [
   // format=odt: 422 wherever the plan is readable, whatever the renderers do
   ['GET /api/v1/plans/{}/document', true, (S) => ['GET', `/api/v1/plans/${obj[S].plan.id}/document?format=odt`]],
   ['GET /api/v1/incidents/{}/playbook', true, (S) => ['GET', `/api/v1/incidents/${obj[S].inc.id}/playbook`]],
+  // -- syslog intake, alerts (issue 17, h/syslog) --
+  ['GET /api/v1/alerts', true, (S) => ['GET', `/api/v1/alerts?org=${SETS[S].org}`]],
+  ['GET /api/v1/alerts/{}', true, async (S) => ['GET', `/api/v1/alerts/${(await freshAlert(S)).id}`]],
+  ['POST /api/v1/alerts/{}/promote', true, async (S) => {
+    const a = await freshAlert(S);
+    return ['POST', `/api/v1/alerts/${a.id}/promote`, {}, im(a.version)];
+  }],
+  ['POST /api/v1/alerts/{}/dismiss', true, async (S) => {
+    const a = await freshAlert(S);
+    return ['POST', `/api/v1/alerts/${a.id}/dismiss`, { reason: 'Thử' }, im(a.version)];
+  }],
+  ['GET /api/v1/syslog/status', false, () => ['GET', '/api/v1/syslog/status']],
 ];
+
+// The open alert of set S (its indicator seen from its sender), made by a
+// syslog line when the last one was promoted or dismissed (h/syslog).
+const SENDER = { C: '127.0.0.2', D: '127.0.0.3' };
+async function freshAlert(S) {
+  const find = async () => (await as.dieuphoi.get(`/api/v1/alerts?org=${SETS[S].org}`)).body.items
+    .find((a) => a.match === obj[S].slInd && a.org.code === SETS[S].org);
+  const open = await find();
+  if (open) return open;
+  await udp(syslogPort, `<13>1 - fw - - - - seen ${obj[S].slInd}`, SENDER[S]);
+  return until(find, `an alert of ${S}`);
+}
 
 // A plan of set S for a fresh system of level 4 (its own series), drafted
 // by the set's owner and taken to `status`.
@@ -641,7 +669,15 @@ async function makeObjects() {
     o.drill = ok(await ow.post('/api/v1/plan/drills', { title: u('Diễn tập'), kind: 'live', planned_at: deadline(), org_code: org }), 'drill');
     o.action = ok(await ow.post(`/api/v1/plan/drills/${o.drill.id}/actions`, { title: u('Khắc phục'), owner_id: ids[owner], due_at: deadline() }), 'drill action');
     o.mau05 = await freshMau05(S);
+    o.slInd = `${u('syslog')}.example`;
+    ok(await as.dieuphoi.post('/api/v1/indicators', { value: o.slInd, tlp: 'GREEN' }), 'syslog indicator');
   }
+  // the syslog listener loads them (reload = 1s)
+  const want = obj.C.slInd;
+  await until(async () => {
+    await udp(syslogPort, `<13>1 - fw - - - - probe ${want}`, SENDER.C);
+    return (await as.dieuphoi.get('/api/v1/alerts?org=pq-tamthanh')).body.items.some((a) => a.match === want);
+  }, 'the syslog indicators to load');
 }
 
 // THE expectation table: route (and variant) -> the status each column gets
@@ -785,6 +821,13 @@ const EXPECT = {
   'GET /api/v1/plans/{}/diff': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
   'GET /api/v1/plans/{}/document': { C: '422 422 422 422 422 422 404 404 404', D: '422 422 422 422 404 404 404 404 404' },
   'GET /api/v1/incidents/{}/playbook': { C: '200 200 200 200 200 200 404 404 200', D: '200 200 200 200 404 404 404 404 200' },
+  // -- syslog intake, alerts (issue 17, h/syslog): IT roles and leaders read their subtree's alerts
+  // (a reporter alone does not); only a coordinator of the subtree promotes or dismisses --
+  'GET /api/v1/alerts': { C: '200 200 200 200 200 200 403 404 404', D: '200 200 200 200 404 404 403 404 404' },
+  'GET /api/v1/alerts/{}': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'POST /api/v1/alerts/{}/promote': { C: '403 201 403 201 403 201 404 404 404', D: '403 201 403 201 404 404 404 404 404' },
+  'POST /api/v1/alerts/{}/dismiss': { C: '403 200 403 200 403 200 404 404 404', D: '403 200 403 200 404 404 404 404 404' },
+  'GET /api/v1/syslog/status': { all: '200 200 200 200 200 200 403 200 200' },
 };
 
 // Who may not see set S at all (its incident is 404 to them), and what of S
@@ -794,8 +837,8 @@ const blind = (S, who) => row(EXPECT['GET /api/v1/incidents/{}'][S])[COLS.indexO
 const secrets = (S) => {
   const o = obj[S];
   return [o.inc.id, o.inc.number, o.inc.title, o.task.id, o.att.id, o.sys.id, o.sys.name, o.host.id, o.host.hostname,
-    o.finding.id, o.warn.id, o.warn.title, o.ind.id, o.ind.value, o.plan.id];
-    o.finding.id, o.warn.id, o.warn.title, o.ind.id, o.ind.value, o.drill.id, o.drill.title, o.action.id, o.mau05.id];
+    o.finding.id, o.warn.id, o.warn.title, o.ind.id, o.ind.value, o.plan.id, o.drill.id, o.drill.title, o.action.id,
+    o.mau05.id];
 };
 
 // "200 201 …" -> numbers, one per column.
