@@ -15,6 +15,7 @@ import { Directory } from './pages/Directory';
 import { Dashboard } from './pages/Dashboard';
 import { Account } from './pages/Account';
 import { PrintView } from './pages/Print';
+import { Alerts } from './pages/Alerts';
 import { Loading } from './components/ui';
 import './style.css';
 
@@ -100,6 +101,8 @@ function Shell({ route, children }: { route: string[]; children: any }) {
     // Indicators and hunts: writers (focal, coordinator, responder, admin); leaders read.
     ['indicators', t('nav_indicators'), hasRole('focal', 'coordinator', 'responder', 'admin', 'leader')],
     ['hunts', t('nav_hunts'), hasRole('focal', 'coordinator', 'responder', 'admin', 'leader')],
+    // Syslog alerts (h/syslog): the IT roles and leaders of the subtree
+    ['alerts', t('nav_alerts'), hasRole('focal', 'coordinator', 'responder', 'admin', 'leader')],
     ['compliance', t('nav_compliance'), true],
     ['plan', t('nav_plan'), true],
     ['imports', t('nav_imports'), hasRole('focal', 'coordinator', 'admin') && !communeOnly],
@@ -160,6 +163,7 @@ function App() {
     case 'dashboard': page = <Dashboard />; break;
     case 'account': page = <Account />; break;
     case 'inbox': page = <Inbox />; break;
+    case 'alerts': page = <Alerts />; break;
     case 'plan': page = <Plan route={route} />; break;
     default: page = ASSET_ROUTES.includes(a) ? <Assets route={route} /> : <Queue />;
   }
