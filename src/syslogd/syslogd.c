@@ -760,6 +760,7 @@ static void on_match(void *ctx, const char *kind, const char *key, const char *o
 static void one_line(struct syslogd *d, struct ctx *c, struct qitem *it)
 {
 	struct syslog_msg m;
+	count(SLC_PROCESSED);
 	int r = syslog_parse(it->line, it->n, d->conf.max_line, &m);
 	if (r != SYSLOG_OK) {
 		count_refusal(r);

@@ -382,12 +382,13 @@ static void test_grouping(void **state)
 	json_t *inc = json_object_get(p, "incident");
 	assert_non_null(inc);
 	assert_int_equal(tdb_count(t->db, "incidents"), 1);
+	long long ver = json_integer_value(json_object_get(p, "version"));
 	json_decref(p);
 	/* once: a second promotion is a conflict and files nothing */
 	assert_null(alert_promote(&cr, aid, -1, body, &e));
 	assert_int_equal(e.code, E_PRECOND_REQ);
 	err_clear(&e);
-	assert_null(alert_promote(&cr, aid, 3, body, &e));
+	assert_null(alert_promote(&cr, aid, ver, body, &e));
 	assert_int_equal(e.code, E_CONFLICT);
 	err_clear(&e);
 	assert_int_equal(tdb_count(t->db, "incidents"), 1);
@@ -406,6 +407,28 @@ static void test_grouping(void **state)
 	json_decref(d);
 	json_decref(none);
 	json_decref(why);
+	/* a claim left by a stopped server: fresh, it holds; a minute old, it is
+	 * taken again, and an incident already linked is finished, not filed twice */
+	char bid[UUID_LEN], iid[UUID_LEN];
+	tdb_text(t->db, "SELECT a.id FROM alerts a JOIN orgs o ON o.id = a.org_id WHERE o.code = 'xa-b'",
+		 bid, sizeof(bid));
+	tdb_text(t->db, "SELECT id FROM incidents", iid, sizeof(iid));
+	assert_int_equal(store_run(t->db, &e, "UPDATE alerts SET status = 'promoting', incident_id = $1, "
+				   "updated_at = $2 WHERE id = $3", "tit", iid, time_now_ms(), bid), 1);
+	json_t *empty = json_object();
+	long long bv = tdb_int(t->db, "SELECT version FROM alerts WHERE status = 'promoting'");
+	assert_null(alert_promote(&cr, bid, bv, empty, &e));
+	assert_int_equal(e.code, E_CONFLICT);
+	err_clear(&e);
+	assert_int_equal(store_run(t->db, &e, "UPDATE alerts SET updated_at = 0 WHERE id = $1", "t",
+				   bid), 1);
+	json_t *fin = alert_promote(&cr, bid, bv, empty, &e);
+	assert_non_null(fin);
+	assert_string_equal(json_string_value(json_object_get(fin, "status")), "promoted");
+	assert_string_equal(json_string_value(json_object_get(fin, "incident_id")), iid);
+	assert_int_equal(tdb_count(t->db, "incidents"), 1);
+	json_decref(fin);
+	json_decref(empty);
 	/* a dismissed alert takes no more lines: the next opens a new one */
 	struct alert_group again = group(a, "rule", "ssh-root", now, 1);
 	assert_int_equal(alert_record(&sys, &again, 1, 3600000, &e), 0);

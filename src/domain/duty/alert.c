@@ -256,7 +256,8 @@ static int alert_move(struct ctx *c, const char *id, long long if_match, const c
 			json_string_value(json_object_get(before, "status")));
 		goto fail;
 	}
-	if (store_run(c->db, e, "UPDATE alerts SET status = $1, incident_id = $2, reason = $3, "
+	if (store_run(c->db, e, "UPDATE alerts SET status = $1, incident_id = COALESCE($2, "
+		      "incident_id), reason = $3, "
 		      "decided_by = $4, decided_at = $5, version = version + 1, updated_at = $5 "
 		      "WHERE id = $6", "ttttit", to, incident_id, reason ? reason : "",
 		      c->actor->system ? NULL : c->actor->id, time_now_ms(), id) != 1 ||
@@ -339,16 +340,33 @@ json_t *alert_promote(struct ctx *c, const char *id, long long if_match, json_t 
 			       "org_code", json_string_value(json_object_get(json_object_get(a, "org"),
 									 "code")),
 			       "detection_method", "kind", "log_review", "detail", detail);
-	json_t *inc = ib ? incident_create(c, ib, e) : NULL;
-	json_decref(ib);
 	long long v = json_integer_value(json_object_get(a, "version"));
+	const char *filed = json_string_value(json_object_get(a, "incident_id"));
+	char iid[UUID_LEN];
+	json_t *inc = NULL;
+	if (filed) {
+		/* a claim taken again whose incident was filed: finish it, file no other */
+		snprintf(iid, sizeof(iid), "%s", filed);
+		json_decref(ib);
+		goto finish;
+	}
+	inc = ib ? incident_create(c, ib, e) : NULL;
+	json_decref(ib);
 	if (inc == NULL) {
 		struct err ignore = { 0 };
 		alert_move(c, id, v, "promoting", "open", NULL, NULL, NULL, &ignore);
 		json_decref(a);
 		return NULL;
 	}
-	const char *iid = json_string_value(json_object_get(inc, "id"));
+	snprintf(iid, sizeof(iid), "%s", json_string_value(json_object_get(inc, "id")));
+	/* the incident is linked at once: whatever happens next, a retry finishes
+	 * this promotion instead of filing a second incident */
+	if (alert_move(c, id, v, "promoting", "promoting", iid, NULL, NULL, e) != 0) {
+		json_decref(inc);
+		json_decref(a);
+		return NULL;
+	}
+	v++;
 	const char *okind = observable_kind(kind);
 	if (okind) {
 		char note[128];
@@ -366,6 +384,7 @@ json_t *alert_promote(struct ctx *c, const char *id, long long if_match, json_t 
 		json_decref(r);
 		err_clear(e); /* the incident stands; a refused observable is not fatal */
 	}
+finish:;
 	json_t *out = NULL;
 	json_decref(a);
 	if (alert_move(c, id, v, "promoting", "promoted", iid, NULL, &out, e) != 0) {
@@ -389,7 +408,7 @@ json_t *syslog_status(struct ctx *c, struct err *e)
 		return NULL;
 	static const char *const names[SLC__COUNT] = {
 		"received", "matched", "empty", "too_long", "bad_pri", "bad_header", "bad_utf8",
-		"rate_limited", "queue_full", "store_failed", "tcp_closed_bad",
+		"rate_limited", "queue_full", "store_failed", "tcp_closed_bad", "processed",
 	};
 	json_t *j = json_object();
 	json_t *cnt = json_object();
