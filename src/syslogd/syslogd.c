@@ -433,8 +433,37 @@ static void count_refusal(int r)
 		count(map[r]);
 }
 
-/* A message from a sender: counted, rate-limited, queued (a copy). */
-static void submit(struct syslogd *d, const char *source, const char *p, size_t n, int refusal)
+/* Lines accepted by a receiver, queued together: one lock and one wake-up
+ * for a batch of datagrams. */
+#define PENDING_MAX 64
+struct pending {
+	struct qitem it[PENDING_MAX];
+	size_t n;
+};
+
+static void pending_flush(struct syslogd *d, struct pending *pd)
+{
+	if (pd->n == 0)
+		return;
+	size_t i = 0;
+	pthread_mutex_lock(&d->qlock);
+	for (; i < pd->n && d->qlen < d->conf.queue; i++) {
+		d->q[(d->qhead + d->qlen) % d->conf.queue] = pd->it[i];
+		d->qlen++;
+	}
+	pthread_cond_signal(&d->qcond);
+	pthread_mutex_unlock(&d->qlock);
+	for (size_t k = i; k < pd->n; k++) {
+		free(pd->it[k].line);
+		count(SLC_QUEUE_FULL);
+	}
+	pd->n = 0;
+}
+
+/* A message from a sender: counted, rate-limited, copied into pd (queued
+ * when pd is full or flushed). */
+static void submit(struct syslogd *d, struct pending *pd, const char *source, const char *p,
+		   size_t n, int refusal)
 {
 	count(SLC_RECEIVED);
 	if (refusal != SYSLOG_OK) {
@@ -452,21 +481,13 @@ static void submit(struct syslogd *d, const char *source, const char *p, size_t 
 	}
 	memcpy(copy, p, n);
 	copy[n] = '\0';
-	pthread_mutex_lock(&d->qlock);
-	if (d->qlen >= d->conf.queue) {
-		pthread_mutex_unlock(&d->qlock);
-		free(copy);
-		count(SLC_QUEUE_FULL);
-		return;
-	}
-	struct qitem *it = &d->q[(d->qhead + d->qlen) % d->conf.queue];
+	if (pd->n == PENDING_MAX)
+		pending_flush(d, pd);
+	struct qitem *it = &pd->it[pd->n++];
 	it->line = copy;
 	it->n = n;
 	snprintf(it->source, sizeof(it->source), "%s", source);
 	it->at = time_now_ms();
-	d->qlen++;
-	pthread_cond_signal(&d->qcond);
-	pthread_mutex_unlock(&d->qlock);
 }
 
 static void addr_text(const struct sockaddr_storage *sa, char out[64])
@@ -541,45 +562,73 @@ static int open_socket(const char *spec, int type, struct err *e)
 	return fd;
 }
 
+#define UDP_BATCH 32
+
 static void *udp_main(void *arg)
 {
 	struct syslogd *d = arg;
 	size_t cap = d->conf.max_line + 1;
-	char *buf = malloc(cap);
-	if (buf == NULL)
+	char *buf = malloc(cap * UDP_BATCH);
+	struct pending *pd = calloc(1, sizeof(*pd));
+	struct mmsghdr msgs[UDP_BATCH];
+	struct iovec iov[UDP_BATCH];
+	struct sockaddr_storage sa[UDP_BATCH];
+	if (buf == NULL || pd == NULL) {
+		free(buf);
+		free(pd);
 		return NULL;
+	}
 	struct pollfd p = { .fd = d->udp_fd, .events = POLLIN };
+	char src[64] = "", last[sizeof(struct sockaddr_storage)];
+	socklen_t last_len = 0;
 	while (!atomic_load(&d->stop)) {
 		if (poll(&p, 1, 200) <= 0)
 			continue;
-		for (int burst = 0; burst < 256; burst++) {
-			struct sockaddr_storage sa;
-			socklen_t sl = sizeof(sa);
-			ssize_t n = recvfrom(d->udp_fd, buf, cap, MSG_DONTWAIT | MSG_TRUNC,
-					     (struct sockaddr *)&sa, &sl);
-			if (n < 0)
+		for (int burst = 0; burst < 64; burst++) {
+			for (int i = 0; i < UDP_BATCH; i++) {
+				iov[i] = (struct iovec){ buf + (size_t)i * cap, cap };
+				memset(&msgs[i], 0, sizeof(msgs[i]));
+				msgs[i].msg_hdr.msg_iov = &iov[i];
+				msgs[i].msg_hdr.msg_iovlen = 1;
+				msgs[i].msg_hdr.msg_name = &sa[i];
+				msgs[i].msg_hdr.msg_namelen = sizeof(sa[i]);
+			}
+			int got = recvmmsg(d->udp_fd, msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
+			if (got <= 0)
 				break;
-			char src[64];
-			addr_text(&sa, src);
-			if ((size_t)n > d->conf.max_line)
-				submit(d, src, NULL, 0, SYSLOG_TOO_LONG);
-			else
-				submit(d, src, buf, (size_t)n, SYSLOG_OK);
+			for (int i = 0; i < got; i++) {
+				socklen_t sl = msgs[i].msg_hdr.msg_namelen;
+				/* most datagrams of a burst come from one sender */
+				if (sl != last_len || memcmp(last, &sa[i], sl) != 0) {
+					addr_text(&sa[i], src);
+					memcpy(last, &sa[i], sl);
+					last_len = sl;
+				}
+				if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
+					submit(d, pd, src, NULL, 0, SYSLOG_TOO_LONG);
+				else
+					submit(d, pd, src, buf + (size_t)i * cap, msgs[i].msg_len,
+					       SYSLOG_OK);
+			}
+			pending_flush(d, pd);
 		}
 	}
+	pending_flush(d, pd);
+	free(pd);
 	free(buf);
 	return NULL;
 }
 
 struct frame_ctx {
 	struct syslogd *d;
+	struct pending *pd;
 	const char *source;
 };
 
 static void on_frame(void *ctx, const char *p, size_t n, int refusal)
 {
 	struct frame_ctx *f = ctx;
-	submit(f->d, f->source, p, n, refusal);
+	submit(f->d, f->pd, f->source, p, n, refusal);
 }
 
 static void tcp_close(struct tcp_client *c)
@@ -596,7 +645,8 @@ static void *tcp_main(void *arg)
 	struct tcp_client *cl = calloc(max, sizeof(*cl));
 	struct pollfd *p = calloc(max + 1, sizeof(*p));
 	char *buf = malloc(64 * 1024);
-	if (cl == NULL || p == NULL || buf == NULL)
+	struct pending *pd = calloc(1, sizeof(*pd));
+	if (cl == NULL || p == NULL || buf == NULL || pd == NULL)
 		goto out;
 	for (size_t i = 0; i < max; i++)
 		cl[i].fd = -1;
@@ -635,7 +685,7 @@ static void *tcp_main(void *arg)
 			if (!(p[j].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			ssize_t n = recv(c->fd, buf, 64 * 1024, 0);
-			struct frame_ctx f = { d, c->source };
+			struct frame_ctx f = { d, pd, c->source };
 			if (n <= 0) {
 				syslog_framer_end(&c->fr, on_frame, &f);
 				tcp_close(c);
@@ -647,6 +697,7 @@ static void *tcp_main(void *arg)
 				tcp_close(c);
 			}
 		}
+		pending_flush(d, pd);
 		/* idle ones: ten minutes without a byte */
 		for (size_t i = 0; i < max; i++)
 			if (cl[i].fd >= 0 && now - cl[i].last > 600000)
@@ -656,6 +707,9 @@ static void *tcp_main(void *arg)
 		if (cl[i].fd >= 0)
 			tcp_close(&cl[i]);
 out:
+	if (pd)
+		pending_flush(d, pd);
+	free(pd);
 	free(cl);
 	free(p);
 	free(buf);
