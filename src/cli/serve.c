@@ -25,7 +25,7 @@ static const struct cli_opt opts[] = {
 	{ "web", 1, "thư mục giao diện web đã build (mặc định web/dist nếu có, nếu không " UNGCUU_WEB_DIR ")",
 	  "built web UI directory (default web/dist when there is one, else " UNGCUU_WEB_DIR ")" },
 	{ "threads", 1, "số luồng xử lý (mặc định: số lõi CPU)", "worker threads (default: CPU cores)" },
-	{ "config", 1, "tệp cấu hình INI (thời hạn, giới hạn)", "INI configuration file (deadlines, limits)" },
+	{ "config", 1, "tệp cấu hình INI (thời hạn, giới hạn, nhận syslog)", "INI configuration file (deadlines, limits, syslog intake)" },
 	{ "max-attachment", 1, "dung lượng tối đa tệp đính kèm, byte", "largest attachment in bytes" },
 	{ "no-cache", 0, "không dùng bộ nhớ đệm đọc (để đo)", "no read cache (for measuring)" },
 	{ "tls-cert", 1, "tệp chứng chỉ TLS (PEM, cả chuỗi); bật HTTPS", "TLS certificate file (PEM, full chain); serves HTTPS" },
@@ -271,23 +271,25 @@ int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (server_start(&srv, conf.listen, &e) != 0) {
-		cli_error(&e);
-		static_free(srv.web);
-		return 1;
-	}
+	/* Syslog first: a bad [syslog] (an unknown organisation, a busy port)
+	 * stops the start before the HTTP port is taken. */
 	struct syslogd *sd = NULL;
 	if (syslogd_enabled(&conf.syslog)) {
 		sd = syslogd_start(&conf.syslog, path, &srv.rules, &e);
 		if (sd == NULL) {
 			cli_error(&e);
-			server_stop(&srv);
 			static_free(srv.web);
 			return 1;
 		}
 		log_info("syslog: listening udp %s tcp %s",
 			 conf.syslog.udp[0] ? conf.syslog.udp : "-",
 			 conf.syslog.tcp[0] ? conf.syslog.tcp : "-");
+	}
+	if (server_start(&srv, conf.listen, &e) != 0) {
+		cli_error(&e);
+		syslogd_stop(sd);
+		static_free(srv.web);
+		return 1;
 	}
 	log_info("ungcuu %s serving %s://%s (db %s, web %s, %u threads)", UNGCUU_VERSION,
 		 srv.tls ? "https" : "http", conf.listen, path, conf.web, srv.threads);

@@ -5,7 +5,10 @@
 // and counted, never a crash and never half an alert.
 import assert from 'node:assert/strict';
 import { startServer, freePort } from '../lib/server.mjs';
-import { test, before, after, loginAs, assertProblem, cli } from './helpers.mjs';
+import { test, before, after, loginAs, assertProblem, cli, run } from './helpers.mjs';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { syslogConfig, logger, udp, tcp, until } from '../lib/syslog.mjs';
 
 let server;
@@ -157,4 +160,44 @@ test('bad input: malformed, bad UTF-8, huge, broken TCP framing and floods are r
   // the audit log still verifies: every alert written with its entry
   const out = cli(['admin', 'audit-verify', '--db', server.db, '--json']);
   assert.equal(JSON.parse(out).intact, true, out);
+});
+
+test('a sender not in the list: the host registry\'s addresses name its organisation, else the home organisation', async () => {
+  const host = await as.nguphung.post('/api/v1/hosts', { hostname: `fw-nguphung-${process.pid}`, org_code: 'pq-nguphung', addresses: ['127.0.0.5'] });
+  assert.equal(host.status, 201, host.text);
+  await udp(port, `<13>1 - fw2 - - - - drop ${IP}`, '127.0.0.5');
+  const a = await until(async () => (await alerts()).find((x) => x.match === IP && x.org.code === 'pq-nguphung'), 'the registry\'s organisation');
+  assert.equal(a.source, '127.0.0.5');
+  assert.ok((await alerts(as.nguphung)).some((x) => x.id === a.id));
+  await udp(port, `<13>1 - fw3 - - - - drop ${IP}`, '127.0.0.6');
+  const home = await until(async () => (await alerts()).find((x) => x.match === IP && x.source === '127.0.0.6'), 'the home organisation');
+  assert.equal(home.org.code, 'pq');
+  assert.ok(!(await alerts(as.tamthanh)).some((x) => x.id === home.id));
+});
+
+test('configuration: a bad [syslog] key, rule, source or a busy port stops serve with a clear message', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ungcuu-syslog-bad-'));
+  const cases = [
+    ['colour = blue', /ungcuu\.ini:3/],
+    ['rule = r|urgent|x', /ungcuu\.ini:3/],
+    ['rule = r|high|(unclosed', /ungcuu\.ini:3/],
+    ['source = 10.0.0.0/33 pq', /ungcuu\.ini:3/],
+    ['max_line = 10', /ungcuu\.ini:3/],
+    ['source = 10.0.0.1 khong-co', /khong-co/],
+  ];
+  for (const [line, want] of cases) {
+    const file = join(dir, 'ungcuu.ini');
+    writeFileSync(file, `[syslog]\nlisten = 127.0.0.1:${port + 1}\n${line}\n`);
+    const r = run(['serve', '--db', server.db, '--listen', '127.0.0.1:9', '--config', file]);
+    assert.notEqual(r.status, 0, `${line}: ${r.stderr}`);
+    assert.match(r.stderr, want, line);
+  }
+  // the port the running server listens on
+  const busy = join(dir, 'busy.ini');
+  writeFileSync(busy, `[syslog]\nlisten = 127.0.0.1:${port}\n`);
+  const r = run(['serve', '--db', server.db, '--listen', '127.0.0.1:9', '--config', busy]);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, new RegExp(`127\\.0\\.0\\.1:${port}`));
+  // the running server is untouched
+  assert.equal((await status()).running, true);
 });
