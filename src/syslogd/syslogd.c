@@ -668,15 +668,23 @@ static void *tcp_main(void *arg)
 			socklen_t sl = sizeof(sa);
 			int fd = accept4(d->tcp_fd, (struct sockaddr *)&sa, &sl, SOCK_CLOEXEC);
 			if (fd >= 0) {
-				size_t k = 0;
+				/* at most a quarter of the connections from one sender, so that
+				 * one device cannot shut the others out */
+				char src[64];
+				addr_text(&sa, src);
+				size_t k = 0, same = 0, per = max / 4 ? max / 4 : 1;
+				for (size_t j = 0; j < max; j++)
+					same += cl[j].fd >= 0 && strcmp(cl[j].source, src) == 0;
 				while (k < max && cl[k].fd >= 0)
 					k++;
-				if (k == max || syslog_framer_init(&cl[k].fr, d->conf.max_line) != 0) {
+				if (k == max || same >= per ||
+				    syslog_framer_init(&cl[k].fr, d->conf.max_line) != 0) {
 					close(fd); /* full: the sender retries later */
+					count(SLC_TCP_REFUSED);
 				} else {
 					cl[k].fd = fd;
 					cl[k].last = now;
-					addr_text(&sa, cl[k].source);
+					snprintf(cl[k].source, sizeof(cl[k].source), "%s", src);
 				}
 			}
 		}

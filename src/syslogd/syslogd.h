@@ -12,7 +12,8 @@
  *
  * Bounds: a line is at most max_line bytes (longer: refused and counted),
  * the queue at most `queue` lines, each sender at most `rate` lines a
- * second (a token bucket, burst twice that), at most tcp_max connections.
+ * second (a token bucket, burst twice that), at most tcp_max connections
+ * (a quarter of them from one sender), ten minutes idle.
  * Every refusal is counted (syslog_counters, GET /api/v1/syslog/status).
  */
 #ifndef UNGCUU_SYSLOGD_H

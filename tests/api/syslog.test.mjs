@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { startServer, freePort } from '../lib/server.mjs';
 import { test, before, after, loginAs, assertProblem, cli, run } from './helpers.mjs';
 import { writeFileSync, mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syslogConfig, logger, udp, tcp, until } from '../lib/syslog.mjs';
@@ -200,4 +201,18 @@ test('configuration: a bad [syslog] key, rule, source or a busy port stops serve
   assert.match(r.stderr, new RegExp(`127\\.0\\.0\\.1:${port}`));
   // the running server is untouched
   assert.equal((await status()).running, true);
+});
+
+test('TCP: one sender holds at most a quarter of the connections (16 of 64); the rest are refused and counted', async () => {
+  const before0 = (await status()).counters.tcp_refused;
+  const socks = [];
+  for (let i = 0; i < 24; i++) {
+    socks.push(await new Promise((ok, fail) => { const s = connect(port, '127.0.0.1', () => ok(s)); s.on('error', () => {}); s.once('error', fail); }));
+  }
+  await until(async () => (await status()).counters.tcp_refused >= before0 + 8, 'the extra connections to be refused');
+  // a line over a kept connection still arrives
+  const mdBefore = (await alertOf(MD5)).count;
+  socks[0].write(`<13>kept ${MD5}\n`);
+  await until(async () => (await alertOf(MD5)).count > mdBefore, 'the line over a kept connection');
+  for (const s of socks) s.destroy();
 });

@@ -409,6 +409,7 @@ json_t *syslog_status(struct ctx *c, struct err *e)
 	static const char *const names[SLC__COUNT] = {
 		"received", "matched", "empty", "too_long", "bad_pri", "bad_header", "bad_utf8",
 		"rate_limited", "queue_full", "store_failed", "tcp_closed_bad", "processed",
+		"tcp_refused",
 	};
 	json_t *j = json_object();
 	json_t *cnt = json_object();

@@ -62,7 +62,7 @@ json_t *alert_dismiss(struct ctx *c, const char *id, long long if_match, json_t 
 enum syslog_counter {
 	SLC_RECEIVED, SLC_MATCHED, SLC_REFUSED_EMPTY, SLC_REFUSED_TOO_LONG, SLC_REFUSED_BAD_PRI,
 	SLC_REFUSED_BAD_HEADER, SLC_REFUSED_BAD_UTF8, SLC_RATE_LIMITED, SLC_QUEUE_FULL,
-	SLC_STORE_FAILED, SLC_TCP_CLOSED_BAD, SLC_PROCESSED, SLC__COUNT
+	SLC_STORE_FAILED, SLC_TCP_CLOSED_BAD, SLC_PROCESSED, SLC_TCP_REFUSED, SLC__COUNT
 };
 extern _Atomic long long syslog_counters[SLC__COUNT];
 extern _Atomic int syslog_running;      /* the listener is up */
