@@ -347,7 +347,12 @@ struct qitem {
 
 #define RATE_SLOTS 4096
 #define MAX_GROUPS 512
-#define ORG_CACHE 1024
+
+struct host_addr {
+	char addr[64];
+	char org_id[UUID_LEN];
+	size_t seq;
+};
 
 struct tcp_client {
 	int fd;
@@ -379,7 +384,9 @@ struct syslogd {
 	int64_t ind_checked;
 	struct alert_group *groups;
 	size_t ngroups;
-	struct { char addr[64]; char org_id[UUID_LEN]; int64_t until; } orgs[ORG_CACHE];
+	struct host_addr *hosts;       /* the registry's addresses, sorted */
+	size_t nhosts, caphosts;
+	char home[UUID_LEN];
 	const char *cur_org, *cur_source, *cur_host, *cur_line;
 	size_t cur_len;
 	int64_t cur_at;
@@ -737,7 +744,7 @@ static int in_prefix(const unsigned char *a, const unsigned char *b, int bits)
 	return (a[full] & mask) == (b[full] & mask);
 }
 
-static const char *org_of(struct syslogd *d, struct ctx *c, const char *source)
+static const char *org_of(struct syslogd *d, const char *source)
 {
 	unsigned char a[16];
 	int fam = inet_pton(AF_INET, source, a) == 1 ? AF_INET :
@@ -747,16 +754,20 @@ static const char *org_of(struct syslogd *d, struct ctx *c, const char *source)
 		if (s->family == fam && in_prefix(a, s->addr, s->prefix))
 			return s->org_id;
 	}
-	size_t k = fnv(source, strlen(source)) & (ORG_CACHE - 1);
-	int64_t now = time_now_ms();
-	if (strcmp(d->orgs[k].addr, source) == 0 && d->orgs[k].until > now)
-		return d->orgs[k].org_id;
-	struct err e = { 0 };
-	if (alert_source_org(c, source, d->orgs[k].org_id, &e) < 0)
-		return NULL;
-	snprintf(d->orgs[k].addr, sizeof(d->orgs[k].addr), "%s", source);
-	d->orgs[k].until = now + 60000;
-	return d->orgs[k].org_id;
+	struct host_addr key;
+	snprintf(key.addr, sizeof(key.addr), "%s", source);
+	size_t lo = 0, hi = d->nhosts;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(d->hosts[mid].addr, key.addr);
+		if (c == 0)
+			return d->hosts[mid].org_id;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return d->home[0] ? d->home : NULL;
 }
 
 /* Copies at most cap-1 bytes of s (n bytes), cut at a character boundary. */
@@ -828,7 +839,7 @@ static void one_line(struct syslogd *d, struct ctx *c, struct qitem *it)
 		count_refusal(r);
 		return;
 	}
-	const char *org = org_of(d, c, it->source);
+	const char *org = org_of(d, it->source);
 	if (org == NULL) {
 		count(SLC_STORE_FAILED);
 		return;
@@ -852,19 +863,65 @@ static void one_line(struct syslogd *d, struct ctx *c, struct qitem *it)
 }
 
 /* Loads the indicators again when they changed (count or newest update). */
+static void add_indicator(void *arg, const char *kind, const char *value)
+{
+	syslog_matcher_add(arg, kind, value);
+}
+
+static int host_cmp(const void *a, const void *b)
+{
+	const struct host_addr *x = a, *y = b;
+	int c = strcmp(x->addr, y->addr);
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void add_host(void *arg, const char *addr, const char *org_id)
+{
+	struct syslogd *d = arg;
+	if (strlen(addr) >= sizeof(d->hosts[0].addr))
+		return;
+	if (d->nhosts == d->caphosts) {
+		size_t cap = d->caphosts ? d->caphosts * 2 : 256;
+		void *p = realloc(d->hosts, cap * sizeof(*d->hosts));
+		if (p == NULL)
+			return;
+		d->hosts = p;
+		d->caphosts = cap;
+	}
+	struct host_addr *h = &d->hosts[d->nhosts];
+	snprintf(h->addr, sizeof(h->addr), "%s", addr);
+	snprintf(h->org_id, sizeof(h->org_id), "%s", org_id);
+	h->seq = d->nhosts++;
+}
+
+/* The hosts registry's addresses, in memory: a sender's organisation costs
+ * no query, whatever addresses a flood comes from. The oldest host of an
+ * address wins. */
+static void reload_hosts(struct syslogd *d, struct ctx *c)
+{
+	struct err e = { 0 };
+	d->nhosts = 0;
+	if (alert_host_addresses(c, add_host, d, &e) != 0)
+		d->nhosts = 0;
+	qsort(d->hosts, d->nhosts, sizeof(*d->hosts), host_cmp);
+	size_t w = 0;
+	for (size_t i = 0; i < d->nhosts; i++)
+		if (w == 0 || strcmp(d->hosts[w - 1].addr, d->hosts[i].addr) != 0)
+			d->hosts[w++] = d->hosts[i];
+	d->nhosts = w;
+	if (alert_home_org(c, d->home, &e) != 0)
+		d->home[0] = '\0';
+}
+
+/* Loads the indicators again when they changed (count or newest update),
+ * and the hosts' addresses every time. */
 static void reload(struct syslogd *d, struct ctx *c, int force)
 {
 	struct err e = { 0 };
-	struct stmt *st = store_query(c->db, &e, "SELECT count(*), COALESCE(max(updated_at), 0) "
-				      "FROM indicators", "");
-	if (st == NULL)
-		return;
+	reload_hosts(d, c);
 	long long n = 0, upd = 0;
-	if (stmt_step(st, &e) == 1) {
-		n = stmt_int(st, 0);
-		upd = stmt_int(st, 1);
-	}
-	stmt_done(st);
+	if (alert_indicators_mark(c, &n, &upd, &e) != 0)
+		return;
 	if (!force && n == d->ind_count && upd == d->ind_updated)
 		return;
 	struct syslog_matcher *m = syslog_matcher_new();
@@ -873,15 +930,10 @@ static void reload(struct syslogd *d, struct ctx *c, int force)
 	for (size_t i = 0; i < d->conf.nrules; i++)
 		syslog_matcher_rule(m, d->conf.rules[i].name, d->conf.rules[i].severity,
 				    d->conf.rules[i].pattern);
-	st = store_query(c->db, &e, "SELECT kind, value FROM indicators WHERE to_ids = 1 AND "
-			 "(valid_until IS NULL OR valid_until > $1)", "i", time_now_ms());
-	if (st == NULL) {
+	if (alert_indicators_each(c, add_indicator, m, &e) != 0) {
 		syslog_matcher_free(m);
 		return;
 	}
-	while (stmt_step(st, &e) == 1)
-		syslog_matcher_add(m, stmt_text(st, 0), stmt_text(st, 1));
-	stmt_done(st);
 	syslog_matcher_finish(m);
 	syslog_matcher_free(d->m);
 	d->m = m;
@@ -1031,6 +1083,7 @@ void syslogd_stop(struct syslogd *d)
 		free(d->q[(d->qhead + i) % d->conf.queue].line);
 	free(d->q);
 	free(d->groups);
+	free(d->hosts);
 	syslog_matcher_free(d->m);
 	pthread_mutex_destroy(&d->qlock);
 	pthread_cond_destroy(&d->qcond);

@@ -166,8 +166,11 @@ test('bad input: malformed, bad UTF-8, huge, broken TCP framing and floods are r
 test('a sender not in the list: the host registry\'s addresses name its organisation, else the home organisation', async () => {
   const host = await as.nguphung.post('/api/v1/hosts', { hostname: `fw-nguphung-${process.pid}`, org_code: 'pq-nguphung', addresses: ['127.0.0.5'] });
   assert.equal(host.status, 201, host.text);
-  await udp(port, `<13>1 - fw2 - - - - drop ${IP}`, '127.0.0.5');
-  const a = await until(async () => (await alerts()).find((x) => x.match === IP && x.org.code === 'pq-nguphung'), 'the registry\'s organisation');
+  // the registry is read again every `reload` (1 s here): send until it has been
+  const a = await until(async () => {
+    await udp(port, `<13>1 - fw2 - - - - drop ${IP}`, '127.0.0.5');
+    return (await alerts()).find((x) => x.match === IP && x.org.code === 'pq-nguphung');
+  }, 'the registry\'s organisation');
   assert.equal(a.source, '127.0.0.5');
   assert.ok((await alerts(as.nguphung)).some((x) => x.id === a.id));
   await udp(port, `<13>1 - fw3 - - - - drop ${IP}`, '127.0.0.6');

@@ -143,21 +143,57 @@ int alert_record(struct ctx *c, const struct alert_group *g, size_t n, int64_t w
 	return 0;
 }
 
-int alert_source_org(struct ctx *c, const char *addr, char org_id[UUID_LEN], struct err *e)
+int alert_indicators_mark(struct ctx *c, long long *count, long long *updated, struct err *e)
 {
-	/* addresses is a JSON array of strings: look for the quoted address */
-	char quoted[80];
-	snprintf(quoted, sizeof(quoted), "\"%s\"", addr);
-	struct stmt *st = store_query(c->db, e, "SELECT org_id FROM hosts WHERE "
-		"instr(addresses, $1) > 0 ORDER BY created_at LIMIT 1", "t", quoted);
+	struct stmt *st = store_query(c->db, e, "SELECT count(*), COALESCE(max(updated_at), 0) "
+				      "FROM indicators", "");
 	if (st == NULL)
 		return -1;
 	int rc = stmt_step(st, e);
-	if (rc == 1)
-		snprintf(org_id, UUID_LEN, "%s", stmt_text(st, 0));
+	if (rc == 1) {
+		*count = stmt_int(st, 0);
+		*updated = stmt_int(st, 1);
+	}
 	stmt_done(st);
-	if (rc != 0)
-		return rc;
+	return rc < 0 ? -1 : 0;
+}
+
+int alert_indicators_each(struct ctx *c, alert_pair_fn fn, void *arg, struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT kind, value FROM indicators WHERE to_ids = 1 "
+				      "AND (valid_until IS NULL OR valid_until > $1)", "i",
+				      time_now_ms());
+	if (st == NULL)
+		return -1;
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1)
+		fn(arg, stmt_text(st, 0), stmt_text(st, 1));
+	stmt_done(st);
+	return rc < 0 ? -1 : 0;
+}
+
+int alert_host_addresses(struct ctx *c, alert_pair_fn fn, void *arg, struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT org_id, addresses FROM hosts "
+				      "ORDER BY created_at, id", "");
+	if (st == NULL)
+		return -1;
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1) {
+		json_t *list = json_loads(stmt_text(st, 1), 0, NULL);
+		size_t i;
+		json_t *v;
+		json_array_foreach(list, i, v)
+			if (json_is_string(v))
+				fn(arg, json_string_value(v), stmt_text(st, 0));
+		json_decref(list);
+	}
+	stmt_done(st);
+	return rc < 0 ? -1 : 0;
+}
+
+int alert_home_org(struct ctx *c, char org_id[UUID_LEN], struct err *e)
+{
 	struct org o;
 	if (org_home(c, &o, e) != 0)
 		return -1;

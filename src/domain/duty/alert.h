@@ -40,10 +40,16 @@ struct alert_group {
 int alert_record(struct ctx *c, const struct alert_group *g, size_t n, int64_t window_ms,
 		 struct err *e);
 
-/* The organisation of a sender: the hosts registry's addresses (an exact
- * address in a host's "addresses"), else the instance's home organisation.
- * Returns 1 when a host knows it, 0 for the home organisation, -1 on error. */
-int alert_source_org(struct ctx *c, const char *addr, char org_id[UUID_LEN], struct err *e);
+/* What the listener reads of the store, so that it runs no SQL itself:
+ * the indicators' count and newest change (to notice a change); each
+ * indicator it may match (to_ids, not expired) as (kind, value); each
+ * address of the hosts registry with its host's organisation, oldest host
+ * first; the instance's home organisation (senders nobody names). */
+int alert_indicators_mark(struct ctx *c, long long *count, long long *updated, struct err *e);
+typedef void (*alert_pair_fn)(void *arg, const char *a, const char *b);
+int alert_indicators_each(struct ctx *c, alert_pair_fn fn, void *arg, struct err *e);
+int alert_host_addresses(struct ctx *c, alert_pair_fn fn, void *arg, struct err *e);
+int alert_home_org(struct ctx *c, char org_id[UUID_LEN], struct err *e);
 /* The id of the organisation with this code, for the configured list. */
 int alert_org_id(struct ctx *c, const char *code, char org_id[UUID_LEN], struct err *e);
 
