@@ -1,10 +1,14 @@
 /* alerts.c - syslog alerts and the intake's counters (issue 17 item 6, h/syslog). */
 #include "api.h"
 #include "../domain/duty/alert.h"
+#include "../domain/page.h"
 
 int api_alert_list(struct req *r)
 {
-	json_t *j = alert_list(&r->ctx, req_query(r, "status"), req_query(r, "org"), &r->err);
+	struct page_ask pa;
+	json_t *j = api_page_ask(r, &pa) == 0 ? alert_list(&r->ctx, req_query(r, "status"),
+							    req_query(r, "org"), &pa, &r->err)
+					       : NULL;
 	return j ? req_reply(r, 200, j) : -1;
 }
 

@@ -11,6 +11,7 @@
 
 #include "testlib.h"
 #include "domain/duty/alert.h"
+#include "domain/page.h"
 #include "domain/duty/syslog_line.h"
 #include "syslogd/syslogd.h"
 
@@ -355,10 +356,30 @@ static void test_grouping(void **state)
 
 	/* scope: the commune's focal point sees its own; another commune's coordinator not */
 	struct ctx ca = t_ctx(t->db, &W.rep_a), cb = t_ctx(t->db, &W.coord_b);
-	json_t *la = alert_list(&ca, NULL, NULL, &e);
+	struct page_ask all = { 0 };
+	json_t *la = alert_list(&ca, NULL, NULL, &all, &e);
 	assert_non_null(la);
 	assert_int_equal(json_array_size(json_object_get(la, "items")), 3);
-	json_t *lb = alert_list(&cb, NULL, NULL, &e);
+	/* pages: two of one, then the last; no alert twice */
+	struct page_ask one = { .limit = 2 };
+	json_t *p1 = alert_list(&ca, NULL, NULL, &one, &e);
+	assert_non_null(p1);
+	assert_int_equal(json_array_size(json_object_get(p1, "items")), 2);
+	one.cursor = json_string_value(json_object_get(p1, "next_cursor"));
+	assert_non_null(one.cursor);
+	json_t *p2 = alert_list(&ca, NULL, NULL, &one, &e);
+	assert_non_null(p2);
+	assert_int_equal(json_array_size(json_object_get(p2, "items")), 1);
+	assert_true(json_is_null(json_object_get(p2, "next_cursor")));
+	assert_string_not_equal(json_string_value(json_object_get(json_array_get(json_object_get(p2, "items"), 0), "id")),
+				json_string_value(json_object_get(json_array_get(json_object_get(p1, "items"), 0), "id")));
+	json_decref(p1);
+	json_decref(p2);
+	struct page_ask bad = { .sort = "colour" };
+	assert_null(alert_list(&ca, NULL, NULL, &bad, &e));
+	assert_int_equal(e.code, E_INVALID);
+	err_clear(&e);
+	json_t *lb = alert_list(&cb, NULL, NULL, &all, &e);
 	assert_non_null(lb);
 	assert_int_equal(json_array_size(json_object_get(lb, "items")), 1);
 	const char *id = json_string_value(json_object_get(json_array_get(json_object_get(la, "items"), 0), "id"));

@@ -7,6 +7,8 @@
 #include "../directory/org.h"
 #include "../directory/policy.h"
 #include "../incident/incident.h"
+#include "../page.h"
+#include "../../base/buf.h"
 #include "../../base/jsonv.h"
 #include "../../base/msg.h"
 #include "../../base/timeutil.h"
@@ -18,11 +20,13 @@ _Atomic long long syslog_indicators;
 
 static const char *const alert_statuses[] = { "open", "promoting", "promoted", "dismissed", NULL };
 
-#define ALERT_SELECT "SELECT a.id, a.source, a.host, a.kind, a.match_key, a.observed, a.severity, " \
-	"a.sample, a.count, a.first_seen, a.last_seen, a.status, a.incident_id, a.reason, " \
-	"a.decided_by, a.decided_at, a.version, a.created_at, a.updated_at, o.id, o.code, o.name, " \
-	"o.path, i.number, o.kind FROM alerts a JOIN orgs o ON o.id = a.org_id " \
+#define ALERT_SELECT_COLS "SELECT a.id, a.source, a.host, a.kind, a.match_key, a.observed, " \
+	"a.severity, a.sample, a.count, a.first_seen, a.last_seen, a.status, a.incident_id, " \
+	"a.reason, a.decided_by, a.decided_at, a.version, a.created_at, a.updated_at, o.id, " \
+	"o.code, o.name, o.path, i.number, o.kind"
+#define ALERT_FROM " FROM alerts a JOIN orgs o ON o.id = a.org_id " \
 	"LEFT JOIN incidents i ON i.id = a.incident_id "
+#define ALERT_SELECT ALERT_SELECT_COLS ALERT_FROM
 #define ALERT_PATH_COL 22
 
 static json_t *opt_text(struct stmt *st, int col)
@@ -212,9 +216,19 @@ int alert_org_id(struct ctx *c, const char *code, char org_id[UUID_LEN], struct 
 
 /* ---- reading ---- */
 
-json_t *alert_list(struct ctx *c, const char *status, const char *org_code, struct err *e)
+static const struct page_key alert_keys[] = {
+	{ "last_seen", "a.last_seen", 'i', 1 },
+	{ "first_seen", "a.first_seen", 'i', 1 },
+	{ "count", "a.count", 'i', 1 },
+	{ NULL, NULL, 0, 0 },
+};
+
+json_t *alert_list(struct ctx *c, const char *status, const char *org_code,
+		   const struct page_ask *pa, struct err *e)
 {
-	if (policy_check(c->actor, ACT_ALERT_READ, NULL, e) != 0)
+	struct page p;
+	if (policy_check(c->actor, ACT_ALERT_READ, NULL, e) != 0 ||
+	    page_begin(alert_keys, pa->sort, pa->order, pa->cursor, pa->limit, &p, e) != 0)
 		return NULL;
 	if (status == NULL)
 		status = "open";
@@ -229,12 +243,20 @@ json_t *alert_list(struct ctx *c, const char *status, const char *org_code, stru
 		}
 		path = o.path;
 	}
-	struct stmt *st = store_query(c->db, e, ALERT_SELECT "WHERE substr(o.path, 1, length($1)) "
-		"= $1 AND ($2 = 'all' OR a.status = $2) ORDER BY a.last_seen DESC, a.id LIMIT 500",
-		"tt", path, status);
-	if (st == NULL)
-		return NULL;
-	return rows_items(st, alert_row, e);
+	struct buf sql;
+	buf_init(&sql, 4096);
+	buf_adds(&sql, ALERT_SELECT_COLS);
+	page_column(&p, &sql);
+	buf_adds(&sql, ALERT_FROM "WHERE substr(o.path, 1, length($1)) = $1 AND ($2 = 'all' OR "
+		 "a.status = $2)");
+	page_sql(&p, "a.id", 3, &sql);
+	struct stmt *st = sql.p ? store_query(c->db, e, sql.p, "tttt", path, status,
+					      page_bind_key(&p), page_bind_id(&p)) : NULL;
+	if (sql.p == NULL)
+		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	json_t *out = st ? page_items(&p, st, 25, 0, alert_row, e) : NULL;
+	buf_release(&sql);
+	return out;
 }
 
 json_t *alert_get(struct ctx *c, const char *id, struct err *e)

@@ -53,8 +53,11 @@ int alert_home_org(struct ctx *c, char org_id[UUID_LEN], struct err *e);
 /* The id of the organisation with this code, for the configured list. */
 int alert_org_id(struct ctx *c, const char *code, char org_id[UUID_LEN], struct err *e);
 
-/* The actor's subtree, newest last-seen first; status NULL: open ones. */
-json_t *alert_list(struct ctx *c, const char *status, const char *org_code, struct err *e);
+/* A page of the actor's subtree's alerts (status NULL: open ones; "all"),
+ * sorted by last_seen (default, newest first), first_seen or count. */
+struct page_ask;
+json_t *alert_list(struct ctx *c, const char *status, const char *org_code,
+		   const struct page_ask *pa, struct err *e);
 json_t *alert_get(struct ctx *c, const char *id, struct err *e);
 /* Files an incident of the alert's organisation (body: optional type,
  * title, severity), attaches the observable, marks the alert promoted. */

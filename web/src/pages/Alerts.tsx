@@ -3,7 +3,7 @@
 // organisation and match. A coordinator promotes one to an incident in one
 // click (its observable attached) or dismisses it with a reason.
 import { useEffect, useState } from 'preact/hooks';
-import { get, post } from '../api';
+import { get, getAll, post } from '../api';
 import { t, type Key } from '../i18n';
 import { codes, hasRole, lbl } from '../state';
 import { go } from '../router';
@@ -86,7 +86,7 @@ export function Alerts() {
   const [error, setError] = useState<unknown>(null);
   const [note, setNote] = useState('');
   const load = () => {
-    get(`/api/v1/alerts?status=${status}`).then((r) => { setList(r.items); setError(null); }, setError);
+    getAll(`/api/v1/alerts?status=${status}&limit=200`, 10).then((r) => { setList(r.items); setError(null); }, setError);
     get('/api/v1/syslog/status').then(setIntake, () => setIntake(null));
   };
   useEffect(() => { load(); }, [status]);
