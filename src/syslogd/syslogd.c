@@ -387,6 +387,7 @@ struct syslogd {
 	struct host_addr *hosts;       /* the registry's addresses, sorted */
 	size_t nhosts, caphosts;
 	char home[UUID_LEN];
+	struct ctx *cur_ctx;
 	const char *cur_org, *cur_source, *cur_host, *cur_line;
 	size_t cur_len;
 	int64_t cur_at;
@@ -812,7 +813,7 @@ static void on_match(void *ctx, const char *kind, const char *key, const char *o
 	}
 	if (g == NULL) {
 		if (d->ngroups == MAX_GROUPS)
-			return; /* the caller flushes before the next line */
+			flush(d, d->cur_ctx); /* a line with very many hits: none is lost */
 		g = &d->groups[d->ngroups++];
 		memset(g, 0, sizeof(*g));
 		snprintf(g->org_id, sizeof(g->org_id), "%s", d->cur_org);
@@ -848,6 +849,7 @@ static void one_line(struct syslogd *d, struct ctx *c, struct qitem *it)
 		flush(d, c);
 	char host[256];
 	copy_utf8(host, sizeof(host), m.host ? m.host : "", m.host_len);
+	d->cur_ctx = c;
 	d->cur_org = org;
 	d->cur_source = it->source;
 	d->cur_host = host;
