@@ -19,7 +19,8 @@ BUILD_PKGS := meson ninja-build pkg-config gcc libmicrohttpd-dev libjansson-dev 
 # To build the Debian packages (make deb; the test in tests/pkg/deb.sh).
 DEB_PKGS   := debhelper dpkg-dev fakeroot lintian
 TEST_PKGS  := python3-aiosmtpd clang libclang-rt-14-dev libcmocka-dev sqlite3 chromium fonts-noto-core wrk \
-	curl yara rpm bc time poppler-utils libreoffice-writer-nogui strace
+	curl yara rpm bc time poppler-utils libreoffice-writer-nogui strace \
+	bsdutils
 
 .PHONY: all deps deps-test deps-deb build asan fuzz web web-deps e2e-deps tools-deps run demo check bench deb clean distclean
 
@@ -97,7 +98,9 @@ check: deps-test build asan fuzz web e2e-deps tools-deps
 # time of the largest hunt upload (100,000 hits); the queue's reads at
 # 100,000 incidents beside 1,000 (the fixtures are built once and cached in
 # build-release/bench-queue-*.db); the annual report for 50 organisations
-# and 10,000 incidents and a Mẫu 05 PDF (tests/bench/reports.mjs).
+# and 10,000 incidents and a Mẫu 05 PDF (tests/bench/reports.mjs); syslog
+# intake: lines/s parsed and matched against 100,000 indicators on one core,
+# and through the UDP listener (tests/bench/syslog.sh).
 bench: deps-test build web
 	@tests/bench/run.sh
 	@echo
@@ -114,6 +117,7 @@ bench: deps-test build web
 	@UNGCUU_BIN=build-release/ungcuu node tests/bench/notify.mjs
 	@if [ -x tests/bench/sweep.sh ]; then echo; tests/bench/sweep.sh build-release/ungcuu; fi
 	@echo; tests/bench/doc.sh build-release/ungcuu
+	@echo; tests/bench/syslog.sh build-release/ungcuu
 
 # The Debian packages ungcuu and ungcuu-agent (version: debian/changelog),
 # built by dpkg-buildpackage from a clean copy of the tree, into dist/;

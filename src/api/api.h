@@ -146,6 +146,12 @@ int api_mail_triage_get(struct req *r);
 int api_mail_triage_accept(struct req *r);
 int api_mail_triage_reject(struct req *r);
 int api_mail_quarantine_list(struct req *r);
+/* alerts.c - syslog alerts, the intake's counters (issue 17, h/syslog) */
+int api_alert_list(struct req *r);
+int api_alert_get(struct req *r);
+int api_alert_promote(struct req *r);
+int api_alert_dismiss(struct req *r);
+int api_syslog_status(struct req *r);
 
 /* The embedded OpenAPI document (openapi.json, built into openapi_doc.c). */
 extern const char api_openapi_doc[];

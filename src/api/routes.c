@@ -165,6 +165,12 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/mail/triage/{}/accept", api_mail_triage_accept, AUTH_USER, BODY_JSON },
 	{ "POST", "/api/v1/mail/triage/{}/reject", api_mail_triage_reject, AUTH_USER, BODY_JSON },
 	{ "GET", "/api/v1/mail/quarantine", api_mail_quarantine_list, AUTH_USER, BODY_NONE },
+	/* -- syslog intake, alerts (issue 17, h/syslog) -- */
+	{ "GET", "/api/v1/alerts", api_alert_list, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/alerts/{}", api_alert_get, AUTH_USER, BODY_NONE },
+	{ "POST", "/api/v1/alerts/{}/promote", api_alert_promote, AUTH_USER, BODY_JSON },
+	{ "POST", "/api/v1/alerts/{}/dismiss", api_alert_dismiss, AUTH_USER, BODY_JSON },
+	{ "GET", "/api/v1/syslog/status", api_syslog_status, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/agents/hunts", api_agent_hunts, AUTH_AGENT, BODY_NONE },
 	{ "POST", "/api/v1/agents/hunts/{}/results", api_agent_hunt_results, AUTH_AGENT,
 	  BODY_INVENTORY },
@@ -223,6 +229,9 @@ const struct route_role api_route_roles[] = {
 	/* -- email intake (issue 17 item 5, h/mail) -- */
 	{ api_mail_triage_accept, ACT_MAIL_TRIAGE },
 	{ api_mail_triage_reject, ACT_MAIL_TRIAGE },
+	/* -- syslog intake, alerts (issue 17, h/syslog) -- */
+	{ api_alert_promote, ACT_ALERT_DECIDE },
+	{ api_alert_dismiss, ACT_ALERT_DECIDE },
 };
 const size_t api_route_roles_count = sizeof(api_route_roles) / sizeof(api_route_roles[0]);
 

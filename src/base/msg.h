@@ -287,6 +287,11 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(SYNC_FROM_BELOW, "Từ cấp dưới: %s", "From below: %s") \
 	X(SYNC_FROM_ABOVE, "Từ cấp trên: %s", "From above: %s") \
 	X(INCIDENT_MIRRORED, "Sự cố này do hệ thống %s chuyển lên: chỉ nơi gửi chuyển trạng thái hoặc sửa báo cáo; ở đây hãy trả lời đề nghị, phân công, ghi trao đổi hoặc chỉ đạo", "This incident was escalated by instance %s: only its sender moves it or edits the report; here, answer the request, assign, comment or direct") \
+	/* -- syslog intake, alerts (issue 17, h/syslog) -- */ \
+	X(ALERT_NOT_OPEN, "Cảnh báo không còn mở (đang ở trạng thái %s)", "The alert is no longer open (it is %s)") \
+	X(SYSLOG_BAD_LISTEN, "Địa chỉ nghe syslog không hợp lệ hoặc không mở được: %s", "Syslog listen address invalid or cannot be opened: %s") \
+	X(SYSLOG_BAD_RULE, "Quy tắc syslog không hợp lệ (tên|mức độ|biểu thức chính quy): %s", "Bad syslog rule (name|severity|regex): %s") \
+	X(SYSLOG_BAD_SOURCE, "Nguồn syslog không hợp lệ (địa chỉ hoặc CIDR, rồi mã đơn vị): %s", "Bad syslog source (address or CIDR, then an organisation code): %s") \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,

@@ -18,6 +18,7 @@
 #include "../http/http.h"
 #include "../notify/notify.h"
 #include "../store/store.h"
+#include "../syslogd/syslogd.h"
 #include "../base/banned.h"
 
 static const struct cli_opt opts[] = {
@@ -26,7 +27,7 @@ static const struct cli_opt opts[] = {
 	{ "web", 1, "thư mục giao diện web đã build (mặc định web/dist nếu có, nếu không " UNGCUU_WEB_DIR ")",
 	  "built web UI directory (default web/dist when there is one, else " UNGCUU_WEB_DIR ")" },
 	{ "threads", 1, "số luồng xử lý (mặc định: số lõi CPU)", "worker threads (default: CPU cores)" },
-	{ "config", 1, "tệp cấu hình INI (thời hạn, giới hạn)", "INI configuration file (deadlines, limits)" },
+	{ "config", 1, "tệp cấu hình INI (thời hạn, giới hạn, nhận syslog)", "INI configuration file (deadlines, limits, syslog intake)" },
 	{ "max-attachment", 1, "dung lượng tối đa tệp đính kèm, byte", "largest attachment in bytes" },
 	{ "no-cache", 0, "không dùng bộ nhớ đệm đọc (để đo)", "no read cache (for measuring)" },
 	{ "tls-cert", 1, "tệp chứng chỉ TLS (PEM, cả chuỗi); bật HTTPS", "TLS certificate file (PEM, full chain); serves HTTPS" },
@@ -46,6 +47,7 @@ struct conf {
 	int bad_line;
 	struct duty_conf duty;          /* [duty] (h/notify) */
 	struct notify_conf notify;      /* [notify] */
+	struct syslogd_conf syslog;
 };
 
 static unsigned count(const char *v);
@@ -169,7 +171,10 @@ static int on_server_limit(struct conf *c, const char *name, const char *value)
 /* [deadlines] ack = 2h, notification = 5d, initial_report = 24h,
  * closing_report = 5d; [instance] number_prefix; [server] listen, web,
  * max_attachment, the connection and login limits, TLS; [accounts]
- * second_factor_roles = admin,coordinator; [agents] clock_skew = 5m. */
+ * second_factor_roles = admin,coordinator; [agents] clock_skew = 5m;
+ * [syslog] listen/udp/tcp = ADDR:PORT, max_line, queue, rate, window,
+ * tcp_connections, source = ADDR[/LEN] ORG_CODE, rule = name|severity|regex
+ * (keys may repeat; see src/syslogd/syslogd.h). */
 static int on_ini(void *user, const char *section, const char *name, const char *value)
 {
 	struct conf *c = user;
@@ -216,6 +221,8 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 		c->rules->second_factor_roles = (unsigned)bits;
 		return 1;
 	}
+	if (strcmp(section, "syslog") == 0)
+		return syslogd_conf_set(&c->syslog, name, value);
 	if (strcmp(section, "server") == 0) {
 		if (strcmp(name, "listen") == 0) {
 			snprintf(c->listen_buf, sizeof(c->listen_buf), "%s", value);
@@ -285,6 +292,7 @@ int cmd_serve(int argc, char **argv)
 	conf = (struct conf){ .rules = &srv.rules, .srv = &srv, .listen = "127.0.0.1:8080" };
 	duty_conf_default(&conf.duty);
 	notify_conf_default(&conf.notify);
+	syslogd_conf_default(&conf.syslog);
 	const char *cfg = cli_get(&a, opts, "config");
 	if (cfg) {
 		int line = ini_parse(cfg, on_ini, &conf);
@@ -341,8 +349,23 @@ int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Syslog first: a bad [syslog] (an unknown organisation, a busy port)
+	 * stops the start before the HTTP port is taken. */
+	struct syslogd *sd = NULL;
+	if (syslogd_enabled(&conf.syslog)) {
+		sd = syslogd_start(&conf.syslog, path, &srv.rules, &e);
+		if (sd == NULL) {
+			cli_error(&e);
+			static_free(srv.web);
+			return 1;
+		}
+		log_info("syslog: listening udp %s tcp %s",
+			 conf.syslog.udp[0] ? conf.syslog.udp : "-",
+			 conf.syslog.tcp[0] ? conf.syslog.tcp : "-");
+	}
 	if (server_start(&srv, conf.listen, &e) != 0) {
 		cli_error(&e);
+		syslogd_stop(sd);
 		static_free(srv.web);
 		return 1;
 	}
@@ -368,6 +391,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	log_info("signal %d: stopping", sig);
 	notify_stop();
+	syslogd_stop(sd);
 	server_stop(&srv);
 	static_free(srv.web);
 	cli_args_release(&a);

@@ -32,7 +32,7 @@ struct stmt {
 	int cached, busy;
 };
 
-#define WATCH_MAX 64   /* tables whose changes are captured (store_watch) */
+#define WATCH_MAX 128  /* tables whose changes are captured (store_watch) */
 
 struct store {
 	struct store_base base;

@@ -10,18 +10,22 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
-import { startServer, root } from '../lib/server.mjs';
+import { startServer, root, freePort } from '../lib/server.mjs';
+import { syslogConfig, udp, until } from '../lib/syslog.mjs';
 import {
   test, before, after, Client, loginAs, file, moveOk, getIncident, assertProblem, newUser,
   userByName, run,
 } from './helpers.mjs';
 
 let server;
+let syslogPort;   // h/syslog: the alerts of each set come from its own sender address
 const as = {};        // username -> logged-in client
 const ids = {};       // username -> user id
 
 before(async () => {
-  server = await startServer();
+  syslogPort = await freePort();
+  server = await startServer({ args: ['--config', syslogConfig(syslogPort, {
+    sources: [['127.0.0.2', 'pq-tamthanh'], ['127.0.0.3', 'pq']] })] });
   for (const u of ['admin', 'dieuphoi', 'lanhdao', 'tinh', 'tamthanh', 'longhai', 'nguphung', 'vnpt']) {
     as[u] = await loginAs(server, u);
     ids[u] = as[u].user.id;
@@ -623,7 +627,12 @@ const CASES = [
   ['POST /api/v1/mail/triage/{}/accept', false, () => ['POST', `/api/v1/mail/triage/${strangerMail()}/accept`, { org_code: 'pq-tamthanh' }]],
   ['POST /api/v1/mail/triage/{}/reject', false, () => ['POST', `/api/v1/mail/triage/${strangerMail()}/reject`, { reason: 'Thư rác' }]],
   ['GET /api/v1/mail/quarantine', false, () => ['GET', '/api/v1/mail/quarantine']],
-];
+  // -- syslog intake, alerts (issue 17, h/syslog) --
+  ['GET /api/v1/alerts', true, (S) => ['GET', `/api/v1/alerts?org=${SETS[S].org}`]],
+  ['GET /api/v1/alerts/{}', true, async (S) => ['GET', `/api/v1/alerts/${(await freshAlert(S)).id}`]],
+  ['POST /api/v1/alerts/{}/promote', true, async (S) => {
+    const a = await freshAlert(S);
+    return ['POST', `/api/v1/alerts/${a.id}/promote`, {}, im(a.version)];
 
 // A message from an unknown sender through `ungcuu intake email`: its triage id.
 function strangerMail() {
@@ -633,6 +642,25 @@ function strangerMail() {
   });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout).messages[0].triage_id;
+}
+  }],
+  ['POST /api/v1/alerts/{}/dismiss', true, async (S) => {
+    const a = await freshAlert(S);
+    return ['POST', `/api/v1/alerts/${a.id}/dismiss`, { reason: 'Thử' }, im(a.version)];
+  }],
+  ['GET /api/v1/syslog/status', false, () => ['GET', '/api/v1/syslog/status']],
+];
+
+// The open alert of set S (its indicator seen from its sender), made by a
+// syslog line when the last one was promoted or dismissed (h/syslog).
+const SENDER = { C: '127.0.0.2', D: '127.0.0.3' };
+async function freshAlert(S) {
+  const find = async () => (await as.dieuphoi.get(`/api/v1/alerts?org=${SETS[S].org}`)).body.items
+    .find((a) => a.match === obj[S].slInd && a.org.code === SETS[S].org);
+  const open = await find();
+  if (open) return open;
+  await udp(syslogPort, `<13>1 - fw - - - - seen ${obj[S].slInd}`, SENDER[S]);
+  return until(find, `an alert of ${S}`);
 }
 
 // A plan of set S for a fresh system of level 4 (its own series), drafted
@@ -684,7 +712,15 @@ async function makeObjects() {
     o.drill = ok(await ow.post('/api/v1/plan/drills', { title: u('Diễn tập'), kind: 'live', planned_at: deadline(), org_code: org }), 'drill');
     o.action = ok(await ow.post(`/api/v1/plan/drills/${o.drill.id}/actions`, { title: u('Khắc phục'), owner_id: ids[owner], due_at: deadline() }), 'drill action');
     o.mau05 = await freshMau05(S);
+    o.slInd = `${u('syslog')}.example`;
+    ok(await as.dieuphoi.post('/api/v1/indicators', { value: o.slInd, tlp: 'GREEN' }), 'syslog indicator');
   }
+  // the syslog listener loads them (reload = 1s)
+  const want = obj.C.slInd;
+  await until(async () => {
+    await udp(syslogPort, `<13>1 - fw - - - - probe ${want}`, SENDER.C);
+    return (await as.dieuphoi.get('/api/v1/alerts?org=pq-tamthanh')).body.items.some((a) => a.match === want);
+  }, 'the syslog indicators to load');
 }
 
 // THE expectation table: route (and variant) -> the status each column gets
@@ -855,6 +891,13 @@ const EXPECT = {
   'POST /api/v1/mail/triage/{}/accept': { all: '403 200 403 403 403 403 403 403 403' },
   'POST /api/v1/mail/triage/{}/reject': { all: '403 200 403 403 403 403 403 403 403' },
   'GET /api/v1/mail/quarantine': { all: '403 200 403 403 403 403 403 403 403' },
+  // -- syslog intake, alerts (issue 17, h/syslog): IT roles and leaders read their subtree's alerts
+  // (a reporter alone does not); only a coordinator of the subtree promotes or dismisses --
+  'GET /api/v1/alerts': { C: '200 200 200 200 200 200 403 404 404', D: '200 200 200 200 404 404 403 404 404' },
+  'GET /api/v1/alerts/{}': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  'POST /api/v1/alerts/{}/promote': { C: '403 201 403 201 403 201 404 404 404', D: '403 201 403 201 404 404 404 404 404' },
+  'POST /api/v1/alerts/{}/dismiss': { C: '403 200 403 200 403 200 404 404 404', D: '403 200 403 200 404 404 404 404 404' },
+  'GET /api/v1/syslog/status': { all: '200 200 200 200 200 200 403 200 200' },
 };
 
 // Who may not see set S at all (its incident is 404 to them), and what of S

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { join } from 'node:path';
-import { startServer, root } from '../lib/server.mjs';
+import { startServer, root, freePort } from '../lib/server.mjs';
+import { syslogConfig, udp, until } from '../lib/syslog.mjs';
 import {
   test, before, after, Client, loginAs, bearer, report, newUser, raw, totpCodes, run,
 } from './helpers.mjs';
@@ -291,7 +292,11 @@ test('request schemas agree with the server on what is valid', () => {
 // ---- the served document and real answers ----
 
 let server;
-before(async () => { server = await startServer(); });
+let syslogPort;   // h/syslog: alerts come from lines sent to the server's listener
+before(async () => {
+  syslogPort = await freePort();
+  server = await startServer({ args: ['--config', syslogConfig(syslogPort, { sources: [['127.0.0.1', 'pq-tamthanh']] })] });
+});
 after(async () => { await server?.stop(); });
 
 test('GET /api/v1/openapi.json serves exactly the file, without login, with every route of routes.c', async () => {
@@ -681,6 +686,23 @@ test('real answers match the document: status codes listed, bodies valid, no und
   await coord.post(`/api/v1/mail/triage/${t2}/reject`, {});                         // 422
   await tam.get('/api/v1/mail/triage');                                              // 403
   await coord.get('/api/v1/mail/quarantine');
+  // syslog alerts (issue 17, h/syslog): two lines naming two indicators
+  const slc = check(await loginAs(server, 'dieuphoi'));
+  const slt = check(await loginAs(server, 'tamthanh'));
+  const loaded = (await slc.get('/api/v1/syslog/status')).body.indicators;
+  for (const value of ['198.51.100.250', 'syslog-openapi.example']) await slc.post('/api/v1/indicators', { value, tlp: 'GREEN' });
+  await until(async () => (await slc.get('/api/v1/syslog/status')).body.indicators >= loaded + 2, 'indicators loaded');
+  await udp(syslogPort, '<13>1 2026-12-07T01:02:03Z fw1 filterlog - - - block 198.51.100.250 to syslog-openapi.example');
+  const al = await until(async () => { const x = (await slc.get('/api/v1/alerts')).body.items; return x.length >= 2 && x; }, 'two alerts');
+  await slc.get(`/api/v1/alerts/${al[0].id}`);
+  await slc.get('/api/v1/alerts?status=bad');                                    // 422
+  await slc.get('/api/v1/alerts/01a24eb2-0000-7000-8000-000000000000');            // 404
+  await slt.post(`/api/v1/alerts/${al[0].id}/promote`, {}, { 'If-Match': `"${al[0].version}"` }); // 403
+  await slc.post(`/api/v1/alerts/${al[0].id}/promote`, {}, { 'If-Match': `"${al[0].version}"` });
+  await slc.post(`/api/v1/alerts/${al[0].id}/promote`, {}, { 'If-Match': `"${al[0].version + 2}"` }); // 409
+  await slc.post(`/api/v1/alerts/${al[1].id}/dismiss`, { reason: '' }, { 'If-Match': `"${al[1].version}"` }); // 422
+  await slc.post(`/api/v1/alerts/${al[1].id}/dismiss`, { reason: 'Thử' }, { 'If-Match': `"${al[1].version}"` });
+  await slc.get('/api/v1/alerts?status=all');
 
   assert.deepEqual(problems, []);
   // the walk above touched every operation of the document

@@ -112,6 +112,11 @@ static const struct {
 	/* Email intake (issue 17 item 5, h/mail): the home organisation's
 	 * coordinators triage mail from unknown senders. */
 	{ ACT_MAIL_TRIAGE, "mail.triage", COO },
+	/* Syslog intake (issue 17 item 6, h/syslog): those who look after
+	 * systems and leaders read their subtree's alerts (a reporter alone
+	 * does not); a coordinator promotes or dismisses them. */
+	{ ACT_ALERT_READ, "alert.read", FOC | COO | RES | LEA | ADM },
+	{ ACT_ALERT_DECIDE, "alert.decide", COO },
 };
 
 static const char *const role_name[] = {

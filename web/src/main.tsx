@@ -18,6 +18,7 @@ import { PrintView } from './pages/Print';
 import { SyncPage } from './pages/Sync';
 import { Bell, Deliveries, DutyPage, Notifications, useNotifyCount } from './pages/Duty';
 import { MailPage } from './pages/Mail';
+import { Alerts } from './pages/Alerts';
 import { Loading } from './components/ui';
 import './style.css';
 
@@ -103,6 +104,8 @@ function Shell({ route, children }: { route: string[]; children: any }) {
     // Indicators and hunts: writers (focal, coordinator, responder, admin); leaders read.
     ['indicators', t('nav_indicators'), hasRole('focal', 'coordinator', 'responder', 'admin', 'leader')],
     ['hunts', t('nav_hunts'), hasRole('focal', 'coordinator', 'responder', 'admin', 'leader')],
+    // Syslog alerts (h/syslog): the IT roles and leaders of the subtree
+    ['alerts', t('nav_alerts'), hasRole('focal', 'coordinator', 'responder', 'admin', 'leader')],
     ['compliance', t('nav_compliance'), true],
     ['plan', t('nav_plan'), true],
     ['imports', t('nav_imports'), hasRole('focal', 'coordinator', 'admin') && !communeOnly],
@@ -174,6 +177,7 @@ function App() {
     case 'notifications': page = <Notifications />; break;
     case 'duty': page = <DutyPage />; break;
     case 'deliveries': page = <Deliveries />; break;
+    case 'alerts': page = <Alerts />; break;
     case 'plan': page = <Plan route={route} />; break;
     case 'sync': page = <SyncPage />; break;
     case 'mail': page = <MailPage />; break;

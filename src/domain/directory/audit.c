@@ -158,6 +158,10 @@ static const struct audit_table {
 	  "updated_at", "", 18 },
 	{ "sync_received", 1, "id,peer_id,kind,remote_id,incident_id,payload,received_at,"
 	  "withdrawn_at", "", 18 },
+	/* syslog alerts (issue 17, h/syslog) */
+	{ "alerts", 1, "id,org_id,source,host,kind,match_key,observed,severity,sample,count,"
+	  "first_seen,last_seen,status,incident_id,reason,decided_by,decided_at,version,created_at,"
+	  "updated_at", "", 21 },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

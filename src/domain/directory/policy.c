@@ -77,6 +77,9 @@ static const unsigned action_roles[ACT__COUNT] = {
 	[ACT_DELIVERY_READ] = ROLE_ADMIN,
 	/* -- email intake (issue 17 item 5, h/mail) -- */
 	[ACT_MAIL_TRIAGE] = ROLE_COORDINATOR,
+	/* -- syslog intake, alerts (issue 17, h/syslog) -- */
+	[ACT_ALERT_READ] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_RESPONDER | ROLE_LEADER | ROLE_ADMIN,
+	[ACT_ALERT_DECIDE] = ROLE_COORDINATOR,
 };
 
 /* What the organisation asked for support may do on the incident while the

@@ -82,6 +82,9 @@ enum action {
 	/* -- email intake (issue 17 item 5, h/mail) -- */
 	ACT_MAIL_TRIAGE,           /* mail from unknown senders: accept into an incident,
 				    * reject; the quarantine (the home organisation's) */
+	/* -- syslog intake, alerts (issue 17, h/syslog) -- */
+	ACT_ALERT_READ,            /* alerts from syslog, the intake's counters */
+	ACT_ALERT_DECIDE,          /* promote an alert to an incident, or dismiss it */
 	ACT__COUNT
 };
 
