@@ -633,6 +633,13 @@ const CASES = [
   ['POST /api/v1/alerts/{}/promote', true, async (S) => {
     const a = await freshAlert(S);
     return ['POST', `/api/v1/alerts/${a.id}/promote`, {}, im(a.version)];
+  }],
+  ['POST /api/v1/alerts/{}/dismiss', true, async (S) => {
+    const a = await freshAlert(S);
+    return ['POST', `/api/v1/alerts/${a.id}/dismiss`, { reason: 'Thử' }, im(a.version)];
+  }],
+  ['GET /api/v1/syslog/status', false, () => ['GET', '/api/v1/syslog/status']],
+];
 
 // A message from an unknown sender through `ungcuu intake email`: its triage id.
 function strangerMail() {
@@ -643,13 +650,6 @@ function strangerMail() {
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout).messages[0].triage_id;
 }
-  }],
-  ['POST /api/v1/alerts/{}/dismiss', true, async (S) => {
-    const a = await freshAlert(S);
-    return ['POST', `/api/v1/alerts/${a.id}/dismiss`, { reason: 'Thử' }, im(a.version)];
-  }],
-  ['GET /api/v1/syslog/status', false, () => ['GET', '/api/v1/syslog/status']],
-];
 
 // The open alert of set S (its indicator seen from its sender), made by a
 // syslog line when the last one was promoted or dismissed (h/syslog).

@@ -103,45 +103,14 @@ static json_t *load_one(struct ctx *c, const char *sql, const char *id,
 			json_t *(*row)(struct stmt *), int path_col, char *path,
 			struct err *e)
 {
-	if (!uuid_valid(id))
-		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL), NULL;
-	struct stmt *st = store_query(c->db, e, sql, "t", id);
-	if (st == NULL)
-		return NULL;
-	json_t *j = NULL;
-	int rc = stmt_step(st, e);
-	if (rc == 1) {
-		snprintf(path, LIMIT_ORG_PATH, "%s", stmt_text(st, path_col));
-		j = row(st);
-	} else if (rc == 0) {
-		err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
-	}
-	stmt_done(st);
-	if (j == NULL)
-		return NULL;
-	struct policy_target t = { .org_path = path };
-	if (policy_check(c->actor, ACT_ASSET_READ, &t, e) != 0) {
-		json_decref(j);
-		return NULL;
-	}
-	return j;
+	return policy_load_one(c, sql, id, row, path_col, ACT_ASSET_READ, path, e);
 }
 
 /* The organisation a new record goes to: org_code if given and in scope,
  * else the actor's own. */
 static int target_org(struct ctx *c, json_t *body, struct org *o, struct err *e)
 {
-	const char *code = jv_str(body, "org_code");
-	if (code == NULL) {
-		if (c->actor->system)
-			return err_field(e, "/org_code", MSG_REQUIRED, NULL);
-		return org_by_id(c, c->actor->org_id, o, e);
-	}
-	if (org_by_code(c, code, o, e) != 0 || !policy_in_scope(c->actor, o->path)) {
-		err_clear(e);
-		return err_field(e, "/org_code", MSG_ORG_OUT_OF_SCOPE, code);
-	}
-	return 0;
+	return policy_org_target(c, jv_str(body, "org_code"), "/org_code", o, e);
 }
 
 static int64_t opt_time(json_t *body, const char *key)

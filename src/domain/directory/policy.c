@@ -1,7 +1,12 @@
 /* policy.c - the authorisation table and check. */
 #include <string.h>
 
+#include <stdio.h>
+
 #include "policy.h"
+#include "org.h"
+#include "../../base/limits.h"
+#include "../../base/uuid.h"
 #include "../../base/msg.h"
 #include "../../base/banned.h"
 
@@ -147,6 +152,49 @@ int policy_check(const struct actor *a, int action,
 		char names[96];
 		return err_set(e, E_FORBIDDEN, MSG_FORBIDDEN_ROLE,
 			       roles_format(need, names, sizeof(names)));
+	}
+	return 0;
+}
+
+json_t *policy_load_one(struct ctx *c, const char *sql, const char *id,
+			json_t *(*row)(struct stmt *), int path_col, int action, char *path,
+			struct err *e)
+{
+	if (!uuid_valid(id))
+		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL), NULL;
+	struct stmt *st = store_query(c->db, e, sql, "t", id);
+	if (st == NULL)
+		return NULL;
+	json_t *j = NULL;
+	int rc = stmt_step(st, e);
+	if (rc == 1) {
+		snprintf(path, LIMIT_ORG_PATH, "%s", stmt_text(st, path_col));
+		j = row(st);
+	} else if (rc == 0) {
+		err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
+	}
+	stmt_done(st);
+	if (j == NULL)
+		return NULL;
+	struct policy_target t = { .org_path = path };
+	if (policy_check(c->actor, action, &t, e) != 0) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+int policy_org_target(struct ctx *c, const char *code, const char *ptr, struct org *o,
+		      struct err *e)
+{
+	if (code == NULL) {
+		if (c->actor->system)
+			return err_field(e, ptr, MSG_REQUIRED, NULL);
+		return org_by_id(c, c->actor->org_id, o, e);
+	}
+	if (org_by_code(c, code, o, e) != 0 || !policy_in_scope(c->actor, o->path)) {
+		err_clear(e);
+		return err_field(e, ptr, MSG_ORG_OUT_OF_SCOPE, code);
 	}
 	return 0;
 }

@@ -123,4 +123,20 @@ int policy_in_scope(const struct actor *a, const char *org_path);
 /* Roles an action needs (for listing what a person may do). */
 unsigned policy_roles(int action);
 
+/* One record by id, as row() renders it, if the actor may `action` on it:
+ * sql is its SELECT with $1 the id, path_col the column of its
+ * organisation's path, copied into path (LIMIT_ORG_PATH). A malformed id,
+ * a missing row and a row out of scope all answer 404 (as policy_check
+ * does for a scope leak), so nobody learns that another's record exists. */
+json_t *policy_load_one(struct ctx *c, const char *sql, const char *id,
+			json_t *(*row)(struct stmt *), int path_col, int action, char *path,
+			struct err *e);
+
+struct org;
+/* The organisation a new record goes to: the one named by code if it is
+ * in the actor's scope, else the actor's own (a system actor must name
+ * one). ptr is the field's JSON pointer for the error ("/org_code"). */
+int policy_org_target(struct ctx *c, const char *code, const char *ptr, struct org *o,
+		      struct err *e);
+
 #endif

@@ -56,28 +56,8 @@ static json_t *alert_row(struct stmt *st)
 static json_t *alert_load(struct ctx *c, const char *id, int action, char path[LIMIT_ORG_PATH],
 			  struct err *e)
 {
-	if (!uuid_valid(id))
-		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL), NULL;
-	struct stmt *st = store_query(c->db, e, ALERT_SELECT "WHERE a.id = $1", "t", id);
-	if (st == NULL)
-		return NULL;
-	json_t *j = NULL;
-	int rc = stmt_step(st, e);
-	if (rc == 1) {
-		snprintf(path, LIMIT_ORG_PATH, "%s", stmt_text(st, ALERT_PATH_COL));
-		j = alert_row(st);
-	} else if (rc == 0) {
-		err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
-	}
-	stmt_done(st);
-	if (j == NULL)
-		return NULL;
-	struct policy_target t = { .org_path = path };
-	if (policy_check(c->actor, action, &t, e) != 0) {
-		json_decref(j);
-		return NULL;
-	}
-	return j;
+	return policy_load_one(c, ALERT_SELECT "WHERE a.id = $1", id, alert_row, ALERT_PATH_COL,
+			       action, path, e);
 }
 
 /* ---- intake ---- */

@@ -114,7 +114,7 @@ json_t *budget_create(struct ctx *c, json_t *body, struct err *e)
 	struct org o;
 	char id[UUID_LEN], path[LIMIT_ORG_PATH];
 	if (jv_validate(body, create_fields, "", e) != 0 ||
-	    plan_org_target(c, jv_str(body, "org_code"), "/org_code", &o, e) != 0)
+	    policy_org_target(c, jv_str(body, "org_code"), "/org_code", &o, e) != 0)
 		return NULL;
 	struct policy_target t = { .org_path = o.path };
 	if (policy_check(c->actor, ACT_BUDGET_WRITE, &t, e) != 0 || store_begin(c->db, e) != 0)

@@ -307,17 +307,7 @@ json_t *drill_get(struct ctx *c, const char *id, struct err *e)
 
 static int target_org(struct ctx *c, json_t *body, struct org *o, struct err *e)
 {
-	const char *code = jv_str(body, "org_code");
-	if (code == NULL) {
-		if (c->actor->system)
-			return err_field(e, "/org_code", MSG_REQUIRED, NULL);
-		return org_by_id(c, c->actor->org_id, o, e);
-	}
-	if (org_by_code(c, code, o, e) != 0 || !policy_in_scope(c->actor, o->path)) {
-		err_clear(e);
-		return err_field(e, "/org_code", MSG_ORG_OUT_OF_SCOPE, code);
-	}
-	return 0;
+	return policy_org_target(c, jv_str(body, "org_code"), "/org_code", o, e);
 }
 
 /* The status and its date agree: held needs held_at. */

@@ -261,28 +261,8 @@ static json_t *report_row(struct stmt *st)
 static json_t *load_report(struct ctx *c, const char *id, char path[LIMIT_ORG_PATH],
 			   struct err *e)
 {
-	if (!uuid_valid(id))
-		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL), NULL;
-	struct stmt *st = store_query(c->db, e, REPORT_SELECT "WHERE r.id = $1", "t", id);
-	if (st == NULL)
-		return NULL;
-	json_t *j = NULL;
-	int rc = stmt_step(st, e);
-	if (rc == 1) {
-		snprintf(path, LIMIT_ORG_PATH, "%s", stmt_text(st, 19));
-		j = report_row(st);
-	} else if (rc == 0) {
-		err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
-	}
-	stmt_done(st);
-	if (j == NULL)
-		return NULL;
-	struct policy_target t = { .org_path = path };
-	if (policy_check(c->actor, ACT_REPORT_READ, &t, e) != 0) {
-		json_decref(j);
-		return NULL;
-	}
-	return j;
+	return policy_load_one(c, REPORT_SELECT "WHERE r.id = $1", id, report_row, 19,
+			       ACT_REPORT_READ, path, e);
 }
 
 json_t *mau05_get(struct ctx *c, const char *id, struct err *e)

@@ -8,21 +8,6 @@
 #include "../../base/timeutil.h"
 #include "../../base/banned.h"
 
-int plan_org_target(struct ctx *c, const char *code, const char *ptr, struct org *o,
-		    struct err *e)
-{
-	if (code == NULL) {
-		if (c->actor->system)
-			return err_field(e, ptr, MSG_REQUIRED, NULL);
-		return org_by_id(c, c->actor->org_id, o, e);
-	}
-	if (org_by_code(c, code, o, e) != 0 || !policy_in_scope(c->actor, o->path)) {
-		err_clear(e);
-		return err_field(e, ptr, MSG_ORG_OUT_OF_SCOPE, code);
-	}
-	return 0;
-}
-
 int plan_org_scope(struct ctx *c, const char *code, struct org *o, struct err *e)
 {
 	if (code == NULL)

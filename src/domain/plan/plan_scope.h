@@ -8,10 +8,6 @@
 #include "../domain.h"
 #include "../directory/org.h"
 
-/* The organisation a new record goes to: code if given and in the actor's
- * scope (else a 422 field error at ptr), else the actor's own. */
-int plan_org_target(struct ctx *c, const char *code, const char *ptr, struct org *o,
-		    struct err *e);
 /* The organisation a list or a map is about: code if given and in scope
  * (else 404: another agency's register is not found), else the actor's own
  * (the root for the command line). */

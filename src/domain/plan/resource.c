@@ -63,28 +63,8 @@ static json_t *res_row(struct stmt *st)
 
 static json_t *res_load(struct ctx *c, const char *id, char path[LIMIT_ORG_PATH], struct err *e)
 {
-	if (!uuid_valid(id))
-		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL), NULL;
-	struct stmt *st = store_query(c->db, e, RES_SELECT "WHERE r.id = $1", "t", id);
-	if (st == NULL)
-		return NULL;
-	json_t *j = NULL;
-	int rc = stmt_step(st, e);
-	if (rc == 1) {
-		snprintf(path, LIMIT_ORG_PATH, "%s", stmt_text(st, RES_PATH_COL));
-		j = res_row(st);
-	} else if (rc == 0) {
-		err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
-	}
-	stmt_done(st);
-	if (j == NULL)
-		return NULL;
-	struct policy_target t = { .org_path = path };
-	if (policy_check(c->actor, ACT_RESOURCE_READ, &t, e) != 0) {
-		json_decref(j);
-		return NULL;
-	}
-	return j;
+	return policy_load_one(c, RES_SELECT "WHERE r.id = $1", id, res_row, RES_PATH_COL,
+			       ACT_RESOURCE_READ, path, e);
 }
 
 static int64_t opt_time(json_t *body, const char *key)
@@ -115,7 +95,7 @@ json_t *resource_create(struct ctx *c, json_t *body, struct err *e)
 	char id[UUID_LEN], path[LIMIT_ORG_PATH];
 	if (jv_validate(body, create_fields, "", e) != 0 || not_blank(body, e) != 0 ||
 	    dates_ok(opt_time(body, "contract_from"), opt_time(body, "contract_to"), e) != 0 ||
-	    plan_org_target(c, jv_str(body, "org_code"), "/org_code", &o, e) != 0)
+	    policy_org_target(c, jv_str(body, "org_code"), "/org_code", &o, e) != 0)
 		return NULL;
 	struct policy_target t = { .org_path = o.path };
 	if (policy_check(c->actor, ACT_RESOURCE_WRITE, &t, e) != 0 || store_begin(c->db, e) != 0)

@@ -136,32 +136,11 @@ static json_t *risk_row(struct stmt *st)
 		"org", "id", stmt_text(st, 14), "code", stmt_text(st, 15), "name", stmt_text(st, 16));
 }
 
-/* One risk the actor may read (else 404); its organisation's path. */
 static json_t *risk_load(struct ctx *c, const char *id, char path[LIMIT_ORG_PATH],
 			 struct err *e)
 {
-	if (!uuid_valid(id))
-		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL), NULL;
-	struct stmt *st = store_query(c->db, e, RISK_SELECT "WHERE r.id = $1", "t", id);
-	if (st == NULL)
-		return NULL;
-	json_t *j = NULL;
-	int rc = stmt_step(st, e);
-	if (rc == 1) {
-		snprintf(path, LIMIT_ORG_PATH, "%s", stmt_text(st, RISK_PATH_COL));
-		j = risk_row(st);
-	} else if (rc == 0) {
-		err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
-	}
-	stmt_done(st);
-	if (j == NULL)
-		return NULL;
-	struct policy_target t = { .org_path = path };
-	if (policy_check(c->actor, ACT_RISK_READ, &t, e) != 0) {
-		json_decref(j);
-		return NULL;
-	}
-	return j;
+	return policy_load_one(c, RISK_SELECT "WHERE r.id = $1", id, risk_row, RISK_PATH_COL,
+			       ACT_RISK_READ, path, e);
 }
 
 json_t *risk_get(struct ctx *c, const char *id, struct err *e)
