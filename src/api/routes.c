@@ -141,6 +141,10 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/plan/orgs/{}/mau01/document", api_mau01_document, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/plan/annual", api_annual_get, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/plan/annual/document", api_annual_document, AUTH_USER, BODY_NONE },
+	/* -- federation transport (issue 16, h/sync-net) -- */
+	{ "POST", "/api/v1/sync/push", api_sync_push, AUTH_PEER, BODY_JSON },
+	{ "POST", "/api/v1/sync/pull", api_sync_pull, AUTH_PEER, BODY_JSON },
+	{ "POST", "/api/v1/sync/ack", api_sync_ack, AUTH_PEER, BODY_JSON },
 	{ "GET", "/api/v1/agents/hunts", api_agent_hunts, AUTH_AGENT, BODY_NONE },
 	{ "POST", "/api/v1/agents/hunts/{}/results", api_agent_hunt_results, AUTH_AGENT,
 	  BODY_INVENTORY },

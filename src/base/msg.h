@@ -218,6 +218,12 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(REPORT_EXISTS, "Báo cáo của kỳ này đã có: %s", "The report of this period exists already: %s") \
 	X(REPORT_YEAR_RANGE, "Năm báo cáo phải từ 2017 đến năm sau năm hiện tại", "The report's year must be from 2017 to next year") \
 	X(REPORT_TYPE_UNKNOWN, "Loại sự cố không có trong Mẫu 05: %s", "Not an incident type of form 05: %s") \
+	/* -- federation transport (issue 16, h/sync-net) -- */ \
+	X(SYNC_UNKNOWN_PEER, "Không phải hệ thống ngang hàng đã đăng ký: %s", "Not a registered peer instance: %s") \
+	X(SYNC_BAD_SIGNATURE, "Chữ ký của hệ thống ngang hàng không hợp lệ: %s", "The peer instance's signature does not verify: %s") \
+	X(SYNC_CLOCK, "Đồng hồ hai hệ thống lệch quá 10 phút: %s", "The two instances' clocks differ by more than 10 minutes: %s") \
+	X(SYNC_NO_URL, "Hệ thống ngang hàng %s không có URL: dùng gói tin USB (ungcuu sync export)", "Peer %s has no URL: use a bundle (ungcuu sync export)") \
+	X(SYNC_NO_PEER, "Không có hệ thống ngang hàng tên %s", "No peer named %s") \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,

@@ -67,5 +67,10 @@ int cmd_sweep(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
 int cmd_doc(int argc, char **argv);
+/* -- federation transport (issue 16, h/sync-net) -- */
+int cmd_sync(int argc, char **argv);      /* ungcuu sync SUBCOMMAND */
+int cmd_sync_run(int argc, char **argv);  /* ungcuu sync run */
+int cmd_sync_ping(int argc, char **argv); /* ungcuu sync ping */
+int cmd_peer(int argc, char **argv);      /* TEMPORARY stub (sync/core_stub.c) */
 
 #endif

@@ -68,6 +68,8 @@ static const unsigned action_roles[ACT__COUNT] = {
 	[ACT_REPORT_READ] = ROLE_ALL,
 	[ACT_REPORT_WRITE] = ROLE_FOCAL | ROLE_COORDINATOR,
 	[ACT_REPORT_SEND] = ROLE_LEADER,
+	/* -- federation transport (issue 16, h/sync-net) -- */
+	[ACT_SYNC_EXCHANGE] = ROLE_REPORTER, /* the peer actor of api_sync_authenticate */
 };
 
 /* What the organisation asked for support may do on the incident while the
