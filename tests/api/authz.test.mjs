@@ -558,6 +558,10 @@ const CASES = [
   ['GET /api/v1/plan/orgs/{}/mau01/document', true, (S) => ['GET', `/api/v1/plan/orgs/${SETS[S].org}/mau01/document?format=docx`]],
   ['GET /api/v1/plan/annual', true, (S) => ['GET', `/api/v1/plan/annual?year=2026&org=${SETS[S].org}`]],
   ['GET /api/v1/plan/annual/document', true, (S) => ['GET', `/api/v1/plan/annual/document?year=2026&format=docx&org=${SETS[S].org}`]],
+  // -- federation transport (issue 16, h/sync-net): peers only, never a user's session --
+  ['POST /api/v1/sync/push', false, () => ['POST', '/api/v1/sync/push', { envelopes: [] }]],
+  ['POST /api/v1/sync/pull', false, () => ['POST', '/api/v1/sync/pull', { after: 0 }]],
+  ['POST /api/v1/sync/ack', false, () => ['POST', '/api/v1/sync/ack', { seq: 0 }]],
   ['GET /api/v1/agents/hunts', false, () => ['GET', '/api/v1/agents/hunts']],
   ['POST /api/v1/agents/hunts/{}/results', true, (S) => ['POST', `/api/v1/agents/hunts/${obj[S].hunt.id}/results`, '{}']],
   // -- response plans, playbooks (issue 15, h/plans) --
@@ -768,6 +772,10 @@ const EXPECT = {
   'GET /api/v1/plan/orgs/{}/mau01/document': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
   'GET /api/v1/plan/annual': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
   'GET /api/v1/plan/annual/document': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 404 404 404 404 404' },
+  // -- federation transport (issue 16, h/sync-net): a session or token is no peer --
+  'POST /api/v1/sync/push': { all: '401 401 401 401 401 401 401 401 401' },
+  'POST /api/v1/sync/pull': { all: '401 401 401 401 401 401 401 401 401' },
+  'POST /api/v1/sync/ack': { all: '401 401 401 401 401 401 401 401 401' },
   'GET /api/v1/agents/hunts': { all: '401 401 401 401 401 401 401 401 401' },
   'POST /api/v1/agents/hunts/{}/results': { C: '401 401 401 401 401 401 401 401 401', D: '401 401 401 401 401 401 401 401 401' },
   // -- response plans, playbooks (issue 15, h/plans): writers draft, submit and make versions
@@ -794,8 +802,7 @@ const blind = (S, who) => row(EXPECT['GET /api/v1/incidents/{}'][S])[COLS.indexO
 const secrets = (S) => {
   const o = obj[S];
   return [o.inc.id, o.inc.number, o.inc.title, o.task.id, o.att.id, o.sys.id, o.sys.name, o.host.id, o.host.hostname,
-    o.finding.id, o.warn.id, o.warn.title, o.ind.id, o.ind.value, o.plan.id];
-    o.finding.id, o.warn.id, o.warn.title, o.ind.id, o.ind.value, o.drill.id, o.drill.title, o.action.id, o.mau05.id];
+    o.finding.id, o.warn.id, o.warn.title, o.ind.id, o.ind.value, o.plan.id, o.drill.id, o.drill.title, o.action.id, o.mau05.id];
 };
 
 // "200 201 …" -> numbers, one per column.

@@ -1,0 +1,144 @@
+// Federation transport (issue 16 item 4, h/sync-net): the routes a peer
+// instance calls, against a real server. The peer here is this test: an
+// Ed25519 key of node's crypto, registered as a child of the server's
+// instance; every request is signed as docs/SYNC.md "Transport" says. Each
+// class of bad input is refused with nothing changed.
+import assert from 'node:assert/strict';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { startServer, cli } from '../lib/server.mjs';
+import { test, before, after, raw, assertProblem } from './helpers.mjs';
+
+let server;
+let self;          // the server's instance id
+let key;           // our private key
+let me;            // our instance id
+const hex = (b) => Buffer.from(b).toString('hex');
+const sha = (b) => createHash('sha256').update(b).digest('hex');
+
+before(async () => {
+  server = await startServer({ demo: false });
+  const kp = generateKeyPairSync('ed25519');
+  key = kp.privateKey;
+  const pub = hex(Buffer.from(kp.publicKey.export({ format: 'jwk' }).x, 'base64url'));
+  me = sha(pub);
+  const serverKey = cli(['peer', 'show', server.db]).trim();
+  self = sha(serverKey);
+  cli(['peer', 'add', server.db, 'xa-test', '-', pub, 'child']);
+});
+after(async () => { await server?.stop(); });
+
+// A signed POST; `tweak` changes what is signed or sent to forge one.
+function signed(path, body, tweak = {}) {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const at = tweak.time ?? Date.now();
+  const msg = `ungcuu-sync-1\nPOST\n${tweak.signedPath ?? path}\n${at}\n${tweak.from ?? me}\n${tweak.to ?? self}\n${sha(tweak.signedBody ?? text)}`;
+  const sig = tweak.sig ?? hex(sign(null, Buffer.from(msg), tweak.key ?? key));
+  const headers = { 'Content-Type': 'application/json', 'X-Sync-Instance': tweak.instance ?? me, 'X-Sync-Time': String(at), 'X-Sync-Signature': sig, ...(tweak.headers ?? {}) };
+  return raw(server.url, 'POST', path, text, headers);
+}
+
+test('a registered peer pushes, pulls and acknowledges, signed', async () => {
+  let r = await signed('/api/v1/sync/push', { envelopes: [] });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.body, { acked: 0, refused: [] });
+  r = await signed('/api/v1/sync/pull', { after: 0, limit: 10 });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.body, { envelopes: [], more: false });
+  r = await signed('/api/v1/sync/ack', { seq: 0 });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.body, { acked: 0 });
+});
+
+test('the envelopes queued for the peer come in seq order, `more` when the limit cuts them, and an ack is a cursor', async () => {
+  cli(['sync', 'ping', '--db', server.db, '--peer', 'xa-test', '--count', '5']);
+  let r = await signed('/api/v1/sync/pull', { after: 0, limit: 3 });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.body.envelopes.map((e) => e.seq), [1, 2, 3]);
+  assert.equal(r.body.more, true);
+  for (const e of r.body.envelopes) {
+    assert.equal(e.kind, 'ping');
+    assert.equal(e.dest, me);
+    assert.equal(e.origin, self);
+  }
+  r = await signed('/api/v1/sync/pull', { after: 3 });
+  assert.deepEqual(r.body.envelopes.map((e) => e.seq), [4, 5]);
+  assert.equal(r.body.more, false);
+  assert.equal((await signed('/api/v1/sync/ack', { seq: 3 })).status, 200);
+  r = await signed('/api/v1/sync/pull', { after: 0 });
+  assert.deepEqual(r.body.envelopes.map((e) => e.seq), [4, 5], 'acknowledged ones are done');
+  await signed('/api/v1/sync/ack', { seq: 5 });
+  r = await signed('/api/v1/sync/pull', { after: 0 });
+  assert.deepEqual(r.body.envelopes, []);
+});
+
+test('who is not a registered peer is refused from the headers (401), whatever the body', async () => {
+  const other = generateKeyPairSync('ed25519');
+  const otherPub = hex(Buffer.from(other.publicKey.export({ format: 'jwk' }).x, 'base64url'));
+  for (const tweak of [
+    { instance: sha(otherPub), from: sha(otherPub), key: other.privateKey },   // unregistered
+    { instance: 'AB'.repeat(32) },                                               // not lower-case hex
+    { instance: 'ab'.repeat(31) },                                               // too short
+    { headers: { 'X-Sync-Instance': '' } },
+  ]) {
+    const r = await signed('/api/v1/sync/push', { envelopes: [] }, tweak);
+    assertProblem(r, 401);
+  }
+  const r = await raw(server.url, 'POST', '/api/v1/sync/push', '{"envelopes":[]}', {});
+  assertProblem(r, 401);
+});
+
+test('a forged, replayed-late or misdirected request is refused (401) and changes nothing', async () => {
+  cli(['sync', 'ping', '--db', server.db, '--peer', 'xa-test', '--count', '1']);
+  const before = (await signed('/api/v1/sync/pull', { after: 0 })).body.envelopes.map((e) => e.seq);
+  assert.deepEqual(before, [6]);
+  const other = generateKeyPairSync('ed25519');
+  const cases = [
+    { key: other.privateKey },                           // signed by another key
+    { sig: 'ab'.repeat(64) },                            // garbage signature
+    { sig: 'ab' },                                       // short
+    { time: Date.now() - 11 * 60_000 },                  // outside the clock window
+    { time: Date.now() + 11 * 60_000 },
+    { to: 'cd'.repeat(32) },                             // signed for another instance
+    { signedPath: '/api/v1/sync/pull' },                 // signed for another route
+    { signedBody: '{"seq":0}' },                         // the body changed after signing
+    { headers: { 'X-Sync-Time': '12x' } },
+  ];
+  for (const tweak of cases) {
+    const r = await signed('/api/v1/sync/ack', { seq: 6 }, tweak);
+    assert.ok([401, 422].includes(r.status), `${JSON.stringify(tweak)}: ${r.status} ${r.text}`);
+  }
+  const after = (await signed('/api/v1/sync/pull', { after: 0 })).body.envelopes.map((e) => e.seq);
+  assert.deepEqual(after, [6], 'no forged ack took effect');
+  await signed('/api/v1/sync/ack', { seq: 6 });
+});
+
+test('bad bodies: unknown members, out of range, wrong types, too many, not JSON, bad UTF-8, too large', async () => {
+  assertProblem(await signed('/api/v1/sync/pull', { after: 0, since: 1 }), 422, '/since');
+  assertProblem(await signed('/api/v1/sync/pull', { after: -1 }), 422, '/after');
+  assertProblem(await signed('/api/v1/sync/pull', { after: '0' }), 422, '/after');
+  assertProblem(await signed('/api/v1/sync/pull', { after: 0, limit: 501 }), 422, '/limit');
+  assertProblem(await signed('/api/v1/sync/pull', { after: 0, limit: 0 }), 422, '/limit');
+  assertProblem(await signed('/api/v1/sync/ack', { seq: 1.5 }), 422, '/seq');
+  assertProblem(await signed('/api/v1/sync/ack', {}), 422, '/seq');
+  assertProblem(await signed('/api/v1/sync/push', { envelopes: {} }), 422, '/envelopes');
+  assertProblem(await signed('/api/v1/sync/push', { envelopes: Array(501).fill({}) }), 422, '/envelopes');
+  assertProblem(await signed('/api/v1/sync/push', '[]'), 400);
+  assertProblem(await signed('/api/v1/sync/push', '{"envelopes":'), 400);
+  const badUtf8 = Buffer.concat([Buffer.from('{"envelopes":[],"x":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+  const at = Date.now();
+  const msg = `ungcuu-sync-1\nPOST\n/api/v1/sync/push\n${at}\n${me}\n${self}\n${sha(badUtf8)}`;
+  const r = await raw(server.url, 'POST', '/api/v1/sync/push', badUtf8, {
+    'Content-Type': 'application/json', 'X-Sync-Instance': me, 'X-Sync-Time': String(at), 'X-Sync-Signature': hex(sign(null, Buffer.from(msg), key)) });
+  assertProblem(r, 400);
+  assertProblem(await signed('/api/v1/sync/push', { envelopes: [] }, { headers: { 'Content-Type': 'text/plain' } }), 415);
+  const big = JSON.stringify({ envelopes: [{ pad: 'x'.repeat(4 * 1024 * 1024) }] });
+  assertProblem(await signed('/api/v1/sync/push', big), 413);
+});
+
+test('a pushed envelope that is not the peer\'s (bad signature) is refused by the inbox and not applied', async () => {
+  const env = { id: '019300000000700080000000000000aa', origin: me, dest: self, seq: 1, kind: 'ping', created: new Date().toISOString(), payload: { n: 1 }, sig: 'ab'.repeat(64) };
+  const r = await signed('/api/v1/sync/push', { envelopes: [env] });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.acked, 0);
+  assert.equal(r.body.refused.length, 1);
+});
