@@ -10,9 +10,8 @@
 # national, every 5 s ([sync] interval in var/federation/sync.ini).
 # Each database is the demo district (`ungcuu demo`); which instance hosts
 # which organisations is the peers table's (VNCERT/CC: national; the
-# province's team: province; Phú Quý and its communes: district), given to
-# `ungcuu peer add` once h/sync-core's command takes them (the stand-in of
-# this branch has no hosting: everything lives everywhere).
+# province's team: province; Phú Quý and its communes: district; an
+# organisation is hosted by the peer naming it or its nearest ancestor).
 # Prints the URLs and the logins; Ctrl-C stops the three. A second run
 # reuses the databases (delete var/federation/ to start again).
 set -eu
@@ -28,12 +27,16 @@ if [ ! -f "$DIR/district.db" ]; then
 	done
 	# peers both ways; the child knows its parent's URL, the parent needs none
 	# of its child's (the child calls).
-	"$BIN" peer add "$DIR/district.db" province "http://127.0.0.1:$PORT_P" \
-		"$("$BIN" peer show "$DIR/province.db")" parent
-	"$BIN" peer add "$DIR/province.db" district - "$("$BIN" peer show "$DIR/district.db")" child
-	"$BIN" peer add "$DIR/province.db" national "http://127.0.0.1:$PORT_N" \
-		"$("$BIN" peer show "$DIR/national.db")" parent
-	"$BIN" peer add "$DIR/national.db" province - "$("$BIN" peer show "$DIR/province.db")" child
+	key() { "$BIN" peer show --db "$DIR/$1.db" --json |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["public_key"])'; }
+	add() { # add AT NAME RELATION ORGS [URL]
+		"$BIN" peer add --db "$DIR/$1.db" --name "$2" --key "$(key "$2")" --relation "$3" \
+			--orgs "$4" ${5:+--url "$5"} > /dev/null
+	}
+	add district province parent stttt-bth,vncert "http://127.0.0.1:$PORT_P"
+	add province district child pq
+	add province national parent vncert "http://127.0.0.1:$PORT_N"
+	add national province child stttt-bth
 	printf '[sync]\ninterval = 5s\ntimeout = 10s\n' > "$DIR/sync.ini"
 fi
 

@@ -174,4 +174,12 @@ int api_hunt_results(struct req *r);
 int api_agent_hunts(struct req *r);
 int api_agent_hunt_results(struct req *r);
 
+/* sync_admin.c - federation administration (issue 16, h/sync-core) */
+int api_sync_self(struct req *r);
+int api_sync_peer_list(struct req *r);
+int api_sync_peer_create(struct req *r);
+int api_sync_peer_delete(struct req *r);
+int api_sync_status(struct req *r);
+int api_sync_refusals(struct req *r);
+
 #endif

@@ -141,6 +141,13 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/plan/orgs/{}/mau01/document", api_mau01_document, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/plan/annual", api_annual_get, AUTH_USER, BODY_NONE },
 	{ "GET", "/api/v1/plan/annual/document", api_annual_document, AUTH_USER, BODY_NONE },
+	/* -- federation core (issue 16, h/sync-core) -- */
+	{ "GET", "/api/v1/sync/self", api_sync_self, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/sync/peers", api_sync_peer_list, AUTH_USER, BODY_NONE },
+	{ "POST", "/api/v1/sync/peers", api_sync_peer_create, AUTH_USER, BODY_JSON },
+	{ "DELETE", "/api/v1/sync/peers/{}", api_sync_peer_delete, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/sync/status", api_sync_status, AUTH_USER, BODY_NONE },
+	{ "GET", "/api/v1/sync/refusals", api_sync_refusals, AUTH_USER, BODY_NONE },
 	/* -- federation transport (issue 16, h/sync-net) -- */
 	{ "POST", "/api/v1/sync/push", api_sync_push, AUTH_PEER, BODY_JSON },
 	{ "POST", "/api/v1/sync/pull", api_sync_pull, AUTH_PEER, BODY_JSON },
@@ -195,6 +202,8 @@ const struct route_role api_route_roles[] = {
 	{ api_drill_action_create, ACT_DRILL_WRITE },
 	{ api_mau05_create, ACT_REPORT_WRITE },
 	{ api_mau05_update, ACT_REPORT_WRITE },
+	/* -- federation core (issue 16, h/sync-core) -- */
+	{ api_sync_peer_create, ACT_SYNC_ADMIN },
 };
 const size_t api_route_roles_count = sizeof(api_route_roles) / sizeof(api_route_roles[0]);
 

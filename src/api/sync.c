@@ -33,7 +33,7 @@ int api_sync_authenticate(struct req *r)
 {
 	const char *inst = req_header(r, "X-Sync-Instance");
 	if (!hex64(inst))
-		return err_set(&r->err, E_UNAUTH, MSG_SYNC_UNKNOWN_PEER, "X-Sync-Instance");
+		return err_set(&r->err, E_UNAUTH, MSG_SYNC_NOT_A_PEER, "X-Sync-Instance");
 	struct ctx c = { 0 };
 	struct sync_peer p;
 	c.db = server_db(r->srv, &r->err);
@@ -43,7 +43,7 @@ int api_sync_authenticate(struct req *r)
 	if (rc < 0)
 		return -1;
 	if (rc > 0)
-		return err_set(&r->err, E_UNAUTH, MSG_SYNC_UNKNOWN_PEER, inst);
+		return err_set(&r->err, E_UNAUTH, MSG_SYNC_NOT_A_PEER, inst);
 	memcpy(r->peer_id, p.id, sizeof(r->peer_id));
 	memset(&r->actor, 0, sizeof(r->actor));
 	snprintf(r->actor.username, sizeof(r->actor.username), "peer:%.58s", p.name);

@@ -218,12 +218,36 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(REPORT_EXISTS, "Báo cáo của kỳ này đã có: %s", "The report of this period exists already: %s") \
 	X(REPORT_YEAR_RANGE, "Năm báo cáo phải từ 2017 đến năm sau năm hiện tại", "The report's year must be from 2017 to next year") \
 	X(REPORT_TYPE_UNKNOWN, "Loại sự cố không có trong Mẫu 05: %s", "Not an incident type of form 05: %s") \
+	/* -- federation core (issue 16, h/sync-core) -- */ \
+	X(SYNC_PEER_UNKNOWN, "Không có máy ngang hàng %s", "No peer %s") \
+	X(SYNC_PEER_EXISTS, "Đã có máy ngang hàng với tên hoặc khóa này: %s", "A peer with this name or key exists already: %s") \
+	X(SYNC_BAD_KEY, "Khóa công khai phải là 64 chữ số hex (Ed25519): %s", "The public key must be 64 hex digits (Ed25519): %s") \
+	X(SYNC_OWN_KEY, "Đây là khóa của chính hệ thống này, không phải của máy ngang hàng", "This is this instance's own key, not a peer's") \
+	X(SYNC_BAD_RELATION, "Quan hệ phải là parent (cấp trên) hoặc child (cấp dưới): %s", "The relation must be parent (above us) or child (below us): %s") \
+	X(SYNC_BAD_URL, "Địa chỉ phải bắt đầu bằng https:// hoặc http:// (tối đa 500 ký tự): %s", "The URL must start with https:// or http:// (at most 500 characters): %s") \
+	X(SYNC_BAD_NAME, "Tên máy ngang hàng gồm chữ thường không dấu, chữ số, '-', '_' và '.' (tối đa 64 ký tự): %s", "A peer name is lowercase ASCII letters, digits, '-', '_' and '.' (at most 64): %s") \
+	X(SYNC_NO_KEY, "Không có khóa của hệ thống (tệp .key bên cạnh cơ sở dữ liệu)", "The instance key is missing (the .key file beside the database)") \
+	X(SYNC_BAD_ENVELOPE, "Phong bì không hợp lệ: %s", "Malformed envelope: %s") \
+	X(SYNC_R_UNKNOWN_PEER, "Người gửi chưa được đăng ký làm máy ngang hàng: %s", "The sender is not a registered peer: %s") \
+	X(SYNC_R_WRONG_ORIGIN, "Phong bì của hệ thống khác (%s) không được chuyển qua máy ngang hàng này", "An envelope of another instance (%s) is not accepted through this peer") \
+	X(SYNC_R_BAD_SIGNATURE, "Chữ ký không đúng với khóa của máy ngang hàng (nội dung bị sửa hoặc khóa khác): %s", "The signature does not match the peer's key (content changed or another key): %s") \
+	X(SYNC_R_WRONG_DEST, "Phong bì gửi cho hệ thống khác: %s", "The envelope is addressed to another instance: %s") \
+	X(SYNC_R_KIND_UNKNOWN, "Loại phong bì không được hỗ trợ: %s", "Unknown envelope kind: %s") \
+	X(SYNC_R_KIND_NOT_ALLOWED, "Máy ngang hàng này không được gửi loại phong bì %s (theo quan hệ cấp trên/cấp dưới)", "This peer may not send envelopes of kind %s (by the parent/child relation)") \
+	X(SYNC_R_REPLAY, "Phong bì số %s đã được áp dụng trước đó: xác nhận lại, không áp dụng lần nữa", "Envelope %s was applied before: acknowledged again, not applied twice") \
+	X(SYNC_R_GAP, "Thiếu phong bì trước số %s: chờ các phong bì còn thiếu", "Envelopes before %s are missing: waiting for them") \
+	X(SYNC_R_APPLY_FAILED, "Không áp dụng được phong bì: %s", "The envelope could not be applied: %s") \
+	X(SYNC_NOT_BUNDLE, "Tệp không phải gói đồng bộ ungcuu (phần sai: %s)", "Not an ungcuu sync bundle (wrong part: %s)") \
+	X(SYNC_BUNDLE_OTHER_DEST, "Gói này được niêm phong cho hệ thống khác (%s), không phải hệ thống này", "This bundle is sealed for another instance (%s), not this one") \
+	X(SYNC_BUNDLE_CANNOT_OPEN, "Không mở được gói: tệp bị cắt cụt, bị sửa, hoặc không niêm phong cho khóa của hệ thống này", "Cannot open the bundle: the file is truncated, changed, or not sealed to this instance's key") \
+	X(SYNC_BUNDLE_BAD_SIG, "Chữ ký của gói không đúng với khóa của máy ngang hàng %s", "The bundle's signature does not match the key of peer %s") \
+	X(SYNC_ACK_AHEAD, "Xác nhận vượt quá số phong bì đã gửi: %s", "The acknowledgement is beyond the envelopes sent: %s") \
+	X(SYNC_TOO_MANY, "Quá nhiều phong bì trong một lần (tối đa %s)", "Too many envelopes at once (at most %s)") \
 	/* -- federation transport (issue 16, h/sync-net) -- */ \
-	X(SYNC_UNKNOWN_PEER, "Không phải hệ thống ngang hàng đã đăng ký: %s", "Not a registered peer instance: %s") \
+	X(SYNC_NOT_A_PEER, "Không phải hệ thống ngang hàng đã đăng ký: %s", "Not a registered peer instance: %s") \
 	X(SYNC_BAD_SIGNATURE, "Chữ ký của hệ thống ngang hàng không hợp lệ: %s", "The peer instance's signature does not verify: %s") \
 	X(SYNC_CLOCK, "Đồng hồ hai hệ thống lệch quá 10 phút: %s", "The two instances' clocks differ by more than 10 minutes: %s") \
 	X(SYNC_NO_URL, "Hệ thống ngang hàng %s không có URL: dùng gói tin USB (ungcuu sync export)", "Peer %s has no URL: use a bundle (ungcuu sync export)") \
-	X(SYNC_NO_PEER, "Không có hệ thống ngang hàng tên %s", "No peer named %s") \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,

@@ -67,10 +67,12 @@ int cmd_sweep(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
 int cmd_doc(int argc, char **argv);
-/* -- federation transport (issue 16, h/sync-net) -- */
-int cmd_sync(int argc, char **argv);      /* ungcuu sync SUBCOMMAND */
-int cmd_sync_run(int argc, char **argv);  /* ungcuu sync run */
-int cmd_sync_ping(int argc, char **argv); /* ungcuu sync ping */
-int cmd_peer(int argc, char **argv);      /* TEMPORARY stub (sync/core_stub.c) */
+/* federation (issue 16, h/sync-core) */
+int cmd_peer(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+/* -- federation transport (issue 16, h/sync-net): `ungcuu sync run`, a
+ * verb of cmd_sync's table (sync_run.c) -- */
+extern const struct cli_opt sync_run_opts[];
+int sync_cli_run(struct ctx *c, const struct cli_args *a, const struct cli_opt *o, int json);
 
 #endif

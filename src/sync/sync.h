@@ -146,6 +146,75 @@ int sync_map_get(struct ctx *c, const char *peer_id, const char *type, const cha
 int sync_map_origin(struct ctx *c, const char *type, const char *local_id,
 		    char peer_id[UUID_LEN], char remote_id[UUID_LEN], struct err *e);
 
+/* ==== added by the core (h/sync-core): what the commands, the API and
+ * the tests use beyond the contract above ==== */
+
+#define SYNC_BATCH_MAX 1000      /* envelopes in one batch (inbox, outbox read) */
+#define SYNC_BUNDLE_MAX 10000    /* envelopes in one bundle file */
+#define SYNC_FINGERPRINT_LEN 40  /* "abcd ef01 ..." 8 groups of 4 hex + NUL */
+#define SYNC_SEQ_MAX ((1LL << 53) - 1)
+
+/* The canonical bytes of a JSON value (docs/SYNC.md): objects with their
+ * keys sorted by bytes, no whitespace, strings as UTF-8 with only '"', '\\'
+ * and U+0001..U+001F escaped, integers only (|n| <= 2^53-1). Malloc'd,
+ * NUL-terminated, length in *n; NULL when v holds a real number, an
+ * integer beyond that, or a string that is not UTF-8 or holds U+0000. */
+char *sync_canonical(const json_t *v, size_t *n);
+/* The instance id of a hex public key (SHA-256 of its 32 bytes, hex); -1
+ * when pk_hex is not 64 hex digits. */
+int sync_instance_of_key(const char *pk_hex, char out[SYNC_ID_LEN]);
+/* The form two people read to each other on the phone to check a key:
+ * the first 128 bits of the instance id as 8 groups of 4 hex digits. */
+void sync_fingerprint(const char *instance_id, char out[SYNC_FINGERPRINT_LEN]);
+/* This instance's public key (hex) from the key the connection holds. */
+int sync_public_key(struct ctx *c, char pk[65], struct err *e);
+/* Checks an envelope's shape (fields, types, bounds): 0 or -1 with e
+ * (MSG_SYNC_BAD_ENVELOPE naming the field). */
+int sync_envelope_check(const json_t *env, struct err *e);
+/* 1 when env's sig is pk_hex's signature of its canonical bytes. */
+int sync_envelope_verify(const json_t *env, const char *pk_hex);
+/* Signs a JSON object in place (adds "sig") with this instance's key. */
+int sync_sign(struct ctx *c, json_t *obj, struct err *e);
+
+/* Peers. body: {name, public_key, relation: "parent"|"child", url?,
+ * orgs?: [org code]}; the actor must be an administrator (or the system).
+ * sync_peer_find takes a name or a row id. */
+int sync_peer_add(struct ctx *c, json_t *body, char id[UUID_LEN], struct err *e);
+int sync_peer_remove(struct ctx *c, const char *name_or_id, struct err *e);
+int sync_peer_find(struct ctx *c, const char *name_or_id, struct sync_peer *p, struct err *e);
+/* {"items": [{id, name, instance, fingerprint, public_key, url, relation,
+ * orgs, created_at}]} */
+json_t *sync_peer_list(struct ctx *c, struct err *e);
+/* {instance, public_key, fingerprint} of this instance. */
+json_t *sync_self(struct ctx *c, struct err *e);
+/* {"instance": ..., "peers": [{name, relation, last_contact_at,
+ * out_waiting, out_oldest_at, in_applied, in_waiting, refused,
+ * refused_by_reason, last_error, last_error_at, pings}], "unknown_refused"} */
+json_t *sync_status(struct ctx *c, struct err *e);
+/* Refusals (newest first, at most limit) of a peer, or of all when NULL. */
+json_t *sync_refusals(struct ctx *c, const char *peer_id, int limit, struct err *e);
+
+/* Bundles (docs/SYNC.md): every unacknowledged envelope for the peer and
+ * our acknowledgement of what it sent, signed and sealed to its key.
+ * *out malloc'd (n bytes), *count the envelopes in it. */
+int sync_bundle_export(struct ctx *c, const char *peer_id, char **out, size_t *n,
+		       size_t *count, struct err *e);
+/* An acknowledgement-only bundle for the peer. */
+int sync_bundle_ack(struct ctx *c, const char *peer_id, char **out, size_t *n, struct err *e);
+/* Opens, checks and applies a bundle: envelopes through sync_inbox_apply,
+ * its acknowledgement through sync_outbox_ack. *result {peer, applied,
+ * acked, refused: [...], acknowledged}; *peer_id (may be NULL) the peer it
+ * came from. -1 with e and nothing changed when the bundle itself is not
+ * ours, truncated, tampered or from an unknown instance. */
+int sync_bundle_import(struct ctx *c, const char *data, size_t n, json_t **result,
+		       char peer_id[UUID_LEN], struct err *e);
+
+/* The built-in kind of the core, "ping" (both ways; applying it only
+ * counts it in sync status): sync_kind_find always knows it, besides the
+ * tables registered (sync_register_kinds may be called more than once:
+ * each call adds a table, up to 8). */
+#define SYNC_KIND_PING "ping"
+
 /* ---- the transport (h/sync-net): HTTPS between instances, the loop ----
  * The child initiates everything (an island server sits behind NAT): it
  * pushes its outbox to the parent and pulls the parent's outbox for it.
@@ -155,10 +224,10 @@ int sync_map_origin(struct ctx *c, const char *type, const char *local_id,
  *   X-Sync-Time      ms since 1970 (within LIMIT_SYNC_SKEW of the server)
  *   X-Sync-Signature Ed25519 (hex) over sync_request_message(). */
 
-/* What a round needs besides the database: the key file beside it, TLS
- * trust, bounds. */
+/* What a round needs besides the database connection: TLS trust, bounds
+ * (and for the loop, the database to open). */
 struct sync_net {
-	const char *db_path;     /* the database; its secret key is DB.key */
+	const char *db_path;     /* the database the loop opens */
 	const char *ca_file;     /* PEM bundle trusted for the peers' HTTPS, NULL: system */
 	long timeout_s;          /* per request (connect and transfer) */
 	unsigned batch;          /* envelopes per request, 1..LIMIT_SYNC_BATCH */
@@ -179,11 +248,16 @@ struct sync_round_result {
 int sync_request_message(char *out, size_t n, const char *method, const char *path,
 			 long long time_ms, const char *from, const char *to,
 			 const void *body, size_t body_len);
-/* The registered peer whose instance id is `instance` (0, 1 none, -1). */
+/* The core's, for the transport (moved here from sync_int.h): the peer
+ * whose instance id is `instance` (0, 1 none, -1); this instance's secret
+ * key (hex; the caller wipes it); contact with a peer marked now; the last
+ * error of the exchange with a peer recorded for sync status (in its own
+ * write, outside any transaction; NULL clears it). */
 int sync_peer_by_instance(struct ctx *c, const char *instance, struct sync_peer *p,
 			  struct err *e);
-/* The peer named name (0, 1 none, -1). */
-int sync_peer_by_name(struct ctx *c, const char *name, struct sync_peer *p, struct err *e);
+int sync_secret_key(struct ctx *c, char sk[129], struct err *e);
+int sync_touch(struct ctx *c, const char *peer_id, struct err *e);
+int sync_peer_error(struct ctx *c, const char *peer_id, const char *detail, struct err *e);
 
 /* One round with a peer that has a URL: push our outbox for it (batch by
  * batch, each acknowledged by the cursor the peer answers), then pull its

@@ -9,11 +9,9 @@
  * `init` wrote beside the database): see sync_request_message and
  * docs/SYNC.md, "Transport".
  */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -24,7 +22,7 @@
 #include "../base/limits.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
-#include "../domain/directory/audit.h"
+#include "../store/store.h"
 #include "../base/banned.h"
 
 int sync_request_message(char *out, size_t n, const char *method, const char *path,
@@ -38,63 +36,28 @@ int sync_request_message(char *out, size_t n, const char *method, const char *pa
 	return k < 0 || (size_t)k >= n ? -1 : 0;
 }
 
-/* Both relations' peers, searched by a field. */
-static int peer_find(struct ctx *c, int by_name, const char *want, struct sync_peer *p,
-		     struct err *e)
+/* Our outbox's cursor for the peer: the highest seq it acknowledged (the
+ * core's column; the outbox keeps what was acknowledged, so a push starts
+ * after it). */
+static int64_t acked_of(struct ctx *c, const char *peer_id, struct err *e)
 {
-	static const int rel[] = { SYNC_PARENT, SYNC_CHILD };
-	for (size_t r = 0; r < sizeof(rel) / sizeof(rel[0]); r++) {
-		struct sync_peer *all = NULL;
-		size_t n = 0;
-		if (sync_peers(c, rel[r], &all, &n, e) != 0)
-			return -1;
-		for (size_t i = 0; i < n; i++) {
-			const char *v = by_name ? all[i].name : all[i].instance;
-			if (strcmp(v, want) == 0) {
-				*p = all[i];
-				free(all);
-				return 0;
-			}
-		}
-		free(all);
-	}
-	return 1;
+	struct stmt *st = store_query(c->db, e, "SELECT out_acked FROM sync_peers WHERE id = $1", "t",
+				      peer_id);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	int64_t v = rc == 1 ? stmt_int(st, 0) : -1;
+	stmt_done(st);
+	if (rc == 0)
+		err_set(e, E_NOTFOUND, MSG_SYNC_PEER_UNKNOWN, peer_id);
+	return v;
 }
 
-int sync_peer_by_instance(struct ctx *c, const char *instance, struct sync_peer *p,
-			  struct err *e)
+int sync_peer_error(struct ctx *c, const char *peer_id, const char *detail, struct err *e)
 {
-	return peer_find(c, 0, instance, p, e);
-}
-
-int sync_peer_by_name(struct ctx *c, const char *name, struct sync_peer *p, struct err *e)
-{
-	return peer_find(c, 1, name, p, e);
-}
-
-/* The instance's secret key, from DB.key (128 hex characters). */
-static int secret_key(const char *db_path, char sk[129], struct err *e)
-{
-	char path[4096];
-	if (db_path == NULL || audit_key_path(db_path, path, sizeof(path)) != 0)
-		return err_set(e, E_IO, MSG_IO, db_path ? db_path : "DB.key");
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(e, E_IO, MSG_IO, path);
-	char raw[160];
-	ssize_t n = read(fd, raw, sizeof(raw) - 1);
-	close(fd);
-	if (n < 128) {
-		sodium_memzero(raw, sizeof(raw));
-		return err_set(e, E_IO, MSG_IO, path);
-	}
-	memcpy(sk, raw, 128);
-	sk[128] = '\0';
-	sodium_memzero(raw, sizeof(raw));
-	for (int i = 0; i < 128; i++)
-		if (!((sk[i] >= '0' && sk[i] <= '9') || (sk[i] >= 'a' && sk[i] <= 'f')))
-			return err_set(e, E_IO, MSG_IO, path);
-	return 0;
+	return store_run(c->db, e, "UPDATE sync_peers SET last_error = $2, last_error_at = $3 "
+			 "WHERE id = $1", "tti", peer_id, detail, detail ? time_now_ms() : 0) < 0
+		       ? -1 : 0;
 }
 
 /* One round's connection state: the handle is reused (keep-alive, one TLS
@@ -213,7 +176,10 @@ static int64_t answer_seq(const json_t *j, const char *key)
 static int push(struct ctx *c, struct conn *k, unsigned batch, struct sync_round_result *r,
 		struct err *e)
 {
-	int64_t after = 0;
+	int64_t after = acked_of(c, k->peer->id, e);
+	if (after < 0)
+		return -1;
+	r->sent_acked = after;
 	for (int b = 0; b < LIMIT_SYNC_ROUND_BATCHES; b++) {
 		json_t *envs = sync_outbox_read(c, k->peer->id, after, batch, e);
 		if (envs == NULL)
@@ -338,7 +304,7 @@ int sync_round(struct ctx *c, const struct sync_net *net, const struct sync_peer
 	if (strncmp(p->url, "https://", 8) != 0 && strncmp(p->url, "http://", 7) != 0)
 		return err_set(e, E_INVALID, MSG_BAD_VALUE, p->url);
 	struct conn k = { .net = net, .peer = p };
-	if (sync_instance_id(c, k.self, e) != 0 || secret_key(net->db_path, k.sk, e) != 0)
+	if (sync_instance_id(c, k.self, e) != 0 || sync_secret_key(c, k.sk, e) != 0)
 		return -1;
 	k.curl = curl_easy_init();
 	if (k.curl == NULL) {
@@ -364,5 +330,14 @@ int sync_round(struct ctx *c, const struct sync_net *net, const struct sync_peer
 	sodium_memzero(k.sk, sizeof(k.sk));
 	if (out)
 		*out = r;
+	/* for sync status: the contact, or what went wrong (the round's own
+	 * error stays in e) */
+	struct err ee = { 0 };
+	if (rc == 0) {
+		sync_touch(c, p->id, &ee);
+	} else {
+		char why[300];
+		sync_peer_error(c, p->id, err_text(e, LANG_EN, why, sizeof(why)), &ee);
+	}
 	return rc;
 }

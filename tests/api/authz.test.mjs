@@ -8,6 +8,7 @@
 // below); a route of routes.c without a row fails the test.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { startServer, root } from '../lib/server.mjs';
 import {
@@ -564,6 +565,16 @@ const CASES = [
   ['POST /api/v1/sync/ack', false, () => ['POST', '/api/v1/sync/ack', { seq: 0 }]],
   ['GET /api/v1/agents/hunts', false, () => ['GET', '/api/v1/agents/hunts']],
   ['POST /api/v1/agents/hunts/{}/results', true, (S) => ['POST', `/api/v1/agents/hunts/${obj[S].hunt.id}/results`, '{}']],
+  // -- federation core (issue 16, h/sync-core): the home organisation's administrators only --
+  ['GET /api/v1/sync/self', false, () => ['GET', '/api/v1/sync/self']],
+  ['GET /api/v1/sync/peers', false, () => ['GET', '/api/v1/sync/peers']],
+  ['POST /api/v1/sync/peers', false, () => ['POST', '/api/v1/sync/peers', { name: u('peer'), public_key: peerKey(), relation: 'child' }]],
+  ['DELETE /api/v1/sync/peers/{}', false, async () => {
+    const p = ok(await as.admin.post('/api/v1/sync/peers', { name: u('gone'), public_key: peerKey(), relation: 'parent' }), 'peer');
+    return ['DELETE', `/api/v1/sync/peers/${p.id}`];
+  }],
+  ['GET /api/v1/sync/status', false, () => ['GET', '/api/v1/sync/status']],
+  ['GET /api/v1/sync/refusals', false, () => ['GET', '/api/v1/sync/refusals']],
   // -- response plans, playbooks (issue 15, h/plans) --
   ['GET /api/v1/plan-outline', false, () => ['GET', '/api/v1/plan-outline']],
   ['PUT /api/v1/plan-outline', false, async () => {
@@ -610,6 +621,9 @@ async function freshPlan(S, status) {
   if (status === 'submitted') return p;
   return ok(await as.lanhdao.post(`/api/v1/plans/${p.id}/transitions`, { to: 'approved', decision_number: u('QĐ'), decision_date: '2026-01-05' }, im(p.version)), 'approve');
 }
+
+// A new peer's Ed25519 public key, hex (the last 32 bytes of its SPKI).
+const peerKey = () => generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('hex');
 
 // Makes the objects of each set, each by its own side.
 async function makeObjects() {
@@ -778,6 +792,13 @@ const EXPECT = {
   'POST /api/v1/sync/ack': { all: '401 401 401 401 401 401 401 401 401' },
   'GET /api/v1/agents/hunts': { all: '401 401 401 401 401 401 401 401 401' },
   'POST /api/v1/agents/hunts/{}/results': { C: '401 401 401 401 401 401 401 401 401', D: '401 401 401 401 401 401 401 401 401' },
+  // -- federation core (issue 16, h/sync-core) --
+  'GET /api/v1/sync/self': { all: '200 403 403 403 403 403 403 403 403' },
+  'GET /api/v1/sync/peers': { all: '200 403 403 403 403 403 403 403 403' },
+  'POST /api/v1/sync/peers': { all: '201 403 403 403 403 403 403 403 403' },
+  'DELETE /api/v1/sync/peers/{}': { all: '200 403 403 403 403 403 403 403 403' },
+  'GET /api/v1/sync/status': { all: '200 403 403 403 403 403 403 403 403' },
+  'GET /api/v1/sync/refusals': { all: '200 403 403 403 403 403 403 403 403' },
   // -- response plans, playbooks (issue 15, h/plans): writers draft, submit and make versions
   // in their subtree; only the leader approves; the outline is the home organisation's admin's --
   'GET /api/v1/plan-outline': { all: '200 200 200 200 200 200 200 200 200' },

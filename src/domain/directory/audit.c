@@ -126,6 +126,15 @@ static const struct audit_table {
 	{ "periodic_reports", 1, "id,org_id,form,period,year,period_from,period_to,due_at,member_code,"
 	  "cells,computed,helpers,recommendations,status,sent_at,sent_by,version,created_by,"
 	  "created_at,updated_at", "", 16 },
+	/* federation (issue 16, h/sync-core): peers, what they host, envelopes
+	 * queued and applied, refusals, mirrors; the peers' counters
+	 * (out_seq, in_seq, last_contact_at...) move with every exchange;
+	 * sync_refused is a bounded log like a counter, not a record */
+	{ "sync_peers", 1, "id,name,instance,public_key,url,relation,created_by,created_at", "", 17 },
+	{ "sync_peer_orgs", 2, "peer_id,org_code", "", 17 },
+	{ "sync_outbox", 1, "id,peer_id,seq,kind,created_at,envelope", "envelope", 17 },
+	{ "sync_inbox", 1, "id,peer_id,seq,kind,digest,applied_at", "", 17 },
+	{ "sync_map", 1, "id,peer_id,type,remote_id,local_id,created_at", "", 17 },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
@@ -276,6 +285,15 @@ static int attach(struct store *s, const char *location, struct err *e)
 	struct store_hooks h = { .arg = ac, .before_commit = before_commit,
 				 .after_commit = after_commit, .release = conn_release };
 	store_set_hooks(s, &h);
+	return 0;
+}
+
+int audit_instance_key(struct store *s, char sk_hex[129])
+{
+	struct audit_conn *ac = setup_done ? store_hooks_arg(s) : NULL;
+	if (ac == NULL || ac->sk_hex[0] == '\0')
+		return -1;
+	memcpy(sk_hex, ac->sk_hex, 129);
 	return 0;
 }
 
@@ -718,8 +736,16 @@ static int before_commit(struct store *s, void *arg, struct err *e)
 	}
 	if (!ac->baseline_checked && baseline(s, ac, e) != 0)
 		return -1;
-	if (take_rows(s, ac, &rows, e) != 0)
+	if (ac->wrote_baseline) {
+		/* The baseline holds every audited row as it stands at this
+		 * commit, this transaction's changes included (all migrations
+		 * run in one transaction, so a new database's seeded rows are
+		 * both): sealing them twice would say nothing more. */
+		struct store_change *ch = NULL;
+		store_changes_free(ch, store_changes_take(s, &ch));
+	} else if (take_rows(s, ac, &rows, e) != 0) {
 		return -1;
+	}
 	int rc = 0;
 	if (rows)
 		rc = write_entry(s, ac, ac->actor[0] ? ac->actor : "system", "rows", "rows", "*",

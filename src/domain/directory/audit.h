@@ -32,6 +32,10 @@
  * for every database. Call once at startup; later calls change nothing.
  */
 void audit_setup(const char *test_sk_hex);
+/* The instance's Ed25519 secret key (hex, seed || public key) this
+ * connection was attached with, for federation's signatures (sync/); the
+ * caller wipes it (sodium_memzero). -1 when the connection has no key. */
+int audit_instance_key(struct store *s, char sk_hex[129]);
 /* The key file and checkpoint file of a database (buffers of 4096). */
 int audit_key_path(const char *db, char *out, size_t n);
 int audit_checkpoint_path(const char *db, char *out, size_t n);

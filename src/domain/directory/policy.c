@@ -68,6 +68,8 @@ static const unsigned action_roles[ACT__COUNT] = {
 	[ACT_REPORT_READ] = ROLE_ALL,
 	[ACT_REPORT_WRITE] = ROLE_FOCAL | ROLE_COORDINATOR,
 	[ACT_REPORT_SEND] = ROLE_LEADER,
+	/* -- federation core (issue 16, h/sync-core) -- */
+	[ACT_SYNC_ADMIN] = ROLE_ADMIN,
 	/* -- federation transport (issue 16, h/sync-net) -- */
 	[ACT_SYNC_EXCHANGE] = ROLE_REPORTER, /* the peer actor of api_sync_authenticate */
 };
@@ -96,6 +98,7 @@ static const unsigned char exact_org[ACT__COUNT] = {
 	[ACT_WARNING_ANSWER] = 1,
 	[ACT_SUPPORT_DECIDE] = 1,
 	[ACT_PLAN_OUTLINE] = 1,    /* h/plans: the instance's outline, from its home */
+	[ACT_SYNC_ADMIN] = 1,      /* h/sync-core: the instance's peers, from its home */
 };
 
 unsigned policy_roles(int action)

@@ -72,6 +72,8 @@ enum action {
 	ACT_REPORT_READ,           /* Mẫu 05, Mẫu 01, the annual report */
 	ACT_REPORT_WRITE,          /* compute and correct a Mẫu 05 before it is sent */
 	ACT_REPORT_SEND,           /* approve and record a Mẫu 05 as sent: a leader's act */
+	/* -- federation core (issue 16, h/sync-core) -- */
+	ACT_SYNC_ADMIN,            /* peers, bundles, sync status: the instance's administrators */
 	/* -- federation transport (issue 16, h/sync-net) -- */
 	ACT_SYNC_EXCHANGE,         /* a registered peer instance pushes, pulls, acknowledges */
 	ACT__COUNT

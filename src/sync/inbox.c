@@ -1,0 +1,275 @@
+/*
+ * inbox.c - the kinds registry and applying what a peer sent: each
+ * envelope checked (shape, origin, signature, destination, kind allowed
+ * for the relation, seq = last applied + 1) and applied with the cursor
+ * update in one transaction. A refused envelope changes nothing but the
+ * refusal log and the peer's counters; refusals of one peer never stop
+ * another's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync.h"
+#include "sync_int.h"
+#include "../base/crypto.h"
+#include "../base/msg.h"
+#include "../base/timeutil.h"
+#include "../base/banned.h"
+
+/* ---- kinds ---- */
+
+#define KIND_TABLES 8
+
+static struct {
+	const struct sync_kind *kinds;
+	size_t n;
+} tables[KIND_TABLES];
+static size_t ntables;
+
+static int ping_apply(struct ctx *c, const struct sync_peer *from, json_t *payload,
+		      struct err *e)
+{
+	(void)payload;
+	return store_run(c->db, e, "UPDATE sync_peers SET pings = pings + 1 WHERE id = $1", "t",
+			 from->id) < 0 ? -1 : 0;
+}
+
+static const struct sync_kind core_kinds[] = {
+	{ SYNC_KIND_PING, SYNC_PARENT | SYNC_CHILD, ping_apply },
+};
+
+void sync_register_kinds(const struct sync_kind *kinds, size_t n)
+{
+	if (ntables < KIND_TABLES && kinds && n) {
+		tables[ntables].kinds = kinds;
+		tables[ntables].n = n;
+		ntables++;
+	}
+}
+
+const struct sync_kind *sync_kind_find(const char *name)
+{
+	if (name == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof(core_kinds) / sizeof(core_kinds[0]); i++)
+		if (strcmp(core_kinds[i].name, name) == 0)
+			return &core_kinds[i];
+	for (size_t t = 0; t < ntables; t++)
+		for (size_t i = 0; i < tables[t].n; i++)
+			if (strcmp(tables[t].kinds[i].name, name) == 0)
+				return &tables[t].kinds[i];
+	return NULL;
+}
+
+/* ---- the inbox ---- */
+
+static int64_t in_seq_of(struct ctx *c, const char *peer_id, struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT in_seq FROM sync_peers WHERE id = $1", "t",
+				      peer_id);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	int64_t v = rc == 1 ? stmt_int(st, 0) : -1;
+	stmt_done(st);
+	if (rc == 0)
+		err_set(e, E_NOTFOUND, MSG_SYNC_PEER_UNKNOWN, peer_id);
+	return v;
+}
+
+static int seq_cmp(const void *x, const void *y)
+{
+	json_int_t a = json_integer_value(json_object_get(*(json_t *const *)x, "seq"));
+	json_int_t b = json_integer_value(json_object_get(*(json_t *const *)y, "seq"));
+	return a < b ? -1 : a > b;
+}
+
+struct refusal_ctx {
+	struct ctx *c;
+	const struct sync_peer *p;
+	json_t *list;
+};
+
+static void refuse(struct refusal_ctx *r, const json_t *env, const char *reason, int msg,
+		   const char *arg)
+{
+	char text[400];
+	const char *id = json_string_value(json_object_get(env, "id"));
+	const char *origin = json_string_value(json_object_get(env, "origin"));
+	json_t *seq = json_object_get(env, "seq");
+	int64_t s = json_is_integer(seq) ? (int64_t)json_integer_value(seq) : 0;
+	msg_format(msg, LANG_EN, arg, text, sizeof(text));
+	if (id && !uuid_valid(id))
+		id = NULL;
+	if (origin && strlen(origin) != 64)
+		origin = NULL;
+	sync_refuse(r->c, r->p ? r->p->id : NULL, origin, id, s, reason, text);
+	char vi[400];
+	msg_format(msg, r->c->lang, arg, vi, sizeof(vi));
+	json_t *j = json_pack("{s:s?, s:I, s:s, s:s}", "id", id, "seq", (json_int_t)s,
+			      "reason", reason, "message", vi);
+	json_array_append_new(r->list, j);
+}
+
+int sync_inbox_apply(struct ctx *c, const char *peer_id, json_t *envelopes, int64_t *acked,
+		     json_t **refused, struct err *e)
+{
+	*acked = 0;
+	*refused = NULL;
+	struct sync_peer p;
+	char own[SYNC_ID_LEN];
+	if (!json_is_array(envelopes))
+		return err_set(e, E_MALFORMED, MSG_SYNC_BAD_ENVELOPE, "/");
+	if (json_array_size(envelopes) > SYNC_BUNDLE_MAX) {
+		char n[24];
+		snprintf(n, sizeof(n), "%d", SYNC_BUNDLE_MAX);
+		return err_set(e, E_TOOLARGE, MSG_SYNC_TOO_MANY, n);
+	}
+	if (sync_instance_id(c, own, e) != 0)
+		return -1;
+	if (sync_peer_get(c, peer_id, &p, e) != 0) {
+		struct refusal_ctx r = { c, NULL, json_array() };
+		refuse(&r, NULL, "unknown_peer", MSG_SYNC_R_UNKNOWN_PEER, peer_id);
+		json_decref(r.list);
+		return -1;
+	}
+	int64_t cur = in_seq_of(c, p.id, e);
+	if (cur < 0)
+		return -1;
+	struct refusal_ctx r = { c, &p, json_array() };
+	/* the well-formed ones in seq order; the others refused as they are */
+	size_t n = json_array_size(envelopes), m = 0;
+	json_t **ok = calloc(n ? n : 1, sizeof(*ok));
+	if (ok == NULL) {
+		json_decref(r.list);
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	}
+	int64_t seen = 0;
+	for (size_t i = 0; i < n; i++) {
+		json_t *env = json_array_get(envelopes, i);
+		struct err ee = { 0 };
+		if (sync_envelope_check(env, &ee) != 0) {
+			refuse(&r, json_is_object(env) ? env : NULL, "malformed", MSG_SYNC_BAD_ENVELOPE,
+			       ee.arg);
+			continue;
+		}
+		const char *origin = json_string_value(json_object_get(env, "origin"));
+		if (strcmp(origin, p.instance) != 0) {
+			struct sync_peer other;
+			struct err oe = { 0 };
+			if (sync_peer_by_instance(c, origin, &other, &oe) == 0)
+				refuse(&r, env, "wrong_origin", MSG_SYNC_R_WRONG_ORIGIN, other.name);
+			else
+				refuse(&r, env, "unknown_peer", MSG_SYNC_R_UNKNOWN_PEER, origin);
+			continue;
+		}
+		if (!sync_envelope_verify(env, p.public_key)) {
+			refuse(&r, env, "bad_signature", MSG_SYNC_R_BAD_SIGNATURE, p.name);
+			continue;
+		}
+		const char *dest = json_string_value(json_object_get(env, "dest"));
+		if (strcmp(dest, own) != 0) {
+			refuse(&r, env, "wrong_dest", MSG_SYNC_R_WRONG_DEST, dest);
+			continue;
+		}
+		const char *kind = json_string_value(json_object_get(env, "kind"));
+		const struct sync_kind *k = sync_kind_find(kind);
+		if (k == NULL) {
+			refuse(&r, env, "kind_unknown", MSG_SYNC_R_KIND_UNKNOWN, kind);
+			continue;
+		}
+		if (!(k->from & p.relation)) {
+			refuse(&r, env, "kind_not_allowed", MSG_SYNC_R_KIND_NOT_ALLOWED, kind);
+			continue;
+		}
+		int64_t s = (int64_t)json_integer_value(json_object_get(env, "seq"));
+		if (s > seen)
+			seen = s;
+		ok[m++] = env;
+	}
+	qsort(ok, m, sizeof(*ok), seq_cmp);
+	int rc = 0;
+	if (seen > 0) {
+		struct err se = { 0 };
+		if (store_begin(c->db, &se) == 0) {
+			if (store_run(c->db, &se, "UPDATE sync_peers SET in_seen = $2 WHERE id = $1 "
+				      "AND in_seen < $2", "ti", p.id, seen) >= 0)
+				store_commit(c->db, &se);
+			else
+				store_rollback(c->db);
+		}
+	}
+	for (size_t i = 0; i < m; i++) {
+		json_t *env = ok[i];
+		int64_t s = (int64_t)json_integer_value(json_object_get(env, "seq"));
+		char num[24];
+		snprintf(num, sizeof(num), "%lld", (long long)s);
+		if (s <= cur) {
+			refuse(&r, env, "replay", MSG_SYNC_R_REPLAY, num);
+			continue;
+		}
+		if (s > cur + 1) {
+			refuse(&r, env, "gap", MSG_SYNC_R_GAP, num);
+			continue;
+		}
+		const struct sync_kind *k =
+			sync_kind_find(json_string_value(json_object_get(env, "kind")));
+		struct err ae = { 0 };
+		size_t len;
+		char *bytes = sync_canonical(env, &len), digest[SHA256_HEX_LEN];
+		if (bytes == NULL) {
+			refuse(&r, env, "malformed", MSG_SYNC_BAD_ENVELOPE, "payload");
+			continue;
+		}
+		sha256_hex(bytes, len, digest);
+		free(bytes);
+		if (store_begin(c->db, &ae) != 0) {
+			rc = -1;
+			*e = ae;
+			break;
+		}
+		/* the cursor again inside the transaction: another applier may
+		 * have gone first */
+		int64_t now_cur = in_seq_of(c, p.id, &ae);
+		if (now_cur != cur) {
+			store_rollback(c->db);
+			if (now_cur < 0) {
+				rc = -1;
+				*e = ae;
+				break;
+			}
+			cur = now_cur;
+			i--; /* look at it again against the new cursor */
+			continue;
+		}
+		if (k->apply(c, &p, json_object_get(env, "payload"), &ae) != 0 ||
+		    store_run(c->db, &ae, "INSERT INTO sync_inbox (id, peer_id, seq, kind, digest, "
+			      "applied_at) VALUES ($1, $2, $3, $4, $5, $6)", "ttitti",
+			      json_string_value(json_object_get(env, "id")), p.id, s, k->name, digest,
+			      time_now_ms()) < 0 ||
+		    store_run(c->db, &ae, "UPDATE sync_peers SET in_seq = $2, last_contact_at = $3 "
+			      "WHERE id = $1", "tii", p.id, s, time_now_ms()) < 0 ||
+		    store_commit(c->db, &ae) != 0) {
+			store_rollback(c->db);
+			char text[200];
+			err_text(&ae, LANG_EN, text, sizeof(text));
+			refuse(&r, env, "apply_failed", MSG_SYNC_R_APPLY_FAILED, text);
+			break; /* the later ones would wait on this one */
+		}
+		cur = s;
+	}
+	free(ok);
+	if (rc == 0) {
+		struct err te = { 0 };
+		if (store_begin(c->db, &te) == 0) {
+			if (sync_touch(c, p.id, &te) == 0)
+				store_commit(c->db, &te);
+			else
+				store_rollback(c->db);
+		}
+	}
+	*acked = cur;
+	*refused = r.list;
+	return rc;
+}

@@ -1,0 +1,17 @@
+/* sync_int.h - what the core's files share (not for kinds or transport). */
+#ifndef UNGCUU_SYNC_INT_H
+#define UNGCUU_SYNC_INT_H
+
+#include "sync.h"
+
+/* 1 when obj's "sig" is pk_hex's signature of the rest of obj. */
+int sync_signed_by(const json_t *obj, const char *pk_hex);
+/* Records a refusal in its own transaction (log, counter, last error):
+ * reason a code ("bad_signature"...), detail the message in English. */
+void sync_refuse(struct ctx *c, const char *peer_id, const char *origin, const char *env_id,
+		 int64_t seq, const char *reason, const char *detail);
+
+/* sync_secret_key, sync_peer_by_instance, sync_touch: in sync.h (the
+ * transport uses them too). */
+
+#endif
