@@ -16,7 +16,8 @@ COUNT=${BENCH_SYNC_COUNT:-10000}
 W=$(mktemp -d /tmp/ungcuu-bench-sync.XXXXXX)
 PORT=$(( 30000 + $$ % 20000 ))
 PID=
-trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$W"' EXIT INT TERM
+trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$W"' EXIT
+trap 'exit 2' INT TERM
 
 now() { date +%s.%N; }
 for n in province district; do

@@ -51,7 +51,8 @@ cleanup() {
 	fi
 	rm -rf "$W"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 # ---- the network: namespaces when permitted, else loopback ----
 NETNS=0
