@@ -1,8 +1,8 @@
 /*
- * sync_run.c - `ungcuu sync run [--peer NAME]` (a verb of cli/sync.c's
- * table): one round of the exchange
- * with each peer that has a URL (or the one named), by hand, through the
- * same sync_round the loop of `ungcuu serve` runs. A failed round is tried
+ * sync_run.c - `ungcuu sync run --db PATH [--peer NAME]` (a verb of
+ * cli/sync.c's table): one round of the exchange with each peer that has a
+ * URL (or the one named), by hand, through the same sync_round the loop of
+ * `ungcuu serve` runs. A failed round is tried
  * again after 1 s, 2 s, 4 s ... (--retries, default 3).
  */
 #include <stdio.h>
@@ -17,7 +17,7 @@
 #include "../base/banned.h"
 
 const struct cli_opt sync_run_opts[] = {
-	{ "db", 1, "tệp cơ sở dữ liệu (mặc định var/ungcuu.db)", "database file (default var/ungcuu.db)" },
+	{ "db", 1, "tệp cơ sở dữ liệu", "the database file" },
 	{ "peer", 1, "chỉ trao đổi với hệ thống ngang hàng tên này", "only the peer of this name" },
 	{ "retries", 1, "số lần thử lại khi lỗi (0..10, mặc định 3)", "retries after a failure (0..10, default 3)" },
 	{ "ca-file", 1, "tệp PEM các CA tin cậy cho HTTPS của hệ thống ngang hàng", "PEM file of the CAs trusted for the peers' HTTPS" },

@@ -5,7 +5,11 @@
 // class of bad input is refused with nothing changed.
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { startServer, cli } from '../lib/server.mjs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, cli, bin } from '../lib/server.mjs';
 import { test, before, after, raw, assertProblem } from './helpers.mjs';
 
 let server;
@@ -143,4 +147,47 @@ test('a pushed envelope that is not the peer\'s (bad signature) is refused by th
   const st = JSON.parse(cli(['sync', 'status', '--db', server.db, '--json'])).peers[0];
   assert.equal(st.in_applied, 0);
   assert.equal(st.refused, 1);
+});
+
+// `ungcuu sync run` end to end over HTTPS: a child instance (a database
+// here) and its parent (a server with a certificate made here). The round
+// refuses a certificate it does not trust, and with --ca-file pushes,
+// pulls and acknowledges; sync status says so on both sides.
+test('sync run over HTTPS: untrusted certificate refused, trusted one carries both ways', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ungcuu-sync-tls-'));
+  const f = (n) => join(dir, n);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', f('key.pem'), '-out', f('cert.pem'), '-days', '2', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';   // node's own health check only; curl verifies
+  const parent = await startServer({ demo: false, args: ['--tls-cert', f('cert.pem'), '--tls-key', f('key.pem'), '--no-sync'] });
+  try {
+    const child = f('child.db');
+    cli(['init', '--db', child, '--json']);
+    const keyOf = (db) => JSON.parse(cli(['peer', 'show', '--db', db, '--json'])).public_key;
+    cli(['peer', 'add', '--db', child, '--name', 'tinh', '--key', keyOf(parent.db), '--relation', 'parent', '--url', parent.url]);
+    cli(['peer', 'add', '--db', parent.db, '--name', 'huyen', '--key', keyOf(child), '--relation', 'child']);
+    cli(['sync', 'ping', '--db', child, '--peer', 'tinh', '--count', '20']);
+    cli(['sync', 'ping', '--db', parent.db, '--peer', 'huyen', '--count', '7']);
+    const status = (db, name) => JSON.parse(cli(['sync', 'status', '--db', db, '--json'])).peers.find((p) => p.name === name);
+    const untrusted = spawnSync(bin, ['sync', 'run', '--db', child, '--retries', '0', '--json'], { encoding: 'utf8' });
+    assert.equal(untrusted.status, 1);
+    assert.match(JSON.parse(untrusted.stdout)[0].error, /certificate/i);
+    assert.equal(status(child, 'tinh').out_acked, 0);
+    assert.match(status(child, 'tinh').last_error, /certificate/i);
+    const run = JSON.parse(cli(['sync', 'run', '--db', child, '--ca-file', f('cert.pem'), '--json']));
+    assert.deepEqual([run[0].ok, run[0].pushed, run[0].pulled, run[0].refused], [true, 20, 7, 0]);
+    assert.equal(status(child, 'tinh').out_acked, 20);
+    assert.equal(status(child, 'tinh').in_applied, 7);
+    assert.equal(status(parent.db, 'huyen').pings, 20);
+    assert.equal(status(parent.db, 'huyen').out_acked, 7);
+    // a second round has nothing to carry and applies nothing twice
+    const again = JSON.parse(cli(['sync', 'run', '--db', child, '--ca-file', f('cert.pem'), '--json']));
+    assert.deepEqual([again[0].pushed, again[0].pulled], [0, 0]);
+    assert.equal(status(parent.db, 'huyen').pings, 20);
+    assert.equal(status(child, 'tinh').pings, 7);
+  } finally {
+    await parent.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
