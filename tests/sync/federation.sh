@@ -73,7 +73,7 @@ if [ "${FED_LOOPBACK:-0}" != 1 ] && [ "$(id -u)" = 0 ] && command -v ip >/dev/nu
 	URL_P=http://10.77.1.1:$PORT_P URL_N=http://10.77.2.1:$PORT_N
 	echo "# network namespaces $NS_N $NS_P $NS_D, veth links district-province and province-national"
 else
-	echo "# network namespaces not permitted here: the same scenarios on loopback ports,"
+	echo "# network namespaces not permitted here (or FED_LOOPBACK=1): the same scenarios on loopback ports,"
 	echo "# a link cut is the children's servers (and their sync loops) stopped and started"
 	base=$(( 20000 + id % 20000 ))
 	PORT_N=$base PORT_P=$((base + 1)) PORT_D=$((base + 2))
