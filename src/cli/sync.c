@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -117,6 +118,13 @@ static int import_fn(struct ctx *c, const struct cli_args *a, const struct cli_o
 		return EXIT_USAGE;
 	}
 	struct err e = { 0 };
+	struct stat sb;
+	if (stat(path, &sb) == 0 && sb.st_size > SYNC_BUNDLE_BYTES) {
+		char num[24];
+		snprintf(num, sizeof(num), "%d", SYNC_BUNDLE_BYTES);
+		cli_errorf(MSG_TOO_LARGE, num);
+		return 1;
+	}
 	size_t n;
 	char *data = cli_read_file(path, &n, &e);
 	if (data == NULL) {

@@ -88,16 +88,28 @@ static int bundle_make(struct ctx *c, const char *peer_id, int with_envelopes, c
 		*count = 0;
 	if (sync_peer_get(c, peer_id, &p, e) != 0 || sync_instance_id(c, own, e) != 0)
 		return -1;
-	if (store_read_begin(c->db, e) != 0)
-		return -1;
+	/* read without a transaction of its own (a caller may hold one): an
+	 * acknowledgement moving in between only adds replays */
 	int64_t acked = peer_counter(c, p.id, "out_acked", e);
 	int64_t in_seq = acked < 0 ? -1 : peer_counter(c, p.id, "in_seq", e);
 	json_t *envs = in_seq < 0 ? NULL
 		     : with_envelopes ? sync_outbox_read(c, p.id, acked, SYNC_BUNDLE_MAX, e)
 				      : json_array();
-	store_read_end(c->db);
 	if (envs == NULL)
 		return -1;
+	/* as many as fit in one file; the others wait for the next bundle */
+	size_t total = 0;
+	for (size_t i = 0; i < json_array_size(envs); i++) {
+		size_t len = 0;
+		char *text = sync_canonical(json_array_get(envs, i), &len);
+		free(text);
+		total += len + 1;
+		if (i > 0 && total > SYNC_BUNDLE_DOC_MAX) {
+			while (json_array_size(envs) > i)
+				json_array_remove(envs, json_array_size(envs) - 1);
+			break;
+		}
+	}
 	if (count)
 		*count = json_array_size(envs);
 	json_t *doc = json_pack("{s:s, s:i, s:s, s:s, s:s, s:I, s:o}", "format", BUNDLE_FORMAT,
@@ -194,6 +206,11 @@ int sync_bundle_import(struct ctx *c, const char *data, size_t n, json_t **resul
 		peer_id[0] = '\0';
 	if (sync_instance_id(c, own, e) != 0)
 		return -1;
+	if (n > SYNC_BUNDLE_BYTES) {
+		char num[24];
+		snprintf(num, sizeof(num), "%d", SYNC_BUNDLE_BYTES);
+		return err_set(e, E_TOOLARGE, MSG_TOO_LARGE, num);
+	}
 	json_t *doc = unseal(c, data, n, own, e);
 	if (doc == NULL)
 		return -1;
@@ -219,14 +236,14 @@ int sync_bundle_import(struct ctx *c, const char *data, size_t n, json_t **resul
 		if (found == 1) {
 			char fp[SYNC_FINGERPRINT_LEN];
 			sync_fingerprint(strlen(origin) == 64 ? origin : "", fp);
-			sync_refuse(c, NULL, strlen(origin) == 64 ? origin : NULL, NULL, 0,
+			sync_refuse(c, NULL, strlen(origin) == 64 ? origin : NULL, NULL, 0, 1,
 				    "unknown_peer", "bundle from an instance that is not a peer");
 			err_set(e, E_INVALID, MSG_SYNC_R_UNKNOWN_PEER, fp);
 		}
 		goto done;
 	}
 	if (!sync_signed_by(doc, p.public_key)) {
-		sync_refuse(c, p.id, origin, NULL, 0, "bad_signature",
+		sync_refuse(c, p.id, origin, NULL, 0, 1, "bad_signature",
 			    "the bundle's signature does not match the peer's key");
 		err_set(e, E_INVALID, MSG_SYNC_BUNDLE_BAD_SIG, p.name);
 		goto done;

@@ -85,11 +85,44 @@ static int seq_cmp(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+/* Replays and gaps of one batch are logged as one row each (a resent
+ * batch of a thousand is one event, not a thousand). */
+struct pending {
+	int64_t n, first, last;
+	char id[UUID_LEN];
+};
+
 struct refusal_ctx {
 	struct ctx *c;
 	const struct sync_peer *p;
 	json_t *list;
+	struct pending replay, gap;
 };
+
+static void pend(struct pending *q, const char *id, int64_t seq)
+{
+	if (q->n++ == 0) {
+		q->first = seq;
+		snprintf(q->id, sizeof(q->id), "%s", id ? id : "");
+	}
+	q->last = seq;
+}
+
+static void flush(struct refusal_ctx *r, struct pending *q, const char *reason, int msg)
+{
+	char arg[64], text[400];
+	if (q->n == 0)
+		return;
+	if (q->first == q->last)
+		snprintf(arg, sizeof(arg), "%lld", (long long)q->first);
+	else
+		snprintf(arg, sizeof(arg), "%lld–%lld (%lld)", (long long)q->first, (long long)q->last,
+			 (long long)q->n);
+	msg_format(msg, LANG_EN, arg, text, sizeof(text));
+	sync_refuse(r->c, r->p ? r->p->id : NULL, r->p ? r->p->instance : NULL,
+		    q->id[0] ? q->id : NULL, q->first, q->n, reason, text);
+	q->n = 0;
+}
 
 static void refuse(struct refusal_ctx *r, const json_t *env, const char *reason, int msg,
 		   const char *arg)
@@ -104,7 +137,12 @@ static void refuse(struct refusal_ctx *r, const json_t *env, const char *reason,
 		id = NULL;
 	if (origin && strlen(origin) != 64)
 		origin = NULL;
-	sync_refuse(r->c, r->p ? r->p->id : NULL, origin, id, s, reason, text);
+	if (strcmp(reason, "replay") == 0)
+		pend(&r->replay, id, s);
+	else if (strcmp(reason, "gap") == 0)
+		pend(&r->gap, id, s);
+	else
+		sync_refuse(r->c, r->p ? r->p->id : NULL, origin, id, s, 1, reason, text);
 	char vi[400];
 	msg_format(msg, r->c->lang, arg, vi, sizeof(vi));
 	json_t *j = json_pack("{s:s?, s:I, s:s, s:s}", "id", id, "seq", (json_int_t)s,
@@ -129,7 +167,7 @@ int sync_inbox_apply(struct ctx *c, const char *peer_id, json_t *envelopes, int6
 	if (sync_instance_id(c, own, e) != 0)
 		return -1;
 	if (sync_peer_get(c, peer_id, &p, e) != 0) {
-		struct refusal_ctx r = { c, NULL, json_array() };
+		struct refusal_ctx r = { c, NULL, json_array(), { 0 }, { 0 } };
 		refuse(&r, NULL, "unknown_peer", MSG_SYNC_R_UNKNOWN_PEER, peer_id);
 		json_decref(r.list);
 		return -1;
@@ -137,7 +175,7 @@ int sync_inbox_apply(struct ctx *c, const char *peer_id, json_t *envelopes, int6
 	int64_t cur = in_seq_of(c, p.id, e);
 	if (cur < 0)
 		return -1;
-	struct refusal_ctx r = { c, &p, json_array() };
+	struct refusal_ctx r = { c, &p, json_array(), { 0 }, { 0 } };
 	/* the well-formed ones in seq order; the others refused as they are */
 	size_t n = json_array_size(envelopes), m = 0;
 	json_t **ok = calloc(n ? n : 1, sizeof(*ok));
@@ -260,6 +298,8 @@ int sync_inbox_apply(struct ctx *c, const char *peer_id, json_t *envelopes, int6
 		cur = s;
 	}
 	free(ok);
+	flush(&r, &r.replay, "replay", MSG_SYNC_R_REPLAY);
+	flush(&r, &r.gap, "gap", MSG_SYNC_R_GAP);
 	if (rc == 0) {
 		struct err te = { 0 };
 		if (store_begin(c->db, &te) == 0) {

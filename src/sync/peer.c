@@ -196,14 +196,13 @@ int sync_peer_add(struct ctx *c, json_t *body, char id[UUID_LEN], struct err *e)
 	if (store_begin(c->db, e) != 0)
 		return -1;
 	struct sync_peer old;
-	int rc = peer_where(c, "SELECT " PEER_COLS " FROM sync_peers WHERE name = $1", name, &old, e);
-	if (rc == 0)
-		rc = peer_where(c, "SELECT " PEER_COLS " FROM sync_peers WHERE instance = $1", inst,
-				&old, e);
-	else if (rc == 1)
-		rc = peer_where(c, "SELECT " PEER_COLS " FROM sync_peers WHERE instance = $1", inst,
-				&old, e) == 0 ? 0 : 1;
-	if (rc == 0) {
+	struct stmt *st = store_query(c->db, e, "SELECT " PEER_COLS " FROM sync_peers WHERE "
+				      "name = $1 OR instance = $2", "tt", name, inst);
+	int rc = st ? stmt_step(st, e) : -1;
+	if (rc == 1)
+		peer_row(st, &old);
+	stmt_done(st);
+	if (rc == 1) {
 		store_rollback(c->db);
 		return err_set(e, E_CONFLICT, MSG_SYNC_PEER_EXISTS, old.name);
 	}
@@ -316,25 +315,31 @@ int sync_touch(struct ctx *c, const char *peer_id, struct err *e)
 #define REFUSED_KEEP 1000  /* refusals kept per peer: a garbage peer fills no disk */
 
 void sync_refuse(struct ctx *c, const char *peer_id, const char *origin, const char *env_id,
-		 int64_t seq, const char *reason, const char *detail)
+		 int64_t seq, int64_t n, const char *reason, const char *detail)
 {
 	struct err e = { 0 };
 	char id[UUID_LEN];
 	int64_t now = time_now_ms();
-	log_msg(LOG_WARN, "sync: refused envelope %s seq %lld from %s (%s): %s",
-		env_id ? env_id : "-", (long long)seq, peer_id ? peer_id : origin ? origin : "?",
-		reason, detail);
+	log_msg(LOG_WARN, "sync: refused %lld envelope(s), %s seq %lld, from %s (%s): %s",
+		(long long)n, env_id ? env_id : "-", (long long)seq,
+		peer_id ? peer_id : origin ? origin : "?", reason, detail);
 	if (store_begin(c->db, &e) != 0)
 		return;
 	uuid7(id);
 	if (store_run(c->db, &e, "INSERT INTO sync_refused (id, peer_id, origin, envelope_id, seq, "
-		      "reason, detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", "ttttitti", id,
-		      peer_id, origin, env_id, seq, reason, detail ? detail : "", now) < 0)
+		      "reason, n, detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", "ttttititi",
+		      id, peer_id, origin, env_id, seq, reason, n, detail ? detail : "", now) < 0)
 		goto fail;
-	if (peer_id &&
-	    store_run(c->db, &e, "UPDATE sync_peers SET refused = refused + 1, last_error = $2, "
-		      "last_error_at = $3, last_contact_at = $3 WHERE id = $1", "tti", peer_id,
-		      detail ? detail : reason, now) < 0)
+	/* a replay is the normal answer to a lost acknowledgement: counted,
+	 * but it is no error to show */
+	if (peer_id && strcmp(reason, "replay") == 0 &&
+	    store_run(c->db, &e, "UPDATE sync_peers SET refused = refused + $3, last_contact_at = $2 "
+		      "WHERE id = $1", "tii", peer_id, now, n) < 0)
+		goto fail;
+	if (peer_id && strcmp(reason, "replay") != 0 &&
+	    store_run(c->db, &e, "UPDATE sync_peers SET refused = refused + $4, last_error = $2, "
+		      "last_error_at = $3, last_contact_at = $3 WHERE id = $1", "ttii", peer_id,
+		      detail ? detail : reason, now, n) < 0)
 		goto fail;
 	if (store_run(c->db, &e, "DELETE FROM sync_refused WHERE peer_id IS NOT DISTINCT FROM $1 AND at < "
 		      "(SELECT at FROM sync_refused WHERE peer_id IS NOT DISTINCT FROM $1 "
@@ -355,6 +360,7 @@ static json_t *refusal_json(struct stmt *st)
 		stmt_text(st, 3), "reason", stmt_text(st, 5), "detail", stmt_text(st, 6), "at",
 		ms_json(stmt_int(st, 7)));
 	json_object_set_new(j, "seq", stmt_isnull(st, 4) ? json_null() : json_integer(stmt_int(st, 4)));
+	json_object_set_new(j, "n", json_integer(stmt_int(st, 8)));
 	return j;
 }
 
@@ -365,7 +371,7 @@ json_t *sync_refusals(struct ctx *c, const char *peer_id, int limit, struct err 
 	if (limit <= 0 || limit > LIMIT_PAGE_MAX)
 		limit = LIMIT_PAGE_DEFAULT;
 	struct stmt *st = store_query(c->db, e, "SELECT id, peer_id, origin, envelope_id, seq, "
-				      "reason, detail, at FROM sync_refused WHERE $1 IS NULL OR "
+				      "reason, detail, at, n FROM sync_refused WHERE $1 IS NULL OR "
 				      "peer_id = $1 ORDER BY at DESC, id DESC LIMIT $2", "ti", peer_id,
 				      (int64_t)limit);
 	return st ? rows_items(st, refusal_json, e) : NULL;
@@ -398,8 +404,7 @@ json_t *sync_status(struct ctx *c, struct err *e)
 	if (admin_check(c, e) != 0 || sync_instance_id(c, inst, e) != 0)
 		return NULL;
 	sync_fingerprint(inst, fp);
-	/* no read transaction of its own: GET /api/v1/sync/status already runs
-	 * in one (server.c), and a second is "nested transaction" (h/sync-net) */
+	/* no read transaction of its own: the server's request may hold one */
 	json_t *peers = NULL, *out = NULL;
 	struct stmt *st = store_query(c->db, e,
 		"SELECT p.id, p.name, p.relation, p.url, p.out_seq, p.out_acked, p.in_seq, p.in_seen, "
@@ -408,7 +413,7 @@ json_t *sync_status(struct ctx *c, struct err *e)
 		"o.seq > p.out_acked) FROM sync_peers p ORDER BY p.name", "");
 	if (st == NULL || (peers = rows_array(st, status_row, e)) == NULL)
 		goto done;
-	st = store_query(c->db, e, "SELECT peer_id, reason, COUNT(*) FROM sync_refused "
+	st = store_query(c->db, e, "SELECT peer_id, reason, SUM(n) FROM sync_refused "
 			 "GROUP BY peer_id, reason", "");
 	if (st == NULL)
 		goto done;

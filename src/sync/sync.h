@@ -96,7 +96,9 @@ int sync_emit_all(struct ctx *c, int relation, const char *kind, json_t *payload
  * order, as a JSON array (new reference). */
 json_t *sync_outbox_read(struct ctx *c, const char *peer_id, int64_t after, size_t max,
 			 struct err *e);
-/* The peer has applied everything up to seq: those envelopes are done. */
+/* The peer has applied everything up to seq: those envelopes are done
+ * (kept, audited; they are not sent again). Its own transaction; an older
+ * seq changes nothing, one beyond what was queued is refused. */
 int sync_outbox_ack(struct ctx *c, const char *peer_id, int64_t seq, struct err *e);
 
 /* ---- the core: the inbox ---- */
@@ -107,7 +109,8 @@ int sync_outbox_ack(struct ctx *c, const char *peer_id, int64_t seq, struct err 
  * transaction. *acked: the highest seq applied from that peer so far (what
  * to acknowledge). *refused: new array of {id, seq, reason} for those
  * refused (also logged and counted for sync status). 0, or -1 with e when
- * the batch itself is unreadable. */
+ * the batch itself is unreadable. Called outside any transaction (it opens
+ * one per envelope, and one per refusal to log it). */
 int sync_inbox_apply(struct ctx *c, const char *peer_id, json_t *envelopes, int64_t *acked,
 		     json_t **refused, struct err *e);
 
@@ -151,6 +154,11 @@ int sync_map_origin(struct ctx *c, const char *type, const char *local_id,
 
 #define SYNC_BATCH_MAX 1000      /* envelopes in one batch (inbox, outbox read) */
 #define SYNC_BUNDLE_MAX 10000    /* envelopes in one bundle file */
+/* A bundle file's bytes at most (import refuses more); export stops
+ * adding envelopes before its document passes SYNC_BUNDLE_DOC_MAX (the
+ * seal and base64 add a third), the rest goes in the next bundle. */
+#define SYNC_BUNDLE_BYTES LIMIT_IMPORT
+#define SYNC_BUNDLE_DOC_MAX (LIMIT_IMPORT / 4 * 2)
 #define SYNC_FINGERPRINT_LEN 40  /* "abcd ef01 ..." 8 groups of 4 hex + NUL */
 #define SYNC_SEQ_MAX ((1LL << 53) - 1)
 

@@ -9,7 +9,7 @@ int sync_signed_by(const json_t *obj, const char *pk_hex);
 /* Records a refusal in its own transaction (log, counter, last error):
  * reason a code ("bad_signature"...), detail the message in English. */
 void sync_refuse(struct ctx *c, const char *peer_id, const char *origin, const char *env_id,
-		 int64_t seq, const char *reason, const char *detail);
+		 int64_t seq, int64_t n, const char *reason, const char *detail);
 
 /* sync_secret_key, sync_peer_by_instance, sync_touch: in sync.h (the
  * transport uses them too). */

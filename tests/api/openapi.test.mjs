@@ -654,6 +654,18 @@ test('real answers match the document: status codes listed, bodies valid, no und
   await tam.get(`/api/v1/plans/${pl.id}/document?format=odt`);                      // 422
   await coord.get('/api/v1/plans/compliance');
   await coord.get(`/api/v1/incidents/${i.id}/playbook`);
+  // federation (issue 16, h/sync-core)
+  await admin.get('/api/v1/sync/self');
+  const pk = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('hex');
+  const peer = (await admin.post('/api/v1/sync/peers', { name: `tinh-${process.pid}`, public_key: pk, relation: 'parent', orgs: ['tinh'] })).body;
+  await admin.post('/api/v1/sync/peers', { name: `tinh-${process.pid}`, public_key: pk, relation: 'parent' });   // 409
+  await admin.post('/api/v1/sync/peers', { name: 'Sai Tên', public_key: 'xx', relation: 'sibling' });            // 422
+  await admin.get('/api/v1/sync/peers');
+  await admin.get('/api/v1/sync/status');
+  await admin.get('/api/v1/sync/refusals?limit=5');
+  await coord.get('/api/v1/sync/status');                                                                       // 403
+  await admin.req('DELETE', `/api/v1/sync/peers/${peer.id}`);
+  await admin.req('DELETE', `/api/v1/sync/peers/${peer.id}`);                                                   // 404
 
   assert.deepEqual(problems, []);
   // the walk above touched every operation of the document

@@ -353,6 +353,9 @@ static void test_inbox_rules(void **state)
 	assert_int_equal(acked, 3);
 	assert_int_equal(peer_int(&f->b, "pings", f->b_a), 3);
 	assert_int_equal(tdb_count(f->b.t.db, "sync_inbox"), 3);
+	/* the replays of one batch are one row of the log, standing for 3 */
+	assert_int_equal(tdb_count(f->b.t.db, "sync_refused WHERE reason = 'replay'"), 1);
+	assert_int_equal(tdb_int(f->b.t.db, "SELECT n FROM sync_refused WHERE reason = 'replay'"), 3);
 	/* refusals are counted for status */
 	assert_true(peer_int(&f->b, "refused", f->b_a) >= 9);
 	json_t *st = sync_status(&f->b.c, &e);
@@ -442,13 +445,25 @@ static void test_garbage_peer(void **state)
 	assert_int_equal(sync_inbox_apply(&f->b.c, "01900000-0000-7000-8000-000000000009", junk,
 					  &acked, &refused, &e), -1);
 	json_decref(junk);
+	/* C's own, correctly signed envelope, handed over by A: not A's */
+	json_t *cenv = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:{}}", "id",
+				 "01900000-0000-7000-8000-000000000003", "origin", f->c.id, "dest",
+				 f->b.id, "seq", 1, "kind", "ping", "created",
+				 "2026-01-01T00:00:00.000Z", "payload");
+	assert_int_equal(sync_sign(&f->c.c, cenv, &e), 0);
+	json_t *via_a = json_pack("[o]", cenv);
+	char reason[32];
+	assert_int_equal(apply_b(f, via_a, &acked, reason), 1);
+	assert_string_equal(reason, "wrong_origin");
+	json_decref(via_a);
 	ping(&f->a, f->a_b, 2);
 	json_t *envs = sync_outbox_read(&f->a.c, f->a_b, 0, 10, &e);
 	assert_int_equal(apply_b(f, envs, &acked, NULL), 0);
 	assert_int_equal(acked, 2);
 	json_decref(envs);
 	assert_int_equal(peer_int(&f->b, "refused", b_c), 50);
-	assert_int_equal(peer_int(&f->b, "refused", f->b_a), 0);
+	assert_int_equal(peer_int(&f->b, "refused", f->b_a), 1);
+	assert_int_equal(peer_int(&f->b, "pings", b_c), 0);
 }
 
 /* ---- bundles ---- */

@@ -15,6 +15,7 @@ import { Directory } from './pages/Directory';
 import { Dashboard } from './pages/Dashboard';
 import { Account } from './pages/Account';
 import { PrintView } from './pages/Print';
+import { SyncPage } from './pages/Sync';
 import { Loading } from './components/ui';
 import './style.css';
 
@@ -104,6 +105,7 @@ function Shell({ route, children }: { route: string[]; children: any }) {
     ['plan', t('nav_plan'), true],
     ['imports', t('nav_imports'), hasRole('focal', 'coordinator', 'admin') && !communeOnly],
     ['directory', t('nav_directory'), true],
+    ['sync', t('nav_sync'), hasRole('admin')],
   ];
   const here = route[0] === 'hosts' ? 'systems' : route[0] ?? 'queue';
   const inbox = useInboxCount(!!u);
@@ -161,6 +163,7 @@ function App() {
     case 'account': page = <Account />; break;
     case 'inbox': page = <Inbox />; break;
     case 'plan': page = <Plan route={route} />; break;
+    case 'sync': page = <SyncPage />; break;
     default: page = ASSET_ROUTES.includes(a) ? <Assets route={route} /> : <Queue />;
   }
   return <Shell route={route}>{page}</Shell>;

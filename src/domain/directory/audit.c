@@ -731,7 +731,8 @@ static int before_commit(struct store *s, void *arg, struct err *e)
 	char *rows = NULL;
 	if (!is_ready(s, ac)) {
 		struct store_change *ch = NULL;
-		store_changes_free(ch, store_changes_take(s, &ch));
+		size_t nch = store_changes_take(s, &ch); /* before ch is read: */
+		store_changes_free(ch, nch);             /* argument order is unspecified */
 		return 0;
 	}
 	if (!ac->baseline_checked && baseline(s, ac, e) != 0)
@@ -742,7 +743,8 @@ static int before_commit(struct store *s, void *arg, struct err *e)
 		 * run in one transaction, so a new database's seeded rows are
 		 * both): sealing them twice would say nothing more. */
 		struct store_change *ch = NULL;
-		store_changes_free(ch, store_changes_take(s, &ch));
+		size_t nch = store_changes_take(s, &ch); /* before ch is read: */
+		store_changes_free(ch, nch);             /* argument order is unspecified */
 	} else if (take_rows(s, ac, &rows, e) != 0) {
 		return -1;
 	}

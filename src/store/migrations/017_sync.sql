@@ -60,6 +60,8 @@ CREATE TABLE sync_refused (
 	envelope_id TEXT,
 	seq BIGINT,
 	reason TEXT NOT NULL,               -- unknown_peer | bad_signature | ...
+	n BIGINT NOT NULL DEFAULT 1,        -- envelopes it stands for (replays and
+	                                    -- gaps of one batch are one row)
 	detail TEXT NOT NULL DEFAULT '',
 	at BIGINT NOT NULL
 );
