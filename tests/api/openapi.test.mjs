@@ -452,16 +452,6 @@ test('real answers match the document: status codes listed, bodies valid, no und
   await anon.post('/api/v1/sync/push', { envelopes: [] }, stranger);    // 401
   await anon.post('/api/v1/sync/pull', { after: 0 }, stranger);         // 401
   await anon.post('/api/v1/sync/ack', { seq: 0 }, stranger);            // 401
-  // the core's administration of peers (h/sync-core's routes, walked here
-  // since they came in with its merge)
-  const peerKey = Buffer.from(generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x, 'base64url').toString('hex');
-  await admin.get('/api/v1/sync/self');
-  const peer = (await admin.post('/api/v1/sync/peers', { name: 'tinh-test', public_key: peerKey, relation: 'parent', url: 'https://tinh.example.vn' })).body;
-  await admin.post('/api/v1/sync/peers', { name: 'x', public_key: 'KHÓA', relation: 'parent' }); // 422
-  await admin.get('/api/v1/sync/peers');
-  await admin.get('/api/v1/sync/status');
-  await admin.get('/api/v1/sync/refusals');
-  await admin.req('DELETE', `/api/v1/sync/peers/${peer.id}`);
   const replayed = inv.replace(/"collected_at":"[^"]+"/, '"collected_at":"2020-01-01T00:00:00Z"');
   await anon.post('/api/v1/agents/inventory', replayed, signed(replayed));  // 422
   await anon.post('/api/v1/agents/inventory', inv, signed(inv));            // 409 (sequence used)
