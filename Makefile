@@ -22,7 +22,7 @@ TEST_PKGS  := python3-aiosmtpd clang libclang-rt-14-dev libcmocka-dev sqlite3 ch
 	curl yara rpm bc time poppler-utils libreoffice-writer-nogui strace \
 	bsdutils
 
-.PHONY: all deps deps-test deps-deb build asan fuzz web web-deps e2e-deps tools-deps run demo check bench deb clean distclean
+.PHONY: all deps deps-test deps-deb build asan fuzz web web-deps e2e-deps tools-deps run demo demo-federation check bench deb clean distclean
 
 all: build
 
@@ -118,6 +118,13 @@ bench: deps-test build web
 	@if [ -x tests/bench/sweep.sh ]; then echo; tests/bench/sweep.sh build-release/ungcuu; fi
 	@echo; tests/bench/doc.sh build-release/ungcuu
 	@echo; tests/bench/syslog.sh build-release/ungcuu
+	@echo; tests/bench/sync.sh build-release/ungcuu
+
+# Three instances of the hierarchy (national, province, district), each its
+# own database under $(VAR)/federation/ and port 8281-8283, peers registered
+# both ways, the sync loop running: escalate in one tab, answer in another.
+demo-federation: build web
+	@FED_DIR=$(VAR)/federation tools/demo-federation.sh $(BIN)
 
 # The Debian packages ungcuu and ungcuu-agent (version: debian/changelog),
 # built by dpkg-buildpackage from a clean copy of the tree, into dist/;

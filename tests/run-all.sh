@@ -5,6 +5,8 @@
 #   api   node --test tests/api against the ASan+UBSan server
 #   e2e   node --test tests/e2e: playwright-core driving Debian's chromium
 #   fuzz  each libFuzzer target for FUZZ_SECONDS on its corpus
+#   sync  tests/sync/federation.sh: three instances exchanging envelopes
+#         through cut links and kill -9 (network namespaces when root)
 #   pkg   tests/pkg/deb.sh: the Debian packages built, installed, upgraded,
 #         failed and purged on this machine (root and dpkg-buildpackage only)
 set -u
@@ -86,6 +88,17 @@ if [ -x tests/fuzz/run.sh ]; then
 	[ "$f" != 0 ] && tail -40 "$log/fuzz.tap"
 	echo "  fuzz: $p passed, $f failed"
 fi
+
+echo "== sync (federation end to end: three instances, cut links, kill -9)"
+timeout 900 tests/sync/federation.sh "$ASAN/ungcuu" > "$log/sync.tap" 2>&1
+rc=$?
+if [ $rc != 0 ] && ! grep -qE '^not ok' "$log/sync.tap"; then
+	tail -30 "$log/sync.tap"
+	echo "not ok 1 - tests/sync/federation.sh exited with $rc" >> "$log/sync.tap"
+fi
+grep -E '^(# network|# the same)' "$log/sync.tap"
+grep -E '^not ok' -A 6 "$log/sync.tap" | head -60
+count "$log/sync.tap" sync
 
 echo "== pkg (Debian packages: build, install, upgrade, purge)"
 if [ "$(id -u)" = 0 ] && command -v dpkg-buildpackage >/dev/null 2>&1; then

@@ -63,6 +63,12 @@ int api_attachment_create(struct req *r);
 char *api_decode_filename(struct arena *a, const char *s);
 int api_attachment_get(struct req *r);
 
+/* sync.c (issue 16, h/sync-net): the routes peer instances call (AUTH_PEER:
+ * api_sync_authenticate in http.h names the peer from the headers). */
+int api_sync_push(struct req *r);
+int api_sync_pull(struct req *r);
+int api_sync_ack(struct req *r);
+
 /* documents.c - every official document the API serves goes out here.
  * Renders d in the format the query asks (format=pdf, the default, or
  * format=docx) and sets the answer: the bytes, their media type and a

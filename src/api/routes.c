@@ -171,6 +171,10 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/alerts/{}/promote", api_alert_promote, AUTH_USER, BODY_JSON },
 	{ "POST", "/api/v1/alerts/{}/dismiss", api_alert_dismiss, AUTH_USER, BODY_JSON },
 	{ "GET", "/api/v1/syslog/status", api_syslog_status, AUTH_USER, BODY_NONE },
+	/* -- federation transport (issue 16, h/sync-net) -- */
+	{ "POST", "/api/v1/sync/push", api_sync_push, AUTH_PEER, BODY_JSON },
+	{ "POST", "/api/v1/sync/pull", api_sync_pull, AUTH_PEER, BODY_JSON },
+	{ "POST", "/api/v1/sync/ack", api_sync_ack, AUTH_PEER, BODY_JSON },
 	{ "GET", "/api/v1/agents/hunts", api_agent_hunts, AUTH_AGENT, BODY_NONE },
 	{ "POST", "/api/v1/agents/hunts/{}/results", api_agent_hunt_results, AUTH_AGENT,
 	  BODY_INVENTORY },

@@ -124,5 +124,18 @@
 /* Triage and quarantine lists: the newest this many. */
 #define LIMIT_MAIL_LIST 200
 #define LIMIT_MAIL_LIST_SQL "200"
+/* -- federation transport (issue 16, h/sync-net) -- */
+/* A sync request's body (a batch of envelopes) and the answer a client
+ * reads: bounded both ways; a batch too large for it is sent in halves. */
+#define LIMIT_SYNC_BODY (4 * 1024 * 1024)
+#define LIMIT_SYNC_BATCH 500
+#define LIMIT_SYNC_BATCH_DEFAULT 200
+/* A signed request's X-Sync-Time against the server's clock, either way. */
+#define LIMIT_SYNC_SKEW (10LL * 60 * 1000)
+/* The loop: rounds every 30 s by default; a failing peer is retried after
+ * 1 s, doubling, at most 5 min; a round stops after this many batches. */
+#define LIMIT_SYNC_INTERVAL_DEFAULT (30LL * 1000)
+#define LIMIT_SYNC_BACKOFF_MAX (5LL * 60 * 1000)
+#define LIMIT_SYNC_ROUND_BATCHES 1000
 
 #endif

@@ -292,6 +292,11 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(SYSLOG_BAD_LISTEN, "Địa chỉ nghe syslog không hợp lệ hoặc không mở được: %s", "Syslog listen address invalid or cannot be opened: %s") \
 	X(SYSLOG_BAD_RULE, "Quy tắc syslog không hợp lệ (tên|mức độ|biểu thức chính quy): %s", "Bad syslog rule (name|severity|regex): %s") \
 	X(SYSLOG_BAD_SOURCE, "Nguồn syslog không hợp lệ (địa chỉ hoặc CIDR, rồi mã đơn vị): %s", "Bad syslog source (address or CIDR, then an organisation code): %s") \
+	/* -- federation transport (issue 16, h/sync-net) -- */ \
+	X(SYNC_NOT_A_PEER, "Không phải hệ thống ngang hàng đã đăng ký: %s", "Not a registered peer instance: %s") \
+	X(SYNC_BAD_SIGNATURE, "Chữ ký của hệ thống ngang hàng không hợp lệ: %s", "The peer instance's signature does not verify: %s") \
+	X(SYNC_CLOCK, "Đồng hồ hai hệ thống lệch quá 10 phút: %s", "The two instances' clocks differ by more than 10 minutes: %s") \
+	X(SYNC_NO_URL, "Hệ thống ngang hàng %s không có URL: dùng gói tin USB (ungcuu sync export)", "Peer %s has no URL: use a bundle (ungcuu sync export)") \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,

@@ -71,5 +71,9 @@ int cmd_doc(int argc, char **argv);
 int cmd_peer(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_intake(int argc, char **argv);
+/* -- federation transport (issue 16, h/sync-net): `ungcuu sync run`, a
+ * verb of cmd_sync's table (sync_run.c) -- */
+extern const struct cli_opt sync_run_opts[];
+int sync_cli_run(struct ctx *c, const struct cli_args *a, const struct cli_opt *o, int json);
 
 #endif

@@ -19,6 +19,7 @@
 #include "../notify/notify.h"
 #include "../store/store.h"
 #include "../syslogd/syslogd.h"
+#include "../sync/sync.h"
 #include "../base/banned.h"
 
 static const struct cli_opt opts[] = {
@@ -34,6 +35,7 @@ static const struct cli_opt opts[] = {
 	{ "tls-key", 1, "tệp khóa riêng TLS (PEM)", "TLS private key file (PEM)" },
 	{ "max-conns-per-ip", 1, "số kết nối tối đa từ một địa chỉ (mặc định 128)", "most connections from one address (default 128)" },
 	{ "login-rate", 1, "số lần đăng nhập mỗi phút từ một địa chỉ (mặc định 30)", "login attempts a minute from one address (default 30)" },
+	{ "no-sync", 0, "không chạy vòng liên thông nền (cấp trên/cấp dưới)", "no background sync loop with the peer instances" },
 	{ "login-burst", 1, "số lần đăng nhập liền nhau được phép (mặc định 20)", "login attempts allowed in a burst (default 20)" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -48,6 +50,13 @@ struct conf {
 	struct duty_conf duty;          /* [duty] (h/notify) */
 	struct notify_conf notify;      /* [notify] */
 	struct syslogd_conf syslog;
+	/* [sync] (issue 16, h/sync-net): the loop's interval, on/off, TLS trust */
+	int64_t sync_interval;
+	int sync_off;
+	long sync_timeout;
+	unsigned sync_batch;
+	char sync_ca_buf[512];
+	const char *sync_ca;
 };
 
 static unsigned count(const char *v);
@@ -119,6 +128,36 @@ static int on_duty_ini(struct conf *c, const char *section, const char *name,
 	return 0;
 }
 
+/* [sync] interval = 30s, loop = on|off, ca_file = PEM, timeout = 60s,
+ * batch = 200: 1 when name is one of them and its value good. */
+static int on_sync(struct conf *c, const char *name, const char *value)
+{
+	if (strcmp(name, "interval") == 0 || strcmp(name, "timeout") == 0) {
+		int64_t d = time_parse_duration(value);
+		if (d < 1000 || d > 86400LL * 1000)
+			return 0;
+		if (name[0] == 'i')
+			c->sync_interval = d;
+		else
+			c->sync_timeout = (long)(d / 1000);
+	} else if (strcmp(name, "loop") == 0) {
+		if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0)
+			return 0;
+		c->sync_off = strcmp(value, "off") == 0;
+	} else if (strcmp(name, "ca_file") == 0) {
+		snprintf(c->sync_ca_buf, sizeof(c->sync_ca_buf), "%s", value);
+		c->sync_ca = c->sync_ca_buf;
+	} else if (strcmp(name, "batch") == 0) {
+		char *end;
+		unsigned long n = strtoul(value, &end, 10);
+		c->sync_batch = end != value && *end == '\0' && n <= LIMIT_SYNC_BATCH ? (unsigned)n : 0;
+		return c->sync_batch >= 1 && c->sync_batch <= LIMIT_SYNC_BATCH;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
 static int64_t duration(const char *v)
 {
 	return time_parse_duration(v);
@@ -174,7 +213,9 @@ static int on_server_limit(struct conf *c, const char *name, const char *value)
  * second_factor_roles = admin,coordinator; [agents] clock_skew = 5m;
  * [syslog] listen/udp/tcp = ADDR:PORT, max_line, queue, rate, window,
  * tcp_connections, source = ADDR[/LEN] ORG_CODE, rule = name|severity|regex
- * (keys may repeat; see src/syslogd/syslogd.h). */
+ * (keys may repeat; see src/syslogd/syslogd.h);
+ * [sync] interval, loop, ca_file, timeout, batch (on_sync). */
+
 static int on_ini(void *user, const char *section, const char *name, const char *value)
 {
 	struct conf *c = user;
@@ -223,6 +264,8 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 	}
 	if (strcmp(section, "syslog") == 0)
 		return syslogd_conf_set(&c->syslog, name, value);
+	if (strcmp(section, "sync") == 0)
+		return on_sync(c, name, value);
 	if (strcmp(section, "server") == 0) {
 		if (strcmp(name, "listen") == 0) {
 			snprintf(c->listen_buf, sizeof(c->listen_buf), "%s", value);
@@ -376,6 +419,21 @@ int cmd_serve(int argc, char **argv)
 		log_error("notify: the delivery worker did not start");
 	log_info("ungcuu %s serving %s://%s (db %s, web %s, %u threads)", UNGCUU_VERSION,
 		 srv.tls ? "https" : "http", conf.listen, path, conf.web, srv.threads);
+	/* The federation's loop: rounds with every peer that has a URL. */
+	struct sync_loop *loop = NULL;
+	if (!conf.sync_off && cli_get(&a, opts, "no-sync") == NULL) {
+		struct sync_net net = { .db_path = path, .ca_file = conf.sync_ca,
+					.timeout_s = conf.sync_timeout ? conf.sync_timeout : 60,
+					.batch = conf.sync_batch };
+		loop = sync_loop_start(&net, &srv.rules, conf.sync_interval, &e);
+		if (loop == NULL) {
+			char why[300];
+			log_error("sync loop not started: %s", err_text(&e, LANG_EN, why, sizeof(why)));
+		} else {
+			log_info("sync loop every %lld ms", (long long)(conf.sync_interval
+				 ? conf.sync_interval : LIMIT_SYNC_INTERVAL_DEFAULT));
+		}
+	}
 	int sig = 0;
 	for (;;) {
 		sigwait(&set, &sig);
@@ -392,6 +450,7 @@ int cmd_serve(int argc, char **argv)
 	log_info("signal %d: stopping", sig);
 	notify_stop();
 	syslogd_stop(sd);
+	sync_loop_stop(loop);
 	server_stop(&srv);
 	static_free(srv.web);
 	cli_args_release(&a);

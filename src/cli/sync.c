@@ -289,6 +289,12 @@ static const struct sync_cmd cmds[] = {
 	{ "status", status_fn, status_opts, "ungcuu sync status --db PATH [--json]",
 	  "Tình trạng trao đổi với từng máy ngang hàng: liên lạc cuối, phong bì chờ, lỗi, từ chối.",
 	  "The exchange with each peer: last contact, envelopes waiting, errors, refusals." },
+	{ "run", sync_cli_run, sync_run_opts,
+	  "ungcuu sync run --db PATH [--peer NAME] [--retries N] [--batch N] [--ca-file PEM] [--json]",
+	  "Trao đổi một lượt qua mạng với các máy ngang hàng có URL: gửi phong bì đang chờ, nhận "
+	  "phong bì cho mình, xác nhận theo số thứ tự; lỗi mạng thì thử lại sau 1 s, 2 s, 4 s.",
+	  "One round over the network with the peers that have a URL: send the waiting envelopes, "
+	  "receive those for us, acknowledge by seq; a network failure is retried after 1 s, 2 s, 4 s." },
 	{ "ping", ping_fn, ping_opts, "ungcuu sync ping --db PATH --peer NAME [--count N]",
 	  "Xếp phong bì thử (ping) cho một máy ngang hàng để kiểm tra đường trao đổi.",
 	  "Queue test envelopes (ping) for a peer to check the exchange." },

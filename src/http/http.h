@@ -31,6 +31,8 @@ enum route_auth {
 	AUTH_NONE,
 	AUTH_USER,    /* a session cookie or an API token */
 	AUTH_AGENT,   /* an enrolled agent's key; the handler checks the signature */
+	AUTH_PEER,    /* a registered peer instance (X-Sync-Instance); the handler
+		       * checks the signature (api/sync.c) */
 };
 enum route_body { BODY_NONE, BODY_JSON, BODY_RAW, BODY_IMPORT, BODY_INVENTORY };
 
@@ -54,6 +56,9 @@ extern const struct route api_routes[];
 extern const size_t api_routes_count;
 extern const struct route_role api_route_roles[];
 extern const size_t api_route_roles_count;
+/* AUTH_PEER routes: the caller named by X-Sync-Instance must be a
+ * registered peer instance (api/sync.c); 0, or -1 with r->err (401). */
+int api_sync_authenticate(struct req *r);
 /* Handlers of heavy work (rendering a document: tens of ms, one at a time):
  * they run on the lane's threads (lane.c), never on those that answer
  * everyone else's reads. */
@@ -121,6 +126,7 @@ struct req {
 	const char *allow;       /* Allow header of a 405 */
 	char agent_host[UUID_LEN];   /* AUTH_AGENT: the host of the key */
 	const char *agent_key;
+	char peer_id[UUID_LEN];      /* AUTH_PEER: the calling peer's row */
 	int gate_held;           /* holds a password-check slot (gate.c) */
 	int role_refused;        /* lacks the route's roles (server.c) ... */
 	struct err role_err;     /* ... and the 403 that says so */

@@ -171,6 +171,8 @@ static size_t body_limit(struct req *r)
 		return LIMIT_ANON_BODY;
 	if (r->route->auth == AUTH_NONE)
 		return LIMIT_ANON_BODY;
+	if (r->route->auth == AUTH_PEER)
+		return LIMIT_SYNC_BODY;
 	switch (r->route->body) {
 	case BODY_RAW:
 		return r->srv->rules.max_attachment;
@@ -261,6 +263,8 @@ static void req_setup(struct req *r, const char *url)
 	if (r->route->auth == AUTH_USER && authenticate(r) != 0)
 		return;
 	if (r->route->auth == AUTH_AGENT && authenticate_agent(r) != 0)
+		return;
+	if (r->route->auth == AUTH_PEER && api_sync_authenticate(r) != 0)
 		return;
 	role_before_body(r);
 	r->ctx.actor = &r->actor;

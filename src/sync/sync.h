@@ -223,4 +223,68 @@ int sync_bundle_import(struct ctx *c, const char *data, size_t n, json_t **resul
  * each call adds a table, up to 8). */
 #define SYNC_KIND_PING "ping"
 
+/* ---- the transport (h/sync-net): HTTPS between instances, the loop ----
+ * The child initiates everything (an island server sits behind NAT): it
+ * pushes its outbox to the parent and pulls the parent's outbox for it.
+ * Every request is a POST with a JSON body, signed by the caller's
+ * instance key (docs/SYNC.md, "Transport"):
+ *   X-Sync-Instance  the caller's instance id
+ *   X-Sync-Time      ms since 1970 (within LIMIT_SYNC_SKEW of the server)
+ *   X-Sync-Signature Ed25519 (hex) over sync_request_message(). */
+
+/* What a round needs besides the database connection: TLS trust, bounds
+ * (and for the loop, the database to open). */
+struct sync_net {
+	const char *db_path;     /* the database the loop opens */
+	const char *ca_file;     /* PEM bundle trusted for the peers' HTTPS, NULL: system */
+	long timeout_s;          /* per request (connect and transfer) */
+	unsigned batch;          /* envelopes per request, 1..LIMIT_SYNC_BATCH */
+};
+
+/* What one round did with one peer. */
+struct sync_round_result {
+	int64_t pushed;          /* envelopes the peer acknowledged this round */
+	int64_t pulled;          /* envelopes applied here this round */
+	int64_t refused;         /* envelopes refused (either side) */
+	int64_t sent_acked;      /* the peer's cursor of ours after the round */
+	int64_t recv_acked;      /* our cursor of the peer's after the round */
+};
+
+/* The bytes a request's signature covers (NUL-terminated, in out):
+ * "ungcuu-sync-1\nMETHOD\nPATH\nTIME\nFROM\nTO\nSHA256(body) hex".
+ * 0, or -1 when it does not fit. */
+int sync_request_message(char *out, size_t n, const char *method, const char *path,
+			 long long time_ms, const char *from, const char *to,
+			 const void *body, size_t body_len);
+/* The core's, for the transport (moved here from sync_int.h): the peer
+ * whose instance id is `instance` (0, 1 none, -1); this instance's secret
+ * key (hex; the caller wipes it); contact with a peer marked now; the last
+ * error of the exchange with a peer recorded for sync status (in its own
+ * write, outside any transaction; NULL clears it). */
+int sync_peer_by_instance(struct ctx *c, const char *instance, struct sync_peer *p,
+			  struct err *e);
+int sync_secret_key(struct ctx *c, char sk[129], struct err *e);
+int sync_touch(struct ctx *c, const char *peer_id, struct err *e);
+int sync_peer_error(struct ctx *c, const char *peer_id, const char *detail, struct err *e);
+
+/* One round with a peer that has a URL: push our outbox for it (batch by
+ * batch, each acknowledged by the cursor the peer answers), then pull its
+ * outbox for us after our cursor, apply it through the inbox and
+ * acknowledge. Stops at the first failure; everything acknowledged so far
+ * stays acknowledged, and the next round resumes from the cursors. The one
+ * function behind both `ungcuu sync run` and the loop of `ungcuu serve`.
+ * 0, or -1 with e (E_IO for the network, the peer's problem in e->arg). */
+int sync_round(struct ctx *c, const struct sync_net *net, const struct sync_peer *p,
+	       struct sync_round_result *out, struct err *e);
+
+/* The background loop of `ungcuu serve`: a thread with its own connection
+ * runs sync_round for every peer with a URL every interval_ms; a peer whose
+ * round failed is tried again after 1 s, 2 s, 4 s ... (at most interval_ms,
+ * at most LIMIT_SYNC_BACKOFF_MAX). NULL with e when it cannot start. */
+struct sync_loop;
+struct sync_loop *sync_loop_start(const struct sync_net *net, const struct rules *rules,
+				  int64_t interval_ms, struct err *e);
+/* Wakes the loop, waits for its round to end, frees it. */
+void sync_loop_stop(struct sync_loop *l);
+
 #endif

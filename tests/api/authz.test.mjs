@@ -576,6 +576,10 @@ const CASES = [
   ['GET /api/v1/plan/orgs/{}/mau01/document', true, (S) => ['GET', `/api/v1/plan/orgs/${SETS[S].org}/mau01/document?format=docx`]],
   ['GET /api/v1/plan/annual', true, (S) => ['GET', `/api/v1/plan/annual?year=2026&org=${SETS[S].org}`]],
   ['GET /api/v1/plan/annual/document', true, (S) => ['GET', `/api/v1/plan/annual/document?year=2026&format=docx&org=${SETS[S].org}`]],
+  // -- federation transport (issue 16, h/sync-net): peers only, never a user's session --
+  ['POST /api/v1/sync/push', false, () => ['POST', '/api/v1/sync/push', { envelopes: [] }]],
+  ['POST /api/v1/sync/pull', false, () => ['POST', '/api/v1/sync/pull', { after: 0 }]],
+  ['POST /api/v1/sync/ack', false, () => ['POST', '/api/v1/sync/ack', { seq: 0 }]],
   ['GET /api/v1/agents/hunts', false, () => ['GET', '/api/v1/agents/hunts']],
   ['POST /api/v1/agents/hunts/{}/results', true, (S) => ['POST', `/api/v1/agents/hunts/${obj[S].hunt.id}/results`, '{}']],
   // -- federation core (issue 16, h/sync-core): the home organisation's administrators only --
@@ -860,6 +864,10 @@ const EXPECT = {
   'GET /api/v1/account/notifications': { all: '200 200 200 200 200 200 200 200 200' },
   'PUT /api/v1/account/notifications': { all: '200 200 200 200 200 200 200 200 200' },
   'GET /api/v1/deliveries': { all: '200 403 403 403 403 200 403 403 403' },
+  // -- federation transport (issue 16, h/sync-net): a session or token is no peer --
+  'POST /api/v1/sync/push': { all: '401 401 401 401 401 401 401 401 401' },
+  'POST /api/v1/sync/pull': { all: '401 401 401 401 401 401 401 401 401' },
+  'POST /api/v1/sync/ack': { all: '401 401 401 401 401 401 401 401 401' },
   'GET /api/v1/agents/hunts': { all: '401 401 401 401 401 401 401 401 401' },
   'POST /api/v1/agents/hunts/{}/results': { C: '401 401 401 401 401 401 401 401 401', D: '401 401 401 401 401 401 401 401 401' },
   // -- federation core (issue 16, h/sync-core) --

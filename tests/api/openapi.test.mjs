@@ -240,6 +240,11 @@ test('the document is OpenAPI 3.1 and well-formed: refs resolve, path parameters
       assert.deepEqual([s.agentKey, s.agentSignature].map((x) => [x.type, x.in, x.name]),
         [['apiKey', 'header', 'X-Agent-Key'], ['apiKey', 'header', 'X-Agent-Signature']]);
     }
+    if (m[3] === 'AUTH_PEER') {
+      assert.deepEqual(op.security, [{ syncInstance: [], syncTime: [], syncSignature: [] }], `${m[1]} ${m[2]}: ${m[3]}`);
+      assert.deepEqual([s.syncInstance, s.syncTime, s.syncSignature].map((x) => [x.type, x.in, x.name]),
+        [['apiKey', 'header', 'X-Sync-Instance'], ['apiKey', 'header', 'X-Sync-Time'], ['apiKey', 'header', 'X-Sync-Signature']]);
+    }
   }
   const p = doc.components.schemas.Problem;
   for (const k of ['type', 'status', 'title', 'detail']) assert.ok(p.required.includes(k));
@@ -446,6 +451,12 @@ test('real answers match the document: status codes listed, bodies valid, no und
   const signed = (body) => ({ 'X-Agent-Key': agentKey, 'X-Agent-Signature': sign(null, Buffer.from(body), privateKey).toString('hex') });
   await anon.post('/api/v1/agents/inventory', inv, signed(inv));
   await anon.post('/api/v1/agents/inventory', inv, { ...signed(inv), 'X-Agent-Signature': 'ab'.repeat(64) }); // 401
+  // federation (issue 16): a caller that is no registered peer is refused
+  // from the headers (tests/api/sync.test.mjs signs real ones)
+  const stranger = { 'X-Sync-Instance': 'ab'.repeat(32), 'X-Sync-Time': String(Date.now()), 'X-Sync-Signature': 'ab'.repeat(64) };
+  await anon.post('/api/v1/sync/push', { envelopes: [] }, stranger);    // 401
+  await anon.post('/api/v1/sync/pull', { after: 0 }, stranger);         // 401
+  await anon.post('/api/v1/sync/ack', { seq: 0 }, stranger);            // 401
   const replayed = inv.replace(/"collected_at":"[^"]+"/, '"collected_at":"2020-01-01T00:00:00Z"');
   await anon.post('/api/v1/agents/inventory', replayed, signed(replayed));  // 422
   await anon.post('/api/v1/agents/inventory', inv, signed(inv));            // 409 (sequence used)

@@ -117,6 +117,9 @@ static const struct {
 	 * does not); a coordinator promotes or dismisses them. */
 	{ ACT_ALERT_READ, "alert.read", FOC | COO | RES | LEA | ADM },
 	{ ACT_ALERT_DECIDE, "alert.decide", COO },
+	/* -- federation transport (issue 16, h/sync-net): the peer actor of a
+	 * signed sync request (api/sync.c) has the reporter's role only. */
+	{ ACT_SYNC_EXCHANGE, "sync.exchange", REP },
 };
 
 static const char *const role_name[] = {

@@ -85,6 +85,8 @@ static const unsigned action_roles[ACT__COUNT] = {
 	/* -- syslog intake, alerts (issue 17, h/syslog) -- */
 	[ACT_ALERT_READ] = ROLE_FOCAL | ROLE_COORDINATOR | ROLE_RESPONDER | ROLE_LEADER | ROLE_ADMIN,
 	[ACT_ALERT_DECIDE] = ROLE_COORDINATOR,
+	/* -- federation transport (issue 16, h/sync-net) -- */
+	[ACT_SYNC_EXCHANGE] = ROLE_REPORTER, /* the peer actor of api_sync_authenticate */
 };
 
 /* What the organisation asked for support may do on the incident while the

@@ -85,6 +85,8 @@ enum action {
 	/* -- syslog intake, alerts (issue 17, h/syslog) -- */
 	ACT_ALERT_READ,            /* alerts from syslog, the intake's counters */
 	ACT_ALERT_DECIDE,          /* promote an alert to an incident, or dismiss it */
+	/* -- federation transport (issue 16, h/sync-net) -- */
+	ACT_SYNC_EXCHANGE,         /* a registered peer instance pushes, pulls, acknowledges */
 	ACT__COUNT
 };
 
