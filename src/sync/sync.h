@@ -32,8 +32,9 @@
  *     that peer's key, addressed to us, of a kind the relation allows
  *     (struct sync_kind.from), with seq = last applied + 1 (an old seq is a
  *     replay: acknowledged again, applied never; a gap waits); it applies
- *     each in its own transaction with the cursor update, so a crash at any
- *     moment applies an envelope once or not at all;
+ *     them in a transaction with the cursor update (a batch's run that
+ *     follows the cursor in one; any failure: one at a time), so a crash at
+ *     any moment applies an envelope once or not at all;
  *   - acknowledgement is by seq (a cursor), never by time;
  *   - an envelope is never routed back to the peer it came from.
  */

@@ -6,7 +6,8 @@
 #     until all are applied there and acknowledged here (target < 10 s);
 #   - the inbox's rate: 10,000 more carried by one bundle and imported
 #     (`ungcuu sync import`: every signature checked, each envelope applied
-#     in its own transaction), envelopes per second (target >= 2,000/s);
+#     with its cursor, a batch's run in one transaction), envelopes per
+#     second (target >= 2,000/s);
 #     and the rate over HTTP in the catch-up;
 #   - the size of that bundle (pings: the kinds are h/sync-kinds').
 # Exit status: 0 targets met, 1 a target missed, 2 could not run.
