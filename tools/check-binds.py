@@ -116,7 +116,8 @@ for f in sorted(glob.glob('src/**/*.c', recursive=True)):
             continue  # a format built at run time: checked by its tests
         fmt = ''.join(re.findall(r'"([^"]*)"', args[3]))
         vals = args[4:]
-        need = sum(2 if ch == 'b' else 1 for ch in fmt)
+        width = {'b': 2, 'n': 0}   # a blob takes pointer and size; NULL takes nothing
+        need = sum(width.get(ch, 1) for ch in fmt)
         if need != len(vals):
             problems.append(f'{f}:{line}: format {fmt!r} needs {need} values, got {len(vals)}')
             continue
@@ -126,8 +127,10 @@ for f in sorted(glob.glob('src/**/*.c', recursive=True)):
             problems.append(f'{f}:{line}: SQL uses ${max(params or [0])}, format has {len(fmt)}')
         k = 0
         for ch in fmt:
+            if ch == 'n':
+                continue
             v = vals[k]
-            k += 2 if ch == 'b' else 1
+            k += width.get(ch, 1)
             if ch == 'i' and not is_int64(v) and not re.search(r'\w+_ms\b', v):
                 problems.append(f'{f}:{line}: int64_t expected for {v}')
             if ch == 't' and (v.startswith('(int64_t)') or v in ('now',)):

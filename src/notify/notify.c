@@ -317,7 +317,7 @@ int notify_deliver_due(struct store *db, const struct notify_conf *c, const char
 		else
 			r = store_run(db, &e, "UPDATE deliveries SET attempts = $1, next_at = $2, "
 				      "last_error = $3 WHERE id = $4", "iitt", (int64_t)tries,
-				      at + notify_backoff(c, tries), j->error, j->id);
+				      (int64_t)(at + notify_backoff(c, tries)), j->error, j->id);
 		if (r < 0) {
 			store_rollback(db);
 			goto fail;

@@ -138,7 +138,7 @@ int sync_outbox_ack(struct ctx *c, const char *peer_id, int64_t seq, struct err 
 	}
 	/* acknowledgement only moves forward: an old one changes nothing */
 	if (store_run(c->db, e, "UPDATE sync_peers SET out_acked = $2, last_contact_at = $3 "
-		      "WHERE id = $1", "tii", peer_id, seq > acked ? seq : acked, time_now_ms()) < 0)
+		      "WHERE id = $1", "tii", peer_id, (int64_t)(seq > acked ? seq : acked), time_now_ms()) < 0)
 		goto fail;
 	return store_commit(c->db, e);
 fail:

@@ -144,7 +144,8 @@ changelog_bump() {
 # add_migration NAME SQL: a migration file listed last in meson.build.
 add_migration() {
 	printf '%s\n' "$2" >"$W/work/ungcuu/src/store/migrations/$1.sql"
-	sed -i "/^migrations = files(/,/)\$/ s|)\$|,\n  'src/store/migrations/$1.sql')|" \
+	# the list ends with a line of its own: ")"
+	sed -i "/^migrations = files(/,/^)\$/ s|^)\$|  'src/store/migrations/$1.sql',\n)|" \
 		"$W/work/ungcuu/meson.build"
 }
 
@@ -243,8 +244,12 @@ check "ungcuu-agent enrols and sends its inventory as ungcuu-agent${MDWE:+ under
 			$MDWE /usr/bin/ungcuu-agent run --state /var/lib/ungcuu-agent"
 
 # -- 4. the same version again ---------------------------------------------------
-state() { # what must not move: files, password, config, schema
-	(ls -l --time-style=+%s /var/lib/ungcuu /etc/ungcuu; sha256sum /etc/ungcuu/*; schema) 2>&1
+state() { # what must not move: files, password, config, schema, content
+	# (the database's own files by name only: opening it may fold its
+	# write-ahead log into it, which changes sizes and times, not content)
+	(ls -l --time-style=+%s /var/lib/ungcuu /etc/ungcuu | grep -v -e ' ungcuu\.db' -e '^total '
+	 ls /var/lib/ungcuu | grep '^ungcuu\.db$'
+	 sha256sum /etc/ungcuu/*; schema; dump) 2>&1
 }
 stop_server
 if [ -n "$STRACE" ]; then

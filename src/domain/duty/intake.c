@@ -504,7 +504,7 @@ int mail_outbox_mark(struct ctx *c, const char *id, int sent, const char *error,
 	/* a failed try stays queued for the next run, with its reason */
 	if (store_run(c->db, e, "UPDATE mail_outbox SET status = $2, attempts = attempts + 1, "
 		      "last_error = $3, sent_at = $4 WHERE id = $1", "ttti", id,
-		      sent ? "sent" : "queued", error ? error : "", sent ? now : 0) < 0 ||
+		      sent ? "sent" : "queued", error ? error : "", (int64_t)(sent ? now : 0)) < 0 ||
 	    audit_append(c, sent ? "mail.sent" : "mail.send_failed", "mail_outbox", id, NULL,
 			 NULL, e) != 0 ||
 	    store_commit(c->db, e) != 0) {

@@ -134,8 +134,8 @@ static int queue_delivery(struct store *db, const char *nid, const char *channel
 	return store_run(db, e, "INSERT INTO deliveries (id, notification_id, channel, target, "
 			 "subject, body, status, attempts, next_at, created_at) VALUES "
 			 "($1,$2,$3,$4,$5,$6,'queued',0,$7,$7) "
-			 "ON CONFLICT (notification_id, channel) DO NOTHING", "ttttttii", id,
-			 nid, channel, target, subject, body, now, now) < 0 ? -1 : 0;
+			 "ON CONFLICT (notification_id, channel) DO NOTHING", "tttttti", id,
+			 nid, channel, target, subject, body, now) < 0 ? -1 : 0;
 }
 
 /* One notification for user uid, and its deliveries; nothing when this
@@ -578,8 +578,8 @@ struct table_row {
 
 static int table_scan(struct store *db, const struct table_event *te, int64_t now, struct err *e)
 {
-	struct stmt *st = store_query(db, e, te->sql, "iii", now, now - 7LL * 86400000,
-				      now + 86400000LL);
+	int64_t week_ago = now - 7LL * 86400000, day_ahead = now + 86400000LL;
+	struct stmt *st = store_query(db, e, te->sql, "iii", now, week_ago, day_ahead);
 	if (st == NULL)
 		return -1;
 	struct table_row *v = NULL;

@@ -348,7 +348,7 @@ json_t *drill_create(struct ctx *c, json_t *body, struct err *e)
 		"version, created_by, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,"
 		"$11,$12,$13,1,$14,$15,$15)", "ttttttii" "tttttti", uuid7(id), o.id,
 		jv_str(body, "title"), jv_str(body, "kind"), status, sc ? sc : "",
-		opt_time(body, "planned_at"), held ? held : 0, systems, pa ? pa : "", injects,
+		opt_time(body, "planned_at"), held, systems, pa ? pa : "", injects,
 		ww ? ww : "", le ? le : "", c->actor->system ? NULL : c->actor->id, now) == 1) {
 		if (!held)
 			rc = store_run(c->db, e, "UPDATE drills SET held_at = NULL WHERE id = $1", "t",
