@@ -2,6 +2,7 @@
 // for the API and browser tests. Everything it starts, it stops.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { createServer } from 'node:net';
@@ -12,6 +13,43 @@ export const root = resolve(here, '..', '..');
 export const bin = process.env.UNGCUU_BIN
   ? resolve(process.env.UNGCUU_BIN)
   : join(root, 'build', 'ungcuu');
+
+// UNGCUU_TEST_DB=pg: every server gets a fresh PostgreSQL database on the
+// cluster at UNGCUU_TEST_PG (postgres://user@host:port/, started by
+// `make check-pg`), named after its directory, so a test that starts again
+// on opts.dir finds the same one. Audit keys go to one state directory per
+// test process (UNGCUU_STATE_DIR), named after the database.
+export const pgBase = process.env.UNGCUU_TEST_DB === 'pg' ? process.env.UNGCUU_TEST_PG : null;
+if (process.env.UNGCUU_TEST_DB === 'pg' && !pgBase) {
+  throw new Error('UNGCUU_TEST_DB=pg needs UNGCUU_TEST_PG=postgres://user@host:port/');
+}
+if (pgBase && !process.env.UNGCUU_STATE_DIR) {
+  process.env.UNGCUU_STATE_DIR = mkdtempSync(join(tmpdir(), 'ungcuu-pgstate-'));
+}
+
+function pgName(dir) {
+  return `t_${createHash('sha256').update(dir).digest('hex').slice(0, 20)}`;
+}
+
+function psql(sql) {
+  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', `${pgBase}postgres`, '-c', sql],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+// The database of a test directory: a file in it, or (pg) a database.
+export function dbFor(dir, { create = false } = {}) {
+  if (!pgBase) return join(dir, 'ungcuu.db');
+  const name = pgName(dir);
+  if (create) {
+    psql(`DROP DATABASE IF EXISTS ${name}`);
+    psql(`CREATE DATABASE ${name}`);
+  }
+  return `${pgBase}${name}`;
+}
+
+export function dropDb(dir) {
+  if (pgBase) psql(`DROP DATABASE IF EXISTS ${pgName(dir)} WITH (FORCE)`);
+}
 
 export function freePort() {
   return new Promise((ok, fail) => {
@@ -33,7 +71,7 @@ export function cli(args, opts = {}) {
 // Returns { url, db, dir, logins, admin, stop(), kill9(), restart() }.
 export async function startServer(opts = {}) {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'ungcuu-test-'));
-  const db = join(dir, 'ungcuu.db');
+  const db = dbFor(dir, { create: !opts.dir });
   let logins = [];
   let admin = null;
   if (!opts.dir) {
@@ -88,7 +126,10 @@ export async function startServer(opts = {}) {
       child.stopping = true;
       child.kill('SIGTERM');
       await waitExit();
-      if (!opts.dir && !opts.keep) rmSync(dir, { recursive: true, force: true });
+      if (!opts.dir && !opts.keep) {
+        dropDb(dir);
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
     async kill9() { child.stopping = true; child.kill('SIGKILL'); await waitExit(); },
     signal(sig) { child.kill(sig); },
