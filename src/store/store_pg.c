@@ -475,20 +475,6 @@ static unsigned fnv(const char *s)
 	return h;
 }
 
-/* The types declared for the parameters under strategy k:
- * 1 (tried first): integers int8 and blobs bytea, text inferred from the
- * context (a text may be compared with any column, as in SQLite);
- * 0: only bytea declared (an integer used as a boolean or text);
- * 2: everything declared (a text only tested for NULL). */
-static Oid param_type(char kind, int k)
-{
-	if (kind == 'b')
-		return OID_BYTEA;
-	if (kind == 'i')
-		return k >= 1 ? OID_INT8 : 0;
-	return k >= 2 ? OID_TEXT : 0;
-}
-
 /* Finds or prepares the statement for st's SQL and kinds. */
 static const char *prepared_name(struct stmt *st, int n, struct err *e)
 {
@@ -536,20 +522,40 @@ static const char *prepared_name(struct stmt *st, int n, struct err *e)
 	 * try is under a savepoint (only the first use of a text pays). */
 	struct err ignore = { 0 };
 	int sp = s->base.in_tx && run_simple(s, "SAVEPOINT ungcuu_prepare", &ignore) == 0;
-	static const int order[3] = { 1, 0, 2 };
-	for (int k = 0; k < 3; k++) {
-		for (int i = 0; i < n; i++)
-			types[i] = param_type(kinds[i], order[k]);
+	/* Integers int8, blobs bytea, texts inferred from the context (a
+	 * text may meet any column, as in SQLite). A parameter whose type the
+	 * server cannot infer ("$3 IS NULL OR ...") is declared and the
+	 * statement prepared again; an integer used where a boolean or text
+	 * is wanted makes every integer inferred too. */
+	for (int i = 0; i < n; i++)
+		types[i] = kinds[i] == 'b' ? OID_BYTEA : kinds[i] == 'i' ? OID_INT8 : 0;
+	int ints_inferred = 0;
+	for (int tries = 0; tries < n + 3; tries++) {
 		PQclear(r);
 		r = PQprepare(s->conn, name, sql, n, types);
 		if (PQresultStatus(r) == PGRES_COMMAND_OK)
 			break;
 		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-		/* indeterminate type, or an operator chosen for the wrong type */
-		if (state == NULL ||
-		    (strcmp(state, "42P18") != 0 && strcmp(state, "42883") != 0 &&
-		     strcmp(state, "42804") != 0 && strcmp(state, "42P08") != 0 &&
-		     strcmp(state, "42725") != 0))
+		const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+		static const char undetermined[] = "could not determine data type of parameter $";
+		const char *dollar = msg && strncmp(msg, undetermined, sizeof(undetermined) - 2) == 0
+			? strchr(msg, '$') : NULL;
+		int retry = 0;
+		if (dollar) {   /* 42P18 or 42P08, as the parser found it */
+			int k = atoi(dollar + 1) - 1;
+			if (k >= 0 && k < n && types[k] == 0) {
+				types[k] = kinds[k] == 'i' ? OID_INT8 : OID_TEXT;
+				retry = 1;
+			}
+		} else if (state && !ints_inferred &&
+			   (strcmp(state, "42883") == 0 || strcmp(state, "42804") == 0 ||
+			    strcmp(state, "42725") == 0)) {
+			for (int i = 0; i < n; i++)
+				if (kinds[i] == 'i')
+					types[i] = 0;
+			ints_inferred = retry = 1;
+		}
+		if (!retry)
 			break;
 		if (sp)
 			run_simple(s, "ROLLBACK TO SAVEPOINT ungcuu_prepare", &ignore);

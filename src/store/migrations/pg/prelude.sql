@@ -43,12 +43,16 @@ LANGUAGE sql STABLE AS $$
 	FROM pg_attribute a WHERE a.attrelid = to_regclass(t) AND a.attnum > 0
 		AND NOT a.attisdropped ORDER BY a.attnum $$;
 
--- Text folded for search: lower case, no marks, đ as d (unaccent does it).
+-- Text folded for search as FTS5's unicode61 tokenizer sees it: lower case,
+-- no marks, đ as d (unaccent does both), every run of characters that are
+-- not letters or digits one space (so "PQ-2024-0001" or "10.0.0.1" are
+-- words in a row, not the parser's signed numbers and host names).
 -- IMMUTABLE so a generated column and an index may use it; the dictionary
 -- is named, so the search path does not change its meaning.
 CREATE OR REPLACE FUNCTION ungcuu_fold(t text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-	SELECT lower(unaccent('unaccent'::regdictionary, COALESCE(t, ''))) $$;
+	SELECT regexp_replace(lower(unaccent('unaccent'::regdictionary, COALESCE(t, ''))),
+		'[^[:alnum:]]+', ' ', 'g') $$;
 
 -- The incident queue's search text (incident_queue.c: each word a quoted
 -- string, "" for a quote, the last one with * for a prefix) as a tsquery:
@@ -65,7 +69,7 @@ DECLARE
 BEGIN
 	FOR m IN SELECT regexp_matches(COALESCE(q, ''), '"((?:[^"]|"")*)"(\*?)', 'g') LOOP
 		w := ungcuu_fold(replace(m[1], '""', '"'));
-		parts := ARRAY(SELECT x FROM regexp_split_to_table(w, '[^[:alnum:]]+') x WHERE x <> '');
+		parts := ARRAY(SELECT x FROM regexp_split_to_table(w, ' ') x WHERE x <> '');
 		IF array_length(parts, 1) IS NULL THEN
 			CONTINUE;
 		END IF;
