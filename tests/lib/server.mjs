@@ -51,6 +51,27 @@ export function dropDb(dir) {
   if (pgBase) psql(`DROP DATABASE IF EXISTS ${pgName(dir)} WITH (FORCE)`);
 }
 
+// Runs the sqlite3 shell's way (`sqlite3 [-json] [-cmd X] DB SQL`) on a
+// test database: sqlite3 on a file, psql on a PostgreSQL URL (-json as
+// json_agg of the rows, PRAGMA statements left out). Same return as
+// execFileSync (a string with opts.encoding, else a Buffer).
+export function sqlite3(args, opts = {}) {
+  const rest = [];
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '-json') json = true;
+    else if (args[i] === '-cmd') i++;
+    else rest.push(args[i]);
+  }
+  const [db, query] = rest;
+  if (!/^postgres(ql)?:\/\//.test(db)) return execFileSync('sqlite3', args, opts);
+  let q = query.replace(/PRAGMA [^;]*;/gi, '').trim().replace(/;\s*$/, '');
+  if (json) q = `SELECT COALESCE(json_agg(t), '[]'::json) FROM (${q}) t`;
+  const out = execFileSync('psql', ['-X', '-q', '-A', '-t', '-F', '|', '-v', 'ON_ERROR_STOP=1', db, '-c', q],
+    { ...opts, encoding: 'utf8' });
+  return opts.encoding ? out : Buffer.from(out);
+}
+
 export function freePort() {
   return new Promise((ok, fail) => {
     const s = createServer();
