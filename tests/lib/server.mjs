@@ -1,7 +1,7 @@
 // Starts a real `ungcuu serve` on a free loopback port with a fresh database,
 // for the API and browser tests. Everything it starts, it stops.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -45,6 +45,28 @@ export function dbFor(dir, { create = false } = {}) {
     psql(`CREATE DATABASE ${name}`);
   }
   return `${pgBase}${name}`;
+}
+
+// The audit key file of a test database (beside the file; for PostgreSQL
+// in UNGCUU_STATE_DIR, named as store_side_path names it).
+export function keyFileFor(db) {
+  if (!pgBase) return `${db}.key`;
+  const rest = db.replace(/^postgres(ql)?:\/\//, '').replace(/^[^@/?]*@/, '').replace(/\?.*$/, '');
+  return join(process.env.UNGCUU_STATE_DIR ?? 'var', `pg-${rest.replace(/[^A-Za-z0-9.-]/g, '_')}.key`);
+}
+
+// A copy of a PostgreSQL test database (with its key and checkpoint) for
+// the directory dir2: CREATE DATABASE ... TEMPLATE, the files copied.
+export function copyPgDb(db, dir2) {
+  const to = dbFor(dir2);
+  const name = (u) => u.replace(/^.*\//, '').replace(/\?.*$/, '');
+  psql(`DROP DATABASE IF EXISTS ${name(to)}`);
+  psql(`CREATE DATABASE ${name(to)} TEMPLATE ${name(db)}`);
+  for (const ext of ['.key', '.checkpoint']) {
+    const from = keyFileFor(db).replace(/\.key$/, ext);
+    if (existsSync(from)) copyFileSync(from, keyFileFor(to).replace(/\.key$/, ext));
+  }
+  return to;
 }
 
 export function dropDb(dir) {
