@@ -26,6 +26,22 @@ LANGUAGE sql IMMUTABLE AS $$
 CREATE OR REPLACE FUNCTION strftime(f text, t numeric, m text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$ SELECT strftime(f, floor(t)::bigint, m) $$;
 
+-- printf(format, integer) for one %d with an optional 0 flag and width.
+CREATE OR REPLACE FUNCTION printf(f text, v bigint) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	m text[] := regexp_match(f, '%(0?)([0-9]*)d');
+	s text := v::text;
+BEGIN
+	IF m IS NULL THEN
+		RETURN replace(f, '%%', '%');
+	END IF;
+	IF m[2] <> '' AND length(s) < m[2]::int THEN
+		s := lpad(s, m[2]::int, CASE WHEN m[1] = '0' THEN '0' ELSE ' ' END);
+	END IF;
+	RETURN replace(regexp_replace(f, '%0?[0-9]*d', s), '%%', '%');
+END $$;
+
 -- Two-argument min/max are SQLite's least/greatest.
 CREATE OR REPLACE FUNCTION max(a bigint, b bigint) RETURNS bigint
 LANGUAGE sql IMMUTABLE AS $$ SELECT greatest(a, b) $$;
