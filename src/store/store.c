@@ -146,7 +146,7 @@ void *store_hooks_arg(struct store *s)
 int store_backup(struct store *s, const char *dest, struct err *e)
 {
 	if (ops(s)->backup == NULL)
-		return err_set(e, E_INTERNAL, MSG_DB, "backup not supported");
+		return err_set(e, E_INTERNAL, MSG_DB, "backup not supported here (PostgreSQL: pg_dump or pg_basebackup)");
 	return ops(s)->backup(s, dest, e);
 }
 
