@@ -17,6 +17,14 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 base=$(tools/pg-cluster.sh start "$cluster") || exit 1
+if [ -x "$ASAN/tests/unit/test_store_pg" ]; then
+	echo "== unit: store_pg on PostgreSQL"
+	UNGCUU_TEST_PG="$base" ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
+		"$ASAN/tests/unit/test_store_pg" >"$tmp/unit-pg.txt" 2>&1
+	unit_rc=$?
+	grep -E "^\[  (PASSED|FAILED) " "$tmp/unit-pg.txt"
+	[ "$unit_rc" = 0 ] || cat "$tmp/unit-pg.txt"
+fi
 echo "== api on PostgreSQL ($base)"
 files="$*"
 [ -n "$files" ] || files=tests/api/
@@ -31,4 +39,4 @@ grep -E '^\s*not ok' "$log" | sed 's/^ *//' | head -100
 pass=$(grep -E '^# pass ' "$log" | tail -1 | awk '{print $3}')
 fail=$(grep -E '^# fail ' "$log" | tail -1 | awk '{print $3}')
 echo "pg api: ${pass:-0} passed, ${fail:-?} failed (TAP: $ASAN/meson-logs/api-pg.tap, exit $rc)"
-[ "$rc" = 0 ]
+[ "$rc" = 0 ] && [ "${unit_rc:-0}" = 0 ]
