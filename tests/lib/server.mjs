@@ -24,7 +24,9 @@ if (process.env.UNGCUU_TEST_DB === 'pg' && !pgBase) {
   throw new Error('UNGCUU_TEST_DB=pg needs UNGCUU_TEST_PG=postgres://user@host:port/');
 }
 if (pgBase && !process.env.UNGCUU_STATE_DIR) {
-  process.env.UNGCUU_STATE_DIR = mkdtempSync(join(tmpdir(), 'ungcuu-pgstate-'));
+  const state = mkdtempSync(join(tmpdir(), 'ungcuu-pgstate-'));
+  process.env.UNGCUU_STATE_DIR = state;
+  process.on('exit', () => rmSync(state, { recursive: true, force: true }));
 }
 
 function pgName(dir) {
