@@ -224,7 +224,7 @@ struct store *cli_open_db(const char *path, int must_exist)
 		cli_errorf(MSG_MISSING_OPTION, "--db");
 		return NULL;
 	}
-	if (must_exist && access(path, R_OK | W_OK) != 0) {
+	if (must_exist && !store_is_pg(path) && access(path, R_OK | W_OK) != 0) {
 		err_set(&e, E_IO, MSG_IO, path);
 		cli_error(&e);
 		return NULL;

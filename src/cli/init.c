@@ -23,11 +23,12 @@
 int instance_exists(const char *path)
 {
 	struct err e = { 0 };
-	if (access(path, F_OK) != 0)
+	if (!store_is_pg(path) && access(path, F_OK) != 0)
 		return 0;
 	struct store *db = store_open(path, &e);
-	if (db == NULL)
-		return 1; /* something is there: never overwrite it */
+	if (db == NULL)   /* a file: something is there, never overwrite it;
+			   * a server: unreachable, init says why */
+		return !store_is_pg(path);
 	int v = store_schema_version(db);
 	store_close(db);
 	return v > 0;

@@ -106,7 +106,7 @@ int cmd_migrate(int argc, char **argv)
 		cli_errorf(MSG_MISSING_OPTION, "--db");
 		return EXIT_USAGE;
 	}
-	if (!instance_exists(path) || access(path, R_OK | W_OK) != 0) {
+	if (!instance_exists(path) || (!store_is_pg(path) && access(path, R_OK | W_OK) != 0)) {
 		err_set(&e, E_IO, MSG_IO, path);
 		cli_error(&e);
 		return 1;

@@ -311,7 +311,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	/* Migrate once, on the main thread, before any worker opens it; a
 	 * failed upgrade leaves the database as it was and says so (journal). */
-	if (access(path, R_OK | W_OK) != 0) {
+	if (!store_is_pg(path) && access(path, R_OK | W_OK) != 0) {
 		err_set(&e, E_IO, MSG_IO, path);
 		cli_error(&e);
 		return 1;

@@ -1,4 +1,5 @@
 /* store.c - dispatch to the backend, transactions and migrations. */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,15 +9,6 @@
 #include "../base/msg.h"
 #include "../base/timeutil.h"
 #include "../base/banned.h"
-
-/* The migration files, embedded at build time (migrations.c). */
-struct migration {
-	int version;
-	const char *name;
-	const char *sql;
-};
-extern const struct migration store_migrations[];
-extern const size_t store_migrations_count;
 
 /* Each backend's stmt starts with a pointer back to its store. */
 struct stmt_head {
@@ -36,14 +28,36 @@ void store_set_open_hook(int (*fn)(struct store *s, const char *location, struct
 	open_hook = fn;
 }
 
+int store_is_pg(const char *location)
+{
+	return strncmp(location, "postgres://", 11) == 0 ||
+	       strncmp(location, "postgresql://", 13) == 0;
+}
+
+int store_side_path(const char *location, const char *suffix, char *out, size_t n)
+{
+	if (!store_is_pg(location))
+		return snprintf(out, n, "%s%s", location, suffix) < (int)n ? 0 : -1;
+	/* postgres://[user[:password]@]host[:port]/dbname[?...] -> host_port_dbname:
+	 * the same file for every node and user of one database. */
+	const char *p = strstr(location, "://") + 3, *at = strchr(p, '@'), *q = strchr(p, '?');
+	if (at && (q == NULL || at < q))
+		p = at + 1;
+	const char *dir = getenv("UNGCUU_STATE_DIR");
+	int k = snprintf(out, n, "%s/pg-", dir && *dir ? dir : "var");
+	if (k < 0 || (size_t)k >= n)
+		return -1;
+	size_t i = (size_t)k;
+	for (; *p && *p != '?' && i + 1 < n; p++)
+		out[i++] = (isalnum((unsigned char)*p) || *p == '.' || *p == '-') ? *p : '_';
+	out[i] = '\0';
+	return snprintf(out + i, n - i, "%s", suffix) < (int)(n - i) ? 0 : -1;
+}
+
 struct store *store_open(const char *location, struct err *e)
 {
-	if (strncmp(location, "postgres://", 11) == 0 ||
-	    strncmp(location, "postgresql://", 13) == 0) {
-		err_set(e, E_DB, MSG_DB, "PostgreSQL backend not built yet");
-		return NULL;
-	}
-	struct store *s = store_sqlite_ops.open(location, e);
+	struct store *s = store_is_pg(location) ? store_pg_ops.open(location, e)
+						: store_sqlite_ops.open(location, e);
 	if (s && open_hook && open_hook(s, location, e) != 0) {
 		store_close(s);
 		return NULL;
@@ -98,6 +112,8 @@ int store_watch(struct store *s, const char *table, int nkey, struct err *e)
 size_t store_changes_take(struct store *s, struct store_change **out)
 {
 	struct store_base *b = (struct store_base *)s;
+	if (ops(s)->collect)
+		ops(s)->collect(s);
 	size_t n = b->nchanges;
 	*out = b->changes;
 	b->changes = NULL;
@@ -130,7 +146,7 @@ void *store_hooks_arg(struct store *s)
 int store_backup(struct store *s, const char *dest, struct err *e)
 {
 	if (ops(s)->backup == NULL)
-		return err_set(e, E_INTERNAL, MSG_DB, "backup not supported");
+		return err_set(e, E_INTERNAL, MSG_DB, "backup not supported here (PostgreSQL: pg_dump or pg_basebackup)");
 	return ops(s)->backup(s, dest, e);
 }
 
@@ -143,7 +159,11 @@ static void seal_autocommit(struct store *s)
 {
 	struct store_base *b = (struct store_base *)s;
 	struct err e = { 0 };
-	if (b->in_tx || b->nchanges == 0 || b->hooks.before_commit == NULL)
+	if (b->in_tx || b->hooks.before_commit == NULL)
+		return;
+	if (ops(s)->collect)
+		ops(s)->collect(s);
+	if (b->nchanges == 0)
 		return;
 	if (store_begin(s, &e) == 0)
 		store_commit(s, &e);
@@ -261,6 +281,8 @@ static void tx_end(struct store *s)
 int store_commit(struct store *s, struct err *e)
 {
 	struct store_base *b = (struct store_base *)s;
+	if (b->in_tx == TX_WRITE && ops(s)->collect)
+		ops(s)->collect(s);
 	if (b->in_tx == TX_WRITE && b->change_oom) {
 		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 		store_rollback(s);
@@ -359,11 +381,23 @@ int store_migrate(struct store *s, struct err *e)
 		return 0;
 	if (store_begin(s, e) != 0)
 		return -1;
+	/* Another process may have migrated while this one waited. */
+	have = store_schema_version(s);
+	if (ops(s)->prelude && have < store_migrations_latest() &&
+	    ops(s)->exec(s, ops(s)->prelude, e) != 0) {
+		store_rollback(s);
+		return -1;
+	}
 	for (size_t i = 0; i < store_migrations_count; i++) {
 		const struct migration *m = &store_migrations[i];
 		if (m->version <= have)
 			continue;
-		if (store_exec(s, m->sql, e) != 0 ||
+		/* The backend's own variant of this migration, when it has one. */
+		const char *sql = m->sql;
+		for (size_t j = 0; ops(s)->migrations && j < *ops(s)->nmigrations; j++)
+			if (ops(s)->migrations[j].version == m->version)
+				sql = ops(s)->migrations[j].sql;
+		if (store_exec(s, sql, e) != 0 ||
 		    store_run(s, e, "INSERT INTO schema_migrations (version, name, applied_at) "
 			      "VALUES ($1, $2, $3)", "iti", (int64_t)m->version, m->name,
 			      time_now_ms()) < 0) {
@@ -377,6 +411,10 @@ int store_migrate(struct store *s, struct err *e)
 			return -1;
 		}
 		applied++;
+	}
+	if (ops(s)->after_migrate && ops(s)->after_migrate(s, e) != 0) {
+		store_rollback(s);
+		return -1;
 	}
 	if (store_commit(s, e) != 0)
 		return -1;

@@ -19,6 +19,12 @@ struct store;
 struct stmt;
 
 struct store *store_open(const char *location, struct err *e);
+/* 1 when location names a PostgreSQL database (postgres://, postgresql://). */
+int store_is_pg(const char *location);
+/* A file that belongs with the database (the audit key, its checkpoint):
+ * SQLite: location + suffix beside the file; PostgreSQL: in
+ * $UNGCUU_STATE_DIR (default var) named after host, port and database. */
+int store_side_path(const char *location, const char *suffix, char *out, size_t n);
 void store_close(struct store *s);
 /* Runs SQL text with no parameters (migrations, pragmas). */
 int store_exec(struct store *s, const char *sql, struct err *e);

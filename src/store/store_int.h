@@ -24,7 +24,26 @@ struct store_ops {
 	int serial_writes;   /* one writer per database: queue writers in-process */
 	int (*watch)(struct store *s, const char *table, int nkey, struct err *e);
 	int (*backup)(struct store *s, const char *dest, struct err *e);
+	/* Backends whose change capture is not in-process (PostgreSQL's
+	 * triggers): gather what was captured into the base's list. */
+	void (*collect)(struct store *s);
+	/* Inside the migrations' transaction, after the last one. */
+	int (*after_migrate)(struct store *s, struct err *e);
+	/* SQL run before pending migrations (the dialect's compatibility
+	 * functions), and the backend's variants of migrations by version. */
+	const char *prelude;
+	const struct migration *migrations;
+	const size_t *nmigrations;
 };
+
+/* An embedded migration file (tools/embed.c). */
+struct migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+extern const struct migration store_migrations[], store_migrations_pg[];
+extern const size_t store_migrations_count, store_migrations_pg_count;
 
 /* Every backend's struct store starts with this. */
 struct store_base {
@@ -41,6 +60,10 @@ struct store_base {
 /* Backends add a captured change (takes the key strings). */
 int store_change_add(struct store_base *b, int table, char *k0, char *k1, uint64_t changed);
 
-extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_sqlite_ops, store_pg_ops;
+
+/* The PostgreSQL dialect rule (store_pg.c); a new string, the highest $n
+ * in *nparams. */
+char *store_pg_translate(const char *sql, int *nparams);
 
 #endif

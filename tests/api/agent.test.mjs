@@ -17,7 +17,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, root } from '../lib/server.mjs';
+import { startServer, root, sqlite3 } from '../lib/server.mjs';
 import { test, before, after, bearer, bin, tokenFor, assertProblem } from './helpers.mjs';
 
 const MIN = 60_000;
@@ -108,7 +108,7 @@ async function finding(hostId) {
 }
 
 function sql(query) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db, query], { encoding: 'utf8' }).trim();
+  return sqlite3(['-cmd', '.timeout 5000', srv.db, query], { encoding: 'utf8' }).trim();
 }
 
 // ---- item 1: a key belongs to exactly one host ----

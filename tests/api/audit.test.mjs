@@ -10,17 +10,17 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, bin } from '../lib/server.mjs';
+import { startServer, bin, sqlite3 } from '../lib/server.mjs';
 import { test, before, after, run, loginAs, report, Client } from './helpers.mjs';
 
 const EN = { UNGCUU_LANG: 'en', LANG: 'C.UTF-8' };
 let tmp, demo;
 
 function sql(db, query) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, query], { encoding: 'utf8' }).trim();
+  return sqlite3(['-cmd', '.timeout 5000', db, query], { encoding: 'utf8' }).trim();
 }
 function rows(db, query) {
-  const out = execFileSync('sqlite3', ['-json', '-cmd', '.timeout 5000', db, query], { encoding: 'utf8' }).trim();
+  const out = sqlite3(['-json', '-cmd', '.timeout 5000', db, query], { encoding: 'utf8' }).trim();
   return out ? JSON.parse(out) : [];
 }
 function verify(db) {

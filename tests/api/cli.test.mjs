@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../lib/server.mjs';
+import { startServer, sqlite3, dbFor, keyFileFor, copyPgDb, dropDb, pgBase } from '../lib/server.mjs';
 import { test, before, after, Client, run, tokenFor, getIncident } from './helpers.mjs';
 
 const EN = { UNGCUU_LANG: 'en', LANG: 'C.UTF-8' };
@@ -26,7 +26,7 @@ after(async () => {
 });
 
 function sql(db, query) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, query], { encoding: 'utf8' }).trim();
+  return sqlite3(['-cmd', '.timeout 5000', db, query], { encoding: 'utf8' }).trim();
 }
 
 // One line on stderr, nothing on stdout.
@@ -112,7 +112,7 @@ test('an unknown command or option exits 2 with one line on stderr', () => {
 
 test('`ungcuu init --db X --json` prints {username, password}; a second init changes nothing', async () => {
   const dir = mkdtempSync(join(tmp, 'init-'));
-  const db = join(dir, 'ungcuu.db');
+  const db = dbFor(dir, { create: true });
   const r = run(['init', '--db', db, '--json'], { env: EN });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
@@ -120,11 +120,11 @@ test('`ungcuu init --db X --json` prints {username, password}; a second init cha
   assert.equal(typeof out.password, 'string');
   assert.ok(out.password.length >= 12);
   const users = sql(db, 'SELECT id, username, pw_hash FROM users ORDER BY id');
-  const key = readFileSync(`${db}.key`, 'utf8');
+  const key = readFileSync(keyFileFor(db), 'utf8');
   const again = run(['init', '--db', db, '--json'], { env: EN });
   assert.ok(!again.stdout.includes('password'), `no new password: ${again.stdout}`);
   assert.equal(sql(db, 'SELECT id, username, pw_hash FROM users ORDER BY id'), users);
-  assert.equal(readFileSync(`${db}.key`, 'utf8'), key);
+  assert.equal(readFileSync(keyFileFor(db), 'utf8'), key);
   assert.match(again.stderr, /already exists/);
   // the printed password logs in
   const s = await startServer({ dir });
@@ -257,7 +257,7 @@ test('`admin audit-verify`: 0 when intact; 1 naming entry 3 after one row is alt
     await s.stop();
   }
   try {
-    const db = join(dir, 'ungcuu.db');
+    const db = dbFor(dir);
     const ok = run(['admin', 'audit-verify', '--db', db], { env: EN });
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(ok.stdout, /intact/);
@@ -267,6 +267,7 @@ test('`admin audit-verify`: 0 when intact; 1 naming entry 3 after one row is alt
 
     const copy = (name) => {
       const p = join(dir, name);
+      if (pgBase) return copyPgDb(db, p);
       copyFileSync(db, p);
       // The key and the signed checkpoint go with the database (audit.h).
       for (const ext of ['-wal', '-shm', '.key', '.checkpoint']) if (existsSync(db + ext)) copyFileSync(db + ext, p + ext);
@@ -290,6 +291,7 @@ test('`admin audit-verify`: 0 when intact; 1 naming entry 3 after one row is alt
     // the original is still intact
     assert.equal(run(['admin', 'audit-verify', '--db', db]).status, 0);
   } finally {
+    if (pgBase) for (const d of [dir, join(dir, 'altered.db'), join(dir, 'cut.db')]) dropDb(d);
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { startServer } from '../lib/server.mjs';
+import { startServer, sqlite3 } from '../lib/server.mjs';
 import { bearer, assertProblem } from './helpers.mjs';
 import { stixProblems } from '../tools/stix-schema.mjs';
 
@@ -454,7 +454,7 @@ test('the list counts targets: all, ran, late once the deadline passed (and none
   const listed = async () => (await coord.get('/api/v1/hunts')).body.items.find((x) => x.id === hunt.id);
   assert.deepEqual(Object.values(pick(await listed())), [2, 0, 0, 0]);
   // The deadline passes (set in the database: the API refuses a past one).
-  execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db,
+  sqlite3(['-cmd', '.timeout 5000', srv.db,
     `UPDATE hunts SET deadline = ${Date.now() - DAY} WHERE id = '${hunt.id}'`]);
   assert.deepEqual(Object.values(pick(await listed())), [2, 0, 2, 0]);
   const r = await uploadRun(tam, hunt.id, [{ path: '/var/log/a.log', kind: 'domain', indicator: dom.value, line: 1 }],

@@ -12,7 +12,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root as repo } from '../lib/server.mjs';
+import { root as repo, sqlite3 } from '../lib/server.mjs';
 import { test, run } from './helpers.mjs';
 
 const data = join(repo, 'tests', 'data', 'inventory');
@@ -144,7 +144,7 @@ test('a Windows file older than the stored inventory replaces nothing (a fixed f
       writeFileSync(path, JSON.stringify(doc));
       return path;
     };
-    const sql = (q) => execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim();
+    const sql = (q) => sqlite3([db, q], { encoding: 'utf8' }).trim();
     const imp = (path) => run(['import', 'windows-inventory', path, '--db', db, '--json'], env);
     const count = () => sql(`SELECT COUNT(*) FROM host_packages`);
     let r = imp(file('april.json', '2025-04-14T02:31:07Z'));

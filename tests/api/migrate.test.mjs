@@ -3,6 +3,7 @@
 // migration in one transaction, and a failing one leaves the database as it
 // was (same dump) and says which one failed; usage errors change nothing.
 import assert from 'node:assert/strict';
+import { sqlite3 } from '../lib/server.mjs';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ after(() => {
 });
 
 function sql(db, query) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, query], { encoding: 'utf8' }).trim();
+  return sqlite3(['-cmd', '.timeout 5000', db, query], { encoding: 'utf8' }).trim();
 }
 const dump = (db) => sql(db, '.dump');
 const version = (db) => Number(sql(db, 'SELECT MAX(version) FROM schema_migrations'));

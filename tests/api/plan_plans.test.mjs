@@ -7,7 +7,7 @@
 // tasks, once.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer } from '../lib/server.mjs';
+import { startServer, sqlite3 } from '../lib/server.mjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, before, after, loginAs, assertProblem, file, moveOk, run, bin } from './helpers.mjs';
@@ -34,7 +34,7 @@ after(async () => {
 });
 
 function sql(q) {
-  const out = execFileSync('sqlite3', ['-json', server.db, q]).toString();
+  const out = sqlite3(['-json', server.db, q]).toString();
   return out.trim() ? JSON.parse(out) : [];
 }
 

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../lib/server.mjs';
+import { startServer, sqlite3 } from '../lib/server.mjs';
 import {
   test, before, after, loginAs, file, moveOk, assertProblem, userByName, run,
 } from './helpers.mjs';
@@ -241,7 +241,7 @@ test('Mẫu 05 of the half year: counted from the incidents, the cut-off at 15/6
   // text only: no reason asked
   const txt = await as.dieuphoi.patch(p, { helpers: 'Sở Thông tin và Truyền thông tỉnh Bình Thuận' }, im(fix.body.version));
   assert.equal(txt.status, 200, txt.text);
-  const entry = execFileSync('sqlite3', ['-cmd', '.timeout 5000', server.db,
+  const entry = sqlite3(['-cmd', '.timeout 5000', server.db,
     `SELECT after FROM audit_log WHERE action = 'mau05.correct' AND entity_id = '${c.body.id}'`], { encoding: 'utf8' });
   const logged = JSON.parse(entry.trim());
   assert.equal(logged.reason, reason, 'the reason is in the audit log');
@@ -329,7 +329,7 @@ test('Mẫu 01 from the directory: main and backup focal points; another organis
 });
 
 function sql(q) {
-  const out = execFileSync('sqlite3', ['-json', server.db, q]).toString();
+  const out = sqlite3(['-json', server.db, q]).toString();
   return out.trim() ? JSON.parse(out) : [];
 }
 

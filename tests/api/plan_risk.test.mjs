@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../lib/server.mjs';
+import { startServer, sqlite3 } from '../lib/server.mjs';
 import { test, before, after, loginAs, assertProblem, raw } from './helpers.mjs';
 
 let server;
@@ -31,7 +31,7 @@ async function system(who, level) {
 }
 
 function audit(entityId) {
-  const out = execFileSync('sqlite3', ['-json', server.db,
+  const out = sqlite3(['-json', server.db,
     `SELECT action, after FROM audit_log WHERE entity_id = '${entityId.replace(/[^0-9a-f-]/g, '')}' ORDER BY seq`]).toString();
   return out.trim() ? JSON.parse(out) : [];
 }
@@ -349,7 +349,7 @@ test('from the shell: the finance office is marked, the roll-up exported, the he
 test('a roll-up is never cut short: past 10,000 lines it is refused (413), in every format', async () => {
   // 10,001 submitted lines of 2099, written straight into the database
   const org = (await as.tamthanh.get('/api/v1/budget-lines')).body.org.id;
-  execFileSync('sqlite3', [server.db, `PRAGMA busy_timeout = 10000;
+  sqlite3([server.db, `PRAGMA busy_timeout = 10000;
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10001)
     INSERT INTO budget_lines (id, org_id, year, category, description, planned, spent, status, submitted_at, version, created_at, updated_at)
     SELECT printf('01a00000-0000-7000-8000-%012d', i), '${org.replace(/[^0-9a-f-]/g, '')}', 2099, 'other', '', 1, 0, 'submitted', 1, 1, 1, 1 FROM n;`]);

@@ -3,7 +3,7 @@
 // policy allows registry writes, in the caller's scope.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, bin } from '../lib/server.mjs';
+import { startServer, bin, sqlite3 } from '../lib/server.mjs';
 import { test, before, after, loginAs, assertProblem } from './helpers.mjs';
 
 let server, coord, tam, lead;
@@ -18,7 +18,7 @@ after(async () => { await server?.stop(); });
 
 /** The audit rows of an entity, oldest first (read from the database file). */
 function audit(entityId) {
-  const out = execFileSync('sqlite3', ['-json', server.db,
+  const out = sqlite3(['-json', server.db,
     `SELECT action, before, after FROM audit_log WHERE entity_id = '${entityId.replace(/[^0-9a-f-]/g, '')}' ORDER BY seq`]).toString();
   return out.trim() ? JSON.parse(out) : [];
 }

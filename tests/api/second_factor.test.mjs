@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer } from '../lib/server.mjs';
+import { startServer, sqlite3 } from '../lib/server.mjs';
 import {
   test, before, after, Client, cli, loginAs, tokenFor, assertProblem, newUser, totpCodes,
 } from './helpers.mjs';
@@ -16,7 +16,7 @@ before(async () => { server = await startServer(); });
 after(async () => { await server?.stop(); });
 
 function sql(db, query) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, query], { encoding: 'utf8' }).trim();
+  return sqlite3(['-cmd', '.timeout 5000', db, query], { encoding: 'utf8' }).trim();
 }
 
 const codes = totpCodes;

@@ -2,7 +2,7 @@
 // (unknown, revoked, expired), log-out, and the throttling of failed logins.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer } from '../lib/server.mjs';
+import { startServer, sqlite3 } from '../lib/server.mjs';
 import {
   test, before, after, Client, cli, loginAs, tokenFor, bearer, report, countIncidents, assertProblem, sha256, raw,
   newUser, run,
@@ -14,7 +14,7 @@ before(async () => { server = await startServer(); });
 after(async () => { await server?.stop(); });
 
 function sql(query) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', server.db, query], { encoding: 'utf8' }).trim();
+  return sqlite3(['-cmd', '.timeout 5000', server.db, query], { encoding: 'utf8' }).trim();
 }
 
 test('GET /api/v1/health answers 200 without login', async () => {

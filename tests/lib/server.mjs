@@ -1,7 +1,8 @@
 // Starts a real `ungcuu serve` on a free loopback port with a fresh database,
 // for the API and browser tests. Everything it starts, it stops.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { createServer } from 'node:net';
@@ -12,6 +13,88 @@ export const root = resolve(here, '..', '..');
 export const bin = process.env.UNGCUU_BIN
   ? resolve(process.env.UNGCUU_BIN)
   : join(root, 'build', 'ungcuu');
+
+// UNGCUU_TEST_DB=pg: every server gets a fresh PostgreSQL database on the
+// cluster at UNGCUU_TEST_PG (postgres://user@host:port/, started by
+// `make check-pg`), named after its directory, so a test that starts again
+// on opts.dir finds the same one. Audit keys go to one state directory per
+// test process (UNGCUU_STATE_DIR), named after the database.
+export const pgBase = process.env.UNGCUU_TEST_DB === 'pg' ? process.env.UNGCUU_TEST_PG : null;
+if (process.env.UNGCUU_TEST_DB === 'pg' && !pgBase) {
+  throw new Error('UNGCUU_TEST_DB=pg needs UNGCUU_TEST_PG=postgres://user@host:port/');
+}
+if (pgBase && !process.env.UNGCUU_STATE_DIR) {
+  const state = mkdtempSync(join(tmpdir(), 'ungcuu-pgstate-'));
+  process.env.UNGCUU_STATE_DIR = state;
+  process.on('exit', () => rmSync(state, { recursive: true, force: true }));
+}
+
+function pgName(dir) {
+  return `t_${createHash('sha256').update(dir).digest('hex').slice(0, 20)}`;
+}
+
+function psql(sql) {
+  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', `${pgBase}postgres`, '-c', sql],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+// The database of a test directory: a file in it, or (pg) a database.
+export function dbFor(dir, { create = false } = {}) {
+  if (!pgBase) return join(dir, 'ungcuu.db');
+  const name = pgName(dir);
+  if (create) {
+    psql(`DROP DATABASE IF EXISTS ${name}`);
+    psql(`CREATE DATABASE ${name}`);
+  }
+  return `${pgBase}${name}`;
+}
+
+// The audit key file of a test database (beside the file; for PostgreSQL
+// in UNGCUU_STATE_DIR, named as store_side_path names it).
+export function keyFileFor(db) {
+  if (!pgBase) return `${db}.key`;
+  const rest = db.replace(/^postgres(ql)?:\/\//, '').replace(/^[^@/?]*@/, '').replace(/\?.*$/, '');
+  return join(process.env.UNGCUU_STATE_DIR ?? 'var', `pg-${rest.replace(/[^A-Za-z0-9.-]/g, '_')}.key`);
+}
+
+// A copy of a PostgreSQL test database (with its key and checkpoint) for
+// the directory dir2: CREATE DATABASE ... TEMPLATE, the files copied.
+export function copyPgDb(db, dir2) {
+  const to = dbFor(dir2);
+  const name = (u) => u.replace(/^.*\//, '').replace(/\?.*$/, '');
+  psql(`DROP DATABASE IF EXISTS ${name(to)}`);
+  psql(`CREATE DATABASE ${name(to)} TEMPLATE ${name(db)}`);
+  for (const ext of ['.key', '.checkpoint']) {
+    const from = keyFileFor(db).replace(/\.key$/, ext);
+    if (existsSync(from)) copyFileSync(from, keyFileFor(to).replace(/\.key$/, ext));
+  }
+  return to;
+}
+
+export function dropDb(dir) {
+  if (pgBase) psql(`DROP DATABASE IF EXISTS ${pgName(dir)} WITH (FORCE)`);
+}
+
+// Runs the sqlite3 shell's way (`sqlite3 [-json] [-cmd X] DB SQL`) on a
+// test database: sqlite3 on a file, psql on a PostgreSQL URL (-json as
+// json_agg of the rows, PRAGMA statements left out). Same return as
+// execFileSync (a string with opts.encoding, else a Buffer).
+export function sqlite3(args, opts = {}) {
+  const rest = [];
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '-json') json = true;
+    else if (args[i] === '-cmd') i++;
+    else rest.push(args[i]);
+  }
+  const [db, query] = rest;
+  if (!/^postgres(ql)?:\/\//.test(db)) return execFileSync('sqlite3', args, opts);
+  let q = query.replace(/PRAGMA [^;]*;/gi, '').trim().replace(/;\s*$/, '');
+  if (json) q = `SELECT COALESCE(json_agg(t), '[]'::json) FROM (${q}) t`;
+  const out = execFileSync('psql', ['-X', '-q', '-A', '-t', '-F', '|', '-v', 'ON_ERROR_STOP=1', db, '-c', q],
+    { ...opts, encoding: 'utf8' });
+  return opts.encoding ? out : Buffer.from(out);
+}
 
 export function freePort() {
   return new Promise((ok, fail) => {
@@ -33,7 +116,7 @@ export function cli(args, opts = {}) {
 // Returns { url, db, dir, logins, admin, stop(), kill9(), restart() }.
 export async function startServer(opts = {}) {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'ungcuu-test-'));
-  const db = join(dir, 'ungcuu.db');
+  const db = dbFor(dir, { create: !opts.dir });
   let logins = [];
   let admin = null;
   if (!opts.dir) {
@@ -88,7 +171,10 @@ export async function startServer(opts = {}) {
       child.stopping = true;
       child.kill('SIGTERM');
       await waitExit();
-      if (!opts.dir && !opts.keep) rmSync(dir, { recursive: true, force: true });
+      if (!opts.dir && !opts.keep) {
+        dropDb(dir);
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
     async kill9() { child.stopping = true; child.kill('SIGKILL'); await waitExit(); },
     signal(sig) { child.kill(sig); },

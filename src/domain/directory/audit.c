@@ -240,12 +240,12 @@ static int setup_done;
 
 int audit_key_path(const char *db, char *out, size_t n)
 {
-	return snprintf(out, n, "%s.key", db) < (int)n ? 0 : -1;
+	return store_side_path(db, ".key", out, n);
 }
 
 int audit_checkpoint_path(const char *db, char *out, size_t n)
 {
-	return snprintf(out, n, "%s.checkpoint", db) < (int)n ? 0 : -1;
+	return store_side_path(db, ".checkpoint", out, n);
 }
 
 static int read_key_file(const char *path, char sk[129])
