@@ -37,8 +37,8 @@ after(async () => {
 test('the coordinator promotes an alert to an incident in one click; another is dismissed', { timeout: 120_000 }, async () => {
   const { context, page } = await newPage(browser);
   await login(page, server, 'dieuphoi');
-  await page.locator('header nav').getByRole('link', { name: 'Cảnh báo syslog' }).click();
-  await page.locator('h1').filter({ hasText: 'Cảnh báo từ nhật ký hệ thống' }).waitFor();
+  await page.locator('header nav').getByRole('link', { name: 'Phát hiện' }).click();
+  await page.locator('h1').filter({ hasText: 'Phát hiện từ nhật ký hệ thống' }).waitFor();
   const ipRow = page.locator('.alert-item').filter({ hasText: IP });
   await ipRow.waitFor();
   assert.match(await ipRow.textContent(), /×2/);

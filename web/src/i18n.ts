@@ -1506,8 +1506,8 @@ const M = {
   comment_direction: { vi: 'Chỉ đạo điều phối', en: 'Coordination direction' },
   send_as_direction: { vi: 'Gửi như chỉ đạo điều phối', en: 'Send as a coordination direction' },
   // -- syslog intake, alerts (issue 17, h/syslog) --
-  nav_alerts: { vi: 'Cảnh báo syslog', en: 'Syslog alerts' },
-  al_title: { vi: 'Cảnh báo từ nhật ký hệ thống (syslog)', en: 'Alerts from system logs (syslog)' },
+  nav_alerts: { vi: 'Phát hiện', en: 'Detections' },
+  al_title: { vi: 'Phát hiện từ nhật ký hệ thống (syslog)', en: 'Detections from system logs (syslog)' },
   al_intro: { vi: 'Các dòng nhật ký do tường lửa, máy chủ của các đơn vị gửi về có chứa chỉ dấu tấn công (IP, tên miền, URL, mã băm) hoặc khớp quy tắc đã cấu hình. Các dòng giống nhau của cùng một đơn vị được gộp thành một cảnh báo có số lần và thời điểm đầu, cuối. Điều phối viên chuyển cảnh báo thành sự cố bằng một lần bấm, hoặc bỏ qua kèm lý do.', en: 'Log lines sent by the organisations\' firewalls and servers that hold an indicator (IP, domain, URL, hash) or match a configured rule. Lines of one organisation with the same match are grouped into one alert with a count and first and last seen. A coordinator turns an alert into an incident in one click, or dismisses it with a reason.' },
   al_intake_on: { vi: 'Đang nhận syslog, đối chiếu {n} chỉ dấu', en: 'Receiving syslog, matching {n} indicators' },
   al_intake_off: { vi: 'Máy chủ chưa bật nhận syslog (mục [syslog] trong tệp cấu hình).', en: 'The server does not listen for syslog (the [syslog] section of its configuration).' },
