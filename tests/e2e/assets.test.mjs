@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, Client, root } from '../lib/server.mjs';
-import { launch, newPage, login, shot, tabTo, unlabelled } from './lib.mjs';
+import { launch, newPage, login, shot, tabTo, unlabelled, navTo } from './lib.mjs';
 
 const scans = join(root, 'tests', 'data', 'scans');
 const SYSTEM = 'Cổng thông tin điện tử xã Tam Thanh';
@@ -138,7 +138,7 @@ test('focal point adds a host to the system', { timeout: 90_000 }, async () => {
 test('coordinator loads an NVD feed on the imports page', { timeout: 90_000 }, async () => {
   const { context, page } = await newPage(browser);
   await login(page, server, 'dieuphoi');
-  await page.locator('header nav').getByRole('link', { name: 'Nạp dữ liệu' }).click();
+  await navTo(page, 'Nạp dữ liệu');
   await page.locator('h1').filter({ hasText: 'Nạp kết quả quét' }).waitFor();
   await page.locator('#im-file').setInputFiles(join(scans, 'nvd-openssh.json'));
   await page.waitForFunction(() => document.querySelector('input[name=kind][value=nvd]')?.checked);
@@ -329,7 +329,7 @@ test('host page: findings, services, packages filter', { timeout: 90_000 }, asyn
 test('compliance per organisation, with the CSV export', { timeout: 90_000 }, async () => {
   const { context, page } = await newPage(browser);
   await login(page, server, 'dieuphoi');
-  await page.locator('header nav').getByRole('link', { name: 'Tuân thủ' }).click();
+  await navTo(page, 'Tuân thủ');
   const row = page.locator('table.compliance tbody tr').filter({ hasText: 'UBND xã Tam Thanh' });
   await row.waitFor();
   const text = await row.textContent();
@@ -406,6 +406,7 @@ test('who sees what: a reporter reads, without write actions', { timeout: 60_000
   const { context, page } = await newPage(browser);
   await login(page, server, 'longhai');
   const nav = page.locator('header nav');
+  await nav.locator('details.more > summary').click();   // "Thêm": the less daily pages
   await nav.getByRole('link', { name: 'Tuân thủ' }).waitFor();
   assert.equal(await nav.getByRole('link', { name: 'Nạp dữ liệu' }).count(), 0);
   await nav.getByRole('link', { name: 'Hệ thống' }).click();

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startServer, Client, root } from '../lib/server.mjs';
-import { launch, newPage, login, shot, unlabelled } from './lib.mjs';
+import { launch, newPage, login, shot, unlabelled, navTo } from './lib.mjs';
 
 const stix = join(root, 'tests', 'data', 'ioc', 'stix');
 const TAG = 'e2e-hunt';
@@ -371,7 +371,7 @@ test('hunt: coordinator opens it, the commune uploads a sweep result, sees the s
   assert.equal((await listed.locator('td').nth(4).textContent()).trim(), '1');
 
   // The compliance view: Tam Thanh hunted today.
-  await c.page.locator('header nav').getByRole('link', { name: 'Tuân thủ' }).click();
+  await navTo(c.page, 'Tuân thủ');
   const row = c.page.locator('table.compliance tbody tr').filter({ hasText: 'UBND xã Tam Thanh' });
   await row.waitFor();
   const today = await c.page.evaluate(() => { const d = new Date(Date.now() + 7 * 3600e3); return `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`; });

@@ -86,15 +86,26 @@ export async function tabTo(page, selector, max = 120) {
   throw new Error(`Tab never reached ${selector}`);
 }
 
-/** Every input, select and textarea on the page has a non-empty <label>. */
+/** Every input, select and textarea on the page has a name a screen reader
+ * reads: a non-empty <label>, or (a cell of a grid of check boxes, where a
+ * visible label per box would repeat its row and column) aria-label. */
 export async function unlabelled(page, scope = 'main') {
   return page.evaluate((sc) => {
     const bad = [];
     for (const el of document.querySelectorAll(`${sc} input, ${sc} select, ${sc} textarea`)) {
       if (el.type === 'hidden') continue;
       const labels = [...(el.labels ?? [])].map((l) => l.textContent.trim()).filter(Boolean);
-      if (!labels.length) bad.push(el.outerHTML.slice(0, 120));
+      const aria = (el.getAttribute('aria-label') ?? '').trim();
+      if (!labels.length && !aria) bad.push(el.outerHTML.slice(0, 120));
     }
     return bad;
   }, scope);
+}
+
+/** Follows a link of the header's menu, opening "Thêm" (More) first when
+ * the link is one of the entries kept there. */
+export async function navTo(page, name) {
+  const link = page.locator('header nav').getByRole('link', { name, exact: true });
+  if (!(await link.isVisible())) await page.locator('header nav details.more > summary').click();
+  await link.click();
 }

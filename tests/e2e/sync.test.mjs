@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, createHash } from 'node:crypto';
 import { startServer } from '../lib/server.mjs';
-import { launch, newPage, login, shot, unlabelled } from './lib.mjs';
+import { launch, newPage, login, shot, unlabelled, navTo } from './lib.mjs';
 
 let server, browser;
 
@@ -30,7 +30,7 @@ for (const [vp, name] of [[{ width: 1366, height: 768 }, 'sync'], [{ width: 390,
     const { context, page } = await newPage(browser, { viewport: vp });
     await login(page, server, 'admin');
     if (vp.width < 600) await page.locator('.menu-button').click();
-    await page.locator('header nav').getByRole('link', { name: 'Liên thông' }).click();
+    await navTo(page, 'Liên thông');
     await page.locator('h1').filter({ hasText: 'Liên thông' }).waitFor();
     assert.match(await page.locator('#sync-fingerprint').textContent(), /^([0-9a-f]{4} ){7}[0-9a-f]{4}$/);
     assert.match(await page.locator('#sync-public-key').textContent(), /^[0-9a-f]{64}$/);

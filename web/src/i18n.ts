@@ -12,6 +12,7 @@ const M = {
   nav_report: { vi: 'Báo cáo sự cố', en: 'Report an incident' },
   nav_dashboard: { vi: 'Tổng quan', en: 'Dashboard' },
   nav_directory: { vi: 'Danh bạ', en: 'Directory' },
+  nav_more: { vi: 'Thêm', en: 'More' },
   skip_to_content: { vi: 'Chuyển đến nội dung chính', en: 'Skip to main content' },
   // The switch names the other language in that language.
   lang_switch: { vi: 'English', en: 'Tiếng Việt' },

@@ -86,6 +86,9 @@ function Plan({ route }: { route: string[] }) {
   return <m.PlanRoute route={route} />;
 }
 
+/** Menu entries under "Thêm" (More): pages of settings, records and admin. */
+const MORE = ['compliance', 'imports', 'directory', 'duty', 'mail', 'sync', 'deliveries'];
+
 function Shell({ route, children }: { route: string[]; children: any }) {
   const u = app.user;
   // On a phone the menu folds behind a button; any navigation closes it.
@@ -133,10 +136,20 @@ function Shell({ route, children }: { route: string[]; children: any }) {
         )}
         {u && (
           <nav aria-label={t('nav_label')} id="main-nav">
-            {nav.filter((n) => n[2]).map(([r, label]) => (
+            {nav.filter((n) => n[2] && !MORE.includes(n[0])).map(([r, label]) => (
               <a href={`#/${r}`} class={here === r || (r === 'queue' && here === 'incidents') ? 'active' : ''}
                 aria-current={here === r ? 'page' : undefined}>{label}</a>
             ))}
+            {/* The less daily pages under one entry, so that the header keeps
+                one row at 1366 px; on a phone they are listed like the rest. */}
+            <details class="more" key={route.join('/')}>
+              <summary class={MORE.includes(here) ? 'active' : ''}>{t('nav_more')}</summary>
+              <div class="more-list">
+                {nav.filter((n) => n[2] && MORE.includes(n[0])).map(([r, label]) => (
+                  <a href={`#/${r}`} class={here === r ? 'active' : ''} aria-current={here === r ? 'page' : undefined}>{label}</a>
+                ))}
+              </div>
+            </details>
             <a href="#/inbox" id="nav-inbox" class={here === 'inbox' ? 'active' : ''} aria-current={here === 'inbox' ? 'page' : undefined}>
               {t('nav_inbox')}{inbox ? <span class="badge count" aria-label={t('inbox_count', { n: inbox })}> {inbox}</span> : null}
             </a>
