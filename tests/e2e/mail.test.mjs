@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { bin, startServer } from '../lib/server.mjs';
-import { launch, newPage, login, shot, unlabelled } from './lib.mjs';
+import { launch, newPage, login, shot, unlabelled, navTo } from './lib.mjs';
 
 let server, browser;
 const PHONE = { width: 390, height: 844 };
@@ -38,7 +38,7 @@ test('a stranger\'s mailed report is filed from #/mail into a commune\'s inciden
 
   const { context, page } = await newPage(browser);
   await login(page, server, 'dieuphoi');
-  await page.locator('#main-nav a[href="#/mail"]').click();
+  await navTo(page, 'Thư báo cáo');
   const item = page.locator(`#triage-${m.triage_id}`);
   await item.getByText('Trang web xã bị tấn công').waitFor();
   await item.getByText('lam@example.org').waitFor();

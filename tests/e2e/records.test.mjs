@@ -343,10 +343,14 @@ test('item 9: a menu button and compact header on a phone; charts laid out for t
   // Chart labels keep a readable size.
   await page.goto(`${server.url}/#/dashboard`);
   await page.locator('.chart svg text').first().waitFor();
-  const smallest = await page.evaluate(() => Math.min(...[...document.querySelectorAll('.chart svg text')].map((el) => {
+  const labelSize = () => Math.min(...[...document.querySelectorAll('.chart svg text')].map((el) => {
     const m = el.closest('svg').getScreenCTM();
     return parseFloat(getComputedStyle(el).fontSize) * (m ? m.a : 1);
-  })));
+  }));
+  // (the charts lay themselves out for the width once it is known: wait a
+  // little for that before measuring, rather than measure a first frame)
+  await page.waitForFunction(`(${labelSize})() >= 10`, null, { timeout: 5000 }).catch(() => {});
+  const smallest = await page.evaluate(labelSize);
   assert.ok(smallest >= 10, `chart labels ${smallest.toFixed(1)}px on a phone`);
   await page.locator('.dash-grid').scrollIntoViewIfNeeded();
   await shot(page, 'dashboard-phone-full');
