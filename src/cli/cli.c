@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "instance.h"
 #include "../base/msg.h"
 #include "../domain/directory/audit.h"
 #include "../store/store.h"
@@ -251,4 +252,45 @@ char *cli_read_line_stdin(void)
 void cli_rules(struct rules *r)
 {
 	rules_default(r);
+}
+
+int cli_run_verbs(const char *command, const struct cli_verb *cmds, size_t n, int argc,
+		  char **argv)
+{
+	int en = cli_lang() == LANG_EN;
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		printf("%s: ungcuu %s VERB --db PATH ...\n\n", en ? "usage" : "cách dùng", command);
+		for (size_t i = 0; i < n; i++)
+			printf("  %-8s %s\n", cmds[i].verb, en ? cmds[i].about_en : cmds[i].about_vi);
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	const struct cli_verb *cmd = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cmds[i].verb, argv[1]) == 0)
+			cmd = &cmds[i];
+	if (cmd == NULL) {
+		char what[96];
+		snprintf(what, sizeof(what), "%s %s", command, argv[1]);
+		cli_errorf(MSG_UNKNOWN_COMMAND, what);
+		return EXIT_USAGE;
+	}
+	struct cli_args a;
+	int rc = cli_parse(argc - 1, argv + 1, cmd->opts, cmd->usage, cmd->about_vi, cmd->about_en, &a);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	struct store *db = cli_open_db(cli_get(&a, cmd->opts, "db"), 1);
+	if (db == NULL) {
+		rc = cli_get(&a, cmd->opts, "db") ? 1 : EXIT_USAGE;
+		cli_args_release(&a);
+		return rc;
+	}
+	struct rules rules;
+	struct actor sys;
+	instance_rules(db, &rules);
+	actor_system(&sys);
+	struct ctx c = { .db = db, .rules = &rules, .actor = &sys, .lang = cli_lang() };
+	rc = cmd->fn(&c, &a, cmd->opts, cli_get(&a, cmd->opts, "json") != NULL);
+	store_close(db);
+	cli_args_release(&a);
+	return rc;
 }

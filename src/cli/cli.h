@@ -76,4 +76,19 @@ int cmd_intake(int argc, char **argv);
 extern const struct cli_opt sync_run_opts[];
 int sync_cli_run(struct ctx *c, const struct cli_args *a, const struct cli_opt *o, int json);
 
+/* A verb of a command that works on one database as the instance (peer,
+ * sync): fn gets the context, the parsed arguments and whether --json was
+ * given, and returns the exit status. */
+struct cli_verb {
+	const char *verb;
+	int (*fn)(struct ctx *c, const struct cli_args *a, const struct cli_opt *o, int json);
+	const struct cli_opt *opts;
+	const char *usage, *about_vi, *about_en;
+};
+/* Runs the verb argv[1] of cmds: the list of verbs for --help (or none,
+ * then exit 2), an unknown verb exits 2; the verb's options parsed, the
+ * database opened with the system actor and closed after. */
+int cli_run_verbs(const char *command, const struct cli_verb *cmds, size_t n, int argc,
+		  char **argv);
+
 #endif

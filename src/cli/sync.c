@@ -18,13 +18,6 @@
 #include "../sync/sync.h"
 #include "../base/banned.h"
 
-struct sync_cmd {
-	const char *verb;
-	int (*fn)(struct ctx *c, const struct cli_args *a, const struct cli_opt *o, int json);
-	const struct cli_opt *opts;
-	const char *usage, *about_vi, *about_en;
-};
-
 static const struct cli_opt export_opts[] = {
 	{ "db", 1, "tệp cơ sở dữ liệu", "the database file" },
 	{ "peer", 1, "tên máy ngang hàng nhận gói", "the name of the peer the bundle is for" },
@@ -279,7 +272,7 @@ static int ping_fn(struct ctx *c, const struct cli_args *a, const struct cli_opt
 	return 0;
 }
 
-static const struct sync_cmd cmds[] = {
+static const struct cli_verb cmds[] = {
 	{ "export", export_fn, export_opts, "ungcuu sync export --db PATH --peer NAME --out FILE",
 	  "Niêm phong mọi phong bì chưa được xác nhận cho một máy ngang hàng vào một tệp (mang bằng USB, thư).",
 	  "Seal every unacknowledged envelope for a peer into one file (carried by USB stick, mail)." },
@@ -302,40 +295,5 @@ static const struct sync_cmd cmds[] = {
 
 int cmd_sync(int argc, char **argv)
 {
-	int en = cli_lang() == LANG_EN;
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-		printf("%s: ungcuu sync VERB --db PATH ...\n\n", en ? "usage" : "cách dùng");
-		for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-			printf("  %-8s %s\n", cmds[i].verb, en ? cmds[i].about_en : cmds[i].about_vi);
-		return argc < 2 ? EXIT_USAGE : 0;
-	}
-	const struct sync_cmd *cmd = NULL;
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(cmds[i].verb, argv[1]) == 0)
-			cmd = &cmds[i];
-	if (cmd == NULL) {
-		char what[96];
-		snprintf(what, sizeof(what), "sync %s", argv[1]);
-		cli_errorf(MSG_UNKNOWN_COMMAND, what);
-		return EXIT_USAGE;
-	}
-	struct cli_args a;
-	int rc = cli_parse(argc - 1, argv + 1, cmd->opts, cmd->usage, cmd->about_vi, cmd->about_en, &a);
-	if (rc)
-		return rc == 1 ? 0 : rc;
-	struct store *db = cli_open_db(cli_get(&a, cmd->opts, "db"), 1);
-	if (db == NULL) {
-		rc = cli_get(&a, cmd->opts, "db") ? 1 : EXIT_USAGE;
-		cli_args_release(&a);
-		return rc;
-	}
-	struct rules rules;
-	struct actor sys;
-	instance_rules(db, &rules);
-	actor_system(&sys);
-	struct ctx c = { .db = db, .rules = &rules, .actor = &sys, .lang = cli_lang() };
-	rc = cmd->fn(&c, &a, cmd->opts, cli_get(&a, cmd->opts, "json") != NULL);
-	store_close(db);
-	cli_args_release(&a);
-	return rc;
+	return cli_run_verbs("sync", cmds, sizeof(cmds) / sizeof(cmds[0]), argc, argv);
 }

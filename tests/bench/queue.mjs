@@ -50,7 +50,7 @@ const AUDIT_FILES = ['.key', '.checkpoint'];
 function schemaHash() {
   const dir = join(root, 'src', 'store', 'migrations');
   const h = createHash('sha256');
-  for (const f of readdirSync(dir).sort()) h.update(f).update(readFileSync(join(dir, f)));
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.sql')).sort()) h.update(f).update(readFileSync(join(dir, f)));
   return h.digest('hex').slice(0, 10);
 }
 
