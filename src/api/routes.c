@@ -175,6 +175,10 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/sync/push", api_sync_push, AUTH_PEER, BODY_JSON },
 	{ "POST", "/api/v1/sync/pull", api_sync_pull, AUTH_PEER, BODY_JSON },
 	{ "POST", "/api/v1/sync/ack", api_sync_ack, AUTH_PEER, BODY_JSON },
+	/* -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) -- */
+	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */
+	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */
+	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */
 	{ "GET", "/api/v1/agents/hunts", api_agent_hunts, AUTH_AGENT, BODY_NONE },
 	{ "POST", "/api/v1/agents/hunts/{}/results", api_agent_hunt_results, AUTH_AGENT,
 	  BODY_INVENTORY },
@@ -236,6 +240,10 @@ const struct route_role api_route_roles[] = {
 	/* -- syslog intake, alerts (issue 17, h/syslog) -- */
 	{ api_alert_promote, ACT_ALERT_DECIDE },
 	{ api_alert_dismiss, ACT_ALERT_DECIDE },
+	/* -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) -- */
+	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */
+	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */
+	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */
 };
 const size_t api_route_roles_count = sizeof(api_route_roles) / sizeof(api_route_roles[0]);
 

@@ -297,6 +297,10 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(SYNC_BAD_SIGNATURE, "Chữ ký của hệ thống ngang hàng không hợp lệ: %s", "The peer instance's signature does not verify: %s") \
 	X(SYNC_CLOCK, "Đồng hồ hai hệ thống lệch quá 10 phút: %s", "The two instances' clocks differ by more than 10 minutes: %s") \
 	X(SYNC_NO_URL, "Hệ thống ngang hàng %s không có URL: dùng gói tin USB (ungcuu sync export)", "Peer %s has no URL: use a bundle (ungcuu sync export)") \
+	/* -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) -- */ \
+	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */ \
+	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */ \
+	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */ \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,

@@ -627,6 +627,10 @@ const CASES = [
   ['GET /api/v1/incidents/{}/playbook', true, (S) => ['GET', `/api/v1/incidents/${obj[S].inc.id}/playbook`]],
   // -- email intake (issue 17 item 5, h/mail): a fresh stranger's message each time --
   ['GET /api/v1/mail/triage', false, () => ['GET', '/api/v1/mail/triage']],
+  // -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) --
+  // -- federation: what came from the peers (issue 16, h/fed-ui) --
+  // -- standing duty: approval, roster, webhooks (issue 17, h/duty) --
+  // -- several nodes, leadership (issue 18, h/pg-nodes) --
   ['GET /api/v1/mail/triage/{}', false, () => ['GET', `/api/v1/mail/triage/${strangerMail()}`]],
   ['POST /api/v1/mail/triage/{}/accept', false, () => ['POST', `/api/v1/mail/triage/${strangerMail()}/accept`, { org_code: 'pq-tamthanh' }]],
   ['POST /api/v1/mail/triage/{}/reject', false, () => ['POST', `/api/v1/mail/triage/${strangerMail()}/reject`, { reason: 'Thư rác' }]],
@@ -906,6 +910,10 @@ const EXPECT = {
   'POST /api/v1/alerts/{}/promote': { C: '403 201 403 201 403 201 404 404 404', D: '403 201 403 201 404 404 404 404 404' },
   'POST /api/v1/alerts/{}/dismiss': { C: '403 200 403 200 403 200 404 404 404', D: '403 200 403 200 404 404 404 404 404' },
   'GET /api/v1/syslog/status': { all: '200 200 200 200 200 200 403 200 200' },
+  // -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) --
+  // -- federation: what came from the peers (issue 16, h/fed-ui) --
+  // -- standing duty: approval, roster, webhooks (issue 17, h/duty) --
+  // -- several nodes, leadership (issue 18, h/pg-nodes) --
 };
 
 // Who may not see set S at all (its incident is 404 to them), and what of S

@@ -1538,6 +1538,10 @@ const M = {
   al_dismiss_confirm: { vi: 'Xác nhận bỏ qua', en: 'Dismiss it' },
   al_dismissed_done: { vi: 'Đã bỏ qua cảnh báo.', en: 'Alert dismissed.' },
   al_dismissed_reason: { vi: 'Lý do bỏ qua', en: 'Dismissed because' },
+  // -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) --
+  // -- federation: what came from the peers (issue 16, h/fed-ui) --
+  // -- standing duty: approval, roster, webhooks (issue 17, h/duty) --
+  // -- several nodes, leadership (issue 18, h/pg-nodes) --
 } satisfies Record<string, Msg>;
 
 export type Key = keyof typeof M;

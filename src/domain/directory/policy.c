@@ -87,6 +87,10 @@ static const unsigned action_roles[ACT__COUNT] = {
 	[ACT_ALERT_DECIDE] = ROLE_COORDINATOR,
 	/* -- federation transport (issue 16, h/sync-net) -- */
 	[ACT_SYNC_EXCHANGE] = ROLE_REPORTER, /* the peer actor of api_sync_authenticate */
+	/* -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) -- */
+	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */
+	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */
+	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */
 };
 
 /* What the organisation asked for support may do on the incident while the

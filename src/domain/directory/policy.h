@@ -87,6 +87,10 @@ enum action {
 	ACT_ALERT_DECIDE,          /* promote an alert to an incident, or dismiss it */
 	/* -- federation transport (issue 16, h/sync-net) -- */
 	ACT_SYNC_EXCHANGE,         /* a registered peer instance pushes, pulls, acknowledges */
+	/* -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) -- */
+	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */
+	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */
+	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */
 	ACT__COUNT
 };
 
