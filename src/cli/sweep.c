@@ -399,7 +399,8 @@ static void print_table(struct out *o)
 	size_t wk = width(h[0]), wi = width(h[1]), wl = width(h[2]);
 	if (o->nrows == 0)
 		return;
-	qsort(o->rows, o->nrows, sizeof(*o->rows), row_cmp);
+	if (o->nrows > 1) /* qsort(NULL, 0) is undefined */
+		qsort(o->rows, o->nrows, sizeof(*o->rows), row_cmp);
 	for (size_t i = 0; i < o->nrows; i++) {
 		size_t k = strlen(sweep_kind_name(o->rows[i].kind)), iw = width(o->rows[i].indicator);
 		wk = k > wk ? k : wk;

@@ -80,7 +80,8 @@ static int canon_value(struct buf *b, const json_t *v, int depth)
 		json_t *m;
 		json_object_foreach((json_t *)v, k, m)
 			keys[i++] = k;
-		qsort(keys, n, sizeof(*keys), key_cmp);
+		if (n > 1) /* qsort(NULL, 0) is undefined */
+			qsort(keys, n, sizeof(*keys), key_cmp);
 		int rc = buf_add(b, "{", 1);
 		for (i = 0; rc == 0 && i < n; i++) {
 			if ((i && buf_add(b, ",", 1) < 0) ||

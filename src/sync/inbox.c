@@ -280,7 +280,8 @@ int sync_inbox_apply(struct ctx *c, const char *peer_id, json_t *envelopes, int6
 			seen = s;
 		ok[m++] = env;
 	}
-	qsort(ok, m, sizeof(*ok), seq_cmp);
+	if (m > 1) /* qsort(NULL, 0) is undefined */
+		qsort(ok, m, sizeof(*ok), seq_cmp);
 	int rc = 0;
 	if (seen > 0) {
 		struct err se = { 0 };

@@ -905,7 +905,8 @@ static void reload_hosts(struct syslogd *d, struct ctx *c)
 	d->nhosts = 0;
 	if (alert_host_addresses(c, add_host, d, &e) != 0)
 		d->nhosts = 0;
-	qsort(d->hosts, d->nhosts, sizeof(*d->hosts), host_cmp);
+	if (d->nhosts > 1) /* qsort(NULL, 0) is undefined */
+		qsort(d->hosts, d->nhosts, sizeof(*d->hosts), host_cmp);
 	size_t w = 0;
 	for (size_t i = 0; i < d->nhosts; i++)
 		if (w == 0 || strcmp(d->hosts[w - 1].addr, d->hosts[i].addr) != 0)

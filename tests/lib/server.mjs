@@ -96,6 +96,14 @@ export function sqlite3(args, opts = {}) {
   return opts.encoding ? out : Buffer.from(out);
 }
 
+// The sanitizers stop the program at the first finding, as in `make check`
+// (tests/run-all.sh), also when a test file is run by hand.
+export const sanEnv = {
+  UBSAN_OPTIONS: 'halt_on_error=1:print_stacktrace=1',
+  ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0',
+  ...process.env,
+};
+
 export function freePort() {
   return new Promise((ok, fail) => {
     const s = createServer();
@@ -109,7 +117,7 @@ export function freePort() {
 
 // Runs the ungcuu binary synchronously and returns stdout (throws on exit != 0).
 export function cli(args, opts = {}) {
-  return execFileSync(bin, args, { encoding: 'utf8', ...opts });
+  return execFileSync(bin, args, { encoding: 'utf8', env: sanEnv, ...opts });
 }
 
 // opts.demo: seed the demo district (default true); opts.args: extra serve args.
@@ -142,7 +150,7 @@ export async function startServer(opts = {}) {
   ];
   const start = async () => {
     child = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`,
-      '--web', web, ...gate, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      '--web', web, ...gate, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: sanEnv });
     let stderr = '';
     child.stderr.on('data', (d) => { stderr += d; child.stderrText = stderr; });
     child.once('exit', (code) => {

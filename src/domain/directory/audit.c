@@ -613,7 +613,8 @@ static int take_rows(struct store *s, struct audit_conn *ac, char **out, struct 
 	}
 	if (!ac->audited_resolved && resolve_audited(s, ac, e) != 0)
 		goto out;
-	qsort(ch, n, sizeof(*ch), change_cmp);
+	if (n > 1) /* qsort(NULL, 0) is undefined */
+		qsort(ch, n, sizeof(*ch), change_cmp);
 	rows = json_array();
 	for (size_t i = 0; i < n; i++) {
 		/* Each row once; a key changed by any write counts for all. */

@@ -874,7 +874,8 @@ static json_t *ordered(json_t *const *lists, const int *ranks, size_t nlists)
 					       o };
 			k++;
 		}
-	qsort(v, n, sizeof(*v), entry_cmp);
+	if (n > 1) /* qsort(NULL, 0) is undefined */
+		qsort(v, n, sizeof(*v), entry_cmp);
 	for (size_t i = 0; i < n; i++)
 		if ((i == 0 || strcmp(v[i].id, v[i - 1].id) != 0) &&
 		    json_array_append(out, v[i].o) != 0) {

@@ -214,7 +214,8 @@ static int by_seq(const void *a, const void *b)
 /* One feed_affected per distinct criteria (feed.h). */
 static int nvd_affected(struct fj *j, struct nvd_match *m, size_t n, struct feed_vuln *v)
 {
-	qsort(m, n, sizeof(*m), by_criteria);
+	if (n > 1) /* qsort(NULL, 0) is undefined */
+		qsort(m, n, sizeof(*m), by_criteria);
 	struct nvd_group *g = fj_alloc(j, n, sizeof(*g));
 	struct feed_affected *aff = g ? fj_alloc(j, n, sizeof(*aff)) : NULL;
 	struct feed_range *ranges = aff ? fj_alloc(j, n, sizeof(*ranges)) : NULL;
@@ -232,7 +233,8 @@ static int nvd_affected(struct fj *j, struct nvd_match *m, size_t n, struct feed
 		g[ng].seq = m[i].seq;        /* the smallest: sorted by seq within */
 		ng++;
 	}
-	qsort(g, ng, sizeof(*g), by_seq);
+	if (ng > 1) /* qsort(NULL, 0) is undefined */
+		qsort(g, ng, sizeof(*g), by_seq);
 	size_t nr = 0, nv = 0;
 	for (size_t k = 0; k < ng; k++) {
 		struct feed_affected *a = &aff[k];

@@ -285,7 +285,8 @@ static int ov_items(struct fx *x, const xmlNode *inner, struct ov_item **out, si
 		it[k] = (struct ov_item){ ip, h, k, 0 };
 		k++;
 	}
-	qsort(it, k, sizeof(*it), by_host);
+	if (k > 1) /* qsort(NULL, 0) is undefined */
+		qsort(it, k, sizeof(*it), by_host);
 	*out = it;
 	*n = k;
 	return 0;
@@ -310,7 +311,8 @@ static int ov_walk(struct fx *x, const xmlNode *inner, scan_sink sink, void *arg
 		}
 		g[ng++] = (struct ov_group){ i, 1, it[i].seq };
 	}
-	qsort(g, ng, sizeof(*g), by_seq);
+	if (ng > 1) /* qsort(NULL, 0) is undefined */
+		qsort(g, ng, sizeof(*g), by_seq);
 	/* The index lives in x->a; each host in its own arena, reset after. */
 	struct arena *host_arena = arena_new(FEED_SCRATCH_MAX);
 	if (host_arena == NULL)

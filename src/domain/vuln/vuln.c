@@ -502,7 +502,8 @@ static void hits_unique(struct hits *h)
 	size_t k = 0;
 	if (h->n < 2)
 		return;
-	qsort(h->v, h->n, sizeof(*h->v), hit_cmp);
+	if (h->n > 1) /* qsort(NULL, 0) is undefined */
+		qsort(h->v, h->n, sizeof(*h->v), hit_cmp);
 	for (size_t i = 1; i < h->n; i++)
 		if (hit_cmp(&h->v[k], &h->v[i]) != 0)
 			h->v[++k] = h->v[i];
