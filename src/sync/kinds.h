@@ -46,6 +46,7 @@
 #define SK_WARNING_WITHDRAW "warning.withdraw"
 #define SK_INDICATOR "indicator"
 #define SK_INDICATOR_REVOKE "indicator.revoke"
+#define SK_INDICATOR_RETRACT "indicator.retract"   /* its label tightened: copies deleted */
 #define SK_HUNT "hunt"
 /* Attachments (both ways): the bytes travel apart, by SHA-256. The payload
  * of a support.request / incident.update names them ({sha256, name,
@@ -123,6 +124,12 @@ int sync_kinds_on_domain(struct ctx *c, const char *entity, const char *id, cons
 /* Attachments named by a peer's payloads whose bytes we lack: an array of
  * {peer_id, sha256} (new reference). */
 json_t *sync_kinds_attachments_wanted(struct ctx *c, struct err *e);
+
+/* What the children's instances sent back about hunt hunt_id (ours), for
+ * whoever reads the hunt: {items: [{peer, org_code, org_name, status,
+ * runs, hosts, files, errors, hits, by_indicator: [{indicator_id, kind,
+ * value, hits}], last_ran_at, received_at}]}. */
+json_t *sync_kinds_hunt_peers(struct ctx *c, const char *hunt_id, struct err *e);
 
 /* What peers sent about a local incident (answers, comments, directions)
  * and, when it mirrors another instance's incident, where from:
