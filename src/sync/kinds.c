@@ -1969,6 +1969,14 @@ static int apply_attachment_want(struct ctx *c, const struct sync_peer *from, js
 			from->name, sha);
 		return 0;
 	}
+	/* Answered once a peer (a want repeated changes nothing). */
+	char sid[UUID_LEN];
+	int n1 = store_run(c->db, e, "INSERT INTO sync_received (id, peer_id, kind, remote_id, "
+			   "payload, received_at) VALUES ($1,$2,'attachment.sent',$3,$4,$5) ON "
+			   "CONFLICT (peer_id, kind, remote_id) DO NOTHING", "tttt" "i", uuid7(sid),
+			   from->id, sha, aid, time_now_ms());
+	if (n1 <= 0)
+		return n1 < 0 ? -1 : 0;
 	st = store_query(c->db, e, "SELECT data FROM attachment_data WHERE id = $1", "t", aid);
 	if (st == NULL)
 		return -1;
