@@ -128,3 +128,137 @@ test('escalated in the district, mirrored in the province, answered back', async
   const m2 = await getIncident(tinhP, m.id);
   assert.equal(m2.status, 'verified');
 });
+
+// ---- h/fed-kinds: what did not travel before ----
+
+const ND = { 'Content-Type': 'application/x-ndjson' };
+const soon = () => new Date(Date.now() + 7 * 86400_000).toISOString();
+let uq = 0;
+const uniq = (s) => `${s}-${process.pid}-${++uq}`;
+
+test('attachments travel by SHA-256: named in the escalation, fetched once, checked, served by the mirror', async () => {
+  const { createHash } = await import('node:crypto');
+  let i = await file(tamD, { title: uniq('Nhật ký tường lửa xã'), tlp: 'AMBER' });
+  i = await moveOk(coordD, i.id, { to: 'acknowledged' }, i.version);
+  const bytes = `Nhật ký ${uniq('tường lửa')}\n203.0.113.9 -> 198.51.100.7:4444\n`;
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  const att = await coordD.post(`/api/v1/incidents/${i.id}/attachments`, bytes,
+    { 'Content-Type': 'text/plain', 'X-Filename': encodeURIComponent('nhật-ký.txt') });
+  assert.equal(att.status, 201, att.text);
+  const sr = await coordD.post(`/api/v1/incidents/${i.id}/support-requests`, { summary: 'Phân tích nhật ký', to_org_code: 'stttt-bth' });
+  assert.equal(sr.status, 201, sr.text);
+  // up: the request names the file by hash; the province asks for it
+  const up = carry(D, 'tinh', P);
+  assert.equal(up.imp.refused.length, 0, JSON.stringify(up.imp.refused));
+  const q = await tinhP.get('/api/v1/incidents?limit=50&q=' + encodeURIComponent(i.title));
+  const mid = q.body.items.find((x) => x.mirror).id;
+  assert.equal((await getIncident(tinhP, mid)).attachments.length, 0, 'not fetched yet');
+  // down: the want; up: the bytes
+  carry(P, 'phu-quy', D);
+  const data = carry(D, 'tinh', P);
+  assert.equal(data.imp.refused.length, 0, JSON.stringify(data.imp.refused));
+  const m = await getIncident(tinhP, mid);
+  assert.equal(m.attachments.length, 1, JSON.stringify(m.attachments));
+  assert.equal(m.attachments[0].sha256, sha);
+  assert.equal(m.attachments[0].name, 'nhật-ký.txt');
+  const dl = await tinhP.get(`/api/v1/incidents/${mid}/attachments/${m.attachments[0].id}`);
+  assert.equal(dl.status, 200);
+  assert.equal(dl.text, bytes);
+  // nothing is asked again; the bundles each way carry nothing more about it
+  carry(P, 'phu-quy', D);
+  const again = carry(D, 'tinh', P);
+  assert.equal(again.imp.applied, 0);
+  assert.equal((await getIncident(tinhP, mid)).attachments.length, 1);
+});
+
+test('a hunt issued above runs below; the summary comes back without hosts', async () => {
+  const value = `${uniq('c2')}.example`;
+  const ind = await tinhP.post('/api/v1/indicators', { value, tlp: 'GREEN' });
+  assert.equal(ind.status, 201, ind.text);
+  const h = await tinhP.post('/api/v1/hunts', { title: uniq('Săn C2'), deadline: soon(), target_org_codes: ['pq'], indicator_ids: [ind.body.id] });
+  assert.equal(h.status, 201, h.text);
+  const down = carry(P, 'phu-quy', D);
+  assert.equal(down.imp.refused.length, 0, JSON.stringify(down.imp.refused));
+  const list = await coordD.get('/api/v1/hunts?limit=100');
+  const mine = list.body.items.find((x) => x.title === h.body.title);
+  assert.ok(mine, 'the district holds the hunt as one of its own');
+  const hit = JSON.stringify({ path: '/var/log/may-chu-mat.log', kind: 'domain', indicator: value, line: 3 });
+  const r = await coordD.post(`/api/v1/hunts/${mine.id}/results?hostname=may-chu-mat&org=pq`, `${hit}\n`, ND);
+  assert.equal(r.status, 201, r.text);
+  const up = carry(D, 'tinh', P);
+  assert.equal(up.imp.refused.length, 0, JSON.stringify(up.imp.refused));
+  const back = await tinhP.get(`/api/v1/hunts/${h.body.id}/peers`);
+  assert.equal(back.status, 200, back.text);
+  assert.equal(back.body.items.length, 1, back.text);
+  const s = back.body.items[0];
+  assert.equal(s.peer, 'phu-quy');
+  assert.equal(s.org_code, 'pq');
+  assert.equal(s.hits, 1);
+  assert.equal(s.hosts, 1);
+  assert.deepEqual(s.by_indicator.map((x) => [x.value, x.hits]), [[value, 1]]);
+  assert.ok(!back.text.includes('may-chu-mat'), 'no host, no path');
+  // a district user reading the district's copy: no summary of its own
+  const none = await coordD.get(`/api/v1/hunts/${mine.id}/peers`);
+  assert.equal(none.status, 200);
+  assert.equal(none.body.items.length, 0);
+});
+
+test('a warning withdrawn above shows withdrawn below and its clock stops; below nobody withdraws it', async () => {
+  const past = new Date(Date.now() + 2000).toISOString();
+  const w = await tinhP.post('/api/v1/warnings', { title: uniq('Vá VPN'), severity: 'high', deadline: past, target_org_codes: ['pq'] });
+  assert.equal(w.status, 201, w.text);
+  carry(P, 'phu-quy', D);
+  const list = await coordD.get('/api/v1/warnings?limit=100&q=' + encodeURIComponent(w.body.title));
+  assert.equal(list.body.items.length, 1, list.text);
+  const lid = list.body.items[0].id;
+  const copy = (await coordD.get(`/api/v1/warnings/${lid}`)).body;
+  assert.equal(copy.from_peer, 'tinh');
+  assert.equal(copy.withdrawn, null);
+  const mine = await coordD.post(`/api/v1/warnings/${lid}/withdraw`, { reason: 'Ở huyện không dùng VPN này' });
+  assert.equal(mine.status, 409, mine.text);
+  assert.match(mine.body.detail, /tinh/);
+  const noReason = await tinhP.post(`/api/v1/warnings/${w.body.id}/withdraw`, {});
+  assert.equal(noReason.status, 422, noReason.text);
+  const wd = await tinhP.post(`/api/v1/warnings/${w.body.id}/withdraw`, { reason: 'Hãng đã rút lại khuyến cáo' });
+  assert.equal(wd.status, 200, wd.text);
+  assert.equal(wd.body.withdrawn.reason, 'Hãng đã rút lại khuyến cáo');
+  assert.equal((await tinhP.post(`/api/v1/warnings/${w.body.id}/withdraw`, { reason: 'lần nữa' })).status, 409);
+  const down = carry(P, 'phu-quy', D);
+  assert.equal(down.imp.refused.length, 0, JSON.stringify(down.imp.refused));
+  const g = (await coordD.get(`/api/v1/warnings/${lid}`)).body;
+  assert.equal(g.withdrawn.reason, 'Hãng đã rút lại khuyến cáo');
+  assert.equal(g.withdrawn.source, 'tinh');
+  await new Promise((res) => setTimeout(res, Math.max(0, Date.parse(past) - Date.now() + 50)));
+  const after_ = (await coordD.get(`/api/v1/warnings/${lid}`)).body;
+  assert.ok(after_.targets.every((t) => t.late === false), 'no one is late on a withdrawn warning');
+  const row = (await coordD.get('/api/v1/warnings?limit=100&q=' + encodeURIComponent(w.body.title))).body.items[0];
+  assert.ok(row.withdrawn_at);
+  assert.equal(row.targets.late, 0);
+});
+
+test('every edit of an indicator travels; below nobody edits it; tightened to RED it is deleted below', async () => {
+  const value = `${uniq('sua')}.example`;
+  const ind = await tinhP.post('/api/v1/indicators', { value, tlp: 'GREEN', confidence: 40 });
+  assert.equal(ind.status, 201, ind.text);
+  carry(P, 'phu-quy', D);
+  const find = async () => (await coordD.get('/api/v1/indicators?limit=50&q=' + encodeURIComponent(value))).body.items.find((x) => x.value === value);
+  let copy = await find();
+  assert.ok(copy, 'shared below');
+  assert.equal(copy.source, 'tinh');
+  const e1 = await tinhP.patch(`/api/v1/indicators/${ind.body.id}`, { confidence: 90, tags: ['apt'], to_ids: false },
+    { 'If-Match': `"${ind.body.version}"` });
+  assert.equal(e1.status, 200, e1.text);
+  carry(P, 'phu-quy', D);
+  copy = (await coordD.get(`/api/v1/indicators/${copy.id}`)).body;
+  assert.equal(copy.confidence, 90);
+  assert.deepEqual(copy.tags, ['apt']);
+  assert.equal(copy.to_ids, false);
+  const mine = await coordD.patch(`/api/v1/indicators/${copy.id}`, { confidence: 10 }, { 'If-Match': `"${copy.version}"` });
+  assert.equal(mine.status, 409, mine.text);
+  assert.match(mine.body.detail, /tinh/);
+  const red = await tinhP.patch(`/api/v1/indicators/${ind.body.id}`, { tlp: 'RED' }, { 'If-Match': `"${e1.body.version}"` });
+  assert.equal(red.status, 200, red.text);
+  const down = carry(P, 'phu-quy', D);
+  assert.equal(down.imp.refused.length, 0, JSON.stringify(down.imp.refused));
+  assert.equal(await find(), undefined, 'retracted below');
+});

@@ -413,6 +413,11 @@ json_t *warning_withdraw(struct ctx *c, const char *id, json_t *body, struct err
 	}
 	struct policy_target pt = { .org_path = issuer.path };
 	int rc = policy_check(c->actor, ACT_WARNING_WITHDRAW, &pt, e);
+	if (rc != 0 && e->code == E_NOTFOUND) {
+		/* A target reads it: refused, not hidden. */
+		err_clear(e);
+		rc = err_set(e, E_FORBIDDEN, MSG_FORBIDDEN, NULL);
+	}
 	if (rc == 0 && json_is_string(json_object_get(w, "from_peer")))
 		rc = err_set(e, E_CONFLICT, MSG_WARNING_FROM_PEER,
 			     json_string_value(json_object_get(w, "from_peer")));
