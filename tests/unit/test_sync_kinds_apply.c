@@ -1181,6 +1181,93 @@ static void test_confidential_attachment_never_sent(void **state)
 	json_decref(badw);
 }
 
+
+/* The reasons the real inbox gave for refusing envs at `to` (new ref). */
+static json_t *refusals(struct inst *to, const char *to_row, json_t *envs)
+{
+	struct err e = { 0 };
+	json_t *refused = NULL;
+	int64_t acked = 0;
+	assert_int_equal(sync_inbox_apply(&to->c, to_row, envs, &acked, &refused, &e), 0);
+	json_t *reasons = json_array(), *r;
+	size_t i;
+	json_array_foreach(refused, i, r)
+		json_array_append(reasons, json_object_get(r, "reason"));
+	json_decref(refused);
+	return reasons;
+}
+
+static void test_new_kinds_tampered_replayed_misdirected(void **state)
+{
+	struct pair *w = *state;
+	struct ctx cr = t_ctx(w->d.t.db, &w->cr);
+	struct err e = { 0 };
+	struct rules rules;
+	rules_default(&rules);
+	cr.rules = &rules;
+	char id[UUID_LEN], sid[UUID_LEN];
+	escalate(w, "GREEN", id, sid);
+	json_t *a = incident_add_attachment(&cr, id, "pcap.bin", NULL, "\x01\x02\x03", 3, &e);
+	assert_non_null(a);
+	json_decref(a);
+	carry(&w->d, w->d_p, &w->p, w->p_d);     /* request + update: the province wants it */
+	carry(&w->p, w->p_d, &w->d, w->d_p);     /* the want: the district queues the bytes */
+	json_t *all = queued(&w->d, w->d_p, 0), *x, *data = NULL;
+	size_t i;
+	json_array_foreach(all, i, x)
+		if (strcmp(json_string_value(json_object_get(x, "kind")), SK_ATTACHMENT_DATA) == 0)
+			data = x;
+	assert_non_null(data);
+	/* Tampered (other bytes, the same hash, the old signature): refused
+	 * by the inbox, nothing stored. */
+	json_t *bad = json_deep_copy(data);
+	json_object_set_new(json_object_get(bad, "payload"), "data", json_string("AAAA"));
+	json_t *batch = json_pack("[O]", bad);
+	json_t *why = refusals(&w->p, w->p_d, batch);
+	assert_string_equal(json_string_value(json_array_get(why, 0)), "bad_signature");
+	json_decref(why);
+	json_decref(batch);
+	json_decref(bad);
+	assert_int_equal(tdb_count(w->p.t.db, "attachments"), 0);
+	/* The genuine one, then the same again: applied once. */
+	carry(&w->d, w->d_p, &w->p, w->p_d);
+	assert_int_equal(tdb_count(w->p.t.db, "attachments"), 1);
+	batch = json_pack("[O]", data);
+	why = refusals(&w->p, w->p_d, batch);
+	assert_string_equal(json_string_value(json_array_get(why, 0)), "replay");
+	json_decref(why);
+	json_decref(batch);
+	assert_int_equal(tdb_count(w->p.t.db, "attachments"), 1);
+	json_decref(all);
+	/* A child's withdrawal, retraction or hunt: the relation refuses
+	 * them, nothing applied. */
+	static const char *const down_only[] = { SK_WARNING_WITHDRAW, SK_INDICATOR_RETRACT, SK_HUNT };
+	char d_inst[SYNC_ID_LEN], p_inst[SYNC_ID_LEN], eid[UUID_LEN], now[TIME_RFC3339_LEN];
+	assert_int_equal(sync_instance_id(&w->d.c, d_inst, &e), 0);
+	assert_int_equal(sync_instance_id(&w->p.c, p_inst, &e), 0);
+	for (i = 0; i < 3; i++) {
+		struct sync_peer to = peer(&w->d, w->d_p);
+		json_t *pl = json_pack("{s:s}", "id", "0190aaaa-0000-7000-8000-0000000000e1");
+		/* The district's own outbox does not even queue it... */
+		assert_int_equal(store_begin(w->d.t.db, &e), 0);
+		assert_int_not_equal(sync_emit(&w->d.c, &to, down_only[i], pl, NULL, &e), 0);
+		store_rollback(w->d.t.db);
+		err_clear(&e);
+		/* ...and one signed by hand is refused by the province. */
+		json_t *one = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:O}", "id", uuid7(eid),
+					"origin", d_inst, "dest", p_inst, "seq",
+					(json_int_t)(mark(&w->d, w->d_p) + 1), "kind", down_only[i],
+					"created", time_format_utc(time_now_ms(), now), "payload", pl);
+		json_decref(pl);
+		assert_int_equal(sync_sign(&w->d.c, one, &e), 0);
+		json_t *env = json_pack("[o]", one);
+		why = refusals(&w->p, w->p_d, env);
+		assert_string_equal(json_string_value(json_array_get(why, 0)), "kind_not_allowed");
+		json_decref(why);
+		json_decref(env);
+	}
+}
+
 int main(void)
 {
 	kept = json_array();
@@ -1201,6 +1288,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hunt_summary_goes_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attachment_travels_by_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_confidential_attachment_never_sent, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_new_kinds_tampered_replayed_misdirected, setup,
 						teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, group_setup, NULL);
