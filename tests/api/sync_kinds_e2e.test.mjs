@@ -44,7 +44,10 @@ before(async () => {
   const d = json(['peer', 'show', '--db', D.db]);
   const p = json(['peer', 'show', '--db', P.db]);
   ok(['peer', 'add', '--db', D.db, '--name', 'tinh', '--key', p.public_key, '--relation', 'parent', '--orgs', 'stttt-bth']);
-  ok(['peer', 'add', '--db', P.db, '--name', 'phu-quy', '--key', d.public_key, '--relation', 'child', '--orgs', 'pq']);
+  // Both test instances are the demo district (home: pq), so the province
+  // here finds only organisations below pq at its child: the commune Tam
+  // Thanh stands for what the district's instance hosts (warnings, hunts).
+  ok(['peer', 'add', '--db', P.db, '--name', 'phu-quy', '--key', d.public_key, '--relation', 'child', '--orgs', 'pq,pq-tamthanh']);
   coordD = await loginAs(D, 'dieuphoi');
   tamD = await loginAs(D, 'tamthanh');
   tinhP = await loginAs(P, 'tinh');
@@ -175,7 +178,7 @@ test('a hunt issued above runs below; the summary comes back without hosts', asy
   const value = `${uniq('c2')}.example`;
   const ind = await tinhP.post('/api/v1/indicators', { value, tlp: 'GREEN' });
   assert.equal(ind.status, 201, ind.text);
-  const h = await tinhP.post('/api/v1/hunts', { title: uniq('Săn C2'), deadline: soon(), target_org_codes: ['pq'], indicator_ids: [ind.body.id] });
+  const h = await tinhP.post('/api/v1/hunts', { title: uniq('Săn C2'), deadline: soon(), target_org_codes: ['pq-tamthanh'], indicator_ids: [ind.body.id] });
   assert.equal(h.status, 201, h.text);
   const down = carry(P, 'phu-quy', D);
   assert.equal(down.imp.refused.length, 0, JSON.stringify(down.imp.refused));
@@ -183,7 +186,7 @@ test('a hunt issued above runs below; the summary comes back without hosts', asy
   const mine = list.body.items.find((x) => x.title === h.body.title);
   assert.ok(mine, 'the district holds the hunt as one of its own');
   const hit = JSON.stringify({ path: '/var/log/may-chu-mat.log', kind: 'domain', indicator: value, line: 3 });
-  const r = await coordD.post(`/api/v1/hunts/${mine.id}/results?hostname=may-chu-mat&org=pq`, `${hit}\n`, ND);
+  const r = await coordD.post(`/api/v1/hunts/${mine.id}/results?hostname=may-chu-mat&org=pq-tamthanh`, `${hit}\n`, ND);
   assert.equal(r.status, 201, r.text);
   const up = carry(D, 'tinh', P);
   assert.equal(up.imp.refused.length, 0, JSON.stringify(up.imp.refused));
@@ -192,7 +195,7 @@ test('a hunt issued above runs below; the summary comes back without hosts', asy
   assert.equal(back.body.items.length, 1, back.text);
   const s = back.body.items[0];
   assert.equal(s.peer, 'phu-quy');
-  assert.equal(s.org_code, 'pq');
+  assert.equal(s.org_code, 'pq-tamthanh');
   assert.equal(s.hits, 1);
   assert.equal(s.hosts, 1);
   assert.deepEqual(s.by_indicator.map((x) => [x.value, x.hits]), [[value, 1]]);
@@ -205,7 +208,7 @@ test('a hunt issued above runs below; the summary comes back without hosts', asy
 
 test('a warning withdrawn above shows withdrawn below and its clock stops; below nobody withdraws it', async () => {
   const past = new Date(Date.now() + 2000).toISOString();
-  const w = await tinhP.post('/api/v1/warnings', { title: uniq('Vá VPN'), severity: 'high', deadline: past, target_org_codes: ['pq'] });
+  const w = await tinhP.post('/api/v1/warnings', { title: uniq('Vá VPN'), severity: 'high', deadline: past, target_org_codes: ['pq-tamthanh'] });
   assert.equal(w.status, 201, w.text);
   carry(P, 'phu-quy', D);
   const list = await coordD.get('/api/v1/warnings?limit=100&q=' + encodeURIComponent(w.body.title));
