@@ -265,3 +265,43 @@ test('every edit of an indicator travels; below nobody edits it; tightened to RE
   assert.equal(down.imp.refused.length, 0, JSON.stringify(down.imp.refused));
   assert.equal(await find(), undefined, 'retracted below');
 });
+
+test('over the signed HTTP transport (sync run): an attachment is fetched in the next round; one beyond the exchange limit stays home', async () => {
+  const { createHash } = await import('node:crypto');
+  const D2 = await startServer({ args: ['--no-sync'] });
+  const P2 = await startServer({ args: ['--no-sync'] });
+  try {
+    const key = (db) => json(['peer', 'show', '--db', db]).public_key;
+    ok(['peer', 'add', '--db', D2.db, '--name', 'tinh', '--key', key(P2.db), '--relation', 'parent', '--orgs', 'stttt-bth', '--url', P2.url]);
+    ok(['peer', 'add', '--db', P2.db, '--name', 'phu-quy', '--key', key(D2.db), '--relation', 'child', '--orgs', 'pq,pq-tamthanh']);
+    const coord = await loginAs(D2, 'dieuphoi'), tam = await loginAs(D2, 'tamthanh'), prov = await loginAs(P2, 'tinh');
+    let i = await file(tam, { title: uniq('Mẫu mã độc qua mạng'), tlp: 'GREEN' });
+    i = await moveOk(coord, i.id, { to: 'acknowledged' }, i.version);
+    const small = Buffer.from(`mẫu ${uniq('x')}`);
+    const big = Buffer.alloc(2 * 1024 * 1024 + 1, 7);   // one byte beyond LIMIT_SYNC_ATTACHMENT
+    for (const [name, b] of [['mau.bin', small], ['lon.bin', big]]) {
+      const r = await coord.post(`/api/v1/incidents/${i.id}/attachments`, b, { 'Content-Type': 'application/octet-stream', 'X-Filename': name });
+      assert.equal(r.status, 201, r.text);
+    }
+    const sr = await coord.post(`/api/v1/incidents/${i.id}/support-requests`, { summary: 'Phân tích mẫu', to_org_code: 'stttt-bth' });
+    assert.equal(sr.status, 201, sr.text);
+    const round = () => JSON.parse(ok(['sync', 'run', '--db', D2.db, '--json']))[0];
+    const r1 = round();   // push the request; pull the want
+    assert.equal(r1.ok, true, JSON.stringify(r1));
+    assert.equal(r1.refused, 0);
+    const r2 = round();   // push the bytes
+    assert.equal(r2.ok, true, JSON.stringify(r2));
+    const q = await prov.get('/api/v1/incidents?limit=50&q=' + encodeURIComponent(i.title));
+    const m = await getIncident(prov, q.body.items.find((x) => x.mirror).id);
+    assert.deepEqual(m.attachments.map((a) => [a.name, a.sha256]), [['mau.bin', createHash('sha256').update(small).digest('hex')]]);
+    const dl = await prov.get(`/api/v1/incidents/${m.id}/attachments/${m.attachments[0].id}`);
+    assert.equal(dl.status, 200);
+    const r3 = round();   // nothing more to carry either way
+    assert.deepEqual([r3.pushed, r3.pulled], [0, 0]);
+    const st = json(['sync', 'status', '--db', P2.db]).peers.find((p) => p.name === 'phu-quy');
+    assert.equal(st.refused, 0, JSON.stringify(st));
+  } finally {
+    await D2.stop();
+    await P2.stop();
+  }
+});
