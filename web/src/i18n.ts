@@ -1544,7 +1544,6 @@ const M = {
   w_withdraw_reason: { vi: 'Lý do thu hồi', en: 'Why it is withdrawn' },
   w_withdraw_hint: { vi: 'Mọi đơn vị nhận cảnh báo sẽ thấy lý do này, kể cả ở hệ thống cấp dưới; thời hạn ngừng tính.', en: 'Every target sees this reason, also on the instances below; the deadline stops.' },
   w_withdraw_confirm: { vi: 'Xác nhận thu hồi', en: 'Withdraw it' },
-  w_withdrawn_done: { vi: 'Đã thu hồi cảnh báo.', en: 'Warning withdrawn.' },
   w_withdrawn: { vi: 'Đã thu hồi', en: 'Withdrawn' },
   w_withdrawn_at: { vi: 'Cảnh báo đã được thu hồi lúc {at}', en: 'This warning was withdrawn at {at}' },
   w_withdrawn_from: { vi: 'do hệ thống cấp trên {peer} thu hồi', en: 'withdrawn by the instance above, {peer}' },

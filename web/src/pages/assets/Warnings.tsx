@@ -212,13 +212,13 @@ function Withdraw({ w, reload }: { w: any; reload: () => Promise<unknown> }) {
   const [reason, setReason] = useState('');
   const [err, setErr] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState(false);
   const submit = async (ev: Event) => {
     ev.preventDefault();
     setBusy(true); setErr(null);
     try {
       await post(`/api/v1/warnings/${encodeURIComponent(w.id)}/withdraw`, { reason: reason.trim() });
-      setDone(true); setOpen(false); setReason('');
+      // the page then shows the withdrawal (and this panel goes)
+      setOpen(false); setReason('');
       await reload();
     } catch (x) { setErr(x); } finally { setBusy(false); }
   };
@@ -226,7 +226,6 @@ function Withdraw({ w, reload }: { w: any; reload: () => Promise<unknown> }) {
     <section class="panel" aria-labelledby="h-withdraw">
       <h2 id="h-withdraw">{t('w_withdraw_title')}</h2>
       <ErrorBox error={err} />
-      {done && <p class="alert info" role="status">{t('w_withdrawn_done')}</p>}
       {!open ? (
         <div class="actions"><button type="button" class="button secondary" onClick={() => setOpen(true)}>{t('w_withdraw_btn')}</button></div>
       ) : (
