@@ -736,7 +736,14 @@ static int mirror_attachments(struct ctx *c, const struct sync_peer *from,
 		if (json_integer_value(size) > LIMIT_SYNC_ATTACHMENT)
 			continue;
 		struct stmt *st;
-		int r = held_bytes(c, sha, NULL, &st, e);
+		int r = held_bytes(c, sha, incident_id, &st, e);
+		stmt_done(st);
+		if (r != 0) {
+			if (r < 0)
+				return -1;
+			continue;   /* the mirror has it already */
+		}
+		r = held_bytes(c, sha, NULL, &st, e);
 		if (r < 0)
 			return -1;
 		if (r == 1) {
@@ -1075,9 +1082,22 @@ static int apply_support_done(struct ctx *c, const struct sync_peer *from, json_
 
 /* Kept as received, once by the origin's id (summaries with no table of
  * their own here). */
+static int keep_received_n(struct ctx *c, const struct sync_peer *from, const char *kind,
+			   const char *remote_id, const char *incident_id, json_t *payload,
+			   struct err *e);
+
+/* 0 or -1. */
 static int keep_received(struct ctx *c, const struct sync_peer *from, const char *kind,
 			 const char *remote_id, const char *incident_id, json_t *payload,
 			 struct err *e)
+{
+	return keep_received_n(c, from, kind, remote_id, incident_id, payload, e) < 0 ? -1 : 0;
+}
+
+/* 1 when kept or replaced, 0 when the same was kept before, -1. */
+static int keep_received_n(struct ctx *c, const struct sync_peer *from, const char *kind,
+			   const char *remote_id, const char *incident_id, json_t *payload,
+			   struct err *e)
 {
 	if (remote_id == NULL)
 		return bad(e, kind);
@@ -1092,9 +1112,9 @@ static int keep_received(struct ctx *c, const struct sync_peer *from, const char
 			   "excluded.payload, received_at = excluded.received_at WHERE "
 			   "sync_received.payload <> excluded.payload",
 			   "tttttt" "i", uuid7(id), from->id, kind, remote_id, incident_id, text,
-			   time_now_ms()) < 0 ? -1 : 0;
+			   time_now_ms());
 	free(text);
-	return rc;
+	return rc < 0 ? -1 : rc > 0;
 }
 
 static int apply_sighting(struct ctx *c, const struct sync_peer *from, json_t *payload,
@@ -1139,12 +1159,28 @@ static int apply_hunt_summary(struct ctx *c, const struct sync_peer *from, json_
 	json_array_foreach(by, i, x)
 		if (bstr(x, "indicator_id", UUID_LEN - 1) == NULL || count_of(x, "hits") < 0)
 			return bad(e, "by_indicator");
-	/* Only about a hunt of ours, for an organisation that peer hosts. */
+	/* Only about a hunt of ours, or one from above we passed down (its
+	 * ids are then those of the level above: the summary goes on up as
+	 * it is); for an organisation that peer hosts. */
 	struct stmt *st = store_query(c->db, e, "SELECT 1 FROM hunts WHERE id = $1", "t", h);
 	if (st == NULL)
 		return -1;
 	int r = stmt_step(st, e);
 	stmt_done(st);
+	char up[UUID_LEN] = "", local[UUID_LEN];
+	snprintf(local, sizeof(local), "%s", h);
+	if (r == 0) {
+		st = store_query(c->db, e, "SELECT peer_id FROM sync_received WHERE kind = 'hunt' "
+				 "AND remote_id = $1 ORDER BY received_at LIMIT 1", "t", h);
+		if (st == NULL)
+			return -1;
+		r = stmt_step(st, e);
+		if (r == 1)
+			snprintf(up, sizeof(up), "%s", stmt_text(st, 0));
+		stmt_done(st);
+		if (r == 1 && sync_map_get(c, up, "hunt", h, local, e) < 0)
+			return -1;
+	}
 	if (r != 1)
 		return r < 0 ? -1 : err_set(e, E_FORBIDDEN, MSG_SYNC_NOT_YOURS, h);
 	struct org o;
@@ -1158,32 +1194,16 @@ static int apply_hunt_summary(struct ctx *c, const struct sync_peer *from, json_
 		return -1;
 	if (r == 1 || strcmp(host.id, from->id) != 0)
 		return err_set(e, E_FORBIDDEN, MSG_SYNC_NOT_YOURS, code);
-	snprintf(key, sizeof(key), "%s/%s", h, code);
-	if (keep_received(c, from, SK_HUNT_SUMMARY, key, NULL, payload, e) != 0)
+	/* Kept under our own hunt (shown on it) when there is one. */
+	snprintf(key, sizeof(key), "%s/%s", local, code);
+	int kept = keep_received_n(c, from, SK_HUNT_SUMMARY, key, NULL, payload, e);
+	if (kept < 0)
 		return -1;
-	/* Our hunt came from above: the level above learns it too. */
-	char up[UUID_LEN], remote[UUID_LEN];
-	r = sync_map_origin(c, "hunt", h, up, remote, e);
-	if (r != 0)
-		return r < 0 ? -1 : 0;
+	if (!up[0] || kept == 0)
+		return 0;   /* our own hunt: it ends here; or the same again */
 	struct sync_peer parent;
-	if (sync_peer_get(c, up, &parent, e) != 0)
-		return -1;
-	json_t *copy = json_deep_copy(payload), *ups = json_array();
-	json_object_set_new(copy, "hunt_id", json_string(remote));
-	json_array_foreach(by, i, x) {
-		char ip[UUID_LEN], irem[UUID_LEN];
-		r = sync_map_origin(c, "indicator", str(x, "indicator_id"), ip, irem, e);
-		if (r < 0)
-			break;
-		if (r == 0 && strcmp(ip, up) == 0)
-			json_array_append_new(ups, json_pack("{s:s, s:O}", "indicator_id", irem,
-							     "hits", json_object_get(x, "hits")));
-	}
-	json_object_set_new(copy, "by_indicator", ups);
-	int rc = r < 0 ? -1 : sync_emit(c, &parent, SK_HUNT_SUMMARY, copy, from->id, e);
-	json_decref(copy);
-	return rc;
+	return sync_peer_get(c, up, &parent, e) != 0 ? -1 :
+		sync_emit(c, &parent, SK_HUNT_SUMMARY, payload, from->id, e);
 }
 
 static int apply_periodic(struct ctx *c, const struct sync_peer *from, json_t *payload,
@@ -1694,6 +1714,18 @@ static int apply_hunt(struct ctx *c, const struct sync_peer *from, json_t *paylo
 	    json_array_size(inds) > LIMIT_LIST_MAX ||
 	    ms_of(payload, "deadline", 0, &deadline) != 0 || deadline <= 0)
 		return bad(e, SK_HUNT);
+	/* Applied before, as it is: nothing again (not even passed on). */
+	char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+	struct stmt *st = text ? store_query(c->db, e, "SELECT 1 FROM sync_received WHERE "
+					     "peer_id = $1 AND kind = $2 AND remote_id = $3 AND "
+					     "payload = $4", "tttt", from->id, SK_HUNT, rid, text) : NULL;
+	free(text);
+	if (st == NULL)
+		return e->code ? -1 : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	int seen = stmt_step(st, e);
+	stmt_done(st);
+	if (seen != 0)
+		return seen < 0 ? -1 : 0;
 	if (keep_received(c, from, SK_HUNT, rid, NULL, payload, e) != 0)
 		return -1;
 	char lid[UUID_LEN];
@@ -1891,8 +1923,11 @@ json_t *sync_kinds_hunt_peers(struct ctx *c, const char *hunt_id, struct err *e)
 		size_t k;
 		json_t *x;
 		json_array_foreach(json_object_get(it, "by_indicator"), k, x) {
+			/* ours, or (a summary from two levels down) the one above's */
 			struct stmt *q = store_query(c->db, e, "SELECT kind, value FROM indicators "
-						     "WHERE id = $1", "t", str(x, "indicator_id"));
+						     "WHERE id = $1 OR id IN (SELECT local_id FROM "
+						     "sync_map WHERE type = 'indicator' AND remote_id = "
+						     "$1) LIMIT 1", "t", str(x, "indicator_id"));
 			if (q && stmt_step(q, e) == 1) {
 				json_object_set_new(x, "kind", json_string(stmt_text(q, 0)));
 				json_object_set_new(x, "value", json_string(stmt_text(q, 1)));

@@ -943,8 +943,8 @@ static void test_hunt_summary_goes_up(void **state)
 	p_indicator(w, "c2-hunt.example", "GREEN", NULL, ind);
 	apply(&w->d, w->d_p, sent(&w->p, w->p_d, m.pd, SK_INDICATOR));
 	MARK();
-	json_t *body = json_pack("{s:s, s:s, s:[s], s:[s]}", "title", "Săn C2 quý IV", "deadline",
-				 "2099-01-01T00:00:00.000Z", "target_org_codes", "pq",
+	json_t *body = json_pack("{s:s, s:s, s:[s, s], s:[s]}", "title", "Săn C2 quý IV", "deadline",
+				 "2099-01-01T00:00:00.000Z", "target_org_codes", "pq", "xa-b",
 				 "indicator_ids", ind);
 	json_t *h = hunt_create(&pc, body, &e);
 	json_decref(body);
@@ -953,11 +953,17 @@ static void test_hunt_summary_goes_up(void **state)
 	assert_non_null(h);
 	snprintf(hid, sizeof(hid), "%s", json_string_value(json_object_get(h, "id")));
 	json_decref(h);
-	apply_twice(&w->d, w->d_p, sent(&w->p, w->p_d, m.pd, SK_HUNT));
-	/* A hunt of the district's own, for its organisation, with the set. */
+	struct marks m0 = m;
+	MARK();
+	apply_twice(&w->d, w->d_p, sent(&w->p, w->p_d, m0.pd, SK_HUNT));
+	/* A hunt of the district's own, for its organisation, with the set;
+	 * the commune its child's instance hosts gets it from there. */
 	tdb_text(w->d.t.db, "SELECT id FROM hunts", lhid, sizeof(lhid));
 	assert_int_equal(tdb_count(w->d.t.db, "hunt_indicators"), 1);
 	assert_int_equal(tdb_count(w->d.t.db, "hunt_targets"), 1);
+	json_t *below = sent(&w->d, w->d_x, m.dx, SK_HUNT);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(below, "payload"),
+							 "targets")), 1);
 	/* The district runs it: one hit on one host. */
 	MARK();
 	json_t *hits = json_pack("[{s:s, s:s, s:s, s:i}]", "path", "/var/log/secret-host.log",
@@ -1019,6 +1025,30 @@ static void test_hunt_summary_goes_up(void **state)
 	json_decref(bad1);
 	json_decref(bad2);
 	json_decref(bad3);
+	/* Two levels down: the commune's instance answers in the province's
+	 * ids; the district keeps it under its own hunt and passes it up. */
+	MARK();
+	json_t *far = json_pack("{s:s, s:{s:s, s:s, s:s, s:i, s:i, s:i, s:[{s:s, s:i}]}}", "kind",
+				SK_HUNT_SUMMARY, "payload", "hunt_id", hid, "org_code", "xa-b",
+				"status", "open", "runs", 1, "hosts", 3, "hits", 2, "by_indicator",
+				"indicator_id", ind, "hits", 2);
+	apply_twice(&w->d, w->d_x, far);
+	json_t *dv = sync_kinds_hunt_peers(&cr, lhid, &e);
+	assert_non_null(dv);
+	json_t *di = json_array_get(json_object_get(dv, "items"), 0);
+	assert_string_equal(json_string_value(json_object_get(di, "org_code")), "xa-b");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(di,
+		"by_indicator"), 0), "value")), "c2-hunt.example");
+	json_decref(dv);
+	json_t *upw = sent(&w->d, w->d_p, m.dp, SK_HUNT_SUMMARY);
+	apply_twice(&w->p, w->p_d, upw);
+	assert_int_equal(tdb_count(w->p.t.db, "sync_received WHERE kind = 'hunt.summary'"), 2);
+	/* The commune's instance may not speak for the district's own. */
+	json_t *lie = json_pack("{s:s, s:{s:s, s:s}}", "kind", SK_HUNT_SUMMARY, "payload",
+				"hunt_id", hid, "org_code", "pq");
+	assert_int_equal(apply(&w->d, w->d_x, lie), E_FORBIDDEN);
+	json_decref(lie);
+	json_decref(far);
 }
 
 /* An attachment.data envelope with these bytes claiming sha. */
