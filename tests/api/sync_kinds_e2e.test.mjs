@@ -216,6 +216,9 @@ test('a warning withdrawn above shows withdrawn below and its clock stops; below
   const lid = list.body.items[0].id;
   const copy = (await coordD.get(`/api/v1/warnings/${lid}`)).body;
   assert.equal(copy.from_peer, 'tinh');
+  // the commune has it to act on
+  const inbox = async () => (await tamD.get('/api/v1/inbox')).body.warnings.map((x) => x.id);
+  assert.ok((await inbox()).includes(lid), 'in the commune\'s inbox');
   assert.equal(copy.withdrawn, null);
   const mine = await coordD.post(`/api/v1/warnings/${lid}/withdraw`, { reason: 'Ở huyện không dùng VPN này' });
   assert.equal(mine.status, 409, mine.text);
@@ -231,6 +234,7 @@ test('a warning withdrawn above shows withdrawn below and its clock stops; below
   const g = (await coordD.get(`/api/v1/warnings/${lid}`)).body;
   assert.equal(g.withdrawn.reason, 'Hãng đã rút lại khuyến cáo');
   assert.equal(g.withdrawn.source, 'tinh');
+  assert.ok(!(await inbox()).includes(lid), 'nothing left to act on');
   await new Promise((res) => setTimeout(res, Math.max(0, Date.parse(past) - Date.now() + 50)));
   const after_ = (await coordD.get(`/api/v1/warnings/${lid}`)).body;
   assert.ok(after_.targets.every((t) => t.late === false), 'no one is late on a withdrawn warning');
