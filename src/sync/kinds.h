@@ -50,11 +50,13 @@
 #define SK_HUNT "hunt"
 /* Attachments (both ways): the bytes travel apart, by SHA-256. The payload
  * of a support.request / incident.update names them ({sha256, name,
- * content_type, size}); the receiver lists what it lacks with
- * sync_kinds_attachments_wanted and the transport (h/sync-net) asks for
- * them with an attachment.want envelope; the holder answers with
- * attachment.data ({sha256, data: base64}) if the attachment was shared
- * with that peer. */
+ * content_type, size}); the receiver attaches what it already holds and
+ * asks the sender for the rest with an attachment.want envelope queued
+ * with the mirror (sync_kinds_attachments_wanted lists what is still
+ * missing); the holder answers once with attachment.data ({sha256, size,
+ * data: base64}) if the attachment was shared with that peer and is at
+ * most LIMIT_SYNC_ATTACHMENT; the receiver checks size and hash before
+ * storing (a bad one: sync_refuse_locked, the envelope still applied). */
 #define SK_ATTACHMENT_WANT "attachment.want"
 #define SK_ATTACHMENT_DATA "attachment.data"
 
