@@ -69,6 +69,11 @@ int api_sync_push(struct req *r);
 int api_sync_pull(struct req *r);
 int api_sync_ack(struct req *r);
 
+/* fed_kinds.c (issue 16, h/fed-kinds): a warning withdrawn; the children's
+ * instances' summaries of a hunt. */
+int api_warning_withdraw(struct req *r);
+int api_hunt_peers(struct req *r);
+
 /* documents.c - every official document the API serves goes out here.
  * Renders d in the format the query asks (format=pdf, the default, or
  * format=docx) and sets the answer: the bytes, their media type and a

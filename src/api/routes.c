@@ -176,6 +176,8 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/sync/pull", api_sync_pull, AUTH_PEER, BODY_JSON },
 	{ "POST", "/api/v1/sync/ack", api_sync_ack, AUTH_PEER, BODY_JSON },
 	/* -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) -- */
+	{ "POST", "/api/v1/warnings/{}/withdraw", api_warning_withdraw, AUTH_USER, BODY_JSON },
+	{ "GET", "/api/v1/hunts/{}/peers", api_hunt_peers, AUTH_USER, BODY_NONE },
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */
 	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */
@@ -241,6 +243,7 @@ const struct route_role api_route_roles[] = {
 	{ api_alert_promote, ACT_ALERT_DECIDE },
 	{ api_alert_dismiss, ACT_ALERT_DECIDE },
 	/* -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) -- */
+	{ api_warning_withdraw, ACT_WARNING_WITHDRAW },
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */
 	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */

@@ -137,5 +137,15 @@
 #define LIMIT_SYNC_INTERVAL_DEFAULT (30LL * 1000)
 #define LIMIT_SYNC_BACKOFF_MAX (5LL * 60 * 1000)
 #define LIMIT_SYNC_ROUND_BATCHES 1000
+/* -- federation kinds (issue 16, h/fed-kinds) -- */
+/* An attachment's bytes travel in one envelope (attachment.data, base64:
+ * 4/3 of this), which must fit a request body (LIMIT_SYNC_BODY) with room
+ * to spare; a larger attachment is announced but stays home. */
+#define LIMIT_SYNC_ATTACHMENT (2 * 1024 * 1024)
+/* Attachments asked for in one apply (a payload naming more waits for the
+ * next update of the incident). */
+#define LIMIT_SYNC_WANTS 100
+/* A warning's withdrawal reason. */
+#define LIMIT_WITHDRAW_REASON 2000
 
 #endif

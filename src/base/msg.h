@@ -298,6 +298,11 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(SYNC_CLOCK, "Đồng hồ hai hệ thống lệch quá 10 phút: %s", "The two instances' clocks differ by more than 10 minutes: %s") \
 	X(SYNC_NO_URL, "Hệ thống ngang hàng %s không có URL: dùng gói tin USB (ungcuu sync export)", "Peer %s has no URL: use a bundle (ungcuu sync export)") \
 	/* -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) -- */ \
+	X(WARNING_WITHDRAWN, "Cảnh báo đã được thu hồi: %s", "The warning was withdrawn: %s") \
+	X(WARNING_FROM_PEER, "Cảnh báo này do hệ thống %s ban hành: chỉ nơi ban hành được thu hồi", "This warning was issued by instance %s: only its issuer withdraws it") \
+	X(INDICATOR_MIRRORED, "Chỉ dấu này do hệ thống %s chia sẻ: chỉ nơi tạo được sửa hoặc xoá", "This indicator was shared by instance %s: only its originator edits or deletes it") \
+	X(SYNC_ATTACHMENT_HASH, "Tệp đính kèm nhận được không khớp mã băm SHA-256: %s", "A received attachment does not match its SHA-256: %s") \
+	X(SYNC_ATTACHMENT_SIZE, "Tệp đính kèm vượt giới hạn trao đổi giữa các hệ thống: %s", "An attachment is larger than instances exchange: %s") \
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */ \
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */ \
 	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */ \

@@ -103,7 +103,11 @@ void actor_system(struct actor *a);
  *   "indicator"         created or edited (rec: the indicator as read)
  *   "indicator.delete"  about to be deleted (rec: as it was)
  *   "warning"           issued (rec: warning_get's answer)
+ *   "warning.withdraw"  taken back by its issuer (rec: warning_get's answer,
+ *                       with "withdrawn": {at, reason, ...})
  *   "hunt"              issued (rec: hunt_get's answer)
+ *   "hunt.run"          a target's run recorded (rec: {hunt_id, org_id, run_id})
+ *   "hunt.close"        closed (rec: hunt_get's answer)
  *   "sighting"          recorded (rec: {id, indicator_id, org_id, source, seen_at})
  *   "periodic"          a periodic report sent (rec: mau05_get's answer)
  * Non-zero (e filled) rolls the change back. sync/ registers it from

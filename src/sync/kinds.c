@@ -20,12 +20,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "kinds.h"
 #include "../domain/directory/org.h"
 #include "../domain/incident/incident.h"
+#include "../domain/ioc/hunt.h"
 #include "../domain/ioc/indicator.h"
+#include "../domain/directory/policy.h"
 #include "../domain/ioc/ioc.h"
 #include "../base/arena.h"
+#include "../base/crypto.h"
+#include "../base/log.h"
 #include "../base/jsonv.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
@@ -132,6 +138,10 @@ static int mirror_of(struct ctx *c, const char *incident_id, char peer_id[UUID_L
 	stmt_done(st);
 	return rc < 0 ? -1 : rc == 1 ? 0 : 1;
 }
+
+static int emit_hunt_summaries(struct ctx *c, const char *hunt_id, struct err *e);
+static int apply_indicator(struct ctx *c, const struct sync_peer *from, json_t *payload,
+			   struct err *e);
 
 /* ---- up: what a local incident's change queues ---- */
 
@@ -401,6 +411,25 @@ static void codes_of(const json_t *codes, const char **out, size_t n)
 	out[k] = NULL;
 }
 
+/* indicator.retract of our indicator id to every child but those in
+ * except (an object peer id -> ..., may be NULL) and via. */
+static int retract_children(struct ctx *c, const char *id, const json_t *except,
+			    const char *via, struct err *e)
+{
+	struct sync_peer *kids = NULL;
+	size_t n = 0;
+	if (sync_peers(c, SYNC_CHILD, &kids, &n, e) != 0)
+		return -1;
+	json_t *rev = json_pack("{s:s}", "id", id);
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (except == NULL || json_object_get(except, kids[i].id) == NULL)
+			rc = sync_emit(c, &kids[i], SK_INDICATOR_RETRACT, rev, via, e);
+	json_decref(rev);
+	free(kids);
+	return rc;
+}
+
 static int emit_indicator(struct ctx *c, const char *id, const json_t *rec, struct err *e)
 {
 	char from[UUID_LEN];
@@ -429,20 +458,21 @@ static int emit_indicator(struct ctx *c, const char *id, const json_t *rec, stru
 			if (rc)
 				break;
 		}
+		/* An edit to AMBER: the children it does not name may hold it
+		 * from before (GREEN): theirs is taken back. */
+		if (rc == 0 && json_integer_value(json_object_get(rec, "version")) > 1)
+			rc = retract_children(c, id, per, via, e);
 		json_decref(per);
 		return rc;
 	}
 	json_t *payload = sync_share_indicator(rec, NULL);
 	if (payload == NULL) {
 		/* It stays. An edit that tightened its label (GREEN -> RED...)
-		 * takes back what may have gone: the children's copies stop
-		 * matching (a child that never had it ignores the revocation). */
+		 * takes back what may have gone: the children's copies are
+		 * deleted (a child that never had it ignores the retraction). */
 		if (json_integer_value(json_object_get(rec, "version")) <= 1)
 			return 0;
-		json_t *rev = json_pack("{s:s}", "id", id);
-		int rc = sync_emit_all(c, SYNC_CHILD, SK_INDICATOR_REVOKE, rev, via, e);
-		json_decref(rev);
-		return rc;
+		return retract_children(c, id, NULL, via, e);
 	}
 	int rc = sync_emit_all(c, SYNC_CHILD, SK_INDICATOR, payload, via, e);
 	json_decref(payload);
@@ -526,6 +556,19 @@ int sync_kinds_on_domain(struct ctx *c, const char *entity, const char *id, cons
 		json_decref(payload);
 		return rc;
 	}
+	if (strcmp(entity, "warning.withdraw") == 0) {
+		/* Down to the children's instances hosting its targets: their
+		 * copies show it withdrawn and stop their clocks. */
+		json_t *wd = json_object_get(rec, "withdrawn");
+		json_t *payload = json_pack("{s:s, s:s?, s:O?}", "id", id, "reason",
+					    str(wd, "reason"), "at", json_object_get(wd, "at"));
+		int rc = payload ? emit_targeted(c, SK_WARNING_WITHDRAW, rec, payload, e) :
+			bad(e, SK_WARNING_WITHDRAW);
+		json_decref(payload);
+		return rc;
+	}
+	if (strcmp(entity, "hunt.run") == 0 || strcmp(entity, "hunt.close") == 0)
+		return emit_hunt_summaries(c, id, e);
 	if (strcmp(entity, "hunt") == 0) {
 		json_t *payload = hunt_payload(c, id, rec, e);
 		if (payload == NULL)
@@ -619,28 +662,127 @@ static int mirror_observables(struct ctx *c, const struct sync_peer *from, const
 	return 0;
 }
 
-/* Attachments the origin named: kept as received until the transport
- * brings their bytes (sync_kinds_attachments_wanted). */
+/* 64 lowercase hex digits. */
+static int is_sha256(const char *s)
+{
+	if (s == NULL || strlen(s) != 64)
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* An attachment with these bytes on a local incident (1), the bytes
+ * lent through *st (column 0 of it; the caller ends it), 0 none, -1. */
+static int held_bytes(struct ctx *c, const char *sha, const char *incident_id,
+		      struct stmt **out, struct err *e)
+{
+	*out = NULL;
+	struct stmt *st = store_query(c->db, e, "SELECT d.data FROM attachments a JOIN "
+				      "attachment_data d ON d.id = a.id WHERE a.sha256 = $1 AND "
+				      "($2 IS NULL OR a.incident_id = $2) LIMIT 1", "tt", sha,
+				      incident_id);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	if (rc == 1)
+		*out = st;
+	else
+		stmt_done(st);
+	return rc;
+}
+
+/* The attachment named {name, content_type} with these bytes on the
+ * mirror, by the account standing for the peer; once: 0 when the mirror
+ * has them already. */
+static int attach_once(struct ctx *c, const struct sync_peer *from, const char *incident_id,
+		       const json_t *a, const void *data, size_t n, struct err *e)
+{
+	struct stmt *st;
+	const char *sha = str(a, "sha256");
+	int r = held_bytes(c, sha, incident_id, &st, e);
+	stmt_done(st);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	char actor[UUID_LEN], aid[UUID_LEN];
+	const char *ctype = bstr(a, "content_type", 100);
+	return peer_user(c, from, actor, e) != 0 ||
+		incident_attachment_locked(c, incident_id, str(a, "name"),
+					   ctype && *ctype ? ctype : "application/octet-stream",
+					   data, n, actor, aid, e) != 0 ? -1 : 0;
+}
+
+/*
+ * Attachments the origin named (by SHA-256, docs/SYNC.md): bytes we hold
+ * already (any incident) are attached to the mirror at once; the others
+ * are asked for once (attachment.want to the origin, answered by
+ * attachment.data) and kept as wanted (sync_received, kind attachment)
+ * until they come. One larger than LIMIT_SYNC_ATTACHMENT stays home (the
+ * origin would not send it): the mirror's shared part still names it.
+ */
 static int mirror_attachments(struct ctx *c, const struct sync_peer *from,
 			      const char *incident_id, const json_t *inc, struct err *e)
 {
-	size_t i;
+	size_t i, wants = 0;
 	json_t *a;
 	json_array_foreach(json_object_get(inc, "attachments"), i, a) {
-		const char *sha = bstr(a, "sha256", 64);
-		if (sha == NULL || strlen(sha) != 64 || bstr(a, "name", LIMIT_SHORT_TEXT) == NULL)
+		const char *sha = bstr(a, "sha256", 64), *name = bstr(a, "name", 255);
+		json_t *size = json_object_get(a, "size");
+		if (!is_sha256(sha) || name == NULL || *name == '\0' || strchr(name, '/') ||
+		    strchr(name, '\\') || !json_is_integer(size) || json_integer_value(size) < 0 ||
+		    (json_object_get(a, "content_type") && bstr(a, "content_type", 100) == NULL))
 			return bad(e, "attachments");
+		if (json_integer_value(size) > LIMIT_SYNC_ATTACHMENT)
+			continue;
+		struct stmt *st;
+		int r = held_bytes(c, sha, incident_id, &st, e);
+		stmt_done(st);
+		if (r != 0) {
+			if (r < 0)
+				return -1;
+			continue;   /* the mirror has it already */
+		}
+		r = held_bytes(c, sha, NULL, &st, e);
+		if (r < 0)
+			return -1;
+		if (r == 1) {
+			/* Stored once: we have these bytes, nothing to fetch. */
+			size_t n;
+			const void *data = stmt_blob(st, 0, &n);
+			void *copy = malloc(n ? n : 1);
+			if (copy)
+				memcpy(copy, data, n);
+			stmt_done(st);
+			if (copy == NULL)
+				return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			r = attach_once(c, from, incident_id, a, copy, n, e);
+			free(copy);
+			if (r != 0)
+				return -1;
+			continue;
+		}
 		char *text = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
 		char id[UUID_LEN];
-		int rc = text == NULL ? -1 :
+		int n = text == NULL ? -1 :
 			store_run(c->db, e, "INSERT INTO sync_received (id, peer_id, kind, remote_id, "
 				  "incident_id, payload, received_at) VALUES ($1,$2,'attachment',$3,"
 				  "$4,$5,$6) ON CONFLICT (peer_id, kind, remote_id) DO NOTHING",
 				  "ttttt" "i", uuid7(id), from->id, sha, incident_id, text,
-				  time_now_ms()) < 0 ? -1 : 0;
+				  time_now_ms());
 		free(text);
+		if (n < 0)
+			return -1;
+		if (n == 0 || wants >= LIMIT_SYNC_WANTS)
+			continue;   /* asked before */
+		/* Asked of the origin (not routed through `via`: it is the
+		 * answer's destination). */
+		json_t *want = json_pack("{s:s}", "sha256", sha);
+		int rc = sync_emit(c, from, SK_ATTACHMENT_WANT, want, NULL, e);
+		json_decref(want);
 		if (rc != 0)
 			return -1;
+		wants++;
 	}
 	return 0;
 }
@@ -940,9 +1082,22 @@ static int apply_support_done(struct ctx *c, const struct sync_peer *from, json_
 
 /* Kept as received, once by the origin's id (summaries with no table of
  * their own here). */
+static int keep_received_n(struct ctx *c, const struct sync_peer *from, const char *kind,
+			   const char *remote_id, const char *incident_id, json_t *payload,
+			   struct err *e);
+
+/* 0 or -1. */
 static int keep_received(struct ctx *c, const struct sync_peer *from, const char *kind,
 			 const char *remote_id, const char *incident_id, json_t *payload,
 			 struct err *e)
+{
+	return keep_received_n(c, from, kind, remote_id, incident_id, payload, e) < 0 ? -1 : 0;
+}
+
+/* 1 when kept or replaced, 0 when the same was kept before, -1. */
+static int keep_received_n(struct ctx *c, const struct sync_peer *from, const char *kind,
+			   const char *remote_id, const char *incident_id, json_t *payload,
+			   struct err *e)
 {
 	if (remote_id == NULL)
 		return bad(e, kind);
@@ -954,11 +1109,12 @@ static int keep_received(struct ctx *c, const struct sync_peer *from, const char
 	int rc = store_run(c->db, e, "INSERT INTO sync_received (id, peer_id, kind, remote_id, "
 			   "incident_id, payload, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7) "
 			   "ON CONFLICT (peer_id, kind, remote_id) DO UPDATE SET payload = "
-			   "excluded.payload WHERE sync_received.payload <> excluded.payload",
+			   "excluded.payload, received_at = excluded.received_at WHERE "
+			   "sync_received.payload <> excluded.payload",
 			   "tttttt" "i", uuid7(id), from->id, kind, remote_id, incident_id, text,
-			   time_now_ms()) < 0 ? -1 : 0;
+			   time_now_ms());
 	free(text);
-	return rc;
+	return rc < 0 ? -1 : rc > 0;
 }
 
 static int apply_sighting(struct ctx *c, const struct sync_peer *from, json_t *payload,
@@ -968,15 +1124,86 @@ static int apply_sighting(struct ctx *c, const struct sync_peer *from, json_t *p
 			     payload, e);
 }
 
+/* A non-negative integer member (0 when missing), -1 when bad. */
+static int64_t count_of(const json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	if (v == NULL)
+		return 0;
+	return json_is_integer(v) && json_integer_value(v) >= 0 &&
+		json_integer_value(v) <= SYNC_SEQ_MAX ? (int64_t)json_integer_value(v) : -1;
+}
+
+/* The issuer: what a child's instance sent back about a hunt we issued
+ * (the counts of its runs for one of the organisations it hosts, never a
+ * host): the latest kept per (hunt, organisation), shown on the hunt
+ * (sync_kinds_hunt_peers); passed on up when our hunt mirrors one from
+ * above, in the ids of the level above. */
 static int apply_hunt_summary(struct ctx *c, const struct sync_peer *from, json_t *payload,
 			      struct err *e)
 {
+	static const char *const counts[] = { "runs", "hosts", "files", "errors", "hits", NULL };
 	char key[UUID_LEN + 70];
-	const char *h = bstr(payload, "hunt_id", UUID_LEN - 1), *o = bstr(payload, "org_code", 64);
-	if (h == NULL || o == NULL)
+	const char *h = bstr(payload, "hunt_id", UUID_LEN - 1), *code = bstr(payload, "org_code", 64),
+		   *status = bstr(payload, "status", 16);
+	json_t *by = json_object_get(payload, "by_indicator"), *x;
+	int64_t last;
+	if (h == NULL || code == NULL || (by && !json_is_array(by)) ||
+	    json_array_size(by) > LIMIT_LIST_MAX || ms_of(payload, "last_ran_at", 0, &last) != 0 ||
+	    (status && strcmp(status, "open") && strcmp(status, "closed")))
 		return bad(e, SK_HUNT_SUMMARY);
-	snprintf(key, sizeof(key), "%s/%s", h, o);
-	return keep_received(c, from, SK_HUNT_SUMMARY, key, NULL, payload, e);
+	for (size_t i = 0; counts[i]; i++)
+		if (count_of(payload, counts[i]) < 0)
+			return bad(e, counts[i]);
+	size_t i;
+	json_array_foreach(by, i, x)
+		if (bstr(x, "indicator_id", UUID_LEN - 1) == NULL || count_of(x, "hits") < 0)
+			return bad(e, "by_indicator");
+	/* Only about a hunt of ours, or one from above we passed down (its
+	 * ids are then those of the level above: the summary goes on up as
+	 * it is); for an organisation that peer hosts. */
+	struct stmt *st = store_query(c->db, e, "SELECT 1 FROM hunts WHERE id = $1", "t", h);
+	if (st == NULL)
+		return -1;
+	int r = stmt_step(st, e);
+	stmt_done(st);
+	char up[UUID_LEN] = "", local[UUID_LEN];
+	snprintf(local, sizeof(local), "%s", h);
+	if (r == 0) {
+		st = store_query(c->db, e, "SELECT peer_id FROM sync_received WHERE kind = 'hunt' "
+				 "AND remote_id = $1 ORDER BY received_at LIMIT 1", "t", h);
+		if (st == NULL)
+			return -1;
+		r = stmt_step(st, e);
+		if (r == 1)
+			snprintf(up, sizeof(up), "%s", stmt_text(st, 0));
+		stmt_done(st);
+		if (r == 1 && sync_map_get(c, up, "hunt", h, local, e) < 0)
+			return -1;
+	}
+	if (r != 1)
+		return r < 0 ? -1 : err_set(e, E_FORBIDDEN, MSG_SYNC_NOT_YOURS, h);
+	struct org o;
+	struct sync_peer host;
+	if (org_by_code(c, code, &o, e) != 0) {
+		err_clear(e);
+		return err_set(e, E_INVALID, MSG_SYNC_UNKNOWN_ORG, code);
+	}
+	r = sync_peer_for_org(c, o.id, &host, e);
+	if (r < 0)
+		return -1;
+	if (r == 1 || strcmp(host.id, from->id) != 0)
+		return err_set(e, E_FORBIDDEN, MSG_SYNC_NOT_YOURS, code);
+	/* Kept under our own hunt (shown on it) when there is one. */
+	snprintf(key, sizeof(key), "%s/%s", local, code);
+	int kept = keep_received_n(c, from, SK_HUNT_SUMMARY, key, NULL, payload, e);
+	if (kept < 0)
+		return -1;
+	if (!up[0] || kept == 0)
+		return 0;   /* our own hunt: it ends here; or the same again */
+	struct sync_peer parent;
+	return sync_peer_get(c, up, &parent, e) != 0 ? -1 :
+		sync_emit(c, &parent, SK_HUNT_SUMMARY, payload, from->id, e);
 }
 
 static int apply_periodic(struct ctx *c, const struct sync_peer *from, json_t *payload,
@@ -1203,29 +1430,137 @@ static int apply_warning_withdraw(struct ctx *c, const struct sync_peer *from, j
 				  struct err *e)
 {
 	const char *rid = bstr(payload, "id", UUID_LEN - 1);
-	char lid[UUID_LEN];
-	if (rid == NULL)
+	json_t *why = json_object_get(payload, "reason");
+	const char *reason = bstr(payload, "reason", LIMIT_WITHDRAW_REASON);
+	char lid[UUID_LEN], actor[UUID_LEN];
+	int64_t at;
+	if (rid == NULL || (why && !json_is_null(why) && reason == NULL) ||
+	    ms_of(payload, "at", time_now_ms(), &at) != 0)
 		return bad(e, SK_WARNING_WITHDRAW);
+	/* Only the peer that issued it withdraws it (its map, not another's). */
 	int r = sync_map_get(c, from->id, "warning", rid, lid, e);
 	if (r != 0)
 		return r < 0 ? -1 : 0;
-	/* Nobody is asked to act on it any more; answers already given stay
-	 * (the record of what was done). The withdrawal is kept as received,
-	 * once. */
-	struct stmt *st = store_query(c->db, e, "SELECT 1 FROM sync_received WHERE peer_id = $1 "
-				      "AND kind = $2 AND remote_id = $3", "ttt", from->id,
-				      SK_WARNING_WITHDRAW, rid);
+	struct stmt *st = store_query(c->db, e, "SELECT 1 FROM warning_withdrawals WHERE "
+				      "warning_id = $1", "t", lid);
 	if (st == NULL)
 		return -1;
 	r = stmt_step(st, e);
 	stmt_done(st);
 	if (r != 0)
-		return r < 0 ? -1 : 0;
-	if (store_run(c->db, e, "DELETE FROM warning_targets WHERE warning_id = $1 AND "
-		      "acknowledged_at IS NULL AND fixed_at IS NULL", "t", lid) < 0 ||
-	    keep_received(c, from, SK_WARNING_WITHDRAW, rid, NULL, payload, e) != 0)
+		return r < 0 ? -1 : 0;   /* applied before */
+	/* Nobody is asked to act on it any more: it shows withdrawn, its
+	 * clock stops; answers already given stay (the record of what was
+	 * done). */
+	if (peer_user(c, from, actor, e) != 0 ||
+	    store_run(c->db, e, "INSERT INTO warning_withdrawals (warning_id, reason, source, "
+		      "withdrawn_by, withdrawn_at) VALUES ($1,$2,$3,$4,$5)", "tttti", lid,
+		      reason ? reason : "", from->name, actor, at) < 0 ||
+	    store_run(c->db, e, "UPDATE warnings SET version = version + 1 WHERE id = $1", "t",
+		      lid) < 0)
 		return -1;
 	return sync_emit_all(c, SYNC_CHILD, SK_WARNING_WITHDRAW, payload, from->id, e);
+}
+
+/* Deletes the copy of the peer's indicator rid (only the copy it made:
+ * one we held before stays) and forgets the mapping, so that the
+ * originator may share it again later. 1 when a copy went, 0 none, -1. */
+static int retract_copy(struct ctx *c, const struct sync_peer *from, const char *rid,
+			struct err *e)
+{
+	char lid[UUID_LEN];
+	int r = sync_map_get(c, from->id, "indicator", rid, lid, e);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	struct stmt *st = store_query(c->db, e, "SELECT 1 FROM indicators WHERE id = $1 AND "
+				      "origin_id = $2 AND source = $3", "ttt", lid, rid, from->name);
+	if (st == NULL)
+		return -1;
+	int copy = stmt_step(st, e);
+	stmt_done(st);
+	if (copy < 0 ||
+	    store_run(c->db, e, "DELETE FROM sync_map WHERE peer_id = $1 AND type = 'indicator' "
+		      "AND remote_id = $2", "tt", from->id, rid) < 0 ||
+	    (copy == 1 && indicator_purge_locked(c, lid, e) != 0))
+		return -1;
+	return copy;
+}
+
+/* The originator edited an indicator we hold a copy of (lid): the copy
+ * follows (value fields, TLP, confidence, validity, tags, revocation by
+ * to_ids or valid_until). Idempotent: nothing changes when the copy
+ * already says the same. A label tightened past GREEN is taken back from
+ * our children (they may have had it as GREEN). */
+static int edit_copy(struct ctx *c, const struct sync_peer *from, const char *rid,
+		     const char *lid, json_t *payload, int kind, const char *norm, int t,
+		     int64_t vf, int64_t vu, const char *tags, const char *related, struct err *e)
+{
+	const char *name = bstr(payload, "name", LIMIT_SHORT_TEXT),
+		   *desc = bstr(payload, "description", LIMIT_LONG_TEXT),
+		   *ptype = bstr(payload, "pattern_type", 32);
+	json_t *conf = json_object_get(payload, "confidence");
+	int64_t cv = json_is_integer(conf) && json_integer_value(conf) >= 0 &&
+		json_integer_value(conf) <= 100 ? (int64_t)json_integer_value(conf) : -1;
+	int64_t to_ids = jv_bool(payload, "to_ids", 1);
+	struct stmt *st = store_query(c->db, e, "SELECT kind, value, pattern_type, name, "
+		"description, tlp, confidence, to_ids, valid_from, valid_until, tags, related FROM "
+		"indicators WHERE id = $1 AND origin_id = $2 AND source = $3", "ttt", lid, rid,
+		from->name);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	if (rc <= 0) {
+		stmt_done(st);
+		return rc;   /* ours from before (or gone): the originator's edits are its own */
+	}
+	int old_t = tlp_parse(stmt_text(st, 5));
+	int same = strcmp(stmt_text(st, 0), ioc_kind_name(kind)) == 0 &&
+		strcmp(stmt_text(st, 1), norm) == 0 &&
+		strcmp(stmt_text(st, 2), ptype ? ptype : "") == 0 &&
+		strcmp(stmt_text(st, 3), name ? name : "") == 0 &&
+		strcmp(stmt_text(st, 4), desc ? desc : "") == 0 && old_t == t &&
+		(stmt_isnull(st, 6) ? -1 : stmt_int(st, 6)) == cv && stmt_int(st, 7) == to_ids &&
+		(stmt_isnull(st, 8) ? 0 : stmt_int(st, 8)) == vf &&
+		(stmt_isnull(st, 9) ? 0 : stmt_int(st, 9)) == vu &&
+		strcmp(stmt_text(st, 10), tags) == 0 && strcmp(stmt_text(st, 11), related) == 0;
+	stmt_done(st);
+	if (same)
+		return 0;   /* applied before */
+	/* A new value we already hold otherwise: ours stands, the copy goes. */
+	st = store_query(c->db, e, "SELECT id FROM indicators WHERE org_id = (SELECT org_id FROM "
+			 "indicators WHERE id = $1) AND kind = $2 AND value = $3 AND id <> $1", "ttt",
+			 lid, ioc_kind_name(kind), norm);
+	if (st == NULL)
+		return -1;
+	char other[UUID_LEN] = "";
+	rc = stmt_step(st, e);
+	if (rc == 1)
+		snprintf(other, sizeof(other), "%s", stmt_text(st, 0));
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	if (rc == 1)
+		return indicator_purge_locked(c, lid, e) != 0 ||
+			sync_map_put(c, from->id, "indicator", rid, other, e) != 0 ? -1 : 0;
+	if (store_run(c->db, e, "UPDATE indicators SET kind = $2, value = $3, pattern_type = $4, "
+		      "name = $5, description = $6, tlp = $7, confidence = CASE WHEN $8 < 0 THEN "
+		      "NULL ELSE $8 END, to_ids = $9, valid_from = CASE WHEN $10 = 0 THEN NULL ELSE "
+		      "$10 END, valid_until = CASE WHEN $11 = 0 THEN NULL ELSE $11 END, tags = $12, "
+		      "related = $13, version = version + 1, updated_at = $14 WHERE id = $1",
+		      "ttttttt" "iiii" "tt" "i", lid, ioc_kind_name(kind), norm, ptype ? ptype : "",
+		      name ? name : "", desc ? desc : "", tlp_name(t), cv, to_ids, vf, vu, tags,
+		      related, time_now_ms()) != 1)
+		return e->code ? -1 : bad(e, SK_INDICATOR);
+	/* On down as the label now permits (never back up: via). */
+	if (t <= TLP_GREEN)
+		return sync_emit_all(c, SYNC_CHILD, SK_INDICATOR, payload, from->id, e);
+	if (old_t <= TLP_GREEN) {
+		json_t *rev = json_pack("{s:s}", "id", rid);
+		rc = sync_emit_all(c, SYNC_CHILD, SK_INDICATOR_RETRACT, rev, from->id, e);
+		json_decref(rev);
+		return rc;
+	}
+	return 0;
 }
 
 static int apply_indicator(struct ctx *c, const struct sync_peer *from, json_t *payload,
@@ -1239,9 +1574,6 @@ static int apply_indicator(struct ctx *c, const struct sync_peer *from, json_t *
 	if (rid == NULL || kind < 0 || value == NULL || t < TLP_CLEAR || t > TLP_AMBER)
 		return bad(e, SK_INDICATOR);
 	char lid[UUID_LEN];
-	int r = sync_map_get(c, from->id, "indicator", rid, lid, e);
-	if (r <= 0)
-		return r;
 	struct org home;
 	int64_t vf = 0, vu = 0;
 	char *tags = NULL, *related = NULL;
@@ -1266,6 +1598,13 @@ static int apply_indicator(struct ctx *c, const struct sync_peer *from, json_t *
 	related = dump_or(payload, "related", "[]");
 	if (tags == NULL || related == NULL || org_home(c, &home, e) != 0)
 		goto out;
+	int r = sync_map_get(c, from->id, "indicator", rid, lid, e);
+	if (r <= 0) {
+		/* Known: the originator's edit reaches our copy. */
+		rc = r < 0 ? -1 : edit_copy(c, from, rid, lid, payload, kind, norm, t, vf, vu, tags,
+					    related, e);
+		goto out;
+	}
 	/* We already hold it (our own, or from another source): the mapping
 	 * points at ours and ours is not touched. */
 	struct stmt *st = store_query(c->db, e, "SELECT id FROM indicators WHERE org_id = $1 AND "
@@ -1316,6 +1655,21 @@ out:
 	return rc;
 }
 
+/* The originator tightened an indicator's label so that it may no longer
+ * be held here (RED, AMBER+STRICT, AMBER not naming us): our copy is
+ * deleted, and so are our children's. */
+static int apply_indicator_retract(struct ctx *c, const struct sync_peer *from, json_t *payload,
+				   struct err *e)
+{
+	const char *rid = bstr(payload, "id", UUID_LEN - 1);
+	if (rid == NULL)
+		return bad(e, SK_INDICATOR_RETRACT);
+	int r = retract_copy(c, from, rid, e);
+	if (r <= 0)
+		return r;   /* never had it, or retracted before */
+	return sync_emit_all(c, SYNC_CHILD, SK_INDICATOR_RETRACT, payload, from->id, e);
+}
+
 static int apply_indicator_revoke(struct ctx *c, const struct sync_peer *from, json_t *payload,
 				  struct err *e)
 {
@@ -1338,44 +1692,419 @@ static int apply_indicator_revoke(struct ctx *c, const struct sync_peer *from, j
 	return sync_emit_all(c, SYNC_CHILD, SK_INDICATOR_REVOKE, payload, from->id, e);
 }
 
+/*
+ * A hunt from above: kept as received, and made a hunt of ours (once,
+ * sync_map "hunt") for the targets that live here, so that their agents
+ * and people run it as any other; its indicators are applied as the
+ * indicator kind applies them. Passed on to the children hosting the
+ * other targets. What the runs find goes back up as hunt.summary
+ * (emit_hunt_summaries).
+ */
 static int apply_hunt(struct ctx *c, const struct sync_peer *from, json_t *payload,
 		      struct err *e)
 {
-	/* A hunt asks the organisations named to sweep for its indicators: the
-	 * indicators come as indicator envelopes; the hunt is kept as received
-	 * (shown to the targets) and passed to the children hosting them. */
-	const char *rid = bstr(payload, "id", UUID_LEN - 1);
-	if (rid == NULL || bstr(payload, "title", LIMIT_SHORT_TEXT) == NULL ||
-	    !json_is_array(json_object_get(payload, "targets")))
+	const char *rid = bstr(payload, "id", UUID_LEN - 1),
+		   *title = bstr(payload, "title", LIMIT_SHORT_TEXT),
+		   *desc = bstr(payload, "description", LIMIT_LONG_TEXT);
+	json_t *targets = json_object_get(payload, "targets"),
+	       *inds = json_object_get(payload, "indicators");
+	int64_t deadline;
+	if (rid == NULL || title == NULL || !json_is_array(targets) ||
+	    json_array_size(targets) > LIMIT_LIST_MAX || (inds && !json_is_array(inds)) ||
+	    json_array_size(inds) > LIMIT_LIST_MAX ||
+	    ms_of(payload, "deadline", 0, &deadline) != 0 || deadline <= 0)
 		return bad(e, SK_HUNT);
+	/* Applied before, as it is: nothing again (not even passed on). */
+	char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+	struct stmt *st = text ? store_query(c->db, e, "SELECT 1 FROM sync_received WHERE "
+					     "peer_id = $1 AND kind = $2 AND remote_id = $3 AND "
+					     "payload = $4", "tttt", from->id, SK_HUNT, rid, text) : NULL;
+	free(text);
+	if (st == NULL)
+		return e->code ? -1 : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	int seen = stmt_step(st, e);
+	stmt_done(st);
+	if (seen != 0)
+		return seen < 0 ? -1 : 0;
 	if (keep_received(c, from, SK_HUNT, rid, NULL, payload, e) != 0)
 		return -1;
-	return forward_to_hosts(c, from, SK_HUNT, json_object_get(payload, "targets"), payload, e);
+	char lid[UUID_LEN];
+	int r = sync_map_get(c, from->id, "hunt", rid, lid, e);
+	if (r < 0)
+		return -1;
+	json_t *here = json_array(), *v;
+	size_t i;
+	json_array_foreach(targets, i, v) {
+		struct org o;
+		struct sync_peer p;
+		if (!json_is_string(v) || org_by_code(c, json_string_value(v), &o, e) != 0) {
+			err_clear(e);
+			continue;
+		}
+		int h = sync_peer_for_org(c, o.id, &p, e);
+		if (h < 0) {
+			json_decref(here);
+			return -1;
+		}
+		if (h == 1)
+			json_array_append_new(here, json_string(o.id));
+	}
+	int rc = 0;
+	if (r == 1 && json_array_size(here) > 0) {
+		struct org home;
+		char actor[UUID_LEN];
+		int64_t now = time_now_ms();
+		rc = org_home(c, &home, e) != 0 || peer_user(c, from, actor, e) != 0 ||
+			store_run(c->db, e, "INSERT INTO hunts (id, org_id, title, description, "
+				  "deadline, status, selection, version, created_by, created_at, "
+				  "updated_at) VALUES ($1,$2,$3,$4,$5,'open','{}',1,$6,$7,$7)",
+				  "tttti" "ti", uuid7(lid), home.id, title, desc ? desc : "", deadline,
+				  actor, now) < 0 ||
+			sync_map_put(c, from->id, "hunt", rid, lid, e) != 0 ? -1 : 0;
+		json_array_foreach(here, i, v)
+			if (rc == 0)
+				rc = store_run(c->db, e, "INSERT INTO hunt_targets (hunt_id, org_id) "
+					       "VALUES ($1,$2) ON CONFLICT (hunt_id, org_id) DO "
+					       "NOTHING", "tt", lid, json_string_value(v)) < 0 ? -1 : 0;
+		json_array_foreach(inds, i, v) {
+			char ilid[UUID_LEN];
+			const char *iid = bstr(v, "id", UUID_LEN - 1);
+			if (rc != 0)
+				break;
+			if (iid == NULL) {
+				rc = bad(e, "indicators");
+				break;
+			}
+			/* One the indicator kind brought before stands as it is (the
+			 * hunt's list carries fewer of its fields). */
+			int known = sync_map_get(c, from->id, "indicator", iid, ilid, e);
+			json_t *copy = json_deep_copy(v);
+			rc = known < 0 ? -1 : known == 1 ? apply_indicator(c, from, copy, e) : 0;
+			json_decref(copy);
+			if (rc == 0 && sync_map_get(c, from->id, "indicator", iid, ilid, e) == 0)
+				rc = store_run(c->db, e, "INSERT INTO hunt_indicators (hunt_id, "
+					       "indicator_id) VALUES ($1,$2) ON CONFLICT (hunt_id, "
+					       "indicator_id) DO NOTHING", "tt", lid, ilid) < 0 ? -1 : 0;
+			else if (rc == 0 && e->code)
+				rc = -1;
+		}
+	}
+	json_decref(here);
+	if (rc != 0)
+		return -1;
+	return forward_to_hosts(c, from, SK_HUNT, targets, payload, e);
+}
+
+/*
+ * A target's runs of a hunt that came from above, summed per target
+ * organisation of ours and sent to the issuer's instance: runs, hosts
+ * checked, files, errors, hits, hits per indicator (in the issuer's ids),
+ * the last run, the hunt's state. Host names, paths and lines stay here
+ * (the issuer asked for the sweep; where it hit is the target's).
+ */
+static int emit_hunt_summaries(struct ctx *c, const char *hunt_id, struct err *e)
+{
+	char peer[UUID_LEN], remote[UUID_LEN], status[16] = "open";
+	int r = sync_map_origin(c, "hunt", hunt_id, peer, remote, e);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	struct sync_peer p;
+	if (sync_peer_get(c, peer, &p, e) != 0)
+		return -1;
+	struct stmt *st = store_query(c->db, e, "SELECT status FROM hunts WHERE id = $1", "t",
+				      hunt_id);
+	if (st == NULL)
+		return -1;
+	if (stmt_step(st, e) == 1)
+		snprintf(status, sizeof(status), "%s", stmt_text(st, 0));
+	stmt_done(st);
+	st = store_query(c->db, e, "SELECT o.code, o.path FROM hunt_targets t JOIN orgs o ON "
+			 "o.id = t.org_id WHERE t.hunt_id = $1 ORDER BY o.path", "t", hunt_id);
+	if (st == NULL)
+		return -1;
+	json_t *orgs = json_array();
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1)
+		json_array_append_new(orgs, json_pack("[s, s]", stmt_text(st, 0), stmt_text(st, 1)));
+	stmt_done(st);
+	size_t i;
+	json_t *o;
+	json_array_foreach(orgs, i, o) {
+		if (rc < 0)
+			break;
+		const char *code = json_string_value(json_array_get(o, 0)),
+			   *path = json_string_value(json_array_get(o, 1));
+		st = store_query(c->db, e, "SELECT COUNT(*), COUNT(DISTINCT COALESCE(r.host_id, "
+				 "r.hostname)), COALESCE(SUM(r.files), 0), COALESCE(SUM(r.errors), 0), "
+				 "COALESCE(SUM(r.hits), 0), COALESCE(MAX(r.ran_at), 0) FROM hunt_runs r "
+				 "JOIN orgs o ON o.id = r.org_id WHERE r.hunt_id = $1 AND "
+				 "substr(o.path, 1, length($2)) = $2", "tt", hunt_id, path);
+		if (st == NULL || stmt_step(st, e) != 1) {
+			stmt_done(st);
+			rc = -1;
+			break;
+		}
+		json_t *payload = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}",
+			"hunt_id", remote, "org_code", code, "status", status,
+			"runs", (json_int_t)stmt_int(st, 0), "hosts", (json_int_t)stmt_int(st, 1),
+			"files", (json_int_t)stmt_int(st, 2), "errors", (json_int_t)stmt_int(st, 3),
+			"hits", (json_int_t)stmt_int(st, 4), "last_ran_at", ms_or_null(stmt_int(st, 5)));
+		stmt_done(st);
+		json_t *by = json_array();
+		st = store_query(c->db, e, "SELECT s.indicator_id, COUNT(*) FROM sightings s JOIN "
+				 "orgs o ON o.id = s.org_id WHERE s.hunt_id = $1 AND substr(o.path, 1, "
+				 "length($2)) = $2 GROUP BY s.indicator_id ORDER BY s.indicator_id "
+				 "LIMIT 500", "tt", hunt_id, path);
+		json_t *local = json_array();
+		while (st && (rc = stmt_step(st, e)) == 1)
+			json_array_append_new(local, json_pack("[s, I]", stmt_text(st, 0),
+							       (json_int_t)stmt_int(st, 1)));
+		stmt_done(st);
+		if (st == NULL)
+			rc = -1;
+		size_t k;
+		json_t *x;
+		json_array_foreach(local, k, x) {
+			char ip[UUID_LEN], irem[UUID_LEN];
+			if (rc < 0)
+				break;
+			r = sync_map_origin(c, "indicator", json_string_value(json_array_get(x, 0)), ip,
+					    irem, e);
+			if (r < 0)
+				rc = -1;
+			else if (r == 0 && strcmp(ip, peer) == 0)
+				json_array_append_new(by, json_pack("{s:s, s:O}", "indicator_id", irem,
+								    "hits", json_array_get(x, 1)));
+		}
+		json_decref(local);
+		json_object_set_new(payload, "by_indicator", by);
+		if (rc >= 0)
+			rc = sync_emit(c, &p, SK_HUNT_SUMMARY, payload, NULL, e) != 0 ? -1 : 0;
+		json_decref(payload);
+	}
+	json_decref(orgs);
+	return rc < 0 ? -1 : 0;
+}
+
+json_t *sync_kinds_hunt_peers(struct ctx *c, const char *hunt_id, struct err *e)
+{
+	/* Whoever reads the hunt reads what came back about it. */
+	json_t *h = hunt_get(c, hunt_id, e);
+	if (h == NULL)
+		return NULL;
+	json_decref(h);
+	if (policy_check(c->actor, ACT_HUNT_PEERS, NULL, e) != 0)
+		return NULL;
+	struct stmt *st = store_query(c->db, e, "SELECT p.name, r.payload, r.received_at FROM "
+				      "sync_received r JOIN sync_peers p ON p.id = r.peer_id WHERE "
+				      "r.kind = 'hunt.summary' AND substr(r.remote_id, 1, 36) = $1 "
+				      "ORDER BY r.remote_id LIMIT 1000", "t", hunt_id);
+	if (st == NULL)
+		return NULL;
+	json_t *items = json_array();
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1) {
+		json_t *pl = json_loads(stmt_text(st, 1), 0, NULL);
+		if (pl == NULL)
+			continue;
+		json_object_set_new(pl, "peer", json_string(stmt_text(st, 0)));
+		json_object_set_new(pl, "received_at", ms_or_null(stmt_int(st, 2)));
+		json_array_append_new(items, pl);
+	}
+	stmt_done(st);
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it) {
+		struct org o;
+		if (rc >= 0 && org_by_code(c, str(it, "org_code"), &o, e) == 0)
+			json_object_set_new(it, "org_name", json_string(o.name));
+		err_clear(e);
+		/* Each indicator by its value here (the hunt's own). */
+		size_t k;
+		json_t *x;
+		json_array_foreach(json_object_get(it, "by_indicator"), k, x) {
+			/* ours, or (a summary from two levels down) the one above's */
+			struct stmt *q = store_query(c->db, e, "SELECT kind, value FROM indicators "
+						     "WHERE id = $1 OR id IN (SELECT local_id FROM "
+						     "sync_map WHERE type = 'indicator' AND remote_id = "
+						     "$1) LIMIT 1", "t", str(x, "indicator_id"));
+			if (q && stmt_step(q, e) == 1) {
+				json_object_set_new(x, "kind", json_string(stmt_text(q, 0)));
+				json_object_set_new(x, "value", json_string(stmt_text(q, 1)));
+			}
+			stmt_done(q);
+		}
+	}
+	if (rc < 0)
+		return json_decref(items), NULL;
+	return json_pack("{s:o}", "items", items);
 }
 
 /* ---- attachments by SHA-256 ---- */
 
+/* The holder: a peer asks for the bytes of sha256. Answered only when
+ * an attachment with those bytes was shared with that peer (it is on an
+ * incident escalated to it and sync_share_incident lets it go: TLP, not
+ * confidential) and is within LIMIT_SYNC_ATTACHMENT; otherwise nothing is
+ * sent (logged). */
 static int apply_attachment_want(struct ctx *c, const struct sync_peer *from, json_t *payload,
 				 struct err *e)
 {
-	(void)c;
-	(void)from;
-	(void)e;
-	/* h/sync-net: answer with attachment.data when the attachment was
-	 * named in a payload shared with this peer. Accepted and ignored here
-	 * until the transport carries bytes. */
-	(void)payload;
-	return 0;
+	const char *sha = bstr(payload, "sha256", 64);
+	if (!is_sha256(sha))
+		return bad(e, SK_ATTACHMENT_WANT);
+	struct stmt *st = store_query(c->db, e, "SELECT id, incident_id, size FROM attachments "
+				      "WHERE sha256 = $1 ORDER BY created_at LIMIT 50", "t", sha);
+	if (st == NULL)
+		return -1;
+	json_t *cands = json_array();
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1)
+		json_array_append_new(cands, json_pack("{s:s, s:s, s:I}", "id", stmt_text(st, 0),
+			"incident_id", stmt_text(st, 1), "size", (json_int_t)stmt_int(st, 2)));
+	stmt_done(st);
+	char aid[UUID_LEN] = "";
+	size_t i;
+	json_t *x;
+	json_array_foreach(cands, i, x) {
+		if (rc < 0 || aid[0])
+			break;
+		if (json_integer_value(json_object_get(x, "size")) > LIMIT_SYNC_ATTACHMENT)
+			continue;
+		json_t *peers = escalated_to(c, str(x, "incident_id"), e);
+		if (peers == NULL) {
+			rc = -1;
+			break;
+		}
+		size_t k;
+		json_t *p;
+		json_array_foreach(peers, k, p) {
+			if (strcmp(str(p, "peer_id"), from->id) != 0)
+				continue;
+			json_t *inc = incident_get(c, str(x, "incident_id"), 1, e);
+			if (inc == NULL) {
+				rc = -1;
+				break;
+			}
+			json_t *shared = sync_share_incident(inc, str(p, "org_id")), *sa;
+			size_t j;
+			json_array_foreach(json_object_get(shared, "attachments"), j, sa)
+				if (str(sa, "sha256") && strcmp(str(sa, "sha256"), sha) == 0)
+					snprintf(aid, sizeof(aid), "%s", str(x, "id"));
+			json_decref(shared);
+			json_decref(inc);
+		}
+		json_decref(peers);
+	}
+	json_decref(cands);
+	if (rc < 0)
+		return -1;
+	if (!aid[0]) {
+		log_msg(LOG_WARN, "sync: %s asked for attachment %s, which was not shared with it",
+			from->name, sha);
+		return 0;
+	}
+	/* Answered once a peer (a want repeated changes nothing). */
+	char sid[UUID_LEN];
+	int n1 = store_run(c->db, e, "INSERT INTO sync_received (id, peer_id, kind, remote_id, "
+			   "payload, received_at) VALUES ($1,$2,'attachment.sent',$3,$4,$5) ON "
+			   "CONFLICT (peer_id, kind, remote_id) DO NOTHING", "tttt" "i", uuid7(sid),
+			   from->id, sha, aid, time_now_ms());
+	if (n1 <= 0)
+		return n1 < 0 ? -1 : 0;
+	st = store_query(c->db, e, "SELECT data FROM attachment_data WHERE id = $1", "t", aid);
+	if (st == NULL)
+		return -1;
+	rc = stmt_step(st, e);
+	if (rc != 1) {
+		stmt_done(st);
+		return rc < 0 ? -1 : 0;
+	}
+	size_t n, b64n = sodium_base64_ENCODED_LEN(LIMIT_SYNC_ATTACHMENT,
+						   sodium_base64_VARIANT_ORIGINAL);
+	const void *data = stmt_blob(st, 0, &n);
+	char *b64 = n <= LIMIT_SYNC_ATTACHMENT ? malloc(b64n) : NULL;
+	if (b64)
+		sodium_bin2base64(b64, b64n, data, n, sodium_base64_VARIANT_ORIGINAL);
+	stmt_done(st);
+	if (b64 == NULL)
+		return n > LIMIT_SYNC_ATTACHMENT ? 0 : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	json_t *out = json_pack("{s:s, s:I, s:s}", "sha256", sha, "size", (json_int_t)n, "data",
+				b64);
+	free(b64);
+	/* The answer goes to the one who asked, whoever sent us the record. */
+	rc = out ? sync_emit(c, from, SK_ATTACHMENT_DATA, out, NULL, e) : bad(e, "data");
+	json_decref(out);
+	return rc;
 }
 
+/* The asker: the bytes of an attachment it wanted. Checked (asked for,
+ * size, SHA-256) before anything is stored; a bad one is refused and
+ * counted for the peer (sync status, reason attachment_hash or
+ * attachment_size) without holding up the envelopes behind it, and the
+ * attachment stays wanted. Good bytes are attached once to every mirror
+ * of that peer naming them. */
 static int apply_attachment_data(struct ctx *c, const struct sync_peer *from, json_t *payload,
 				 struct err *e)
 {
-	(void)c;
-	(void)from;
-	(void)payload;
-	(void)e;
-	return 0;   /* see apply_attachment_want */
+	const char *sha = bstr(payload, "sha256", 64);
+	const char *b64 = str(payload, "data");
+	if (!is_sha256(sha) || b64 == NULL)
+		return bad(e, SK_ATTACHMENT_DATA);
+	size_t len = strlen(b64);
+	if (len > sodium_base64_ENCODED_LEN(LIMIT_SYNC_ATTACHMENT, sodium_base64_VARIANT_ORIGINAL))
+		return sync_refuse_locked(c, from->id, "attachment_size", sha, e);
+	struct stmt *st = store_query(c->db, e, "SELECT 1 FROM sync_received WHERE peer_id = $1 "
+				      "AND kind = 'attachment' AND remote_id = $2", "tt", from->id,
+				      sha);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	stmt_done(st);
+	if (rc != 1)
+		return rc < 0 ? -1 : sync_refuse_locked(c, from->id, "attachment_unasked", sha, e);
+	unsigned char *bytes = malloc(len / 4 * 3 + 3);
+	size_t n = 0;
+	if (bytes == NULL)
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	char got[SHA256_HEX_LEN] = "";
+	if (sodium_base642bin(bytes, len / 4 * 3 + 3, b64, len, NULL, &n, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0) {
+		free(bytes);
+		return sync_refuse_locked(c, from->id, "attachment_hash", sha, e);
+	}
+	if (n > LIMIT_SYNC_ATTACHMENT) {
+		free(bytes);
+		return sync_refuse_locked(c, from->id, "attachment_size", sha, e);
+	}
+	sha256_hex(bytes, n, got);
+	if (strcmp(got, sha) != 0) {
+		free(bytes);
+		return sync_refuse_locked(c, from->id, "attachment_hash", sha, e);
+	}
+	st = store_query(c->db, e, "SELECT incident_id, shared FROM sync_mirrors WHERE "
+			 "peer_id = $1 AND instr(shared, $2) > 0", "tt", from->id, sha);
+	json_t *mirrors = json_array();
+	while (st && (rc = stmt_step(st, e)) == 1)
+		json_array_append_new(mirrors, json_pack("{s:s, s:o}", "incident_id",
+			stmt_text(st, 0), "shared", json_loads(stmt_text(st, 1), 0, NULL)));
+	stmt_done(st);
+	if (st == NULL)
+		rc = -1;
+	size_t i;
+	json_t *m;
+	json_array_foreach(mirrors, i, m) {
+		size_t k;
+		json_t *a;
+		json_array_foreach(json_object_get(json_object_get(m, "shared"), "attachments"), k, a)
+			if (rc >= 0 && str(a, "sha256") && strcmp(str(a, "sha256"), sha) == 0 &&
+			    bstr(a, "name", 255))
+				rc = attach_once(c, from, str(m, "incident_id"), a, bytes, n, e) != 0 ? -1
+										      : rc;
+	}
+	json_decref(mirrors);
+	free(bytes);
+	return rc < 0 ? -1 : 0;
 }
 
 json_t *sync_kinds_attachments_wanted(struct ctx *c, struct err *e)
@@ -1453,6 +2182,7 @@ const struct sync_kind sync_kinds_table[] = {
 	{ SK_WARNING_WITHDRAW, SYNC_PARENT, apply_warning_withdraw },
 	{ SK_INDICATOR, SYNC_PARENT, apply_indicator },
 	{ SK_INDICATOR_REVOKE, SYNC_PARENT, apply_indicator_revoke },
+	{ SK_INDICATOR_RETRACT, SYNC_PARENT, apply_indicator_retract },
 	{ SK_HUNT, SYNC_PARENT, apply_hunt },
 	/* both ways */
 	{ SK_ATTACHMENT_WANT, SYNC_PARENT | SYNC_CHILD, apply_attachment_want },

@@ -46,14 +46,17 @@
 #define SK_WARNING_WITHDRAW "warning.withdraw"
 #define SK_INDICATOR "indicator"
 #define SK_INDICATOR_REVOKE "indicator.revoke"
+#define SK_INDICATOR_RETRACT "indicator.retract"   /* its label tightened: copies deleted */
 #define SK_HUNT "hunt"
 /* Attachments (both ways): the bytes travel apart, by SHA-256. The payload
  * of a support.request / incident.update names them ({sha256, name,
- * content_type, size}); the receiver lists what it lacks with
- * sync_kinds_attachments_wanted and the transport (h/sync-net) asks for
- * them with an attachment.want envelope; the holder answers with
- * attachment.data ({sha256, data: base64}) if the attachment was shared
- * with that peer. */
+ * content_type, size}); the receiver attaches what it already holds and
+ * asks the sender for the rest with an attachment.want envelope queued
+ * with the mirror (sync_kinds_attachments_wanted lists what is still
+ * missing); the holder answers once with attachment.data ({sha256, size,
+ * data: base64}) if the attachment was shared with that peer and is at
+ * most LIMIT_SYNC_ATTACHMENT; the receiver checks size and hash before
+ * storing (a bad one: sync_refuse_locked, the envelope still applied). */
 #define SK_ATTACHMENT_WANT "attachment.want"
 #define SK_ATTACHMENT_DATA "attachment.data"
 
@@ -123,6 +126,12 @@ int sync_kinds_on_domain(struct ctx *c, const char *entity, const char *id, cons
 /* Attachments named by a peer's payloads whose bytes we lack: an array of
  * {peer_id, sha256} (new reference). */
 json_t *sync_kinds_attachments_wanted(struct ctx *c, struct err *e);
+
+/* What the children's instances sent back about hunt hunt_id (ours), for
+ * whoever reads the hunt: {items: [{peer, org_code, org_name, status,
+ * runs, hosts, files, errors, hits, by_indicator: [{indicator_id, kind,
+ * value, hits}], last_ran_at, received_at}]}. */
+json_t *sync_kinds_hunt_peers(struct ctx *c, const char *hunt_id, struct err *e);
 
 /* What peers sent about a local incident (answers, comments, directions)
  * and, when it mirrors another instance's incident, where from:

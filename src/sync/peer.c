@@ -314,6 +314,21 @@ int sync_touch(struct ctx *c, const char *peer_id, struct err *e)
 
 #define REFUSED_KEEP 1000  /* refusals kept per peer: a garbage peer fills no disk */
 
+int sync_refuse_locked(struct ctx *c, const char *peer_id, const char *reason,
+		       const char *detail, struct err *e)
+{
+	char id[UUID_LEN];
+	int64_t now = time_now_ms();
+	log_msg(LOG_WARN, "sync: refused from %s (%s): %s", peer_id, reason, detail ? detail : "");
+	return store_run(c->db, e, "INSERT INTO sync_refused (id, peer_id, origin, envelope_id, "
+			 "seq, reason, n, detail, at) SELECT $1, $2, instance, NULL, NULL, $3, 1, $4, "
+			 "$5 FROM sync_peers WHERE id = $2", "tttti", uuid7(id), peer_id, reason,
+			 detail ? detail : "", now) < 0 ||
+	       store_run(c->db, e, "UPDATE sync_peers SET refused = refused + 1, last_error = $2, "
+			 "last_error_at = $3 WHERE id = $1", "tti", peer_id, detail ? detail : reason,
+			 now) < 0 ? -1 : 0;
+}
+
 void sync_refuse(struct ctx *c, const char *peer_id, const char *origin, const char *env_id,
 		 int64_t seq, int64_t n, const char *reason, const char *detail)
 {

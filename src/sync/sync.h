@@ -268,6 +268,13 @@ int sync_secret_key(struct ctx *c, char sk[129], struct err *e);
 int sync_touch(struct ctx *c, const char *peer_id, struct err *e);
 int sync_peer_error(struct ctx *c, const char *peer_id, const char *detail, struct err *e);
 
+/* h/fed-kinds: a refusal of part of an envelope that is itself applied
+ * (an attachment's bytes that do not match their SHA-256, or too large):
+ * logged and counted for the peer (sync status, refusals) inside the
+ * caller's transaction, so the envelopes behind it are not held up. */
+int sync_refuse_locked(struct ctx *c, const char *peer_id, const char *reason,
+		       const char *detail, struct err *e);
+
 /* One round with a peer that has a URL: push our outbox for it (batch by
  * batch, each acknowledged by the cursor the peer answers), then pull its
  * outbox for us after our cursor, apply it through the inbox and

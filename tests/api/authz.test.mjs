@@ -628,6 +628,13 @@ const CASES = [
   // -- email intake (issue 17 item 5, h/mail): a fresh stranger's message each time --
   ['GET /api/v1/mail/triage', false, () => ['GET', '/api/v1/mail/triage']],
   // -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) --
+  // a fresh warning each time, issued as the set's warning was (withdrawn once)
+  ['POST /api/v1/warnings/{}/withdraw', true, async (S) => {
+    const issuer = S === 'C' ? as.dieuphoi : as.tinh;
+    const w = ok(await issuer.post('/api/v1/warnings', { title: u('Cảnh báo'), severity: 'high', deadline: deadline(), target_org_codes: [SETS[S].org] }), 'warning');
+    return ['POST', `/api/v1/warnings/${w.id}/withdraw`, { reason: 'Nhà sản xuất đã rút lại khuyến cáo' }];
+  }],
+  ['GET /api/v1/hunts/{}/peers', true, (S) => ['GET', `/api/v1/hunts/${obj[S].hunt.id}/peers`]],
   // -- federation: what came from the peers (issue 16, h/fed-ui) --
   // -- standing duty: approval, roster, webhooks (issue 17, h/duty) --
   // -- several nodes, leadership (issue 18, h/pg-nodes) --
@@ -911,6 +918,10 @@ const EXPECT = {
   'POST /api/v1/alerts/{}/dismiss': { C: '403 200 403 200 403 200 404 404 404', D: '403 200 403 200 404 404 404 404 404' },
   'GET /api/v1/syslog/status': { all: '200 200 200 200 200 200 403 200 200' },
   // -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) --
+  // the issuer's side withdraws (its coordinators, and those above); a target reads it, refused
+  'POST /api/v1/warnings/{}/withdraw': { C: '403 200 403 200 403 403 404 404 404', D: '403 403 403 200 404 404 404 404 404' },
+  // whoever reads the hunt reads what the children's instances sent back
+  'GET /api/v1/hunts/{}/peers': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 200 200 200 200 200' },
   // -- federation: what came from the peers (issue 16, h/fed-ui) --
   // -- standing duty: approval, roster, webhooks (issue 17, h/duty) --
   // -- several nodes, leadership (issue 18, h/pg-nodes) --

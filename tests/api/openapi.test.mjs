@@ -498,6 +498,13 @@ test('real answers match the document: status codes listed, bodies valid, no und
   await tam.post(`/api/v1/warnings/${w.id}/acknowledge`);
   await tam.post(`/api/v1/warnings/${w.id}/fixed`, { note: 'Đã cập nhật bash' });
   await coord.post(`/api/v1/warnings/${w.id}/acknowledge`, {});              // 409: pq is not a target
+  // h/fed-kinds: withdrawn by the issuer, with a reason
+  await coord.post(`/api/v1/warnings/${w.id}/withdraw`, {});                  // 422: no reason
+  await tam.post(`/api/v1/warnings/${w.id}/withdraw`, { reason: 'Không' });   // 403
+  await coord.post(`/api/v1/warnings/${w.id}/withdraw`, { reason: 'Hãng đã rút lại khuyến cáo' });
+  await coord.post(`/api/v1/warnings/${w.id}/withdraw`, { reason: 'Lần nữa' }); // 409
+  await coord.get(`/api/v1/warnings/${w.id}`);
+  await tam.get('/api/v1/warnings');
   // a newer advisory closes the finding: it can no longer be accepted
   await coord.post('/api/v1/imports/osv?name=oa-osv.json', osv('0.1'), bin);
   const fixed = (await tam.get(`/api/v1/findings?host=${pc.id}&status=fixed`)).body.items[0];
@@ -544,6 +551,7 @@ test('real answers match the document: status codes listed, bodies valid, no und
   await anon.post(`/api/v1/agents/hunts/${hunt.id}/results`, result, signed(result));
   await anon.post(`/api/v1/agents/hunts/${hunt.id}/results`, result, { ...signed(result), 'X-Agent-Signature': 'ab'.repeat(64) }); // 401
   await coord.get(`/api/v1/hunts/${hunt.id}`);
+  await coord.get(`/api/v1/hunts/${hunt.id}/peers`);                           // h/fed-kinds: none here
   await coord.post(`/api/v1/hunts/${hunt.id}/close`, undefined, { 'If-Match': `"${hunt.version}"` });
   await coord.post(`/api/v1/hunts/${hunt.id}/close`, undefined, { 'If-Match': `"${hunt.version + 1}"` });       // 409
   await tam.get('/api/v1/compliance');

@@ -44,7 +44,10 @@ before(async () => {
   const d = json(['peer', 'show', '--db', D.db]);
   const p = json(['peer', 'show', '--db', P.db]);
   ok(['peer', 'add', '--db', D.db, '--name', 'tinh', '--key', p.public_key, '--relation', 'parent', '--orgs', 'stttt-bth']);
-  ok(['peer', 'add', '--db', P.db, '--name', 'phu-quy', '--key', d.public_key, '--relation', 'child', '--orgs', 'pq']);
+  // Both test instances are the demo district (home: pq), so the province
+  // here finds only organisations below pq at its child: the commune Tam
+  // Thanh stands for what the district's instance hosts (warnings, hunts).
+  ok(['peer', 'add', '--db', P.db, '--name', 'phu-quy', '--key', d.public_key, '--relation', 'child', '--orgs', 'pq,pq-tamthanh']);
   coordD = await loginAs(D, 'dieuphoi');
   tamD = await loginAs(D, 'tamthanh');
   tinhP = await loginAs(P, 'tinh');
@@ -127,4 +130,182 @@ test('escalated in the district, mirrored in the province, answered back', async
   carry(D, 'tinh', P);
   const m2 = await getIncident(tinhP, m.id);
   assert.equal(m2.status, 'verified');
+});
+
+// ---- h/fed-kinds: what did not travel before ----
+
+const ND = { 'Content-Type': 'application/x-ndjson' };
+const soon = () => new Date(Date.now() + 7 * 86400_000).toISOString();
+let uq = 0;
+const uniq = (s) => `${s}-${process.pid}-${++uq}`;
+
+test('attachments travel by SHA-256: named in the escalation, fetched once, checked, served by the mirror', async () => {
+  const { createHash } = await import('node:crypto');
+  let i = await file(tamD, { title: uniq('Nhật ký tường lửa xã'), tlp: 'AMBER' });
+  i = await moveOk(coordD, i.id, { to: 'acknowledged' }, i.version);
+  const bytes = `Nhật ký ${uniq('tường lửa')}\n203.0.113.9 -> 198.51.100.7:4444\n`;
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  const att = await coordD.post(`/api/v1/incidents/${i.id}/attachments`, bytes,
+    { 'Content-Type': 'text/plain', 'X-Filename': encodeURIComponent('nhật-ký.txt') });
+  assert.equal(att.status, 201, att.text);
+  const sr = await coordD.post(`/api/v1/incidents/${i.id}/support-requests`, { summary: 'Phân tích nhật ký', to_org_code: 'stttt-bth' });
+  assert.equal(sr.status, 201, sr.text);
+  // up: the request names the file by hash; the province asks for it
+  const up = carry(D, 'tinh', P);
+  assert.equal(up.imp.refused.length, 0, JSON.stringify(up.imp.refused));
+  const q = await tinhP.get('/api/v1/incidents?limit=50&q=' + encodeURIComponent(i.title));
+  const mid = q.body.items.find((x) => x.mirror).id;
+  assert.equal((await getIncident(tinhP, mid)).attachments.length, 0, 'not fetched yet');
+  // down: the want; up: the bytes
+  carry(P, 'phu-quy', D);
+  const data = carry(D, 'tinh', P);
+  assert.equal(data.imp.refused.length, 0, JSON.stringify(data.imp.refused));
+  const m = await getIncident(tinhP, mid);
+  assert.equal(m.attachments.length, 1, JSON.stringify(m.attachments));
+  assert.equal(m.attachments[0].sha256, sha);
+  assert.equal(m.attachments[0].name, 'nhật-ký.txt');
+  const dl = await tinhP.get(`/api/v1/incidents/${mid}/attachments/${m.attachments[0].id}`);
+  assert.equal(dl.status, 200);
+  assert.equal(dl.text, bytes);
+  // nothing is asked again; the bundles each way carry nothing more about it
+  carry(P, 'phu-quy', D);
+  const again = carry(D, 'tinh', P);
+  assert.equal(again.imp.applied, 0);
+  assert.equal((await getIncident(tinhP, mid)).attachments.length, 1);
+});
+
+test('a hunt issued above runs below; the summary comes back without hosts', async () => {
+  const value = `${uniq('c2')}.example`;
+  const ind = await tinhP.post('/api/v1/indicators', { value, tlp: 'GREEN' });
+  assert.equal(ind.status, 201, ind.text);
+  const h = await tinhP.post('/api/v1/hunts', { title: uniq('Săn C2'), deadline: soon(), target_org_codes: ['pq-tamthanh'], indicator_ids: [ind.body.id] });
+  assert.equal(h.status, 201, h.text);
+  const down = carry(P, 'phu-quy', D);
+  assert.equal(down.imp.refused.length, 0, JSON.stringify(down.imp.refused));
+  const list = await coordD.get('/api/v1/hunts?limit=100');
+  const mine = list.body.items.find((x) => x.title === h.body.title);
+  assert.ok(mine, 'the district holds the hunt as one of its own');
+  const hit = JSON.stringify({ path: '/var/log/may-chu-mat.log', kind: 'domain', indicator: value, line: 3 });
+  const r = await coordD.post(`/api/v1/hunts/${mine.id}/results?hostname=may-chu-mat&org=pq-tamthanh`, `${hit}\n`, ND);
+  assert.equal(r.status, 201, r.text);
+  const up = carry(D, 'tinh', P);
+  assert.equal(up.imp.refused.length, 0, JSON.stringify(up.imp.refused));
+  const back = await tinhP.get(`/api/v1/hunts/${h.body.id}/peers`);
+  assert.equal(back.status, 200, back.text);
+  assert.equal(back.body.items.length, 1, back.text);
+  const s = back.body.items[0];
+  assert.equal(s.peer, 'phu-quy');
+  assert.equal(s.org_code, 'pq-tamthanh');
+  assert.equal(s.hits, 1);
+  assert.equal(s.hosts, 1);
+  assert.deepEqual(s.by_indicator.map((x) => [x.value, x.hits]), [[value, 1]]);
+  assert.ok(!back.text.includes('may-chu-mat'), 'no host, no path');
+  // a district user reading the district's copy: no summary of its own
+  const none = await coordD.get(`/api/v1/hunts/${mine.id}/peers`);
+  assert.equal(none.status, 200);
+  assert.equal(none.body.items.length, 0);
+});
+
+test('a warning withdrawn above shows withdrawn below and its clock stops; below nobody withdraws it', async () => {
+  const past = new Date(Date.now() + 2000).toISOString();
+  const w = await tinhP.post('/api/v1/warnings', { title: uniq('Vá VPN'), severity: 'high', deadline: past, target_org_codes: ['pq-tamthanh'] });
+  assert.equal(w.status, 201, w.text);
+  carry(P, 'phu-quy', D);
+  const list = await coordD.get('/api/v1/warnings?limit=100&q=' + encodeURIComponent(w.body.title));
+  assert.equal(list.body.items.length, 1, list.text);
+  const lid = list.body.items[0].id;
+  const copy = (await coordD.get(`/api/v1/warnings/${lid}`)).body;
+  assert.equal(copy.from_peer, 'tinh');
+  // the commune has it to act on
+  const inbox = async () => (await tamD.get('/api/v1/inbox')).body.warnings.map((x) => x.id);
+  assert.ok((await inbox()).includes(lid), 'in the commune\'s inbox');
+  assert.equal(copy.withdrawn, null);
+  const mine = await coordD.post(`/api/v1/warnings/${lid}/withdraw`, { reason: 'Ở huyện không dùng VPN này' });
+  assert.equal(mine.status, 409, mine.text);
+  assert.match(mine.body.detail, /tinh/);
+  const noReason = await tinhP.post(`/api/v1/warnings/${w.body.id}/withdraw`, {});
+  assert.equal(noReason.status, 422, noReason.text);
+  const wd = await tinhP.post(`/api/v1/warnings/${w.body.id}/withdraw`, { reason: 'Hãng đã rút lại khuyến cáo' });
+  assert.equal(wd.status, 200, wd.text);
+  assert.equal(wd.body.withdrawn.reason, 'Hãng đã rút lại khuyến cáo');
+  assert.equal((await tinhP.post(`/api/v1/warnings/${w.body.id}/withdraw`, { reason: 'lần nữa' })).status, 409);
+  const down = carry(P, 'phu-quy', D);
+  assert.equal(down.imp.refused.length, 0, JSON.stringify(down.imp.refused));
+  const g = (await coordD.get(`/api/v1/warnings/${lid}`)).body;
+  assert.equal(g.withdrawn.reason, 'Hãng đã rút lại khuyến cáo');
+  assert.equal(g.withdrawn.source, 'tinh');
+  assert.ok(!(await inbox()).includes(lid), 'nothing left to act on');
+  await new Promise((res) => setTimeout(res, Math.max(0, Date.parse(past) - Date.now() + 50)));
+  const after_ = (await coordD.get(`/api/v1/warnings/${lid}`)).body;
+  assert.ok(after_.targets.every((t) => t.late === false), 'no one is late on a withdrawn warning');
+  const row = (await coordD.get('/api/v1/warnings?limit=100&q=' + encodeURIComponent(w.body.title))).body.items[0];
+  assert.ok(row.withdrawn_at);
+  assert.equal(row.targets.late, 0);
+});
+
+test('every edit of an indicator travels; below nobody edits it; tightened to RED it is deleted below', async () => {
+  const value = `${uniq('sua')}.example`;
+  const ind = await tinhP.post('/api/v1/indicators', { value, tlp: 'GREEN', confidence: 40 });
+  assert.equal(ind.status, 201, ind.text);
+  carry(P, 'phu-quy', D);
+  const find = async () => (await coordD.get('/api/v1/indicators?limit=50&q=' + encodeURIComponent(value))).body.items.find((x) => x.value === value);
+  let copy = await find();
+  assert.ok(copy, 'shared below');
+  assert.equal(copy.source, 'tinh');
+  const e1 = await tinhP.patch(`/api/v1/indicators/${ind.body.id}`, { confidence: 90, tags: ['apt'], to_ids: false },
+    { 'If-Match': `"${ind.body.version}"` });
+  assert.equal(e1.status, 200, e1.text);
+  carry(P, 'phu-quy', D);
+  copy = (await coordD.get(`/api/v1/indicators/${copy.id}`)).body;
+  assert.equal(copy.confidence, 90);
+  assert.deepEqual(copy.tags, ['apt']);
+  assert.equal(copy.to_ids, false);
+  const mine = await coordD.patch(`/api/v1/indicators/${copy.id}`, { confidence: 10 }, { 'If-Match': `"${copy.version}"` });
+  assert.equal(mine.status, 409, mine.text);
+  assert.match(mine.body.detail, /tinh/);
+  const red = await tinhP.patch(`/api/v1/indicators/${ind.body.id}`, { tlp: 'RED' }, { 'If-Match': `"${e1.body.version}"` });
+  assert.equal(red.status, 200, red.text);
+  const down = carry(P, 'phu-quy', D);
+  assert.equal(down.imp.refused.length, 0, JSON.stringify(down.imp.refused));
+  assert.equal(await find(), undefined, 'retracted below');
+});
+
+test('over the signed HTTP transport (sync run): an attachment is fetched in the next round; one beyond the exchange limit stays home', async () => {
+  const { createHash } = await import('node:crypto');
+  const D2 = await startServer({ args: ['--no-sync'] });
+  const P2 = await startServer({ args: ['--no-sync'] });
+  try {
+    const key = (db) => json(['peer', 'show', '--db', db]).public_key;
+    ok(['peer', 'add', '--db', D2.db, '--name', 'tinh', '--key', key(P2.db), '--relation', 'parent', '--orgs', 'stttt-bth', '--url', P2.url]);
+    ok(['peer', 'add', '--db', P2.db, '--name', 'phu-quy', '--key', key(D2.db), '--relation', 'child', '--orgs', 'pq,pq-tamthanh']);
+    const coord = await loginAs(D2, 'dieuphoi'), tam = await loginAs(D2, 'tamthanh'), prov = await loginAs(P2, 'tinh');
+    let i = await file(tam, { title: uniq('Mẫu mã độc qua mạng'), tlp: 'GREEN' });
+    i = await moveOk(coord, i.id, { to: 'acknowledged' }, i.version);
+    const small = Buffer.from(`mẫu ${uniq('x')}`);
+    const big = Buffer.alloc(2 * 1024 * 1024 + 1, 7);   // one byte beyond LIMIT_SYNC_ATTACHMENT
+    for (const [name, b] of [['mau.bin', small], ['lon.bin', big]]) {
+      const r = await coord.post(`/api/v1/incidents/${i.id}/attachments`, b, { 'Content-Type': 'application/octet-stream', 'X-Filename': name });
+      assert.equal(r.status, 201, r.text);
+    }
+    const sr = await coord.post(`/api/v1/incidents/${i.id}/support-requests`, { summary: 'Phân tích mẫu', to_org_code: 'stttt-bth' });
+    assert.equal(sr.status, 201, sr.text);
+    const round = () => JSON.parse(ok(['sync', 'run', '--db', D2.db, '--json']))[0];
+    const r1 = round();   // push the request; pull the want
+    assert.equal(r1.ok, true, JSON.stringify(r1));
+    assert.equal(r1.refused, 0);
+    const r2 = round();   // push the bytes
+    assert.equal(r2.ok, true, JSON.stringify(r2));
+    const q = await prov.get('/api/v1/incidents?limit=50&q=' + encodeURIComponent(i.title));
+    const m = await getIncident(prov, q.body.items.find((x) => x.mirror).id);
+    assert.deepEqual(m.attachments.map((a) => [a.name, a.sha256]), [['mau.bin', createHash('sha256').update(small).digest('hex')]]);
+    const dl = await prov.get(`/api/v1/incidents/${m.id}/attachments/${m.attachments[0].id}`);
+    assert.equal(dl.status, 200);
+    const r3 = round();   // nothing more to carry either way
+    assert.deepEqual([r3.pushed, r3.pulled], [0, 0]);
+    const st = json(['sync', 'status', '--db', P2.db]).peers.find((p) => p.name === 'phu-quy');
+    assert.equal(st.refused, 0, JSON.stringify(st));
+  } finally {
+    await D2.stop();
+    await P2.stop();
+  }
 });

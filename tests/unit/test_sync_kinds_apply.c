@@ -22,7 +22,11 @@
 #include "sync/kinds.h"
 #include "domain/incident/incident.h"
 #include "domain/ioc/indicator.h"
+#include "domain/ioc/hunt.h"
+#include "domain/vuln/warning.h"
 #include "base/msg.h"
+#include "base/timeutil.h"
+#include <sodium.h>
 
 static void show_err(const char *what, const struct err *e)
 {
@@ -615,7 +619,9 @@ static void test_warning_and_withdrawal(void **state)
 	json_t *wd = json_pack("{s:s, s:{s:s}}", "kind", SK_WARNING_WITHDRAW, "payload", "id",
 			       "0190aaaa-0000-7000-8000-0000000000e1");
 	apply_twice(&w->d, w->d_p, wd);
-	assert_int_equal(tdb_count(w->d.t.db, "warning_targets"), 0);
+	/* Shown withdrawn, clock stopped; the targets (and any answer) stay. */
+	assert_int_equal(tdb_count(w->d.t.db, "warning_targets"), 2);
+	assert_int_equal(tdb_count(w->d.t.db, "warning_withdrawals WHERE source = 'tinh'"), 1);
 	sent(&w->d, w->d_x, m.dx, SK_WARNING_WITHDRAW);
 	assert_int_equal(COUNT(SK_WARNING_WITHDRAW), 1);
 	json_decref(wr);
@@ -707,7 +713,11 @@ static void test_indicators_go_down_as_tlp_permits(void **state)
 		struct ctx pc1 = t_ctx(w->p.t.db, &w->pcoord);
 		struct err e1 = { 0 };
 		char t2[UUID_LEN];
+		MARK();
 		p_indicator(w, "tightened.example", "GREEN", NULL, t2);
+		apply_twice(&w->d, w->d_p, sent(&w->p, w->p_d, m.pd, SK_INDICATOR));
+		assert_int_equal(tdb_count(w->d.t.db, "indicators WHERE value = 'tightened.example'"),
+				 1);
 		MARK();
 		json_t *red = json_pack("{s:s}", "tlp", "RED");
 		json_t *u = indicator_update(&pc1, t2, 1, red, &e1);
@@ -716,10 +726,15 @@ static void test_indicators_go_down_as_tlp_permits(void **state)
 			show_err("indicator_update", &e1);
 		assert_non_null(u);
 		json_decref(u);
-		json_t *back = sent(&w->p, w->p_d, m.pd, SK_INDICATOR_REVOKE);
+		/* A retraction: the copy below is deleted, not just stopped. */
+		json_t *back = sent(&w->p, w->p_d, m.pd, SK_INDICATOR_RETRACT);
 		assert_string_equal(json_string_value(json_object_get(json_object_get(back, "payload"),
 								      "id")), t2);
 		assert_int_equal(COUNT(SK_INDICATOR), 0);
+		assert_int_equal(COUNT(SK_INDICATOR_REVOKE), 0);
+		apply_twice(&w->d, w->d_p, back);
+		assert_int_equal(tdb_count(w->d.t.db, "indicators WHERE value = 'tightened.example'"),
+				 0);
 	}
 
 	/* Applied below, then deleted above: revoked below. */
@@ -764,6 +779,525 @@ static void test_sighting_goes_up(void **state)
 	assert_int_equal(tdb_count(w->p.t.db, "sync_received WHERE kind = 'sighting'"), 1);
 }
 
+
+/* ---- h/fed-kinds: edits, withdrawal, hunts, attachments ---- */
+
+static void test_indicator_edits_travel(void **state)
+{
+	struct pair *w = *state;
+	struct ctx pc = t_ctx(w->p.t.db, &w->pcoord), cr = t_ctx(w->d.t.db, &w->cr);
+	struct err e = { 0 };
+	char g[UUID_LEN], lid[UUID_LEN];
+	struct marks m;
+	MARK();
+	p_indicator(w, "edited.example", "GREEN", NULL, g);
+	apply_twice(&w->d, w->d_p, sent(&w->p, w->p_d, m.pd, SK_INDICATOR));
+	tdb_text(w->d.t.db, "SELECT id FROM indicators WHERE value = 'edited.example'", lid,
+		 sizeof(lid));
+	/* Every field the originator edits travels, once. */
+	MARK();
+	json_t *body = json_pack("{s:s, s:i, s:[s, s], s:s, s:b}", "name", "Máy chủ C2 đã sửa",
+				 "confidence", 85, "tags", "apt", "c2", "valid_until",
+				 "2027-06-30T00:00:00.000Z", "to_ids", 0);
+	json_t *u = indicator_update(&pc, g, 1, body, &e);
+	json_decref(body);
+	if (u == NULL)
+		show_err("update", &e);
+	assert_non_null(u);
+	json_decref(u);
+	json_t *ed = sent(&w->p, w->p_d, m.pd, SK_INDICATOR);
+	apply_twice(&w->d, w->d_p, ed);
+	char sql[256];
+	snprintf(sql, sizeof(sql), "SELECT name || '|' || confidence || '|' || tags || '|' || to_ids "
+		 "|| '|' || valid_until FROM indicators WHERE id = '%s'", lid);
+	char got[256];
+	tdb_text(w->d.t.db, sql, got, sizeof(got));
+	int64_t until;
+	assert_int_equal(time_parse("2027-06-30T00:00:00.000Z", &until), 0);
+	char want[256];
+	snprintf(want, sizeof(want), "Máy chủ C2 đã sửa|85|[\"apt\",\"c2\"]|0|%lld",
+		 (long long)until);
+	assert_string_equal(got, want);
+	/* The receiver may not edit or delete the originator's record. */
+	json_t *mine = json_pack("{s:s}", "name", "sửa ở huyện");
+	err_clear(&e);
+	assert_null(indicator_update(&cr, lid, 2, mine, &e));
+	assert_int_equal(e.code, E_CONFLICT);
+	json_decref(mine);
+	err_clear(&e);
+	assert_int_not_equal(indicator_delete(&cr, lid, 2, &e), 0);
+	assert_int_equal(e.code, E_CONFLICT);
+	/* AMBER naming nobody below: taken back; GREEN again: back again. */
+	MARK();
+	body = json_pack("{s:s}", "tlp", "AMBER");
+	err_clear(&e);
+	u = indicator_update(&pc, g, 2, body, &e);
+	json_decref(body);
+	assert_non_null(u);
+	json_decref(u);
+	apply_twice(&w->d, w->d_p, sent(&w->p, w->p_d, m.pd, SK_INDICATOR_RETRACT));
+	assert_int_equal(tdb_count(w->d.t.db, "indicators WHERE value = 'edited.example'"), 0);
+	MARK();
+	body = json_pack("{s:s}", "tlp", "GREEN");
+	u = indicator_update(&pc, g, 3, body, &e);
+	json_decref(body);
+	assert_non_null(u);
+	json_decref(u);
+	apply_twice(&w->d, w->d_p, sent(&w->p, w->p_d, m.pd, SK_INDICATOR));
+	assert_int_equal(tdb_count(w->d.t.db, "indicators WHERE value = 'edited.example' AND "
+				   "source = 'tinh'"), 1);
+	/* A RED edit never leaves, even as an edit. */
+	MARK();
+	body = json_pack("{s:s}", "tlp", "RED");
+	u = indicator_update(&pc, g, 4, body, &e);
+	json_decref(body);
+	assert_non_null(u);
+	json_decref(u);
+	assert_int_equal(COUNT(SK_INDICATOR), 0);
+	json_t *x = sent(&w->p, w->p_d, m.pd, SK_INDICATOR_RETRACT);
+	char *dump = json_dumps(x, 0);
+	assert_null(strstr(dump, "edited.example"));
+	free(dump);
+}
+
+static void test_warning_withdrawn_above_shows_below(void **state)
+{
+	struct pair *w = *state;
+	struct ctx pc = t_ctx(w->p.t.db, &w->pcoord), cr = t_ctx(w->d.t.db, &w->cr);
+	struct err e = { 0 };
+	struct marks m;
+	MARK();
+	json_t *body = json_pack("{s:s, s:s, s:s, s:[s]}", "title", "Vá lỗ hổng VPN", "severity",
+				 "high", "deadline", "2026-01-01T00:00:00.000Z",
+				 "target_org_codes", "pq");
+	json_t *wr = warning_create(&pc, body, &e);
+	json_decref(body);
+	if (wr == NULL)
+		show_err("warning", &e);
+	assert_non_null(wr);
+	char pid[UUID_LEN], did[UUID_LEN];
+	snprintf(pid, sizeof(pid), "%s", json_string_value(json_object_get(wr, "id")));
+	json_decref(wr);
+	apply_twice(&w->d, w->d_p, sent(&w->p, w->p_d, m.pd, SK_WARNING));
+	tdb_text(w->d.t.db, "SELECT id FROM warnings", did, sizeof(did));
+	/* Past its deadline below: late, until withdrawn. */
+	json_t *g = warning_get(&cr, did, &e);
+	assert_non_null(g);
+	assert_true(json_is_true(json_object_get(json_array_get(json_object_get(g, "targets"), 0),
+						 "late")));
+	json_decref(g);
+	/* Below, nobody withdraws the province's warning. */
+	json_t *why = json_pack("{s:s}", "reason", "Không áp dụng");
+	assert_null(warning_withdraw(&cr, did, why, &e));
+	assert_int_equal(e.code, E_CONFLICT);
+	err_clear(&e);
+	/* A reason is required. */
+	json_t *empty = json_object();
+	assert_null(warning_withdraw(&pc, pid, empty, &e));
+	assert_int_equal(e.code, E_INVALID);
+	err_clear(&e);
+	json_decref(empty);
+	MARK();
+	json_t *out = warning_withdraw(&pc, pid, why, &e);
+	if (out == NULL)
+		show_err("withdraw", &e);
+	assert_non_null(out);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(out, "withdrawn"),
+							      "reason")), "Không áp dụng");
+	json_decref(out);
+	/* Twice: refused. */
+	assert_null(warning_withdraw(&pc, pid, why, &e));
+	assert_int_equal(e.code, E_CONFLICT);
+	err_clear(&e);
+	json_decref(why);
+	json_t *wd = sent(&w->p, w->p_d, m.pd, SK_WARNING_WITHDRAW);
+	assert_int_equal(COUNT(SK_WARNING_WITHDRAW), 1);
+	/* A child may not send a withdrawal up (the relation refuses it). */
+	assert_int_equal(apply(&w->p, w->p_d, wd), E_FORBIDDEN);
+	/* Another parent cannot withdraw the province's warning. */
+	char before[256], after[256];
+	snapshot(&w->d, before, sizeof(before));
+	assert_int_equal(apply(&w->d, w->d_n, wd), E_OK);
+	snapshot(&w->d, after, sizeof(after));
+	assert_string_equal(before, after);
+	assert_int_equal(tdb_count(w->d.t.db, "warning_withdrawals"), 0);
+	apply_twice(&w->d, w->d_p, wd);
+	g = warning_get(&cr, did, &e);
+	assert_non_null(g);
+	json_t *wn = json_object_get(g, "withdrawn");
+	assert_string_equal(json_string_value(json_object_get(wn, "reason")), "Không áp dụng");
+	assert_string_equal(json_string_value(json_object_get(wn, "source")), "tinh");
+	assert_false(json_is_true(json_object_get(json_array_get(json_object_get(g, "targets"), 0),
+						  "late")));
+	json_decref(g);
+}
+
+static void test_hunt_summary_goes_up(void **state)
+{
+	struct pair *w = *state;
+	struct ctx pc = t_ctx(w->p.t.db, &w->pcoord), cr = t_ctx(w->d.t.db, &w->cr);
+	struct err e = { 0 };
+	char ind[UUID_LEN], hid[UUID_LEN], lhid[UUID_LEN];
+	struct marks m;
+	MARK();
+	p_indicator(w, "c2-hunt.example", "GREEN", NULL, ind);
+	apply(&w->d, w->d_p, sent(&w->p, w->p_d, m.pd, SK_INDICATOR));
+	MARK();
+	json_t *body = json_pack("{s:s, s:s, s:[s, s], s:[s]}", "title", "Săn C2 quý IV", "deadline",
+				 "2099-01-01T00:00:00.000Z", "target_org_codes", "pq", "xa-b",
+				 "indicator_ids", ind);
+	json_t *h = hunt_create(&pc, body, &e);
+	json_decref(body);
+	if (h == NULL)
+		show_err("hunt", &e);
+	assert_non_null(h);
+	snprintf(hid, sizeof(hid), "%s", json_string_value(json_object_get(h, "id")));
+	json_decref(h);
+	struct marks m0 = m;
+	MARK();
+	apply_twice(&w->d, w->d_p, sent(&w->p, w->p_d, m0.pd, SK_HUNT));
+	/* A hunt of the district's own, for its organisation, with the set;
+	 * the commune its child's instance hosts gets it from there. */
+	tdb_text(w->d.t.db, "SELECT id FROM hunts", lhid, sizeof(lhid));
+	assert_int_equal(tdb_count(w->d.t.db, "hunt_indicators"), 1);
+	assert_int_equal(tdb_count(w->d.t.db, "hunt_targets"), 1);
+	json_t *below = sent(&w->d, w->d_x, m.dx, SK_HUNT);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(below, "payload"),
+							 "targets")), 1);
+	/* The district runs it: one hit on one host. */
+	MARK();
+	json_t *hits = json_pack("[{s:s, s:s, s:s, s:i}]", "path", "/var/log/secret-host.log",
+				 "kind", "domain", "indicator", "c2-hunt.example", "line", 7);
+	struct hunt_result r = { .org_code = "pq", .hostname = "may-chu-bi-mat", .via = "upload",
+				 .files = 120, .bytes = 5000, .errors = 1, .ran_at = time_now_ms(),
+				 .hits = hits };
+	json_t *run = hunt_submit(&cr, lhid, &r, &e);
+	json_decref(hits);
+	if (run == NULL)
+		show_err("run", &e);
+	assert_non_null(run);
+	json_decref(run);
+	json_t *sum = sent(&w->d, w->d_p, m.dp, SK_HUNT_SUMMARY);
+	char *dump = json_dumps(sum, 0);
+	assert_null(strstr(dump, "may-chu-bi-mat"));   /* no host */
+	assert_null(strstr(dump, "secret-host"));      /* no path */
+	free(dump);
+	json_t *pl = json_object_get(sum, "payload");
+	assert_string_equal(json_string_value(json_object_get(pl, "hunt_id")), hid);
+	assert_int_equal(json_integer_value(json_object_get(pl, "hits")), 1);
+	assert_int_equal(json_integer_value(json_object_get(pl, "hosts")), 1);
+	apply_twice(&w->p, w->p_d, sum);
+	json_t *peers = sync_kinds_hunt_peers(&pc, hid, &e);
+	assert_non_null(peers);
+	json_t *it = json_array_get(json_object_get(peers, "items"), 0);
+	assert_non_null(it);
+	assert_string_equal(json_string_value(json_object_get(it, "peer")), "phu-quy");
+	assert_string_equal(json_string_value(json_object_get(it, "org_code")), "pq");
+	assert_int_equal(json_integer_value(json_object_get(it, "files")), 120);
+	json_t *bi = json_array_get(json_object_get(it, "by_indicator"), 0);
+	assert_string_equal(json_string_value(json_object_get(bi, "value")), "c2-hunt.example");
+	assert_int_equal(json_integer_value(json_object_get(bi, "hits")), 1);
+	json_decref(peers);
+	/* Closing it below sends the last word: closed. */
+	MARK();
+	long long v = tdb_int(w->d.t.db, "SELECT version FROM hunts");
+	json_t *cl = hunt_close(&cr, lhid, v, &e);
+	if (cl == NULL)
+		show_err("close", &e);
+	assert_non_null(cl);
+	json_decref(cl);
+	sum = sent(&w->d, w->d_p, m.dp, SK_HUNT_SUMMARY);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(sum, "payload"),
+							      "status")), "closed");
+	apply_twice(&w->p, w->p_d, sum);
+	assert_int_equal(tdb_count(w->p.t.db, "sync_received WHERE kind = 'hunt.summary'"), 1);
+	/* A summary about someone else's hunt, or an organisation the peer
+	 * does not host, is refused. */
+	json_t *bad1 = json_pack("{s:s, s:{s:s, s:s}}", "kind", SK_HUNT_SUMMARY, "payload",
+				 "hunt_id", "0190aaaa-0000-7000-8000-00000000dead", "org_code", "pq");
+	assert_int_not_equal(apply(&w->p, w->p_d, bad1), E_OK);
+	json_t *bad2 = json_pack("{s:s, s:{s:s, s:s}}", "kind", SK_HUNT_SUMMARY, "payload",
+				 "hunt_id", hid, "org_code", "tinh");
+	assert_int_not_equal(apply(&w->p, w->p_d, bad2), E_OK);
+	json_t *bad3 = json_pack("{s:s, s:{s:s, s:s, s:i}}", "kind", SK_HUNT_SUMMARY, "payload",
+				 "hunt_id", hid, "org_code", "pq", "hits", -3);
+	assert_int_equal(apply(&w->p, w->p_d, bad3), E_INVALID);
+	json_decref(bad1);
+	json_decref(bad2);
+	json_decref(bad3);
+	/* Two levels down: the commune's instance answers in the province's
+	 * ids; the district keeps it under its own hunt and passes it up. */
+	MARK();
+	json_t *far = json_pack("{s:s, s:{s:s, s:s, s:s, s:i, s:i, s:i, s:[{s:s, s:i}]}}", "kind",
+				SK_HUNT_SUMMARY, "payload", "hunt_id", hid, "org_code", "xa-b",
+				"status", "open", "runs", 1, "hosts", 3, "hits", 2, "by_indicator",
+				"indicator_id", ind, "hits", 2);
+	apply_twice(&w->d, w->d_x, far);
+	json_t *dv = sync_kinds_hunt_peers(&cr, lhid, &e);
+	assert_non_null(dv);
+	json_t *di = json_array_get(json_object_get(dv, "items"), 0);
+	assert_string_equal(json_string_value(json_object_get(di, "org_code")), "xa-b");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(di,
+		"by_indicator"), 0), "value")), "c2-hunt.example");
+	json_decref(dv);
+	json_t *upw = sent(&w->d, w->d_p, m.dp, SK_HUNT_SUMMARY);
+	apply_twice(&w->p, w->p_d, upw);
+	assert_int_equal(tdb_count(w->p.t.db, "sync_received WHERE kind = 'hunt.summary'"), 2);
+	/* The commune's instance may not speak for the district's own. */
+	json_t *lie = json_pack("{s:s, s:{s:s, s:s}}", "kind", SK_HUNT_SUMMARY, "payload",
+				"hunt_id", hid, "org_code", "pq");
+	assert_int_equal(apply(&w->d, w->d_x, lie), E_FORBIDDEN);
+	json_decref(lie);
+	json_decref(far);
+}
+
+/* An attachment.data envelope with these bytes claiming sha. */
+static json_t *data_env(const char *sha, const void *bytes, size_t n)
+{
+	size_t bl = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+	char *b64 = malloc(bl);
+	sodium_bin2base64(b64, bl, bytes, n, sodium_base64_VARIANT_ORIGINAL);
+	json_t *env = json_pack("{s:s, s:{s:s, s:s}}", "kind", SK_ATTACHMENT_DATA, "payload",
+				"sha256", sha, "data", b64);
+	free(b64);
+	return env;
+}
+
+static void test_attachment_travels_by_hash(void **state)
+{
+	struct pair *w = *state;
+	struct ctx cr = t_ctx(w->d.t.db, &w->cr), pc = t_ctx(w->p.t.db, &w->pcoord);
+	struct err e = { 0 };
+	struct rules rules;
+	rules_default(&rules);   /* the attachment limit */
+	cr.rules = &rules;
+	char id[UUID_LEN], sid[UUID_LEN], sha[SHA256_HEX_LEN], mid[UUID_LEN];
+	static const char bytes[] = "MZ\x90\0 mẫu mã độc giả lập";
+	sha256_hex(bytes, sizeof(bytes), sha);
+	struct ctx rep = t_ctx(w->d.t.db, &w->rep_a);
+	json_t *extra = json_pack("{s:s}", "tlp", "AMBER");
+	long long v = t_create(&rep, extra, id);
+	json_decref(extra);
+	assert_int_equal(t_move(&cr, id, &v, "acknowledged", NULL), E_OK);
+	json_t *a = incident_add_attachment(&cr, id, "mau.bin", "application/octet-stream", bytes,
+					    sizeof(bytes), &e);
+	assert_non_null(a);
+	json_decref(a);
+	struct marks m;
+	MARK();
+	json_t *body = json_pack("{s:s, s:s}", "summary", "Phân tích mẫu", "to_org_code", "tinh");
+	json_t *r = incident_add_support(&cr, id, body, &e);
+	json_decref(body);
+	assert_non_null(r);
+	snprintf(sid, sizeof(sid), "%s", json_string_value(json_object_get(r, "id")));
+	json_decref(r);
+	json_t *req = sent(&w->d, w->d_p, m.dp, SK_SUPPORT_REQUEST);
+	/* Announced by hash only: the bytes never ride in the request. */
+	char *dump = json_dumps(req, 0);
+	assert_non_null(strstr(dump, sha));
+	assert_null(strstr(dump, "TVqQ"));   /* base64 of the bytes' start */
+	free(dump);
+	MARK();
+	apply_twice(&w->p, w->p_d, req);
+	mirror_id(w->p.t.db, mid);
+	assert_int_equal(tdb_count(w->p.t.db, "attachments"), 0);
+	json_t *want = sent(&w->p, w->p_d, m.pd, SK_ATTACHMENT_WANT);
+	assert_int_equal(COUNT(SK_ATTACHMENT_WANT), 1);   /* asked once */
+	struct err e2 = { 0 };
+	json_t *wanted = sync_kinds_attachments_wanted(&w->p.c, &e2);
+	assert_int_equal(json_array_size(wanted), 1);
+	json_decref(wanted);
+	/* A parent the incident was not escalated to asks: nothing. */
+	MARK();
+	assert_int_equal(apply(&w->d, w->d_n, want), E_OK);
+	assert_int_equal(COUNT(SK_ATTACHMENT_DATA), 0);
+	/* A wrong hash: refused, counted, nothing stored, still wanted. */
+	json_t *forged = data_env(sha, "other bytes", 11);
+	assert_int_equal(apply(&w->p, w->p_d, forged), E_OK);
+	json_decref(forged);
+	assert_int_equal(tdb_count(w->p.t.db, "attachments"), 0);
+	assert_int_equal(tdb_count(w->p.t.db, "sync_refused WHERE reason = 'attachment_hash'"), 1);
+	/* Too large: refused before it is decoded. */
+	size_t big = LIMIT_SYNC_ATTACHMENT + 10;
+	char *huge = calloc(1, big);
+	json_t *over = data_env(sha, huge, big);
+	free(huge);
+	assert_int_equal(apply(&w->p, w->p_d, over), E_OK);
+	json_decref(over);
+	assert_int_equal(tdb_count(w->p.t.db, "sync_refused WHERE reason = 'attachment_size'"), 1);
+	assert_int_equal(tdb_count(w->p.t.db, "attachments"), 0);
+	/* The district answers the province's want with the bytes. */
+	MARK();
+	apply_twice(&w->d, w->d_p, want);
+	json_t *data = sent(&w->d, w->d_p, m.dp, SK_ATTACHMENT_DATA);
+	assert_int_equal(COUNT(SK_ATTACHMENT_DATA), 1);
+	apply_twice(&w->p, w->p_d, data);
+	assert_int_equal(tdb_count(w->p.t.db, "attachments"), 1);
+	char q[200];
+	snprintf(q, sizeof(q), "attachments WHERE incident_id = '%s' AND sha256 = '%s' AND "
+		 "name = 'mau.bin'", mid, sha);
+	assert_int_equal(tdb_count(w->p.t.db, q), 1);
+	/* The province downloads it from its mirror: the same bytes. */
+	tdb_text(w->p.t.db, "SELECT id FROM attachments", q, sizeof(q));
+	struct stmt *st = NULL;
+	const void *got;
+	size_t n;
+	json_t *meta = incident_get_attachment(&pc, mid, q, &st, &got, &n, &e);
+	if (meta == NULL)
+		show_err("download", &e);
+	assert_non_null(meta);
+	assert_int_equal(n, sizeof(bytes));
+	assert_memory_equal(got, bytes, n);
+	stmt_done(st);
+	json_decref(meta);
+	json_t *none = sync_kinds_attachments_wanted(&w->p.c, &e2);
+	assert_int_equal(json_array_size(none), 0);
+	json_decref(none);
+	/* The district's next update names it again: not asked again. */
+	MARK();
+	json_t *obs = json_pack("{s:s, s:s, s:s}", "kind", "ip", "value", "203.0.113.50", "tlp",
+				"GREEN");
+	r = incident_add_observable(&cr, id, obs, &e);
+	json_decref(obs);
+	assert_non_null(r);
+	json_decref(r);
+	apply_twice(&w->p, w->p_d, sent(&w->d, w->d_p, m.dp, SK_INCIDENT_UPDATE));
+	assert_int_equal(count_sent(&w->p, w->p_d, m.pd, SK_ATTACHMENT_WANT), 0);
+	assert_int_equal(tdb_count(w->p.t.db, "attachments"), 1);
+	(void)sid;
+}
+
+static void test_confidential_attachment_never_sent(void **state)
+{
+	struct pair *w = *state;
+	struct ctx cr = t_ctx(w->d.t.db, &w->cr);
+	struct err e = { 0 };
+	struct rules rules;
+	rules_default(&rules);   /* the attachment limit */
+	cr.rules = &rules;
+	char id[UUID_LEN], sha[SHA256_HEX_LEN];
+	static const char bytes[] = "danh sách cán bộ";
+	sha256_hex(bytes, sizeof(bytes), sha);
+	struct ctx rep = t_ctx(w->d.t.db, &w->rep_a);
+	json_t *extra = json_pack("{s:s}", "tlp", "RED");
+	long long v = t_create(&rep, extra, id);
+	json_decref(extra);
+	assert_int_equal(t_move(&cr, id, &v, "acknowledged", NULL), E_OK);
+	json_t *a = incident_add_attachment(&cr, id, "ds.txt", "text/plain", bytes, sizeof(bytes),
+					    &e);
+	assert_non_null(a);
+	json_decref(a);
+	struct marks m;
+	MARK();
+	json_t *body = json_pack("{s:s, s:s}", "summary", "Hỗ trợ", "to_org_code", "tinh");
+	json_t *r = incident_add_support(&cr, id, body, &e);
+	json_decref(body);
+	assert_non_null(r);
+	json_decref(r);
+	json_t *req = sent(&w->d, w->d_p, m.dp, SK_SUPPORT_REQUEST);
+	char *dump = json_dumps(req, 0);
+	assert_null(strstr(dump, sha));   /* TLP:RED: not even named */
+	free(dump);
+	/* Asked for anyway (a forged want): nothing goes. */
+	json_t *want = json_pack("{s:s, s:{s:s}}", "kind", SK_ATTACHMENT_WANT, "payload", "sha256",
+				 sha);
+	MARK();
+	assert_int_equal(apply(&w->d, w->d_p, want), E_OK);
+	assert_int_equal(COUNT(SK_ATTACHMENT_DATA), 0);
+	json_decref(want);
+	json_t *badw = json_pack("{s:s, s:{s:s}}", "kind", SK_ATTACHMENT_WANT, "payload", "sha256",
+				 "../../etc/passwd");
+	assert_int_equal(apply(&w->d, w->d_p, badw), E_INVALID);
+	json_decref(badw);
+}
+
+
+/* The reasons the real inbox gave for refusing envs at `to` (new ref). */
+static json_t *refusals(struct inst *to, const char *to_row, json_t *envs)
+{
+	struct err e = { 0 };
+	json_t *refused = NULL;
+	int64_t acked = 0;
+	assert_int_equal(sync_inbox_apply(&to->c, to_row, envs, &acked, &refused, &e), 0);
+	json_t *reasons = json_array(), *r;
+	size_t i;
+	json_array_foreach(refused, i, r)
+		json_array_append(reasons, json_object_get(r, "reason"));
+	json_decref(refused);
+	return reasons;
+}
+
+static void test_new_kinds_tampered_replayed_misdirected(void **state)
+{
+	struct pair *w = *state;
+	struct ctx cr = t_ctx(w->d.t.db, &w->cr);
+	struct err e = { 0 };
+	struct rules rules;
+	rules_default(&rules);
+	cr.rules = &rules;
+	char id[UUID_LEN], sid[UUID_LEN];
+	escalate(w, "GREEN", id, sid);
+	json_t *a = incident_add_attachment(&cr, id, "pcap.bin", NULL, "\x01\x02\x03", 3, &e);
+	assert_non_null(a);
+	json_decref(a);
+	carry(&w->d, w->d_p, &w->p, w->p_d);     /* request + update: the province wants it */
+	carry(&w->p, w->p_d, &w->d, w->d_p);     /* the want: the district queues the bytes */
+	json_t *all = queued(&w->d, w->d_p, 0), *x, *data = NULL;
+	size_t i;
+	json_array_foreach(all, i, x)
+		if (strcmp(json_string_value(json_object_get(x, "kind")), SK_ATTACHMENT_DATA) == 0)
+			data = x;
+	assert_non_null(data);
+	/* Tampered (other bytes, the same hash, the old signature): refused
+	 * by the inbox, nothing stored. */
+	json_t *bad = json_deep_copy(data);
+	json_object_set_new(json_object_get(bad, "payload"), "data", json_string("AAAA"));
+	json_t *batch = json_pack("[O]", bad);
+	json_t *why = refusals(&w->p, w->p_d, batch);
+	assert_string_equal(json_string_value(json_array_get(why, 0)), "bad_signature");
+	json_decref(why);
+	json_decref(batch);
+	json_decref(bad);
+	assert_int_equal(tdb_count(w->p.t.db, "attachments"), 0);
+	/* The genuine one, then the same again: applied once. */
+	carry(&w->d, w->d_p, &w->p, w->p_d);
+	assert_int_equal(tdb_count(w->p.t.db, "attachments"), 1);
+	batch = json_pack("[O]", data);
+	why = refusals(&w->p, w->p_d, batch);
+	assert_string_equal(json_string_value(json_array_get(why, 0)), "replay");
+	json_decref(why);
+	json_decref(batch);
+	assert_int_equal(tdb_count(w->p.t.db, "attachments"), 1);
+	json_decref(all);
+	/* A child's withdrawal, retraction or hunt: the relation refuses
+	 * them, nothing applied. */
+	static const char *const down_only[] = { SK_WARNING_WITHDRAW, SK_INDICATOR_RETRACT, SK_HUNT };
+	char d_inst[SYNC_ID_LEN], p_inst[SYNC_ID_LEN], eid[UUID_LEN], now[TIME_RFC3339_LEN];
+	assert_int_equal(sync_instance_id(&w->d.c, d_inst, &e), 0);
+	assert_int_equal(sync_instance_id(&w->p.c, p_inst, &e), 0);
+	for (i = 0; i < 3; i++) {
+		struct sync_peer to = peer(&w->d, w->d_p);
+		json_t *pl = json_pack("{s:s}", "id", "0190aaaa-0000-7000-8000-0000000000e1");
+		/* The district's own outbox does not even queue it... */
+		assert_int_equal(store_begin(w->d.t.db, &e), 0);
+		assert_int_not_equal(sync_emit(&w->d.c, &to, down_only[i], pl, NULL, &e), 0);
+		store_rollback(w->d.t.db);
+		err_clear(&e);
+		/* ...and one signed by hand is refused by the province. */
+		json_t *one = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:O}", "id", uuid7(eid),
+					"origin", d_inst, "dest", p_inst, "seq",
+					(json_int_t)(mark(&w->d, w->d_p) + 1), "kind", down_only[i],
+					"created", time_format_utc(time_now_ms(), now), "payload", pl);
+		json_decref(pl);
+		assert_int_equal(sync_sign(&w->d.c, one, &e), 0);
+		json_t *env = json_pack("[o]", one);
+		why = refusals(&w->p, w->p_d, env);
+		assert_string_equal(json_string_value(json_array_get(why, 0)), "kind_not_allowed");
+		json_decref(why);
+		json_decref(env);
+	}
+}
+
 int main(void)
 {
 	kept = json_array();
@@ -778,6 +1312,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_indicators_go_down_as_tlp_permits, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sighting_goes_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_indicator_edits_travel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_warning_withdrawn_above_shows_below, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_hunt_summary_goes_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attachment_travels_by_hash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_confidential_attachment_never_sent, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_new_kinds_tampered_replayed_misdirected, setup,
+						teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, group_setup, NULL);
 	json_decref(kept);

@@ -1539,6 +1539,15 @@ const M = {
   al_dismissed_done: { vi: 'Đã bỏ qua cảnh báo.', en: 'Alert dismissed.' },
   al_dismissed_reason: { vi: 'Lý do bỏ qua', en: 'Dismissed because' },
   // -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) --
+  w_withdraw_title: { vi: 'Thu hồi cảnh báo', en: 'Withdraw the warning' },
+  w_withdraw_btn: { vi: 'Thu hồi cảnh báo…', en: 'Withdraw the warning…' },
+  w_withdraw_reason: { vi: 'Lý do thu hồi', en: 'Why it is withdrawn' },
+  w_withdraw_hint: { vi: 'Mọi đơn vị nhận cảnh báo sẽ thấy lý do này, kể cả ở hệ thống cấp dưới; thời hạn ngừng tính.', en: 'Every target sees this reason, also on the instances below; the deadline stops.' },
+  w_withdraw_confirm: { vi: 'Xác nhận thu hồi', en: 'Withdraw it' },
+  w_withdrawn: { vi: 'Đã thu hồi', en: 'Withdrawn' },
+  w_withdrawn_at: { vi: 'Cảnh báo đã được thu hồi lúc {at}', en: 'This warning was withdrawn at {at}' },
+  w_withdrawn_from: { vi: 'do hệ thống cấp trên {peer} thu hồi', en: 'withdrawn by the instance above, {peer}' },
+  w_from_peer: { vi: 'Nhận từ hệ thống cấp trên {peer}: chỉ nơi ban hành được thu hồi', en: 'Received from the instance above, {peer}: only its issuer withdraws it' },
   // -- federation: what came from the peers (issue 16, h/fed-ui) --
   // -- standing duty: approval, roster, webhooks (issue 17, h/duty) --
   // -- several nodes, leadership (issue 18, h/pg-nodes) --

@@ -162,6 +162,8 @@ static const struct audit_table {
 	{ "alerts", 1, "id,org_id,source,host,kind,match_key,observed,severity,sample,count,"
 	  "first_seen,last_seen,status,incident_id,reason,decided_by,decided_at,version,created_at,"
 	  "updated_at", "", 21 },
+	/* federation kinds (issue 16, h/fed-kinds): a warning's withdrawal */
+	{ "warning_withdrawals", 1, "warning_id,reason,source,withdrawn_by,withdrawn_at", "", 22 },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

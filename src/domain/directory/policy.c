@@ -88,6 +88,8 @@ static const unsigned action_roles[ACT__COUNT] = {
 	/* -- federation transport (issue 16, h/sync-net) -- */
 	[ACT_SYNC_EXCHANGE] = ROLE_REPORTER, /* the peer actor of api_sync_authenticate */
 	/* -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) -- */
+	[ACT_WARNING_WITHDRAW] = ROLE_COORDINATOR,
+	[ACT_HUNT_PEERS] = ROLE_ALL,  /* as reading the hunt itself */
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */
 	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */

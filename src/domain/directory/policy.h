@@ -88,6 +88,8 @@ enum action {
 	/* -- federation transport (issue 16, h/sync-net) -- */
 	ACT_SYNC_EXCHANGE,         /* a registered peer instance pushes, pulls, acknowledges */
 	/* -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) -- */
+	ACT_WARNING_WITHDRAW,      /* the issuer's side takes a warning back (with a reason) */
+	ACT_HUNT_PEERS,            /* what the children's instances sent back about a hunt */
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */
 	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */

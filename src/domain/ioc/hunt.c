@@ -374,6 +374,7 @@ json_t *hunt_close(struct ctx *c, const char *id, long long if_match, struct err
 	    store_run(c->db, e, "UPDATE hunts SET status = 'closed', version = version + 1, "
 		      "updated_at = $2 WHERE id = $1", "ti", id, time_now_ms()) < 0 ||
 	    (out = hunt_get(c, id, e)) == NULL ||
+	    domain_record_hook(c, "hunt.close", id, out, e) != 0 ||
 	    audit_append(c, "hunt.close", "hunt", id, NULL, NULL, e) != 0 ||
 	    store_commit(c->db, e) != 0) {
 		store_rollback(c->db);
@@ -808,7 +809,13 @@ json_t *hunt_submit(struct ctx *c, const char *id, const struct hunt_result *r, 
 			"sightings", (json_int_t)json_array_size(known), "unknown", (json_int_t)unknown,
 			"incident", inc_id[0] ? json_pack("{s:s, s:s}", "id", inc_id, "number", number)
 					      : json_null());
-	if (audit_append_json(c, "hunt.run", "hunt_run", run_id, NULL, out, e) != 0 ||
+	/* The hunt's issuer may be another instance: it learns the counts. */
+	json_t *hook = json_pack("{s:s, s:s, s:s}", "hunt_id", hh.id, "org_id", o.id, "run_id",
+				 run_id);
+	int hrc = hook ? domain_record_hook(c, "hunt.run", hh.id, hook, e) :
+		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	json_decref(hook);
+	if (hrc != 0 || audit_append_json(c, "hunt.run", "hunt_run", run_id, NULL, out, e) != 0 ||
 	    store_commit(c->db, e) != 0)
 		goto fail;
 	goto out;

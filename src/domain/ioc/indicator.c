@@ -851,6 +851,21 @@ static json_t *ind_for_change(struct ctx *c, const char *id, long long if_match,
 		json_decref(cur);
 		return NULL;
 	}
+	/* A copy another instance shared (issue 16, sync_map: the peer's
+	 * record, origin_id its id there, source the peer's name) is that
+	 * instance's record: only its originator edits or deletes it. */
+	struct stmt *st = store_query(c->db, e, "SELECT p.name FROM sync_map m JOIN sync_peers p "
+		"ON p.id = m.peer_id JOIN indicators i ON i.id = m.local_id WHERE m.type = "
+		"'indicator' AND m.local_id = $1 AND i.origin_id = m.remote_id AND i.source = p.name",
+		"t", id);
+	int mirrored = st ? stmt_step(st, e) : -1;
+	if (mirrored == 1)
+		err_set(e, E_CONFLICT, MSG_INDICATOR_MIRRORED, stmt_text(st, 0));
+	stmt_done(st);
+	if (mirrored != 0) {
+		json_decref(cur);
+		return NULL;
+	}
 	if (if_match < 0) {
 		json_decref(cur);
 		return err_set(e, E_PRECOND_REQ, MSG_IF_MATCH_REQUIRED, NULL), NULL;
@@ -882,6 +897,17 @@ json_t *indicator_update(struct ctx *c, const char *id, long long if_match, json
 	return out;
 }
 
+int indicator_purge_locked(struct ctx *c, const char *id, struct err *e)
+{
+	return store_run(c->db, e, "DELETE FROM sightings WHERE indicator_id = $1", "t", id) < 0 ||
+	       store_run(c->db, e, "DELETE FROM indicator_incidents WHERE indicator_id = $1", "t",
+			 id) < 0 ||
+	       store_run(c->db, e, "DELETE FROM hunt_indicators WHERE indicator_id = $1", "t",
+			 id) < 0 || misp_store_forget(c, id, e) != 0 ||
+	       stix_unlink_indicator(c, id, e) != 0 ||
+	       store_run(c->db, e, "DELETE FROM indicators WHERE id = $1", "t", id) < 0 ? -1 : 0;
+}
+
 int indicator_delete(struct ctx *c, const char *id, long long if_match, struct err *e)
 {
 	char org_id[UUID_LEN];
@@ -892,13 +918,7 @@ int indicator_delete(struct ctx *c, const char *id, long long if_match, struct e
 	if (rc == 0)
 		rc = version_claim(c, "indicators", id, if_match, e) != 0 ||
 		     domain_record_hook(c, "indicator.delete", id, cur, e) != 0 ||
-		     store_run(c->db, e, "DELETE FROM sightings WHERE indicator_id = $1", "t", id) < 0 ||
-		     store_run(c->db, e, "DELETE FROM indicator_incidents WHERE indicator_id = $1",
-			       "t", id) < 0 ||
-		     store_run(c->db, e, "DELETE FROM hunt_indicators WHERE indicator_id = $1", "t",
-			       id) < 0 || misp_store_forget(c, id, e) != 0 ||
-		     stix_unlink_indicator(c, id, e) != 0 ||
-		     store_run(c->db, e, "DELETE FROM indicators WHERE id = $1", "t", id) < 0 ||
+		     indicator_purge_locked(c, id, e) != 0 ||
 		     audit_append_json(c, "indicator.delete", "indicator", id, cur, NULL, e) != 0 ||
 		     store_commit(c->db, e) != 0 ? -1 : 0;
 	if (rc != 0)

@@ -40,6 +40,10 @@ json_t *indicator_get(struct ctx *c, const char *id, struct err *e);
 json_t *indicator_update(struct ctx *c, const char *id, long long if_match, json_t *body,
 			 struct err *e);
 int indicator_delete(struct ctx *c, const char *id, long long if_match, struct err *e);
+/* Deletes an indicator and what hangs on it (sightings, links, hunts'
+ * lists) inside the caller's transaction, no policy: indicator_delete's
+ * work, and a copy another instance retracted (issue 16). */
+int indicator_purge_locked(struct ctx *c, const char *id, struct err *e);
 
 /* One file, all or nothing, owned by org_code (NULL: the actor's
  * organisation; the instance: the root), records without a label get

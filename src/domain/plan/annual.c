@@ -161,7 +161,9 @@ json_t *annual_get(struct ctx *c, const char *org_code, int year, struct err *e)
 			"NULL AND t.fixed_at <= w.deadline THEN 1 ELSE 0 END) FROM warning_targets t "
 			"JOIN warnings w ON w.id = t.warning_id JOIN orgs o ON o.id = t.org_id WHERE "
 			"substr(o.path, 1, length($1)) = $1 AND w.deadline >= $2 AND w.deadline < $3 "
-			"AND w.deadline <= $4 GROUP BY t.org_id", o.path, from, to, now, warn_keys, e);
+			"AND w.deadline <= $4 AND NOT EXISTS (SELECT 1 FROM warning_withdrawals ww "
+			"WHERE ww.warning_id = w.id) GROUP BY t.org_id", o.path, from, to, now,
+			warn_keys, e);
 	if (rc < 0) {
 		json_decref(rows);
 		json_decref(order);

@@ -386,7 +386,8 @@ json_t *risk_hints(struct ctx *c, const char *system_id, struct err *e)
 		     "WHERE h.system_id = $1 AND h.retired_at IS NULL AND f.status = 'open' "
 		     "AND f.kev = 1", system_id, kev, e) != 0 ||
 	    count_by(c, "SELECT 'open', COUNT(*) FROM warning_targets WHERE org_id = $1 AND "
-		     "fixed_at IS NULL", s.org_id, warn, e) != 0)
+		     "fixed_at IS NULL AND NOT EXISTS (SELECT 1 FROM warning_withdrawals ww WHERE "
+		     "ww.warning_id = warning_targets.warning_id)", s.org_id, warn, e) != 0)
 		goto out;
 	long crit_high = obj_int(sev, "critical") + obj_int(sev, "high"), k = obj_int(kev, "open");
 	json_t *suggest = json_object();

@@ -68,8 +68,9 @@ json_t *warning_create(struct ctx *c, json_t *body, struct err *e)
 		goto out;
 	}
 	json_t *cves = json_object_get(body, "cves"), *products = json_object_get(body, "products");
-	char *cv = json_dumps(cves ? cves : json_array(), JSON_COMPACT);
-	char *pr = json_dumps(products ? products : json_array(), JSON_COMPACT);
+	/* (no fresh json_array() here: it would leak) */
+	char *cv = cves ? json_dumps(cves, JSON_COMPACT) : NULL;
+	char *pr = products ? json_dumps(products, JSON_COMPACT) : NULL;
 	const char *src = jv_str(body, "source"), *ref = jv_str(body, "reference"),
 		   *text = jv_str(body, "body");
 	int rc = store_begin(c->db, e);
@@ -101,6 +102,10 @@ out:
 	return out;
 }
 
+/* A warning taken back stops its clock (issue 16, h/fed-kinds). */
+#define NOT_WITHDRAWN "NOT EXISTS (SELECT 1 FROM warning_withdrawals ww WHERE " \
+	"ww.warning_id = w.id)"
+
 /* Visible: issued from the actor's subtree, or aimed at it. */
 #define WARNING_VISIBLE "(substr(io.path, 1, length($1)) = $1 OR EXISTS (SELECT 1 FROM " \
 	"warning_targets t JOIN orgs o ON o.id = t.org_id WHERE t.warning_id = w.id AND " \
@@ -115,14 +120,15 @@ out:
 static json_t *warning_row(struct stmt *st)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:{s:s, s:s}, "
-		"s:{s:I, s:I, s:I, s:I}}", "id", stmt_text(st, 0),
+		"s:{s:I, s:I, s:I, s:I}, s:o}", "id", stmt_text(st, 0),
 		"title", stmt_text(st, 1), "source", stmt_text(st, 2),
 		"reference", stmt_text(st, 3), "severity", stmt_text(st, 4),
 		"deadline", ms_json(stmt_int(st, 5)), "created_at", ms_json(stmt_int(st, 6)),
 		"issuer", "code", stmt_text(st, 7), "name", stmt_text(st, 8),
 		"targets", "total", (json_int_t)stmt_int(st, 9),
 		"acknowledged", (json_int_t)stmt_int(st, 10),
-		"fixed", (json_int_t)stmt_int(st, 11), "late", (json_int_t)stmt_int(st, 12));
+		"fixed", (json_int_t)stmt_int(st, 11), "late", (json_int_t)stmt_int(st, 12),
+		"withdrawn_at", ms_json(stmt_isnull(st, 13) ? 0 : stmt_int(st, 13)));
 }
 
 static const struct page_key warning_keys[] = {
@@ -152,7 +158,8 @@ json_t *warning_list(struct ctx *c, const char *q, const char *severity,
 		"(SELECT COUNT(*) FROM warning_targets t " MINE " AND t.acknowledged_at IS NOT NULL), "
 		"(SELECT COUNT(*) FROM warning_targets t " MINE " AND t.fixed_at IS NOT NULL), "
 		"(SELECT COUNT(*) FROM warning_targets t " MINE " AND t.fixed_at IS NULL AND "
-		"w.deadline < $2)");
+		"w.deadline < $2 AND " NOT_WITHDRAWN "), "
+		"(SELECT ww.withdrawn_at FROM warning_withdrawals ww WHERE ww.warning_id = w.id)");
 	page_column(&p, &sql);
 	buf_adds(&sql, "FROM warnings w JOIN orgs io ON io.id = w.org_id WHERE " WARNING_VISIBLE
 		" AND ($3 IS NULL OR instr(lower(w.title), lower($3)) > 0 OR "
@@ -164,7 +171,7 @@ json_t *warning_list(struct ctx *c, const char *q, const char *severity,
 		page_bind_key(&p), page_bind_id(&p)) : NULL;
 	if (sql.p == NULL)
 		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
-	json_t *out = st ? page_items(&p, st, 13, 0, warning_row, e) : NULL;
+	json_t *out = st ? page_items(&p, st, 14, 0, warning_row, e) : NULL;
 	buf_release(&sql);
 	return out;
 }
@@ -266,6 +273,36 @@ json_t *warning_get(struct ctx *c, const char *id, struct err *e)
 	stmt_done(st);
 	if (w == NULL)
 		return NULL;
+	/* Taken back: when, why, by whom (here, or the instance above). */
+	int withdrawn = 0;
+	st = store_query(c->db, e, "SELECT ww.withdrawn_at, ww.reason, ww.source, u.full_name "
+		"FROM warning_withdrawals ww LEFT JOIN users u ON u.id = ww.withdrawn_by WHERE "
+		"ww.warning_id = $1", "t", id);
+	rc = st ? stmt_step(st, e) : -1;
+	if (rc == 1) {
+		withdrawn = 1;
+		json_object_set_new(w, "withdrawn", json_pack("{s:o, s:s, s:s, s:s?}", "at",
+			ms_json(stmt_int(st, 0)), "reason", stmt_text(st, 1), "source",
+			stmt_text(st, 2), "by", stmt_isnull(st, 3) ? NULL : stmt_text(st, 3)));
+	} else {
+		json_object_set_new(w, "withdrawn", json_null());
+	}
+	stmt_done(st);
+	if (rc < 0) {
+		json_decref(w);
+		return NULL;
+	}
+	json_object_set_new(w, "from_peer", json_null());
+	st = store_query(c->db, e, "SELECT p.name FROM sync_map m JOIN sync_peers p ON "
+		"p.id = m.peer_id WHERE m.type = 'warning' AND m.local_id = $1", "t", id);
+	rc = st ? stmt_step(st, e) : -1;
+	if (rc == 1)
+		json_object_set_new(w, "from_peer", json_string(stmt_text(st, 0)));
+	stmt_done(st);
+	if (rc < 0) {
+		json_decref(w);
+		return NULL;
+	}
 	/* Targets: the issuer's side sees them all; a target sees its own. */
 	st = store_query(c->db, e, "SELECT o.id, o.code, o.name, o.kind, o.path, t.acknowledged_at, "
 		"t.fixed_at, t.note FROM warning_targets t JOIN orgs o ON o.id = t.org_id WHERE "
@@ -282,7 +319,7 @@ json_t *warning_get(struct ctx *c, const char *id, struct err *e)
 			"name", stmt_text(st, 2), "kind", stmt_text(st, 3), "path", path,
 			"acknowledged_at", ms_json(stmt_isnull(st, 5) ? 0 : stmt_int(st, 5)),
 			"fixed_at", ms_json(fixed), "note", stmt_text(st, 7),
-			"late", fixed == 0 && deadline < now));
+			"late", fixed == 0 && deadline < now && !withdrawn));
 	}
 	stmt_done(st);
 	size_t i;
@@ -355,6 +392,61 @@ json_t *warning_answer(struct ctx *c, const char *id, const char *what, json_t *
 	return warning_get(c, id, e);
 }
 
+static const struct jv_field withdraw_fields[] = {
+	{ "reason", JV_STRING, 1, 1, LIMIT_WITHDRAW_REASON, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+json_t *warning_withdraw(struct ctx *c, const char *id, json_t *body, struct err *e)
+{
+	if (jv_validate(body, withdraw_fields, "", e) != 0)
+		return NULL;
+	json_t *w = warning_get(c, id, e);
+	if (w == NULL)
+		return NULL;
+	/* The issuer's side only: the issuing organisation in the actor's scope. */
+	const char *code = json_string_value(json_object_get(json_object_get(w, "issuer"), "code"));
+	struct org issuer;
+	if (org_by_code(c, code, &issuer, e) != 0) {
+		json_decref(w);
+		return NULL;
+	}
+	struct policy_target pt = { .org_path = issuer.path };
+	int rc = policy_check(c->actor, ACT_WARNING_WITHDRAW, &pt, e);
+	if (rc != 0 && e->code == E_NOTFOUND) {
+		/* A target reads it: refused, not hidden. */
+		err_clear(e);
+		rc = err_set(e, E_FORBIDDEN, MSG_FORBIDDEN, NULL);
+	}
+	if (rc == 0 && json_is_string(json_object_get(w, "from_peer")))
+		rc = err_set(e, E_CONFLICT, MSG_WARNING_FROM_PEER,
+			     json_string_value(json_object_get(w, "from_peer")));
+	if (rc == 0 && !json_is_null(json_object_get(w, "withdrawn")))
+		rc = err_set(e, E_CONFLICT, MSG_WARNING_WITHDRAWN, json_string_value(
+			json_object_get(json_object_get(w, "withdrawn"), "reason")));
+	json_decref(w);
+	if (rc != 0 || store_begin(c->db, e) != 0)
+		return NULL;
+	int64_t now = time_now_ms();
+	const char *reason = jv_str(body, "reason");
+	json_t *out = NULL;
+	/* The primary key makes a second withdrawal racing this one fail. */
+	if (store_run(c->db, e, "INSERT INTO warning_withdrawals (warning_id, reason, source, "
+		      "withdrawn_by, withdrawn_at) VALUES ($1,$2,'',$3,$4)", "ttti", id, reason,
+		      c->actor->system ? NULL : c->actor->id, now) < 0 ||
+	    store_run(c->db, e, "UPDATE warnings SET version = version + 1 WHERE id = $1", "t",
+		      id) != 1 ||
+	    (out = warning_get(c, id, e)) == NULL ||
+	    domain_record_hook(c, "warning.withdraw", id, out, e) != 0 ||
+	    audit_append_json(c, "warning.withdraw", "warning", id, NULL, body, e) != 0 ||
+	    store_commit(c->db, e) != 0) {
+		store_rollback(c->db);
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
 /* ---- compliance ---- */
 
 json_t *compliance_list(struct ctx *c, struct err *e)
@@ -378,7 +470,8 @@ json_t *compliance_list(struct ctx *c, struct err *e)
 		"(SELECT COUNT(*) FROM findings f JOIN hosts h ON h.id = f.host_id WHERE "
 		"h.org_id = o.id AND f.status = 'open' AND f.due_at < $3), "
 		"(SELECT COUNT(*) FROM warning_targets t JOIN warnings w ON w.id = t.warning_id "
-		"WHERE t.org_id = o.id AND t.fixed_at IS NULL AND w.deadline < $3), "
+		"WHERE t.org_id = o.id AND t.fixed_at IS NULL AND w.deadline < $3 AND "
+		NOT_WITHDRAWN "), "
 		"(SELECT MAX(r.ran_at) FROM hunt_runs r WHERE r.org_id = o.id) "
 		"FROM orgs o WHERE substr(o.path, 1, length($1)) = $1 ORDER BY o.path", "tii",
 		c->actor->system ? "/" : c->actor->org_path, month, now);

@@ -24,6 +24,15 @@ json_t *warning_get(struct ctx *c, const char *id, struct err *e);
 json_t *warning_answer(struct ctx *c, const char *id, const char *what, json_t *body,
 		       struct err *e);
 
+/* The issuer's side takes a warning back (issue 16, h/fed-kinds): body
+ * {reason} (Vietnamese, required, at most LIMIT_WITHDRAW_REASON bytes).
+ * The targets' clocks stop (nobody is late on it any more), their answers
+ * stay; it goes down to the children's instances that received it
+ * (domain hook "warning.withdraw"). A warning received from another
+ * instance is withdrawn only by its issuer (E_CONFLICT here); one already
+ * withdrawn is E_CONFLICT. The warning as warning_get renders it. */
+json_t *warning_withdraw(struct ctx *c, const char *id, json_t *body, struct err *e);
+
 /* The scan period of T11 (default six months). */
 #define SCAN_PERIOD_DAYS 183
 json_t *compliance_list(struct ctx *c, struct err *e);

@@ -68,7 +68,7 @@ export function WarningList() {
                   </td>
                   <td data-label={t('issuer')}>{w.issuer?.name}<br /><small class="muted">{fmtDateTime(w.created_at)}</small></td>
                   <td data-label={t('severity')}><FindingSeverity s={w.severity} /></td>
-                  <td data-label={t('deadline')}>{fmtDateTime(w.deadline)}<br /><small><DueLeft at={w.deadline} now={now} done={allFixed ? t('w_all_fixed') : undefined} /></small></td>
+                  <td data-label={t('deadline')}>{fmtDateTime(w.deadline)}<br /><small>{w.withdrawn_at ? <span class="badge">{t('w_withdrawn')}</span> : <DueLeft at={w.deadline} now={now} done={allFixed ? t('w_all_fixed') : undefined} />}</small></td>
                   <td data-label={t('targets')}><Targets x={w} /></td>
                 </tr>
               );
@@ -205,6 +205,44 @@ function Mine({ w, target, reload }: { w: any; target: any; reload: () => Promis
   );
 }
 
+// The issuer's side takes the warning back, with a reason every target
+// reads (also on the children's instances, where it travels).
+function Withdraw({ w, reload }: { w: any; reload: () => Promise<unknown> }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [err, setErr] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (ev: Event) => {
+    ev.preventDefault();
+    setBusy(true); setErr(null);
+    try {
+      await post(`/api/v1/warnings/${encodeURIComponent(w.id)}/withdraw`, { reason: reason.trim() });
+      // the page then shows the withdrawal (and this panel goes)
+      setOpen(false); setReason('');
+      await reload();
+    } catch (x) { setErr(x); } finally { setBusy(false); }
+  };
+  return (
+    <section class="panel" aria-labelledby="h-withdraw">
+      <h2 id="h-withdraw">{t('w_withdraw_title')}</h2>
+      <ErrorBox error={err} />
+      {!open ? (
+        <div class="actions"><button type="button" class="button secondary" onClick={() => setOpen(true)}>{t('w_withdraw_btn')}</button></div>
+      ) : (
+        <form onSubmit={submit}>
+          <Field id="w-withdraw-reason" label={t('w_withdraw_reason')} hint={t('w_withdraw_hint')}>
+            <textarea id="w-withdraw-reason" rows={2} required maxLength={2000} value={reason} onInput={(e) => setReason(val(e))} />
+          </Field>
+          <div class="actions">
+            <button type="submit" class="button primary" disabled={busy || !reason.trim()}>{t('w_withdraw_confirm')}</button>
+            <button type="button" class="button secondary" onClick={() => setOpen(false)}>{t('cancel')}</button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
+
 export function WarningPage({ id }: { id: string }) {
   const [w, setW] = useState<any>(null);
   const [error, setError] = useState<unknown>(null);
@@ -217,15 +255,26 @@ export function WarningPage({ id }: { id: string }) {
   const mine = targets.find((x) => x.org?.code === app.user?.org?.code);
   const fixed = targets.filter((x) => x.fixed_at).length;
   const allFixed = targets.length > 0 && fixed === targets.length;
+  const wd = w.withdrawn;
+  // The issuer's side (the API decides; a target that did not issue it is not offered it).
+  const mayWithdraw = canIssueWarning() && !wd && !w.from_peer && !(mine && w.issuer?.code !== app.user?.org?.code);
   return (
     <article>
       <Crumbs items={[[t('warnings_title'), '#/warnings'], [w.title, null]]} />
       <h1 class="rec-title">{w.title}</h1>
       <p class="badges">
         <FindingSeverity s={w.severity} />
-        <span>{t('deadline')}: <strong>{fmtDateTime(w.deadline)}</strong> (<DueLeft at={w.deadline} now={now} done={allFixed ? t('w_all_fixed') : undefined} />)</span>
+        {wd && <span class="badge">{t('w_withdrawn')}</span>}
+        <span>{t('deadline')}: <strong>{fmtDateTime(w.deadline)}</strong>{!wd && <> (<DueLeft at={w.deadline} now={now} done={allFixed ? t('w_all_fixed') : undefined} />)</>}</span>
         <span class="muted">{w.issuer?.name}</span>
       </p>
+      {wd && (
+        <div class="alert info" role="status">
+          <p><strong>{t('w_withdrawn_at', { at: fmtDateTime(wd.at) })}</strong>{wd.source ? ` (${t('w_withdrawn_from', { peer: wd.source })})` : wd.by ? ` · ${wd.by}` : ''}</p>
+          <p class="prewrap">{t('w_withdraw_reason')}: {wd.reason}</p>
+        </div>
+      )}
+      {w.from_peer && !wd && <p class="muted">{t('w_from_peer', { peer: w.from_peer })}</p>}
       <div class="inc-grid">
         <div>
           <Panel id="w" title={t('warning_content')}>
@@ -273,9 +322,10 @@ export function WarningPage({ id }: { id: string }) {
           </Panel>
         </div>
         <div>
-          {mine ? <Mine w={w} target={mine} reload={load} /> : (
+          {mine && !wd ? <Mine w={w} target={mine} reload={load} /> : !wd && (
             <section class="panel"><p class="muted">{t('w_not_target')}</p></section>
           )}
+          {mayWithdraw && <Withdraw w={w} reload={load} />}
         </div>
       </div>
     </article>
