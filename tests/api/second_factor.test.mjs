@@ -4,7 +4,7 @@
 // with node:crypto, as an authenticator app would.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, sqlite3 } from '../lib/server.mjs';
 import {
@@ -58,6 +58,10 @@ test('enrol, then log in with the password and a code; a code is good once; reco
   assert.equal(new Set(recovery).size, 10);
   // stored hashed only
   for (const rc of recovery) assert.equal(sql(server.db, `SELECT COUNT(*) FROM recovery_codes WHERE hash = '${rc}'`), '0');
+  // and the TOTP secret sealed under the instance key: the database alone does not give it
+  const stored = sql(server.db, `SELECT secret FROM user_totp WHERE user_id = '${nu.user.id}'`);
+  assert.match(stored, /^s1:[0-9a-f]+$/);
+  assert.ok(!stored.includes(b.body.secret));
   assertProblem(await me.post('/api/v1/account/totp/confirm', { code: used }), 409);
   s = await me.get('/api/v1/session');
   assert.deepEqual(s.body.second_factor, { enabled: true, required: false, recovery_codes_left: 10 });
@@ -119,6 +123,27 @@ test('enrol, then log in with the password and a code; a code is good once; reco
   const plain = await passwordStep(server.url, nu.username, nu.password);
   assert.equal(plain.r.status, 200, plain.r.text);
   assertProblem(await me.post('/api/v1/account/totp/disable', { code: '123456' }), 409);
+});
+
+test('a secret stored plain by an earlier version is sealed when the server starts, and still opens the login', async () => {
+  const own = await startServer({ keep: true });
+  try {
+    const admin = await loginAs(own, 'admin');
+    const nu = await newUser(admin, { roles: ['focal'] });
+    const plain = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    await own.stop();
+    sql(own.db, `INSERT INTO user_totp (user_id, secret, enabled_at, created_at) VALUES ('${nu.user.id}', '${plain}', 1, 1)`);
+    await own.restart();
+    const stored = sql(own.db, `SELECT secret FROM user_totp WHERE user_id = '${nu.user.id}'`);
+    assert.match(stored, /^s1:[0-9a-f]+$/);
+    const { c, r } = await passwordStep(own.url, nu.username, nu.password);
+    assert.equal(r.status, 202, r.text);
+    const ok = await codeStep(c, r.body.challenge, codes(plain)());
+    assert.equal(ok.status, 200, ok.text);
+  } finally {
+    await own.stop();
+    rmSync(own.dir, { recursive: true, force: true });
+  }
 });
 
 test('wrong codes count as failed logins: the challenge dies after 5 and the account locks', async () => {

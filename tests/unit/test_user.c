@@ -14,6 +14,7 @@
 #include "base/crypto.h"
 #include "base/limits.h"
 #include "base/msg.h"
+#include "domain/directory/audit.h"
 #include "domain/directory/password.h"
 #include "domain/directory/second_factor.h"
 #include "domain/directory/user.h"
@@ -753,8 +754,12 @@ static void test_second_factor(void **state)
 	snprintf(rc2, sizeof(rc2), "%s", json_string_value(json_array_get(codes, 1)));
 	assert_int_equal(strlen(rc1), RECOVERY_CODE_LEN - 1);
 	json_decref(j);
-	/* Stored hashed, never as shown. */
+	/* Stored hashed, never as shown; the TOTP secret sealed at rest. */
 	assert_int_equal(tdb_count(t->db, "recovery_codes WHERE hash LIKE '%-%'"), 0);
+	char stored[200];
+	assert_non_null(tdb_text(t->db, "SELECT secret FROM user_totp", stored, sizeof(stored)));
+	assert_int_equal(strncmp(stored, "s1:", 3), 0);
+	assert_null(strstr(stored, secret));
 	err_clear(&e);
 	assert_null(account_totp_confirm(&me, code, &e));
 	assert_int_equal(e.code, E_CONFLICT);
@@ -1062,8 +1067,63 @@ static void test_second_factor_concurrent(void **state)
 	assert_true(tried >= 1);
 }
 
+/* A secret stored before secrets were sealed (plain base32) still works, is
+ * sealed by totp_seal_legacy once, and then still works; a sealed value
+ * altered in the database is refused, not read as plain text. */
+static void test_second_factor_legacy_sealed(void **state)
+{
+	struct tdb *t = *state;
+	struct ctx anon = t_ctx(t->db, NULL);
+	struct login_result lr;
+	struct err e = { 0 };
+	const char *plain = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+	char code[7], challenge[TOKEN_LEN], stored[200];
+	int64_t t0 = 1790000000000LL;
+
+	time_set_fake_now(t0);
+	assert_true(store_run(t->db, &e, "INSERT INTO user_totp (user_id, secret, enabled_at, "
+			      "created_at) VALUES ($1, $2, 1, 1)", "tt", W.cr.id, plain) >= 0);
+	json_t *j = login_step(&anon, "cr", WORLD_PASSWORD, &lr, &e);
+	assert_string_equal(json_string_value(j), "totp");
+	json_decref(j);
+	memcpy(challenge, lr.challenge, TOKEN_LEN);
+	login_result_release(&lr);
+	assert_int_equal(step2(&anon, challenge, code_at(plain, t0, code), &e), 0);
+
+	assert_int_equal(store_begin(t->db, &e), 0);
+	assert_int_equal(totp_seal_legacy(t->db, &e), 1);
+	assert_int_equal(store_commit(t->db, &e), 0);
+	assert_int_equal(totp_seal_legacy(t->db, &e), 0); /* once */
+	assert_non_null(tdb_text(t->db, "SELECT secret FROM user_totp", stored, sizeof(stored)));
+	assert_int_equal(strncmp(stored, "s1:", 3), 0);
+	assert_null(strstr(stored, plain));
+
+	time_set_fake_now(t0 + 30000);
+	j = login_step(&anon, "cr", WORLD_PASSWORD, &lr, &e);
+	json_decref(j);
+	memcpy(challenge, lr.challenge, TOKEN_LEN);
+	login_result_release(&lr);
+	assert_int_equal(step2(&anon, challenge, code_at(plain, t0 + 30000, code), &e), 0);
+
+	/* One hex digit of the sealed value changed: no code opens it. */
+	stored[10] = stored[10] == '0' ? '1' : '0';
+	assert_true(store_run(t->db, &e, "UPDATE user_totp SET secret = $1", "t", stored) >= 0);
+	time_set_fake_now(t0 + 60000);
+	err_clear(&e);
+	j = login_step(&anon, "cr", WORLD_PASSWORD, &lr, &e);
+	json_decref(j);
+	memcpy(challenge, lr.challenge, TOKEN_LEN);
+	login_result_release(&lr);
+	assert_int_equal(step2(&anon, challenge, code_at(plain, t0 + 60000, code), &e), -1);
+	time_set_fake_now(0);
+}
+
 int main(void)
 {
+	char pk[65], sk[129];
+	if (crypto_init() != 0 || ed25519_keypair_hex(pk, sk) != 0)
+		return 1;
+	audit_setup(sk); /* the instance key: second-factor secrets are sealed with it */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_password_hash),
 		cmocka_unit_test(test_token_new),
@@ -1080,6 +1140,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_second_factor, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_second_factor_required, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_second_factor_concurrent, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_second_factor_legacy_sealed, world_open,
+						world_close),
 		cmocka_unit_test_setup_teardown(test_password_change, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_token_revoke_scope, world_open, world_close),
 	};
