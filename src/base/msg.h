@@ -300,6 +300,8 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	/* -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) -- */ \
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */ \
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */ \
+	X(DUTY_WEBHOOK_REFUSED, "Webhook không được gửi tới mạng nội bộ, cục bộ hoặc dành riêng (%s); quản trị viên có thể cho phép mạng này bằng [notify] webhook_allow", "A webhook may not reach a loopback, private, link-local or reserved network (%s); an administrator may allow that network with [notify] webhook_allow") \
+	X(DUTY_WEBHOOK_UNRESOLVED, "Không tìm được địa chỉ của máy chủ webhook (%s)", "The webhook's host has no address (%s)") \
 	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */ \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 

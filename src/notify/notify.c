@@ -203,6 +203,17 @@ static void send_hook(CURL *h, const struct notify_conf *c, struct job *j)
 		j->permanent = 1;
 		return;
 	}
+	/* Where it leads now: a name that resolves into a refused network
+	 * since it was saved fails for good; the address checked is the one
+	 * connected to (CURLOPT_RESOLVE), so a second lookup cannot switch it,
+	 * no redirect is followed, no proxy from the environment is used. */
+	char pin[400], why[200];
+	int v = net_check_url(j->target, &c->webhook_allow, pin, sizeof(pin), why, sizeof(why));
+	if (v != NET_OK) {
+		snprintf(j->error, sizeof(j->error), "refused: %s", why);
+		j->permanent = v != NET_NO_ADDRESS;
+		return;
+	}
 	char mac[65], sig[120], did[80], ev[160];
 	notify_hmac_hex(j->secret, j->body, strlen(j->body), mac);
 	snprintf(sig, sizeof(sig), "X-Ungcuu-Signature: sha256=%s", mac);
@@ -212,7 +223,10 @@ static void send_hook(CURL *h, const struct notify_conf *c, struct job *j)
 	hd = curl_slist_append(hd, sig);
 	hd = curl_slist_append(hd, did);
 	hd = curl_slist_append(hd, ev);
+	struct curl_slist *resolve = pin[0] ? curl_slist_append(NULL, pin) : NULL;
 	curl_easy_setopt(h, CURLOPT_URL, j->target);
+	curl_easy_setopt(h, CURLOPT_RESOLVE, resolve);
+	curl_easy_setopt(h, CURLOPT_PROXY, "");
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, j->body);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(j->body));
@@ -232,6 +246,9 @@ static void send_hook(CURL *h, const struct notify_conf *c, struct job *j)
 		snprintf(j->error, sizeof(j->error), "HTTP %ld", code);
 	else
 		snprintf(j->error, sizeof(j->error), "%s", curl_easy_strerror(rc));
+	/* the handle is reused: the next send resolves its own */
+	curl_easy_setopt(h, CURLOPT_RESOLVE, NULL);
+	curl_slist_free_all(resolve);
 	curl_slist_free_all(hd);
 }
 

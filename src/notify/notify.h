@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "../store/store.h"
+#include "../base/netguard.h"
 
 struct notify_conf {
 	char smtp_url[256];        /* smtp://127.0.0.1:25, smtps://...; "" = no mail */
@@ -24,6 +25,7 @@ struct notify_conf {
 	int64_t scan_every_ms;     /* the duty scan: 30 s */
 	int64_t poll_ms;           /* how often due deliveries are looked for: 200 ms */
 	int batch;                 /* deliveries per round: 500 */
+	struct net_allow webhook_allow; /* private networks a webhook may reach */
 };
 
 void notify_conf_default(struct notify_conf *c);

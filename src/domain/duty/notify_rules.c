@@ -878,6 +878,18 @@ json_t *notify_prefs_put(struct ctx *c, json_t *body, struct err *e)
 			err_field(e, "/webhook/url", MSG_NOTIFY_BAD_URL, NULL);
 			break;
 		}
+	if (e->nfields == 0 && url && *url) {
+		/* where it leads, after resolution: not into the server's own
+		 * networks (checked again at each send, the address pinned) */
+		char pin[400], why[300];
+		int nv = net_check_url(url, &conf.webhook_allow, pin, sizeof(pin), why, sizeof(why));
+		if (nv == NET_BAD_URL)
+			err_field(e, "/webhook/url", MSG_NOTIFY_BAD_URL, NULL);
+		else if (nv == NET_NO_ADDRESS)
+			err_field(e, "/webhook/url", MSG_DUTY_WEBHOOK_UNRESOLVED, why);
+		else if (nv == NET_FORBIDDEN)
+			err_field(e, "/webhook/url", MSG_DUTY_WEBHOOK_REFUSED, why);
+	}
 	if (e->nfields > 0)
 		return NULL;
 	char secret[65] = "";

@@ -14,6 +14,7 @@
 #define UNGCUU_NOTIFY_RULES_H
 
 #include "../domain.h"
+#include "../../base/netguard.h"
 
 /* Channels, as bits. The browser (web) list always holds every notification;
  * the bit says whether the bell counts it. */
@@ -27,6 +28,8 @@ struct duty_conf {
 	int64_t steps_ms[3];       /* escalation after the ack clock ran out: to the
 				      primary, the backup, the leader (0, 30 min, 1 h) */
 	char base_url[256];        /* links in mail: http://127.0.0.1:8080 */
+	struct net_allow webhook_allow; /* networks a webhook may reach although
+					   private ([notify] webhook_allow) */
 };
 void duty_conf_default(struct duty_conf *d);
 /* Set once by `ungcuu serve` (and main) before any thread starts. */
