@@ -231,6 +231,14 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 	int64_t d = -1;
 	if (strcmp(section, "duty") == 0 || strcmp(section, "notify") == 0)
 		return on_duty_ini(c, section, name, value);
+	/* the intake address (as `ungcuu intake email` reads it): the sender of
+	 * the replies the delivery worker sends to reports by email */
+	if (strcmp(section, "mail") == 0 && strcmp(name, "address") == 0) {
+		if (strlen(value) >= sizeof(c->notify.reply_from))
+			return 0;
+		snprintf(c->notify.reply_from, sizeof(c->notify.reply_from), "%s", value);
+		return 1;
+	}
 	if (strcmp(section, "deadlines") == 0) {
 		d = duration(value);
 		if (d <= 0)

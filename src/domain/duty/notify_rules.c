@@ -947,7 +947,7 @@ fail:
 
 static json_t *delivery_row(struct stmt *st)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:s?, s:o, s:o, s:s, s:s}",
+	return json_pack("{s:s, s:s?, s:s, s:s, s:s, s:I, s:o, s:s?, s:o, s:o, s:s, s:s}",
 		"id", stmt_text(st, 0), "notification_id", stmt_text(st, 1),
 		"channel", stmt_text(st, 2), "target", stmt_text(st, 3), "status", stmt_text(st, 4),
 		"attempts", (json_int_t)stmt_int(st, 5), "next_at", ms_json(stmt_int(st, 6)),
@@ -967,12 +967,18 @@ json_t *notify_deliveries(struct ctx *c, const char *status, int limit, struct e
 		err_field(e, "/status", MSG_BAD_VALUE, status);
 		return NULL;
 	}
-	struct stmt *st = store_query(c->db, e, "SELECT d.id, d.notification_id, d.channel, "
-		"d.target, d.status, d.attempts, d.next_at, d.last_error, d.sent_at, d.created_at, "
-		"n.event, d.subject FROM deliveries d JOIN notifications n ON n.id = "
+	/* the notifications' deliveries and the replies to reports by email
+	 * (event "intake.reply", no notification), one log */
+	struct stmt *st = store_query(c->db, e, "SELECT * FROM (SELECT d.id, d.notification_id, "
+		"d.channel, d.target, d.status, d.attempts, d.next_at, d.last_error, d.sent_at, "
+		"d.created_at, n.event, d.subject FROM deliveries d JOIN notifications n ON n.id = "
 		"d.notification_id JOIN users u ON u.id = n.user_id JOIN orgs o ON o.id = u.org_id "
 		"WHERE substr(o.path, 1, length($1)) = $1 AND ($2 IS NULL OR d.status = $2) "
-		"ORDER BY d.id DESC LIMIT $3", "tti", c->actor->system ? "/" : c->actor->org_path,
-		status, (int64_t)limit);
+		"UNION ALL SELECT m.id, NULL, 'email', m.recipient, m.status, m.attempts, m.next_at, "
+		"NULLIF(m.last_error, ''), m.sent_at, m.created_at, 'intake.reply', m.subject "
+		"FROM mail_outbox m JOIN incidents i ON i.id = m.incident_id JOIN orgs o ON "
+		"o.id = i.org_id WHERE substr(o.path, 1, length($1)) = $1 AND ($2 IS NULL OR "
+		"m.status = $2)) x ORDER BY 1 DESC LIMIT $3", "tti",
+		c->actor->system ? "/" : c->actor->org_path, status, (int64_t)limit);
 	return st ? rows_items(st, delivery_row, e) : NULL;
 }
