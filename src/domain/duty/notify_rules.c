@@ -18,7 +18,7 @@
 const char *const notify_events[] = {
 	"incident.new", "incident.assigned", "clock.near", "clock.overdue", "escalation",
 	"plan.approval", "support.received", "support.answered", "warning.issued",
-	"warning.deadline", "hunt.opened", "finding.kev", NULL
+	"warning.deadline", "hunt.opened", "finding.kev", "report.approval", NULL
 };
 
 static const char *const channel_names[] = { "web", "email", "webhook", NULL };
@@ -380,6 +380,20 @@ static const struct record_event record_events[] = {
 	  "o.id = p.org_id JOIN orgs uo ON substr(o.path, 1, length(uo.path)) = uo.path "
 	  "JOIN users u ON u.org_id = uo.id AND u.disabled = 0 AND " HAS_ROLE("leader")
 	  " WHERE p.id = $1 AND p.status = 'submitted' ORDER BY u.id LIMIT 100" },
+	/* a periodic report (Mẫu 05) submitted: the leaders of the nearest
+	 * organisation at or above it that has one sign it (regulation §6);
+	 * the key names the submission, so one returned and submitted again
+	 * is announced again. Its figures are the organisation's: AMBER. */
+	{ "report.approval", "periodic_report", MSG_NOTIFY_REPORT_APPROVAL,
+	  "SELECT u.id, 'report.approval:' || r.id || ':' || CAST((SELECT MAX(a.at) FROM "
+	  "report_approvals a WHERE a.report_id = r.id AND a.action = 'submit') AS TEXT), r.id, "
+	  "o.code || ' ' || r.period || ' ' || CAST(r.year AS TEXT), '', 'AMBER', 0, "
+	  "'/#/plan/mau05/' || r.id FROM periodic_reports r JOIN orgs o ON o.id = r.org_id "
+	  "JOIN users u ON u.disabled = 0 AND " HAS_ROLE("leader") " AND u.org_id = (SELECT "
+	  "lo.id FROM orgs lo JOIN users l ON l.org_id = lo.id WHERE substr(o.path, 1, "
+	  "length(lo.path)) = lo.path AND l.disabled = 0 AND (',' || l.roles || ',') LIKE "
+	  "'%,leader,%' ORDER BY length(lo.path) DESC LIMIT 1) WHERE r.id = $1 AND "
+	  "r.status = 'submitted' ORDER BY u.id LIMIT 100" },
 };
 
 /* Queues n's event for each row (user, key, record id, number, title, tlp,
@@ -844,6 +858,7 @@ static const struct jv_field channel_fields[] = {
 	CH_FIELD("clock.overdue"), CH_FIELD("escalation"), CH_FIELD("plan.approval"),
 	CH_FIELD("support.received"), CH_FIELD("support.answered"), CH_FIELD("warning.issued"),
 	CH_FIELD("warning.deadline"), CH_FIELD("hunt.opened"), CH_FIELD("finding.kev"),
+	CH_FIELD("report.approval"),
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 static const struct jv_field prefs_fields[] = {
