@@ -15,6 +15,7 @@
 #include "domain/duty/roster.h"
 #include "domain/incident/incident.h"
 #include "domain/vuln/warning.h"
+#include "domain/plan/mau05.h"
 
 #define MIN (60LL * 1000)
 #define HOUR (60 * MIN)
@@ -472,6 +473,69 @@ static void test_roster_bad_input(void **state)
 	assert_int_equal(tdb_count(t->db, "duty_shifts"), 0);
 }
 
+/* A Mẫu 05 submitted for approval: its leaders are told in the submit's
+ * transaction (rolled back: nobody, and still a draft); returned and
+ * submitted again: told again; the steps kept. */
+static void test_report_approval(void **state)
+{
+	struct tdb *t = *state;
+	struct ctx co = t_ctx(t->db, &W.role[R_COORDINATOR]), lead = t_ctx(t->db, &W.role[R_LEADER]);
+	struct err e = { 0 };
+	json_t *b = json_pack("{s:s, s:s, s:i}", "org_code", "pq", "period", "year", "year", 2026);
+	json_t *m = mau05_create(&co, b, &e);
+	json_decref(b);
+	if (m == NULL)
+		fail_msg("mau05_create: %d", e.code);
+	char id[UUID_LEN];
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(m, "id")));
+	long long v = json_integer_value(json_object_get(m, "version"));
+	json_decref(m);
+	fail_hooks = 1;
+	assert_null(mau05_decide(&co, id, v, "submit", NULL, &e));
+	fail_hooks = 0;
+	err_clear(&e);
+	assert_int_equal(notes_of(t->db, "d-leader", "report.approval"), 0);
+	assert_int_equal(tdb_count(t->db, "report_approvals"), 0);
+	/* only the leader approves; a writer submits */
+	assert_null(mau05_decide(&lead, id, v, "submit", NULL, &e));
+	assert_int_equal(e.code, E_FORBIDDEN);
+	err_clear(&e);
+	m = mau05_decide(&co, id, v, "submit", NULL, &e);
+	assert_non_null(m);
+	assert_string_equal(json_string_value(json_object_get(m, "status")), "submitted");
+	v = json_integer_value(json_object_get(m, "version"));
+	json_decref(m);
+	assert_int_equal(notes_of(t->db, "d-leader", "report.approval"), 1);
+	assert_int_equal(notes_of(t->db, "d-coordinator", "report.approval"), 0);
+	assert_null(mau05_decide(&co, id, v, "approve", NULL, &e));
+	assert_int_equal(e.code, E_FORBIDDEN);
+	err_clear(&e);
+	/* returned without a reason: refused; with one: a draft again */
+	json_t *none = json_object();
+	assert_null(mau05_decide(&lead, id, v, "return", none, &e));
+	assert_int_equal(e.code, E_INVALID);
+	json_decref(none);
+	err_clear(&e);
+	json_t *why = json_pack("{s:s}", "reason", "Thiếu số liệu quý II");
+	m = mau05_decide(&lead, id, v, "return", why, &e);
+	json_decref(why);
+	assert_non_null(m);
+	assert_string_equal(json_string_value(json_object_get(m, "status")), "draft");
+	v = json_integer_value(json_object_get(m, "version"));
+	json_decref(m);
+	/* submitted again: a new notice (the key names the submission) */
+	m = mau05_decide(&co, id, v, "submit", NULL, &e);
+	assert_non_null(m);
+	v = json_integer_value(json_object_get(m, "version"));
+	json_decref(m);
+	assert_int_equal(notes_of(t->db, "d-leader", "report.approval"), 2);
+	m = mau05_decide(&lead, id, v, "approve", NULL, &e);
+	assert_non_null(m);
+	assert_string_equal(json_string_value(json_object_get(m, "status")), "sent");
+	assert_int_equal(json_array_size(json_object_get(m, "approvals")), 4);
+	json_decref(m);
+}
+
 int main(void)
 {
 	notify_rules_install();
@@ -494,6 +558,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_warning_and_kev, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_roster_bad_input, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_same_transaction, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_report_approval, world_open, world_close),
 	};
 	return cmocka_run_group_tests(tests, world_build, world_destroy);
 }

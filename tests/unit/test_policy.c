@@ -120,6 +120,10 @@ static const struct {
 	/* -- federation transport (issue 16, h/sync-net): the peer actor of a
 	 * signed sync request (api/sync.c) has the reporter's role only. */
 	{ ACT_SYNC_EXCHANGE, "sync.exchange", REP },
+	/* -- standing duty: approval (issue 17, h/duty): those who draft a
+	 * Mẫu 05 submit it; the leader approves or returns it */
+	{ ACT_REPORT_SUBMIT, "report.submit", FOC | COO },
+	{ ACT_REPORT_APPROVE, "report.approve", LEA },
 };
 
 static const char *const role_name[] = {
