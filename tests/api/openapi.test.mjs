@@ -685,7 +685,9 @@ test('real answers match the document: status codes listed, bodies valid, no und
   if (notes.items[0]) await tok.post(`/api/v1/notifications/${notes.items[0].id}/read`);
   await tam.post('/api/v1/notifications/00000000-0000-7000-8000-000000000000/read');                                        // 404
   await tok.get('/api/v1/account/notifications');
-  await tok.req('PUT', '/api/v1/account/notifications', { channels: { 'incident.new': ['web'] }, webhook: { url: 'http://127.0.0.1:9/hook' } });
+  // a public address literal (no lookup, nothing sent: web only); loopback is refused (h/duty)
+  await tok.req('PUT', '/api/v1/account/notifications', { channels: { 'incident.new': ['web'] }, webhook: { url: 'http://8.8.8.8:9/hook' } });
+  await tok.req('PUT', '/api/v1/account/notifications', { webhook: { url: 'http://127.0.0.1:9/hook' } });                  // 422
   await tok.req('PUT', '/api/v1/account/notifications', { channels: { 'incident.new': ['pigeon'] } });                    // 422
   await admin.get('/api/v1/deliveries?status=queued');
   await tok.get('/api/v1/deliveries');                                                                                      // 403
