@@ -642,12 +642,13 @@ static int escalate(struct store *db, const struct due_row *r, int64_t now, stru
 }
 
 /* A warning's deadline near (within a day): the only time-driven event
- * read from another capability's table; warnings of the last year. */
+ * read from another capability's table; warnings of the last year ($3, a
+ * parameter: 365 days in ms overflows PostgreSQL's integer arithmetic). */
 #define WARNING_DEADLINE_SQL \
 	"SELECT u.id, 'warning.deadline:' || w.id, w.id, w.title, w.reference, 'GREEN', 0, " \
 	"'/#/warnings/' || w.id FROM warning_targets t JOIN warnings w ON w.id = t.warning_id " \
 	WHO("t.org_id", R_KEEPERS) "WHERE t.fixed_at IS NULL AND w.deadline > $1 AND " \
-	"w.deadline <= $2 AND w.created_at >= $1 - 86400000 * 365 AND NOT EXISTS (SELECT 1 " \
+	"w.deadline <= $2 AND w.created_at >= $3 AND NOT EXISTS (SELECT 1 " \
 	"FROM notifications x WHERE x.event_key = 'warning.deadline:' || w.id AND " \
 	"x.user_id = u.id) ORDER BY w.deadline, u.id LIMIT 5000"
 
@@ -710,8 +711,8 @@ int notify_scan(struct store *db, int64_t now, struct err *e)
 		"'escalation:' || d.incident_id || ':2') ORDER BY d.due_at DESC LIMIT " SCAN_ROWS,
 		now, now - SCAN_BACK_MS, now, escalate, e);
 	q[3] = q[2] < 0 ? -1 : queue_rows(db, "warning.deadline", "warning",
-		MSG_NOTIFY_WARNING_DEADLINE, store_query(db, e, WARNING_DEADLINE_SQL, "ii", now,
-							 now + 86400000LL), e);
+		MSG_NOTIFY_WARNING_DEADLINE, store_query(db, e, WARNING_DEADLINE_SQL, "iii", now,
+							 now + 86400000LL, now - 365LL * 86400000), e);
 	if (q[3] < 0 || store_commit(db, e) != 0) {
 		store_rollback(db);
 		return -1;
