@@ -327,6 +327,11 @@ test('without webhook_allow even the loopback receiver is refused', async () => 
     const x = await a.req('PUT', '/api/v1/account/notifications', { webhook: { url: `http://127.0.0.1:${hookPort}/chat` } });
     assertProblem(x, 422, '/webhook/url');
     assert.match(x.body.errors[0].detail, /127\.0\.0\.1/);
+    // a name that resolves to loopback: refused after resolution
+    const n = await a.req('PUT', '/api/v1/account/notifications', { webhook: { url: `http://localhost:${hookPort}/chat` } });
+    assertProblem(n, 422, '/webhook/url');
+    assert.match(n.body.errors[0].detail, /127\.0\.0\.1|::1/);
+    assert.equal((await a.get('/api/v1/account/notifications')).body.webhook, null);
   } finally {
     await bare.stop();
   }
