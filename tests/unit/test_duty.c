@@ -306,10 +306,15 @@ static void test_warning_and_kev(void **state)
  * the change it fails is rolled back, and the notifications queued before
  * it in the same transaction with it. */
 static int fail_hooks;
+/* The notifications the failing subscriber saw in the transaction when it
+ * ran: the ones queued by the subscriber registered before it. */
+static long long seen_when_failing;
 static int failing_event(struct ctx *c, const char *kind, const char *id, const char *uid,
 			 struct err *e)
 {
-	(void)c, (void)kind, (void)id, (void)uid;
+	(void)kind, (void)id, (void)uid;
+	if (fail_hooks)
+		seen_when_failing = tdb_count(c->db, "notifications");
 	return fail_hooks ? err_set(e, E_CONFLICT, MSG_INTERNAL, NULL) : 0;
 }
 static int failing_record(struct ctx *c, const char *iid, const char *kind, const char *rid,
@@ -321,7 +326,9 @@ static int failing_record(struct ctx *c, const char *iid, const char *kind, cons
 static int failing_domain(struct ctx *c, const char *entity, const char *id, const json_t *rec,
 			  struct err *e)
 {
-	(void)c, (void)entity, (void)id, (void)rec;
+	(void)entity, (void)id, (void)rec;
+	if (fail_hooks)
+		seen_when_failing = tdb_count(c->db, "notifications");
 	return fail_hooks ? err_set(e, E_CONFLICT, MSG_INTERNAL, NULL) : 0;
 }
 
@@ -341,6 +348,9 @@ static void test_same_transaction(void **state)
 	fail_hooks = 1;
 	b = t_report_body();
 	assert_null(incident_create(&rep, b, &e));
+	/* the subscribers ran in the order registered: the notifications were
+	 * queued in the transaction before the later one failed it */
+	assert_true(seen_when_failing > 0);
 	assert_int_equal(all_notes(t->db), 0);
 	assert_int_equal(tdb_count(t->db, "incidents"), 0);
 	fail_hooks = 0;
@@ -405,7 +415,9 @@ static void test_same_transaction(void **state)
 	b = json_pack("{s:s, s:s, s:s, s:[s]}", "title", "Vá lỗ hổng Exchange", "severity", "high",
 		      "deadline", deadline, "target_org_codes", "xa-a");
 	fail_hooks = 1;
+	seen_when_failing = 0;
 	assert_null(warning_create(&sys, b, &e));
+	assert_true(seen_when_failing > before);
 	assert_int_equal(all_notes(t->db), before);
 	assert_int_equal(tdb_count(t->db, "warnings"), 0);
 	fail_hooks = 0;
