@@ -17,3 +17,5 @@ CREATE TABLE report_approvals (
 CREATE INDEX report_approvals_report ON report_approvals(report_id, at);
 
 ALTER TABLE mail_outbox ADD COLUMN next_at BIGINT NOT NULL DEFAULT 0;
+-- the worker looks for due replies every poll
+CREATE INDEX mail_outbox_due ON mail_outbox(status, next_at);
