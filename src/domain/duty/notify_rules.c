@@ -712,7 +712,8 @@ int notify_scan(struct store *db, int64_t now, struct err *e)
 		now, now - SCAN_BACK_MS, now, escalate, e);
 	q[3] = q[2] < 0 ? -1 : queue_rows(db, "warning.deadline", "warning",
 		MSG_NOTIFY_WARNING_DEADLINE, store_query(db, e, WARNING_DEADLINE_SQL, "iii", now,
-							 now + 86400000LL, now - 365LL * 86400000), e);
+							 (int64_t)(now + 86400000LL),
+							 (int64_t)(now - 365LL * 86400000)), e);
 	if (q[3] < 0 || store_commit(db, e) != 0) {
 		store_rollback(db);
 		return -1;
