@@ -21,10 +21,8 @@ after(async () => {
   await server?.stop();
 }, { timeout: 30_000 });
 
-const bellCount = async (page) => {
-  const b = page.locator('#bell-count');
-  return (await b.count()) ? Number(await b.innerText()) : 0;
-};
+// What the server counts now (the bell shows it at its next poll).
+const unread = (page) => page.evaluate(async () => (await (await fetch('/api/v1/notifications/count')).json()).unread);
 
 test('submitted, returned with a reason, submitted again and approved by the leader', { timeout: 180_000 }, async () => {
   const c = await newPage(browser);
@@ -38,7 +36,7 @@ test('submitted, returned with a reason, submitted again and approved by the lea
 
   const l = await newPage(browser, { viewport: PHONE });
   await login(l.page, server, 'lanhdao');
-  const before = await bellCount(l.page);
+  const before = await unread(l.page);
 
   // the coordinator submits it: awaiting approval, read-only, no submit again
   await c.page.goto(url);
