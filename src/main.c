@@ -53,6 +53,8 @@ static const struct command commands[] = {
 	  "exchange envelopes with peers over the network or by file; the state of the exchange" },
 	{ "intake", cmd_intake, "nhận báo cáo sự cố qua thư điện tử (Postfix, Maildir)",
 	  "take incident reports that arrive by email (Postfix, Maildir)" },
+	{ "roster", cmd_roster, "lịch trực: ca trực, ngoại lệ, ai đang trực lúc này",
+	  "the duty roster: shifts, exceptions, who is on duty now" },
 	{ "demo", cmd_demo, "tạo dữ liệu mẫu huyện Phú Quý", "create the Phú Quý demo district" },
 	{ "vercmp", cmd_vercmp, "so sánh hai số phiên bản (dpkg, rpm, semver)", "compare two versions (dpkg, rpm, semver)" },
 	{ "version", cmd_version, "in phiên bản", "print the version" },

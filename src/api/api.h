@@ -134,6 +134,10 @@ int api_mau05_create(struct req *r);
 int api_mau05_get(struct req *r);
 int api_mau05_update(struct req *r);
 int api_mau05_send(struct req *r);
+/* the approval between draft and sent (issue 17, h/duty) */
+int api_mau05_submit(struct req *r);
+int api_mau05_approve(struct req *r);
+int api_mau05_return(struct req *r);
 int api_mau05_document(struct req *r);
 int api_mau01_get(struct req *r);
 int api_mau01_document(struct req *r);

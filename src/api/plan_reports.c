@@ -107,6 +107,35 @@ int api_mau05_send(struct req *r)
 	return req_reply_versioned(r, 200, mau05_send(&r->ctx, r->params[0], v, &r->err));
 }
 
+/* The approval between draft and sent (issue 17, h/duty): submit,
+ * approve (no body), return (body {reason}); If-Match required. */
+static int mau05_decide_reply(struct req *r, const char *action, int with_body)
+{
+	long long v = req_if_match_checked(r);
+	if (v == -2)
+		return -1;
+	json_t *body = with_body ? req_json(r) : NULL;
+	if (with_body && body == NULL)
+		return -1;
+	return req_reply_versioned(r, 200, mau05_decide(&r->ctx, r->params[0], v, action, body,
+							&r->err));
+}
+
+int api_mau05_submit(struct req *r)
+{
+	return mau05_decide_reply(r, "submit", 0);
+}
+
+int api_mau05_approve(struct req *r)
+{
+	return mau05_decide_reply(r, "approve", 0);
+}
+
+int api_mau05_return(struct req *r)
+{
+	return mau05_decide_reply(r, "return", 1);
+}
+
 int api_mau05_document(struct req *r)
 {
 	struct doc *d = mau05_doc(&r->ctx, r->params[0], &r->err);

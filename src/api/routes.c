@@ -180,6 +180,9 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/hunts/{}/peers", api_hunt_peers, AUTH_USER, BODY_NONE },
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */
+	{ "POST", "/api/v1/plan/mau05/{}/submit", api_mau05_submit, AUTH_USER, BODY_NONE },
+	{ "POST", "/api/v1/plan/mau05/{}/approve", api_mau05_approve, AUTH_USER, BODY_NONE },
+	{ "POST", "/api/v1/plan/mau05/{}/return", api_mau05_return, AUTH_USER, BODY_JSON },
 	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */
 	{ "GET", "/api/v1/agents/hunts", api_agent_hunts, AUTH_AGENT, BODY_NONE },
 	{ "POST", "/api/v1/agents/hunts/{}/results", api_agent_hunt_results, AUTH_AGENT,
@@ -246,6 +249,7 @@ const struct route_role api_route_roles[] = {
 	{ api_warning_withdraw, ACT_WARNING_WITHDRAW },
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */
+	{ api_mau05_return, ACT_REPORT_APPROVE },
 	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */
 };
 const size_t api_route_roles_count = sizeof(api_route_roles) / sizeof(api_route_roles[0]);

@@ -305,6 +305,11 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(SYNC_ATTACHMENT_SIZE, "Tệp đính kèm vượt giới hạn trao đổi giữa các hệ thống: %s", "An attachment is larger than instances exchange: %s") \
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */ \
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */ \
+	X(DUTY_WEBHOOK_REFUSED, "Webhook không được gửi tới mạng nội bộ, cục bộ hoặc dành riêng (%s); quản trị viên có thể cho phép mạng này bằng [notify] webhook_allow", "A webhook may not reach a loopback, private, link-local or reserved network (%s); an administrator may allow that network with [notify] webhook_allow") \
+	X(DUTY_REPORT_AWAITING, "Báo cáo đang chờ lãnh đạo phê duyệt: không sửa được cho đến khi được trả lại", "The report awaits the leader's approval: it cannot change unless it is returned") \
+	X(DUTY_REPORT_NOT_SUBMITTED, "Báo cáo chưa được gửi duyệt", "The report has not been submitted for approval") \
+	X(NOTIFY_REPORT_APPROVAL, "Báo cáo định kỳ (Mẫu 05) chờ bạn phê duyệt: %s", "A periodic report (form 05) awaits your approval: %s") \
+	X(DUTY_WEBHOOK_UNRESOLVED, "Không tìm được địa chỉ của máy chủ webhook (%s)", "The webhook's host has no address (%s)") \
 	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */ \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 

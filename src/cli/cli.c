@@ -260,8 +260,12 @@ int cli_run_verbs(const char *command, const struct cli_verb *cmds, size_t n, in
 	int en = cli_lang() == LANG_EN;
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		printf("%s: ungcuu %s VERB --db PATH ...\n\n", en ? "usage" : "cách dùng", command);
+		int w = 8;   /* the longest verb's width, at least 8 */
 		for (size_t i = 0; i < n; i++)
-			printf("  %-8s %s\n", cmds[i].verb, en ? cmds[i].about_en : cmds[i].about_vi);
+			if ((int)strlen(cmds[i].verb) > w)
+				w = (int)strlen(cmds[i].verb);
+		for (size_t i = 0; i < n; i++)
+			printf("  %-*s %s\n", w, cmds[i].verb, en ? cmds[i].about_en : cmds[i].about_vi);
 		return argc < 2 ? EXIT_USAGE : 0;
 	}
 	const struct cli_verb *cmd = NULL;

@@ -71,6 +71,8 @@ int cmd_doc(int argc, char **argv);
 int cmd_peer(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_intake(int argc, char **argv);
+/* the standing duty's roster (issue 17, h/duty) */
+int cmd_roster(int argc, char **argv);
 /* -- federation transport (issue 16, h/sync-net): `ungcuu sync run`, a
  * verb of cmd_sync's table (sync_run.c) -- */
 extern const struct cli_opt sync_run_opts[];

@@ -2,9 +2,11 @@
  * intake.c - `ungcuu intake email`: reports that arrive by email (issue 17
  * item 5). One RFC 5322 message on stdin, as Postfix's pipe transport or a
  * .forward hands it over, or every message of a Maildir (new/ -> cur/).
- * The domain (src/domain/duty/intake.c) files each in one transaction; the
- * replies it queued are then sent through SMTP (libcurl) when the
- * configuration has an [smtp] url, else they stay queued in mail_outbox.
+ * The domain (src/domain/duty/intake.c) files each in one transaction, the
+ * reply with the incident's number queued in mail_outbox in that same
+ * transaction; the server's delivery worker (`ungcuu serve`, src/notify/)
+ * sends it with retries, backoff and a record of each attempt, never this
+ * process (an MTA's pipe must not wait on an SMTP server).
  *
  * Exit status for the MTA: 0 when the message was taken (filed, triaged,
  * quarantined or already seen), 75 (EX_TEMPFAIL: try again later) when the
@@ -18,7 +20,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <ini.h>
 
 #include "cli.h"
@@ -34,18 +35,18 @@ static const struct cli_opt opts[] = {
 	{ "db", 1, "tệp cơ sở dữ liệu", "the database file" },
 	{ "maildir", 1, "đọc mọi thư mới của một Maildir (new/ -> cur/) thay vì đầu vào chuẩn",
 	  "read every new message of a Maildir (new/ -> cur/) instead of standard input" },
-	{ "config", 1, "tệp cấu hình (.ini): [smtp] url, from, user, password; [mail] address; "
-	  "[server] max_attachment", "configuration file (.ini): [smtp] url, from, user, password; "
-	  "[mail] address; [server] max_attachment" },
+	{ "config", 1, "tệp cấu hình (.ini) của máy chủ: [mail] address; [server] max_attachment",
+	  "the server's configuration file (.ini): [mail] address; [server] max_attachment" },
 	{ "address", 1, "địa chỉ nhận báo cáo (người gửi thư trả lời)",
 	  "the intake address (the replies' sender)" },
-	{ "no-send", 0, "chỉ xếp hàng thư trả lời, không gửi", "only queue the replies, send none" },
+	{ "no-send", 0, "(giữ cho tương thích: thư trả lời luôn do máy chủ gửi)",
+	  "(kept for scripts: the server always sends the replies)" },
 	{ "json", 0, "in kết quả dạng JSON", "print the result as JSON" },
 	{ NULL, 0, NULL, NULL },
 };
 
 struct mail_conf {
-	char smtp_url[512], smtp_from[256], smtp_user[256], smtp_password[256], address[256];
+	char address[256];
 	size_t max_attachment;   /* [server] max_attachment, as serve reads it (0: the default) */
 };
 
@@ -53,10 +54,6 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 {
 	struct mail_conf *mc = user;
 	struct { const char *sec, *key; char *dst; size_t n; } keys[] = {
-		{ "smtp", "url", mc->smtp_url, sizeof(mc->smtp_url) },
-		{ "smtp", "from", mc->smtp_from, sizeof(mc->smtp_from) },
-		{ "smtp", "user", mc->smtp_user, sizeof(mc->smtp_user) },
-		{ "smtp", "password", mc->smtp_password, sizeof(mc->smtp_password) },
 		{ "mail", "address", mc->address, sizeof(mc->address) },
 	};
 	if (strcmp(section, "server") == 0 && strcmp(name, "max_attachment") == 0) {
@@ -75,134 +72,14 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 	return 1;   /* other sections belong to serve */
 }
 
-/* ---- sending the queued replies (libcurl SMTP) ---- */
-
-struct upload {
-	const char *p;
-	size_t left;
-};
-
-static size_t read_cb(char *ptr, size_t size, size_t nmemb, void *user)
+/* How many replies the messages queued (the server sends them). */
+static void count_replies(json_t *report)
 {
-	struct upload *u = user;
-	size_t n = size * nmemb < u->left ? size * nmemb : u->left;
-	memcpy(ptr, u->p, n);
-	u->p += n;
-	u->left -= n;
-	return n;
-}
-
-/* A header's UTF-8 text as an RFC 2047 encoded word (base64). */
-static char *encode_word(const char *s)
-{
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t n = strlen(s), k = 0;
-	char *out = malloc(n * 2 + 32);
-	if (out == NULL)
-		return NULL;
-	memcpy(out, "=?UTF-8?B?", 10);
-	k = 10;
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned char)s[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned char)s[i + 1] << 8;
-		if (i + 2 < n)
-			v |= (unsigned char)s[i + 2];
-		out[k++] = b64[(v >> 18) & 63];
-		out[k++] = b64[(v >> 12) & 63];
-		out[k++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-		out[k++] = i + 2 < n ? b64[v & 63] : '=';
-	}
-	memcpy(out + k, "?=", 3);
-	return out;
-}
-
-static int send_one(const struct mail_conf *mc, json_t *r, char *why, size_t whyn)
-{
-	const char *to = json_string_value(json_object_get(r, "recipient"));
-	const char *from = mc->smtp_from[0] ? mc->smtp_from : mc->address;
-	char date[64];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	char *subject = encode_word(json_string_value(json_object_get(r, "subject")));
-	const char *irt = json_string_value(json_object_get(r, "in_reply_to"));
-	char *msg = NULL;
-	char irt_h[1100] = "";
-	if (irt && *irt)
-		snprintf(irt_h, sizeof(irt_h), "In-Reply-To: <%s>\r\nReferences: <%s>\r\n", irt, irt);
-	/* the body: UTF-8, lines joined with CRLF */
-	const char *body = json_string_value(json_object_get(r, "body"));
-	size_t bl = strlen(body), k = 0;
-	char *crlf = malloc(bl * 2 + 3);
-	if (crlf == NULL || subject == NULL) {
-		free(crlf);
-		free(subject);
-		snprintf(why, whyn, "memory");
-		return -1;
-	}
-	for (size_t i = 0; i < bl; i++) {
-		if (body[i] == '\n')
-			crlf[k++] = '\r';
-		crlf[k++] = body[i];
-	}
-	crlf[k] = '\0';
-	int len = asprintf(&msg, "Date: %s\r\nFrom: <%s>\r\nTo: <%s>\r\nSubject: %s\r\n"
-		"Message-ID: <%s>\r\n%sMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-		"Content-Transfer-Encoding: 8bit\r\nAuto-Submitted: auto-replied\r\n\r\n%s\r\n",
-		date, from, to, subject, json_string_value(json_object_get(r, "message_id")), irt_h,
-		crlf);
-	free(crlf);
-	free(subject);
-	if (len < 0) {
-		snprintf(why, whyn, "memory");
-		return -1;
-	}
-	CURL *cu = curl_easy_init();
-	struct curl_slist *rcpt = curl_slist_append(NULL, to);
-	struct upload up = { msg, (size_t)len };
-	curl_easy_setopt(cu, CURLOPT_URL, mc->smtp_url);
-	curl_easy_setopt(cu, CURLOPT_MAIL_FROM, from);
-	curl_easy_setopt(cu, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(cu, CURLOPT_READFUNCTION, read_cb);
-	curl_easy_setopt(cu, CURLOPT_READDATA, &up);
-	curl_easy_setopt(cu, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(cu, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(cu, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	if (mc->smtp_user[0]) {
-		curl_easy_setopt(cu, CURLOPT_USERNAME, mc->smtp_user);
-		curl_easy_setopt(cu, CURLOPT_PASSWORD, mc->smtp_password);
-		curl_easy_setopt(cu, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
-	}
-	CURLcode rc = curl_easy_perform(cu);
-	if (rc != CURLE_OK)
-		snprintf(why, whyn, "%s", curl_easy_strerror(rc));
-	curl_slist_free_all(rcpt);
-	curl_easy_cleanup(cu);
-	free(msg);
-	return rc == CURLE_OK ? 0 : -1;
-}
-
-/* Sends what is queued; a failure stays queued with its reason. */
-static void send_queued(struct ctx *c, const struct mail_conf *mc, json_t *report)
-{
-	struct err e = { 0 };
-	json_t *items = mail_outbox_pending(c, 100, &e);
-	size_t i;
-	json_t *r;
-	int sent = 0, failed = 0;
-	json_array_foreach(items, i, r) {
-		char why[256] = "";
-		int ok = send_one(mc, r, why, sizeof(why)) == 0;
-		ok ? sent++ : failed++;
-		if (mail_outbox_mark(c, json_string_value(json_object_get(r, "id")), ok, why, &e) != 0)
-			cli_error(&e);
-	}
-	json_decref(items);
-	json_object_set_new(report, "replies_sent", json_integer(sent));
-	json_object_set_new(report, "replies_failed", json_integer(failed));
+	size_t i, n = 0;
+	json_t *o;
+	json_array_foreach(json_object_get(report, "messages"), i, o)
+		n += json_object_get(o, "reply_id") != NULL;
+	json_object_set_new(report, "replies_queued", json_integer((json_int_t)n));
 }
 
 /* ---- reading ---- */
@@ -340,14 +217,15 @@ int cmd_intake(int argc, char **argv)
 		"Nhận một thư báo cáo sự cố (RFC 5322) từ đầu vào chuẩn (kênh pipe của Postfix, "
 		".forward) hoặc mọi thư mới trong một Maildir. Người gửi đã biết (email của người "
 		"dùng hoặc đầu mối liên hệ): lập sự cố ở trạng thái tiếp nhận cho đơn vị của họ, "
-		"đọc các mục của Mẫu 03, lưu tệp đính kèm với SHA-256 và gửi thư trả lời có số sự "
-		"cố; thư trả lời trong cùng chuỗi thành bình luận. Người gửi lạ: chờ điều phối viên "
+		"đọc các mục của Mẫu 03, lưu tệp đính kèm với SHA-256 và xếp hàng thư trả lời có số "
+		"sự cố (máy chủ `ungcuu serve` gửi, thử lại khi lỗi); thư trả lời trong cùng chuỗi thành bình luận. Người gửi lạ: chờ điều phối viên "
 		"xem xét. Thư hỏng, quá lớn, sai bảng mã: đưa vào khu cách ly kèm lý do. "
 		"Mã thoát 75: cơ sở dữ liệu bận, MTA gửi lại sau.",
 		"Take one incident report (RFC 5322) from standard input (Postfix's pipe transport, "
 		"a .forward) or every new message of a Maildir. A known sender (a user's or a "
 		"contact's email): a received incident of their organisation, the Mẫu 03 fields "
-		"read, attachments kept with their SHA-256, a reply with the incident's number; a "
+		"read, attachments kept with their SHA-256, a reply with the incident's number queued "
+		"(`ungcuu serve` sends it, retrying on failure); a "
 		"reply in the thread becomes a comment. An unknown sender: waits for a coordinator "
 		"(triage). Broken, oversized, wrongly encoded mail is quarantined with its reason. "
 		"Exit status 75: the database could not take it, the MTA retries later.",
@@ -400,8 +278,7 @@ int cmd_intake(int argc, char **argv)
 		}
 	}
 	json_t *report = json_pack("{s:o}", "messages", all);
-	if (mc.smtp_url[0] && cli_get(&a, opts, "no-send") == NULL)
-		send_queued(&c, &mc, report);
+	count_replies(report);
 	if (json)
 		cli_print_json(report);
 	json_decref(report);

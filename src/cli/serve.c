@@ -65,7 +65,8 @@ static unsigned count(const char *v);
 /* [duty] clock_lead = 30m; escalate_primary = 0s, escalate_backup = 30m,
  * escalate_leader = 1h (after the acknowledgement clock ran out); base_url.
  * [notify] smtp_url, smtp_user, smtp_password, mail_from, timeout,
- * retry_base, retry_max, max_attempts, scan_every, poll. */
+ * retry_base, retry_max, max_attempts, scan_every, poll, webhook_allow (CIDRs a
+ * webhook may reach although private, loopback or link-local). */
 static int on_duty_ini(struct conf *c, const char *section, const char *name,
 		       const char *value)
 {
@@ -120,6 +121,14 @@ static int on_duty_ini(struct conf *c, const char *section, const char *name,
 		}
 	if (strcmp(name, "timeout") == 0 && d > 0 && d <= 300000) {
 		n->timeout_ms = (long)d;
+		return 1;
+	}
+	if (strcmp(name, "webhook_allow") == 0) {
+		/* the networks a webhook may reach although private: the domain
+		 * checks at save time, the worker at send time */
+		if (net_allow_parse(value, &n->webhook_allow) != 0)
+			return 0;
+		c->duty.webhook_allow = n->webhook_allow;
 		return 1;
 	}
 	if (strcmp(name, "max_attempts") == 0 && count(value) > 0 && count(value) <= 1000) {
@@ -223,6 +232,14 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 	int64_t d = -1;
 	if (strcmp(section, "duty") == 0 || strcmp(section, "notify") == 0)
 		return on_duty_ini(c, section, name, value);
+	/* the intake address (as `ungcuu intake email` reads it): the sender of
+	 * the replies the delivery worker sends to reports by email */
+	if (strcmp(section, "mail") == 0 && strcmp(name, "address") == 0) {
+		if (strlen(value) >= sizeof(c->notify.reply_from))
+			return 0;
+		snprintf(c->notify.reply_from, sizeof(c->notify.reply_from), "%s", value);
+		return 1;
+	}
 	if (strcmp(section, "deadlines") == 0) {
 		d = duration(value);
 		if (d <= 0)

@@ -1,5 +1,6 @@
 /* domain.c - roles, rule defaults and the system actor. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "domain.h"
@@ -72,18 +73,22 @@ void rules_default(struct rules *r)
 	r->agent_skew_ms = LIMIT_AGENT_SKEW_DEFAULT;
 }
 
-/* Set once at start-up (domain_on_record). */
-static domain_record_fn record_hook;
+/* Subscribers, in the order registered (domain_on_record). */
+static domain_record_fn record_hooks[HOOKS_MAX];
+static size_t record_hooks_n;
 
 void domain_on_record(domain_record_fn fn)
 {
-	record_hook = fn;
+	HOOK_ADD(record_hooks, record_hooks_n, fn);
 }
 
 int domain_record_hook(struct ctx *c, const char *entity, const char *id, const json_t *rec,
 		       struct err *e)
 {
-	return record_hook ? record_hook(c, entity, id, rec, e) : 0;
+	for (size_t k = 0; k < record_hooks_n; k++)
+		if (record_hooks[k](c, entity, id, rec, e) != 0)
+			return -1;
+	return 0;
 }
 
 void actor_system(struct actor *a)

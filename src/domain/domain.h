@@ -97,6 +97,25 @@ json_t *ms_json(int64_t ms);
 void actor_system(struct actor *a);
 
 /*
+ * The domain's hooks (incident_on_event, incident_on_record,
+ * domain_on_record) are lists of subscribers: each registration adds one
+ * (the same function twice: once), they run in the order registered, and
+ * the first that fails stops the others and rolls the change back. Filled
+ * from main() before any thread; HOOKS_MAX is a programming limit (more
+ * aborts at start-up, never at run time).
+ */
+#define HOOKS_MAX 4
+#define HOOK_ADD(list, n, fn)                                       \
+	do {                                                        \
+		for (size_t k_ = 0; k_ < (n); k_++)                 \
+			if ((list)[k_] == (fn))                     \
+				return;                             \
+		if ((n) >= HOOKS_MAX)                               \
+			abort();                                    \
+		(list)[(n)++] = (fn);                               \
+	} while (0)
+
+/*
  * The hook of federation for records outside an incident (issue 16,
  * h/sync-kinds; incident records have incident_on_record): called inside
  * the transaction of the change, before commit, with what changed:
@@ -110,13 +129,17 @@ void actor_system(struct actor *a);
  *   "hunt.close"        closed (rec: hunt_get's answer)
  *   "sighting"          recorded (rec: {id, indicator_id, org_id, source, seen_at})
  *   "periodic"          a periodic report sent (rec: mau05_get's answer)
- * Non-zero (e filled) rolls the change back. sync/ registers it from
- * main(); domain code never includes sync/. NULL: none.
+ *   "finding.kev"       a finding on a known-exploited vulnerability opened
+ *                       (rec NULL: read it by id)
+ *   "plan.submitted"    a plan sent for approval (rec NULL)
+ *   "periodic.submitted" a periodic report (Mẫu 05) sent for approval (rec NULL)
+ * Non-zero (e filled) rolls the change back. sync/ and the standing duty
+ * (notify_rules) subscribe from main(); domain code never includes sync/.
  */
 typedef int (*domain_record_fn)(struct ctx *c, const char *entity, const char *id,
 				const json_t *rec, struct err *e);
 void domain_on_record(domain_record_fn fn);
-/* Calls it (0 when none is set). */
+/* Calls them in order; the first failure stops (0 when none). */
 int domain_record_hook(struct ctx *c, const char *entity, const char *id, const json_t *rec,
 		       struct err *e);
 

@@ -53,6 +53,8 @@ void notify_hmac_hex(const char *key, const void *body, size_t n, char out[65])
 
 struct job {
 	char id[UUID_LEN], channel[16], target[1024], secret[80];
+	/* a reply to a report by email: its Message-ID and the sender's */
+	char mid[300], irt[1000];
 	char *subject, *body;
 	int attempts;
 	/* the outcome */
@@ -109,6 +111,23 @@ static char *b64(const char *s, size_t n)
 	return out;
 }
 
+/* A Message-ID we put in a header: printable, no spaces or brackets (no
+ * header can be injected through a reporter's Message-ID). */
+static int header_id_ok(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == '<' || *s == '>' || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* The sender of a mail: a reply to a report comes from the intake
+ * address (the reporter answers into the intake), the rest from mail_from. */
+static const char *mail_sender(const struct notify_conf *c, const struct job *j)
+{
+	return j->mid[0] && c->reply_from[0] ? c->reply_from : c->mail_from;
+}
+
 static char *mail_text(const struct notify_conf *c, const struct job *j)
 {
 	char *subj = b64(j->subject, strlen(j->subject));
@@ -121,15 +140,24 @@ static char *mail_text(const struct notify_conf *c, const struct job *j)
 		gmtime_r(&t, &tm);
 		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 		/* the body's base64 in lines of 76 */
-		size_t bl = strlen(body), cap = strlen(subj) + bl + bl / 76 * 2 + 2048;
+		size_t bl = strlen(body), cap = strlen(subj) + bl + bl / 76 * 2 + 5120;
 		out = malloc(cap);
 		if (out) {
+			char mid[400], thread[2100] = "";
+			if (j->mid[0] && header_id_ok(j->mid))
+				snprintf(mid, sizeof(mid), "<%s>", j->mid);
+			else
+				snprintf(mid, sizeof(mid), "<%s@ungcuu>", j->id);
+			if (j->irt[0] && header_id_ok(j->irt))
+				snprintf(thread, sizeof(thread), "In-Reply-To: <%s>\r\n"
+					 "References: <%s>\r\n", j->irt, j->irt);
 			int k = snprintf(out, cap, "From: ungcuu <%s>\r\nTo: <%s>\r\nSubject: "
-					 "=?UTF-8?B?%s?=\r\nDate: %s\r\nMessage-ID: <%s@ungcuu>\r\n"
+					 "=?UTF-8?B?%s?=\r\nDate: %s\r\nMessage-ID: %s\r\n%s"
 					 "MIME-Version: 1.0\r\nContent-Type: text/plain; "
 					 "charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n"
-					 "Auto-Submitted: auto-generated\r\n\r\n", c->mail_from,
-					 j->target, subj, date, j->id);
+					 "Auto-Submitted: %s\r\n\r\n", mail_sender(c, j),
+					 j->target, subj, date, mid, thread,
+					 j->mid[0] ? "auto-replied" : "auto-generated");
 			size_t pos = (size_t)k;
 			for (size_t i = 0; i < bl; i += 76) {
 				size_t n = bl - i < 76 ? bl - i : 76;
@@ -152,7 +180,7 @@ static void send_mail(CURL *h, const struct notify_conf *c, struct job *j)
 		snprintf(j->error, sizeof(j->error), "no SMTP server configured ([notify] smtp_url)");
 		return;
 	}
-	if (!address_ok(j->target) || !address_ok(c->mail_from)) {
+	if (!address_ok(j->target) || !address_ok(mail_sender(c, j))) {
 		snprintf(j->error, sizeof(j->error), "invalid address");
 		j->permanent = 1;
 		return;
@@ -165,7 +193,7 @@ static void send_mail(CURL *h, const struct notify_conf *c, struct job *j)
 	struct reader r = { msg, strlen(msg) };
 	char rcpt[1040], from[300];
 	snprintf(rcpt, sizeof(rcpt), "<%s>", j->target);
-	snprintf(from, sizeof(from), "<%s>", c->mail_from);
+	snprintf(from, sizeof(from), "<%s>", mail_sender(c, j));
 	struct curl_slist *to = curl_slist_append(NULL, rcpt);
 	curl_easy_setopt(h, CURLOPT_URL, c->smtp_url);
 	curl_easy_setopt(h, CURLOPT_MAIL_FROM, from);
@@ -203,6 +231,17 @@ static void send_hook(CURL *h, const struct notify_conf *c, struct job *j)
 		j->permanent = 1;
 		return;
 	}
+	/* Where it leads now: a name that resolves into a refused network
+	 * since it was saved fails for good; the address checked is the one
+	 * connected to (CURLOPT_RESOLVE), so a second lookup cannot switch it,
+	 * no redirect is followed, no proxy from the environment is used. */
+	char pin[400], why[200];
+	int v = net_check_url(j->target, &c->webhook_allow, pin, sizeof(pin), why, sizeof(why));
+	if (v != NET_OK) {
+		snprintf(j->error, sizeof(j->error), "refused: %s", why);
+		j->permanent = v != NET_NO_ADDRESS;
+		return;
+	}
 	char mac[65], sig[120], did[80], ev[160];
 	notify_hmac_hex(j->secret, j->body, strlen(j->body), mac);
 	snprintf(sig, sizeof(sig), "X-Ungcuu-Signature: sha256=%s", mac);
@@ -212,7 +251,10 @@ static void send_hook(CURL *h, const struct notify_conf *c, struct job *j)
 	hd = curl_slist_append(hd, sig);
 	hd = curl_slist_append(hd, did);
 	hd = curl_slist_append(hd, ev);
+	struct curl_slist *resolve = pin[0] ? curl_slist_append(NULL, pin) : NULL;
 	curl_easy_setopt(h, CURLOPT_URL, j->target);
+	curl_easy_setopt(h, CURLOPT_RESOLVE, resolve);
+	curl_easy_setopt(h, CURLOPT_PROXY, "");
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, j->body);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(j->body));
@@ -232,6 +274,9 @@ static void send_hook(CURL *h, const struct notify_conf *c, struct job *j)
 		snprintf(j->error, sizeof(j->error), "HTTP %ld", code);
 	else
 		snprintf(j->error, sizeof(j->error), "%s", curl_easy_strerror(rc));
+	/* the handle is reused: the next send resolves its own */
+	curl_easy_setopt(h, CURLOPT_RESOLVE, NULL);
+	curl_slist_free_all(resolve);
 	curl_slist_free_all(hd);
 }
 
@@ -337,6 +382,90 @@ fail:
 	return -1;
 }
 
+/* ---- replies to reports by email ---- */
+
+int notify_deliver_replies(struct store *db, const struct notify_conf *c, int64_t now)
+{
+	struct err e = { 0 };
+	char why[300];
+	if (c->smtp_url[0] == '\0')
+		return 0;   /* they wait, their tries untouched */
+	struct stmt *st = store_query(db, &e, "SELECT id, recipient, subject, body, message_id, "
+		"in_reply_to, attempts FROM mail_outbox WHERE status = 'queued' AND next_at <= $1 "
+		"ORDER BY next_at, created_at, id LIMIT $2", "ii", now, (int64_t)c->batch);
+	if (st == NULL) {
+		log_error("notify: %s", err_text(&e, LANG_EN, why, sizeof(why)));
+		return -1;
+	}
+	struct job *v = calloc((size_t)c->batch, sizeof(*v));
+	size_t n = 0;
+	while (v && stmt_step(st, &e) == 1 && n < (size_t)c->batch) {
+		struct job *j = &v[n++];
+		snprintf(j->id, sizeof(j->id), "%s", stmt_text(st, 0));
+		snprintf(j->channel, sizeof(j->channel), "email");
+		snprintf(j->target, sizeof(j->target), "%s", stmt_text(st, 1));
+		j->subject = strdup(stmt_text(st, 2));
+		j->body = strdup(stmt_text(st, 3));
+		snprintf(j->mid, sizeof(j->mid), "%s", stmt_text(st, 4));
+		snprintf(j->irt, sizeof(j->irt), "%s", stmt_text(st, 5) ? stmt_text(st, 5) : "");
+		j->attempts = (int)stmt_int(st, 6);
+		if (j->mid[0] == '\0')   /* never empty: the row's own id */
+			snprintf(j->mid, sizeof(j->mid), "%s@ungcuu", j->id);
+	}
+	stmt_done(st);
+	if (v == NULL)
+		return -1;
+	if (e.code != E_OK || n == 0) {
+		if (e.code != E_OK)
+			log_error("notify: %s", err_text(&e, LANG_EN, why, sizeof(why)));
+		jobs_free(v, n);
+		return e.code != E_OK ? -1 : 0;
+	}
+	if (mail_h == NULL)
+		mail_h = curl_easy_init();
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].subject == NULL || v[i].body == NULL)
+			snprintf(v[i].error, sizeof(v[i].error), "out of memory");
+		else
+			send_mail(mail_h, c, &v[i]);
+	}
+	int64_t at = time_now_ms();
+	if (store_begin(db, &e) != 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		struct job *j = &v[i];
+		int tries = j->attempts + 1, r;
+		if (j->ok)
+			r = store_run(db, &e, "UPDATE mail_outbox SET status = 'sent', attempts = $1, "
+				      "sent_at = $2, last_error = '' WHERE id = $3", "iit",
+				      (int64_t)tries, at, j->id);
+		else if (j->permanent || tries >= c->max_attempts)
+			r = store_run(db, &e, "UPDATE mail_outbox SET status = 'failed', attempts = $1, "
+				      "last_error = $2 WHERE id = $3", "itt", (int64_t)tries, j->error,
+				      j->id);
+		else
+			r = store_run(db, &e, "UPDATE mail_outbox SET attempts = $1, next_at = $2, "
+				      "last_error = $3 WHERE id = $4", "iitt", (int64_t)tries,
+				      (int64_t)(at + notify_backoff(c, tries)), j->error, j->id);
+		if (r < 0) {
+			store_rollback(db);
+			goto fail;
+		}
+	}
+	if (store_commit(db, &e) != 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if (!v[i].ok)
+			log_warn("notify: reply to %s, attempt %d: %s", v[i].target,
+				 v[i].attempts + 1, v[i].error);
+	jobs_free(v, n);
+	return (int)n;
+fail:
+	log_error("notify: %s", err_text(&e, LANG_EN, why, sizeof(why)));
+	jobs_free(v, n);
+	return -1;
+}
+
 /* ---- the threads ---- */
 
 /* Two workers, each on its own connection: mail (which also runs the duty
@@ -375,7 +504,9 @@ static void *work(void *arg)
 			next_scan = now + wconf.scan_every_ms;
 		}
 		int n = notify_deliver_due(db, &wconf, worker_channel[which], now);
-		if (n >= wconf.batch)
+		/* the mail thread also answers reports by email */
+		int r = which == 0 ? notify_deliver_replies(db, &wconf, now) : 0;
+		if (n >= wconf.batch || r >= wconf.batch)
 			continue;   /* more are waiting */
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);

@@ -12,11 +12,14 @@
 #include <stdint.h>
 
 #include "../store/store.h"
+#include "../base/netguard.h"
 
 struct notify_conf {
 	char smtp_url[256];        /* smtp://127.0.0.1:25, smtps://...; "" = no mail */
 	char smtp_user[128], smtp_password[128];
 	char mail_from[256];       /* ungcuu@localhost */
+	char reply_from[256];      /* replies to reports by email: [mail] address
+				      (the intake address; "" = mail_from) */
 	long timeout_ms;           /* per send: 10 s */
 	int max_attempts;          /* then failed: 40 */
 	int64_t retry_base_ms;     /* first retry after: 30 s, doubling */
@@ -24,6 +27,7 @@ struct notify_conf {
 	int64_t scan_every_ms;     /* the duty scan: 30 s */
 	int64_t poll_ms;           /* how often due deliveries are looked for: 200 ms */
 	int batch;                 /* deliveries per round: 500 */
+	struct net_allow webhook_allow; /* private networks a webhook may reach */
 };
 
 void notify_conf_default(struct notify_conf *c);
@@ -36,6 +40,13 @@ int64_t notify_backoff(const struct notify_conf *c, int attempts);
  * handled, -1 on a database error. */
 int notify_deliver_due(struct store *db, const struct notify_conf *c, const char *channel,
 		       int64_t now);
+
+/* One round of the replies to reports by email (mail_outbox, queued by
+ * the intake in its transaction): sent through the same SMTP server, in
+ * the sender's thread (In-Reply-To), retried with backoff, failed after
+ * max_attempts or a permanent refusal, each attempt on the row. Returns
+ * how many were handled, -1 on a database error. */
+int notify_deliver_replies(struct store *db, const struct notify_conf *c, int64_t now);
 
 /* The background threads (mail and the duty scan; webhooks), each on its
  * own connection to db_path. */

@@ -24,6 +24,7 @@
 
 #include "kinds.h"
 #include "../domain/directory/org.h"
+#include "../domain/duty/notify_rules.h"
 #include "../domain/incident/incident.h"
 #include "../domain/ioc/hunt.h"
 #include "../domain/ioc/indicator.h"
@@ -964,7 +965,8 @@ static int apply_support_request(struct ctx *c, const struct sync_peer *from, js
 				   "id = $1", "t", sid) < 0) ||
 	    sync_map_put(c, from->id, "support_request", rid, sid, e) != 0 ||
 	    touch(c, lid, actor, "support_request", json_pack("{s:s, s:s, s:s, s:s}", "id", sid,
-			"to_org", to.code, "to_org_name", to.name, "summary", summary), e) != 0)
+			"to_org", to.code, "to_org_name", to.name, "summary", summary), e) != 0 ||
+	    notify_record(c, "support.received", sid, e) != 0)   /* told with it (issue 17) */
 		return -1;
 	/* Asked of an organisation another instance hosts: it goes on up. */
 	return sync_emit_org(c, to.id, SK_SUPPORT_REQUEST, payload, from->id, e);
@@ -1077,7 +1079,7 @@ static int apply_support_done(struct ctx *c, const struct sync_peer *from, json_
 			  sid) < 0 ||
 		touch(c, lid, actor, "support_request_update", json_pack("{s:s, s:s, s:s, s:s, s:s}",
 			"id", sid, "from", status, "to", "done", "note", note ? note : "", "remote",
-			from->name), e) != 0 ? -1 : 0;
+			from->name), e) != 0 || notify_record(c, "support.answered", sid, e) != 0 ? -1 : 0;
 }
 
 /* Kept as received, once by the origin's id (summaries with no table of
@@ -1277,7 +1279,7 @@ static int apply_support_answer(struct ctx *c, const struct sync_peer *from, jso
 			  sid) < 0 ||
 		touch(c, iid, actor, "support_request_update", json_pack("{s:s, s:s, s:s, s:s, s:s}",
 			"id", sid, "from", status, "to", to, "note", note, "remote", from->name),
-		      e) != 0 ? -1 : 0;
+		      e) != 0 || notify_record(c, "support.answered", sid, e) != 0 ? -1 : 0;
 }
 
 static int apply_comment_kind(struct ctx *c, const struct sync_peer *from, json_t *payload,
@@ -1423,6 +1425,9 @@ static int apply_warning(struct ctx *c, const struct sync_peer *from, json_t *pa
 			      "($1,$2) ON CONFLICT DO NOTHING", "tt", lid, o.id) < 0)
 			return -1;
 	}
+	/* its targets here are told with it (issue 17), not by a scan */
+	if (notify_record(c, "warning.issued", lid, e) != 0)
+		return -1;
 	return forward_to_hosts(c, from, SK_WARNING, targets, payload, e);
 }
 

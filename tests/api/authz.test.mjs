@@ -366,6 +366,35 @@ const mau05Year = { year: { C: 2016, D: 2016 }, half: { C: 2016, D: 2016 } };
 async function freshMau05(S) {
   return ok(await as[SETS[S].owner].post('/api/v1/plan/mau05', { period: 'half', year: ++mau05Year.half[S], org_code: SETS[S].org }), 'mau05');
 }
+// Mẫu 05 for the approval routes (h/duty): an organisation has one per
+// period and year (2017 to next year), so few — a draft and one awaiting
+// approval per set, put back in that state before each call, and a new one
+// only after an approval sent it.
+const m5 = { draft: {}, sub: {} };
+async function newMau05(S) {
+  if (mau05Year.half[S] < 2027) return freshMau05(S);
+  for (;;) {
+    const r = await as[SETS[S].owner].post('/api/v1/plan/mau05', { period: 'year', year: ++mau05Year.year[S], org_code: SETS[S].org });
+    if (r.status !== 409 || mau05Year.year[S] >= 2027) return ok(r, 'mau05');
+    // the period's report exists (an earlier test): use it unless it was sent
+    const id = /[0-9a-f-]{36}/.exec(r.body.detail)?.[0];
+    const m = id ? await m5get(id) : null;
+    if (m && m.status !== 'sent') return m;
+  }
+}
+const m5get = async (id) => ok(await as.lanhdao.get(`/api/v1/plan/mau05/${id}`), 'mau05');
+async function draftMau05(S) {
+  if (!m5.draft[S]) m5.draft[S] = await newMau05(S);
+  let m = await m5get(m5.draft[S].id);
+  if (m.status === 'submitted') m = ok(await as.lanhdao.req('POST', `/api/v1/plan/mau05/${m.id}/return`, { reason: 'Làm lại' }, im(m.version)), 'return');
+  return m;
+}
+async function submittedMau05(S) {
+  let m = m5.sub[S] ? await m5get(m5.sub[S].id) : null;
+  if (!m || m.status === 'sent') m = m5.sub[S] = await newMau05(S);
+  if (m.status === 'draft') m = ok(await as[SETS[S].owner].req('POST', `/api/v1/plan/mau05/${m.id}/submit`, undefined, im(m.version)), 'submit');
+  return m;
+}
 const version = async (path) => ok(await as.dieuphoi.get(path), path).version;
 const im = (v) => ({ 'If-Match': `"${v}"` });
 
@@ -636,7 +665,19 @@ const CASES = [
   }],
   ['GET /api/v1/hunts/{}/peers', true, (S) => ['GET', `/api/v1/hunts/${obj[S].hunt.id}/peers`]],
   // -- federation: what came from the peers (issue 16, h/fed-ui) --
-  // -- standing duty: approval, roster, webhooks (issue 17, h/duty) --
+  // -- standing duty: approval, roster, webhooks (issue 17, h/duty): a fresh Mẫu 05 each time --
+  ['POST /api/v1/plan/mau05/{}/submit', true, async (S) => {
+    const m = await draftMau05(S);
+    return ['POST', `/api/v1/plan/mau05/${m.id}/submit`, undefined, im(m.version)];
+  }],
+  ['POST /api/v1/plan/mau05/{}/approve', true, async (S) => {
+    const m = await submittedMau05(S);
+    return ['POST', `/api/v1/plan/mau05/${m.id}/approve`, undefined, im(m.version)];
+  }],
+  ['POST /api/v1/plan/mau05/{}/return', true, async (S) => {
+    const m = await submittedMau05(S);
+    return ['POST', `/api/v1/plan/mau05/${m.id}/return`, { reason: 'Thiếu số liệu quý II' }, im(m.version)];
+  }],
   // -- several nodes, leadership (issue 18, h/pg-nodes) --
   ['GET /api/v1/mail/triage/{}', false, () => ['GET', `/api/v1/mail/triage/${strangerMail()}`]],
   ['POST /api/v1/mail/triage/{}/accept', false, () => ['POST', `/api/v1/mail/triage/${strangerMail()}/accept`, { org_code: 'pq-tamthanh' }]],
@@ -923,7 +964,11 @@ const EXPECT = {
   // whoever reads the hunt reads what the children's instances sent back
   'GET /api/v1/hunts/{}/peers': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 200 200 200 200 200' },
   // -- federation: what came from the peers (issue 16, h/fed-ui) --
-  // -- standing duty: approval, roster, webhooks (issue 17, h/duty) --
+  // -- standing duty: approval, roster, webhooks (issue 17, h/duty): those who draft a Mẫu 05
+  // submit it in their subtree; only the leader approves or returns it --
+  'POST /api/v1/plan/mau05/{}/submit': { C: '403 200 403 200 200 200 404 404 404', D: '403 200 403 200 404 404 404 404 404' },
+  'POST /api/v1/plan/mau05/{}/approve': { C: '403 403 200 403 403 403 404 404 404', D: '403 403 200 403 404 404 404 404 404' },
+  'POST /api/v1/plan/mau05/{}/return': { C: '403 403 200 403 403 403 404 404 404', D: '403 403 200 403 404 404 404 404 404' },
   // -- several nodes, leadership (issue 18, h/pg-nodes) --
 };
 

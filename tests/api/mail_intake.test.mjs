@@ -27,10 +27,14 @@ let srv;
 let coord;   // dieuphoi: coordinator of the district, the home organisation
 let smtp;
 
-// A minimal SMTP receiver: every message kept as {from, to, data}.
-function smtpReceiver() {
-  const got = [];
+// A minimal SMTP receiver: every message kept as {from, to, data}; on a
+// given port (0: any), so it can stop and start again where the server
+// sends.
+function smtpReceiver(port = 0, got = []) {
+  const socks = new Set();
   const server = createServer((sock) => {
+    socks.add(sock);
+    sock.on('close', () => socks.delete(sock));
     let buf = '';
     let inData = false;
     let cur = { to: [] };
@@ -64,16 +68,38 @@ function smtpReceiver() {
     });
     sock.on('error', () => {});
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    got, port: server.address().port, close: () => new Promise((r) => server.close(r)),
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({
+    // closing also drops the connection the server's worker keeps open
+    got, port: server.address().port, close: () => new Promise((r) => { server.close(r); for (const k of socks) k.destroy(); }),
   })));
 }
 
+// The server's configuration, which the intake reads too: the server's
+// delivery worker sends the replies through this SMTP server, from the
+// intake address, retrying after a second.
 function config(port) {
   const p = join(dir, `mail-${port}.ini`);
-  writeFileSync(p, `[smtp]\nurl = smtp://127.0.0.1:${port}\nfrom = baocao@phuquy.binhthuan.gov.vn\n[mail]\naddress = baocao@phuquy.binhthuan.gov.vn\n`);
+  writeFileSync(p, `[notify]\nsmtp_url = smtp://127.0.0.1:${port}\nmail_from = ungcuu@phuquy.binhthuan.gov.vn\n`
+    + 'retry_base = 1s\nretry_max = 2s\n[mail]\naddress = baocao@phuquy.binhthuan.gov.vn\n');
   return p;
 }
+// Waits for cond() (bounded rounds, never a clock's measure).
+async function until(what, cond, tries = 300) {
+  for (let k = 0; k < tries; k++) {
+    const v = await cond();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`gave up waiting: ${what}`);
+}
+// A mail as received: headers, the subject and the body decoded.
+function decoded(m) {
+  const [head, ...rest] = m.data.split(/\r?\n\r?\n/);
+  const subj = /Subject: =\?UTF-8\?B\?([^?]+)\?=/.exec(head);
+  return { head, subject: subj ? Buffer.from(subj[1], 'base64').toString('utf8') : '',
+    body: Buffer.from(rest.join('\n').replace(/\s+/g, ''), 'base64').toString('utf8') };
+}
+const repliesTo = (addr) => smtp.got.filter((m) => m.to.some((t) => t.includes(addr)));
 
 // `ungcuu intake email` with a message on stdin: { status, out, stderr }.
 function intake(input, args = []) {
@@ -106,9 +132,9 @@ function intakeAsync(input, args = []) {
 }
 
 before(async () => {
-  srv = await startServer();
-  coord = await loginAs(srv, 'dieuphoi');
   smtp = await smtpReceiver();
+  srv = await startServer({ args: ['--config', config(smtp.port)] });
+  coord = await loginAs(srv, 'dieuphoi');
 });
 after(async () => {
   await srv?.stop();
@@ -118,13 +144,14 @@ after(async () => {
 
 let first;   // the incident of report_multipart.eml
 
-test('a [TBSC] report with attachments from a known contact becomes a received incident of its organisation; the sender gets the number by SMTP', T, async () => {
+test('a [TBSC] report with attachments from a known contact becomes a received incident of its organisation; the server sends the sender the number by SMTP', T, async () => {
   const before = await countIncidents(coord);
+  const sent = repliesTo('phuquy@vnpt.vn').length;
   const r = await intakeAsync(eml('report_multipart.eml'), ['--config', config(smtp.port)]);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.one.outcome, 'incident', JSON.stringify(r.out));
   assert.equal(r.one.tbsc, true);
-  assert.equal(r.out.replies_sent, 1);
+  assert.equal(r.out.replies_queued, 1, 'queued with the incident; the server sends it');
   assert.equal(await countIncidents(coord), before + 1);
   const inc = await getIncident(coord, r.one.incident_id);
   first = inc;
@@ -157,13 +184,20 @@ test('a [TBSC] report with attachments from a known contact becomes a received i
   const got = await coord.req('GET', `/api/v1/incidents/${inc.id}/attachments/${a.id}`);
   assert.equal(got.status, 200);
   assert.equal(sha256(Buffer.from(got.text)), a.sha256);
-  // the reply: to the sender, the number in the subject, in the thread
-  const m = smtp.got.at(-1);
-  assert.match(m.to[0], /phuquy@vnpt\.vn/);
-  assert.match(m.data, /In-Reply-To: <report-1@vnpt\.vn>/);
-  const subj = /Subject: =\?UTF-8\?B\?([^?]+)\?=/.exec(m.data)[1];
-  assert.equal(Buffer.from(subj, 'base64').toString('utf8'), `[TBSC] Đã tiếp nhận báo cáo sự cố ${inc.number}`);
-  assert.match(m.data, new RegExp(inc.number));
+  // the reply, sent by the server's worker: to the sender, from the intake
+  // address, the number in the subject, in the thread
+  const m = await until('the reply', () => repliesTo('phuquy@vnpt.vn')[sent]);
+  const d = decoded(m);
+  assert.match(d.head, /In-Reply-To: <report-1@vnpt\.vn>/);
+  assert.match(d.head, /From: .*<baocao@phuquy\.binhthuan\.gov\.vn>/);
+  assert.match(d.head, /Auto-Submitted: auto-replied/);
+  assert.equal(d.subject, `[TBSC] Đã tiếp nhận báo cáo sự cố ${inc.number}`);
+  assert.match(d.body, new RegExp(inc.number));
+  // the delivery log shows it sent, for an administrator
+  const admin = await loginAs(srv, 'admin');
+  const sentLog = await until('the reply in the delivery log', async () => (await admin.get('/api/v1/deliveries?limit=100')).body.items
+    .find((x) => x.event === 'intake.reply' && x.status === 'sent' && x.target === 'phuquy@vnpt.vn'));
+  assert.equal(sentLog.notification_id, null);
   // the organisation's own people see it, a commune beside it does not
   const tam = await loginAs(srv, 'tamthanh');
   assertProblem(await tam.get(`/api/v1/incidents/${inc.id}`), 404);
@@ -319,26 +353,33 @@ test('a Maildir is read once: new/ -> cur/ with the seen flag; a message put bac
   assert.match(bad.stderr, /khong-co/);
 });
 
-test('SMTP down: the reply stays queued with its reason and goes on the next run; no database: exit 75 for the MTA to retry; --help', T, async () => {
-  // what earlier tests queued without SMTP goes first
-  const flush = await intakeAsync(Buffer.alloc(0), ['--maildir', join(dir, 'Maildir'), '--config', config(smtp.port)]);
-  assert.equal(flush.out.replies_failed, 0);
-  const down = await smtpReceiver();
-  const cfg = config(down.port);
-  await down.close();
-  const r = await intakeAsync(Buffer.from('From: <phuquy@viettel.com.vn>\r\nSubject: [TBSC] khi SMTP ngừng\r\nMessage-ID: <down1@viettel>\r\n\r\nx\r\n'), ['--config', cfg]);
+test('SMTP down: the reply stays queued with its reason, is retried by the server and arrives once; no database: exit 75 for the MTA to retry; --help', T, async () => {
+  const admin = await loginAs(srv, 'admin');
+  const port = smtp.port;
+  await smtp.close();
+  const r = await intakeAsync(Buffer.from('From: <phuquy@viettel.com.vn>\r\nSubject: [TBSC] khi SMTP ngừng\r\nMessage-ID: <down1@viettel>\r\n\r\nx\r\n'), ['--config', config(port)]);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.one.outcome, 'incident');
-  assert.equal(r.out.replies_failed, 1);
-  const before = smtp.got.length;
-  const next = await intakeAsync(Buffer.alloc(0), ['--maildir', join(dir, 'Maildir'), '--config', config(smtp.port)]);
-  assert.equal(next.status, 0, next.stderr);
-  assert.equal(next.out.replies_sent, 1);
-  assert.equal(smtp.got.length, before + 1);
-  assert.match(smtp.got.at(-1).to[0], /phuquy@viettel\.com\.vn/);
-  // sent once: the next run sends nothing
-  const third = await intakeAsync(Buffer.alloc(0), ['--maildir', join(dir, 'Maildir'), '--config', config(smtp.port)]);
-  assert.equal(third.out.replies_sent, 0);
+  assert.equal(r.out.replies_queued, 1);
+  // the worker tried, failed, recorded why, and keeps it queued
+  const mine = async (status) => (await admin.get(`/api/v1/deliveries?status=${status}&limit=200`)).body.items
+    .find((x) => x.event === 'intake.reply' && x.target === 'phuquy@viettel.com.vn' && x.id === r.one.reply_id);
+  // the reply in this message's thread (the address had others before)
+  const downReplies = () => repliesTo('phuquy@viettel.com.vn').filter((m) => m.data.includes('In-Reply-To: <down1@viettel>'));
+  const q = await until('a failed attempt recorded', async () => {
+    const x = await mine('queued');
+    return x && x.attempts >= 1 && x.last_error ? x : null;
+  });
+  assert.ok(q.next_at, 'a next try is planned');
+  assert.equal(downReplies().length, 0);
+  // the receiver back on the same port: the server's retry delivers it, once
+  smtp = await smtpReceiver(port, smtp.got);
+  const got = await until('the reply after the outage', () => downReplies().length === 1);
+  assert.ok(got);
+  const s = await until('recorded as sent', () => mine('sent'));
+  assert.ok(s.attempts >= 2, 'retried');
+  await new Promise((res) => setTimeout(res, 1500));   // more rounds of the worker: nothing twice
+  assert.equal(downReplies().length, 1);
   const nodb = run(['intake', 'email', '--db', join(dir, 'khong-co.db')], { input: 'From: <a@b.c>\r\n\r\nx' });
   assert.equal(nodb.status, 75);
   const help = run(['intake', 'email', '--help']);

@@ -12,7 +12,7 @@ import { createServer as netServer, connect } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../lib/server.mjs';
+import { startServer, sqlite3 } from '../lib/server.mjs';
 import { test, before, after, Client, loginAs, file, assertProblem } from './helpers.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'ungcuu-notify-'));
@@ -82,6 +82,8 @@ before(async () => {
   const ini = join(dir, 'ungcuu.ini');
   writeFileSync(ini, `[notify]\nsmtp_url = smtp://127.0.0.1:${smtpPort}\nmail_from = ungcuu@pq.example.vn\n`
     + 'retry_base = 1s\nretry_max = 2s\nscan_every = 1s\ntimeout = 5s\n'
+    // this test's receivers listen on loopback: that one address is allowed
+    + 'webhook_allow = 127.0.0.1/32\n'
     + '[duty]\nbase_url = https://ungcuu.pq.example.vn/\nclock_lead = 30m\n');
   server = await startServer({ args: ['--config', ini] });
   admin = await loginAs(server, 'admin');
@@ -271,5 +273,66 @@ test('a webhook that hangs holds back neither mail nor the API; its send gives u
   } finally {
     for (const c of held) c.destroy();
     hang.close();
+  }
+});
+
+test('webhooks may not reach loopback, private, link-local, multicast or metadata addresses, in any spelling, at save time and again at send time', async () => {
+  const r = await admin.post('/api/v1/users', { username: `ssrf${process.pid}`, password: PW, org_code: 'pq', roles: ['coordinator'] });
+  assert.equal(r.status, 201, r.text);
+  const who = new Client(server.url);
+  assert.equal((await who.login(`ssrf${process.pid}`, PW)).status, 200);
+  const put = (url) => who.req('PUT', '/api/v1/account/notifications', { channels: { 'incident.new': ['web', 'webhook'] }, webhook: { url } });
+  for (const [url, shown] of [
+    ['http://127.0.0.2/hook', '127.0.0.2'],                      // loopback beyond the one address allowed
+    ['http://2130706434/', '127.0.0.2'],                          // decimal
+    ['http://0177.0.0.2/', '127.0.0.2'],                          // octal
+    ['http://0x7f.0.0.2/', '127.0.0.2'],                          // hex
+    ['http://[::ffff:127.0.0.2]/', '127.0.0.2'],                  // IPv4-mapped
+    ['http://[::1]/', '::1'],
+    ['http://10.0.0.1/', '10.0.0.1'], ['http://172.16.5.4/', '172.16.5.4'], ['http://192.168.1.1/', '192.168.1.1'],
+    ['http://169.254.169.254/latest/meta-data/', '169.254.169.254'],
+    ['http://[fd00:ec2::254]/', 'fd00:ec2::254'],
+    ['http://[fe80::1]/', 'fe80::1'], ['http://224.0.0.1/', '224.0.0.1'], ['http://[ff02::1]/', 'ff02::1'],
+    ['http://0.0.0.0/', '0.0.0.0'],
+  ]) {
+    const x = await put(url);
+    assertProblem(x, 422, '/webhook/url');
+    const m = x.body.errors.find((e) => e.pointer === '/webhook/url').detail;
+    assert.ok(m.includes(shown) && /webhook_allow/.test(m), `${url}: ${m}`);
+  }
+  // a name that does not resolve is refused with its own reason
+  const nx = await put('http://no-such-host.invalid/hook');
+  assertProblem(nx, 422, '/webhook/url');
+  assert.equal((await who.get('/api/v1/account/notifications')).body.webhook, null, 'nothing stored');
+  // the allowed receiver is accepted ...
+  assert.equal((await put(`http://127.0.0.1:${hookPort}/ok`)).status, 200);
+  // ... and if the stored address leads somewhere refused by the time of the send
+  // (written behind the API's back, as a name re-pointed would), the send is refused
+  // for good with the reason, and nothing reaches that address
+  const uid = r.body.id;
+  sqlite3(['-cmd', '.timeout 5000', server.db, `UPDATE notify_webhooks SET url = 'http://127.0.0.2:${hookPort}/rebound' WHERE user_id = '${uid}'`]);
+  const before = hooks.length;
+  const i = await file(tam, { title: 'Sự cố thử chặn webhook', tlp: 'GREEN' });
+  const d = await until('the refused send recorded', async () => (await admin.get('/api/v1/deliveries?status=failed&limit=500')).body.items
+    .find((x) => x.channel === 'webhook' && x.target.includes('/rebound')));
+  assert.match(d.last_error, /refused: 127\.0\.0\.2: loopback/);
+  assert.equal(d.attempts, 1, 'not retried');
+  assert.ok(!hooks.slice(before).some((h) => h.body.toString().includes(i.id) && h.headers['x-ungcuu-delivery'] === d.id));
+});
+
+test('without webhook_allow even the loopback receiver is refused', async () => {
+  const bare = await startServer();
+  try {
+    const a = await loginAs(bare, 'admin');
+    const x = await a.req('PUT', '/api/v1/account/notifications', { webhook: { url: `http://127.0.0.1:${hookPort}/chat` } });
+    assertProblem(x, 422, '/webhook/url');
+    assert.match(x.body.errors[0].detail, /127\.0\.0\.1/);
+    // a name that resolves to loopback: refused after resolution
+    const n = await a.req('PUT', '/api/v1/account/notifications', { webhook: { url: `http://localhost:${hookPort}/chat` } });
+    assertProblem(n, 422, '/webhook/url');
+    assert.match(n.body.errors[0].detail, /127\.0\.0\.1|::1/);
+    assert.equal((await a.get('/api/v1/account/notifications')).body.webhook, null);
+  } finally {
+    await bare.stop();
   }
 });

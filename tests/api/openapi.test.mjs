@@ -613,6 +613,16 @@ test('real answers match the document: status codes listed, bodies valid, no und
   await coord.patch(`/api/v1/plan/mau05/${m5.id}`, { cells: { dos: { damage: 7 } } }, { 'If-Match': `"${m5b.version}"` }); // 422
   await lead.post(`/api/v1/plan/mau05/${m5.id}/send`, undefined, { 'If-Match': `"${m5b.version}"` });
   await coord.get(`/api/v1/plan/mau05/${m5.id}/document?format=docx`);
+  // the approval between draft and sent (h/duty): submit, return with a reason, again, approve
+  let m6 = (await coord.post('/api/v1/plan/mau05', { period: 'half', year: 2026 })).body;
+  await lead.post(`/api/v1/plan/mau05/${m6.id}/approve`, undefined, { 'If-Match': `"${m6.version}"` });        // 409: a draft
+  m6 = (await coord.post(`/api/v1/plan/mau05/${m6.id}/submit`, undefined, { 'If-Match': `"${m6.version}"` })).body;
+  await coord.patch(`/api/v1/plan/mau05/${m6.id}`, { helpers: 'x' }, { 'If-Match': `"${m6.version}"` });     // 409: awaiting
+  await lead.post(`/api/v1/plan/mau05/${m6.id}/return`, {}, { 'If-Match': `"${m6.version}"` });              // 422: no reason
+  await coord.post(`/api/v1/plan/mau05/${m6.id}/return`, { reason: 'x' }, { 'If-Match': `"${m6.version}"` }); // 403
+  m6 = (await lead.post(`/api/v1/plan/mau05/${m6.id}/return`, { reason: 'Thiếu số liệu' }, { 'If-Match': `"${m6.version}"` })).body;
+  m6 = (await coord.post(`/api/v1/plan/mau05/${m6.id}/submit`, undefined, { 'If-Match': `"${m6.version}"` })).body;
+  await lead.post(`/api/v1/plan/mau05/${m6.id}/approve`, undefined, { 'If-Match': `"${m6.version}"` });
   await coord.get('/api/v1/plan/orgs/pq/mau01');
   await coord.get('/api/v1/plan/orgs/pq/mau01/document');
   await coord.get('/api/v1/plan/annual?year=2026');
@@ -683,7 +693,9 @@ test('real answers match the document: status codes listed, bodies valid, no und
   if (notes.items[0]) await tok.post(`/api/v1/notifications/${notes.items[0].id}/read`);
   await tam.post('/api/v1/notifications/00000000-0000-7000-8000-000000000000/read');                                        // 404
   await tok.get('/api/v1/account/notifications');
-  await tok.req('PUT', '/api/v1/account/notifications', { channels: { 'incident.new': ['web'] }, webhook: { url: 'http://127.0.0.1:9/hook' } });
+  // a public address literal (no lookup, nothing sent: web only); loopback is refused (h/duty)
+  await tok.req('PUT', '/api/v1/account/notifications', { channels: { 'incident.new': ['web'] }, webhook: { url: 'http://8.8.8.8:9/hook' } });
+  await tok.req('PUT', '/api/v1/account/notifications', { webhook: { url: 'http://127.0.0.1:9/hook' } });                  // 422
   await tok.req('PUT', '/api/v1/account/notifications', { channels: { 'incident.new': ['pigeon'] } });                    // 422
   await admin.get('/api/v1/deliveries?status=queued');
   await tok.get('/api/v1/deliveries');                                                                                      // 403

@@ -10,9 +10,12 @@
 #include <string.h>
 
 #include "testlib.h"
+#include "base/msg.h"
 #include "domain/duty/notify_rules.h"
 #include "domain/duty/roster.h"
 #include "domain/incident/incident.h"
+#include "domain/vuln/warning.h"
+#include "domain/plan/mau05.h"
 
 #define MIN (60LL * 1000)
 #define HOUR (60 * MIN)
@@ -246,10 +249,19 @@ static void test_warning_and_kev(void **state)
 	assert_int_equal(store_exec(t->db, sql, &e), 0);
 	assert_int_equal(store_exec(t->db, "INSERT INTO warning_targets (warning_id, org_id) SELECT "
 		"'01900000-0000-7000-8000-0000000000a1', id FROM orgs WHERE code = 'xa-a'", &e), 0);
+	/* written behind the domain's back: the scan does not announce the
+	 * issue (a record's event is queued with the record), only its near
+	 * deadline, which is time's */
 	assert_true(notify_scan(t->db, now, &e) >= 0);
-	/* the target's focal point is told, and its deadline is near (1 h) */
-	assert_int_equal(notes_of(t->db, "rep-a", "warning.issued"), 1);
+	assert_int_equal(notes_of(t->db, "rep-a", "warning.issued"), 0);
 	assert_int_equal(notes_of(t->db, "rep-a", "warning.deadline"), 1);
+	struct ctx sys = t_ctx(t->db, &W.sys);
+	assert_int_equal(store_begin(t->db, &e), 0);
+	assert_int_equal(domain_record_hook(&sys, "warning", "01900000-0000-7000-8000-0000000000a1",
+					    NULL, &e), 0);
+	assert_int_equal(store_commit(t->db, &e), 0);
+	/* the target's focal point is told */
+	assert_int_equal(notes_of(t->db, "rep-a", "warning.issued"), 1);
 	/* not another commune, not the district's own people */
 	assert_int_equal(notes_of(t->db, "coord-b", "warning.issued"), 0);
 	assert_int_equal(notes_of(t->db, "d-coordinator", "warning.issued"), 0);
@@ -267,7 +279,10 @@ static void test_warning_and_kev(void **state)
 		 "'01900000-0000-7000-8000-0000000000b1', 'CVE-2099-0001', 'bash', 1, 'inventory', "
 		 "'open', %lld, %lld)", (long long)now, (long long)now);
 	assert_int_equal(store_exec(t->db, sql, &e), 0);
-	assert_true(notify_scan(t->db, now + 1000, &e) >= 0);
+	assert_int_equal(store_begin(t->db, &e), 0);
+	assert_int_equal(domain_record_hook(&sys, "finding.kev",
+					    "01900000-0000-7000-8000-0000000000c1", NULL, &e), 0);
+	assert_int_equal(store_commit(t->db, &e), 0);
 	assert_int_equal(notes_of(t->db, "rep-a", "finding.kev"), 1);
 	assert_int_equal(notes_of(t->db, "coord-b", "finding.kev"), 0);
 	/* the host's name stays out of mail (AMBER); the CVE is public */
@@ -276,11 +291,169 @@ static void test_warning_and_kev(void **state)
 		 "d.notification_id WHERE n.event = 'finding.kev' LIMIT 1", subj, sizeof(subj));
 	assert_non_null(strstr(subj, "CVE-2099-0001"));
 	assert_null(strstr(subj, "pc-ketoan"));
-	/* scanning again tells nobody twice */
+	/* scanning again, or the same record's hook again, tells nobody twice */
 	assert_true(notify_scan(t->db, now + 2000, &e) >= 0);
+	assert_int_equal(store_begin(t->db, &e), 0);
+	assert_int_equal(domain_record_hook(&sys, "finding.kev",
+					    "01900000-0000-7000-8000-0000000000c1", NULL, &e), 0);
+	assert_int_equal(store_commit(t->db, &e), 0);
 	assert_int_equal(notes_of(t->db, "rep-a", "warning.issued"), 1);
+	assert_int_equal(notes_of(t->db, "rep-a", "warning.deadline"), 1);
 	assert_int_equal(notes_of(t->db, "rep-a", "finding.kev"), 1);
 }
+
+/* A subscriber registered after the notifications' that fails on demand:
+ * the change it fails is rolled back, and the notifications queued before
+ * it in the same transaction with it. */
+static int fail_hooks;
+/* The notifications the failing subscriber saw in the transaction when it
+ * ran: the ones queued by the subscriber registered before it. */
+static long long seen_when_failing;
+static int failing_event(struct ctx *c, const char *kind, const char *id, const char *uid,
+			 struct err *e)
+{
+	(void)kind, (void)id, (void)uid;
+	if (fail_hooks)
+		seen_when_failing = tdb_count(c->db, "notifications");
+	return fail_hooks ? err_set(e, E_CONFLICT, MSG_INTERNAL, NULL) : 0;
+}
+static int failing_record(struct ctx *c, const char *iid, const char *kind, const char *rid,
+			  const json_t *rec, struct err *e)
+{
+	(void)c, (void)iid, (void)kind, (void)rid, (void)rec;
+	return fail_hooks ? err_set(e, E_CONFLICT, MSG_INTERNAL, NULL) : 0;
+}
+static int failing_domain(struct ctx *c, const char *entity, const char *id, const json_t *rec,
+			  struct err *e)
+{
+	(void)entity, (void)id, (void)rec;
+	if (fail_hooks)
+		seen_when_failing = tdb_count(c->db, "notifications");
+	return fail_hooks ? err_set(e, E_CONFLICT, MSG_INTERNAL, NULL) : 0;
+}
+
+static long long all_notes(struct store *db)
+{
+	return tdb_count(db, "notifications");
+}
+
+static void test_same_transaction(void **state)
+{
+	struct tdb *t = *state;
+	struct ctx rep = t_ctx(t->db, &W.rep_a), co = t_ctx(t->db, &W.role[R_COORDINATOR]),
+		   cr = t_ctx(t->db, &W.cr), sys = t_ctx(t->db, &W.sys);
+	struct err e = { 0 };
+	json_t *r, *b;
+	/* a new incident: rolled back, nobody told */
+	fail_hooks = 1;
+	b = t_report_body();
+	assert_null(incident_create(&rep, b, &e));
+	/* the subscribers ran in the order registered: the notifications were
+	 * queued in the transaction before the later one failed it */
+	assert_true(seen_when_failing > 0);
+	assert_int_equal(all_notes(t->db), 0);
+	assert_int_equal(tdb_count(t->db, "incidents"), 0);
+	fail_hooks = 0;
+	err_clear(&e);
+	r = incident_create(&rep, b, &e);
+	json_decref(b);
+	assert_non_null(r);
+	json_decref(r);
+	assert_int_equal(notes_of(t->db, "d-coordinator", "incident.new"), 1);
+
+	/* an assignment */
+	char id[UUID_LEN];
+	t_walk_to(t->db, ST_ACKNOWLEDGED, id);
+	long long before = all_notes(t->db);
+	fail_hooks = 1;
+	b = json_pack("{s:s}", "user_id", W.role[R_RESPONDER].id);
+	assert_null(incident_assign(&co, id, b, &e));
+	assert_int_equal(all_notes(t->db), before);
+	fail_hooks = 0;
+	err_clear(&e);
+	r = incident_assign(&co, id, b, &e);
+	json_decref(b);
+	assert_non_null(r);
+	json_decref(r);
+	assert_int_equal(notes_of(t->db, "d-responder", "incident.assigned"), 1);
+
+	/* a support request to the district: its handlers are told */
+	before = all_notes(t->db);
+	fail_hooks = 1;
+	b = json_pack("{s:s, s:s}", "summary", "Cần hỗ trợ phân tích mã độc", "to_org_code", "pq");
+	assert_null(incident_add_support(&cr, id, b, &e));
+	assert_int_equal(all_notes(t->db), before);
+	assert_int_equal(tdb_count(t->db, "support_requests"), 0);
+	fail_hooks = 0;
+	err_clear(&e);
+	r = incident_add_support(&cr, id, b, &e);
+	json_decref(b);
+	assert_non_null(r);
+	char sid[UUID_LEN];
+	snprintf(sid, sizeof(sid), "%s", json_string_value(json_object_get(r, "id")));
+	json_decref(r);
+	assert_int_equal(notes_of(t->db, "d-coordinator", "support.received"), 1);
+	assert_int_equal(notes_of(t->db, "coord-b", "support.received"), 0);
+	/* ... and answered: the one who asked is told */
+	before = all_notes(t->db);
+	fail_hooks = 1;
+	b = json_pack("{s:s}", "to", "accepted");
+	assert_null(incident_support_transition(&co, id, sid, b, &e));
+	assert_int_equal(all_notes(t->db), before);
+	fail_hooks = 0;
+	err_clear(&e);
+	r = incident_support_transition(&co, id, sid, b, &e);
+	json_decref(b);
+	assert_non_null(r);
+	json_decref(r);
+	assert_int_equal(notes_of(t->db, "cr", "support.answered"), 1);
+
+	/* a warning to xa-a */
+	before = all_notes(t->db);
+	char deadline[TIME_RFC3339_LEN];
+	time_format_utc(time_now_ms() + 7LL * 86400000, deadline);
+	b = json_pack("{s:s, s:s, s:s, s:[s]}", "title", "Vá lỗ hổng Exchange", "severity", "high",
+		      "deadline", deadline, "target_org_codes", "xa-a");
+	fail_hooks = 1;
+	seen_when_failing = 0;
+	assert_null(warning_create(&sys, b, &e));
+	assert_true(seen_when_failing > before);
+	assert_int_equal(all_notes(t->db), before);
+	assert_int_equal(tdb_count(t->db, "warnings"), 0);
+	fail_hooks = 0;
+	err_clear(&e);
+	r = warning_create(&sys, b, &e);
+	json_decref(b);
+	if (r == NULL)
+		fail_msg("warning_create: code %d", e.code);
+	json_decref(r);
+	assert_int_equal(notes_of(t->db, "rep-a", "warning.issued"), 1);
+
+	/* any record's hook rolled back with its transaction leaves nothing
+	 * (hunt, finding, plan: read by id inside the transaction) */
+	int64_t now = time_now_ms();
+	char sql[600];
+	snprintf(sql, sizeof(sql), "INSERT INTO hunts (id, org_id, title, description, deadline, "
+		 "status, selection, version, created_by, created_at, updated_at) SELECT "
+		 "'01900000-0000-7000-8000-0000000000d1', id, 'Săn tìm Emotet', '', %lld, 'open', "
+		 "'{}', 1, '%s', %lld, %lld FROM orgs WHERE code = 'pq'", (long long)(now + 86400000),
+		 W.role[R_COORDINATOR].id, (long long)now, (long long)now);
+	assert_int_equal(store_exec(t->db, sql, &e), 0);
+	assert_int_equal(store_exec(t->db, "INSERT INTO hunt_targets (hunt_id, org_id) SELECT "
+		"'01900000-0000-7000-8000-0000000000d1', id FROM orgs WHERE code = 'xa-a'", &e), 0);
+	before = all_notes(t->db);
+	assert_int_equal(store_begin(t->db, &e), 0);
+	assert_int_equal(domain_record_hook(&sys, "hunt", "01900000-0000-7000-8000-0000000000d1",
+					    NULL, &e), 0);
+	assert_int_equal(notes_of(t->db, "rep-a", "hunt.opened"), 1);
+	store_rollback(t->db);
+	assert_int_equal(all_notes(t->db), before);
+	assert_int_equal(notes_of(t->db, "rep-a", "hunt.opened"), 0);
+	/* the scan never announces it afterwards: only time's events */
+	assert_true(notify_scan(t->db, now, &e) >= 0);
+	assert_int_equal(notes_of(t->db, "rep-a", "hunt.opened"), 0);
+}
+
 
 static void test_roster_bad_input(void **state)
 {
@@ -312,8 +485,77 @@ static void test_roster_bad_input(void **state)
 	assert_int_equal(tdb_count(t->db, "duty_shifts"), 0);
 }
 
+/* A Mẫu 05 submitted for approval: its leaders are told in the submit's
+ * transaction (rolled back: nobody, and still a draft); returned and
+ * submitted again: told again; the steps kept. */
+static void test_report_approval(void **state)
+{
+	struct tdb *t = *state;
+	struct ctx co = t_ctx(t->db, &W.role[R_COORDINATOR]), lead = t_ctx(t->db, &W.role[R_LEADER]);
+	struct err e = { 0 };
+	json_t *b = json_pack("{s:s, s:s, s:i}", "org_code", "pq", "period", "year", "year", 2026);
+	json_t *m = mau05_create(&co, b, &e);
+	json_decref(b);
+	if (m == NULL)
+		fail_msg("mau05_create: %d", e.code);
+	char id[UUID_LEN];
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(m, "id")));
+	long long v = json_integer_value(json_object_get(m, "version"));
+	json_decref(m);
+	fail_hooks = 1;
+	assert_null(mau05_decide(&co, id, v, "submit", NULL, &e));
+	fail_hooks = 0;
+	err_clear(&e);
+	assert_int_equal(notes_of(t->db, "d-leader", "report.approval"), 0);
+	assert_int_equal(tdb_count(t->db, "report_approvals"), 0);
+	/* only the leader approves; a writer submits */
+	assert_null(mau05_decide(&lead, id, v, "submit", NULL, &e));
+	assert_int_equal(e.code, E_FORBIDDEN);
+	err_clear(&e);
+	m = mau05_decide(&co, id, v, "submit", NULL, &e);
+	assert_non_null(m);
+	assert_string_equal(json_string_value(json_object_get(m, "status")), "submitted");
+	v = json_integer_value(json_object_get(m, "version"));
+	json_decref(m);
+	assert_int_equal(notes_of(t->db, "d-leader", "report.approval"), 1);
+	assert_int_equal(notes_of(t->db, "d-coordinator", "report.approval"), 0);
+	assert_null(mau05_decide(&co, id, v, "approve", NULL, &e));
+	assert_int_equal(e.code, E_FORBIDDEN);
+	err_clear(&e);
+	/* returned without a reason: refused; with one: a draft again */
+	json_t *none = json_object();
+	assert_null(mau05_decide(&lead, id, v, "return", none, &e));
+	assert_int_equal(e.code, E_INVALID);
+	json_decref(none);
+	err_clear(&e);
+	json_t *why = json_pack("{s:s}", "reason", "Thiếu số liệu quý II");
+	m = mau05_decide(&lead, id, v, "return", why, &e);
+	json_decref(why);
+	assert_non_null(m);
+	assert_string_equal(json_string_value(json_object_get(m, "status")), "draft");
+	v = json_integer_value(json_object_get(m, "version"));
+	json_decref(m);
+	/* submitted again: a new notice (the key names the submission) */
+	m = mau05_decide(&co, id, v, "submit", NULL, &e);
+	assert_non_null(m);
+	v = json_integer_value(json_object_get(m, "version"));
+	json_decref(m);
+	assert_int_equal(notes_of(t->db, "d-leader", "report.approval"), 2);
+	m = mau05_decide(&lead, id, v, "approve", NULL, &e);
+	assert_non_null(m);
+	assert_string_equal(json_string_value(json_object_get(m, "status")), "sent");
+	assert_int_equal(json_array_size(json_object_get(m, "approvals")), 4);
+	json_decref(m);
+}
+
 int main(void)
 {
+	notify_rules_install();
+	/* after the notifications': the order of registration is the order
+	 * of calls; registering twice adds nothing */
+	incident_on_event(failing_event);
+	incident_on_record(failing_record);
+	domain_on_record(failing_domain);
 	notify_rules_install();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_day_shift_boundaries),
@@ -327,6 +569,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_escalation_steps, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_warning_and_kev, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_roster_bad_input, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_same_transaction, world_open, world_close),
+		cmocka_unit_test_setup_teardown(test_report_approval, world_open, world_close),
 	};
 	return cmocka_run_group_tests(tests, world_build, world_destroy);
 }

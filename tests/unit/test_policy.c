@@ -120,6 +120,16 @@ static const struct {
 	/* -- federation transport (issue 16, h/sync-net): the peer actor of a
 	 * signed sync request (api/sync.c) has the reporter's role only. */
 	{ ACT_SYNC_EXCHANGE, "sync.exchange", REP },
+	/* -- federation kinds (issue 16, h/fed-kinds): the issuer's side
+	 * withdraws its warning */
+	{ ACT_WARNING_WITHDRAW, "warning.withdraw", COO },
+	/* ... and every role reads what the children sent back of a hunt, as
+	 * the hunt itself */
+	{ ACT_HUNT_PEERS, "hunt.peers", ROLE_ALL },
+	/* -- standing duty: approval (issue 17, h/duty): those who draft a
+	 * Mẫu 05 submit it; the leader approves or returns it */
+	{ ACT_REPORT_SUBMIT, "report.submit", FOC | COO },
+	{ ACT_REPORT_APPROVE, "report.approve", LEA },
 };
 
 static const char *const role_name[] = {

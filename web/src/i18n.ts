@@ -1550,6 +1550,18 @@ const M = {
   w_from_peer: { vi: 'Nhận từ hệ thống cấp trên {peer}: chỉ nơi ban hành được thu hồi', en: 'Received from the instance above, {peer}: only its issuer withdraws it' },
   // -- federation: what came from the peers (issue 16, h/fed-ui) --
   // -- standing duty: approval, roster, webhooks (issue 17, h/duty) --
+  m5_st_submitted: { vi: 'Chờ lãnh đạo phê duyệt', en: 'Awaiting the leader’s approval' },
+  m5_submit: { vi: 'Gửi lãnh đạo phê duyệt', en: 'Submit for the leader’s approval' },
+  m5_approve: { vi: 'Phê duyệt và ghi nhận đã gửi', en: 'Approve and record as sent' },
+  m5_return: { vi: 'Trả lại để sửa', en: 'Return for changes' },
+  m5_return_reason: { vi: 'Lý do trả lại', en: 'Why it is returned' },
+  m5_return_hint: { vi: 'Người lập báo cáo sẽ thấy lý do này.', en: 'Those who prepared the report see this.' },
+  m5_awaiting_note: { vi: 'Báo cáo đang chờ lãnh đạo phê duyệt; không sửa được cho đến khi được trả lại.', en: 'The report awaits the leader’s approval; it cannot change unless it is returned.' },
+  m5_approvals: { vi: 'Quá trình phê duyệt', en: 'Approval' },
+  m5_ap_submit: { vi: 'Gửi phê duyệt', en: 'Submitted' },
+  m5_ap_approve: { vi: 'Phê duyệt, đã gửi', en: 'Approved, sent' },
+  m5_ap_return: { vi: 'Trả lại', en: 'Returned' },
+  notify_ev_report_approval: { vi: 'Báo cáo Mẫu 05 chờ phê duyệt', en: 'A form 05 report awaiting approval' },
   // -- several nodes, leadership (issue 18, h/pg-nodes) --
 } satisfies Record<string, Msg>;
 

@@ -158,6 +158,8 @@ static const struct audit_table {
 	  "updated_at", "", 18 },
 	{ "sync_received", 1, "id,peer_id,kind,remote_id,incident_id,payload,received_at,"
 	  "withdrawn_at", "", 18 },
+	/* the steps of a periodic report's approval (issue 17, h/duty) */
+	{ "report_approvals", 1, "id,report_id,action,reason,by_id,at", "", 24 },
 	/* syslog alerts (issue 17, h/syslog) */
 	{ "alerts", 1, "id,org_id,source,host,kind,match_key,observed,severity,sample,count,"
 	  "first_seen,last_seen,status,incident_id,reason,decided_by,decided_at,version,created_at,"

@@ -92,6 +92,8 @@ enum action {
 	ACT_HUNT_PEERS,            /* what the children's instances sent back about a hunt */
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */
+	ACT_REPORT_SUBMIT,         /* send a Mẫu 05 draft for the leader's approval */
+	ACT_REPORT_APPROVE,        /* approve (send) or return a Mẫu 05 awaiting approval */
 	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */
 	ACT__COUNT
 };

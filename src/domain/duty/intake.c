@@ -473,47 +473,6 @@ fail:
 	return out;
 }
 
-json_t *mail_outbox_pending(struct ctx *c, int limit, struct err *e)
-{
-	struct stmt *st = store_query(c->db, e, "SELECT id, recipient, subject, body, message_id, "
-		"in_reply_to FROM mail_outbox WHERE status = 'queued' ORDER BY created_at LIMIT $1",
-		"i", (int64_t)limit);
-	if (st == NULL)
-		return NULL;
-	json_t *items = json_array();
-	int rc;
-	while ((rc = stmt_step(st, e)) == 1)
-		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
-			"id", stmt_text(st, 0), "recipient", stmt_text(st, 1), "subject",
-			stmt_text(st, 2), "body", stmt_text(st, 3), "message_id", stmt_text(st, 4),
-			"in_reply_to", stmt_text(st, 5)));
-	stmt_done(st);
-	if (rc < 0) {
-		json_decref(items);
-		return NULL;
-	}
-	return items;
-}
-
-int mail_outbox_mark(struct ctx *c, const char *id, int sent, const char *error,
-		     struct err *e)
-{
-	if (store_begin(c->db, e) != 0)
-		return -1;
-	int64_t now = time_now_ms();
-	/* a failed try stays queued for the next run, with its reason */
-	if (store_run(c->db, e, "UPDATE mail_outbox SET status = $2, attempts = attempts + 1, "
-		      "last_error = $3, sent_at = $4 WHERE id = $1", "ttti", id,
-		      sent ? "sent" : "queued", error ? error : "", (int64_t)(sent ? now : 0)) < 0 ||
-	    audit_append(c, sent ? "mail.sent" : "mail.send_failed", "mail_outbox", id, NULL,
-			 NULL, e) != 0 ||
-	    store_commit(c->db, e) != 0) {
-		store_rollback(c->db);
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- triage: a coordinator of the home organisation decides ---- */
 
 static int triage_allowed(struct ctx *c, int action, struct err *e)

@@ -104,11 +104,9 @@ int mail_subject_number(const char *subject, const char *prefix, char *out, size
 json_t *mail_intake(struct ctx *c, const void *raw, size_t n, const char *intake_address,
 		    struct err *e);
 
-/* The replies waiting to be sent: [{id, recipient, subject, body,
- * message_id, in_reply_to}] (at most limit), and the outcome of a try. */
-json_t *mail_outbox_pending(struct ctx *c, int limit, struct err *e);
-int mail_outbox_mark(struct ctx *c, const char *id, int sent, const char *error,
-		     struct err *e);
+/* The replies are queued in mail_outbox in the intake's transaction and
+ * sent by the server's delivery worker (src/notify/, notify_deliver_replies):
+ * retried with backoff, each attempt recorded on the row. */
 
 /* Triage (policy ACT_MAIL_TRIAGE: coordinators of the instance's home
  * organisation, whose intake address it is). Items {id, sender, subject,

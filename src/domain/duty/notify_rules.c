@@ -18,7 +18,7 @@
 const char *const notify_events[] = {
 	"incident.new", "incident.assigned", "clock.near", "clock.overdue", "escalation",
 	"plan.approval", "support.received", "support.answered", "warning.issued",
-	"warning.deadline", "hunt.opened", "finding.kev", NULL
+	"warning.deadline", "hunt.opened", "finding.kev", "report.approval", NULL
 };
 
 static const char *const channel_names[] = { "web", "email", "webhook", NULL };
@@ -333,9 +333,172 @@ int notify_incident_event(struct ctx *c, const char *kind, const char *incident_
 	return 0;
 }
 
+/* ---- event-driven notifications read by the record's id ---- */
+
+/* Every event that a record causes, as one query with $1 = the record's id
+ * yielding (user, key, record id, number, title, tlp, confidential, link)
+ * for the people concerned. Queued inside the transaction that wrote the
+ * record (the hooks below), never by a scan. */
+#define WHO(org, roles) "JOIN users u ON u.org_id = " org " AND u.disabled = 0 AND (" roles ") "
+#define R_HANDLERS HAS_ROLE("coordinator") " OR " HAS_ROLE("responder")
+#define R_KEEPERS HAS_ROLE("focal") " OR " HAS_ROLE("coordinator")
+struct record_event {
+	const char *event, *kind;
+	int msg;
+	const char *sql;
+};
+static const struct record_event record_events[] = {
+	{ "support.received", "incident", MSG_NOTIFY_SUPPORT_RECEIVED,
+	  "SELECT u.id, 'support.received:' || s.id, i.id, i.number, s.summary, i.tlp, "
+	  "i.confidential, '/#/incidents/' || i.id FROM support_requests s JOIN incidents i ON "
+	  "i.id = s.incident_id " WHO("s.to_org_id", R_HANDLERS)
+	  "WHERE s.id = $1 AND s.status = 'sent' ORDER BY u.id" },
+	{ "support.answered", "incident", MSG_NOTIFY_SUPPORT_ANSWERED,
+	  "SELECT u.id, 'support.answered:' || s.id || ':' || s.status, i.id, i.number, "
+	  "s.summary, i.tlp, i.confidential, '/#/incidents/' || i.id FROM support_requests s "
+	  "JOIN incidents i ON i.id = s.incident_id JOIN users u ON u.id = s.created_by AND "
+	  "u.disabled = 0 WHERE s.id = $1 AND s.status IN ('accepted', 'declined', 'done')" },
+	{ "warning.issued", "warning", MSG_NOTIFY_WARNING_ISSUED,
+	  "SELECT u.id, 'warning.issued:' || w.id, w.id, w.title, w.reference, 'GREEN', 0, "
+	  "'/#/warnings/' || w.id FROM warning_targets t JOIN warnings w ON w.id = t.warning_id "
+	  WHO("t.org_id", R_KEEPERS) "WHERE w.id = $1 ORDER BY u.id" },
+	{ "hunt.opened", "hunt", MSG_NOTIFY_HUNT_OPENED,
+	  "SELECT u.id, 'hunt.opened:' || h.id, h.id, '', h.title, 'AMBER', 0, "
+	  "'/#/hunts/' || h.id FROM hunt_targets t JOIN hunts h ON h.id = t.hunt_id "
+	  WHO("t.org_id", R_KEEPERS " OR " HAS_ROLE("responder"))
+	  "WHERE h.id = $1 AND h.status = 'open' ORDER BY u.id" },
+	{ "finding.kev", "finding", MSG_NOTIFY_FINDING_KEV,
+	  "SELECT u.id, 'finding.kev:' || f.id, f.id, f.vuln_id, hs.hostname, 'AMBER', 0, "
+	  "'/#/hosts/' || hs.id FROM findings f JOIN hosts hs ON hs.id = f.host_id "
+	  WHO("hs.org_id", R_KEEPERS) "WHERE f.id = $1 AND f.kev = 1 AND f.status = 'open' "
+	  "ORDER BY u.id" },
+	/* a plan is internal: its title never leaves by mail (AMBER); the
+	 * leaders of its organisation and above approve (regulation §8) */
+	{ "plan.approval", "plan", MSG_NOTIFY_PLAN_APPROVAL,
+	  "SELECT u.id, 'plan.approval:' || p.id || ':' || CAST(p.submitted_at AS TEXT), p.id, "
+	  "p.title, '', 'AMBER', 0, '/#/plans/' || p.id FROM plans p JOIN orgs o ON "
+	  "o.id = p.org_id JOIN orgs uo ON substr(o.path, 1, length(uo.path)) = uo.path "
+	  "JOIN users u ON u.org_id = uo.id AND u.disabled = 0 AND " HAS_ROLE("leader")
+	  " WHERE p.id = $1 AND p.status = 'submitted' ORDER BY u.id LIMIT 100" },
+	/* a periodic report (Mẫu 05) submitted: the leaders of the nearest
+	 * organisation at or above it that has one sign it (regulation §6);
+	 * the key names the submission, so one returned and submitted again
+	 * is announced again. Its figures are the organisation's: AMBER. */
+	{ "report.approval", "periodic_report", MSG_NOTIFY_REPORT_APPROVAL,
+	  "SELECT u.id, 'report.approval:' || r.id || ':' || CAST((SELECT MAX(a.at) FROM "
+	  "report_approvals a WHERE a.report_id = r.id AND a.action = 'submit') AS TEXT), r.id, "
+	  "o.code || ' ' || r.period || ' ' || CAST(r.year AS TEXT), '', 'AMBER', 0, "
+	  "'/#/plan/mau05/' || r.id FROM periodic_reports r JOIN orgs o ON o.id = r.org_id "
+	  "JOIN users u ON u.disabled = 0 AND " HAS_ROLE("leader") " AND u.org_id = (SELECT "
+	  "lo.id FROM orgs lo JOIN users l ON l.org_id = lo.id WHERE substr(o.path, 1, "
+	  "length(lo.path)) = lo.path AND l.disabled = 0 AND (',' || l.roles || ',') LIKE "
+	  "'%,leader,%' ORDER BY length(lo.path) DESC LIMIT 1) WHERE r.id = $1 AND "
+	  "r.status = 'submitted' ORDER BY u.id LIMIT 100" },
+};
+
+/* Queues n's event for each row (user, key, record id, number, title, tlp,
+ * confidential, link) the statement yields: the one pattern of every
+ * notification read from a table, event-driven or time-driven. The rows are
+ * read first (no statement stays open while writing). Number queued or -1. */
+static int queue_rows(struct store *db, const char *event, const char *kind, int msg,
+		      struct stmt *st, struct err *e)
+{
+	struct row {
+		char user[UUID_LEN], key[160], record[UUID_LEN], number[200], title[600], tlp[16];
+		char link[120];
+		int confidential;
+	} *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	if (st == NULL)
+		return -1;
+	while ((rc = stmt_step(st, e)) == 1 && n < 20000) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			void *p = realloc(v, cap * sizeof(*v));
+			if (p == NULL) {
+				rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+				break;
+			}
+			v = p;
+		}
+		struct row *r = &v[n++];
+		const char *t;
+		snprintf(r->user, sizeof(r->user), "%s", stmt_text(st, 0));
+		snprintf(r->key, sizeof(r->key), "%s", stmt_text(st, 1));
+		snprintf(r->record, sizeof(r->record), "%s", stmt_text(st, 2));
+		snprintf(r->number, sizeof(r->number), "%s", (t = stmt_text(st, 3)) ? t : "");
+		snprintf(r->title, sizeof(r->title), "%s", (t = stmt_text(st, 4)) ? t : "");
+		snprintf(r->tlp, sizeof(r->tlp), "%s", (t = stmt_text(st, 5)) ? t : "AMBER");
+		r->confidential = (int)stmt_int(st, 6);
+		snprintf(r->link, sizeof(r->link), "%s", stmt_text(st, 7));
+	}
+	stmt_done(st);
+	int queued = 0;
+	for (size_t k = 0; rc == 0 && k < n; k++) {
+		struct notice nt = { .event = event, .key = v[k].key, .record_kind = kind,
+				     .record_id = v[k].record, .number = v[k].number,
+				     .title = v[k].title, .tlp = v[k].tlp,
+				     .confidential = v[k].confidential, .msg = msg,
+				     .link_path = v[k].link };
+		int q = queue_one(db, &nt, v[k].user, e);
+		if (q < 0)
+			rc = -1;
+		else
+			queued += q;
+	}
+	free(v);
+	return rc < 0 ? -1 : queued;
+}
+
+int notify_record(struct ctx *c, const char *event, const char *id, struct err *e)
+{
+	for (size_t k = 0; k < sizeof(record_events) / sizeof(record_events[0]); k++) {
+		const struct record_event *r = &record_events[k];
+		if (strcmp(r->event, event) != 0)
+			continue;
+		struct stmt *st = store_query(c->db, e, r->sql, "t", id);
+		return queue_rows(c->db, r->event, r->kind, r->msg, st, e) < 0 ? -1 : 0;
+	}
+	return 0;
+}
+
+int notify_on_incident_record(struct ctx *c, const char *incident_id, const char *kind,
+			      const char *record_id, const json_t *rec, struct err *e)
+{
+	(void)incident_id;
+	(void)rec;
+	if (record_id == NULL)
+		return 0;
+	if (strcmp(kind, "support_request") == 0)
+		return notify_record(c, "support.received", record_id, e);
+	if (strcmp(kind, "support_request_update") == 0)
+		return notify_record(c, "support.answered", record_id, e);
+	return 0;
+}
+
+int notify_on_domain_record(struct ctx *c, const char *entity, const char *id, const json_t *rec,
+			    struct err *e)
+{
+	(void)rec;
+	static const char *const map[][2] = {
+		{ "warning", "warning.issued" }, { "hunt", "hunt.opened" },
+		{ "finding.kev", "finding.kev" }, { "plan.submitted", "plan.approval" },
+		{ "periodic.submitted", "report.approval" },
+	};
+	if (id == NULL)
+		return 0;
+	for (size_t k = 0; k < sizeof(map) / sizeof(map[0]); k++)
+		if (strcmp(entity, map[k][0]) == 0)
+			return notify_record(c, map[k][1], id, e);
+	return 0;
+}
+
 void notify_rules_install(void)
 {
 	incident_on_event(notify_incident_event);
+	incident_on_record(notify_on_incident_record);
+	domain_on_record(notify_on_domain_record);
 }
 
 /* ---- the scan: time-driven events ---- */
@@ -478,220 +641,85 @@ static int escalate(struct store *db, const struct due_row *r, int64_t now, stru
 	return queued;
 }
 
-static int plans_awaiting(struct store *db, struct err *e)
-{
-	struct stmt *st = store_query(db, e, "SELECT p.id, p.title, o.path, p.submitted_at, "
-		"p.number FROM plans p JOIN orgs o ON o.id = p.org_id WHERE p.status = 'submitted' "
-		"ORDER BY p.id LIMIT 1000", "");
-	if (st == NULL)
-		return -1;
-	struct plan_row { char id[UUID_LEN], title[400], path[LIMIT_ORG_PATH]; int64_t at; } *v = NULL;
-	size_t n = 0;
-	int rc;
-	while ((rc = stmt_step(st, e)) == 1) {
-		void *p = realloc(v, (n + 1) * sizeof(*v));
-		if (p == NULL) {
-			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
-			break;
-		}
-		v = p;
-		snprintf(v[n].id, UUID_LEN, "%s", stmt_text(st, 0));
-		snprintf(v[n].title, sizeof(v[n].title), "%s", stmt_text(st, 1));
-		snprintf(v[n].path, LIMIT_ORG_PATH, "%s", stmt_text(st, 2));
-		v[n].at = stmt_int(st, 3);
-		n++;
-	}
-	stmt_done(st);
-	int queued = 0;
-	for (size_t k = 0; rc == 0 && k < n; k++) {
-		char key[128], link[80];
-		snprintf(key, sizeof(key), "plan.approval:%s:%lld", v[k].id, (long long)v[k].at);
-		snprintf(link, sizeof(link), "/#/plans/%s", v[k].id);
-		/* a plan is internal: its title never leaves by mail (AMBER) */
-		struct notice nt = { .event = "plan.approval", .key = key, .record_kind = "plan",
-				     .record_id = v[k].id, .number = v[k].title, .title = NULL,
-				     .tlp = "AMBER", .msg = MSG_NOTIFY_PLAN_APPROVAL,
-				     .link_path = link };
-		st = store_query(db, e, IN_SCOPE_USERS HAS_ROLE("leader") ") ORDER BY u.id LIMIT 100",
-				 "t", v[k].path);
-		int q = queue_each(db, &nt, st, NULL, e);
-		if (q < 0)
-			rc = -1;
-		else
-			queued += q;
-	}
-	free(v);
-	return rc < 0 ? -1 : queued;
-}
+/* A warning's deadline near (within a day): the only time-driven event
+ * read from another capability's table; warnings of the last year ($3, a
+ * parameter: 365 days in ms overflows PostgreSQL's integer arithmetic). */
+#define WARNING_DEADLINE_SQL \
+	"SELECT u.id, 'warning.deadline:' || w.id, w.id, w.title, w.reference, 'GREEN', 0, " \
+	"'/#/warnings/' || w.id FROM warning_targets t JOIN warnings w ON w.id = t.warning_id " \
+	WHO("t.org_id", R_KEEPERS) "WHERE t.fixed_at IS NULL AND w.deadline > $1 AND " \
+	"w.deadline <= $2 AND w.created_at >= $3 AND NOT EXISTS (SELECT 1 " \
+	"FROM notifications x WHERE x.event_key = 'warning.deadline:' || w.id AND " \
+	"x.user_id = u.id) AND NOT EXISTS (SELECT 1 FROM warning_withdrawals ww " \
+	"WHERE ww.warning_id = w.id) ORDER BY w.deadline, u.id LIMIT 5000"
 
-/* Events read from other capabilities' tables (support requests, warnings,
- * hunts, findings): one query each yields (user, key, record id, number,
- * title, tlp, confidential, link) for the people concerned, records of the
- * last week only (an upgrade does not announce the past; a warning's near
- * deadline: warnings of the last year). $1 now, $2 a week ago, $3 a day
- * ahead (a warning's deadline is near within a day). */
-#define WHO(org, roles) "JOIN users u ON u.org_id = " org " AND u.disabled = 0 AND (" roles ") "
-#define R_HANDLERS HAS_ROLE("coordinator") " OR " HAS_ROLE("responder")
-#define R_KEEPERS HAS_ROLE("focal") " OR " HAS_ROLE("coordinator")
-static const struct table_event {
-	const char *event, *kind;
-	int msg;
-	const char *sql;
-} table_events[] = {
-	{ "support.received", "incident", MSG_NOTIFY_SUPPORT_RECEIVED,
-	  "SELECT u.id, 'support.received:' || s.id, i.id, i.number, s.summary, i.tlp, "
-	  "i.confidential, '/#/incidents/' || i.id FROM support_requests s JOIN incidents i ON "
-	  "i.id = s.incident_id " WHO("s.to_org_id", R_HANDLERS)
-	  "WHERE s.status = 'sent' AND s.created_at >= $2 AND $1 > 0 AND $3 > 0" },
-	{ "support.answered", "incident", MSG_NOTIFY_SUPPORT_ANSWERED,
-	  "SELECT u.id, 'support.answered:' || s.id || ':' || s.status, i.id, i.number, "
-	  "s.summary, i.tlp, i.confidential, '/#/incidents/' || i.id FROM support_requests s "
-	  "JOIN incidents i ON i.id = s.incident_id JOIN users u ON u.id = s.created_by AND "
-	  "u.disabled = 0 WHERE s.status IN ('accepted', 'declined', 'done') AND "
-	  "s.updated_at >= $2 AND $1 > 0 AND $3 > 0" },
-	{ "warning.issued", "warning", MSG_NOTIFY_WARNING_ISSUED,
-	  "SELECT u.id, 'warning.issued:' || w.id, w.id, w.title, w.reference, 'GREEN', 0, "
-	  "'/#/warnings/' || w.id FROM warning_targets t JOIN warnings w ON w.id = t.warning_id "
-	  WHO("t.org_id", R_KEEPERS) "WHERE w.created_at >= $2 AND $1 > 0 AND $3 > 0" },
-	{ "warning.deadline", "warning", MSG_NOTIFY_WARNING_DEADLINE,
-	  "SELECT u.id, 'warning.deadline:' || w.id, w.id, w.title, w.reference, 'GREEN', 0, "
-	  "'/#/warnings/' || w.id FROM warning_targets t JOIN warnings w ON w.id = t.warning_id "
-	  WHO("t.org_id", R_KEEPERS) "WHERE t.fixed_at IS NULL AND w.deadline > $1 AND "
-	  "w.deadline <= $3 AND w.created_at >= $2 - 86400000 * 358 AND NOT EXISTS (SELECT 1 "
-	  "FROM warning_withdrawals ww WHERE ww.warning_id = w.id)" },
-	{ "hunt.opened", "hunt", MSG_NOTIFY_HUNT_OPENED,
-	  "SELECT u.id, 'hunt.opened:' || h.id, h.id, '', h.title, 'AMBER', 0, "
-	  "'/#/hunts/' || h.id FROM hunt_targets t JOIN hunts h ON h.id = t.hunt_id "
-	  WHO("t.org_id", R_KEEPERS " OR " HAS_ROLE("responder"))
-	  "WHERE h.status = 'open' AND h.created_at >= $2 AND $1 > 0 AND $3 > 0" },
-	{ "finding.kev", "finding", MSG_NOTIFY_FINDING_KEV,
-	  "SELECT u.id, 'finding.kev:' || f.id, f.id, f.vuln_id, hs.hostname, 'AMBER', 0, "
-	  "'/#/hosts/' || hs.id FROM findings f JOIN hosts hs ON hs.id = f.host_id "
-	  WHO("hs.org_id", R_KEEPERS) "WHERE f.kev = 1 AND f.status = 'open' AND "
-	  "f.first_seen >= $2 AND $1 > 0 AND $3 > 0" },
-};
-
-struct table_row {
-	char user[UUID_LEN], key[160], record[UUID_LEN], number[200], title[600], tlp[16];
-	char link[120];
-	int confidential;
-};
-
-static int table_scan(struct store *db, const struct table_event *te, int64_t now, struct err *e)
-{
-	int64_t week_ago = now - 7LL * 86400000, day_ahead = now + 86400000LL;
-	struct stmt *st = store_query(db, e, te->sql, "iii", now, week_ago, day_ahead);
-	if (st == NULL)
-		return -1;
-	struct table_row *v = NULL;
-	size_t n = 0;
-	int rc;
-	while ((rc = stmt_step(st, e)) == 1 && n < 20000) {
-		void *p = realloc(v, (n + 1) * sizeof(*v));
-		if (p == NULL) {
-			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
-			break;
-		}
-		v = p;
-		struct table_row *r = &v[n++];
-		const char *t;
-		snprintf(r->user, sizeof(r->user), "%s", stmt_text(st, 0));
-		snprintf(r->key, sizeof(r->key), "%s", stmt_text(st, 1));
-		snprintf(r->record, sizeof(r->record), "%s", stmt_text(st, 2));
-		snprintf(r->number, sizeof(r->number), "%s", (t = stmt_text(st, 3)) ? t : "");
-		snprintf(r->title, sizeof(r->title), "%s", (t = stmt_text(st, 4)) ? t : "");
-		snprintf(r->tlp, sizeof(r->tlp), "%s", stmt_text(st, 5));
-		r->confidential = (int)stmt_int(st, 6);
-		snprintf(r->link, sizeof(r->link), "%s", stmt_text(st, 7));
-	}
-	stmt_done(st);
-	int queued = 0;
-	for (size_t k = 0; rc == 0 && k < n; k++) {
-		struct notice nt = { .event = te->event, .key = v[k].key, .record_kind = te->kind,
-				     .record_id = v[k].record, .number = v[k].number,
-				     .title = v[k].title, .tlp = v[k].tlp,
-				     .confidential = v[k].confidential, .msg = te->msg,
-				     .link_path = v[k].link };
-		int q = queue_one(db, &nt, v[k].user, e);
-		if (q < 0)
-			rc = -1;
-		else
-			queued += q;
-	}
-	free(v);
-	return rc < 0 ? -1 : queued;
-}
-
-int notify_scan(struct store *db, int64_t now, struct err *e)
+/* One step of the scan: the open clocks the query finds (a, b its two
+ * times), each handed to fn. The number queued or -1. */
+static int scan_clocks(struct store *db, const char *sql, int64_t a, int64_t b, int64_t now,
+		       int (*fn)(struct store *, const struct due_row *, int64_t, struct err *),
+		       struct err *e)
 {
 	struct due_row *rows = NULL;
 	size_t n = 0;
 	int total = 0;
+	if (due_rows(db, sql, a, b, &rows, &n, e) != 0) {
+		free(rows);
+		return -1;
+	}
+	for (size_t k = 0; k < n && total >= 0; k++) {
+		int q = fn(db, &rows[k], now, e);
+		total = q < 0 ? -1 : total + q;
+	}
+	free(rows);
+	return total;
+}
+
+static int clock_near(struct store *db, const struct due_row *r, int64_t now, struct err *e)
+{
+	(void)now;
+	return clock_notice(db, r, 0, e);
+}
+
+static int clock_overdue(struct store *db, const struct due_row *r, int64_t now, struct err *e)
+{
+	(void)now;
+	return clock_notice(db, r, 1, e);
+}
+
+int notify_scan(struct store *db, int64_t now, struct err *e)
+{
 	if (store_begin(db, e) != 0)
 		return -1;
-	/* Each query leaves out what was told already (its key exists) and
-	 * looks a week back at most, so a scan stays short however many old
-	 * clocks ran out (an upgrade does not announce the past), and holds
-	 * at most SCAN_ROWS of each kind (the rest: the next scan). */
+	/* Only what time causes. Each query leaves out what was told already
+	 * (its key exists) and looks a week back at most, so a scan stays
+	 * short however many old clocks ran out (an upgrade does not announce
+	 * the past), and holds at most SCAN_ROWS of each kind (the rest: the
+	 * next scan). What a record causes was queued with the record. */
+	int q[4];
 	/* near: due within the lead time, not yet due */
-	if (due_rows(db, OPEN_CLOCKS "AND d.due_at > $1 AND d.due_at <= $2 AND NOT EXISTS (SELECT 1 "
-		     "FROM notifications x WHERE x.event_key = 'clock.near:' || d.incident_id || ':' "
-		     "|| d.kind || ':' || d.due_at) ORDER BY d.due_at LIMIT " SCAN_ROWS, now,
-		     now + conf.clock_lead_ms, &rows, &n, e) != 0)
-		goto fail;
-	for (size_t k = 0; k < n; k++) {
-		int q = clock_notice(db, &rows[k], 0, e);
-		if (q < 0)
-			goto fail;
-		total += q;
-	}
-	free(rows);
-	rows = NULL;
+	q[0] = scan_clocks(db, OPEN_CLOCKS "AND d.due_at > $1 AND d.due_at <= $2 AND NOT EXISTS "
+		"(SELECT 1 FROM notifications x WHERE x.event_key = 'clock.near:' || d.incident_id "
+		"|| ':' || d.kind || ':' || CAST(d.due_at AS TEXT)) ORDER BY d.due_at LIMIT "
+		SCAN_ROWS, now, now + conf.clock_lead_ms, now, clock_near, e);
 	/* overdue, newest first */
-	if (due_rows(db, OPEN_CLOCKS "AND d.due_at <= $1 AND d.due_at > $2 AND NOT EXISTS (SELECT 1 "
-		     "FROM notifications x WHERE x.event_key = 'clock.overdue:' || d.incident_id || "
-		     "':' || d.kind || ':' || d.due_at) ORDER BY d.due_at DESC LIMIT " SCAN_ROWS, now,
-		     now - SCAN_BACK_MS, &rows, &n, e) != 0)
-		goto fail;
-	for (size_t k = 0; k < n; k++) {
-		int q = clock_notice(db, &rows[k], 1, e);
-		if (q < 0)
-			goto fail;
-		total += q;
-	}
-	free(rows);
-	rows = NULL;
+	q[1] = q[0] < 0 ? -1 : scan_clocks(db, OPEN_CLOCKS "AND d.due_at <= $1 AND d.due_at > $2 "
+		"AND NOT EXISTS (SELECT 1 FROM notifications x WHERE x.event_key = 'clock.overdue:' "
+		"|| d.incident_id || ':' || d.kind || ':' || CAST(d.due_at AS TEXT)) ORDER BY "
+		"d.due_at DESC LIMIT " SCAN_ROWS, now, now - SCAN_BACK_MS, now, clock_overdue, e);
 	/* escalation of silence: unacknowledged, its last step not yet taken */
-	if (due_rows(db, OPEN_CLOCKS "AND d.kind = 'ack' AND d.due_at <= $1 AND d.due_at > $2 AND "
-		     "NOT EXISTS (SELECT 1 FROM notifications x WHERE x.event_key = 'escalation:' || "
-		     "d.incident_id || ':2') ORDER BY d.due_at DESC LIMIT " SCAN_ROWS, now,
-		     now - SCAN_BACK_MS, &rows, &n, e) != 0)
-		goto fail;
-	for (size_t k = 0; k < n; k++) {
-		int q = escalate(db, &rows[k], now, e);
-		if (q < 0)
-			goto fail;
-		total += q;
+	q[2] = q[1] < 0 ? -1 : scan_clocks(db, OPEN_CLOCKS "AND d.kind = 'ack' AND d.due_at <= $1 "
+		"AND d.due_at > $2 AND NOT EXISTS (SELECT 1 FROM notifications x WHERE x.event_key = "
+		"'escalation:' || d.incident_id || ':2') ORDER BY d.due_at DESC LIMIT " SCAN_ROWS,
+		now, now - SCAN_BACK_MS, now, escalate, e);
+	q[3] = q[2] < 0 ? -1 : queue_rows(db, "warning.deadline", "warning",
+		MSG_NOTIFY_WARNING_DEADLINE, store_query(db, e, WARNING_DEADLINE_SQL, "iii", now,
+							 (int64_t)(now + 86400000LL),
+							 (int64_t)(now - 365LL * 86400000)), e);
+	if (q[3] < 0 || store_commit(db, e) != 0) {
+		store_rollback(db);
+		return -1;
 	}
-	free(rows);
-	rows = NULL;
-	int q = plans_awaiting(db, e);
-	if (q < 0)
-		goto fail;
-	total += q;
-	for (size_t k = 0; k < sizeof(table_events) / sizeof(table_events[0]); k++) {
-		q = table_scan(db, &table_events[k], now, e);
-		if (q < 0)
-			goto fail;
-		total += q;
-	}
-	if (store_commit(db, e) != 0)
-		goto fail;
-	return total;
-fail:
-	free(rows);
-	store_rollback(db);
-	return -1;
+	return q[0] + q[1] + q[2] + q[3];
 }
 
 /* ---- the person's own ---- */
@@ -833,6 +861,7 @@ static const struct jv_field channel_fields[] = {
 	CH_FIELD("clock.overdue"), CH_FIELD("escalation"), CH_FIELD("plan.approval"),
 	CH_FIELD("support.received"), CH_FIELD("support.answered"), CH_FIELD("warning.issued"),
 	CH_FIELD("warning.deadline"), CH_FIELD("hunt.opened"), CH_FIELD("finding.kev"),
+	CH_FIELD("report.approval"),
 	{ NULL, 0, 0, 0, 0, NULL, NULL },
 };
 static const struct jv_field prefs_fields[] = {
@@ -867,6 +896,18 @@ json_t *notify_prefs_put(struct ctx *c, json_t *body, struct err *e)
 			err_field(e, "/webhook/url", MSG_NOTIFY_BAD_URL, NULL);
 			break;
 		}
+	if (e->nfields == 0 && url && *url) {
+		/* where it leads, after resolution: not into the server's own
+		 * networks (checked again at each send, the address pinned) */
+		char pin[400], why[300];
+		int nv = net_check_url(url, &conf.webhook_allow, pin, sizeof(pin), why, sizeof(why));
+		if (nv == NET_BAD_URL)
+			err_field(e, "/webhook/url", MSG_NOTIFY_BAD_URL, NULL);
+		else if (nv == NET_NO_ADDRESS)
+			err_field(e, "/webhook/url", MSG_DUTY_WEBHOOK_UNRESOLVED, why);
+		else if (nv == NET_FORBIDDEN)
+			err_field(e, "/webhook/url", MSG_DUTY_WEBHOOK_REFUSED, why);
+	}
 	if (e->nfields > 0)
 		return NULL;
 	char secret[65] = "";
@@ -924,7 +965,7 @@ fail:
 
 static json_t *delivery_row(struct stmt *st)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:s?, s:o, s:o, s:s, s:s}",
+	return json_pack("{s:s, s:s?, s:s, s:s, s:s, s:I, s:o, s:s?, s:o, s:o, s:s, s:s}",
 		"id", stmt_text(st, 0), "notification_id", stmt_text(st, 1),
 		"channel", stmt_text(st, 2), "target", stmt_text(st, 3), "status", stmt_text(st, 4),
 		"attempts", (json_int_t)stmt_int(st, 5), "next_at", ms_json(stmt_int(st, 6)),
@@ -944,12 +985,18 @@ json_t *notify_deliveries(struct ctx *c, const char *status, int limit, struct e
 		err_field(e, "/status", MSG_BAD_VALUE, status);
 		return NULL;
 	}
-	struct stmt *st = store_query(c->db, e, "SELECT d.id, d.notification_id, d.channel, "
-		"d.target, d.status, d.attempts, d.next_at, d.last_error, d.sent_at, d.created_at, "
-		"n.event, d.subject FROM deliveries d JOIN notifications n ON n.id = "
+	/* the notifications' deliveries and the replies to reports by email
+	 * (event "intake.reply", no notification), one log */
+	struct stmt *st = store_query(c->db, e, "SELECT * FROM (SELECT d.id, d.notification_id, "
+		"d.channel, d.target, d.status, d.attempts, d.next_at, d.last_error, d.sent_at, "
+		"d.created_at, n.event, d.subject FROM deliveries d JOIN notifications n ON n.id = "
 		"d.notification_id JOIN users u ON u.id = n.user_id JOIN orgs o ON o.id = u.org_id "
 		"WHERE substr(o.path, 1, length($1)) = $1 AND ($2 IS NULL OR d.status = $2) "
-		"ORDER BY d.id DESC LIMIT $3", "tti", c->actor->system ? "/" : c->actor->org_path,
-		status, (int64_t)limit);
+		"UNION ALL SELECT m.id, NULL, 'email', m.recipient, m.status, m.attempts, m.next_at, "
+		"NULLIF(m.last_error, ''), m.sent_at, m.created_at, 'intake.reply', m.subject "
+		"FROM mail_outbox m JOIN incidents i ON i.id = m.incident_id JOIN orgs o ON "
+		"o.id = i.org_id WHERE substr(o.path, 1, length($1)) = $1 AND ($2 IS NULL OR "
+		"m.status = $2)) x ORDER BY 1 DESC LIMIT $3", "tti",
+		c->actor->system ? "/" : c->actor->org_path, status, (int64_t)limit);
 	return st ? rows_items(st, delivery_row, e) : NULL;
 }

@@ -1,15 +1,20 @@
 /*
  * notify_rules.h - who is told what, through which channel, with how much
- * text (issue 17 items 2 and 3). The domain queues notifications inside the
- * transaction of the event that causes them (the incident hook) or of the
- * scan that finds a time-driven one (a clock near its end, overdue, an
- * unacknowledged incident to escalate, a plan awaiting approval); src/notify/
- * sends what was queued. A notification is unique per event and person.
+ * text (issue 17 items 2 and 3). Every notification a record causes (an
+ * incident filed or assigned, a support request received or answered, a
+ * warning issued, a hunt opened, a known-exploited finding, a plan or a
+ * periodic report awaiting approval) is queued inside the transaction that
+ * writes the record, through the domain's hooks (incident_on_event,
+ * incident_on_record, domain_on_record); only what time causes (a clock
+ * near its end or overdue, a warning's deadline near, the escalation of
+ * silence) is found by a scan. src/notify/ sends what was queued. A
+ * notification is unique per event and person.
  */
 #ifndef UNGCUU_NOTIFY_RULES_H
 #define UNGCUU_NOTIFY_RULES_H
 
 #include "../domain.h"
+#include "../../base/netguard.h"
 
 /* Channels, as bits. The browser (web) list always holds every notification;
  * the bit says whether the bell counts it. */
@@ -23,6 +28,8 @@ struct duty_conf {
 	int64_t steps_ms[3];       /* escalation after the ack clock ran out: to the
 				      primary, the backup, the leader (0, 30 min, 1 h) */
 	char base_url[256];        /* links in mail: http://127.0.0.1:8080 */
+	struct net_allow webhook_allow; /* networks a webhook may reach although
+					   private ([notify] webhook_allow) */
 };
 void duty_conf_default(struct duty_conf *d);
 /* Set once by `ungcuu serve` (and main) before any thread starts. */
@@ -49,11 +56,24 @@ int escalation_level(int64_t due, const int64_t steps_ms[3], int64_t now);
  * "assigned" with user_id). Registered from main (notify_rules_install). */
 int notify_incident_event(struct ctx *c, const char *kind, const char *incident_id,
 			  const char *user_id, struct err *e);
+/* The subscribers to incident_on_record (support requests) and
+ * domain_on_record (warning, hunt, finding.kev, plan.submitted,
+ * periodic.submitted). */
+int notify_on_incident_record(struct ctx *c, const char *incident_id, const char *kind,
+			      const char *record_id, const json_t *rec, struct err *e);
+int notify_on_domain_record(struct ctx *c, const char *entity, const char *id, const json_t *rec,
+			    struct err *e);
+/* Registers the three subscribers; from main() before any thread. */
 void notify_rules_install(void);
+/* Queues event (one of notify_events that a record causes) for the record
+ * id, inside the caller's transaction; for the hooks and for what another
+ * instance sends (sync/ applies a warning or a support request without the
+ * hooks). 0 or -1; an unknown event or a record not in the state: 0. */
+int notify_record(struct ctx *c, const char *event, const char *id, struct err *e);
 
 /* The time-driven events up to now, each queued once (the unique key):
- * clocks near their end and overdue, escalation of silence, plans awaiting
- * approval. One write transaction. Returns the number queued or -1. */
+ * clocks near their end and overdue, a warning's deadline near, escalation
+ * of silence. One write transaction. Returns the number queued or -1. */
 int notify_scan(struct store *db, int64_t now, struct err *e);
 
 /* API, the actor's own: GET /notifications?unread=1 ({items, unread}),

@@ -405,3 +405,77 @@ fail:
 	json_decref(before);
 	return -1;
 }
+
+json_t *roster_get(struct ctx *c, const char *id, struct err *e)
+{
+	if (policy_check(c->actor, ACT_DUTY_READ, NULL, e) != 0)
+		return NULL;
+	if (!uuid_valid(id))
+		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL), NULL;
+	/* out of scope: not found, like the API's other records */
+	struct stmt *st = store_query(c->db, e, "SELECT " SHIFT_COLS SHIFT_FROM "WHERE s.id = $1 "
+		"AND substr(o.path, 1, length($2)) = $2", "tt", id,
+		c->actor->system ? "/" : c->actor->org_path);
+	if (st == NULL)
+		return NULL;
+	json_t *out = NULL;
+	int rc = stmt_step(st, e);
+	if (rc == 1)
+		out = shift_row(st);
+	stmt_done(st);
+	if (rc == 0)
+		err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL);
+	return out;
+}
+
+json_t *roster_who(struct ctx *c, const char *org_code, int64_t now, struct err *e)
+{
+	struct org o;
+	if (policy_check(c->actor, ACT_DUTY_READ, NULL, e) != 0 ||
+	    org_by_code(c, org_code, &o, e) != 0)
+		return NULL;
+	/* the roster that answers for o: its own, else the nearest above it */
+	struct stmt *st = store_query(c->db, e, "SELECT o.id, o.code, o.name FROM orgs o WHERE "
+		"substr($1, 1, length(o.path)) = o.path AND EXISTS (SELECT 1 FROM duty_shifts s "
+		"WHERE s.org_id = o.id) ORDER BY length(o.path) DESC LIMIT 1", "t", o.path);
+	if (st == NULL)
+		return NULL;
+	char rid[UUID_LEN] = "";
+	json_t *by = json_null();
+	int rc = stmt_step(st, e);
+	if (rc == 1) {
+		snprintf(rid, sizeof(rid), "%s", stmt_text(st, 0));
+		by = json_pack("{s:s, s:s, s:s}", "id", rid, "code", stmt_text(st, 1), "name",
+			       stmt_text(st, 2));
+	}
+	stmt_done(st);
+	if (rc < 0)
+		return json_decref(by), NULL;
+	json_t *d = rid[0] ? roster_on_duty(c->db, rid, now, e) : json_null();
+	if (d == NULL)
+		return json_decref(by), NULL;
+	char local[TIME_RFC3339_LEN];
+	json_t *out = json_pack("{s:{s:s, s:s, s:s}, s:o, s:s, s:o, s:o, s:O*}",
+		"org", "id", o.id, "code", o.code, "name", o.name, "roster_of", by,
+		"at", time_format_local(now, local),
+		"primary", json_is_null(d) ? json_null() : json_incref(json_object_get(d, "primary")),
+		"backup", json_is_null(d) ? json_null() : json_incref(json_object_get(d, "backup")),
+		"shift_id", json_is_null(d) ? NULL : json_object_get(d, "shift_id"));
+	json_decref(d);
+	return out;
+}
+
+int roster_person(struct ctx *c, const char *name, char id[UUID_LEN], struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT id FROM users WHERE username = $1 OR "
+				      "id = $1 LIMIT 1", "t", name);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	if (rc == 1)
+		snprintf(id, UUID_LEN, "%s", stmt_text(st, 0));
+	stmt_done(st);
+	if (rc == 0)
+		return err_set(e, E_NOTFOUND, MSG_UNKNOWN_USER, name);
+	return rc == 1 ? 0 : -1;
+}

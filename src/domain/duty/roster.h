@@ -46,4 +46,14 @@ json_t *roster_add(struct ctx *c, json_t *body, struct err *e);
 /* DELETE /duty/shifts/{id} */
 int roster_remove(struct ctx *c, const char *id, struct err *e);
 
+/* For `ungcuu roster` (src/cli/roster.c), the same rules as the API:
+ * one shift in the actor's scope (else not found); */
+json_t *roster_get(struct ctx *c, const char *id, struct err *e);
+/* who is on duty at now for the organisation code: {org, roster_of (the
+ * organisation whose roster answers: its own or the nearest above, or
+ * null), at (local time), primary, backup (or null), shift_id}; */
+json_t *roster_who(struct ctx *c, const char *org_code, int64_t now, struct err *e);
+/* a person's id from a username (or an id): 0, or -1 with e. */
+int roster_person(struct ctx *c, const char *name, char id[UUID_LEN], struct err *e);
+
 #endif

@@ -338,17 +338,23 @@ int inc_insert(struct ctx *c, const struct org *o, json_t *body, const char *tlp
 	return 0;
 }
 
-static incident_event_fn event_hook;
+/* Subscribers, in the order registered (incident_on_event); set at
+ * start-up before any thread, never changed after. */
+static incident_event_fn event_hooks[HOOKS_MAX];
+static size_t event_hooks_n;
 
 void incident_on_event(incident_event_fn fn)
 {
-	event_hook = fn;
+	HOOK_ADD(event_hooks, event_hooks_n, fn);
 }
 
 int inc_event_hook(struct ctx *c, const char *kind, const char *incident_id,
 		   const char *user_id, struct err *e)
 {
-	return event_hook ? event_hook(c, kind, incident_id, user_id, e) : 0;
+	for (size_t k = 0; k < event_hooks_n; k++)
+		if (event_hooks[k](c, kind, incident_id, user_id, e) != 0)
+			return -1;
+	return 0;
 }
 
 json_t *incident_create(struct ctx *c, json_t *body, struct err *e)
@@ -915,18 +921,22 @@ static int not_mirror(struct ctx *c, const char *id, struct err *e)
 	return rc == 0 ? 0 : -1;
 }
 
-/* Set once at start-up (incident_on_record). */
-static incident_record_fn record_hook;
+/* Subscribers, in the order registered (incident_on_record). */
+static incident_record_fn record_hooks[HOOKS_MAX];
+static size_t record_hooks_n;
 
 void incident_on_record(incident_record_fn fn)
 {
-	record_hook = fn;
+	HOOK_ADD(record_hooks, record_hooks_n, fn);
 }
 
 int incident_record_hook(struct ctx *c, const char *incident_id, const char *kind,
 			 const char *record_id, const json_t *rec, struct err *e)
 {
-	return record_hook ? record_hook(c, incident_id, kind, record_id, rec, e) : 0;
+	for (size_t k = 0; k < record_hooks_n; k++)
+		if (record_hooks[k](c, incident_id, kind, record_id, rec, e) != 0)
+			return -1;
+	return 0;
 }
 
 /* After the classification is written: the hook sees the type it left. */

@@ -172,7 +172,8 @@ void incident_on_classify(incident_classify_fn fn);
 /* Called inside the transaction of an incident's creation ("created") and
  * of an assignment ("assigned", user_id the person assigned): the standing
  * duty queues its notifications there (h/notify, registered from main). A
- * failure rolls the change back. */
+ * list: each call adds a subscriber (domain.h, HOOKS_MAX). A failure rolls
+ * the change back. */
 typedef int (*incident_event_fn)(struct ctx *c, const char *kind, const char *incident_id,
 				 const char *user_id, struct err *e);
 void incident_on_event(incident_event_fn fn);
@@ -184,13 +185,14 @@ void incident_on_event(incident_event_fn fn);
  * "attachment", "task", "task_update", "assigned", ...; "transition" for a
  * move, with rec {from, to}; "updated" for an edit of the report) and the
  * record as the API renders it. Non-zero (e filled) rolls the change back,
- * so what must be sent is queued with it or not at all. sync/ registers it
- * at start-up; incident/ never includes sync/. NULL: none.
+ * so what must be sent is queued with it or not at all. A list of
+ * subscribers (domain.h, HOOKS_MAX): sync/ and the standing duty's
+ * notifications each add theirs at start-up; incident/ includes neither.
  */
 typedef int (*incident_record_fn)(struct ctx *c, const char *incident_id, const char *kind,
 				  const char *record_id, const json_t *rec, struct err *e);
 void incident_on_record(incident_record_fn fn);
-/* Calls it (inside the caller's transaction); 0 when none is set. */
+/* Calls them in order (inside the caller's transaction); 0 when none. */
 int incident_record_hook(struct ctx *c, const char *incident_id, const char *kind,
 			 const char *record_id, const json_t *rec, struct err *e);
 

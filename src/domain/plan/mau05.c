@@ -265,10 +265,53 @@ static json_t *load_report(struct ctx *c, const char *id, char path[LIMIT_ORG_PA
 			       ACT_REPORT_READ, path, e);
 }
 
+static json_t *approval_row(struct stmt *st)
+{
+	return json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", stmt_text(st, 5), "action",
+			 stmt_text(st, 0), "reason", stmt_text(st, 1), "by", stmt_isnull(st, 2)
+			 ? json_null() : json_pack("{s:s, s:s}", "username", stmt_text(st, 2),
+						   "full_name", stmt_text(st, 3) ? stmt_text(st, 3) : ""),
+			 "at", ms_json(stmt_int(st, 4)));
+}
+
 json_t *mau05_get(struct ctx *c, const char *id, struct err *e)
 {
 	char path[LIMIT_ORG_PATH];
-	return load_report(c, id, path, e);
+	json_t *j = load_report(c, id, path, e);
+	/* the approval's steps, oldest first (issue 17, h/duty) */
+	if (j && rows_attach(c->db, j, "approvals", "SELECT a.action, a.reason, u.username, "
+			     "u.full_name, a.at, a.id FROM report_approvals a LEFT JOIN users u ON "
+			     "u.id = a.by_id WHERE a.report_id = $1 ORDER BY a.at, a.id LIMIT 200", id,
+			     approval_row, e) != 0) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* A report that is not a draft cannot change: awaiting approval (until the
+ * leader returns it) or sent. Fills e, -1; 0 for a draft. */
+static int draft_only(const json_t *before, struct err *e)
+{
+	const char *st = jv_str(before, "status");
+	if (strcmp(st, "draft") == 0)
+		return 0;
+	if (strcmp(st, "submitted") == 0)
+		return err_set(e, E_CONFLICT, MSG_DUTY_REPORT_AWAITING, NULL);
+	char ts[TIME_RFC3339_LEN] = "";
+	int64_t sent = 0;
+	time_parse(jv_str(before, "sent_at"), &sent);
+	return err_set(e, E_CONFLICT, MSG_REPORT_SENT, time_format_human(sent, ts));
+}
+
+static int approval_step(struct ctx *c, const char *id, const char *action, const char *reason,
+			 struct err *e)
+{
+	char aid[UUID_LEN];
+	return store_run(c->db, e, "INSERT INTO report_approvals (id, report_id, action, reason, "
+			 "by_id, at) VALUES ($1,$2,$3,$4,$5,$6)", "ttttti", uuid7(aid), id, action,
+			 reason ? reason : "", c->actor->system ? NULL : c->actor->id,
+			 time_now_ms()) < 0 ? -1 : 0;
 }
 
 static const struct jv_field create_fields[] = {
@@ -416,15 +459,8 @@ json_t *mau05_update(struct ctx *c, const char *id, long long if_match, json_t *
 	if ((before = load_report(c, id, path, e)) == NULL)
 		goto fail;
 	struct policy_target pt = { .org_path = path };
-	if (policy_check(c->actor, ACT_REPORT_WRITE, &pt, e) != 0)
+	if (policy_check(c->actor, ACT_REPORT_WRITE, &pt, e) != 0 || draft_only(before, e) != 0)
 		goto fail;
-	if (strcmp(jv_str(before, "status"), "draft") != 0) {
-		char ts[TIME_RFC3339_LEN] = "";
-		int64_t sent = 0;
-		time_parse(jv_str(before, "sent_at"), &sent);
-		err_set(e, E_CONFLICT, MSG_REPORT_SENT, time_format_human(sent, ts));
-		goto fail;
-	}
 	if (if_match < 0) {
 		err_set(e, E_PRECOND_REQ, MSG_IF_MATCH_REQUIRED, NULL);
 		goto fail;
@@ -537,7 +573,10 @@ fail:
 	return NULL;
 }
 
-json_t *mau05_send(struct ctx *c, const char *id, long long if_match, struct err *e)
+/* The leader's act: the report approved and recorded as sent, from a
+ * draft (the leader drafted it) or from awaiting approval. */
+static json_t *send_report(struct ctx *c, const char *id, long long if_match, int submitted_only,
+			   struct err *e)
 {
 	char path[LIMIT_ORG_PATH];
 	json_t *before = NULL, *after = NULL;
@@ -546,15 +585,19 @@ json_t *mau05_send(struct ctx *c, const char *id, long long if_match, struct err
 	if ((before = load_report(c, id, path, e)) == NULL)
 		goto fail;
 	struct policy_target pt = { .org_path = path };
-	if (policy_check(c->actor, ACT_REPORT_SEND, &pt, e) != 0)
+	if (policy_check(c->actor, submitted_only ? ACT_REPORT_APPROVE : ACT_REPORT_SEND, &pt,
+			 e) != 0)
 		goto fail;
-	if (strcmp(jv_str(before, "status"), "draft") != 0) {
-		char ts[TIME_RFC3339_LEN] = "";
-		int64_t sent = 0;
-		time_parse(jv_str(before, "sent_at"), &sent);
-		err_set(e, E_CONFLICT, MSG_REPORT_SENT, time_format_human(sent, ts));
+	int awaiting = strcmp(jv_str(before, "status"), "submitted") == 0;
+	if (submitted_only && !awaiting) {
+		if (strcmp(jv_str(before, "status"), "draft") == 0)
+			err_set(e, E_CONFLICT, MSG_DUTY_REPORT_NOT_SUBMITTED, NULL);
+		else
+			draft_only(before, e);
 		goto fail;
 	}
+	if (!awaiting && draft_only(before, e) != 0)
+		goto fail;
 	if (if_match < 0) {
 		err_set(e, E_PRECOND_REQ, MSG_IF_MATCH_REQUIRED, NULL);
 		goto fail;
@@ -563,9 +606,72 @@ json_t *mau05_send(struct ctx *c, const char *id, long long if_match, struct err
 	    store_run(c->db, e, "UPDATE periodic_reports SET status = 'sent', sent_at = $1, "
 		      "sent_by = $2, version = version + 1, updated_at = $1 WHERE id = $3", "itt",
 		      time_now_ms(), c->actor->system ? NULL : c->actor->id, id) != 1 ||
+	    approval_step(c, id, "approve", NULL, e) != 0 ||
 	    (after = mau05_get(c, id, e)) == NULL ||
 	    domain_record_hook(c, "periodic", id, after, e) != 0 ||
 	    audit_append_json(c, "mau05.send", "periodic_report", id, before, after, e) != 0 ||
+	    store_commit(c->db, e) != 0)
+		goto fail;
+	json_decref(before);
+	return after;
+fail:
+	store_rollback(c->db);
+	json_decref(before);
+	json_decref(after);
+	return NULL;
+}
+
+json_t *mau05_send(struct ctx *c, const char *id, long long if_match, struct err *e)
+{
+	return send_report(c, id, if_match, 0, e);
+}
+
+static const struct jv_field return_fields[] = {
+	{ "reason", JV_STRING, 1, 1, 2000, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL },
+};
+
+json_t *mau05_decide(struct ctx *c, const char *id, long long if_match, const char *action,
+		     json_t *body, struct err *e)
+{
+	int submit = strcmp(action, "submit") == 0, ret = strcmp(action, "return") == 0;
+	if (strcmp(action, "approve") == 0)
+		return send_report(c, id, if_match, 1, e);
+	if (!submit && !ret)
+		return err_set(e, E_NOTFOUND, MSG_NOT_FOUND, NULL), NULL;
+	if (ret && jv_validate(body ? body : json_null(), return_fields, "", e) != 0)
+		return NULL;
+	char path[LIMIT_ORG_PATH];
+	json_t *before = NULL, *after = NULL;
+	if (store_begin(c->db, e) != 0)
+		return NULL;
+	if ((before = load_report(c, id, path, e)) == NULL)
+		goto fail;
+	struct policy_target pt = { .org_path = path };
+	if (policy_check(c->actor, submit ? ACT_REPORT_SUBMIT : ACT_REPORT_APPROVE, &pt, e) != 0)
+		goto fail;
+	if (submit ? draft_only(before, e) != 0
+		   : strcmp(jv_str(before, "status"), "submitted") != 0) {
+		if (!submit && strcmp(jv_str(before, "status"), "draft") == 0)
+			err_set(e, E_CONFLICT, MSG_DUTY_REPORT_NOT_SUBMITTED, NULL);
+		else if (!submit)
+			draft_only(before, e);
+		goto fail;
+	}
+	if (if_match < 0) {
+		err_set(e, E_PRECOND_REQ, MSG_IF_MATCH_REQUIRED, NULL);
+		goto fail;
+	}
+	if (version_claim(c, "periodic_reports", id, if_match, e) != 0 ||
+	    store_run(c->db, e, "UPDATE periodic_reports SET status = $1, version = version + 1, "
+		      "updated_at = $2 WHERE id = $3", "tit", submit ? "submitted" : "draft",
+		      time_now_ms(), id) != 1 ||
+	    approval_step(c, id, action, ret ? jv_str(body, "reason") : NULL, e) != 0 ||
+	    /* the approvers are told in this transaction (the standing duty) */
+	    (submit && domain_record_hook(c, "periodic.submitted", id, NULL, e) != 0) ||
+	    (after = mau05_get(c, id, e)) == NULL ||
+	    audit_append_json(c, submit ? "mau05.submit" : "mau05.return", "periodic_report", id,
+			      before, after, e) != 0 ||
 	    store_commit(c->db, e) != 0)
 		goto fail;
 	json_decref(before);
@@ -599,6 +705,9 @@ static json_t *deadlines(struct ctx *c, int64_t now, struct err *e)
 			int rc = stmt_step(st, e);
 			json_t *rid = rc == 1 ? json_string(stmt_text(st, 0)) : json_null();
 			int sent = rc == 1 && strcmp(stmt_text(st, 1), "sent") == 0;
+			/* draft, or submitted (awaiting the leader's approval) */
+			const char *status = rc == 1 && strcmp(stmt_text(st, 1), "submitted") == 0
+					     ? "submitted" : "draft";
 			stmt_done(st);
 			if (rc < 0) {
 				json_decref(rid);
@@ -612,7 +721,7 @@ static json_t *deadlines(struct ctx *c, int64_t now, struct err *e)
 			json_array_append_new(out, json_pack("{s:s, s:I, s:o, s:o, s:o, s:s, s:b}",
 				"period", periods[p], "year", (json_int_t)year, "period_from",
 				ms_json(from), "due_at", ms_json(due), "report_id", rid, "status",
-				sent ? "sent" : rc == 1 ? "draft" : "missing", "overdue", !sent && due < now));
+				sent ? "sent" : rc == 1 ? status : "missing", "overdue", !sent && due < now));
 			break;
 		}
 	}

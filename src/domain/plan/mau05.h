@@ -76,6 +76,14 @@ json_t *mau05_update(struct ctx *c, const char *id, long long if_match, json_t *
 		     struct err *e);
 /* Approves and records the draft as sent (a leader's act). */
 json_t *mau05_send(struct ctx *c, const char *id, long long if_match, struct err *e);
+/* The approval between draft and sent (issue 17, h/duty; regulation §6:
+ * the organisation's leader signs Mẫu 05): "submit" (a writer: draft ->
+ * submitted, the leaders told in the transaction), "approve" (the leader:
+ * submitted -> sent, as mau05_send), "return" (the leader: submitted ->
+ * draft, body {reason}). Each step is kept in report_approvals and shown
+ * in the report's "approvals". If-Match required. */
+json_t *mau05_decide(struct ctx *c, const char *id, long long if_match, const char *action,
+		     json_t *body, struct err *e);
 struct doc *mau05_doc(struct ctx *c, const char *id, struct err *e);
 
 #endif

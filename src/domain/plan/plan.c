@@ -767,6 +767,9 @@ json_t *plan_transition(struct ctx *c, const char *id, long long if_match, json_
 			       jv_str(body, "decision_number"), jv_str(body, "decision_date"), h.id);
 	if (rc != 1)
 		goto fail;
+	/* the approvers are told in this transaction (the standing duty) */
+	if (to == PLAN_SUBMITTED && domain_record_hook(c, "plan.submitted", h.id, NULL, e) != 0)
+		goto fail;
 	return change_end(c, to == PLAN_SUBMITTED ? "plan.submit" : to == PLAN_DRAFT ? "plan.return"
 			  : "plan.approve", before, e);
 fail:

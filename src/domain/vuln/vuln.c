@@ -771,6 +771,10 @@ static int reconcile(struct ctx *c, const struct index *x, const char *host_id,
 					       "$5 = 1 THEN 'open' ELSE status END, fixed_at = NULL, "
 					       "version = version + 1 WHERE id = $6", "ttitit", h->installed,
 					       h->fixed, (int64_t)kev, sev, (int64_t)reopen, f->id) < 0 ? -1 : 0;
+			/* newly known-exploited: told in this transaction (once per
+			 * finding, the notification's key) */
+			if (rc == 0 && kev && !f->kev)
+				rc = domain_record_hook(c, "finding.kev", f->id, NULL, e);
 			st->kept++;
 			i++;
 			k++;
@@ -785,6 +789,8 @@ static int reconcile(struct ctx *c, const struct index *x, const char *host_id,
 			       "$11,$12,$12)", "tttttttti" "tii", uuid7(fid), host_id, h->vuln, h->package,
 			       h->installed, h->fixed, cvss, sev, (int64_t)kev, origin,
 			       finding_due(now, sev, kev), now) < 0 ? -1 : 0;
+		if (rc == 0 && kev)
+			rc = domain_record_hook(c, "finding.kev", fid, NULL, e);
 		st->opened++;
 		i++;
 	}

@@ -10,7 +10,7 @@ import { ErrorBox, Field, Loading, usePoll } from '../components/ui';
 import { fmtDateTime } from '../time';
 
 const EVENTS = ['incident.new', 'incident.assigned', 'clock.near', 'clock.overdue', 'escalation', 'plan.approval',
-  'support.received', 'support.answered', 'warning.issued', 'warning.deadline', 'hunt.opened', 'finding.kev'];
+  'support.received', 'support.answered', 'warning.issued', 'warning.deadline', 'hunt.opened', 'finding.kev', 'report.approval'];
 const CHANNELS = ['web', 'email', 'webhook'];
 const evLabel = (e: string) => tryT(`notify_ev_${e.replace('.', '_')}`) ?? e;
 

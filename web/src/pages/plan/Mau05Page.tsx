@@ -1,7 +1,8 @@
 // A Mẫu 05 (#/plan/mau05/ID): the table counted from the incidents, each
 // figure editable while the report is a draft (a changed figure needs a
 // reason, kept in the audit log), the total row, helpers and
-// recommendations; the leader approves and records it sent; PDF/DOCX.
+// recommendations; those who drafted it submit it, the leader approves it
+// (recorded sent) or returns it with a reason (h/duty); the steps; PDF/DOCX.
 import { useEffect, useState } from 'preact/hooks';
 import { get, patch, post } from '../../api';
 import { getLang, t } from '../../i18n';
@@ -20,6 +21,7 @@ export function Mau05Page({ id }: { id: string }) {
   const [text, setText] = useState({ reason: '', helpers: '', recommendations: '', member_code: '' });
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
+  const [why, setWhy] = useState('');
   const show = (x: any) => {
     setM(x);
     setEdit({});
@@ -54,13 +56,17 @@ export function Mau05Page({ id }: { id: string }) {
       setSaved(true);
     } catch (x) { setError(x); }
   };
-  const act = async (what: 'recount' | 'send') => {
+  const act = async (what: 'recount' | 'send' | 'submit' | 'approve' | 'return') => {
     try {
-      show(what === 'send' ? await post(`/api/v1/plan/mau05/${id}/send`, undefined, { ifMatch: m.version })
-        : await patch(`/api/v1/plan/mau05/${id}`, { recount: true }, { ifMatch: m.version }));
+      if (what === 'recount') show(await patch(`/api/v1/plan/mau05/${id}`, { recount: true }, { ifMatch: m.version }));
+      else if (what === 'return') show(await post(`/api/v1/plan/mau05/${id}/return`, { reason: why }, { ifMatch: m.version }));
+      else show(await post(`/api/v1/plan/mau05/${id}/${what}`, undefined, { ifMatch: m.version }));
+      if (what === 'return') setWhy('');
       setError(null);
     } catch (x) { setError(x); }
   };
+  const awaiting = m.status === 'submitted';
+  const leader = hasRole('leader');
   const en = getLang() === 'en';
   return (
     <section class="mau05">
@@ -79,6 +85,7 @@ export function Mau05Page({ id }: { id: string }) {
         <dt>{t('m5_status')}</dt><dd id="m5-status">{t(`m5_st_${m.status}` as any)}{m.sent_at ? ` · ${fmtDateTime(m.sent_at)} · ${m.sent_by}` : ''}</dd>
       </dl>
       {m.pending > 0 && <p class="alert warn" id="m5-pending">{t('m5_pending', { n: m.pending })}</p>}
+      {awaiting && <p class="alert info" id="m5-awaiting" role="status">{t('m5_awaiting_note')}</p>}
       <ErrorBox error={error} />
       {saved && <p class="alert ok" role="status">{t('saved')}</p>}
       <form onSubmit={save}>
@@ -120,9 +127,32 @@ export function Mau05Page({ id }: { id: string }) {
         <div class="actions">
           {writer && <button type="submit" class="button" id="m5-save">{t('save')}</button>}
           {writer && <button type="button" class="button secondary" id="m5-recount" onClick={() => void act('recount')}>{t('m5_recount')}</button>}
-          {draft && hasRole('leader') && <button type="button" class="button" id="m5-send" onClick={() => void act('send')}>{t('m5_send')}</button>}
+          {writer && <button type="button" class="button secondary" id="m5-submit" onClick={() => void act('submit')}>{t('m5_submit')}</button>}
+          {draft && leader && <button type="button" class="button" id="m5-send" onClick={() => void act('send')}>{t('m5_send')}</button>}
+          {awaiting && leader && <button type="button" class="button" id="m5-approve" onClick={() => void act('approve')}>{t('m5_approve')}</button>}
         </div>
       </form>
+      {awaiting && leader && (
+        <form class="m5-return" onSubmit={(e) => { e.preventDefault(); void act('return'); }}>
+          <Field label={t('m5_return_reason')} id="m5-return-reason" hint={t('m5_return_hint')}>
+            <textarea id="m5-return-reason" rows={2} maxLength={2000} required value={why} onInput={(e) => setWhy(e.currentTarget.value)} />
+          </Field>
+          <div class="actions"><button type="submit" class="button secondary" id="m5-return">{t('m5_return')}</button></div>
+        </form>
+      )}
+      {m.approvals?.length > 0 && (
+        <section class="m5-approvals" aria-labelledby="m5-approvals-h">
+          <h2 id="m5-approvals-h">{t('m5_approvals')}</h2>
+          <ol id="m5-approvals">
+            {m.approvals.map((a: any) => (
+              <li key={a.id}>
+                {fmtDateTime(a.at)} · {t(`m5_ap_${a.action}` as any)}{a.by ? ` · ${a.by.full_name || a.by.username}` : ''}
+                {a.reason ? `: ${a.reason}` : ''}
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
     </section>
   );
 }
