@@ -10,6 +10,7 @@
 #include "base/crypto.h"
 #include "base/msg.h"
 #include "domain/duty/notify_rules.h"
+#include "domain/ioc/indicator.h"
 #include "domain/plan/playbook.h"
 #include "sync/kinds.h"
 #include "base/banned.h"
@@ -105,8 +106,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	/* The one hook from the incident workflow into plan/ (playbooks). */
+	/* The hooks from the incident workflow into the folders above it:
+	 * plan/ (playbooks), ioc/ (the indicator store behind observables), */
 	playbook_install();
+	indicator_observables_install();
 	/* ... and into the standing duty (notifications, h/notify). */
 	notify_rules_install();
 	/* What travels between instances (issue 16): the kinds the inbox

@@ -20,6 +20,7 @@
 #include "base/msg.h"
 #include "base/timeutil.h"
 #include "domain/incident/incident.h"
+#include "domain/ioc/indicator.h"
 #include "domain/directory/org.h"
 #include "domain/directory/user.h"
 #include "store/store.h"
@@ -57,6 +58,7 @@ static void load_actor(const char *username, struct actor *a)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	indicator_observables_install(); /* as main() does */
 	(void)argc;
 	(void)argv;
 	struct err e = { 0 };

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "testlib.h"
+#include "domain/ioc/indicator.h"
 #include "base/msg.h"
 #include "base/crypto.h"
 #include "domain/incident/incident.h"
@@ -541,6 +542,7 @@ static void test_stats(void **state)
 
 int main(void)
 {
+	indicator_observables_install(); /* as main() does */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_comment_excerpt, world_open, world_close),
 		cmocka_unit_test_setup_teardown(test_comment_long_excerpt, world_open, world_close),

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "testlib.h"
+#include "domain/ioc/indicator.h"
 #include "base/arena.h"
 #include "base/msg.h"
 #include "base/timeutil.h"
@@ -2101,6 +2102,7 @@ static void test_export_stix_kept_and_made(void **state)
 
 int main(void)
 {
+	indicator_observables_install(); /* as main() does */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kind_names),
 		cmocka_unit_test(test_normalise),

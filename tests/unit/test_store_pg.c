@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "testlib.h"
+#include "domain/ioc/indicator.h"
 #include "../../src/store/store_int.h"
 
 static void test_translate(void **state)
@@ -266,6 +267,7 @@ static void test_search(void **state)
  * "not ok # SKIP", which Meson counts as a failure). */
 int main(void)
 {
+	indicator_observables_install(); /* as main() does */
 	const struct CMUnitTest offline[] = {
 		cmocka_unit_test(test_translate),
 	};

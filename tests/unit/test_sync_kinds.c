@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "sync/kinds.h"
+#include "domain/ioc/indicator.h"
 
 #define ASKED "0190aaaa-0000-7000-8000-000000000002"
 #define OWNER "0190aaaa-0000-7000-8000-000000000001"
@@ -283,6 +284,7 @@ static void test_hunt_summary_sighting(void **state)
 
 int main(void)
 {
+	indicator_observables_install(); /* as main() does */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_travel_rule),
 		cmocka_unit_test(test_incident_amber),

@@ -1300,6 +1300,7 @@ static void test_new_kinds_tampered_replayed_misdirected(void **state)
 
 int main(void)
 {
+	indicator_observables_install(); /* as main() does */
 	kept = json_array();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_escalation_mirrored_and_answered, setup, teardown),

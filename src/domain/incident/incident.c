@@ -9,7 +9,6 @@
 
 #include "incident_int.h"
 #include "../asset/asset.h"
-#include "../ioc/indicator.h"
 #include "../directory/audit.h"
 #include "../directory/org.h"
 #include "../directory/policy.h"
@@ -835,12 +834,60 @@ static int render_full(struct ctx *c, json_t *j, const char *id, struct err *e)
 	size_t k;
 	json_t *o;
 	json_array_foreach(json_object_get(j, "observables"), k, o) {
-		json_t *m = observable_matches(c, id, jv_str(o, "kind"), jv_str(o, "value"), e);
+		json_t *m = inc_observable_matches(c, id, jv_str(o, "kind"), jv_str(o, "value"), e);
 		if (m == NULL)
 			return -1;
 		json_object_set_new(o, "matches", m);
 	}
 	return 0;
+}
+
+static const struct incident_indicators *indicators;
+
+void incident_on_indicators(const struct incident_indicators *ops)
+{
+	indicators = ops;
+}
+
+int inc_observable_normalise(const char *kind, const char *value, char *out, size_t n)
+{
+	return indicators && indicators->normalise ? indicators->normalise(kind, value, out, n)
+						    : -1;
+}
+
+int inc_observable_sighted(struct ctx *c, const char *incident_id, const char *org_id,
+			   const char *observable_id, const char *kind, const char *value,
+			   struct err *e)
+{
+	return indicators && indicators->sighted
+		       ? indicators->sighted(c, incident_id, org_id, observable_id, kind, value, e)
+		       : 0;
+}
+
+json_t *inc_observable_matches(struct ctx *c, const char *incident_id, const char *kind,
+			       const char *value, struct err *e)
+{
+	json_t *inds = indicators && indicators->matching ? indicators->matching(c, kind, value, e)
+							   : json_array();
+	if (inds == NULL)
+		return NULL;
+	struct stmt *st = store_query(c->db, e, "SELECT DISTINCT n.id, n.number, n.title FROM "
+		"observables b JOIN incidents n ON n.id = b.incident_id JOIN orgs o ON o.id = n.org_id "
+		"WHERE b.kind = $1 AND b.value = $2 AND n.id <> $3 AND substr(o.path, 1, length($4)) = $4 "
+		"ORDER BY n.number LIMIT 20", "tttt", kind, value, incident_id, inc_scope_path(c));
+	json_t *incs = json_array();
+	int rc = st ? 0 : -1;
+	while (st && (rc = stmt_step(st, e)) == 1)
+		json_array_append_new(incs, json_pack("{s:s, s:s, s:s}", "id", stmt_text(st, 0),
+						      "number", stmt_text(st, 1), "title",
+						      stmt_text(st, 2)));
+	stmt_done(st);
+	if (rc < 0) {
+		json_decref(inds);
+		json_decref(incs);
+		return NULL;
+	}
+	return json_pack("{s:o, s:o}", "indicators", inds, "incidents", incs);
 }
 
 json_t *inc_render(struct ctx *c, const char *id, int full, struct err *e)

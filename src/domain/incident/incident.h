@@ -169,6 +169,28 @@ typedef int (*incident_classify_fn)(struct ctx *c, const char *incident_id,
 				    struct err *e);
 void incident_on_classify(incident_classify_fn fn);
 
+/*
+ * The indicator store, as incidents see it. ioc/ sits above incident/ (its
+ * hunts file incidents), so incident/ never calls into it: ioc/ installs
+ * these at start-up (indicator_observables_install, from main), as plan/
+ * does the classify hook. Without them an observable is kept as typed
+ * (lower case where case does not count) and matches no indicator.
+ */
+#define OBSERVABLE_NORM_ROOM 8192 /* normalise's out is strlen(value) + this */
+struct incident_indicators {
+	/* value of kind into its one normal form in out (n bytes); -1 when
+	 * the indicator parser does not take it */
+	int (*normalise)(const char *kind, const char *value, char *out, size_t n);
+	/* inside the observable's transaction: the matching indicators'
+	 * sightings; how many, or -1 (e) */
+	int (*sighted)(struct ctx *c, const char *incident_id, const char *org_id,
+		       const char *observable_id, const char *kind, const char *value,
+		       struct err *e);
+	/* the indicators the reader sees that match, a JSON array; NULL (e) */
+	json_t *(*matching)(struct ctx *c, const char *kind, const char *value, struct err *e);
+};
+void incident_on_indicators(const struct incident_indicators *ops);
+
 /* Called inside the transaction of an incident's creation ("created") and
  * of an assignment ("assigned", user_id the person assigned): the standing
  * duty queues its notifications there (h/notify, registered from main). A

@@ -90,6 +90,15 @@ json_t *inc_duplicates(struct ctx *c, const char *id, struct err *e);
  * (incident_queue.c). */
 int inc_open_work_check(struct ctx *c, const char *id, struct err *e);
 const char *inc_scope_path(const struct ctx *c);
+/* The indicator store through incident_on_indicators (incident.c). An
+ * observable's matches for the reader: {"indicators":[...], "incidents":[...]}
+ * (other incidents the reader sees with the same observable). */
+int inc_observable_normalise(const char *kind, const char *value, char *out, size_t n);
+int inc_observable_sighted(struct ctx *c, const char *incident_id, const char *org_id,
+			   const char *observable_id, const char *kind, const char *value,
+			   struct err *e);
+json_t *inc_observable_matches(struct ctx *c, const char *incident_id, const char *kind,
+			       const char *value, struct err *e);
 const char *inc_scope_user(const struct ctx *c);
 
 #endif

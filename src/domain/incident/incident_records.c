@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "incident_int.h"
-#include "../ioc/indicator.h"
 #include "../directory/audit.h"
 #include "../directory/org.h"
 #include "../directory/policy.h"
@@ -509,10 +508,10 @@ json_t *incident_add_observable(struct ctx *c, const char *id, json_t *body, str
 	/* One normal form (lower-case hashes and names, punycode, RFC 5952
 	 * addresses) so that matching is equality; a value the indicator
 	 * parser does not take is kept lower-cased where case does not count. */
-	char *norm = malloc(strlen(value) + IOC_MAX_VALUE);
+	char *norm = malloc(strlen(value) + OBSERVABLE_NORM_ROOM);
 	if (norm == NULL)
 		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL), NULL;
-	if (observable_normalise(kind, value, norm, strlen(value) + IOC_MAX_VALUE) != 0) {
+	if (inc_observable_normalise(kind, value, norm, strlen(value) + OBSERVABLE_NORM_ROOM) != 0) {
 		snprintf(norm, strlen(value) + 1, "%s", value);
 		if (strcmp(kind, "hash") == 0 || strcmp(kind, "domain") == 0 ||
 		    strcmp(kind, "email") == 0)
@@ -529,8 +528,8 @@ json_t *incident_add_observable(struct ctx *c, const char *id, json_t *body, str
 		      "created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)", "ttttttti",
 		      oid, h.id, kind, norm, str_or(body, "tlp", "AMBER"), str_or(body, "note", ""),
 		      actor_id(c), time_now_ms()) < 0 ||
-	    indicator_match_observable(c, h.id, h.org_id, oid, kind, norm, e) < 0 ||
-	    (m = observable_matches(c, h.id, kind, norm, e)) == NULL) {
+	    inc_observable_sighted(c, h.id, h.org_id, oid, kind, norm, e) < 0 ||
+	    (m = inc_observable_matches(c, h.id, kind, norm, e)) == NULL) {
 		store_rollback(c->db);
 		json_decref(rec);
 		rec = NULL;

@@ -442,32 +442,27 @@ int indicator_match_observable(struct ctx *c, const char *incident_id, const cha
 	return n;
 }
 
-json_t *observable_matches(struct ctx *c, const char *incident_id, const char *kind,
-			   const char *value, struct err *e)
+/* The indicators the actor sees that match an observable (incident/'s
+ * "seen before"). */
+static json_t *observable_indicators(struct ctx *c, const char *kind, const char *value,
+				     struct err *e)
 {
 	const char *path;
 	char code[65];
 	indicator_actor_scope(c, &path, code);
-	json_t *inds = indicators_for(c, kind, value, path, code, e);
-	if (inds == NULL)
-		return NULL;
-	struct stmt *st = store_query(c->db, e, "SELECT DISTINCT n.id, n.number, n.title FROM "
-		"observables b JOIN incidents n ON n.id = b.incident_id JOIN orgs o ON o.id = n.org_id "
-		"WHERE b.kind = $1 AND b.value = $2 AND n.id <> $3 AND substr(o.path, 1, length($4)) = $4 "
-		"ORDER BY n.number LIMIT 20", "tttt", kind, value, incident_id, path);
-	json_t *incs = json_array();
-	int rc = st ? 0 : -1;
-	while (st && (rc = stmt_step(st, e)) == 1)
-		json_array_append_new(incs, json_pack("{s:s, s:s, s:s}", "id", stmt_text(st, 0),
-						      "number", stmt_text(st, 1), "title",
-						      stmt_text(st, 2)));
-	stmt_done(st);
-	if (rc < 0) {
-		json_decref(inds);
-		json_decref(incs);
-		return NULL;
-	}
-	return json_pack("{s:o, s:o}", "indicators", inds, "incidents", incs);
+	return indicators_for(c, kind, value, path, code, e);
+}
+
+_Static_assert(OBSERVABLE_NORM_ROOM >= IOC_MAX_VALUE, "ioc_normalise works in IOC_MAX_VALUE");
+
+void indicator_observables_install(void)
+{
+	static const struct incident_indicators ops = {
+		.normalise = observable_normalise,
+		.sighted = indicator_match_observable,
+		.matching = observable_indicators,
+	};
+	incident_on_indicators(&ops);
 }
 
 static int match_open_observables(struct ctx *c, const char *ind_id, int kind,

@@ -84,10 +84,10 @@ int sighting_add(struct ctx *c, const struct sighting *s, struct err *e);
 int indicator_match_observable(struct ctx *c, const char *incident_id, const char *org_id,
 			       const char *observable_id, const char *kind, const char *value,
 			       struct err *e);
-/* What an observable matches for the actor: {"indicators":[...],
- * "incidents":[...]} (other visible incidents with the same observable). */
-json_t *observable_matches(struct ctx *c, const char *incident_id, const char *kind,
-			   const char *value, struct err *e);
+/* Gives incident/ the indicator store (incident_on_indicators): observables
+ * normalised, their sightings recorded, their matches shown. From main (and
+ * the tests that add observables), before any request. */
+void indicator_observables_install(void);
 /* The normal form of an observable value of kind (ip, domain, url, hash,
  * email, filename) into out; -1 when it is not one. */
 int observable_normalise(const char *kind, const char *value, char *out, size_t n);
