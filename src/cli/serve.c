@@ -14,7 +14,7 @@
 #include "../base/msg.h"
 #include "../base/timeutil.h"
 #include "../domain/directory/audit.h"
-#include "../domain/directory/second_factor.h"
+#include "../domain/directory/secrets.h"
 #include "../domain/duty/notify_rules.h"
 #include "../http/http.h"
 #include "../notify/notify.h"
@@ -346,9 +346,10 @@ int cmd_serve(int argc, char **argv)
 		store_close(db);
 		return 1;
 	}
-	/* Second-factor secrets of an earlier version are sealed at rest now. */
+	/* Secrets of an earlier version (second factors, webhook keys) are
+	 * sealed at rest now. */
 	int sealed = 0;
-	if (store_begin(db, &e) != 0 || (sealed = totp_seal_legacy(db, &e)) < 0 ||
+	if (store_begin(db, &e) != 0 || (sealed = secrets_seal_legacy(db, &e)) < 0 ||
 	    store_commit(db, &e) != 0) {
 		store_rollback(db);
 		cli_error(&e);
@@ -356,7 +357,7 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	if (sealed > 0)
-		log_info("sealed %d second-factor secrets at rest", sealed);
+		log_info("sealed %d secrets at rest", sealed);
 	instance_rules(db, &srv.rules);
 	store_close(db);
 

@@ -16,6 +16,7 @@
 #include "../base/timeutil.h"
 #include "../base/uuid.h"
 #include "../domain/duty/notify_rules.h"
+#include "../domain/directory/secrets.h"
 #include "../base/banned.h"
 
 void notify_conf_default(struct notify_conf *c)
@@ -322,7 +323,12 @@ int notify_deliver_due(struct store *db, const struct notify_conf *c, const char
 		j->subject = strdup(stmt_text(st, 3));
 		j->body = strdup(stmt_text(st, 4));
 		j->attempts = (int)stmt_int(st, 5);
-		snprintf(j->secret, sizeof(j->secret), "%s", stmt_text(st, 6) ? stmt_text(st, 6) : "");
+		/* the webhook's key, sealed at rest; one that does not open
+		 * (altered) fails the send below, as no key does */
+		struct err se = { 0 };
+		if (stmt_text(st, 6) == NULL ||
+		    secret_open(db, stmt_text(st, 6), j->secret, sizeof(j->secret), &se) != 0)
+			j->secret[0] = '\0';
 	}
 	stmt_done(st);
 	if (v == NULL)

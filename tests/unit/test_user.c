@@ -17,6 +17,7 @@
 #include "domain/directory/audit.h"
 #include "domain/directory/password.h"
 #include "domain/directory/second_factor.h"
+#include "domain/directory/secrets.h"
 #include "domain/directory/user.h"
 
 /* ---- crypto ---- */
@@ -1068,7 +1069,7 @@ static void test_second_factor_concurrent(void **state)
 }
 
 /* A secret stored before secrets were sealed (plain base32) still works, is
- * sealed by totp_seal_legacy once, and then still works; a sealed value
+ * sealed by secrets_seal_legacy once, and then still works; a sealed value
  * altered in the database is refused, not read as plain text. */
 static void test_second_factor_legacy_sealed(void **state)
 {
@@ -1091,9 +1092,9 @@ static void test_second_factor_legacy_sealed(void **state)
 	assert_int_equal(step2(&anon, challenge, code_at(plain, t0, code), &e), 0);
 
 	assert_int_equal(store_begin(t->db, &e), 0);
-	assert_int_equal(totp_seal_legacy(t->db, &e), 1);
+	assert_int_equal(secrets_seal_legacy(t->db, &e), 1);
 	assert_int_equal(store_commit(t->db, &e), 0);
-	assert_int_equal(totp_seal_legacy(t->db, &e), 0); /* once */
+	assert_int_equal(secrets_seal_legacy(t->db, &e), 0); /* once */
 	assert_non_null(tdb_text(t->db, "SELECT secret FROM user_totp", stored, sizeof(stored)));
 	assert_int_equal(strncmp(stored, "s1:", 3), 0);
 	assert_null(strstr(stored, plain));

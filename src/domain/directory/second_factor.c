@@ -9,7 +9,7 @@
 #include <sodium.h>
 
 #include "second_factor.h"
-#include "audit.h"
+#include "secrets.h"
 #include "../../base/crypto.h"
 #include "../../base/msg.h"
 #include "../../base/timeutil.h"
@@ -83,82 +83,6 @@ static int64_t totp_step_of(const char *secret, const char *code)
 	return rc >= 0 ? (int64_t)counter : -1;
 }
 
-/*
- * Secrets at rest. The database (or a copy of it, a backup) alone does not
- * give anyone the second factors: the stored value is
- * "s1:" hex(nonce || secretbox(secret)) under a key derived from the
- * instance's key file beside the database (the audit log's, 0600), never
- * the same bytes as the signing or MAC keys. A value without the prefix is
- * one written before secrets were sealed: it is read as it is, and
- * totp_seal_legacy() seals it.
- */
-#define SEAL_PREFIX "s1:"
-#define SEAL_MAX (TOTP_SECRET_LEN + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
-#define SEALED_LEN (sizeof(SEAL_PREFIX) + 2 * SEAL_MAX + 1)
-
-static int seal_key(struct store *db, unsigned char key[crypto_secretbox_KEYBYTES],
-		    struct err *e)
-{
-	char sk_hex[129];
-	unsigned char seed[32];
-	if (audit_instance_key(db, sk_hex) != 0)
-		return err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
-	sodium_hex2bin(seed, sizeof(seed), sk_hex, 64, NULL, NULL, NULL);
-	crypto_generichash(key, crypto_secretbox_KEYBYTES,
-			   (const unsigned char *)"ungcuu secrets at rest 1", 24, seed, sizeof(seed));
-	sodium_memzero(seed, sizeof(seed));
-	sodium_memzero(sk_hex, sizeof(sk_hex));
-	return 0;
-}
-
-static int secret_seal(struct store *db, const char *secret, char out[SEALED_LEN], struct err *e)
-{
-	unsigned char key[crypto_secretbox_KEYBYTES], box[SEAL_MAX];
-	size_t n = strlen(secret);
-	if (n >= TOTP_SECRET_LEN)
-		return err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
-	if (seal_key(db, key, e) != 0)
-		return -1;
-	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
-	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, (const unsigned char *)secret, n,
-			      box, key);
-	sodium_memzero(key, sizeof(key));
-	memcpy(out, SEAL_PREFIX, sizeof(SEAL_PREFIX) - 1);
-	sodium_bin2hex(out + sizeof(SEAL_PREFIX) - 1, SEALED_LEN - (sizeof(SEAL_PREFIX) - 1), box,
-		       crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n);
-	return 0;
-}
-
-/* The stored value into the secret; a legacy, unsealed value as it is. */
-static int secret_open(struct store *db, const char *stored, char secret[TOTP_SECRET_LEN],
-		       struct err *e)
-{
-	if (strncmp(stored, SEAL_PREFIX, sizeof(SEAL_PREFIX) - 1) != 0) {
-		if (strlen(stored) >= TOTP_SECRET_LEN)
-			return err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
-		snprintf(secret, TOTP_SECRET_LEN, "%s", stored);
-		return 0;
-	}
-	unsigned char key[crypto_secretbox_KEYBYTES], box[SEAL_MAX];
-	size_t n = 0;
-	const char *hex = stored + sizeof(SEAL_PREFIX) - 1;
-	if (sodium_hex2bin(box, sizeof(box), hex, strlen(hex), NULL, &n, NULL) != 0 ||
-	    n <= crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
-		return err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
-	if (seal_key(db, key, e) != 0)
-		return -1;
-	size_t m = n - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
-	if (m >= TOTP_SECRET_LEN)
-		return err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
-	int rc = crypto_secretbox_open_easy((unsigned char *)secret, box + crypto_secretbox_NONCEBYTES,
-					    n - crypto_secretbox_NONCEBYTES, box, key);
-	sodium_memzero(key, sizeof(key));
-	if (rc != 0) /* another instance's key, or the value was altered */
-		return err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
-	secret[m] = '\0';
-	return 0;
-}
-
 /* Reads the user's secret (and whether it is on); 1 found, 0 none, -1. */
 static int secret_get(struct store *db, const char *user_id, char secret[TOTP_SECRET_LEN],
 		      int *on, struct err *e)
@@ -169,34 +93,12 @@ static int secret_get(struct store *db, const char *user_id, char secret[TOTP_SE
 		return -1;
 	int rc = stmt_step(st, e);
 	if (rc == 1) {
-		if (secret_open(db, stmt_text(st, 0), secret, e) != 0)
+		if (secret_open(db, stmt_text(st, 0), secret, TOTP_SECRET_LEN, e) != 0)
 			rc = -1;
 		*on = (int)stmt_int(st, 1);
 	}
 	stmt_done(st);
 	return rc;
-}
-
-int totp_seal_legacy(struct store *db, struct err *e)
-{
-	struct stmt *st = store_query(db, e, "SELECT user_id, secret FROM user_totp WHERE "
-				      "secret NOT LIKE 's1:%' ORDER BY user_id", "");
-	if (st == NULL)
-		return -1;
-	int sealed = 0, rc;
-	while ((rc = stmt_step(st, e)) == 1) {
-		char sealed_v[SEALED_LEN];
-		if (secret_seal(db, stmt_text(st, 1), sealed_v, e) != 0 ||
-		    store_run(db, e, "UPDATE user_totp SET secret = $1 WHERE user_id = $2", "tt",
-			      sealed_v, stmt_text(st, 0)) < 0) {
-			rc = -1;
-			break;
-		}
-		sodium_memzero(sealed_v, sizeof(sealed_v));
-		sealed++;
-	}
-	stmt_done(st);
-	return rc < 0 ? -1 : sealed;
 }
 
 int totp_begin(struct ctx *c, const char *user_id, const char *username,
@@ -222,8 +124,8 @@ int totp_begin(struct ctx *c, const char *user_id, const char *username,
 	snprintf(secret, TOTP_SECRET_LEN, "%s", b32);
 	snprintf(uri, TOTP_URI_LEN, "otpauth://totp/ungcuu:%s?secret=%s&issuer=ungcuu"
 		 "&algorithm=SHA1&digits=%d&period=%d", username, secret, TOTP_DIGITS, TOTP_STEP);
-	char sealed[SEALED_LEN];
-	if (secret_seal(c->db, secret, sealed, e) != 0 ||
+	char sealed[SECRET_SEALED_MAX];
+	if (secret_seal(c->db, secret, sealed, sizeof(sealed), e) != 0 ||
 	    store_run(c->db, e, "DELETE FROM user_totp WHERE user_id = $1", "t", user_id) < 0 ||
 	    store_run(c->db, e, "INSERT INTO user_totp (user_id, secret, created_at) "
 		      "VALUES ($1, $2, $3)", "tti", user_id, sealed, time_now_ms()) < 0) {

@@ -42,11 +42,6 @@ int second_factor_remove(struct ctx *c, const char *user_id, struct err *e);
 int recovery_codes_new(struct ctx *c, const char *user_id, json_t **codes,
 		       struct err *e);
 /* The TOTP code of a base32 secret at time t (for tests and tools). */
-/* Seals the second-factor secrets stored before secrets were sealed at rest
- * (a database of an earlier version): the number sealed, or -1. Run once at
- * start-up, inside the caller's transaction. */
-int totp_seal_legacy(struct store *db, struct err *e);
-
 int totp_code_at(const char *secret, int64_t t, char code[7]);
 
 #endif

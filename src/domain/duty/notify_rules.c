@@ -3,10 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "notify_rules.h"
 #include "roster.h"
 #include "../directory/audit.h"
 #include "../directory/policy.h"
+#include "../directory/secrets.h"
 #include "../incident/incident.h"
 #include "../../base/buf.h"
 #include "../../base/crypto.h"
@@ -142,7 +145,7 @@ static int queue_delivery(struct store *db, const char *nid, const char *channel
  * person has it already (the unique key). Inside the caller's transaction. */
 static int queue_one(struct store *db, const struct notice *n, const char *uid, struct err *e)
 {
-	struct stmt *st = store_query(db, e, "SELECT u.email, p.channels, w.url, w.secret "
+	struct stmt *st = store_query(db, e, "SELECT u.email, p.channels, w.url "
 		"FROM users u LEFT JOIN notify_prefs p ON p.user_id = u.id AND p.event = $2 "
 		"LEFT JOIN notify_webhooks w ON w.user_id = u.id WHERE u.id = $1 AND u.disabled = 0",
 		"tt", uid, n->event);
@@ -153,7 +156,7 @@ static int queue_one(struct store *db, const struct notice *n, const char *uid, 
 		stmt_done(st);
 		return rc;
 	}
-	char email[256], url[1024] = "", secret[80] = "";
+	char email[256], url[1024] = "";
 	snprintf(email, sizeof(email), "%s", stmt_text(st, 0) ? stmt_text(st, 0) : "");
 	unsigned ch = notify_default_channels(n->event);
 	if (stmt_text(st, 1)) {
@@ -166,7 +169,6 @@ static int queue_one(struct store *db, const struct notice *n, const char *uid, 
 	}
 	if (stmt_text(st, 2)) {
 		snprintf(url, sizeof(url), "%s", stmt_text(st, 2));
-		snprintf(secret, sizeof(secret), "%s", stmt_text(st, 3));
 	}
 	stmt_done(st);
 
@@ -226,7 +228,6 @@ static int queue_one(struct store *db, const struct notice *n, const char *uid, 
 		if (rc != 0)
 			return -1;
 	}
-	(void)secret;
 	return 1;
 }
 
@@ -930,13 +931,17 @@ json_t *notify_prefs_put(struct ctx *c, json_t *body, struct err *e)
 		/* a new key when the hook is new or when asked; else the old one */
 		random_hex(secret, 32);
 		int fresh = jv_bool(hook, "new_secret", 0);
+		char sealed[SECRET_SEALED_MAX];
+		if (secret_seal(c->db, secret, sealed, sizeof(sealed), e) != 0)
+			goto fail;
 		int n = store_run(c->db, e, fresh
 			? "INSERT INTO notify_webhooks (user_id, url, secret, updated_at) VALUES "
 			  "($1, $2, $3, $4) ON CONFLICT (user_id) DO UPDATE SET url = $2, "
 			  "secret = $3, updated_at = $4"
 			: "INSERT INTO notify_webhooks (user_id, url, secret, updated_at) VALUES "
 			  "($1, $2, $3, $4) ON CONFLICT (user_id) DO UPDATE SET url = $2, "
-			  "updated_at = $4", "ttti", c->actor->id, url, secret, time_now_ms());
+			  "updated_at = $4", "ttti", c->actor->id, url, sealed, time_now_ms());
+		sodium_memzero(sealed, sizeof(sealed));
 		if (n < 0)
 			goto fail;
 		struct stmt *st = store_query(c->db, e, "SELECT secret FROM notify_webhooks WHERE "
@@ -944,7 +949,11 @@ json_t *notify_prefs_put(struct ctx *c, json_t *body, struct err *e)
 		if (st == NULL)
 			goto fail;
 		int rc = stmt_step(st, e);
-		int same = rc == 1 && strcmp(stmt_text(st, 0), secret) == 0;
+		char now_kept[SECRET_PLAIN_MAX] = "";
+		int same = rc == 1 && secret_open(c->db, stmt_text(st, 0), now_kept,
+						  sizeof(now_kept), e) == 0 &&
+			   strcmp(now_kept, secret) == 0;
+		sodium_memzero(now_kept, sizeof(now_kept));
 		stmt_done(st);
 		if (rc < 0)
 			goto fail;
