@@ -228,7 +228,7 @@ static void send_mail(CURL *h, const struct notify_conf *c, struct job *j)
 static void send_hook(CURL *h, const struct notify_conf *c, struct job *j)
 {
 	if (j->secret[0] == '\0') {
-		snprintf(j->error, sizeof(j->error), "the webhook was removed");
+		snprintf(j->error, sizeof(j->error), "the webhook was removed, or its key does not open");
 		j->permanent = 1;
 		return;
 	}

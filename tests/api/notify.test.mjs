@@ -148,6 +148,10 @@ test('preferences: channels per event, a webhook with its key shown once; bad on
   assert.match(secret, /^[0-9a-f]{64}$/);
   const again = await duty.get('/api/v1/account/notifications');
   assert.equal(again.body.webhook.secret, undefined, 'the key is never shown again');
+  // sealed at rest under the instance key: the database alone does not give it
+  const kept = sqlite3(['-cmd', '.timeout 5000', server.db, `SELECT secret FROM notify_webhooks WHERE user_id = '${dutyUser.id}'`], { encoding: 'utf8' }).trim();
+  assert.match(kept, /^s1:[0-9a-f]+$/);
+  assert.ok(!kept.includes(secret));
   for (const bad of [
     { channels: { 'incident.new': ['pigeon'] } },
     { channels: { 'nothing.happened': ['web'] } },
