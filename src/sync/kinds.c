@@ -1793,6 +1793,9 @@ static int apply_hunt(struct ctx *c, const struct sync_peer *from, json_t *paylo
 			else if (rc == 0 && e->code)
 				rc = -1;
 		}
+		/* the targets here are told, as of a hunt opened here (issue 17) */
+		if (rc == 0)
+			rc = notify_record(c, "hunt.opened", lid, e);
 	}
 	json_decref(here);
 	if (rc != 0)

@@ -961,6 +961,11 @@ static void test_hunt_summary_goes_up(void **state)
 	tdb_text(w->d.t.db, "SELECT id FROM hunts", lhid, sizeof(lhid));
 	assert_int_equal(tdb_count(w->d.t.db, "hunt_indicators"), 1);
 	assert_int_equal(tdb_count(w->d.t.db, "hunt_targets"), 1);
+	/* its people are told once, as of a hunt opened here (applied twice) */
+	long long told = tdb_count(w->d.t.db, "notifications WHERE event = 'hunt.opened'");
+	assert_true(told >= 1);
+	assert_int_equal(tdb_count(w->d.t.db, "notifications WHERE event = 'hunt.opened' AND "
+				   "record_id = (SELECT id FROM hunts)"), told);
 	json_t *below = sent(&w->d, w->d_x, m.dx, SK_HUNT);
 	assert_int_equal(json_array_size(json_object_get(json_object_get(below, "payload"),
 							 "targets")), 1);
