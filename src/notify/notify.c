@@ -295,6 +295,48 @@ static void jobs_free(struct job *v, size_t n)
 	free(v);
 }
 
+/* The outcomes of n sends on their rows, in one transaction: sent; failed
+ * for good (refused, or the last try); or tried again after the backoff.
+ * The notifications' deliveries and the intake's replies keep the same
+ * columns. */
+enum { OUT_DELIVERIES, OUT_MAIL_OUTBOX };
+static const char *const out_sql[2][3] = {
+	{ "UPDATE deliveries SET status = 'sent', attempts = $1, sent_at = $2, "
+	  "last_error = NULL WHERE id = $3",
+	  "UPDATE deliveries SET status = 'failed', attempts = $1, last_error = $2 WHERE id = $3",
+	  "UPDATE deliveries SET attempts = $1, next_at = $2, last_error = $3 WHERE id = $4" },
+	{ "UPDATE mail_outbox SET status = 'sent', attempts = $1, sent_at = $2, "
+	  "last_error = '' WHERE id = $3",
+	  "UPDATE mail_outbox SET status = 'failed', attempts = $1, last_error = $2 WHERE id = $3",
+	  "UPDATE mail_outbox SET attempts = $1, next_at = $2, last_error = $3 WHERE id = $4" },
+};
+
+static int record_outcomes(struct store *db, const struct notify_conf *c, int table,
+			   const struct job *v, size_t n, struct err *e)
+{
+	const char *const *sql = out_sql[table];
+	int64_t at = time_now_ms();
+	if (store_begin(db, e) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct job *j = &v[i];
+		int64_t tries = j->attempts + 1;
+		int r;
+		if (j->ok)
+			r = store_run(db, e, sql[0], "iit", tries, at, j->id);
+		else if (j->permanent || tries >= c->max_attempts)
+			r = store_run(db, e, sql[1], "itt", tries, j->error, j->id);
+		else
+			r = store_run(db, e, sql[2], "iitt", tries,
+				      (int64_t)(at + notify_backoff(c, (int)tries)), j->error, j->id);
+		if (r < 0) {
+			store_rollback(db);
+			return -1;
+		}
+	}
+	return store_commit(db, e);
+}
+
 int notify_deliver_due(struct store *db, const struct notify_conf *c, const char *channel,
 		       int64_t now)
 {
@@ -349,32 +391,7 @@ int notify_deliver_due(struct store *db, const struct notify_conf *c, const char
 		else
 			send_hook(hook_h, c, &v[i]);
 	}
-	/* record the outcomes in one transaction */
-	int64_t at = time_now_ms();
-	if (store_begin(db, &e) != 0)
-		goto fail;
-	for (size_t i = 0; i < n; i++) {
-		struct job *j = &v[i];
-		int tries = j->attempts + 1;
-		int r;
-		if (j->ok)
-			r = store_run(db, &e, "UPDATE deliveries SET status = 'sent', attempts = $1, "
-				      "sent_at = $2, last_error = NULL WHERE id = $3", "iit",
-				      (int64_t)tries, at, j->id);
-		else if (j->permanent || tries >= c->max_attempts)
-			r = store_run(db, &e, "UPDATE deliveries SET status = 'failed', attempts = $1, "
-				      "last_error = $2 WHERE id = $3", "itt", (int64_t)tries,
-				      j->error, j->id);
-		else
-			r = store_run(db, &e, "UPDATE deliveries SET attempts = $1, next_at = $2, "
-				      "last_error = $3 WHERE id = $4", "iitt", (int64_t)tries,
-				      (int64_t)(at + notify_backoff(c, tries)), j->error, j->id);
-		if (r < 0) {
-			store_rollback(db);
-			goto fail;
-		}
-	}
-	if (store_commit(db, &e) != 0)
+	if (record_outcomes(db, c, OUT_DELIVERIES, v, n, &e) != 0)
 		goto fail;
 	for (size_t i = 0; i < n; i++)
 		if (!v[i].ok)
@@ -435,30 +452,7 @@ int notify_deliver_replies(struct store *db, const struct notify_conf *c, int64_
 		else
 			send_mail(mail_h, c, &v[i]);
 	}
-	int64_t at = time_now_ms();
-	if (store_begin(db, &e) != 0)
-		goto fail;
-	for (size_t i = 0; i < n; i++) {
-		struct job *j = &v[i];
-		int tries = j->attempts + 1, r;
-		if (j->ok)
-			r = store_run(db, &e, "UPDATE mail_outbox SET status = 'sent', attempts = $1, "
-				      "sent_at = $2, last_error = '' WHERE id = $3", "iit",
-				      (int64_t)tries, at, j->id);
-		else if (j->permanent || tries >= c->max_attempts)
-			r = store_run(db, &e, "UPDATE mail_outbox SET status = 'failed', attempts = $1, "
-				      "last_error = $2 WHERE id = $3", "itt", (int64_t)tries, j->error,
-				      j->id);
-		else
-			r = store_run(db, &e, "UPDATE mail_outbox SET attempts = $1, next_at = $2, "
-				      "last_error = $3 WHERE id = $4", "iitt", (int64_t)tries,
-				      (int64_t)(at + notify_backoff(c, tries)), j->error, j->id);
-		if (r < 0) {
-			store_rollback(db);
-			goto fail;
-		}
-	}
-	if (store_commit(db, &e) != 0)
+	if (record_outcomes(db, c, OUT_MAIL_OUTBOX, v, n, &e) != 0)
 		goto fail;
 	for (size_t i = 0; i < n; i++)
 		if (!v[i].ok)
