@@ -177,6 +177,7 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/sync/ack", api_sync_ack, AUTH_PEER, BODY_JSON },
 	/* -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) -- */
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */
+	{ "GET", "/api/v1/sync/received", api_sync_received_list, AUTH_USER, BODY_NONE },
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */
 	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */
 	{ "GET", "/api/v1/agents/hunts", api_agent_hunts, AUTH_AGENT, BODY_NONE },

@@ -629,6 +629,7 @@ const CASES = [
   ['GET /api/v1/mail/triage', false, () => ['GET', '/api/v1/mail/triage']],
   // -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) --
   // -- federation: what came from the peers (issue 16, h/fed-ui) --
+  ['GET /api/v1/sync/received', false, () => ['GET', '/api/v1/sync/received?limit=5']],
   // -- standing duty: approval, roster, webhooks (issue 17, h/duty) --
   // -- several nodes, leadership (issue 18, h/pg-nodes) --
   ['GET /api/v1/mail/triage/{}', false, () => ['GET', `/api/v1/mail/triage/${strangerMail()}`]],
@@ -912,6 +913,9 @@ const EXPECT = {
   'GET /api/v1/syslog/status': { all: '200 200 200 200 200 200 403 200 200' },
   // -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) --
   // -- federation: what came from the peers (issue 16, h/fed-ui) --
+  // every reader lists what came from the peers; each sees its subtree's items
+  // (tests/api/sync_received.test.mjs checks that a commune never sees another's)
+  'GET /api/v1/sync/received': { all: '200 200 200 200 200 200 200 200 200' },
   // -- standing duty: approval, roster, webhooks (issue 17, h/duty) --
   // -- several nodes, leadership (issue 18, h/pg-nodes) --
 };

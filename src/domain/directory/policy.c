@@ -89,6 +89,7 @@ static const unsigned action_roles[ACT__COUNT] = {
 	[ACT_SYNC_EXCHANGE] = ROLE_REPORTER, /* the peer actor of api_sync_authenticate */
 	/* -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) -- */
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */
+	[ACT_SYNC_RECEIVED_READ] = ROLE_ALL, /* scoped by organisation in the list's SQL */
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */
 	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */
 };

@@ -89,6 +89,7 @@ enum action {
 	ACT_SYNC_EXCHANGE,         /* a registered peer instance pushes, pulls, acknowledges */
 	/* -- federation kinds: attachments, hunt summaries, withdrawal (issue 16, h/fed-kinds) -- */
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */
+	ACT_SYNC_RECEIVED_READ,    /* sightings, Mẫu 05, mirrors, warnings, indicators from peers */
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */
 	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */
 	ACT__COUNT
