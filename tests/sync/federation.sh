@@ -7,7 +7,8 @@
 # namespaces (root: ip netns, veth pairs, created here and removed at the
 # end) each instance lives in its own namespace and the links are veth
 # pairs; without them the same runs on loopback ports and "cutting the
-# link" stops the children's servers (their loops) instead.
+# link" restarts the children's servers without their sync loops
+# (--no-sync) instead, so that both sides keep taking changes.
 #
 # The district and the province exchange REAL changes (tests/sync/
 # fedkinds.py, through each server's API as the demo's people): the
@@ -84,7 +85,7 @@ if [ "${FED_LOOPBACK:-0}" != 1 ] && [ "$(id -u)" = 0 ] && command -v ip >/dev/nu
 	echo "# network namespaces $NS_N $NS_P $NS_D, veth links district-province and province-national"
 else
 	echo "# network namespaces not permitted here (or FED_LOOPBACK=1): the same scenarios on loopback ports,"
-	echo "# a link cut is the children's servers (and their sync loops) stopped and started"
+	echo "# a link cut is the children's servers restarted without their sync loops, and with them again"
 	base=$(( 20000 + id % 20000 ))
 	PORT_N=$base PORT_P=$((base + 1)) PORT_D=$((base + 2))
 	URL_P=http://127.0.0.1:$PORT_P URL_N=http://127.0.0.1:$PORT_N
@@ -100,14 +101,14 @@ in_ns() { # in_ns NAME COMMAND...: runs in the instance's namespace (or here)
 
 printf '[sync]\ninterval = 1s\ntimeout = 5s\n' > "$W/sync.ini"
 
-start() { # start NAME: its server with the sync loop, waits for /health
-	n=$1
+start() { # start NAME [--no-sync]: its server (with the sync loop), waits for /health
+	n=$1 extra=${2:-}
 	port=$(port_of "$n")
 	addr=127.0.0.1
 	[ "$NETNS" = 1 ] && addr=0.0.0.0
 	# a simple command in the background: $! is the server itself (ip netns
 	# exec execs it), so kill -9 reaches it
-	set -- serve --db "$W/$n.db" --listen "$addr:$port" --config "$W/sync.ini" --web "$W/no-web"
+	set -- serve --db "$W/$n.db" --listen "$addr:$port" --config "$W/sync.ini" --web "$W/no-web" $extra
 	if [ "$NETNS" = 1 ]; then
 		ip netns exec "$(ns_of "$n")" "$BIN" "$@" >> "$W/$n.log" 2>&1 &
 	else
@@ -137,8 +138,10 @@ link_down() {
 		ip -n "$NS_D" link set "ucf${id}dp" down
 		ip -n "$NS_P" link set "ucf${id}pn" down
 	else
-		stop district
-		stop province
+		# the children call: with their loops stopped nothing flows, and
+		# both servers stay up for the people writing on each side
+		stop district && start district --no-sync
+		stop province && start province --no-sync
 	fi
 }
 link_up() {
@@ -146,7 +149,7 @@ link_up() {
 		ip -n "$NS_D" link set "ucf${id}dp" up
 		ip -n "$NS_P" link set "ucf${id}pn" up
 	else
-		start province && start district
+		stop province && start province && stop district && start district
 	fi
 }
 

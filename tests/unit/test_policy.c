@@ -120,6 +120,9 @@ static const struct {
 	/* -- federation transport (issue 16, h/sync-net): the peer actor of a
 	 * signed sync request (api/sync.c) has the reporter's role only. */
 	{ ACT_SYNC_EXCHANGE, "sync.exchange", REP },
+	/* -- federation: what came from the peers (issue 16, h/fed-ui): every
+	 * reader; the list keeps each to its subtree. */
+	{ ACT_SYNC_RECEIVED_READ, "sync.received_read", REP | FOC | COO | RES | LEA | ADM },
 };
 
 static const char *const role_name[] = {
