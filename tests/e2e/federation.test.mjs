@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, sqlite3, cli } from '../lib/server.mjs';
 import { loginAs, file, moveOk } from '../api/helpers.mjs';
-import { launch, login, shot, navTo } from './lib.mjs';
+import { launch, login, shot, navTo, unlabelled } from './lib.mjs';
 
 let D, P, browser, tmp;
 // The sync loop runs every second; a page polls every 10-15 s. A change
@@ -153,6 +153,7 @@ for (const [vp, name] of [[{ width: 1366, height: 768 }, 'federation'], [{ width
     await d.page.locator('.received .tabs a[data-section=warning]').click();
     await wr.waitFor();
     assert.equal(await d.page.locator('.received-item:not(.rc-warning)').count(), 0);
+    assert.deepEqual(await unlabelled(d.page), [], 'every filter has a label');
     if (vp.width < 600) assert.ok(await noSideways(d.page) <= 1, 'no sideways scrolling at phone size');
     await shot(d.page, `${name}-district-received`);
 
