@@ -214,5 +214,7 @@ int api_sync_peer_create(struct req *r);
 int api_sync_peer_delete(struct req *r);
 int api_sync_status(struct req *r);
 int api_sync_refusals(struct req *r);
+/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */
+int api_sync_received_list(struct req *r);
 
 #endif

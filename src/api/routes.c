@@ -179,6 +179,7 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/warnings/{}/withdraw", api_warning_withdraw, AUTH_USER, BODY_JSON },
 	{ "GET", "/api/v1/hunts/{}/peers", api_hunt_peers, AUTH_USER, BODY_NONE },
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */
+	{ "GET", "/api/v1/sync/received", api_sync_received_list, AUTH_USER, BODY_NONE },
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */
 	{ "POST", "/api/v1/plan/mau05/{}/submit", api_mau05_submit, AUTH_USER, BODY_NONE },
 	{ "POST", "/api/v1/plan/mau05/{}/approve", api_mau05_approve, AUTH_USER, BODY_NONE },

@@ -665,6 +665,7 @@ const CASES = [
   }],
   ['GET /api/v1/hunts/{}/peers', true, (S) => ['GET', `/api/v1/hunts/${obj[S].hunt.id}/peers`]],
   // -- federation: what came from the peers (issue 16, h/fed-ui) --
+  ['GET /api/v1/sync/received', false, () => ['GET', '/api/v1/sync/received?limit=5']],
   // -- standing duty: approval, roster, webhooks (issue 17, h/duty): a fresh Mẫu 05 each time --
   ['POST /api/v1/plan/mau05/{}/submit', true, async (S) => {
     const m = await draftMau05(S);
@@ -964,6 +965,9 @@ const EXPECT = {
   // whoever reads the hunt reads what the children's instances sent back
   'GET /api/v1/hunts/{}/peers': { C: '200 200 200 200 200 200 404 404 404', D: '200 200 200 200 200 200 200 200 200' },
   // -- federation: what came from the peers (issue 16, h/fed-ui) --
+  // every reader lists what came from the peers; each sees its subtree's items
+  // (tests/api/sync_received.test.mjs checks that a commune never sees another's)
+  'GET /api/v1/sync/received': { all: '200 200 200 200 200 200 200 200 200' },
   // -- standing duty: approval, roster, webhooks (issue 17, h/duty): those who draft a Mẫu 05
   // submit it in their subtree; only the leader approves or returns it --
   'POST /api/v1/plan/mau05/{}/submit': { C: '403 200 403 200 200 200 404 404 404', D: '403 200 403 200 404 404 404 404 404' },

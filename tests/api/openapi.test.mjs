@@ -676,6 +676,8 @@ test('real answers match the document: status codes listed, bodies valid, no und
   await admin.get('/api/v1/sync/peers');
   await admin.get('/api/v1/sync/status');
   await admin.get('/api/v1/sync/refusals?limit=5');
+  await admin.get('/api/v1/sync/received?limit=5');   // h/fed-ui
+  await admin.get('/api/v1/sync/received?section=bogus');   // 422
   await coord.get('/api/v1/sync/status');                                                                       // 403
   await admin.req('DELETE', `/api/v1/sync/peers/${peer.id}`);
   await admin.req('DELETE', `/api/v1/sync/peers/${peer.id}`);                                                   // 404

@@ -126,6 +126,9 @@ static const struct {
 	/* ... and every role reads what the children sent back of a hunt, as
 	 * the hunt itself */
 	{ ACT_HUNT_PEERS, "hunt.peers", ROLE_ALL },
+	/* -- federation: what came from the peers (issue 16, h/fed-ui): every
+	 * reader; the list keeps each to its subtree. */
+	{ ACT_SYNC_RECEIVED_READ, "sync.received_read", REP | FOC | COO | RES | LEA | ADM },
 	/* -- standing duty: approval (issue 17, h/duty): those who draft a
 	 * Mẫu 05 submit it; the leader approves or returns it */
 	{ ACT_REPORT_SUBMIT, "report.submit", FOC | COO },

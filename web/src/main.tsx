@@ -16,6 +16,7 @@ import { Dashboard } from './pages/Dashboard';
 import { Account } from './pages/Account';
 import { PrintView } from './pages/Print';
 import { SyncPage } from './pages/Sync';
+import { Received } from './pages/Received';
 import { Bell, Deliveries, DutyPage, Notifications, useNotifyCount } from './pages/Duty';
 import { MailPage } from './pages/Mail';
 import { Alerts } from './pages/Alerts';
@@ -87,7 +88,7 @@ function Plan({ route }: { route: string[] }) {
 }
 
 /** Menu entries under "Thêm" (More): pages of settings, records and admin. */
-const MORE = ['compliance', 'imports', 'directory', 'duty', 'mail', 'sync', 'deliveries'];
+const MORE = ['compliance', 'imports', 'directory', 'duty', 'mail', 'received', 'sync', 'deliveries'];
 
 function Shell({ route, children }: { route: string[]; children: any }) {
   const u = app.user;
@@ -113,6 +114,8 @@ function Shell({ route, children }: { route: string[]; children: any }) {
     ['plan', t('nav_plan'), true],
     ['imports', t('nav_imports'), hasRole('focal', 'coordinator', 'admin') && !communeOnly],
     ['directory', t('nav_directory'), true],
+    // What the other instances sent (h/fed-ui): everyone; the server scopes it.
+    ['received', t('nav_received'), true],
     ['sync', t('nav_sync'), hasRole('admin')],
     ['duty', t('nav_duty'), true],
     ['deliveries', t('nav_deliveries'), hasRole('admin')],
@@ -193,6 +196,7 @@ function App() {
     case 'alerts': page = <Alerts />; break;
     case 'plan': page = <Plan route={route} />; break;
     case 'sync': page = <SyncPage />; break;
+    case 'received': page = <Received />; break;
     case 'mail': page = <MailPage />; break;
     default: page = ASSET_ROUTES.includes(a) ? <Assets route={route} /> : <Queue />;
   }

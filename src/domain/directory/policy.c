@@ -91,6 +91,7 @@ static const unsigned action_roles[ACT__COUNT] = {
 	[ACT_WARNING_WITHDRAW] = ROLE_COORDINATOR,
 	[ACT_HUNT_PEERS] = ROLE_ALL,  /* as reading the hunt itself */
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */
+	[ACT_SYNC_RECEIVED_READ] = ROLE_ALL, /* scoped by organisation in the list's SQL */
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */
 	[ACT_REPORT_SUBMIT] = ROLE_FOCAL | ROLE_COORDINATOR,   /* who drafts it */
 	[ACT_REPORT_APPROVE] = ROLE_LEADER,   /* regulation §6: the leader signs Mẫu 05 */

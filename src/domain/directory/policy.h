@@ -91,6 +91,7 @@ enum action {
 	ACT_WARNING_WITHDRAW,      /* the issuer's side takes a warning back (with a reason) */
 	ACT_HUNT_PEERS,            /* what the children's instances sent back about a hunt */
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */
+	ACT_SYNC_RECEIVED_READ,    /* sightings, Mẫu 05, mirrors, warnings, indicators from peers */
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */
 	ACT_REPORT_SUBMIT,         /* send a Mẫu 05 draft for the leader's approval */
 	ACT_REPORT_APPROVE,        /* approve (send) or return a Mẫu 05 awaiting approval */

@@ -68,9 +68,9 @@ json_t *warning_create(struct ctx *c, json_t *body, struct err *e)
 		goto out;
 	}
 	json_t *cves = json_object_get(body, "cves"), *products = json_object_get(body, "products");
-	/* absent lists are stored as [] (a literal: no array to leak) */
-	char *cv = cves ? json_dumps(cves, JSON_COMPACT) : strdup("[]");
-	char *pr = products ? json_dumps(products, JSON_COMPACT) : strdup("[]");
+	/* absent lists are stored as "[]" (a json_array() made here would leak) */
+	char *cv = cves ? json_dumps(cves, JSON_COMPACT) : NULL;
+	char *pr = products ? json_dumps(products, JSON_COMPACT) : NULL;
 	const char *src = jv_str(body, "source"), *ref = jv_str(body, "reference"),
 		   *text = jv_str(body, "body");
 	int rc = store_begin(c->db, e);

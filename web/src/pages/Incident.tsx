@@ -622,6 +622,7 @@ function SupportRequests({ inc, url, reload, canOpen }: SubProps & { canOpen: bo
               {sr.to_org?.name ?? sr.to_org_code ?? ''}{sr.urgency ? ` · ${t(`urg_${sr.urgency}` as Key)}` : ''}{sr.due_at ? ` · ${t('due')} ${fmtDateTime(sr.due_at)}` : ''}
             </p>
             {sr.help_needed && <p class="prewrap">{sr.help_needed}</p>}
+            {sr.note && <p class="prewrap sr-note"><span class="muted">{t('sr_answer_note')}:</span> {sr.note}</p>}
             {srNext(sr).length > 0 && (
               <div class="sr-actions">
                 <label class="visually-hidden" for={`sr-note-${sr.id}`}>{t('note_optional')}</label>
