@@ -74,6 +74,7 @@ struct store {
 	char *location;
 	struct control *control;   /* the process's listener for this database */
 	int write_tx;       /* in a write transaction (its COMMIT notifies) */
+	int triggers_pending;   /* tables watched since the capture triggers were checked */
 	struct prepared cache[CACHE_SLOTS];
 	int nprepared;
 	int changes;        /* rows the last statement changed */
@@ -633,10 +634,13 @@ char *store_pg_translate(const char *sql, int *nparams)
 
 /* ---- statements ---- */
 
+static void triggers_check(struct store *s);
+
 static int pg_exec(struct store *s, const char *sql, struct err *e)
 {
 	if (ensure_conn(s, e) != 0)
 		return -1;
+	triggers_check(s);
 	if (strncasecmp(sql, "PRAGMA", 6) == 0)
 		return 0;   /* SQLite's settings: nothing to do here */
 	if (strcmp(sql, "BEGIN IMMEDIATE") == 0) {
@@ -871,6 +875,7 @@ static int pg_step(struct stmt *st, struct err *e)
 	if (!st->ran) {
 		if (ensure_conn(s, e) != 0)
 			return -1;
+		triggers_check(s);
 		int n = 0;
 		char *t = store_pg_translate(st->sql, &n);
 		if (t == NULL)
@@ -988,62 +993,91 @@ static int pg_changes(struct store *s)
 
 /* ---- change capture ---- */
 
-static int install_trigger(struct store *s, int t, struct err *e)
+/* The watched tables that exist and have no capture trigger yet (their
+ * indexes in s->watch, -1 ended), or -1 with e filled. 0 rows also when
+ * the prelude is not installed yet (an empty database: the triggers come
+ * after the migrations). */
+static int missing_triggers(struct store *s, int *out, struct err *e)
 {
-	char sql[512];
-	const char *name = s->watch[t].name;
-	for (const char *p = name; *p; p++)
-		if (!word_char(*p))
+	char list[WATCH_MAX * 64 + 4];
+	size_t n = 0;
+	list[n++] = '{';
+	for (int t = 0; t < s->nwatch; t++) {
+		size_t l = strlen(s->watch[t].name);
+		if (n + l + 3 > sizeof(list))
 			return err_set(e, E_INTERNAL, MSG_DB, "store_watch");
-	PGresult *r = PQexecParams(s->conn, "SELECT to_regclass($1) IS NOT NULL, EXISTS (SELECT 1 "
-				   "FROM pg_trigger WHERE tgname = 'ungcuu_capture' AND "
-				   "tgrelid = to_regclass($1))", 1, NULL, (const char *[]){ name },
-				   NULL, NULL, 0);
+		if (t)
+			list[n++] = ',';
+		memcpy(list + n, s->watch[t].name, l);
+		n += l;
+	}
+	list[n++] = '}';
+	list[n] = '\0';
+	const char *param[] = { list };
+	PGresult *r = PQexecParams(s->conn,
+		"SELECT t FROM unnest($1::text[]) WITH ORDINALITY AS w(t, i) "
+		"WHERE to_regproc('ungcuu_capture') IS NOT NULL AND to_regclass(t) IS NOT NULL "
+		"AND NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'ungcuu_capture' "
+		"AND tgrelid = to_regclass(t)) ORDER BY i", 1, NULL, param, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		int rc = set_pg_err(s, r, e);
 		PQclear(r);
 		return rc;
 	}
-	int exists = PQgetvalue(r, 0, 0)[0] == 't', has = PQgetvalue(r, 0, 1)[0] == 't';
+	int k = 0;
+	for (int row = 0; row < PQntuples(r); row++)
+		for (int t = 0; t < s->nwatch; t++)
+			if (strcmp(s->watch[t].name, PQgetvalue(r, row, 0)) == 0) {
+				out[k++] = t;
+				break;
+			}
+	out[k] = -1;
 	PQclear(r);
-	if (!exists || has)
-		return 0;
-	snprintf(sql, sizeof(sql), "CREATE TRIGGER ungcuu_capture AFTER INSERT OR UPDATE OR DELETE "
-		 "ON %s FOR EACH ROW EXECUTE FUNCTION ungcuu_capture(%d)", name, s->watch[t].nkey);
-	return run_simple(s, sql, e);
+	return 0;
 }
 
 /* The triggers of the watched tables that exist, created once per database
  * (a migration may have just made the tables). Inside the caller's
- * transaction when there is one. */
+ * transaction when there is one. One query when every trigger is there
+ * (each new connection); else under the writers' lock, checked again. */
 static int install_triggers(struct store *s, struct err *e)
 {
+	int miss[WATCH_MAX + 1];
+	s->triggers_pending = 0;
 	if (s->nwatch == 0)
 		return 0;
-	PGresult *r = PQexec(s->conn, "SELECT to_regproc('ungcuu_capture') IS NOT NULL");
-	int ready = PQresultStatus(r) == PGRES_TUPLES_OK && PQgetvalue(r, 0, 0)[0] == 't';
-	PQclear(r);
-	if (!ready)
-		return 0;   /* an empty database: the prelude comes with the migrations */
+	for (int t = 0; t < s->nwatch; t++)
+		for (const char *p = s->watch[t].name; *p; p++)
+			if (!word_char(*p))
+				return err_set(e, E_INTERNAL, MSG_DB, "store_watch");
+	if (missing_triggers(s, miss, e) != 0)
+		return -1;
+	if (miss[0] < 0)
+		return 0;
 	int own = !s->base.in_tx;
 	if (own && run_simple(s, "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")", e) != 0)
 		return -1;
-	for (int t = 0; t < s->nwatch; t++)
-		if (install_trigger(s, t, e) != 0) {
-			if (own) {
-				struct err ignore = { 0 };
-				run_simple(s, "ROLLBACK", &ignore);
-			}
-			return -1;
-		}
-	if (own && run_simple(s, "COMMIT", e) != 0)
-		return -1;
-	return 0;
+	int rc = own ? missing_triggers(s, miss, e) : 0;
+	for (int k = 0; rc == 0 && miss[k] >= 0; k++) {
+		char sql[512];
+		snprintf(sql, sizeof(sql), "CREATE TRIGGER ungcuu_capture AFTER INSERT OR UPDATE "
+			 "OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION ungcuu_capture(%d)",
+			 s->watch[miss[k]].name, s->watch[miss[k]].nkey);
+		rc = run_simple(s, sql, e);
+	}
+	if (own) {
+		struct err ignore = { 0 };
+		if (rc != 0)
+			run_simple(s, "ROLLBACK", &ignore);
+		else if (run_simple(s, "COMMIT", e) != 0)
+			rc = -1;
+	}
+	return rc;
 }
 
 static int pg_watch(struct store *s, const char *table, int nkey, struct err *e)
 {
-	if (s->nwatch == WATCH_MAX || nkey < 1 || nkey > 2)
+	if (s->nwatch == WATCH_MAX || nkey < 1 || nkey > 2 || strlen(table) > 60)
 		return err_set(e, E_INTERNAL, MSG_DB, "store_watch");
 	char *name = strdup(table);
 	if (name == NULL)
@@ -1057,13 +1091,22 @@ static int pg_watch(struct store *s, const char *table, int nkey, struct err *e)
 	s->watch[s->nwatch].name = name;
 	s->watch[s->nwatch].nkey = nkey;
 	s->nwatch++;
-	/* Before the first migration there is nothing to install yet:
-	 * store_migrate installs the triggers after it. */
-	if (!s->base.in_tx) {
+	/* The triggers are checked once, before the next statement outside a
+	 * transaction (a caller watches its tables one by one); before the
+	 * first migration there is nothing to install yet: store_migrate
+	 * installs them after it. */
+	s->triggers_pending = 1;
+	return s->nwatch - 1;
+}
+
+/* Before a statement outside a transaction: the triggers of tables watched
+ * since the last check. A failure here leaves them to the next check. */
+static void triggers_check(struct store *s)
+{
+	if (s->triggers_pending && !s->base.in_tx) {
 		struct err later = { 0 };
 		install_triggers(s, &later);
 	}
-	return s->nwatch - 1;
 }
 
 /* Moves the rows the triggers wrote into the base's change list. */
