@@ -658,8 +658,10 @@ static int pg_exec(struct store *s, const char *sql, struct err *e)
 		s->write_tx = 1;
 		return 0;
 	}
-	if (strcmp(sql, "BEGIN") == 0)
+	if (strcmp(sql, "BEGIN") == 0) {
+		s->write_tx = 0;   /* a read transaction's COMMIT tells no one */
 		return run_simple(s, "BEGIN ISOLATION LEVEL REPEATABLE READ", e);
+	}
 	int commit = strcmp(sql, "COMMIT") == 0, end = commit || strcmp(sql, "ROLLBACK") == 0;
 	char *t = store_pg_translate(sql, NULL);
 	if (t == NULL)
