@@ -96,7 +96,7 @@ run: build web demo
 # browser (playwright-core + Debian's chromium), fuzz smoke (libFuzzer,
 # clang). Ends with one line: N passed, N failed.
 check: deps-test deps-pg build asan fuzz web e2e-deps tools-deps
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-all.sh $(ASAN_BUILD) $(FUZZ_BUILD)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-all.sh $(ASAN_BUILD) $(FUZZ_BUILD) $(BUILD)
 
 # The API suite once more, on PostgreSQL: a throwaway cluster (initdb +
 # pg_ctl in a temporary directory, loopback port, as the postgres user when
