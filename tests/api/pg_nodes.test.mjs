@@ -53,6 +53,20 @@ function revokeBehindTheirBacks(username) {
     AND user_id = (SELECT id FROM users WHERE username = '${username}')`);
 }
 
+// A session of username cached on B, then revoked behind B's back: true
+// when B still serves it from its cache. A commit anywhere in between (a
+// background job of either node) rightly empties B's cache, so up to three
+// fresh sessions are tried; with caching off on PostgreSQL all three fail.
+async function servedStaleByB(username) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const viaB = onB(await loginAs(a, username));
+    assert.equal((await viaB.get('/api/v1/session')).status, 200);
+    revokeBehindTheirBacks(username);
+    if ((await viaB.get('/api/v1/session')).status === 200) return viaB;
+  }
+  return null;
+}
+
 before(async () => {
   if (skip) return;
   a = await startServer({ args });
@@ -70,14 +84,9 @@ after(async () => {
 });
 
 test('node B caches on PostgreSQL: a session revoked behind its back is still served from its cache', { skip }, async () => {
-  const c = await loginAs(a, 'tamthanh');
-  const viaB = onB(c);
-  assert.equal((await viaB.get('/api/v1/session')).status, 200);
-  revokeBehindTheirBacks('tamthanh');
   // No NOTIFY went out: B's cached answer stands (the cache is on). The
   // next test shows that a real logout does reach it.
-  assert.equal((await viaB.get('/api/v1/session')).status, 200);
-  assert.equal((await new Client(a.url).get('/api/v1/session')).status, 401);
+  assert.ok(await servedStaleByB('tamthanh'), 'B read the database each time: no cache on PostgreSQL');
 });
 
 test('a logout through node A is refused through node B at once', { skip }, async () => {
@@ -113,11 +122,8 @@ test('an incident edited through node A reads edited through node B at once', { 
 });
 
 test('losing the control connection flushes every cache of the node', { skip }, async () => {
-  const c = await loginAs(a, 'tamthanh');
-  const viaB = onB(c);
-  assert.equal((await viaB.get('/api/v1/session')).status, 200);
-  revokeBehindTheirBacks('tamthanh');
-  assert.equal((await viaB.get('/api/v1/session')).status, 200, 'served from the cache before the drop');
+  const viaB = await servedStaleByB('tamthanh');
+  assert.ok(viaB, 'served from the cache before the drop');
   const old = listeners();
   psql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()
     AND application_name = 'ungcuu-control'`);
