@@ -18,7 +18,7 @@ BUILD_PKGS := meson ninja-build pkg-config gcc libmicrohttpd-dev libjansson-dev 
 	libgmime-3.0-dev
 # To build the Debian packages (make deb; the test in tests/pkg/deb.sh).
 DEB_PKGS   := debhelper dpkg-dev fakeroot lintian
-# PostgreSQL for `make check-pg` (the server, contrib's unaccent, psql).
+# PostgreSQL for `make check` and `make check-pg` (the server, contrib's unaccent, psql).
 PG_PKGS    := postgresql-15 postgresql-client-15 libpq-dev
 TEST_PKGS  := python3-aiosmtpd clang libclang-rt-14-dev libcmocka-dev sqlite3 chromium fonts-noto-core wrk \
 	curl yara rpm bc time poppler-utils libreoffice-writer-nogui strace \
@@ -92,16 +92,17 @@ run: build web demo
 	exec $(BIN) serve --db $(VAR)/ungcuu.db --listen $(LISTEN) --web web/dist
 
 # Every suite: unit (cmocka, under ASan+UBSan), API (node --test against the
-# ASan server), browser (playwright-core + Debian's chromium), fuzz smoke
-# (libFuzzer, clang). Ends with one line: N passed, N failed.
-check: deps-test build asan fuzz web e2e-deps tools-deps
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-all.sh $(ASAN_BUILD) $(FUZZ_BUILD)
+# ASan server) on SQLite and again on a throwaway PostgreSQL 15 (api-pg),
+# browser (playwright-core + Debian's chromium), fuzz smoke (libFuzzer,
+# clang). Ends with one line: N passed, N failed.
+check: deps-test deps-pg build asan fuzz web e2e-deps tools-deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-all.sh $(ASAN_BUILD) $(FUZZ_BUILD) $(BUILD)
 
 # The API suite once more, on PostgreSQL: a throwaway cluster (initdb +
 # pg_ctl in a temporary directory, loopback port, as the postgres user when
 # run as root), every server on a database of its own, the cluster removed
-# at the end. Not yet part of `make check`. PG_TESTS=tests/api/x.test.mjs
-# runs some files only.
+# at the end (`make check` runs it too, as its api-pg section).
+# PG_TESTS=tests/api/x.test.mjs runs some files only.
 check-pg: deps-pg deps-test asan web tools-deps
 	@tests/run-pg.sh $(ASAN_BUILD) $(PG_TESTS)
 

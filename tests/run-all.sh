@@ -1,8 +1,14 @@
 #!/bin/sh
-# run-all.sh ASAN_BUILD FUZZ_BUILD - runs every test suite and ends with the
+# run-all.sh ASAN_BUILD FUZZ_BUILD [BUILD] - runs every test suite and ends with the
 # one line `N passed, N failed` counting every test case of every suite:
 #   unit  cmocka cases (TAP) of each tests/unit binary, built with ASan+UBSan
 #   api   node --test tests/api against the ASan+UBSan server
+#   api-pg the same API suite once more on PostgreSQL 15, against the
+#         release build (BUILD, the third argument; PG_SERVER_BUILD=build-asan
+#         for the ASan one; it took 2.5× as long here, DESIGN): a throwaway
+#         cluster (tools/pg-cluster.sh: initdb + pg_ctl in a temporary
+#         directory, a free loopback port), stopped and removed at the end
+#         even on failure; with it the store's PostgreSQL unit test
 #   e2e   node --test tests/e2e: playwright-core driving Debian's chromium
 #   fuzz  each libFuzzer target for FUZZ_SECONDS on its corpus
 #   sync  tests/sync/federation.sh: three instances exchanging envelopes
@@ -12,11 +18,22 @@
 set -u
 ASAN=${1:-build-asan}
 FUZZ=${2:-build-fuzz}
+BUILD=${3:-build}
+PG_SERVER=${PG_SERVER_BUILD:-$BUILD}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 log=$(mktemp -d)
-trap 'rm -rf "$log"' EXIT
+pgdir=""
+cleanup() {
+	if [ -n "$pgdir" ]; then
+		tools/pg-cluster.sh stop "$pgdir/cluster"
+		rm -rf "$pgdir"
+	fi
+	rm -rf "$log"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 passed=0
@@ -69,6 +86,33 @@ UNGCUU_BIN="$ASAN/ungcuu" timeout 900 node --test --test-reporter=tap tests/api/
 rc=$?
 grep -E '^\s*not ok' -A 12 "$log/api.tap" | head -80
 count_node "$log/api.tap" api $rc
+
+echo "== api-pg (node --test, the same suite on PostgreSQL 15, server $PG_SERVER/ungcuu)"
+pgdir=$(mktemp -d "${TMPDIR:-/tmp}/ungcuu-check-pg-XXXXXX")
+if pgbase=$(tools/pg-cluster.sh start "$pgdir/cluster" 2>"$log/pg-start.txt"); then
+	if [ -x "$ASAN/tests/unit/test_store_pg" ]; then
+		UNGCUU_TEST_PG="$pgbase" CMOCKA_MESSAGE_OUTPUT=TAP timeout 300 \
+			"$ASAN/tests/unit/test_store_pg" > "$log/unit-pg.tap" 2>&1
+		rc=$?
+		if [ $rc != 0 ] && ! grep -qE '^not ok' "$log/unit-pg.tap"; then
+			echo "not ok 1 - test_store_pg exited with $rc" >> "$log/unit-pg.tap"
+		fi
+		grep -E '^not ok' "$log/unit-pg.tap"
+		count "$log/unit-pg.tap" test_store_pg
+	fi
+	UNGCUU_TEST_DB=pg UNGCUU_TEST_PG="$pgbase" UNGCUU_BIN="$PG_SERVER/ungcuu" \
+		timeout 1200 node --test --test-reporter=tap tests/api/ > "$log/api-pg.tap" 2>&1
+	rc=$?
+	grep -E '^\s*not ok' -A 12 "$log/api-pg.tap" | head -80
+	count_node "$log/api-pg.tap" api-pg $rc
+else
+	cat "$log/pg-start.txt"
+	echo "not ok 1 - PostgreSQL 15 did not start (make deps-pg installs postgresql-15)" > "$log/api-pg.tap"
+	count "$log/api-pg.tap" api-pg
+fi
+tools/pg-cluster.sh stop "$pgdir/cluster"
+rm -rf "$pgdir"
+pgdir=""
 
 echo "== e2e (playwright-core + chromium)"
 UNGCUU_BIN="$ASAN/ungcuu" timeout 900 node --test --test-concurrency=1 --test-reporter=tap tests/e2e/ > "$log/e2e.tap" 2>&1

@@ -18,6 +18,11 @@
  * transaction cannot change before it commits. Reads run in REPEATABLE READ
  * (one snapshot for store_read_begin).
  *
+ * Caches across nodes: every write transaction sends NOTIFY; each process
+ * LISTENs on a control connection of its own and counts what it hears into
+ * the stamp (store_stamp) its per-worker caches compare; see "the change
+ * stamp across nodes" below.
+ *
  * Change capture (store_watch, for the audit log): a trigger on each watched
  * table (ungcuu_capture(), installed by the compatibility prelude) writes
  * the table, key and changed-column mask of every written row into the
@@ -26,10 +31,17 @@
  * compatibility function here), so audit masks mean the same on both.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -39,7 +51,7 @@
 
 #define CACHE_SLOTS 1024   /* distinct (SQL, parameter kinds) prepared per connection */
 #define MAX_PARAMS 100
-#define WATCH_MAX 64
+#define WATCH_MAX 128  /* as SQLite's: the audit log watches 65 tables since 021 */
 /* The key of the writers' advisory lock ("ungcuu" in ASCII). */
 #define WRITE_LOCK "117110103099117117"
 
@@ -54,10 +66,15 @@ struct prepared {
 	char name[16];
 };
 
+struct control;
+
 struct store {
 	struct store_base base;
 	PGconn *conn;
 	char *location;
+	struct control *control;   /* the process's listener for this database */
+	int write_tx;       /* in a write transaction (its COMMIT notifies) */
+	int triggers_pending;   /* tables watched since the capture triggers were checked */
 	struct prepared cache[CACHE_SLOTS];
 	int nprepared;
 	int changes;        /* rows the last statement changed */
@@ -132,6 +149,257 @@ static int run_simple(struct store *s, const char *sql, struct err *e)
 		rc = set_pg_err(s, r, e);
 	PQclear(r);
 	return rc;
+}
+
+/* ---- the change stamp across nodes (LISTEN/NOTIFY) ----
+ *
+ * Each process keeps, per database, one control connection that LISTENs
+ * on STAMP_CHANNEL and a counter (the stamp its caches compare). Every
+ * write transaction sends NOTIFY inside itself, so the notification is
+ * delivered once its data is visible, to every node, this one included;
+ * the listener adds one to the counter for each batch it reads. A commit
+ * also adds one here at once, so a node reads its own writes without the
+ * round trip. While the control connection is down the stamp is -1 (no
+ * caching at all), and losing or regaining it adds one: whatever was
+ * cached before, when a notification may have been missed, is dropped.
+ *
+ * "At once" across nodes: a notification travels on its own, so a read on
+ * node B just after node A's commit could come before it (measured: 4 of
+ * 200 writes through A then reads through B on a loaded 2-core machine).
+ * So a reader asks the control thread for a round trip on the control
+ * connection first (control_sync): the server sends a listener the
+ * notifications already committed before it answers the listener's next
+ * query, so the stamp read after it counts every commit that finished
+ * before the read began. Readers waiting at the same time share one round
+ * trip.
+ */
+#define STAMP_CHANNEL "ungcuu_stamp"
+#define CONTROL_MAX 8           /* databases one process listens to */
+#define CONTROL_PING_MS 5000    /* a quiet control connection is checked this often */
+#define CONTROL_RETRY_MS 500    /* between attempts to connect again */
+#define CONTROL_SYNC_MS 2000    /* a reader waits this long for a round trip, then reads uncached */
+
+struct control {
+	char *location;
+	_Atomic int64_t stamp;
+	_Atomic int live;       /* LISTEN in effect */
+	pthread_mutex_t lock;
+	pthread_cond_t synced;
+	uint64_t want, done;    /* round trips asked for / answered (under lock) */
+	int wake[2];            /* a pipe: a reader asks for a round trip */
+};
+
+static pthread_mutex_t controls_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct control *controls[CONTROL_MAX];
+
+static void control_bump(struct control *c)
+{
+	if (c)
+		atomic_fetch_add(&c->stamp, 1);
+}
+
+/* Counts the notifications libpq has read; 0, or -1 when the connection
+ * is gone. */
+static int control_drain(struct control *c, PGconn *conn)
+{
+	int got = 0;
+	PGnotify *note;
+	while ((note = PQnotifies(conn)) != NULL) {
+		PQfreemem(note);
+		got = 1;
+	}
+	if (got)
+		control_bump(c);
+	return PQstatus(conn) == CONNECTION_OK ? 0 : -1;
+}
+
+/* One round trip; the notifications that come before its answer are
+ * counted. Answers every reader that asked before it started. */
+static int control_round_trip(struct control *c, PGconn *conn)
+{
+	pthread_mutex_lock(&c->lock);
+	uint64_t upto = c->want;
+	pthread_mutex_unlock(&c->lock);
+	PGresult *r = PQexec(conn, "SELECT 1");
+	int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+	PQclear(r);
+	if (!ok || control_drain(c, conn) != 0)
+		return -1;
+	pthread_mutex_lock(&c->lock);
+	if (upto > c->done)
+		c->done = upto;
+	pthread_cond_broadcast(&c->synced);
+	pthread_mutex_unlock(&c->lock);
+	return 0;
+}
+
+/* Reads notifications and answers round trips until the connection fails. */
+static void control_listen(struct control *c, PGconn *conn)
+{
+	for (;;) {
+		struct pollfd p[2] = { { .fd = PQsocket(conn), .events = POLLIN },
+				       { .fd = c->wake[0], .events = POLLIN } };
+		int n = poll(p, 2, CONTROL_PING_MS);
+		if (n < 0 && errno != EINTR)
+			return;
+		if (n > 0 && (p[0].revents & (POLLIN | POLLERR | POLLHUP)) &&
+		    (!PQconsumeInput(conn) || control_drain(c, conn) != 0))
+			return;
+		if (n > 0 && (p[1].revents & POLLIN)) {
+			char buf[64];
+			while (read(c->wake[0], buf, sizeof(buf)) > 0)
+				;
+		}
+		int asked;
+		pthread_mutex_lock(&c->lock);
+		asked = c->want > c->done;
+		pthread_mutex_unlock(&c->lock);
+		/* a reader waits, or quiet for a while: is the server still there? */
+		if ((asked || n == 0) && control_round_trip(c, conn) != 0)
+			return;
+	}
+}
+
+static void control_down(struct control *c)
+{
+	atomic_store(&c->live, 0);
+	control_bump(c);
+	pthread_mutex_lock(&c->lock);
+	pthread_cond_broadcast(&c->synced);   /* waiting readers read uncached */
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void *control_run(void *arg)
+{
+	struct control *c = arg;
+	/* TCP keepalives and a send timeout: a server that vanished without
+	 * closing the connection is noticed in seconds, not hours. */
+	const char *const keys[] = { "dbname", "application_name", "keepalives_idle",
+				     "keepalives_interval", "keepalives_count",
+				     "tcp_user_timeout", "connect_timeout", NULL };
+	const char *const vals[] = { c->location, "ungcuu-control", "5", "2", "3", "10000", "5", NULL };
+	for (;;) {
+		PGconn *conn = PQconnectdbParams(keys, vals, 1);
+		PGresult *r = NULL;
+		if (PQstatus(conn) == CONNECTION_OK) {
+			PQsetNoticeProcessor(conn, quiet, NULL);
+			r = PQexec(conn, "LISTEN " STAMP_CHANNEL);
+		}
+		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+			control_bump(c);
+			atomic_store(&c->live, 1);
+			control_listen(c, conn);
+			control_down(c);
+		}
+		PQclear(r);
+		PQfinish(conn);
+		struct timespec pause = { 0, CONTROL_RETRY_MS * 1000000L };
+		nanosleep(&pause, NULL);
+	}
+	return NULL;
+}
+
+/* The process's control for location, started at its first use when
+ * start is set. NULL when there is none (the stamp is then -1: no caching;
+ * a command that never reads the stamp, such as `ungcuu admin`, has none). */
+static struct control *control_get(const char *location, int start)
+{
+	struct control *c = NULL;
+	pthread_mutex_lock(&controls_lock);
+	int i = 0;
+	for (; i < CONTROL_MAX && controls[i]; i++)
+		if (strcmp(controls[i]->location, location) == 0) {
+			c = controls[i];
+			break;
+		}
+	if (c == NULL && start && i < CONTROL_MAX && (c = calloc(1, sizeof(*c))) != NULL) {
+		pthread_t t;
+		pthread_attr_t at;
+		c->location = strdup(location);
+		atomic_init(&c->stamp, 1);
+		atomic_init(&c->live, 0);
+		c->wake[0] = c->wake[1] = -1;
+		int ok = c->location && pipe2(c->wake, O_CLOEXEC | O_NONBLOCK) == 0 &&
+			 pthread_mutex_init(&c->lock, NULL) == 0 &&
+			 pthread_cond_init(&c->synced, NULL) == 0 && pthread_attr_init(&at) == 0;
+		if (ok) {
+			pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+			ok = pthread_create(&t, &at, control_run, c) == 0;
+			pthread_attr_destroy(&at);
+		}
+		if (ok) {
+			controls[i] = c;   /* lives as long as the process */
+		} else {
+			if (c->wake[0] >= 0) {
+				close(c->wake[0]);
+				close(c->wake[1]);
+			}
+			free(c->location);
+			free(c);
+			c = NULL;
+		}
+	}
+	pthread_mutex_unlock(&controls_lock);
+	return c;
+}
+
+/* This connection's control without starting one (for a commit's bump). */
+static struct control *own_control(struct store *s)
+{
+	if (s->control == NULL)
+		s->control = control_get(s->location, 0);
+	return s->control;
+}
+
+/* Waits for a round trip on the control connection that began after this
+ * call; 0, or -1 when the connection is down or slow. */
+static int control_sync(struct control *c)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += CONTROL_SYNC_MS / 1000;
+	until.tv_nsec += (CONTROL_SYNC_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&c->lock);
+	/* A round trip already under way may have been sent before this
+	 * reader's request began: wait for the one after it. */
+	uint64_t mine = ++c->want;
+	if (write(c->wake[1], "", 1) < 0) {
+		/* the pipe is full: the control thread is awake already */
+	}
+	int rc = 0;
+	while (c->done < mine && rc == 0 && atomic_load(&c->live))
+		rc = pthread_cond_timedwait(&c->synced, &c->lock, &until);
+	int ok = c->done >= mine;
+	pthread_mutex_unlock(&c->lock);
+	return ok ? 0 : -1;
+}
+
+static int64_t pg_stamp(struct store *s)
+{
+	if (s->control == NULL)
+		s->control = control_get(s->location, 1);
+	if (s->control == NULL || !atomic_load(&s->control->live) || control_sync(s->control) != 0)
+		return -1;
+	return atomic_load(&s->control->live) ? atomic_load(&s->control->stamp) : -1;
+}
+
+/* A write outside a transaction has committed already: tell the other
+ * nodes after the fact (the same order as a transaction's NOTIFY). */
+static void notify_after_autocommit(struct store *s)
+{
+	PGresult *r = PQexec(s->conn, "NOTIFY " STAMP_CHANNEL);
+	PQclear(r);
+	control_bump(own_control(s));
+}
+
+static int is_select(const PGresult *r)
+{
+	const char *tag = PQcmdStatus((PGresult *)r);
+	return tag && strncmp(tag, "SELECT", 6) == 0;
 }
 
 static struct store *pg_open(const char *location, struct err *e)
@@ -366,24 +634,35 @@ char *store_pg_translate(const char *sql, int *nparams)
 
 /* ---- statements ---- */
 
+static void triggers_check(struct store *s);
+
 static int pg_exec(struct store *s, const char *sql, struct err *e)
 {
 	if (ensure_conn(s, e) != 0)
 		return -1;
+	triggers_check(s);
 	if (strncasecmp(sql, "PRAGMA", 6) == 0)
 		return 0;   /* SQLite's settings: nothing to do here */
 	if (strcmp(sql, "BEGIN IMMEDIATE") == 0) {
 		if (run_simple(s, "BEGIN ISOLATION LEVEL READ COMMITTED", e) != 0)
 			return -1;
-		if (run_simple(s, "SELECT pg_advisory_xact_lock(" WRITE_LOCK ")", e) != 0) {
+		/* The NOTIFY is delivered at COMMIT only, and not at all on
+		 * ROLLBACK: every node's caches drop what they built before
+		 * this transaction's data was visible (control_run). */
+		if (run_simple(s, "SELECT pg_advisory_xact_lock(" WRITE_LOCK "); "
+			       "NOTIFY " STAMP_CHANNEL, e) != 0) {
 			struct err ignore = { 0 };
 			run_simple(s, "ROLLBACK", &ignore);
 			return -1;
 		}
+		s->write_tx = 1;
 		return 0;
 	}
-	if (strcmp(sql, "BEGIN") == 0)
+	if (strcmp(sql, "BEGIN") == 0) {
+		s->write_tx = 0;   /* a read transaction's COMMIT tells no one */
 		return run_simple(s, "BEGIN ISOLATION LEVEL REPEATABLE READ", e);
+	}
+	int commit = strcmp(sql, "COMMIT") == 0, end = commit || strcmp(sql, "ROLLBACK") == 0;
 	char *t = store_pg_translate(sql, NULL);
 	if (t == NULL)
 		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
@@ -392,6 +671,13 @@ static int pg_exec(struct store *s, const char *sql, struct err *e)
 	s->last_sql = NULL;
 	free(t);
 	s->may_capture = 1;
+	if (end) {
+		/* This node's own readers see its commit at once, without
+		 * waiting for the notification to come back. */
+		if (commit && rc == 0 && s->write_tx)
+			control_bump(own_control(s));
+		s->write_tx = 0;
+	}
 	return rc;
 }
 
@@ -591,6 +877,7 @@ static int pg_step(struct stmt *st, struct err *e)
 	if (!st->ran) {
 		if (ensure_conn(s, e) != 0)
 			return -1;
+		triggers_check(s);
 		int n = 0;
 		char *t = store_pg_translate(st->sql, &n);
 		if (t == NULL)
@@ -610,6 +897,8 @@ static int pg_step(struct stmt *st, struct err *e)
 			return set_pg_err(s, st->res, e);
 		const char *ct = PQcmdTuples(st->res);
 		s->changes = ct && *ct ? atoi(ct) : 0;
+		if (!s->base.in_tx && s->changes > 0 && !is_select(st->res))
+			notify_after_autocommit(s);
 		if (s->changes > 0 && s->nwatch > 0)
 			s->may_capture = 1;
 		st->nrows = PQntuples(st->res);
@@ -706,62 +995,91 @@ static int pg_changes(struct store *s)
 
 /* ---- change capture ---- */
 
-static int install_trigger(struct store *s, int t, struct err *e)
+/* The watched tables that exist and have no capture trigger yet (their
+ * indexes in s->watch, -1 ended), or -1 with e filled. 0 rows also when
+ * the prelude is not installed yet (an empty database: the triggers come
+ * after the migrations). */
+static int missing_triggers(struct store *s, int *out, struct err *e)
 {
-	char sql[512];
-	const char *name = s->watch[t].name;
-	for (const char *p = name; *p; p++)
-		if (!word_char(*p))
+	char list[WATCH_MAX * 64 + 4];
+	size_t n = 0;
+	list[n++] = '{';
+	for (int t = 0; t < s->nwatch; t++) {
+		size_t l = strlen(s->watch[t].name);
+		if (n + l + 3 > sizeof(list))
 			return err_set(e, E_INTERNAL, MSG_DB, "store_watch");
-	PGresult *r = PQexecParams(s->conn, "SELECT to_regclass($1) IS NOT NULL, EXISTS (SELECT 1 "
-				   "FROM pg_trigger WHERE tgname = 'ungcuu_capture' AND "
-				   "tgrelid = to_regclass($1))", 1, NULL, (const char *[]){ name },
-				   NULL, NULL, 0);
+		if (t)
+			list[n++] = ',';
+		memcpy(list + n, s->watch[t].name, l);
+		n += l;
+	}
+	list[n++] = '}';
+	list[n] = '\0';
+	const char *param[] = { list };
+	PGresult *r = PQexecParams(s->conn,
+		"SELECT t FROM unnest($1::text[]) WITH ORDINALITY AS w(t, i) "
+		"WHERE to_regproc('ungcuu_capture') IS NOT NULL AND to_regclass(t) IS NOT NULL "
+		"AND NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'ungcuu_capture' "
+		"AND tgrelid = to_regclass(t)) ORDER BY i", 1, NULL, param, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		int rc = set_pg_err(s, r, e);
 		PQclear(r);
 		return rc;
 	}
-	int exists = PQgetvalue(r, 0, 0)[0] == 't', has = PQgetvalue(r, 0, 1)[0] == 't';
+	int k = 0;
+	for (int row = 0; row < PQntuples(r); row++)
+		for (int t = 0; t < s->nwatch; t++)
+			if (strcmp(s->watch[t].name, PQgetvalue(r, row, 0)) == 0) {
+				out[k++] = t;
+				break;
+			}
+	out[k] = -1;
 	PQclear(r);
-	if (!exists || has)
-		return 0;
-	snprintf(sql, sizeof(sql), "CREATE TRIGGER ungcuu_capture AFTER INSERT OR UPDATE OR DELETE "
-		 "ON %s FOR EACH ROW EXECUTE FUNCTION ungcuu_capture(%d)", name, s->watch[t].nkey);
-	return run_simple(s, sql, e);
+	return 0;
 }
 
 /* The triggers of the watched tables that exist, created once per database
  * (a migration may have just made the tables). Inside the caller's
- * transaction when there is one. */
+ * transaction when there is one. One query when every trigger is there
+ * (each new connection); else under the writers' lock, checked again. */
 static int install_triggers(struct store *s, struct err *e)
 {
+	int miss[WATCH_MAX + 1];
+	s->triggers_pending = 0;
 	if (s->nwatch == 0)
 		return 0;
-	PGresult *r = PQexec(s->conn, "SELECT to_regproc('ungcuu_capture') IS NOT NULL");
-	int ready = PQresultStatus(r) == PGRES_TUPLES_OK && PQgetvalue(r, 0, 0)[0] == 't';
-	PQclear(r);
-	if (!ready)
-		return 0;   /* an empty database: the prelude comes with the migrations */
+	for (int t = 0; t < s->nwatch; t++)
+		for (const char *p = s->watch[t].name; *p; p++)
+			if (!word_char(*p))
+				return err_set(e, E_INTERNAL, MSG_DB, "store_watch");
+	if (missing_triggers(s, miss, e) != 0)
+		return -1;
+	if (miss[0] < 0)
+		return 0;
 	int own = !s->base.in_tx;
 	if (own && run_simple(s, "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")", e) != 0)
 		return -1;
-	for (int t = 0; t < s->nwatch; t++)
-		if (install_trigger(s, t, e) != 0) {
-			if (own) {
-				struct err ignore = { 0 };
-				run_simple(s, "ROLLBACK", &ignore);
-			}
-			return -1;
-		}
-	if (own && run_simple(s, "COMMIT", e) != 0)
-		return -1;
-	return 0;
+	int rc = own ? missing_triggers(s, miss, e) : 0;
+	for (int k = 0; rc == 0 && miss[k] >= 0; k++) {
+		char sql[512];
+		snprintf(sql, sizeof(sql), "CREATE TRIGGER ungcuu_capture AFTER INSERT OR UPDATE "
+			 "OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION ungcuu_capture(%d)",
+			 s->watch[miss[k]].name, s->watch[miss[k]].nkey);
+		rc = run_simple(s, sql, e);
+	}
+	if (own) {
+		struct err ignore = { 0 };
+		if (rc != 0)
+			run_simple(s, "ROLLBACK", &ignore);
+		else if (run_simple(s, "COMMIT", e) != 0)
+			rc = -1;
+	}
+	return rc;
 }
 
 static int pg_watch(struct store *s, const char *table, int nkey, struct err *e)
 {
-	if (s->nwatch == WATCH_MAX || nkey < 1 || nkey > 2)
+	if (s->nwatch == WATCH_MAX || nkey < 1 || nkey > 2 || strlen(table) > 60)
 		return err_set(e, E_INTERNAL, MSG_DB, "store_watch");
 	char *name = strdup(table);
 	if (name == NULL)
@@ -775,13 +1093,22 @@ static int pg_watch(struct store *s, const char *table, int nkey, struct err *e)
 	s->watch[s->nwatch].name = name;
 	s->watch[s->nwatch].nkey = nkey;
 	s->nwatch++;
-	/* Before the first migration there is nothing to install yet:
-	 * store_migrate installs the triggers after it. */
-	if (!s->base.in_tx) {
+	/* The triggers are checked once, before the next statement outside a
+	 * transaction (a caller watches its tables one by one); before the
+	 * first migration there is nothing to install yet: store_migrate
+	 * installs them after it. */
+	s->triggers_pending = 1;
+	return s->nwatch - 1;
+}
+
+/* Before a statement outside a transaction: the triggers of tables watched
+ * since the last check. A failure here leaves them to the next check. */
+static void triggers_check(struct store *s)
+{
+	if (s->triggers_pending && !s->base.in_tx) {
 		struct err later = { 0 };
 		install_triggers(s, &later);
 	}
-	return s->nwatch - 1;
 }
 
 /* Moves the rows the triggers wrote into the base's change list. */
@@ -855,7 +1182,7 @@ const struct store_ops store_pg_ops = {
 	.isnull = pg_isnull,
 	.done = pg_done,
 	.changes = pg_changes,
-	.stamp = NULL,
+	.stamp = pg_stamp,
 	.serial_writes = 0,
 	.watch = pg_watch,
 	.backup = NULL,

@@ -5,7 +5,8 @@
  * without it): every migration on an empty database, binary blobs, 64-bit
  * integers, NULLs, a unique violation as a conflict, text compared with an
  * integer column, booleans read as 0/1, rollback, change capture for the
- * audit log, search through MATCH, and a lost connection opened again.
+ * audit log, search through MATCH, a lost connection opened again, and
+ * the change stamp across nodes (LISTEN/NOTIFY).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -263,6 +264,61 @@ static void test_search(void **state)
 	pg_free(&p);
 }
 
+/* The stamp of the next answer of s (a bounded wait while its control
+ * connection comes up: -1 meanwhile). */
+static int64_t live_stamp(struct store *s)
+{
+	for (int i = 0; i < 500; i++) {
+		int64_t v = store_stamp(s);
+		if (v >= 0)
+			return v;
+		usleep(10000);
+	}
+	fail_msg("the control connection did not come up");
+	return -1;
+}
+
+/* Caches across nodes: the stamp moves with every NOTIFY on the channel
+ * (another node's commit), at once for the next reader; not with reads nor
+ * with a rolled-back write; and it is -1, then new, when the control
+ * connection is lost. */
+static void test_stamp(void **state)
+{
+	(void)state;
+	struct pgdb p;
+	struct err e = { 0 };
+	NEED_PG(&p);
+	struct store *other = store_open(p.url, &e);
+	assert_non_null(other);
+	int64_t a = live_stamp(p.db);
+	assert_true(a >= 1);
+	assert_int_equal(store_stamp(p.db), a);
+	/* another node's commit: only PostgreSQL tells this process */
+	assert_int_equal(store_exec(other, "NOTIFY ungcuu_stamp", &e), 0);
+	int64_t b = store_stamp(p.db);
+	assert_true(b > a);
+	/* reads and a rolled-back write change nothing */
+	assert_int_equal(store_exec(other, "SELECT 1", &e), 0);
+	assert_int_equal(store_begin(other, &e), 0);
+	store_rollback(other);
+	assert_int_equal(store_stamp(p.db), b);
+	/* a write transaction of this process: at once too */
+	assert_int_equal(store_begin(other, &e), 0);
+	assert_int_equal(store_commit(other, &e), 0);
+	int64_t c = store_stamp(p.db);
+	assert_true(c > b);
+	/* the control connection lost: everything cached before is dropped */
+	assert_int_equal(store_exec(other, "SELECT pg_terminate_backend(pid) FROM "
+				    "pg_stat_activity WHERE datname = current_database() AND "
+				    "application_name = 'ungcuu-control'", &e), 0);
+	int64_t d = -1;
+	for (int i = 0; i < 500 && (d = store_stamp(p.db)) <= c; i++)
+		usleep(10000);
+	assert_true(d > c);
+	store_close(other);
+	pg_free(&p);
+}
+
 /* Without a server only the dialect rule runs (cmocka's skip() prints
  * "not ok # SKIP", which Meson counts as a failure). */
 int main(void)
@@ -276,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_migrations_and_capture),
 		cmocka_unit_test(test_search),
+		cmocka_unit_test(test_stamp),
 	};
 	const char *base = getenv("UNGCUU_TEST_PG");
 	if (base == NULL || *base == '\0') {
