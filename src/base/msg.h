@@ -301,6 +301,8 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */ \
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */ \
 	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */ \
+	X(LEADER_DEPOSED, "Nút này không còn chạy công việc nền (nút khác đã thay, nhiệm kỳ %s): bỏ ghi", "This node no longer runs the background work (another took over, epoch %s): write refused") \
+	X(DB_UNAVAILABLE, "Cơ sở dữ liệu tạm thời không kết nối được, hãy thử lại sau ít giây: %s", "The database cannot be reached for now; try again in a few seconds: %s") \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,
