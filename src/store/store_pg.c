@@ -177,8 +177,12 @@ static struct store *pg_open(const char *location, struct err *e)
 	const char *const vals[] = { "5", "1", "10", "5", "3", location, NULL };
 	s->conn = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(s->conn) != CONNECTION_OK) {
+		/* libpq says "connection to server at HOST, port N failed: WHY":
+		 * only WHY, the answer may reach a client that logged in to
+		 * nothing (the health check) */
 		char one[200];
-		snprintf(one, sizeof(one), "%s", PQerrorMessage(s->conn));
+		const char *m = PQerrorMessage(s->conn), *why = strstr(m, "failed: ");
+		snprintf(one, sizeof(one), "%s", why ? why + 8 : m);
 		one[strcspn(one, "\n")] = '\0';
 		err_set(e, E_UNAVAILABLE, MSG_DB_UNAVAILABLE, one);
 		PQfinish(s->conn);
