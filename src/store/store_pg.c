@@ -779,34 +779,6 @@ static int install_triggers(struct store *s, struct err *e)
 	PQclear(r);
 	if (!ready)
 		return 0;   /* an empty database: the prelude comes with the migrations */
-	/* Usually every trigger is there: one query says so, and the open
-	 * takes no writers' lock (every node's every connection opens here). */
-	char list[WATCH_MAX * 72] = "{";
-	size_t used = 1;
-	for (int t = 0; t < s->nwatch; t++) {
-		const char *name = s->watch[t].name;
-		size_t n = strlen(name);
-		for (const char *p = name; *p; p++)
-			if (!word_char(*p))
-				return err_set(e, E_INTERNAL, MSG_DB, "store_watch");
-		if (used + n + 2 >= sizeof(list))
-			return err_set(e, E_INTERNAL, MSG_DB, "store_watch");
-		if (t)
-			list[used++] = ',';
-		memcpy(list + used, name, n);
-		used += n;
-	}
-	list[used++] = '}';
-	list[used] = '\0';
-	const char *param[1] = { list };
-	r = PQexecParams(s->conn, "SELECT count(*) FROM unnest($1::text[]) AS w(name) WHERE "
-			 "to_regclass(w.name) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_trigger "
-			 "WHERE tgname = 'ungcuu_capture' AND tgrelid = to_regclass(w.name))",
-			 1, NULL, param, NULL, NULL, 0);
-	int missing = PQresultStatus(r) != PGRES_TUPLES_OK || atoi(PQgetvalue(r, 0, 0)) > 0;
-	PQclear(r);
-	if (!missing)
-		return 0;
 	int own = !s->base.in_tx;
 	if (own && run_simple(s, "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")", e) != 0)
 		return -1;
