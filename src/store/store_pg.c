@@ -39,11 +39,11 @@
 
 #define CACHE_SLOTS 1024   /* distinct (SQL, parameter kinds) prepared per connection */
 #define MAX_PARAMS 100
-#define WATCH_MAX 128
+#define WATCH_MAX 128  /* as SQLite's: the audit log watches 65 tables since 021 */
 /* The key of the writers' advisory lock ("ungcuu" in ASCII). */
 #define WRITE_LOCK "117110103099117117"
 
-/* The session's table the capture triggers fill (store_watch). */
+/* The session's table the capture triggers fill (as pg_watch makes it). */
 #define CHANGES_TABLE "CREATE TEMPORARY TABLE IF NOT EXISTS ungcuu_changes (seq BIGSERIAL, " \
 	"tbl TEXT NOT NULL, k0 TEXT, k1 TEXT, changed BIGINT NOT NULL)"
 
@@ -117,16 +117,7 @@ static void quiet(void *arg, const char *message)
 	(void)message;
 }
 
-static int run_simple(struct store *s, const char *sql, struct err *e)
-{
-	PGresult *r = PQexec(s->conn, sql);
-	ExecStatusType st = PQresultStatus(r);
-	int rc = 0;
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-		rc = set_pg_err(s, r, e);
-	PQclear(r);
-	return rc;
-}
+static int run_simple(struct store *s, const char *sql, struct err *e);
 
 /* A lost connection (a restarted server) is opened again at the next
  * statement outside a transaction; inside one the error stands. */
@@ -156,6 +147,17 @@ static int ensure_conn(struct store *s, struct err *e)
 		return err_set(e, E_UNAVAILABLE, MSG_DB_UNAVAILABLE, "connection lost");
 	s->may_capture = 0;
 	return 0;
+}
+
+static int run_simple(struct store *s, const char *sql, struct err *e)
+{
+	PGresult *r = PQexec(s->conn, sql);
+	ExecStatusType st = PQresultStatus(r);
+	int rc = 0;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		rc = set_pg_err(s, r, e);
+	PQclear(r);
+	return rc;
 }
 
 static struct store *pg_open(const char *location, struct err *e)
@@ -803,7 +805,8 @@ static int pg_watch(struct store *s, const char *table, int nkey, struct err *e)
 	if (name == NULL)
 		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 	if (s->nwatch == 0 &&
-	    run_simple(s, CHANGES_TABLE, e) != 0) {
+	    run_simple(s, "CREATE TEMPORARY TABLE IF NOT EXISTS ungcuu_changes (seq BIGSERIAL, "
+		       "tbl TEXT NOT NULL, k0 TEXT, k1 TEXT, changed BIGINT NOT NULL)", e) != 0) {
 		free(name);
 		return -1;
 	}

@@ -557,7 +557,9 @@ static const struct table_event {
 	  "SELECT u.id, 'warning.deadline:' || w.id, w.id, w.title, w.reference, 'GREEN', 0, "
 	  "'/#/warnings/' || w.id FROM warning_targets t JOIN warnings w ON w.id = t.warning_id "
 	  WHO("t.org_id", R_KEEPERS) "WHERE t.fixed_at IS NULL AND w.deadline > $1 AND "
-	  "w.deadline <= $3 AND w.created_at >= $2 - 30931200000" /* 358 days */ },
+	  /* 358 days in ms, one literal: 86400000 * 358 overflows
+	   * PostgreSQL's 32-bit integer arithmetic on constants */
+	  "w.deadline <= $3 AND w.created_at >= $2 - 30931200000" },
 	{ "hunt.opened", "hunt", MSG_NOTIFY_HUNT_OPENED,
 	  "SELECT u.id, 'hunt.opened:' || h.id, h.id, '', h.title, 'AMBER', 0, "
 	  "'/#/hunts/' || h.id FROM hunt_targets t JOIN hunts h ON h.id = t.hunt_id "
