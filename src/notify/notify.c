@@ -250,11 +250,12 @@ static void jobs_free(struct job *v, size_t n)
 	free(v);
 }
 
-/* The claim: the due deliveries of one channel, taken in one write
- * transaction. On PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED (a
- * second worker, say a deposed leader's round still running, takes other
- * rows or none); on SQLite the transaction is the only writer anyway. What
- * an older leadership epoch claimed and never recorded is due at once. */
+/* The claim: the due deliveries of one channel. With several nodes (a
+ * leadership epoch) in one fenced write transaction, the rows locked FOR
+ * UPDATE SKIP LOCKED (a second worker, say a deposed leader's round still
+ * running, takes other rows or none) and leased to the epoch; what an
+ * older epoch claimed and never recorded is due at once. One process
+ * (SQLite): a plain read, as before. */
 static const char CLAIM_SQL[] = "SELECT d.id, d.channel, d.target, d.subject, "
 	"d.body, d.attempts, w.secret FROM deliveries d JOIN notifications n ON "
 	"n.id = d.notification_id LEFT JOIN notify_webhooks w ON w.user_id = n.user_id "
@@ -273,12 +274,16 @@ static size_t claim(struct store *db, const struct notify_conf *c, const char *c
 {
 	int64_t epoch = leader_epoch();
 	int pg = strcmp(store_backend(db), "postgresql") == 0;
-	if (store_begin(db, e) != 0)
+	/* One process (SQLite, or no leadership): a plain read, as nobody
+	 * else delivers; several nodes: a fenced write transaction. */
+	int tx = epoch > 0;
+	if (tx && store_begin(db, e) != 0)
 		return (size_t)-1;
 	struct stmt *st = store_query(db, e, pg ? CLAIM_SQL_PG : CLAIM_SQL, "iiti", now,
 				      (int64_t)c->batch, channel, epoch);
 	if (st == NULL) {
-		store_rollback(db);
+		if (tx)
+			store_rollback(db);
 		return (size_t)-1;
 	}
 	size_t n = 0;
@@ -296,13 +301,13 @@ static size_t claim(struct store *db, const struct notify_conf *c, const char *c
 	stmt_done(st);
 	/* The lease (several nodes only: one process needs no claim): the
 	 * i-th is sent after at most i time limits. */
-	for (size_t i = 0; rc >= 0 && epoch > 0 && i < n; i++)
+	for (size_t i = 0; rc >= 0 && tx && i < n; i++)
 		if (store_run(db, e, "UPDATE deliveries SET next_at = $1, claim_epoch = $2 "
 			      "WHERE id = $3", "iit",
 			      now + (int64_t)(i + 1) * c->timeout_ms + 5000, epoch, v[i].id) < 0)
 			rc = -1;
-	if (rc < 0 || store_commit(db, e) != 0) {
-		if (rc < 0)
+	if (rc < 0 || (tx && store_commit(db, e) != 0)) {
+		if (rc < 0 && tx)
 			store_rollback(db);
 		for (size_t i = 0; i < n; i++) {
 			free(v[i].subject);
