@@ -182,6 +182,7 @@ test('the leader killed: the other leads within seconds, the deliveries go on an
   const epoch = (await health(leader)).body.epoch;
   const N = 60;
   let killedAt = -1;
+  let takeover;
   const filed = [];
   for (let i = 0; i < N; i++) {
     const r = await tam.post('/api/v1/incidents', incident(`Sự cố cụm ${i}`));
@@ -189,6 +190,10 @@ test('the leader killed: the other leads within seconds, the deliveries go on an
     if (i === N / 2) {   // half way: the leader dies with deliveries queued
       killedAt = received.length;
       await kill9(leader);
+      const t0 = Date.now();
+      const other = nodes.find((n) => n !== leader);
+      takeover = until('the other node leads', async () => (await health(other)).body?.leader === true, 300, 50)
+        .then(() => Date.now() - t0);
     }
     await sleep(30);
   }
@@ -209,7 +214,7 @@ test('the leader killed: the other leads within seconds, the deliveries go on an
   for (const id of received) seen.set(id, (seen.get(id) ?? 0) + 1);
   const twice = [...seen].filter(([, k]) => k > 1).map(([id]) => id);
   for (const id of ids) assert.ok(seen.has(id), `delivery ${id} received`);
-  console.log(`# leader kill: ${filed.length} incidents, ${received.length} webhooks received for ${ids.length} deliveries, `
+  console.log(`# leader kill: the other node led ${await takeover} ms after the kill; ${filed.length} incidents, ${received.length} webhooks received for ${ids.length} deliveries, `
     + `${killedAt} before the kill, ${twice.length} twice`);
   // Nothing is sent twice while one leader runs. At most the one delivery
   // that was on the wire at the kill (sent, its outcome not yet committed)
