@@ -98,7 +98,7 @@ up() {
 	addrs=""
 	for n in 1 2; do
 		p=$(free_port)
-		addrs="$addrs 127.0.0.1:$p"
+		addrs="${addrs:+$addrs }127.0.0.1:$p"
 		"$BIN" serve --db "$db" --listen "127.0.0.1:$p" --web "$web" --no-sync \
 			--login-rate 600 --login-burst 200 > "$dir/node$n.log" 2>&1 &
 		echo $! > "$dir/node$n.pid"
@@ -120,7 +120,7 @@ up() {
 	node "$here/tools/print-logins.mjs" "$dir/logins.json" "http://127.0.0.1:$lb"
 	echo "PostgreSQL: $db"
 	for n in 1 2; do
-		echo "node$n: http://$(echo $addrs | cut -d' ' -f$n)  (log $dir/node$n.log)"
+		echo "node$n: http://$(echo "$addrs" | cut -d' ' -f"$n")  (log $dir/node$n.log)"
 	done
 	echo "HAProxy:  http://127.0.0.1:$lb  (health: /api/v1/health; Ctrl-C stops everything)"
 	while :; do
