@@ -84,7 +84,7 @@ up() {
 	fi
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/ungcuu-demo-cluster-XXXXXX")
 	echo "$dir" > "$mark"
-	trap 'down; exit 0' INT TERM
+	trap 'trap - EXIT; down; exit 0' INT TERM
 	trap 'down' EXIT
 	base=$("$here/tools/pg-cluster.sh" start "$dir/pg")
 	psql -X -q "${base}postgres" -c "CREATE DATABASE ungcuu"
