@@ -35,6 +35,8 @@ defaults
 	timeout client 60s
 	timeout server 60s
 	timeout http-request 10s
+	# a check may wait for the node's first database connection
+	timeout check 5s
 	# A node that refused the connection (killed, restarting): the request
 	# never reached it, so it is sent to another. Never retried once sent:
 	# a creation must not be made twice.
@@ -50,7 +52,7 @@ backend nodes
 	balance roundrobin
 	option httpchk GET /api/v1/health
 	http-check expect status 200
-	default-server inter 500ms fastinter 250ms fall 2 rise 2 on-marked-down shutdown-sessions
+	default-server inter 500ms fastinter 250ms fall 2 rise 2
 CFG
 	i=1
 	for a in "$@"; do
