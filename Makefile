@@ -20,10 +20,14 @@ BUILD_PKGS := meson ninja-build pkg-config gcc libmicrohttpd-dev libjansson-dev 
 DEB_PKGS   := debhelper dpkg-dev fakeroot lintian
 # PostgreSQL for `make check` and `make check-pg` (the server, contrib's unaccent, psql).
 PG_PKGS    := postgresql-15 postgresql-client-15 libpq-dev
+# Several nodes behind a balancer: make demo-cluster, tests/cluster/.
+CLUSTER_PKGS := haproxy
 TEST_PKGS  := python3-aiosmtpd clang libclang-rt-14-dev libcmocka-dev sqlite3 chromium fonts-noto-core wrk \
 	curl yara rpm bc time poppler-utils libreoffice-writer-nogui strace \
 	bsdutils
 
+
+.PHONY: demo-cluster demo-cluster-down deps-cluster
 .PHONY: all deps deps-test deps-deb deps-pg build asan fuzz web web-deps e2e-deps tools-deps run demo demo-federation check check-pg bench deb clean distclean
 
 all: build
@@ -36,6 +40,9 @@ deps-test: deps
 
 deps-pg:
 	@tools/install-deps.sh $(PG_PKGS)
+
+deps-cluster: deps-pg
+	@tools/install-deps.sh $(CLUSTER_PKGS)
 
 deps-deb: deps
 	@tools/install-deps.sh $(DEB_PKGS)
@@ -139,6 +146,16 @@ bench: deps-test build web
 # both ways, the sync loop running: escalate in one tab, answer in another.
 demo-federation: build web
 	@FED_DIR=$(VAR)/federation tools/demo-federation.sh $(BIN)
+
+# Several nodes on this machine, loopback only (docs/CLUSTER.md): PostgreSQL
+# 15 in a temporary directory on a free port, the demo district in it, two
+# `serve` nodes and HAProxy in front; prints the URL, Ctrl-C removes it all.
+# demo-cluster-down stops what a killed run left.
+demo-cluster: deps-cluster build web
+	@tools/demo-cluster.sh up $(BIN)
+
+demo-cluster-down:
+	@tools/demo-cluster.sh down
 
 # The Debian packages ungcuu and ungcuu-agent (version: debian/changelog),
 # built by dpkg-buildpackage from a clean copy of the tree, into dist/;

@@ -144,6 +144,20 @@ grep -E '^(# network|# the same)' "$log/sync.tap"
 grep -E '^not ok' -A 6 "$log/sync.tap" | head -60
 count "$log/sync.tap" sync
 
+echo "== cluster (two nodes behind HAProxy on PostgreSQL: leader, node kill, database restart)"
+if [ -x /usr/lib/postgresql/15/bin/initdb ] && { command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ]; }; then
+	# the Patroni switchover too when patroni and etcd are installed (it
+	# skips itself otherwise)
+	UNGCUU_BIN="$ASAN/ungcuu" timeout 900 node --test --test-concurrency=1 --test-reporter=tap \
+		tests/cluster/nodes.mjs tests/cluster/patroni.mjs > "$log/cluster.tap" 2>&1
+	rc=$?
+	grep -E '# (leader kill|node kill|PostgreSQL stop|Patroni switchover)' "$log/cluster.tap"
+	grep -E '^\s*not ok' -A 12 "$log/cluster.tap" | head -60
+	count_node "$log/cluster.tap" cluster $rc
+else
+	echo "  cluster: skipped (needs postgresql-15 and haproxy: make deps-cluster)"
+fi
+
 echo "== pkg (Debian packages: build, install, upgrade, purge)"
 if [ "$(id -u)" = 0 ] && command -v dpkg-buildpackage >/dev/null 2>&1; then
 	timeout 900 tests/pkg/deb.sh > "$log/pkg.tap" 2>&1

@@ -4,12 +4,23 @@
 
 #include "api.h"
 #include "../base/msg.h"
+#include "../store/leader.h"
 #include "../domain/incident/incident.h"
 
+/* For the load balancer (packaging/haproxy.cfg): 200 when this node reaches
+ * its database, 503 problem+json when it does not; whether the node leads
+ * the background work (always on SQLite) and in which epoch. */
 int api_health(struct req *r)
 {
-	return req_reply(r, 200, json_pack("{s:s, s:s}", "status", "ok",
-					   "version", r->srv->version));
+	if (store_ping(r->ctx.db, &r->err) != 0) {
+		if (r->err.code != E_UNAVAILABLE)
+			err_set(&r->err, E_UNAVAILABLE, MSG_DB_UNAVAILABLE, r->err.arg);
+		return -1;
+	}
+	return req_reply(r, 200, json_pack("{s:s, s:s, s:{s:s, s:b}, s:b, s:I}", "status", "ok",
+					   "version", r->srv->version, "database", "backend",
+					   store_backend(r->ctx.db), "ok", 1, "leader", leader_is(),
+					   "epoch", (json_int_t)leader_epoch()));
 }
 
 int api_openapi(struct req *r)

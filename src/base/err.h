@@ -24,6 +24,7 @@ enum err_code {
 	E_DB,           /* 500: storage failed */
 	E_IO,           /* 500 / CLI: file, network */
 	E_INTERNAL,     /* 500 */
+	E_UNAVAILABLE,  /* 503: the database cannot be reached (a restart, a failover) */
 };
 
 #define ERR_MAX_FIELDS 8

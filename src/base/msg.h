@@ -311,6 +311,8 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(NOTIFY_REPORT_APPROVAL, "Báo cáo định kỳ (Mẫu 05) chờ bạn phê duyệt: %s", "A periodic report (form 05) awaits your approval: %s") \
 	X(DUTY_WEBHOOK_UNRESOLVED, "Không tìm được địa chỉ của máy chủ webhook (%s)", "The webhook's host has no address (%s)") \
 	/* -- several nodes, leadership (issue 18, h/pg-nodes) -- */ \
+	X(LEADER_DEPOSED, "Nút này không còn chạy công việc nền (nút khác đã thay, nhiệm kỳ %s): bỏ ghi", "This node no longer runs the background work (another took over, epoch %s): write refused") \
+	X(DB_UNAVAILABLE, "Cơ sở dữ liệu tạm thời không kết nối được, hãy thử lại sau ít giây: %s", "The database cannot be reached for now; try again in a few seconds: %s") \
 	X(SERVER_SAID, "Máy chủ trả lời: %s", "Server answered: %s")
 
 #define MSG_ENUM(name, vi, en) MSG_##name,

@@ -18,6 +18,7 @@
 #include "../domain/duty/notify_rules.h"
 #include "../http/http.h"
 #include "../notify/notify.h"
+#include "../store/leader.h"
 #include "../store/store.h"
 #include "../syslogd/syslogd.h"
 #include "../sync/sync.h"
@@ -442,6 +443,18 @@ int cmd_serve(int argc, char **argv)
 		static_free(srv.web);
 		return 1;
 	}
+	/* Several nodes on PostgreSQL: the background work below runs on the
+	 * one that holds the leadership (issue 18); SQLite: always this one. */
+	char node[200], host[64] = "";
+	gethostname(host, sizeof(host) - 1);
+	snprintf(node, sizeof(node), "%s:%ld %s", host, (long)getpid(), conf.listen);
+	if (leader_start(path, node, &e) != 0) {
+		cli_error(&e);
+		server_stop(&srv);
+		syslogd_stop(sd);
+		static_free(srv.web);
+		return 1;
+	}
 	/* the standing duty: its rules, and the delivery worker off the
 	 * request path (h/notify) */
 	notify_rules_configure(&conf.duty);
@@ -481,6 +494,7 @@ int cmd_serve(int argc, char **argv)
 	notify_stop();
 	syslogd_stop(sd);
 	sync_loop_stop(loop);
+	leader_stop();   /* after its workers: the lock goes with the last round */
 	server_stop(&srv);
 	static_free(srv.web);
 	cli_args_release(&a);

@@ -25,6 +25,7 @@ static int status_of(const struct err *e)
 	case E_PRECOND_REQ: return 428;
 	case E_TOOLARGE: return 413;
 	case E_LOCKED: return 429;
+	case E_UNAVAILABLE: return 503;
 	default: return 500;
 	}
 }
@@ -45,6 +46,7 @@ static const char *title_of(int status, int lang)
 	case 422: return en ? "Unprocessable content" : "Dữ liệu không hợp lệ";
 	case 428: return en ? "Precondition required" : "Thiếu điều kiện phiên bản";
 	case 429: return en ? "Too many requests" : "Quá nhiều lần thử";
+	case 503: return en ? "Service unavailable" : "Dịch vụ tạm thời không sẵn sàng";
 	default: return en ? "Internal server error" : "Lỗi máy chủ";
 	}
 }
@@ -80,5 +82,9 @@ void req_problem(struct req *r)
 	if (status == 429 && r->err.retry_after > 0) {
 		r->extra_header[0][0] = "Retry-After";
 		r->extra_header[0][1] = arena_printf(r->arena, "%d", r->err.retry_after);
+	}
+	if (status == 503) {   /* a database restart or failover: HAProxy and clients retry */
+		r->extra_header[0][0] = "Retry-After";
+		r->extra_header[0][1] = "2";
 	}
 }

@@ -17,6 +17,7 @@
 #include "../base/uuid.h"
 #include "../domain/duty/notify_rules.h"
 #include "../domain/directory/secrets.h"
+#include "../store/leader.h"
 #include "../base/banned.h"
 
 void notify_conf_default(struct notify_conf *c)
@@ -298,13 +299,15 @@ static void jobs_free(struct job *v, size_t n)
 /* The outcomes of n sends on their rows, in one transaction: sent; failed
  * for good (refused, or the last try); or tried again after the backoff.
  * The notifications' deliveries and the intake's replies keep the same
- * columns. */
+ * columns; a delivery's claim (several nodes) ends with its outcome. */
 enum { OUT_DELIVERIES, OUT_MAIL_OUTBOX };
 static const char *const out_sql[2][3] = {
 	{ "UPDATE deliveries SET status = 'sent', attempts = $1, sent_at = $2, "
-	  "last_error = NULL WHERE id = $3",
-	  "UPDATE deliveries SET status = 'failed', attempts = $1, last_error = $2 WHERE id = $3",
-	  "UPDATE deliveries SET attempts = $1, next_at = $2, last_error = $3 WHERE id = $4" },
+	  "last_error = NULL, claim_epoch = NULL WHERE id = $3",
+	  "UPDATE deliveries SET status = 'failed', attempts = $1, last_error = $2, "
+	  "claim_epoch = NULL WHERE id = $3",
+	  "UPDATE deliveries SET attempts = $1, next_at = $2, last_error = $3, "
+	  "claim_epoch = NULL WHERE id = $4" },
 	{ "UPDATE mail_outbox SET status = 'sent', attempts = $1, sent_at = $2, "
 	  "last_error = '' WHERE id = $3",
 	  "UPDATE mail_outbox SET status = 'failed', attempts = $1, last_error = $2 WHERE id = $3",
@@ -337,27 +340,45 @@ static int record_outcomes(struct store *db, const struct notify_conf *c, int ta
 	return store_commit(db, e);
 }
 
-int notify_deliver_due(struct store *db, const struct notify_conf *c, const char *channel,
-		       int64_t now)
+/* The claim: the due deliveries of one channel. With several nodes (a
+ * leadership epoch) in one fenced write transaction, the rows locked FOR
+ * UPDATE SKIP LOCKED (a second worker, say a deposed leader's round still
+ * running, takes other rows or none) and leased to the epoch; what an
+ * older epoch claimed and never recorded is due at once. One process
+ * (SQLite): a plain read, as before. */
+static const char CLAIM_SQL[] = "SELECT d.id, d.channel, d.target, d.subject, "
+	"d.body, d.attempts, w.secret FROM deliveries d JOIN notifications n ON "
+	"n.id = d.notification_id LEFT JOIN notify_webhooks w ON w.user_id = n.user_id "
+	"WHERE d.status = 'queued' AND d.channel = $3 AND (d.next_at <= $1 OR "
+	"(d.claim_epoch IS NOT NULL AND d.claim_epoch < $4)) "
+	"ORDER BY d.next_at, d.id LIMIT $2";
+static const char CLAIM_SQL_PG[] = "SELECT d.id, d.channel, d.target, d.subject, "
+	"d.body, d.attempts, w.secret FROM deliveries d JOIN notifications n ON "
+	"n.id = d.notification_id LEFT JOIN notify_webhooks w ON w.user_id = n.user_id "
+	"WHERE d.status = 'queued' AND d.channel = $3 AND (d.next_at <= $1 OR "
+	"(d.claim_epoch IS NOT NULL AND d.claim_epoch < $4)) "
+	"ORDER BY d.next_at, d.id LIMIT $2 FOR UPDATE OF d SKIP LOCKED";
+
+static size_t claim(struct store *db, const struct notify_conf *c, const char *channel,
+		    int64_t now, struct job *v, struct err *e)
 {
-	struct err e = { 0 };
-	char why[300];
-	/* without an SMTP server mail stays queued, its tries untouched */
-	if (strcmp(channel, "email") == 0 && c->smtp_url[0] == '\0')
-		return 0;
-	struct stmt *st = store_query(db, &e, "SELECT d.id, d.channel, d.target, d.subject, "
-		"d.body, d.attempts, w.secret FROM deliveries d JOIN notifications n ON "
-		"n.id = d.notification_id LEFT JOIN notify_webhooks w ON w.user_id = n.user_id "
-		"WHERE d.status = 'queued' AND d.channel = $3 AND d.next_at <= $1 "
-		"ORDER BY d.next_at, d.id LIMIT $2", "iit", now, (int64_t)c->batch, channel);
+	int64_t epoch = leader_epoch();
+	int pg = strcmp(store_backend(db), "postgresql") == 0;
+	/* One process (SQLite, or no leadership): a plain read, as nobody
+	 * else delivers; several nodes: a fenced write transaction. */
+	int tx = epoch > 0;
+	if (tx && store_begin(db, e) != 0)
+		return (size_t)-1;
+	struct stmt *st = store_query(db, e, pg ? CLAIM_SQL_PG : CLAIM_SQL, "iiti", now,
+				      (int64_t)c->batch, channel, epoch);
 	if (st == NULL) {
-		log_error("notify: %s", err_text(&e, LANG_EN, why, sizeof(why)));
-		return -1;
+		if (tx)
+			store_rollback(db);
+		return (size_t)-1;
 	}
-	struct job *v = calloc((size_t)c->batch, sizeof(*v));
 	size_t n = 0;
 	int rc;
-	while (v && (rc = stmt_step(st, &e)) == 1 && n < (size_t)c->batch) {
+	while ((rc = stmt_step(st, e)) == 1 && n < (size_t)c->batch) {
 		struct job *j = &v[n++];
 		snprintf(j->id, sizeof(j->id), "%s", stmt_text(st, 0));
 		snprintf(j->channel, sizeof(j->channel), "%s", stmt_text(st, 1));
@@ -373,32 +394,89 @@ int notify_deliver_due(struct store *db, const struct notify_conf *c, const char
 			j->secret[0] = '\0';
 	}
 	stmt_done(st);
-	if (v == NULL)
-		return -1;
-	if (n == 0) {
-		free(v);
-		return 0;
+	/* The lease (several nodes only: one process needs no claim): the
+	 * i-th is sent after at most i time limits. */
+	for (size_t i = 0; rc >= 0 && tx && i < n; i++)
+		if (store_run(db, e, "UPDATE deliveries SET next_at = $1, claim_epoch = $2 "
+			      "WHERE id = $3", "iit",
+			      now + (int64_t)(i + 1) * c->timeout_ms + 5000, epoch, v[i].id) < 0)
+			rc = -1;
+	if (rc < 0 || (tx && store_commit(db, e) != 0)) {
+		if (rc < 0 && tx)
+			store_rollback(db);
+		for (size_t i = 0; i < n; i++) {
+			free(v[i].subject);
+			free(v[i].body);
+			v[i].subject = v[i].body = NULL;
+		}
+		return (size_t)-1;
 	}
+	return n;
+}
+
+static void send_one(const struct notify_conf *c, struct job *j)
+{
 	if (mail_h == NULL)
 		mail_h = curl_easy_init();
 	if (hook_h == NULL)
 		hook_h = curl_easy_init();
-	for (size_t i = 0; i < n; i++) {
-		if (v[i].subject == NULL || v[i].body == NULL)
-			snprintf(v[i].error, sizeof(v[i].error), "out of memory");
-		else if (strcmp(v[i].channel, "email") == 0)
-			send_mail(mail_h, c, &v[i]);
-		else
-			send_hook(hook_h, c, &v[i]);
+	if (j->subject == NULL || j->body == NULL)
+		snprintf(j->error, sizeof(j->error), "out of memory");
+	else if (strcmp(j->channel, "email") == 0)
+		send_mail(mail_h, c, j);
+	else
+		send_hook(hook_h, c, j);
+}
+
+int notify_deliver_due(struct store *db, const struct notify_conf *c, const char *channel,
+		       int64_t now)
+{
+	struct err e = { 0 };
+	char why[300];
+	/* without an SMTP server mail stays queued, its tries untouched */
+	if (strcmp(channel, "email") == 0 && c->smtp_url[0] == '\0')
+		return 0;
+	struct job *v = calloc((size_t)c->batch, sizeof(*v));
+	if (v == NULL)
+		return -1;
+	size_t n = claim(db, c, channel, now, v, &e);
+	if (n == (size_t)-1) {
+		free(v);
+		/* a deposed leader's claim is refused: not an error of the database */
+		if (e.code == E_CONFLICT)
+			return 0;
+		log_error("notify: %s", err_text(&e, LANG_EN, why, sizeof(why)));
+		return -1;
 	}
-	if (record_outcomes(db, c, OUT_DELIVERIES, v, n, &e) != 0)
+	if (n == 0) {
+		free(v);
+		return 0;
+	}
+	/* Several nodes (a leadership epoch): each outcome is recorded as soon
+	 * as it is known, so a leader killed mid-batch leaves at most the one
+	 * delivery in flight to be sent again; sending stops as soon as this
+	 * node no longer leads (the rest keep their claim for the next
+	 * leader). One node: the batch's outcomes in one transaction. */
+	int each = leader_epoch() > 0;
+	size_t done = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (each && !leader_is())
+			break;
+		send_one(c, &v[i]);
+		done = i + 1;
+		if (!each)
+			continue;
+		if (record_outcomes(db, c, OUT_DELIVERIES, &v[i], 1, &e) != 0)
+			goto fail;
+	}
+	if (!each && record_outcomes(db, c, OUT_DELIVERIES, v, done, &e) != 0)
 		goto fail;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < done; i++)
 		if (!v[i].ok)
 			log_warn("notify: %s to %s, attempt %d: %s", v[i].channel, v[i].target,
 				 v[i].attempts + 1, v[i].error);
 	jobs_free(v, n);
-	return (int)n;
+	return (int)done;
 fail:
 	log_error("notify: %s", err_text(&e, LANG_EN, why, sizeof(why)));
 	jobs_free(v, n);
@@ -497,6 +575,10 @@ static void *work(void *arg)
 		if (stop)
 			break;
 		int64_t now = time_now_ms();
+		/* Several nodes: only the leader scans and delivers, its writes
+		 * fenced at its epoch (store/leader.h). */
+		if (!leader_guard(db))
+			goto wait;
 		if (which == 0 && now >= next_scan) {
 			err_clear(&e);
 			if (notify_scan(db, now, &e) < 0)
@@ -508,6 +590,7 @@ static void *work(void *arg)
 		int r = which == 0 ? notify_deliver_replies(db, &wconf, now) : 0;
 		if (n >= wconf.batch || r >= wconf.batch)
 			continue;   /* more are waiting */
+	wait:;
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += (long)(wconf.poll_ms % 1000) * 1000000L;

@@ -267,7 +267,34 @@ int store_begin(struct store *s, struct err *e)
 		return -1;
 	}
 	b->in_tx = TX_WRITE;
+	if (b->fence > 0) {
+		int64_t now = -1;
+		struct stmt *st = store_query(s, e, "SELECT epoch FROM leadership WHERE id = 1", "");
+		if (st == NULL) {
+			store_rollback(s);
+			return -1;
+		}
+		int rc = stmt_step(st, e);
+		if (rc == 1)
+			now = stmt_int(st, 0);
+		stmt_done(st);
+		if (rc < 0) {
+			store_rollback(s);
+			return -1;
+		}
+		if (now != b->fence) {
+			char both[64];
+			snprintf(both, sizeof(both), "%lld/%lld", (long long)b->fence, (long long)now);
+			store_rollback(s);
+			return err_set(e, E_CONFLICT, MSG_LEADER_DEPOSED, both);
+		}
+	}
 	return 0;
+}
+
+void store_fence(struct store *s, int64_t epoch)
+{
+	((struct store_base *)s)->fence = epoch;
 }
 
 static void tx_end(struct store *s)
@@ -338,6 +365,16 @@ void store_rollback(struct store *s)
 		ops(s)->exec(s, "ROLLBACK", &ignore);
 	changes_clear(b);
 	tx_end(s);
+}
+
+int store_ping(struct store *s, struct err *e)
+{
+	struct stmt *st = store_query(s, e, "SELECT 1", "");
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	stmt_done(st);
+	return rc == 1 ? 0 : -1;
 }
 
 const char *store_backend(struct store *s)

@@ -58,6 +58,17 @@ int store_read_begin(struct store *s, struct err *e);
 void store_read_end(struct store *s);
 int store_commit(struct store *s, struct err *e);
 void store_rollback(struct store *s);
+/*
+ * Fencing for the leader's background work (leader.h, issue 18): with
+ * epoch > 0 every write transaction of this connection checks, right after
+ * it took the writers' lock, that the leadership epoch (table leadership,
+ * migration 025) is still epoch, and store_begin fails with E_CONFLICT
+ * (MSG_LEADER_DEPOSED) when another node has taken over since. Writers are
+ * serialised, so the epoch cannot move before such a transaction commits.
+ * 0 turns it off (SQLite, request connections). Writes outside a
+ * transaction are not fenced: leader-only writers use store_begin.
+ */
+void store_fence(struct store *s, int64_t epoch);
 
 /*
  * A stamp that changes whenever anything was committed to the database, by
@@ -76,6 +87,9 @@ int store_migrations_latest(void);
 /* The schema version the database is at (0 for an empty one). */
 int store_schema_version(struct store *s);
 const char *store_backend(struct store *s);
+/* One round trip to the database (the health check): 0, or -1 with e
+ * filled (E_UNAVAILABLE when the server cannot be reached). */
+int store_ping(struct store *s, struct err *e);
 
 /*
  * Change capture and commit hooks, for the audit log (domain/directory/

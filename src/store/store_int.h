@@ -55,6 +55,7 @@ struct store_base {
 	struct store_change *changes;
 	size_t nchanges, capchanges;
 	int change_oom;    /* a change could not be kept: the commit must fail */
+	int64_t fence;     /* > 0: write transactions need this leadership epoch (store_fence) */
 };
 
 /* Backends add a captured change (takes the key strings). */

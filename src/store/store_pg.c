@@ -55,6 +55,10 @@
 /* The key of the writers' advisory lock ("ungcuu" in ASCII). */
 #define WRITE_LOCK "117110103099117117"
 
+/* The session's table the capture triggers fill (as pg_watch makes it). */
+#define CHANGES_TABLE "CREATE TEMPORARY TABLE IF NOT EXISTS ungcuu_changes (seq BIGSERIAL, " \
+	"tbl TEXT NOT NULL, k0 TEXT, k1 TEXT, changed BIGINT NOT NULL)"
+
 #define OID_BOOL 16
 #define OID_BYTEA 17
 #define OID_INT8 20
@@ -112,6 +116,15 @@ static int set_pg_err(struct store *s, const PGresult *r, struct err *e)
 		fprintf(stderr, "store_pg: %s [%s]\n", one, s->last_sql ? s->last_sql : "");
 	if (state && strcmp(state, "23505") == 0)
 		return err_set(e, E_CONFLICT, MSG_EXISTS, one);
+	/* The server went away (a restart, a failover, a cut link): class 08
+	 * connection exceptions, 57P01-57P03 shutting down / cannot connect
+	 * now, 25006 read-only (a standby promoted away from us). The API
+	 * answers 503 and the next statement opens the connection again. */
+	if (PQstatus(s->conn) != CONNECTION_OK ||
+	    (state && (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+		       strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0 ||
+		       strcmp(state, "25006") == 0)))
+		return err_set(e, E_UNAVAILABLE, MSG_DB_UNAVAILABLE, one);
 	return err_set(e, E_DB, MSG_DB, one);
 }
 
@@ -121,6 +134,8 @@ static void quiet(void *arg, const char *message)
 	(void)message;
 }
 
+static int run_simple(struct store *s, const char *sql, struct err *e);
+
 /* A lost connection (a restarted server) is opened again at the next
  * statement outside a transaction; inside one the error stands. */
 static int ensure_conn(struct store *s, struct err *e)
@@ -128,15 +143,26 @@ static int ensure_conn(struct store *s, struct err *e)
 	if (PQstatus(s->conn) == CONNECTION_OK)
 		return 0;
 	if (s->base.in_tx)
-		return err_set(e, E_DB, MSG_DB, "connection lost");
+		return err_set(e, E_UNAVAILABLE, MSG_DB_UNAVAILABLE, "connection lost");
 	PQreset(s->conn);
-	if (PQstatus(s->conn) != CONNECTION_OK)
-		return err_set(e, E_DB, MSG_DB, "connection lost");
+	/* a new session: none of the statements is prepared there */
 	for (int i = 0; i < CACHE_SLOTS; i++) {
 		free(s->cache[i].key);
 		s->cache[i].key = NULL;
 	}
 	s->nprepared = 0;
+	if (PQstatus(s->conn) != CONNECTION_OK)
+		return err_set(e, E_UNAVAILABLE, MSG_DB_UNAVAILABLE, "connection lost");
+	PQsetNoticeProcessor(s->conn, quiet, NULL);
+	struct err ignore = { 0 };
+	if (run_simple(s, "SET TIME ZONE 'UTC'; SET client_min_messages = warning", &ignore) != 0)
+		return err_set(e, E_UNAVAILABLE, MSG_DB_UNAVAILABLE, "connection lost");
+	/* The capture table is the session's: a new session needs it again,
+	 * or the triggers would skip every change and the audit log miss
+	 * them. */
+	if (s->nwatch > 0 && run_simple(s, CHANGES_TABLE, &ignore) != 0)
+		return err_set(e, E_UNAVAILABLE, MSG_DB_UNAVAILABLE, "connection lost");
+	s->may_capture = 0;
 	return 0;
 }
 
@@ -411,12 +437,24 @@ static struct store *pg_open(const char *location, struct err *e)
 		return NULL;
 	}
 	s->base.ops = &store_pg_ops;
-	s->conn = PQconnectdb(location);
+	/* Bounded waits by default, so a node never hangs on a server that
+	 * is gone (a powered-off primary, a cut link): 5 s to connect, TCP
+	 * keepalives that notice a dead peer in about 25 s. The URL's own
+	 * settings come after these and win. */
+	static const char *const keys[] = { "connect_timeout", "keepalives", "keepalives_idle",
+					     "keepalives_interval", "keepalives_count",
+					     "dbname", NULL };
+	const char *const vals[] = { "5", "1", "10", "5", "3", location, NULL };
+	s->conn = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(s->conn) != CONNECTION_OK) {
+		/* libpq says "connection to server at HOST, port N failed: WHY":
+		 * only WHY, the answer may reach a client that logged in to
+		 * nothing (the health check) */
 		char one[200];
-		snprintf(one, sizeof(one), "%s", PQerrorMessage(s->conn));
+		const char *m = PQerrorMessage(s->conn), *why = strstr(m, "failed: ");
+		snprintf(one, sizeof(one), "%s", why ? why + 8 : m);
 		one[strcspn(one, "\n")] = '\0';
-		err_set(e, E_DB, MSG_DB, one);
+		err_set(e, E_UNAVAILABLE, MSG_DB_UNAVAILABLE, one);
 		PQfinish(s->conn);
 		free(s->location);
 		free(s);

@@ -16,6 +16,7 @@
 #include "../base/log.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
+#include "../store/leader.h"
 #include "../store/store.h"
 #include "../base/banned.h"
 
@@ -78,6 +79,9 @@ static int64_t pass(struct sync_loop *l, struct store *db)
 	actor_system(&sys);
 	struct ctx c = { .db = db, .rules = l->rules, .actor = &sys, .lang = LANG_EN };
 	int64_t now = mono_ms(), next = now + l->interval;
+	/* Several nodes: the rounds are the leader's, fenced at its epoch. */
+	if (!leader_guard(db))
+		return now + 1000;
 	static const int rel[] = { SYNC_PARENT, SYNC_CHILD };
 	for (size_t r = 0; r < 2; r++) {
 		struct sync_peer *all = NULL;

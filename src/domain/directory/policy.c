@@ -204,6 +204,8 @@ int policy_org_target(struct ctx *c, const char *code, const char *ptr, struct o
 		return org_by_id(c, c->actor->org_id, o, e);
 	}
 	if (org_by_code(c, code, o, e) != 0 || !policy_in_scope(c->actor, o->path)) {
+		if (e->code != E_OK && e->code != E_NOTFOUND)
+			return -1;   /* the database failed (503), not the field */
 		err_clear(e);
 		return err_field(e, ptr, MSG_ORG_OUT_OF_SCOPE, code);
 	}

@@ -369,13 +369,19 @@ json_t *incident_create(struct ctx *c, json_t *body, struct err *e)
 	if (jv_validate(body, create_fields, "", e) != 0 || check_detected(body, e) != 0)
 		return NULL;
 	const char *org_code = jv_str(body, "org_code");
+	/* A lookup that failed for the database (a restart, a failover) says
+	 * so (503), not that the field is wrong. */
 	if (org_code) {
 		if (org_by_code(c, org_code, &o, e) != 0 || !policy_in_scope(c->actor, o.path)) {
+			if (e->code != E_OK && e->code != E_NOTFOUND)
+				return NULL;
 			err_clear(e);
 			err_field(e, "/org_code", MSG_ORG_OUT_OF_SCOPE, org_code);
 			return NULL;
 		}
 	} else if (org_by_id(c, c->actor->org_id, &o, e) != 0) {
+		if (e->code != E_NOTFOUND)
+			return NULL;
 		err_clear(e);
 		err_field(e, "/org_code", MSG_REQUIRED, NULL);
 		return NULL;
