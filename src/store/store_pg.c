@@ -39,7 +39,7 @@
 
 #define CACHE_SLOTS 1024   /* distinct (SQL, parameter kinds) prepared per connection */
 #define MAX_PARAMS 100
-#define WATCH_MAX 64
+#define WATCH_MAX 128   /* audit.c watches 65 tables already */
 /* The key of the writers' advisory lock ("ungcuu" in ASCII). */
 #define WRITE_LOCK "117110103099117117"
 
