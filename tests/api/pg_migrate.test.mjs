@@ -15,7 +15,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bin, freePort, root } from '../lib/server.mjs';
-import { test, before, after, run, report, Client } from './helpers.mjs';
+import { before, after } from 'node:test';
+import { test, run, report, Client } from './helpers.mjs';
 
 const PG = process.env.UNGCUU_TEST_PG;
 const skip = PG ? false : 'no PostgreSQL: set UNGCUU_TEST_PG=postgres://user@host:port/ (make check-pg)';
@@ -103,16 +104,16 @@ before(async () => {
   assert.equal(att.status, 201, att.text);
   made.att = att.body;
   made.list = (await tam.get('/api/v1/incidents?limit=100')).body;
-});
+}, { timeout: 120_000 });
 
 after(async () => {
   if (!PG) return;
   await srcServer?.stop();
   for (const n of dbs) psql('postgres', `DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
   rmSync(tmp, { recursive: true, force: true });
-});
+}, { timeout: 60_000 });
 
-test('refused with nothing changed: a source in use, a target that is not PostgreSQL, missing options', { skip }, () => {
+test('refused with nothing changed: a source in use, a target that is not PostgreSQL, missing options', { skip, timeout: 180_000 }, () => {
   const to = newDb('inuse');
   let r = migrate(src, to);
   assert.equal(r.status, 1, r.stderr);
@@ -130,7 +131,7 @@ test('refused with nothing changed: a source in use, a target that is not Postgr
   assert.match(r.stdout, /PostgreSQL/);
 });
 
-test('the instance moves: same incidents, search, attachment bytes, logins, audit log', { skip }, async () => {
+test('the instance moves: same incidents, search, attachment bytes, logins, audit log', { skip, timeout: 180_000 }, async () => {
   await srcServer.stop();
   srcServer = null;
   const to = newDb('whole');
@@ -196,7 +197,7 @@ function killedAfter(to, lines) {
   });
 }
 
-test('kill -9 in the middle, twice: running it again finishes the copy', { skip }, async () => {
+test('kill -9 in the middle, twice: running it again finishes the copy', { skip, timeout: 180_000 }, async () => {
   if (srcServer) { await srcServer.stop(); srcServer = null; }
   const to = newDb('killed');
   const first = await killedAfter(to, 8);
