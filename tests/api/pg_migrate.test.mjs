@@ -126,6 +126,25 @@ test('refused with nothing changed: a source in use, a target that is not Postgr
   assert.equal(r.status, 2);
   r = run(['admin', 'migrate', '--from', src, '--to', `${PG}${to}`, '--batch', '0'], { env: env() });
   assert.equal(r.status, 2);
+  for (const bad of ['abc', '1000001', '-5', '10x']) {
+    r = run(['admin', 'migrate', '--from', src, '--to', `${PG}${to}`, '--batch', bad], { env: env() });
+    assert.equal(r.status, 2, bad);
+  }
+  // Not a file, not an ungcuu database, an older schema: refused, target untouched.
+  r = run(['admin', 'migrate', '--from', join(tmp, 'none.db'), '--to', `${PG}${to}`], { env: env() });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /Không phải cơ sở dữ liệu ungcuu/);
+  const foreign = join(tmp, 'foreign.db');
+  execFileSync('sqlite3', [foreign, 'CREATE TABLE t (x); INSERT INTO t VALUES (1);']);
+  r = run(['admin', 'migrate', '--from', foreign, '--to', `${PG}${to}`], { env: env() });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /Không phải cơ sở dữ liệu ungcuu/);
+  const older = join(tmp, 'older.db');
+  execFileSync('sqlite3', [older, 'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at INTEGER); INSERT INTO schema_migrations VALUES (1, \'001_init\', 0);']);
+  r = run(['admin', 'migrate', '--from', older, '--to', `${PG}${to}`], { env: env() });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /ungcuu migrate --db/);
+  assert.equal(psql(to, "SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'"), '0');
   r = run(['admin', 'migrate', '--help'], { env: env() });
   assert.equal(r.status, 0);
   assert.match(r.stdout, /PostgreSQL/);
