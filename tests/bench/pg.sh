@@ -237,9 +237,9 @@ if [[ " $PARTS " == *" queue "* ]]; then
 	# server's plan without HTTP, JSON or the scope check).
 	FLOOR=$(psql -X -q -A -t "${PG}big" <<'SQL' | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | sort -n | head -1
 \timing on
-SELECT id FROM incidents ORDER BY created_at DESC, id DESC LIMIT 50;
-SELECT id FROM incidents ORDER BY created_at DESC, id DESC LIMIT 50;
-SELECT id FROM incidents ORDER BY created_at DESC, id DESC LIMIT 50;
+SELECT id FROM incidents ORDER BY id DESC LIMIT 51;
+SELECT id FROM incidents ORDER BY id DESC LIMIT 51;
+SELECT id FROM incidents ORDER BY id DESC LIMIT 51;
 SQL
 )
 	echo "   floor: the bare first-page query in psql takes ${FLOOR:-?} ms (no HTTP, JSON, scope)"
