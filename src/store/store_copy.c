@@ -278,11 +278,15 @@ static int load_schema(struct copy *c)
 		const char *name = PQgetvalue(r, i, 0);
 		if (skipped(name))
 			continue;
-		if (!src_has_table(c, name) || c->nt == MAX_TABLES) {
+		/* names go between double quotes in the source's SQL */
+		if (strchr(name, '"') || !src_has_table(c, name) || c->nt == MAX_TABLES) {
 			PQclear(r);
 			return fail(c, MSG_MIGRATE_SCHEMA, name);
 		}
-		c->t[c->nt++].name = strdup(name);
+		if ((c->t[c->nt++].name = strdup(name)) == NULL) {
+			PQclear(r);
+			return err_set(c->e, E_NOMEM, MSG_INTERNAL, NULL);
+		}
 	}
 	PQclear(r);
 	/* Columns the target stores (not generated), in its order, that the
@@ -310,7 +314,10 @@ static int load_schema(struct copy *c)
 				return fail(c, MSG_MIGRATE_SCHEMA, t->name);
 			}
 			struct col *cl = &t->cols[t->ncols];
-			cl->name = strdup(col);
+			if (strchr(col, '"') || (cl->name = strdup(col)) == NULL) {
+				PQclear(r);
+				return fail(c, MSG_MIGRATE_SCHEMA, t->name);
+			}
 			cl->type = type_of(PQgetvalue(r, k, 1));
 			if (atoi(PQgetvalue(r, k, 2)) && t->npk < 8) {
 				pkpos[t->npk] = atoi(PQgetvalue(r, k, 3));
@@ -367,6 +374,10 @@ static int load_schema(struct copy *c)
 		struct table *t = &c->t[from];
 		if (from == to) {
 			const char *cols = PQgetvalue(r, k, 2);
+			if (t->npk != 1) {   /* set again by the key: one column */
+				PQclear(r);
+				return fail(c, MSG_MIGRATE_SCHEMA, t->name);
+			}
 			for (int j = 0; j < t->ncols; j++)
 				if (strcmp(t->cols[j].name, cols) == 0 && j != t->pk[0]) {
 					t->cols[j].selfref = 1;
