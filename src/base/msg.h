@@ -26,6 +26,7 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(MIGRATE_RESUME, "Tiếp tục lần chép dở trước vào %s", "Taking up the earlier partial copy into %s") \
 	X(MIGRATE_START, "Bắt đầu chép sang %s", "Copying into %s") \
 	X(MIGRATE_PROGRESS, "Đang chép %s", "Copying %s") \
+	X(MIGRATE_PROGRESS_RESUMED, "Đang chép tiếp %s (từ lô cuối đã ghi)", "Copying %s (resumed after the last batch committed)") \
 	X(MIGRATE_VERIFYING, "Đã khớp số dòng của mọi bảng (%s dòng); đang kiểm tra nhật ký kiểm toán trên đích", "Every table's row count matches (%s rows); checking the audit log on the target") \
 	X(MIGRATE_BAD_AUDIT, "Nhật ký kiểm toán trên đích không khớp: chưa xong, không dùng đích này: %s", "The audit log does not verify on the target: not done, do not use it: %s") \
 	X(MIGRATE_OK, "Đã chuyển sang PostgreSQL và kiểm tra xong (số dòng, nhật ký kiểm toán); tệp khóa: %s", "Moved to PostgreSQL and checked (row counts, audit log); key file: %s") \

@@ -650,13 +650,11 @@ static void migrate_progress(void *arg, int phase, const char *table, long long 
 							      text, sizeof(text)));
 		return;
 	}
-	if (phase == COPY_PHASE_TABLE && done > 0 && done < total)
-		snprintf(what, sizeof(what), "%s: %lld/%lld (%s)", table, done, total,
-			 cli_lang() == LANG_EN ? "resumed" : "tiếp tục");
-	else
-		snprintf(what, sizeof(what), "%s: %lld/%lld", table, done, total);
-	fprintf(stderr, "ungcuu: %s\n", msg_format(MSG_MIGRATE_PROGRESS, cli_lang(), what, text,
-						      sizeof(text)));
+	int resumed = phase == COPY_PHASE_TABLE && done > 0 && done < total;
+	snprintf(what, sizeof(what), "%s: %lld/%lld", table, done, total);
+	fprintf(stderr, "ungcuu: %s\n", msg_format(resumed ? MSG_MIGRATE_PROGRESS_RESUMED
+							    : MSG_MIGRATE_PROGRESS,
+						     cli_lang(), what, text, sizeof(text)));
 }
 
 static int migrate_fn(struct ctx *c, struct cli_args *a, const struct cli_opt *o, int json)
