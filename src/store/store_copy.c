@@ -221,7 +221,7 @@ static int src_has_table(struct copy *c, const char *name)
 	sqlite3_stmt *st;
 	int has = 0;
 	if (sqlite3_prepare_v2(c->src, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-			       "name = ?1", -1, &st, NULL) != SQLITE_OK)
+			       "name = $1", -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	has = sqlite3_step(st) == SQLITE_ROW;
@@ -258,7 +258,7 @@ static int src_has_col(struct copy *c, const char *table, const char *col)
 {
 	sqlite3_stmt *st;
 	int has = 0;
-	if (sqlite3_prepare_v2(c->src, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1,
+	if (sqlite3_prepare_v2(c->src, "SELECT 1 FROM pragma_table_info($1) WHERE name = $2", -1,
 			       &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
@@ -787,10 +787,10 @@ static int copy_table(struct copy *c, const struct table *t)
 	}
 	snprintf(copy_sql, cap, "COPY %s (%s) FROM STDIN", tq, pg_cols);
 	if (t->rowid)
-		snprintf(sel, cap, "SELECT rowid, %s FROM \"%s\" WHERE rowid > ?1 ORDER BY rowid",
+		snprintf(sel, cap, "SELECT rowid, %s FROM \"%s\" WHERE rowid > $1 ORDER BY rowid",
 			 src_cols, t->name);
 	else
-		snprintf(sel, cap, "SELECT 0, %s FROM \"%s\" ORDER BY %s LIMIT -1 OFFSET ?1",
+		snprintf(sel, cap, "SELECT 0, %s FROM \"%s\" ORDER BY %s LIMIT -1 OFFSET $1",
 			 src_cols, t->name, t->src_order);
 	if (sqlite3_prepare_v2(c->src, sel, -1, &st, NULL) != SQLITE_OK) {
 		fail(c, MSG_DB, sqlite3_errmsg(c->src));
