@@ -22,13 +22,15 @@ DEB_PKGS   := debhelper dpkg-dev fakeroot lintian
 PG_PKGS    := postgresql-15 postgresql-client-15 libpq-dev
 # Several nodes behind a balancer: make demo-cluster, tests/cluster/.
 CLUSTER_PKGS := haproxy
+# make bench's PostgreSQL part (tests/bench/pg.sh): the cluster and HAProxy.
+BENCH_PKGS := $(PG_PKGS) haproxy
 TEST_PKGS  := python3-aiosmtpd clang libclang-rt-14-dev libcmocka-dev sqlite3 chromium fonts-noto-core wrk \
 	curl yara rpm bc time poppler-utils libreoffice-writer-nogui strace \
 	bsdutils
 
 
 .PHONY: demo-cluster demo-cluster-down deps-cluster
-.PHONY: all deps deps-test deps-deb deps-pg build asan fuzz web web-deps e2e-deps tools-deps run demo demo-federation check check-pg bench deb clean distclean
+.PHONY: all deps deps-test deps-deb deps-pg deps-bench build asan fuzz web web-deps e2e-deps tools-deps run demo demo-federation check check-pg bench deb clean distclean
 
 all: build
 
@@ -121,8 +123,10 @@ check-pg: deps-pg deps-test asan web tools-deps
 # build-release/bench-queue-*.db); the annual report for 50 organisations
 # and 10,000 incidents and a Mẫu 05 PDF (tests/bench/reports.mjs); syslog
 # intake: lines/s parsed and matched against 100,000 indicators on one core,
-# and through the UDP listener (tests/bench/syslog.sh).
-bench: deps-test build web
+# and through the UDP listener (tests/bench/syslog.sh); SQLite, PostgreSQL
+# and two nodes behind HAProxy side by side, the queue at 1,000,000
+# incidents and the matcher at 10,000 hosts on PostgreSQL (tests/bench/pg.sh).
+bench: deps-test deps-bench build web
 	@tests/bench/run.sh
 	@echo
 	@tests/bench/limits.sh build-release/ungcuu
@@ -140,6 +144,10 @@ bench: deps-test build web
 	@echo; tests/bench/doc.sh build-release/ungcuu
 	@echo; tests/bench/syslog.sh build-release/ungcuu
 	@echo; tests/bench/sync.sh build-release/ungcuu
+	@echo; tests/bench/pg.sh build-release/ungcuu
+
+deps-bench:
+	@tools/install-deps.sh $(BENCH_PKGS)
 
 # Three instances of the hierarchy (national, province, district), each its
 # own database under $(VAR)/federation/ and port 8281-8283, peers registered

@@ -12,6 +12,24 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 
 #define MSG_TABLE(X) \
 	X(NONE, "%s", "%s") \
+	/* -- moving up from SQLite to PostgreSQL (issue 18, h/pg-migrate) -- */ \
+	X(MIGRATE_NOT_PG, "--to phải là địa chỉ PostgreSQL (postgres://…): %s", "--to must be a PostgreSQL address (postgres://…): %s") \
+	X(MIGRATE_NOT_INSTANCE, "Không phải cơ sở dữ liệu ungcuu (SQLite): %s", "Not an ungcuu (SQLite) database: %s") \
+	X(MIGRATE_SOURCE_VERSION, "Cơ sở dữ liệu nguồn không cùng phiên bản lược đồ với chương trình này: chạy `ungcuu migrate --db %s` trước", "The source database is not at this program's schema version: run `ungcuu migrate --db %s` first") \
+	X(MIGRATE_SOURCE_IN_USE, "Cơ sở dữ liệu nguồn đang được dùng (máy chủ còn chạy?): hãy dừng máy chủ trước khi chuyển: %s", "The source database is in use (is the server running?): stop it before moving: %s") \
+	X(MIGRATE_TARGET_NOT_EMPTY, "Cơ sở dữ liệu đích không trống và không phải bản chép dở từ nguồn này: hãy dùng một cơ sở dữ liệu mới (createdb): %s", "The target database is not empty and is not a partial copy of this source: use a new database (createdb): %s") \
+	X(MIGRATE_OTHER_SOURCE, "Cơ sở dữ liệu đích là bản chép dở của một nguồn khác, hoặc nguồn đã thay đổi từ lần chép trước: hãy xóa và tạo lại cơ sở dữ liệu đích: %s", "The target is a partial copy of another source, or the source changed since that copy: drop and create the target database again: %s") \
+	X(MIGRATE_KEY_DIFFERS, "Đã có tệp khóa của đích và khác khóa của nguồn (một hệ thống khác): %s", "The target's key file exists and differs from the source's (another instance): %s") \
+	X(MIGRATE_SCHEMA, "Lược đồ nguồn và đích không khớp ở bảng %s", "Source and target schemas differ at table %s") \
+	X(MIGRATE_BAD_VALUE, "Giá trị không chép được sang PostgreSQL (ký tự NUL trong văn bản): %s", "A value PostgreSQL cannot hold (NUL in text): %s") \
+	X(MIGRATE_COUNTS, "Số dòng khác nhau sau khi chép: %s", "Row counts differ after the copy: %s") \
+	X(MIGRATE_RESUME, "Tiếp tục lần chép dở trước vào %s", "Taking up the earlier partial copy into %s") \
+	X(MIGRATE_START, "Bắt đầu chép sang %s", "Copying into %s") \
+	X(MIGRATE_PROGRESS, "Đang chép %s", "Copying %s") \
+	X(MIGRATE_PROGRESS_RESUMED, "Đang chép tiếp %s (từ lô cuối đã ghi)", "Copying %s (resumed after the last batch committed)") \
+	X(MIGRATE_VERIFYING, "Đã khớp số dòng của mọi bảng (%s dòng); đang kiểm tra nhật ký kiểm toán trên đích", "Every table's row count matches (%s rows); checking the audit log on the target") \
+	X(MIGRATE_BAD_AUDIT, "Nhật ký kiểm toán trên đích không khớp: chưa xong, không dùng đích này: %s", "The audit log does not verify on the target: not done, do not use it: %s") \
+	X(MIGRATE_OK, "Đã chuyển sang PostgreSQL và kiểm tra xong (số dòng, nhật ký kiểm toán); tệp khóa: %s", "Moved to PostgreSQL and checked (row counts, audit log); key file: %s") \
 	/* -- records, clocks, forms (issue 12) -- */ \
 	X(CLOSING_NOT_WRITTEN, "Báo cáo kết thúc (Mẫu 04) chưa được lập: hãy đóng sự cố kèm báo cáo trước khi ghi nhận đã gửi", "The closing report (form 04) is not written yet: close the incident with it before recording it as sent") \
 	X(SENT_IN_FUTURE, "Thời điểm gửi không thể ở tương lai", "The time sent cannot be in the future") \

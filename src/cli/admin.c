@@ -24,6 +24,7 @@
 #include "../domain/vuln/vuln.h"
 #include "../base/timeutil.h"
 #include "../store/store.h"
+#include "../store/store_copy.h"
 #include "../base/banned.h"
 
 struct admin_cmd {
@@ -627,6 +628,111 @@ static int restore_fn(struct ctx *c, struct cli_args *a, const struct cli_opt *o
 	return 0;
 }
 
+/* ---- moving up: SQLite into PostgreSQL (issue 18, h/pg-migrate) ---- */
+
+static const struct cli_opt migrate_opts[] = {
+	{ "from", 1, "tệp SQLite của hệ thống (máy chủ đã dừng; tệp .key bên cạnh)",
+	  "the instance's SQLite file (server stopped; its .key beside it)" },
+	{ "to", 1, "cơ sở dữ liệu PostgreSQL trống: postgres://NGƯỜI@MÁY:CỔNG/TÊN",
+	  "an empty PostgreSQL database: postgres://USER@HOST:PORT/NAME" },
+	{ "batch", 1, "số dòng mỗi lần ghi (mặc định 5000)", "rows per committed batch (default 5000)" },
+	OPT_JSON, OPT_END,
+};
+
+static void migrate_progress(void *arg, int phase, const char *table, long long done,
+			     long long total)
+{
+	char what[200], text[400];
+	(void)arg;
+	if (phase == COPY_PHASE_CHECK) {
+		snprintf(what, sizeof(what), "%lld", done);
+		fprintf(stderr, "ungcuu: %s\n", msg_format(MSG_MIGRATE_VERIFYING, cli_lang(), what,
+							      text, sizeof(text)));
+		return;
+	}
+	int resumed = phase == COPY_PHASE_TABLE && done > 0 && done < total;
+	snprintf(what, sizeof(what), "%s: %lld/%lld", table, done, total);
+	fprintf(stderr, "ungcuu: %s\n", msg_format(resumed ? MSG_MIGRATE_PROGRESS_RESUMED
+							    : MSG_MIGRATE_PROGRESS,
+						     cli_lang(), what, text, sizeof(text)));
+}
+
+static int migrate_fn(struct ctx *c, struct cli_args *a, const struct cli_opt *o, int json)
+{
+	struct err e = { 0 };
+	struct store_copy_result res;
+	char text[600], src_cp[4200], cp[4200], key[4200], *end = NULL;
+	const char *from = cli_get(a, o, "from"), *to = cli_get(a, o, "to");
+	const char *batch = cli_get(a, o, "batch");
+	(void)c;
+	if (from == NULL || to == NULL) {
+		cli_errorf(MSG_MISSING_OPTION, from ? "--to" : "--from");
+		return EXIT_USAGE;
+	}
+	long nbatch = batch ? strtol(batch, &end, 10) : 0;
+	if (batch && (*end != '\0' || nbatch < 1 || nbatch > 1000000)) {
+		cli_errorf(MSG_BAD_VALUE, "--batch");
+		return EXIT_USAGE;
+	}
+	if (!store_is_pg(to)) {
+		cli_errorf(MSG_MIGRATE_NOT_PG, to);
+		return EXIT_USAGE;
+	}
+	if (store_is_pg(from) || access(from, R_OK) != 0) {
+		cli_errorf(MSG_MIGRATE_NOT_INSTANCE, from);
+		return 1;
+	}
+	fprintf(stderr, "ungcuu: %s\n", msg_format(MSG_MIGRATE_START, cli_lang(), to, text,
+						      sizeof(text)));
+	struct store_copy_opts co = { .from = from, .to = to, .batch = nbatch,
+				      .progress = migrate_progress };
+	if (store_copy_sqlite_to_pg(&co, &res, &e) != 0) {
+		cli_error(&e);
+		return 1;
+	}
+	if (res.resumed)
+		fprintf(stderr, "ungcuu: %s\n", msg_format(MSG_MIGRATE_RESUME, cli_lang(), to, text,
+							      sizeof(text)));
+	/* The audit log on the target, against the source's signed checkpoint
+	 * (copied beside the target's key): the copy holds at least every entry
+	 * the source vouched for, and every audited row is what the log says. */
+	audit_checkpoint_path(from, src_cp, sizeof(src_cp));
+	audit_checkpoint_path(to, cp, sizeof(cp));
+	audit_key_path(to, key, sizeof(key));
+	unlink(cp);
+	if (access(src_cp, F_OK) == 0 && copy_file(src_cp, cp, &e) != 0) {
+		cli_error(&e);
+		return 1;
+	}
+	audit_setup(NULL);
+	struct store *t = store_open(to, &e);
+	if (t == NULL) {
+		cli_error(&e);
+		return 1;
+	}
+	int rc = verify_report(t, NULL, 0, 1);
+	store_close(t);
+	if (rc != 0) {
+		cli_errorf(MSG_MIGRATE_BAD_AUDIT, to);
+		return 1;
+	}
+	if (store_copy_finish(to, &e) != 0) {
+		cli_error(&e);
+		return 1;
+	}
+	if (json) {
+		json_t *j = json_pack("{s:s, s:s, s:i, s:I, s:b, s:s, s:s, s:b}", "from", from,
+				      "to", to, "tables", res.tables, "rows", (json_int_t)res.rows,
+				      "resumed", res.resumed, "key", key, "checkpoint", cp,
+				      "verified", 1);
+		cli_print_json(j);
+		json_decref(j);
+	} else {
+		printf("%s\n", msg_format(MSG_MIGRATE_OK, cli_lang(), key, text, sizeof(text)));
+	}
+	return 0;
+}
+
 static const char *const contact_cols[] = { "name", "org.code", "phone", "email", "network_role", "on_duty", NULL };
 static const char *const contact_heads[] = { "HỌ TÊN/NAME", "TỔ CHỨC/ORG", "ĐIỆN THOẠI/PHONE",
 					     "EMAIL", "VAI TRÒ/ROLE", "TRỰC/ON DUTY", NULL };
@@ -877,6 +983,21 @@ static const struct admin_cmd cmds[] = {
 	  "cơ sở dữ liệu đang chạy, hay đang có khi không có --force.",
 	  "Restore from a backup: checked first, then swapped in with one rename; never over a "
 	  "database in use, nor over an existing one without --force." },
+	{ "migrate", NULL, migrate_fn, migrate_opts,
+	  "ungcuu admin migrate --from FILE.db --to postgres://… [--batch N] [--json]",
+	  "Chuyển hệ thống từ SQLite sang PostgreSQL: mọi bảng theo thứ tự phụ thuộc, theo từng lô, "
+	  "tệp đính kèm, nhật ký kiểm toán (giữ nguyên), khóa và thông tin của hệ thống; kiểm tra "
+	  "số dòng từng bảng và nhật ký kiểm toán trên đích trước khi báo xong. Dừng máy chủ "
+	  "trước. Chạy lại sau khi bị ngắt thì tiếp tục từ lô cuối đã ghi. Đích phải trống "
+	  "(hoặc là bản chép dở của cùng nguồn). Tệp khóa của đích nằm trong $UNGCUU_STATE_DIR "
+	  "(mặc định var/), như serve --db postgres://… tìm nó.",
+	  "Move the instance from SQLite to PostgreSQL: every table in dependency order, in "
+	  "batches, attachments, the audit log (unchanged), the instance key and meta; checks "
+	  "every table's row count and the audit log on the target before it says done. Stop "
+	  "the server first. Run again after an interruption: it goes on after the last batch "
+	  "committed. The target must be empty (or a partial copy of the same source). The "
+	  "target's key file goes to $UNGCUU_STATE_DIR (default var/), where serve --db "
+	  "postgres://… looks for it." },
 	{ "rematch", NULL, rematch_fn, list_opts, "ungcuu admin rematch --db PATH [--json]",
 	  "Đối chiếu lại mọi máy với các nguồn lỗ hổng (mở và đóng phát hiện).",
 	  "Match every host against the feeds again (opens and closes findings)." },
@@ -927,11 +1048,14 @@ int cmd_admin(int argc, char **argv)
 			   cmd->about_vi, cmd->about_en, &a);
 	if (rc)
 		return rc == 1 ? 0 : rc;
-	if (cmd->fn == restore_fn) {   /* it replaces the database: never opened here */
+	if (cmd->fn == restore_fn || cmd->fn == migrate_fn) {   /* never opened here */
 		struct rules none;
 		rules_default(&none);
 		struct ctx c0 = { .rules = &none, .lang = cli_lang() };
-		audit_setup(NULL);
+		/* migrate copies with no audit hook (the log is copied, not
+		 * written) and sets it up itself for the check */
+		if (cmd->fn == restore_fn)
+			audit_setup(NULL);
 		rc = cmd->fn(&c0, &a, cmd->opts, cli_get(&a, cmd->opts, "json") != NULL);
 		cli_args_release(&a);
 		return rc;
