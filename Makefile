@@ -28,7 +28,6 @@ TEST_PKGS  := python3-aiosmtpd clang libclang-rt-14-dev libcmocka-dev sqlite3 ch
 	curl yara rpm bc time poppler-utils libreoffice-writer-nogui strace \
 	bsdutils
 
-
 .PHONY: demo-cluster demo-cluster-down deps-cluster
 .PHONY: all deps deps-test deps-deb deps-pg deps-bench build asan fuzz web web-deps e2e-deps tools-deps run demo demo-federation check check-pg bench deb clean distclean
 
