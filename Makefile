@@ -20,8 +20,9 @@ BUILD_PKGS := meson ninja-build pkg-config gcc libmicrohttpd-dev libjansson-dev 
 DEB_PKGS   := debhelper dpkg-dev fakeroot lintian
 # PostgreSQL for `make check` and `make check-pg` (the server, contrib's unaccent, psql).
 PG_PKGS    := postgresql-15 postgresql-client-15 libpq-dev
-# Several nodes behind a balancer: make demo-cluster, tests/cluster/.
-CLUSTER_PKGS := haproxy
+# Several nodes behind a balancer, and the Patroni switchover: make
+# demo-cluster and tests/cluster/ (make check runs them).
+CLUSTER_PKGS := haproxy patroni etcd-server
 # make bench's PostgreSQL part (tests/bench/pg.sh): the cluster and HAProxy.
 BENCH_PKGS := $(PG_PKGS) haproxy
 TEST_PKGS  := python3-aiosmtpd clang libclang-rt-14-dev libcmocka-dev sqlite3 chromium fonts-noto-core wrk \
@@ -103,7 +104,7 @@ run: build web demo
 # ASan server) on SQLite and again on a throwaway PostgreSQL 15 (api-pg),
 # browser (playwright-core + Debian's chromium), fuzz smoke (libFuzzer,
 # clang). Ends with one line: N passed, N failed.
-check: deps-test deps-pg build asan fuzz web e2e-deps tools-deps
+check: deps-test deps-pg deps-cluster build asan fuzz web e2e-deps tools-deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-all.sh $(ASAN_BUILD) $(FUZZ_BUILD) $(BUILD)
 
 # The API suite once more, on PostgreSQL: a throwaway cluster (initdb +

@@ -155,7 +155,7 @@ if [ -x /usr/lib/postgresql/15/bin/initdb ] && { command -v haproxy >/dev/null 2
 	grep -E '^\s*not ok' -A 12 "$log/cluster.tap" | head -60
 	count_node "$log/cluster.tap" cluster $rc
 else
-	echo "  cluster: skipped (needs postgresql-15 and haproxy: make deps-cluster)"
+	echo "  cluster: skipped (needs postgresql-15 and haproxy: make deps-cluster, which make check runs)"
 fi
 
 echo "== pkg (Debian packages: build, install, upgrade, purge)"

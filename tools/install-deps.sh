@@ -16,6 +16,16 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# The daemons these packages bring (PostgreSQL, etcd, HAProxy) are not
+# started by the install: every test starts its own on loopback and stops
+# it. Debian's policy-rc.d hook says so for this install only, when the
+# machine has none of its own.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' > "$policy"
+	chmod 755 "$policy"
+	trap 'rm -f "$policy"' EXIT INT TERM
+fi
 # Another install (unattended-upgrades, a second make) may hold apt's locks:
 # wait for it (up to 10 minutes) instead of failing.
 wait_lock="-o DPkg::Lock::Timeout=600"

@@ -121,8 +121,9 @@ before(async () => {
     req.on('end', () => { received.push(req.headers['x-ungcuu-delivery']); res.writeHead(204); res.end(); });
   });
   await new Promise((ok) => hook.listen(hookPort, '127.0.0.1', ok));
+  // the receiver is on loopback, which the webhook guard refuses unless allowed
   writeFileSync(join(dir, 'ungcuu.ini'), '[notify]\nscan_every = 1s\ntimeout = 5s\n'
-    + 'retry_base = 1s\nretry_max = 2s\n');
+    + 'retry_base = 1s\nretry_max = 2s\nwebhook_allow = 127.0.0.1/32\n');
   for (const name of ['a', 'b']) nodes.push({ name, port: await freePort() });
   for (const n of nodes) n.url = `http://127.0.0.1:${n.port}`;
   // HAProxy: the reference's checks (packaging/haproxy.cfg) on loopback
