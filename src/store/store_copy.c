@@ -114,6 +114,12 @@ static int pg_cmd(struct copy *c, const char *sql)
 	return pg_ok(c, PQexec(c->pg, sql), sql);
 }
 
+/* A write of the copy's state table with n text parameters. */
+static int pg_state(struct copy *c, const char *sql, int n, const char *const *v)
+{
+	return pg_ok(c, PQexecParams(c->pg, sql, n, NULL, v, NULL, NULL, 0), "state");
+}
+
 static PGresult *pg_rows(struct copy *c, const char *sql, int n, const char *const *v)
 {
 	PGresult *r = PQexecParams(c->pg, sql, n, NULL, v, NULL, NULL, 0);
@@ -452,8 +458,7 @@ static int create_state(struct copy *c, const char *fp)
 		return -1;
 	if (pg_cmd(c, "CREATE TABLE " STATE_TABLE " (tbl TEXT PRIMARY KEY, state TEXT NOT NULL, "
 		   "copied BIGINT NOT NULL DEFAULT 0, last_key BIGINT NOT NULL DEFAULT -9223372036854775808)") != 0 ||
-	    pg_ok(c, PQexecParams(c->pg, "INSERT INTO " STATE_TABLE " (tbl, state) VALUES ('', $1)",
-				  1, NULL, v, NULL, NULL, 0), "state") != 0 ||
+	    pg_state(c, "INSERT INTO " STATE_TABLE " (tbl, state) VALUES ('', $1)", 1, v) != 0 ||
 	    pg_cmd(c, "COMMIT") != 0) {
 		PQclear(PQexec(c->pg, "ROLLBACK"));
 		return -1;
@@ -530,8 +535,8 @@ static int clear_seeded(struct copy *c)
 	}
 	for (int n = 0; n < c->nt; n++) {
 		const char *v[1] = { c->t[n].name };
-		if (pg_ok(c, PQexecParams(c->pg, "INSERT INTO " STATE_TABLE " (tbl, state) VALUES "
-					  "($1, 'rows')", 1, NULL, v, NULL, NULL, 0), "state") != 0)
+		if (pg_state(c, "INSERT INTO " STATE_TABLE " (tbl, state) VALUES ($1, 'rows')",
+			     1, v) != 0)
 			goto fail;
 	}
 	if (pg_cmd(c, "INSERT INTO " STATE_TABLE " (tbl, state) VALUES ('#cleared', '')") != 0 ||
@@ -682,9 +687,8 @@ static int commit_batch(struct copy *c, const struct table *t, const char *copy_
 	PQclear(r);
 	while ((r = PQgetResult(c->pg)) != NULL)
 		PQclear(r);
-	if (pg_ok(c, PQexecParams(c->pg, "UPDATE " STATE_TABLE " SET copied = $1::bigint, "
-				  "last_key = $2::bigint WHERE tbl = $3", 3, NULL, v, NULL, NULL, 0),
-		  "state") != 0 ||
+	if (pg_state(c, "UPDATE " STATE_TABLE " SET copied = $1::bigint, last_key = $2::bigint "
+		     "WHERE tbl = $3", 3, v) != 0 ||
 	    pg_cmd(c, "COMMIT") != 0)
 		goto fail;
 	b->n = 0;
@@ -753,8 +757,7 @@ static int fix_selfrefs(struct copy *c, const struct table *t)
 	}
 	PQfreemem(tq);
 	const char *v[1] = { t->name };
-	if (pg_ok(c, PQexecParams(c->pg, "UPDATE " STATE_TABLE " SET state = 'done' WHERE tbl = $1",
-				  1, NULL, v, NULL, NULL, 0), "state") != 0 ||
+	if (pg_state(c, "UPDATE " STATE_TABLE " SET state = 'done' WHERE tbl = $1", 1, v) != 0 ||
 	    pg_cmd(c, "COMMIT") != 0)
 		goto fail;
 	return 0;

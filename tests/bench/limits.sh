@@ -45,36 +45,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 2' INT TERM HUP
 
-free_port() {
-	local p
-	for _ in $(seq 100); do
-		p=$((20000 + RANDOM % 40000))
-		if ! command -v ss >/dev/null || [ -z "$(ss -Htln "( sport = :$p )")" ]; then
-			echo "$p"
-			return 0
-		fi
-	done
-	die "no free port"
-}
-wait_up() { # wait_up PID URL
-	for _ in $(seq 100); do
-		kill -0 "$1" 2>/dev/null || return 1
-		curl -sk -o /dev/null --max-time 1 "$2" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
-wrk_p99_ms() {
-	awk '$1 == "99%" {
-		v = $2
-		if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f\n", v / 1000 }
-		else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f\n", v }
-		else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f\n", v * 60000 }
-		else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f\n", v * 1000 }
-	}' "$1"
-}
-wrk_non2xx() { awk -F': ' '/Non-2xx or 3xx responses/ { n = $2 } END { print n + 0 }' "$1"; }
+# shellcheck source=tests/bench/lib.sh
+. tests/bench/lib.sh
 wrk_timeouts() { awk '/Socket errors:/ { gsub(/,/, ""); print $NF; found = 1 } END { if (!found) print 0 }' "$1"; }
 # p99, or "-" when (almost) nothing was answered: wrk then prints no useful one.
 p99_or_none() {
@@ -183,7 +155,7 @@ printf "$FMT" "normal reads/s under the flood" "$(awk -v v="$(wrk_rps "$TMP/read
 	"$(awk -v v="$(wrk_rps "$TMP/reads-open.txt")" 'BEGIN{printf "%.0f/s", v}')" ""
 printf "$FMT" "normal reads p99 without a flood" "$(wrk_p99_ms "$TMP/reads-alone.txt") ms" "" ""
 printf "$FMT" "normal reads non-2xx (alone / gate / open)" \
-	"$(wrk_non2xx "$TMP/reads-alone.txt") / $(wrk_non2xx "$TMP/reads-plain.txt") / $(wrk_non2xx "$TMP/reads-open.txt")" "" ""
+	"$(wrk_bad "$TMP/reads-alone.txt") / $(wrk_bad "$TMP/reads-plain.txt") / $(wrk_bad "$TMP/reads-open.txt")" "" ""
 printf "$FMT" "normal reads timed out (2 s; alone / gate / open)" \
 	"$(wrk_timeouts "$TMP/reads-alone.txt") / $(wrk_timeouts "$TMP/reads-plain.txt") / $(wrk_timeouts "$TMP/reads-open.txt")" "" ""
 }

@@ -69,25 +69,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 2' INT TERM HUP
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_up() {
-	for _ in $(seq 200); do
-		kill -0 "$1" 2>/dev/null || return 1
-		curl -sf -o /dev/null --max-time 1 "$2" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-wrk_rps() { awk '/^Requests\/sec:/ { printf "%.0f\n", $2 }' "$1"; }
-wrk_p99_ms() {
-	awk '$1 == "99%" { v = $2
-		if (v ~ /us$/) { sub(/us$/, "", v); printf "%.1f\n", v / 1000 }
-		else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.1f\n", v }
-		else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.1f\n", v * 1000 } }' "$1"
-}
-wrk_bad() { awk -F': ' '/Non-2xx or 3xx responses/ { n = $2 } END { print n + 0 }' "$1"; }
+# shellcheck source=tests/bench/lib.sh
+. tests/bench/lib.sh
 
 # ------------------------------------------------------------ PostgreSQL ---
 # Durable as in production (fsync and synchronous_commit on); memory for the
@@ -110,7 +93,7 @@ serve() { # serve DB PORT LOG -> pid
 		>"$3" 2>&1 &
 	local pid=$!
 	PIDS+=("$pid")
-	wait_up "$pid" "http://127.0.0.1:$2/api/v1/health" || { cat "$3" >&2; die "serve on $1 did not start"; }
+	wait_up "$pid" "http://127.0.0.1:$2/api/v1/health" ok || { cat "$3" >&2; die "serve on $1 did not start"; }
 	SERVED=$pid
 }
 stop_pid() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
@@ -188,7 +171,7 @@ EOF
 	haproxy -db -f "$TMP/haproxy.cfg" >"$TMP/haproxy.log" 2>&1 &
 	HA=$!
 	PIDS+=("$HA")
-	wait_up "$HA" "http://127.0.0.1:$HP/api/v1/health" || { cat "$TMP/haproxy.log" >&2; die "haproxy did not start"; }
+	wait_up "$HA" "http://127.0.0.1:$HP/api/v1/health" ok || { cat "$TMP/haproxy.log" >&2; die "haproxy did not start"; }
 	sleep 2   # both health checks passed
 	rates pg2 "http://127.0.0.1:$HP" "${PG}two"
 	stop_pid "$HA"; stop_pid "$N1"; stop_pid "$N2"

@@ -71,27 +71,8 @@ cc -std=c17 -O2 -Wall -Wextra -Werror -o "$BARE" tests/bench/bare.c \
 	$(pkg-config --cflags --libs libmicrohttpd) || die "cannot build tests/bench/bare.c"
 
 # -------------------------------------------------------------- helpers ---
-free_port() {
-	local p
-	for _ in $(seq 100); do
-		p=$((20000 + RANDOM % 40000))
-		if ! command -v ss >/dev/null || [ -z "$(ss -Htln "( sport = :$p )")" ]; then
-			echo "$p"
-			return 0
-		fi
-	done
-	die "no free port"
-}
-
-# wait_up PID URL: until URL answers (any HTTP status) or PID dies.
-wait_up() {
-	for _ in $(seq 100); do
-		kill -0 "$1" 2>/dev/null || return 1
-		curl -s -o /dev/null --max-time 1 "$2" && return 0
-		sleep 0.05
-	done
-	return 1
-}
+# shellcheck source=tests/bench/lib.sh
+. tests/bench/lib.sh
 
 # cpu_busy: percent of all CPUs busy over one second (before the run: other
 # work on the machine, which makes every figure here noisy).
@@ -112,16 +93,6 @@ cpu_busy() {
 status_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 
 # wrk's text output -> requests/s, p99 in ms, non-2xx count, socket errors.
-wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
-wrk_p99_ms() {
-	awk '$1 == "99%" {
-		v = $2
-		if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f\n", v / 1000 }
-		else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f\n", v }
-		else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f\n", v * 60000 }
-		else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f\n", v * 1000 }
-	}' "$1"
-}
 wrk_non2xx() { awk -F': ' '/Non-2xx or 3xx responses/ { n = $2 } END { print n + 0 }' "$1"; }
 wrk_sockerr() {
 	awk '/Socket errors:/ { gsub(/,/, ""); print $4 + $6 + $8 + $10; found = 1 }

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { test, before, after } from 'node:test';
 import { bin, root, freePort, Client } from '../lib/server.mjs';
 import { report } from '../api/helpers.mjs';
+import { sleep, until, get } from './common.mjs';
 
 const PGBIN = process.env.PGBIN ?? '/usr/lib/postgresql/15/bin';
 const HAPROXY = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find((p) => existsSync(p));
@@ -37,31 +38,9 @@ const nodes = [];          // { name, port, child, url }
 const received = [];       // webhook delivery ids in the order they arrived
 let logins;
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(what, cond, tries = 300, every = 100) {
-  for (let i = 0; i < tries; i++) {
-    const v = await cond();
-    if (v) return v;
-    await sleep(every);
-  }
-  assert.fail(`never happened: ${what}`);
-}
 function psql(sql, database = 'u') {
   return execFileSync('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', `${base}${database}`, '-c', sql],
     { encoding: 'utf8' }).trim();
-}
-// One request with a bound: a node that hangs fails the test here.
-async function get(url, path, headers = {}) {
-  try {
-    const r = await fetch(url + path, { signal: AbortSignal.timeout(20_000), headers });
-    const text = await r.text();
-    let body = null;
-    try { body = JSON.parse(text); } catch { body = null; }
-    return { status: r.status, ctype: r.headers.get('content-type') ?? '', body, text };
-  } catch (err) {
-    if (err.name === 'TimeoutError') throw new Error(`${path}: no answer in 20 s (a hang)`);
-    return { status: 0, ctype: '', body: null, text: String(err) };
-  }
 }
 const health = (n) => get(n.url, '/api/v1/health');
 
@@ -274,7 +253,7 @@ test('PostgreSQL stopped under load: 503 problem+json, no hang, no crash; back b
       for (const n of nodes) {
         // the health check, and a logged-in read (a session on any node)
         for (const path of ['/api/v1/health', '/api/v1/incidents?limit=5']) {
-          const r = await get(n.url, path, { Cookie: tam.cookie });
+          const r = await get(n.url, path, { headers: { Cookie: tam.cookie } });
           seen[r.status] = (seen[r.status] ?? 0) + 1;
           if (r.status !== 200 && !(r.status === 503 && r.ctype.startsWith('application/problem+json')
             && r.body?.status === 503)) bad.push(`${n.name} ${path}: ${r.status} ${r.text.slice(0, 200)}`);

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { test, before, after } from 'node:test';
 import { bin, root, freePort, Client } from '../lib/server.mjs';
 import { report } from '../api/helpers.mjs';
+import { sleep, until, get } from './common.mjs';
 
 const PGBIN = process.env.PGBIN ?? '/usr/lib/postgresql/15/bin';
 const which = (names) => names.find((p) => existsSync(p));
@@ -39,27 +40,6 @@ const members = [];   // { name, rest, port, child }
 const nodes = [];     // { name, port, child, url }
 const children = [];
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(what, cond, tries = 300, every = 100) {
-  for (let i = 0; i < tries; i++) {
-    const v = await cond();
-    if (v) return v;
-    await sleep(every);
-  }
-  assert.fail(`never happened: ${what}`);
-}
-async function get(u, path, init = {}) {
-  try {
-    const r = await fetch(u + path, { signal: AbortSignal.timeout(20_000), ...init });
-    const text = await r.text();
-    let body = null;
-    try { body = JSON.parse(text); } catch { body = null; }
-    return { status: r.status, ctype: r.headers.get('content-type') ?? '', body, text };
-  } catch (err) {
-    if (err.name === 'TimeoutError') throw new Error(`${path}: no answer in 20 s (a hang)`);
-    return { status: 0, ctype: '', body: null, text: String(err) };
-  }
-}
 function run(cmd, args, opts = {}) {
   const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
   c.log = '';
