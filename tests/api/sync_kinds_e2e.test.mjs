@@ -270,19 +270,48 @@ test('every edit of an indicator travels; below nobody edits it; tightened to RE
   assert.equal(await find(), undefined, 'retracted below');
 });
 
-test('over the signed HTTP transport (sync run): an attachment is fetched in the next round; one beyond the exchange limit stays home', async () => {
-  const { createHash } = await import('node:crypto');
+// The bytes a client downloads (the helpers' client reads text).
+async function bytesOf(c, path) {
+  const r = await fetch(c.url + path, { headers: { Cookie: c.cookie } });
+  assert.equal(r.status, 200, path);
+  return Buffer.from(await r.arrayBuffer());
+}
+
+// An instance's Ed25519 key (DB.key: the libsodium secret, seed first) for node.
+async function instanceKey(db) {
+  const { createPrivateKey } = await import('node:crypto');
+  const { readFileSync } = await import('node:fs');
+  const seed = Buffer.from(readFileSync(`${db}.key`, 'utf8').trim().slice(0, 64), 'hex');
+  return createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+}
+
+// A sync request to server `to` as instance `from` ({instance, key}), signed as docs/SYNC.md says.
+async function signedAs(to, toId, from, path, body) {
+  const { createHash, sign } = await import('node:crypto');
+  const text = JSON.stringify(body), at = Date.now();
+  const h = createHash('sha256').update(text).digest('hex');
+  const msg = `ungcuu-sync-1\nPOST\n${path}\n${at}\n${from.instance}\n${toId}\n${h}`;
+  const sig = sign(null, Buffer.from(msg), from.key).toString('hex');
+  const r = await fetch(to.url + path, { method: 'POST', body: text, headers: {
+    'Content-Type': 'application/json', 'X-Sync-Instance': from.instance, 'X-Sync-Time': String(at), 'X-Sync-Signature': sig } });
+  const t = await r.text();
+  return { status: r.status, text: t, body: t ? JSON.parse(t) : null };
+}
+
+test('over the signed HTTP transport (sync run): attachments come in the next round, a 5 MiB one in parts; a tampered part is refused; a resend after kill -9 of the receiver midway neither duplicates nor corrupts', async () => {
+  const { createHash, randomBytes } = await import('node:crypto');
+  const sha = (b) => createHash('sha256').update(b).digest('hex');
   const D2 = await startServer({ args: ['--no-sync'] });
   const P2 = await startServer({ args: ['--no-sync'] });
   try {
-    const key = (db) => json(['peer', 'show', '--db', db]).public_key;
-    ok(['peer', 'add', '--db', D2.db, '--name', 'tinh', '--key', key(P2.db), '--relation', 'parent', '--orgs', 'stttt-bth', '--url', P2.url]);
-    ok(['peer', 'add', '--db', P2.db, '--name', 'phu-quy', '--key', key(D2.db), '--relation', 'child', '--orgs', 'pq,pq-tamthanh']);
-    const coord = await loginAs(D2, 'dieuphoi'), tam = await loginAs(D2, 'tamthanh'), prov = await loginAs(P2, 'tinh');
+    const ds = json(['peer', 'show', '--db', D2.db]), ps = json(['peer', 'show', '--db', P2.db]);
+    ok(['peer', 'add', '--db', D2.db, '--name', 'tinh', '--key', ps.public_key, '--relation', 'parent', '--orgs', 'stttt-bth', '--url', P2.url]);
+    ok(['peer', 'add', '--db', P2.db, '--name', 'phu-quy', '--key', ds.public_key, '--relation', 'child', '--orgs', 'pq,pq-tamthanh']);
+    const coord = await loginAs(D2, 'dieuphoi'), tam = await loginAs(D2, 'tamthanh');
     let i = await file(tam, { title: uniq('Mẫu mã độc qua mạng'), tlp: 'GREEN' });
     i = await moveOk(coord, i.id, { to: 'acknowledged' }, i.version);
     const small = Buffer.from(`mẫu ${uniq('x')}`);
-    const big = Buffer.alloc(2 * 1024 * 1024 + 1, 7);   // one byte beyond LIMIT_SYNC_ATTACHMENT
+    const big = randomBytes(5 * 1024 * 1024);   // beyond one envelope (2 MiB): 5 parts of 1 MiB
     for (const [name, b] of [['mau.bin', small], ['lon.bin', big]]) {
       const r = await coord.post(`/api/v1/incidents/${i.id}/attachments`, b, { 'Content-Type': 'application/octet-stream', 'X-Filename': name });
       assert.equal(r.status, 201, r.text);
@@ -290,20 +319,49 @@ test('over the signed HTTP transport (sync run): an attachment is fetched in the
     const sr = await coord.post(`/api/v1/incidents/${i.id}/support-requests`, { summary: 'Phân tích mẫu', to_org_code: 'stttt-bth' });
     assert.equal(sr.status, 201, sr.text);
     const round = () => JSON.parse(ok(['sync', 'run', '--db', D2.db, '--json']))[0];
-    const r1 = round();   // push the request; pull the want
+    const r1 = round();   // push the request; pull the wants (the district queues the bytes)
     assert.equal(r1.ok, true, JSON.stringify(r1));
     assert.equal(r1.refused, 0);
-    const r2 = round();   // push the bytes
+
+    // What the district queued for the province, read as the province would pull it.
+    const D = { instance: ds.instance, key: await instanceKey(D2.db) }, P = { instance: ps.instance, key: await instanceKey(P2.db) };
+    const pulled = await signedAs(D2, ds.instance, P, '/api/v1/sync/pull', { after: 0, limit: 500 });
+    assert.equal(pulled.status, 200, pulled.text);
+    const parts = pulled.body.envelopes.filter((e) => e.kind === 'attachment.part');
+    assert.ok(parts.length >= 2, JSON.stringify(pulled.body.envelopes.map((e) => e.kind)));
+    assert.equal(parts[0].payload.size, big.length);
+    assert.deepEqual(parts.slice(0, 2).map((e) => e.payload.offset), [0, 1024 * 1024]);
+    // A part changed on the way: refused (its signature), nothing kept.
+    const forged = structuredClone(parts[0]);
+    const d0 = forged.payload.data;
+    forged.payload.data = (d0[0] === 'A' ? 'B' : 'A') + d0.slice(1);
+    const bad = await signedAs(P2, ps.instance, D, '/api/v1/sync/push', { envelopes: [forged] });
+    assert.equal(bad.status, 200, bad.text);
+    assert.deepEqual(bad.body.refused.map((x) => x.reason), ['bad_signature']);
+    // The first two parts arrive; the province is killed mid-stream and restarted.
+    const first = await signedAs(P2, ps.instance, D, '/api/v1/sync/push', { envelopes: pulled.body.envelopes.filter((e) => e.seq <= parts[1].seq) });
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.body.acked, parts[1].seq);
+    await P2.kill9();
+    await P2.restart();
+    // The district, which never heard the answer, sends everything again.
+    const r2 = round();
     assert.equal(r2.ok, true, JSON.stringify(r2));
+    const prov = await loginAs(P2, 'tinh');
     const q = await prov.get('/api/v1/incidents?limit=50&q=' + encodeURIComponent(i.title));
     const m = await getIncident(prov, q.body.items.find((x) => x.mirror).id);
-    assert.deepEqual(m.attachments.map((a) => [a.name, a.sha256]), [['mau.bin', createHash('sha256').update(small).digest('hex')]]);
-    const dl = await prov.get(`/api/v1/incidents/${m.id}/attachments/${m.attachments[0].id}`);
-    assert.equal(dl.status, 200);
+    const byName = Object.fromEntries(m.attachments.map((a) => [a.name, a]));
+    assert.deepEqual(Object.keys(byName).sort(), ['lon.bin', 'mau.bin'], 'each once');
+    assert.equal(byName['lon.bin'].sha256, sha(big));
+    assert.equal(byName['lon.bin'].size, big.length);
+    assert.equal(sha(await bytesOf(prov, `/api/v1/incidents/${m.id}/attachments/${byName['lon.bin'].id}`)), sha(big), 'the same 5 MiB');
+    assert.equal(sha(await bytesOf(prov, `/api/v1/incidents/${m.id}/attachments/${byName['mau.bin'].id}`)), sha(small));
     const r3 = round();   // nothing more to carry either way
     assert.deepEqual([r3.pushed, r3.pulled], [0, 0]);
     const st = json(['sync', 'status', '--db', P2.db]).peers.find((p) => p.name === 'phu-quy');
-    assert.equal(st.refused, 0, JSON.stringify(st));
+    // the forged part, and the resent ones as replays (acknowledged again, never applied twice)
+    assert.deepEqual(Object.keys(st.refused_by_reason).sort(), ['bad_signature', 'replay'], JSON.stringify(st));
+    assert.equal(st.refused_by_reason.bad_signature, 1);
   } finally {
     await D2.stop();
     await P2.stop();
