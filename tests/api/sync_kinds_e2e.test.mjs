@@ -270,6 +270,94 @@ test('every edit of an indicator travels; below nobody edits it; tightened to RE
   assert.equal(await find(), undefined, 'retracted below');
 });
 
+test('by USB bundle: a 5 MiB attachment of random bytes travels in parts and the mirror serves the same bytes', async () => {
+  const { createHash, randomBytes } = await import('node:crypto');
+  const sha = (b) => createHash('sha256').update(b).digest('hex');
+  let i = await file(tamD, { title: uniq('Ảnh bộ nhớ máy chủ xã'), tlp: 'GREEN' });
+  i = await moveOk(coordD, i.id, { to: 'acknowledged' }, i.version);
+  const big = randomBytes(5 * 1024 * 1024);
+  const att = await coordD.post(`/api/v1/incidents/${i.id}/attachments`, big, { 'Content-Type': 'application/octet-stream', 'X-Filename': 'bo-nho.bin' });
+  assert.equal(att.status, 201, att.text);
+  const sr = await coordD.post(`/api/v1/incidents/${i.id}/support-requests`, { summary: 'Phân tích ảnh bộ nhớ', to_org_code: 'stttt-bth' });
+  assert.equal(sr.status, 201, sr.text);
+  const up = carry(D, 'tinh', P);
+  assert.equal(up.imp.refused.length, 0, JSON.stringify(up.imp.refused));
+  carry(P, 'phu-quy', D);            // the want
+  const data = carry(D, 'tinh', P);  // the five parts in one bundle
+  assert.equal(data.imp.refused.length, 0, JSON.stringify(data.imp.refused));
+  const q = await tinhP.get('/api/v1/incidents?limit=50&q=' + encodeURIComponent(i.title));
+  const m = await getIncident(tinhP, q.body.items.find((x) => x.mirror).id);
+  assert.deepEqual(m.attachments.map((a) => [a.name, a.size, a.sha256]), [['bo-nho.bin', big.length, sha(big)]]);
+  assert.equal(sha(await bytesOf(tinhP, `/api/v1/incidents/${m.id}/attachments/${m.attachments[0].id}`)), sha(big));
+  // the same bundle again: nothing twice
+  const again = json(['sync', 'import', '--db', P.db, data.bundle]);
+  assert.equal(again.applied, 0);
+  assert.equal((await getIncident(tinhP, m.id)).attachments.length, 1);
+});
+
+test('a hunt the province closes closes below (no new run); what came up before stays above', async () => {
+  const value = `${uniq('dong')}.example`;
+  const ind = await tinhP.post('/api/v1/indicators', { value, tlp: 'GREEN' });
+  assert.equal(ind.status, 201, ind.text);
+  const h = await tinhP.post('/api/v1/hunts', { title: uniq('Săn rồi đóng'), deadline: soon(), target_org_codes: ['pq-tamthanh'], indicator_ids: [ind.body.id] });
+  assert.equal(h.status, 201, h.text);
+  carry(P, 'phu-quy', D);
+  const mine = (await coordD.get('/api/v1/hunts?limit=100')).body.items.find((x) => x.title === h.body.title);
+  assert.equal(mine.status, 'open');
+  const hit = JSON.stringify({ path: '/var/log/x.log', kind: 'domain', indicator: value, line: 1 });
+  const r = await coordD.post(`/api/v1/hunts/${mine.id}/results?hostname=may-a&org=pq-tamthanh`, `${hit}\n`, ND);
+  assert.equal(r.status, 201, r.text);
+  carry(D, 'tinh', P);
+  const cur = (await tinhP.get(`/api/v1/hunts/${h.body.id}`)).body;
+  const cl = await tinhP.req('POST', `/api/v1/hunts/${h.body.id}/close`, undefined, { 'If-Match': `"${cur.version}"` });
+  assert.equal(cl.status, 200, cl.text);
+  const down = carry(P, 'phu-quy', D);
+  assert.equal(down.imp.refused.length, 0, JSON.stringify(down.imp.refused));
+  assert.equal((await coordD.get(`/api/v1/hunts/${mine.id}`)).body.status, 'closed');
+  const late = await coordD.post(`/api/v1/hunts/${mine.id}/results?hostname=may-b&org=pq-tamthanh`, `${hit}\n`, ND);
+  assert.equal(late.status, 409, late.text);
+  const up = carry(D, 'tinh', P);   // the last summary, closed
+  assert.equal(up.imp.refused.length, 0, JSON.stringify(up.imp.refused));
+  const back = (await tinhP.get(`/api/v1/hunts/${h.body.id}/peers`)).body.items;
+  assert.equal(back.length, 1, JSON.stringify(back));
+  assert.equal(back[0].hits, 1);
+  assert.equal(back[0].status, 'closed');
+});
+
+test('an import below cannot change a copy from above: skipped with a reason; the API and the page say who edits it', async () => {
+  const value = `${uniq('banSao')}.example`.toLowerCase();
+  const ind = await tinhP.post('/api/v1/indicators', { value, tlp: 'GREEN', confidence: 80, name: 'Máy chủ C2 của tỉnh' });
+  assert.equal(ind.status, 201, ind.text);
+  carry(P, 'phu-quy', D);
+  const copy = (await coordD.get('/api/v1/indicators?limit=50&q=' + encodeURIComponent(value))).body.items.find((x) => x.value === value);
+  assert.ok(copy, 'shared below');
+  assert.equal(copy.mirrored_from, 'tinh');
+  const one = (await coordD.get(`/api/v1/indicators/${copy.id}`)).body;
+  assert.equal(one.mirrored_from, 'tinh');
+  assert.equal(one.editable, false, 'no edit offered on a copy');
+  // a list import and a STIX import naming the same value, into the home organisation
+  const list = await coordD.req('POST', '/api/v1/indicators/import/list?org=pq&name=ds.txt&tlp=GREEN', `${value}\n${uniq('rieng')}.example\n`, { 'Content-Type': 'text/plain', 'Accept-Language': 'vi' });
+  assert.equal(list.status, 200, list.text);
+  assert.equal(list.body.mirrored, 1);
+  assert.equal(list.body.created, 1);
+  assert.deepEqual(list.body.mirrored_items.map((x) => [x.value, x.from]), [[value, 'tinh']]);
+  assert.match(list.body.mirrored_items[0].why, /chỉ đơn vị gốc được sửa/);
+  const stix = { type: 'bundle', id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d', objects: [{
+    type: 'indicator', spec_version: '2.1', id: 'indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f',
+    created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', name: 'Ghi đè thử',
+    pattern: `[domain-name:value = '${value}']`, pattern_type: 'stix', valid_from: '2026-01-01T00:00:00Z', confidence: 5 }] };
+  const st = await coordD.req('POST', '/api/v1/indicators/import/stix?org=pq&name=b.json&tlp=GREEN', JSON.stringify(stix), { 'Content-Type': 'application/json' });
+  assert.equal(st.status, 200, st.text);
+  assert.equal(st.body.mirrored, 1);
+  assert.equal(st.body.updated, 0);
+  const after_ = (await coordD.get(`/api/v1/indicators/${copy.id}`)).body;
+  for (const k of ['name', 'confidence', 'version', 'source', 'origin_id', 'tlp']) assert.deepEqual(after_[k], one[k], k);
+  // an indicator of the district's own says so
+  const own = await coordD.post('/api/v1/indicators', { value: `${uniq('cuaHuyen')}.example`.toLowerCase(), tlp: 'GREEN' });
+  assert.equal(own.status, 201, own.text);
+  assert.equal(own.body.mirrored_from, null);
+});
+
 // The bytes a client downloads (the helpers' client reads text).
 async function bytesOf(c, path) {
   const r = await fetch(c.url + path, { headers: { Cookie: c.cookie } });
