@@ -2052,7 +2052,8 @@ static int emit_parts(struct ctx *c, const struct sync_peer *to, const char *sha
 /* The holder: a peer asks for the bytes of sha256. Answered only when
  * an attachment with those bytes was shared with that peer (it is on an
  * incident escalated to it and sync_share_incident lets it go: TLP, not
- * confidential) and is within LIMIT_SYNC_ATTACHMENT; otherwise nothing is
+ * confidential): in one attachment.data within LIMIT_SYNC_ATTACHMENT,
+ * else in attachment.part envelopes (emit_parts); otherwise nothing is
  * sent (logged). */
 static int apply_attachment_want(struct ctx *c, const struct sync_peer *from, json_t *payload,
 				 struct err *e)

@@ -56,7 +56,7 @@
  * with the mirror (sync_kinds_attachments_wanted lists what is still
  * missing); the holder answers once with attachment.data ({sha256, size,
  * data: base64}) if the attachment was shared with that peer and is at
- * most LIMIT_SYNC_ATTACHMENT; the receiver checks size and hash before
+ * most LIMIT_SYNC_ATTACHMENT (larger: attachment.part below); the receiver checks size and hash before
  * storing (a bad one: sync_refuse_locked, the envelope still applied). */
 #define SK_ATTACHMENT_WANT "attachment.want"
 #define SK_ATTACHMENT_DATA "attachment.data"
