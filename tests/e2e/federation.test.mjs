@@ -10,7 +10,10 @@
 //      and its legal clocks, and on "Từ đơn vị khác";
 //   3. the province accepts the request with a note and comments;
 //   4. the district's open incident page shows the answer and the comment,
-//      and its "Từ đơn vị khác" page the province's warning.
+//      and its "Từ đơn vị khác" page the province's warning;
+//   5. an indicator the province shares shows on the district's page as a
+//      copy from "tinh" that only its originator edits, with no edit or
+//      delete (h/fed-rest).
 // At 1366x768 and 390x844. Every wait is bounded.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -156,6 +159,25 @@ for (const [vp, name] of [[{ width: 1366, height: 768 }, 'federation'], [{ width
     assert.deepEqual(await unlabelled(d.page), [], 'every filter has a label');
     if (vp.width < 600) assert.ok(await noSideways(d.page) <= 1, 'no sideways scrolling at phone size');
     await shot(d.page, `${name}-district-received`);
+
+    // An indicator the province shares: on the district's page a copy,
+    // read-only, saying whose it is (h/fed-rest).
+    const value = `c2-${name}-${process.pid}.example`;
+    const ind = await tinhP.post('/api/v1/indicators', { value, tlp: 'GREEN', name: 'Máy chủ điều khiển' });
+    assert.equal(ind.status, 201, ind.text);
+    let copy;
+    for (let k = 0; k < 120 && !copy; k++) {
+      copy = (await coordD.get('/api/v1/indicators?limit=50&q=' + encodeURIComponent(value))).body.items.find((x) => x.value === value);
+      if (!copy) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(copy, 'the loop brought the indicator down');
+    await d.page.goto(`${D.url}/#/indicators/${copy.id}`);
+    const note = d.page.locator('.mirrored-from');
+    await note.waitFor();
+    assert.equal((await note.textContent()).trim(), 'Từ tinh — chỉ đơn vị gốc được sửa');
+    assert.equal(await d.page.getByRole('button', { name: 'Sửa chỉ báo' }).count(), 0, 'no edit on a copy');
+    assert.equal(await d.page.getByRole('button', { name: 'Xóa', exact: true }).count(), 0, 'no delete on a copy');
+    await shot(d.page, `${name}-district-indicator-copy`);
 
     assert.deepEqual(p.page.errors, []);
     assert.deepEqual(d.page.errors, []);
