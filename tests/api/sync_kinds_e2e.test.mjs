@@ -350,6 +350,10 @@ test('an import below cannot change a copy from above: skipped with a reason; th
   assert.equal(st.status, 200, st.text);
   assert.equal(st.body.mirrored, 1);
   assert.equal(st.body.updated, 0);
+  // nor a new record of the same value (it would rewrite the copy): 409, naming the originator
+  const dup = await coordD.post('/api/v1/indicators', { value, tlp: 'GREEN', confidence: 1 });
+  assert.equal(dup.status, 409, dup.text);
+  assert.match(dup.body.detail, /tinh/);
   const after_ = (await coordD.get(`/api/v1/indicators/${copy.id}`)).body;
   for (const k of ['name', 'confidence', 'version', 'source', 'origin_id', 'tlp']) assert.deepEqual(after_[k], one[k], k);
   // an indicator of the district's own says so

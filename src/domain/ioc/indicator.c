@@ -78,6 +78,9 @@ void indicator_actor_scope(struct ctx *c, const char **path, char code[65])
 		snprintf(code, 65, "%s", o.code);
 }
 
+/* A peer's name as the indicator copies from it carry it (source). */
+#define LIMIT_MIRROR_PEER 128
+
 /* The columns ind_json reads, in order. */
 #define IND_COLS "i.id, i.kind, i.value, i.pattern_type, i.why, i.name, i.description, " \
 	"i.source, i.file_name, i.tlp, i.confidence, i.to_ids, i.valid_from, i.valid_until, " \
@@ -769,6 +772,9 @@ json_t *indicator_list(struct ctx *c, const struct indicator_filter *f, struct e
 	return out;
 }
 
+static int import_hits_copy(struct ctx *c, const char *org_id, const struct ioc *i,
+			    char peer[LIMIT_MIRROR_PEER], struct err *e);
+
 /* Writes one record inside its own transaction and answers it. */
 static json_t *ind_write(struct ctx *c, const char *org_id, json_t *rec, const char *action,
 			 json_t *before, int *created, struct err *e)
@@ -782,6 +788,15 @@ static json_t *ind_write(struct ctx *c, const char *org_id, json_t *rec, const c
 	if (ind_from_json(c, rec, a, &n, e) != 0 || store_begin(c->db, e) != 0)
 		goto out;
 	int is_new = 0;
+	/* A new record with the value of a copy from a peer would rewrite
+	 * the copy (upsert's key): only its originator edits it (issue 16). */
+	char peer[LIMIT_MIRROR_PEER];
+	int hit = before ? 0 : import_hits_copy(c, org_id, &n.ioc, peer, e);
+	if (hit != 0) {
+		if (hit == 1)
+			err_set(e, E_CONFLICT, MSG_INDICATOR_MIRRORED, peer);
+		goto fail;
+	}
 	/* An edit holds the record at the version its caller read. */
 	if (before && version_claim(c, "indicators", jv_str(before, "id"),
 				   (long long)json_integer_value(json_object_get(before, "version")),
@@ -838,7 +853,6 @@ json_t *indicator_create(struct ctx *c, json_t *body, int *created, struct err *
 /* The name of the peer whose record indicator id is a copy of (issue 16,
  * sync_map: the peer's record, origin_id its id there, source the peer's
  * name): 1 with peer filled, 0 ours, -1. */
-#define LIMIT_MIRROR_PEER 128
 static int ind_mirrored_from(struct ctx *c, const char *id, char peer[LIMIT_MIRROR_PEER],
 		      struct err *e)
 {
