@@ -1388,6 +1388,60 @@ static void test_large_attachment_travels_in_parts(void **state)
 	free(bad);
 }
 
+/* h/fed-rest: on the receiving instance an import carrying the value of a
+ * copy from above skips it (counted, named with the peer and why) and the
+ * copy keeps the originator's fields; a new record of that value is
+ * refused (409); the record says whose copy it is. */
+static void test_import_below_cannot_change_a_copy(void **state)
+{
+	struct pair *w = *state;
+	struct ctx cr = t_ctx(w->d.t.db, &w->cr);
+	struct err e = { 0 };
+	char g[UUID_LEN], lid[UUID_LEN];
+	struct marks m;
+	MARK();
+	p_indicator(w, "copy-kept.example", "GREEN", NULL, g);
+	apply(&w->d, w->d_p, sent(&w->p, w->p_d, m.pd, SK_INDICATOR));
+	tdb_text(w->d.t.db, "SELECT id FROM indicators WHERE value = 'copy-kept.example'", lid,
+		 sizeof(lid));
+	char before[300], after[300];
+	snprintf(before, sizeof(before), "%lld/%lld", tdb_int(w->d.t.db, "SELECT version FROM "
+		 "indicators WHERE value = 'copy-kept.example'"), tdb_count(w->d.t.db, "indicators"));
+	static const char list[] = "copy-kept.example\nown-new.example\n";
+	json_t *r = indicator_import(&cr, IND_LIST, "ds.txt", list, sizeof(list) - 1, "pq", "AMBER",
+				     &e);
+	if (r == NULL)
+		show_err("import", &e);
+	assert_non_null(r);
+	assert_int_equal(json_integer_value(json_object_get(r, "mirrored")), 1);
+	assert_int_equal(json_integer_value(json_object_get(r, "created")), 1);
+	assert_int_equal(json_integer_value(json_object_get(r, "updated")), 0);
+	json_t *it = json_array_get(json_object_get(r, "mirrored_items"), 0);
+	assert_string_equal(json_string_value(json_object_get(it, "from")), "tinh");
+	assert_string_equal(json_string_value(json_object_get(it, "value")), "copy-kept.example");
+	json_decref(r);
+	snprintf(after, sizeof(after), "%lld/%lld", tdb_int(w->d.t.db, "SELECT version FROM "
+		 "indicators WHERE value = 'copy-kept.example'"), tdb_count(w->d.t.db, "indicators") - 1);
+	assert_string_equal(before, after);   /* the copy untouched; one record of our own */
+	assert_int_equal(tdb_count(w->d.t.db, "indicators WHERE value = 'copy-kept.example' AND "
+				   "tlp = 'GREEN' AND source = 'tinh'"), 1);
+	/* A new record of that value would rewrite it: refused. */
+	json_t *body = json_pack("{s:s, s:s, s:s}", "kind", "domain", "value", "copy-kept.example",
+				 "tlp", "RED");
+	int created = 0;
+	json_t *c2 = indicator_create(&cr, body, &created, &e);
+	json_decref(body);
+	assert_null(c2);
+	assert_int_equal(e.code, E_CONFLICT);
+	err_clear(&e);
+	/* Whose copy it is, and not editable here. */
+	json_t *one = indicator_get(&cr, lid, &e);
+	assert_non_null(one);
+	assert_string_equal(json_string_value(json_object_get(one, "mirrored_from")), "tinh");
+	assert_false(json_is_true(json_object_get(one, "editable")));
+	json_decref(one);
+}
+
 /* h/fed-rest: the province closes a hunt it issued; the district's copy
  * closes (no new run), its last summary goes up closed, the commune's
  * instance below is told, and what came up before stays above. Only the
@@ -1569,6 +1623,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_large_attachment_travels_in_parts, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_hunt_close_travels_down, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_below_cannot_change_a_copy, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_new_kinds_tampered_replayed_misdirected, setup,
 						teardown),
 	};
