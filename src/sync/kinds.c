@@ -2280,11 +2280,28 @@ static int apply_attachment_part(struct ctx *c, const struct sync_peer *from, js
 	stmt_done(st);
 	if (rc != 1)
 		return rc < 0 ? -1 : sync_refuse_locked(c, from->id, "attachment_unasked", sha, e);
-	/* Held already (it came another way): nothing to keep. */
+	/* Held already (it came another way): attached from what we hold,
+	 * nothing to keep. */
 	rc = held_bytes(c, sha, NULL, &st, e);
-	stmt_done(st);
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
+	if (rc != 0) {
+		void *copy = NULL;
+		size_t hn = 0;
+		if (rc == 1) {
+			const void *hd = stmt_blob(st, 0, &hn);
+			if ((copy = malloc(hn ? hn : 1)) != NULL)
+				memcpy(copy, hd, hn);
+		}
+		stmt_done(st);
+		if (rc < 0)
+			return -1;
+		if (copy == NULL)
+			return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		rc = store_wanted(c, from, sha, copy, hn, e) != 0 ||
+			store_run(c->db, e, "DELETE FROM sync_attachment_parts WHERE peer_id = $1 "
+				  "AND sha256 = $2", "tt", from->id, sha) < 0 ? -1 : 0;
+		free(copy);
+		return rc;
+	}
 	unsigned char *bytes = malloc(len / 4 * 3 + 3);
 	size_t n = 0;
 	if (bytes == NULL)
