@@ -1389,6 +1389,10 @@ const M = {
   sync_reason_replay: { vi: 'đã áp dụng trước đó', en: 'already applied' },
   sync_reason_gap: { vi: 'chờ phong bì còn thiếu', en: 'waiting for missing ones' },
   sync_reason_apply_failed: { vi: 'không áp dụng được', en: 'could not apply' },
+  sync_reason_attachment_hash: { vi: 'tệp đính kèm sai mã băm', en: 'attachment hash mismatch' },
+  sync_reason_attachment_size: { vi: 'tệp đính kèm quá lớn', en: 'attachment too large' },
+  sync_reason_attachment_unasked: { vi: 'tệp đính kèm không được yêu cầu', en: 'attachment not asked for' },
+  sync_reason_attachment_part: { vi: 'phần tệp đính kèm sai thứ tự hoặc chồng lấn', en: 'attachment part out of order or overlapping' },
   // Lists paged by the server, filters in the URL; closing with open work (issue 12, h/queue)
   sort_by: { vi: 'Sắp xếp theo', en: 'Sort by' },
   n_shown_more: { vi: '{unit} đầu tiên — còn nữa, bấm “Tải thêm” ở cuối danh sách', en: 'The first {unit} — more below: “Load more” at the end of the list' },
