@@ -11,13 +11,15 @@
 //   3. the province accepts the request with a note and comments;
 //   4. the district's open incident page shows the answer and the comment,
 //      and its "Từ đơn vị khác" page the province's warning;
-//   5. an indicator the province shares shows on the district's page as a
+//   5. a 5 MiB attachment of the district's incident reaches the mirror in
+//      parts, the same bytes; an indicator the province shares shows on the district's page as a
 //      copy from "tinh" that only its originator edits, with no edit or
 //      delete (h/fed-rest).
 // At 1366x768 and 390x844. Every wait is bounded.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +88,10 @@ for (const [vp, name] of [[{ width: 1366, height: 768 }, 'federation'], [{ width
     const coordD = await loginAs(D, 'dieuphoi');
     let i = await file(tamD, { title, tlp: 'GREEN' });
     i = await moveOk(coordD, i.id, { to: 'acknowledged' }, i.version);
+    // 5 MiB of random bytes on it: beyond one envelope, it travels in parts over HTTPS (h/fed-rest)
+    const big = randomBytes(5 * 1024 * 1024);
+    const att = await coordD.post(`/api/v1/incidents/${i.id}/attachments`, big, { 'Content-Type': 'application/octet-stream', 'X-Filename': 'bo-nho.bin' });
+    assert.equal(att.status, 201, att.text);
 
     // 1. The district's coordinator asks the province, in the district's UI.
     const d = await page(vp, D, 'dieuphoi');
@@ -159,6 +165,18 @@ for (const [vp, name] of [[{ width: 1366, height: 768 }, 'federation'], [{ width
     assert.deepEqual(await unlabelled(d.page), [], 'every filter has a label');
     if (vp.width < 600) assert.ok(await noSideways(d.page) <= 1, 'no sideways scrolling at phone size');
     await shot(d.page, `${name}-district-received`);
+
+    // The 5 MiB attachment came up by itself, in parts, the same bytes.
+    const tinhMirror = (await tinhP.get('/api/v1/incidents?limit=50&q=' + encodeURIComponent(title))).body.items.find((x) => x.mirror);
+    let got;
+    for (let k = 0; k < 120 && !got; k++) {
+      got = (await tinhP.get(`/api/v1/incidents/${tinhMirror.id}`)).body.attachments?.find((a) => a.name === 'bo-nho.bin');
+      if (!got) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(got, 'the attachment arrived');
+    const dl = await fetch(`${P.url}/api/v1/incidents/${tinhMirror.id}/attachments/${got.id}`, { headers: { Cookie: tinhP.cookie } });
+    assert.equal(dl.status, 200);
+    assert.equal(createHash('sha256').update(Buffer.from(await dl.arrayBuffer())).digest('hex'), createHash('sha256').update(big).digest('hex'));
 
     // An indicator the province shares: on the district's page a copy,
     // read-only, saying whose it is (h/fed-rest).
