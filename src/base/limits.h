@@ -142,6 +142,11 @@
  * 4/3 of this), which must fit a request body (LIMIT_SYNC_BODY) with room
  * to spare; a larger attachment is announced but stays home. */
 #define LIMIT_SYNC_ATTACHMENT (2 * 1024 * 1024)
+/* A larger one (up to the attachment limit, [server] max_attachment, of
+ * both sides) travels in parts of this size (attachment.part, h/fed-rest):
+ * 1.4 MB of base64 each, so a request body carries two and a bundle
+ * document (SYNC_BUNDLE_DOC_MAX) a score. */
+#define LIMIT_SYNC_PART (1024 * 1024)
 /* Attachments asked for in one apply (a payload naming more waits for the
  * next update of the incident). */
 #define LIMIT_SYNC_WANTS 100

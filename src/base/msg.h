@@ -321,6 +321,8 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	X(INDICATOR_MIRRORED, "Chỉ dấu này do hệ thống %s chia sẻ: chỉ nơi tạo được sửa hoặc xoá", "This indicator was shared by instance %s: only its originator edits or deletes it") \
 	X(SYNC_ATTACHMENT_HASH, "Tệp đính kèm nhận được không khớp mã băm SHA-256: %s", "A received attachment does not match its SHA-256: %s") \
 	X(SYNC_ATTACHMENT_SIZE, "Tệp đính kèm vượt giới hạn trao đổi giữa các hệ thống: %s", "An attachment is larger than instances exchange: %s") \
+	/* -- federation: the last gaps (issue 16, h/fed-rest) -- */ \
+	X(INDICATOR_IMPORT_MIRRORED, "Bỏ qua: chỉ dấu này do hệ thống %s chia sẻ, chỉ đơn vị gốc được sửa", "Skipped: this indicator was shared by instance %s; only its originator edits it") \
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */ \
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */ \
 	X(DUTY_WEBHOOK_REFUSED, "Webhook không được gửi tới mạng nội bộ, cục bộ hoặc dành riêng (%s); quản trị viên có thể cho phép mạng này bằng [notify] webhook_allow", "A webhook may not reach a loopback, private, link-local or reserved network (%s); an administrator may allow that network with [notify] webhook_allow") \

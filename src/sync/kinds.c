@@ -568,7 +568,20 @@ int sync_kinds_on_domain(struct ctx *c, const char *entity, const char *id, cons
 		json_decref(payload);
 		return rc;
 	}
-	if (strcmp(entity, "hunt.run") == 0 || strcmp(entity, "hunt.close") == 0)
+	if (strcmp(entity, "hunt.close") == 0) {
+		/* A copy from above, closed here: the last summary goes up. */
+		int r = sync_map_origin(c, "hunt", id, NULL, NULL, e);
+		if (r <= 0)
+			return r < 0 ? -1 : emit_hunt_summaries(c, id, e);
+		/* Ours: the copies the children made close too. */
+		json_t *payload = json_pack("{s:s, s:O?}", "id", id, "at",
+					    json_object_get(rec, "updated_at"));
+		int rc = payload ? emit_targeted(c, SK_HUNT_CLOSE, rec, payload, e)
+				 : bad(e, SK_HUNT_CLOSE);
+		json_decref(payload);
+		return rc;
+	}
+	if (strcmp(entity, "hunt.run") == 0)
 		return emit_hunt_summaries(c, id, e);
 	if (strcmp(entity, "hunt") == 0) {
 		json_t *payload = hunt_payload(c, id, rec, e);
@@ -714,13 +727,23 @@ static int attach_once(struct ctx *c, const struct sync_peer *from, const char *
 					   data, n, actor, aid, e) != 0 ? -1 : 0;
 }
 
+/* The largest attachment this instance takes ([server] max_attachment):
+ * one a peer names beyond it is not asked for, parts announcing more are
+ * refused. */
+static int64_t own_attachment_limit(const struct ctx *c)
+{
+	return c->rules && c->rules->max_attachment ? (int64_t)c->rules->max_attachment
+						    : LIMIT_ATTACHMENT_DEFAULT;
+}
+
 /*
  * Attachments the origin named (by SHA-256, docs/SYNC.md): bytes we hold
  * already (any incident) are attached to the mirror at once; the others
  * are asked for once (attachment.want to the origin, answered by
- * attachment.data) and kept as wanted (sync_received, kind attachment)
- * until they come. One larger than LIMIT_SYNC_ATTACHMENT stays home (the
- * origin would not send it): the mirror's shared part still names it.
+ * attachment.data, or by attachment.part envelopes for one larger than
+ * LIMIT_SYNC_ATTACHMENT) and kept as wanted (sync_received, kind
+ * attachment) until they come. One larger than our own attachment limit
+ * stays home: the mirror's shared part still names it.
  */
 static int mirror_attachments(struct ctx *c, const struct sync_peer *from,
 			      const char *incident_id, const json_t *inc, struct err *e)
@@ -734,8 +757,8 @@ static int mirror_attachments(struct ctx *c, const struct sync_peer *from,
 		    strchr(name, '\\') || !json_is_integer(size) || json_integer_value(size) < 0 ||
 		    (json_object_get(a, "content_type") && bstr(a, "content_type", 100) == NULL))
 			return bad(e, "attachments");
-		if (json_integer_value(size) > LIMIT_SYNC_ATTACHMENT)
-			continue;
+		if (json_integer_value(size) > own_attachment_limit(c))
+			continue;   /* more than we take: it stays home */
 		struct stmt *st;
 		int r = held_bytes(c, sha, incident_id, &st, e);
 		stmt_done(st);
@@ -1804,6 +1827,58 @@ static int apply_hunt(struct ctx *c, const struct sync_peer *from, json_t *paylo
 }
 
 /*
+ * The issuer closed a hunt it sent us (only the peer that sent it: its
+ * sync_received and map). Our copy closes as if closed here: no new run
+ * is taken (hunt_submit refuses a closed hunt), its last summary goes up
+ * with status closed, and what was found and sent up before stays on
+ * both sides. Passed on down to the children that got the hunt from us.
+ * Applied once (kept as received).
+ */
+static int apply_hunt_close(struct ctx *c, const struct sync_peer *from, json_t *payload,
+			    struct err *e)
+{
+	const char *rid = bstr(payload, "id", UUID_LEN - 1);
+	int64_t at;
+	json_t *t = json_object_get(payload, "targets");
+	if (rid == NULL || ms_of(payload, "at", time_now_ms(), &at) != 0 || at <= 0 ||
+	    (t && (!json_is_array(t) || json_array_size(t) > LIMIT_LIST_MAX)))
+		return bad(e, SK_HUNT_CLOSE);
+	struct stmt *st = store_query(c->db, e, "SELECT payload FROM sync_received WHERE "
+				      "peer_id = $1 AND kind = $2 AND remote_id = $3", "ttt",
+				      from->id, SK_HUNT, rid);
+	if (st == NULL)
+		return -1;
+	int r = stmt_step(st, e);
+	json_t *sent = r == 1 ? json_loads(stmt_text(st, 0), 0, NULL) : NULL;
+	stmt_done(st);
+	if (r != 1) {
+		if (r == 0)
+			log_msg(LOG_WARN, "sync: %s closed hunt %s, which it never sent here",
+				from->name, rid);
+		return r < 0 ? -1 : 0;
+	}
+	r = keep_received_n(c, from, SK_HUNT_CLOSE, rid, NULL, payload, e);
+	if (r <= 0) {
+		json_decref(sent);
+		return r < 0 ? -1 : 0;   /* applied before */
+	}
+	char lid[UUID_LEN];
+	r = sync_map_get(c, from->id, "hunt", rid, lid, e);
+	int rc = r < 0 ? -1 : 0;
+	if (r == 0) {
+		int n = store_run(c->db, e, "UPDATE hunts SET status = 'closed', version = version "
+				  "+ 1, updated_at = $2 WHERE id = $1 AND status = 'open'", "ti", lid,
+				  time_now_ms());
+		rc = n < 0 ? -1 : n > 0 ? emit_hunt_summaries(c, lid, e) : 0;
+	}
+	if (rc == 0)
+		rc = forward_to_hosts(c, from, SK_HUNT_CLOSE, json_object_get(sent, "targets"),
+				      payload, e);
+	json_decref(sent);
+	return rc;
+}
+
+/*
  * A target's runs of a hunt that came from above, summed per target
  * organisation of ours and sent to the issuer's instance: runs, hosts
  * checked, files, errors, hits, hits per indicator (in the issuer's ids),
@@ -1950,10 +2025,35 @@ json_t *sync_kinds_hunt_peers(struct ctx *c, const char *hunt_id, struct err *e)
 
 /* ---- attachments by SHA-256 ---- */
 
+/* The bytes of an attachment larger than one envelope, to the peer that
+ * asked: attachment.part envelopes of LIMIT_SYNC_PART bytes each (the
+ * last shorter), {sha256, size: the whole, offset, data: base64}, in
+ * order, each signed as any envelope. */
+static int emit_parts(struct ctx *c, const struct sync_peer *to, const char *sha,
+		      const unsigned char *data, size_t n, struct err *e)
+{
+	size_t b64n = sodium_base64_ENCODED_LEN(LIMIT_SYNC_PART, sodium_base64_VARIANT_ORIGINAL);
+	char *b64 = malloc(b64n);
+	if (b64 == NULL)
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	int rc = 0;
+	for (size_t off = 0; off < n && rc == 0; off += LIMIT_SYNC_PART) {
+		size_t len = n - off < LIMIT_SYNC_PART ? n - off : LIMIT_SYNC_PART;
+		sodium_bin2base64(b64, b64n, data + off, len, sodium_base64_VARIANT_ORIGINAL);
+		json_t *part = json_pack("{s:s, s:I, s:I, s:s}", "sha256", sha, "size",
+					 (json_int_t)n, "offset", (json_int_t)off, "data", b64);
+		rc = part ? sync_emit(c, to, SK_ATTACHMENT_PART, part, NULL, e) : bad(e, "part");
+		json_decref(part);
+	}
+	free(b64);
+	return rc;
+}
+
 /* The holder: a peer asks for the bytes of sha256. Answered only when
  * an attachment with those bytes was shared with that peer (it is on an
  * incident escalated to it and sync_share_incident lets it go: TLP, not
- * confidential) and is within LIMIT_SYNC_ATTACHMENT; otherwise nothing is
+ * confidential): in one attachment.data within LIMIT_SYNC_ATTACHMENT,
+ * else in attachment.part envelopes (emit_parts); otherwise nothing is
  * sent (logged). */
 static int apply_attachment_want(struct ctx *c, const struct sync_peer *from, json_t *payload,
 				 struct err *e)
@@ -1977,8 +2077,6 @@ static int apply_attachment_want(struct ctx *c, const struct sync_peer *from, js
 	json_array_foreach(cands, i, x) {
 		if (rc < 0 || aid[0])
 			break;
-		if (json_integer_value(json_object_get(x, "size")) > LIMIT_SYNC_ATTACHMENT)
-			continue;
 		json_t *peers = escalated_to(c, str(x, "incident_id"), e);
 		if (peers == NULL) {
 			rc = -1;
@@ -2031,12 +2129,19 @@ static int apply_attachment_want(struct ctx *c, const struct sync_peer *from, js
 	size_t n, b64n = sodium_base64_ENCODED_LEN(LIMIT_SYNC_ATTACHMENT,
 						   sodium_base64_VARIANT_ORIGINAL);
 	const void *data = stmt_blob(st, 0, &n);
-	char *b64 = n <= LIMIT_SYNC_ATTACHMENT ? malloc(b64n) : NULL;
+	if (n > LIMIT_SYNC_ATTACHMENT) {
+		/* Too large for one envelope: in parts, in order, all queued
+		 * now (the outbox keeps them across any failure). */
+		rc = emit_parts(c, from, sha, data, n, e);
+		stmt_done(st);
+		return rc;
+	}
+	char *b64 = malloc(b64n);
 	if (b64)
 		sodium_bin2base64(b64, b64n, data, n, sodium_base64_VARIANT_ORIGINAL);
 	stmt_done(st);
 	if (b64 == NULL)
-		return n > LIMIT_SYNC_ATTACHMENT ? 0 : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 	json_t *out = json_pack("{s:s, s:I, s:s}", "sha256", sha, "size", (json_int_t)n, "data",
 				b64);
 	free(b64);
@@ -2052,6 +2157,8 @@ static int apply_attachment_want(struct ctx *c, const struct sync_peer *from, js
  * attachment_size) without holding up the envelopes behind it, and the
  * attachment stays wanted. Good bytes are attached once to every mirror
  * of that peer naming them. */
+static int store_wanted(struct ctx *c, const struct sync_peer *from, const char *sha,
+			const void *bytes, size_t n, struct err *e);
 static int apply_attachment_data(struct ctx *c, const struct sync_peer *from, json_t *payload,
 				 struct err *e)
 {
@@ -2090,8 +2197,20 @@ static int apply_attachment_data(struct ctx *c, const struct sync_peer *from, js
 		free(bytes);
 		return sync_refuse_locked(c, from->id, "attachment_hash", sha, e);
 	}
-	st = store_query(c->db, e, "SELECT incident_id, shared FROM sync_mirrors WHERE "
-			 "peer_id = $1 AND instr(shared, $2) > 0", "tt", from->id, sha);
+	rc = store_wanted(c, from, sha, bytes, n, e);
+	free(bytes);
+	return rc;
+}
+
+/* Checked bytes of sha from that peer: attached once to every mirror of
+ * that peer naming them, by the account standing for the peer. */
+static int store_wanted(struct ctx *c, const struct sync_peer *from, const char *sha,
+			const void *bytes, size_t n, struct err *e)
+{
+	int rc = 0;
+	struct stmt *st = store_query(c->db, e, "SELECT incident_id, shared FROM sync_mirrors "
+				      "WHERE peer_id = $1 AND instr(shared, $2) > 0", "tt", from->id,
+				      sha);
 	json_t *mirrors = json_array();
 	while (st && (rc = stmt_step(st, e)) == 1)
 		json_array_append_new(mirrors, json_pack("{s:s, s:o}", "incident_id",
@@ -2111,8 +2230,172 @@ static int apply_attachment_data(struct ctx *c, const struct sync_peer *from, js
 										      : rc;
 	}
 	json_decref(mirrors);
-	free(bytes);
 	return rc < 0 ? -1 : 0;
+}
+
+/* Drops what was kept of sha from that peer and counts why (a part that
+ * does not fit, or a whole that is not its hash): the attachment stays
+ * wanted, the envelopes behind are not held up. */
+static int parts_refuse(struct ctx *c, const struct sync_peer *from, const char *sha,
+			const char *reason, struct err *e)
+{
+	if (store_run(c->db, e, "DELETE FROM sync_attachment_parts WHERE peer_id = $1 AND "
+		      "sha256 = $2", "tt", from->id, sha) < 0)
+		return -1;
+	return sync_refuse_locked(c, from->id, reason, sha, e);
+}
+
+/*
+ * The asker: one part of an attachment larger than one envelope
+ * ({sha256, size, offset, data}). Kept (sync_attachment_parts) in order:
+ * the part must start where the kept ones end (a gap or an overlap is
+ * refused, and what was kept dropped; the very same part again changes
+ * nothing), fit the whole (offset + length <= size), be at most
+ * LIMIT_SYNC_PART, and the whole at most our own attachment limit. With
+ * the last byte the whole is put together and checked against its
+ * SHA-256 before anything is stored; then it goes to the mirrors as
+ * attachment.data's bytes do and the parts are deleted. Each part is
+ * applied in the inbox's transaction with the cursor, so a kill -9 keeps
+ * or loses it with its seq, and a resend is a replay.
+ */
+static int apply_attachment_part(struct ctx *c, const struct sync_peer *from, json_t *payload,
+				 struct err *e)
+{
+	const char *sha = bstr(payload, "sha256", 64), *b64 = str(payload, "data");
+	json_t *jt = json_object_get(payload, "size"), *jo = json_object_get(payload, "offset");
+	if (!is_sha256(sha) || b64 == NULL || !json_is_integer(jt) || !json_is_integer(jo) ||
+	    json_integer_value(jt) <= 0 || json_integer_value(jo) < 0)
+		return bad(e, SK_ATTACHMENT_PART);
+	int64_t total = json_integer_value(jt), off = json_integer_value(jo);
+	size_t len = strlen(b64);
+	if (total > own_attachment_limit(c) ||
+	    len > sodium_base64_ENCODED_LEN(LIMIT_SYNC_PART, sodium_base64_VARIANT_ORIGINAL))
+		return parts_refuse(c, from, sha, "attachment_size", e);
+	struct stmt *st = store_query(c->db, e, "SELECT 1 FROM sync_received WHERE peer_id = $1 "
+				      "AND kind = 'attachment' AND remote_id = $2", "tt", from->id,
+				      sha);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	stmt_done(st);
+	if (rc != 1)
+		return rc < 0 ? -1 : sync_refuse_locked(c, from->id, "attachment_unasked", sha, e);
+	/* Held already (it came another way): attached from what we hold,
+	 * nothing to keep. */
+	rc = held_bytes(c, sha, NULL, &st, e);
+	if (rc != 0) {
+		void *copy = NULL;
+		size_t hn = 0;
+		if (rc == 1) {
+			const void *hd = stmt_blob(st, 0, &hn);
+			if ((copy = malloc(hn ? hn : 1)) != NULL)
+				memcpy(copy, hd, hn);
+		}
+		stmt_done(st);
+		if (rc < 0)
+			return -1;
+		if (copy == NULL)
+			return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		rc = store_wanted(c, from, sha, copy, hn, e) != 0 ||
+			store_run(c->db, e, "DELETE FROM sync_attachment_parts WHERE peer_id = $1 "
+				  "AND sha256 = $2", "tt", from->id, sha) < 0 ? -1 : 0;
+		free(copy);
+		return rc;
+	}
+	unsigned char *bytes = malloc(len / 4 * 3 + 3);
+	size_t n = 0;
+	if (bytes == NULL)
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	if (sodium_base642bin(bytes, len / 4 * 3 + 3, b64, len, NULL, &n, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 || n == 0) {
+		free(bytes);
+		return parts_refuse(c, from, sha, "attachment_part", e);
+	}
+	if (n > LIMIT_SYNC_PART || off > total || (int64_t)n > total - off) {
+		free(bytes);
+		return parts_refuse(c, from, sha, "attachment_size", e);
+	}
+	/* What is kept so far: its length and the whole it announced. */
+	st = store_query(c->db, e, "SELECT COALESCE(SUM(size), 0), COALESCE(MIN(total), 0), "
+			 "COALESCE(MAX(total), 0), COUNT(*) FROM sync_attachment_parts WHERE "
+			 "peer_id = $1 AND sha256 = $2", "tt", from->id, sha);
+	if (st == NULL || stmt_step(st, e) != 1) {
+		stmt_done(st);
+		free(bytes);
+		return -1;
+	}
+	int64_t have = stmt_int(st, 0), tmin = stmt_int(st, 1), tmax = stmt_int(st, 2),
+		nparts = stmt_int(st, 3);
+	stmt_done(st);
+	if (nparts > 0 && (tmin != total || tmax != total)) {
+		free(bytes);
+		return parts_refuse(c, from, sha, "attachment_part", e);
+	}
+	if (off < have) {
+		/* The very same part again changes nothing; anything else
+		 * overlaps what is kept. */
+		st = store_query(c->db, e, "SELECT data FROM sync_attachment_parts WHERE peer_id = "
+				 "$1 AND sha256 = $2 AND offset_at = $3", "tti", from->id, sha, off);
+		int same = 0;
+		if (st && stmt_step(st, e) == 1) {
+			size_t kn;
+			const void *kd = stmt_blob(st, 0, &kn);
+			same = kn == n && memcmp(kd, bytes, n) == 0;
+		}
+		stmt_done(st);
+		free(bytes);
+		if (st == NULL)
+			return -1;
+		return same ? 0 : parts_refuse(c, from, sha, "attachment_part", e);
+	}
+	if (off > have) {
+		free(bytes);
+		return parts_refuse(c, from, sha, "attachment_part", e);   /* a gap */
+	}
+	if (store_run(c->db, e, "INSERT INTO sync_attachment_parts (peer_id, sha256, total, "
+		      "offset_at, size, data, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7)",
+		      "ttiiibi", from->id, sha, total, off, (int64_t)n, bytes, n,
+		      time_now_ms()) < 0) {
+		free(bytes);
+		return -1;
+	}
+	free(bytes);
+	if (off + (int64_t)n < total)
+		return 0;   /* more to come */
+	/* Every byte is there: the whole, checked, then stored. */
+	unsigned char *whole = malloc((size_t)total);
+	if (whole == NULL)
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	st = store_query(c->db, e, "SELECT offset_at, data FROM sync_attachment_parts WHERE "
+			 "peer_id = $1 AND sha256 = $2 ORDER BY offset_at", "tt", from->id, sha);
+	int64_t at = 0;
+	while (st && (rc = stmt_step(st, e)) == 1) {
+		size_t kn;
+		const void *kd = stmt_blob(st, 1, &kn);
+		if (stmt_int(st, 0) != at || at + (int64_t)kn > total) {
+			rc = -2;
+			break;
+		}
+		memcpy(whole + at, kd, kn);
+		at += (int64_t)kn;
+	}
+	stmt_done(st);
+	if (st == NULL || rc == -1) {
+		free(whole);
+		return -1;
+	}
+	char got[SHA256_HEX_LEN] = "";
+	if (rc == 0 && at == total)
+		sha256_hex(whole, (size_t)total, got);
+	if (strcmp(got, sha) != 0) {
+		free(whole);
+		return parts_refuse(c, from, sha, "attachment_hash", e);
+	}
+	rc = store_wanted(c, from, sha, whole, (size_t)total, e) != 0 ||
+		store_run(c->db, e, "DELETE FROM sync_attachment_parts WHERE peer_id = $1 AND "
+			  "sha256 = $2", "tt", from->id, sha) < 0 ? -1 : 0;
+	free(whole);
+	return rc;
 }
 
 json_t *sync_kinds_attachments_wanted(struct ctx *c, struct err *e)
@@ -2192,9 +2475,11 @@ const struct sync_kind sync_kinds_table[] = {
 	{ SK_INDICATOR_REVOKE, SYNC_PARENT, apply_indicator_revoke },
 	{ SK_INDICATOR_RETRACT, SYNC_PARENT, apply_indicator_retract },
 	{ SK_HUNT, SYNC_PARENT, apply_hunt },
+	{ SK_HUNT_CLOSE, SYNC_PARENT, apply_hunt_close },
 	/* both ways */
 	{ SK_ATTACHMENT_WANT, SYNC_PARENT | SYNC_CHILD, apply_attachment_want },
 	{ SK_ATTACHMENT_DATA, SYNC_PARENT | SYNC_CHILD, apply_attachment_data },
+	{ SK_ATTACHMENT_PART, SYNC_PARENT | SYNC_CHILD, apply_attachment_part },
 };
 const size_t sync_kinds_count = sizeof(sync_kinds_table) / sizeof(sync_kinds_table[0]);
 

@@ -48,6 +48,7 @@
 #define SK_INDICATOR_REVOKE "indicator.revoke"
 #define SK_INDICATOR_RETRACT "indicator.retract"   /* its label tightened: copies deleted */
 #define SK_HUNT "hunt"
+#define SK_HUNT_CLOSE "hunt.close"             /* its issuer closed it: the copies close */
 /* Attachments (both ways): the bytes travel apart, by SHA-256. The payload
  * of a support.request / incident.update names them ({sha256, name,
  * content_type, size}); the receiver attaches what it already holds and
@@ -55,10 +56,16 @@
  * with the mirror (sync_kinds_attachments_wanted lists what is still
  * missing); the holder answers once with attachment.data ({sha256, size,
  * data: base64}) if the attachment was shared with that peer and is at
- * most LIMIT_SYNC_ATTACHMENT; the receiver checks size and hash before
+ * most LIMIT_SYNC_ATTACHMENT (larger: attachment.part below); the receiver checks size and hash before
  * storing (a bad one: sync_refuse_locked, the envelope still applied). */
 #define SK_ATTACHMENT_WANT "attachment.want"
 #define SK_ATTACHMENT_DATA "attachment.data"
+/* One larger than LIMIT_SYNC_ATTACHMENT (up to both sides' attachment
+ * limit) is answered in parts instead: {sha256, size (the whole), offset,
+ * data: base64 of at most LIMIT_SYNC_PART bytes}, in order; the receiver
+ * keeps them (sync_attachment_parts) and stores the attachment when every
+ * byte is there and the whole matches its SHA-256 (h/fed-rest). */
+#define SK_ATTACHMENT_PART "attachment.part"
 
 /* ---- kinds_share.c: pure ---- */
 

@@ -236,6 +236,7 @@ int sync_peer_remove(struct ctx *c, const char *name_or_id, struct err *e)
 		"DELETE FROM sync_outbox WHERE peer_id = $1",
 		"DELETE FROM sync_inbox WHERE peer_id = $1",
 		"DELETE FROM sync_map WHERE peer_id = $1",
+		"DELETE FROM sync_attachment_parts WHERE peer_id = $1",
 		"UPDATE sync_refused SET peer_id = NULL WHERE peer_id = $1",
 		"DELETE FROM sync_peers WHERE id = $1",
 	};

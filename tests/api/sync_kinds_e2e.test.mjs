@@ -270,19 +270,140 @@ test('every edit of an indicator travels; below nobody edits it; tightened to RE
   assert.equal(await find(), undefined, 'retracted below');
 });
 
-test('over the signed HTTP transport (sync run): an attachment is fetched in the next round; one beyond the exchange limit stays home', async () => {
-  const { createHash } = await import('node:crypto');
+test('by USB bundle: a 5 MiB attachment of random bytes travels in parts and the mirror serves the same bytes', async () => {
+  const { createHash, randomBytes } = await import('node:crypto');
+  const sha = (b) => createHash('sha256').update(b).digest('hex');
+  let i = await file(tamD, { title: uniq('Ảnh bộ nhớ máy chủ xã'), tlp: 'GREEN' });
+  i = await moveOk(coordD, i.id, { to: 'acknowledged' }, i.version);
+  const big = randomBytes(5 * 1024 * 1024);
+  const att = await coordD.post(`/api/v1/incidents/${i.id}/attachments`, big, { 'Content-Type': 'application/octet-stream', 'X-Filename': 'bo-nho.bin' });
+  assert.equal(att.status, 201, att.text);
+  const sr = await coordD.post(`/api/v1/incidents/${i.id}/support-requests`, { summary: 'Phân tích ảnh bộ nhớ', to_org_code: 'stttt-bth' });
+  assert.equal(sr.status, 201, sr.text);
+  const up = carry(D, 'tinh', P);
+  assert.equal(up.imp.refused.length, 0, JSON.stringify(up.imp.refused));
+  carry(P, 'phu-quy', D);            // the want
+  const data = carry(D, 'tinh', P);  // the five parts in one bundle
+  assert.equal(data.imp.refused.length, 0, JSON.stringify(data.imp.refused));
+  const q = await tinhP.get('/api/v1/incidents?limit=50&q=' + encodeURIComponent(i.title));
+  const m = await getIncident(tinhP, q.body.items.find((x) => x.mirror).id);
+  assert.deepEqual(m.attachments.map((a) => [a.name, a.size, a.sha256]), [['bo-nho.bin', big.length, sha(big)]]);
+  assert.equal(sha(await bytesOf(tinhP, `/api/v1/incidents/${m.id}/attachments/${m.attachments[0].id}`)), sha(big));
+  // the same bundle again: nothing twice
+  const again = json(['sync', 'import', '--db', P.db, data.bundle]);
+  assert.equal(again.applied, 0);
+  assert.equal((await getIncident(tinhP, m.id)).attachments.length, 1);
+});
+
+test('a hunt the province closes closes below (no new run); what came up before stays above', async () => {
+  const value = `${uniq('dong')}.example`;
+  const ind = await tinhP.post('/api/v1/indicators', { value, tlp: 'GREEN' });
+  assert.equal(ind.status, 201, ind.text);
+  const h = await tinhP.post('/api/v1/hunts', { title: uniq('Săn rồi đóng'), deadline: soon(), target_org_codes: ['pq-tamthanh'], indicator_ids: [ind.body.id] });
+  assert.equal(h.status, 201, h.text);
+  carry(P, 'phu-quy', D);
+  const mine = (await coordD.get('/api/v1/hunts?limit=100')).body.items.find((x) => x.title === h.body.title);
+  assert.equal(mine.status, 'open');
+  const hit = JSON.stringify({ path: '/var/log/x.log', kind: 'domain', indicator: value, line: 1 });
+  const r = await coordD.post(`/api/v1/hunts/${mine.id}/results?hostname=may-a&org=pq-tamthanh`, `${hit}\n`, ND);
+  assert.equal(r.status, 201, r.text);
+  carry(D, 'tinh', P);
+  const cur = (await tinhP.get(`/api/v1/hunts/${h.body.id}`)).body;
+  const cl = await tinhP.req('POST', `/api/v1/hunts/${h.body.id}/close`, undefined, { 'If-Match': `"${cur.version}"` });
+  assert.equal(cl.status, 200, cl.text);
+  const down = carry(P, 'phu-quy', D);
+  assert.equal(down.imp.refused.length, 0, JSON.stringify(down.imp.refused));
+  assert.equal((await coordD.get(`/api/v1/hunts/${mine.id}`)).body.status, 'closed');
+  const late = await coordD.post(`/api/v1/hunts/${mine.id}/results?hostname=may-b&org=pq-tamthanh`, `${hit}\n`, ND);
+  assert.equal(late.status, 409, late.text);
+  const up = carry(D, 'tinh', P);   // the last summary, closed
+  assert.equal(up.imp.refused.length, 0, JSON.stringify(up.imp.refused));
+  const back = (await tinhP.get(`/api/v1/hunts/${h.body.id}/peers`)).body.items;
+  assert.equal(back.length, 1, JSON.stringify(back));
+  assert.equal(back[0].hits, 1);
+  assert.equal(back[0].status, 'closed');
+});
+
+test('an import below cannot change a copy from above: skipped with a reason; the API and the page say who edits it', async () => {
+  const value = `${uniq('banSao')}.example`.toLowerCase();
+  const ind = await tinhP.post('/api/v1/indicators', { value, tlp: 'GREEN', confidence: 80, name: 'Máy chủ C2 của tỉnh' });
+  assert.equal(ind.status, 201, ind.text);
+  carry(P, 'phu-quy', D);
+  const copy = (await coordD.get('/api/v1/indicators?limit=50&q=' + encodeURIComponent(value))).body.items.find((x) => x.value === value);
+  assert.ok(copy, 'shared below');
+  assert.equal(copy.mirrored_from, 'tinh');
+  const one = (await coordD.get(`/api/v1/indicators/${copy.id}`)).body;
+  assert.equal(one.mirrored_from, 'tinh');
+  assert.equal(one.editable, false, 'no edit offered on a copy');
+  // a list import and a STIX import naming the same value, into the home organisation
+  const list = await coordD.req('POST', '/api/v1/indicators/import/list?org=pq&name=ds.txt&tlp=GREEN', `${value}\n${uniq('rieng')}.example\n`, { 'Content-Type': 'text/plain', 'Accept-Language': 'vi' });
+  assert.equal(list.status, 200, list.text);
+  assert.equal(list.body.mirrored, 1);
+  assert.equal(list.body.created, 1);
+  assert.deepEqual(list.body.mirrored_items.map((x) => [x.value, x.from]), [[value, 'tinh']]);
+  assert.match(list.body.mirrored_items[0].why, /chỉ đơn vị gốc được sửa/);
+  const stix = { type: 'bundle', id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d', objects: [{
+    type: 'indicator', spec_version: '2.1', id: 'indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f',
+    created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', name: 'Ghi đè thử',
+    pattern: `[domain-name:value = '${value}']`, pattern_type: 'stix', valid_from: '2026-01-01T00:00:00Z', confidence: 5 }] };
+  const st = await coordD.req('POST', '/api/v1/indicators/import/stix?org=pq&name=b.json&tlp=GREEN', JSON.stringify(stix), { 'Content-Type': 'application/json' });
+  assert.equal(st.status, 200, st.text);
+  assert.equal(st.body.mirrored, 1);
+  assert.equal(st.body.updated, 0);
+  // nor a new record of the same value (it would rewrite the copy): 409, naming the originator
+  const dup = await coordD.post('/api/v1/indicators', { value, tlp: 'GREEN', confidence: 1 });
+  assert.equal(dup.status, 409, dup.text);
+  assert.match(dup.body.detail, /tinh/);
+  const after_ = (await coordD.get(`/api/v1/indicators/${copy.id}`)).body;
+  for (const k of ['name', 'confidence', 'version', 'source', 'origin_id', 'tlp']) assert.deepEqual(after_[k], one[k], k);
+  // an indicator of the district's own says so
+  const own = await coordD.post('/api/v1/indicators', { value: `${uniq('cuaHuyen')}.example`.toLowerCase(), tlp: 'GREEN' });
+  assert.equal(own.status, 201, own.text);
+  assert.equal(own.body.mirrored_from, null);
+});
+
+// The bytes a client downloads (the helpers' client reads text).
+async function bytesOf(c, path) {
+  const r = await fetch(c.url + path, { headers: { Cookie: c.cookie } });
+  assert.equal(r.status, 200, path);
+  return Buffer.from(await r.arrayBuffer());
+}
+
+// An instance's Ed25519 key (DB.key: the libsodium secret, seed first) for node.
+async function instanceKey(db) {
+  const { createPrivateKey } = await import('node:crypto');
+  const { readFileSync } = await import('node:fs');
+  const seed = Buffer.from(readFileSync(`${db}.key`, 'utf8').trim().slice(0, 64), 'hex');
+  return createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+}
+
+// A sync request to server `to` as instance `from` ({instance, key}), signed as docs/SYNC.md says.
+async function signedAs(to, toId, from, path, body) {
+  const { createHash, sign } = await import('node:crypto');
+  const text = JSON.stringify(body), at = Date.now();
+  const h = createHash('sha256').update(text).digest('hex');
+  const msg = `ungcuu-sync-1\nPOST\n${path}\n${at}\n${from.instance}\n${toId}\n${h}`;
+  const sig = sign(null, Buffer.from(msg), from.key).toString('hex');
+  const r = await fetch(to.url + path, { method: 'POST', body: text, headers: {
+    'Content-Type': 'application/json', 'X-Sync-Instance': from.instance, 'X-Sync-Time': String(at), 'X-Sync-Signature': sig } });
+  const t = await r.text();
+  return { status: r.status, text: t, body: t ? JSON.parse(t) : null };
+}
+
+test('over the signed HTTP transport (sync run): attachments come in the next round, a 5 MiB one in parts; a tampered part is refused; a resend after kill -9 of the receiver midway neither duplicates nor corrupts', async () => {
+  const { createHash, randomBytes } = await import('node:crypto');
+  const sha = (b) => createHash('sha256').update(b).digest('hex');
   const D2 = await startServer({ args: ['--no-sync'] });
   const P2 = await startServer({ args: ['--no-sync'] });
   try {
-    const key = (db) => json(['peer', 'show', '--db', db]).public_key;
-    ok(['peer', 'add', '--db', D2.db, '--name', 'tinh', '--key', key(P2.db), '--relation', 'parent', '--orgs', 'stttt-bth', '--url', P2.url]);
-    ok(['peer', 'add', '--db', P2.db, '--name', 'phu-quy', '--key', key(D2.db), '--relation', 'child', '--orgs', 'pq,pq-tamthanh']);
-    const coord = await loginAs(D2, 'dieuphoi'), tam = await loginAs(D2, 'tamthanh'), prov = await loginAs(P2, 'tinh');
+    const ds = json(['peer', 'show', '--db', D2.db]), ps = json(['peer', 'show', '--db', P2.db]);
+    ok(['peer', 'add', '--db', D2.db, '--name', 'tinh', '--key', ps.public_key, '--relation', 'parent', '--orgs', 'stttt-bth', '--url', P2.url]);
+    ok(['peer', 'add', '--db', P2.db, '--name', 'phu-quy', '--key', ds.public_key, '--relation', 'child', '--orgs', 'pq,pq-tamthanh']);
+    const coord = await loginAs(D2, 'dieuphoi'), tam = await loginAs(D2, 'tamthanh');
     let i = await file(tam, { title: uniq('Mẫu mã độc qua mạng'), tlp: 'GREEN' });
     i = await moveOk(coord, i.id, { to: 'acknowledged' }, i.version);
     const small = Buffer.from(`mẫu ${uniq('x')}`);
-    const big = Buffer.alloc(2 * 1024 * 1024 + 1, 7);   // one byte beyond LIMIT_SYNC_ATTACHMENT
+    const big = randomBytes(5 * 1024 * 1024);   // beyond one envelope (2 MiB): 5 parts of 1 MiB
     for (const [name, b] of [['mau.bin', small], ['lon.bin', big]]) {
       const r = await coord.post(`/api/v1/incidents/${i.id}/attachments`, b, { 'Content-Type': 'application/octet-stream', 'X-Filename': name });
       assert.equal(r.status, 201, r.text);
@@ -290,20 +411,49 @@ test('over the signed HTTP transport (sync run): an attachment is fetched in the
     const sr = await coord.post(`/api/v1/incidents/${i.id}/support-requests`, { summary: 'Phân tích mẫu', to_org_code: 'stttt-bth' });
     assert.equal(sr.status, 201, sr.text);
     const round = () => JSON.parse(ok(['sync', 'run', '--db', D2.db, '--json']))[0];
-    const r1 = round();   // push the request; pull the want
+    const r1 = round();   // push the request; pull the wants (the district queues the bytes)
     assert.equal(r1.ok, true, JSON.stringify(r1));
     assert.equal(r1.refused, 0);
-    const r2 = round();   // push the bytes
+
+    // What the district queued for the province, read as the province would pull it.
+    const D = { instance: ds.instance, key: await instanceKey(D2.db) }, P = { instance: ps.instance, key: await instanceKey(P2.db) };
+    const pulled = await signedAs(D2, ds.instance, P, '/api/v1/sync/pull', { after: 0, limit: 500 });
+    assert.equal(pulled.status, 200, pulled.text);
+    const parts = pulled.body.envelopes.filter((e) => e.kind === 'attachment.part');
+    assert.ok(parts.length >= 2, JSON.stringify(pulled.body.envelopes.map((e) => e.kind)));
+    assert.equal(parts[0].payload.size, big.length);
+    assert.deepEqual(parts.slice(0, 2).map((e) => e.payload.offset), [0, 1024 * 1024]);
+    // A part changed on the way: refused (its signature), nothing kept.
+    const forged = structuredClone(parts[0]);
+    const d0 = forged.payload.data;
+    forged.payload.data = (d0[0] === 'A' ? 'B' : 'A') + d0.slice(1);
+    const bad = await signedAs(P2, ps.instance, D, '/api/v1/sync/push', { envelopes: [forged] });
+    assert.equal(bad.status, 200, bad.text);
+    assert.deepEqual(bad.body.refused.map((x) => x.reason), ['bad_signature']);
+    // The first two parts arrive; the province is killed mid-stream and restarted.
+    const first = await signedAs(P2, ps.instance, D, '/api/v1/sync/push', { envelopes: pulled.body.envelopes.filter((e) => e.seq <= parts[1].seq) });
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.body.acked, parts[1].seq);
+    await P2.kill9();
+    await P2.restart();
+    // The district, which never heard the answer, sends everything again.
+    const r2 = round();
     assert.equal(r2.ok, true, JSON.stringify(r2));
+    const prov = await loginAs(P2, 'tinh');
     const q = await prov.get('/api/v1/incidents?limit=50&q=' + encodeURIComponent(i.title));
     const m = await getIncident(prov, q.body.items.find((x) => x.mirror).id);
-    assert.deepEqual(m.attachments.map((a) => [a.name, a.sha256]), [['mau.bin', createHash('sha256').update(small).digest('hex')]]);
-    const dl = await prov.get(`/api/v1/incidents/${m.id}/attachments/${m.attachments[0].id}`);
-    assert.equal(dl.status, 200);
+    const byName = Object.fromEntries(m.attachments.map((a) => [a.name, a]));
+    assert.deepEqual(Object.keys(byName).sort(), ['lon.bin', 'mau.bin'], 'each once');
+    assert.equal(byName['lon.bin'].sha256, sha(big));
+    assert.equal(byName['lon.bin'].size, big.length);
+    assert.equal(sha(await bytesOf(prov, `/api/v1/incidents/${m.id}/attachments/${byName['lon.bin'].id}`)), sha(big), 'the same 5 MiB');
+    assert.equal(sha(await bytesOf(prov, `/api/v1/incidents/${m.id}/attachments/${byName['mau.bin'].id}`)), sha(small));
     const r3 = round();   // nothing more to carry either way
     assert.deepEqual([r3.pushed, r3.pulled], [0, 0]);
     const st = json(['sync', 'status', '--db', P2.db]).peers.find((p) => p.name === 'phu-quy');
-    assert.equal(st.refused, 0, JSON.stringify(st));
+    // the forged part, and the resent ones as replays (acknowledged again, never applied twice)
+    assert.deepEqual(Object.keys(st.refused_by_reason).sort(), ['bad_signature', 'replay'], JSON.stringify(st));
+    assert.equal(st.refused_by_reason.bad_signature, 1);
   } finally {
     await D2.stop();
     await P2.stop();

@@ -10,11 +10,16 @@
 //      and its legal clocks, and on "Từ đơn vị khác";
 //   3. the province accepts the request with a note and comments;
 //   4. the district's open incident page shows the answer and the comment,
-//      and its "Từ đơn vị khác" page the province's warning.
+//      and its "Từ đơn vị khác" page the province's warning;
+//   5. a 5 MiB attachment of the district's incident reaches the mirror in
+//      parts, the same bytes; an indicator the province shares shows on the district's page as a
+//      copy from "tinh" that only its originator edits, with no edit or
+//      delete (h/fed-rest).
 // At 1366x768 and 390x844. Every wait is bounded.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +88,10 @@ for (const [vp, name] of [[{ width: 1366, height: 768 }, 'federation'], [{ width
     const coordD = await loginAs(D, 'dieuphoi');
     let i = await file(tamD, { title, tlp: 'GREEN' });
     i = await moveOk(coordD, i.id, { to: 'acknowledged' }, i.version);
+    // 5 MiB of random bytes on it: beyond one envelope, it travels in parts over HTTPS (h/fed-rest)
+    const big = randomBytes(5 * 1024 * 1024);
+    const att = await coordD.post(`/api/v1/incidents/${i.id}/attachments`, big, { 'Content-Type': 'application/octet-stream', 'X-Filename': 'bo-nho.bin' });
+    assert.equal(att.status, 201, att.text);
 
     // 1. The district's coordinator asks the province, in the district's UI.
     const d = await page(vp, D, 'dieuphoi');
@@ -156,6 +165,37 @@ for (const [vp, name] of [[{ width: 1366, height: 768 }, 'federation'], [{ width
     assert.deepEqual(await unlabelled(d.page), [], 'every filter has a label');
     if (vp.width < 600) assert.ok(await noSideways(d.page) <= 1, 'no sideways scrolling at phone size');
     await shot(d.page, `${name}-district-received`);
+
+    // The 5 MiB attachment came up by itself, in parts, the same bytes.
+    const tinhMirror = (await tinhP.get('/api/v1/incidents?limit=50&q=' + encodeURIComponent(title))).body.items.find((x) => x.mirror);
+    let got;
+    for (let k = 0; k < 120 && !got; k++) {
+      got = (await tinhP.get(`/api/v1/incidents/${tinhMirror.id}`)).body.attachments?.find((a) => a.name === 'bo-nho.bin');
+      if (!got) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(got, 'the attachment arrived');
+    const dl = await fetch(`${P.url}/api/v1/incidents/${tinhMirror.id}/attachments/${got.id}`, { headers: { Cookie: tinhP.cookie } });
+    assert.equal(dl.status, 200);
+    assert.equal(createHash('sha256').update(Buffer.from(await dl.arrayBuffer())).digest('hex'), createHash('sha256').update(big).digest('hex'));
+
+    // An indicator the province shares: on the district's page a copy,
+    // read-only, saying whose it is (h/fed-rest).
+    const value = `c2-${name}-${process.pid}.example`;
+    const ind = await tinhP.post('/api/v1/indicators', { value, tlp: 'GREEN', name: 'Máy chủ điều khiển' });
+    assert.equal(ind.status, 201, ind.text);
+    let copy;
+    for (let k = 0; k < 120 && !copy; k++) {
+      copy = (await coordD.get('/api/v1/indicators?limit=50&q=' + encodeURIComponent(value))).body.items.find((x) => x.value === value);
+      if (!copy) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(copy, 'the loop brought the indicator down');
+    await d.page.goto(`${D.url}/#/indicators/${copy.id}`);
+    const note = d.page.locator('.mirrored-from');
+    await note.waitFor();
+    assert.equal((await note.textContent()).trim(), 'Từ tinh — chỉ đơn vị gốc được sửa');
+    assert.equal(await d.page.getByRole('button', { name: 'Sửa chỉ báo' }).count(), 0, 'no edit on a copy');
+    assert.equal(await d.page.getByRole('button', { name: 'Xóa', exact: true }).count(), 0, 'no delete on a copy');
+    await shot(d.page, `${name}-district-indicator-copy`);
 
     assert.deepEqual(p.page.errors, []);
     assert.deepEqual(d.page.errors, []);

@@ -1232,6 +1232,301 @@ static json_t *refusals(struct inst *to, const char *to_row, json_t *envs)
 	return reasons;
 }
 
+/* An attachment.part envelope: bytes [off, off + n) of a whole of total. */
+static json_t *part_env(const char *sha, int64_t total, int64_t off, const void *bytes, size_t n)
+{
+	size_t bl = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+	char *b64 = malloc(bl);
+	sodium_bin2base64(b64, bl, bytes, n, sodium_base64_VARIANT_ORIGINAL);
+	json_t *env = json_pack("{s:s, s:{s:s, s:I, s:I, s:s}}", "kind", SK_ATTACHMENT_PART,
+				"payload", "sha256", sha, "size", (json_int_t)total, "offset",
+				(json_int_t)off, "data", b64);
+	free(b64);
+	return env;
+}
+
+static long long refused_for(struct inst *in, const char *reason)
+{
+	char q[120];
+	snprintf(q, sizeof(q), "sync_refused WHERE reason = '%s'", reason);
+	return tdb_count(in->t.db, q);
+}
+
+/* h/fed-rest: an attachment above LIMIT_SYNC_ATTACHMENT (5 MiB of random
+ * bytes) travels in parts; the receiver keeps them until every byte is
+ * there and the whole matches its hash; a gap, an overlap, a whole above
+ * its limit and a tampered part are refused and counted, nothing stored,
+ * the envelopes behind not held up; a part again changes nothing; a part
+ * changed in transit fails its signature in the real inbox. */
+static void test_large_attachment_travels_in_parts(void **state)
+{
+	struct pair *w = *state;
+	struct ctx cr = t_ctx(w->d.t.db, &w->cr), pc = t_ctx(w->p.t.db, &w->pcoord);
+	struct err e = { 0 };
+	struct rules rules;
+	rules_default(&rules);   /* the attachment limit: 20 MiB */
+	cr.rules = &rules;
+	enum { TOTAL = 5 * 1024 * 1024 };
+	unsigned char *bytes = malloc(TOTAL), *bad = malloc(LIMIT_SYNC_PART);
+	randombytes_buf(bytes, TOTAL);
+	char id[UUID_LEN], sha[SHA256_HEX_LEN], mid[UUID_LEN];
+	sha256_hex(bytes, TOTAL, sha);
+	struct ctx rep = t_ctx(w->d.t.db, &w->rep_a);
+	json_t *extra = json_pack("{s:s}", "tlp", "GREEN");
+	long long v = t_create(&rep, extra, id);
+	json_decref(extra);
+	assert_int_equal(t_move(&cr, id, &v, "acknowledged", NULL), E_OK);
+	json_t *a = incident_add_attachment(&cr, id, "pcap.bin", "application/octet-stream", bytes,
+					    TOTAL, &e);
+	assert_non_null(a);
+	json_decref(a);
+	struct marks m;
+	MARK();
+	json_t *body = json_pack("{s:s, s:s}", "summary", "Phân tích gói tin", "to_org_code", "tinh");
+	json_t *r = incident_add_support(&cr, id, body, &e);
+	json_decref(body);
+	assert_non_null(r);
+	json_decref(r);
+	json_t *req = sent(&w->d, w->d_p, m.dp, SK_SUPPORT_REQUEST);
+	MARK();
+	apply_twice(&w->p, w->p_d, req);
+	mirror_id(w->p.t.db, mid);
+	/* Above 2 MiB it is asked for all the same. */
+	json_t *want = sent(&w->p, w->p_d, m.pd, SK_ATTACHMENT_WANT);
+	MARK();
+	apply_twice(&w->d, w->d_p, want);
+	assert_int_equal(COUNT(SK_ATTACHMENT_DATA), 0);
+	assert_int_equal(COUNT(SK_ATTACHMENT_PART), 5);   /* 1 MiB each, in order */
+	json_t *all = queued(&w->d, w->d_p, m.dp), *parts = json_array(), *x;
+	size_t i;
+	json_array_foreach(all, i, x)
+		if (strcmp(json_string_value(json_object_get(x, "kind")), SK_ATTACHMENT_PART) == 0)
+			json_array_append(parts, x);
+	json_decref(all);
+	for (i = 0; i < 5; i++) {
+		json_t *pl = json_object_get(json_array_get(parts, i), "payload");
+		assert_int_equal(json_integer_value(json_object_get(pl, "offset")),
+				 (json_int_t)i * LIMIT_SYNC_PART);
+		assert_int_equal(json_integer_value(json_object_get(pl, "size")), TOTAL);
+	}
+	/* A gap: the second part first. Refused, counted, nothing kept. */
+	assert_int_equal(apply(&w->p, w->p_d, json_array_get(parts, 1)), E_OK);
+	assert_int_equal(refused_for(&w->p, "attachment_part"), 1);
+	assert_int_equal(tdb_count(w->p.t.db, "sync_attachment_parts"), 0);
+	/* A whole above the receiver's limit. */
+	json_t *huge = part_env(sha, 21LL * 1024 * 1024, 0, bytes, LIMIT_SYNC_PART);
+	assert_int_equal(apply(&w->p, w->p_d, huge), E_OK);
+	json_decref(huge);
+	assert_int_equal(refused_for(&w->p, "attachment_size"), 1);
+	/* A part that does not fit the whole it announces. */
+	json_t *past = part_env(sha, TOTAL, TOTAL - 10, bytes, 100);
+	assert_int_equal(apply(&w->p, w->p_d, past), E_OK);
+	json_decref(past);
+	assert_int_equal(refused_for(&w->p, "attachment_size"), 2);
+	/* A tampered first part (signed as any: the holder's bytes differ):
+	 * every part taken, the whole fails its hash, nothing stored. */
+	memcpy(bad, bytes, LIMIT_SYNC_PART);
+	bad[4096] ^= 0x5a;
+	json_t *t0 = part_env(sha, TOTAL, 0, bad, LIMIT_SYNC_PART);
+	assert_int_equal(apply(&w->p, w->p_d, t0), E_OK);
+	for (i = 1; i < 5; i++)
+		assert_int_equal(apply(&w->p, w->p_d, json_array_get(parts, i)), E_OK);
+	assert_int_equal(refused_for(&w->p, "attachment_hash"), 1);
+	assert_int_equal(tdb_count(w->p.t.db, "attachments"), 0);
+	assert_int_equal(tdb_count(w->p.t.db, "sync_attachment_parts"), 0);
+	/* An overlap: the first part, then other bytes at the same place. */
+	assert_int_equal(apply(&w->p, w->p_d, json_array_get(parts, 0)), E_OK);
+	assert_int_equal(tdb_count(w->p.t.db, "sync_attachment_parts"), 1);
+	assert_int_equal(apply(&w->p, w->p_d, t0), E_OK);
+	json_decref(t0);
+	assert_int_equal(refused_for(&w->p, "attachment_part"), 2);
+	assert_int_equal(tdb_count(w->p.t.db, "sync_attachment_parts"), 0);
+	/* Changed in transit: the real inbox refuses its signature. */
+	json_t *forged = json_deep_copy(json_array_get(parts, 0));
+	json_t *fpl = json_object_get(forged, "payload");
+	char *fd = strdup(json_string_value(json_object_get(fpl, "data")));
+	fd[10] = fd[10] == 'A' ? 'B' : 'A';
+	json_object_set_new(fpl, "data", json_string(fd));
+	free(fd);
+	json_t *one = json_pack("[o]", forged);
+	json_t *why = refusals(&w->p, w->p_d, one);
+	assert_string_equal(json_string_value(json_array_get(why, 0)), "bad_signature");
+	json_decref(why);
+	json_decref(one);
+	assert_int_equal(tdb_count(w->p.t.db, "sync_attachment_parts"), 0);
+	/* The good ones, in order, each twice: stored once, whole. */
+	for (i = 0; i < 5; i++) {
+		apply_twice(&w->p, w->p_d, json_array_get(parts, i));
+		assert_int_equal(tdb_count(w->p.t.db, "attachments"), i == 4 ? 1 : 0);
+	}
+	assert_int_equal(tdb_count(w->p.t.db, "sync_attachment_parts"), 0);
+	char aid[UUID_LEN];
+	tdb_text(w->p.t.db, "SELECT id FROM attachments", aid, sizeof(aid));
+	struct stmt *st = NULL;
+	const void *got;
+	size_t n;
+	json_t *meta = incident_get_attachment(&pc, mid, aid, &st, &got, &n, &e);
+	assert_non_null(meta);
+	assert_int_equal(n, TOTAL);
+	assert_memory_equal(got, bytes, n);
+	assert_string_equal(json_string_value(json_object_get(meta, "sha256")), sha);
+	stmt_done(st);
+	json_decref(meta);
+	/* A part after the whole is stored changes nothing. */
+	assert_int_equal(apply(&w->p, w->p_d, json_array_get(parts, 0)), E_OK);
+	assert_int_equal(tdb_count(w->p.t.db, "sync_attachment_parts"), 0);
+	assert_int_equal(tdb_count(w->p.t.db, "attachments"), 1);
+	json_t *none = sync_kinds_attachments_wanted(&w->p.c, &e);
+	assert_int_equal(json_array_size(none), 0);
+	json_decref(none);
+	/* Asked again (a want repeated): the holder answers once a peer. */
+	MARK();
+	assert_int_equal(apply(&w->d, w->d_p, want), E_OK);
+	assert_int_equal(COUNT(SK_ATTACHMENT_PART), 0);
+	json_decref(parts);
+	free(bytes);
+	free(bad);
+}
+
+/* h/fed-rest: on the receiving instance an import carrying the value of a
+ * copy from above skips it (counted, named with the peer and why) and the
+ * copy keeps the originator's fields; a new record of that value is
+ * refused (409); the record says whose copy it is. */
+static void test_import_below_cannot_change_a_copy(void **state)
+{
+	struct pair *w = *state;
+	struct ctx cr = t_ctx(w->d.t.db, &w->cr);
+	struct err e = { 0 };
+	char g[UUID_LEN], lid[UUID_LEN];
+	struct marks m;
+	MARK();
+	p_indicator(w, "copy-kept.example", "GREEN", NULL, g);
+	apply(&w->d, w->d_p, sent(&w->p, w->p_d, m.pd, SK_INDICATOR));
+	tdb_text(w->d.t.db, "SELECT id FROM indicators WHERE value = 'copy-kept.example'", lid,
+		 sizeof(lid));
+	char before[300], after[300];
+	snprintf(before, sizeof(before), "%lld/%lld", tdb_int(w->d.t.db, "SELECT version FROM "
+		 "indicators WHERE value = 'copy-kept.example'"), tdb_count(w->d.t.db, "indicators"));
+	static const char list[] = "copy-kept.example\nown-new.example\n";
+	json_t *r = indicator_import(&cr, IND_LIST, "ds.txt", list, sizeof(list) - 1, "pq", "AMBER",
+				     &e);
+	if (r == NULL)
+		show_err("import", &e);
+	assert_non_null(r);
+	assert_int_equal(json_integer_value(json_object_get(r, "mirrored")), 1);
+	assert_int_equal(json_integer_value(json_object_get(r, "created")), 1);
+	assert_int_equal(json_integer_value(json_object_get(r, "updated")), 0);
+	json_t *it = json_array_get(json_object_get(r, "mirrored_items"), 0);
+	assert_string_equal(json_string_value(json_object_get(it, "from")), "tinh");
+	assert_string_equal(json_string_value(json_object_get(it, "value")), "copy-kept.example");
+	json_decref(r);
+	snprintf(after, sizeof(after), "%lld/%lld", tdb_int(w->d.t.db, "SELECT version FROM "
+		 "indicators WHERE value = 'copy-kept.example'"), tdb_count(w->d.t.db, "indicators") - 1);
+	assert_string_equal(before, after);   /* the copy untouched; one record of our own */
+	assert_int_equal(tdb_count(w->d.t.db, "indicators WHERE value = 'copy-kept.example' AND "
+				   "tlp = 'GREEN' AND source = 'tinh'"), 1);
+	/* A new record of that value would rewrite it: refused. */
+	json_t *body = json_pack("{s:s, s:s, s:s}", "kind", "domain", "value", "copy-kept.example",
+				 "tlp", "RED");
+	int created = 0;
+	json_t *c2 = indicator_create(&cr, body, &created, &e);
+	json_decref(body);
+	assert_null(c2);
+	assert_int_equal(e.code, E_CONFLICT);
+	err_clear(&e);
+	/* Whose copy it is, and not editable here. */
+	json_t *one = indicator_get(&cr, lid, &e);
+	assert_non_null(one);
+	assert_string_equal(json_string_value(json_object_get(one, "mirrored_from")), "tinh");
+	assert_false(json_is_true(json_object_get(one, "editable")));
+	json_decref(one);
+}
+
+/* h/fed-rest: the province closes a hunt it issued; the district's copy
+ * closes (no new run), its last summary goes up closed, the commune's
+ * instance below is told, and what came up before stays above. Only the
+ * peer that sent the hunt closes it. */
+static void test_hunt_close_travels_down(void **state)
+{
+	struct pair *w = *state;
+	struct ctx pc = t_ctx(w->p.t.db, &w->pcoord), cr = t_ctx(w->d.t.db, &w->cr);
+	struct err e = { 0 };
+	char ind[UUID_LEN], hid[UUID_LEN], lhid[UUID_LEN];
+	struct marks m;
+	MARK();
+	p_indicator(w, "c2-close.example", "GREEN", NULL, ind);
+	apply(&w->d, w->d_p, sent(&w->p, w->p_d, m.pd, SK_INDICATOR));
+	MARK();
+	json_t *body = json_pack("{s:s, s:s, s:[s, s], s:[s]}", "title", "Săn C2 đóng", "deadline",
+				 "2099-01-01T00:00:00.000Z", "target_org_codes", "pq", "xa-b",
+				 "indicator_ids", ind);
+	json_t *h = hunt_create(&pc, body, &e);
+	json_decref(body);
+	assert_non_null(h);
+	snprintf(hid, sizeof(hid), "%s", json_string_value(json_object_get(h, "id")));
+	long long hv = json_integer_value(json_object_get(h, "version"));
+	json_decref(h);
+	json_t *hunt = sent(&w->p, w->p_d, m.pd, SK_HUNT);
+	MARK();
+	apply(&w->d, w->d_p, hunt);
+	tdb_text(w->d.t.db, "SELECT id FROM hunts", lhid, sizeof(lhid));
+	/* One run below, summed up above. */
+	json_t *hits = json_pack("[{s:s, s:s, s:s, s:i}]", "path", "/var/log/a.log", "kind",
+				 "domain", "indicator", "c2-close.example", "line", 1);
+	struct hunt_result r = { .org_code = "pq", .hostname = "may-1", .via = "upload",
+				 .files = 10, .ran_at = time_now_ms(), .hits = hits };
+	json_t *run = hunt_submit(&cr, lhid, &r, &e);
+	json_decref(hits);
+	assert_non_null(run);
+	json_decref(run);
+	apply(&w->p, w->p_d, sent(&w->d, w->d_p, m.dp, SK_HUNT_SUMMARY));
+	/* Someone else's parent closing it: nothing. */
+	json_t *alien = json_pack("{s:s, s:{s:s}}", "kind", SK_HUNT_CLOSE, "payload", "id", hid);
+	assert_int_equal(apply(&w->d, w->d_n, alien), E_OK);
+	json_decref(alien);
+	assert_int_equal(tdb_count(w->d.t.db, "hunts WHERE status = 'open'"), 1);
+	/* The issuer closes it. */
+	MARK();
+	json_t *cl = hunt_close(&pc, hid, hv, &e);
+	if (cl == NULL)
+		show_err("close", &e);
+	assert_non_null(cl);
+	json_decref(cl);
+	json_t *close = sent(&w->p, w->p_d, m.pd, SK_HUNT_CLOSE);
+	assert_int_equal(COUNT(SK_HUNT_CLOSE), 1);
+	MARK();
+	apply_twice(&w->d, w->d_p, close);
+	assert_int_equal(tdb_count(w->d.t.db, "hunts WHERE status = 'closed'"), 1);
+	/* no new run below */
+	hits = json_pack("[]");
+	struct hunt_result r2 = { .org_code = "pq", .hostname = "may-2", .via = "upload",
+				  .files = 1, .ran_at = time_now_ms(), .hits = hits };
+	run = hunt_submit(&cr, lhid, &r2, &e);
+	assert_null(run);
+	assert_int_equal(e.code, E_CONFLICT);
+	err_clear(&e);
+	json_decref(hits);
+	/* told below (the commune's instance), the last word up */
+	json_t *below = sent(&w->d, w->d_x, m.dx, SK_HUNT_CLOSE);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(below, "payload"),
+							 "targets")), 1);
+	json_t *sum = sent(&w->d, w->d_p, m.dp, SK_HUNT_SUMMARY);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(sum, "payload"),
+							      "status")), "closed");
+	apply(&w->p, w->p_d, sum);
+	/* What came up stays above. */
+	json_t *peers = sync_kinds_hunt_peers(&pc, hid, &e);
+	assert_non_null(peers);
+	json_t *it = json_array_get(json_object_get(peers, "items"), 0);
+	assert_int_equal(json_integer_value(json_object_get(it, "hits")), 1);
+	assert_string_equal(json_string_value(json_object_get(it, "status")), "closed");
+	json_decref(peers);
+	/* a closing again changes nothing */
+	MARK();
+	assert_int_equal(apply(&w->d, w->d_p, close), E_OK);
+	assert_int_equal(COUNT(SK_HUNT_CLOSE) + COUNT(SK_HUNT_SUMMARY), 0);
+}
+
 static void test_new_kinds_tampered_replayed_misdirected(void **state)
 {
 	struct pair *w = *state;
@@ -1324,6 +1619,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hunt_summary_goes_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attachment_travels_by_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_confidential_attachment_never_sent, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_large_attachment_travels_in_parts, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_hunt_close_travels_down, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_below_cannot_change_a_copy, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_new_kinds_tampered_replayed_misdirected, setup,
 						teardown),

@@ -78,12 +78,21 @@ void indicator_actor_scope(struct ctx *c, const char **path, char code[65])
 		snprintf(code, 65, "%s", o.code);
 }
 
+/* A peer's name as the indicator copies from it carry it (source). */
+#define LIMIT_MIRROR_PEER 128
+
 /* The columns ind_json reads, in order. */
 #define IND_COLS "i.id, i.kind, i.value, i.pattern_type, i.why, i.name, i.description, " \
 	"i.source, i.file_name, i.tlp, i.confidence, i.to_ids, i.valid_from, i.valid_until, " \
 	"i.tags, i.related, i.share_with, i.origin_id, i.version, i.created_at, i.updated_at, " \
 	"o.code, o.name, (SELECT COUNT(*) FROM sightings s WHERE s.indicator_id = i.id), " \
-	"(SELECT MAX(s.seen_at) FROM sightings s WHERE s.indicator_id = i.id)"
+	"(SELECT MAX(s.seen_at) FROM sightings s WHERE s.indicator_id = i.id), " \
+	IND_MIRRORED_FROM
+/* The peer whose record it is a copy of (issue 16: ind_mirrored_from's
+ * rule), NULL when it is ours. */
+#define IND_MIRRORED_FROM "(SELECT p.name FROM sync_map m JOIN sync_peers p ON p.id = " \
+	"m.peer_id WHERE m.type = 'indicator' AND m.local_id = i.id AND m.remote_id = " \
+	"i.origin_id AND p.name = i.source LIMIT 1)"
 #define IND_FROM " FROM indicators i JOIN orgs o ON o.id = i.org_id "
 
 static json_t *json_text(const char *s)
@@ -120,6 +129,9 @@ static json_t *ind_json(struct stmt *st)
 		"updated_at", ms_json(stmt_int(st, 20)),
 		"org", "code", stmt_text(st, 21), "name", stmt_text(st, 22),
 		"sightings", (json_int_t)stmt_int(st, 23), "last_seen_at", ms_json(stmt_int(st, 24)));
+	/* A copy from another instance: who edits it (the UI offers no edit). */
+	json_object_set_new(j, "mirrored_from", stmt_isnull(st, 25) ? json_null()
+					       : json_string(stmt_text(st, 25)));
 	/* share_with holds codes; answer them as {"code"} objects like org. */
 	json_t *codes = json_object_get(j, "share_with"), *objs = json_array(), *v;
 	size_t k;
@@ -664,9 +676,10 @@ static json_t *ind_load(struct ctx *c, const char *id, struct err *e)
 	int rc = stmt_step(st, e);
 	json_t *j = rc == 1 ? ind_json(st) : NULL;
 	if (j) {
-		json_object_set_new(j, "_path", json_string(stmt_text(st, 25)));
+		json_object_set_new(j, "_path", json_string(stmt_text(st, 26)));
 		json_object_set_new(j, "editable", json_boolean(policy_in_scope(c->actor,
-			stmt_text(st, 25)) && (c->actor->roles & policy_roles(ACT_INDICATOR_WRITE))));
+			stmt_text(st, 26)) && (c->actor->roles & policy_roles(ACT_INDICATOR_WRITE)) &&
+			stmt_isnull(st, 25)));
 	}
 	stmt_done(st);
 	if (j)
@@ -759,6 +772,9 @@ json_t *indicator_list(struct ctx *c, const struct indicator_filter *f, struct e
 	return out;
 }
 
+static int import_hits_copy(struct ctx *c, const char *org_id, const struct ioc *i,
+			    char peer[LIMIT_MIRROR_PEER], struct err *e);
+
 /* Writes one record inside its own transaction and answers it. */
 static json_t *ind_write(struct ctx *c, const char *org_id, json_t *rec, const char *action,
 			 json_t *before, int *created, struct err *e)
@@ -772,6 +788,15 @@ static json_t *ind_write(struct ctx *c, const char *org_id, json_t *rec, const c
 	if (ind_from_json(c, rec, a, &n, e) != 0 || store_begin(c->db, e) != 0)
 		goto out;
 	int is_new = 0;
+	/* A new record with the value of a copy from a peer would rewrite
+	 * the copy (upsert's key): only its originator edits it (issue 16). */
+	char peer[LIMIT_MIRROR_PEER];
+	int hit = before ? 0 : import_hits_copy(c, org_id, &n.ioc, peer, e);
+	if (hit != 0) {
+		if (hit == 1)
+			err_set(e, E_CONFLICT, MSG_INDICATOR_MIRRORED, peer);
+		goto fail;
+	}
 	/* An edit holds the record at the version its caller read. */
 	if (before && version_claim(c, "indicators", jv_str(before, "id"),
 				   (long long)json_integer_value(json_object_get(before, "version")),
@@ -825,6 +850,25 @@ json_t *indicator_create(struct ctx *c, json_t *body, int *created, struct err *
 	return ind_write(c, o.id, body, "indicator.update", NULL, created, e);
 }
 
+/* The name of the peer whose record indicator id is a copy of (issue 16,
+ * sync_map: the peer's record, origin_id its id there, source the peer's
+ * name): 1 with peer filled, 0 ours, -1. */
+static int ind_mirrored_from(struct ctx *c, const char *id, char peer[LIMIT_MIRROR_PEER],
+		      struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT p.name FROM sync_map m JOIN sync_peers p "
+		"ON p.id = m.peer_id JOIN indicators i ON i.id = m.local_id WHERE m.type = "
+		"'indicator' AND m.local_id = $1 AND i.origin_id = m.remote_id AND i.source = p.name",
+		"t", id);
+	if (st == NULL)
+		return -1;
+	int r = stmt_step(st, e);
+	if (r == 1)
+		snprintf(peer, LIMIT_MIRROR_PEER, "%s", stmt_text(st, 0));
+	stmt_done(st);
+	return r;
+}
+
 /* The stored record, for a change: visible, in the actor's scope (else
  * forbidden: a record shared with us is not ours to change) and at the
  * version the caller saw. *org_id gets its owner. */
@@ -846,17 +890,12 @@ static json_t *ind_for_change(struct ctx *c, const char *id, long long if_match,
 		json_decref(cur);
 		return NULL;
 	}
-	/* A copy another instance shared (issue 16, sync_map: the peer's
-	 * record, origin_id its id there, source the peer's name) is that
-	 * instance's record: only its originator edits or deletes it. */
-	struct stmt *st = store_query(c->db, e, "SELECT p.name FROM sync_map m JOIN sync_peers p "
-		"ON p.id = m.peer_id JOIN indicators i ON i.id = m.local_id WHERE m.type = "
-		"'indicator' AND m.local_id = $1 AND i.origin_id = m.remote_id AND i.source = p.name",
-		"t", id);
-	int mirrored = st ? stmt_step(st, e) : -1;
+	/* A copy another instance shared (issue 16) is that instance's
+	 * record: only its originator edits or deletes it. */
+	char peer[LIMIT_MIRROR_PEER];
+	int mirrored = ind_mirrored_from(c, id, peer, e);
 	if (mirrored == 1)
-		err_set(e, E_CONFLICT, MSG_INDICATOR_MIRRORED, stmt_text(st, 0));
-	stmt_done(st);
+		err_set(e, E_CONFLICT, MSG_INDICATOR_MIRRORED, peer);
 	if (mirrored != 0) {
 		json_decref(cur);
 		return NULL;
@@ -1071,16 +1110,52 @@ struct import {
 	int default_tlp;
 	long created, updated;
 	struct stix_keep *keep;       /* STIX: which rows each object's records went to */
+	long mirrored;                /* skipped: they would land on a copy from a peer */
+	json_t *mirrored_items;       /* the first IOC_STATS_KEPT of them */
 };
+
+/* Whether a record imported into org_id would land on a copy another
+ * instance shared (the same organisation, kind and value: upsert's key):
+ * 1 with the peer's name, 0, -1. */
+static int import_hits_copy(struct ctx *c, const char *org_id, const struct ioc *i,
+			    char peer[LIMIT_MIRROR_PEER], struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT id FROM indicators WHERE org_id = $1 AND "
+				      "kind = $2 AND value = $3", "ttt", org_id,
+				      ioc_kind_name(i->kind), i->value);
+	if (st == NULL)
+		return -1;
+	char id[UUID_LEN];
+	int r = stmt_step(st, e);
+	if (r == 1)
+		snprintf(id, sizeof(id), "%s", stmt_text(st, 0));
+	stmt_done(st);
+	return r == 1 ? ind_mirrored_from(c, id, peer, e) : r;
+}
 
 static int import_one(void *arg, const struct ioc *ioc, struct err *e)
 {
 	struct import *im = arg;
 	struct ind_new n = { .ioc = *ioc, .org_id = im->org_id };
-	char id[UUID_LEN];
+	char id[UUID_LEN], peer[LIMIT_MIRROR_PEER];
 	int created = 0;
 	if (n.ioc.tlp == TLP_NONE)
 		n.ioc.tlp = im->default_tlp;
+	/* Only its originator edits a copy (issue 16): the file's version of
+	 * it is skipped, and the summary says why. */
+	int r = import_hits_copy(im->c, im->org_id, ioc, peer, e);
+	if (r < 0)
+		return -1;
+	if (r == 1) {
+		char why[300];
+		im->mirrored++;
+		if (json_array_size(im->mirrored_items) < IOC_STATS_KEPT)
+			json_array_append_new(im->mirrored_items, json_pack("{s:s, s:s, s:s, s:s}",
+				"kind", ioc_kind_name(ioc->kind), "value", ioc->value, "from", peer,
+				"why", msg_format(MSG_INDICATOR_IMPORT_MIRRORED, im->c->lang, peer,
+						  why, sizeof(why))));
+		return 0;
+	}
 	if (upsert(im->c, &n, &created, id, e) != 0 ||
 	    (im->keep && stix_keep_link(im->keep, ioc->origin_id, id, n.ioc.tlp, e) != 0))
 		return -1;
@@ -1120,7 +1195,8 @@ json_t *indicator_import(struct ctx *c, int format, const char *name, const char
 		if (yara_check(name, data, n, e) != 0)
 			return NULL;
 	}
-	struct import im = { .c = c, .org_id = o.id, .default_tlp = tlp };
+	struct import im = { .c = c, .org_id = o.id, .default_tlp = tlp,
+			     .mirrored_items = json_array() };
 	if (format == IND_STIX && (im.keep = stix_keep_new()) == NULL)
 		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL), NULL;
 	if (store_begin(c->db, e) != 0) {
@@ -1173,6 +1249,10 @@ json_t *indicator_import(struct ctx *c, int format, const char *name, const char
 				"superseded", (json_int_t)st.superseded,
 				"skipped", (json_int_t)st.skipped,
 				"sightings", (json_int_t)(count_sightings(c, e) - before));
+		if (out) {
+			json_object_set_new(out, "mirrored", json_integer(im.mirrored));
+			json_object_set(out, "mirrored_items", im.mirrored_items);
+		}
 		if (out && format == IND_MISP)
 			json_object_set_new(out, "misp", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
 				"events", (json_int_t)mi.events, "objects", (json_int_t)mi.objects,
@@ -1186,9 +1266,11 @@ json_t *indicator_import(struct ctx *c, int format, const char *name, const char
 		store_rollback(c->db);
 		json_decref(out);
 		stix_keep_free(im.keep);
+		json_decref(im.mirrored_items);
 		return NULL;
 	}
 	stix_keep_free(im.keep);
+	json_decref(im.mirrored_items);
 	return out;
 }
 

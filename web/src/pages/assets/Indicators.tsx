@@ -430,7 +430,9 @@ export function IndicatorPage({ id }: { id: string }) {
   if (error && !x) return <ErrorBox error={error}><p><a href="#/indicators">{t('back_to_iocs')}</a></p></ErrorBox>;
   if (!x) return <Loading />;
   const mine = scopeOrgs().some((o) => o.code === x.org?.code);
-  const writable = canWriteIoc() && mine;
+  // A copy another instance shared (issue 16): only its originator edits it.
+  const mirrored: string | null = x.mirrored_from ?? null;
+  const writable = canWriteIoc() && mine && !mirrored;
   const save = async (e: Event) => {
     e.preventDefault();
     setBusy(true); setSaveErr(null); setFlash(null);
@@ -474,11 +476,12 @@ export function IndicatorPage({ id }: { id: string }) {
         <span class="muted">{x.org?.name}</span>
         {!mine && <span class="badge">{t('ioc_shared_to_us')}</span>}
       </p>
+      {mirrored && <p class="alert info mirrored-from" role="note">{t('ioc_mirrored_from', { peer: mirrored })}</p>}
       <FlashNotice f={flash} />
       {!ed.editing && saveErr ? <RecordError error={saveErr} onReload={() => { setSaveErr(null); void load(); }} /> : null}
       <div class="inc-grid">
         <div>
-          {ed.editing ? (
+          {ed.editing && !mirrored ? (
             <form class="panel ioc-form" onSubmit={save}>
               <h2>{t('ioc_edit')}</h2>
               <RecordError error={saveErr} onReload={reloadKeep} />
@@ -604,8 +607,14 @@ function ImportResult({ d }: { d: Done }) {
         // MISP: what is no indicator is kept as context (the misp rows say so).
         ...(r.skipped && !r.misp ? [[t('ioc_skipped'), n('skipped')] as [string, string]] : []),
         ...(r.sightings ? [[t('ioc_new_sightings'), n('sightings')] as [string, string]] : []),
+        ...(r.mirrored ? [[t('ioc_import_mirrored'), n('mirrored')] as [string, string]] : []),
         ...mispRows(r.misp),
       ]} />
+      {(r.mirrored_items ?? []).length > 0 && (
+        <ul class="plain kept mirrored">
+          {r.mirrored_items.map((k: any, i: number) => <li key={`m-${i}`}><code>{k.value}</code> — {k.why}</li>)}
+        </ul>
+      )}
       {kept.length > 0 && (
         <>
           <h3>{t('ioc_kept_title', { n: kept.length })}</h3>
