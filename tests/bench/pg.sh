@@ -110,8 +110,8 @@ rates() {
 	wrk -t2 -c"$CONN" -d2s -H "Authorization: Bearer $token" "$base/api/v1/incidents/$id" >/dev/null
 	wrk -t2 -c"$CONN" -d"${DUR}s" --latency -H "Authorization: Bearer $token" \
 		"$base/api/v1/incidents/$id" >"$TMP/get-$name.txt"
-	R_RPS[$name]=$(wrk_rps "$TMP/get-$name.txt")
-	R_P99[$name]=$(wrk_p99_ms "$TMP/get-$name.txt")
+	R_RPS[$name]=$(printf "%.0f" "$(wrk_rps "$TMP/get-$name.txt")")
+	R_P99[$name]=$(printf "%.1f" "$(wrk_p99_ms "$TMP/get-$name.txt")")
 	R_BAD[$name]=$(wrk_bad "$TMP/get-$name.txt")
 	note "$name: POST, wrk -t2 -c$CONN -d${CDUR}s ..."
 	wrk -t2 -c"$CONN" -d"${CDUR}s" --latency -H "Authorization: Bearer $token" -s tests/bench/create.lua \
@@ -122,7 +122,7 @@ rates() {
 	us=$(sed -E 's/.*duration_us=([0-9]+).*/\1/' <<<"$line")
 	C_BAD[$name]=$(sed -E 's/.*other=([0-9]+).*/\1/' <<<"$line")
 	C_RATE[$name]=$(awk -v n="$ok" -v us="$us" 'BEGIN { r = 0; if (us > 0) r = n * 1e6 / us; printf "%.0f", r }')
-	C_P99[$name]=$(wrk_p99_ms "$TMP/post-$name.txt")
+	C_P99[$name]=$(printf "%.1f" "$(wrk_p99_ms "$TMP/post-$name.txt")")
 }
 
 STATUS=0
