@@ -64,7 +64,10 @@ char *api_decode_filename(struct arena *a, const char *s);
 int api_attachment_get(struct req *r);
 
 /* sync.c (issue 16, h/sync-net): the routes peer instances call (AUTH_PEER:
- * api_sync_authenticate in http.h names the peer from the headers). */
+ * api_sync_authenticate, which serve sets as the server's
+ * peer_authenticate, names the peer from the headers; 0, or -1 with r->err,
+ * 401). */
+int api_sync_authenticate(struct req *r);
 int api_sync_push(struct req *r);
 int api_sync_pull(struct req *r);
 int api_sync_ack(struct req *r);

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "instance.h"
+#include "../api/api.h"
 #include "../base/limits.h"
 #include "../base/log.h"
 #include "../base/msg.h"
@@ -437,6 +438,7 @@ int cmd_serve(int argc, char **argv)
 			 conf.syslog.udp[0] ? conf.syslog.udp : "-",
 			 conf.syslog.tcp[0] ? conf.syslog.tcp : "-");
 	}
+	srv.peer_authenticate = api_sync_authenticate;
 	if (server_start(&srv, conf.listen, &e) != 0) {
 		cli_error(&e);
 		syslogd_stop(sd);

@@ -56,9 +56,6 @@ extern const struct route api_routes[];
 extern const size_t api_routes_count;
 extern const struct route_role api_route_roles[];
 extern const size_t api_route_roles_count;
-/* AUTH_PEER routes: the caller named by X-Sync-Instance must be a
- * registered peer instance (api/sync.c); 0, or -1 with r->err (401). */
-int api_sync_authenticate(struct req *r);
 /* Handlers of heavy work (rendering a document: tens of ms, one at a time):
  * they run on the lane's threads (lane.c), never on those that answer
  * everyone else's reads. */
@@ -85,6 +82,11 @@ struct server {
 	int cookie_secure;      /* Secure cookies without TLS (behind a proxy) */
 	const char *trusted_proxy;  /* X-Forwarded-For believed from here only */
 	int listen_fd;
+	/* AUTH_PEER routes: the caller named by X-Sync-Instance must be a
+	 * registered peer instance; 0, or -1 with r->err (401). Set by serve
+	 * (api_sync_authenticate, api/sync.c: the layer above); without one
+	 * every such request is refused. */
+	int (*peer_authenticate)(struct req *r);
 	/* Logins (gate.c): per address and per username per minute, the burst
 	 * allowed, and at most this many password checks at once. */
 	unsigned login_per_min, login_user_per_min, login_burst, login_parallel;

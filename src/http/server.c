@@ -266,8 +266,12 @@ static void req_setup(struct req *r, const char *url)
 		return;
 	if (r->route->auth == AUTH_AGENT && authenticate_agent(r) != 0)
 		return;
-	if (r->route->auth == AUTH_PEER && api_sync_authenticate(r) != 0)
+	if (r->route->auth == AUTH_PEER && (r->srv->peer_authenticate == NULL ||
+					     r->srv->peer_authenticate(r) != 0)) {
+		if (r->srv->peer_authenticate == NULL)
+			err_set(&r->err, E_UNAUTH, MSG_UNAUTH, NULL);
 		return;
+	}
 	role_before_body(r);
 	r->ctx.actor = &r->actor;
 	size_t limit = r->role_refused ? LIMIT_ANON_BODY : body_limit(r);
