@@ -182,6 +182,17 @@ static int judge(const unsigned char a[16], const struct net_allow *al, char *wh
 	return NET_FORBIDDEN;
 }
 
+void net_why_neutral(const char *why, char *out, size_t n)
+{
+	const char *colon = strstr(why, ": "), *open = strrchr(why, '('),
+		   *close = strrchr(why, ')');
+	int head = colon ? (int)(colon - why) : (int)strlen(why);
+	if (colon && open && close && open < close && open > colon)
+		snprintf(out, n, "%.*s ∈ %.*s", head, why, (int)(close - open - 1), open + 1);
+	else
+		snprintf(out, n, "%.*s", head, why);
+}
+
 int net_check_url(const char *url, const struct net_allow *al, char *pin, size_t pin_len,
 		  char *why, size_t why_len)
 {

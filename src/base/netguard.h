@@ -52,4 +52,12 @@ enum { NET_OK = 0, NET_BAD_URL = 1, NET_NO_ADDRESS = 2, NET_FORBIDDEN = 3 };
 int net_check_url(const char *url, const struct net_allow *al, char *pin, size_t pin_len,
 		  char *why, size_t why_len);
 
+/*
+ * The part of a why that reads the same in every language, for a message
+ * of the catalogue to carry: "127.0.0.1 ∈ 127.0.0.0/8" for an address and
+ * its class, the host alone for a name that does not resolve. The class's
+ * English words stay in why, for the log and the delivery's record.
+ */
+void net_why_neutral(const char *why, char *out, size_t n);
+
 #endif

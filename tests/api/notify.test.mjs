@@ -303,10 +303,14 @@ test('webhooks may not reach loopback, private, link-local, multicast or metadat
     assertProblem(x, 422, '/webhook/url');
     const m = x.body.errors.find((e) => e.pointer === '/webhook/url').detail;
     assert.ok(m.includes(shown) && /webhook_allow/.test(m), `${url}: ${m}`);
+    // the reader's language only: the network by its CIDR, no English class word
+    assert.ok(!/loopback|private|link-local|multicast|reserved|unspecified|metadata/i.test(m), `${url}: ${m}`);
   }
-  // a name that does not resolve is refused with its own reason
+  // a name that does not resolve is refused with its own reason, named by the host alone
   const nx = await put('http://no-such-host.invalid/hook');
   assertProblem(nx, 422, '/webhook/url');
+  const nm = nx.body.errors.find((e) => e.pointer === '/webhook/url').detail;
+  assert.ok(nm.includes('(no-such-host.invalid)') && !/resolve/.test(nm), nm);
   assert.equal((await who.get('/api/v1/account/notifications')).body.webhook, null, 'nothing stored');
   // the allowed receiver is accepted ...
   assert.equal((await put(`http://127.0.0.1:${hookPort}/ok`)).status, 200);

@@ -52,8 +52,21 @@ static void test_classes(void **state)
 	assert_int_equal(check("http://0177.0.0.1/", NULL, pin, why), NET_FORBIDDEN);
 	assert_non_null(strstr(why, "127.0.0.1"));
 	assert_non_null(strstr(why, "loopback"));
+	/* what a message of the catalogue carries: no English class word */
+	char shown[300];
+	net_why_neutral(why, shown, sizeof(shown));
+	assert_string_equal(shown, "127.0.0.1 ∈ 127.0.0.0/8");
 	assert_int_equal(check("http://[::ffff:169.254.169.254]/", NULL, pin, why), NET_FORBIDDEN);
 	assert_non_null(strstr(why, "metadata"));
+	net_why_neutral(why, shown, sizeof(shown));
+	assert_string_equal(shown, "169.254.169.254 ∈ 169.254.0.0/16");
+	assert_int_equal(check("http://[fe80::1]/", NULL, pin, why), NET_FORBIDDEN);
+	net_why_neutral(why, shown, sizeof(shown));
+	assert_string_equal(shown, "fe80::1 ∈ fe80::/10");
+	net_why_neutral("no-such-host.invalid: the name does not resolve", shown, sizeof(shown));
+	assert_string_equal(shown, "no-such-host.invalid");
+	net_why_neutral("not an http or https URL", shown, sizeof(shown));
+	assert_string_equal(shown, "not an http or https URL");
 	/* public addresses pass; a literal needs no pin */
 	static const char *const public[] = {
 		"https://8.8.8.8/", "http://1.1.1.1:8080/hook", "http://[2606:4700:4700::1111]/",

@@ -900,14 +900,15 @@ json_t *notify_prefs_put(struct ctx *c, json_t *body, struct err *e)
 	if (e->nfields == 0 && url && *url) {
 		/* where it leads, after resolution: not into the server's own
 		 * networks (checked again at each send, the address pinned) */
-		char pin[400], why[300];
+		char pin[400], why[300], shown[300];
 		int nv = net_check_url(url, &conf.webhook_allow, pin, sizeof(pin), why, sizeof(why));
+		net_why_neutral(why, shown, sizeof(shown));   /* the message says the class */
 		if (nv == NET_BAD_URL)
 			err_field(e, "/webhook/url", MSG_NOTIFY_BAD_URL, NULL);
 		else if (nv == NET_NO_ADDRESS)
-			err_field(e, "/webhook/url", MSG_DUTY_WEBHOOK_UNRESOLVED, why);
+			err_field(e, "/webhook/url", MSG_DUTY_WEBHOOK_UNRESOLVED, shown);
 		else if (nv == NET_FORBIDDEN)
-			err_field(e, "/webhook/url", MSG_DUTY_WEBHOOK_REFUSED, why);
+			err_field(e, "/webhook/url", MSG_DUTY_WEBHOOK_REFUSED, shown);
 	}
 	if (e->nfields > 0)
 		return NULL;
