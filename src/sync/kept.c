@@ -94,7 +94,7 @@ int sync_kept_apply(struct ctx *c, const char *peer_id, struct sync_kept_result 
 	memset(out, 0, sizeof(*out));
 	/* what waits, in order: the (light) ids first, each envelope read when
 	 * its turn comes */
-	struct stmt *st = store_query(c->db, e, "SELECT id, peer_id, kind, seq, error IS NULL FROM "
+	struct stmt *st = store_query(c->db, e, "SELECT id, peer_id, kind, seq, CASE WHEN error IS NULL THEN 1 ELSE 0 END FROM "
 				      "sync_kept WHERE applied_at IS NULL AND ($1 IS NULL OR "
 				      "peer_id = $1) ORDER BY peer_id, seq", "t", peer_id);
 	if (st == NULL)
