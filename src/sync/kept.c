@@ -56,15 +56,17 @@ int sync_kept_put(struct ctx *c, const struct sync_peer *p, const json_t *env,
 	msg_format(MSG_SYNC_R_KEPT, LANG_EN, arg, text, sizeof(text));
 	log_msg(LOG_WARN, "sync: kept from %s: %s", p->name, text);
 	/* kept, and counted for the peer like the other reasons that hold
-	 * nothing up (attachment_*): a row of the refusal log and the counter */
+	 * nothing up (attachment_*): a row of the refusal log and the counter;
+	 * not the peer's last error (nothing is wrong with the exchange: sync
+	 * status shows what is kept on its own line) */
 	return store_run(c->db, e, "INSERT INTO sync_kept (id, peer_id, seq, kind, envelope, size, "
 			 "kept_at) VALUES ($1, $2, $3, $4, $5, $6, $7)", "ttittii", id, p->id, seq,
 			 kind, canon, (int64_t)len, now) < 0 ||
 	       store_run(c->db, e, "INSERT INTO sync_refused (id, peer_id, origin, envelope_id, seq, "
 			 "reason, n, detail, at) VALUES ($1, $2, $3, $4, $5, 'kind_unknown', 1, $6, "
 			 "$7)", "ttttiti", uuid7(rid), p->id, p->instance, id, seq, text, now) < 0 ||
-	       store_run(c->db, e, "UPDATE sync_peers SET refused = refused + 1, last_error = $2, "
-			 "last_error_at = $3 WHERE id = $1", "tti", p->id, text, now) < 0 ? -1 : 0;
+	       store_run(c->db, e, "UPDATE sync_peers SET refused = refused + 1, last_contact_at = $2 "
+			 "WHERE id = $1", "ti", p->id, now) < 0 ? -1 : 0;
 }
 
 /* Records why a kept envelope could not be applied (its own write). The
