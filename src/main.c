@@ -13,6 +13,7 @@
 #include "domain/ioc/indicator.h"
 #include "domain/plan/playbook.h"
 #include "sync/kinds.h"
+#include "sync/kinds_test.h"
 #include "base/banned.h"
 
 struct command {
@@ -115,6 +116,10 @@ int main(int argc, char **argv)
 	/* What travels between instances (issue 16): the kinds the inbox
 	 * applies and the domain hooks that queue them. */
 	sync_kinds_install();
+#ifdef UNGCUU_TEST_HOOKS
+	/* test builds only: a kind "a newer version" knows (kinds_test.h) */
+	sync_test_kinds_install();
+#endif
 	if (argc < 2)
 		return cmd_help(1, argv), EXIT_USAGE;
 	const char *name = argv[1];

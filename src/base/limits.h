@@ -150,6 +150,12 @@
 /* Attachments asked for in one apply (a payload naming more waits for the
  * next update of the incident). */
 #define LIMIT_SYNC_WANTS 100
+/* -- federation across versions (issue 16, h/fed-compat) -- */
+/* Envelopes of a kind this version does not know, kept per peer until an
+ * upgrade applies them: at most this many waiting and this many bytes of
+ * them; past either the envelope is refused and waits at its sender. */
+#define LIMIT_SYNC_KEPT 1000
+#define LIMIT_SYNC_KEPT_BYTES (64LL * 1024 * 1024)
 /* A warning's withdrawal reason. */
 #define LIMIT_WITHDRAW_REASON 2000
 

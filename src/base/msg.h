@@ -324,6 +324,9 @@ enum { LANG_VI = 0, LANG_EN = 1 };
 	/* -- federation: the last gaps (issue 16, h/fed-rest) -- */ \
 	X(INDICATOR_IMPORT_MIRRORED, "Bỏ qua: chỉ dấu này do hệ thống %s chia sẻ, chỉ đơn vị gốc được sửa", "Skipped: this indicator was shared by instance %s; only its originator edits it") \
 	/* -- federation: what came from the peers (issue 16, h/fed-ui) -- */ \
+	/* -- federation across versions (issue 16, h/fed-compat) -- */ \
+	X(SYNC_R_KEPT, "Giữ lại đến khi nâng cấp: phiên bản này chưa biết loại phong bì %s; sẽ được áp dụng sau khi nâng cấp", "Kept until this instance is upgraded: this version does not know the envelope kind %s; it is applied after the upgrade") \
+	X(SYNC_R_KEPT_FULL, "Đã giữ quá nhiều phong bì loại chưa biết từ máy ngang hàng này (%s): phong bì này chờ bên gửi; hãy nâng cấp hệ thống", "Too many envelopes of unknown kinds are kept from this peer (%s): this one waits at its sender; upgrade this instance") \
 	/* -- standing duty: approval, roster, webhooks (issue 17, h/duty) -- */ \
 	X(DUTY_WEBHOOK_REFUSED, "Webhook không được gửi tới mạng nội bộ, cục bộ hoặc dành riêng (%s); quản trị viên có thể cho phép mạng này bằng [notify] webhook_allow", "A webhook may not reach a loopback, private, link-local or reserved network (%s); an administrator may allow that network with [notify] webhook_allow") \
 	X(DUTY_REPORT_AWAITING, "Báo cáo đang chờ lãnh đạo phê duyệt: không sửa được cho đến khi được trả lại", "The report awaits the leader's approval: it cannot change unless it is returned") \

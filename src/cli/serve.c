@@ -361,6 +361,21 @@ int cmd_serve(int argc, char **argv)
 	if (sealed > 0)
 		log_info("sealed %d secrets at rest", sealed);
 	instance_rules(db, &srv.rules);
+	/* h/fed-compat: envelopes kept because the version before this one
+	 * did not know their kind are applied now, once, in seq order (those
+	 * this version does not know either stay kept; a failure stays kept
+	 * with its error, shown in sync status) */
+	{
+		struct actor sys;
+		actor_system(&sys);
+		struct ctx kc = { .db = db, .rules = &srv.rules, .actor = &sys, .lang = LANG_EN };
+		struct sync_kept_result kr;
+		struct err ke = { 0 };
+		char why[300];
+		if (sync_kept_apply(&kc, NULL, &kr, &ke) != 0)
+			log_error("sync: kept envelopes not applied: %s",
+				  err_text(&ke, LANG_EN, why, sizeof(why)));
+	}
 	store_close(db);
 
 	static struct conf conf;

@@ -16,6 +16,7 @@
 #include "../base/msg.h"
 #include "../base/timeutil.h"
 #include "../sync/sync.h"
+#include "../sync/kinds_test.h"
 #include "../base/banned.h"
 
 static const struct cli_opt export_opts[] = {
@@ -124,6 +125,14 @@ static int import_fn(struct ctx *c, const struct cli_args *a, const struct cli_o
 		cli_error(&e);
 		return 1;
 	}
+	/* h/fed-compat: what an older version kept, applied first if this one
+	 * knows its kind (as `sync run` and `serve` do) */
+	struct sync_kept_result kept;
+	if (sync_kept_apply(c, NULL, &kept, &e) != 0) {
+		free(data);
+		cli_error(&e);
+		return 1;
+	}
 	json_t *res = NULL;
 	char peer_id[UUID_LEN];
 	int rc = sync_bundle_import(c, data, n, &res, peer_id, &e);
@@ -222,6 +231,22 @@ static int status_fn(struct ctx *c, const struct cli_args *a, const struct cli_o
 			print_time(json_object_get(p, "last_error_at"));
 			printf("): %s\n", jv_str(p, "last_error"));
 		}
+		if (jv_int(p, "kept_waiting", 0) || jv_int(p, "kept_applied", 0)) {
+			printf(en ? "  kept until this instance is upgraded (kinds it does not know): "
+				    "%lld waiting (%lld bytes), %lld failed, %lld applied since\n"
+				  : "  giữ lại đến khi nâng cấp (loại chưa biết): %lld chờ (%lld byte), "
+				    "%lld lỗi, %lld đã áp dụng\n",
+			       jv_int(p, "kept_waiting", 0), jv_int(p, "kept_bytes", 0),
+			       jv_int(p, "kept_failed", 0), jv_int(p, "kept_applied", 0));
+			size_t j;
+			json_t *kp;
+			json_array_foreach(json_object_get(p, "kept"), j, kp) {
+				printf("    #%lld %s", jv_int(kp, "seq", 0), jv_str(kp, "kind"));
+				if (jv_str(kp, "error"))
+					printf(": %s", jv_str(kp, "error"));
+				printf("\n");
+			}
+		}
 		printf("  ping: %lld\n", jv_int(p, "pings", 0));
 	}
 	if (jv_int(s, "unknown_refused", 0))
@@ -250,9 +275,15 @@ static int ping_fn(struct ctx *c, const struct cli_args *a, const struct cli_opt
 		cli_error(&e);
 		return 1;
 	}
+	const char *kind = SYNC_KIND_PING;
+#ifdef UNGCUU_TEST_HOOKS
+	/* test builds only: envelopes of the kind UNGCUU_TEST_KIND names */
+	if (sync_test_kind())
+		kind = sync_test_kind();
+#endif
 	for (long i = 0; i < count; i++) {
 		json_t *payload = json_pack("{s:I}", "n", (json_int_t)(i + 1));
-		int rc = sync_emit(c, &p, SYNC_KIND_PING, payload, NULL, &e);
+		int rc = sync_emit(c, &p, kind, payload, NULL, &e);
 		json_decref(payload);
 		if (rc != 0) {
 			store_rollback(c->db);
@@ -285,9 +316,11 @@ static const struct cli_verb cmds[] = {
 	{ "run", sync_cli_run, sync_run_opts,
 	  "ungcuu sync run --db PATH [--peer NAME] [--retries N] [--batch N] [--ca-file PEM] [--json]",
 	  "Trao đổi một lượt qua mạng với các máy ngang hàng có URL: gửi phong bì đang chờ, nhận "
-	  "phong bì cho mình, xác nhận theo số thứ tự; lỗi mạng thì thử lại sau 1 s, 2 s, 4 s.",
+	  "phong bì cho mình, xác nhận theo số thứ tự; lỗi mạng thì thử lại sau 1 s, 2 s, 4 s. "
+	  "Trước đó áp dụng các phong bì đã giữ lại vì phiên bản cũ chưa biết loại của chúng.",
 	  "One round over the network with the peers that have a URL: send the waiting envelopes, "
-	  "receive those for us, acknowledge by seq; a network failure is retried after 1 s, 2 s, 4 s." },
+	  "receive those for us, acknowledge by seq; a network failure is retried after 1 s, 2 s, 4 s. "
+	  "First applies the envelopes kept because an older version did not know their kind." },
 	{ "ping", ping_fn, ping_opts, "ungcuu sync ping --db PATH --peer NAME [--count N]",
 	  "Xếp phong bì thử (ping) cho một máy ngang hàng để kiểm tra đường trao đổi.",
 	  "Queue test envelopes (ping) for a peer to check the exchange." },

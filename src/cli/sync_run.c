@@ -85,6 +85,15 @@ int sync_cli_run(struct ctx *c, const struct cli_args *a, const struct cli_opt *
 	json_t *report = json_array();
 	struct err e = { 0 };
 	int failed = 0, ran = 0;
+	/* h/fed-compat: envelopes kept because this version did not know
+	 * their kind, applied now if it does (after an upgrade), before the
+	 * round brings newer ones */
+	struct sync_kept_result kept;
+	if (sync_kept_apply(c, NULL, &kept, &e) != 0) {
+		cli_error(&e);
+		json_decref(report);
+		return 1;
+	}
 	const char *want = cli_get(a, o, "peer");
 	if (want) {
 		struct sync_peer p;
@@ -118,8 +127,17 @@ int sync_cli_run(struct ctx *c, const struct cli_args *a, const struct cli_opt *
 		}
 	}
 	if (json) {
+		/* an array of rounds, as before (sync status --json shows what
+		 * is kept) */
 		cli_print_json(report);
 	} else {
+		if (kept.applied || kept.failed)
+			printf(cli_lang() == LANG_EN
+				       ? "kept envelopes (kinds this version now knows): %lld applied, "
+					 "%lld failed (ungcuu sync status shows why)\n"
+				       : "phong bì đã giữ lại (loại nay đã biết): áp dụng %lld, lỗi %lld "
+					 "(xem lý do: ungcuu sync status)\n",
+			       (long long)kept.applied, (long long)kept.failed);
 		int en = cli_lang() == LANG_EN;
 		size_t i;
 		json_t *row;

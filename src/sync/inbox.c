@@ -13,6 +13,7 @@
 #include "sync.h"
 #include "sync_int.h"
 #include "../base/crypto.h"
+#include "../base/limits.h"
 #include "../base/msg.h"
 #include "../base/timeutil.h"
 #include "../base/banned.h"
@@ -150,15 +151,54 @@ static void refuse(struct refusal_ctx *r, const json_t *env, const char *reason,
 	json_array_append_new(r->list, j);
 }
 
+/* An envelope kept because its kind is unknown here (kept.c): it goes
+ * back to the sender in the list of refusals, so the sender knows it is
+ * not applied yet, though acknowledged; the log row and the counter were
+ * written with it. */
+static void note_kept(struct refusal_ctx *r, const json_t *env)
+{
+	char arg[120], text[400];
+	const char *kind = json_string_value(json_object_get(env, "kind"));
+	json_int_t s = json_integer_value(json_object_get(env, "seq"));
+	snprintf(arg, sizeof(arg), "%s (seq %lld)", kind, (long long)s);
+	msg_format(MSG_SYNC_R_KEPT, r->c->lang, arg, text, sizeof(text));
+	json_array_append_new(r->list, json_pack("{s:s, s:I, s:s, s:s}", "id",
+		json_string_value(json_object_get(env, "id")), "seq", s, "reason", "kind_unknown",
+		"message", text));
+}
+
+/* Applies one envelope inside the open transaction: its kind's apply, or,
+ * for a kind this version does not know (k NULL), keeps it (kept.c); then
+ * the inbox row. 0, 1 when it cannot be kept (the peer's bound), -1. */
+static int apply_one(struct ctx *c, const struct sync_peer *p, json_t *env,
+		     const struct sync_kind *k, const char *bytes, size_t len, int64_t s,
+		     int64_t now, struct err *e)
+{
+	char digest[SHA256_HEX_LEN];
+	sha256_hex(bytes, len, digest);
+	if (k == NULL) {
+		int rc = sync_kept_put(c, p, env, bytes, len, e);
+		if (rc != 0)
+			return rc;
+	} else if (k->apply(c, p, json_object_get(env, "payload"), e) != 0) {
+		return -1;
+	}
+	return store_run(c->db, e, "INSERT INTO sync_inbox (id, peer_id, seq, kind, digest, "
+			 "applied_at) VALUES ($1, $2, $3, $4, $5, $6)", "ttitti",
+			 json_string_value(json_object_get(env, "id")), p->id, s,
+			 json_string_value(json_object_get(env, "kind")), digest, now) < 0 ? -1 : 0;
+}
+
 /* Applies ok[0..m) (in seq order) while they follow the cursor *cur
  * without a gap, all in one transaction with the inbox rows and the new
  * cursor. Returns how many were applied (the first ones of ok), *cur
  * moved past them; 0 and nothing changed when the run is empty, does not
  * start at the cursor, or anything in it failed (the caller then takes
  * them one at a time and records why). */
-static size_t apply_run(struct ctx *c, const struct sync_peer *p, json_t **ok, size_t m,
-			int64_t *cur)
+static size_t apply_run(struct refusal_ctx *r, const struct sync_peer *p, json_t **ok,
+			size_t m, int64_t *cur)
 {
+	struct ctx *c = r->c;
 	size_t n = 0;
 	while (n < m && (int64_t)json_integer_value(json_object_get(ok[n], "seq")) == *cur + 1 +
 	       (int64_t)n)
@@ -179,18 +219,14 @@ static size_t apply_run(struct ctx *c, const struct sync_peer *p, json_t **ok, s
 		const struct sync_kind *k =
 			sync_kind_find(json_string_value(json_object_get(env, "kind")));
 		size_t len;
-		char *bytes = sync_canonical(env, &len), digest[SHA256_HEX_LEN];
+		char *bytes = sync_canonical(env, &len);
 		if (bytes == NULL) {
 			store_rollback(c->db);
 			return 0;
 		}
-		sha256_hex(bytes, len, digest);
+		int rc = apply_one(c, p, env, k, bytes, len, s, now, &ae);
 		free(bytes);
-		if (k == NULL || k->apply(c, p, json_object_get(env, "payload"), &ae) != 0 ||
-		    store_run(c->db, &ae, "INSERT INTO sync_inbox (id, peer_id, seq, kind, digest, "
-			      "applied_at) VALUES ($1, $2, $3, $4, $5, $6)", "ttitti",
-			      json_string_value(json_object_get(env, "id")), p->id, s, k->name, digest,
-			      now) < 0) {
+		if (rc != 0) {
 			store_rollback(c->db);
 			return 0;
 		}
@@ -201,6 +237,9 @@ static size_t apply_run(struct ctx *c, const struct sync_peer *p, json_t **ok, s
 		return 0;
 	}
 	*cur = s;
+	for (size_t i = 0; i < n; i++)
+		if (sync_kind_find(json_string_value(json_object_get(ok[i], "kind"))) == NULL)
+			note_kept(r, ok[i]);
 	return n;
 }
 
@@ -267,11 +306,10 @@ int sync_inbox_apply(struct ctx *c, const char *peer_id, json_t *envelopes, int6
 		}
 		const char *kind = json_string_value(json_object_get(env, "kind"));
 		const struct sync_kind *k = sync_kind_find(kind);
-		if (k == NULL) {
-			refuse(&r, env, "kind_unknown", MSG_SYNC_R_KIND_UNKNOWN, kind);
-			continue;
-		}
-		if (!(k->from & p.relation)) {
+		/* a kind this version does not know goes on: kept when its turn
+		 * comes (versions differ; a rule of the relation cannot be
+		 * checked for it until the upgrade, which checks it) */
+		if (k != NULL && !(k->from & p.relation)) {
 			refuse(&r, env, "kind_not_allowed", MSG_SYNC_R_KIND_NOT_ALLOWED, kind);
 			continue;
 		}
@@ -298,7 +336,7 @@ int sync_inbox_apply(struct ctx *c, const char *peer_id, json_t *envelopes, int6
 	 * inbox to a few hundred a second). Each is still applied once or not
 	 * at all, with the cursor: if any apply fails, the whole run is rolled
 	 * back and taken again one at a time below, which stops at that one. */
-	size_t applied = apply_run(c, &p, ok, m, &cur);
+	size_t applied = apply_run(&r, &p, ok, m, &cur);
 	for (size_t i = applied; i < m; i++) {
 		json_t *env = ok[i];
 		int64_t s = (int64_t)json_integer_value(json_object_get(env, "seq"));
@@ -316,14 +354,13 @@ int sync_inbox_apply(struct ctx *c, const char *peer_id, json_t *envelopes, int6
 			sync_kind_find(json_string_value(json_object_get(env, "kind")));
 		struct err ae = { 0 };
 		size_t len;
-		char *bytes = sync_canonical(env, &len), digest[SHA256_HEX_LEN];
+		char *bytes = sync_canonical(env, &len);
 		if (bytes == NULL) {
 			refuse(&r, env, "malformed", MSG_SYNC_BAD_ENVELOPE, "payload");
 			continue;
 		}
-		sha256_hex(bytes, len, digest);
-		free(bytes);
 		if (store_begin(c->db, &ae) != 0) {
+			free(bytes);
 			rc = -1;
 			*e = ae;
 			break;
@@ -333,6 +370,7 @@ int sync_inbox_apply(struct ctx *c, const char *peer_id, json_t *envelopes, int6
 		int64_t now_cur = in_seq_of(c, p.id, &ae);
 		if (now_cur != cur) {
 			store_rollback(c->db);
+			free(bytes);
 			if (now_cur < 0) {
 				rc = -1;
 				*e = ae;
@@ -342,11 +380,19 @@ int sync_inbox_apply(struct ctx *c, const char *peer_id, json_t *envelopes, int6
 			i--; /* look at it again against the new cursor */
 			continue;
 		}
-		if (k->apply(c, &p, json_object_get(env, "payload"), &ae) != 0 ||
-		    store_run(c->db, &ae, "INSERT INTO sync_inbox (id, peer_id, seq, kind, digest, "
-			      "applied_at) VALUES ($1, $2, $3, $4, $5, $6)", "ttitti",
-			      json_string_value(json_object_get(env, "id")), p.id, s, k->name, digest,
-			      time_now_ms()) < 0 ||
+		int one = apply_one(c, &p, env, k, bytes, len, s, time_now_ms(), &ae);
+		free(bytes);
+		if (one == 1) {
+			/* the peer's kept envelopes are at their bound: this one
+			 * waits at its sender, and those behind it */
+			store_rollback(c->db);
+			char arg[64];
+			snprintf(arg, sizeof(arg), "%d, %lld MiB", LIMIT_SYNC_KEPT,
+				 (long long)(LIMIT_SYNC_KEPT_BYTES >> 20));
+			refuse(&r, env, "kept_full", MSG_SYNC_R_KEPT_FULL, arg);
+			break;
+		}
+		if (one != 0 ||
 		    store_run(c->db, &ae, "UPDATE sync_peers SET in_seq = $2, last_contact_at = $3 "
 			      "WHERE id = $1", "tii", p.id, s, time_now_ms()) < 0 ||
 		    store_commit(c->db, &ae) != 0) {
@@ -357,6 +403,8 @@ int sync_inbox_apply(struct ctx *c, const char *peer_id, json_t *envelopes, int6
 			break; /* the later ones would wait on this one */
 		}
 		cur = s;
+		if (k == NULL)
+			note_kept(&r, env);
 	}
 	free(ok);
 	flush(&r, &r.replay, "replay", MSG_SYNC_R_REPLAY);

@@ -237,6 +237,7 @@ int sync_peer_remove(struct ctx *c, const char *name_or_id, struct err *e)
 		"DELETE FROM sync_inbox WHERE peer_id = $1",
 		"DELETE FROM sync_map WHERE peer_id = $1",
 		"DELETE FROM sync_attachment_parts WHERE peer_id = $1",
+		"DELETE FROM sync_kept WHERE peer_id = $1",
 		"UPDATE sync_refused SET peer_id = NULL WHERE peer_id = $1",
 		"DELETE FROM sync_peers WHERE id = $1",
 	};
@@ -451,6 +452,43 @@ json_t *sync_status(struct ctx *c, struct err *e)
 	stmt_done(st);
 	if (rc < 0)
 		goto done;
+	/* h/fed-compat: envelopes of kinds this version does not know, kept
+	 * until an upgrade applies them (kept.c) */
+	size_t pi;
+	json_t *pp;
+	json_array_foreach(peers, pi, pp) {
+		json_object_set_new(pp, "kept_waiting", json_integer(0));
+		json_object_set_new(pp, "kept_bytes", json_integer(0));
+		json_object_set_new(pp, "kept_failed", json_integer(0));
+		json_object_set_new(pp, "kept_applied", json_integer(0));
+	}
+	st = store_query(c->db, e, "SELECT peer_id, SUM(CASE WHEN applied_at IS NULL THEN 1 ELSE 0 "
+			 "END), SUM(CASE WHEN applied_at IS NULL THEN size ELSE 0 END), SUM(CASE WHEN "
+			 "applied_at IS NULL AND error IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN "
+			 "applied_at IS NULL THEN 0 ELSE 1 END) FROM sync_kept GROUP BY peer_id", "");
+	if (st == NULL)
+		goto done;
+	while ((rc = stmt_step(st, e)) == 1) {
+		size_t j;
+		json_t *q;
+		json_array_foreach(peers, j, q)
+			if (strcmp(jv_str(q, "id"), stmt_text(st, 0)) == 0) {
+				json_object_set_new(q, "kept_waiting", json_integer(stmt_int(st, 1)));
+				json_object_set_new(q, "kept_bytes", json_integer(stmt_int(st, 2)));
+				json_object_set_new(q, "kept_failed", json_integer(stmt_int(st, 3)));
+				json_object_set_new(q, "kept_applied", json_integer(stmt_int(st, 4)));
+			}
+	}
+	stmt_done(st);
+	if (rc < 0)
+		goto done;
+	json_array_foreach(peers, pi, pp) {
+		json_t *kept = jv_int(pp, "kept_waiting", 0) ? sync_kept_list(c, jv_str(pp, "id"),
+			SYNC_KEPT_SHOWN, e) : json_array();
+		if (kept == NULL)
+			goto done;
+		json_object_set_new(pp, "kept", kept);
+	}
 	out = json_pack("{s:s, s:s, s:O, s:I}", "instance", inst, "fingerprint", fp, "peers", peers,
 			"unknown_refused", unknown);
 done:

@@ -295,4 +295,27 @@ struct sync_loop *sync_loop_start(const struct sync_net *net, const struct rules
 /* Wakes the loop, waits for its round to end, frees it. */
 void sync_loop_stop(struct sync_loop *l);
 
+/* ---- h/fed-compat: instances of different versions (kept.c) ----
+ * An envelope of a kind this version does not know (a newer sender) is
+ * kept as received (sync_kept) and acknowledged by the inbox, counted as
+ * `kind_unknown`; these apply it after an upgrade. */
+struct sync_kept_result {
+	int64_t applied;   /* applied now, once each, in seq order */
+	int64_t failed;    /* whose apply failed: kept with the error */
+	int64_t waiting;   /* of kinds still unknown: kept for a later version */
+};
+/* Applies the kept envelopes of peer_id (NULL: every peer) whose kind is
+ * now registered, each through its kind's apply in its own transaction
+ * (marked applied in it: twice is never), in seq order per peer; a kind
+ * the relation does not allow, or an apply that fails, leaves it kept with
+ * its error. Called outside any transaction. 0, or -1 with e. */
+int sync_kept_apply(struct ctx *c, const char *peer_id, struct sync_kept_result *out,
+		    struct err *e);
+/* The envelopes kept from a peer and not applied yet, oldest first, at
+ * most limit: [{id, seq, kind, size, kept_at, error, error_at}]. */
+json_t *sync_kept_list(struct ctx *c, const char *peer_id, int limit, struct err *e);
+/* sync_status: per peer kept_waiting, kept_bytes, kept_failed, kept_applied
+ * and `kept`, the first SYNC_KEPT_SHOWN of those waiting. */
+#define SYNC_KEPT_SHOWN 20
+
 #endif

@@ -7,7 +7,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, createHash } from 'node:crypto';
-import { startServer } from '../lib/server.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, cli, sanEnv, sqlite3 } from '../lib/server.mjs';
 import { launch, newPage, login, shot, unlabelled, navTo } from './lib.mjs';
 
 let server, browser;
@@ -74,4 +77,46 @@ test('a coordinator has no federation page: no link, and the server says no', { 
   await page.goto(`${server.url}/#/sync`);
   await page.locator('.alert.error').waitFor();
   await context.close();
+});
+
+// h/fed-compat: a newer child sends (by bundle) a kind this version does
+// not know (the test-only UNGCUU_TEST_KIND, in builds with test hooks):
+// the page says what is kept until this instance is upgraded, and the
+// reason reads so, not as an error. At desktop and phone size.
+test('what a newer child sent is shown as kept until this instance is upgraded', { timeout: 90_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ungcuu-e2e-kept-'));
+  try {
+    const child = join(dir, 'xa.db');
+    cli(['init', '--db', child, '--json']);
+    const keyOf = (db) => JSON.parse(cli(['peer', 'show', '--db', db, '--json'])).public_key;
+    cli(['peer', 'add', '--db', child, '--name', 'tinh', '--key', keyOf(server.db), '--relation', 'parent']);
+    cli(['peer', 'add', '--db', server.db, '--name', 'xa-moi', '--key', keyOf(child), '--relation', 'child']);
+    cli(['sync', 'ping', '--db', child, '--peer', 'tinh', '--count', '2'], { env: { ...sanEnv, UNGCUU_TEST_KIND: 'test.future' } });
+    if (!JSON.parse(sqlite3(['-json', child, 'SELECT kind FROM sync_outbox'], { encoding: 'utf8' })).some((r) => r.kind === 'test.future')) {
+      t.skip('built without test hooks (meson -Dtest_hooks)');
+      return;
+    }
+    cli(['sync', 'ping', '--db', child, '--peer', 'tinh', '--count', '1']);
+    cli(['sync', 'export', '--db', child, '--peer', 'tinh', '--out', join(dir, 'b.bundle')]);
+    cli(['sync', 'import', '--db', server.db, join(dir, 'b.bundle')]);
+    for (const [vp, name] of [[{ width: 1366, height: 768 }, 'sync-kept'], [{ width: 390, height: 844 }, 'sync-kept-phone']]) {
+      const { context, page } = await newPage(browser, { viewport: vp });
+      await login(page, server, 'admin');
+      await page.goto(`${server.url}/#/sync`);
+      const row = page.locator('table.sync-peers tbody tr').filter({ hasText: 'xa-moi' });
+      await row.waitFor();
+      const text = await row.textContent();
+      assert.match(text, /2 phong bì giữ lại đến khi nâng cấp \(loại chưa biết: test\.future\)/);
+      assert.match(text, /giữ lại đến khi nâng cấp: 2/);
+      assert.match(text, /đến số 3/, 'the ping behind them applied');
+      assert.doesNotMatch(text, /Lỗi gần nhất/, 'kept is not an error');
+      if (vp.width < 600) assert.ok(await noSideways(page) <= 1, 'no sideways scrolling at phone size');
+      await shot(page, name);
+      assert.deepEqual(page.errors, []);
+      await context.close();
+    }
+  } finally {
+    try { cli(['peer', 'remove', '--db', server.db, 'xa-moi']); } catch { /* already gone */ }
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -11,6 +11,7 @@
 #include "testlib.h"
 #include "base/crypto.h"
 #include "base/jsonv.h"
+#include "base/limits.h"
 #include "base/msg.h"
 #include "domain/directory/audit.h"
 #include "domain/directory/org.h"
@@ -398,25 +399,272 @@ static void test_kind_rules(void **state)
 				"2026-01-01T00:00:00.000Z", "payload");
 	assert_int_equal(sync_sign(&f->a.c, env, &e), 0);
 	envs = json_pack("[o]", env);
+	/* (h/fed-compat) kept, not applied, and acknowledged: said back as
+	 * kind_unknown, the cursor past it (test_versions below) */
 	assert_int_equal(apply_b(f, envs, &acked, reason), 1);
 	assert_string_equal(reason, "kind_unknown");
+	assert_int_equal(acked, 1);
+	assert_int_equal(tdb_count(f->b.t.db, "sync_kept WHERE applied_at IS NULL"), 1);
 	json_decref(envs);
 	/* an apply that fails leaves nothing: not its writes, not the cursor */
 	p.relation = SYNC_PARENT;
 	(void)p;
 	env = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:{}}", "id",
 			"01900000-0000-7000-8000-000000000002", "origin", f->a.id, "dest", f->b.id,
-			"seq", 1, "kind", "test.fail", "created", "2026-01-01T00:00:00.000Z",
+			"seq", 2, "kind", "test.fail", "created", "2026-01-01T00:00:00.000Z",
 			"payload");
 	assert_int_equal(sync_sign(&f->a.c, env, &e), 0);
 	envs = json_pack("[o]", env);
 	assert_int_equal(apply_b(f, envs, &acked, reason), 1);
 	assert_string_equal(reason, "apply_failed");
-	assert_int_equal(acked, 0);
+	assert_int_equal(acked, 1);
 	assert_int_equal(peer_int(&f->b, "pings", f->b_a), 0);
-	assert_int_equal(peer_int(&f->b, "in_seq", f->b_a), 0);
+	assert_int_equal(peer_int(&f->b, "in_seq", f->b_a), 1);
 	json_decref(envs);
 	json_decref(pl);
+}
+
+/* ---- versions (h/fed-compat): a kind this version does not know ---- */
+
+/* An envelope from A to B signed by A, of any kind, payload {n}; or with
+ * a payload string of `fill` bytes. */
+static json_t *env_of(struct fed *f, int64_t seq, const char *kind, size_t fill)
+{
+	struct err e = { 0 };
+	char id[UUID_LEN];
+	json_t *pl = json_pack("{s:I}", "n", (json_int_t)seq);
+	if (fill) {
+		char *big = malloc(fill + 1);
+		memset(big, 'x', fill);
+		big[fill] = '\0';
+		json_object_set_new(pl, "fill", json_string(big));
+		free(big);
+	}
+	json_t *env = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:o}", "id", uuid7(id), "origin",
+				f->a.id, "dest", f->b.id, "seq", (json_int_t)seq, "kind", kind,
+				"created", "2026-12-07T00:00:00.000Z", "payload", pl);
+	assert_int_equal(sync_sign(&f->a.c, env, &e), 0);
+	return env;
+}
+
+/* What the kinds "registered after the upgrade" saw, in order. */
+static json_int_t v2_seen[16];
+static size_t v2_nseen;
+static int v2_apply(struct ctx *c, const struct sync_peer *from, json_t *p, struct err *e)
+{
+	if (v2_nseen < 16)
+		v2_seen[v2_nseen++] = json_integer_value(json_object_get(p, "n"));
+	return store_run(c->db, e, "UPDATE sync_peers SET pings = pings + 1 WHERE id = $1", "t",
+			 from->id) < 0 ? -1 : 0;
+}
+static const struct sync_kind v2_kinds[] = {
+	{ "test.v2.up", SYNC_CHILD, v2_apply },        /* A (a child of B) may send it */
+	{ "test.v2.down", SYNC_PARENT, v2_apply },     /* a rule: not from a child */
+	{ "test.v2.fail", SYNC_CHILD, failing_apply }, /* writes, then fails */
+};
+
+static long long reason_n(struct fed *f, const char *reason)
+{
+	char sql[200];
+	snprintf(sql, sizeof(sql), "SELECT COALESCE(SUM(n), 0) FROM sync_refused WHERE reason = '%s'",
+		 reason);
+	return tdb_int(f->b.t.db, sql);
+}
+
+static void test_versions(void **state)
+{
+	struct fed *f = *state;
+	struct err e = { 0 };
+	int64_t acked;
+	/* a newer A sends kinds B does not know between pings, in one batch
+	 * (one transaction: apply_run) */
+	static const char *const kinds[] = { "ping", "test.v2.up", "ping", "test.v2.up",
+					     "test.v2.down", "test.v2.fail", "ping" };
+	json_t *envs = json_array();
+	for (int i = 0; i < 7; i++)
+		json_array_append_new(envs, env_of(f, i + 1, kinds[i], 0));
+	json_t *refused = NULL;
+	assert_int_equal(sync_inbox_apply(&f->b.c, f->b_a, envs, &acked, &refused, &e), 0);
+	/* all acknowledged: the sender stops resending; the pings behind the
+	 * unknown ones applied */
+	assert_int_equal(acked, 7);
+	assert_int_equal(peer_int(&f->b, "in_seq", f->b_a), 7);
+	assert_int_equal(peer_int(&f->b, "pings", f->b_a), 3);
+	/* the four kept, each said back as kind_unknown, with its seq */
+	assert_int_equal(json_array_size(refused), 4);
+	assert_string_equal(jv_str(json_array_get(refused, 0), "reason"), "kind_unknown");
+	assert_int_equal(jv_int(json_array_get(refused, 0), "seq", 0), 2);
+	assert_int_equal(jv_int(json_array_get(refused, 3), "seq", 0), 6);
+	json_decref(refused);
+	assert_int_equal(tdb_count(f->b.t.db, "sync_kept WHERE applied_at IS NULL"), 4);
+	assert_int_equal(tdb_count(f->b.t.db, "sync_inbox"), 7);
+	/* the whole envelope kept, as received: it still verifies */
+	assert_int_equal(tdb_int(f->b.t.db, "SELECT seq FROM sync_kept ORDER BY seq LIMIT 1"), 2);
+	{
+		struct stmt *st = store_query(f->b.t.db, &e, "SELECT envelope FROM sync_kept WHERE "
+					      "seq = 4", "");
+		assert_non_null(st);
+		assert_int_equal(stmt_step(st, &e), 1);
+		json_t *kept = json_loads(stmt_text(st, 0), 0, NULL);
+		stmt_done(st);
+		assert_non_null(kept);
+		assert_true(sync_envelope_verify(kept, f->a.pk));
+		assert_true(json_equal(kept, json_array_get(envs, 3)));
+		json_decref(kept);
+	}
+	/* counted, without holding anything up */
+	assert_int_equal(reason_n(f, "kind_unknown"), 4);
+	json_t *st = sync_status(&f->b.c, &e);
+	json_t *ps = json_array_get(json_object_get(st, "peers"), 0);
+	assert_int_equal(jv_int(json_object_get(ps, "refused_by_reason"), "kind_unknown", 0), 4);
+	assert_int_equal(jv_int(ps, "kept_waiting", 0), 4);
+	assert_int_equal(jv_int(ps, "kept_applied", 1), 0);
+	assert_int_equal(jv_int(ps, "in_waiting", 1), 0);
+	assert_int_equal(json_array_size(json_object_get(ps, "kept")), 4);
+	assert_string_equal(jv_str(json_array_get(json_object_get(ps, "kept"), 0), "kind"),
+			    "test.v2.up");
+	json_decref(st);
+	/* the same batch again (a lost acknowledgement): replays, nothing kept twice */
+	assert_int_equal(sync_inbox_apply(&f->b.c, f->b_a, envs, &acked, &refused, &e), 0);
+	assert_int_equal(acked, 7);
+	assert_string_equal(jv_str(json_array_get(refused, 0), "reason"), "replay");
+	json_decref(refused);
+	assert_int_equal(tdb_count(f->b.t.db, "sync_kept"), 4);
+	/* and one at a time (the other path of the inbox): 8 unknown, 9 ping */
+	json_t *more = json_pack("[o]", env_of(f, 8, "test.v2.up", 0));
+	assert_int_equal(apply_b(f, more, &acked, NULL), 1);
+	assert_int_equal(acked, 8);
+	json_decref(more);
+	more = json_pack("[o]", env_of(f, 9, "ping", 0));
+	assert_int_equal(apply_b(f, more, &acked, NULL), 0);
+	assert_int_equal(acked, 9);
+	json_decref(more);
+	assert_int_equal(peer_int(&f->b, "pings", f->b_a), 4);
+
+	/* not upgraded yet: nothing to apply, all stay */
+	struct sync_kept_result kr;
+	assert_int_equal(sync_kept_apply(&f->b.c, NULL, &kr, &e), 0);
+	assert_int_equal(kr.applied, 0);
+	assert_int_equal(kr.waiting, 5);
+	assert_int_equal(peer_int(&f->b, "pings", f->b_a), 4);
+
+	/* the upgrade: the binary now knows the kinds (the test hook) */
+	sync_register_kinds(v2_kinds, 3);
+	v2_nseen = 0;
+	assert_int_equal(sync_kept_apply(&f->b.c, NULL, &kr, &e), 0);
+	/* the allowed ones applied once, in their original order */
+	assert_int_equal(kr.applied, 3);
+	assert_int_equal(kr.failed, 2);
+	assert_int_equal(kr.waiting, 0);
+	assert_int_equal(v2_nseen, 3);
+	assert_int_equal(v2_seen[0], 2);
+	assert_int_equal(v2_seen[1], 4);
+	assert_int_equal(v2_seen[2], 8);
+	/* the failing apply left nothing of its writes (pings + 100) */
+	assert_int_equal(peer_int(&f->b, "pings", f->b_a), 7);
+	/* down from a child is still refused (a rule, not a version), the
+	 * failing one kept with its error; each counted once */
+	assert_int_equal(reason_n(f, "kind_not_allowed"), 1);
+	assert_int_equal(reason_n(f, "apply_failed"), 1);
+	assert_int_equal(tdb_count(f->b.t.db, "sync_kept WHERE applied_at IS NULL AND error IS NOT "
+				   "NULL"), 2);
+	assert_int_equal(tdb_count(f->b.t.db, "sync_kept WHERE applied_at IS NOT NULL AND envelope "
+				   "IS NULL"), 3);
+	/* again (the next start, sync run): the applied ones never twice; the
+	 * failing ones tried again, not counted again */
+	assert_int_equal(sync_kept_apply(&f->b.c, f->b_a, &kr, &e), 0);
+	assert_int_equal(kr.applied, 0);
+	assert_int_equal(kr.failed, 2);
+	assert_int_equal(v2_nseen, 3);
+	assert_int_equal(peer_int(&f->b, "pings", f->b_a), 7);
+	assert_int_equal(reason_n(f, "apply_failed"), 1);
+	st = sync_status(&f->b.c, &e);
+	ps = json_array_get(json_object_get(st, "peers"), 0);
+	assert_int_equal(jv_int(ps, "kept_waiting", 0), 2);
+	assert_int_equal(jv_int(ps, "kept_failed", 0), 2);
+	assert_int_equal(jv_int(ps, "kept_applied", 0), 3);
+	json_t *k0 = json_array_get(json_object_get(ps, "kept"), 0);
+	assert_int_equal(jv_int(k0, "seq", 0), 5);
+	assert_non_null(strstr(jv_str(k0, "error"), "test.v2.down"));
+	assert_non_null(strstr(jv_str(json_array_get(json_object_get(ps, "kept"), 1), "error"),
+			       "fails"));
+	json_decref(st);
+	/* from now on the kind is known: applied as it comes */
+	more = json_pack("[o]", env_of(f, 10, "test.v2.up", 0));
+	assert_int_equal(apply_b(f, more, &acked, NULL), 0);
+	assert_int_equal(acked, 10);
+	assert_int_equal(v2_seen[3], 10);
+	json_decref(more);
+	assert_int_equal(tdb_count(f->b.t.db, "sync_kept"), 5);
+	/* removing the peer removes what was kept from it; the log holds */
+	assert_int_equal(sync_peer_remove(&f->b.c, "huyen", &e), 0);
+	assert_int_equal(tdb_count(f->b.t.db, "sync_kept"), 0);
+	struct audit_result ar;
+	assert_int_equal(audit_verify(f->b.t.db, &ar, &e), 0);
+	assert_int_equal(ar.problems, 0);
+	audit_result_release(&ar);
+	json_decref(envs);
+}
+
+/* Bounds: at most LIMIT_SYNC_KEPT envelopes and LIMIT_SYNC_KEPT_BYTES
+ * bytes kept from a peer; past either the envelope is refused (kept_full)
+ * and NOT acknowledged: it waits at the sender, and those behind it. */
+static void test_versions_bounds(void **state)
+{
+	struct fed *f = *state;
+	struct err e = { 0 };
+	int64_t acked;
+	char reason[32];
+	json_t *envs = json_array();
+	for (int i = 1; i <= LIMIT_SYNC_KEPT; i++)
+		json_array_append_new(envs, env_of(f, i, "test.bound.a", 0));
+	json_array_append_new(envs, env_of(f, LIMIT_SYNC_KEPT + 1, "test.bound.a", 0));
+	json_array_append_new(envs, env_of(f, LIMIT_SYNC_KEPT + 2, "ping", 0));
+	json_t *refused = NULL;
+	assert_int_equal(sync_inbox_apply(&f->b.c, f->b_a, envs, &acked, &refused, &e), 0);
+	assert_int_equal(acked, LIMIT_SYNC_KEPT);
+	assert_int_equal(peer_int(&f->b, "in_seq", f->b_a), LIMIT_SYNC_KEPT);
+	assert_int_equal(peer_int(&f->b, "pings", f->b_a), 0);
+	json_t *last = json_array_get(refused, json_array_size(refused) - 1);
+	assert_string_equal(jv_str(last, "reason"), "kept_full");
+	assert_int_equal(jv_int(last, "seq", 0), LIMIT_SYNC_KEPT + 1);
+	json_decref(refused);
+	assert_int_equal(tdb_count(f->b.t.db, "sync_kept"), LIMIT_SYNC_KEPT);
+	assert_int_equal(reason_n(f, "kept_full"), 1);
+	/* resent: still full, still waiting */
+	json_t *tail = json_pack("[O, O]", json_array_get(envs, LIMIT_SYNC_KEPT),
+				 json_array_get(envs, LIMIT_SYNC_KEPT + 1));
+	assert_int_equal(apply_b(f, tail, &acked, reason), 1);
+	assert_string_equal(reason, "kept_full");
+	assert_int_equal(acked, LIMIT_SYNC_KEPT);
+	/* the upgrade: the thousand applied, and the two that waited go */
+	static const struct sync_kind bound_kinds[] = {
+		{ "test.bound.a", SYNC_CHILD, v2_apply },
+	};
+	sync_register_kinds(bound_kinds, 1);
+	struct sync_kept_result kr;
+	assert_int_equal(sync_kept_apply(&f->b.c, NULL, &kr, &e), 0);
+	assert_int_equal(kr.applied, LIMIT_SYNC_KEPT);
+	assert_int_equal(apply_b(f, tail, &acked, NULL), 0);
+	assert_int_equal(acked, LIMIT_SYNC_KEPT + 2);
+	assert_int_equal(peer_int(&f->b, "pings", f->b_a), LIMIT_SYNC_KEPT + 2);
+	json_decref(tail);
+	json_decref(envs);
+
+	/* the size bound: envelopes of 2 MiB each, 64 MiB at most */
+	int64_t base = LIMIT_SYNC_KEPT + 2, big = 2 * 1024 * 1024, fits = LIMIT_SYNC_KEPT_BYTES / big;
+	envs = json_array();
+	for (int64_t i = 1; i <= fits; i++)
+		json_array_append_new(envs, env_of(f, base + i, "test.bound.big", (size_t)big - 1000));
+	json_array_append_new(envs, env_of(f, base + fits + 1, "test.bound.big", (size_t)big));
+	assert_int_equal(sync_inbox_apply(&f->b.c, f->b_a, envs, &acked, &refused, &e), 0);
+	assert_int_equal(acked, base + fits);
+	last = json_array_get(refused, json_array_size(refused) - 1);
+	assert_string_equal(jv_str(last, "reason"), "kept_full");
+	json_decref(refused);
+	assert_true(tdb_int(f->b.t.db, "SELECT SUM(size) FROM sync_kept WHERE applied_at IS NULL") <=
+		    LIMIT_SYNC_KEPT_BYTES);
+	json_decref(envs);
 }
 
 /* A garbage peer does not block another: B has a second child D whose
@@ -632,6 +880,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_garbage_peer, fed_setup, fed_teardown),
 		cmocka_unit_test_setup_teardown(test_bundles, fed_setup, fed_teardown),
 		cmocka_unit_test_setup_teardown(test_peers, fed_setup, fed_teardown),
+		cmocka_unit_test_setup_teardown(test_versions, fed_setup, fed_teardown),
+		cmocka_unit_test_setup_teardown(test_versions_bounds, fed_setup, fed_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

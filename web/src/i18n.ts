@@ -1384,7 +1384,7 @@ const M = {
   sync_reason_wrong_origin: { vi: 'chuyển hộ hệ thống khác', en: 'relayed for another instance' },
   sync_reason_bad_signature: { vi: 'sai chữ ký', en: 'bad signature' },
   sync_reason_wrong_dest: { vi: 'gửi nhầm nơi nhận', en: 'wrong destination' },
-  sync_reason_kind_unknown: { vi: 'loại không hỗ trợ', en: 'unknown kind' },
+  sync_reason_kind_unknown: { vi: 'giữ lại đến khi nâng cấp', en: 'kept until this instance is upgraded' },
   sync_reason_kind_not_allowed: { vi: 'loại không được phép', en: 'kind not allowed' },
   sync_reason_replay: { vi: 'đã áp dụng trước đó', en: 'already applied' },
   sync_reason_gap: { vi: 'chờ phong bì còn thiếu', en: 'waiting for missing ones' },
@@ -1392,6 +1392,11 @@ const M = {
   sync_reason_attachment_hash: { vi: 'tệp đính kèm sai mã băm', en: 'attachment hash mismatch' },
   sync_reason_attachment_size: { vi: 'tệp đính kèm quá lớn', en: 'attachment too large' },
   sync_reason_attachment_unasked: { vi: 'tệp đính kèm không được yêu cầu', en: 'attachment not asked for' },
+  // instances of different versions (issue 16, h/fed-compat)
+  sync_reason_kept_full: { vi: 'giữ lại đã đầy: chờ bên gửi, hãy nâng cấp', en: 'kept envelopes full: waiting at the sender, upgrade' },
+  sync_kept: { vi: '{n} phong bì giữ lại đến khi nâng cấp (loại chưa biết: {kinds})', en: '{n} kept until this instance is upgraded (kinds it does not know: {kinds})' },
+  sync_kept_failed: { vi: 'Phong bì giữ lại số {seq} ({kind}) không áp dụng được', en: 'Kept envelope {seq} ({kind}) could not be applied' },
+  sync_kept_applied: { vi: '{n} phong bì giữ lại đã áp dụng sau khi nâng cấp', en: '{n} kept envelopes applied after the upgrade' },
   sync_reason_attachment_part: { vi: 'phần tệp đính kèm sai thứ tự hoặc chồng lấn', en: 'attachment part out of order or overlapping' },
   // Lists paged by the server, filters in the URL; closing with open work (issue 12, h/queue)
   sort_by: { vi: 'Sắp xếp theo', en: 'Sort by' },

@@ -166,6 +166,11 @@ static const struct audit_table {
 	  "updated_at", "", 21 },
 	/* federation kinds (issue 16, h/fed-kinds): a warning's withdrawal */
 	{ "warning_withdrawals", 1, "warning_id,reason,source,withdrawn_by,withdrawn_at", "", 22 },
+	/* federation across versions (issue 16, h/fed-compat): envelopes of
+	 * a kind this version does not know, kept until an upgrade applies
+	 * them (the envelope as a digest, like the outbox's) */
+	{ "sync_kept", 1, "id,peer_id,seq,kind,envelope,size,kept_at,applied_at,error,error_at",
+	  "envelope", 28 },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

@@ -12,6 +12,9 @@ interface Peer { id: string; name: string; instance: string; fingerprint: string
 interface PeerStatus {
   id: string; name: string; relation: string; last_contact_at: string | null; out_waiting: number; out_oldest_at: string | null;
   in_applied: number; in_waiting: number; refused: number; refused_by_reason: Record<string, number>; last_error: string | null; last_error_at: string | null;
+  // h/fed-compat: envelopes of kinds this version does not know, kept until an upgrade
+  kept_waiting: number; kept_failed: number; kept_applied: number;
+  kept: { id: string; seq: number; kind: string; size: number; kept_at: string | null; error: string | null; error_at: string | null }[];
 }
 interface Status { peers: PeerStatus[]; unknown_refused: number }
 
@@ -72,7 +75,10 @@ export function SyncPage() {
                     <td data-label={t('sync_out_waiting')}>{s?.out_waiting ?? 0}
                       {s?.out_oldest_at && <><br /><small class="muted">{t('sync_oldest', { t: fmtDateTime(s.out_oldest_at) })}</small></>}</td>
                     <td data-label={t('sync_in')}>{t('sync_in_text', { n: s?.in_applied ?? 0 })}
-                      {s && s.in_waiting > 0 && <><br /><small class="warn">{t('sync_in_waiting', { n: s.in_waiting })}</small></>}</td>
+                      {s && s.in_waiting > 0 && <><br /><small class="warn">{t('sync_in_waiting', { n: s.in_waiting })}</small></>}
+                      {s && s.kept_waiting > 0 && <><br /><small class="warn sync-kept">{t('sync_kept', { n: s.kept_waiting, kinds: [...new Set(s.kept.map((k) => k.kind))].join(', ') })}</small></>}
+                      {s?.kept.filter((k) => k.error).map((k) => <span key={k.id}><br /><small class="danger" title={k.error_at ? fmtDateTime(k.error_at) : ''}>{t('sync_kept_failed', { seq: k.seq, kind: k.kind })}: {k.error}</small></span>)}
+                      {s && s.kept_applied > 0 && <><br /><small class="muted">{t('sync_kept_applied', { n: s.kept_applied })}</small></>}</td>
                     <td data-label={t('sync_refused')}>{s?.refused ?? 0}
                       {s && Object.keys(s.refused_by_reason).length > 0 && <><br /><small class="muted">{Object.entries(s.refused_by_reason).map(([k, n]) => `${tryT(`sync_reason_${k}`) ?? k}: ${n}`).join(', ')}</small></>}
                       {s?.last_error && <><br /><small class="danger" title={s.last_error_at ? fmtDateTime(s.last_error_at) : ''}>{t('sync_last_error')}: {s.last_error}</small></>}</td>
