@@ -176,6 +176,7 @@ static struct tinfo {
 	int digest[MAX_COLS];
 	char *select_all;     /* SELECT cols FROM t */
 	char *select_one;     /* ... WHERE key = $1 [AND key2 = $2] */
+	char *select_many;    /* PostgreSQL: ... WHERE key IN (the JSON array $1) */
 } info[NTABLES];
 static pthread_once_t info_once = PTHREAD_ONCE_INIT;
 
@@ -215,6 +216,9 @@ static void info_build(void)
 			snprintf(sql + w, sizeof(sql) - w, " WHERE %s = $1 AND %s = $2", ti->col[0],
 				 ti->col[1]);
 		ti->select_one = strdup(sql);
+		snprintf(sql + w, sizeof(sql) - w, " WHERE %s IN (SELECT json_array_elements_text("
+			 "CAST($1 AS json)))", ti->col[0]);
+		ti->select_many = strdup(sql);
 	}
 }
 
@@ -228,6 +232,7 @@ struct audit_conn {
 	int baseline_checked;
 	int audited_resolved;
 	uint64_t audited_mask[NTABLES];
+	unsigned char bulk[NTABLES];   /* PostgreSQL, one TEXT key: rows sealed in chunks */
 	char actor[128];         /* who wrote the last entry of this transaction */
 	int wrote;               /* entries added in this transaction */
 	long long first_seq;     /* the first of them */
@@ -560,15 +565,20 @@ static int change_cmp(const void *a, const void *b)
  * of other columns (login counters, a column added later) needs no entry. */
 static int resolve_audited(struct store *s, struct audit_conn *ac, struct err *e)
 {
+	int pg = strcmp(store_backend(s), "postgresql") == 0;
 	for (size_t t = 0; t < NTABLES; t++) {
 		ac->audited_mask[t] = 0;
-		struct stmt *st = store_query(s, e, "SELECT cid, name FROM pragma_table_info($1)", "t",
-					      tables[t].name);
+		ac->bulk[t] = 0;
+		struct stmt *st = store_query(s, e, "SELECT cid, name, type FROM pragma_table_info($1)",
+					      "t", tables[t].name);
 		if (st == NULL)
 			return -1;
 		int rc;
 		while ((rc = stmt_step(st, e)) == 1) {
 			int64_t cid = stmt_int(st, 0);
+			const char *type = stmt_text(st, 2);
+			if (cid == 0 && tables[t].nkey == 1 && pg && type && strcmp(type, "text") == 0)
+				ac->bulk[t] = 1;
 			if (in_list(tables[t].cols, stmt_text(st, 1)) || cid >= 63)
 				ac->audited_mask[t] |= 1ULL << (cid < 63 ? cid : 63);
 		}
@@ -603,11 +613,78 @@ static int seal_row(struct store *s, size_t t, const char *k0, const char *k1, j
 	return 0;
 }
 
+struct sealed {
+	const char *key;
+	json_t *img;
+};
+
+static int sealed_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct sealed *)a)->key, ((const struct sealed *)b)->key);
+}
+
+/* The [table, key, image|null] of n rows of a table with one TEXT key,
+ * keys sorted and unique, in one query (PostgreSQL: a round trip per row
+ * was most of the time of writing a batch of findings). */
+#define SEAL_CHUNK 2000
+static int seal_many(struct store *s, size_t t, struct store_change *const *ch, size_t n,
+		     json_t *rows, struct err *e)
+{
+	json_t *keys = json_array();
+	struct sealed *got = calloc(n ? n : 1, sizeof(*got));
+	size_t ngot = 0;
+	char *text = NULL;
+	int rc = -1;
+	for (size_t i = 0; keys && i < n; i++)
+		json_array_append_new(keys, json_string(ch[i]->key[0]));
+	text = keys && got ? json_dumps(keys, JSON_COMPACT) : NULL;
+	if (text == NULL) {
+		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		goto out;
+	}
+	struct stmt *st = store_query(s, e, info[t].select_many, "t", text);
+	if (st == NULL)
+		goto out;
+	int step;
+	while ((step = stmt_step(st, e)) == 1 && ngot < n) {
+		got[ngot].img = row_image(t, st);
+		got[ngot].key = got[ngot].img ? json_string_value(json_object_get(got[ngot].img,
+										  info[t].col[0])) : NULL;
+		if (got[ngot].key == NULL) {
+			json_decref(got[ngot].img);
+			step = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			break;
+		}
+		ngot++;
+	}
+	stmt_done(st);
+	if (step < 0)
+		goto out;
+	if (ngot > 1)
+		qsort(got, ngot, sizeof(*got), sealed_cmp);
+	/* The keys in the order of the changes (strcmp), a row or null each. */
+	for (size_t i = 0, k = 0; i < n; i++) {
+		while (k < ngot && strcmp(got[k].key, ch[i]->key[0]) < 0)
+			k++;
+		json_t *img = k < ngot && strcmp(got[k].key, ch[i]->key[0]) == 0
+			? json_incref(got[k].img) : json_null();
+		json_array_append_new(rows, json_pack("[s, s, o]", tables[t].name, ch[i]->key[0], img));
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < ngot; i++)
+		json_decref(got[i].img);
+	free(got);
+	free(text);
+	json_decref(keys);
+	return rc;
+}
+
 /* The rows written since the last entry, as JSON text (NULL: none). */
 static int take_rows(struct store *s, struct audit_conn *ac, char **out, struct err *e)
 {
-	struct store_change *ch = NULL;
-	size_t n = store_changes_take(s, &ch);
+	struct store_change *ch = NULL, **sel = NULL;
+	size_t n = store_changes_take(s, &ch), nsel = 0;
 	int rc = -1;
 	json_t *rows = NULL;
 	*out = NULL;
@@ -620,16 +697,32 @@ static int take_rows(struct store *s, struct audit_conn *ac, char **out, struct 
 	if (n > 1) /* qsort(NULL, 0) is undefined */
 		qsort(ch, n, sizeof(*ch), change_cmp);
 	rows = json_array();
+	sel = malloc(n * sizeof(*sel));
+	if (rows == NULL || sel == NULL) {
+		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		/* Each row once; a key changed by any write counts for all. */
 		uint64_t changed = ch[i].changed;
 		while (i + 1 < n && change_cmp(&ch[i], &ch[i + 1]) == 0)
 			changed |= ch[++i].changed;
-		size_t t = (size_t)ch[i].table;
-		if ((changed & ac->audited_mask[t]) == 0)
+		if ((changed & ac->audited_mask[ch[i].table]) != 0)
+			sel[nsel++] = &ch[i];
+	}
+	for (size_t i = 0; i < nsel;) {
+		size_t t = (size_t)sel[i]->table, j = i + 1;
+		while (j < nsel && (size_t)sel[j]->table == t && j - i < SEAL_CHUNK)
+			j++;
+		if (ac->bulk[t] && j - i > 1) {
+			if (seal_many(s, t, sel + i, j - i, rows, e) != 0)
+				goto out;
+			i = j;
 			continue;
-		if (seal_row(s, t, ch[i].key[0], ch[i].key[1], rows, e) != 0)
+		}
+		if (seal_row(s, t, sel[i]->key[0], sel[i]->key[1], rows, e) != 0)
 			goto out;
+		i++;
 	}
 	if (json_array_size(rows) > 0) {
 		*out = json_dumps(rows, JSON_COMPACT | JSON_SORT_KEYS);
@@ -641,6 +734,7 @@ static int take_rows(struct store *s, struct audit_conn *ac, char **out, struct 
 	rc = 0;
 out:
 	json_decref(rows);
+	free(sel);
 	store_changes_free(ch, n);
 	return rc;
 }
