@@ -511,119 +511,124 @@ static void hits_unique(struct hits *h)
 }
 
 struct host_pkg {
-	char *eco, *name, *version, *source;
+	const char *eco, *name, *version, *source;
 };
 
-/* Everything the matcher needs about one host, copied out of SQLite. */
+/* One of a host's findings as stored, for the merge below. */
+struct existing {
+	const char *id, *vuln, *package, *installed, *fixed, *status;
+	int kev;
+	int64_t accepted_until;
+};
+
+/* Everything the matcher needs about one host of a batch, copied out of
+ * the database (the strings in the batch's arena). */
 struct host_inv {
-	char id[UUID_LEN];
+	const char *id;
 	char os_id[32], os_version[32];
 	struct host_pkg *pkgs;
-	size_t n;
-	char **cpes, **cpe_versions;
-	size_t ncpes;
+	size_t n, cap;
+	const char **cpes, **cpe_versions;
+	size_t ncpes, capc;
+	struct existing *ex;
+	size_t nex, capx;
 };
 
 static void inv_release(struct host_inv *h)
 {
-	for (size_t i = 0; i < h->n; i++) {
-		free(h->pkgs[i].eco);
-		free(h->pkgs[i].name);
-		free(h->pkgs[i].version);
-		free(h->pkgs[i].source);
-	}
-	for (size_t i = 0; i < h->ncpes; i++) {
-		free(h->cpes[i]);
-		free(h->cpe_versions[i]);
-	}
 	free(h->pkgs);
 	free(h->cpes);
 	free(h->cpe_versions);
+	free(h->ex);
 	memset(h, 0, sizeof(*h));
 }
 
-static char *sdup(const char *s)
+/* Grows *v (elements of size sz) to hold one more; -1 when out of memory. */
+static int grow(void *v, size_t *cap, size_t n, size_t sz)
 {
-	return strdup(s ? s : "");
-}
-
-static int inv_load(struct ctx *c, const char *host_id, struct host_inv *h, struct err *e)
-{
-	memset(h, 0, sizeof(*h));
-	snprintf(h->id, sizeof(h->id), "%s", host_id);
-	struct stmt *st = store_query(c->db, e, "SELECT os_id, os_version FROM hosts WHERE id = $1",
-				      "t", host_id);
-	if (st == NULL)
+	if (n < *cap)
+		return 0;
+	size_t c = *cap ? *cap * 2 : 16;
+	void *p = realloc(*(void **)v, c * sz);
+	if (p == NULL)
 		return -1;
-	if (stmt_step(st, e) == 1) {
-		snprintf(h->os_id, sizeof(h->os_id), "%s", stmt_text(st, 0));
-		snprintf(h->os_version, sizeof(h->os_version), "%s", stmt_text(st, 1));
-	}
-	stmt_done(st);
-	st = store_query(c->db, e, "SELECT ecosystem, name, version, source FROM host_packages "
-			 "WHERE host_id = $1", "t", host_id);
+	*(void **)v = p;
+	*cap = c;
+	return 0;
+}
+
+static const char *adup(struct arena *a, const char *s)
+{
+	return arena_strdup(a, s ? s : "");
+}
+
+static int existing_cmp(const void *a, const void *b)
+{
+	const struct existing *x = a, *y = b;
+	int c = strcmp(x->vuln, y->vuln);
+	return c ? c : strcmp(x->package, y->package);
+}
+
+/* Appends the finding the row of st is on (columns id, vuln_id, package,
+ * installed_version, fixed_version, status, kev, accepted_until from col). */
+static int existing_add(struct arena *a, struct stmt *st, int col, struct existing **v,
+			size_t *n, size_t *cap)
+{
+	if (grow(v, cap, *n, sizeof(**v)) != 0)
+		return -1;
+	struct existing *x = &(*v)[*n];
+	x->id = adup(a, stmt_text(st, col));
+	x->vuln = adup(a, stmt_text(st, col + 1));
+	x->package = adup(a, stmt_text(st, col + 2));
+	x->installed = adup(a, stmt_text(st, col + 3));
+	x->fixed = adup(a, stmt_text(st, col + 4));
+	x->status = adup(a, stmt_text(st, col + 5));
+	x->kev = (int)stmt_int(st, col + 6);
+	x->accepted_until = stmt_int(st, col + 7);
+	if (!x->id || !x->vuln || !x->package || !x->installed || !x->fixed || !x->status)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+/* A host's findings of one origin, ordered like the hits (strcmp order:
+ * sorted here, a database's collation may order text otherwise). */
+static int existing_load(struct ctx *c, struct arena *a, const char *host_id, const char *origin,
+			 struct existing **v, size_t *n, struct err *e)
+{
+	size_t cap = 0;
+	*v = NULL;
+	*n = 0;
+	struct stmt *st = store_query(c->db, e, "SELECT id, vuln_id, package, installed_version, "
+		"fixed_version, status, kev, COALESCE(accepted_until, 0) FROM findings WHERE "
+		"host_id = $1 AND origin = $2", "tt", host_id, origin);
 	if (st == NULL)
 		return -1;
 	int rc;
-	size_t cap = 0;
-	while ((rc = stmt_step(st, e)) == 1) {
-		if (h->n == cap) {
-			cap = cap ? cap * 2 : 256;
-			struct host_pkg *p = realloc(h->pkgs, cap * sizeof(*p));
-			if (p == NULL) {
-				rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
-				break;
-			}
-			h->pkgs = p;
+	while ((rc = stmt_step(st, e)) == 1)
+		if (existing_add(a, st, 0, v, n, &cap) != 0) {
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			break;
 		}
-		struct host_pkg *p = &h->pkgs[h->n++];
-		p->eco = sdup(stmt_text(st, 0));
-		p->name = sdup(stmt_text(st, 1));
-		p->version = sdup(stmt_text(st, 2));
-		p->source = sdup(stmt_text(st, 3));
-	}
 	stmt_done(st);
 	if (rc < 0)
 		return -1;
-	st = store_query(c->db, e, "SELECT cpe, version FROM host_services WHERE host_id = $1 AND "
-			 "cpe <> ''", "t", host_id);
-	if (st == NULL)
-		return -1;
-	cap = 0;
-	while ((rc = stmt_step(st, e)) == 1) {
-		if (h->ncpes == cap) {
-			cap = cap ? cap * 2 : 8;
-			char **a = realloc(h->cpes, cap * sizeof(char *));
-			char **b = a ? realloc(h->cpe_versions, cap * sizeof(char *)) : NULL;
-			if (a)
-				h->cpes = a;
-			if (b)
-				h->cpe_versions = b;
-			if (a == NULL || b == NULL) {
-				rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
-				break;
-			}
-		}
-		/* A service nmap gave no version of its own has the one of its
-		 * CPE, unquoted ("1.5\\+1" is 1.5+1); it lives as long as the
-		 * hits that point at it. */
-		const char *cpe = stmt_text(st, 0), *ver = stmt_text(st, 1);
-		char from_cpe[128];
-		if (ver == NULL || ver[0] == '\0')
-			ver = cpe23_attr(cpe, 3, from_cpe, sizeof(from_cpe)) == 0 ? from_cpe : "";
-		h->cpes[h->ncpes] = sdup(cpe);
-		h->cpe_versions[h->ncpes++] = sdup(ver);
-	}
-	stmt_done(st);
-	return rc < 0 ? -1 : 0;
+	if (*n > 1)
+		qsort(*v, *n, sizeof(**v), existing_cmp);
+	return 0;
 }
 
 static void match_host(const struct index *x, const struct host_inv *h, struct hits *out)
 {
 	int debian_release = strcmp(h->os_id, "debian") == 0 ? atoi(h->os_version) : 0;
+	const char *last_eco = NULL;
+	int eco = ECO_UNKNOWN;
 	for (size_t i = 0; i < h->n; i++) {
 		const struct host_pkg *p = &h->pkgs[i];
-		int eco = ecosystem_from(p->eco);
+		if (last_eco == NULL || (p->eco != last_eco && strcmp(p->eco, last_eco) != 0)) {
+			eco = ecosystem_from(p->eco);
+			last_eco = p->eco;
+		}
 		if (eco == ECO_UNKNOWN)
 			continue;
 		const char *keys[2] = { p->name, p->source[0] && strcmp(p->source, p->name) ? p->source : NULL };
@@ -655,98 +660,118 @@ static void match_host(const struct index *x, const struct host_inv *h, struct h
 	}
 }
 
-/* One of a host's findings as stored, for the merge below. */
-struct existing {
-	char *id, *vuln, *package, *installed, *fixed, *status;
-	int kev;
-	int64_t accepted_until;
+/*
+ * The writes of a batch's reconciliation, gathered to be sent together
+ * (PostgreSQL: a statement per kind for the whole batch, JSON arrays as
+ * the parameters, instead of a round trip per finding). NULL in reconcile:
+ * each write at once (SQLite, in-process, where that is cheapest).
+ */
+struct writes {
+	json_t *close;      /* ids */
+	json_t *change;     /* [{id, installed, fixed, kev, severity, reopen}] */
+	json_t *add;        /* [{id, host_id, vuln_id, package, ...}] */
+	json_t *kev;        /* ids of findings newly known-exploited */
+	json_t *hosts;      /* ids whose open findings were seen now */
 };
 
-static void existing_free(struct existing *x, size_t n)
+static void writes_free(struct writes *w)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(x[i].id);
-		free(x[i].vuln);
-		free(x[i].package);
-		free(x[i].installed);
-		free(x[i].fixed);
-		free(x[i].status);
-	}
-	free(x);
+	json_decref(w->close);
+	json_decref(w->change);
+	json_decref(w->add);
+	json_decref(w->kev);
+	json_decref(w->hosts);
+	memset(w, 0, sizeof(*w));
 }
 
-/* A host's findings of one origin, ordered like the hits (strcmp order). */
-static struct existing *existing_load(struct ctx *c, const char *host_id, const char *origin,
-				      size_t *n, struct err *e)
+static int writes_init(struct writes *w)
 {
-	struct existing *v = NULL;
-	size_t cap = 0;
-	*n = 0;
-	struct stmt *st = store_query(c->db, e, "SELECT id, vuln_id, package, installed_version, "
-		"fixed_version, status, kev, COALESCE(accepted_until, 0) FROM findings WHERE "
-		"host_id = $1 AND origin = $2 ORDER BY vuln_id, package", "tt", host_id, origin);
-	if (st == NULL)
-		return NULL;
-	int rc;
-	while ((rc = stmt_step(st, e)) == 1) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			struct existing *p = realloc(v, cap * sizeof(*p));
-			if (p == NULL) {
-				rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
-				break;
-			}
-			v = p;
-		}
-		struct existing *x = &v[(*n)++];
-		x->id = sdup(stmt_text(st, 0));
-		x->vuln = sdup(stmt_text(st, 1));
-		x->package = sdup(stmt_text(st, 2));
-		x->installed = sdup(stmt_text(st, 3));
-		x->fixed = sdup(stmt_text(st, 4));
-		x->status = sdup(stmt_text(st, 5));
-		x->kev = (int)stmt_int(st, 6);
-		x->accepted_until = stmt_int(st, 7);
-	}
-	stmt_done(st);
-	if (rc < 0) {
-		existing_free(v, *n);
-		*n = 0;
-		return NULL;
-	}
-	if (v == NULL)
-		v = calloc(1, sizeof(*v)); /* empty, but not an error */
-	return v;
+	w->close = json_array();
+	w->change = json_array();
+	w->add = json_array();
+	w->kev = json_array();
+	w->hosts = json_array();
+	return w->close && w->change && w->add && w->kev && w->hosts ? 0 : -1;
+}
+
+/* Runs sql with the JSON text of v as $1 (and now as $2 when has_now);
+ * nothing when v is empty. */
+static int run_json(struct ctx *c, const char *sql, const json_t *v, int has_now, int64_t now,
+		    struct err *e)
+{
+	if (json_array_size(v) == 0)
+		return 0;
+	char *text = json_dumps(v, JSON_COMPACT);
+	if (text == NULL)
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	int rc = has_now ? store_run(c->db, e, sql, "ti", text, now)
+			 : store_run(c->db, e, sql, "t", text);
+	free(text);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The batch's writes, in the order reconcile would have made them per
+ * finding (closes, changes and inserts touch different rows; the hooks and
+ * the last_seen update come after them). */
+static int writes_flush(struct ctx *c, struct writes *w, int64_t now, struct err *e)
+{
+	if (run_json(c, "UPDATE findings SET status = 'fixed', fixed_at = $2, version = version + 1 "
+		     "WHERE id IN (SELECT json_array_elements_text(CAST($1 AS json)))",
+		     w->close, 1, now, e) != 0 ||
+	    run_json(c, "UPDATE findings AS f SET installed_version = x.installed, fixed_version = "
+		     "x.fixed, kev = x.kev, severity = x.severity, status = CASE WHEN x.reopen = 1 "
+		     "THEN 'open' ELSE f.status END, fixed_at = NULL, version = f.version + 1 FROM "
+		     "json_to_recordset(CAST($1 AS json)) AS x(id text, installed text, fixed text, "
+		     "kev bigint, severity text, reopen bigint) WHERE f.id = x.id",
+		     w->change, 0, 0, e) != 0 ||
+	    run_json(c, "INSERT INTO findings (id, host_id, vuln_id, package, installed_version, "
+		     "fixed_version, cvss, severity, kev, origin, status, due_at, first_seen, "
+		     "last_seen) SELECT x.id, x.host_id, x.vuln_id, x.package, x.installed, x.fixed, "
+		     "CAST(x.cvss AS double precision), x.severity, x.kev, x.origin, 'open', x.due_at, "
+		     "$2, $2 FROM json_to_recordset(CAST($1 AS json)) AS x(id text, host_id text, "
+		     "vuln_id text, package text, installed text, fixed text, cvss text, severity "
+		     "text, kev bigint, origin text, due_at bigint)", w->add, 1, now, e) != 0)
+		return -1;
+	size_t i;
+	json_t *id;
+	json_array_foreach(w->kev, i, id)
+		if (domain_record_hook(c, "finding.kev", json_string_value(id), NULL, e) != 0)
+			return -1;
+	return run_json(c, "UPDATE findings SET last_seen = $2 WHERE host_id IN (SELECT "
+			"json_array_elements_text(CAST($1 AS json))) AND origin = 'match' AND status "
+			"<> 'fixed' AND (last_seen IS NULL OR last_seen <> $2)", w->hosts, 1, now, e);
 }
 
 /*
- * Reconciles a host's findings of one origin with the hits (sorted, unique):
- * a merge of two sorted lists. New hits open findings; findings no longer
- * hit close as fixed; a fixed one hit again reopens; unchanged ones cost
- * nothing but the one last_seen update at the end. Inside a transaction.
+ * Reconciles a host's findings of one origin (ex, sorted like the hits)
+ * with the hits (sorted, unique): a merge of two sorted lists. New hits
+ * open findings; findings no longer hit close as fixed; a fixed one hit
+ * again reopens; unchanged ones cost nothing but the one last_seen update
+ * at the end. Inside a transaction; the writes at once, or into w.
  */
 static int reconcile(struct ctx *c, const struct index *x, const char *host_id,
-		     const char *origin, const struct hits *hits, struct vuln_stats *st,
+		     const char *origin, const struct hits *hits, const struct existing *ex,
+		     size_t ne, int64_t now, struct writes *w, struct vuln_stats *st,
 		     struct err *e)
 {
-	int64_t now = time_now_ms();
 	char fid[UUID_LEN];
-	size_t ne = 0, i = 0, k = 0;
+	size_t i = 0, k = 0;
 	int rc = 0;
-	struct existing *ex = existing_load(c, host_id, origin, &ne, e);
-	if (ex == NULL)
-		return -1;
 	while (rc == 0 && (i < hits->n || k < ne)) {
 		const struct hit *h = i < hits->n ? &hits->v[i] : NULL;
-		struct existing *f = k < ne ? &ex[k] : NULL;
+		const struct existing *f = k < ne ? &ex[k] : NULL;
 		int cmp = !h ? 1 : !f ? -1 : strcmp(h->vuln, f->vuln);
 		if (h && f && cmp == 0)
 			cmp = strcmp(h->package, f->package);
 		if (cmp > 0) {
 			/* Stored but no longer seen: fixed. */
 			if (strcmp(f->status, "fixed") != 0) {
-				rc = store_run(c->db, e, "UPDATE findings SET status = 'fixed', fixed_at = $1, "
-					       "version = version + 1 WHERE id = $2", "it", now, f->id) < 0 ? -1 : 0;
+				if (w)
+					rc = json_array_append_new(w->close, json_string(f->id));
+				else
+					rc = store_run(c->db, e, "UPDATE findings SET status = 'fixed', "
+						       "fixed_at = $1, version = version + 1 WHERE id = $2",
+						       "it", now, f->id) < 0 ? -1 : 0;
 				st->closed++;
 			}
 			k++;
@@ -764,8 +789,15 @@ static int reconcile(struct ctx *c, const struct index *x, const char *host_id,
 			int reopen = strcmp(f->status, "fixed") == 0 ||
 				     (strcmp(f->status, "accepted") == 0 && f->accepted_until &&
 				      f->accepted_until < now);
-			if (reopen || f->kev != kev || strcmp(f->installed, h->installed) != 0 ||
-			    strcmp(f->fixed, h->fixed) != 0)
+			if (!(reopen || f->kev != kev || strcmp(f->installed, h->installed) != 0 ||
+			      strcmp(f->fixed, h->fixed) != 0))
+				;
+			else if (w)
+				rc = json_array_append_new(w->change, json_pack("{s:s, s:s, s:s, s:I, "
+					"s:s?, s:I}", "id", f->id, "installed", h->installed, "fixed",
+					h->fixed, "kev", (json_int_t)kev, "severity", sev, "reopen",
+					(json_int_t)reopen));
+			else
 				rc = store_run(c->db, e, "UPDATE findings SET installed_version = $1, "
 					       "fixed_version = $2, kev = $3, severity = $4, status = CASE WHEN "
 					       "$5 = 1 THEN 'open' ELSE status END, fixed_at = NULL, "
@@ -774,7 +806,8 @@ static int reconcile(struct ctx *c, const struct index *x, const char *host_id,
 			/* newly known-exploited: told in this transaction (once per
 			 * finding, the notification's key) */
 			if (rc == 0 && kev && !f->kev)
-				rc = domain_record_hook(c, "finding.kev", f->id, NULL, e);
+				rc = w ? json_array_append_new(w->kev, json_string(f->id))
+				       : domain_record_hook(c, "finding.kev", f->id, NULL, e);
 			st->kept++;
 			i++;
 			k++;
@@ -782,39 +815,227 @@ static int reconcile(struct ctx *c, const struct index *x, const char *host_id,
 		}
 		char cvss[16];
 		snprintf(cvss, sizeof(cvss), "%.1f", score);
-		rc = store_run(c->db, e, "INSERT INTO findings (id, host_id, vuln_id, package, "
-			       "installed_version, fixed_version, cvss, severity, kev, origin, status, "
-			       "due_at, first_seen, last_seen) VALUES ($1,$2,$3,$4,$5,$6, CASE WHEN "
-			       "CAST($7 AS REAL) < 0 THEN NULL ELSE CAST($7 AS REAL) END,$8,$9,$10,'open',"
-			       "$11,$12,$12)", "tttttttti" "tii", uuid7(fid), host_id, h->vuln, h->package,
-			       h->installed, h->fixed, cvss, sev, (int64_t)kev, origin,
-			       finding_due(now, sev, kev), now) < 0 ? -1 : 0;
+		uuid7(fid);
+		if (w)
+			rc = json_array_append_new(w->add, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, "
+				"s:o, s:s?, s:I, s:s, s:I}", "id", fid, "host_id", host_id, "vuln_id",
+				h->vuln, "package", h->package, "installed", h->installed, "fixed",
+				h->fixed, "cvss", score < 0 ? json_null() : json_string(cvss),
+				"severity", sev, "kev", (json_int_t)kev, "origin", origin, "due_at",
+				(json_int_t)finding_due(now, sev, kev)));
+		else
+			rc = store_run(c->db, e, "INSERT INTO findings (id, host_id, vuln_id, package, "
+				       "installed_version, fixed_version, cvss, severity, kev, origin, "
+				       "status, due_at, first_seen, last_seen) VALUES ($1,$2,$3,$4,$5,$6, "
+				       "CASE WHEN CAST($7 AS REAL) < 0 THEN NULL ELSE CAST($7 AS REAL) "
+				       "END,$8,$9,$10,'open',$11,$12,$12)", "tttttttti" "tii", fid, host_id,
+				       h->vuln, h->package, h->installed, h->fixed, cvss, sev, (int64_t)kev,
+				       origin, finding_due(now, sev, kev), now) < 0 ? -1 : 0;
 		if (rc == 0 && kev)
-			rc = domain_record_hook(c, "finding.kev", fid, NULL, e);
+			rc = w ? json_array_append_new(w->kev, json_string(fid))
+			       : domain_record_hook(c, "finding.kev", fid, NULL, e);
 		st->opened++;
 		i++;
 	}
-	existing_free(ex, ne);
 	if (rc != 0)
-		return -1;
+		return e->code ? -1 : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	if (w)
+		return json_array_append_new(w->hosts, json_string(host_id)) == 0 ? 0
+			: err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 	return store_run(c->db, e, "UPDATE findings SET last_seen = $1 WHERE host_id = $2 AND "
-			 "origin = $3 AND status <> 'fixed'", "itt", now, host_id, origin) < 0 ? -1 : 0;
+			 "origin = $3 AND status <> 'fixed' AND (last_seen IS NULL OR last_seen <> $1)",
+			 "itt", now, host_id, origin) < 0 ? -1 : 0;
 }
 
-static int match_one(struct ctx *c, const struct index *x, const char *host_id,
-		     struct vuln_stats *st, struct err *e)
+/* A host's findings of one origin against hits (scanner imports). */
+static int reconcile_host(struct ctx *c, const char *host_id, const char *origin,
+			  const struct hits *hits, struct vuln_stats *st, struct err *e)
 {
-	struct host_inv h;
-	struct hits hits = { 0 };
-	int rc = inv_load(c, host_id, &h, e);
-	if (rc == 0) {
-		match_host(x, &h, &hits);
-		hits_unique(&hits);
-		rc = reconcile(c, x, host_id, "match", &hits, st, e);
+	struct arena *a = arena_new(MATCH_ARENA);
+	struct existing *ex = NULL;
+	size_t ne = 0;
+	int rc = a ? existing_load(c, a, host_id, origin, &ex, &ne, e)
+		   : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	if (rc == 0)
+		rc = reconcile(c, NULL, host_id, origin, hits, ex, ne, time_now_ms(), NULL, st, e);
+	free(ex);
+	arena_free(a);
+	return rc;
+}
+
+/* Hosts per transaction of a rematch: the audit entry that seals a batch's
+ * findings (about 100 a host) stays a few megabytes, and the inventories
+ * read at once a few hundred thousand rows. */
+#define MATCH_BATCH 100
+
+static int inv_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct host_inv *)a)->id, ((const struct host_inv *)b)->id);
+}
+
+static struct host_inv *inv_find(struct host_inv *hs, size_t n, const char *id)
+{
+	struct host_inv key = { .id = id };
+	return id ? bsearch(&key, hs, n, sizeof(*hs), inv_cmp) : NULL;
+}
+
+/*
+ * Reads what the matcher needs of the hosts hs (ids from lo to hi in the
+ * database's order, every host between them in the actor's scope or not:
+ * rows of others are skipped) with one query per table for the batch.
+ */
+static int batch_load(struct ctx *c, struct arena *a, struct host_inv *hs, size_t n,
+		      const char *lo, const char *hi, struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT id, os_id, os_version FROM hosts WHERE "
+				      "id >= $1 AND id <= $2", "tt", lo, hi);
+	if (st == NULL)
+		return -1;
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1) {
+		struct host_inv *h = inv_find(hs, n, stmt_text(st, 0));
+		if (h == NULL)
+			continue;
+		snprintf(h->os_id, sizeof(h->os_id), "%s", stmt_text(st, 1) ? stmt_text(st, 1) : "");
+		snprintf(h->os_version, sizeof(h->os_version), "%s",
+			 stmt_text(st, 2) ? stmt_text(st, 2) : "");
 	}
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	st = store_query(c->db, e, "SELECT host_id, ecosystem, name, version, source FROM "
+			 "host_packages WHERE host_id >= $1 AND host_id <= $2", "tt", lo, hi);
+	if (st == NULL)
+		return -1;
+	struct host_inv *h = NULL;
+	const char *eco = NULL, *none = "";
+	while ((rc = stmt_step(st, e)) == 1) {
+		const char *id = stmt_text(st, 0);
+		if (h == NULL || strcmp(h->id, id) != 0)   /* rows come a host at a time */
+			h = inv_find(hs, n, id);
+		if (h == NULL)
+			continue;
+		if (grow(&h->pkgs, &h->cap, h->n, sizeof(*h->pkgs)) != 0) {
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			break;
+		}
+		struct host_pkg *p = &h->pkgs[h->n];
+		const char *pe = stmt_text(st, 1), *src = stmt_text(st, 4);
+		/* the ecosystem and an empty source are the same in most rows */
+		if (eco == NULL || strcmp(eco, pe ? pe : "") != 0)
+			eco = adup(a, pe);
+		p->eco = eco;
+		p->name = adup(a, stmt_text(st, 2));
+		p->version = adup(a, stmt_text(st, 3));
+		p->source = src == NULL || src[0] == '\0' ? none : adup(a, src);
+		if (!p->eco || !p->name || !p->version || !p->source) {
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			break;
+		}
+		h->n++;
+	}
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	st = store_query(c->db, e, "SELECT host_id, cpe, version FROM host_services WHERE "
+			 "host_id >= $1 AND host_id <= $2 AND cpe <> ''", "tt", lo, hi);
+	if (st == NULL)
+		return -1;
+	while ((rc = stmt_step(st, e)) == 1) {
+		h = inv_find(hs, n, stmt_text(st, 0));
+		if (h == NULL)
+			continue;
+		size_t capv = h->capc;
+		if (grow(&h->cpes, &h->capc, h->ncpes, sizeof(char *)) != 0 ||
+		    grow(&h->cpe_versions, &capv, h->ncpes, sizeof(char *)) != 0) {
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			break;
+		}
+		/* A service nmap gave no version of its own has the one of its
+		 * CPE, unquoted ("1.5\\+1" is 1.5+1). */
+		const char *cpe = stmt_text(st, 1), *ver = stmt_text(st, 2);
+		char from_cpe[128];
+		if (ver == NULL || ver[0] == '\0')
+			ver = cpe23_attr(cpe, 3, from_cpe, sizeof(from_cpe)) == 0 ? from_cpe : "";
+		h->cpes[h->ncpes] = adup(a, cpe);
+		h->cpe_versions[h->ncpes] = adup(a, ver);
+		if (!h->cpes[h->ncpes] || !h->cpe_versions[h->ncpes]) {
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			break;
+		}
+		h->ncpes++;
+	}
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	st = store_query(c->db, e, "SELECT host_id, id, vuln_id, package, installed_version, "
+		"fixed_version, status, kev, COALESCE(accepted_until, 0) FROM findings WHERE "
+		"host_id >= $1 AND host_id <= $2 AND origin = 'match'", "tt", lo, hi);
+	if (st == NULL)
+		return -1;
+	h = NULL;
+	while ((rc = stmt_step(st, e)) == 1) {
+		const char *id = stmt_text(st, 0);
+		if (h == NULL || strcmp(h->id, id) != 0)
+			h = inv_find(hs, n, id);
+		if (h && existing_add(a, st, 1, &h->ex, &h->nex, &h->capx) != 0) {
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			break;
+		}
+	}
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (hs[i].nex > 1)
+			qsort(hs[i].ex, hs[i].nex, sizeof(*hs[i].ex), existing_cmp);
+	return 0;
+}
+
+/* One batch of hosts (ids in the database's order) in one transaction,
+ * sealed by one audit entry. */
+static int match_batch(struct ctx *c, const struct index *x, struct arena *a, json_t *ids,
+		       size_t from, size_t n, const char *entity_id, struct vuln_stats *st,
+		       struct err *e)
+{
+	int pg = strcmp(store_backend(c->db), "postgresql") == 0;
+	struct host_inv *hs = calloc(n, sizeof(*hs));
+	struct writes w = { 0 };
+	struct hits hits = { 0 };
+	int rc = -1;
+	if (hs == NULL || (pg && writes_init(&w) != 0)) {
+		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		hs[i].id = json_string_value(json_array_get(ids, from + i));
+	const char *lo = hs[0].id, *hi = hs[n - 1].id;
+	qsort(hs, n, sizeof(*hs), inv_cmp);
+	if (store_begin(c->db, e) != 0)
+		goto out;
+	int64_t now = time_now_ms();
+	rc = batch_load(c, a, hs, n, lo, hi, e);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		hits.n = 0;
+		match_host(x, &hs[i], &hits);
+		hits_unique(&hits);
+		rc = reconcile(c, x, hs[i].id, "match", &hits, hs[i].ex, hs[i].nex, now,
+			       pg ? &w : NULL, st, e);
+		st->hosts++;
+	}
+	if (rc == 0 && pg)
+		rc = writes_flush(c, &w, now, e);
+	if (rc == 0 && (audit_append(c, "findings.match", "host", entity_id, NULL, NULL, e) != 0 ||
+			store_commit(c->db, e) != 0))
+		rc = -1;
+	if (rc != 0)
+		store_rollback(c->db);
+out:
+	for (size_t i = 0; hs && i < n; i++)
+		inv_release(&hs[i]);
+	free(hs);
 	free(hits.v);
-	inv_release(&h);
-	st->hosts++;
+	writes_free(&w);
 	return rc;
 }
 
@@ -822,49 +1043,57 @@ int vuln_match(struct ctx *c, const char *host_id, struct vuln_stats *st, struct
 {
 	struct index x;
 	int rc = -1;
+	struct arena *a = NULL;
+	json_t *ids = NULL;
 	/* One host: its upload or import was authorised by the caller. Every
 	 * host of the scope: opens and closes findings, a writing role. */
 	if (policy_check(c->actor, host_id ? ACT_ASSET_READ : ACT_FINDING_MATCH, NULL, e) != 0)
 		return -1;
 	if (index_load(c, &x, e) != 0)
 		goto out;
-	/* Host ids first: the matching loop must not hold a statement open
-	 * while it writes. */
-	json_t *ids = json_array();
+	/* Host ids first, in the database's order (a batch reads the range
+	 * between its first and last): the matching must not hold a
+	 * statement open while it writes. */
+	ids = json_array();
 	struct stmt *q = store_query(c->db, e, "SELECT h.id FROM hosts h JOIN orgs o ON o.id = "
 		"h.org_id WHERE substr(o.path, 1, length($1)) = $1 AND ($2 IS NULL OR h.id = $2) "
 		"AND EXISTS (SELECT 1 FROM host_packages p WHERE p.host_id = h.id UNION ALL SELECT 1 "
-		"FROM host_services s WHERE s.host_id = h.id AND s.cpe <> '')", "tt",
+		"FROM host_services s WHERE s.host_id = h.id AND s.cpe <> '') ORDER BY h.id", "tt",
 		c->actor->system ? "/" : c->actor->org_path, host_id);
-	if (q == NULL) {
-		json_decref(ids);
+	if (q == NULL)
 		goto out;
-	}
 	while ((rc = stmt_step(q, e)) == 1)
 		json_array_append_new(ids, json_string(stmt_text(q, 0)));
 	stmt_done(q);
-	if (rc < 0) {
-		json_decref(ids);
+	if (rc < 0)
+		goto out;
+	a = arena_new(MATCH_ARENA);
+	if (a == NULL) {
+		rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 		goto out;
 	}
-	if (store_begin(c->db, e) != 0) {
-		json_decref(ids);
-		rc = -1;
-		goto out;
-	}
-	size_t i;
-	json_t *id;
+	/* A transaction per batch: what is committed stays when a later
+	 * batch fails, and the next rematch goes on from there. */
+	size_t total = json_array_size(ids);
 	rc = 0;
-	json_array_foreach(ids, i, id)
-		if ((rc = match_one(c, &x, json_string_value(id), st, e)) != 0)
-			break;
-	json_decref(ids);
-	if (rc == 0 && (audit_append(c, "findings.match", "host", host_id ? host_id : "*", NULL,
-				     NULL, e) != 0 || store_commit(c->db, e) != 0))
-		rc = -1;
-	if (rc != 0)
-		store_rollback(c->db);
+	for (size_t from = 0; rc == 0 && from < total; from += MATCH_BATCH) {
+		size_t n = total - from < MATCH_BATCH ? total - from : MATCH_BATCH;
+		rc = match_batch(c, &x, a, ids, from, n, host_id ? host_id : "*", st, e);
+		arena_reset(a);
+	}
+	if (rc == 0 && total == 0) {
+		/* nothing to match: the run is still on record, as before */
+		if (store_begin(c->db, e) != 0)
+			rc = -1;
+		else if (audit_append(c, "findings.match", "host", host_id ? host_id : "*", NULL,
+				      NULL, e) != 0 || store_commit(c->db, e) != 0) {
+			store_rollback(c->db);
+			rc = -1;
+		}
+	}
 out:
+	json_decref(ids);
+	arena_free(a);
 	index_free(&x);
 	return rc;
 }
@@ -992,7 +1221,7 @@ static int scan_host_one(void *arg, const struct scan_host *h, struct err *e)
 	int rc = 0;
 	if (strcmp(x->kind, "openvas") == 0) {
 		hits_unique(&hits);
-		rc = reconcile(c, NULL, host_id, "openvas", &hits, x->st, e);
+		rc = reconcile_host(c, host_id, "openvas", &hits, x->st, e);
 		x->findings += (long)hits.n;
 	}
 	free(hits.v);
