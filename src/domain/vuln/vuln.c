@@ -9,6 +9,7 @@
  * Findings are then reconciled per host: new ones open, seen ones updated,
  * missing ones closed as fixed.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +238,8 @@ struct index {
 	size_t nslots;           /* a power of two */
 	struct aff *cpes;        /* CPE criteria, matched against services */
 	struct vmeta **by_id;
+	const char **strs;       /* the range bounds, each text once (intern) */
+	size_t nstrs, nstr_slots;
 };
 
 static unsigned hash_full(const char *s)
@@ -313,6 +316,46 @@ static void index_free(struct index *x)
 	free(x->affs);
 	free(x->slots);
 	free(x->by_id);
+	free(x->strs);
+}
+
+/* Column col's text, the same pointer for the same text (NULL for NULL):
+ * equal ranges are then told by their pointers (match_host). NULL with
+ * *oom set when out of memory. */
+static const char *intern(struct index *x, struct stmt *st, int col, int *oom)
+{
+	const char *s = stmt_text(st, col);
+	if (s == NULL)
+		return NULL;
+	if (2 * (x->nstrs + 1) > x->nstr_slots) {
+		size_t n = x->nstr_slots ? x->nstr_slots * 2 : 4096;
+		const char **t = calloc(n, sizeof(*t));
+		if (t == NULL) {
+			*oom = 1;
+			return NULL;
+		}
+		for (size_t i = 0; i < x->nstr_slots; i++)
+			if (x->strs[i]) {
+				size_t k = hash_full(x->strs[i]) & (n - 1);
+				while (t[k])
+					k = (k + 1) & (n - 1);
+				t[k] = x->strs[i];
+			}
+		free(x->strs);
+		x->strs = t;
+		x->nstr_slots = n;
+	}
+	size_t k = hash_full(s) & (x->nstr_slots - 1);
+	for (; x->strs[k]; k = (k + 1) & (x->nstr_slots - 1))
+		if (strcmp(x->strs[k], s) == 0)
+			return x->strs[k];
+	char *d = arena_strdup(x->a, s);
+	if (d == NULL) {
+		*oom = 1;
+		return NULL;
+	}
+	x->nstrs++;
+	return x->strs[k] = d;
 }
 
 static const struct vmeta *meta_of(const struct index *x, const char *id)
@@ -408,13 +451,18 @@ static int index_load(struct ctx *c, struct index *x, struct err *e)
 		f->package = dup(x->a, st, 2);
 		f->eco = strcmp(eco, "cpe") == 0 ? -1 : ecosystem_from(eco);
 		f->release = release_of(eco);
-		f->introduced = dup(x->a, st, 3);
-		f->fixed = dup(x->a, st, 4);
-		f->last_affected = dup(x->a, st, 5);
-		f->si = dup(x->a, st, 6);
-		f->se = dup(x->a, st, 7);
-		f->ei = dup(x->a, st, 8);
-		f->ee = dup(x->a, st, 9);
+		int oom = 0;
+		f->introduced = intern(x, st, 3, &oom);
+		f->fixed = intern(x, st, 4, &oom);
+		f->last_affected = intern(x, st, 5, &oom);
+		f->si = intern(x, st, 6, &oom);
+		f->se = intern(x, st, 7, &oom);
+		f->ei = intern(x, st, 8, &oom);
+		f->ee = intern(x, st, 9, &oom);
+		if (oom) {
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			break;
+		}
 		const char *vs = stmt_text(st, 10);
 		if (vs && strcmp(vs, "[]") != 0) {
 			json_t *arr = json_loads(vs, 0, NULL);
@@ -525,6 +573,7 @@ struct existing {
  * the database (the strings in the batch's arena). */
 struct host_inv {
 	const char *id;
+	const char *stamp;       /* PostgreSQL: the hosts row's version when read */
 	char os_id[32], os_version[32];
 	struct host_pkg *pkgs;
 	size_t n, cap;
@@ -618,6 +667,16 @@ static int existing_load(struct ctx *c, struct arena *a, const char *host_id, co
 	return 0;
 }
 
+#define RANGE_MEMO 8
+
+/* The same range (bounds interned: compared by pointer), no version list. */
+static int same_range(const struct aff *a, const struct aff *b)
+{
+	return a->introduced == b->introduced && a->fixed == b->fixed &&
+	       a->last_affected == b->last_affected && a->si == b->si && a->se == b->se &&
+	       a->ei == b->ei && a->ee == b->ee && a->nversions == 0 && b->nversions == 0;
+}
+
 static void match_host(const struct index *x, const struct host_inv *h, struct hits *out)
 {
 	int debian_release = strcmp(h->os_id, "debian") == 0 ? atoi(h->os_version) : 0;
@@ -634,13 +693,31 @@ static void match_host(const struct index *x, const struct host_inv *h, struct h
 		const char *keys[2] = { p->name, p->source[0] && strcmp(p->source, p->name) ? p->source : NULL };
 		for (int k = 0; k < 2 && keys[k]; k++) {
 			const struct pkgslot *slot = index_find(x, keys[k]);
+			/* A package's advisories often share a range (one fix for many
+			 * CVEs): the answers for the last few ranges are kept. */
+			struct { const struct aff *f; int yes; } memo[RANGE_MEMO];
+			int nmemo = 0, next = 0;
 			for (unsigned j = 0; slot && j < slot->count; j++) {
 				const struct aff *f = &x->affs[slot->start + j];
 				if (f->eco != eco)
 					continue;
 				if (f->release && debian_release && f->release != debian_release)
 					continue;
-				if (affected(f, eco, p->version))
+				int yes = -1;
+				for (int m = 0; f->nversions == 0 && m < nmemo && yes < 0; m++)
+					if (same_range(memo[m].f, f))
+						yes = memo[m].yes;
+				if (yes < 0) {
+					yes = affected(f, eco, p->version);
+					if (f->nversions == 0) {
+						memo[next].f = f;
+						memo[next].yes = yes;
+						next = (next + 1) % RANGE_MEMO;
+						if (nmemo < RANGE_MEMO)
+							nmemo++;
+					}
+				}
+				if (yes)
 					hit_add(out, f->vuln, p->name, p->version,
 						f->fixed ? f->fixed : "");
 			}
@@ -839,6 +916,8 @@ static int reconcile(struct ctx *c, const struct index *x, const char *host_id,
 	}
 	if (rc != 0)
 		return e->code ? -1 : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	if (ne == 0)
+		return 0;   /* every finding of this origin was opened just now */
 	if (w)
 		return json_array_append_new(w->hosts, json_string(host_id)) == 0 ? 0
 			: err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
@@ -867,6 +946,8 @@ static int reconcile_host(struct ctx *c, const char *host_id, const char *origin
  * findings (about 100 a host) stays a few megabytes, and the inventories
  * read at once a few hundred thousand rows. */
 #define MATCH_BATCH 100
+/* Batches read and matched ahead of the one being written (PostgreSQL). */
+#define MATCH_AHEAD 2
 
 static int inv_cmp(const void *a, const void *b)
 {
@@ -879,26 +960,37 @@ static struct host_inv *inv_find(struct host_inv *hs, size_t n, const char *id)
 	return id ? bsearch(&key, hs, n, sizeof(*hs), inv_cmp) : NULL;
 }
 
+#define LOAD_INV 1        /* hosts, packages, services */
+#define LOAD_FINDINGS 2   /* the findings the matcher made before */
+
 /*
  * Reads what the matcher needs of the hosts hs (ids from lo to hi in the
  * database's order, every host between them in the actor's scope or not:
- * rows of others are skipped) with one query per table for the batch.
+ * rows of others are skipped) with one query per table for the batch. On
+ * PostgreSQL each host's row version (xmin) comes too: an inventory
+ * changes it (asset.c, host_store_inventory; scans update the row too).
  */
 static int batch_load(struct ctx *c, struct arena *a, struct host_inv *hs, size_t n,
-		      const char *lo, const char *hi, struct err *e)
+		      const char *lo, const char *hi, int what, int pg, struct err *e)
 {
-	struct stmt *st = store_query(c->db, e, "SELECT id, os_id, os_version FROM hosts WHERE "
-				      "id >= $1 AND id <= $2", "tt", lo, hi);
+	struct stmt *st;
+	struct host_inv *h = NULL;
+	int rc = 0;
+	if (!(what & LOAD_INV))
+		goto findings;
+	st = store_query(c->db, e, pg ? "SELECT id, os_id, os_version, CAST(xmin AS text) FROM "
+			 "hosts WHERE id >= $1 AND id <= $2" : "SELECT id, os_id, os_version, NULL "
+			 "FROM hosts WHERE id >= $1 AND id <= $2", "tt", lo, hi);
 	if (st == NULL)
 		return -1;
-	int rc;
 	while ((rc = stmt_step(st, e)) == 1) {
-		struct host_inv *h = inv_find(hs, n, stmt_text(st, 0));
+		h = inv_find(hs, n, stmt_text(st, 0));
 		if (h == NULL)
 			continue;
 		snprintf(h->os_id, sizeof(h->os_id), "%s", stmt_text(st, 1) ? stmt_text(st, 1) : "");
 		snprintf(h->os_version, sizeof(h->os_version), "%s",
 			 stmt_text(st, 2) ? stmt_text(st, 2) : "");
+		h->stamp = stmt_text(st, 3) ? arena_strdup(a, stmt_text(st, 3)) : NULL;
 	}
 	stmt_done(st);
 	if (rc < 0)
@@ -907,7 +999,7 @@ static int batch_load(struct ctx *c, struct arena *a, struct host_inv *hs, size_
 			 "host_packages WHERE host_id >= $1 AND host_id <= $2", "tt", lo, hi);
 	if (st == NULL)
 		return -1;
-	struct host_inv *h = NULL;
+	h = NULL;
 	const char *eco = NULL, *none = "";
 	while ((rc = stmt_step(st, e)) == 1) {
 		const char *id = stmt_text(st, 0);
@@ -968,6 +1060,9 @@ static int batch_load(struct ctx *c, struct arena *a, struct host_inv *hs, size_
 	stmt_done(st);
 	if (rc < 0)
 		return -1;
+findings:
+	if (!(what & LOAD_FINDINGS))
+		return 0;
 	st = store_query(c->db, e, "SELECT host_id, id, vuln_id, package, installed_version, "
 		"fixed_version, status, kev, COALESCE(accepted_until, 0) FROM findings WHERE "
 		"host_id >= $1 AND host_id <= $2 AND origin = 'match'", "tt", lo, hi);
@@ -992,34 +1087,114 @@ static int batch_load(struct ctx *c, struct arena *a, struct host_inv *hs, size_
 	return 0;
 }
 
-/* One batch of hosts (ids in the database's order) in one transaction,
- * sealed by one audit entry. */
-static int match_batch(struct ctx *c, const struct index *x, struct arena *a, json_t *ids,
-		       size_t from, size_t n, const char *entity_id, struct vuln_stats *st,
-		       struct err *e)
+/* A batch of hosts (ids in the database's order) on its way: read and
+ * matched, then reconciled and written in one transaction. */
+struct batch {
+	struct arena *a;
+	struct host_inv *hs;     /* sorted by id (strcmp) */
+	struct hits *hits;       /* each host's, sorted and unique */
+	size_t n;
+	const char *lo, *hi;     /* the first and last id in the database's order */
+	int rc;
+	struct err e;            /* when rc != 0 */
+	struct batch *next;
+};
+
+static void batch_free(struct batch *b)
 {
-	int pg = strcmp(store_backend(c->db), "postgresql") == 0;
-	struct host_inv *hs = calloc(n, sizeof(*hs));
-	struct writes w = { 0 };
-	struct hits hits = { 0 };
-	int rc = -1;
-	if (hs == NULL || (pg && writes_init(&w) != 0)) {
-		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
-		goto out;
+	if (b == NULL)
+		return;
+	for (size_t i = 0; b->hs && i < b->n; i++)
+		inv_release(&b->hs[i]);
+	for (size_t i = 0; b->hits && i < b->n; i++)
+		free(b->hits[i].v);
+	free(b->hs);
+	free(b->hits);
+	arena_free(b->a);
+	free(b);
+}
+
+static void host_match(const struct index *x, const struct host_inv *h, struct hits *hits)
+{
+	hits->n = 0;
+	match_host(x, h, hits);
+	hits_unique(hits);
+}
+
+/* Reads the batch's inventories (on c's connection) and matches them. */
+static struct batch *batch_prepare(struct ctx *c, const struct index *x, json_t *ids,
+				   size_t from, size_t n, int pg)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+	if (b == NULL)
+		return NULL;
+	b->n = n;
+	b->a = arena_new(MATCH_ARENA);
+	b->hs = calloc(n, sizeof(*b->hs));
+	b->hits = calloc(n, sizeof(*b->hits));
+	if (b->a == NULL || b->hs == NULL || b->hits == NULL) {
+		b->rc = err_set(&b->e, E_NOMEM, MSG_INTERNAL, NULL);
+		return b;
 	}
 	for (size_t i = 0; i < n; i++)
-		hs[i].id = json_string_value(json_array_get(ids, from + i));
-	const char *lo = hs[0].id, *hi = hs[n - 1].id;
-	qsort(hs, n, sizeof(*hs), inv_cmp);
-	if (store_begin(c->db, e) != 0)
-		goto out;
+		b->hs[i].id = json_string_value(json_array_get(ids, from + i));
+	b->lo = b->hs[0].id;
+	b->hi = b->hs[n - 1].id;
+	qsort(b->hs, n, sizeof(*b->hs), inv_cmp);
+	b->rc = batch_load(c, b->a, b->hs, n, b->lo, b->hi, LOAD_INV, pg, &b->e);
+	for (size_t i = 0; b->rc == 0 && i < n; i++)
+		host_match(x, &b->hs[i], &b->hits[i]);
+	return b;
+}
+
+/* Inside the write transaction, for a batch read before it: the hosts whose
+ * row changed since (a new inventory, a scan) are read and matched again,
+ * so what is written is what their inventory is now. */
+static int batch_recheck(struct ctx *c, const struct index *x, struct batch *b, struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT id, CAST(xmin AS text) FROM hosts WHERE "
+				      "id >= $1 AND id <= $2", "tt", b->lo, b->hi);
+	if (st == NULL)
+		return -1;
+	unsigned char *seen = calloc(b->n, 1), *stale = calloc(b->n, 1);
+	int rc = seen && stale ? 0 : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	while (rc == 0 && (rc = stmt_step(st, e)) == 1) {
+		struct host_inv *h = inv_find(b->hs, b->n, stmt_text(st, 0));
+		if (h == NULL)
+			continue;
+		seen[h - b->hs] = 1;
+		if (h->stamp == NULL || strcmp(h->stamp, stmt_text(st, 1)) != 0)
+			stale[h - b->hs] = 1;
+	}
+	stmt_done(st);
+	for (size_t i = 0; rc == 0 && i < b->n; i++) {
+		if (seen[i] && !stale[i])
+			continue;
+		struct host_inv *h = &b->hs[i];
+		h->n = h->ncpes = 0;
+		h->os_id[0] = h->os_version[0] = '\0';
+		rc = batch_load(c, b->a, h, 1, h->id, h->id, LOAD_INV, 1, e);
+		if (rc == 0)
+			host_match(x, h, &b->hits[i]);
+	}
+	free(seen);
+	free(stale);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Inside the write transaction: the batch's findings reconciled with its
+ * hits, written, sealed by one audit entry and committed (rolled back on
+ * failure). */
+static int batch_write(struct ctx *c, const struct index *x, struct batch *b, const char *entity_id,
+		       int pg, struct vuln_stats *st, struct err *e)
+{
+	struct writes w = { 0 };
+	int rc = pg && writes_init(&w) != 0 ? err_set(e, E_NOMEM, MSG_INTERNAL, NULL) : 0;
 	int64_t now = time_now_ms();
-	rc = batch_load(c, a, hs, n, lo, hi, e);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		hits.n = 0;
-		match_host(x, &hs[i], &hits);
-		hits_unique(&hits);
-		rc = reconcile(c, x, hs[i].id, "match", &hits, hs[i].ex, hs[i].nex, now,
+	if (rc == 0)
+		rc = batch_load(c, b->a, b->hs, b->n, b->lo, b->hi, LOAD_FINDINGS, pg, e);
+	for (size_t i = 0; rc == 0 && i < b->n; i++) {
+		rc = reconcile(c, x, b->hs[i].id, "match", &b->hits[i], b->hs[i].ex, b->hs[i].nex, now,
 			       pg ? &w : NULL, st, e);
 		st->hosts++;
 	}
@@ -1030,12 +1205,127 @@ static int match_batch(struct ctx *c, const struct index *x, struct arena *a, js
 		rc = -1;
 	if (rc != 0)
 		store_rollback(c->db);
-out:
-	for (size_t i = 0; hs && i < n; i++)
-		inv_release(&hs[i]);
-	free(hs);
-	free(hits.v);
 	writes_free(&w);
+	return rc;
+}
+
+/*
+ * PostgreSQL, more than one batch: a second connection reads and matches
+ * the next batches (MATCH_AHEAD at most) while this one writes, so the
+ * server's reading, the matching and the server's writing overlap on the
+ * cores. The writers' lock is taken by the writing side only.
+ */
+struct ahead {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch *head, *tail;
+	size_t queued;
+	int stop, done;
+	struct ctx rc;           /* the reader's: its own connection */
+	const struct index *x;
+	json_t *ids;
+	size_t total;
+};
+
+static void *ahead_main(void *arg)
+{
+	struct ahead *q = arg;
+	for (size_t from = 0; from < q->total; from += MATCH_BATCH) {
+		pthread_mutex_lock(&q->mu);
+		while (q->queued >= MATCH_AHEAD && !q->stop)
+			pthread_cond_wait(&q->cv, &q->mu);
+		int stop = q->stop;
+		pthread_mutex_unlock(&q->mu);
+		if (stop)
+			break;
+		size_t n = q->total - from < MATCH_BATCH ? q->total - from : MATCH_BATCH;
+		struct batch *b = batch_prepare(&q->rc, q->x, q->ids, from, n, 1);
+		pthread_mutex_lock(&q->mu);
+		if (b) {
+			if (q->tail)
+				q->tail->next = b;
+			else
+				q->head = b;
+			q->tail = b;
+			q->queued++;
+		}
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+		if (b == NULL || b->rc != 0)
+			break;
+	}
+	pthread_mutex_lock(&q->mu);
+	q->done = 1;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+static int match_ahead(struct ctx *c, struct store *rdb, const struct index *x, json_t *ids,
+		       const char *entity_id, struct vuln_stats *st, struct err *e)
+{
+	struct ahead q = { .rc = *c, .x = x, .ids = ids, .total = json_array_size(ids) };
+	q.rc.db = rdb;
+	pthread_t t;
+	if (pthread_mutex_init(&q.mu, NULL) != 0)
+		return err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
+	if (pthread_cond_init(&q.cv, NULL) != 0) {
+		pthread_mutex_destroy(&q.mu);
+		return err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
+	}
+	if (pthread_create(&t, NULL, ahead_main, &q) != 0) {
+		pthread_cond_destroy(&q.cv);
+		pthread_mutex_destroy(&q.mu);
+		return err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
+	}
+	size_t written = 0;
+	int rc = 0;
+	for (;;) {
+		pthread_mutex_lock(&q.mu);
+		while (q.head == NULL && !q.done)
+			pthread_cond_wait(&q.cv, &q.mu);
+		struct batch *b = q.head;
+		if (b) {
+			q.head = b->next;
+			if (q.head == NULL)
+				q.tail = NULL;
+			q.queued--;
+			pthread_cond_broadcast(&q.cv);
+		}
+		pthread_mutex_unlock(&q.mu);
+		if (b == NULL)
+			break;
+		if (b->rc != 0) {
+			*e = b->e;
+			rc = -1;
+		} else if (store_begin(c->db, e) != 0) {
+			rc = -1;
+		} else if (batch_recheck(c, x, b, e) != 0) {
+			store_rollback(c->db);
+			rc = -1;
+		} else {
+			rc = batch_write(c, x, b, entity_id, 1, st, e);
+		}
+		written += b->n;
+		batch_free(b);
+		if (rc != 0)
+			break;
+	}
+	pthread_mutex_lock(&q.mu);
+	q.stop = 1;
+	pthread_cond_broadcast(&q.cv);
+	pthread_mutex_unlock(&q.mu);
+	pthread_join(t, NULL);
+	while (q.head) {
+		struct batch *b = q.head;
+		q.head = b->next;
+		batch_free(b);
+	}
+	pthread_cond_destroy(&q.cv);
+	pthread_mutex_destroy(&q.mu);
+	/* the reader stopped early without saying why: out of memory */
+	if (rc == 0 && written < q.total)
+		rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 	return rc;
 }
 
@@ -1043,8 +1333,9 @@ int vuln_match(struct ctx *c, const char *host_id, struct vuln_stats *st, struct
 {
 	struct index x;
 	int rc = -1;
-	struct arena *a = NULL;
 	json_t *ids = NULL;
+	const char *entity_id = host_id ? host_id : "*";
+	int pg = strcmp(store_backend(c->db), "postgresql") == 0;
 	/* One host: its upload or import was authorised by the caller. Every
 	 * host of the scope: opens and closes findings, a writing role. */
 	if (policy_check(c->actor, host_id ? ACT_ASSET_READ : ACT_FINDING_MATCH, NULL, e) != 0)
@@ -1067,33 +1358,51 @@ int vuln_match(struct ctx *c, const char *host_id, struct vuln_stats *st, struct
 	stmt_done(q);
 	if (rc < 0)
 		goto out;
-	a = arena_new(MATCH_ARENA);
-	if (a == NULL) {
-		rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
-		goto out;
-	}
+	size_t total = json_array_size(ids);
 	/* A transaction per batch: what is committed stays when a later
 	 * batch fails, and the next rematch goes on from there. */
-	size_t total = json_array_size(ids);
+	struct store *rdb = NULL;
+	if (pg && total > MATCH_BATCH) {
+		struct err ignore = { 0 };
+		rdb = store_open(store_location(c->db), &ignore);   /* else one connection */
+	}
+	if (rdb) {
+		rc = match_ahead(c, rdb, &x, ids, entity_id, st, e);
+		store_close(rdb);
+		goto out;
+	}
 	rc = 0;
 	for (size_t from = 0; rc == 0 && from < total; from += MATCH_BATCH) {
 		size_t n = total - from < MATCH_BATCH ? total - from : MATCH_BATCH;
-		rc = match_batch(c, &x, a, ids, from, n, host_id ? host_id : "*", st, e);
-		arena_reset(a);
+		if (store_begin(c->db, e) != 0) {
+			rc = -1;
+			break;
+		}
+		struct batch *b = batch_prepare(c, &x, ids, from, n, pg);
+		if (b == NULL || b->rc != 0) {
+			if (b)
+				*e = b->e;
+			else
+				err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			store_rollback(c->db);
+			rc = -1;
+		} else {
+			rc = batch_write(c, &x, b, entity_id, pg, st, e);
+		}
+		batch_free(b);
 	}
 	if (rc == 0 && total == 0) {
 		/* nothing to match: the run is still on record, as before */
 		if (store_begin(c->db, e) != 0)
 			rc = -1;
-		else if (audit_append(c, "findings.match", "host", host_id ? host_id : "*", NULL,
-				      NULL, e) != 0 || store_commit(c->db, e) != 0) {
+		else if (audit_append(c, "findings.match", "host", entity_id, NULL, NULL, e) != 0 ||
+			 store_commit(c->db, e) != 0) {
 			store_rollback(c->db);
 			rc = -1;
 		}
 	}
 out:
 	json_decref(ids);
-	arena_free(a);
 	index_free(&x);
 	return rc;
 }
