@@ -573,7 +573,6 @@ struct existing {
  * the database (the strings in the batch's arena). */
 struct host_inv {
 	const char *id;
-	const char *stamp;       /* PostgreSQL: the hosts row's version when read */
 	char os_id[32], os_version[32];
 	struct host_pkg *pkgs;
 	size_t n, cap;
@@ -960,27 +959,20 @@ static struct host_inv *inv_find(struct host_inv *hs, size_t n, const char *id)
 	return id ? bsearch(&key, hs, n, sizeof(*hs), inv_cmp) : NULL;
 }
 
-#define LOAD_INV 1        /* hosts, packages, services */
-#define LOAD_FINDINGS 2   /* the findings the matcher made before */
-
 /*
  * Reads what the matcher needs of the hosts hs (ids from lo to hi in the
  * database's order, every host between them in the actor's scope or not:
- * rows of others are skipped) with one query per table for the batch. On
- * PostgreSQL each host's row version (xmin) comes too: an inventory
- * changes it (asset.c, host_store_inventory; scans update the row too).
+ * rows of others are skipped) and the findings it made for them before,
+ * with one query per table for the batch.
  */
 static int batch_load(struct ctx *c, struct arena *a, struct host_inv *hs, size_t n,
-		      const char *lo, const char *hi, int what, int pg, struct err *e)
+		      const char *lo, const char *hi, struct err *e)
 {
 	struct stmt *st;
 	struct host_inv *h = NULL;
 	int rc = 0;
-	if (!(what & LOAD_INV))
-		goto findings;
-	st = store_query(c->db, e, pg ? "SELECT id, os_id, os_version, CAST(xmin AS text) FROM "
-			 "hosts WHERE id >= $1 AND id <= $2" : "SELECT id, os_id, os_version, NULL "
-			 "FROM hosts WHERE id >= $1 AND id <= $2", "tt", lo, hi);
+	st = store_query(c->db, e, "SELECT id, os_id, os_version FROM hosts WHERE id >= $1 AND "
+			 "id <= $2", "tt", lo, hi);
 	if (st == NULL)
 		return -1;
 	while ((rc = stmt_step(st, e)) == 1) {
@@ -990,7 +982,6 @@ static int batch_load(struct ctx *c, struct arena *a, struct host_inv *hs, size_
 		snprintf(h->os_id, sizeof(h->os_id), "%s", stmt_text(st, 1) ? stmt_text(st, 1) : "");
 		snprintf(h->os_version, sizeof(h->os_version), "%s",
 			 stmt_text(st, 2) ? stmt_text(st, 2) : "");
-		h->stamp = stmt_text(st, 3) ? arena_strdup(a, stmt_text(st, 3)) : NULL;
 	}
 	stmt_done(st);
 	if (rc < 0)
@@ -1060,9 +1051,6 @@ static int batch_load(struct ctx *c, struct arena *a, struct host_inv *hs, size_
 	stmt_done(st);
 	if (rc < 0)
 		return -1;
-findings:
-	if (!(what & LOAD_FINDINGS))
-		return 0;
 	st = store_query(c->db, e, "SELECT host_id, id, vuln_id, package, installed_version, "
 		"fixed_version, status, kev, COALESCE(accepted_until, 0) FROM findings WHERE "
 		"host_id >= $1 AND host_id <= $2 AND origin = 'match'", "tt", lo, hi);
@@ -1088,13 +1076,17 @@ findings:
 }
 
 /* A batch of hosts (ids in the database's order) on its way: read and
- * matched, then reconciled and written in one transaction. */
+ * matched, reconciled, then written in one transaction. */
 struct batch {
 	struct arena *a;
 	struct host_inv *hs;     /* sorted by id (strcmp) */
 	struct hits *hits;       /* each host's, sorted and unique */
 	size_t n;
 	const char *lo, *hi;     /* the first and last id in the database's order */
+	int64_t now;             /* of the reconciliation */
+	struct writes w;         /* PostgreSQL: the writes it decided */
+	struct vuln_stats st;    /* what they do */
+	char seen[2][33];        /* PostgreSQL, read ahead: the rows as read (fingerprint) */
 	int rc;
 	struct err e;            /* when rc != 0 */
 	struct batch *next;
@@ -1110,20 +1102,43 @@ static void batch_free(struct batch *b)
 		free(b->hits[i].v);
 	free(b->hs);
 	free(b->hits);
+	writes_free(&b->w);
 	arena_free(b->a);
 	free(b);
 }
 
-static void host_match(const struct index *x, const struct host_inv *h, struct hits *hits)
+/* Reads the batch's inventories and findings (on c's connection, inside a
+ * transaction), matches them and reconciles: the writes at once (SQLite)
+ * or into b->w (PostgreSQL). */
+static int batch_match(struct ctx *c, const struct index *x, struct batch *b, int pg,
+		       struct err *e)
 {
-	hits->n = 0;
-	match_host(x, h, hits);
-	hits_unique(hits);
+	for (size_t i = 0; i < b->n; i++) {
+		struct host_inv *h = &b->hs[i];
+		h->n = h->ncpes = h->nex = 0;
+		h->os_id[0] = h->os_version[0] = '\0';
+	}
+	memset(&b->st, 0, sizeof(b->st));
+	writes_free(&b->w);
+	if (pg && writes_init(&b->w) != 0)
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	if (batch_load(c, b->a, b->hs, b->n, b->lo, b->hi, e) != 0)
+		return -1;
+	b->now = time_now_ms();
+	for (size_t i = 0; i < b->n; i++) {
+		struct hits *hits = &b->hits[i];
+		hits->n = 0;
+		match_host(x, &b->hs[i], hits);
+		hits_unique(hits);
+		if (reconcile(c, x, b->hs[i].id, "match", hits, b->hs[i].ex, b->hs[i].nex, b->now,
+			      pg ? &b->w : NULL, &b->st, e) != 0)
+			return -1;
+		b->st.hosts++;
+	}
+	return 0;
 }
 
-/* Reads the batch's inventories (on c's connection) and matches them. */
-static struct batch *batch_prepare(struct ctx *c, const struct index *x, json_t *ids,
-				   size_t from, size_t n, int pg)
+static struct batch *batch_new(json_t *ids, size_t from, size_t n)
 {
 	struct batch *b = calloc(1, sizeof(*b));
 	if (b == NULL)
@@ -1133,87 +1148,65 @@ static struct batch *batch_prepare(struct ctx *c, const struct index *x, json_t 
 	b->hs = calloc(n, sizeof(*b->hs));
 	b->hits = calloc(n, sizeof(*b->hits));
 	if (b->a == NULL || b->hs == NULL || b->hits == NULL) {
-		b->rc = err_set(&b->e, E_NOMEM, MSG_INTERNAL, NULL);
-		return b;
+		batch_free(b);
+		return NULL;
 	}
 	for (size_t i = 0; i < n; i++)
 		b->hs[i].id = json_string_value(json_array_get(ids, from + i));
 	b->lo = b->hs[0].id;
 	b->hi = b->hs[n - 1].id;
 	qsort(b->hs, n, sizeof(*b->hs), inv_cmp);
-	b->rc = batch_load(c, b->a, b->hs, n, b->lo, b->hi, LOAD_INV, pg, &b->e);
-	for (size_t i = 0; b->rc == 0 && i < n; i++)
-		host_match(x, &b->hs[i], &b->hits[i]);
 	return b;
 }
 
-/* Inside the write transaction, for a batch read before it: the hosts whose
- * row changed since (a new inventory, a scan) are read and matched again,
- * so what is written is what their inventory is now. */
-static int batch_recheck(struct ctx *c, const struct index *x, struct batch *b, struct err *e)
+/* PostgreSQL: a digest of the batch's hosts rows and findings as they are
+ * (each row's id and version, xmin): equal digests, nothing the batch was
+ * matched from has changed (an inventory rewrites its hosts row; a finding
+ * accepted or made by another match shows in the findings). */
+static int batch_seen(struct ctx *c, const struct batch *b, char out[2][33], struct err *e)
 {
-	struct stmt *st = store_query(c->db, e, "SELECT id, CAST(xmin AS text) FROM hosts WHERE "
-				      "id >= $1 AND id <= $2", "tt", b->lo, b->hi);
+	struct stmt *st = store_query(c->db, e, "SELECT (SELECT md5(COALESCE(string_agg(id || ':' "
+		"|| CAST(xmin AS text), ',' ORDER BY id), '')) FROM hosts WHERE id >= $1 AND id <= $2), "
+		"(SELECT md5(COALESCE(string_agg(id || ':' || CAST(xmin AS text), ',' ORDER BY id), '')) "
+		"FROM findings WHERE host_id >= $1 AND host_id <= $2 AND origin = 'match')", "tt",
+		b->lo, b->hi);
 	if (st == NULL)
 		return -1;
-	unsigned char *seen = calloc(b->n, 1), *stale = calloc(b->n, 1);
-	int rc = seen && stale ? 0 : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
-	while (rc == 0 && (rc = stmt_step(st, e)) == 1) {
-		struct host_inv *h = inv_find(b->hs, b->n, stmt_text(st, 0));
-		if (h == NULL)
-			continue;
-		seen[h - b->hs] = 1;
-		if (h->stamp == NULL || strcmp(h->stamp, stmt_text(st, 1)) != 0)
-			stale[h - b->hs] = 1;
-	}
+	int rc = stmt_step(st, e);
+	if (rc == 1)
+		for (int i = 0; i < 2; i++)
+			snprintf(out[i], 33, "%s", stmt_text(st, i) ? stmt_text(st, i) : "");
 	stmt_done(st);
-	for (size_t i = 0; rc == 0 && i < b->n; i++) {
-		if (seen[i] && !stale[i])
-			continue;
-		struct host_inv *h = &b->hs[i];
-		h->n = h->ncpes = 0;
-		h->os_id[0] = h->os_version[0] = '\0';
-		rc = batch_load(c, b->a, h, 1, h->id, h->id, LOAD_INV, 1, e);
-		if (rc == 0)
-			host_match(x, h, &b->hits[i]);
-	}
-	free(seen);
-	free(stale);
-	return rc < 0 ? -1 : 0;
+	return rc == 1 ? 0 : rc < 0 ? -1 : err_set(e, E_DB, MSG_DB, "batch_seen");
 }
 
-/* Inside the write transaction: the batch's findings reconciled with its
- * hits, written, sealed by one audit entry and committed (rolled back on
- * failure). */
-static int batch_write(struct ctx *c, const struct index *x, struct batch *b, const char *entity_id,
-		       int pg, struct vuln_stats *st, struct err *e)
+/* Inside the write transaction: the batch's writes, sealed by one audit
+ * entry, committed (rolled back on failure); its figures added to st. */
+static int batch_commit(struct ctx *c, struct batch *b, const char *entity_id, int pg,
+			struct vuln_stats *st, struct err *e)
 {
-	struct writes w = { 0 };
-	int rc = pg && writes_init(&w) != 0 ? err_set(e, E_NOMEM, MSG_INTERNAL, NULL) : 0;
-	int64_t now = time_now_ms();
-	if (rc == 0)
-		rc = batch_load(c, b->a, b->hs, b->n, b->lo, b->hi, LOAD_FINDINGS, pg, e);
-	for (size_t i = 0; rc == 0 && i < b->n; i++) {
-		rc = reconcile(c, x, b->hs[i].id, "match", &b->hits[i], b->hs[i].ex, b->hs[i].nex, now,
-			       pg ? &w : NULL, st, e);
-		st->hosts++;
-	}
-	if (rc == 0 && pg)
-		rc = writes_flush(c, &w, now, e);
+	int rc = pg ? writes_flush(c, &b->w, b->now, e) : 0;
 	if (rc == 0 && (audit_append(c, "findings.match", "host", entity_id, NULL, NULL, e) != 0 ||
 			store_commit(c->db, e) != 0))
 		rc = -1;
-	if (rc != 0)
+	if (rc != 0) {
 		store_rollback(c->db);
-	writes_free(&w);
-	return rc;
+		return -1;
+	}
+	st->hosts += b->st.hosts;
+	st->opened += b->st.opened;
+	st->closed += b->st.closed;
+	st->kept += b->st.kept;
+	return 0;
 }
 
 /*
- * PostgreSQL, more than one batch: a second connection reads and matches
- * the next batches (MATCH_AHEAD at most) while this one writes, so the
- * server's reading, the matching and the server's writing overlap on the
- * cores. The writers' lock is taken by the writing side only.
+ * PostgreSQL, more than one batch: a second connection reads, matches and
+ * reconciles the next batches (MATCH_AHEAD at most, each in one read
+ * snapshot) while this one writes, so the server's reading, the matching
+ * and the server's writing overlap on the cores. Under the writers' lock
+ * the batch's rows are checked unchanged since (batch_seen); if anything
+ * changed, the batch is read and matched again there.
  */
 struct ahead {
 	pthread_mutex_t mu;
@@ -1227,6 +1220,21 @@ struct ahead {
 	size_t total;
 };
 
+static struct batch *ahead_one(struct ahead *q, size_t from, size_t n)
+{
+	struct batch *b = batch_new(q->ids, from, n);
+	if (b == NULL)
+		return NULL;
+	if (store_read_begin(q->rc.db, &b->e) != 0) {
+		b->rc = -1;
+		return b;
+	}
+	b->rc = batch_seen(&q->rc, b, b->seen, &b->e) != 0 ||
+		batch_match(&q->rc, q->x, b, 1, &b->e) != 0 ? -1 : 0;
+	store_read_end(q->rc.db);
+	return b;
+}
+
 static void *ahead_main(void *arg)
 {
 	struct ahead *q = arg;
@@ -1239,7 +1247,7 @@ static void *ahead_main(void *arg)
 		if (stop)
 			break;
 		size_t n = q->total - from < MATCH_BATCH ? q->total - from : MATCH_BATCH;
-		struct batch *b = batch_prepare(&q->rc, q->x, q->ids, from, n, 1);
+		struct batch *b = ahead_one(q, from, n);
 		pthread_mutex_lock(&q->mu);
 		if (b) {
 			if (q->tail)
@@ -1259,6 +1267,23 @@ static void *ahead_main(void *arg)
 	pthread_cond_broadcast(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 	return NULL;
+}
+
+/* Under the writers' lock: a batch read ahead written, or read, matched
+ * and reconciled again when its rows changed meanwhile. */
+static int ahead_write(struct ctx *c, const struct index *x, struct batch *b,
+		       const char *entity_id, struct vuln_stats *st, struct err *e)
+{
+	char now_seen[2][33];
+	if (store_begin(c->db, e) != 0)
+		return -1;
+	if (batch_seen(c, b, now_seen, e) != 0 ||
+	    ((strcmp(now_seen[0], b->seen[0]) != 0 || strcmp(now_seen[1], b->seen[1]) != 0) &&
+	     batch_match(c, x, b, 1, e) != 0)) {
+		store_rollback(c->db);
+		return -1;
+	}
+	return batch_commit(c, b, entity_id, 1, st, e);
 }
 
 static int match_ahead(struct ctx *c, struct store *rdb, const struct index *x, json_t *ids,
@@ -1298,13 +1323,8 @@ static int match_ahead(struct ctx *c, struct store *rdb, const struct index *x, 
 		if (b->rc != 0) {
 			*e = b->e;
 			rc = -1;
-		} else if (store_begin(c->db, e) != 0) {
-			rc = -1;
-		} else if (batch_recheck(c, x, b, e) != 0) {
-			store_rollback(c->db);
-			rc = -1;
 		} else {
-			rc = batch_write(c, x, b, entity_id, 1, st, e);
+			rc = ahead_write(c, x, b, entity_id, st, e);
 		}
 		written += b->n;
 		batch_free(b);
@@ -1374,20 +1394,16 @@ int vuln_match(struct ctx *c, const char *host_id, struct vuln_stats *st, struct
 	rc = 0;
 	for (size_t from = 0; rc == 0 && from < total; from += MATCH_BATCH) {
 		size_t n = total - from < MATCH_BATCH ? total - from : MATCH_BATCH;
-		if (store_begin(c->db, e) != 0) {
+		struct batch *b = batch_new(ids, from, n);
+		if (b == NULL)
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		else if (store_begin(c->db, e) != 0)
 			rc = -1;
-			break;
-		}
-		struct batch *b = batch_prepare(c, &x, ids, from, n, pg);
-		if (b == NULL || b->rc != 0) {
-			if (b)
-				*e = b->e;
-			else
-				err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		else if (batch_match(c, &x, b, pg, e) != 0) {
 			store_rollback(c->db);
 			rc = -1;
 		} else {
-			rc = batch_write(c, &x, b, entity_id, pg, st, e);
+			rc = batch_commit(c, b, entity_id, pg, st, e);
 		}
 		batch_free(b);
 	}
