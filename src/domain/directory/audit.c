@@ -174,6 +174,7 @@ static struct tinfo {
 	int ncol;
 	char *col[MAX_COLS];
 	int digest[MAX_COLS];
+	int sorted[MAX_COLS]; /* column positions in the order of their names */
 	char *select_all;     /* SELECT cols FROM t */
 	char *select_one;     /* ... WHERE key = $1 [AND key2 = $2] */
 	char *select_many;    /* PostgreSQL: ... WHERE key IN (the JSON array $1) */
@@ -206,6 +207,16 @@ static void info_build(void)
 			ti->digest[ti->ncol] = in_list(tables[t].digest, ti->col[ti->ncol]);
 			ti->ncol++;
 			p += l + (c ? 1 : 0);
+		}
+		/* an image's keys go in sorted, so its text needs no sort when
+		 * dumped (take_rows: a batch of the matcher seals 10,000 rows) */
+		for (int i = 0; i < ti->ncol; i++) {
+			int k = i;
+			while (k > 0 && strcmp(ti->col[ti->sorted[k - 1]], ti->col[i]) > 0) {
+				ti->sorted[k] = ti->sorted[k - 1];
+				k--;
+			}
+			ti->sorted[k] = i;
 		}
 		w = (size_t)snprintf(sql, sizeof(sql), "SELECT %s FROM %s", tables[t].cols,
 				     tables[t].name);
@@ -529,12 +540,15 @@ static void row_digest(size_t t, struct stmt *st, unsigned char out[IMG_LEN])
 	crypto_generichash_final(&h, out, IMG_LEN);
 }
 
-/* The image of the row st is on (columns of select_*). */
+/* The image of the row st is on (columns of select_*), its keys in sorted
+ * order: dumped as it is, it reads as with JSON_SORT_KEYS. */
 static json_t *row_image(size_t t, struct stmt *st)
 {
 	json_t *img = json_object();
-	for (int i = 0; img && i < info[t].ncol; i++)
+	for (int k = 0; img && k < info[t].ncol; k++) {
+		int i = info[t].sorted[k];
 		json_object_set_new(img, info[t].col[i], cell_json(st, i, info[t].digest[i]));
+	}
 	return img;
 }
 
@@ -725,7 +739,8 @@ static int take_rows(struct store *s, struct audit_conn *ac, char **out, struct 
 		i++;
 	}
 	if (json_array_size(rows) > 0) {
-		*out = json_dumps(rows, JSON_COMPACT | JSON_SORT_KEYS);
+		/* [table, key, image]: the images' keys are in order already */
+		*out = json_dumps(rows, JSON_COMPACT);
 		if (*out == NULL) {
 			err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 			goto out;
