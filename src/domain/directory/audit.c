@@ -640,7 +640,7 @@ static int sealed_cmp(const void *a, const void *b)
 /* The [table, key, image|null] of n rows of a table with one TEXT key,
  * keys sorted and unique, in one query (PostgreSQL: a round trip per row
  * was most of the time of writing a batch of findings). */
-#define SEAL_CHUNK 2000
+#define SEAL_CHUNK 5000
 static int seal_many(struct store *s, size_t t, struct store_change *const *ch, size_t n,
 		     json_t *rows, struct err *e)
 {

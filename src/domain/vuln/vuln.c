@@ -748,6 +748,7 @@ struct writes {
 	json_t *add;        /* [{id, host_id, vuln_id, package, ...}] */
 	json_t *kev;        /* ids of findings newly known-exploited */
 	json_t *hosts;      /* ids whose open findings were seen now */
+	char *text[4];      /* close, change, add, hosts as JSON text (writes_dump) */
 };
 
 static void writes_free(struct writes *w)
@@ -757,7 +758,21 @@ static void writes_free(struct writes *w)
 	json_decref(w->add);
 	json_decref(w->kev);
 	json_decref(w->hosts);
+	for (int i = 0; i < 4; i++)
+		free(w->text[i]);
 	memset(w, 0, sizeof(*w));
+}
+
+/* The arrays as the texts the statements take, made where the batch was
+ * reconciled (the reading side) rather than under the writers' lock. */
+static int writes_dump(struct writes *w)
+{
+	json_t *v[4] = { w->close, w->change, w->add, w->hosts };
+	for (int i = 0; i < 4; i++)
+		if (json_array_size(v[i]) > 0 && w->text[i] == NULL &&
+		    (w->text[i] = json_dumps(v[i], JSON_COMPACT)) == NULL)
+			return -1;
+	return 0;
 }
 
 static int writes_init(struct writes *w)
@@ -770,19 +785,15 @@ static int writes_init(struct writes *w)
 	return w->close && w->change && w->add && w->kev && w->hosts ? 0 : -1;
 }
 
-/* Runs sql with the JSON text of v as $1 (and now as $2 when has_now);
- * nothing when v is empty. */
-static int run_json(struct ctx *c, const char *sql, const json_t *v, int has_now, int64_t now,
+/* Runs sql with text (an array's JSON, NULL: empty, nothing to run) as
+ * $1, and now as $2 when has_now. */
+static int run_json(struct ctx *c, const char *sql, const char *text, int has_now, int64_t now,
 		    struct err *e)
 {
-	if (json_array_size(v) == 0)
-		return 0;
-	char *text = json_dumps(v, JSON_COMPACT);
 	if (text == NULL)
-		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		return 0;
 	int rc = has_now ? store_run(c->db, e, sql, "ti", text, now)
 			 : store_run(c->db, e, sql, "t", text);
-	free(text);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -791,22 +802,24 @@ static int run_json(struct ctx *c, const char *sql, const json_t *v, int has_now
  * the last_seen update come after them). */
 static int writes_flush(struct ctx *c, struct writes *w, int64_t now, struct err *e)
 {
+	if (writes_dump(w) != 0)
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 	if (run_json(c, "UPDATE findings SET status = 'fixed', fixed_at = $2, version = version + 1 "
 		     "WHERE id IN (SELECT json_array_elements_text(CAST($1 AS json)))",
-		     w->close, 1, now, e) != 0 ||
+		     w->text[0], 1, now, e) != 0 ||
 	    run_json(c, "UPDATE findings AS f SET installed_version = x.installed, fixed_version = "
 		     "x.fixed, kev = x.kev, severity = x.severity, status = CASE WHEN x.reopen = 1 "
 		     "THEN 'open' ELSE f.status END, fixed_at = NULL, version = f.version + 1 FROM "
 		     "json_to_recordset(CAST($1 AS json)) AS x(id text, installed text, fixed text, "
 		     "kev bigint, severity text, reopen bigint) WHERE f.id = x.id",
-		     w->change, 0, 0, e) != 0 ||
+		     w->text[1], 0, 0, e) != 0 ||
 	    run_json(c, "INSERT INTO findings (id, host_id, vuln_id, package, installed_version, "
 		     "fixed_version, cvss, severity, kev, origin, status, due_at, first_seen, "
 		     "last_seen) SELECT x.id, x.host_id, x.vuln_id, x.package, x.installed, x.fixed, "
 		     "CAST(x.cvss AS double precision), x.severity, x.kev, x.origin, 'open', x.due_at, "
 		     "$2, $2 FROM json_to_recordset(CAST($1 AS json)) AS x(id text, host_id text, "
 		     "vuln_id text, package text, installed text, fixed text, cvss text, severity "
-		     "text, kev bigint, origin text, due_at bigint)", w->add, 1, now, e) != 0)
+		     "text, kev bigint, origin text, due_at bigint)", w->text[2], 1, now, e) != 0)
 		return -1;
 	size_t i;
 	json_t *id;
@@ -815,7 +828,7 @@ static int writes_flush(struct ctx *c, struct writes *w, int64_t now, struct err
 			return -1;
 	return run_json(c, "UPDATE findings SET last_seen = $2 WHERE host_id IN (SELECT "
 			"json_array_elements_text(CAST($1 AS json))) AND origin = 'match' AND status "
-			"<> 'fixed' AND (last_seen IS NULL OR last_seen <> $2)", w->hosts, 1, now, e);
+			"<> 'fixed' AND (last_seen IS NULL OR last_seen <> $2)", w->text[3], 1, now, e);
 }
 
 /*
@@ -1135,7 +1148,7 @@ static int batch_match(struct ctx *c, const struct index *x, struct batch *b, in
 			return -1;
 		b->st.hosts++;
 	}
-	return 0;
+	return pg && writes_dump(&b->w) != 0 ? err_set(e, E_NOMEM, MSG_INTERNAL, NULL) : 0;
 }
 
 static struct batch *batch_new(json_t *ids, size_t from, size_t n)
