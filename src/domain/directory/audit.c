@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "audit.h"
+#include "../../base/buf.h"
 #include "../../base/utf8.h"
 #include "../../base/crypto.h"
 #include "../../base/msg.h"
@@ -604,8 +605,15 @@ static int resolve_audited(struct store *s, struct audit_conn *ac, struct err *e
 	return 0;
 }
 
-/* One [table, key, image|null] for the current state of a row. */
-static int seal_row(struct store *s, size_t t, const char *k0, const char *k1, json_t *rows,
+/* ", " between the rows of an entry's "[row,row,...]" (JSON_COMPACT). */
+static int row_sep(struct buf *rows)
+{
+	return buf_adds(rows, rows->len > 1 ? "," : "");
+}
+
+/* One [table, key, image|null] for the current state of a row, appended
+ * to the entry's text as json_dumps would write it in the array. */
+static int seal_row(struct store *s, size_t t, const char *k0, const char *k1, struct buf *rows,
 		    struct err *e)
 {
 	struct stmt *st = tables[t].nkey == 1
@@ -622,14 +630,82 @@ static int seal_row(struct store *s, size_t t, const char *k0, const char *k1, j
 		free(key);
 		return rc < 0 ? -1 : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 	}
-	json_array_append_new(rows, json_pack("[s, s, o]", tables[t].name, key, img));
+	json_t *row = json_pack("[s, s, o]", tables[t].name, key, img);
+	char *text = row ? json_dumps(row, JSON_COMPACT) : NULL;
+	int ok = text && row_sep(rows) == 0 && buf_adds(rows, text) == 0;
+	json_decref(row);
+	free(text);
 	free(key);
-	return 0;
+	return ok ? 0 : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+}
+
+/* s as a JSON string, escaped as jansson's json_dumps does (", \, the
+ * control characters; UTF-8 as it is). */
+static int json_str(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	int rc = buf_add(b, "\"", 1);
+	size_t from = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[7];
+		if (ch == '"')
+			esc = "\\\"";
+		else if (ch == '\\')
+			esc = "\\\\";
+		else if (ch == '\b')
+			esc = "\\b";
+		else if (ch == '\f')
+			esc = "\\f";
+		else if (ch == '\n')
+			esc = "\\n";
+		else if (ch == '\r')
+			esc = "\\r";
+		else if (ch == '\t')
+			esc = "\\t";
+		else if (ch < 0x20) {
+			u[0] = '\\';
+			u[1] = 'u';
+			u[2] = '0';
+			u[3] = '0';
+			u[4] = hex[ch >> 4];
+			u[5] = hex[ch & 15];
+			u[6] = '\0';
+			esc = u;
+		}
+		if (esc == NULL)
+			continue;
+		rc = buf_add(b, s + from, i - from);
+		if (rc == 0)
+			rc = buf_adds(b, esc);
+		from = i + 1;
+	}
+	if (rc == 0)
+		rc = buf_add(b, s + from, n - from);
+	return rc == 0 ? buf_add(b, "\"", 1) : -1;
+}
+
+/* The image of the row st is on as JSON text, as json_dumps(row_image)
+ * writes it (keys in order, compact): with no JSON objects made, for the
+ * thousands of rows a batch seals at once. */
+static int image_text(size_t t, struct stmt *st, struct buf *b)
+{
+	char tagged[TAGGED_LEN];
+	int rc = buf_add(b, "{", 1);
+	for (int k = 0; rc == 0 && k < info[t].ncol; k++) {
+		int i = info[t].sorted[k];
+		size_t n = 0;
+		const char *v = cell_value(st, i, info[t].digest[i], tagged, &n);
+		rc = (k ? buf_add(b, ",", 1) : 0) || json_str(b, info[t].col[i], strlen(info[t].col[i])) ||
+		     buf_add(b, ":", 1) || (v ? json_str(b, v, n) : buf_adds(b, "null"));
+	}
+	return rc == 0 ? buf_add(b, "}", 1) : -1;
 }
 
 struct sealed {
-	const char *key;
-	json_t *img;
+	char *key;
+	char *img;     /* its image as JSON text */
 };
 
 static int sealed_cmp(const void *a, const void *b)
@@ -642,7 +718,7 @@ static int sealed_cmp(const void *a, const void *b)
  * was most of the time of writing a batch of findings). */
 #define SEAL_CHUNK 5000
 static int seal_many(struct store *s, size_t t, struct store_change *const *ch, size_t n,
-		     json_t *rows, struct err *e)
+		     struct buf *rows, struct err *e)
 {
 	json_t *keys = json_array();
 	struct sealed *got = calloc(n ? n : 1, sizeof(*got));
@@ -661,15 +737,17 @@ static int seal_many(struct store *s, size_t t, struct store_change *const *ch, 
 		goto out;
 	int step;
 	while ((step = stmt_step(st, e)) == 1 && ngot < n) {
-		got[ngot].img = row_image(t, st);
-		got[ngot].key = got[ngot].img ? json_string_value(json_object_get(got[ngot].img,
-										  info[t].col[0])) : NULL;
-		if (got[ngot].key == NULL) {
-			json_decref(got[ngot].img);
+		struct buf img;
+		buf_init(&img, (size_t)1 << 30);
+		const char *key = stmt_text(st, 0);
+		got[ngot].key = key ? strdup(key) : NULL;
+		if (got[ngot].key == NULL || image_text(t, st, &img) != 0) {
+			free(got[ngot].key);
+			buf_release(&img);
 			step = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 			break;
 		}
-		ngot++;
+		got[ngot++].img = buf_detach(&img, NULL);
 	}
 	stmt_done(st);
 	if (step < 0)
@@ -677,17 +755,22 @@ static int seal_many(struct store *s, size_t t, struct store_change *const *ch, 
 	if (ngot > 1)
 		qsort(got, ngot, sizeof(*got), sealed_cmp);
 	/* The keys in the order of the changes (strcmp), a row or null each. */
-	for (size_t i = 0, k = 0; i < n; i++) {
+	rc = 0;
+	for (size_t i = 0, k = 0; rc == 0 && i < n; i++) {
 		while (k < ngot && strcmp(got[k].key, ch[i]->key[0]) < 0)
 			k++;
-		json_t *img = k < ngot && strcmp(got[k].key, ch[i]->key[0]) == 0
-			? json_incref(got[k].img) : json_null();
-		json_array_append_new(rows, json_pack("[s, s, o]", tables[t].name, ch[i]->key[0], img));
+		int found = k < ngot && strcmp(got[k].key, ch[i]->key[0]) == 0;
+		const char *name = tables[t].name, *key = ch[i]->key[0];
+		rc = row_sep(rows) || buf_add(rows, "[", 1) || json_str(rows, name, strlen(name)) ||
+		     buf_add(rows, ",", 1) || json_str(rows, key, strlen(key)) ||
+		     buf_add(rows, ",", 1) || buf_adds(rows, found ? got[k].img : "null") ||
+		     buf_add(rows, "]", 1) ? err_set(e, E_NOMEM, MSG_INTERNAL, NULL) : 0;
 	}
-	rc = 0;
 out:
-	for (size_t i = 0; i < ngot; i++)
-		json_decref(got[i].img);
+	for (size_t i = 0; i < ngot; i++) {
+		free(got[i].key);
+		free(got[i].img);
+	}
 	free(got);
 	free(text);
 	json_decref(keys);
@@ -700,7 +783,8 @@ static int take_rows(struct store *s, struct audit_conn *ac, char **out, struct 
 	struct store_change *ch = NULL, **sel = NULL;
 	size_t n = store_changes_take(s, &ch), nsel = 0;
 	int rc = -1;
-	json_t *rows = NULL;
+	struct buf rows;
+	buf_init(&rows, (size_t)1 << 31);
 	*out = NULL;
 	if (n == 0) {
 		rc = 0;
@@ -710,9 +794,8 @@ static int take_rows(struct store *s, struct audit_conn *ac, char **out, struct 
 		goto out;
 	if (n > 1) /* qsort(NULL, 0) is undefined */
 		qsort(ch, n, sizeof(*ch), change_cmp);
-	rows = json_array();
 	sel = malloc(n * sizeof(*sel));
-	if (rows == NULL || sel == NULL) {
+	if (buf_add(&rows, "[", 1) != 0 || sel == NULL) {
 		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 		goto out;
 	}
@@ -729,26 +812,26 @@ static int take_rows(struct store *s, struct audit_conn *ac, char **out, struct 
 		while (j < nsel && (size_t)sel[j]->table == t && j - i < SEAL_CHUNK)
 			j++;
 		if (ac->bulk[t] && j - i > 1) {
-			if (seal_many(s, t, sel + i, j - i, rows, e) != 0)
+			if (seal_many(s, t, sel + i, j - i, &rows, e) != 0)
 				goto out;
 			i = j;
 			continue;
 		}
-		if (seal_row(s, t, sel[i]->key[0], sel[i]->key[1], rows, e) != 0)
+		if (seal_row(s, t, sel[i]->key[0], sel[i]->key[1], &rows, e) != 0)
 			goto out;
 		i++;
 	}
-	if (json_array_size(rows) > 0) {
-		/* [table, key, image]: the images' keys are in order already */
-		*out = json_dumps(rows, JSON_COMPACT);
-		if (*out == NULL) {
+	/* "[row,row,...]" as json_dumps(JSON_COMPACT) of the array would be */
+	if (rows.len > 1) {
+		if (buf_add(&rows, "]", 1) != 0) {
 			err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 			goto out;
 		}
+		*out = buf_detach(&rows, NULL);
 	}
 	rc = 0;
 out:
-	json_decref(rows);
+	buf_release(&rows);
 	free(sel);
 	store_changes_free(ch, n);
 	return rc;
