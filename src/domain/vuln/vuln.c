@@ -7,7 +7,10 @@
  * (by dpkg source name too, which is what Debian's advisories name), a
  * version comparison by the ecosystem's own rules (vercmp.h) per candidate.
  * Findings are then reconciled per host: new ones open, seen ones updated,
- * missing ones closed as fixed.
+ * missing ones closed as fixed. Hosts go in batches (MATCH_BATCH), each
+ * read with a query per table and written in a transaction of its own; on
+ * PostgreSQL a second connection reads the next batches while the first
+ * writes (match_ahead).
  */
 #include <pthread.h>
 #include <stdio.h>
