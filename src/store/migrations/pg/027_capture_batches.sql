@@ -1,10 +1,14 @@
--- pg/027_capture_batches.sql - PostgreSQL's variant of 027: the audit
+-- pg/027_capture_batches.sql - PostgreSQL's variant of 027: the host
+-- index of findings with the origin second, as on SQLite; and the audit
 -- capture of inserts once per statement (prelude.sql, ungcuu_capture_new,
 -- which this migration's run of the prelude brings to an existing
 -- database). Each table with the row trigger of before (inserts, updates
 -- and deletes) gets the pair the store now makes (store_pg.c,
 -- install_triggers): the row trigger for updates and deletes, the
 -- statement trigger for inserts, with the same key count.
+DROP INDEX findings_host;
+CREATE INDEX findings_host_origin ON findings(host_id, origin, status);
+
 DO $$
 DECLARE
 	r record;
