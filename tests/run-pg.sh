@@ -25,6 +25,14 @@ if [ -x "$ASAN/tests/unit/test_store_pg" ]; then
 	grep -E "^\[  (PASSED|FAILED) " "$tmp/unit-pg.txt"
 	[ "$unit_rc" = 0 ] || cat "$tmp/unit-pg.txt"
 fi
+if [ -x "$ASAN/tests/unit/test_vuln_match" ]; then
+	echo "== unit: the matcher's batches on PostgreSQL"
+	UNGCUU_TEST_PG="$base" ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
+		"$ASAN/tests/unit/test_vuln_match" >"$tmp/unit-match.txt" 2>&1
+	match_rc=$?
+	grep -E "^\[  (PASSED|FAILED) " "$tmp/unit-match.txt"
+	[ "$match_rc" = 0 ] || { cat "$tmp/unit-match.txt"; unit_rc=1; }
+fi
 echo "== api on PostgreSQL ($base)"
 files="$*"
 [ -n "$files" ] || files=tests/api/

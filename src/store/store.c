@@ -58,6 +58,11 @@ struct store *store_open(const char *location, struct err *e)
 {
 	struct store *s = store_is_pg(location) ? store_pg_ops.open(location, e)
 						: store_sqlite_ops.open(location, e);
+	if (s && (((struct store_base *)s)->location = strdup(location)) == NULL) {
+		err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		store_close(s);
+		return NULL;
+	}
 	if (s && open_hook && open_hook(s, location, e) != 0) {
 		store_close(s);
 		return NULL;
@@ -81,7 +86,13 @@ void store_close(struct store *s)
 	if (b->hooks.release)
 		b->hooks.release(b->hooks.arg);
 	changes_clear(b);
+	free(b->location);
 	ops(s)->close(s);
+}
+
+const char *store_location(struct store *s)
+{
+	return ((struct store_base *)s)->location;
 }
 
 int store_change_add(struct store_base *b, int table, char *k0, char *k1, uint64_t changed)

@@ -26,6 +26,9 @@ int store_is_pg(const char *location);
  * $UNGCUU_STATE_DIR (default var) named after host, port and database. */
 int store_side_path(const char *location, const char *suffix, char *out, size_t n);
 void store_close(struct store *s);
+/* The location s was opened with (another connection to the same database:
+ * store_open(store_location(s))). */
+const char *store_location(struct store *s);
 /* Runs SQL text with no parameters (migrations, pragmas). */
 int store_exec(struct store *s, const char *sql, struct err *e);
 

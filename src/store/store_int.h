@@ -56,6 +56,7 @@ struct store_base {
 	size_t nchanges, capchanges;
 	int change_oom;    /* a change could not be kept: the commit must fail */
 	int64_t fence;     /* > 0: write transactions need this leadership epoch (store_fence) */
+	char *location;    /* as given to store_open (store_location) */
 };
 
 /* Backends add a captured change (takes the key strings). */

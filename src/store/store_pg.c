@@ -23,11 +23,12 @@
  * the stamp (store_stamp) its per-worker caches compare; see "the change
  * stamp across nodes" below.
  *
- * Change capture (store_watch, for the audit log): a trigger on each watched
- * table (ungcuu_capture(), installed by the compatibility prelude) writes
- * the table, key and changed-column mask of every written row into the
- * session's temporary table ungcuu_changes; store_changes_take reads and
- * empties it. Column positions are those of pragma_table_info (a
+ * Change capture (store_watch, for the audit log): triggers on each watched
+ * table (ungcuu_capture() row by row for updates and deletes,
+ * ungcuu_capture_new() once per INSERT statement from its transition
+ * table; the compatibility prelude has both) write the table, key and
+ * changed-column mask of every written row into the session's temporary
+ * table ungcuu_changes; store_changes_take reads and empties it. Column positions are those of pragma_table_info (a
  * compatibility function here), so audit masks mean the same on both.
  */
 #include <ctype.h>
@@ -1056,8 +1057,8 @@ static int missing_triggers(struct store *s, int *out, struct err *e)
 	const char *param[] = { list };
 	PGresult *r = PQexecParams(s->conn,
 		"SELECT t FROM unnest($1::text[]) WITH ORDINALITY AS w(t, i) "
-		"WHERE to_regproc('ungcuu_capture') IS NOT NULL AND to_regclass(t) IS NOT NULL "
-		"AND NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'ungcuu_capture' "
+		"WHERE to_regproc('ungcuu_capture_new') IS NOT NULL AND to_regclass(t) IS NOT NULL "
+		"AND NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'ungcuu_capture_new' "
 		"AND tgrelid = to_regclass(t)) ORDER BY i", 1, NULL, param, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		int rc = set_pg_err(s, r, e);
@@ -1098,11 +1099,18 @@ static int install_triggers(struct store *s, struct err *e)
 	if (own && run_simple(s, "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")", e) != 0)
 		return -1;
 	int rc = own ? missing_triggers(s, miss, e) : 0;
+	/* Updates and deletes row by row; inserts once per statement, from
+	 * its transition table (prelude.sql). A table with the row trigger
+	 * of before migration 027 (inserts too) gets the pair instead. */
 	for (int k = 0; rc == 0 && miss[k] >= 0; k++) {
-		char sql[512];
-		snprintf(sql, sizeof(sql), "CREATE TRIGGER ungcuu_capture AFTER INSERT OR UPDATE "
-			 "OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION ungcuu_capture(%d)",
-			 s->watch[miss[k]].name, s->watch[miss[k]].nkey);
+		char sql[1024];
+		const char *t = s->watch[miss[k]].name;
+		int nkey = s->watch[miss[k]].nkey;
+		snprintf(sql, sizeof(sql), "DROP TRIGGER IF EXISTS ungcuu_capture ON %s; "
+			 "CREATE TRIGGER ungcuu_capture AFTER UPDATE OR DELETE ON %s FOR EACH ROW "
+			 "EXECUTE FUNCTION ungcuu_capture(%d); CREATE TRIGGER ungcuu_capture_new "
+			 "AFTER INSERT ON %s REFERENCING NEW TABLE AS ungcuu_new FOR EACH STATEMENT "
+			 "EXECUTE FUNCTION ungcuu_capture_new(%d)", t, t, nkey, t, nkey);
 		rc = run_simple(s, sql, e);
 	}
 	if (own) {
@@ -1155,38 +1163,21 @@ static void pg_collect(struct store *s)
 	if (s->nwatch == 0 || !s->may_capture || PQstatus(s->conn) != CONNECTION_OK)
 		return;
 	s->may_capture = 0;
-	PGresult *r = PQexec(s->conn, "DELETE FROM pg_temp.ungcuu_changes "
-			     "RETURNING seq, tbl, k0, k1, changed");
+	/* In the order written, sorted by the server (a statement may write
+	 * a million rows: no sort of our own here). */
+	PGresult *r = PQexec(s->conn, "WITH d AS (DELETE FROM pg_temp.ungcuu_changes "
+			     "RETURNING seq, tbl, k0, k1, changed) SELECT seq, tbl, k0, k1, changed "
+			     "FROM d ORDER BY seq");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		PQclear(r);
 		return;
 	}
-	int n = PQntuples(r);
-	/* in the order written */
-	int *order = malloc(sizeof(int) * (size_t)(n ? n : 1));
-	if (order == NULL) {
-		s->base.change_oom = 1;
-		PQclear(r);
-		return;
-	}
-	for (int i = 0; i < n; i++)
-		order[i] = i;
-	for (int i = 1; i < n; i++) {   /* insertion sort by seq: RETURNING order is not promised */
-		int k = order[i];
-		long long sk = atoll(PQgetvalue(r, k, 0));
-		int j = i - 1;
-		while (j >= 0 && atoll(PQgetvalue(r, order[j], 0)) > sk) {
-			order[j + 1] = order[j];
-			j--;
-		}
-		order[j + 1] = k;
-	}
-	for (int i = 0; i < n; i++) {
-		int row = order[i];
+	int n = PQntuples(r), t = 0;
+	for (int row = 0; row < n; row++) {
 		const char *tbl = PQgetvalue(r, row, 1);
-		int t = 0;
-		while (t < s->nwatch && strcmp(s->watch[t].name, tbl) != 0)
-			t++;
+		if (t == s->nwatch || strcmp(s->watch[t].name, tbl) != 0)   /* runs of one table */
+			for (t = 0; t < s->nwatch && strcmp(s->watch[t].name, tbl) != 0;)
+				t++;
 		if (t == s->nwatch)
 			continue;
 		char *k0 = strdup(PQgetisnull(r, row, 2) ? "" : PQgetvalue(r, row, 2));
@@ -1200,7 +1191,6 @@ static void pg_collect(struct store *s)
 		}
 		store_change_add(&s->base, t, k0, k1, (uint64_t)strtoull(PQgetvalue(r, row, 4), NULL, 10));
 	}
-	free(order);
 	PQclear(r);
 }
 

@@ -7,8 +7,12 @@
  * (by dpkg source name too, which is what Debian's advisories name), a
  * version comparison by the ecosystem's own rules (vercmp.h) per candidate.
  * Findings are then reconciled per host: new ones open, seen ones updated,
- * missing ones closed as fixed.
+ * missing ones closed as fixed. Hosts go in batches (MATCH_BATCH), each
+ * read with a query per table and written in a transaction of its own; on
+ * PostgreSQL a second connection reads the next batches while the first
+ * writes (match_ahead).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +241,8 @@ struct index {
 	size_t nslots;           /* a power of two */
 	struct aff *cpes;        /* CPE criteria, matched against services */
 	struct vmeta **by_id;
+	const char **strs;       /* the range bounds, each text once (intern) */
+	size_t nstrs, nstr_slots;
 };
 
 static unsigned hash_full(const char *s)
@@ -313,6 +319,46 @@ static void index_free(struct index *x)
 	free(x->affs);
 	free(x->slots);
 	free(x->by_id);
+	free(x->strs);
+}
+
+/* Column col's text, the same pointer for the same text (NULL for NULL):
+ * equal ranges are then told by their pointers (match_host). NULL with
+ * *oom set when out of memory. */
+static const char *intern(struct index *x, struct stmt *st, int col, int *oom)
+{
+	const char *s = stmt_text(st, col);
+	if (s == NULL)
+		return NULL;
+	if (2 * (x->nstrs + 1) > x->nstr_slots) {
+		size_t n = x->nstr_slots ? x->nstr_slots * 2 : 4096;
+		const char **t = calloc(n, sizeof(*t));
+		if (t == NULL) {
+			*oom = 1;
+			return NULL;
+		}
+		for (size_t i = 0; i < x->nstr_slots; i++)
+			if (x->strs[i]) {
+				size_t k = hash_full(x->strs[i]) & (n - 1);
+				while (t[k])
+					k = (k + 1) & (n - 1);
+				t[k] = x->strs[i];
+			}
+		free(x->strs);
+		x->strs = t;
+		x->nstr_slots = n;
+	}
+	size_t k = hash_full(s) & (x->nstr_slots - 1);
+	for (; x->strs[k]; k = (k + 1) & (x->nstr_slots - 1))
+		if (strcmp(x->strs[k], s) == 0)
+			return x->strs[k];
+	char *d = arena_strdup(x->a, s);
+	if (d == NULL) {
+		*oom = 1;
+		return NULL;
+	}
+	x->nstrs++;
+	return x->strs[k] = d;
 }
 
 static const struct vmeta *meta_of(const struct index *x, const char *id)
@@ -408,13 +454,18 @@ static int index_load(struct ctx *c, struct index *x, struct err *e)
 		f->package = dup(x->a, st, 2);
 		f->eco = strcmp(eco, "cpe") == 0 ? -1 : ecosystem_from(eco);
 		f->release = release_of(eco);
-		f->introduced = dup(x->a, st, 3);
-		f->fixed = dup(x->a, st, 4);
-		f->last_affected = dup(x->a, st, 5);
-		f->si = dup(x->a, st, 6);
-		f->se = dup(x->a, st, 7);
-		f->ei = dup(x->a, st, 8);
-		f->ee = dup(x->a, st, 9);
+		int oom = 0;
+		f->introduced = intern(x, st, 3, &oom);
+		f->fixed = intern(x, st, 4, &oom);
+		f->last_affected = intern(x, st, 5, &oom);
+		f->si = intern(x, st, 6, &oom);
+		f->se = intern(x, st, 7, &oom);
+		f->ei = intern(x, st, 8, &oom);
+		f->ee = intern(x, st, 9, &oom);
+		if (oom) {
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			break;
+		}
 		const char *vs = stmt_text(st, 10);
 		if (vs && strcmp(vs, "[]") != 0) {
 			json_t *arr = json_loads(vs, 0, NULL);
@@ -511,131 +562,164 @@ static void hits_unique(struct hits *h)
 }
 
 struct host_pkg {
-	char *eco, *name, *version, *source;
+	const char *eco, *name, *version, *source;
 };
 
-/* Everything the matcher needs about one host, copied out of SQLite. */
+/* One of a host's findings as stored, for the merge below. */
+struct existing {
+	const char *id, *vuln, *package, *installed, *fixed, *status;
+	int kev;
+	int64_t accepted_until;
+};
+
+/* Everything the matcher needs about one host of a batch, copied out of
+ * the database (the strings in the batch's arena). */
 struct host_inv {
-	char id[UUID_LEN];
+	const char *id;
 	char os_id[32], os_version[32];
 	struct host_pkg *pkgs;
-	size_t n;
-	char **cpes, **cpe_versions;
-	size_t ncpes;
+	size_t n, cap;
+	const char **cpes, **cpe_versions;
+	size_t ncpes, capc;
+	struct existing *ex;
+	size_t nex, capx;
 };
 
 static void inv_release(struct host_inv *h)
 {
-	for (size_t i = 0; i < h->n; i++) {
-		free(h->pkgs[i].eco);
-		free(h->pkgs[i].name);
-		free(h->pkgs[i].version);
-		free(h->pkgs[i].source);
-	}
-	for (size_t i = 0; i < h->ncpes; i++) {
-		free(h->cpes[i]);
-		free(h->cpe_versions[i]);
-	}
 	free(h->pkgs);
 	free(h->cpes);
 	free(h->cpe_versions);
+	free(h->ex);
 	memset(h, 0, sizeof(*h));
 }
 
-static char *sdup(const char *s)
+/* Grows *v (elements of size sz) to hold one more; -1 when out of memory. */
+static int grow(void *v, size_t *cap, size_t n, size_t sz)
 {
-	return strdup(s ? s : "");
-}
-
-static int inv_load(struct ctx *c, const char *host_id, struct host_inv *h, struct err *e)
-{
-	memset(h, 0, sizeof(*h));
-	snprintf(h->id, sizeof(h->id), "%s", host_id);
-	struct stmt *st = store_query(c->db, e, "SELECT os_id, os_version FROM hosts WHERE id = $1",
-				      "t", host_id);
-	if (st == NULL)
+	if (n < *cap)
+		return 0;
+	size_t c = *cap ? *cap * 2 : 16;
+	void *p = realloc(*(void **)v, c * sz);
+	if (p == NULL)
 		return -1;
-	if (stmt_step(st, e) == 1) {
-		snprintf(h->os_id, sizeof(h->os_id), "%s", stmt_text(st, 0));
-		snprintf(h->os_version, sizeof(h->os_version), "%s", stmt_text(st, 1));
-	}
-	stmt_done(st);
-	st = store_query(c->db, e, "SELECT ecosystem, name, version, source FROM host_packages "
-			 "WHERE host_id = $1", "t", host_id);
+	*(void **)v = p;
+	*cap = c;
+	return 0;
+}
+
+static const char *adup(struct arena *a, const char *s)
+{
+	return arena_strdup(a, s ? s : "");
+}
+
+static int existing_cmp(const void *a, const void *b)
+{
+	const struct existing *x = a, *y = b;
+	int c = strcmp(x->vuln, y->vuln);
+	return c ? c : strcmp(x->package, y->package);
+}
+
+/* Appends the finding the row of st is on (columns id, vuln_id, package,
+ * installed_version, fixed_version, status, kev, accepted_until from col). */
+static int existing_add(struct arena *a, struct stmt *st, int col, struct existing **v,
+			size_t *n, size_t *cap)
+{
+	if (grow(v, cap, *n, sizeof(**v)) != 0)
+		return -1;
+	struct existing *x = &(*v)[*n];
+	x->id = adup(a, stmt_text(st, col));
+	x->vuln = adup(a, stmt_text(st, col + 1));
+	x->package = adup(a, stmt_text(st, col + 2));
+	x->installed = adup(a, stmt_text(st, col + 3));
+	x->fixed = adup(a, stmt_text(st, col + 4));
+	x->status = adup(a, stmt_text(st, col + 5));
+	x->kev = (int)stmt_int(st, col + 6);
+	x->accepted_until = stmt_int(st, col + 7);
+	if (!x->id || !x->vuln || !x->package || !x->installed || !x->fixed || !x->status)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+/* A host's findings of one origin, ordered like the hits (strcmp order:
+ * sorted here, a database's collation may order text otherwise). */
+static int existing_load(struct ctx *c, struct arena *a, const char *host_id, const char *origin,
+			 struct existing **v, size_t *n, struct err *e)
+{
+	size_t cap = 0;
+	*v = NULL;
+	*n = 0;
+	struct stmt *st = store_query(c->db, e, "SELECT id, vuln_id, package, installed_version, "
+		"fixed_version, status, kev, COALESCE(accepted_until, 0) FROM findings WHERE "
+		"host_id = $1 AND origin = $2", "tt", host_id, origin);
 	if (st == NULL)
 		return -1;
 	int rc;
-	size_t cap = 0;
-	while ((rc = stmt_step(st, e)) == 1) {
-		if (h->n == cap) {
-			cap = cap ? cap * 2 : 256;
-			struct host_pkg *p = realloc(h->pkgs, cap * sizeof(*p));
-			if (p == NULL) {
-				rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
-				break;
-			}
-			h->pkgs = p;
+	while ((rc = stmt_step(st, e)) == 1)
+		if (existing_add(a, st, 0, v, n, &cap) != 0) {
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			break;
 		}
-		struct host_pkg *p = &h->pkgs[h->n++];
-		p->eco = sdup(stmt_text(st, 0));
-		p->name = sdup(stmt_text(st, 1));
-		p->version = sdup(stmt_text(st, 2));
-		p->source = sdup(stmt_text(st, 3));
-	}
 	stmt_done(st);
 	if (rc < 0)
 		return -1;
-	st = store_query(c->db, e, "SELECT cpe, version FROM host_services WHERE host_id = $1 AND "
-			 "cpe <> ''", "t", host_id);
-	if (st == NULL)
-		return -1;
-	cap = 0;
-	while ((rc = stmt_step(st, e)) == 1) {
-		if (h->ncpes == cap) {
-			cap = cap ? cap * 2 : 8;
-			char **a = realloc(h->cpes, cap * sizeof(char *));
-			char **b = a ? realloc(h->cpe_versions, cap * sizeof(char *)) : NULL;
-			if (a)
-				h->cpes = a;
-			if (b)
-				h->cpe_versions = b;
-			if (a == NULL || b == NULL) {
-				rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
-				break;
-			}
-		}
-		/* A service nmap gave no version of its own has the one of its
-		 * CPE, unquoted ("1.5\\+1" is 1.5+1); it lives as long as the
-		 * hits that point at it. */
-		const char *cpe = stmt_text(st, 0), *ver = stmt_text(st, 1);
-		char from_cpe[128];
-		if (ver == NULL || ver[0] == '\0')
-			ver = cpe23_attr(cpe, 3, from_cpe, sizeof(from_cpe)) == 0 ? from_cpe : "";
-		h->cpes[h->ncpes] = sdup(cpe);
-		h->cpe_versions[h->ncpes++] = sdup(ver);
-	}
-	stmt_done(st);
-	return rc < 0 ? -1 : 0;
+	if (*n > 1)
+		qsort(*v, *n, sizeof(**v), existing_cmp);
+	return 0;
+}
+
+#define RANGE_MEMO 8
+
+/* The same range (bounds interned: compared by pointer), no version list. */
+static int same_range(const struct aff *a, const struct aff *b)
+{
+	return a->introduced == b->introduced && a->fixed == b->fixed &&
+	       a->last_affected == b->last_affected && a->si == b->si && a->se == b->se &&
+	       a->ei == b->ei && a->ee == b->ee && a->nversions == 0 && b->nversions == 0;
 }
 
 static void match_host(const struct index *x, const struct host_inv *h, struct hits *out)
 {
 	int debian_release = strcmp(h->os_id, "debian") == 0 ? atoi(h->os_version) : 0;
+	const char *last_eco = NULL;
+	int eco = ECO_UNKNOWN;
 	for (size_t i = 0; i < h->n; i++) {
 		const struct host_pkg *p = &h->pkgs[i];
-		int eco = ecosystem_from(p->eco);
+		if (last_eco == NULL || (p->eco != last_eco && strcmp(p->eco, last_eco) != 0)) {
+			eco = ecosystem_from(p->eco);
+			last_eco = p->eco;
+		}
 		if (eco == ECO_UNKNOWN)
 			continue;
 		const char *keys[2] = { p->name, p->source[0] && strcmp(p->source, p->name) ? p->source : NULL };
 		for (int k = 0; k < 2 && keys[k]; k++) {
 			const struct pkgslot *slot = index_find(x, keys[k]);
+			/* A package's advisories often share a range (one fix for many
+			 * CVEs): the answers for the last few ranges are kept. */
+			struct { const struct aff *f; int yes; } memo[RANGE_MEMO];
+			int nmemo = 0, next = 0;
 			for (unsigned j = 0; slot && j < slot->count; j++) {
 				const struct aff *f = &x->affs[slot->start + j];
 				if (f->eco != eco)
 					continue;
 				if (f->release && debian_release && f->release != debian_release)
 					continue;
-				if (affected(f, eco, p->version))
+				int yes = -1;
+				for (int m = 0; f->nversions == 0 && m < nmemo && yes < 0; m++)
+					if (same_range(memo[m].f, f))
+						yes = memo[m].yes;
+				if (yes < 0) {
+					yes = affected(f, eco, p->version);
+					if (f->nversions == 0) {
+						memo[next].f = f;
+						memo[next].yes = yes;
+						next = (next + 1) % RANGE_MEMO;
+						if (nmemo < RANGE_MEMO)
+							nmemo++;
+					}
+				}
+				if (yes)
 					hit_add(out, f->vuln, p->name, p->version,
 						f->fixed ? f->fixed : "");
 			}
@@ -655,98 +739,131 @@ static void match_host(const struct index *x, const struct host_inv *h, struct h
 	}
 }
 
-/* One of a host's findings as stored, for the merge below. */
-struct existing {
-	char *id, *vuln, *package, *installed, *fixed, *status;
-	int kev;
-	int64_t accepted_until;
+/*
+ * The writes of a batch's reconciliation, gathered to be sent together
+ * (PostgreSQL: a statement per kind for the whole batch, JSON arrays as
+ * the parameters, instead of a round trip per finding). NULL in reconcile:
+ * each write at once (SQLite, in-process, where that is cheapest).
+ */
+struct writes {
+	json_t *close;      /* ids */
+	json_t *change;     /* [{id, installed, fixed, kev, severity, reopen}] */
+	json_t *add;        /* [{id, host_id, vuln_id, package, ...}] */
+	json_t *kev;        /* ids of findings newly known-exploited */
+	json_t *hosts;      /* ids whose open findings were seen now */
+	char *text[4];      /* close, change, add, hosts as JSON text (writes_dump) */
 };
 
-static void existing_free(struct existing *x, size_t n)
+static void writes_free(struct writes *w)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(x[i].id);
-		free(x[i].vuln);
-		free(x[i].package);
-		free(x[i].installed);
-		free(x[i].fixed);
-		free(x[i].status);
-	}
-	free(x);
+	json_decref(w->close);
+	json_decref(w->change);
+	json_decref(w->add);
+	json_decref(w->kev);
+	json_decref(w->hosts);
+	for (int i = 0; i < 4; i++)
+		free(w->text[i]);
+	memset(w, 0, sizeof(*w));
 }
 
-/* A host's findings of one origin, ordered like the hits (strcmp order). */
-static struct existing *existing_load(struct ctx *c, const char *host_id, const char *origin,
-				      size_t *n, struct err *e)
+/* The arrays as the texts the statements take, made where the batch was
+ * reconciled (the reading side) rather than under the writers' lock. */
+static int writes_dump(struct writes *w)
 {
-	struct existing *v = NULL;
-	size_t cap = 0;
-	*n = 0;
-	struct stmt *st = store_query(c->db, e, "SELECT id, vuln_id, package, installed_version, "
-		"fixed_version, status, kev, COALESCE(accepted_until, 0) FROM findings WHERE "
-		"host_id = $1 AND origin = $2 ORDER BY vuln_id, package", "tt", host_id, origin);
-	if (st == NULL)
-		return NULL;
-	int rc;
-	while ((rc = stmt_step(st, e)) == 1) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			struct existing *p = realloc(v, cap * sizeof(*p));
-			if (p == NULL) {
-				rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
-				break;
-			}
-			v = p;
-		}
-		struct existing *x = &v[(*n)++];
-		x->id = sdup(stmt_text(st, 0));
-		x->vuln = sdup(stmt_text(st, 1));
-		x->package = sdup(stmt_text(st, 2));
-		x->installed = sdup(stmt_text(st, 3));
-		x->fixed = sdup(stmt_text(st, 4));
-		x->status = sdup(stmt_text(st, 5));
-		x->kev = (int)stmt_int(st, 6);
-		x->accepted_until = stmt_int(st, 7);
-	}
-	stmt_done(st);
-	if (rc < 0) {
-		existing_free(v, *n);
-		*n = 0;
-		return NULL;
-	}
-	if (v == NULL)
-		v = calloc(1, sizeof(*v)); /* empty, but not an error */
-	return v;
+	json_t *v[4] = { w->close, w->change, w->add, w->hosts };
+	for (int i = 0; i < 4; i++)
+		if (json_array_size(v[i]) > 0 && w->text[i] == NULL &&
+		    (w->text[i] = json_dumps(v[i], JSON_COMPACT)) == NULL)
+			return -1;
+	return 0;
+}
+
+static int writes_init(struct writes *w)
+{
+	w->close = json_array();
+	w->change = json_array();
+	w->add = json_array();
+	w->kev = json_array();
+	w->hosts = json_array();
+	return w->close && w->change && w->add && w->kev && w->hosts ? 0 : -1;
+}
+
+/* Runs sql with text (an array's JSON, NULL: empty, nothing to run) as
+ * $1, and now as $2 when has_now. */
+static int run_json(struct ctx *c, const char *sql, const char *text, int has_now, int64_t now,
+		    struct err *e)
+{
+	if (text == NULL)
+		return 0;
+	int rc = has_now ? store_run(c->db, e, sql, "ti", text, now)
+			 : store_run(c->db, e, sql, "t", text);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The batch's writes, in the order reconcile would have made them per
+ * finding (closes, changes and inserts touch different rows; the hooks and
+ * the last_seen update come after them). */
+static int writes_flush(struct ctx *c, struct writes *w, int64_t now, struct err *e)
+{
+	if (writes_dump(w) != 0)
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	if (run_json(c, "UPDATE findings SET status = 'fixed', fixed_at = $2, version = version + 1 "
+		     "WHERE id IN (SELECT json_array_elements_text(CAST($1 AS json)))",
+		     w->text[0], 1, now, e) != 0 ||
+	    run_json(c, "UPDATE findings AS f SET installed_version = x.installed, fixed_version = "
+		     "x.fixed, kev = x.kev, severity = x.severity, status = CASE WHEN x.reopen = 1 "
+		     "THEN 'open' ELSE f.status END, fixed_at = NULL, version = f.version + 1 FROM "
+		     "json_to_recordset(CAST($1 AS json)) AS x(id text, installed text, fixed text, "
+		     "kev bigint, severity text, reopen bigint) WHERE f.id = x.id",
+		     w->text[1], 0, 0, e) != 0 ||
+	    run_json(c, "INSERT INTO findings (id, host_id, vuln_id, package, installed_version, "
+		     "fixed_version, cvss, severity, kev, origin, status, due_at, first_seen, "
+		     "last_seen) SELECT x.id, x.host_id, x.vuln_id, x.package, x.installed, x.fixed, "
+		     "CAST(x.cvss AS double precision), x.severity, x.kev, x.origin, 'open', x.due_at, "
+		     "$2, $2 FROM json_to_recordset(CAST($1 AS json)) AS x(id text, host_id text, "
+		     "vuln_id text, package text, installed text, fixed text, cvss text, severity "
+		     "text, kev bigint, origin text, due_at bigint)", w->text[2], 1, now, e) != 0)
+		return -1;
+	size_t i;
+	json_t *id;
+	json_array_foreach(w->kev, i, id)
+		if (domain_record_hook(c, "finding.kev", json_string_value(id), NULL, e) != 0)
+			return -1;
+	return run_json(c, "UPDATE findings SET last_seen = $2 WHERE host_id IN (SELECT "
+			"json_array_elements_text(CAST($1 AS json))) AND origin = 'match' AND status "
+			"<> 'fixed' AND (last_seen IS NULL OR last_seen <> $2)", w->text[3], 1, now, e);
 }
 
 /*
- * Reconciles a host's findings of one origin with the hits (sorted, unique):
- * a merge of two sorted lists. New hits open findings; findings no longer
- * hit close as fixed; a fixed one hit again reopens; unchanged ones cost
- * nothing but the one last_seen update at the end. Inside a transaction.
+ * Reconciles a host's findings of one origin (ex, sorted like the hits)
+ * with the hits (sorted, unique): a merge of two sorted lists. New hits
+ * open findings; findings no longer hit close as fixed; a fixed one hit
+ * again reopens; unchanged ones cost nothing but the one last_seen update
+ * at the end. Inside a transaction; the writes at once, or into w.
  */
 static int reconcile(struct ctx *c, const struct index *x, const char *host_id,
-		     const char *origin, const struct hits *hits, struct vuln_stats *st,
+		     const char *origin, const struct hits *hits, const struct existing *ex,
+		     size_t ne, int64_t now, struct writes *w, struct vuln_stats *st,
 		     struct err *e)
 {
-	int64_t now = time_now_ms();
 	char fid[UUID_LEN];
-	size_t ne = 0, i = 0, k = 0;
+	size_t i = 0, k = 0;
 	int rc = 0;
-	struct existing *ex = existing_load(c, host_id, origin, &ne, e);
-	if (ex == NULL)
-		return -1;
 	while (rc == 0 && (i < hits->n || k < ne)) {
 		const struct hit *h = i < hits->n ? &hits->v[i] : NULL;
-		struct existing *f = k < ne ? &ex[k] : NULL;
+		const struct existing *f = k < ne ? &ex[k] : NULL;
 		int cmp = !h ? 1 : !f ? -1 : strcmp(h->vuln, f->vuln);
 		if (h && f && cmp == 0)
 			cmp = strcmp(h->package, f->package);
 		if (cmp > 0) {
 			/* Stored but no longer seen: fixed. */
 			if (strcmp(f->status, "fixed") != 0) {
-				rc = store_run(c->db, e, "UPDATE findings SET status = 'fixed', fixed_at = $1, "
-					       "version = version + 1 WHERE id = $2", "it", now, f->id) < 0 ? -1 : 0;
+				if (w)
+					rc = json_array_append_new(w->close, json_string(f->id));
+				else
+					rc = store_run(c->db, e, "UPDATE findings SET status = 'fixed', "
+						       "fixed_at = $1, version = version + 1 WHERE id = $2",
+						       "it", now, f->id) < 0 ? -1 : 0;
 				st->closed++;
 			}
 			k++;
@@ -764,8 +881,15 @@ static int reconcile(struct ctx *c, const struct index *x, const char *host_id,
 			int reopen = strcmp(f->status, "fixed") == 0 ||
 				     (strcmp(f->status, "accepted") == 0 && f->accepted_until &&
 				      f->accepted_until < now);
-			if (reopen || f->kev != kev || strcmp(f->installed, h->installed) != 0 ||
-			    strcmp(f->fixed, h->fixed) != 0)
+			if (!(reopen || f->kev != kev || strcmp(f->installed, h->installed) != 0 ||
+			      strcmp(f->fixed, h->fixed) != 0))
+				;
+			else if (w)
+				rc = json_array_append_new(w->change, json_pack("{s:s, s:s, s:s, s:I, "
+					"s:s?, s:I}", "id", f->id, "installed", h->installed, "fixed",
+					h->fixed, "kev", (json_int_t)kev, "severity", sev, "reopen",
+					(json_int_t)reopen));
+			else
 				rc = store_run(c->db, e, "UPDATE findings SET installed_version = $1, "
 					       "fixed_version = $2, kev = $3, severity = $4, status = CASE WHEN "
 					       "$5 = 1 THEN 'open' ELSE status END, fixed_at = NULL, "
@@ -774,7 +898,8 @@ static int reconcile(struct ctx *c, const struct index *x, const char *host_id,
 			/* newly known-exploited: told in this transaction (once per
 			 * finding, the notification's key) */
 			if (rc == 0 && kev && !f->kev)
-				rc = domain_record_hook(c, "finding.kev", f->id, NULL, e);
+				rc = w ? json_array_append_new(w->kev, json_string(f->id))
+				       : domain_record_hook(c, "finding.kev", f->id, NULL, e);
 			st->kept++;
 			i++;
 			k++;
@@ -782,39 +907,461 @@ static int reconcile(struct ctx *c, const struct index *x, const char *host_id,
 		}
 		char cvss[16];
 		snprintf(cvss, sizeof(cvss), "%.1f", score);
-		rc = store_run(c->db, e, "INSERT INTO findings (id, host_id, vuln_id, package, "
-			       "installed_version, fixed_version, cvss, severity, kev, origin, status, "
-			       "due_at, first_seen, last_seen) VALUES ($1,$2,$3,$4,$5,$6, CASE WHEN "
-			       "CAST($7 AS REAL) < 0 THEN NULL ELSE CAST($7 AS REAL) END,$8,$9,$10,'open',"
-			       "$11,$12,$12)", "tttttttti" "tii", uuid7(fid), host_id, h->vuln, h->package,
-			       h->installed, h->fixed, cvss, sev, (int64_t)kev, origin,
-			       finding_due(now, sev, kev), now) < 0 ? -1 : 0;
+		uuid7(fid);
+		if (w)
+			rc = json_array_append_new(w->add, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, "
+				"s:o, s:s?, s:I, s:s, s:I}", "id", fid, "host_id", host_id, "vuln_id",
+				h->vuln, "package", h->package, "installed", h->installed, "fixed",
+				h->fixed, "cvss", score < 0 ? json_null() : json_string(cvss),
+				"severity", sev, "kev", (json_int_t)kev, "origin", origin, "due_at",
+				(json_int_t)finding_due(now, sev, kev)));
+		else
+			rc = store_run(c->db, e, "INSERT INTO findings (id, host_id, vuln_id, package, "
+				       "installed_version, fixed_version, cvss, severity, kev, origin, "
+				       "status, due_at, first_seen, last_seen) VALUES ($1,$2,$3,$4,$5,$6, "
+				       "CASE WHEN CAST($7 AS REAL) < 0 THEN NULL ELSE CAST($7 AS REAL) "
+				       "END,$8,$9,$10,'open',$11,$12,$12)", "tttttttti" "tii", fid, host_id,
+				       h->vuln, h->package, h->installed, h->fixed, cvss, sev, (int64_t)kev,
+				       origin, finding_due(now, sev, kev), now) < 0 ? -1 : 0;
 		if (rc == 0 && kev)
-			rc = domain_record_hook(c, "finding.kev", fid, NULL, e);
+			rc = w ? json_array_append_new(w->kev, json_string(fid))
+			       : domain_record_hook(c, "finding.kev", fid, NULL, e);
 		st->opened++;
 		i++;
 	}
-	existing_free(ex, ne);
 	if (rc != 0)
-		return -1;
+		return e->code ? -1 : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	if (ne == 0)
+		return 0;   /* every finding of this origin was opened just now */
+	if (w)
+		return json_array_append_new(w->hosts, json_string(host_id)) == 0 ? 0
+			: err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 	return store_run(c->db, e, "UPDATE findings SET last_seen = $1 WHERE host_id = $2 AND "
-			 "origin = $3 AND status <> 'fixed'", "itt", now, host_id, origin) < 0 ? -1 : 0;
+			 "origin = $3 AND status <> 'fixed' AND (last_seen IS NULL OR last_seen <> $1)",
+			 "itt", now, host_id, origin) < 0 ? -1 : 0;
 }
 
-static int match_one(struct ctx *c, const struct index *x, const char *host_id,
-		     struct vuln_stats *st, struct err *e)
+/* A host's findings of one origin against hits (scanner imports). */
+static int reconcile_host(struct ctx *c, const char *host_id, const char *origin,
+			  const struct hits *hits, struct vuln_stats *st, struct err *e)
 {
-	struct host_inv h;
-	struct hits hits = { 0 };
-	int rc = inv_load(c, host_id, &h, e);
-	if (rc == 0) {
-		match_host(x, &h, &hits);
-		hits_unique(&hits);
-		rc = reconcile(c, x, host_id, "match", &hits, st, e);
+	struct arena *a = arena_new(MATCH_ARENA);
+	struct existing *ex = NULL;
+	size_t ne = 0;
+	int rc = a ? existing_load(c, a, host_id, origin, &ex, &ne, e)
+		   : err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	if (rc == 0)
+		rc = reconcile(c, NULL, host_id, origin, hits, ex, ne, time_now_ms(), NULL, st, e);
+	free(ex);
+	arena_free(a);
+	return rc;
+}
+
+/* Hosts per transaction of a rematch: the audit entry that seals a batch's
+ * findings (about 100 a host) stays a few megabytes, and the inventories
+ * read at once a few hundred thousand rows. */
+#define MATCH_BATCH 100
+/* Batches read and matched ahead of the one being written (PostgreSQL). */
+#define MATCH_AHEAD 2
+
+static int inv_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct host_inv *)a)->id, ((const struct host_inv *)b)->id);
+}
+
+static struct host_inv *inv_find(struct host_inv *hs, size_t n, const char *id)
+{
+	struct host_inv key = { .id = id };
+	return id ? bsearch(&key, hs, n, sizeof(*hs), inv_cmp) : NULL;
+}
+
+/*
+ * Reads what the matcher needs of the hosts hs (ids from lo to hi in the
+ * database's order, every host between them in the actor's scope or not:
+ * rows of others are skipped) and the findings it made for them before,
+ * with one query per table for the batch.
+ */
+static int batch_load(struct ctx *c, struct arena *a, struct host_inv *hs, size_t n,
+		      const char *lo, const char *hi, struct err *e)
+{
+	struct stmt *st;
+	struct host_inv *h = NULL;
+	int rc = 0;
+	st = store_query(c->db, e, "SELECT id, os_id, os_version FROM hosts WHERE id >= $1 AND "
+			 "id <= $2", "tt", lo, hi);
+	if (st == NULL)
+		return -1;
+	while ((rc = stmt_step(st, e)) == 1) {
+		h = inv_find(hs, n, stmt_text(st, 0));
+		if (h == NULL)
+			continue;
+		snprintf(h->os_id, sizeof(h->os_id), "%s", stmt_text(st, 1) ? stmt_text(st, 1) : "");
+		snprintf(h->os_version, sizeof(h->os_version), "%s",
+			 stmt_text(st, 2) ? stmt_text(st, 2) : "");
 	}
-	free(hits.v);
-	inv_release(&h);
-	st->hosts++;
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	st = store_query(c->db, e, "SELECT host_id, ecosystem, name, version, source FROM "
+			 "host_packages WHERE host_id >= $1 AND host_id <= $2", "tt", lo, hi);
+	if (st == NULL)
+		return -1;
+	h = NULL;
+	const char *eco = NULL, *none = "";
+	while ((rc = stmt_step(st, e)) == 1) {
+		const char *id = stmt_text(st, 0);
+		if (h == NULL || strcmp(h->id, id) != 0)   /* rows come a host at a time */
+			h = inv_find(hs, n, id);
+		if (h == NULL)
+			continue;
+		if (grow(&h->pkgs, &h->cap, h->n, sizeof(*h->pkgs)) != 0) {
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			break;
+		}
+		struct host_pkg *p = &h->pkgs[h->n];
+		const char *pe = stmt_text(st, 1), *src = stmt_text(st, 4);
+		/* the ecosystem and an empty source are the same in most rows */
+		if (eco == NULL || strcmp(eco, pe ? pe : "") != 0)
+			eco = adup(a, pe);
+		p->eco = eco;
+		p->name = adup(a, stmt_text(st, 2));
+		p->version = adup(a, stmt_text(st, 3));
+		p->source = src == NULL || src[0] == '\0' ? none : adup(a, src);
+		if (!p->eco || !p->name || !p->version || !p->source) {
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			break;
+		}
+		h->n++;
+	}
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	st = store_query(c->db, e, "SELECT host_id, cpe, version FROM host_services WHERE "
+			 "host_id >= $1 AND host_id <= $2 AND cpe <> ''", "tt", lo, hi);
+	if (st == NULL)
+		return -1;
+	while ((rc = stmt_step(st, e)) == 1) {
+		h = inv_find(hs, n, stmt_text(st, 0));
+		if (h == NULL)
+			continue;
+		size_t capv = h->capc;
+		if (grow(&h->cpes, &h->capc, h->ncpes, sizeof(char *)) != 0 ||
+		    grow(&h->cpe_versions, &capv, h->ncpes, sizeof(char *)) != 0) {
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			break;
+		}
+		/* A service nmap gave no version of its own has the one of its
+		 * CPE, unquoted ("1.5\\+1" is 1.5+1). */
+		const char *cpe = stmt_text(st, 1), *ver = stmt_text(st, 2);
+		char from_cpe[128];
+		if (ver == NULL || ver[0] == '\0')
+			ver = cpe23_attr(cpe, 3, from_cpe, sizeof(from_cpe)) == 0 ? from_cpe : "";
+		h->cpes[h->ncpes] = adup(a, cpe);
+		h->cpe_versions[h->ncpes] = adup(a, ver);
+		if (!h->cpes[h->ncpes] || !h->cpe_versions[h->ncpes]) {
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			break;
+		}
+		h->ncpes++;
+	}
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	st = store_query(c->db, e, "SELECT host_id, id, vuln_id, package, installed_version, "
+		"fixed_version, status, kev, COALESCE(accepted_until, 0) FROM findings WHERE "
+		"host_id >= $1 AND host_id <= $2 AND origin = 'match'", "tt", lo, hi);
+	if (st == NULL)
+		return -1;
+	h = NULL;
+	while ((rc = stmt_step(st, e)) == 1) {
+		const char *id = stmt_text(st, 0);
+		if (h == NULL || strcmp(h->id, id) != 0)
+			h = inv_find(hs, n, id);
+		if (h && existing_add(a, st, 1, &h->ex, &h->nex, &h->capx) != 0) {
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+			break;
+		}
+	}
+	stmt_done(st);
+	if (rc < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (hs[i].nex > 1)
+			qsort(hs[i].ex, hs[i].nex, sizeof(*hs[i].ex), existing_cmp);
+	return 0;
+}
+
+/* A batch of hosts (ids in the database's order) on its way: read and
+ * matched, reconciled, then written in one transaction. */
+struct batch {
+	struct arena *a;
+	struct host_inv *hs;     /* sorted by id (strcmp) */
+	struct hits *hits;       /* each host's, sorted and unique */
+	size_t n;
+	const char *lo, *hi;     /* the first and last id in the database's order */
+	int64_t now;             /* of the reconciliation */
+	struct writes w;         /* PostgreSQL: the writes it decided */
+	struct vuln_stats st;    /* what they do */
+	char seen[2][33];        /* PostgreSQL, read ahead: the rows as read (fingerprint) */
+	int rc;
+	struct err e;            /* when rc != 0 */
+	struct batch *next;
+};
+
+static void batch_free(struct batch *b)
+{
+	if (b == NULL)
+		return;
+	for (size_t i = 0; b->hs && i < b->n; i++)
+		inv_release(&b->hs[i]);
+	for (size_t i = 0; b->hits && i < b->n; i++)
+		free(b->hits[i].v);
+	free(b->hs);
+	free(b->hits);
+	writes_free(&b->w);
+	arena_free(b->a);
+	free(b);
+}
+
+/* Reads the batch's inventories and findings (on c's connection, inside a
+ * transaction), matches them and reconciles: the writes at once (SQLite)
+ * or into b->w (PostgreSQL). */
+static int batch_match(struct ctx *c, const struct index *x, struct batch *b, int pg,
+		       struct err *e)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct host_inv *h = &b->hs[i];
+		h->n = h->ncpes = h->nex = 0;
+		h->os_id[0] = h->os_version[0] = '\0';
+	}
+	memset(&b->st, 0, sizeof(b->st));
+	writes_free(&b->w);
+	if (pg && writes_init(&b->w) != 0)
+		return err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+	if (batch_load(c, b->a, b->hs, b->n, b->lo, b->hi, e) != 0)
+		return -1;
+	b->now = time_now_ms();
+	for (size_t i = 0; i < b->n; i++) {
+		struct hits *hits = &b->hits[i];
+		hits->n = 0;
+		match_host(x, &b->hs[i], hits);
+		hits_unique(hits);
+		if (reconcile(c, x, b->hs[i].id, "match", hits, b->hs[i].ex, b->hs[i].nex, b->now,
+			      pg ? &b->w : NULL, &b->st, e) != 0)
+			return -1;
+		b->st.hosts++;
+	}
+	return pg && writes_dump(&b->w) != 0 ? err_set(e, E_NOMEM, MSG_INTERNAL, NULL) : 0;
+}
+
+static struct batch *batch_new(json_t *ids, size_t from, size_t n)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+	if (b == NULL)
+		return NULL;
+	b->n = n;
+	b->a = arena_new(MATCH_ARENA);
+	b->hs = calloc(n, sizeof(*b->hs));
+	b->hits = calloc(n, sizeof(*b->hits));
+	if (b->a == NULL || b->hs == NULL || b->hits == NULL) {
+		batch_free(b);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		b->hs[i].id = json_string_value(json_array_get(ids, from + i));
+	b->lo = b->hs[0].id;
+	b->hi = b->hs[n - 1].id;
+	qsort(b->hs, n, sizeof(*b->hs), inv_cmp);
+	return b;
+}
+
+/* PostgreSQL: a digest of the batch's hosts rows and findings as they are
+ * (each row's id and version, xmin): equal digests, nothing the batch was
+ * matched from has changed (an inventory rewrites its hosts row; a finding
+ * accepted or made by another match shows in the findings). */
+static int batch_seen(struct ctx *c, const struct batch *b, char out[2][33], struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT (SELECT md5(COALESCE(string_agg(id || ':' "
+		"|| CAST(xmin AS text), ',' ORDER BY id), '')) FROM hosts WHERE id >= $1 AND id <= $2), "
+		"(SELECT md5(COALESCE(string_agg(id || ':' || CAST(xmin AS text), ',' ORDER BY id), '')) "
+		"FROM findings WHERE host_id >= $1 AND host_id <= $2 AND origin = 'match')", "tt",
+		b->lo, b->hi);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	if (rc == 1)
+		for (int i = 0; i < 2; i++)
+			snprintf(out[i], 33, "%s", stmt_text(st, i) ? stmt_text(st, i) : "");
+	stmt_done(st);
+	return rc == 1 ? 0 : rc < 0 ? -1 : err_set(e, E_DB, MSG_DB, "batch_seen");
+}
+
+/* Inside the write transaction: the batch's writes, sealed by one audit
+ * entry, committed (rolled back on failure); its figures added to st. */
+static int batch_commit(struct ctx *c, struct batch *b, const char *entity_id, int pg,
+			struct vuln_stats *st, struct err *e)
+{
+	int rc = pg ? writes_flush(c, &b->w, b->now, e) : 0;
+	if (rc == 0 && (audit_append(c, "findings.match", "host", entity_id, NULL, NULL, e) != 0 ||
+			store_commit(c->db, e) != 0))
+		rc = -1;
+	if (rc != 0) {
+		store_rollback(c->db);
+		return -1;
+	}
+	st->hosts += b->st.hosts;
+	st->opened += b->st.opened;
+	st->closed += b->st.closed;
+	st->kept += b->st.kept;
+	return 0;
+}
+
+/*
+ * PostgreSQL, more than one batch: a second connection reads, matches and
+ * reconciles the next batches (MATCH_AHEAD at most, each in one read
+ * snapshot) while this one writes, so the server's reading, the matching
+ * and the server's writing overlap on the cores. Under the writers' lock
+ * the batch's rows are checked unchanged since (batch_seen); if anything
+ * changed, the batch is read and matched again there.
+ */
+struct ahead {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch *head, *tail;
+	size_t queued;
+	int stop, done;
+	struct ctx rc;           /* the reader's: its own connection */
+	const struct index *x;
+	json_t *ids;
+	size_t total;
+};
+
+static struct batch *ahead_one(struct ahead *q, size_t from, size_t n)
+{
+	struct batch *b = batch_new(q->ids, from, n);
+	if (b == NULL)
+		return NULL;
+	if (store_read_begin(q->rc.db, &b->e) != 0) {
+		b->rc = -1;
+		return b;
+	}
+	b->rc = batch_seen(&q->rc, b, b->seen, &b->e) != 0 ||
+		batch_match(&q->rc, q->x, b, 1, &b->e) != 0 ? -1 : 0;
+	store_read_end(q->rc.db);
+	return b;
+}
+
+static void *ahead_main(void *arg)
+{
+	struct ahead *q = arg;
+	for (size_t from = 0; from < q->total; from += MATCH_BATCH) {
+		pthread_mutex_lock(&q->mu);
+		while (q->queued >= MATCH_AHEAD && !q->stop)
+			pthread_cond_wait(&q->cv, &q->mu);
+		int stop = q->stop;
+		pthread_mutex_unlock(&q->mu);
+		if (stop)
+			break;
+		size_t n = q->total - from < MATCH_BATCH ? q->total - from : MATCH_BATCH;
+		struct batch *b = ahead_one(q, from, n);
+		pthread_mutex_lock(&q->mu);
+		if (b) {
+			if (q->tail)
+				q->tail->next = b;
+			else
+				q->head = b;
+			q->tail = b;
+			q->queued++;
+		}
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+		if (b == NULL || b->rc != 0)
+			break;
+	}
+	pthread_mutex_lock(&q->mu);
+	q->done = 1;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+/* Under the writers' lock: a batch read ahead written, or read, matched
+ * and reconciled again when its rows changed meanwhile. */
+static int ahead_write(struct ctx *c, const struct index *x, struct batch *b,
+		       const char *entity_id, struct vuln_stats *st, struct err *e)
+{
+	char now_seen[2][33];
+	if (store_begin(c->db, e) != 0)
+		return -1;
+	if (batch_seen(c, b, now_seen, e) != 0 ||
+	    ((strcmp(now_seen[0], b->seen[0]) != 0 || strcmp(now_seen[1], b->seen[1]) != 0) &&
+	     batch_match(c, x, b, 1, e) != 0)) {
+		store_rollback(c->db);
+		return -1;
+	}
+	return batch_commit(c, b, entity_id, 1, st, e);
+}
+
+static int match_ahead(struct ctx *c, struct store *rdb, const struct index *x, json_t *ids,
+		       const char *entity_id, struct vuln_stats *st, struct err *e)
+{
+	struct ahead q = { .rc = *c, .x = x, .ids = ids, .total = json_array_size(ids) };
+	q.rc.db = rdb;
+	pthread_t t;
+	if (pthread_mutex_init(&q.mu, NULL) != 0)
+		return err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
+	if (pthread_cond_init(&q.cv, NULL) != 0) {
+		pthread_mutex_destroy(&q.mu);
+		return err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
+	}
+	if (pthread_create(&t, NULL, ahead_main, &q) != 0) {
+		pthread_cond_destroy(&q.cv);
+		pthread_mutex_destroy(&q.mu);
+		return err_set(e, E_INTERNAL, MSG_INTERNAL, NULL);
+	}
+	size_t written = 0;
+	int rc = 0;
+	for (;;) {
+		pthread_mutex_lock(&q.mu);
+		while (q.head == NULL && !q.done)
+			pthread_cond_wait(&q.cv, &q.mu);
+		struct batch *b = q.head;
+		if (b) {
+			q.head = b->next;
+			if (q.head == NULL)
+				q.tail = NULL;
+			q.queued--;
+			pthread_cond_broadcast(&q.cv);
+		}
+		pthread_mutex_unlock(&q.mu);
+		if (b == NULL)
+			break;
+		if (b->rc != 0) {
+			*e = b->e;
+			rc = -1;
+		} else {
+			rc = ahead_write(c, x, b, entity_id, st, e);
+		}
+		written += b->n;
+		batch_free(b);
+		if (rc != 0)
+			break;
+	}
+	pthread_mutex_lock(&q.mu);
+	q.stop = 1;
+	pthread_cond_broadcast(&q.cv);
+	pthread_mutex_unlock(&q.mu);
+	pthread_join(t, NULL);
+	while (q.head) {
+		struct batch *b = q.head;
+		q.head = b->next;
+		batch_free(b);
+	}
+	pthread_cond_destroy(&q.cv);
+	pthread_mutex_destroy(&q.mu);
+	/* the reader stopped early without saying why: out of memory */
+	if (rc == 0 && written < q.total)
+		rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
 	return rc;
 }
 
@@ -822,49 +1369,72 @@ int vuln_match(struct ctx *c, const char *host_id, struct vuln_stats *st, struct
 {
 	struct index x;
 	int rc = -1;
+	json_t *ids = NULL;
+	const char *entity_id = host_id ? host_id : "*";
+	int pg = strcmp(store_backend(c->db), "postgresql") == 0;
 	/* One host: its upload or import was authorised by the caller. Every
 	 * host of the scope: opens and closes findings, a writing role. */
 	if (policy_check(c->actor, host_id ? ACT_ASSET_READ : ACT_FINDING_MATCH, NULL, e) != 0)
 		return -1;
 	if (index_load(c, &x, e) != 0)
 		goto out;
-	/* Host ids first: the matching loop must not hold a statement open
-	 * while it writes. */
-	json_t *ids = json_array();
+	/* Host ids first, in the database's order (a batch reads the range
+	 * between its first and last): the matching must not hold a
+	 * statement open while it writes. */
+	ids = json_array();
 	struct stmt *q = store_query(c->db, e, "SELECT h.id FROM hosts h JOIN orgs o ON o.id = "
 		"h.org_id WHERE substr(o.path, 1, length($1)) = $1 AND ($2 IS NULL OR h.id = $2) "
 		"AND EXISTS (SELECT 1 FROM host_packages p WHERE p.host_id = h.id UNION ALL SELECT 1 "
-		"FROM host_services s WHERE s.host_id = h.id AND s.cpe <> '')", "tt",
+		"FROM host_services s WHERE s.host_id = h.id AND s.cpe <> '') ORDER BY h.id", "tt",
 		c->actor->system ? "/" : c->actor->org_path, host_id);
-	if (q == NULL) {
-		json_decref(ids);
+	if (q == NULL)
 		goto out;
-	}
 	while ((rc = stmt_step(q, e)) == 1)
 		json_array_append_new(ids, json_string(stmt_text(q, 0)));
 	stmt_done(q);
-	if (rc < 0) {
-		json_decref(ids);
+	if (rc < 0)
+		goto out;
+	size_t total = json_array_size(ids);
+	/* A transaction per batch: what is committed stays when a later
+	 * batch fails, and the next rematch goes on from there. */
+	struct store *rdb = NULL;
+	if (pg && total > MATCH_BATCH) {
+		struct err ignore = { 0 };
+		rdb = store_open(store_location(c->db), &ignore);   /* else one connection */
+	}
+	if (rdb) {
+		rc = match_ahead(c, rdb, &x, ids, entity_id, st, e);
+		store_close(rdb);
 		goto out;
 	}
-	if (store_begin(c->db, e) != 0) {
-		json_decref(ids);
-		rc = -1;
-		goto out;
-	}
-	size_t i;
-	json_t *id;
 	rc = 0;
-	json_array_foreach(ids, i, id)
-		if ((rc = match_one(c, &x, json_string_value(id), st, e)) != 0)
-			break;
-	json_decref(ids);
-	if (rc == 0 && (audit_append(c, "findings.match", "host", host_id ? host_id : "*", NULL,
-				     NULL, e) != 0 || store_commit(c->db, e) != 0))
-		rc = -1;
-	if (rc != 0)
-		store_rollback(c->db);
+	for (size_t from = 0; rc == 0 && from < total; from += MATCH_BATCH) {
+		size_t n = total - from < MATCH_BATCH ? total - from : MATCH_BATCH;
+		struct batch *b = batch_new(ids, from, n);
+		if (b == NULL)
+			rc = err_set(e, E_NOMEM, MSG_INTERNAL, NULL);
+		else if (store_begin(c->db, e) != 0)
+			rc = -1;
+		else if (batch_match(c, &x, b, pg, e) != 0) {
+			store_rollback(c->db);
+			rc = -1;
+		} else {
+			rc = batch_commit(c, b, entity_id, pg, st, e);
+		}
+		batch_free(b);
+	}
+	if (rc == 0 && total == 0) {
+		/* nothing to match: the run is still on record, as before */
+		if (store_begin(c->db, e) != 0)
+			rc = -1;
+		else if (audit_append(c, "findings.match", "host", entity_id, NULL, NULL, e) != 0 ||
+			 store_commit(c->db, e) != 0) {
+			store_rollback(c->db);
+			rc = -1;
+		}
+	}
 out:
+	json_decref(ids);
 	index_free(&x);
 	return rc;
 }
@@ -992,7 +1562,7 @@ static int scan_host_one(void *arg, const struct scan_host *h, struct err *e)
 	int rc = 0;
 	if (strcmp(x->kind, "openvas") == 0) {
 		hits_unique(&hits);
-		rc = reconcile(c, NULL, host_id, "openvas", &hits, x->st, e);
+		rc = reconcile_host(c, host_id, "openvas", &hits, x->st, e);
 		x->findings += (long)hits.n;
 	}
 	free(hits.v);

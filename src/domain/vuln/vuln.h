@@ -23,8 +23,9 @@ int vuln_import(struct ctx *c, const char *kind, const char *name, const char *d
 		size_t n, struct vuln_stats *st, struct err *e);
 
 /* Recomputes the findings of one host (host_id) or of every host in the
- * actor's scope (NULL), from inventories and feeds; inside its own
- * transaction. */
+ * actor's scope (NULL), from inventories and feeds: a transaction (and an
+ * audit entry "findings.match") per batch of 100 hosts, so a failure
+ * leaves the batches before it committed; a later run goes on from there. */
 int vuln_match(struct ctx *c, const char *host_id, struct vuln_stats *st, struct err *e);
 
 /* Imports a scanner report (kind: nmap | openvas) for the organisation

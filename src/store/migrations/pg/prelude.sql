@@ -108,7 +108,10 @@ END $$;
 -- Change capture for the audit log (store_pg.c, store_watch): the row's key
 -- (its first TG_ARGV[0] columns as text) and, for an update, the mask of the
 -- columns that changed (bit i = column i as pragma_table_info counts, 63 =
--- any beyond), into the session's ungcuu_changes when it has one.
+-- any beyond), into the session's ungcuu_changes when it has one. Updates
+-- and deletes row by row (ungcuu_capture); inserts once per statement from
+-- its transition table (ungcuu_capture_new, since 027: a statement that
+-- inserts a batch of findings costs one query here, not one call per row).
 CREATE OR REPLACE FUNCTION ungcuu_capture() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -153,5 +156,25 @@ BEGIN
 		INSERT INTO pg_temp.ungcuu_changes (tbl, k0, k1, changed) VALUES (TG_TABLE_NAME,
 			n ->> cols[1], CASE WHEN nkey > 1 THEN n ->> cols[2] END, mask);
 	END IF;
+	RETURN NULL;
+END $$;
+
+-- The keys of every row one INSERT statement wrote (its transition table
+-- ungcuu_new), the same text ungcuu_capture writes for an inserted row.
+CREATE OR REPLACE FUNCTION ungcuu_capture_new() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	nkey int := TG_ARGV[0]::int;
+	cols text[];
+BEGIN
+	IF to_regclass('pg_temp.ungcuu_changes') IS NULL THEN
+		RETURN NULL;
+	END IF;
+	SELECT array_agg(attname::text ORDER BY attnum) INTO cols FROM pg_attribute
+		WHERE attrelid = TG_RELID AND attnum > 0 AND NOT attisdropped;
+	EXECUTE format('INSERT INTO pg_temp.ungcuu_changes (tbl, k0, k1, changed) '
+		'SELECT %L, to_jsonb(%I) #>> ''{}'', %s, -1 FROM ungcuu_new',
+		TG_TABLE_NAME, cols[1],
+		CASE WHEN nkey > 1 THEN format('to_jsonb(%I) #>> ''{}''', cols[2]) ELSE 'NULL' END);
 	RETURN NULL;
 END $$;
