@@ -115,3 +115,37 @@ int buf_add_csv(struct buf *b, const char *s, int first)
 	}
 	return quote ? buf_add(b, "\"", 1) : 0;
 }
+
+int buf_add_json_string(struct buf *b, const char *s, size_t n, int upper)
+{
+	const char *hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	if (buf_add(b, "\"", 1) != 0)
+		return -1;
+	size_t run = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[7];
+		switch (ch) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			if (ch < 0x20) {
+				u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0';
+				u[4] = hex[ch >> 4], u[5] = hex[ch & 15], u[6] = '\0';
+				esc = u;
+			}
+		}
+		if (esc == NULL)
+			continue;
+		if (buf_add(b, s + run, i - run) != 0 || buf_adds(b, esc) != 0)
+			return -1;
+		run = i + 1;
+	}
+	return buf_add(b, s + run, n - run) != 0 || buf_add(b, "\"", 1) != 0 ? -1 : 0;
+}

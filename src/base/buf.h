@@ -27,6 +27,11 @@ void buf_release(struct buf *b);
  * starts with = + - @ ' tab or CR). NULL or "" is an empty cell. Every CSV
  * the program writes goes through here. */
 int buf_add_csv(struct buf *b, const char *s, int first);
+/* Appends the n bytes of s as a JSON string: " and \ escaped, \b \f \n \r
+ * \t as such, the other bytes below 0x20 as \u00XX (hex digits upper case
+ * when upper, as jansson writes them; lower case otherwise), every other
+ * byte as it is. The bytes are not checked: the caller does. 0 or -1. */
+int buf_add_json_string(struct buf *b, const char *s, size_t n, int upper);
 /* Hands the bytes to the caller (who frees them); b is empty after. */
 char *buf_detach(struct buf *b, size_t *len);
 

@@ -23,42 +23,10 @@
 
 static int canon_string(struct buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
+	/* valid UTF-8 without U+0000; escapes with lower-case hex */
 	if (!utf8_valid(s, n) || memchr(s, '\0', n) != NULL)
 		return -1;
-	if (buf_add(b, "\"", 1) < 0)
-		return -1;
-	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		const char *esc = NULL;
-		char u[7];
-		if (ch == '"')
-			esc = "\\\"";
-		else if (ch == '\\')
-			esc = "\\\\";
-		else if (ch == '\b')
-			esc = "\\b";
-		else if (ch == '\f')
-			esc = "\\f";
-		else if (ch == '\n')
-			esc = "\\n";
-		else if (ch == '\r')
-			esc = "\\r";
-		else if (ch == '\t')
-			esc = "\\t";
-		else if (ch < 0x20) {
-			u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0';
-			u[4] = hex[ch >> 4], u[5] = hex[ch & 15], u[6] = '\0';
-			esc = u;
-		}
-		if (esc == NULL)
-			continue;
-		if (buf_add(b, s + run, i - run) < 0 || buf_adds(b, esc) < 0)
-			return -1;
-		run = i + 1;
-	}
-	return buf_add(b, s + run, n - run) < 0 || buf_add(b, "\"", 1) < 0 ? -1 : 0;
+	return buf_add_json_string(b, s, n, 0);
 }
 
 static int key_cmp(const void *x, const void *y)

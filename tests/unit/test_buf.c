@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "testlib.h"
+#include <jansson.h>
+
 #include "base/buf.h"
 #include "base/limits.h"
 
@@ -273,6 +275,34 @@ static void test_csv_cell(void **state)
 	}
 }
 
+/* A JSON string as jansson writes it (upper-case hex), for every byte from
+ * 1 to 0x7f and a UTF-8 letter; lower-case hex when asked. */
+static void test_json_string(void **state)
+{
+	(void)state;
+	char in[160];
+	size_t n = 0;
+	for (int c = 1; c < 0x80; c++)
+		in[n++] = (char)c;
+	memcpy(in + n, "\xe1\xbb\xa9", 3);   /* ứ */
+	n += 3;
+	struct buf b;
+	buf_init(&b, 4096);
+	assert_int_equal(buf_add_json_string(&b, in, n, 1), 0);
+	json_t *j = json_stringn(in, n);
+	char *want = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+	assert_non_null(want);
+	assert_int_equal(b.len, strlen(want));
+	assert_memory_equal(b.p, want, b.len);
+	free(want);
+	json_decref(j);
+	buf_reset(&b);
+	assert_int_equal(buf_add_json_string(&b, "a\x1f\"", 3, 0), 0);
+	assert_int_equal(b.len, strlen("\"a\\u001f\\\"\""));
+	assert_memory_equal(b.p, "\"a\\u001f\\\"\"", b.len);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_huge_lengths),
 		cmocka_unit_test(test_printf),
 		cmocka_unit_test(test_csv_cell),
+		cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_reset_and_detach),
 		cmocka_unit_test(test_growth),
 	};

@@ -645,50 +645,10 @@ static int seal_row(struct store *s, size_t t, const char *k0, const char *k1, s
 }
 
 /* s as a JSON string, escaped as jansson's json_dumps does (", \, the
- * control characters; UTF-8 as it is). */
+ * control characters with upper-case hex; UTF-8 as it is). */
 static int json_str(struct buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	int rc = buf_add(b, "\"", 1);
-	size_t from = 0;
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		const char *esc = NULL;
-		char u[7];
-		if (ch == '"')
-			esc = "\\\"";
-		else if (ch == '\\')
-			esc = "\\\\";
-		else if (ch == '\b')
-			esc = "\\b";
-		else if (ch == '\f')
-			esc = "\\f";
-		else if (ch == '\n')
-			esc = "\\n";
-		else if (ch == '\r')
-			esc = "\\r";
-		else if (ch == '\t')
-			esc = "\\t";
-		else if (ch < 0x20) {
-			u[0] = '\\';
-			u[1] = 'u';
-			u[2] = '0';
-			u[3] = '0';
-			u[4] = hex[ch >> 4];
-			u[5] = hex[ch & 15];
-			u[6] = '\0';
-			esc = u;
-		}
-		if (esc == NULL)
-			continue;
-		rc = buf_add(b, s + from, i - from);
-		if (rc == 0)
-			rc = buf_adds(b, esc);
-		from = i + 1;
-	}
-	if (rc == 0)
-		rc = buf_add(b, s + from, n - from);
-	return rc == 0 ? buf_add(b, "\"", 1) : -1;
+	return buf_add_json_string(b, s, n, 1);
 }
 
 /* The image of the row st is on as JSON text, as json_dumps(row_image)
