@@ -2151,6 +2151,21 @@ static int apply_attachment_want(struct ctx *c, const struct sync_peer *from, js
 	return rc;
 }
 
+/* 1 when we asked that peer for the bytes of sha (an attachment.want we
+ * queued and that is still wanted), 0 when not, -1 on error. */
+static int asked_of(struct ctx *c, const struct sync_peer *from, const char *sha,
+		    struct err *e)
+{
+	struct stmt *st = store_query(c->db, e, "SELECT 1 FROM sync_received WHERE peer_id = $1 "
+				      "AND kind = 'attachment' AND remote_id = $2", "tt", from->id,
+				      sha);
+	if (st == NULL)
+		return -1;
+	int rc = stmt_step(st, e);
+	stmt_done(st);
+	return rc;
+}
+
 /* The asker: the bytes of an attachment it wanted. Checked (asked for,
  * size, SHA-256) before anything is stored; a bad one is refused and
  * counted for the peer (sync status, reason attachment_hash or
@@ -2169,13 +2184,7 @@ static int apply_attachment_data(struct ctx *c, const struct sync_peer *from, js
 	size_t len = strlen(b64);
 	if (len > sodium_base64_ENCODED_LEN(LIMIT_SYNC_ATTACHMENT, sodium_base64_VARIANT_ORIGINAL))
 		return sync_refuse_locked(c, from->id, "attachment_size", sha, e);
-	struct stmt *st = store_query(c->db, e, "SELECT 1 FROM sync_received WHERE peer_id = $1 "
-				      "AND kind = 'attachment' AND remote_id = $2", "tt", from->id,
-				      sha);
-	if (st == NULL)
-		return -1;
-	int rc = stmt_step(st, e);
-	stmt_done(st);
+	int rc = asked_of(c, from, sha, e);
 	if (rc != 1)
 		return rc < 0 ? -1 : sync_refuse_locked(c, from->id, "attachment_unasked", sha, e);
 	unsigned char *bytes = malloc(len / 4 * 3 + 3);
@@ -2271,17 +2280,12 @@ static int apply_attachment_part(struct ctx *c, const struct sync_peer *from, js
 	if (total > own_attachment_limit(c) ||
 	    len > sodium_base64_ENCODED_LEN(LIMIT_SYNC_PART, sodium_base64_VARIANT_ORIGINAL))
 		return parts_refuse(c, from, sha, "attachment_size", e);
-	struct stmt *st = store_query(c->db, e, "SELECT 1 FROM sync_received WHERE peer_id = $1 "
-				      "AND kind = 'attachment' AND remote_id = $2", "tt", from->id,
-				      sha);
-	if (st == NULL)
-		return -1;
-	int rc = stmt_step(st, e);
-	stmt_done(st);
+	int rc = asked_of(c, from, sha, e);
 	if (rc != 1)
 		return rc < 0 ? -1 : sync_refuse_locked(c, from->id, "attachment_unasked", sha, e);
 	/* Held already (it came another way): attached from what we hold,
 	 * nothing to keep. */
+	struct stmt *st;
 	rc = held_bytes(c, sha, NULL, &st, e);
 	if (rc != 0) {
 		void *copy = NULL;
