@@ -69,19 +69,9 @@ static void wait_leading(int want)
 static void test_pg_lock_epoch_fence(void **state)
 {
 	(void)state;
-	const char *base = getenv("UNGCUU_TEST_PG");
 	struct err e = { 0 };
-	char admin[512], url[600], name[64], sql[200];
-	snprintf(admin, sizeof(admin), "%spostgres", base);
-	snprintf(name, sizeof(name), "ut_leader_%ld", (long)getpid());
-	snprintf(url, sizeof(url), "%s%s", base, name);
-	struct store *a = store_open(admin, &e);
-	if (a == NULL)
-		fail_msg("UNGCUU_TEST_PG is set but unreachable: %s", e.arg);
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
-	assert_int_equal(store_exec(a, sql, &e), 0);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
-	assert_int_equal(store_exec(a, sql, &e), 0);
+	char url[600];
+	struct store *a = tpg_create("ut_leader", url, sizeof(url));
 	struct store *db = store_open(url, &e), *other = store_open(url, &e);
 	assert_non_null(db);
 	assert_non_null(other);
@@ -130,9 +120,7 @@ static void test_pg_lock_epoch_fence(void **state)
 	assert_int_equal(free_now, 1);
 	store_close(other);
 	store_close(db);
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
-	assert_int_equal(store_exec(a, sql, &e), 0);
-	store_close(a);
+	tpg_drop(a, url);
 }
 
 int main(void)

@@ -290,25 +290,14 @@ static void test_postgresql(void **state)
 		return;
 	}
 	struct err e = { 0 };
-	char admin[512], url[600], name[64], sql[200];
-	snprintf(admin, sizeof(admin), "%spostgres", base);
-	snprintf(name, sizeof(name), "ut_match_%ld", (long)getpid());
-	snprintf(url, sizeof(url), "%s%s", base, name);
-	struct store *a = store_open(admin, &e);
-	if (a == NULL)
-		fail_msg("UNGCUU_TEST_PG is set but unreachable: %s", e.arg);
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
-	assert_int_equal(store_exec(a, sql, &e), 0);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
-	assert_int_equal(store_exec(a, sql, &e), 0);
+	char url[600];
+	struct store *a = tpg_create("ut_match", url, sizeof(url));
 	struct store *db = store_open(url, &e);
 	assert_non_null(db);
 	assert_true(store_migrate(db, &e) > 0);
 	rematch_twice(db);
 	store_close(db);
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
-	assert_int_equal(store_exec(a, sql, &e), 0);
-	store_close(a);
+	tpg_drop(a, url);
 }
 
 int main(void)

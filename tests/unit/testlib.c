@@ -72,6 +72,36 @@ void tdb_clone(struct tdb *t, const char *src)
 	tdb_fast(t);
 }
 
+struct store *tpg_create(const char *name, char *url, size_t n)
+{
+	const char *base = getenv("UNGCUU_TEST_PG");
+	struct err e = { 0 };
+	char admin[512], sql[200];
+	assert_non_null(base);
+	snprintf(admin, sizeof(admin), "%spostgres", base);
+	snprintf(url, n, "%s%s_%ld", base, name, (long)getpid());
+	struct store *a = store_open(admin, &e);
+	if (a == NULL)
+		fail_msg("UNGCUU_TEST_PG is set but unreachable: %s", e.arg);
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s_%ld WITH (FORCE)", name,
+		 (long)getpid());
+	assert_int_equal(store_exec(a, sql, &e), 0);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s_%ld", name, (long)getpid());
+	assert_int_equal(store_exec(a, sql, &e), 0);
+	return a;
+}
+
+void tpg_drop(struct store *admin, const char *url)
+{
+	struct err e = { 0 };
+	char sql[200];
+	const char *name = strrchr(url, '/');
+	assert_non_null(name);
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", name + 1);
+	assert_int_equal(store_exec(admin, sql, &e), 0);
+	store_close(admin);
+}
+
 void tdb_free(struct tdb *t)
 {
 	if (t->db) {

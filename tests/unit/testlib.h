@@ -37,6 +37,13 @@ void tdb_new(struct tdb *t);
 void tdb_clone(struct tdb *t, const char *src);
 /* Closes (if open) and removes the directory with everything in it. */
 void tdb_free(struct tdb *t);
+/* A fresh PostgreSQL database for one test on the server of
+ * $UNGCUU_TEST_PG (which must be set): NAME_PID dropped if left over and
+ * created, its URL into url (n bytes). Returns the connection to the
+ * server's postgres database, for tpg_drop; fails the test on error. */
+struct store *tpg_create(const char *name, char *url, size_t n);
+/* Drops what tpg_create made and closes admin. */
+void tpg_drop(struct store *admin, const char *url);
 /* Counts rows: "SELECT COUNT(*) FROM ..." with sql being what follows FROM. */
 long long tdb_count(struct store *db, const char *from_where);
 /* One integer / text column of the first row of sql (no parameters). */
