@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test as nodeTest, before as nodeBefore, after as nodeAfter } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { Client, cli, bin } from '../lib/server.mjs';
 
 export { totpCodes } from '../lib/totp.mjs';
@@ -48,6 +49,26 @@ export function run(args, opts = {}) {
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const r = spawnSync(bin, args, { encoding: 'utf8', timeout: 20_000, ...opts, env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
+}
+
+// The CLI in English (by default), which must exit 0: its standard output.
+export function runOk(args, env = { UNGCUU_LANG: 'en', LANG: 'C.UTF-8' }) {
+  const r = run(args, { env });
+  assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+export const runJson = (args) => JSON.parse(runOk([...args, '--json']));
+
+// Everything the instance `from` has for its peer peerName, in one sealed
+// bundle written under dir, imported by `to`; the acknowledgement carried
+// back. The import's summary and the bundle's path.
+let bundles = 0;
+export function carryBundle(dir, from, peerName, to) {
+  const b = join(dir, `b${++bundles}.bundle`), a = join(dir, `a${bundles}.ack`);
+  runOk(['sync', 'export', '--db', from.db, '--peer', peerName, '--out', b]);
+  const imp = runJson(['sync', 'import', '--db', to.db, b, '--ack-out', a]);
+  runOk(['sync', 'import', '--db', from.db, a]);
+  return { imp, bundle: b };
 }
 
 export function sha256(buf) {

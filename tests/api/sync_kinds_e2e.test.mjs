@@ -13,29 +13,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
-import { test, before, after, loginAs, run, file, moveOk, getIncident } from './helpers.mjs';
+import { test, before, after, loginAs, runOk, runJson, carryBundle, file, moveOk, getIncident } from './helpers.mjs';
 
 const EN = { UNGCUU_LANG: 'en', LANG: 'C.UTF-8' };
 let D, P, tmp;            // the district's and the province's servers
 let coordD, tamD, tinhP;  // dieuphoi and tamthanh at the district, tinh at the province
 
-function ok(args) {
-  const r = run(args, { env: EN });
-  assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-const json = (args) => JSON.parse(ok([...args, '--json']));
-let n = 0;
+const ok = (args) => runOk(args, EN);
+const json = runJson;
 // Everything D has for P (or the other way) in one bundle, imported there;
-// the acknowledgement carried back. The import's summary.
-function carry(from, peerName, to, toPeerName) {
-  const b = join(tmp, `b${++n}.bundle`), a = join(tmp, `a${n}.ack`);
-  ok(['sync', 'export', '--db', from.db, '--peer', peerName, '--out', b]);
-  const imp = json(['sync', 'import', '--db', to.db, b, '--ack-out', a]);
-  ok(['sync', 'import', '--db', from.db, a]);
-  void toPeerName;
-  return { imp, bundle: b };
-}
+// the acknowledgement carried back. The import's summary and the bundle.
+const carry = (from, peerName, to) => carryBundle(tmp, from, peerName, to);
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'ungcuu-kinds-'));

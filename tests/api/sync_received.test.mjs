@@ -11,25 +11,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, sqlite3 } from '../lib/server.mjs';
-import { test, before, after, loginAs, run, file, moveOk, assertProblem, raw } from './helpers.mjs';
+import { test, before, after, loginAs, runOk, runJson, carryBundle, file, moveOk, assertProblem, raw } from './helpers.mjs';
 
 const EN = { UNGCUU_LANG: 'en', LANG: 'C.UTF-8' };
 let D, P, tmp;
 let coordD, tamD, longD, tinhP, tamP, longP;
 let inc, wTam, wLong, indGreen;
 
-function ok(args) {
-  const r = run(args, { env: EN });
-  assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-const json = (args) => JSON.parse(ok([...args, '--json']));
-let n = 0;
+const ok = (args) => runOk(args, EN);
+const json = runJson;
 function carry(from, peerName, to) {
-  const b = join(tmp, `b${++n}.bundle`), a = join(tmp, `a${n}.ack`);
-  ok(['sync', 'export', '--db', from.db, '--peer', peerName, '--out', b]);
-  const imp = json(['sync', 'import', '--db', to.db, b, '--ack-out', a]);
-  ok(['sync', 'import', '--db', from.db, a]);
+  const { imp } = carryBundle(tmp, from, peerName, to);
   assert.equal(imp.refused.length, 0, JSON.stringify(imp.refused));
   return imp;
 }
