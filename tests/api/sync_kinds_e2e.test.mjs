@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../lib/server.mjs';
+import { startServer, keyFileFor } from '../lib/server.mjs';
 import { test, before, after, loginAs, runOk, runJson, carryBundle, file, moveOk, getIncident } from './helpers.mjs';
 
 const EN = { UNGCUU_LANG: 'en', LANG: 'C.UTF-8' };
@@ -361,7 +361,7 @@ async function bytesOf(c, path) {
 async function instanceKey(db) {
   const { createPrivateKey } = await import('node:crypto');
   const { readFileSync } = await import('node:fs');
-  const seed = Buffer.from(readFileSync(`${db}.key`, 'utf8').trim().slice(0, 64), 'hex');
+  const seed = Buffer.from(readFileSync(keyFileFor(db), 'utf8').trim().slice(0, 64), 'hex');
   return createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
 }
 
