@@ -80,16 +80,22 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 -- pairs ('.10.7' <-> '.7.3':*: ".10.7" at p, ".7.3x" at p + 1, exactly
 -- when "10", "7", "3x" are at p, p + 1, p + 2) holds only rare lexemes the
 -- index answers. One tsvector made from text, lexemes and positions (||
--- would shift the pairs' positions past the words').
+-- would shift the pairs' positions past the words'). The pairs stop at 256
+-- KiB of their text, so that a huge document (thousands of pasted hashes in
+-- comments) stays under a tsvector's 1 MB where its words alone did: past
+-- that point a word of several parts is not found on PostgreSQL (as past
+-- the 16,383rd word, where tsvector positions stop, already).
 CREATE OR REPLACE FUNCTION ungcuu_fts_doc(t text) RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	WITH words AS (SELECT lexeme, unnest(positions) AS pos FROM unnest(to_tsvector('simple', t)))
 	SELECT COALESCE(string_agg(quote_literal(x) || ':' || pos, ' '), '')::tsvector FROM (
 		SELECT lexeme AS x, pos FROM words
 		UNION ALL
-		SELECT x, pos FROM (SELECT '.' || lexeme || '.' || lead(lexeme) OVER o AS x, pos,
-			lead(pos) OVER o - pos AS gap FROM words WINDOW o AS (ORDER BY pos)) p
-		WHERE gap = 1 AND octet_length(x) < 2047) b $$;
+		SELECT x, pos FROM (SELECT x, pos, sum(octet_length(x)) OVER (ORDER BY pos) AS size
+			FROM (SELECT '.' || lexeme || '.' || lead(lexeme) OVER o AS x, pos,
+				lead(pos) OVER o - pos AS gap FROM words WINDOW o AS (ORDER BY pos)) p
+			WHERE gap = 1 AND octet_length(x) < 2047) q
+		WHERE size <= 262144) b $$;
 
 -- The incident queue's search text (incident_queue.c: each word a quoted
 -- string, "" for a quote, the last one with * for a prefix) as a tsquery:
