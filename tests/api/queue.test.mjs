@@ -60,6 +60,40 @@ test('search by number, and the number is a word of its own', async () => {
   assert.ok((await search(coord, a.number.toLowerCase())).includes(a.id));
 });
 
+// An address is a phrase of its parts (FTS5 on SQLite; on PostgreSQL the
+// index finds its pairs of parts and the phrase is the check, pg/029): a
+// prefix finds exactly the incidents holding those parts in a row, the last
+// one as a prefix, wherever they are, and none with the parts apart or in
+// another order.
+test('search for an address prefix finds the incidents holding it and only them', async () => {
+  const sorted = (xs) => [...xs].sort();
+  const inTitle = await file(tam, { title: 'Máy 172.31.45.7 gửi thư rác' });
+  const inObservable = await file(tam, { title: 'Quét cổng từ ngoài vào' });
+  let r = await coord.post(`/api/v1/incidents/${inObservable.id}/observables`, { kind: 'ip', value: '172.31.4.200' });
+  assert.equal(r.status, 201, r.text);
+  const inside = await file(tam, { title: 'Tên miền lạ', description: 'Bản ghi 10.172.31.4 trỏ về máy chủ lạ' });
+  const inComment = await file(tam, { title: 'Thư giả mạo ngân hàng' });
+  r = await coord.post(`/api/v1/incidents/${inComment.id}/comments`, { body: 'Nguồn: 172.31.40.1, đã chặn' });
+  assert.equal(r.status, 201, r.text);
+  const others = [
+    await file(tam, { title: 'Máy 172.31.5.4 chậm' }), // 4 not after 31
+    await file(tam, { title: 'Máy 172.4.31 lạ' }), // another order
+    await file(tam, { title: 'Máy 172 ở phòng 31 tầng 4' }), // apart
+    await file(tam, { title: 'Máy 31.172.4.1' }),
+  ];
+  const prefix = await search(coord, '172.31.4');
+  assert.deepEqual(sorted(prefix), sorted([inTitle.id, inObservable.id, inside.id, inComment.id]));
+  for (const o of others) assert.ok(!prefix.includes(o.id), o.title);
+  assert.deepEqual(await search(coord, '172.31.45'), [inTitle.id]);
+  assert.deepEqual(await search(coord, '172.31.45.7'), [inTitle.id]);
+  assert.deepEqual(await search(coord, '172.31.40.1 chan'), [inComment.id]);
+  assert.deepEqual(await search(coord, 'ngan hang 172.31.4'), [inComment.id], 'with other words');
+  assert.deepEqual(await search(coord, 'gui 172.31.4'), [inTitle.id]);
+  // not the last word: a whole part, not a prefix (45 and 40 are not 4)
+  assert.deepEqual(await search(coord, '172.31.4 may'), [inside.id]);
+  assert.deepEqual(await search(coord, '172.31.4 thu'), []);
+});
+
 test('search text is never FTS5 syntax: quotes, operators, stars, parentheses are words or nothing', async () => {
   const a = await file(tam, { title: 'Tấn công "NEAR" và OR AND NOT (thử) col:title' });
   for (const q of ['"', '""', 'NEAR(', 'a OR', '*', '^x', 'title:x', '(', ')', '-', 'NOT', '"NEAR"', 'col:title', "'; DROP TABLE incidents; --", '\\']) {

@@ -70,9 +70,37 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	SELECT regexp_replace(lower(unaccent('unaccent'::regdictionary, COALESCE(t, ''))),
 		'[^[:alnum:]]+', ' ', 'g') $$;
 
+-- The search document (since pg/029): the folded text's words and, at the
+-- position of its first word, every two words in a row as one lexeme
+-- ".first.second" (no folded word holds a dot or begins with one, so no
+-- word or word's prefix ('3':*) is mistaken for a pair). GIN keeps no
+-- positions: a word of several parts ("10.7.3", a phrase '10' <-> '7' <->
+-- '3':*) was found by reading and rechecking every row holding all its
+-- parts, for an address nearly every incident. The same phrase said with
+-- pairs ('.10.7' <-> '.7.3':*: ".10.7" at p, ".7.3x" at p + 1, exactly
+-- when "10", "7", "3x" are at p, p + 1, p + 2) holds only rare lexemes the
+-- index answers. One tsvector made from text, lexemes and positions (||
+-- would shift the pairs' positions past the words'). The pairs stop at 256
+-- KiB of their text, so that a huge document (thousands of pasted hashes in
+-- comments) stays under a tsvector's 1 MB where its words alone did: past
+-- that point a word of several parts is not found on PostgreSQL (as past
+-- the 16,383rd word, where tsvector positions stop, already).
+CREATE OR REPLACE FUNCTION ungcuu_fts_doc(t text) RETURNS tsvector
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	WITH words AS (SELECT lexeme, unnest(positions) AS pos FROM unnest(to_tsvector('simple', t)))
+	SELECT COALESCE(string_agg(quote_literal(x) || ':' || pos, ' '), '')::tsvector FROM (
+		SELECT lexeme AS x, pos FROM words
+		UNION ALL
+		SELECT x, pos FROM (SELECT x, pos, sum(octet_length(x)) OVER (ORDER BY pos) AS size
+			FROM (SELECT '.' || lexeme || '.' || lead(lexeme) OVER o AS x, pos,
+				lead(pos) OVER o - pos AS gap FROM words WINDOW o AS (ORDER BY pos)) p
+			WHERE gap = 1 AND octet_length(x) < 2047) q
+		WHERE size <= 262144) b $$;
+
 -- The incident queue's search text (incident_queue.c: each word a quoted
 -- string, "" for a quote, the last one with * for a prefix) as a tsquery:
--- all words, each word's parts a phrase.
+-- all words; a word of several parts the phrase of its pairs of parts
+-- (ungcuu_fts_doc), the last pair with the word's prefix mark.
 CREATE OR REPLACE FUNCTION ungcuu_tsquery(q text) RETURNS tsquery
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
@@ -80,26 +108,31 @@ DECLARE
 	parts text[];
 	w text;
 	one text;
+	n int;
 	result tsquery;
 	part tsquery;
 BEGIN
 	FOR m IN SELECT regexp_matches(COALESCE(q, ''), '"((?:[^"]|"")*)"(\*?)', 'g') LOOP
 		w := ungcuu_fold(replace(m[1], '""', '"'));
 		parts := ARRAY(SELECT x FROM regexp_split_to_table(w, ' ') x WHERE x <> '');
-		IF array_length(parts, 1) IS NULL THEN
+		n := array_length(parts, 1);
+		IF n IS NULL THEN
 			CONTINUE;
 		END IF;
 		one := '';
-		FOR i IN 1 .. array_length(parts, 1) LOOP
+		FOR i IN 1 .. greatest(n - 1, 1) LOOP
 			IF i > 1 THEN
 				one := one || ' <-> ';
 			END IF;
-			one := one || quote_literal(parts[i]);
-			IF i = array_length(parts, 1) AND m[2] = '*' THEN
-				one := one || ':*';
-			END IF;
+			one := one || quote_literal(CASE WHEN n = 1 THEN parts[1]
+				ELSE '.' || parts[i] || '.' || parts[i + 1] END);
 		END LOOP;
-		part := to_tsquery('simple', one);
+		IF m[2] = '*' THEN
+			one := one || ':*';
+		END IF;
+		-- a word through the parser, as the document's words; pairs, which
+		-- it would split at their dots, as they are
+		part := CASE WHEN n = 1 THEN to_tsquery('simple', one) ELSE one::tsquery END;
 		result := CASE WHEN result IS NULL THEN part ELSE result && part END;
 	END LOOP;
 	RETURN COALESCE(result, to_tsquery('simple', ''));
