@@ -109,13 +109,23 @@ test('an older database: --check exits 1; migrate copies it beside, then migrate
 });
 
 test('a migration that fails: the database is as it was, the failing step named, exit 1', () => {
+  // The newest migrations run again over what they made (a table or column
+  // that exists): the first that fails so fails the upgrade, and in one
+  // transaction nothing of them may stay (009_clocks, for one, inserts rows
+  // before its ALTER TABLE fails). Some migrations change nothing on SQLite
+  // (029 is PostgreSQL's) and run again without failing: as many of the
+  // newest are taken back as it needs for one that does.
+  let k = 1;
+  for (; k <= 5; k++) {
+    const probe = fresh(`failing-probe-${k}`).db;
+    sql(probe, `DELETE FROM schema_migrations WHERE version > ${version(probe) - k}`);
+    if (run(['migrate', '--db', probe, '--no-backup'], { env: EN }).status === 1) break;
+  }
+  assert.ok(k <= 5, 'one of the five newest migrations fails when run again');
   const { db } = fresh('failing');
-  // The newest migration run again over what it made (a table or column
-  // that exists): it fails, and in one transaction nothing of it may stay
-  // (009_clocks, for one, inserts rows before its ALTER TABLE fails).
   const newest = version(db);
-  const name = sql(db, `SELECT name FROM schema_migrations WHERE version = ${newest}`);
-  sql(db, `DELETE FROM schema_migrations WHERE version = ${newest}`);
+  const name = sql(db, `SELECT name FROM schema_migrations WHERE version = ${newest - k + 1}`);
+  sql(db, `DELETE FROM schema_migrations WHERE version > ${newest - k}`);
   const prev = version(db);
   const before = dump(db);
   const r = run(['migrate', '--db', db, '--no-backup'], { env: EN });
