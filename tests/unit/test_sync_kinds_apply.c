@@ -932,18 +932,21 @@ static void test_warning_withdrawn_above_shows_below(void **state)
 	json_decref(g);
 }
 
-static void test_hunt_summary_goes_up(void **state)
+/* The province shares the GREEN indicator value with the district, then
+ * issues a hunt of it for pq and xa-b (its coordinator): the indicator's id
+ * into ind, the hunt's into hid; *m marked after the indicator went down
+ * (the hunt's envelopes are after it). The hunt's version. */
+static long long p_hunt(struct pair *w, struct marks *mk, const char *title, const char *value,
+			char ind[UUID_LEN], char hid[UUID_LEN])
 {
-	struct pair *w = *state;
-	struct ctx pc = t_ctx(w->p.t.db, &w->pcoord), cr = t_ctx(w->d.t.db, &w->cr);
+	struct ctx pc = t_ctx(w->p.t.db, &w->pcoord);
 	struct err e = { 0 };
-	char ind[UUID_LEN], hid[UUID_LEN], lhid[UUID_LEN];
 	struct marks m;
 	MARK();
-	p_indicator(w, "c2-hunt.example", "GREEN", NULL, ind);
+	p_indicator(w, value, "GREEN", NULL, ind);
 	apply(&w->d, w->d_p, sent(&w->p, w->p_d, m.pd, SK_INDICATOR));
 	MARK();
-	json_t *body = json_pack("{s:s, s:s, s:[s, s], s:[s]}", "title", "Săn C2 quý IV", "deadline",
+	json_t *body = json_pack("{s:s, s:s, s:[s, s], s:[s]}", "title", title, "deadline",
 				 "2099-01-01T00:00:00.000Z", "target_org_codes", "pq", "xa-b",
 				 "indicator_ids", ind);
 	json_t *h = hunt_create(&pc, body, &e);
@@ -951,8 +954,21 @@ static void test_hunt_summary_goes_up(void **state)
 	if (h == NULL)
 		show_err("hunt", &e);
 	assert_non_null(h);
-	snprintf(hid, sizeof(hid), "%s", json_string_value(json_object_get(h, "id")));
+	snprintf(hid, UUID_LEN, "%s", json_string_value(json_object_get(h, "id")));
+	long long version = json_integer_value(json_object_get(h, "version"));
 	json_decref(h);
+	*mk = m;
+	return version;
+}
+
+static void test_hunt_summary_goes_up(void **state)
+{
+	struct pair *w = *state;
+	struct ctx pc = t_ctx(w->p.t.db, &w->pcoord), cr = t_ctx(w->d.t.db, &w->cr);
+	struct err e = { 0 };
+	char ind[UUID_LEN], hid[UUID_LEN], lhid[UUID_LEN];
+	struct marks m;
+	p_hunt(w, &m, "Săn C2 quý IV", "c2-hunt.example", ind, hid);
 	struct marks m0 = m;
 	MARK();
 	apply_twice(&w->d, w->d_p, sent(&w->p, w->p_d, m0.pd, SK_HUNT));
@@ -1453,19 +1469,7 @@ static void test_hunt_close_travels_down(void **state)
 	struct err e = { 0 };
 	char ind[UUID_LEN], hid[UUID_LEN], lhid[UUID_LEN];
 	struct marks m;
-	MARK();
-	p_indicator(w, "c2-close.example", "GREEN", NULL, ind);
-	apply(&w->d, w->d_p, sent(&w->p, w->p_d, m.pd, SK_INDICATOR));
-	MARK();
-	json_t *body = json_pack("{s:s, s:s, s:[s, s], s:[s]}", "title", "Săn C2 đóng", "deadline",
-				 "2099-01-01T00:00:00.000Z", "target_org_codes", "pq", "xa-b",
-				 "indicator_ids", ind);
-	json_t *h = hunt_create(&pc, body, &e);
-	json_decref(body);
-	assert_non_null(h);
-	snprintf(hid, sizeof(hid), "%s", json_string_value(json_object_get(h, "id")));
-	long long hv = json_integer_value(json_object_get(h, "version"));
-	json_decref(h);
+	long long hv = p_hunt(w, &m, "Săn C2 đóng", "c2-close.example", ind, hid);
 	json_t *hunt = sent(&w->p, w->p_d, m.pd, SK_HUNT);
 	MARK();
 	apply(&w->d, w->d_p, hunt);
