@@ -312,6 +312,35 @@ test('a hunt the province closes closes below (no new run); what came up before 
   assert.equal(back[0].status, 'closed');
 });
 
+test('indicators imported above (a feed: list, STIX, MISP) travel down as those made by hand; an unchanged re-import sends nothing again; RED stays', async () => {
+  const values = [1, 2, 3].map((k) => `${uniq(`feed${k}`)}.example`.toLowerCase());
+  const red = `${uniq('feedRed')}.example`.toLowerCase();
+  const imp = async (list, tlp) => {
+    const r = await tinhP.req('POST', `/api/v1/indicators/import/list?name=feed.txt&tlp=${tlp}`, `${list.join('\n')}\n`, { 'Content-Type': 'text/plain' });
+    assert.equal(r.status, 200, r.text);
+    return r.body;
+  };
+  const waiting = () => runJson(['sync', 'status', '--db', P.db]).peers.find((x) => x.name === 'phu-quy').out_waiting;
+  assert.equal((await imp(values, 'GREEN')).created, 3);
+  assert.equal((await imp([red], 'RED')).created, 1);
+  assert.equal(waiting(), 3, 'the three GREEN ones queued for the district, not the RED one');
+  carry(P, 'phu-quy', D);
+  for (const v of values) {
+    const copy = (await coordD.get('/api/v1/indicators?limit=50&q=' + encodeURIComponent(v))).body.items.find((x) => x.value === v);
+    assert.ok(copy, `${v} below`);
+    assert.equal(copy.mirrored_from, 'tinh');
+  }
+  const none = (await coordD.get('/api/v1/indicators?limit=50&q=' + encodeURIComponent(red))).body.items;
+  assert.equal(none.length, 0, 'RED stays');
+  // the same feed again: nothing changed, nothing sent
+  assert.equal((await imp(values, 'GREEN')).updated, 3);
+  assert.equal(waiting(), 0);
+  // one of them changed by the next feed (its label): that one travels
+  await imp([values[0]], 'CLEAR');
+  assert.equal(waiting(), 1);
+  carry(P, 'phu-quy', D);
+});
+
 test('an import below cannot change a copy from above: skipped with a reason; the API and the page say who edits it', async () => {
   const value = `${uniq('banSao')}.example`.toLowerCase();
   const ind = await tinhP.post('/api/v1/indicators', { value, tlp: 'GREEN', confidence: 80, name: 'Máy chủ C2 của tỉnh' });

@@ -9,7 +9,8 @@
 #     with its cursor, a batch's run in one transaction), envelopes per
 #     second (target >= 2,000/s);
 #     and the rate over HTTP in the catch-up;
-#   - the size of that bundle (pings: the kinds are h/sync-kinds').
+#   - the size of that bundle (pings), and of one carrying 10,000
+#     indicators the province imported (the kind the issue names).
 # Exit status: 0 targets met, 1 a target missed, 2 could not run.
 set -u
 BIN=${1:-build-release/ungcuu}
@@ -77,6 +78,21 @@ isecs=$(echo "$t3 - $t2" | bc -l)
 rate=$(echo "$COUNT / $isecs" | bc -l)
 [ "$(status province district pings)" = $((2 * COUNT)) ] || { echo "  the bundle was not applied whole"; status=1; }
 
+# the kind the issue names: COUNT indicators the province imports (a list,
+# GREEN), which go down to the district as it imported them; the bundle
+# that carries them, and their rate through the district's inbox
+python3 -c "import sys; [print(f'domain:c2-{i:06d}.bench.example') for i in range(int(sys.argv[1]))]" \
+	"$COUNT" > "$W/feed.txt"
+"$BIN" import list "$W/feed.txt" --db "$W/province.db" --tlp GREEN > /dev/null 2>&1 || exit 2
+"$BIN" sync export --db "$W/province.db" --peer district --out "$W/i.bundle" > /dev/null || exit 2
+isize=$(stat -c %s "$W/i.bundle")
+t4=$(now)
+"$BIN" sync import --db "$W/district.db" "$W/i.bundle" > /dev/null || exit 2
+t5=$(now)
+irate=$(echo "$COUNT / ($t5 - $t4)" | bc -l)
+got=$(sqlite3 "$W/district.db" "SELECT COUNT(*) FROM indicators WHERE source = 'province'")
+[ "$got" = "$COUNT" ] || { echo "  only $got of $COUNT indicators arrived"; status=1; }
+
 met() { [ "$(echo "$1" | bc -l)" = 1 ] || printf '  MISSED'; }
 printf 'federation (loopback, %s envelopes, batches of 500, synchronous=FULL):\n' "$COUNT"
 printf '  catch-up after an outage        %8.2f s   (target < 10 s; HTTP, inbox and acks)%s\n' \
@@ -86,6 +102,9 @@ printf '  applied through the inbox       %8.0f /s  (target >= 2,000/s; one bund
 printf '  applied over HTTP in catch-up   %8.0f /s\n' "$http_rate"
 printf '  bundle of %s pings           %8d bytes (%s bytes an envelope)\n' "$COUNT" "$size" \
 	"$((size / COUNT))"
+printf '  bundle of %s indicators      %8d bytes (%s bytes an indicator)\n' "$COUNT" "$isize" \
+	"$((isize / COUNT))"
+printf '  indicators applied below        %8.0f /s  (one bundle, signatures checked)\n' "$irate"
 [ "$(echo "$secs < 10" | bc)" = 1 ] || status=1
 [ "$(echo "$rate >= 2000" | bc)" = 1 ] || status=1
 exit $status

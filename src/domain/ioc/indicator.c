@@ -1156,14 +1156,55 @@ static int import_one(void *arg, const struct ioc *ioc, struct err *e)
 						  why, sizeof(why))));
 		return 0;
 	}
-	if (upsert(im->c, &n, &created, id, e) != 0 ||
-	    (im->keep && stix_keep_link(im->keep, ioc->origin_id, id, n.ioc.tlp, e) != 0))
+	/* The record as it was, to tell whether the file changed it. */
+	json_t *was = NULL;
+	struct stmt *st = store_query(im->c->db, e, "SELECT id FROM indicators WHERE org_id = $1 "
+				      "AND kind = $2 AND value = $3", "ttt", im->org_id,
+				      ioc_kind_name(ioc->kind), ioc->value);
+	if (st == NULL)
 		return -1;
+	r = stmt_step(st, e);
+	if (r == 1)
+		snprintf(id, sizeof(id), "%s", stmt_text(st, 0));
+	stmt_done(st);
+	if (r < 0 || (r == 1 && (was = ind_load(im->c, id, e)) == NULL))
+		return -1;
+	if (upsert(im->c, &n, &created, id, e) != 0 ||
+	    (im->keep && stix_keep_link(im->keep, ioc->origin_id, id, n.ioc.tlp, e) != 0)) {
+		json_decref(was);
+		return -1;
+	}
 	if (created)
 		im->created++;
 	else
 		im->updated++;
-	return 0;
+	/* An imported record is a record like one made by hand: it travels
+	 * (issue 16: indicators down to the children's instances, TLP
+	 * permitting) through the same hook, in the import's transaction; a
+	 * re-import that changes nothing of it sends nothing again. */
+	json_t *now = ind_load(im->c, id, e);
+	if (now == NULL) {
+		json_decref(was);
+		return -1;
+	}
+	json_object_del(now, "_path");
+	int same = 0;
+	if (was) {
+		json_object_del(was, "_path");
+		json_t *a = json_deep_copy(was), *b = json_deep_copy(now);
+		const char *const moving[] = { "version", "updated_at" };
+		for (size_t k = 0; a && b && k < sizeof(moving) / sizeof(moving[0]); k++) {
+			json_object_del(a, moving[k]);
+			json_object_del(b, moving[k]);
+		}
+		same = a && b && json_equal(a, b);
+		json_decref(a);
+		json_decref(b);
+		json_decref(was);
+	}
+	r = same ? 0 : domain_record_hook(im->c, "indicator", id, now, e);
+	json_decref(now);
+	return r;
 }
 
 static long count_sightings(struct ctx *c, struct err *e)
