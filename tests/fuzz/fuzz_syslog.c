@@ -67,7 +67,12 @@ static void one(const char *p, size_t n)
 		abort();
 	if (r != SYSLOG_OK)
 		return;
-	if (n > LIMIT + 2 || !utf8_valid(p, n))
+	/* trailing line ends (any number: a datagram may carry several) are
+	 * not the message; what is left is within the limit */
+	size_t k = n;
+	while (k > 0 && (p[k - 1] == '\n' || p[k - 1] == '\r'))
+		k--;
+	if (k > LIMIT || !utf8_valid(p, n))
 		abort();
 	inside(m.host, m.host_len, p, n);
 	inside(m.app, m.app_len, p, n);
